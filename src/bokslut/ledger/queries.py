@@ -1,0 +1,176 @@
+"""Questions the store answers: the trial balance (saldon) and its filters."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bokslut.diagnostics import BokslutError
+from bokslut.ledger.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRange:
+    """An inclusive range of account numbers, compared as numbers of equal length."""
+
+    low: str
+    high: str
+
+    @staticmethod
+    def parse(text: str) -> list[AccountRange]:
+        ranges = []
+        for part in text.split(","):
+            part = part.strip()
+            m = re.fullmatch(r"(\w+)\s*(?:-\s*(\w+))?", part)
+            if not m:
+                raise BokslutError(
+                    f"kontourvalet '{text}' ska vara ett konto (3010), ett intervall (3000-3999) "
+                    "eller flera med komma"
+                )
+            ranges.append(AccountRange(m.group(1), m.group(2) or m.group(1)))
+        return ranges
+
+    def sql(self, column: str = "account") -> tuple[str, list[str]]:
+        # "3000-3999" also covers 5- and 6-digit sub-accounts such as 30100 or 399999:
+        # compare on the leading digits of the account, as municipal charts extend BAS.
+        width = max(len(self.low), len(self.high))
+        return (
+            f"(left({column}, ?::BIGINT) BETWEEN ? AND ?)",
+            [str(width), self.low.ljust(width, "0"), self.high.ljust(width, "9")],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TrialBalanceRow:
+    account: str
+    name: str
+    opening: int  # öre
+    movement: int
+    closing: int
+
+
+@dataclass(frozen=True, slots=True)
+class TrialBalance:
+    fiscal_year: int
+    start: str
+    end: str
+    object_filter: tuple[int, str] | None
+    rows: tuple[TrialBalanceRow, ...]
+
+    def totals(self) -> tuple[int, int, int]:
+        return (
+            sum(r.opening for r in self.rows),
+            sum(r.movement for r in self.rows),
+            sum(r.closing for r in self.rows),
+        )
+
+
+def parse_object(text: str) -> tuple[int, str]:
+    dim, sep, obj = text.partition(":")
+    if not sep or not dim.strip().isdigit() or not obj:
+        raise BokslutError(f"objektet '{text}' ska skrivas dimension:objekt, t.ex. 1:81141")
+    return int(dim), obj
+
+
+def trial_balance(
+    store: Store,
+    fiscal_year: int | None = None,
+    accounts: list[AccountRange] | None = None,
+    obj: tuple[int, str] | None = None,
+) -> TrialBalance:
+    """IB, the year's movement and UB per account (optionally for one object).
+
+    The movement is the sum of the year's counted rows (#TRANS); IB comes from
+    #IB 0 (#OIB for an object). Files without vouchers (SIE 1–3) give the movement
+    from their own balances: #UB − #IB for balance accounts, #RES for result accounts.
+    """
+    con = store.con
+    years = store.fiscal_years()
+    if not years:
+        raise BokslutError("det finns ingen huvudbok i arbetsytan – importera en SIE-fil först")
+    year = fiscal_year if fiscal_year is not None else years[-1]
+    if year not in years:
+        shown = ", ".join(str(y) for y in years)
+        raise BokslutError(f"räkenskapsåret {year} finns inte i arbetsytan (finns: {shown})")
+    start, end = con.execute(
+        "SELECT min(year_start), max(year_end) FROM source_file WHERE fiscal_year = ?", [year]
+    ).fetchone() or (None, None)
+
+    clauses: list[str] = []
+    acc_params: list[str] = []
+    for r in accounts or []:
+        clause, p = r.sql("a.account")
+        clauses.append(clause)
+        acc_params.extend(p)
+    account_filter = "(" + " OR ".join(clauses) + ")" if clauses else "TRUE"
+
+    if obj is None:
+        opening_sql = (
+            "SELECT b.account, sum(b.amount) AS amount FROM balance b JOIN source_file f USING (file_id) "
+            "WHERE f.fiscal_year = ? AND b.kind = 'IB' AND b.year_index = 0 AND b.objects = '' "
+            "AND f.sietyp <> '4I' GROUP BY b.account"
+        )
+        opening_params: list[object] = [year]
+        movement_sql = (
+            "SELECT t.account, sum(t.amount) AS amount FROM transaction t "
+            "JOIN source_file f USING (file_id) WHERE f.fiscal_year = ? AND t.kind = 'TRANS' "
+            "GROUP BY t.account"
+        )
+        movement_params: list[object] = [year]
+        no_voucher_sql = (
+            "SELECT b.account, sum(CASE WHEN b.kind = 'IB' THEN -b.amount ELSE b.amount END) AS amount "
+            "FROM balance b JOIN source_file f USING (file_id) "
+            "WHERE f.fiscal_year = ? AND b.year_index = 0 AND b.objects = '' "
+            "AND b.kind IN ('IB', 'UB', 'RES') "
+            "AND NOT EXISTS (SELECT 1 FROM voucher v WHERE v.file_id = f.file_id) "
+            "GROUP BY b.account"
+        )
+    else:
+        dim, name = obj
+        opening_sql = (
+            "SELECT b.account, sum(b.amount) AS amount FROM balance b JOIN source_file f USING (file_id) "
+            "WHERE f.fiscal_year = ? AND b.kind = 'OIB' AND b.year_index = 0 "
+            "AND list_contains(string_split(b.objects, '|'), ?) GROUP BY b.account"
+        )
+        opening_params = [year, f"{dim}:{name}"]
+        movement_sql = (
+            "SELECT t.account, sum(t.amount) AS amount FROM transaction t "
+            "JOIN transaction_object o USING (voucher_id, row_no) "
+            "JOIN source_file f ON f.file_id = t.file_id "
+            "WHERE f.fiscal_year = ? AND t.kind = 'TRANS' AND o.dim = ? AND o.obj = ? "
+            "GROUP BY t.account"
+        )
+        movement_params = [year, dim, name]
+        no_voucher_sql = (
+            "SELECT b.account, sum(CASE WHEN b.kind = 'OIB' THEN -b.amount ELSE b.amount END) AS amount "
+            "FROM balance b JOIN source_file f USING (file_id) "
+            "WHERE f.fiscal_year = ? AND b.year_index = 0 AND b.kind IN ('OIB', 'OUB') "
+            "AND list_contains(string_split(b.objects, '|'), ?) "
+            "AND NOT EXISTS (SELECT 1 FROM voucher v WHERE v.file_id = f.file_id) "
+            "GROUP BY b.account"
+        )
+
+    sql = f"""
+        WITH ib AS ({opening_sql}),
+             mv AS ({movement_sql}),
+             nv AS ({no_voucher_sql}),
+             accounts AS (SELECT account FROM ib UNION SELECT account FROM mv
+                          UNION SELECT account FROM nv)
+        SELECT a.account, coalesce(n.name, ''), coalesce(ib.amount, 0)::BIGINT,
+               (coalesce(mv.amount, 0) + coalesce(nv.amount, 0))::BIGINT
+        FROM accounts a
+        LEFT JOIN ib ON ib.account = a.account
+        LEFT JOIN mv ON mv.account = a.account
+        LEFT JOIN nv ON nv.account = a.account
+        LEFT JOIN account_latest n ON n.account = a.account
+        WHERE {account_filter}
+        ORDER BY a.account
+    """
+    params_all = [*opening_params, *movement_params, year, *([f"{obj[0]}:{obj[1]}"] if obj else []), *acc_params]
+    rows = con.execute(sql, params_all).fetchall()
+    out = tuple(
+        TrialBalanceRow(str(acc), str(name), int(ib), int(mv), int(ib) + int(mv))
+        for acc, name, ib, mv in rows
+        if ib or mv
+    )
+    return TrialBalance(year, str(start), str(end), obj, out)

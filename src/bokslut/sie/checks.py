@@ -1,0 +1,281 @@
+"""Checks that a read SIE file is internally consistent (issue: validation).
+
+Each check takes the SieFile and returns findings; they run column-wise so a
+file with millions of rows is checked in well under a second.
+
+* every voucher balances (its counted rows sum to zero) — error;
+* #IB 0 equals #UB -1 for each account where both exist — warning;
+* #UB 0 = #IB 0 + the year's rows for balance accounts, #RES 0 = the year's rows
+  for result accounts, when the file carries vouchers — warning.
+
+The last two are warnings, not errors, because real exports legitimately break
+them (a closing transfer booked into the new year's opening balance; a file
+with a selection of the year's vouchers) and the file is still stored faithfully.
+A report cannot rest on such a ledger: ``bokslut check`` treats the same
+disagreements as errors. When #OMFATTN is given, balances include rows only up
+to that date, so only those rows are compared.
+* row dates inside the fiscal year (#RAR 0) — warning;
+* accounts and objects used but not declared — warning.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from bokslut.diagnostics import Finding, Level
+from bokslut.money import format_ore
+from bokslut.sie.model import SieFile, split_objects
+
+Check = Callable[[SieFile], list[Finding]]
+
+
+def kr(ore: int) -> str:
+    """Öre as '1 234,50 kr' for messages."""
+    return format_ore(ore, group=" ") + " kr"
+
+
+def counted(sie: SieFile) -> pa.Table:
+    t = sie.transactions
+    return t.filter(pc.equal(t["kind"], "TRANS"))
+
+
+def voucher_label(series: str, number: str) -> str:
+    label = f"{series} {number}".strip()
+    return label or "utan nummer"
+
+
+def check_balanced(sie: SieFile) -> list[Finding]:
+    v = sie.vouchers
+    if v.num_rows == 0:
+        return []
+    rows = counted(sie)
+    idx = rows["voucher_idx"].to_numpy()
+    amounts = rows["amount"].to_numpy()
+    sums = np.zeros(v.num_rows, dtype=np.int64)
+    np.add.at(sums, idx, amounts)
+    bad = np.flatnonzero(sums)
+    findings = []
+    if bad.size:
+        series = v["series"].take(pa.array(bad)).to_pylist()
+        numbers = v["number"].take(pa.array(bad)).to_pylist()
+        lines = v["line"].take(pa.array(bad)).to_pylist()
+        for s, n, line, total in zip(series, numbers, lines, sums[bad].tolist(), strict=True):
+            findings.append(
+                Finding(
+                    Level.ERROR,
+                    f"verifikation {voucher_label(s, n)} balanserar inte: raderna summerar till "
+                    f"{kr(total)} i stället för 0",
+                    file=sie.name,
+                    line=line,
+                    code="obalanserad-verifikation",
+                )
+            )
+    return findings
+
+
+def _sum_by_account(rows: pa.Table) -> dict[str, int]:
+    if rows.num_rows == 0:
+        return {}
+    grouped = rows.group_by("account").aggregate([("amount", "sum")])
+    return dict(
+        zip(grouped["account"].to_pylist(), grouped["amount_sum"].to_pylist(), strict=True)
+    )
+
+
+def _is_balance_account(account: str, ktyp: str | None) -> bool:
+    if ktyp:
+        return ktyp in ("T", "S")
+    return account[:1] in ("1", "2")
+
+
+def check_opening_vs_previous_closing(sie: SieFile) -> list[Finding]:
+    ib = {b.account: b for b in sie.balances if b.kind == "IB" and b.year_index == 0}
+    ub_prev = {b.account: b for b in sie.balances if b.kind == "UB" and b.year_index == -1}
+    findings = []
+    for account in sorted(set(ib) | set(ub_prev)):
+        a = ib[account].amount if account in ib else 0
+        b = ub_prev[account].amount if account in ub_prev else 0
+        if account in ib and account in ub_prev and a != b:
+            findings.append(
+                Finding(
+                    Level.WARNING,
+                    f"ingående balans för konto {account} ({kr(a)}) är inte föregående års "
+                    f"utgående balans ({kr(b)}, rad {ub_prev[account].line})",
+                    file=sie.name,
+                    line=ib[account].line,
+                    code="ib-ub",
+                )
+            )
+    return findings
+
+
+def check_balances_reconcile(sie: SieFile) -> list[Finding]:
+    fy = sie.header.fiscal_year(0)
+    if sie.vouchers.num_rows == 0 or fy is None:
+        return []
+    rows = counted(sie)
+    if sie.header.omfattn is not None:
+        rows = rows.filter(pc.less_equal(rows["date"], pa.scalar(sie.header.omfattn, pa.date32())))
+    movement = _sum_by_account(rows)
+    ktyp = {a.number: a.ktyp for a in sie.accounts}
+    ib = {b.account: b for b in sie.balances if b.kind == "IB" and b.year_index == 0}
+    ub = {b.account: b for b in sie.balances if b.kind == "UB" and b.year_index == 0}
+    res = {b.account: b for b in sie.balances if b.kind == "RES" and b.year_index == 0}
+    if not ub and not res:
+        return []
+    findings = []
+    for account in sorted(set(movement) | set(ib) | set(ub) | set(res)):
+        moved = movement.get(account, 0)
+        if _is_balance_account(account, ktyp.get(account)) or account in ib or account in ub:
+            if not ub and not ib:
+                continue
+            opening = ib[account].amount if account in ib else 0
+            closing = ub[account].amount if account in ub else 0
+            if opening + moved != closing:
+                line = ub[account].line if account in ub else (ib[account].line if account in ib else None)
+                findings.append(
+                    Finding(
+                        Level.WARNING,
+                        f"konto {account}: ingående balans {kr(opening)} + årets transaktioner "
+                        f"{kr(moved)} = {kr(opening + moved)}, men utgående balans är {kr(closing)}",
+                        file=sie.name,
+                        line=line,
+                        code="ub-ib-transaktioner",
+                    )
+                )
+        elif res:
+            result = res[account].amount if account in res else 0
+            if moved != result:
+                findings.append(
+                    Finding(
+                        Level.WARNING,
+                        f"konto {account}: årets transaktioner {kr(moved)} men årets resultat "
+                        f"(#RES) är {kr(result)}",
+                        file=sie.name,
+                        line=res[account].line if account in res else None,
+                        code="res-transaktioner",
+                    )
+                )
+    return findings
+
+
+def check_dates_in_year(sie: SieFile) -> list[Finding]:
+    fy = sie.header.fiscal_year(0)
+    t = sie.transactions
+    if fy is None or t.num_rows == 0:
+        return []
+    start = pa.scalar(fy.start, pa.date32())
+    end = pa.scalar(fy.end, pa.date32())
+    outside = pc.or_(pc.less(t["date"], start), pc.greater(t["date"], end))
+    bad = t.filter(outside)
+    findings = []
+    for line, date in zip(bad["line"].to_pylist()[:20], bad["date"].to_pylist()[:20], strict=True):
+        findings.append(
+            Finding(
+                Level.WARNING,
+                f"datumet {date} ligger utanför räkenskapsåret {fy.start}–{fy.end}",
+                file=sie.name,
+                line=line,
+                code="datum-utanfor-ar",
+            )
+        )
+    if bad.num_rows > 20:
+        findings.append(
+            Finding(
+                Level.WARNING,
+                f"ytterligare {bad.num_rows - 20} rader har datum utanför räkenskapsåret",
+                file=sie.name,
+                code="datum-utanfor-ar",
+            )
+        )
+    return findings
+
+
+def check_declared(sie: SieFile) -> list[Finding]:
+    declared = {a.number for a in sie.accounts if a.name or a.ktyp}
+    declared_objects = {(o.dimension, o.id) for o in sie.objects}
+    declared_dims = {d.number for d in sie.dimensions}
+    first_line: dict[str, int] = {}
+    t = sie.transactions
+    if t.num_rows:
+        firsts = t.group_by("account").aggregate([("line", "min")])
+        first_line.update(
+            zip(firsts["account"].to_pylist(), firsts["line_min"].to_pylist(), strict=True)
+        )
+    for b in (*sie.balances, *sie.period_balances):
+        first_line.setdefault(b.account, b.line)
+    findings = []
+    missing = sorted(a for a in first_line if a not in declared)
+    if sie.accounts or sie.sietyp_label != "4I":
+        for account in missing:
+            findings.append(
+                Finding(
+                    Level.WARNING,
+                    f"konto {account} används men deklareras inte med #KONTO",
+                    file=sie.name,
+                    line=first_line[account],
+                    code="odeklarerat-konto",
+                )
+            )
+    used_objects: dict[tuple[int, str], int] = {}
+    if t.num_rows:
+        keys = t.filter(pc.not_equal(t["objects"], "")).group_by("objects").aggregate(
+            [("line", "min")]
+        )
+        for key, line in zip(keys["objects"].to_pylist(), keys["line_min"].to_pylist(), strict=True):
+            for pair in split_objects(key):
+                used_objects[pair] = min(line, used_objects.get(pair, line))
+    for b in (*sie.balances, *sie.period_balances):
+        for pair in b.objects:
+            used_objects.setdefault(pair, b.line)
+    undeclared_by_dim: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for (dim, obj), line in used_objects.items():
+        if (dim, obj) not in declared_objects:
+            undeclared_by_dim[dim].append((obj, line))
+    for dim, items in sorted(undeclared_by_dim.items()):
+        items.sort(key=lambda p: p[1])
+        # Reserved dimensions 1–19 need no #DIM (spec §8.4); free ones (20–) do.
+        if dim >= 20 and dim not in declared_dims:
+            findings.append(
+                Finding(
+                    Level.WARNING,
+                    f"dimension {dim} används men deklareras inte med #DIM",
+                    file=sie.name,
+                    line=items[0][1],
+                    code="odeklarerad-dimension",
+                )
+            )
+        shown = ", ".join(f"'{o}'" for o, _ in items[:5])
+        more = f" och {len(items) - 5} till" if len(items) > 5 else ""
+        findings.append(
+            Finding(
+                Level.WARNING,
+                f"objekt {shown}{more} i dimension {dim} används men deklareras inte med #OBJEKT",
+                file=sie.name,
+                line=items[0][1],
+                code="odeklarerat-objekt",
+            )
+        )
+    return findings
+
+
+CHECKS: Sequence[Check] = (
+    check_balanced,
+    check_opening_vs_previous_closing,
+    check_balances_reconcile,
+    check_dates_in_year,
+    check_declared,
+)
+
+
+def validate(sie: SieFile, checks: Sequence[Check] = CHECKS) -> list[Finding]:
+    """All checks' findings for ``sie`` (the reader's own findings not included)."""
+    findings: list[Finding] = []
+    for check in checks:
+        findings.extend(check(sie))
+    return findings

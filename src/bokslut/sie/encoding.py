@@ -1,0 +1,51 @@
+"""Which character set a SIE file really uses.
+
+The specification says CP437 (#FORMAT PC8), but files in the wild are often
+UTF-8 or Windows-1252 while still declaring PC8, so we decide from the bytes,
+never from #FORMAT: a BOM or valid multi-byte UTF-8 means UTF-8; otherwise the
+Swedish letters vote between CP437 and Windows-1252. Pure ASCII is CP437.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Swedish and common letters as CP437 bytes (å ä ö Å Ä Ö é ü) and as Windows-1252/Latin-1 bytes.
+_CP437_LETTERS = bytes([0x86, 0x84, 0x94, 0x8F, 0x8E, 0x99, 0x82, 0x81])
+_LATIN1_LETTERS = bytes([0xE5, 0xE4, 0xF6, 0xC5, 0xC4, 0xD6, 0xE9, 0xFC])
+
+CP437 = "cp437"
+UTF8 = "utf-8"
+CP1252 = "cp1252"
+
+
+@dataclass(frozen=True, slots=True)
+class Detected:
+    encoding: str
+    bom: bool
+    reason: str  # Swedish, for the warning when the file is not CP437
+
+
+def detect(data: bytes) -> Detected:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return Detected(UTF8, True, "filen börjar med UTF-8-BOM")
+    if data.isascii():
+        return Detected(CP437, False, "")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return Detected(UTF8, False, "filen är giltig UTF-8 med flerbytestecken")
+    cp437_votes = sum(data.count(bytes([b])) for b in _CP437_LETTERS)
+    latin_votes = sum(data.count(bytes([b])) for b in _LATIN1_LETTERS)
+    if latin_votes > cp437_votes:
+        return Detected(CP1252, False, "bokstäverna åäö är kodade som i Windows-1252")
+    return Detected(CP437, False, "")
+
+
+def looks_latin1(raw: bytes) -> bool:
+    """A line of a CP437 file whose letters are Windows-1252 (mixed files, e.g. a path in #FNR)."""
+    cp = sum(raw.count(bytes([b])) for b in _CP437_LETTERS)
+    lat = sum(raw.count(bytes([b])) for b in _LATIN1_LETTERS)
+    return lat > 0 and cp == 0

@@ -1,0 +1,260 @@
+"""A faithful model of one SIE file.
+
+Header and chart records are small and kept as frozen dataclasses. Vouchers and
+their rows can number in the millions, so they are kept column-wise in Arrow
+tables (one row per voucher / per transaction row, each with its line number);
+:func:`iter_vouchers` gives them back as objects for code that wants them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pyarrow as pa
+
+from bokslut.diagnostics import Finding
+
+ObjectList = tuple[tuple[int, str], ...]
+
+
+def canonical_objects(objects: ObjectList) -> str:
+    """The store's text key of an object list: pairs sorted by dimension, "1:81141|6:P1".
+
+    Backslash, ``|`` and ``:`` inside object ids are escaped so the key can be split back.
+    """
+    def esc(s: str) -> str:
+        return s.replace("\\", "\\\\").replace("|", "\\|").replace(":", "\\:")
+
+    return "|".join(f"{d}:{esc(o)}" for d, o in sorted(objects, key=lambda p: (p[0], p[1])))
+
+
+@dataclass(frozen=True, slots=True)
+class FiscalYear:
+    index: int  # 0 = this year, -1 = the year before, …
+    start: dt.date
+    end: dt.date
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    flagga: int | None = None
+    program: str | None = None
+    program_version: str | None = None
+    format: str | None = None
+    generated: dt.date | None = None
+    generated_by: str | None = None
+    sietyp: int | None = None
+    prosa: str | None = None
+    ftyp: str | None = None
+    fnr: str | None = None
+    orgnr: str | None = None
+    bkod: str | None = None
+    address: tuple[str, str, str, str] | None = None
+    fnamn: str | None = None
+    fiscal_years: tuple[FiscalYear, ...] = ()
+    taxar: int | None = None
+    omfattn: dt.date | None = None
+    kptyp: str | None = None
+    valuta: str | None = None
+    ksumma: int | None = None  # the declared checksum, when the file carries one
+
+    def fiscal_year(self, index: int = 0) -> FiscalYear | None:
+        for fy in self.fiscal_years:
+            if fy.index == index:
+                return fy
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    number: str
+    name: str
+    line: int
+    ktyp: str | None = None
+    unit: str | None = None
+    sru: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Dimension:
+    number: int
+    name: str
+    line: int
+    parent: int | None = None  # set for #UNDERDIM
+
+
+@dataclass(frozen=True, slots=True)
+class Object:
+    dimension: int
+    id: str
+    name: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    """#IB #UB #RES (no objects) and #OIB #OUB (with objects)."""
+
+    kind: str
+    year_index: int
+    account: str
+    amount: int  # öre, debit positive
+    line: int
+    objects: ObjectList = ()
+    quantity: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodBalance:
+    """#PSALDO and #PBUDGET: the change of one month (not an accumulated balance)."""
+
+    kind: str
+    year_index: int
+    period: int  # YYYYMM
+    account: str
+    amount: int
+    line: int
+    objects: ObjectList = ()
+    quantity: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Transaction:
+    account: str
+    amount: int  # öre
+    objects: ObjectList = ()
+    date: dt.date | None = None  # transdat; None = the voucher's date
+    text: str | None = None
+    quantity: Decimal | None = None
+    sign: str | None = None
+    kind: str = "TRANS"  # TRANS, RTRANS (added row; its #TRANS twin follows) or BTRANS (struck)
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Voucher:
+    series: str
+    number: str
+    date: dt.date
+    text: str = ""
+    rows: tuple[Transaction, ...] = ()
+    regdate: dt.date | None = None
+    sign: str | None = None
+    line: int = 0
+
+
+VOUCHER_SCHEMA = pa.schema(
+    [
+        ("voucher_idx", pa.int64()),
+        ("series", pa.string()),
+        ("number", pa.string()),
+        ("date", pa.date32()),
+        ("text", pa.string()),
+        ("regdate", pa.date32()),
+        ("sign", pa.string()),
+        ("line", pa.int64()),
+    ]
+)
+
+TRANSACTION_SCHEMA = pa.schema(
+    [
+        ("voucher_idx", pa.int64()),
+        ("row_no", pa.int32()),
+        ("kind", pa.string()),
+        ("account", pa.string()),
+        ("amount", pa.int64()),
+        ("date", pa.date32()),  # transdat, or the voucher date when the row has none
+        ("text", pa.string()),
+        ("quantity", pa.string()),  # as written; exact, parsed by the store
+        ("sign", pa.string()),
+        ("objects", pa.string()),  # canonical_objects()
+        ("line", pa.int64()),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class SieFile:
+    """Everything one SIE file says, plus the reader's findings about it."""
+
+    name: str  # as shown in messages (the path the user gave)
+    encoding: str  # cp437, utf-8 or cp1252
+    header: Header
+    accounts: tuple[Account, ...] = ()
+    dimensions: tuple[Dimension, ...] = ()
+    objects: tuple[Object, ...] = ()
+    balances: tuple[Balance, ...] = ()
+    period_balances: tuple[PeriodBalance, ...] = ()
+    vouchers: pa.Table = field(default_factory=VOUCHER_SCHEMA.empty_table)
+    transactions: pa.Table = field(default_factory=TRANSACTION_SCHEMA.empty_table)
+    counts: Mapping[str, int] = field(default_factory=dict)  # records per label as written
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def sietyp_label(self) -> str:
+        """'1' '2' '3' '4E' or '4I' (4I: an import file, vouchers without balances)."""
+        t = self.header.sietyp or 1
+        if t != 4:
+            return str(t)
+        has_balances = any(b.kind in ("IB", "UB", "RES") for b in self.balances)
+        return "4E" if has_balances or (self.accounts and self.header.fiscal_years) else "4I"
+
+
+def iter_vouchers(sie: SieFile) -> Iterator[Voucher]:
+    """The vouchers with their rows as objects (for small files, tests and the writer)."""
+    vouchers = sie.vouchers.to_pylist()
+    rows_by_voucher: dict[int, list[Transaction]] = {}
+    for r in sie.transactions.to_pylist():
+        rows_by_voucher.setdefault(r["voucher_idx"], []).append(
+            Transaction(
+                account=r["account"],
+                amount=r["amount"],
+                objects=split_objects(r["objects"]),
+                date=r["date"],
+                text=r["text"],
+                quantity=Decimal(r["quantity"]) if r["quantity"] is not None else None,
+                sign=r["sign"],
+                kind=r["kind"],
+                line=r["line"],
+            )
+        )
+    for v in vouchers:
+        yield Voucher(
+            series=v["series"],
+            number=v["number"],
+            date=v["date"],
+            text=v["text"],
+            rows=tuple(rows_by_voucher.get(v["voucher_idx"], ())),
+            regdate=v["regdate"],
+            sign=v["sign"],
+            line=v["line"],
+        )
+
+
+def split_objects(key: str) -> ObjectList:
+    """Inverse of :func:`canonical_objects`."""
+    if not key:
+        return ()
+    pairs: list[tuple[int, str]] = []
+    field: list[str] = []
+    escaped = False
+    for ch in key + "|":
+        if escaped:
+            field.append(ch)
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "|":
+            # Dimension numbers never contain ":", so the first one separates.
+            dim, _, obj = "".join(field).partition("\0")
+            pairs.append((int(dim), obj))
+            field = []
+        elif ch == ":" and "\0" not in field:
+            field.append("\0")
+        else:
+            field.append(ch)
+    return tuple(pairs)

@@ -1,0 +1,800 @@
+"""Reading SIE 1–4 files into a :class:`~bokslut.sie.model.SieFile`.
+
+Two paths give the same result. :func:`read_exact` handles every line in Python
+and every quirk we know of (sie.md §4), reporting each with its line. Large
+files first try :mod:`bokslut.sie.fastscan`, a compiled scanner for the bulk
+records (#VER, #TRANS, braces) that gives up — and hands the file to the exact
+path — on anything but well-formed input, so both paths always agree.
+
+Nothing here raises for bad data: problems become findings. An unusable file
+(empty, binary, SIE 5, truncated …) is a SieFile with error findings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pyarrow as pa
+
+from bokslut.diagnostics import Finding, Level
+from bokslut.money import parse_ore
+from bokslut.sie import encoding as enc
+from bokslut.sie import ksumma
+from bokslut.sie.model import (
+    TRANSACTION_SCHEMA,
+    VOUCHER_SCHEMA,
+    Account,
+    Balance,
+    Dimension,
+    FiscalYear,
+    Header,
+    Object,
+    ObjectList,
+    PeriodBalance,
+    SieFile,
+    canonical_objects,
+)
+from bokslut.sie.tokens import Field, Token, TokenError, content, tokenize
+from bokslut.sie.tokens import ObjectList as ObjTok
+
+# Files at least this large try the compiled scanner first; smaller ones are
+# read faster by the exact path than the scanner can be loaded.
+FAST_PATH_MIN_BYTES = 4 * 1024 * 1024
+
+ROW_LABELS = frozenset({"#TRANS", "#RTRANS", "#BTRANS"})
+KTYPES = frozenset({"T", "S", "K", "I"})
+
+# Highest number of fields each known record has (label excluded); more are skipped.
+MAX_FIELDS = {
+    "#FLAGGA": 1, "#PROGRAM": 2, "#FORMAT": 1, "#GEN": 2, "#SIETYP": 1, "#PROSA": 1,
+    "#FTYP": 1, "#FNR": 1, "#ORGNR": 3, "#BKOD": 1, "#ADRESS": 4, "#FNAMN": 1, "#RAR": 3,
+    "#TAXAR": 1, "#OMFATTN": 1, "#KPTYP": 1, "#VALUTA": 1, "#KONTO": 2, "#KTYP": 2,
+    "#ENHET": 2, "#SRU": 2, "#DIM": 2, "#UNDERDIM": 3, "#OBJEKT": 3, "#IB": 4, "#UB": 4,
+    "#OIB": 5, "#OUB": 5, "#RES": 4, "#PSALDO": 6, "#PBUDGET": 6, "#VER": 6, "#TRANS": 7,
+    "#RTRANS": 7, "#BTRANS": 7, "#KSUMMA": 1,
+}
+# Records whose last field is free text: real files write it unquoted with spaces.
+TEXT_TAIL = frozenset({"#FNAMN", "#PROSA", "#KONTO", "#DIM", "#OBJEKT", "#ENHET"})
+
+_LINE_BREAK = re.compile(rb"\r\n|\n|\r")
+
+
+class _Bad(Exception):
+    """A record that cannot be read; message is Swedish. Caught per line."""
+
+
+def parse_date(text: str, what: str) -> tuple[dt.date, str | None]:
+    """(date, warning) for an SIE date field; ISO dates are accepted with a warning."""
+    t = text.strip()
+    note = None
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", t):
+        note = f"{what} '{t}' är skrivet som ÅÅÅÅ-MM-DD; SIE kräver ÅÅÅÅMMDD"
+        t = t.replace("-", "")
+    if not re.fullmatch(r"\d{8}", t):
+        raise _Bad(f"{what} '{text}' är inget datum (ÅÅÅÅMMDD väntades)")
+    try:
+        return dt.date(int(t[:4]), int(t[4:6]), int(t[6:])), note
+    except ValueError:
+        raise _Bad(f"{what} '{text}' är inget giltigt datum") from None
+
+
+def parse_amount(text: str, what: str = "beloppet") -> int:
+    try:
+        return parse_ore(text)
+    except ValueError as exc:
+        raise _Bad(f"{what}: {exc} (ett belopp som 1234.50 väntades)") from None
+
+
+def parse_quantity(text: str) -> Decimal | None:
+    t = text.strip()
+    if not t:
+        return None
+    try:
+        q = Decimal(t.replace(",", "."))
+    except InvalidOperation:
+        raise _Bad(f"kvantiteten '{text}' är inget tal") from None
+    if not q.is_finite():
+        raise _Bad(f"kvantiteten '{text}' är inget tal")
+    return q
+
+
+def parse_int(text: str, what: str) -> int:
+    t = text.strip()
+    if not re.fullmatch(r"-?\d+", t):
+        raise _Bad(f"{what} '{text}' är inget heltal")
+    return int(t)
+
+
+def parse_objects(tok: ObjTok) -> ObjectList:
+    items = tok.items
+    if len(items) % 2:
+        raise _Bad("objektlistan ska bestå av par: dimension och objekt")
+    pairs: list[tuple[int, str]] = []
+    for i in range(0, len(items), 2):
+        dim = items[i].text.strip()
+        if not dim.isdigit():
+            raise _Bad(f"dimensionen '{items[i].text}' i objektlistan är inget nummer")
+        pairs.append((int(dim), items[i + 1].text))
+    return tuple(pairs)
+
+
+@dataclass
+class _Columns:
+    """Vouchers and their rows, column by column while reading."""
+
+    v_series: list[str] = field(default_factory=list)
+    v_number: list[str] = field(default_factory=list)
+    v_date: list[dt.date] = field(default_factory=list)
+    v_text: list[str] = field(default_factory=list)
+    v_regdate: list[dt.date | None] = field(default_factory=list)
+    v_sign: list[str | None] = field(default_factory=list)
+    v_line: list[int] = field(default_factory=list)
+    t_voucher: list[int] = field(default_factory=list)
+    t_row: list[int] = field(default_factory=list)
+    t_kind: list[str] = field(default_factory=list)
+    t_account: list[str] = field(default_factory=list)
+    t_amount: list[int] = field(default_factory=list)
+    t_date: list[dt.date] = field(default_factory=list)
+    t_text: list[str | None] = field(default_factory=list)
+    t_quantity: list[str | None] = field(default_factory=list)
+    t_sign: list[str | None] = field(default_factory=list)
+    t_objects: list[str] = field(default_factory=list)
+    t_line: list[int] = field(default_factory=list)
+
+    def vouchers(self) -> pa.Table:
+        n = len(self.v_line)
+        return pa.table(
+            {
+                "voucher_idx": pa.array(range(n), pa.int64()),
+                "series": pa.array(self.v_series, pa.string()),
+                "number": pa.array(self.v_number, pa.string()),
+                "date": pa.array(self.v_date, pa.date32()),
+                "text": pa.array(self.v_text, pa.string()),
+                "regdate": pa.array(self.v_regdate, pa.date32()),
+                "sign": pa.array(self.v_sign, pa.string()),
+                "line": pa.array(self.v_line, pa.int64()),
+            },
+            schema=VOUCHER_SCHEMA,
+        )
+
+    def transactions(self) -> pa.Table:
+        return pa.table(
+            {
+                "voucher_idx": pa.array(self.t_voucher, pa.int64()),
+                "row_no": pa.array(self.t_row, pa.int32()),
+                "kind": pa.array(self.t_kind, pa.string()),
+                "account": pa.array(self.t_account, pa.string()),
+                "amount": pa.array(self.t_amount, pa.int64()),
+                "date": pa.array(self.t_date, pa.date32()),
+                "text": pa.array(self.t_text, pa.string()),
+                "quantity": pa.array(self.t_quantity, pa.string()),
+                "sign": pa.array(self.t_sign, pa.string()),
+                "objects": pa.array(self.t_objects, pa.string()),
+                "line": pa.array(self.t_line, pa.int64()),
+            },
+            schema=TRANSACTION_SCHEMA,
+        )
+
+
+@dataclass
+class _Open:
+    """The voucher being read."""
+
+    index: int
+    line: int
+    label: str
+    date: dt.date
+    braced: bool = False
+    rows: int = 0
+    pending_rtrans: tuple[str, str, int, int] | None = None  # account, objects, amount, line
+
+
+class _ExactReader:
+    def __init__(self, name: str, encoding: str) -> None:
+        self.name = name
+        self.encoding = encoding
+        self.findings: list[Finding] = []
+        self.counts: Counter[str] = Counter()
+        self.h: dict[str, object] = {}
+        self.fiscal_years: list[FiscalYear] = []
+        self.accounts: dict[str, Account] = {}
+        self.dimensions: dict[int, Dimension] = {}
+        self.objects: dict[tuple[int, str], Object] = {}
+        self.balances: list[Balance] = []
+        self.period_balances: list[PeriodBalance] = []
+        self.cols = _Columns()
+        self.open: _Open | None = None
+        self.ksumma_started = False
+        self.ksumma_done = False
+        self.crc = 0
+        self.line_no = 0
+        self.seen_record = False
+        self.handlers: dict[str, Callable[[str, list[Token]], None]] = {
+            "#FLAGGA": self._flagga, "#PROGRAM": self._program, "#FORMAT": self._format,
+            "#GEN": self._gen, "#SIETYP": self._sietyp, "#PROSA": self._text("prosa"),
+            "#FTYP": self._text("ftyp"), "#FNR": self._text("fnr"), "#ORGNR": self._orgnr,
+            "#BKOD": self._text("bkod"), "#ADRESS": self._adress, "#FNAMN": self._text("fnamn"),
+            "#RAR": self._rar, "#TAXAR": self._taxar, "#OMFATTN": self._omfattn,
+            "#KPTYP": self._text("kptyp"), "#VALUTA": self._text("valuta"),
+            "#KONTO": self._konto, "#KTYP": self._ktyp, "#ENHET": self._enhet, "#SRU": self._sru,
+            "#DIM": self._dim, "#UNDERDIM": self._underdim, "#OBJEKT": self._objekt,
+            "#IB": self._balance, "#UB": self._balance, "#RES": self._balance,
+            "#OIB": self._obalance, "#OUB": self._obalance,
+            "#PSALDO": self._period, "#PBUDGET": self._period,
+            "#VER": self._ver, "#TRANS": self._row, "#RTRANS": self._row, "#BTRANS": self._row,
+        }
+
+    # -- findings -------------------------------------------------------------
+    def add(self, level: Level, message: str, line: int | None = None) -> None:
+        self.findings.append(
+            Finding(level, message, file=self.name, line=self.line_no if line is None else line)
+        )
+
+    def err(self, message: str, line: int | None = None) -> None:
+        self.add(Level.ERROR, message, line)
+
+    def warn(self, message: str, line: int | None = None) -> None:
+        self.add(Level.WARNING, message, line)
+
+    def note(self, message: str, line: int | None = None) -> None:
+        self.add(Level.NOTICE, message, line)
+
+    # -- lines ------------------------------------------------------------------
+    def feed(self, no: int, text: str) -> None:
+        self.line_no = no
+        stripped = text.strip(" \t")
+        if not stripped:
+            return
+        if stripped in ("{", "}"):
+            self._brace(stripped)
+            return
+        if not stripped.startswith("#"):
+            if stripped[0] in "{}":
+                self.err(f"'{stripped[0]}' ska stå ensam på sin rad, följd av ny rad")
+            else:
+                self.err(f"raden börjar inte med en etikett (#…): '{_clip(stripped)}'")
+            return
+        try:
+            tokens = tokenize(stripped)
+        except TokenError as exc:
+            label = stripped.split(None, 1)[0].upper()
+            self.counts[label] += 1
+            self.err(f"{label}: {exc}")
+            if label == "#VER":
+                self._ver_failed()
+            return
+        first = tokens[0]
+        assert isinstance(first, Field)
+        label = first.text.upper()
+        fields = tokens[1:]
+        self.counts[first.text] += 1
+        if label == "#KSUMMA":
+            self._ksumma(fields)
+            return
+        if self.ksumma_started and not self.ksumma_done:
+            self.crc = ksumma.update(self.crc, first.text, (content(t) for t in fields))
+        if not self.seen_record:
+            self.seen_record = True
+            if label != "#FLAGGA":
+                self.warn("filen börjar inte med #FLAGGA (specifikationen kräver den först)")
+        handler = self.handlers.get(label)
+        if handler is None:
+            self.note(f"okänd etikett {first.text} hoppas över (specifikationen kräver det)")
+            return
+        if self.open is not None and label not in ROW_LABELS and label != "#VER":
+            self._close_missing_brace()
+        limit = MAX_FIELDS[label]
+        if len(fields) > limit:
+            if label in TEXT_TAIL and all(isinstance(t, Field) and not t.quoted for t in fields[limit - 1 :]):
+                joined = " ".join(t.text for t in fields[limit - 1 :] if isinstance(t, Field))
+                fields = [*fields[: limit - 1], Field(joined)]
+                self.warn(f"{label}: texten saknar citattecken; läst som '{joined}'")
+            else:
+                self.note(f"{label}: {len(fields) - limit} extra fält i slutet hoppas över")
+                fields = fields[:limit]
+        try:
+            handler(label, fields)
+        except _Bad as exc:
+            self.err(f"{label}: {exc}")
+            if label == "#VER":
+                self._ver_failed()
+
+    def _brace(self, ch: str) -> None:
+        if ch == "{":
+            if self.open is None:
+                self.err("'{' utan föregående #VER")
+            elif self.open.braced:
+                self.err(f"verifikationen på rad {self.open.line} har redan öppnats med '{{'")
+            elif self.open.rows:
+                self.err("'{' mitt i en verifikation")
+            else:
+                self.open.braced = True
+        else:
+            if self.open is None:
+                self.err("'}' utan öppen verifikation")
+            else:
+                self._finish_voucher()
+
+    def _ver_failed(self) -> None:
+        # Rows of an unreadable #VER must not be attributed to the previous voucher.
+        if self.open is not None:
+            self._close_missing_brace()
+        self.open = _Open(index=-1, line=self.line_no, label="#VER", date=dt.date(1900, 1, 1))
+
+    def _close_missing_brace(self) -> None:
+        assert self.open is not None
+        if self.open.index >= 0:
+            self.err(f"verifikationen på rad {self.open.line} avslutas aldrig med '}}'")
+        self._finish_voucher()
+
+    def _finish_voucher(self) -> None:
+        assert self.open is not None
+        if self.open.pending_rtrans is not None:
+            self._rtrans_without_twin()
+        if self.open.index >= 0 and not self.open.braced and self.open.rows:
+            self.warn(
+                f"'{{' saknas efter #VER på rad {self.open.line}; raderna fram till '}}' "
+                "läses som verifikationens",
+                line=self.open.line,
+            )
+        self.open = None
+
+    def finish(self) -> None:
+        if self.open is not None:
+            if self.open.index >= 0:
+                self.err(
+                    f"filen slutar mitt i verifikationen på rad {self.open.line} – "
+                    "'}' saknas (är filen avkortad?)",
+                    line=self.open.line,
+                )
+            self.open = None
+        if self.ksumma_started and not self.ksumma_done:
+            self.err(
+                "filen inleds med #KSUMMA men kontrollsumman i slutet saknas – filen är avkortad"
+            )
+
+    # -- header records ----------------------------------------------------------
+    def _text(self, key: str) -> Callable[[str, list[Token]], None]:
+        def handle(label: str, f: list[Token]) -> None:
+            self.h[key] = _field(f, 0, label, required=True)
+
+        return handle
+
+    def _flagga(self, label: str, f: list[Token]) -> None:
+        self.h["flagga"] = parse_int(_field(f, 0, label, required=True), "flaggan")
+
+    def _program(self, label: str, f: list[Token]) -> None:
+        self.h["program"] = _field(f, 0, label, required=True)
+        self.h["program_version"] = _field(f, 1, label) or None
+
+    def _format(self, label: str, f: list[Token]) -> None:
+        value = _field(f, 0, label, required=True)
+        self.h["format"] = value
+        if value.upper() != "PC8":
+            self.warn(f"#FORMAT {value} är inte PC8, det enda värde specifikationen tillåter")
+
+    def _gen(self, label: str, f: list[Token]) -> None:
+        self.h["generated"] = self._date(_field(f, 0, label, required=True), "genereringsdatumet")
+        self.h["generated_by"] = _field(f, 1, label) or None
+
+    def _sietyp(self, label: str, f: list[Token]) -> None:
+        t = parse_int(_field(f, 0, label, required=True), "SIE-typen")
+        if t not in (1, 2, 3, 4):
+            raise _Bad(f"SIE-typ {t} finns inte (1–4 väntades)")
+        self.h["sietyp"] = t
+
+    def _orgnr(self, label: str, f: list[Token]) -> None:
+        orgnr = _field(f, 0, label).strip()
+        if not orgnr:
+            self.warn("#ORGNR saknar organisationsnummer")
+            return
+        self.h["orgnr"] = orgnr
+
+    def _adress(self, label: str, f: list[Token]) -> None:
+        self.h["address"] = tuple(_field(f, i, label) for i in range(4))
+
+    def _rar(self, label: str, f: list[Token]) -> None:
+        idx = parse_int(_field(f, 0, label, required=True), "årsnumret")
+        start = self._date(_field(f, 1, label, required=True), "startdatumet")
+        end = self._date(_field(f, 2, label, required=True), "slutdatumet")
+        if end < start:
+            raise _Bad(f"räkenskapsåret slutar ({end}) före det börjar ({start})")
+        if any(fy.index == idx for fy in self.fiscal_years):
+            raise _Bad(f"räkenskapsår {idx} anges två gånger")
+        self.fiscal_years.append(FiscalYear(idx, start, end, self.line_no))
+
+    def _taxar(self, label: str, f: list[Token]) -> None:
+        self.h["taxar"] = parse_int(_field(f, 0, label, required=True), "taxeringsåret")
+
+    def _omfattn(self, label: str, f: list[Token]) -> None:
+        self.h["omfattn"] = self._date(_field(f, 0, label, required=True), "datumet")
+
+    def _date(self, text: str, what: str) -> dt.date:
+        d, note = parse_date(text, what)
+        if note:
+            self.warn(note)
+        return d
+
+    # -- chart of accounts --------------------------------------------------------
+    def _konto(self, label: str, f: list[Token]) -> None:
+        number = _account(_field(f, 0, label, required=True))
+        name = _field(f, 1, label).strip()
+        old = self.accounts.get(number)
+        if old is not None:
+            self.note(f"konto {number} deklareras igen (rad {old.line}); det senare namnet gäller")
+            self.accounts[number] = Account(number, name, self.line_no, old.ktyp, old.unit, old.sru)
+        else:
+            self.accounts[number] = Account(number, name, self.line_no)
+
+    def _known_account(self, number: str, label: str) -> Account:
+        acc = self.accounts.get(number)
+        if acc is None:
+            self.warn(f"{label} för konto {number} som inte deklarerats med #KONTO")
+            acc = Account(number, "", self.line_no)
+            self.accounts[number] = acc
+        return acc
+
+    def _ktyp(self, label: str, f: list[Token]) -> None:
+        number = _account(_field(f, 0, label, required=True))
+        ktyp = _field(f, 1, label, required=True).strip().upper()
+        if ktyp not in KTYPES:
+            raise _Bad(f"kontotypen '{ktyp}' är okänd (T, S, K eller I väntades)")
+        acc = self._known_account(number, label)
+        self.accounts[number] = Account(acc.number, acc.name, acc.line, ktyp, acc.unit, acc.sru)
+
+    def _enhet(self, label: str, f: list[Token]) -> None:
+        number = _account(_field(f, 0, label, required=True))
+        acc = self._known_account(number, label)
+        unit = _field(f, 1, label, required=True)
+        self.accounts[number] = Account(acc.number, acc.name, acc.line, acc.ktyp, unit, acc.sru)
+
+    def _sru(self, label: str, f: list[Token]) -> None:
+        number = _account(_field(f, 0, label, required=True))
+        acc = self._known_account(number, label)
+        code = _field(f, 1, label, required=True)
+        self.accounts[number] = Account(
+            acc.number, acc.name, acc.line, acc.ktyp, acc.unit, (*acc.sru, code)
+        )
+
+    def _dim(self, label: str, f: list[Token]) -> None:
+        number = parse_int(_field(f, 0, label, required=True), "dimensionsnumret")
+        self.dimensions[number] = Dimension(number, _field(f, 1, label).strip(), self.line_no)
+
+    def _underdim(self, label: str, f: list[Token]) -> None:
+        number = parse_int(_field(f, 0, label, required=True), "dimensionsnumret")
+        parent = parse_int(_field(f, 2, label, required=True), "överdimensionen")
+        self.dimensions[number] = Dimension(number, _field(f, 1, label).strip(), self.line_no, parent)
+
+    def _objekt(self, label: str, f: list[Token]) -> None:
+        dim = parse_int(_field(f, 0, label, required=True), "dimensionsnumret")
+        obj = _field(f, 1, label, required=True).strip()
+        name = _field(f, 2, label).strip()
+        self.objects[(dim, obj)] = Object(dim, obj, name, self.line_no)
+
+    # -- balances -------------------------------------------------------------------
+    def _balance(self, label: str, f: list[Token]) -> None:
+        idx = parse_int(_field(f, 0, label, required=True), "årsnumret")
+        account = _account(_field(f, 1, label, required=True))
+        rest = f[2:]
+        if rest and isinstance(rest[0], ObjTok):
+            raise _Bad("objektlista hör inte hemma här (använd #OIB/#OUB för objekt)")
+        amount = parse_amount(_field(rest, 0, label, required=True))
+        qty = parse_quantity(_field(rest, 1, label))
+        self.balances.append(Balance(label[1:], idx, account, amount, self.line_no, (), qty))
+
+    def _obalance(self, label: str, f: list[Token]) -> None:
+        idx = parse_int(_field(f, 0, label, required=True), "årsnumret")
+        account = _account(_field(f, 1, label, required=True))
+        objects, rest = self._objects_then(f[2:], label)
+        amount = parse_amount(_field(rest, 0, label, required=True))
+        qty = parse_quantity(_field(rest, 1, label))
+        self.balances.append(Balance(label[1:], idx, account, amount, self.line_no, objects, qty))
+
+    def _period(self, label: str, f: list[Token]) -> None:
+        idx = parse_int(_field(f, 0, label, required=True), "årsnumret")
+        period_text = _field(f, 1, label, required=True).strip()
+        if not re.fullmatch(r"\d{6}", period_text) or not 1 <= int(period_text[4:]) <= 12:
+            raise _Bad(f"perioden '{period_text}' är ingen månad (ÅÅÅÅMM väntades)")
+        account = _account(_field(f, 2, label, required=True))
+        objects, rest = self._objects_then(f[3:], label)
+        amount = parse_amount(_field(rest, 0, label, required=True))
+        qty = parse_quantity(_field(rest, 1, label))
+        self.period_balances.append(
+            PeriodBalance(label[1:], idx, int(period_text), account, amount, self.line_no, objects, qty)
+        )
+
+    def _objects_then(self, f: Sequence[Token], label: str) -> tuple[ObjectList, list[Token]]:
+        if f and isinstance(f[0], ObjTok):
+            return parse_objects(f[0]), list(f[1:])
+        # Some exporters drop an empty "{}"; with a number in its place the intent is clear.
+        if f and isinstance(f[0], Field) and _is_number(f[0].text):
+            self.warn(f"{label}: objektlistan '{{}}' saknas; läst som tom")
+            return (), list(f)
+        raise _Bad("objektlista '{…}' saknas")
+
+    # -- vouchers -----------------------------------------------------------------------
+    def _ver(self, label: str, f: list[Token]) -> None:
+        if self.open is not None:
+            self._close_missing_brace()
+        series = _field(f, 0, label)
+        number = _field(f, 1, label)
+        date = self._date(_field(f, 2, label, required=True), "verifikationsdatumet")
+        text = _field(f, 3, label)
+        regtext = _field(f, 4, label)
+        regdate = self._date(regtext, "registreringsdatumet") if regtext.strip() else None
+        sign = _field(f, 5, label) or None
+        c = self.cols
+        index = len(c.v_line)
+        c.v_series.append(series)
+        c.v_number.append(number)
+        c.v_date.append(date)
+        c.v_text.append(text)
+        c.v_regdate.append(regdate)
+        c.v_sign.append(sign)
+        c.v_line.append(self.line_no)
+        self.open = _Open(index=index, line=self.line_no, label=label, date=date)
+
+    def _row(self, label: str, f: list[Token]) -> None:
+        v = self.open
+        if v is None:
+            raise _Bad("raden står utanför en verifikation (#VER … { … })")
+        account = _account(_field(f, 0, label, required=True))
+        objects, rest = self._objects_then(f[1:], label)
+        amount = parse_amount(_field(rest, 0, label, required=True))
+        dtext = _field(rest, 1, label)
+        date = self._date(dtext, "transaktionsdatumet") if dtext.strip() else v.date
+        text = _field(rest, 2, label) or None
+        qtext = _field(rest, 3, label)
+        qty = parse_quantity(qtext)
+        sign = _field(rest, 4, label) or None
+        if v.index < 0:
+            return  # the voucher header was unreadable (already an error)
+        key = canonical_objects(objects)
+        kind = label[1:]
+        pending = v.pending_rtrans
+        if pending is not None:
+            v.pending_rtrans = None
+            if kind == "TRANS" and pending[:3] == (account, key, amount):
+                kind = "TRANS"  # the twin: this row is the counted one
+            else:
+                self._rtrans_without_twin(pending)
+        if kind == "RTRANS":
+            v.pending_rtrans = (account, key, amount, self.line_no)
+        self._append_row(v, kind, account, amount, date, text, qty, sign, key, self.line_no)
+
+    def _append_row(
+        self, v: _Open, kind: str, account: str, amount: int, date: dt.date, text: str | None,
+        qty: Decimal | None, sign: str | None, key: str, line: int,
+    ) -> None:
+        c = self.cols
+        c.t_voucher.append(v.index)
+        c.t_row.append(v.rows)
+        c.t_kind.append(kind)
+        c.t_account.append(account)
+        c.t_amount.append(amount)
+        c.t_date.append(date)
+        c.t_text.append(text)
+        c.t_quantity.append(None if qty is None else format(qty, "f"))
+        c.t_sign.append(sign)
+        c.t_objects.append(key)
+        c.t_line.append(line)
+        v.rows += 1
+
+    def _rtrans_without_twin(self, pending: tuple[str, str, int, int] | None = None) -> None:
+        v = self.open
+        assert v is not None
+        pending = pending or v.pending_rtrans
+        v.pending_rtrans = None
+        assert pending is not None
+        account, key, amount, line = pending
+        self.warn(
+            f"#RTRANS för konto {account} följs inte av sin #TRANS-tvilling; "
+            "den tillagda raden räknas ändå",
+            line=line,
+        )
+        # Count the added row once, as a reader that handles #RTRANS would.
+        i = self.cols.t_line.index(line, max(0, len(self.cols.t_line) - v.rows))
+        self._append_row(
+            v, "TRANS", account, amount, self.cols.t_date[i], self.cols.t_text[i],
+            Decimal(self.cols.t_quantity[i]) if self.cols.t_quantity[i] else None,
+            self.cols.t_sign[i], key, line,
+        )
+
+    # -- checksum -------------------------------------------------------------------------
+    def _ksumma(self, fields: list[Token]) -> None:
+        if not fields:
+            if self.ksumma_started:
+                self.err("#KSUMMA utan kontrollsumma förekommer två gånger")
+            self.ksumma_started = True
+            return
+        if not self.ksumma_started:
+            self.err("#KSUMMA med kontrollsumma men utan inledande #KSUMMA")
+            return
+        self.ksumma_done = True
+        text = content(fields[0]).strip()
+        if not re.fullmatch(r"-?\d+", text):
+            self.err(f"#KSUMMA '{text}' är inget tal")
+            return
+        declared = int(text)
+        self.h["ksumma"] = declared
+        if not ksumma.matches(declared, self.crc):
+            self.err(
+                f"kontrollsumman stämmer inte: filen anger {declared}, innehållet ger {self.crc} "
+                "– filen har ändrats eller skadats efter exporten"
+            )
+
+    # -- result ---------------------------------------------------------------------------
+    def result(self, detected: enc.Detected) -> SieFile:
+        h = self.h
+        header = Header(
+            flagga=_opt_int(h.get("flagga")),
+            program=_opt_str(h.get("program")),
+            program_version=_opt_str(h.get("program_version")),
+            format=_opt_str(h.get("format")),
+            generated=h.get("generated") if isinstance(h.get("generated"), dt.date) else None,  # type: ignore[arg-type]
+            generated_by=_opt_str(h.get("generated_by")),
+            sietyp=_opt_int(h.get("sietyp")),
+            prosa=_opt_str(h.get("prosa")),
+            ftyp=_opt_str(h.get("ftyp")),
+            fnr=_opt_str(h.get("fnr")),
+            orgnr=_opt_str(h.get("orgnr")),
+            bkod=_opt_str(h.get("bkod")),
+            address=h.get("address"),  # type: ignore[arg-type]
+            fnamn=_opt_str(h.get("fnamn")),
+            fiscal_years=tuple(sorted(self.fiscal_years, key=lambda fy: -fy.index)),
+            taxar=_opt_int(h.get("taxar")),
+            omfattn=h.get("omfattn") if isinstance(h.get("omfattn"), dt.date) else None,  # type: ignore[arg-type]
+            kptyp=_opt_str(h.get("kptyp")),
+            valuta=_opt_str(h.get("valuta")),
+            ksumma=_opt_int(h.get("ksumma")),
+        )
+        return SieFile(
+            name=self.name,
+            encoding=detected.encoding,
+            header=header,
+            accounts=tuple(self.accounts.values()),
+            dimensions=tuple(sorted(self.dimensions.values(), key=lambda d: d.number)),
+            objects=tuple(self.objects.values()),
+            balances=tuple(self.balances),
+            period_balances=tuple(self.period_balances),
+            vouchers=self.cols.vouchers(),
+            transactions=self.cols.transactions(),
+            counts=dict(self.counts),
+            findings=tuple(self.findings),
+        )
+
+
+def _opt_str(v: object) -> str | None:
+    return v if isinstance(v, str) else None
+
+
+def _opt_int(v: object) -> int | None:
+    return v if isinstance(v, int) else None
+
+
+def _clip(text: str, n: int = 40) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _is_number(text: str) -> bool:
+    return re.fullmatch(r"[+-]?\d+(?:[.,]\d*)?", text.strip()) is not None
+
+
+def _account(text: str) -> str:
+    number = text.strip()
+    if not number:
+        raise _Bad("kontonumret saknas")
+    return number
+
+
+def _field(fields: Sequence[Token], i: int, label: str, required: bool = False) -> str:
+    if i >= len(fields):
+        if required:
+            raise _Bad(f"fält {i + 1} saknas")
+        return ""
+    tok = fields[i]
+    if isinstance(tok, ObjTok):
+        raise _Bad(f"fält {i + 1} är en objektlista där en text eller ett tal väntades")
+    return tok.text
+
+
+# ---------------------------------------------------------------------------
+
+
+def _unusable(name: str, message: str, detected: enc.Detected | None = None) -> SieFile:
+    return SieFile(
+        name=name,
+        encoding=detected.encoding if detected else enc.CP437,
+        header=Header(),
+        findings=(Finding(Level.ERROR, message, file=name, line=1 if detected is None else None),),
+    )
+
+
+def sniff(data: bytes, name: str) -> SieFile | None:
+    """An error SieFile when ``data`` is not a SIE 1–4 file at all; None when it may be."""
+    if not data.strip():
+        return _unusable(name, "filen är tom")
+    head = data[:4096].lstrip(b"\xef\xbb\xbf").lstrip()
+    if head.startswith(b"<?xml") or head.startswith(b"<Sie"):
+        return _unusable(
+            name,
+            "filen är SIE 5 (XML), som inte stöds ännu – exportera SIE 4 (typ 4E) från "
+            "bokföringsprogrammet",
+        )
+    if b"\x00" in data[:65536] or sum(b < 9 or 13 < b < 32 for b in data[:4096]) > 8:
+        return _unusable(name, "filen innehåller binära data och är ingen SIE-fil")
+    if not head.startswith(b"#"):
+        return _unusable(name, "filen börjar inte med en SIE-post (#FLAGGA …) och är ingen SIE-fil")
+    return None
+
+
+def read_exact(data: bytes, name: str, detected: enc.Detected) -> SieFile:
+    reader = _ExactReader(name, detected.encoding)
+    if detected.encoding != enc.CP437:
+        reader.warn(
+            f"filen är kodad som {detected.encoding.upper()} ({detected.reason}), "
+            "inte PC8/CP437 som specifikationen kräver; läses som "
+            f"{detected.encoding.upper()}",
+            line=None,
+        )
+    body = data[3:] if detected.bom else data
+    lines = _LINE_BREAK.split(body)
+    if lines and lines[-1] == b"":
+        lines.pop()
+    for no, raw in enumerate(lines, start=1):
+        if detected.encoding == enc.CP437 and enc.looks_latin1(raw):
+            text = raw.decode(enc.CP1252, errors="replace")
+            reader.line_no = no
+            reader.warn("raden är kodad som Windows-1252 i en i övrigt CP437-kodad fil; läst så")
+        else:
+            text = raw.decode(detected.encoding, errors="replace")
+        reader.feed(no, text)
+    reader.finish()
+    return reader.result(detected)
+
+
+def read_sie_bytes(data: bytes, name: str, *, fast: bool | None = None) -> SieFile:
+    """Read a SIE file's bytes. ``fast`` forces (True) or forbids (False) the scanner."""
+    bad = sniff(data, name)
+    if bad is not None:
+        return bad
+    detected = enc.detect(data)
+    use_fast = fast if fast is not None else len(data) >= FAST_PATH_MIN_BYTES
+    if use_fast:
+        from bokslut.sie import fastscan
+
+        result = fastscan.read_fast(data, name, detected, read_exact_lines)
+        if result is not None:
+            return result
+    return read_exact(data, name, detected)
+
+
+def read_exact_lines(
+    lines: Sequence[tuple[int, bytes]], name: str, detected: enc.Detected
+) -> _ExactReader:
+    """Feed only the given (line number, raw line) pairs: the scanner's non-bulk records."""
+    reader = _ExactReader(name, detected.encoding)
+    for no, raw in lines:
+        reader.feed(no, raw.decode(detected.encoding, errors="replace"))
+    reader.finish()
+    return reader
+
+
+def read_sie(path: Path, name: str | None = None, *, fast: bool | None = None) -> SieFile:
+    """Read the SIE file at ``path``; ``name`` is how messages refer to it."""
+    shown = name or str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return _unusable(shown, "filen finns inte")
+    except IsADirectoryError:
+        return _unusable(shown, "är en mapp, inte en fil")
+    except PermissionError:
+        return _unusable(shown, "filen kan inte läsas (behörighet saknas)")
+    return read_sie_bytes(data, shown, fast=fast)

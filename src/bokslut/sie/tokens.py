@@ -1,0 +1,109 @@
+"""Splitting one SIE line into fields (spec §5).
+
+Fields are separated by runs of spaces or tabs. A field may be quoted; inside
+quotes ``\\"`` is a quote and every other backslash is literal (the only escape
+the specification defines). ``{ … }`` on a line is an object list, one field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+_SPACE = " \t"
+
+
+class TokenError(ValueError):
+    """A line that cannot be split into fields; the message is Swedish."""
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    text: str  # content, quotes removed and escapes resolved
+    quoted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectList:
+    items: tuple[Field, ...]
+
+
+Token = Field | ObjectList
+
+
+def _quoted(line: str, i: int) -> tuple[str, int]:
+    """Read a quoted field starting at the quote at ``line[i]``; return (content, next index)."""
+    out: list[str] = []
+    start = i
+    i += 1
+    n = len(line)
+    while i < n:
+        ch = line[i]
+        if ch == "\\" and i + 1 < n and line[i + 1] == '"':
+            out.append('"')
+            i += 2
+            continue
+        if ch == '"':
+            return "".join(out), i + 1
+        if ord(ch) < 32 and ch != "\t":
+            raise TokenError("styrtecken inuti ett fält")
+        out.append(ch)
+        i += 1
+    if line.endswith('\\"') and out and out[-1] == '"' and len(line) - 1 > start:
+        # "C:\" at the end of a line: the only reading that closes the field is a
+        # literal backslash followed by the closing quote.
+        out[-1] = "\\"
+        return "".join(out), n
+    raise TokenError("citattecken som inte avslutas")
+
+
+def _bare(line: str, i: int, stop: str) -> tuple[str, int]:
+    start = i
+    n = len(line)
+    while i < n and line[i] not in stop:
+        i += 1
+    return line[start:i], i
+
+
+def tokenize(line: str) -> list[Token]:
+    """All fields of ``line`` (which has no line break)."""
+    tokens: list[Token] = []
+    i = 0
+    n = len(line)
+    while i < n:
+        ch = line[i]
+        if ch in _SPACE:
+            i += 1
+        elif ch == '"':
+            text, i = _quoted(line, i)
+            tokens.append(Field(text, True))
+        elif ch == "{":
+            items: list[Field] = []
+            i += 1
+            while True:
+                while i < n and line[i] in _SPACE:
+                    i += 1
+                if i >= n:
+                    raise TokenError("objektlistan öppnas med '{' men stängs aldrig med '}'")
+                if line[i] == "}":
+                    i += 1
+                    break
+                if line[i] == '"':
+                    text, i = _quoted(line, i)
+                    items.append(Field(text, True))
+                else:
+                    text, i = _bare(line, i, _SPACE + '}"')
+                    items.append(Field(text))
+            tokens.append(ObjectList(tuple(items)))
+        else:
+            text, i = _bare(line, i, _SPACE)
+            if any(ord(c) < 32 and c != "\t" for c in text):
+                raise TokenError("styrtecken på raden")
+            tokens.append(Field(text))
+    return tokens
+
+
+def content(token: Token) -> str:
+    """The token's bytes for #KSUMMA: contents only, no quotes, no braces."""
+    if isinstance(token, ObjectList):
+        return "".join(f.text for f in token.items)
+    return token.text

@@ -1,0 +1,1 @@
+"""The workspace: a report as a folder (bokslut.toml, data/, text/, .bokslut/, build/)."""

@@ -1,0 +1,341 @@
+"""bokslut.toml: read, validated, with Swedish errors that name the file and line.
+
+Each section is its own model so that a later part of bokslut adds a section
+without touching the others. Unknown keys are errors: a misspelt key that is
+silently ignored would change a published report without anyone noticing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from collections.abc import Mapping
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from bokslut.diagnostics import BokslutError, Finding, error
+
+CONFIG_NAME = "bokslut.toml"
+
+
+class OrgTyp(StrEnum):
+    KOMMUN = "kommun"
+    REGION = "region"
+    KOMMUNALFORBUND = "kommunalforbund"
+    GEMENSAM_NAMND = "gemensam-namnd"
+
+
+class RapportTyp(StrEnum):
+    ARSREDOVISNING = "arsredovisning"
+    DELARSRAPPORT = "delarsrapport"
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Organisation(Section):
+    namn: str = Field(min_length=1)
+    typ: OrgTyp
+    orgnr: str | None = None
+
+
+class Rapport(Section):
+    typ: RapportTyp = RapportTyp.ARSREDOVISNING
+    ar: int = Field(ge=1900, le=2200)
+    # First and last day of the fiscal year; a calendar year unless stated.
+    rakenskapsar_start: dt.date | None = None
+    rakenskapsar_slut: dt.date | None = None
+    # Closing date of the period reported (an interim report cuts the year here).
+    bokslutsdatum: dt.date | None = None
+    enhet: str = Field(default="tkr", pattern="^(kr|tkr|mkr)$")
+
+    @model_validator(mode="after")
+    def _dates_inside_year(self) -> Rapport:
+        start, slut = self.period()
+        if self.bokslutsdatum is not None and not (start <= self.bokslutsdatum <= slut):
+            raise ValueError(
+                f"bokslutsdatum {self.bokslutsdatum} ligger utanför räkenskapsåret {start}–{slut}"
+            )
+        return self
+
+    def period(self) -> tuple[dt.date, dt.date]:
+        start = self.rakenskapsar_start or dt.date(self.ar, 1, 1)
+        slut = self.rakenskapsar_slut or dt.date(self.ar, 12, 31)
+        return start, slut
+
+    def closing_date(self) -> dt.date:
+        return self.bokslutsdatum or self.period()[1]
+
+
+class PersonalKolumner(Section):
+    """Column names of the HR system's exports: our name -> the name in the file."""
+
+    anstallda: dict[str, str] = Field(default_factory=dict)
+    franvaro: dict[str, str] = Field(default_factory=dict)
+
+
+class Personal(Section):
+    """[personal]: how HR exports are read (docs/personal.md)."""
+
+    kolumner: PersonalKolumner = Field(default_factory=PersonalKolumner)
+    # The HR system's own codes -> tillsvidare | visstid | vikariat | provanstallning | ...
+    anstallningsformer: dict[str, str] = Field(default_factory=dict)
+    # Values of `orsak` that count as sick leave (case-insensitive).
+    sjukorsaker: list[str] = Field(default_factory=lambda: ["sjuk"])
+    # Hours of a full-time week when the file has no veckoarbetstid.
+    veckoarbetstid: float = Field(default=40, gt=0, le=60)
+    # LKBR 11:6: groups of at most this many people are not shown (the law says ten).
+    sekretessgrans: int = Field(default=10, ge=10)
+    antal_ar: int = Field(default=4, ge=1, le=10)
+    # Who is counted in "antal anställda per anställningsform och kön": everyone employed
+    # during the year, or those employed on the closing day.
+    anstallda_rakning: str = Field(default="under_aret", pattern="^(under_aret|bokslutsdagen)$")
+
+
+class KpiKolumner(Section):
+    arenden: dict[str, str] = Field(default_factory=dict)
+    samtal: dict[str, str] = Field(default_factory=dict)
+    nyckeltal: dict[str, str] = Field(default_factory=dict)
+
+
+class KpiMatvarden(Section):
+    """One "Mätvärden" table: chosen rows over the latest years (docs/kpi.md)."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    titel: str = Field(min_length=1)
+    verksamhet: str | None = None  # arenden.verksamhet to count (None: all)
+    ko: str | None = None  # samtal.ko to count (None: all)
+    antal_ar: int = Field(default=2, ge=1, le=10)
+    rader: list[str] = Field(min_length=1)
+    etiketter: dict[str, str] = Field(default_factory=dict)
+
+
+class Kpi(Section):
+    """[kpi]: service levels and tables of the operational key figures (docs/kpi.md)."""
+
+    kolumner: KpiKolumner = Field(default_factory=KpiKolumner)
+    # Priority (as written in arenden.prioritet) -> minutes allowed to first response.
+    servicenivaer_min: dict[str, int] = Field(default_factory=dict)
+    # "08:00-17:00": service-level time counts only on working days inside these hours.
+    kontorstid: str | None = Field(default=None, pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")
+    svarstider_s: list[int] = Field(default_factory=lambda: [20, 30, 60])
+    # Share answered within N s of all incoming calls, or of the answered ones.
+    servicegrad_av: str = Field(default="inkommande", pattern="^(inkommande|besvarade)$")
+    antal_ar: int = Field(default=3, ge=1, le=10)
+    matvarden: list[KpiMatvarden] = Field(default_factory=list)
+    # nyckeltal.csv `tabell` value -> title of that table.
+    nyckeltal_tabeller: dict[str, str] = Field(default_factory=dict)
+
+
+# --- Financial statements (docs/statements.md, docs/kontoplan.md) -----------------
+
+
+class Dimensioner(Section):
+    """[dimensioner]: which SIE dimension holds verksamhet, projekt and motpart."""
+
+    verksamhet: int | None = Field(default=None, ge=1)
+    projekt: int | None = Field(default=None, ge=1)
+    motpart: int | None = Field(default=None, ge=1)
+
+
+class Kontoplan(Section):
+    """[kontoplan]: overrides of the Kommun-Bas default mapping (account prefix -> line)."""
+
+    rad: dict[str, str] = Field(default_factory=dict)
+    noter: dict[str, str] = Field(default_factory=dict)
+    kostnadsslag: dict[str, str] = Field(default_factory=dict)
+    likvida_medel: list[str] = Field(default_factory=lambda: ["19"])
+    realisationsvinster: list[str] = Field(default_factory=lambda: ["38"])
+    realisationsforluster: list[str] = Field(default_factory=lambda: ["78"])
+    orealiserade_vinster: list[str] = Field(default_factory=list)
+    orealiserade_forluster: list[str] = Field(default_factory=list)
+    resultatreserv: list[str] = Field(default_factory=list)
+    resultatutjamningsreserv: list[str] = Field(default_factory=list)
+    # Accounts of fixed assets that hold accumulated depreciation / impairment.
+    # None: the convention that a 4-digit account in 10–12 ending in 9 (8) is one.
+    ackumulerade_avskrivningar: list[str] | None = None
+    ackumulerade_nedskrivningar: list[str] | None = None
+
+
+class Internt(Section):
+    """[internt]: internal items, eliminated from RR/BR but kept in the driftredovisning."""
+
+    konton: list[str] = Field(default_factory=list)
+    motparter: list[str] = Field(default_factory=list)
+
+
+class Kostnadsslag(Section):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    rubrik: str = Field(min_length=1)
+
+
+class Driftredovisning(Section):
+    """[driftredovisning]: kostnadsslag shown per verksamhet, and the avvikelse rule."""
+
+    kostnadsslag: list[Kostnadsslag] = Field(
+        default_factory=lambda: [
+            Kostnadsslag(id="intakter", rubrik="Intäkter"),
+            Kostnadsslag(id="personalkostnader", rubrik="Personalkostnader"),
+            Kostnadsslag(id="ovriga_kostnader", rubrik="Övriga kostnader"),
+            Kostnadsslag(id="avskrivningar", rubrik="Avskrivningar"),
+        ]
+    )
+    avvikelse: str = Field(default="utfall-budget", pattern="^(utfall-budget|budget-utfall)$")
+    # Row label of a verksamhet's sum: "{kod} {namn}" (as the seed), "{namn}" or "{kod}".
+    summarubrik: str = "{kod} {namn}"
+
+
+class Budget(Section):
+    """[budget]: where budget and forecast come from and in which sign they are written."""
+
+    # "pbudget": #PBUDGET in the SIE files; otherwise files in data/budget (CSV/XLSX).
+    kalla: str = Field(default="auto", pattern="^(auto|pbudget|fil)$")
+    # Sign of amounts in budget/prognos files: "rapport" (revenue positive, costs
+    # negative) or "bokforing" (debit positive: revenue negative, costs positive).
+    tecken: str = Field(default="rapport", pattern="^(rapport|bokforing)$")
+
+
+class Delarsrapport(Section):
+    """[delarsrapport]: the interim report's result table."""
+
+    # "bokforing": revenue negative and costs positive, as many nämnder show it.
+    tecken: str = Field(default="rapport", pattern="^(rapport|bokforing)$")
+    avvikelse: str = Field(default="budget-prognos", pattern="^(budget-prognos|prognos-budget)$")
+
+
+class Noter(Section):
+    """[noter]: disclosures the ledger cannot carry."""
+
+    # {"2023" = {maskiner_inventarier = 4.8}}: bedömd genomsnittlig nyttjandeperiod (år).
+    nyttjandeperiod: dict[str, dict[str, Decimal]] = Field(default_factory=dict)
+    # The budget column of the RR notes (when a budget exists).
+    budgetkolumn: bool = True
+
+
+
+class Balanskrav(Section):
+    """[balanskrav]: judgements the ledger cannot make, per year ("2023" = kronor)."""
+
+    realisationsvinster_undantag: dict[str, Decimal] = Field(default_factory=dict)
+    realisationsforluster_undantag: dict[str, Decimal] = Field(default_factory=dict)
+    aterforing_orealiserade: dict[str, Decimal] = Field(default_factory=dict)
+    reservering_resultatreserv: dict[str, Decimal] = Field(default_factory=dict)
+    anvandning_resultatreserv: dict[str, Decimal] = Field(default_factory=dict)
+    anvandning_resultatutjamningsreserv: dict[str, Decimal] = Field(default_factory=dict)
+
+
+class Config(Section):
+    organisation: Organisation
+    rapport: Rapport
+    # Sections owned by later parts of bokslut (statements, follow-up, personnel,
+    # key figures, chapters) are added here as they are built.
+    personal: Personal = Field(default_factory=Personal)
+    kpi: Kpi = Field(default_factory=Kpi)
+    dimensioner: Dimensioner = Field(default_factory=Dimensioner)
+    verksamheter: dict[str, str] = Field(default_factory=dict)
+    projekt: dict[str, str] = Field(default_factory=dict)
+    kontoplan: Kontoplan = Field(default_factory=Kontoplan)
+    internt: Internt = Field(default_factory=Internt)
+    driftredovisning: Driftredovisning = Field(default_factory=Driftredovisning)
+    budget: Budget = Field(default_factory=Budget)
+    delarsrapport: Delarsrapport = Field(default_factory=Delarsrapport)
+    noter: Noter = Field(default_factory=Noter)
+    balanskrav: Balanskrav = Field(default_factory=Balanskrav)
+
+
+_ERROR_TEMPLATES = {
+    "missing": "saknas men måste anges",
+    "extra_forbidden": "är ingen känd inställning",
+    "int_parsing": "ska vara ett heltal",
+    "int_type": "ska vara ett heltal",
+    "string_type": "ska vara en text inom citattecken",
+    "bool_type": "ska vara true eller false",
+    "date_type": "ska vara ett datum (ÅÅÅÅ-MM-DD)",
+    "date_parsing": "ska vara ett datum (ÅÅÅÅ-MM-DD)",
+    "date_from_datetime_parsing": "ska vara ett datum (ÅÅÅÅ-MM-DD)",
+    "enum": "har ett okänt värde",
+    "literal_error": "har ett okänt värde",
+    "greater_than_equal": "är för litet",
+    "less_than_equal": "är för stort",
+    "string_too_short": "får inte vara tom",
+    "string_pattern_mismatch": "har ett otillåtet värde",
+    "dict_type": "ska vara en tabell",
+    "list_type": "ska vara en lista",
+    "model_type": "ska vara en tabell",
+    "decimal_parsing": "ska vara ett tal",
+    "float_parsing": "ska vara ett tal",
+}
+
+
+def swedish_message(err: Mapping[str, Any]) -> str:
+    """A Swedish sentence for one pydantic error (used for every validated input file)."""
+    kind = str(err.get("type", ""))
+    if kind == "value_error":
+        return str(err.get("ctx", {}).get("error", err.get("msg", "")))
+    text = _ERROR_TEMPLATES.get(kind, "har ett ogiltigt värde")
+    ctx = err.get("ctx") or {}
+    if kind == "enum" and "expected" in ctx:
+        text += f" (tillåtna: {ctx['expected']})"
+    if "input" in err and kind not in {"missing", "extra_forbidden"} and not isinstance(err["input"], dict):
+        text += f", fick {err['input']!r}"
+    return text
+
+
+def locate_key(text: str, loc: tuple[str | int, ...]) -> int | None:
+    """Best line for a dotted key path in a TOML text (1-based), for error messages."""
+    lines = text.splitlines()
+    table: tuple[str, ...] = ()
+    keys = tuple(str(p) for p in loc)
+    best: int | None = None
+    for no, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        header = re.match(r"^\[+\s*([^\]]+?)\s*\]+", line)
+        if header:
+            table = tuple(k.strip().strip('"') for k in header.group(1).split("."))
+            if table == keys[: len(table)] and best is None and len(table) == len(keys):
+                best = no
+            continue
+        key = re.match(r'^("?)([^"=]+?)\1\s*=', line)
+        if key and table + (key.group(2).strip(),) == keys[: len(table) + 1]:
+            return no
+    if best is None and keys[:1]:
+        for no, raw in enumerate(lines, start=1):
+            if re.match(rf"^\[+\s*{re.escape(keys[0])}\b", raw.strip()):
+                return no
+    return best
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate bokslut.toml; every problem is reported, with its line."""
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BokslutError(f"{name}: filen finns inte – är detta en bokslut-arbetsyta?") from None
+    except UnicodeDecodeError as exc:
+        raise BokslutError(f"{name}: filen är inte UTF-8 ({exc.reason})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        msg = f"ogiltig TOML: {exc.msg if hasattr(exc, 'msg') else exc}"
+        finding = error(msg, file=name, line=line)
+        raise BokslutError(finding.format(), [finding]) from None
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        findings: list[Finding] = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            key = ".".join(str(p) for p in loc) or "(filen)"
+            findings.append(
+                error(f"{key} {swedish_message(err)}", file=name, line=locate_key(text, loc))
+            )
+        raise BokslutError("\n".join(f.format() for f in findings), findings) from None
+

@@ -1,0 +1,57 @@
+"""Where things live in a workspace. One place, so no module invents a path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bokslut.workspace.config import CONFIG_NAME
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    root: Path
+
+    @property
+    def config(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def ledger_dir(self) -> Path:
+        return self.data / "ledger"
+
+    @property
+    def budget_dir(self) -> Path:
+        return self.data / "budget"
+
+    @property
+    def prognos_dir(self) -> Path:
+        return self.data / "prognos"
+
+    @property
+    def personal_dir(self) -> Path:
+        return self.data / "personal"
+
+    @property
+    def kpi_dir(self) -> Path:
+        return self.data / "kpi"
+
+    @property
+    def text_dir(self) -> Path:
+        return self.root / "text"
+
+    @property
+    def cache(self) -> Path:
+        return self.root / ".bokslut"
+
+    @property
+    def store_path(self) -> Path:
+        return self.cache / "ledger.duckdb"
+
+    @property
+    def build(self) -> Path:
+        return self.root / "build"

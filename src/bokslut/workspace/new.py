@@ -1,0 +1,90 @@
+"""`bokslut new`: create a workspace folder with bokslut.toml and data/."""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib import resources
+from pathlib import Path
+
+from bokslut.diagnostics import BokslutError
+from bokslut.workspace.config import OrgTyp, RapportTyp
+from bokslut.workspace.layout import Layout
+
+ORGTYP_TEXT = {
+    OrgTyp.KOMMUN: "kommun",
+    OrgTyp.REGION: "region",
+    OrgTyp.KOMMUNALFORBUND: "kommunalförbund",
+    OrgTyp.GEMENSAM_NAMND: "gemensam nämnd",
+}
+
+
+def _toml_str(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def config_text(
+    org: str,
+    orgtyp: OrgTyp,
+    ar: int,
+    typ: RapportTyp = RapportTyp.ARSREDOVISNING,
+    bokslutsdatum: dt.date | None = None,
+) -> str:
+    lines = [
+        "# bokslut – inställningar för rapporten. Ändra fritt; bokslut skriver aldrig om filen.",
+        "",
+        "[organisation]",
+        f"namn = {_toml_str(org)}",
+        f'typ = "{orgtyp.value}"  # {ORGTYP_TEXT[orgtyp]}',
+        "",
+        "[rapport]",
+        f'typ = "{typ.value}"',
+        f"ar = {ar}",
+    ]
+    if bokslutsdatum is not None:
+        lines.append(f"bokslutsdatum = {bokslutsdatum.isoformat()}")
+    lines += ['enhet = "tkr"  # kr, tkr eller mkr', ""]
+    return "\n".join(lines)
+
+
+def create_workspace(
+    root: Path,
+    org: str,
+    orgtyp: OrgTyp,
+    ar: int,
+    typ: RapportTyp = RapportTyp.ARSREDOVISNING,
+    bokslutsdatum: dt.date | None = None,
+) -> Layout:
+    layout = Layout(root)
+    if layout.config.exists():
+        raise BokslutError(
+            f"{layout.config}: finns redan – en befintlig arbetsyta skrivs inte över"
+        )
+    if root.exists() and not root.is_dir():
+        raise BokslutError(f"{root}: finns redan och är ingen mapp")
+    for folder in (
+        layout.ledger_dir,
+        layout.budget_dir,
+        layout.prognos_dir,
+        layout.personal_dir,
+        layout.kpi_dir,
+    ):
+        folder.mkdir(parents=True, exist_ok=True)
+    layout.config.write_text(config_text(org, orgtyp, ar, typ, bokslutsdatum), encoding="utf-8")
+    copy_chapter_templates(layout, typ)
+    return layout
+
+
+def copy_chapter_templates(layout: Layout, typ: RapportTyp) -> list[Path]:
+    """The standard chapters for ``typ`` into text/; a chapter already there is kept as it is."""
+    source = resources.files("bokslut.workspace") / "templates" / typ.value
+    layout.text_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for item in sorted(source.iterdir(), key=lambda t: t.name):
+        if not item.name.endswith(".md"):
+            continue
+        target = layout.text_dir / item.name
+        if target.exists():
+            continue
+        target.write_text(item.read_text(encoding="utf-8"), encoding="utf-8")
+        written.append(target)
+    return written

@@ -1,0 +1,34 @@
+"""Shared fixtures: where the real SIE files are, and small SIE texts as files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SIE_FIXTURES = FIXTURES / "sie"
+# The research set beside the repository; the GPL-3 files (12–14) are only read from there.
+SHARED_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "sie-samples"
+
+
+def sie_sample(name_prefix: str) -> Path:
+    for folder in (SIE_FIXTURES, SHARED_SAMPLES):
+        if folder.is_dir():
+            for p in sorted(folder.iterdir()):
+                if p.name.startswith(name_prefix):
+                    return p
+    pytest.skip(f"SIE-exemplet {name_prefix} finns inte här (../shared/sie-samples saknas)")
+    raise AssertionError  # unreachable
+
+
+@pytest.fixture
+def sie_file(tmp_path: Path):
+    """Write SIE text (CP437 unless told otherwise) to a file and return its path."""
+
+    def make(text: str, name: str = "test.se", encoding: str = "cp437") -> Path:
+        path = tmp_path / name
+        path.write_bytes(text.encode(encoding))
+        return path
+
+    return make
