@@ -13,6 +13,10 @@ Rounding rules (DESIGN.md §4):
   quantity shows the same number in every table of the report;
 * the remaining parts (leaves) absorb the difference, by the smallest amount
   (largest remainder), so that every shown sum equals the sum of its shown parts;
+* a sum whose parts are all sums (a grand total of subtotals) keeps its rounded
+  value too: the subtotal nearest the other rounding moves one step together with
+  one of its own parts, so it still adds up (it then differs from its own exact
+  rounding by one step — the parts give way, never the total);
 * a derived column (``Column.derived``, e.g. avvikelse = budget − utfall) is
   computed from the shown values of its operands, so the identity holds row by
   row and column sums still add up.
@@ -168,6 +172,9 @@ class Rounded:
     table: Table
     display: Mapping[str, Mapping[str, Decimal | str | None]]
     conflicts: tuple[RoundingConflict, ...] = ()
+    # (row, column) of subtotals shown one or more steps off their own rounding so that a
+    # grand total of subtotals adds up; never a row with a quantity name, never an outermost total.
+    adjusted: tuple[tuple[str, str], ...] = ()
 
     def get(self, row_id: str, column_id: str) -> Decimal | str | None:
         return self.display.get(row_id, {}).get(column_id)
@@ -196,6 +203,7 @@ def round_table(table: Table) -> Rounded:
     scale = UNIT_SCALE[unit]
     display: dict[str, dict[str, Decimal | str | None]] = {r.id: {} for r in table.rows}
     conflicts: list[RoundingConflict] = []
+    adjusted: list[tuple[str, str]] = []
     rows_by_id = {r.id: r for r in table.rows}
 
     for col in table.columns:
@@ -236,6 +244,8 @@ def round_table(table: Table) -> Rounded:
             diff = target - current
             if diff and leaves:
                 _distribute(diff, step, leaves, exact, shown)
+            elif diff and _push_into_subtotals(r, diff, step, rows_by_id, exact, shown):
+                pass
             elif diff:
                 conflicts.append(
                     RoundingConflict(
@@ -251,6 +261,8 @@ def round_table(table: Table) -> Rounded:
             fixed.update(pid for _, pid in leaves)
         for rid, value in shown.items():
             display[rid][col.id] = value
+            if rows_by_id[rid].parts and value != _quantize(exact[rid], decimals):
+                adjusted.append((rid, col.id))
         for r in money_rows:
             display[r.id].setdefault(col.id, None)
 
@@ -264,7 +276,7 @@ def round_table(table: Table) -> Rounded:
                 display[r.id][col.id] = a + b if op == "+" else a - b
             else:
                 display[r.id][col.id] = _display_plain(table, col, r, r.values.get(col.id))
-    return Rounded(table, display, tuple(conflicts))
+    return Rounded(table, display, tuple(conflicts), tuple(adjusted))
 
 
 def _display_plain(table: Table, col: Column, row: Row, value: Value) -> Decimal | str | None:
@@ -296,6 +308,63 @@ def _distribute(
 
         _, (sign, pid) = max(enumerate(leaves), key=priority)
         shown[pid] += sign * direction * step
+
+
+def _best_part(
+    row: Row, direction: int, rows_by_id: Mapping[str, Row], exact: Mapping[str, Decimal],
+    shown: Mapping[str, Decimal], sums_only: bool,
+) -> tuple[int, str] | None:
+    """The part of ``row`` that lags its exact value most in ``direction`` (leaves first)."""
+    best: tuple[tuple[int, Decimal, Decimal, int], tuple[int, str]] | None = None
+    for idx, part in enumerate(row.parts):
+        sign, pid = _split_part(part)
+        prow = rows_by_id.get(pid)
+        if prow is None or pid not in shown or prow.quantity:
+            continue
+        if sums_only and not prow.parts:
+            continue
+        lag = sign * (exact[pid] - shown[pid]) * direction
+        key = (0 if prow.parts else 1, lag, abs(exact[pid]), -idx)
+        if best is None or key > best[0]:
+            best = (key, (sign, pid))
+    return best[1] if best else None
+
+
+def _push(
+    rid: str, delta: Decimal, rows_by_id: Mapping[str, Row], exact: Mapping[str, Decimal],
+    shown: dict[str, Decimal],
+) -> bool:
+    """Move row ``rid`` by ``delta`` and carry the move down to one of its parts, so every
+    sum on the way still equals its shown parts."""
+    row = rows_by_id[rid]
+    if row.parts:
+        direction = 1 if delta > 0 else -1
+        pick = _best_part(row, direction, rows_by_id, exact, shown, sums_only=False)
+        if pick is None:
+            return False
+        sign, pid = pick
+        if not _push(pid, sign * delta, rows_by_id, exact, shown):
+            return False
+    shown[rid] += delta
+    return True
+
+
+def _push_into_subtotals(
+    row: Row, diff: Decimal, step: Decimal, rows_by_id: Mapping[str, Row],
+    exact: Mapping[str, Decimal], shown: dict[str, Decimal],
+) -> bool:
+    """A sum made only of sums (a grand total of subtotals): move the subtotal(s) nearest
+    the other rounding, each with one of its own parts — the parts give way, the total
+    never does (DESIGN.md §4). False when every part is pinned by a quantity name."""
+    direction = 1 if diff > 0 else -1
+    for _ in range(int(abs(diff) / step)):
+        pick = _best_part(row, direction, rows_by_id, exact, shown, sums_only=True)
+        if pick is None:
+            return False
+        sign, pid = pick
+        if not _push(pid, sign * direction * step, rows_by_id, exact, shown):
+            return False
+    return True
 
 
 def shown_total_matches(rounded: Rounded) -> list[str]:

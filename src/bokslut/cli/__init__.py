@@ -13,7 +13,9 @@ import click
 
 from bokslut.cli.build_cmds import build_cmd
 from bokslut.cli.common import print_error
+from bokslut.cli.followup_cmds import mal_group
 from bokslut.cli.ledger_cmds import import_cmd, inspect_cmd, saldon_cmd
+from bokslut.cli.statements_cmds import check_cmd, tables_cmd
 from bokslut.cli.workspace_cmds import new_cmd
 from bokslut.diagnostics import BokslutError
 
@@ -71,6 +73,9 @@ app.add_command(import_cmd)
 app.add_command(inspect_cmd)
 app.add_command(saldon_cmd)
 app.add_command(build_cmd)
+app.add_command(mal_group)
+app.add_command(tables_cmd)
+app.add_command(check_cmd)
 
 
 def main() -> None:

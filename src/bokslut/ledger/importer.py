@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from bokslut.diagnostics import BokslutError, Finding, Level, error, has_errors
 from bokslut.ledger import journal
 from bokslut.ledger.store import Parsed, Progress, Store, _quiet, fiscal_period, open_store
-from bokslut.sie.checks import validate
+from bokslut.sie.checks import counted, validate
 from bokslut.sie.model import SieFile
 from bokslut.sie.reader import read_sie_bytes
 from bokslut.workspace.layout import Layout
@@ -44,23 +46,33 @@ class ImportResult:
     findings: tuple[Finding, ...]
 
 
-def target_name(sie: SieFile, source: Path, data: bytes) -> str:
+def target_name(sie: SieFile, source: Path, sha256: str) -> str:
     period = fiscal_period(sie)
     if period is None:
         raise BokslutError(f"{source}: filen har varken räkenskapsår (#RAR) eller verifikationer")
     year, start, end = period
     if sie.sietyp_label == "4I":
         stem = re.sub(r"[^0-9A-Za-zÅÄÖåäö_-]+", "-", source.stem).strip("-") or "import"
-        digest = hashlib.sha256(data).hexdigest()[:8]
-        return f"{year}-{stem}-{digest}{source.suffix.lower() or '.si'}"
+        return f"{year}-{stem}-{sha256[:8]}{source.suffix.lower() or '.si'}"
     if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
         return f"{year}.se"
     return f"{start:%Y%m%d}-{end:%Y%m%d}.se"
 
 
-def _read_all(paths: Sequence[Path], progress: Progress) -> tuple[list[tuple[Path, bytes, SieFile, list[Finding]]], list[Finding]]:
-    out = []
+@dataclass(frozen=True, slots=True)
+class _Read:
+    path: Path
+    size: int
+    sha256: str
+    sie: SieFile
+    findings: list[Finding]
+
+
+def _read_all(paths: Sequence[Path], progress: Progress) -> tuple[list[_Read], list[Finding]]:
+    out: list[_Read] = []
     findings: list[Finding] = []
+    # hashlib releases the GIL on large buffers: hash while the file is being read.
+    pool = ThreadPoolExecutor(max_workers=1)
     for path in paths:
         progress(f"Läser {path}")
         try:
@@ -74,11 +86,12 @@ def _read_all(paths: Sequence[Path], progress: Progress) -> tuple[list[tuple[Pat
         except PermissionError:
             findings.append(error("filen kan inte läsas (behörighet saknas)", file=str(path)))
             continue
+        digest = pool.submit(lambda d: hashlib.sha256(d).hexdigest(), data)
         sie = read_sie_bytes(data, str(path))
-        progress(f"Kontrollerar {path}")
-        file_findings = [*sie.findings, *validate(sie)] if not has_errors(sie.findings) else list(sie.findings)
-        findings.extend(file_findings)
-        out.append((path, data, sie, file_findings))
+        findings.extend(sie.findings)
+        out.append(_Read(path, len(data), digest.result(), sie, list(sie.findings)))
+        del data  # the parsed file no longer needs the bytes; a large file's are hundreds of MB
+    pool.shutdown()
     return out, findings
 
 
@@ -89,61 +102,98 @@ def import_files(layout: Layout, paths: Sequence[Path], progress: Progress = _qu
     read, findings = _read_all(paths, progress)
     if has_errors(findings):
         raise BokslutError("inget importerades: filerna innehåller fel", findings)
+    failed = BokslutError("inget importerades: filerna innehåller fel", findings)
 
     with open_store(layout, progress=progress) as store:
         existing = _existing_main_files(store)
-    planned: list[tuple[Path, bytes, SieFile, list[Finding], str]] = []
-    targets: dict[str, Path] = {}
-    for path, data, sie, file_findings in read:
-        target = (layout.ledger_dir / target_name(sie, path, data)).relative_to(layout.root).as_posix()
-        if target in targets:
-            raise BokslutError(
-                f"{path} och {targets[target]} gäller samma räkenskapsår – importera en av dem",
-            )
-        targets[target] = path
-        planned.append((path, data, sie, file_findings, target))
-
-    changes: list[journal.Change] = []
-    results: list[ImportedFile] = []
-    parsed: dict[str, Parsed] = {}
-    notes: list[Finding] = []
-    for i, (path, data, sie, file_findings, target) in enumerate(planned):
-        period = fiscal_period(sie)
-        assert period is not None
-        year = period[0]
-        counts = (sie.vouchers.num_rows, sie.transactions.num_rows)
-        digest = hashlib.sha256(data).hexdigest()
-        target_path = layout.root / target
-        if target_path.exists() and _same_bytes(target_path, data):
-            results.append(ImportedFile(str(path), target, "oförändrad", year, None, *counts))
-            continue
-        replaced: str | None = None
-        if target_path.exists():
-            replaced = target
-        elif sie.sietyp_label != "4I" and year in existing and existing[year] != target:
-            replaced = existing[year]
-            changes.append(journal.Change(existing[year], None))
-        staged = journal.stage_bytes(layout, f"{i}-{Path(target).name}", data)
-        changes.append(journal.Change(target, staged))
-        status = "ersatt" if replaced else "ny"
-        if replaced:
-            notes.append(
-                Finding(
-                    Level.NOTICE,
-                    f"räkenskapsåret {year} fanns redan ({replaced}) och ersätts av denna fil",
-                    file=str(path),
+        indexed = dict(store.con.execute("SELECT path, sha256 FROM source_file").fetchall())
+        planned: list[tuple[_Read, str]] = []
+        targets: dict[str, Path] = {}
+        for r in read:
+            name = target_name(r.sie, r.path, r.sha256)
+            target = (layout.ledger_dir / name).relative_to(layout.root).as_posix()
+            if target in targets:
+                raise BokslutError(
+                    f"{r.path} och {targets[target]} gäller samma räkenskapsår – importera en av dem",
                 )
-            )
-        results.append(ImportedFile(str(path), target, status, year, replaced, *counts))
-        parsed[target] = Parsed(sie, digest, tuple(file_findings))
+            targets[target] = r.path
+            planned.append((r, target))
 
-    if changes:
-        progress("Sparar filerna i data/ledger")
-        journal.commit(layout, changes)
-        progress("Indexerar")
-        with open_store(layout, parsed=parsed, progress=progress):
-            pass
+        changes: list[journal.Change] = []
+        results: list[ImportedFile] = []
+        notes: list[Finding] = []
+        staged: list[tuple[str, Path, int, str]] = []
+        remove: list[str] = []
+        add: list[tuple[str, int, int, Parsed]] = []
+        stamp = time.time_ns()
+        for i, (r, target) in enumerate(planned):
+            sie = r.sie
+            period = fiscal_period(sie)
+            assert period is not None
+            year = period[0]
+            counts = (sie.vouchers.num_rows, counted(sie, ["amount"]).num_rows)
+            target_path = layout.root / target
+            if target_path.exists() and indexed.get(target) == r.sha256:
+                results.append(ImportedFile(str(r.path), target, "oförändrad", year, None, *counts))
+                continue
+            replaced: str | None = None
+            if target_path.exists():
+                replaced = target
+            elif sie.sietyp_label != "4I" and year in existing and existing[year] != target:
+                replaced = existing[year]
+                changes.append(journal.Change(existing[year], None))
+                remove.append(existing[year])
+            stage_name = f"{i}-{Path(target).name}"
+            staged.append((stage_name, r.path, stamp + i, r.sha256))
+            staged_rel = (journal.staging_dir(layout) / stage_name).relative_to(layout.root)
+            changes.append(journal.Change(target, staged_rel.as_posix()))
+            remove.append(target)
+            add.append((target, r.size, stamp + i, Parsed(sie, r.sha256, tuple(r.findings))))
+            if replaced:
+                notes.append(
+                    Finding(
+                        Level.NOTICE,
+                        f"räkenskapsåret {year} fanns redan ({replaced}) och ersätts av denna fil",
+                        file=str(r.path),
+                    )
+                )
+            results.append(
+                ImportedFile(str(r.path), target, "ersatt" if replaced else "ny", year, replaced, *counts)
+            )
+
+        # Checking, copying and indexing run at the same time; the index is committed
+        # only if the checks pass, and the copies become visible in data/ only after that.
+        progress("Kontrollerar, sparar och indexerar")
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            checking = pool.submit(_validate_all, read)
+            writing = pool.submit(_stage_all, layout, staged)
+
+            def checks_pass() -> bool:
+                findings.extend(checking.result())
+                return not has_errors(findings)
+
+            try:
+                committed = store.replace_files(remove, add, checks_pass) if changes else checks_pass()
+            finally:
+                copy_error = writing.exception()
+            if copy_error is not None:
+                journal.discard_staging(layout)
+                raise copy_error
+        if not committed:
+            journal.discard_staging(layout)
+            raise failed
+        if changes:
+            journal.commit(layout, changes)
     return ImportResult(tuple(results), tuple(findings) + tuple(notes))
+
+
+def _validate_all(read: list[_Read]) -> list[Finding]:
+    return [f for r in read for f in validate(r.sie)]
+
+
+def _stage_all(layout: Layout, staged: list[tuple[str, Path, int, str]]) -> None:
+    for name, source, mtime_ns, sha256 in staged:
+        journal.stage_file(layout, name, source, mtime_ns, sha256)
 
 
 def _existing_main_files(store: Store) -> dict[int, str]:
@@ -151,10 +201,3 @@ def _existing_main_files(store: Store) -> dict[int, str]:
         "SELECT fiscal_year, path FROM source_file WHERE sietyp <> '4I' AND fiscal_year IS NOT NULL"
     ).fetchall()
     return {int(y): str(p) for y, p in rows}
-
-
-def _same_bytes(path: Path, data: bytes) -> bool:
-    if path.stat().st_size != len(data):
-        return False
-    return path.read_bytes() == data
-

@@ -11,12 +11,14 @@ a half-written file in data/.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from bokslut.diagnostics import BokslutError
 from bokslut.workspace.layout import Layout
 
 
@@ -45,25 +47,39 @@ def _fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
-def stage_bytes(layout: Layout, name: str, data: bytes) -> str:
+def stage_file(layout: Layout, name: str, source: Path, mtime_ns: int, sha256: str) -> str:
+    """Copy ``source`` to the staging area, proving it is still the file that was checked.
+
+    Streaming the copy (instead of writing the bytes held in memory) lets the importer
+    free a large file's bytes as soon as it is parsed.
+    """
+    folder = staging_dir(layout)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    digest = hashlib.sha256()
+    with source.open("rb") as src, path.open("wb") as dst:
+        for chunk in iter(lambda: src.read(1 << 22), b""):
+            digest.update(chunk)
+            dst.write(chunk)
+        dst.flush()
+        os.utime(dst.fileno(), ns=(mtime_ns, mtime_ns))
+        os.fsync(dst.fileno())
+    if digest.hexdigest() != sha256:
+        raise BokslutError(f"{source}: filen ändrades medan den importerades – försök igen")
+    return path.relative_to(layout.root).as_posix()
+
+
+def stage_bytes(layout: Layout, name: str, data: bytes, mtime_ns: int | None = None) -> str:
+    """Write ``data`` completely to the staging area (with a chosen mtime) and sync it."""
     folder = staging_dir(layout)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     with path.open("wb") as f:
         f.write(data)
         f.flush()
+        if mtime_ns is not None:
+            os.utime(f.fileno(), ns=(mtime_ns, mtime_ns))
         os.fsync(f.fileno())
-    return path.relative_to(layout.root).as_posix()
-
-
-def stage_copy(layout: Layout, name: str, source: Path) -> str:
-    folder = staging_dir(layout)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    with source.open("rb") as src, path.open("wb") as dst:
-        shutil.copyfileobj(src, dst, 1 << 20)
-        dst.flush()
-        os.fsync(dst.fileno())
     return path.relative_to(layout.root).as_posix()
 
 
@@ -97,6 +113,10 @@ def _apply(layout: Layout, changes: list[Change]) -> None:
         touched.add(target.parent)
     for folder in touched:
         _fsync_dir(folder)
+
+
+def discard_staging(layout: Layout) -> None:
+    shutil.rmtree(staging_dir(layout), ignore_errors=True)
 
 
 def recover(layout: Layout) -> None:

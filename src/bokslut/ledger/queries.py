@@ -127,20 +127,25 @@ def trial_balance(
         )
     else:
         dim, name = obj
+        if any(c in name for c in "|:\\"):
+            raise BokslutError(f"objekt-id med tecknen | : \\ kan inte väljas här: '{name}'")
+        pair = f"{dim}:{name}"
         opening_sql = (
             "SELECT b.account, sum(b.amount) AS amount FROM balance b JOIN source_file f USING (file_id) "
             "WHERE f.fiscal_year = ? AND b.kind = 'OIB' AND b.year_index = 0 "
             "AND list_contains(string_split(b.objects, '|'), ?) GROUP BY b.account"
         )
-        opening_params = [year, f"{dim}:{name}"]
+        opening_params = [year, pair]
+        # Sum per (account, object list) first – a few thousand groups – then keep the
+        # lists that hold the object.
         movement_sql = (
-            "SELECT t.account, sum(t.amount) AS amount FROM transaction t "
-            "JOIN transaction_object o USING (voucher_id, row_no) "
-            "JOIN source_file f ON f.file_id = t.file_id "
-            "WHERE f.fiscal_year = ? AND t.kind = 'TRANS' AND o.dim = ? AND o.obj = ? "
-            "GROUP BY t.account"
+            "SELECT account, sum(amount) AS amount FROM ("
+            "  SELECT t.account, t.objects, sum(t.amount) AS amount FROM transaction t "
+            "  JOIN source_file f USING (file_id) "
+            "  WHERE f.fiscal_year = ? AND t.kind = 'TRANS' AND t.objects <> '' GROUP BY ALL"
+            ") WHERE list_contains(string_split(objects, '|'), ?) GROUP BY account"
         )
-        movement_params = [year, dim, name]
+        movement_params = [year, pair]
         no_voucher_sql = (
             "SELECT b.account, sum(CASE WHEN b.kind = 'OIB' THEN -b.amount ELSE b.amount END) AS amount "
             "FROM balance b JOIN source_file f USING (file_id) "

@@ -116,17 +116,9 @@ CREATE TABLE transaction (
     text        VARCHAR,                -- transtext, NULL when empty
     quantity    DECIMAL(24,6),
     sign        VARCHAR,
-    objects     VARCHAR NOT NULL,       -- '' or canonical "dim:obj|dim:obj" (dims ascending)
+    objects     VARCHAR NOT NULL,       -- '' or canonical "dim:obj|dim:obj" (dims ascending;
+                                        -- "\", "|" and ":" in an object id are escaped with "\")
     line        INTEGER NOT NULL
-);
-
--- The object list of each transaction row, one row per (dim, obj): for per-object queries.
-CREATE TABLE transaction_object (
-    file_id    INTEGER NOT NULL,
-    voucher_id BIGINT NOT NULL,
-    row_no     INTEGER NOT NULL,
-    dim        INTEGER NOT NULL,
-    obj        VARCHAR NOT NULL
 );
 
 CREATE VIEW account_latest AS

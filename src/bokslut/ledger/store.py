@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from bokslut.diagnostics import BokslutError, Finding, has_errors
 from bokslut.sie.checks import validate
-from bokslut.sie.model import SieFile, split_objects
+from bokslut.sie.model import SieFile
 from bokslut.sie.reader import read_sie
 from bokslut.workspace.layout import Layout
 
@@ -52,6 +52,43 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def replace_files(
+        self,
+        remove: list[str],
+        add: list[tuple[str, int, int, Parsed]],
+        confirm: Callable[[], bool] = lambda: True,
+    ) -> bool:
+        """In one transaction: forget the files at ``remove`` and index ``add``.
+
+        ``add`` holds (workspace-relative path, size, mtime_ns, parsed file): the importer
+        indexes a file while its copy is still being written, with the mtime it will have,
+        and while it is still being checked: ``confirm`` is asked last, and when it says
+        no the transaction is rolled back. Returns whether it committed.
+        """
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            for rel in remove:
+                for (file_id,) in self.con.execute(
+                    "SELECT file_id FROM source_file WHERE path = ?", [rel]
+                ).fetchall():
+                    _delete_file(self.con, int(file_id))
+            next_id = self.con.execute(
+                "SELECT coalesce(max(file_id), 0) + 1 FROM source_file"
+            ).fetchone()
+            assert next_id is not None
+            for i, (rel, size, mtime_ns, parsed) in enumerate(add):
+                insert_file(self.con, int(next_id[0]) + i, rel, size, mtime_ns, parsed)
+            ok = confirm()
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT" if ok else "ROLLBACK")
+        if ok:
+            # Write the new rows into the database file now, so the next command opens it
+            # without replaying a log of millions of rows.
+            self.con.execute("CHECKPOINT")
+        return ok
 
     def fiscal_years(self) -> list[int]:
         rows = self.con.execute(
@@ -123,6 +160,7 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
         except duckdb.Error:
             version = None
         if version is not None and version[0] == SCHEMA_VERSION:
+            _settings(con)
             return con
         # An older or damaged cache: it is derived, so start again.
         con.close()
@@ -130,10 +168,19 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
         for extra in path.parent.glob(path.name + ".wal"):
             extra.unlink()
         con = duckdb.connect(str(path))
+    _settings(con)
     con.execute(_schema_sql())
     con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
     con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
     return con
+
+
+def _settings(con: duckdb.DuckDBPyConnection) -> None:
+    # Row order is kept by our own keys (voucher_id, row_no), not by insertion; letting
+    # DuckDB drop it makes large inserts faster and leaner. The limit keeps an import of a
+    # large municipality's year within a laptop's memory (DuckDB spills beyond it).
+    con.execute("SET preserve_insertion_order = false")
+    con.execute("SET memory_limit = '768MB'")
 
 
 def open_store(
@@ -171,15 +218,18 @@ def _sync(
         for row in con.execute("SELECT file_id, path, size, mtime_ns FROM source_file").fetchall()
     }
     findings: list[Finding] = []
+    changed = False
     for rel, (file_id, size, mtime_ns) in indexed.items():
         disk = on_disk.get(rel)
         if disk is None or (disk.size, disk.mtime_ns) != (size, mtime_ns):
+            changed = True
             with _transaction(con):
                 _delete_file(con, file_id)
     current = {
         row[0] for row in con.execute("SELECT path FROM source_file").fetchall()
     }
     next_id = int(con.execute("SELECT coalesce(max(file_id), 0) + 1 FROM source_file").fetchone()[0])  # type: ignore[index]
+    first_id = next_id
     for rel, disk in on_disk.items():
         if rel in current:
             continue
@@ -201,6 +251,8 @@ def _sync(
             insert_file(con, next_id, rel, disk.size, disk.mtime_ns, p)
         findings.extend(p.findings)
         next_id += 1
+    if changed or next_id != first_id:
+        con.execute("CHECKPOINT")
     return findings
 
 
@@ -217,7 +269,7 @@ def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 _FILE_TABLES = (
     "fiscal_year", "account", "dimension", "object", "balance", "period_balance",
-    "voucher", "transaction", "transaction_object", "source_file",
+    "voucher", "transaction", "source_file",
 )
 
 
@@ -349,34 +401,7 @@ def insert_file(
             "date, text, CAST(quantity AS DECIMAL(24,6)), sign, objects, line FROM tr_in",
             [file_id, base],
         )
-        escaped = con.execute("SELECT count(*) FROM tr_in WHERE contains(objects, '\\')").fetchone()
-        if escaped and escaped[0]:
-            _insert_objects_python(con, file_id, base, t)
-        else:
-            con.execute(
-                "INSERT INTO transaction_object "
-                "SELECT ?, voucher_idx + ?, row_no, CAST(split_part(p, ':', 1) AS INTEGER), "
-                "substr(p, strpos(p, ':') + 1) "
-                "FROM (SELECT voucher_idx, row_no, unnest(string_split(objects, '|')) AS p "
-                "      FROM tr_in WHERE objects <> '')",
-                [file_id, base],
-            )
         con.unregister("tr_in")
-
-
-def _insert_objects_python(
-    con: duckdb.DuckDBPyConnection, file_id: int, base: int, t: pa.Table
-) -> None:
-    rows = _Rows()
-    for v, r, key in zip(
-        t["voucher_idx"].to_pylist(), t["row_no"].to_pylist(), t["objects"].to_pylist(), strict=True
-    ):
-        for dim, obj in split_objects(key):
-            rows.add(voucher_id=v + base, row_no=r, dim=dim, obj=obj)
-    if rows.columns:
-        con.register("to_in", pa.table(rows.columns))
-        con.execute("INSERT INTO transaction_object SELECT ?, voucher_id, row_no, dim, obj FROM to_in", [file_id])
-        con.unregister("to_in")
 
 
 def remove_store(layout: Layout) -> None:

@@ -26,22 +26,41 @@ class Detected:
     reason: str  # Swedish, for the warning when the file is not CP437
 
 
-def detect(data: bytes) -> Detected:
-    if data.startswith(b"\xef\xbb\xbf"):
+def decide(bom: bool, ascii_only: bool, utf8_valid: bool, cp437_votes: int, latin_votes: int) -> Detected:
+    """The decision, from facts about the bytes (computed in Python or by the scanner)."""
+    if bom:
         return Detected(UTF8, True, "filen börjar med UTF-8-BOM")
-    if data.isascii():
+    if ascii_only:
         return Detected(CP437, False, "")
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
+    if utf8_valid:
         return Detected(UTF8, False, "filen är giltig UTF-8 med flerbytestecken")
-    cp437_votes = sum(data.count(bytes([b])) for b in _CP437_LETTERS)
-    latin_votes = sum(data.count(bytes([b])) for b in _LATIN1_LETTERS)
     if latin_votes > cp437_votes:
         return Detected(CP1252, False, "bokstäverna åäö är kodade som i Windows-1252")
     return Detected(CP437, False, "")
+
+
+def detect(data: bytes) -> Detected:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return decide(True, False, True, 0, 0)
+    if data.isascii():
+        return decide(False, True, True, 0, 0)
+    try:
+        data.decode("utf-8")
+        valid = True
+    except UnicodeDecodeError:
+        valid = False
+    cp437_votes = sum(data.count(bytes([b])) for b in _CP437_LETTERS)
+    latin_votes = sum(data.count(bytes([b])) for b in _LATIN1_LETTERS)
+    return decide(False, False, valid, cp437_votes, latin_votes)
+
+
+def mismatch_message(detected: Detected) -> str:
+    """The warning for a file that is not the CP437 the specification requires."""
+    name = detected.encoding.upper()
+    return (
+        f"filen är kodad som {name} ({detected.reason}), inte PC8/CP437 som specifikationen "
+        f"kräver; läses som {name}"
+    )
 
 
 def looks_latin1(raw: bytes) -> bool:

@@ -231,18 +231,19 @@ class _ExactReader:
         }
 
     # -- findings -------------------------------------------------------------
-    def add(self, level: Level, message: str, line: int | None = None) -> None:
+    # line=-1 means "the line being read"; None means the whole file.
+    def add(self, level: Level, message: str, line: int | None = -1) -> None:
         self.findings.append(
-            Finding(level, message, file=self.name, line=self.line_no if line is None else line)
+            Finding(level, message, file=self.name, line=self.line_no if line == -1 else line)
         )
 
-    def err(self, message: str, line: int | None = None) -> None:
+    def err(self, message: str, line: int | None = -1) -> None:
         self.add(Level.ERROR, message, line)
 
-    def warn(self, message: str, line: int | None = None) -> None:
+    def warn(self, message: str, line: int | None = -1) -> None:
         self.add(Level.WARNING, message, line)
 
-    def note(self, message: str, line: int | None = None) -> None:
+    def note(self, message: str, line: int | None = -1) -> None:
         self.add(Level.NOTICE, message, line)
 
     # -- lines ------------------------------------------------------------------
@@ -718,7 +719,7 @@ def _unusable(name: str, message: str, detected: enc.Detected | None = None) -> 
 
 def sniff(data: bytes, name: str) -> SieFile | None:
     """An error SieFile when ``data`` is not a SIE 1–4 file at all; None when it may be."""
-    if not data.strip():
+    if re.search(rb"\S", data) is None:
         return _unusable(name, "filen är tom")
     head = data[:4096].lstrip(b"\xef\xbb\xbf").lstrip()
     if head.startswith(b"<?xml") or head.startswith(b"<Sie"):
@@ -737,12 +738,7 @@ def sniff(data: bytes, name: str) -> SieFile | None:
 def read_exact(data: bytes, name: str, detected: enc.Detected) -> SieFile:
     reader = _ExactReader(name, detected.encoding)
     if detected.encoding != enc.CP437:
-        reader.warn(
-            f"filen är kodad som {detected.encoding.upper()} ({detected.reason}), "
-            "inte PC8/CP437 som specifikationen kräver; läses som "
-            f"{detected.encoding.upper()}",
-            line=None,
-        )
+        reader.warn(enc.mismatch_message(detected), line=None)
     body = data[3:] if detected.bom else data
     lines = _LINE_BREAK.split(body)
     if lines and lines[-1] == b"":
@@ -764,14 +760,17 @@ def read_sie_bytes(data: bytes, name: str, *, fast: bool | None = None) -> SieFi
     bad = sniff(data, name)
     if bad is not None:
         return bad
-    detected = enc.detect(data)
     use_fast = fast if fast is not None else len(data) >= FAST_PATH_MIN_BYTES
     if use_fast:
+        # Loaded only for large files: compiling (or loading) the scanner costs a moment.
         from bokslut.sie import fastscan
 
-        result = fastscan.read_fast(data, name, detected, read_exact_lines)
+        detected, stats = fastscan.detect_with_stats(data)
+        result = fastscan.read_fast(data, name, detected, read_exact_lines, stats)
         if result is not None:
             return result
+    else:
+        detected = enc.detect(data)
     return read_exact(data, name, detected)
 
 
@@ -780,6 +779,8 @@ def read_exact_lines(
 ) -> _ExactReader:
     """Feed only the given (line number, raw line) pairs: the scanner's non-bulk records."""
     reader = _ExactReader(name, detected.encoding)
+    if detected.encoding != enc.CP437:
+        reader.warn(enc.mismatch_message(detected), line=None)
     for no, raw in lines:
         reader.feed(no, raw.decode(detected.encoding, errors="replace"))
     reader.finish()

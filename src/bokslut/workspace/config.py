@@ -162,6 +162,16 @@ class Kontoplan(Section):
     ackumulerade_avskrivningar: list[str] | None = None
     ackumulerade_nedskrivningar: list[str] | None = None
 
+    @model_validator(mode="after")
+    def _prefixes_are_account_numbers(self) -> Kontoplan:
+        for name in ("rad", "noter", "kostnadsslag"):
+            for key in getattr(self, name):
+                if not key.isdigit():
+                    raise ValueError(
+                        f"kontoplan.{name}: '{key}' är inget kontonummer (bara siffror)"
+                    )
+        return self
+
 
 class Internt(Section):
     """[internt]: internal items, eliminated from RR/BR but kept in the driftredovisning."""
@@ -323,9 +333,12 @@ def load_config(path: Path) -> Config:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        msg = f"ogiltig TOML: {exc.msg if hasattr(exc, 'msg') else exc}"
-        finding = error(msg, file=name, line=line)
+        # Python 3.11 puts the position only in the message: "… (at line 3, column 7)".
+        where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        reason = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
+        finding = error(
+            f"ogiltig TOML: {reason}", file=name, line=int(where.group(1)) if where else None
+        )
         raise BokslutError(finding.format(), [finding]) from None
     try:
         return Config.model_validate(data)

@@ -1,0 +1,44 @@
+"""`bokslut build`: the finished report in every format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from bokslut.cli.common import print_findings, workspace_root
+from bokslut.workspace.build import FORMATS, build_report, parse_formats
+from bokslut.workspace.config import load_config
+from bokslut.workspace.layout import Layout
+from bokslut.workspace.parts import report_parts
+
+
+@click.command("build")
+@click.argument("directory", metavar="MAPP", default=".")
+@click.option(
+    "--format",
+    "formats",
+    default=",".join(FORMATS),
+    show_default=True,
+    help="Vilka format som skrivs, kommaseparerade.",
+)
+@click.option(
+    "--ut",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Skriv till denna mapp i stället för MAPP/build.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Inga förloppsrader.")
+def build_cmd(directory: str, formats: str, out_dir: Path | None, quiet: bool) -> None:
+    """Bygg rapporten (HTML, PDF, Word, Excel och JSON) till build/."""
+    layout = Layout(workspace_root(directory))
+    config = load_config(layout.config)
+    result = build_report(
+        layout, config, [report_parts], parse_formats(formats), out_dir, quiet=quiet
+    )
+    print_findings(result.findings)
+    for path in result.files:
+        click.echo(str(path))
+    if not quiet:
+        click.echo(f"Rapporten är byggd i {result.out_dir}", err=True)

@@ -1,0 +1,154 @@
+"""Goal follow-up (målstyrning) and political assignments.
+
+``build_part`` reads data/mal.yaml (or mal.xlsx) and data/beslut.yaml (or
+beslut.xlsx), resolves indicator references against the values computed so far
+(``known``: statements, personnel, key figures), assesses every goal by the rule
+in :mod:`bokslut.followup.assess` and returns the goal tables, the
+"Politiskt fattade beslut" table, the counts and the summary sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+from bokslut.diagnostics import Finding, error
+from bokslut.followup.assess import Context, GoalResult, assess_goal, summary_sentence
+from bokslut.followup.model import BESLUT_STATUS, STATUS_WORD, BeslutFil, MalFil, Status
+from bokslut.followup.source import Located, load_yaml, validate
+from bokslut.followup.tables import beslut_table, flat_table, hierarchy_table
+from bokslut.followup.xlsx import read_beslut_workbook, read_goal_workbook
+from bokslut.parts import ReportPart
+from bokslut.table import Table, Value
+from bokslut.workspace.config import Config, RapportTyp
+from bokslut.workspace.layout import Layout
+
+__all__ = ["assess_file", "build_part", "find_file", "load_beslut", "load_goals"]
+
+COUNT_NAMES = {
+    Status.UPPFYLLT: "mal_antal_uppfyllda",
+    Status.DELVIS: "mal_antal_delvis_uppfyllda",
+    Status.EJ: "mal_antal_ej_uppfyllda",
+    Status.KAN_INTE: "mal_antal_kan_inte_bedomas",
+}
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def find_file(layout: Layout, stem: str) -> tuple[Path | None, list[Finding]]:
+    found = [layout.data / f"{stem}{s}" for s in (".yaml", ".yml", ".xlsx")]
+    found = [p for p in found if p.is_file()]
+    if len(found) > 1:
+        names = " och ".join(f"data/{p.name}" for p in found)
+        return None, [
+            error(
+                f"både {names} finns – behåll en av dem så att det är klart vilken som gäller",
+                file=f"data/{found[0].name}",
+            )
+        ]
+    return (found[0] if found else None), []
+
+
+def _load(layout: Layout, stem: str) -> tuple[Located | None, list[Finding]]:
+    path, findings = find_file(layout, stem)
+    if path is None:
+        return None, findings
+    display = f"data/{path.name}"
+    if path.suffix == ".xlsx":
+        return (
+            read_goal_workbook(path, display)
+            if stem == "mal"
+            else read_beslut_workbook(path, display)
+        )
+    return load_yaml(path, display)
+
+
+def load_goals(layout: Layout) -> tuple[MalFil | None, Located | None, list[Finding]]:
+    located, findings = _load(layout, "mal")
+    if located is None:
+        return None, None, findings
+    goals, f = validate(MalFil, located)
+    return goals, located, findings + f
+
+
+def load_beslut(layout: Layout) -> tuple[BeslutFil | None, Located | None, list[Finding]]:
+    located, findings = _load(layout, "beslut")
+    if located is None:
+        return None, None, findings
+    data = located.data
+    if isinstance(data, list):  # a bare list of decisions is accepted too
+        located = Located(
+            located.file, {"beslut": data}, {("beslut", *k): v for k, v in located.places.items()}
+        )
+    items, f = validate(BeslutFil, located)
+    return items, located, findings + f
+
+
+def assess_file(
+    goals: MalFil, located: Located, config: Config, known: Mapping[str, Value | int]
+) -> tuple[list[list[GoalResult]], int, list[Finding]]:
+    year = goals.ar or config.rapport.ar
+    findings: list[Finding] = []
+    ctx = Context(located, known, year, config.rapport.typ is RapportTyp.DELARSRAPPORT, findings)
+    results = [
+        [assess_goal(g, ("malomraden", a_i, "mal", g_i), 0, ctx) for g_i, g in enumerate(area.mal)]
+        for a_i, area in enumerate(goals.malomraden)
+    ]
+    return results, year, findings
+
+
+def build_part(layout: Layout, config: Config, known: Mapping[str, Value | int]) -> ReportPart:
+    tables: list[Table] = []
+    values: dict[str, Value | int] = {}
+    goals, located, findings = load_goals(layout)
+    if goals is not None and located is not None:
+        results, year, f = assess_file(goals, located, config, known)
+        findings += f
+        counts = dict.fromkeys(Status, 0)
+        for index, (area, area_goals) in enumerate(
+            zip(goals.malomraden, results, strict=True), start=1
+        ):
+            hierarchical = any(g.children for g in area_goals)
+            if hierarchical:
+                tables.append(
+                    hierarchy_table(index, area, area_goals, goals.nivaer, year, located.file)
+                )
+            else:
+                tables.append(flat_table(index, area, area_goals, year, located.file))
+            for goal in area_goals:
+                for leaf in goal.leaves():
+                    counts[leaf.status] += 1
+                    if leaf.spec.id:
+                        values[f"mal_{leaf.spec.id}_bedomning"] = STATUS_WORD[leaf.status]
+        values["mal_antal"] = sum(counts.values())
+        for status, name in COUNT_NAMES.items():
+            values[name] = counts[status]
+        values["mal_sammanfattning"] = summary_sentence(counts)
+    beslut, b_located, f = load_beslut(layout)
+    findings += f
+    if beslut is not None and b_located is not None:
+        statuses: list[str] = []
+        for i, b in enumerate(beslut.beslut):
+            shown = BESLUT_STATUS.get(b.status.strip().casefold())
+            if shown is None:
+                findings.append(
+                    b_located.finding(
+                        f"okänd status '{b.status}' "
+                        "(tillåtna: ej påbörjad, pågår, avslutad, avbruten)",
+                        ("beslut", i, "status"),
+                        "okand-status",
+                    )
+                )
+            if isinstance(b.datum, str) and b.datum and not DATE.match(b.datum.strip()):
+                findings.append(
+                    b_located.finding(
+                        f"datum '{b.datum}' ska skrivas ÅÅÅÅ-MM-DD", ("beslut", i, "datum"), "datum"
+                    )
+                )
+            statuses.append(shown or b.status)
+        tables.append(beslut_table(beslut.beslut, statuses, b_located.file))
+        values["beslut_antal"] = len(beslut.beslut)
+        for word in ("Ej påbörjad", "Pågår", "Avslutad", "Avbruten"):
+            key = word.lower().replace(" ", "_").replace("å", "a").replace("ö", "o")
+            values[f"beslut_antal_{key}"] = sum(1 for s in statuses if s == word)
+    return ReportPart(tables=tuple(tables), values=values, findings=tuple(findings))

@@ -1,0 +1,298 @@
+"""HR records: employment periods and absences, read and validated as column arrays.
+
+Columns (our names; other names are mapped in bokslut.toml [personal.kolumner]):
+
+* anstallda: anstallningsnummer, kon (K/M), fodelsear, anstallningsform, fran,
+  till (empty = ongoing), sysselsattningsgrad (percent), veckoarbetstid (hours at 100 %)
+* franvaro: anstallningsnummer, fran, till, omfattning (percent, empty = 100), orsak
+
+A row with an error is left out of the computation and reported; every other
+row is used, so one bad line never hides the rest of the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+from bokslut.diagnostics import Finding, error
+from bokslut.personnel.tabular import (
+    DICTIONARY,
+    MAX_LISTED,
+    ColumnSpec,
+    Problems,
+    codes,
+    empty_mask,
+    parse_choice,
+    parse_date,
+    parse_number,
+    read_table,
+    text,
+)
+from bokslut.workspace.config import Personal
+
+# Canonical employment forms and how the report names them.
+ANSTALLNINGSFORMER: Mapping[str, str] = {
+    "tillsvidare": "Tillsvidareanställd",
+    "provanstallning": "Provanställning",
+    "visstid": "Visstidsanställning",
+    "vikariat": "Vikariat",
+    "timanstallning": "Timanställning",
+    "sasongsanstallning": "Säsongsanställning",
+}
+
+# Spellings people write for the canonical forms (the config can add the HR system's codes).
+FORM_SPELLINGS: Mapping[str, str] = {
+    "tillsvidare": "tillsvidare",
+    "tillsvidareanställd": "tillsvidare",
+    "tillsvidareanställning": "tillsvidare",
+    "provanstallning": "provanstallning",
+    "provanställning": "provanstallning",
+    "visstid": "visstid",
+    "visstidsanställning": "visstid",
+    "allmän visstid": "visstid",
+    "särskild visstid": "visstid",
+    "vikariat": "vikariat",
+    "timanstallning": "timanstallning",
+    "timanställning": "timanstallning",
+    "timavlönad": "timanstallning",
+    "sasongsanstallning": "sasongsanstallning",
+    "säsongsanställning": "sasongsanstallning",
+}
+
+KON: Mapping[str, str] = {"k": "K", "kvinna": "K", "m": "M", "man": "M"}
+
+DATE = pa.date32()
+EMPLOYEE_COLUMNS = (
+    ColumnSpec("anstallningsnummer"),
+    ColumnSpec("kon", fast_type=DICTIONARY),
+    ColumnSpec("fodelsear"),
+    ColumnSpec("anstallningsform", fast_type=DICTIONARY),
+    ColumnSpec("fran", fast_type=DATE),
+    ColumnSpec("till", fast_type=DATE),
+    ColumnSpec("sysselsattningsgrad"),
+    ColumnSpec("veckoarbetstid", required=False),
+)
+
+ABSENCE_COLUMNS = (
+    ColumnSpec("anstallningsnummer", fast_type=DICTIONARY),
+    ColumnSpec("fran", fast_type=DATE),
+    ColumnSpec("till", fast_type=DATE),
+    ColumnSpec("omfattning", required=False, fast_type=pa.float64()),
+    ColumnSpec("orsak", fast_type=DICTIONARY),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Employments:
+    """Valid employment periods (one element per row kept)."""
+
+    person: npt.NDArray[np.int64]  # index into `people`
+    form: npt.NDArray[np.object_]  # canonical form
+    start: npt.NDArray[np.datetime64]
+    end: npt.NDArray[np.datetime64]  # inclusive; far future when ongoing
+    grade: npt.NDArray[np.float64]  # sysselsättningsgrad as a fraction (1.0 = 100 %)
+    week_hours: npt.NDArray[np.float64]  # hours of a full-time week
+    people: npt.NDArray[np.object_]  # anställningsnummer per person index
+    female: npt.NDArray[np.bool_]  # per person
+    birth_year: npt.NDArray[np.int64]  # per person
+    file: str
+
+
+@dataclass(frozen=True, slots=True)
+class Absences:
+    person: npt.NDArray[np.int64]
+    start: npt.NDArray[np.datetime64]
+    end: npt.NDArray[np.datetime64]
+    extent: npt.NDArray[np.float64]  # omfattning as a fraction
+    sick: npt.NDArray[np.bool_]
+
+
+OPEN_END = np.datetime64("2999-12-31", "D")
+
+
+def read_employments(
+    path: Path, display: str, settings: Personal
+) -> tuple[Employments | None, list[Finding]]:
+    raw, findings = read_table(path, display, EMPLOYEE_COLUMNS, settings.kolumner.anstallda)
+    if raw is None:
+        return None, findings
+    problems = Problems(raw, findings)
+    ids = text(raw, "anstallningsnummer")
+    no_id = empty_mask(raw, "anstallningsnummer")
+    problems.rows(no_id, "anstallningsnummer", "anställningsnummer saknas", "saknas")
+    kon = parse_choice(
+        raw, "kon", problems, KON, required=True, what="kön", shown_choices=("K", "M")
+    )
+    birth = parse_number(
+        raw, "fodelsear", problems, required=True, low=1900, high=2100, what="ett årtal"
+    )
+    spellings = dict(FORM_SPELLINGS)
+    spellings.update({k.casefold(): v for k, v in settings.anstallningsformer.items()})
+    for code, canonical in settings.anstallningsformer.items():
+        if canonical not in ANSTALLNINGSFORMER:
+            findings.append(
+                error(
+                    f"[personal.anstallningsformer] '{code}' pekar på okänd anställningsform "
+                    f"'{canonical}' (kända: {', '.join(ANSTALLNINGSFORMER)})",
+                    file="bokslut.toml",
+                )
+            )
+    form = parse_choice(
+        raw,
+        "anstallningsform",
+        problems,
+        spellings,
+        required=True,
+        what="anställningsform",
+        shown_choices=[*ANSTALLNINGSFORMER, *settings.anstallningsformer],
+    )
+    start = parse_date(raw, "fran", problems, required=True)
+    end = parse_date(raw, "till", problems, required=False)
+    grade = parse_number(
+        raw, "sysselsattningsgrad", problems, required=True, low=0, high=100, what="en procentsats"
+    )
+    hours = parse_number(
+        raw,
+        "veckoarbetstid",
+        problems,
+        required=False,
+        low=0,
+        high=60,
+        low_inclusive=False,
+        what="timmar per vecka",
+    )
+    hours = np.where(np.isnan(hours), settings.veckoarbetstid, hours)
+    backwards = ~np.isnat(start) & ~np.isnat(end) & (end < start)
+    problems.rows(
+        backwards,
+        "till",
+        "anställningen slutar före sin början (till är tidigare än från)",
+        "ordning",
+    )
+    bad_birth = ~np.isnan(birth) & (np.floor(birth) != birth)
+    problems.rows(bad_birth, "fodelsear", "ska vara ett årtal", "tal")
+
+    ok = (
+        ~no_id
+        & (kon != "")
+        & ~np.isnan(birth)
+        & ~bad_birth
+        & (form != "")
+        & ~np.isnat(start)
+        & ~backwards
+        & ~np.isnan(grade)
+        & ~np.isnan(hours)
+    )
+    # A row whose `till` was unreadable must not become an ongoing employment.
+    ok &= ~(np.isnat(end) & ~empty_mask(raw, "till"))
+
+    people, person = np.unique(ids[ok].astype(str), return_inverse=True)
+    female = np.zeros(people.size, dtype=bool)
+    birth_year = np.zeros(people.size, dtype=np.int64)
+    kon_ok = kon[ok]
+    birth_ok = birth[ok].astype(np.int64)
+    female[person] = kon_ok == "K"
+    birth_year[person] = birth_ok
+    # One person, one gender and one birth year: disagreeing rows are reported, not guessed.
+    inconsistent = (female[person] != (kon_ok == "K")) | (birth_year[person] != birth_ok)
+    if inconsistent.any():
+        rows = raw.row_numbers(ok)[inconsistent]
+        for row_no, pid in list(zip(rows, person[inconsistent], strict=True))[:MAX_LISTED]:
+            findings.append(
+                error(
+                    f"anställningsnummer {people[pid]} har annat kön eller födelseår än på "
+                    "en annan rad för samma person",
+                    file=display,
+                    line=int(row_no),
+                    where="kolumn kon/fodelsear",
+                    code="motstridig-person",
+                )
+            )
+    emp = Employments(
+        person=person.astype(np.int64),
+        form=form[ok],
+        start=start[ok],
+        end=np.where(np.isnat(end[ok]), OPEN_END, end[ok]),
+        grade=grade[ok] / 100.0,
+        week_hours=hours[ok],
+        people=people.astype(object),
+        female=female,
+        birth_year=birth_year,
+        file=display,
+    )
+    return emp, findings
+
+
+def read_absences(
+    path: Path, display: str, settings: Personal, employments: Employments | None
+) -> tuple[Absences | None, list[Finding]]:
+    raw, findings = read_table(path, display, ABSENCE_COLUMNS, settings.kolumner.franvaro)
+    if raw is None:
+        return None, findings
+    problems = Problems(raw, findings)
+    # Distinct numbers (a few thousand) are looked up, not the many absence rows.
+    id_codes, id_names = codes(raw, "anstallningsnummer")
+    no_id = id_codes == (id_names.index("") if "" in id_names else -1)
+    problems.rows(no_id, "anstallningsnummer", "anställningsnummer saknas", "saknas")
+    start = parse_date(raw, "fran", problems, required=True)
+    end = parse_date(raw, "till", problems, required=True)
+    extent = parse_number(
+        raw,
+        "omfattning",
+        problems,
+        required=False,
+        low=0,
+        high=100,
+        low_inclusive=False,
+        what="en procentsats",
+    )
+    extent = np.where(np.isnan(extent) & empty_mask(raw, "omfattning"), 100.0, extent)
+    reason_codes, reason_names = codes(raw, "orsak")
+    no_reason = reason_codes == (reason_names.index("") if "" in reason_names else -1)
+    problems.rows(no_reason, "orsak", "orsak saknas", "saknas")
+    sick_words = {w.casefold() for w in settings.sjukorsaker}
+    sick = np.isin(
+        reason_codes, [i for i, n in enumerate(reason_names) if n.casefold() in sick_words]
+    )
+    backwards = ~np.isnat(start) & ~np.isnat(end) & (end < start)
+    problems.rows(
+        backwards, "till", "frånvaron slutar före sin början (till är tidigare än från)", "ordning"
+    )
+    person = np.full(raw.rows, -1, dtype=np.int64)
+    if employments is not None and employments.people.size and id_names:
+        people = employments.people.astype(str)
+        names = np.array(id_names, dtype=str)
+        pos = np.clip(np.searchsorted(people, names), 0, people.size - 1)
+        person_of_name = np.where(people[pos] == names, pos, -1)
+        person = person_of_name[id_codes]
+    unknown = (person < 0) & ~no_id
+    problems.rows(
+        unknown,
+        "anstallningsnummer",
+        "anställningsnumret finns inte i anstallda-filen",
+        "okand-person",
+    )
+    ok = (
+        (person >= 0)
+        & ~np.isnat(start)
+        & ~np.isnat(end)
+        & ~backwards
+        & ~np.isnan(extent)
+        & ~no_reason
+    )
+    return (
+        Absences(
+            person=person[ok],
+            start=start[ok],
+            end=end[ok],
+            extent=extent[ok] / 100.0,
+            sick=sick[ok],
+        ),
+        findings,
+    )

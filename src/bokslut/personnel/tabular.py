@@ -1,0 +1,613 @@
+"""Reading exported tables (CSV with comma/semicolon/tab, or XLSX) into string columns.
+
+HR systems and operational systems export the same few columns under many
+names and in many dialects. This module only finds the columns (with the
+mapping from bokslut.toml) and hands back every cell as text; typed parsing is
+done column by column, vectorised, by the ``parse_*`` helpers, which report each
+bad cell with its row number and column name instead of giving up.
+
+Row numbers are those a person sees: in a CSV the header is line 1 and the
+first record line 2; in a spreadsheet the spreadsheet's own row number.
+"""
+
+from __future__ import annotations
+
+import difflib
+import gzip
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from bokslut.diagnostics import Finding, error, warning
+
+# How many bad cells of one kind are listed one by one before the rest are summed up.
+MAX_LISTED = 20
+
+TABLE_SUFFIXES = (".csv", ".csv.gz", ".txt", ".xlsx")
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnSpec:
+    name: str
+    required: bool = True
+    # Type Arrow may parse the column as while reading (fast path for large files);
+    # when any cell does not fit, the file is read again as text and each bad cell reported.
+    fast_type: pa.DataType | None = None
+
+
+DICTIONARY = pa.dictionary(pa.int32(), pa.string())
+TIMESTAMP = pa.timestamp("s")
+
+
+@dataclass(frozen=True, slots=True)
+class RawTable:
+    """Every cell as text ("" for empty), columns under our canonical names."""
+
+    file: str  # path as shown to the user
+    columns: Mapping[str, pa.ChunkedArray]  # stripped of surrounding whitespace
+    first_row: int  # row number of the first record (2 for a CSV with a header line)
+    column_headers: Mapping[str, str]  # canonical name -> header as written in the file
+    rows: int
+
+    def has(self, name: str) -> bool:
+        return name in self.columns
+
+    def row_numbers(self, mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+        return np.flatnonzero(mask).astype(np.int64) + self.first_row
+
+
+def find_input(folder: Path, stem: str) -> Path | None:
+    """The file ``stem`` with any supported suffix in ``folder`` (None if there is none)."""
+    for suffix in TABLE_SUFFIXES:
+        candidate = folder / f"{stem}{suffix}"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _normalise(header: str) -> str:
+    return header.strip().strip("\ufeff").casefold()
+
+
+def _sniff_delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (";", ",", "\t")}
+    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+
+
+def _read_csv(path: Path, fast_types: Mapping[str, pa.DataType]) -> tuple[pa.Table, int]:
+    """Read a CSV; ``fast_types`` (by normalised header) are tried first, then plain text."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rb") as stream:
+        head = stream.read(65536)
+    encoding = "utf8"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A cut multi-byte character at the end of the sample is not an encoding problem.
+        if exc.start < len(head) - 4:
+            encoding = "cp1252"  # Excel on Swedish Windows
+    first_line = head.decode("utf-8" if encoding == "utf8" else "cp1252", errors="replace")
+    first_line = first_line.splitlines()[0] if first_line else ""
+    delimiter = _sniff_delimiter(first_line)
+    names = [h.strip().strip("\ufeff").strip('"').strip() for h in first_line.split(delimiter)]
+
+    def read(types: Mapping[str, pa.DataType]) -> pa.Table:
+        return pacsv.read_csv(
+            str(path),  # a path (not a stream) lets Arrow pick decompression from the suffix
+            read_options=pacsv.ReadOptions(encoding=encoding, use_threads=True, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: types.get(_normalise(n), pa.string()) for n in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+
+    if fast_types:
+        try:
+            return read(fast_types), 2
+        except pa.ArrowInvalid:
+            pass  # some cell does not fit its type: read as text and report it precisely
+    return read({}), 2
+
+
+def _read_xlsx(path: Path) -> tuple[pa.Table, int]:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        ws = wb.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            return pa.table({}), 2
+        names = [str(h).strip() if h is not None else "" for h in header]
+        cols: list[list[str]] = [[] for _ in names]
+        for row in rows:
+            if row is None or all(v is None or str(v).strip() == "" for v in row):
+                # Keep row numbers right: a blank row is an empty record, skipped below.
+                for c in cols:
+                    c.append("")
+                continue
+            for i in range(len(names)):
+                v = row[i] if i < len(row) else None
+                cols[i].append(_cell_text(v))
+        # Trailing blank rows are formatting, not records.
+        n = len(cols[0]) if cols else 0
+        while n and all(c[n - 1] == "" for c in cols):
+            n -= 1
+        return pa.table(
+            {name: pa.array(c[:n], pa.string()) for name, c in zip(names, cols, strict=True)}
+        ), 2
+    finally:
+        wb.close()
+
+
+def _cell_text(v: object) -> str:
+    import datetime as dt
+
+    if v is None:
+        return ""
+    if isinstance(v, dt.datetime):
+        if v.hour == v.minute == v.second == 0:
+            return v.date().isoformat()
+        return v.isoformat(sep=" ")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def read_table(
+    path: Path,
+    display: str,
+    specs: Sequence[ColumnSpec],
+    mapping: Mapping[str, str] | None = None,
+) -> tuple[RawTable | None, list[Finding]]:
+    """Read ``path`` and find the columns of ``specs`` (via ``mapping``: ours -> theirs).
+
+    Returns ``None`` with error findings when the file cannot be used at all
+    (unreadable, or a required column is missing); unknown extra columns are a
+    warning, since they may be a misspelt optional column.
+    """
+    mapping = mapping or {}
+    fast_types = {
+        _normalise(mapping.get(spec.name, spec.name)): spec.fast_type
+        for spec in specs
+        if spec.fast_type is not None
+    }
+    try:
+        if path.suffix.lower() == ".xlsx":
+            table, first_row = _read_xlsx(path)
+        else:
+            table, first_row = _read_csv(path, fast_types)
+    except (pa.ArrowInvalid, OSError, KeyError, ValueError) as exc:
+        return None, [
+            error(f"filen kunde inte läsas som tabell: {_arrow_reason(exc)}", file=display)
+        ]
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        return None, [error(f"filen kunde inte läsas som kalkylblad: {exc}", file=display)]
+    headers = {_normalise(n): n for n in table.column_names}
+    findings: list[Finding] = []
+    columns: dict[str, pa.ChunkedArray] = {}
+    written: dict[str, str] = {}
+    used: set[str] = set()
+    for spec in specs:
+        wanted = mapping.get(spec.name, spec.name)
+        key = _normalise(wanted)
+        if key in headers:
+            name = headers[key]
+            col = table.column(name)
+            is_text = pa.types.is_string(col.type) or pa.types.is_large_string(col.type)
+            columns[spec.name] = pc.utf8_trim_whitespace(col) if is_text else col
+            written[spec.name] = name
+            used.add(key)
+        elif spec.required:
+            hint = difflib.get_close_matches(key, list(headers), n=1, cutoff=0.6)
+            extra = f"; menade du '{headers[hint[0]]}'?" if hint else ""
+            via = f" (enligt bokslut.toml: '{wanted}')" if spec.name in mapping else ""
+            findings.append(
+                error(
+                    f"kolumnen '{spec.name}'{via} saknas i rubrikraden{extra} "
+                    f"Kolumner i filen: {', '.join(table.column_names) or '(inga)'}.",
+                    file=display,
+                    line=1,
+                    where=f"kolumn {wanted}",
+                    code="kolumn-saknas",
+                )
+            )
+    for key, name in headers.items():
+        if key not in used and name:
+            findings.append(
+                warning(
+                    f"kolumnen '{name}' är okänd och används inte "
+                    f"(kända: {', '.join(s.name for s in specs)})",
+                    file=display,
+                    line=1,
+                    where=f"kolumn {name}",
+                    code="okand-kolumn",
+                )
+            )
+    if any(f.code == "kolumn-saknas" for f in findings):
+        return None, findings
+    return RawTable(display, columns, first_row, written, table.num_rows), findings
+
+
+def _arrow_reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text.replace("CSV parse error:", "CSV-fel:")
+
+
+# ---------------------------------------------------------------------------
+# Vectorised parsing with precise findings
+
+
+@dataclass
+class Problems:
+    """Collects bad cells of one file and turns them into findings (listed, then summed up)."""
+
+    raw: RawTable
+    findings: list[Finding]
+
+    def rows(self, mask: npt.NDArray[np.bool_], column: str, message: str, code: str) -> None:
+        numbers = self.raw.row_numbers(mask)
+        if numbers.size == 0:
+            return
+        header = self.raw.column_headers.get(column, column)
+        values = self.raw.columns.get(column)
+        idx = np.flatnonzero(mask)
+        for k, row_no in enumerate(numbers[:MAX_LISTED]):
+            shown = ""
+            if values is not None:
+                shown = f" (värdet '{values[int(idx[k])].as_py()}')"
+            self.findings.append(
+                error(
+                    f"{message}{shown}",
+                    file=self.raw.file,
+                    line=int(row_no),
+                    where=f"kolumn {header}",
+                    code=code,
+                )
+            )
+        if numbers.size > MAX_LISTED:
+            rest = numbers[MAX_LISTED:]
+            listed = ", ".join(str(int(n)) for n in rest[:10])
+            more = " …" if rest.size > 10 else ""
+            self.findings.append(
+                error(
+                    f"{message} – ytterligare {rest.size} rader (rad {listed}{more})",
+                    file=self.raw.file,
+                    where=f"kolumn {header}",
+                    code=code,
+                )
+            )
+
+
+def text(raw: RawTable, name: str) -> npt.NDArray[np.object_]:
+    """A column's cells as stripped Python strings (empty string when the column is absent)."""
+    if name not in raw.columns:
+        return np.full(raw.rows, "", dtype=object)
+    return np.asarray(
+        pc.utf8_trim_whitespace(raw.columns[name]).to_numpy(zero_copy_only=False), dtype=object
+    )
+
+
+def codes(
+    raw: RawTable, name: str, *, with_names: bool = True
+) -> tuple[npt.NDArray[np.int32], list[str]]:
+    """A text column as integer codes and the distinct texts they stand for.
+
+    Grouping a million rows by code is a bincount; grouping Python strings is not.
+    """
+    col = stripped(raw, name)
+    if pa.types.is_dictionary(col.type):
+        encoded = col.unify_dictionaries().combine_chunks() if col.num_chunks else col
+    else:
+        encoded = pc.dictionary_encode(col)
+        if isinstance(encoded, pa.ChunkedArray):
+            encoded = encoded.unify_dictionaries().combine_chunks()
+    if isinstance(encoded, pa.ChunkedArray):  # an empty file has no chunks
+        return np.zeros(0, dtype=np.int32), []
+    idx = np.asarray(encoded.indices.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int32)
+    if not with_names:
+        return idx, []
+    raw_names = [str(v).strip() for v in encoded.dictionary.to_pylist()]
+    if pa.types.is_dictionary(col.type) and encoded.null_count:
+        raw_names.append("")  # a null (empty) cell in a dictionary column
+        idx = np.where(np.asarray(encoded.indices.is_null()), len(raw_names) - 1, idx).astype(
+            np.int32
+        )
+    # Texts that differ only in surrounding spaces are one value.
+    position = {n: i for i, n in enumerate(dict.fromkeys(raw_names))}
+    names = list(position)
+    remap = np.array([position[n] for n in raw_names] or [0], dtype=np.int32)
+    return remap[idx], names
+
+
+def stripped(raw: RawTable, name: str) -> pa.ChunkedArray:
+    if name not in raw.columns:
+        return pa.chunked_array([pa.array([""] * raw.rows, pa.string())])
+    return raw.columns[name]
+
+
+def empty_mask(raw: RawTable, name: str) -> npt.NDArray[np.bool_]:
+    col = stripped(raw, name)
+    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+        if pa.types.is_dictionary(col.type):
+            code, names = codes(raw, name)
+            empty: npt.NDArray[np.bool_] = code == (names.index("") if "" in names else -1)
+            return empty
+        return np.asarray(col.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    return np.asarray(pc.equal(col, "").to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def parse_date(
+    raw: RawTable, name: str, problems: Problems, *, required: bool
+) -> npt.NDArray[np.datetime64]:
+    """ÅÅÅÅ-MM-DD (a timestamp's date part is accepted) -> datetime64[D], NaT when empty."""
+    col = stripped(raw, name)
+    if pa.types.is_date(col.type):  # parsed while reading
+        out_typed = np.array(col.to_numpy()).astype("datetime64[D]")
+        if required:
+            problems.rows(np.isnat(out_typed), name, "datum saknas", "saknas")
+        return out_typed
+    head = pc.utf8_slice_codeunits(col, 0, 10)
+    parsed = pc.strptime(head, format="%Y-%m-%d", unit="s", error_is_null=True)
+    out = np.array(parsed.to_numpy(zero_copy_only=False)).astype("datetime64[D]")
+    _reject_normalised(out, head)
+    empty = np.asarray(pc.equal(col, "").to_numpy(zero_copy_only=False), dtype=bool)
+    bad = np.isnat(out) & ~empty
+    long_tail = (
+        np.asarray(pc.greater(pc.utf8_length(col), 10).to_numpy(zero_copy_only=False), dtype=bool)
+        & ~bad
+    )
+    problems.rows(bad, name, "ogiltigt datum, väntade ÅÅÅÅ-MM-DD", "datum")
+    if long_tail.any():
+        # "2023-01-05x" would otherwise pass as its first ten characters.
+        tail = pc.utf8_slice_codeunits(col, 10, 64)
+        ok_tail = np.asarray(
+            pc.match_substring_regex(tail, r"^([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$").to_numpy(
+                zero_copy_only=False
+            ),
+            dtype=bool,
+        )
+        bad_tail = long_tail & ~ok_tail
+        problems.rows(bad_tail, name, "ogiltigt datum, väntade ÅÅÅÅ-MM-DD", "datum")
+        out[bad_tail] = np.datetime64("NaT")
+    if required:
+        problems.rows(empty, name, "datum saknas", "saknas")
+    return out
+
+
+def _reject_normalised(
+    parsed: npt.NDArray[np.datetime64], head: pa.ChunkedArray | pa.Array
+) -> None:
+    """strptime turns 2023-02-30 into 2 March; such a date is wrong, not a date (set to NaT)."""
+    ok = ~np.isnat(parsed)
+    if not ok.any():
+        return
+    days = parsed.astype("datetime64[D]")
+    parsed_day = (days - days.astype("datetime64[M]")).astype(np.int64) + 1
+    day_text = pc.utf8_slice_codeunits(head, 8, 10)
+    digits = pc.if_else(
+        pc.match_substring_regex(day_text, r"^\d{1,2}$"), day_text, pa.scalar(None, pa.string())
+    )
+    written_day = np.asarray(
+        pc.fill_null(pc.cast(digits, pa.int64()), -1).to_numpy(), dtype=np.int64
+    )
+    parsed[ok & (parsed_day != written_day)] = np.datetime64("NaT")
+
+
+_TS_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M")
+
+
+def parse_timestamp(
+    raw: RawTable, name: str, problems: Problems, *, required: bool
+) -> npt.NDArray[np.datetime64]:
+    """ISO timestamps ("2023-05-04T10:11:12", "2023-05-04 10:11") -> datetime64[s] (NaT: empty)."""
+    col = stripped(raw, name)
+    if pa.types.is_timestamp(col.type):  # parsed while reading
+        out = np.array(col.to_numpy()).astype("datetime64[s]")
+        if required:
+            problems.rows(np.isnat(out), name, "tidpunkt saknas", "saknas")
+        return out
+    empty = np.asarray(pc.equal(col, "").to_numpy(zero_copy_only=False), dtype=bool)
+    try:
+        # Fast path: Arrow's own ISO 8601 cast handles both separators and all-valid columns.
+        source = col
+        if empty.any():
+            source = pc.if_else(pa.array(empty), pa.scalar(None, pa.string()), col)
+        ts = pc.cast(source, pa.timestamp("s"))
+        return np.array(ts.to_numpy(zero_copy_only=False)).astype("datetime64[s]")
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    out = np.full(raw.rows, np.datetime64("NaT"), dtype="datetime64[s]")
+    for fmt in _TS_FORMATS:
+        parsed = pc.strptime(col, format=fmt, unit="s", error_is_null=True)
+        arr = np.array(parsed.to_numpy(zero_copy_only=False)).astype("datetime64[s]")
+        _reject_normalised(arr, pc.utf8_slice_codeunits(col, 0, 10))
+        fill = np.isnat(out) & ~np.isnat(arr)
+        out[fill] = arr[fill]
+    bad = np.isnat(out) & ~empty
+    problems.rows(bad, name, "ogiltig tidpunkt, väntade ÅÅÅÅ-MM-DD TT:MM[:SS]", "tidpunkt")
+    if required:
+        problems.rows(empty, name, "tidpunkt saknas", "saknas")
+    return out
+
+
+def parse_number(
+    raw: RawTable,
+    name: str,
+    problems: Problems,
+    *,
+    required: bool,
+    low: float | None = None,
+    high: float | None = None,
+    low_inclusive: bool = True,
+    what: str = "ett tal",
+) -> npt.NDArray[np.float64]:
+    """Decimal comma or point, optional '%' -> float64 (NaN when empty); range-checked.
+
+    Floats are fine here: these are hours, percentages and seconds, never money.
+    """
+    col = stripped(raw, name)
+    out: npt.NDArray[np.float64] | None = None
+    if pa.types.is_floating(col.type) or pa.types.is_integer(col.type):  # parsed while reading
+        empty = np.asarray(col.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        out = np.array(pc.cast(col, pa.float64()).fill_null(np.nan).to_numpy(), dtype=np.float64)
+        valid = ~empty & ~np.isnan(out)
+    else:
+        out = _cast_float(col)
+        if out is None:
+            col = pc.replace_substring(pc.replace_substring(col, ",", "."), "%", "")
+            col = pc.replace_substring(pc.utf8_trim_whitespace(col), "\u00a0", "")
+            col = pc.replace_substring(col, " ", "")
+        empty = np.asarray(pc.equal(col, "").to_numpy(zero_copy_only=False), dtype=bool)
+        if out is not None:
+            valid = ~np.isnan(out)
+        else:
+            valid = np.asarray(
+                pc.match_substring_regex(col, r"^[+-]?(\d+(\.\d*)?|\.\d+)$").to_numpy(
+                    zero_copy_only=False
+                ),
+                dtype=bool,
+            )
+            cleaned = pc.if_else(pa.array(valid), col, pa.scalar(None, pa.string()))
+            out = np.array(
+                pc.cast(cleaned, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64
+            )
+    bad = ~valid & ~empty
+    problems.rows(bad, name, f"ska vara {what}", "tal")
+    if required:
+        problems.rows(empty, name, f"värde saknas, väntade {what}", "saknas")
+    with np.errstate(invalid="ignore"):
+        if low is not None:
+            under = (out < low) if low_inclusive else (out <= low)
+            problems.rows(
+                under & valid,
+                name,
+                f"ska vara {what} ({'minst' if low_inclusive else 'större än'} {_fmt(low)})",
+                "intervall",
+            )
+            out[under & valid] = np.nan
+        if high is not None:
+            over = out > high
+            problems.rows(over & valid, name, f"ska vara {what} (högst {_fmt(high)})", "intervall")
+            out[over & valid] = np.nan
+    return out
+
+
+def _cast_float(col: pa.ChunkedArray) -> npt.NDArray[np.float64] | None:
+    """The column as floats when every cell is a plain number (one cast, no cleaning)."""
+    try:
+        return np.array(pc.cast(col, pa.float64()).to_numpy(), dtype=np.float64)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x).replace(".", ",")
+
+
+def parse_choice(
+    raw: RawTable,
+    name: str,
+    problems: Problems,
+    choices: Mapping[str, str],
+    *,
+    required: bool,
+    what: str,
+    shown_choices: Sequence[str] = (),
+) -> npt.NDArray[np.str_]:
+    """Map cell text (case-insensitive) through ``choices`` -> canonical value ('' when empty)."""
+    # Map the few distinct texts, not the million cells.
+    code, names = codes(raw, name)
+    lowered = {k.casefold(): v for k, v in choices.items()}
+    mapped = np.array([lowered.get(n.casefold(), "") for n in names] + [""], dtype=str)
+    known = np.array([n.casefold() in lowered or n == "" for n in names] + [True], dtype=bool)
+    out: npt.NDArray[np.str_] = mapped[code]
+    empty_code = names.index("") if "" in names else -1
+    empty = code == empty_code
+    unknown = ~known[code]
+    allowed = ", ".join(shown_choices) if shown_choices else ", ".join(sorted(set(choices)))
+    problems.rows(unknown, name, f"okänt värde för {what} (tillåtna: {allowed})", "okant-varde")
+    if required:
+        problems.rows(empty, name, f"{what} saknas", "saknas")
+    return out
+
+
+def years_of(ts: npt.NDArray[np.datetime64]) -> npt.NDArray[np.int64]:
+    """Calendar year of each timestamp (0 for NaT); a search among year starts, not a calendar
+    conversion per element, which matters at millions of rows."""
+    out = np.zeros(ts.shape, dtype=np.int64)
+    ok = ~np.isnat(ts)
+    if not ok.any():
+        return out
+    seconds = ts[ok].astype("datetime64[s]").astype(np.int64)
+    first = (
+        int(np.datetime64(int(seconds.min()), "s").astype("datetime64[Y]").astype(np.int64)) + 1970
+    )
+    last = (
+        int(np.datetime64(int(seconds.max()), "s").astype("datetime64[Y]").astype(np.int64)) + 1970
+    )
+    starts = np.array([f"{y}-01-01" for y in range(first, last + 2)], dtype="datetime64[s]").astype(
+        np.int64
+    )
+    out[ok] = first + np.searchsorted(starts, seconds, side="right") - 1
+    return out
+
+
+def within_period(
+    ts: npt.NDArray[np.datetime64], years: npt.NDArray[np.int64], closing_month_day: tuple[int, int]
+) -> npt.NDArray[np.bool_]:
+    """True where a timestamp falls on or before the closing day (month, day) of its own year.
+
+    An interim report compares January to the closing day of every year; an annual report's
+    closing day is 31 December and keeps everything.
+    """
+    month, day = closing_month_day
+    if (month, day) == (12, 31):
+        return ~np.isnat(ts)
+    ok = ~np.isnat(ts)
+    if not ok.any():
+        return ok
+    first, last = int(years[ok].min()), int(years[ok].max())
+    cutoffs = []
+    for y in range(first, last + 1):
+        d = (
+            min(day, 28)
+            if month == 2 and day == 29 and not (y % 4 == 0 and (y % 100 or y % 400 == 0))
+            else day
+        )
+        cutoffs.append(f"{y}-{month:02d}-{d:02d}")
+    ends = np.array(cutoffs, dtype="datetime64[D]") + np.timedelta64(1, "D")
+    out = np.zeros(ts.shape, dtype=bool)
+    out[ok] = ts[ok] < ends[years[ok] - first].astype(ts.dtype)
+    return out
+
+
+def parse_flag(
+    raw: RawTable, name: str, problems: Problems, *, required: bool, what: str
+) -> npt.NDArray[np.int8]:
+    """ja/nej -> 1/0 (-1 when empty or unreadable), mapped per distinct text, not per cell."""
+    code, names = codes(raw, name)
+    words = {"ja": 1, "j": 1, "1": 1, "true": 1, "nej": 0, "n": 0, "0": 0, "false": 0}
+    value_of = np.array([words.get(n.casefold(), -1) for n in names] + [-1], dtype=np.int8)
+    out: npt.NDArray[np.int8] = value_of[code]
+    empty_code = names.index("") if "" in names else -2
+    empty = code == empty_code
+    problems.rows((out < 0) & ~empty, name, f"{what} ska vara ja eller nej", "okant-varde")
+    if required:
+        problems.rows(empty, name, f"{what} saknas", "saknas")
+    return out
+
+
+def join_values(values: Iterable[str]) -> str:
+    return ", ".join(values)

@@ -1,0 +1,273 @@
+"""Tagged PDF (PDF/UA-1) through Typst: title page, contents, page numbers, running headers.
+
+The document is written as Typst source from the document model and compiled
+in-process by the pinned ``typst`` package with only its embedded fonts
+(Libertinus Serif), so the PDF is the same on every machine and the build
+never touches the network. All user text goes in as Typst string literals
+(``#"…"``), so nothing a writer types can be read as Typst markup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import typst
+
+from bokslut.diagnostics import BokslutError
+from bokslut.document import (
+    Block,
+    Chart,
+    ChartPlacement,
+    Document,
+    Figure,
+    Heading,
+    Inline,
+    LineBreak,
+    Link,
+    ListBlock,
+    NoteRef,
+    Paragraph,
+    Quote,
+    Styled,
+    TablePlacement,
+    Text,
+    plain_text,
+)
+from bokslut.render.charts import chart_svg
+from bokslut.render.tables import table_view
+from bokslut.table import Rounded, RowKind
+
+FONT = "Libertinus Serif"
+
+PREAMBLE = """
+#let accent = rgb("#1f4e79")
+#let muted = rgb("#4a4a4a")
+#set text(lang: "sv", region: "SE", font: "Libertinus Serif", size: 10.5pt, number-width: "tabular")
+#set par(leading: 0.62em, spacing: 0.95em)
+#set figure(numbering: none)
+#show figure: set figure.caption(position: top)
+#show figure.caption: it => align(left, text(weight: "bold", it.body))
+#show heading: set text(fill: accent)
+#show heading.where(level: 1): it => {
+  pagebreak(weak: true); v(0.6cm); text(size: 21pt, it); v(0.3cm)
+}
+#show heading.where(level: 2): set text(size: 14pt)
+#show heading.where(level: 3): set text(size: 11.5pt)
+#show heading: set block(above: 1.4em, below: 0.7em)
+#show link: set text(fill: rgb("#0b57a4"))
+#show outline.entry.where(level: 1): set block(above: 1em)
+#show outline.entry.where(level: 1): set text(weight: "bold")
+"""
+
+
+def _s(text: str) -> str:
+    """A Typst string literal."""
+    return (
+        '"'
+        + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "")
+        + '"'
+    )
+
+
+class _Writer:
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.first_ref: set[int] = set()
+
+    def note_link(self, number: int, text: str) -> str:
+        link = f"#link(<not-{number}>)[#{_s(text)}]"
+        if number not in self.first_ref:
+            self.first_ref.add(number)
+            link = f"#[{link}<ref-not-{number}>]"
+        return link
+
+    def inline(self, runs: tuple[Inline, ...]) -> str:
+        out: list[str] = []
+        for r in runs:
+            if isinstance(r, Text):
+                out.append(f"#{_s(r.text)}")
+            elif isinstance(r, Styled):
+                fn = {"strong": "strong", "em": "emph"}.get(r.style)
+                if fn is None:
+                    out.append(f"#raw({_s(plain_text(r.children))})")
+                else:
+                    out.append(f"#{fn}[{self.inline(r.children)}]")
+            elif isinstance(r, Link):
+                out.append(f"#link({_s(r.href)})[{self.inline(r.children)}]")
+            elif isinstance(r, Figure):
+                out.append(f"#{_s(r.text)}")
+            elif isinstance(r, NoteRef):
+                out.append(self.note_link(r.number, f"not {r.number}"))
+            elif isinstance(r, LineBreak):
+                out.append("#linebreak()")
+        return "".join(out)
+
+    def blocks(self, blocks: tuple[Block, ...]) -> str:
+        return "\n\n".join(self.block(b) for b in blocks)
+
+    def block(self, b: Block) -> str:
+        if isinstance(b, Heading):
+            return f"#heading(level: {min(b.level, 6)})[{self.inline(b.runs)}] <{b.anchor}>"
+        if isinstance(b, Paragraph):
+            return f"#par[{self.inline(b.runs)}]"
+        if isinstance(b, ListBlock):
+            items = ", ".join(f"[{self.blocks(item)}]" for item in b.items)
+            if b.ordered:
+                return f"#enum(start: {b.start}, {items})"
+            return f"#list({items})"
+        if isinstance(b, Quote):
+            return f"#quote(block: true)[{self.blocks(b.blocks)}]"
+        if isinstance(b, TablePlacement):
+            return self.table(b.rounded, b.title, b.note_numbers, b.anchor, b.note_number)
+        assert isinstance(b, ChartPlacement)
+        return self.chart(b.chart)
+
+    def table(
+        self,
+        rounded: Rounded,
+        title: str,
+        note_numbers: Mapping[str, int] | None,
+        anchor: str | None,
+        note_number: int | None = None,
+    ) -> str:
+        view = table_view(rounded, note_numbers)
+        # Fixed figure columns, so the years line up from one table to the next.
+        count = len(view.headers)
+        figure_width = "6em" if count <= 4 else "5.6em" if count <= 7 else "auto"
+        notes_width = ["3.8em"] if view.has_notes else []
+        widths = [
+            "1fr",
+            *notes_width,
+            *(figure_width if n else "auto" for n in view.numeric_columns),
+        ]
+        aligns = (
+            ["left"]
+            + (["left"] if view.has_notes else [])
+            + ["right" if n else "left" for n in view.numeric_columns]
+        )
+        head = [f"[#{_s(view.label_header or '')}]"]
+        if view.has_notes:
+            head.append('[#"Not"]')
+        head += [f"[#{_s(h)}]" for h in view.headers]
+        cells: list[str] = []
+        for r in view.rows:
+            strong = r.emphasised
+            if r.kind is RowKind.SUBTOTAL:
+                cells.append("table.hline(stroke: 0.4pt + luma(120)),")
+            elif r.kind is RowKind.TOTAL:
+                cells.append("table.hline(stroke: 0.8pt),")
+            label = f"#{_s(r.label)}"
+            if r.level:
+                label = f"#pad(left: {r.level}em)[{label}]"
+            row = [label]
+            if view.has_notes:
+                row.append(
+                    self.note_link(r.note_number, f"Not\u00a0{r.note_number}")
+                    if r.note_number
+                    else ""
+                )
+            row += [f"#{_s(c.text)}" if c.text else "" for c in r.cells]
+            for content in row:
+                cells.append(f"[#strong[{content}]]," if strong and content else f"[{content}],")
+            if r.kind is RowKind.TOTAL:
+                cells.append("table.hline(stroke: 0.8pt),")
+        unit = (
+            f' #h(0.6em) #text(weight: "regular", fill: muted)[#{_s(view.unit_text)}]'
+            if view.unit_text
+            else ""
+        )
+        foot = "".join(
+            f"\n#block(above: 0.4em)[#text(size: 8.5pt, fill: muted)[#{_s(f)}]]"
+            for f in view.footnotes
+        )
+        back = ""
+        if note_number is not None:
+            link = f'#link(<ref-not-{note_number}>)[#"↩ till hänvisningen"]'
+            back = f' #h(0.4em) #text(size: 8pt, weight: "regular")[{link}]'
+        label = f" <{anchor}>" if anchor else ""
+        # Short tables stay on one page with their caption; long ones break with
+        # the header row repeated.
+        breakable = "#show figure: set block(breakable: true)\n" if len(view.rows) > 30 else ""
+        return (
+            f"#[{breakable}#figure(kind: table, caption: [#{_s(title)}{unit}{back}],\n"
+            f"  table(columns: ({', '.join(widths)},), align: ({', '.join(aligns)},),\n"
+            f"    stroke: none,\n"
+            f"    inset: (x: 4pt, y: 3.4pt),\n"
+            f"    table.header({', '.join(f'[#strong{h}]' for h in head)}),\n"
+            f"    table.hline(stroke: 0.8pt),\n"
+            f"    {' '.join(cells)}\n"
+            f"  )){label}]"
+            f"{foot}"
+        )
+
+    def chart(self, c: Chart) -> str:
+        svg = chart_svg(c, FONT)
+        unit = f" ({c.unit_label})" if c.unit_label else ""
+        image = f'image(bytes({_s(svg)}), format: "svg", alt: {_s(c.alt)}, width: 100%)'
+        data = self.table(c.data, f"Siffrorna i diagrammet{unit}", None, None)
+        return f"#figure({image}, caption: [#{_s(c.title)}]) <{c.anchor}>\n\n{data}"
+
+
+def typst_source(doc: Document) -> str:
+    tp = doc.title_page
+    w = _Writer(doc)
+    date = tp.closing_date
+    body = "\n\n".join(w.blocks(ch.blocks) for ch in doc.chapters)
+    header = (
+        "context { if counter(page).get().first() > 2 {"
+        " let chapters = heading.where(level: 1, outlined: true);"
+        " let here-page = here().page();"
+        " let on-page = query(chapters).filter(h => h.location().page() == here-page);"
+        " let before = query(chapters.before(here()));"
+        " let current = if on-page.len() > 0 { on-page.first().body }"
+        " else if before.len() > 0 { before.last().body } else { [] };"
+        " set text(size: 8.5pt, fill: muted);"
+        f" grid(columns: (1fr, auto), current, {_s(tp.title)});"
+        " v(-0.3em); line(length: 100%, stroke: 0.4pt + luma(150)) } }"
+    )
+    footer = (
+        "context { if counter(page).get().first() > 1 {"
+        " set text(size: 9pt, fill: muted); align(center, counter(page).display()) } }"
+    )
+    title = _s(f"{tp.title} – {tp.organisation}")
+    return f"""#set document(title: {title}, author: {_s(tp.organisation)},
+  date: datetime(year: {date.year}, month: {date.month}, day: {date.day}))
+{PREAMBLE}
+#set page(paper: "a4", margin: (top: 2.7cm, bottom: 2.4cm, x: 2.4cm),
+  header: {header}, footer: {footer})
+
+#page(header: none, footer: none, margin: (x: 2.6cm, top: 6cm))[
+  #text(size: 14pt, fill: muted)[#{_s(tp.organisation)}]
+  #v(0.4cm)
+  #text(size: 34pt, weight: "bold", fill: accent)[#{_s(tp.title)}]
+  #v(0.3cm)
+  #text(size: 12pt)[#{_s(tp.subtitle)}]
+  #v(1fr)
+  #line(length: 100%, stroke: 1.2pt + accent)
+  #v(0.2cm)
+  #text(size: 9pt, fill: muted)[#{_s("Bokslutsdatum " + date.isoformat())}]
+]
+
+#outline(title: "Innehåll", depth: 2)
+#pagebreak()
+
+{body}
+"""
+
+
+def render_pdf(doc: Document) -> bytes:
+    source = typst_source(doc)
+    stamp = dt.datetime.combine(doc.title_page.closing_date, dt.time(12), tzinfo=dt.UTC)
+    try:
+        out = typst.compile(
+            source.encode("utf-8"),
+            format="pdf",
+            pdf_standards=["ua-1"],
+            ignore_system_fonts=True,
+            timestamp=int(stamp.timestamp()),
+        )
+    except typst.TypstError as exc:  # a bug in our generator, or text Typst cannot lay out
+        raise BokslutError(f"PDF kunde inte skapas: {exc.message}") from None
+    assert isinstance(out, bytes)
+    return out

@@ -1,0 +1,95 @@
+"""A placed table as rows of display strings: shared by the HTML, PDF and Word renderers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from bokslut.render.numbers import UNIT_LABEL, format_number
+from bokslut.table import ColumnKind, Rounded, RowKind, column_decimals
+
+
+@dataclass(frozen=True, slots=True)
+class CellView:
+    text: str
+    numeric: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RowView:
+    id: str
+    label: str
+    kind: RowKind
+    level: int
+    note_id: str | None
+    note_number: int | None
+    cells: tuple[CellView, ...]
+
+    @property
+    def emphasised(self) -> bool:
+        return self.kind in (RowKind.SUBTOTAL, RowKind.TOTAL, RowKind.HEADING)
+
+
+@dataclass(frozen=True, slots=True)
+class TableView:
+    label_header: str
+    has_notes: bool
+    headers: tuple[str, ...]  # the value columns
+    numeric_columns: tuple[bool, ...]
+    rows: tuple[RowView, ...]
+    unit_text: str  # "Belopp i tkr" or ""
+    footnotes: tuple[str, ...]
+
+
+def cell_text(rounded: Rounded, row_id: str, column_id: str) -> CellView:
+    table = rounded.table
+    row, col = table.row(row_id), table.column(column_id)
+    value = rounded.get(row_id, column_id)
+    kind = row.column_kind or col.kind
+    if value is None:
+        return CellView("", kind is not ColumnKind.TEXT)
+    if isinstance(value, str):
+        return CellView(value, False)
+    decimals = column_decimals(table, col, row)
+    text = format_number(Decimal(value), decimals)
+    if (
+        kind is ColumnKind.PERCENT
+        and row.column_kind is ColumnKind.PERCENT
+        and col.kind is not ColumnKind.PERCENT
+    ):
+        text += "\u00a0%"  # a percent row in a money table says so in the cell
+    return CellView(text, True)
+
+
+def table_view(rounded: Rounded, note_numbers: Mapping[str, int] | None = None) -> TableView:
+    table = rounded.table
+    notes = note_numbers or {}
+    has_notes = any(r.note for r in table.rows)
+    rows = tuple(
+        RowView(
+            r.id,
+            r.label,
+            r.kind,
+            r.level,
+            r.note,
+            notes.get(r.note) if r.note else None,
+            tuple(cell_text(rounded, r.id, c.id) for c in table.columns),
+        )
+        for r in table.rows
+    )
+    percent_only = all(c.kind is ColumnKind.PERCENT for c in table.columns)
+    unit_text = ""
+    if table.unit is not None and any(c.kind is ColumnKind.MONEY for c in table.columns):
+        unit_text = f"Belopp i {UNIT_LABEL[table.unit]}"
+    elif percent_only:
+        unit_text = "Procent"
+    return TableView(
+        table.label_header,
+        has_notes,
+        tuple(c.label for c in table.columns),
+        tuple(c.kind is not ColumnKind.TEXT for c in table.columns),
+        rows,
+        unit_text,
+        (*((table.sign_convention,) if table.sign_convention else ()), *table.footnotes),
+    )

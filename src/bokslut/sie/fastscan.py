@@ -1,0 +1,827 @@
+"""A compiled scanner for the bulk of a large SIE file: #VER, #TRANS/#RTRANS/#BTRANS, braces.
+
+A municipality's year is millions of rows; reading them line by line in
+Python costs seconds per million. This scanner (compiled with numba) walks the
+raw bytes once, tokenizes voucher and row records exactly as
+:mod:`bokslut.sie.tokens` does, parses amounts to öre and dates to days, builds
+the canonical object keys and transcodes text to UTF-8 — writing straight into
+the Arrow buffers of the SieFile's tables. Every other line (header, chart,
+balances; a few thousand) is handed to the exact reader.
+
+It only accepts well-formed input. At the first line it would have to judge —
+a quirk, an error, a #KSUMMA, anything the exact reader reports — it stops and
+returns None, and the caller reads the whole file with the exact reader. So
+both paths always give the same SieFile; tests/sie/test_fastscan.py checks it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numba
+import numpy as np
+import pyarrow as pa
+
+from bokslut.diagnostics import Level
+from bokslut.sie import encoding as enc
+from bokslut.sie.model import TRANSACTION_SCHEMA, VOUCHER_SCHEMA, SieFile
+
+U8 = numba.types.uint8
+
+# Line kinds
+OTHER, BLANK, VER, TRANS, RTRANS, BTRANS, OPEN, CLOSE = 0, 1, 2, 3, 4, 5, 6, 7
+_KIND_NAMES = {TRANS: "TRANS", RTRANS: "RTRANS", BTRANS: "BTRANS"}
+
+_SPACE = np.uint8(32)
+_TAB = np.uint8(9)
+_QUOTE = np.uint8(34)
+_BACKSLASH = np.uint8(92)
+_LBRACE = np.uint8(123)
+_RBRACE = np.uint8(125)
+_CR = np.uint8(13)
+_LF = np.uint8(10)
+
+
+def _lut(encoding: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per input byte: the length and bytes of its UTF-8 form (identity for UTF-8 input)."""
+    lengths = np.ones(256, dtype=np.int64)
+    table = np.zeros((256, 4), dtype=np.uint8)
+    for b in range(256):
+        if encoding == enc.UTF8 or b < 128:
+            table[b, 0] = b
+            continue
+        out = bytes([b]).decode(encoding, errors="replace").encode("utf-8")
+        lengths[b] = len(out)
+        table[b, : len(out)] = list(out)
+    return lengths, table
+
+
+@numba.njit(cache=True, nogil=True)
+def _stats(buf: np.ndarray) -> tuple[int, int, int, int, int]:
+    """(lines, high bytes, utf8 valid?, CP437 letter count, Latin-1 letter count)."""
+    n = buf.shape[0]
+    lines = 1
+    high = 0
+    valid = 1
+    cp = 0
+    lat = 0
+    i = 0
+    while i < n:
+        b = buf[i]
+        if b == 10:
+            lines += 1
+        elif b == 13 and (i + 1 >= n or buf[i + 1] != 10):
+            lines += 1
+        if b >= 128:
+            high += 1
+            if b == 0x86 or b == 0x84 or b == 0x94 or b == 0x8F or b == 0x8E or b == 0x99 or b == 0x82 or b == 0x81:
+                cp += 1
+            elif b == 0xE5 or b == 0xE4 or b == 0xF6 or b == 0xC5 or b == 0xC4 or b == 0xD6 or b == 0xE9 or b == 0xFC:
+                lat += 1
+            if valid == 1:
+                need = 0
+                if b >= 0xC2 and b <= 0xDF:
+                    need = 1
+                elif b >= 0xE0 and b <= 0xEF:
+                    need = 2
+                elif b >= 0xF0 and b <= 0xF4:
+                    need = 3
+                else:
+                    valid = 0
+                if valid == 1:
+                    if i + need >= n:
+                        valid = 0
+                    else:
+                        for k in range(1, need + 1):
+                            c = buf[i + k]
+                            lo = 0x80
+                            hi = 0xBF
+                            if k == 1:
+                                # no overlong forms, no surrogates, nothing above U+10FFFF
+                                if b == 0xE0:
+                                    lo = 0xA0
+                                elif b == 0xED:
+                                    hi = 0x9F
+                                elif b == 0xF0:
+                                    lo = 0x90
+                                elif b == 0xF4:
+                                    hi = 0x8F
+                            if c < lo or c > hi:
+                                valid = 0
+                        if valid == 1:
+                            # multi-byte sequence: count its continuation bytes as high too
+                            high += need
+                            i += need
+        i += 1
+    return lines, high, valid, cp, lat
+
+
+@numba.njit(cache=True, nogil=True)
+def _skip_space(buf: np.ndarray, i: int, end: int) -> int:
+    while i < end and (buf[i] == 32 or buf[i] == 9):
+        i += 1
+    return i
+
+
+@numba.njit(cache=True, nogil=True)
+def _token(buf: np.ndarray, i: int, end: int) -> tuple[int, int, int, int, int]:
+    """Next token from i: (kind, start, stop, next_i, bad); kind 0 none, 1 bare, 2 quoted, 3 list.
+
+    For quoted tokens start/stop delimit the raw content (escapes unresolved).
+    bad = 1 when the line breaks the token rules (the exact reader must judge it).
+    """
+    i = _skip_space(buf, i, end)
+    if i >= end:
+        return 0, i, i, i, 0
+    b = buf[i]
+    if b == 34:
+        j = i + 1
+        while j < end:
+            c = buf[j]
+            if c == 92 and j + 1 < end and buf[j + 1] == 34:
+                j += 2
+                continue
+            if c == 34:
+                return 2, i + 1, j, j + 1, 0
+            if c < 32 and c != 9:
+                return 0, i, i, end, 1
+            j += 1
+        return 0, i, i, end, 1
+    if b == 123:
+        j = i + 1
+        while j < end and buf[j] != 125:
+            if buf[j] == 34:
+                # quoted item: skip it whole (it may contain a brace)
+                k = j + 1
+                while k < end:
+                    if buf[k] == 92 and k + 1 < end and buf[k + 1] == 34:
+                        k += 2
+                        continue
+                    if buf[k] == 34:
+                        break
+                    k += 1
+                if k >= end:
+                    return 0, i, i, end, 1
+                j = k + 1
+                continue
+            j += 1
+        if j >= end:
+            return 0, i, i, end, 1
+        return 3, i + 1, j, j + 1, 0
+    j = i
+    while j < end and buf[j] != 32 and buf[j] != 9:
+        if buf[j] < 32:
+            return 0, i, i, end, 1
+        j += 1
+    return 1, i, j, j, 0
+
+
+@numba.njit(cache=True, nogil=True)
+def _copy(buf, start, stop, quoted, out, pos, lut_len, lut) -> int:  # type: ignore[no-untyped-def]
+    """Copy a token's content into out at pos, resolving \\" and transcoding; return new pos."""
+    j = start
+    while j < stop:
+        b = buf[j]
+        if quoted == 1 and b == 92 and j + 1 < stop and buf[j + 1] == 34:
+            out[pos] = 34
+            pos += 1
+            j += 2
+            continue
+        n = lut_len[b]
+        for k in range(n):
+            out[pos] = lut[b, k]
+            pos += 1
+        j += 1
+    return pos
+
+
+@numba.njit(cache=True, nogil=True)
+def _parse_amount(buf: np.ndarray, start: int, stop: int) -> tuple[int, int]:
+    """(öre, ok) for -?digits(.d{1,2})? — the only shape the fast path accepts."""
+    i = start
+    neg = False
+    if i < stop and buf[i] == 45:
+        neg = True
+        i += 1
+    whole = 0
+    digits = 0
+    while i < stop and buf[i] >= 48 and buf[i] <= 57:
+        whole = whole * 10 + (buf[i] - 48)
+        digits += 1
+        i += 1
+        if digits > 15:
+            return 0, 0
+    if digits == 0:
+        return 0, 0
+    frac = 0
+    if i < stop:
+        if buf[i] != 46:
+            return 0, 0
+        i += 1
+        nd = 0
+        while i < stop and buf[i] >= 48 and buf[i] <= 57:
+            frac = frac * 10 + (buf[i] - 48)
+            nd += 1
+            i += 1
+        if nd == 0 or nd > 2 or i != stop:
+            return 0, 0
+        if nd == 1:
+            frac *= 10
+    value = whole * 100 + frac
+    return (-value if neg else value), 1
+
+
+@numba.njit(cache=True, nogil=True)
+def _days(buf: np.ndarray, start: int, stop: int) -> tuple[int, int]:
+    """(days since 1970-01-01, ok) for an 8-digit YYYYMMDD date."""
+    if stop - start != 8:
+        return 0, 0
+    v = 0
+    for k in range(8):
+        c = buf[start + k]
+        if c < 48 or c > 57:
+            return 0, 0
+        v = v * 10 + (c - 48)
+    y = v // 10000
+    m = (v // 100) % 100
+    d = v % 100
+    if m < 1 or m > 12 or d < 1 or y < 1:
+        return 0, 0
+    leap = (y % 4 == 0 and y % 100 != 0) or y % 400 == 0
+    mdays = 31
+    if m == 2:
+        mdays = 29 if leap else 28
+    elif m == 4 or m == 6 or m == 9 or m == 11:
+        mdays = 30
+    if d > mdays:
+        return 0, 0
+    # days from civil (Howard Hinnant's algorithm)
+    yy = y - 1 if m <= 2 else y
+    era = (yy if yy >= 0 else yy - 399) // 400
+    yoe = yy - era * 400
+    mp = m + 9 if m <= 2 else m - 3
+    doy = (153 * mp + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468, 1
+
+
+@numba.njit(cache=True, nogil=True)
+def _copy_quantity(buf, start, stop, out, pos):  # type: ignore[no-untyped-def]
+    """Copy -?d+(.d+)? without leading zeros (as format(Decimal(q), "f") writes it); -1 if not such."""
+    i = start
+    if i < stop and buf[i] == 45:
+        out[pos] = 45
+        pos += 1
+        i += 1
+    first = i
+    while i < stop and buf[i] >= 48 and buf[i] <= 57:
+        i += 1
+    if i == first:
+        return -1
+    whole_end = i
+    if i < stop:
+        if buf[i] != 46:
+            return -1
+        i += 1
+        frac = i
+        while i < stop and buf[i] >= 48 and buf[i] <= 57:
+            i += 1
+        if i == frac or i != stop:
+            return -1
+    k = first
+    while k < whole_end - 1 and buf[k] == 48:
+        k += 1
+    for m in range(k, stop):
+        out[pos] = buf[m]
+        pos += 1
+    return pos
+
+
+@numba.njit(cache=True, nogil=True)
+def _label(buf: np.ndarray, i: int, end: int) -> int:
+    """Kind of the record starting at i (after indentation)."""
+    n = end - i
+    if n >= 4 and buf[i] == 35 and buf[i + 1] == 86 and buf[i + 2] == 69 and buf[i + 3] == 82:
+        if n == 4 or buf[i + 4] == 32 or buf[i + 4] == 9:
+            return VER
+    if n >= 6 and buf[i] == 35 and buf[i + 1] == 84 and buf[i + 2] == 82 and buf[i + 3] == 65 and buf[i + 4] == 78 and buf[i + 5] == 83:
+        if n == 6 or buf[i + 6] == 32 or buf[i + 6] == 9:
+            return TRANS
+    if n >= 7 and buf[i] == 35 and (buf[i + 1] == 82 or buf[i + 1] == 66) and buf[i + 2] == 84 and buf[i + 3] == 82 and buf[i + 4] == 65 and buf[i + 5] == 78 and buf[i + 6] == 83:
+        if n == 7 or buf[i + 7] == 32 or buf[i + 7] == 9:
+            return RTRANS if buf[i + 1] == 82 else BTRANS
+    return OTHER
+
+
+@numba.njit(cache=True, nogil=True)
+def _scan(buf, line_base, first_chunk, check_latin_lines, lut_len, lut,  # type: ignore[no-untyped-def]
+          v_date, v_regdate, v_regvalid, v_line, v_off, v_buf,
+          t_voucher, t_row, t_kind, t_amount, t_date, t_line, t_off, t_buf, t_valid,
+          o_line, o_start, o_stop):
+    """Fill the output arrays. Returns (status, vouchers, rows, others, bad line).
+
+    status 0 = done; 1 = the exact reader must read this file (bad line given).
+    v_off: (4, nv+1) offsets into v_buf (4, cap) for series, number, text, sign.
+    t_off: (5, nt+1) offsets into t_buf (5, cap) for account, objects, text, quantity, sign.
+    t_valid: (3, nt) validity of text, quantity, sign.
+    """
+    n = buf.shape[0]
+    nv = 0
+    nt = 0
+    no = 0
+    line_no = line_base
+    i = 0
+    state = 0  # 0 outside, 1 after #VER (expect "{"), 2 inside block
+    row_in_voucher = 0
+    first_record = first_chunk
+    # pending #RTRANS: index of the row that must be followed by its #TRANS twin
+    pending = -1
+    dims = np.zeros(64, dtype=np.int64)
+    ostart = np.zeros(64, dtype=np.int64)
+    ostop = np.zeros(64, dtype=np.int64)
+    oq = np.zeros(64, dtype=np.int64)
+    order = np.zeros(64, dtype=np.int64)
+    vpos = np.zeros(4, dtype=np.int64)
+    tpos = np.zeros(5, dtype=np.int64)
+    digits_tmp = np.zeros(20, dtype=np.uint8)
+    while i < n:
+        line_no += 1
+        start = i
+        while i < n and buf[i] != 10 and buf[i] != 13:
+            i += 1
+        end = i
+        if i < n:
+            if buf[i] == 13 and i + 1 < n and buf[i + 1] == 10:
+                i += 2
+            else:
+                i += 1
+        s = _skip_space(buf, start, end)
+        e = end
+        while e > s and (buf[e - 1] == 32 or buf[e - 1] == 9):
+            e -= 1
+        if s >= e:
+            continue
+        if check_latin_lines:
+            cpn = 0
+            latn = 0
+            for k in range(s, e):
+                b = buf[k]
+                if b == 0x86 or b == 0x84 or b == 0x94 or b == 0x8F or b == 0x8E or b == 0x99 or b == 0x82 or b == 0x81:
+                    cpn += 1
+                elif b == 0xE5 or b == 0xE4 or b == 0xF6 or b == 0xC5 or b == 0xC4 or b == 0xD6 or b == 0xE9 or b == 0xFC:
+                    latn += 1
+            if latn > 0 and cpn == 0:
+                return 1, nv, nt, no, line_no
+        if e - s == 1 and buf[s] == 123:
+            if state != 1:
+                return 1, nv, nt, no, line_no
+            state = 2
+            continue
+        if e - s == 1 and buf[s] == 125:
+            if state != 2 or pending >= 0:
+                return 1, nv, nt, no, line_no
+            state = 0
+            continue
+        kind = _label(buf, s, e)
+        if first_record:
+            first_record = False
+            if kind != OTHER:
+                return 1, nv, nt, no, line_no
+        if kind == OTHER:
+            if state != 0 or buf[s] != 35:
+                return 1, nv, nt, no, line_no
+            o_line[no] = line_no
+            o_start[no] = start
+            o_stop[no] = end
+            no += 1
+            continue
+        if kind == VER:
+            if state != 0:
+                return 1, nv, nt, no, line_no
+            p = s + 4
+            fields = 0
+            date_ok = 0
+            while True:
+                tk, a, b2, p, bad = _token(buf, p, e)
+                if bad == 1 or tk == 3:
+                    return 1, nv, nt, no, line_no
+                if tk == 0:
+                    break
+                q = 1 if tk == 2 else 0
+                if fields == 0 or fields == 1 or fields == 3 or fields == 5:
+                    slot = 0 if fields == 0 else (1 if fields == 1 else (2 if fields == 3 else 3))
+                    vpos[slot] = _copy(buf, a, b2, q, v_buf[slot], vpos[slot], lut_len, lut)
+                elif fields == 2:
+                    d, ok = _days(buf, a, b2)
+                    if ok == 0:
+                        return 1, nv, nt, no, line_no
+                    v_date[nv] = d
+                    date_ok = 1
+                elif fields == 4:
+                    if b2 > a:
+                        d, ok = _days(buf, a, b2)
+                        if ok == 0:
+                            return 1, nv, nt, no, line_no
+                        v_regdate[nv] = d
+                        v_regvalid[nv] = 1
+                else:
+                    return 1, nv, nt, no, line_no
+                fields += 1
+            if date_ok == 0:
+                return 1, nv, nt, no, line_no
+            for slot in range(4):
+                v_off[slot, nv + 1] = vpos[slot]
+            v_line[nv] = line_no
+            nv += 1
+            state = 1
+            row_in_voucher = 0
+            continue
+        # a row
+        if state != 2:
+            return 1, nv, nt, no, line_no
+        p = s + (6 if kind == TRANS else 7)
+        fields = 0
+        got_amount = 0
+        t_date[nt] = v_date[nv - 1]
+        while True:
+            tk, a, b2, p, bad = _token(buf, p, e)
+            if bad == 1:
+                return 1, nv, nt, no, line_no
+            if tk == 0:
+                break
+            q = 1 if tk == 2 else 0
+            if fields == 1:
+                if tk != 3:
+                    return 1, nv, nt, no, line_no
+                # object list: pairs of (dimension number, object id)
+                np_ = 0
+                pp = a
+                while True:
+                    tk2, a2, b3, pp, bad2 = _token(buf, pp, b2)
+                    if bad2 == 1 or tk2 == 3:
+                        return 1, nv, nt, no, line_no
+                    if tk2 == 0:
+                        break
+                    if np_ >= 128:
+                        return 1, nv, nt, no, line_no
+                    if np_ % 2 == 0:
+                        dv = 0
+                        nd = 0
+                        for k in range(a2, b3):
+                            c = buf[k]
+                            if c < 48 or c > 57:
+                                return 1, nv, nt, no, line_no
+                            dv = dv * 10 + (c - 48)
+                            nd += 1
+                        if nd == 0 or nd > 9:
+                            return 1, nv, nt, no, line_no
+                        dims[np_ // 2] = dv
+                    else:
+                        ostart[np_ // 2] = a2
+                        ostop[np_ // 2] = b3
+                        oq[np_ // 2] = 1 if tk2 == 2 else 0
+                        # characters that the canonical key escapes: leave them to the exact reader
+                        for k in range(a2, b3):
+                            c = buf[k]
+                            if c == 124 or c == 58 or c == 92:
+                                return 1, nv, nt, no, line_no
+                    np_ += 1
+                if np_ % 2 == 1:
+                    return 1, nv, nt, no, line_no
+                npairs = np_ // 2
+                for k in range(npairs):
+                    order[k] = k
+                # insertion sort by (dimension, object bytes); duplicates of a dimension go to the exact reader
+                for k in range(1, npairs):
+                    x = order[k]
+                    m = k - 1
+                    while m >= 0 and dims[order[m]] > dims[x]:
+                        order[m + 1] = order[m]
+                        m -= 1
+                    order[m + 1] = x
+                for k in range(1, npairs):
+                    if dims[order[k]] == dims[order[k - 1]]:
+                        return 1, nv, nt, no, line_no
+                pos = tpos[1]
+                for k in range(npairs):
+                    x = order[k]
+                    if k > 0:
+                        t_buf[1, pos] = 124
+                        pos += 1
+                    dv = dims[x]
+                    # write the dimension number
+                    nd = 0
+                    if dv == 0:
+                        digits_tmp[0] = 48
+                        nd = 1
+                    while dv > 0:
+                        digits_tmp[nd] = 48 + dv % 10
+                        dv //= 10
+                        nd += 1
+                    for m in range(nd - 1, -1, -1):
+                        t_buf[1, pos] = digits_tmp[m]
+                        pos += 1
+                    t_buf[1, pos] = 58
+                    pos += 1
+                    pos = _copy(buf, ostart[x], ostop[x], oq[x], t_buf[1], pos, lut_len, lut)
+                tpos[1] = pos
+            elif tk == 3:
+                return 1, nv, nt, no, line_no
+            elif fields == 0:
+                if b2 <= a:
+                    return 1, nv, nt, no, line_no
+                if q == 1:
+                    for k in range(a, b2):
+                        if buf[k] == 32 or buf[k] == 9:
+                            return 1, nv, nt, no, line_no
+                tpos[0] = _copy(buf, a, b2, q, t_buf[0], tpos[0], lut_len, lut)
+            elif fields == 2:
+                amt, ok = _parse_amount(buf, a, b2)
+                if ok == 0 or q == 1:
+                    return 1, nv, nt, no, line_no
+                t_amount[nt] = amt
+                got_amount = 1
+            elif fields == 3:
+                if b2 > a:
+                    d, ok = _days(buf, a, b2)
+                    if ok == 0:
+                        return 1, nv, nt, no, line_no
+                    t_date[nt] = d
+            elif fields == 4:
+                if b2 > a:
+                    tpos[2] = _copy(buf, a, b2, q, t_buf[2], tpos[2], lut_len, lut)
+                    t_valid[0, nt] = 1
+            elif fields == 5:
+                if b2 > a:
+                    qpos = _copy_quantity(buf, a, b2, t_buf[3], tpos[3])
+                    if qpos < 0:
+                        return 1, nv, nt, no, line_no
+                    tpos[3] = qpos
+                    t_valid[1, nt] = 1
+            elif fields == 6:
+                if b2 > a:
+                    tpos[4] = _copy(buf, a, b2, q, t_buf[4], tpos[4], lut_len, lut)
+                    t_valid[2, nt] = 1
+            else:
+                return 1, nv, nt, no, line_no
+            fields += 1
+        if got_amount == 0:
+            return 1, nv, nt, no, line_no
+        for slot in range(5):
+            t_off[slot, nt + 1] = tpos[slot]
+        # #RTRANS must be followed by its #TRANS twin (same account, objects and amount)
+        if pending >= 0:
+            if kind != TRANS or t_amount[nt] != t_amount[pending]:
+                return 1, nv, nt, no, line_no
+            for slot in range(2):
+                la = t_off[slot, pending + 1] - t_off[slot, pending]
+                lb = t_off[slot, nt + 1] - t_off[slot, nt]
+                if la != lb:
+                    return 1, nv, nt, no, line_no
+                for k in range(la):
+                    if t_buf[slot, t_off[slot, pending] + k] != t_buf[slot, t_off[slot, nt] + k]:
+                        return 1, nv, nt, no, line_no
+            pending = -1
+        elif kind == RTRANS:
+            pending = nt
+        t_voucher[nt] = nv - 1
+        t_row[nt] = row_in_voucher
+        t_kind[nt] = kind
+        t_line[nt] = line_no
+        row_in_voucher += 1
+        nt += 1
+    if state != 0:
+        return 1, nv, nt, no, line_no
+    return 0, nv, nt, no, 0
+
+
+def _strings(offsets: np.ndarray, data: np.ndarray, count: int, valid: np.ndarray | None = None) -> pa.Array:
+    offs = offsets[: count + 1]
+    used = int(offs[-1]) if count else 0
+    validity = None
+    null_count = 0
+    if valid is not None:
+        mask = valid[:count].astype(bool)
+        null_count = int(count - mask.sum())
+        if null_count:
+            validity = pa.py_buffer(np.packbits(mask, bitorder="little"))
+    return pa.Array.from_buffers(
+        pa.string(), count, [validity, pa.py_buffer(offs), pa.py_buffer(data[:used])], null_count
+    )
+
+
+def _dates(days: np.ndarray, count: int, valid: np.ndarray | None = None) -> pa.Array:
+    mask = None if valid is None else ~valid[:count].astype(bool)
+    return pa.array(days[:count], type=pa.int32(), mask=mask).view(pa.date32())
+
+
+ExactLines = Callable[[Sequence[tuple[int, bytes]], str, enc.Detected], Any]
+
+
+def detect(data: bytes) -> enc.Detected:
+    """The same decision as :func:`bokslut.sie.encoding.detect`, in one compiled pass."""
+    return detect_with_stats(data)[0]
+
+
+def detect_with_stats(data: bytes) -> tuple[enc.Detected, tuple[int, int, int, int, int]]:
+    bom = data.startswith(b"\xef\xbb\xbf")
+    stats = _stats(np.frombuffer(data, dtype=np.uint8, offset=3 if bom else 0))
+    _, high, valid, cp, lat = stats
+    return enc.decide(bom, high == 0, valid == 1, cp, lat), stats
+
+
+@numba.njit(cache=True, nogil=True)
+def _count_breaks(buf: np.ndarray) -> int:
+    """Line breaks in buf, counted as the scanner counts them (CRLF once, lone CR too)."""
+    n = buf.shape[0]
+    count = 0
+    for i in range(n):
+        b = buf[i]
+        if b == 10 or (b == 13 and (i + 1 >= n or buf[i + 1] != 10)):
+            count += 1
+    return count
+
+
+@dataclass
+class _Chunk:
+    """What the scanner found in one part of the file."""
+
+    nv: int
+    nt: int
+    others: list[tuple[int, bytes]]
+    vouchers: dict[str, pa.Array]
+    rows: dict[str, pa.Array]
+
+
+_KINDS = pa.array(["", "", "", "TRANS", "RTRANS", "BTRANS"], pa.string())
+
+
+def _scan_chunk(
+    body: memoryview, line_base: int, first: bool, check_latin: bool,
+    lut_len: np.ndarray, lut: np.ndarray, high: int,
+) -> _Chunk | None:
+    buf = np.frombuffer(body, dtype=np.uint8)
+    est = body.nbytes // 2 + 2  # a record line is at least "{" plus a line break
+    est = min(est, _count_breaks(buf) + 2)
+    cap = body.nbytes + 2 * high + 16  # transcoding can at most triple a high byte
+    v_date = np.zeros(est, np.int32)
+    v_regdate = np.zeros(est, np.int32)
+    v_regvalid = np.zeros(est, np.uint8)
+    v_line = np.zeros(est, np.int64)
+    v_off = np.zeros((4, est + 1), np.int32)
+    v_buf = np.empty((4, cap), np.uint8)
+    t_voucher = np.zeros(est, np.int64)
+    t_row = np.zeros(est, np.int32)
+    t_kind = np.zeros(est, np.int8)
+    t_amount = np.zeros(est, np.int64)
+    t_date = np.zeros(est, np.int32)
+    t_line = np.zeros(est, np.int64)
+    t_off = np.zeros((5, est + 1), np.int32)
+    t_buf = np.empty((5, cap), np.uint8)
+    t_valid = np.zeros((3, est), np.uint8)
+    o_line = np.zeros(est, np.int64)
+    o_start = np.zeros(est, np.int64)
+    o_stop = np.zeros(est, np.int64)
+    status, nv, nt, no, _bad_line = _scan(
+        buf, line_base, first, check_latin, lut_len, lut,
+        v_date, v_regdate, v_regvalid, v_line, v_off, v_buf,
+        t_voucher, t_row, t_kind, t_amount, t_date, t_line, t_off, t_buf, t_valid,
+        o_line, o_start, o_stop,
+    )
+    if status != 0:
+        return None
+    others = [(int(o_line[k]), bytes(body[o_start[k] : o_stop[k]])) for k in range(no)]
+    vouchers = {
+        "series": _strings(v_off[0], v_buf[0], nv),
+        "number": _strings(v_off[1], v_buf[1], nv),
+        "date": _dates(v_date, nv),
+        "text": _strings(v_off[2], v_buf[2], nv),
+        "regdate": _dates(v_regdate, nv, v_regvalid),
+        "sign": _sign_strings(v_off[3], v_buf[3], nv),
+        "line": pa.array(v_line[:nv]),
+    }
+    rows = {
+        "voucher_idx": pa.array(t_voucher[:nt]),
+        "row_no": pa.array(t_row[:nt]),
+        "kind": _KINDS.take(pa.array(t_kind[:nt])),
+        "account": _strings(t_off[0], t_buf[0], nt),
+        "amount": pa.array(t_amount[:nt]),
+        "date": _dates(t_date, nt),
+        "text": _strings(t_off[2], t_buf[2], nt, t_valid[0]),
+        "quantity": _strings(t_off[3], t_buf[3], nt, t_valid[1]),
+        "sign": _strings(t_off[4], t_buf[4], nt, t_valid[2]),
+        "objects": _strings(t_off[1], t_buf[1], nt),
+        "line": pa.array(t_line[:nt]),
+    }
+    return _Chunk(nv, nt, others, vouchers, rows)
+
+
+# Files this large are scanned in two halves at once (the scanner releases the GIL).
+PARALLEL_MIN_BYTES = 64 * 1024 * 1024
+
+
+def _split_points(data: memoryview, parts: int) -> list[int]:
+    """Chunk starts: the first line of each part that begins with #VER (so no voucher is cut)."""
+    raw = data.obj if isinstance(data.obj, bytes) else bytes(data)
+    base = len(raw) - data.nbytes
+    points = [0]
+    for k in range(1, parts):
+        at = raw.find(b"\n#VER", base + data.nbytes * k // parts)
+        if at < 0 or at - base <= points[-1]:
+            break
+        points.append(at - base + 1)
+    return points
+
+
+def read_fast(
+    data: bytes,
+    name: str,
+    detected: enc.Detected,
+    read_lines: ExactLines,
+    stats: tuple[int, int, int, int, int] | None = None,
+    parts: int | None = None,
+) -> SieFile | None:
+    """Read ``data`` with the scanner, or return None when the exact reader must do it.
+
+    ``parts`` (default: two for large files) is how many pieces are scanned at once.
+    """
+    if b"#KSUMMA" in data or b"\x00" in data:
+        return None
+    # A view, not a slice: slicing would copy the whole file.
+    body = memoryview(data)[3:] if detected.bom else memoryview(data)
+    if body.nbytes >= 2**31 - 1:
+        return None
+    n_lines, high, _, _, latin = stats if stats is not None else _stats(np.frombuffer(body, np.uint8))
+    lut_len, lut = _lut(detected.encoding)
+    # Only a CP437 file that also holds Latin-1 letters can have a mixed line to catch.
+    check_latin = detected.encoding == enc.CP437 and latin > 0
+    if parts is None:
+        parts = 2 if body.nbytes >= PARALLEL_MIN_BYTES else 1
+    points = _split_points(body, parts)
+    bounds = [*points, body.nbytes]
+    pieces = [body[bounds[k] : bounds[k + 1]] for k in range(len(points))]
+    bases = [0]
+    for piece in pieces[:-1]:
+        bases.append(bases[-1] + _count_breaks(np.frombuffer(piece, np.uint8)))
+    with ThreadPoolExecutor(max_workers=len(pieces)) as pool:
+        futures = [
+            pool.submit(_scan_chunk, piece, bases[k], k == 0, check_latin, lut_len, lut, high)
+            for k, piece in enumerate(pieces)
+        ]
+        chunks = [f.result() for f in futures]
+    if any(c is None for c in chunks):
+        return None
+    done = [c for c in chunks if c is not None]
+    others = [o for c in done for o in c.others]
+    reader = read_lines(others, name, detected)
+    if any(f.level is Level.ERROR for f in reader.findings):
+        return None
+    nv = sum(c.nv for c in done)
+    nt = sum(c.nt for c in done)
+    voucher_base = np.cumsum([0, *(c.nv for c in done)])
+    vouchers = pa.table(
+        {
+            "voucher_idx": pa.array(np.arange(nv, dtype=np.int64)),
+            **{
+                col: pa.chunked_array([c.vouchers[col] for c in done], VOUCHER_SCHEMA.field(col).type)
+                for col in VOUCHER_SCHEMA.names
+                if col != "voucher_idx"
+            },
+        },
+        schema=VOUCHER_SCHEMA,
+    )
+    columns = {
+        col: pa.chunked_array([c.rows[col] for c in done], TRANSACTION_SCHEMA.field(col).type)
+        for col in TRANSACTION_SCHEMA.names
+    }
+    columns["voucher_idx"] = pa.chunked_array(
+        [pa.array(c.rows["voucher_idx"].to_numpy() + voucher_base[k]) for k, c in enumerate(done)],
+        pa.int64(),
+    )
+    transactions = pa.table(columns, schema=TRANSACTION_SCHEMA)
+    t_kind = pa.chunked_array([c.rows["kind"] for c in done])
+    result: SieFile = reader.result(detected)
+    counts = dict(result.counts)
+    by_kind = t_kind.value_counts().to_pylist() if nt else []
+    for item in by_kind:
+        counts["#" + item["values"]] = int(item["counts"])
+    if nv:
+        counts["#VER"] = nv
+    findings = list(result.findings)
+    return SieFile(
+        name=result.name, encoding=result.encoding, header=result.header, accounts=result.accounts,
+        dimensions=result.dimensions, objects=result.objects, balances=result.balances,
+        period_balances=result.period_balances, vouchers=vouchers, transactions=transactions,
+        counts=counts, findings=tuple(findings),
+    )
+
+
+def _sign_strings(offsets: np.ndarray, data: np.ndarray, count: int) -> pa.Array:
+    # The exact reader keeps an empty #VER sign as None; do the same.
+    arr = _strings(offsets, data, count)
+    lengths = np.diff(offsets[: count + 1])
+    return _strings(offsets, data, count, (lengths > 0).astype(np.uint8)) if count and (lengths == 0).any() else arr
+

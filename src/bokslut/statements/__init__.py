@@ -1,0 +1,32 @@
+"""Financial statements as data: RR, BR, kassaflödesanalys, noter, drift,
+investeringar, balanskrav, nyckeltal and the interim result (docs/statements.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bokslut.parts import ReportPart
+from bokslut.statements.build import STATEMENT_ORDER, Statements, compute, note_numbers
+from bokslut.table import Value
+from bokslut.workspace.config import Config
+from bokslut.workspace.layout import Layout
+
+__all__ = ["STATEMENT_ORDER", "Statements", "build_part", "compute", "compute_for", "note_numbers"]
+
+
+def compute_for(layout: Layout, config: Config) -> Statements:
+    """Open (and if needed refresh) the workspace's ledger store and compute everything."""
+    from bokslut.ledger.store import open_store
+
+    with open_store(layout) as store:
+        result = compute(store.con, layout, config)
+        return Statements(
+            result.tables, result.values, tuple(store.findings) + result.findings, result.context
+        )
+
+
+def build_part(layout: Layout, config: Config, known: Mapping[str, Value | int]) -> ReportPart:
+    """Every statement table and named value, for the report composer."""
+    del known  # the statements depend only on the ledger, budget and forecast
+    s = compute_for(layout, config)
+    return ReportPart(tables=s.tables, values=s.values, findings=s.findings)

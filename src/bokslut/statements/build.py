@@ -1,0 +1,210 @@
+"""All statement tables and named values of one report, from an open store."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+import duckdb
+
+from bokslut.chart.mapping import load_chart
+from bokslut.diagnostics import Finding, notice
+from bokslut.statements.balanskrav import balanskravsutredning
+from bokslut.statements.balansrakning import balansrakning
+from bokslut.statements.context import Context
+from bokslut.statements.delar import ekonomiskt_resultat
+from bokslut.statements.drift import NO_OBJECT, driftredovisning, investeringsredovisning
+from bokslut.statements.facts import Facts, load_facts
+from bokslut.statements.kassaflode import kassaflodesanalys
+from bokslut.statements.noter import all_notes, drop_unreferenced
+from bokslut.statements.nyckeltal import nyckeltal
+from bokslut.statements.plan import PlanRow, pbudget_rows, read_plan_dir
+from bokslut.statements.resultatrakning import resultatrakning
+from bokslut.table import Table, Unit, Value
+from bokslut.workspace.config import Config
+from bokslut.workspace.layout import Layout
+
+STATEMENT_ORDER = (
+    "resultatrakning",
+    "balansrakning",
+    "kassaflodesanalys",
+    "driftredovisning",
+    "investeringsredovisning",
+    "ekonomiskt_resultat",
+    "balanskravsutredning",
+    "nyckeltal",
+)
+
+
+@dataclass(frozen=True)
+class Statements:
+    tables: tuple[Table, ...]
+    values: Mapping[str, Value | int]
+    findings: tuple[Finding, ...] = ()
+    context: Context | None = field(default=None, compare=False, repr=False)
+
+    def table(self, table_id: str) -> Table:
+        for t in self.tables:
+            if t.id == table_id:
+                return t
+        raise KeyError(table_id)
+
+    def get(self, table_id: str) -> Table | None:
+        try:
+            return self.table(table_id)
+        except KeyError:
+            return None
+
+
+def load_plans(
+    layout: Layout, config: Config, facts: Facts
+) -> tuple[list[PlanRow], list[PlanRow], list[Finding]]:
+    """Budget (#PBUDGET and/or data/budget) and prognos (data/prognos)."""
+    ledger_sign = config.budget.tecken == "bokforing"
+    findings: list[Finding] = []
+    budget: list[PlanRow] = []
+    if config.budget.kalla in ("auto", "pbudget"):
+        budget += pbudget_rows(facts)
+    if config.budget.kalla in ("auto", "fil"):
+        rows, f = read_plan_dir(layout.budget_dir, layout.root, config.rapport.ar, ledger_sign)
+        budget += rows
+        findings += f
+    prognos, f = read_plan_dir(layout.prognos_dir, layout.root, config.rapport.ar, ledger_sign)
+    findings += f
+    return budget, prognos, findings
+
+
+def compute(con: duckdb.DuckDBPyConnection, layout: Layout, config: Config) -> Statements:
+    cut = config.rapport.bokslutsdatum
+    facts = load_facts(con, config.rapport.ar, cut if cut is not None else None)
+    budget, prognos, findings = load_plans(layout, config, facts)
+    ctx = Context(
+        config, load_chart(config), facts, config.rapport.ar, budget, prognos, list(findings)
+    )
+    if ctx.yd(0) is None:
+        ctx.findings.append(
+            notice(
+                f"huvudboken saknar räkenskapsåret {config.rapport.ar}; inga finansiella "
+                "rapporter kan beräknas",
+                file="data/ledger",
+            )
+        )
+        return Statements((), {}, tuple(ctx.findings), ctx)
+    unit = Unit(config.rapport.enhet)
+    rr = resultatrakning(ctx, unit)
+    br = balansrakning(ctx, unit)
+    kfa = None if ctx.interim else kassaflodesanalys(ctx, unit)
+    tables: list[Table] = [rr, br]
+    if kfa is not None:
+        tables.append(kfa)
+    for maybe in (
+        driftredovisning(ctx, unit),
+        investeringsredovisning(ctx, unit),
+        ekonomiskt_resultat(ctx, unit) if ctx.interim else None,
+    ):
+        if maybe is not None:
+            tables.append(maybe)
+    if not ctx.interim:
+        tables.append(balanskravsutredning(ctx, unit))
+    tables.append(nyckeltal(config.organisation.typ, rr, br, kfa))
+    if ctx.interim:
+        # LKBR 13 kap. asks for RR, BR and a simplified förvaltningsberättelse: no notes.
+        tables = [replace(t, rows=tuple(replace(r, note=None) for r in t.rows)) for t in tables]
+        return Statements(tuple(tables), named_values(ctx, tables), tuple(ctx.findings), ctx)
+    notes = drop_unreferenced(all_notes(ctx, unit), tables)
+    numbers = note_numbers(tables + notes)
+    notes.sort(key=lambda n: numbers.get(n.id, 10_000))
+    tables += notes
+    return Statements(tuple(tables), named_values(ctx, tables), tuple(ctx.findings), ctx)
+
+
+def note_numbers(tables: Sequence[Table]) -> dict[str, int]:
+    """Note ids numbered in order of first reference (tables in report order)."""
+    ids = {t.id for t in tables}
+    out: dict[str, int] = {}
+    pending = list(tables)
+    for t in pending:
+        for r in t.rows:
+            if r.note and r.note in ids and r.note not in out:
+                out[r.note] = len(out) + 1
+    return out
+
+
+def _val(t: Table | None, row: str, col: str) -> Decimal | None:
+    if t is None:
+        return None
+    try:
+        v = t.value(row, col)
+    except KeyError:
+        return None
+    return v if isinstance(v, Decimal) else None
+
+
+def named_values(ctx: Context, tables: Sequence[Table]) -> dict[str, Value | int]:
+    by_id = {t.id: t for t in tables}
+    rr, br = by_id.get("resultatrakning"), by_id.get("balansrakning")
+    kfa, bk = by_id.get("kassaflodesanalys"), by_id.get("balanskravsutredning")
+    nt, drift = by_id.get("nyckeltal"), by_id.get("driftredovisning")
+    inv, er = by_id.get("investeringsredovisning"), by_id.get("ekonomiskt_resultat")
+    out: dict[str, Value | int] = {}
+
+    def put(name: str, value: Decimal | None) -> None:
+        if value is not None:
+            out[name] = value
+
+    for suffix, col in (("", "utfall"), ("_fg", "utfall_fg")):
+        for row in (
+            "verksamhetens_intakter",
+            "verksamhetens_kostnader",
+            "avskrivningar",
+            "verksamhetens_nettokostnader",
+            "medlemsavgifter",
+            "skatteintakter",
+            "generella_statsbidrag",
+            "verksamhetens_resultat",
+            "finansiella_intakter",
+            "finansiella_kostnader",
+            "resultat_efter_finansiella_poster",
+            "arets_resultat",
+        ):
+            put(row + suffix, _val(rr, row, col))
+        put("eget_kapital" + suffix, _val(br, "summa_eget_kapital", col))
+        put("balansomslutning" + suffix, _val(br, "summa_tillgangar", col))
+        put("likvida_medel" + suffix, _val(kfa, "kf_likvida_slut", col) if kfa else None)
+        put("arets_kassaflode" + suffix, _val(kfa, "kf_arets_kassaflode", col))
+        inv_kfa = _val(kfa, "kf_inv_materiella", col)
+        put("investeringar_kassaflode" + suffix, -inv_kfa if inv_kfa is not None else None)
+        put("resultat_andel_av_omsattning" + suffix, _val(nt, "resultat_andel", col))
+        put("soliditet" + suffix, _val(nt, "soliditet", col))
+        put("kassalikviditet" + suffix, _val(nt, "kassalikviditet", col))
+        put("sjalvfinansieringsgrad" + suffix, _val(nt, "sjalvfinansiering", col))
+        if drift is not None:
+            put("budgeterat_resultat" + suffix, _val(drift, "totalt", "budget" + suffix))
+            put("driftens_resultat" + suffix, _val(drift, "totalt", "utfall" + suffix))
+            put(
+                "resultat_avvikelse_mot_budget" + suffix,
+                _val(drift, "totalt", "avvikelse" + suffix),
+            )
+            for r in drift.rows:
+                if r.id.endswith(".summa"):
+                    code = r.id.split(".")[0]
+                    if code == NO_OBJECT:
+                        code = "ej_fordelat"
+                    put(f"drift_resultat_{code}{suffix}", _val(drift, r.id, "utfall" + suffix))
+                    put(f"drift_budget_{code}{suffix}", _val(drift, r.id, "budget" + suffix))
+    if bk is not None and bk.columns:
+        first = bk.columns[0].id
+        put("balanskravsresultat", _val(bk, "bk_balanskravsresultat", first))
+        put("resultat_efter_balanskravsjusteringar", _val(bk, "bk_efter_justeringar", first))
+    if ctx.interim:
+        put("likvida_medel", _val(br, "kassa_och_bank", "utfall"))
+    if inv is not None:
+        put("investeringar", _val(inv, "totalt", "utfall"))
+        put("investeringsbudget", _val(inv, "totalt", "budget"))
+        put("investeringar_avvikelse", _val(inv, "totalt", "avvikelse"))
+        put("investeringsprognos", _val(inv, "totalt", "prognos"))
+    if er is not None:
+        for col in ("budget", "utfall", "utfall_fg", "prognos", "avvikelse"):
+            put(f"delar_resultat_{col}", _val(er, "summa", col))
+    return out

@@ -1,0 +1,248 @@
+"""The ledger, aggregated once, for every statement of one report.
+
+One pass over the store's transactions (grouped by fiscal year, account, object
+list and whether the row falls inside the report period) gives everything the
+statements need: net movements, gross debit and credit flows (for the cash-flow
+statement), movements per verksamhet and projekt, and the budget. Amounts stay
+integer öre here; kronor appear only when a table is built.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import duckdb
+
+from bokslut.sie.model import split_objects
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """Gross movements of one account: debit (positive) and credit (negative), öre."""
+
+    debit: int = 0
+    credit: int = 0
+
+    @property
+    def net(self) -> int:
+        return self.debit + self.credit
+
+    def __add__(self, other: Flow) -> Flow:
+        return Flow(self.debit + other.debit, self.credit + other.credit)
+
+
+@dataclass(frozen=True)
+class YearData:
+    """One fiscal year as the report sees it: opening balances, movements, budget."""
+
+    year: int
+    start: dt.date
+    end: dt.date
+    cut: dt.date  # last day counted as "the period" (year end for an annual report)
+    has_transactions: bool
+    ib: Mapping[str, int]  # account -> opening balance
+    declared_ub: Mapping[str, int]  # #UB as written in the files
+    declared_res: Mapping[str, int]  # #RES as written
+    # account -> object key -> flow, for transactions dated inside the period.
+    period: Mapping[str, Mapping[str, Flow]]
+    # account -> net of transactions after the cut (zero for an annual report).
+    after_cut: Mapping[str, int]
+    budget: Mapping[str, Mapping[str, int]]  # account -> object key -> full-year #PBUDGET
+    _flows: dict[str, Flow] = field(default_factory=dict, compare=False, repr=False)
+
+    def accounts(self) -> set[str]:
+        return set(self.ib) | set(self.period) | set(self.after_cut) | set(self.declared_res)
+
+    def flow(self, account: str) -> Flow:
+        """Gross movement of ``account`` in the period (all objects)."""
+        cached = self._flows.get(account)
+        if cached is None:
+            cached = Flow()
+            for f in self.period.get(account, {}).values():
+                cached = cached + f
+            self._flows[account] = cached
+        return cached
+
+    def net(self, account: str) -> int:
+        return self.flow(account).net
+
+    def balance_at_cut(self, account: str) -> int:
+        return self.ib.get(account, 0) + self.net(account)
+
+    def opening(self, account: str) -> int:
+        return self.ib.get(account, 0)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The years a report needs, keyed by fiscal year (report year, the year before, …)."""
+
+    years: Mapping[int, YearData]
+    objects: Mapping[tuple[int, str], str]  # (dim, obj) -> name
+    account_names: Mapping[str, str]
+    files: Mapping[int, str]  # fiscal year -> ledger file (relative path)
+
+    def get(self, year: int) -> YearData | None:
+        return self.years.get(year)
+
+
+def object_of(key: str, dim: int) -> str | None:
+    """The object of dimension ``dim`` in a canonical object key, if any."""
+    if not key:
+        return None
+    for d, o in _split(key):
+        if d == dim:
+            return o
+    return None
+
+
+@lru_cache(maxsize=65_536)
+def _split(key: str) -> tuple[tuple[int, str], ...]:
+    # Object keys repeat across millions of rows but are few; parse each once.
+    return split_objects(key)
+
+
+def _shift_year(d: dt.date, years: int) -> dt.date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February in a year without one
+        return d.replace(year=d.year + years, day=28)
+
+
+def load_facts(
+    con: duckdb.DuckDBPyConnection, report_year: int, cut: dt.date | None, years_back: int = 2
+) -> Facts:
+    """Aggregate the store for ``report_year`` and the ``years_back`` years before it.
+
+    ``cut`` is the report's closing date; the same day of the earlier years cuts
+    them for the "same period last year" columns. None means whole years.
+    """
+    fy_rows = con.execute(
+        "SELECT DISTINCT fiscal_year, year_start, year_end FROM fiscal_year ORDER BY fiscal_year"
+    ).fetchall()
+    spans: dict[int, tuple[dt.date, dt.date]] = {int(y): (s, e) for y, s, e in fy_rows}
+    wanted = [report_year - k for k in range(years_back + 1)]
+    cuts: dict[int, dt.date] = {}
+    for y in wanted:
+        if y not in spans:
+            continue
+        start, end = spans[y]
+        cuts[y] = end if cut is None else min(end, _shift_year(cut, y - report_year))
+    if not cuts:
+        return Facts({}, {}, {}, {})
+
+    values = ", ".join(f"({y}, DATE '{c.isoformat()}')" for y, c in cuts.items())
+    rows = con.execute(
+        f"""
+        WITH cuts(fy, cut) AS (VALUES {values})
+        SELECT f.fiscal_year, t.account, t.objects, t.date <= c.cut AS inside,
+               SUM(CASE WHEN t.amount > 0 THEN t.amount ELSE 0 END)::BIGINT,
+               SUM(CASE WHEN t.amount < 0 THEN t.amount ELSE 0 END)::BIGINT
+        FROM "transaction" t
+        JOIN source_file f ON f.file_id = t.file_id
+        JOIN cuts c ON c.fy = f.fiscal_year
+        WHERE t.kind = 'TRANS'
+        GROUP BY ALL
+        """
+    ).fetchall()
+    period: dict[int, dict[str, dict[str, Flow]]] = defaultdict(lambda: defaultdict(dict))
+    after: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    with_tx: set[int] = set()
+    for fy, account, objects, inside, debit, credit in rows:
+        with_tx.add(fy)
+        if inside:
+            prev = period[fy][account].get(objects)
+            f = Flow(int(debit), int(credit))
+            period[fy][account][objects] = f if prev is None else prev + f
+        else:
+            after[fy][account] += int(debit) + int(credit)
+
+    # Balances: a file's own year (index 0) wins over an older year restated in a newer file.
+    bal_rows = con.execute(
+        """
+        SELECT fiscal_year, kind, account, amount FROM (
+            SELECT fiscal_year, kind, account, amount,
+                   row_number() OVER (PARTITION BY fiscal_year, kind, account
+                                      ORDER BY year_index DESC, file_id DESC) AS rn
+            FROM balance WHERE objects = '' AND kind IN ('IB', 'UB', 'RES')
+        ) WHERE rn = 1
+        """
+    ).fetchall()
+    ib: dict[int, dict[str, int]] = defaultdict(dict)
+    ub: dict[int, dict[str, int]] = defaultdict(dict)
+    res: dict[int, dict[str, int]] = defaultdict(dict)
+    for fy, kind, account, amount in bal_rows:
+        {"IB": ib, "UB": ub, "RES": res}[kind][fy][account] = int(amount)
+
+    budget: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    for fy, account, objects, amount in con.execute(
+        """
+        SELECT fiscal_year, account, objects, SUM(amount)::BIGINT FROM period_balance
+        WHERE kind = 'PBUDGET' GROUP BY ALL
+        """
+    ).fetchall():
+        budget[fy][account][objects] = int(amount)
+
+    years: dict[int, YearData] = {}
+    for y, c in cuts.items():
+        if y not in with_tx and not (ib.get(y) or ub.get(y) or res.get(y)):
+            continue  # a year only named by #RAR, with nothing said about it
+        start, end = spans[y]
+        opening = dict(ib.get(y, {}))
+        if not opening and (y - 1) in ub:
+            opening = dict(ub[y - 1])
+        if y in with_tx:
+            per: Mapping[str, Mapping[str, Flow]] = {a: dict(o) for a, o in period[y].items()}
+        else:
+            # No vouchers for this year: its result accounts come from #RES and its
+            # balance accounts from #UB − #IB, as the files state them.
+            synth: dict[str, dict[str, Flow]] = {}
+            for a, amount in res.get(y, {}).items():
+                synth[a] = {"": Flow(max(amount, 0), min(amount, 0))}
+            for a, amount in ub.get(y, {}).items():
+                change = amount - opening.get(a, 0)
+                synth[a] = {"": Flow(max(change, 0), min(change, 0))}
+            per = synth
+        years[y] = YearData(
+            year=y,
+            start=start,
+            end=end,
+            cut=c,
+            has_transactions=y in with_tx,
+            ib=opening,
+            declared_ub=dict(ub.get(y, {})),
+            declared_res=dict(res.get(y, {})),
+            period=per,
+            after_cut=dict(after.get(y, {})),
+            budget={a: dict(o) for a, o in budget.get(y, {}).items()},
+        )
+
+    objects = {
+        (int(d), str(o)): str(n or "")
+        for d, o, n in con.execute("SELECT dim, obj, name FROM object").fetchall()
+    }
+    names = {
+        str(a): str(n or "") for a, n in con.execute("SELECT account, name FROM account").fetchall()
+    }
+    files = {
+        int(y): str(p)
+        for y, p in con.execute(
+            "SELECT fiscal_year, max(path) FROM source_file WHERE fiscal_year IS NOT NULL "
+            "GROUP BY 1"
+        ).fetchall()
+    }
+    return Facts(years, objects, names, files)
+
+
+def merge_budget(
+    base: Mapping[str, Mapping[str, int]], extra: Iterable[tuple[str, str, int]]
+) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {a: dict(o) for a, o in base.items()}
+    for account, objects, amount in extra:
+        out.setdefault(account, {})
+        out[account][objects] = out[account].get(objects, 0) + amount
+    return out

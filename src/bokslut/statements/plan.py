@@ -1,0 +1,270 @@
+"""Budget and forecast (prognos): #PBUDGET from the store, or CSV/XLSX files.
+
+A file in data/budget/ or data/prognos/ is a table with a header row. Columns
+(case-insensitive, any order): ``ar``, ``belopp`` (kr) or ``belopp_tkr``, and the
+keys the amount is given for: ``verksamhet`` + ``kostnadsslag`` (a budget per
+verksamhet and kostnadsslag), ``konto`` with optional ``objekt`` ("1:81141",
+several separated by space) and ``period`` (YYYYMM), or ``projekt`` (an
+investment budget). Amounts are in the report's sign unless [budget] tecken =
+"bokforing"; internally everything is ledger sign (debit positive), öre.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from bokslut.diagnostics import Finding, error
+from bokslut.sie.model import canonical_objects
+from bokslut.statements.facts import Facts
+
+KNOWN_COLUMNS = {
+    "ar",
+    "konto",
+    "objekt",
+    "period",
+    "verksamhet",
+    "kostnadsslag",
+    "projekt",
+    "belopp",
+    "belopp_tkr",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRow:
+    """One budget or forecast amount, öre in ledger sign (debit positive)."""
+
+    year: int
+    amount: int
+    account: str | None = None
+    objects: str = ""  # canonical object key, as in the store
+    period: int | None = None  # YYYYMM
+    verksamhet: str | None = None
+    kostnadsslag: str | None = None
+    projekt: str | None = None
+    source: str = ""  # file (and line/cell) or "SIE #PBUDGET"
+
+
+def pbudget_rows(facts: Facts) -> list[PlanRow]:
+    rows: list[PlanRow] = []
+    for year, yd in facts.years.items():
+        for account, per_obj in yd.budget.items():
+            for objects, amount in per_obj.items():
+                rows.append(
+                    PlanRow(year, amount, account=account, objects=objects, source="#PBUDGET")
+                )
+    return rows
+
+
+def _cells_csv(path: Path) -> Iterator[tuple[int, list[tuple[str, str]]]]:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252")
+    sample = text[:4096]
+    delimiter = ";" if sample.count(";") >= sample.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    for lineno, row in enumerate(reader, start=1):
+        yield lineno, [(f"kolumn {i + 1}", c) for i, c in enumerate(row)]
+
+
+def _cells_xlsx(path: Path) -> Iterator[tuple[int, list[tuple[str, str]]]]:
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    ws = wb.worksheets[0]
+    for r, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        cells = []
+        for c, v in enumerate(values, start=1):
+            text = "" if v is None else (format(v, "f") if isinstance(v, Decimal) else str(v))
+            cells.append((f"{get_column_letter(c)}{r}", text))
+        yield r, cells
+    wb.close()
+
+
+_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """ "-10 769 000,50" / "1234.5" / "−12" -> Decimal; None if not a number."""
+    t = text.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+    t = t.replace("\u2212", "-")
+    if not _NUMBER.match(t):
+        return None
+    try:
+        return Decimal(t.replace(",", "."))
+    except InvalidOperation:
+        return None
+
+
+def read_plan_file(
+    path: Path, rel: str, default_year: int, ledger_sign: bool
+) -> tuple[list[PlanRow], list[Finding]]:
+    """All rows of one budget/forecast file, and a finding for every bad cell."""
+    findings: list[Finding] = []
+    rows: list[PlanRow] = []
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        source = _cells_xlsx(path)
+        cell_based = True
+    elif suffix in (".csv", ".txt"):
+        source = _cells_csv(path)
+        cell_based = False
+    else:
+        return [], [error("okänt filformat (förväntade .csv eller .xlsx)", file=rel)]
+    header: list[str] | None = None
+    for lineno, cells in source:
+        if all(not v.strip() for _, v in cells):
+            continue
+        if header is None:
+            header = [v.strip().lower().replace("å", "a").replace("ä", "a") for _, v in cells]
+            unknown = [h for h in header if h and h not in KNOWN_COLUMNS]
+            for h in unknown:
+                findings.append(
+                    error(
+                        f"okänd kolumn '{h}' (kända: {', '.join(sorted(KNOWN_COLUMNS))})",
+                        file=rel,
+                        line=None if cell_based else lineno,
+                        where=None if not cell_based else cells[header.index(h)][0],
+                    )
+                )
+            if "belopp" not in header and "belopp_tkr" not in header:
+                findings.append(
+                    error("kolumnen 'belopp' (eller 'belopp_tkr') saknas", file=rel, line=lineno)
+                )
+                return [], findings
+            continue
+        rec = {header[i]: (ref, v.strip()) for i, (ref, v) in enumerate(cells) if i < len(header)}
+
+        def where(
+            col: str, rec: dict[str, tuple[str, str]] = rec, lineno: int = lineno
+        ) -> dict[str, object]:
+            ref = rec.get(col, ("", ""))[0]
+            if cell_based:
+                return {"file": rel, "where": ref}
+            return {"file": rel, "line": lineno, "where": f"kolumn {col}"}
+
+        amount_col = "belopp" if "belopp" in rec else "belopp_tkr"
+        value = parse_amount(rec.get(amount_col, ("", ""))[1])
+        if value is None:
+            findings.append(
+                error(
+                    f"'{rec.get(amount_col, ('', ''))[1]}' är inget belopp (förväntade ett tal)",
+                    **where(amount_col),
+                )
+            )
+            continue
+        if amount_col == "belopp_tkr":
+            value *= 1000
+        ore_value = value * 100
+        if ore_value != ore_value.to_integral_value():
+            findings.append(
+                error(f"beloppet {value} har fler än två decimaler", **where(amount_col))
+            )
+            continue
+        amount = int(ore_value)
+        if not ledger_sign:
+            amount = -amount
+        year = default_year
+        if rec.get("ar", ("", ""))[1]:
+            text = rec["ar"][1]
+            if not re.fullmatch(r"\d{4}(\.0)?", text):
+                findings.append(error(f"'{text}' är inget årtal (förväntade ÅÅÅÅ)", **where("ar")))
+                continue
+            year = int(text[:4])
+        period = None
+        if rec.get("period", ("", ""))[1]:
+            text = rec["period"][1].replace("-", "")
+            if not re.fullmatch(r"\d{6}", text) or not 1 <= int(text[4:]) <= 12:
+                findings.append(
+                    error(
+                        f"'{rec['period'][1]}' är ingen period (förväntade ÅÅÅÅMM)",
+                        **where("period"),
+                    )
+                )
+                continue
+            period = int(text)
+        objects = ""
+        if rec.get("objekt", ("", ""))[1]:
+            pairs = []
+            bad = False
+            for tok in rec["objekt"][1].split():
+                dim, _, obj = tok.partition(":")
+                if not dim.isdigit() or not obj:
+                    bad = True
+                    break
+                pairs.append((int(dim), obj))
+            if bad:
+                findings.append(
+                    error(
+                        f"'{rec['objekt'][1]}' är inget objekt (förväntade dimension:objekt, "
+                        "t.ex. 1:81141)",
+                        **where("objekt"),
+                    )
+                )
+                continue
+            objects = canonical_objects(tuple(pairs))
+
+        def opt(col: str, rec: dict[str, tuple[str, str]] = rec) -> str | None:
+            v = rec.get(col, ("", ""))[1]
+            return v or None
+
+        account = opt("konto")
+        if account is not None and not account.isdigit():
+            account = account.split(".")[0] if account.replace(".", "").isdigit() else account
+            if not account.isdigit():
+                findings.append(error(f"'{account}' är inget kontonummer", **where("konto")))
+                continue
+        if account is None and opt("kostnadsslag") is None and opt("projekt") is None:
+            findings.append(
+                error("raden anger varken konto, kostnadsslag eller projekt", file=rel, line=lineno)
+            )
+            continue
+        ref = rec.get(amount_col, ("", ""))[0] if cell_based else f"rad {lineno}"
+        rows.append(
+            PlanRow(
+                year=year,
+                amount=amount,
+                account=account,
+                objects=objects,
+                period=period,
+                verksamhet=opt("verksamhet"),
+                kostnadsslag=opt("kostnadsslag"),
+                projekt=opt("projekt"),
+                source=f"{rel} ({ref})",
+            )
+        )
+    return rows, findings
+
+
+def read_plan_dir(
+    directory: Path, root: Path, default_year: int, ledger_sign: bool
+) -> tuple[list[PlanRow], list[Finding]]:
+    rows: list[PlanRow] = []
+    findings: list[Finding] = []
+    if not directory.is_dir():
+        return rows, findings
+    for path in sorted(directory.iterdir()):
+        if path.name.startswith((".", "~$")) or path.suffix.lower() not in (
+            ".csv",
+            ".xlsx",
+            ".txt",
+        ):
+            continue
+        rel = path.relative_to(root).as_posix()
+        r, f = read_plan_file(path, rel, default_year, ledger_sign)
+        rows.extend(r)
+        findings.extend(f)
+    return rows, findings
+
+
+def plan_total(rows: Sequence[PlanRow]) -> int:
+    return sum(r.amount for r in rows)

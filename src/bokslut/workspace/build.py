@@ -1,0 +1,186 @@
+"""`bokslut build`: gather the parts, compose the chapters, render every format.
+
+Outputs are written to a fresh folder next to the target and swapped in only
+when every format has been rendered, so a failed build leaves the previous
+outputs untouched. Identical inputs give byte-identical files: every timestamp
+inside them is the report's closing date, never the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bokslut.diagnostics import BokslutError, Finding, has_errors
+from bokslut.document import Document, TitlePage
+from bokslut.parts import ReportPart
+from bokslut.render.docx import render_docx
+from bokslut.render.html import render_html
+from bokslut.render.json import render_json
+from bokslut.render.pdf import render_pdf
+from bokslut.render.xlsx import render_xlsx
+from bokslut.table import Unit
+from bokslut.workspace.compose import compose, read_chapters
+from bokslut.workspace.config import Config, RapportTyp
+from bokslut.workspace.layout import Layout
+from bokslut.workspace.report_data import ReportData
+
+PartsProvider = Callable[[Layout, Config], Iterable[ReportPart]]
+
+RENDERERS: dict[str, Callable[[Document], bytes]] = {
+    "html": render_html,
+    "pdf": render_pdf,
+    "docx": render_docx,
+    "xlsx": render_xlsx,
+    "json": render_json,
+}
+FORMATS = tuple(RENDERERS)
+SUMS_NAME = "SHA256SUMS"
+
+_MONTHS = (
+    "januari", "februari", "mars", "april", "maj", "juni",
+    "juli", "augusti", "september", "oktober", "november", "december",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    out_dir: Path
+    files: tuple[Path, ...]
+    findings: tuple[Finding, ...]
+
+
+class Progress:
+    """Progress lines on stderr, shown only once the build has run for a second."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.start = time.perf_counter()
+
+    def step(self, text: str) -> None:
+        if not self.quiet and time.perf_counter() - self.start > 1.0:
+            print(f"  {text}", file=sys.stderr, flush=True)
+
+
+def parse_formats(text: str | None) -> tuple[str, ...]:
+    if not text:
+        return FORMATS
+    wanted = [f.strip().lower() for f in text.split(",") if f.strip()]
+    unknown = [f for f in wanted if f not in RENDERERS]
+    if unknown or not wanted:
+        raise BokslutError(
+            f"okänt format: {', '.join(unknown) or '(inget)'}; möjliga: {', '.join(FORMATS)}"
+        )
+    return tuple(dict.fromkeys(wanted))
+
+
+def _date_text(d: dt.date) -> str:
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+def title_page(config: Config) -> TitlePage:
+    r = config.rapport
+    start, end = r.period()
+    closing = r.closing_date()
+    if r.typ is RapportTyp.DELARSRAPPORT:
+        title = f"Delårsrapport {closing.year}"
+        subtitle = f"Perioden {_date_text(start)} – {_date_text(closing)}"
+    else:
+        title = f"Årsredovisning {r.ar}"
+        subtitle = f"Räkenskapsåret {_date_text(start)} – {_date_text(end)}"
+    return TitlePage(config.organisation.namn, title, subtitle, closing, Unit(r.enhet))
+
+
+def output_stem(config: Config) -> str:
+    return f"{config.rapport.typ.value}-{config.rapport.ar}"
+
+
+def compose_workspace(
+    layout: Layout, config: Config, parts_providers: Sequence[PartsProvider]
+) -> tuple[Document, list[Finding]]:
+    parts: list[ReportPart] = []
+    for provider in parts_providers:
+        parts.extend(provider(layout, config))
+    data = ReportData.merge(parts)
+    findings = list(data.findings)
+    if has_errors(findings):
+        raise BokslutError("Rapportens data har fel; rapporten byggs inte.", findings)
+    doc = compose(read_chapters(layout), data, title_page(config))
+    return doc, findings
+
+
+def _is_previous_build(folder: Path) -> bool:
+    return not any(folder.iterdir()) or (folder / SUMS_NAME).is_file()
+
+
+def build_report(
+    layout: Layout,
+    config: Config,
+    parts_providers: Sequence[PartsProvider],
+    formats: Sequence[str] = FORMATS,
+    out_dir: Path | None = None,
+    quiet: bool = False,
+) -> BuildResult:
+    progress = Progress(quiet)
+    target = out_dir if out_dir is not None else layout.build
+    if target.exists() and not target.is_dir():
+        raise BokslutError(f"{target}: finns redan och är ingen mapp")
+    if target.is_dir() and target != layout.build and not _is_previous_build(target):
+        raise BokslutError(
+            f"{target}: mappen innehåller annat än en tidigare byggd rapport – "
+            "välj en tom mapp så skrivs inget över"
+        )
+    doc, findings = compose_workspace(layout, config, parts_providers)
+    progress.step("kapitlen sammanställda")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fresh = _scratch(target, "ny")
+    fresh.mkdir()
+    try:
+        stem = output_stem(config)
+        files: list[Path] = []
+        for fmt in formats:
+            data = RENDERERS[fmt](doc)
+            path = fresh / f"{stem}.{fmt}"
+            path.write_bytes(data)
+            files.append(path)
+            progress.step(f"{fmt} klar")
+        sums = "".join(
+            f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n"
+            for p in sorted(files, key=lambda p: p.name)
+        )
+        (fresh / SUMS_NAME).write_text(sums, encoding="utf-8")
+        _swap(fresh, target)
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
+    return BuildResult(target, tuple(target / p.name for p in files), tuple(findings))
+
+
+def _scratch(target: Path, kind: str) -> Path:
+    """A folder name beside ``target`` for this process (left over only if a build was killed)."""
+    path = target.parent / f".{target.name}-{kind}-{os.getpid()}"
+    if path.exists():
+        shutil.rmtree(path)
+    return path
+
+
+def _swap(fresh: Path, target: Path) -> None:
+    """Put ``fresh`` in place of ``target``; the old outputs go only once the new are in."""
+    if not target.exists():
+        fresh.replace(target)
+        return
+    old = _scratch(target, "gammal")
+    target.replace(old)
+    try:
+        fresh.replace(target)
+    except BaseException:
+        old.replace(target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

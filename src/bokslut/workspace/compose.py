@@ -1,0 +1,682 @@
+"""Chapters (Markdown with Jinja expressions) + report data → the document model.
+
+A chapter is rendered by Jinja in a sandbox with StrictUndefined. The
+functions and filters it offers (``tabell``, ``noter``, ``diagram``, ``cell``,
+``notnummer``, ``tkr``/``kr``/``mkr``/``procent``/``tal`` and the ``v``
+namespace) do not return text: they record the object they place and return a
+private-use marker. Markdown is parsed afterwards (markdown-it-py, raw HTML
+off) and each marker is swapped back for its object, so a figure stays a
+:class:`~bokslut.document.Figure` that knows which value it shows, and a table
+stays a table placement.
+
+Every problem is a Swedish finding naming the chapter file and line; all
+chapters are tried before giving up, so the writer sees every mistake at once.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from types import FrameType
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from bokslut.diagnostics import BokslutError, Finding, error
+from bokslut.document import (
+    Block,
+    Chapter,
+    ChartPlacement,
+    Document,
+    Figure,
+    Heading,
+    Inline,
+    LineBreak,
+    Link,
+    ListBlock,
+    NoteInfo,
+    NoteRef,
+    Paragraph,
+    Quote,
+    Styled,
+    TablePlacement,
+    Text,
+    TitlePage,
+    plain_text,
+)
+from bokslut.money import round_half_up
+from bokslut.render.numbers import UNIT_LABEL, format_number, format_percent, format_shown
+from bokslut.table import (
+    UNIT_DECIMALS,
+    UNIT_SCALE,
+    Column,
+    ColumnKind,
+    Row,
+    Table,
+    Unit,
+    Value,
+    column_decimals,
+)
+from bokslut.workspace.compose_charts import build_chart
+from bokslut.workspace.layout import Layout
+from bokslut.workspace.report_data import ReportData
+
+_OPEN, _CLOSE = "\ue000", "\ue001"
+_MARKER = re.compile(f"{_OPEN}(\\d+){_CLOSE}")
+
+
+class ChapterError(Exception):
+    """A mistake in a chapter, raised from inside a template function (Swedish message)."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+def _template_line() -> int | None:
+    """The chapter line being rendered, found from the Jinja frame on the stack."""
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None:
+        tmpl = frame.f_globals.get("__jinja_template__")
+        if tmpl is not None:
+            return int(tmpl.get_corresponding_lineno(frame.f_lineno))
+        frame = frame.f_back
+    return None
+
+
+def read_chapters(layout: Layout) -> list[tuple[str, str]]:
+    """The chapter files of ``text/`` in file-name order, as (relative name, text)."""
+    folder = layout.text_dir
+    if not folder.is_dir():
+        return []
+    out: list[tuple[str, str]] = []
+    findings: list[Finding] = []
+    for path in sorted(folder.glob("*.md")):
+        rel = path.relative_to(layout.root).as_posix()
+        try:
+            out.append((rel, path.read_text(encoding="utf-8")))
+        except UnicodeDecodeError as exc:
+            findings.append(error(f"filen är inte UTF-8 ({exc.reason})", file=rel))
+    if findings:
+        raise BokslutError("Kapitlen kunde inte läsas.", findings)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# What the chapter's expressions see
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A value from the data, on its way to a filter that decides how to show it."""
+
+    ref: str
+    exact: Value | int
+    kind: ColumnKind | None = None  # known for table cells and pinned quantities
+    table_unit: Unit | None = None
+    shown: Decimal | str | None = None  # the table's rounded number (cells)
+    decimals: int | None = None
+    name: str | None = None  # value name, for pinned lookups
+    absolute: bool = False  # ``| abs``: shown without sign ("costs were 10 430 tkr")
+
+    def __abs__(self) -> Quantity:
+        # The sign is dropped after rounding, so the magnitude is the number the
+        # table shows (largest-remainder adjustments included).
+        return replace(self, ref=f"abs({self.ref})", absolute=True)
+
+
+@dataclass
+class _State:
+    """Per-build bookkeeping: placed objects, note numbers, anchors."""
+
+    data: ReportData
+    report_unit: Unit
+    objects: list[tuple[object, int | None, str]] = field(default_factory=list)
+    note_numbers: dict[str, int] = field(default_factory=dict)
+    notes_placed: set[str] = field(default_factory=set)
+    anchors: dict[str, int] = field(default_factory=dict)
+
+    def mark(self, obj: object, line: int | None, kind: str) -> str:
+        self.objects.append((obj, line, kind))
+        return f"{_OPEN}{len(self.objects) - 1}{_CLOSE}"
+
+    def anchor(self, base: str) -> str:
+        n = self.anchors.get(base, 0) + 1
+        self.anchors[base] = n
+        return base if n == 1 else f"{base}-{n}"
+
+    def note_number(self, note_id: str) -> int:
+        if note_id not in self.note_numbers:
+            self.note_numbers[note_id] = len(self.note_numbers) + 1
+        return self.note_numbers[note_id]
+
+
+def _names(items: Sequence[str], limit: int = 12) -> str:
+    shown = ", ".join(items[:limit])
+    more = f" … (+{len(items) - limit})" if len(items) > limit else ""
+    return shown + more if items else "(inga)"
+
+
+class Values:
+    """``v`` in a chapter: every named value, as ``v.namn`` or ``v["namn"]``."""
+
+    def __init__(self, data: ReportData) -> None:
+        self._data = data
+
+    def __getattr__(self, name: str) -> Quantity | str:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self[name]
+
+    def __getitem__(self, name: str) -> Quantity | str:
+        values = self._data.values
+        if name not in values:
+            raise ChapterError(
+                f"okänt värde 'v.{name}'; kända värden: {_names(sorted(values))}", _template_line()
+            )
+        value = values[name]
+        if isinstance(value, str):
+            return value
+        kind = ColumnKind.MONEY if self._is_money(name) else None
+        if isinstance(value, int) and not isinstance(value, bool):
+            kind = ColumnKind.NUMBER
+        return Quantity(f"v.{name}", value, kind=kind, name=name)
+
+    def _is_money(self, name: str) -> bool:
+        return any(r.quantity == name for t in self._data.tables.values() for r in t.rows)
+
+
+def _table(state: _State, table_id: object) -> Table:
+    if not isinstance(table_id, str) or table_id not in state.data.tables:
+        raise ChapterError(
+            f"okänd tabell '{table_id}'; kända tabeller: {_names(sorted(state.data.tables))}",
+            _template_line(),
+        )
+    return state.data.tables[table_id]
+
+
+def _cell(state: _State, table_id: str, row_id: str, column_id: str) -> Quantity | str:
+    table = _table(state, table_id)
+    try:
+        row: Row = table.row(row_id)
+    except KeyError:
+        raise ChapterError(
+            f"tabellen '{table_id}' har ingen rad '{row_id}'; rader: "
+            f"{_names([r.id for r in table.rows])}",
+            _template_line(),
+        ) from None
+    try:
+        col: Column = table.column(column_id)
+    except KeyError:
+        raise ChapterError(
+            f"tabellen '{table_id}' har ingen kolumn '{column_id}'; kolumner: "
+            f"{_names([c.id for c in table.columns])}",
+            _template_line(),
+        ) from None
+    exact = row.values.get(col.id)
+    shown = state.data.rounded[table_id].get(row.id, col.id)
+    if exact is None and shown is None:
+        raise ChapterError(f"cellen {table_id}/{row_id}/{column_id} är tom", _template_line())
+    if isinstance(shown, str):
+        return shown
+    kind = row.column_kind or col.kind
+    if col.derived is not None and exact is None:
+        exact = shown  # a derived column has only its shown value
+    return Quantity(
+        f"cell:{table_id}/{row_id}/{column_id}",
+        exact,
+        kind=kind,
+        table_unit=table.unit or Unit.KR,
+        shown=shown,
+        decimals=column_decimals(table, col, row),
+    )
+
+
+def _require_quantity(value: object, filter_name: str) -> Quantity:
+    if isinstance(value, Quantity) and isinstance(value.exact, Decimal | int):
+        return value
+    raise ChapterError(
+        f"filtret '{filter_name}' visar ett värde ur data (v.namn eller cell(…)), "
+        f"inte {value!r} – skriv aldrig in siffror som data redan vet",
+        _template_line(),
+    )
+
+
+def _exact(q: Quantity) -> Decimal:
+    assert isinstance(q.exact, Decimal | int)  # checked by _require_quantity
+    return Decimal(q.exact)
+
+
+def _exact_for(q: Quantity) -> Decimal | int:
+    """The exact value a figure stands for (its magnitude after ``| abs``)."""
+    exact = q.exact
+    assert isinstance(exact, Decimal | int)  # checked by _require_quantity
+    if not q.absolute:
+        return exact
+    return -exact if exact < 0 else exact
+
+
+def _money_shown(state: _State, q: Quantity, unit: Unit) -> Decimal:
+    exact = _exact(q)
+    if q.shown is not None and q.table_unit is unit and isinstance(q.shown, Decimal):
+        return q.shown
+    if q.name is not None:
+        pinned = state.data.pinned_display(q.name, exact, unit)
+        if pinned is not None:
+            return pinned
+    return round_half_up(exact / UNIT_SCALE[unit], UNIT_DECIMALS[unit])
+
+
+def _figure_filter(state: _State, unit: Unit, name: str) -> Callable[..., str]:
+    def show(value: object, enhet: bool = True, avrunda: str | None = None) -> str:
+        q = _require_quantity(value, name)
+        if q.kind not in (None, ColumnKind.MONEY):
+            raise ChapterError(
+                f"{q.ref} är inget belopp; använd | procent eller | tal", _template_line()
+            )
+        if avrunda is not None:
+            if avrunda not in {"tkr", "mkr"}:
+                raise ChapterError(
+                    f'avrunda ska vara "tkr" eller "mkr", inte {avrunda!r}', _template_line()
+                )
+            coarse = Unit(avrunda)
+            if UNIT_SCALE[coarse] <= UNIT_SCALE[unit]:
+                raise ChapterError(
+                    f"avrunda={avrunda!r} är inte grövre än {name}; avrunda används med | kr",
+                    _template_line(),
+                )
+            shown = _money_shown(state, q, coarse) * UNIT_SCALE[coarse] / UNIT_SCALE[unit]
+            shown = shown.quantize(Decimal(1).scaleb(-UNIT_DECIMALS[unit]))
+        else:
+            shown = _money_shown(state, q, unit)
+        if q.absolute:
+            shown = abs(shown)
+        text = format_shown(shown, unit, with_unit=bool(enhet))
+        fig = Figure(text, q.ref, _exact_for(q), shown, UNIT_LABEL[unit])
+        return state.mark(fig, _template_line(), "inline")
+
+    return show
+
+
+def _percent_filter(state: _State) -> Callable[..., str]:
+    def procent(value: object, decimaler: int | None = None, enhet: bool = True) -> str:
+        q = _require_quantity(value, "procent")
+        if q.kind is ColumnKind.MONEY:
+            raise ChapterError(
+                f"{q.ref} är ett belopp; använd | tkr, | kr eller | mkr", _template_line()
+            )
+        decimals = (
+            decimaler if decimaler is not None else (q.decimals if q.decimals is not None else 1)
+        )
+        if decimaler is None and isinstance(q.shown, Decimal):
+            shown = q.shown
+        else:
+            shown = round_half_up(_exact(q), decimals)
+        if q.absolute:
+            shown = abs(shown)
+        fig = Figure(format_percent(shown, decimals, bool(enhet)), q.ref, _exact_for(q), shown, "%")
+        return state.mark(fig, _template_line(), "inline")
+
+    return procent
+
+
+def _number_filter(state: _State) -> Callable[..., str]:
+    def tal(value: object, decimaler: int | None = None) -> str:
+        q = _require_quantity(value, "tal")
+        if q.kind is ColumnKind.MONEY:
+            raise ChapterError(
+                f"{q.ref} är ett belopp; använd | tkr, | kr eller | mkr", _template_line()
+            )
+        decimals = decimaler if decimaler is not None else (q.decimals or 0)
+        if decimaler is None and isinstance(q.shown, Decimal):
+            shown = q.shown
+        else:
+            shown = round_half_up(_exact(q), decimals)
+        if q.absolute:
+            shown = abs(shown)
+        fig = Figure(format_number(shown, decimals), q.ref, _exact_for(q), shown, "")
+        return state.mark(fig, _template_line(), "inline")
+
+    return tal
+
+
+def _finalize(state: _State) -> Callable[[Any], Any]:
+    def finalize(value: Any) -> Any:
+        if isinstance(value, Quantity):
+            if isinstance(value.exact, int) and not isinstance(value.exact, bool):
+                n = _exact_for(value)
+                fig = Figure(format_number(Decimal(n)), value.ref, n, n)
+                return state.mark(fig, _template_line(), "inline")
+            raise ChapterError(
+                f"ange hur {value.ref} ska visas: | tkr, | kr, | mkr, | procent eller | tal",
+                _template_line(),
+            )
+        if isinstance(value, Values):
+            raise ChapterError("'v' är alla värden; skriv v.namn", _template_line())
+        return value
+
+    return finalize
+
+
+def _environment(state: _State) -> SandboxedEnvironment:
+    env = SandboxedEnvironment(
+        undefined=StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        finalize=_finalize(state),
+    )
+
+    def tabell(table_id: str) -> str:
+        table = _table(state, table_id)
+        return _place_table(state, table, _template_line())
+
+    def noter() -> str:
+        markers: list[str] = []
+        while True:  # a note may itself refer to further notes
+            pending = sorted(
+                (n, nid) for nid, n in state.note_numbers.items() if nid not in state.notes_placed
+            )
+            if not pending:
+                return "\n\n".join(markers)
+            for _, nid in pending:
+                table = _table(state, nid)
+                markers.append(_place_table(state, table, _template_line(), note=True))
+
+    def notnummer(note_id: str) -> str:
+        _table(state, note_id)
+        ref = NoteRef(note_id, state.note_number(note_id))
+        return state.mark(ref, _template_line(), "inline")
+
+    def diagram(name: str, **options: Any) -> str:
+        line = _template_line()
+        try:
+            chart = build_chart(name, options, state.data, state.anchor)
+        except ValueError as exc:
+            raise ChapterError(str(exc), line) from None
+        return state.mark(ChartPlacement(chart), line, "block")
+
+    def cell(table_id: str, row_id: str, column_id: str) -> Quantity | str:
+        return _cell(state, table_id, row_id, column_id)
+
+    env.globals.update(
+        tabell=tabell,
+        noter=noter,
+        notnummer=notnummer,
+        diagram=diagram,
+        cell=cell,
+        v=Values(state.data),
+    )
+    env.filters.update(
+        tkr=_figure_filter(state, Unit.TKR, "tkr"),
+        kr=_figure_filter(state, Unit.KR, "kr"),
+        mkr=_figure_filter(state, Unit.MKR, "mkr"),
+        procent=_percent_filter(state),
+        tal=_number_filter(state),
+    )
+    return env
+
+
+def _place_table(state: _State, table: Table, line: int | None, note: bool = False) -> str:
+    numbers: dict[str, int] = {}
+    for row in table.rows:
+        if row.note is None:
+            continue
+        if row.note not in state.data.tables:
+            raise ChapterError(
+                f"tabellen '{table.id}' rad '{row.id}' hänvisar till noten '{row.note}', "
+                "som inte finns bland tabellerna",
+                line,
+            )
+        numbers[row.note] = state.note_number(row.note)
+    note_number = None
+    if note:
+        note_number = state.note_number(table.id)
+        state.notes_placed.add(table.id)
+    placement = TablePlacement(
+        table.id,
+        state.data.rounded[table.id],
+        state.anchor(f"not-{note_number}" if note_number else f"tabell-{table.id}"),
+        numbers,
+        note_number,
+    )
+    return state.mark(placement, line, "block")
+
+
+# ---------------------------------------------------------------------------
+# Markdown → blocks
+
+_md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+
+
+def _slug(text: str) -> str:
+    table = str.maketrans("åäöÅÄÖéÉüÜ", "aaoAAOeEuU")
+    s = re.sub(r"[^a-z0-9]+", "-", text.translate(table).lower()).strip("-")
+    # Anchors of notes, tables, charts and the page itself are reserved.
+    if not s or re.match(r"^(not|ref|tabell|diagram|innehall)-", s):
+        s = f"avsnitt-{s}".rstrip("-")
+    return s
+
+
+class _Converter:
+    def __init__(self, state: _State, source: str) -> None:
+        self.state = state
+        self.source = source
+
+    def blocks(self, tokens: list[Token]) -> tuple[Block, ...]:
+        out: list[Block] = []
+        i = 0
+        while i < len(tokens):
+            tok = tokens[i]
+            if tok.type == "heading_open":
+                runs = self.inline(tokens[i + 1])
+                level = int(tok.tag[1])
+                out.append(Heading(level, runs, self.state.anchor(_slug(plain_text(runs)))))
+                i += 3
+            elif tok.type == "paragraph_open":
+                out.extend(self.paragraph(tokens[i + 1]))
+                i += 3
+            elif tok.type in {"bullet_list_open", "ordered_list_open"}:
+                end = self._close(tokens, i)
+                items: list[tuple[Block, ...]] = []
+                j = i + 1
+                while j < end:
+                    item_end = self._close(tokens, j)
+                    items.append(self.blocks(tokens[j + 1 : item_end]))
+                    j = item_end + 1
+                start = int(tok.attrGet("start") or 1)
+                out.append(ListBlock(tok.type == "ordered_list_open", tuple(items), start))
+                i = end + 1
+            elif tok.type == "blockquote_open":
+                end = self._close(tokens, i)
+                out.append(Quote(self.blocks(tokens[i + 1 : end])))
+                i = end + 1
+            elif tok.type in {"fence", "code_block"}:
+                out.append(Paragraph((Styled("code", (Text(tok.content.rstrip("\n")),)),)))
+                i += 1
+            else:  # hr and anything structural we do not draw
+                i += 1
+        return tuple(out)
+
+    @staticmethod
+    def _close(tokens: list[Token], i: int) -> int:
+        depth = 0
+        for j in range(i, len(tokens)):
+            depth += tokens[j].nesting
+            if depth == 0:
+                return j
+        return len(tokens) - 1
+
+    def paragraph(self, inline: Token) -> list[Block]:
+        content = inline.content.strip()
+        ids = _MARKER.findall(content)
+        block_ids = [int(n) for n in ids if self.state.objects[int(n)][2] == "block"]
+        if not block_ids:
+            return [Paragraph(self.inline(inline))]
+        rest = _MARKER.sub("", content).strip()
+        if rest or len(block_ids) != len(ids):
+            _, line, _ = self.state.objects[block_ids[0]]
+            raise ChapterError(
+                "tabell(), noter() och diagram() ska stå ensamma i ett eget stycke "
+                "(med tomma rader före och efter)",
+                line,
+            )
+        return [self.state.objects[n][0] for n in block_ids]  # type: ignore[misc]
+
+    def inline(self, token: Token) -> tuple[Inline, ...]:
+        stack: list[tuple[str, str, list[Inline]]] = [("root", "", [])]
+        for child in token.children or []:
+            t = child.type
+            if t == "text":
+                stack[-1][2].extend(self.text(child.content))
+            elif t == "code_inline":
+                stack[-1][2].append(Styled("code", (Text(child.content),)))
+            elif t in {"softbreak"}:
+                stack[-1][2].append(Text(" "))
+            elif t == "hardbreak":
+                stack[-1][2].append(LineBreak())
+            elif t in {"strong_open", "em_open"}:
+                stack.append((t[:-5], "", []))
+            elif t == "link_open":
+                stack.append(("link", str(child.attrGet("href") or ""), []))
+            elif t in {"strong_close", "em_close", "link_close"} and len(stack) > 1:
+                kind, href, runs = stack.pop()
+                node: Inline = (
+                    Link(href, tuple(runs)) if kind == "link" else Styled(kind, tuple(runs))
+                )
+                stack[-1][2].append(node)
+            elif t == "image":
+                stack[-1][2].extend(self.text(child.content))
+            else:
+                stack[-1][2].extend(self.text(child.content))
+        while len(stack) > 1:
+            kind, href, runs = stack.pop()
+            stack[-1][2].extend(runs)
+        return _merge_text(tuple(stack[0][2]))
+
+    def text(self, content: str) -> list[Inline]:
+        out: list[Inline] = []
+        pos = 0
+        for m in _MARKER.finditer(content):
+            if m.start() > pos:
+                out.append(Text(content[pos : m.start()]))
+            obj, line, kind = self.state.objects[int(m.group(1))]
+            if kind == "block":
+                raise ChapterError(
+                    "tabell(), noter() och diagram() ska stå ensamma i ett eget stycke", line
+                )
+            out.append(obj)  # type: ignore[arg-type]
+            pos = m.end()
+        if pos < len(content):
+            out.append(Text(content[pos:]))
+        return out
+
+
+def _merge_text(runs: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    out: list[Inline] = []
+    for r in runs:
+        if isinstance(r, Text) and out and isinstance(out[-1], Text):
+            out[-1] = Text(out[-1].text + r.text)
+        else:
+            out.append(r)
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------
+
+
+def compose(
+    chapters: Sequence[tuple[str, str]],
+    data: ReportData,
+    title_page: TitlePage,
+) -> Document:
+    """Render every chapter and build the document; all mistakes are reported together."""
+    state = _State(data, title_page.unit)
+    env = _environment(state)
+    findings: list[Finding] = []
+    composed: list[Chapter] = []
+    for name, text in chapters:
+        try:
+            template = env.from_string(text)
+            template.filename = name
+            rendered = template.render()
+            blocks = _Converter(state, name).blocks(_md.parse(rendered))
+            composed.append(Chapter(name, blocks))
+        except TemplateSyntaxError as exc:
+            findings.append(
+                error(f"fel i uttrycket: {_syntax_message(exc)}", file=name, line=exc.lineno)
+            )
+        except ChapterError as exc:
+            findings.append(error(exc.message, file=name, line=exc.line))
+        except UndefinedError as exc:
+            findings.append(
+                error(f"okänt namn: {_undefined_message(exc)}", file=name, line=_tb_line(exc, name))
+            )
+        except SecurityError:
+            findings.append(
+                error(
+                    "uttrycket är inte tillåtet i ett kapitel", file=name, line=_tb_line(None, name)
+                )
+            )
+        except (TypeError, ValueError, ArithmeticError) as exc:
+            findings.append(
+                error(f"uttrycket kunde inte beräknas ({exc})", file=name, line=_tb_line(exc, name))
+            )
+    unplaced = sorted(
+        (n, nid) for nid, n in state.note_numbers.items() if nid not in state.notes_placed
+    )
+    for n, nid in unplaced:
+        findings.append(
+            error(
+                f"not {n} ('{nid}') hänvisas till men placeras aldrig – skriv {{{{ noter() }}}} "
+                "där noterna ska stå, efter de tabeller som hänvisar till dem",
+            )
+        )
+    if findings:
+        raise BokslutError("Kapitlen innehåller fel.", findings)
+    notes = tuple(
+        NoteInfo(nid, n, data.tables[nid].title)
+        for nid, n in sorted(state.note_numbers.items(), key=lambda kv: kv[1])
+    )
+    return Document(title_page, tuple(composed), notes, dict(data.rounded), dict(data.values))
+
+
+_SYNTAX = {
+    "unexpected end of template": "mallen tar slut mitt i ett uttryck",
+    "unexpected '}'": "oväntat '}'",
+    "expected token": "saknat tecken",
+}
+
+
+def _syntax_message(exc: TemplateSyntaxError) -> str:
+    msg = exc.message or ""
+    for en, sv in _SYNTAX.items():
+        if msg.startswith(en):
+            return f"{sv} ({msg})"
+    return msg
+
+
+def _undefined_message(exc: UndefinedError) -> str:
+    msg = str(exc)
+    m = re.match(r"'(.+?)' is undefined", msg)
+    if m:
+        known = "tabell, noter, notnummer, diagram, cell, v"
+        return f"'{m.group(1)}' finns inte; kända funktioner: {known}"
+    return msg
+
+
+def _tb_line(exc: BaseException | None, name: str) -> int | None:
+    tb = exc.__traceback__ if exc is not None else sys.exc_info()[2]
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == name:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line

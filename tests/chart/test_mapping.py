@@ -1,0 +1,80 @@
+"""The Kommun-Bas default mapping, per organisation type, with local overrides."""
+
+from __future__ import annotations
+
+import pytest
+
+from bokslut.chart import load_chart
+from bokslut.workspace.config import Config
+
+
+def config(typ: str = "kommun", **sections: object) -> Config:
+    return Config.model_validate(
+        {"organisation": {"namn": "X", "typ": typ}, "rapport": {"ar": 2023}, **sections}
+    )
+
+
+@pytest.mark.parametrize(
+    ("account", "line"),
+    [
+        ("3010", "verksamhetens_intakter"),
+        ("4610", "verksamhetens_kostnader"),
+        ("5010", "verksamhetens_kostnader"),
+        ("7810", "verksamhetens_kostnader"),
+        ("7910", "avskrivningar"),
+        ("8010", "skatteintakter"),
+        ("8210", "generella_statsbidrag"),
+        ("8310", "generella_statsbidrag"),
+        ("8410", "finansiella_intakter"),
+        ("8520", "finansiella_kostnader"),
+        ("8710", "extraordinara_poster"),
+        ("8810", "extraordinara_poster"),
+        ("1010", "immateriella"),
+        ("1110", "mark_byggnader"),
+        ("1229", "maskiner_inventarier"),
+        ("1310", "finansiella_anlaggningar"),
+        ("1410", "forrad"),
+        ("1510", "fordringar"),
+        ("1790", "fordringar"),
+        ("1810", "kortfristiga_placeringar"),
+        ("1930", "kassa_och_bank"),
+        ("2010", "eget_kapital"),
+        ("2210", "avsattningar_pensioner"),
+        ("2220", "avsattningar_pensioner"),
+        ("2290", "andra_avsattningar"),
+        ("2310", "langfristiga_skulder"),
+        ("2440", "kortfristiga_skulder"),
+        ("2990", "kortfristiga_skulder"),
+    ],
+)
+def test_default_kommun(account: str, line: str) -> None:
+    assert load_chart(config()).line(account) == line
+
+
+def test_kommunalforbund_group_80_is_medlemsavgifter() -> None:
+    chart = load_chart(config("kommunalforbund"))
+    assert chart.line("8010") == "medlemsavgifter"
+    assert chart.noter.get("8010") == "medlemsavgifter"
+    assert chart.line("8210") == "generella_statsbidrag"
+
+
+def test_override_longest_prefix_wins() -> None:
+    chart = load_chart(
+        config(kontoplan={"rad": {"22101": "andra_avsattningar", "89": "eget_kapital"}})
+    )
+    assert chart.line("22101") == "andra_avsattningar"
+    assert chart.line("22100") == "avsattningar_pensioner"
+    assert chart.line("8990") == "eget_kapital"
+    assert chart.line("9999") is None
+
+
+def test_accumulated_depreciation_convention_and_override() -> None:
+    chart = load_chart(config())
+    assert chart.is_accumulated_depreciation("1229") and not chart.is_accumulated_depreciation(
+        "1220"
+    )
+    assert chart.is_accumulated_impairment("1228")
+    chart = load_chart(config(kontoplan={"ackumulerade_avskrivningar": ["1225"]}))
+    assert chart.is_accumulated_depreciation("12251") and not chart.is_accumulated_depreciation(
+        "1229"
+    )

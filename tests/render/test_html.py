@@ -1,0 +1,69 @@
+from lxml import html as lxml_html
+
+from bokslut.render.html import render_html
+
+
+def _page(doc):
+    return lxml_html.fromstring(render_html(doc))
+
+
+def test_page_is_swedish_with_title_and_toc(doc):
+    page = _page(doc)
+    assert page.get("lang") == "sv"
+    assert page.findtext(".//title") == "Årsredovisning 2023 – Kommunalförbundet Lystkom"
+    toc = page.xpath("//nav[@aria-labelledby='innehall-rubrik']//a/@href")
+    headings = page.xpath("//h1/@id | //h2/@id")
+    assert toc == [f"#{h}" for h in headings]
+
+
+def test_tables_have_caption_and_scoped_headers(doc):
+    page = _page(doc)
+    tables = page.xpath("//table")
+    assert len(tables) > 10
+    for t in tables:
+        assert t.find("caption") is not None and t.find("caption").text_content().strip()
+        assert all(th.get("scope") in {"col", "row"} for th in t.iter("th"))
+        assert t.xpath(".//thead//th[@scope='col']")
+    rr = page.xpath("//figure[@id='tabell-resultatrakning']//table")[0]
+    assert "Belopp i tkr" in rr.find("caption").text_content()
+    total = rr.xpath(".//tr[contains(@class,'total')]")[-1]
+    assert [c.text_content() for c in total] == ["Årets resultat", "", "1\u00a0376", "1\u00a0441"]
+
+
+def test_notes_are_linked_both_ways(doc):
+    page = _page(doc)
+    note = page.get_element_by_id("not-1")
+    back = note.xpath(".//a[@class='tillbaka']/@href")[0]
+    assert back == "#ref-not-1"
+    first_ref = page.get_element_by_id("ref-not-1")
+    assert first_ref.get("href") == "#not-1"
+    hrefs = set(page.xpath("//a/@href"))
+    ids = set(page.xpath("//@id"))
+    assert {h[1:] for h in hrefs if h.startswith("#")} <= ids
+
+
+def test_numbers_use_real_minus_and_no_break_spaces(doc):
+    text = render_html(doc).decode()
+    assert "\u2212268" in text  # Kundtjänst's result, real minus
+    assert "-268" not in text
+
+
+def test_self_contained_no_external_resources(doc):
+    page = _page(doc)
+    for attr in ("src", "href"):
+        for value in page.xpath(f"//@{attr}"):
+            assert value.startswith("#"), value
+    assert not page.xpath("//script") and not page.xpath("//link")
+    assert b"http" not in render_html(doc).replace(b"http://www.w3.org/2000/svg", b"")
+
+
+def test_charts_have_text_alternative_and_data_table(doc):
+    page = _page(doc)
+    charts = page.xpath("//figure[@class='diagram']")
+    assert len(charts) == 3
+    for fig in charts:
+        svg = fig.xpath(".//*[local-name()='svg']")[0]
+        assert svg.get("role") == "img"
+        title = svg.xpath(".//*[local-name()='title']")[0].text
+        assert title and "diagram" in title.lower()
+        assert fig.xpath(".//table/caption")

@@ -1,0 +1,59 @@
+"""Delårsrapport: the closing date cuts both years; budget and prognos for the whole year."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+EXTRA = """
+[budget]
+tecken = "bokforing"
+
+[delarsrapport]
+tecken = "bokforing"
+"""
+
+
+def test_cut_same_period_last_year_and_prognos(ws):
+    ws.config(rapport="delarsrapport", ar=2020, bokslutsdatum="2020-07-31", extra=EXTRA)
+    ws.year(
+        2019,
+        vouchers=[
+            ("2019-03-01", [("3010", -100), ("1930", 100)]),
+            ("2019-09-01", [("3010", -900), ("1930", 900)]),  # after the cut: not the same period
+        ],
+    )
+    ws.year(
+        2020,
+        ib={"1930": 1000, "2010": -1000},
+        vouchers=[
+            ("2020-07-31", [("3010", -300), ("5010", 120), ("1930", 180)]),
+            ("2020-08-01", [("3010", -999), ("1930", 999)]),  # booked after the closing date
+        ],
+    )
+    ws.write("data/budget/b.csv", "kostnadsslag;belopp\nintakter;-700\npersonalkostnader;400\n")
+    ws.write("data/prognos/p.csv", "kostnadsslag;belopp\nintakter;-650\npersonalkostnader;380\n")
+    s = ws.compute()
+    t = s.table("ekonomiskt_resultat")
+    assert t.value("intakter", "utfall") == -300  # revenue negative, as configured
+    assert t.value("intakter", "utfall_fg") == -100
+    assert t.value("personalkostnader", "utfall") == 120
+    assert t.value("summa", "budget") == -300
+    assert t.value("summa", "prognos") == -270
+    assert t.value("intakter", "avvikelse") == Decimal(-50)  # budget − prognos
+    assert t.value("summa", "avvikelse") == -30
+    assert [c.label for c in t.columns][:2] == ["Budget 2020", "Utfall 200731"]
+    br = s.table("balansrakning")
+    assert br.value("kassa_och_bank", "utfall") == 1180  # at 2020-07-31
+    assert "kassaflodesanalys" not in {x.id for x in s.tables}
+    assert all(r.note is None for x in s.tables for r in x.rows)
+
+
+def test_rr_of_an_interim_report_has_budget_and_prognos_per_account(ws):
+    ws.config(rapport="delarsrapport", ar=2020, bokslutsdatum="2020-06-30")
+    ws.year(2020, vouchers=[("2020-05-31", [("3010", -300), ("1930", 300)])])
+    ws.write("data/budget/b.csv", "konto;belopp\n3010;700\n")
+    ws.write("data/prognos/p.csv", "konto;belopp_tkr\n3010;0,65\n")
+    rr = ws.compute().table("resultatrakning")
+    assert [c.id for c in rr.columns] == ["utfall", "budget", "prognos"]
+    assert rr.value("verksamhetens_intakter", "budget") == 700
+    assert rr.value("verksamhetens_intakter", "prognos") == 650
