@@ -6,18 +6,27 @@ reaches the user for bad data; a bug still shows one (that is a bug report).
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import Any
 
 import click
 
-from bokslut.cli.build_cmds import build_cmd
 from bokslut.cli.common import print_error
-from bokslut.cli.followup_cmds import mal_group
-from bokslut.cli.ledger_cmds import import_cmd, inspect_cmd, saldon_cmd
-from bokslut.cli.statements_cmds import check_cmd, tables_cmd
-from bokslut.cli.workspace_cmds import new_cmd
 from bokslut.diagnostics import BokslutError
+
+# Command name → "module:object". Modules are imported only when their command runs, so
+# `bokslut saldon` does not pay for loading the PDF and Word renderers.
+COMMANDS = {
+    "new": "bokslut.cli.workspace_cmds:new_cmd",
+    "inspect": "bokslut.cli.ledger_cmds:inspect_cmd",
+    "import": "bokslut.cli.ledger_cmds:import_cmd",
+    "saldon": "bokslut.cli.ledger_cmds:saldon_cmd",
+    "tables": "bokslut.cli.statements_cmds:tables_cmd",
+    "check": "bokslut.cli.statements_cmds:check_cmd",
+    "mal": "bokslut.cli.followup_cmds:mal_group",
+    "build": "bokslut.cli.build_cmds:build_cmd",
+}
 
 
 def _usage_message(exc: click.UsageError) -> str:
@@ -38,6 +47,18 @@ def _usage_message(exc: click.UsageError) -> str:
 
 
 class Group(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, _, name = target.partition(":")
+        command = getattr(importlib.import_module(module), name)
+        assert isinstance(command, click.Command)
+        return command
+
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
         try:
@@ -68,14 +89,6 @@ def app() -> None:
     """bokslut – årsredovisning och delårsrapport ur egna data."""
 
 
-app.add_command(new_cmd)
-app.add_command(import_cmd)
-app.add_command(inspect_cmd)
-app.add_command(saldon_cmd)
-app.add_command(build_cmd)
-app.add_command(mal_group)
-app.add_command(tables_cmd)
-app.add_command(check_cmd)
 
 
 def main() -> None:

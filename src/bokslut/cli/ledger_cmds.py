@@ -8,22 +8,21 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 
 from bokslut.cli.common import echo_json, print_findings, workspace_root
 from bokslut.diagnostics import Finding, Level, has_errors
-from bokslut.ledger.importer import import_files
 from bokslut.ledger.queries import AccountRange, parse_object, trial_balance
 from bokslut.ledger.store import Progress, open_store
 from bokslut.money import format_ore, kronor
-from bokslut.sie import checks as sie_checks
-from bokslut.sie.model import SieFile
-from bokslut.sie.reader import read_sie
 from bokslut.workspace.config import load_config
 from bokslut.workspace.layout import Layout
+
+if TYPE_CHECKING:
+    from bokslut.sie.model import SieFile
 
 
 @contextmanager
@@ -48,6 +47,8 @@ def _count(n: int) -> str:
 @click.option("--quiet", "-q", is_flag=True, help="Ingen förloppsvisning.")
 def import_cmd(workspace: str, files: tuple[Path, ...], as_json: bool, quiet: bool) -> None:
     """Kontrollera SIE-filer och lägg in dem i arbetsytans huvudbok."""
+    from bokslut.ledger.importer import import_files
+
     layout = Layout(workspace_root(workspace))
     with progress_reporter(quiet) as progress:
         result = import_files(layout, list(files), progress)
@@ -85,6 +86,8 @@ CHECK_NAMES = {
 
 
 def inspect_data(sie: SieFile) -> dict[str, Any]:
+    from bokslut.sie import checks as sie_checks
+
     results = []
     findings: list[Finding] = list(sie.findings)
     readable = not has_errors(sie.findings) or sie.vouchers.num_rows or sie.accounts
@@ -134,6 +137,8 @@ def inspect_data(sie: SieFile) -> dict[str, Any]:
 @click.option("--json", "as_json", is_flag=True, help="Resultatet som JSON.")
 def inspect_cmd(file: Path, as_json: bool) -> None:
     """Visa vad en SIE-fil innehåller och om den håller ihop."""
+    from bokslut.sie.reader import read_sie
+
     sie = read_sie(file)
     data = inspect_data(sie)
     if as_json:

@@ -105,7 +105,12 @@ CREATE TABLE voucher (
 -- #TRANS rows (kind 'TRANS') count in balances. #RTRANS rows are kept as history with
 -- kind 'RTRANS' (their #TRANS twin is the counted row) and #BTRANS as 'BTRANS' (struck rows,
 -- never counted). So: SUM(amount) WHERE kind = 'TRANS' is the ledger effect, counted once.
-CREATE TABLE transaction (
+--
+-- Query the view "transaction". Its rows are kept column-wise in one Parquet file per ledger
+-- file (.bokslut/rows/), which DuckDB reads as fast as its own tables and which is written
+-- several times faster than inserting millions of rows; this empty table gives the view its
+-- column types (store.py creates the view on every connection).
+CREATE TABLE transaction_base (
     file_id     INTEGER NOT NULL,
     voucher_id  BIGINT NOT NULL,
     row_no      INTEGER NOT NULL,       -- position inside the voucher, from 0

@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import os
+import shutil
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -21,12 +22,10 @@ import duckdb
 import pyarrow as pa
 
 from bokslut.diagnostics import BokslutError, Finding, has_errors
-from bokslut.sie.checks import validate
 from bokslut.sie.model import SieFile
-from bokslut.sie.reader import read_sie
 from bokslut.workspace.layout import Layout
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 SIE_SUFFIXES = (".se", ".si", ".sie")
 
 Progress = Callable[[str], None]
@@ -78,12 +77,14 @@ class Store:
             ).fetchone()
             assert next_id is not None
             for i, (rel, size, mtime_ns, parsed) in enumerate(add):
-                insert_file(self.con, int(next_id[0]) + i, rel, size, mtime_ns, parsed)
+                insert_file(self.con, self.layout, int(next_id[0]) + i, rel, size, mtime_ns, parsed)
             ok = confirm()
         except BaseException:
             self.con.execute("ROLLBACK")
+            _refresh_view(self.con, self.layout)
             raise
         self.con.execute("COMMIT" if ok else "ROLLBACK")
+        _refresh_view(self.con, self.layout)
         if ok:
             # Write the new rows into the database file now, so the next command opens it
             # without replaying a log of millions of rows.
@@ -175,6 +176,40 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def rows_dir(layout: Layout) -> Path:
+    return layout.cache / "rows"
+
+
+def _rows_file(layout: Layout, file_id: int, sha256: str) -> Path:
+    return rows_dir(layout) / f"file-{file_id}-{sha256[:16]}.parquet"
+
+
+_VIEW_COLUMNS = (
+    "file_id, voucher_id, row_no, kind, account, amount, date, text, "
+    "CAST(quantity AS DECIMAL(24,6)) AS quantity, sign, objects, line"
+)
+
+
+def _refresh_view(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
+    """(Re)create the "transaction" view over the row files of the indexed ledger files."""
+    rows = con.execute("SELECT file_id, sha256 FROM source_file ORDER BY file_id").fetchall()
+    paths = [_rows_file(layout, int(f), str(h)) for f, h in rows]
+    paths = [p for p in paths if p.exists()]
+    sql = "SELECT * FROM transaction_base"
+    if paths:
+        listed = ", ".join("'" + str(p.resolve()).replace("'", "''") + "'" for p in paths)
+        sql += f" UNION ALL BY NAME SELECT {_VIEW_COLUMNS} FROM read_parquet([{listed}])"
+    con.execute(f'CREATE OR REPLACE TEMP VIEW "transaction" AS {sql}')
+    # Row files of files no longer indexed (an interrupted import, a removed file) go.
+    keep = {p.name for p in paths}
+    folder = rows_dir(layout)
+    if folder.is_dir():
+        for stray in folder.iterdir():
+            if stray.name not in keep:
+                with contextlib.suppress(OSError):
+                    stray.unlink()
+
+
 def _settings(con: duckdb.DuckDBPyConnection) -> None:
     # Row order is kept by our own keys (voucher_id, row_no), not by insertion; letting
     # DuckDB drop it makes large inserts faster and leaner. The limit keeps an import of a
@@ -236,6 +271,10 @@ def _sync(
         if rel in parsed:
             p = parsed[rel]
         else:
+            # Imported here: answering questions from an up-to-date store needs no reader.
+            from bokslut.sie.checks import validate
+            from bokslut.sie.reader import read_sie
+
             progress(f"Läser {rel}")
             sie = read_sie(disk.path, rel)
             file_findings = (*sie.findings, *validate(sie))
@@ -248,11 +287,12 @@ def _sync(
             p = Parsed(sie, sha256_file(disk.path), tuple(file_findings))
         progress(f"Indexerar {rel}")
         with _transaction(con):
-            insert_file(con, next_id, rel, disk.size, disk.mtime_ns, p)
+            insert_file(con, layout, next_id, rel, disk.size, disk.mtime_ns, p)
         findings.extend(p.findings)
         next_id += 1
     if changed or next_id != first_id:
         con.execute("CHECKPOINT")
+    _refresh_view(con, layout)
     return findings
 
 
@@ -269,11 +309,12 @@ def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 _FILE_TABLES = (
     "fiscal_year", "account", "dimension", "object", "balance", "period_balance",
-    "voucher", "transaction", "source_file",
+    "voucher", "source_file",
 )
 
 
 def _delete_file(con: duckdb.DuckDBPyConnection, file_id: int) -> None:
+    # Its row file is removed by the next _refresh_view, after the deletion is committed.
     for table in _FILE_TABLES:
         con.execute(f"DELETE FROM {table} WHERE file_id = ?", [file_id])
 
@@ -308,7 +349,8 @@ _PERIOD_SCHEMA = pa.schema(
 
 
 def insert_file(
-    con: duckdb.DuckDBPyConnection, file_id: int, rel: str, size: int, mtime_ns: int, p: Parsed
+    con: duckdb.DuckDBPyConnection, layout: Layout, file_id: int, rel: str, size: int,
+    mtime_ns: int, p: Parsed,
 ) -> None:
     from bokslut.sie.model import canonical_objects
 
@@ -393,15 +435,30 @@ def insert_file(
             "regdate, sign, line FROM ver_in", [file_id, base, fiscal_year],
         )
         con.unregister("ver_in")
-    t = sie.transactions
-    if t.num_rows:
-        con.register("tr_in", t)
-        con.execute(
-            "INSERT INTO transaction SELECT ?, voucher_idx + ?, row_no, kind, account, amount, "
-            "date, text, CAST(quantity AS DECIMAL(24,6)), sign, objects, line FROM tr_in",
-            [file_id, base],
-        )
-        con.unregister("tr_in")
+    _write_rows(_rows_file(layout, file_id, p.sha256), file_id, base, sie.transactions)
+
+
+def _write_rows(path: Path, file_id: int, base: int, t: pa.Table) -> None:
+    """The file's rows as Parquet, with their store ids, synced before the index commits."""
+    import numpy as np
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    n = t.num_rows
+    rows = pa.table(
+        {
+            "file_id": pa.array(np.full(n, file_id, dtype=np.int32)),
+            "voucher_id": pc.add(t["voucher_idx"], pa.scalar(base, pa.int64())),
+            **{name: t[name] for name in t.column_names if name != "voucher_idx"},
+        }
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    # Uncompressed: written twice as fast, and the operating system caches it either way.
+    pq.write_table(rows, tmp, compression="none")
+    with tmp.open("rb") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
 
 
 def remove_store(layout: Layout) -> None:
@@ -409,3 +466,4 @@ def remove_store(layout: Layout) -> None:
     for p in (layout.store_path, Path(str(layout.store_path) + ".wal")):
         with contextlib.suppress(FileNotFoundError):
             os.remove(p)
+    shutil.rmtree(rows_dir(layout), ignore_errors=True)

@@ -136,10 +136,24 @@ class _Writer:
         count = len(view.headers)
         figure_width = "6em" if count <= 4 else "5.6em" if count <= 7 else "auto"
         notes_width = ["3.8em"] if view.has_notes else []
+        # A text column of short words ("Uppfyllt", "Kvinna") takes its natural width;
+        # one of sentences (comments, målvärden) shares the line with the label column,
+        # or an "auto" column would take the whole line and squeeze the labels to a word.
+        longest = [
+            max((len(r.cells[j].text) for r in view.rows), default=0)
+            for j in range(len(view.headers))
+        ]
+
+        def text_width(j: int) -> str:
+            if longest[j] <= 12 and len(view.headers[j]) <= 12:
+                return "auto"
+            return "1fr" if longest[j] <= 24 else "1.6fr"
+
+        prose = any(not n and longest[j] > 24 for j, n in enumerate(view.numeric_columns))
         widths = [
-            "1fr",
+            "2.4fr" if prose else "1fr",
             *notes_width,
-            *(figure_width if n else "auto" for n in view.numeric_columns),
+            *(figure_width if n else text_width(j) for j, n in enumerate(view.numeric_columns)),
         ]
         aligns = (
             ["left"]
@@ -189,6 +203,8 @@ class _Writer:
         # Short tables stay on one page with their caption; long ones break with
         # the header row repeated.
         breakable = "#show figure: set block(breakable: true)\n" if len(view.rows) > 30 else ""
+        if prose:  # narrow columns of running text: smaller type, words may break
+            breakable += "#set text(size: 9.5pt, hyphenate: true)\n"
         return (
             f"#[{breakable}#figure(kind: table, caption: [#{_s(title)}{unit}{back}],\n"
             f"  table(columns: ({', '.join(widths)},), align: ({', '.join(aligns)},),\n"

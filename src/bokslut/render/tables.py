@@ -56,7 +56,7 @@ def cell_text(rounded: Rounded, row_id: str, column_id: str) -> CellView:
     if (
         kind is ColumnKind.PERCENT
         and row.column_kind is ColumnKind.PERCENT
-        and col.kind is not ColumnKind.PERCENT
+        and col.kind is ColumnKind.MONEY
     ):
         text += "\u00a0%"  # a percent row in a money table says so in the cell
     return CellView(text, True)

@@ -190,10 +190,14 @@ def _copy(buf, start, stop, quoted, out, pos, lut_len, lut) -> int:  # type: ign
             pos += 1
             j += 2
             continue
-        n = lut_len[b]
-        for k in range(n):
-            out[pos] = lut[b, k]
+        if b < 128:
+            out[pos] = b
             pos += 1
+        else:
+            n = lut_len[b]
+            for k in range(n):
+                out[pos] = lut[b, k]
+                pos += 1
         j += 1
     return pos
 
@@ -628,7 +632,18 @@ def detect(data: bytes) -> enc.Detected:
 
 def detect_with_stats(data: bytes) -> tuple[enc.Detected, tuple[int, int, int, int, int]]:
     bom = data.startswith(b"\xef\xbb\xbf")
-    stats = _stats(np.frombuffer(data, dtype=np.uint8, offset=3 if bom else 0))
+    buf = np.frombuffer(data, dtype=np.uint8, offset=3 if bom else 0)
+    if buf.size < PARALLEL_MIN_BYTES:
+        stats = _stats(buf)
+    else:
+        # Two halves at once; the cut is moved to a line start so no character is split.
+        cut = data.find(b"\n", buf.size // 2) + 1 - (3 if bom else 0)
+        if cut <= 0:
+            stats = _stats(buf)
+        else:
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                a, b = pool.map(_stats, (buf[:cut], buf[cut:]))
+            stats = (a[0] + b[0] - 1, a[1] + b[1], a[2] & b[2], a[3] + b[3], a[4] + b[4])
     _, high, valid, cp, lat = stats
     return enc.decide(bom, high == 0, valid == 1, cp, lat), stats
 

@@ -58,6 +58,7 @@ from bokslut.table import (
     UNIT_SCALE,
     Column,
     ColumnKind,
+    Rounded,
     Row,
     Table,
     Unit,
@@ -453,7 +454,8 @@ def _place_table(state: _State, table: Table, line: int | None, note: bool = Fal
 # ---------------------------------------------------------------------------
 # Markdown → blocks
 
-_md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+_md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
+_CAPTION = "Tabell:"
 
 
 def _slug(text: str) -> str:
@@ -498,12 +500,67 @@ class _Converter:
                 end = self._close(tokens, i)
                 out.append(Quote(self.blocks(tokens[i + 1 : end])))
                 i = end + 1
+            elif tok.type == "table_open":
+                end = self._close(tokens, i)
+                caption, after = self._caption(tokens, end + 1)
+                out.append(self.text_table(tokens[i : end + 1], caption, tok))
+                i = after
             elif tok.type in {"fence", "code_block"}:
                 out.append(Paragraph((Styled("code", (Text(tok.content.rstrip("\n")),)),)))
                 i += 1
             else:  # hr and anything structural we do not draw
                 i += 1
         return tuple(out)
+
+    def _caption(self, tokens: list[Token], i: int) -> tuple[str | None, int]:
+        """A paragraph ``Tabell: …`` right after a Markdown table is its caption."""
+        if (
+            i + 2 < len(tokens)
+            and tokens[i].type == "paragraph_open"
+            and tokens[i + 1].content.strip().startswith(_CAPTION)
+        ):
+            return tokens[i + 1].content.strip()[len(_CAPTION) :].strip(), i + 3
+        return None, i
+
+    def text_table(self, tokens: list[Token], caption: str | None, start: Token) -> Block:
+        """A Markdown table of facts (names, roles) written in the chapter.
+
+        It becomes an ordinary table placement with text columns, so every format
+        draws it like the computed tables: caption, header cells, no typed-in figures
+        are made into numbers.
+        """
+        line = start.map[0] + 1 if start.map else None
+        if not caption:
+            raise ChapterError(
+                "en tabell i texten behöver en rubrik: skriv 'Tabell: …' som ett eget stycke "
+                "direkt efter tabellen",
+                line,
+            )
+        rows: list[list[str]] = []
+        current: list[str] = []
+        for tok in tokens:
+            if tok.type == "tr_open":
+                current = []
+            elif tok.type == "inline":
+                current.append(plain_text(self.inline(tok)).strip())
+            elif tok.type == "tr_close":
+                rows.append(current)
+        if len(rows) < 2 or len(rows[0]) < 2:
+            raise ChapterError(
+                "en tabell i texten behöver en rubrikrad och minst två kolumner", line
+            )
+        header, body = rows[0], rows[1:]
+        columns = tuple(
+            Column(f"k{j}", label, ColumnKind.TEXT) for j, label in enumerate(header[1:], 1)
+        )
+        table_rows = tuple(
+            Row(f"r{n}", cells[0], values={f"k{j}": cells[j] for j in range(1, len(cells))})
+            for n, cells in enumerate(body, 1)
+        )
+        table_id = self.state.anchor(f"tabell-{_slug(caption)}")
+        table = Table(table_id, caption, columns, table_rows, unit=None, label_header=header[0])
+        display = {r.id: dict(r.values) for r in table_rows}
+        return TablePlacement(table_id, Rounded(table, display), table_id)
 
     @staticmethod
     def _close(tokens: list[Token], i: int) -> int:
