@@ -124,9 +124,7 @@ def main() -> None:
         *(note(rng, k) for k in range(1, args.noter + 1)),
     )
     rr = tables[1]
-    part = ReportPart(
-        tables=tables, values={"arets_resultat": rr.value("arets_resultat", "ar_2023")}
-    )
+    part = ReportPart(tables=tables, values={"arets_resultat": rr.value("arets_resultat", "ar_2023")})
     with tempfile.TemporaryDirectory() as tmp:
         layout: Layout = create_workspace(
             Path(tmp) / "ws", "Benchmarkförbundet", OrgTyp.KOMMUNALFORBUND, 2023
@@ -149,9 +147,7 @@ def main() -> None:
         print(f"summa    {time.perf_counter() - total_start:6.2f} s  (steg för steg)")
         start = time.perf_counter()
         build_report(layout, config, [lambda lay, cfg: [part]], quiet=True)
-        print(
-            f"build    {time.perf_counter() - start:6.2f} s  (hela bygget, alla format; mål < 5 s)"
-        )
+        print(f"build    {time.perf_counter() - start:6.2f} s  (hela bygget, alla format; mål < 5 s)")
 
 
 if __name__ == "__main__":

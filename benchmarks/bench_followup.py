@@ -75,9 +75,7 @@ def make_personnel(root: Path, employees: int) -> int:
     folder = root / "data" / "personal"
     folder.mkdir(parents=True)
     ids = np.arange(employees)
-    start = np.datetime64("2015-01-01") + rng.integers(0, 9 * 365, employees).astype(
-        "timedelta64[D]"
-    )
+    start = np.datetime64("2015-01-01") + rng.integers(0, 9 * 365, employees).astype("timedelta64[D]")
     ends = start + rng.integers(200, 4000, employees).astype("timedelta64[D]")
     ongoing = rng.random(employees) < 0.6
     _write(

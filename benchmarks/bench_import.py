@@ -19,11 +19,10 @@ import json
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from generate_ledger import default_path, generate  # noqa: E402
+from generate_ledger import default_path, generate
 
 MEASURE = r"""
 import json, resource, sys, time
@@ -63,36 +62,76 @@ extra = len(tb.rows)
 
 
 def run(body: str, *args: str) -> dict[str, float]:
-    out = subprocess.run([sys.executable, "-c", MEASURE.format(body=body), *args],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", MEASURE.format(body=body), *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--vouchers", type=int, default=1_000_000)
     parser.add_argument("--rows", type=int, default=5, help="rows per voucher")
     args = parser.parse_args()
     path = generate(default_path(args.vouchers, args.rows), args.vouchers, args.rows)
     size = path.stat().st_size
-    print(f"fil: {path.name}, {size / 1e6:.0f} MB, {args.vouchers:,} verifikationer, "
-          f"{args.vouchers * args.rows:,} #TRANS")
+    print(
+        f"fil: {path.name}, {size / 1e6:.0f} MB, {args.vouchers:,} verifikationer, "
+        f"{args.vouchers * args.rows:,} #TRANS"
+    )
     # warm the page cache and the compiled scanner's cache
     path.read_bytes()
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([sys.executable, "-m", "bokslut", "new", f"{tmp}/warm", "--org", "B", "--orgtyp",
-                        "kommun", "--ar", "2023"], check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bokslut",
+                "new",
+                f"{tmp}/warm",
+                "--org",
+                "B",
+                "--orgtyp",
+                "kommun",
+                "--ar",
+                "2023",
+            ],
+            check=True,
+            capture_output=True,
+        )
         lines = run(READ_LINES, str(path))
-        subprocess.run([sys.executable, "-m", "bokslut", "new", f"{tmp}/ws", "--org", "B", "--orgtyp",
-                        "kommun", "--ar", "2023"], check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bokslut",
+                "new",
+                f"{tmp}/ws",
+                "--org",
+                "B",
+                "--orgtyp",
+                "kommun",
+                "--ar",
+                "2023",
+            ],
+            check=True,
+            capture_output=True,
+        )
         imp = run(IMPORT, str(path), f"{tmp}/ws")
         rows = int(imp["extra"])
         saldon = run(SALDON, str(path), f"{tmp}/ws")
         saldon_obj = run(SALDON, str(path), f"{tmp}/ws", "1:81007")
     rate = rows / imp["seconds"]
     print(f"läsa filens rader i Python:   {lines['seconds']:.2f} s ({lines['extra']:,} rader)")
-    print(f"bokslut import:               {imp['seconds']:.2f} s, {rate:,.0f} #TRANS/s, "
-          f"topp {imp['peak_bytes'] / 2**30:.2f} GiB  (mål ≥ 1 000 000/s, < 2 GB)")
+    print(
+        f"bokslut import:               {imp['seconds']:.2f} s, {rate:,.0f} #TRANS/s, "
+        f"topp {imp['peak_bytes'] / 2**30:.2f} GiB  (mål ≥ 1 000 000/s, < 2 GB)"
+    )
     print(f"  kvot mot att bara läsa raderna: {imp['seconds'] / lines['seconds']:.1f}")
     print(f"bokslut saldon (alla konton):  {saldon['seconds']:.3f} s  (mål < 0,5 s)")
     print(f"bokslut saldon (ett objekt):   {saldon_obj['seconds']:.3f} s")

@@ -115,9 +115,7 @@ def vouchers(year: int, n: int, rnd: random.Random) -> Iterator[Voucher]:
                 total += amount
                 rows.append((account, amount, ((1, v),)))
             rows.append(("1510" if total > 0 else "2440", -total, ()))
-        yield Voucher(
-            "A", str(i + 1), date, "Bokföring", tuple(Transaction(a, x, o) for a, x, o in rows)
-        )
+        yield Voucher("A", str(i + 1), date, "Bokföring", tuple(Transaction(a, x, o) for a, x, o in rows))
 
 
 def pbudget(year: int, rnd: random.Random) -> Iterator[PeriodBalance]:
@@ -143,9 +141,7 @@ def generate(root: Path, vouchers_per_year: int) -> Path:
         return root
     ledger.mkdir(parents=True, exist_ok=True)
     (root / "bokslut.toml").write_text(TOML, encoding="utf-8")
-    accounts = [
-        Account(a, NAMES.get(a, f"Konto {a}"), 0) for a in sorted({*REVENUE, *COSTS, *NAMES})
-    ]
+    accounts = [Account(a, NAMES.get(a, f"Konto {a}"), 0) for a in sorted({*REVENUE, *COSTS, *NAMES})]
     dims = [Dimension(1, "Verksamhet", 0), Dimension(6, "Projekt", 0)]
     objects = [Object(1, v, f"Verksamhet {v}", 0) for v in VERKSAMHET] + [
         Object(6, p, f"Projekt {p}", 0) for p in PROJEKT
@@ -216,9 +212,7 @@ print(json.dumps({"open": t1 - t0, "compute": t2 - t1, "tables": len(rounded), "
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument(
-        "--vouchers", type=int, default=500_000, help="vouchers per year (5 rows each)"
-    )
+    parser.add_argument("--vouchers", type=int, default=500_000, help="vouchers per year (5 rows each)")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     root = DATA / f"statements-{args.vouchers}x2"

@@ -8,18 +8,36 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bokslut.money import round_half_up
-from bokslut.table import Column, Row, RowKind, Table, Unit, round_table, shown_total_matches, with_sums
+from bokslut.table import (
+    Column,
+    Row,
+    RowKind,
+    Table,
+    Unit,
+    round_table,
+    shown_total_matches,
+    with_sums,
+)
 
 D = Decimal
 
 
-def table(rows, columns=(Column("utfall", "Utfall"),), unit=Unit.TKR):
+UTFALL = (Column("utfall", "Utfall"),)
+
+
+def table(rows, columns=UTFALL, unit=Unit.TKR):
     return with_sums(Table("t", "T", tuple(columns), tuple(rows), unit=unit))
 
 
 def test_leaves_give_way_to_their_total_by_largest_remainder():
-    t = table([Row("a", "A", values={"utfall": D("1400")}), Row("b", "B", values={"utfall": D("1400")}),
-               Row("c", "C", values={"utfall": D("1450")}), Row("s", "S", RowKind.TOTAL, parts=("a", "b", "c"))])
+    t = table(
+        [
+            Row("a", "A", values={"utfall": D("1400")}),
+            Row("b", "B", values={"utfall": D("1400")}),
+            Row("c", "C", values={"utfall": D("1450")}),
+            Row("s", "S", RowKind.TOTAL, parts=("a", "b", "c")),
+        ]
+    )
     r = round_table(t)
     # 4,25 tkr is shown as 4; the parts round to 1 + 1 + 1 = 3, so the part nearest its
     # next step (c, 1,45) moves up.
@@ -28,9 +46,11 @@ def test_leaves_give_way_to_their_total_by_largest_remainder():
 
 
 def test_subtracted_parts_and_quantities_are_pinned_everywhere():
-    rows = [Row("int", "Intäkter", values={"utfall": D("10400")}),
-            Row("kost", "Kostnader", values={"utfall": D("-8400")}, quantity="kostnader"),
-            Row("res", "Resultat", RowKind.TOTAL, parts=("int", "kost"), quantity="arets_resultat")]
+    rows = [
+        Row("int", "Intäkter", values={"utfall": D("10400")}),
+        Row("kost", "Kostnader", values={"utfall": D("-8400")}, quantity="kostnader"),
+        Row("res", "Resultat", RowKind.TOTAL, parts=("int", "kost"), quantity="arets_resultat"),
+    ]
     r = round_table(table(rows))
     assert r.get("kost", "utfall") == D(-8) and r.get("res", "utfall") == D(2)
     assert r.get("int", "utfall") == D(10)
@@ -39,8 +59,11 @@ def test_subtracted_parts_and_quantities_are_pinned_everywhere():
 def test_a_grand_total_of_subtotals_keeps_its_rounding_and_a_subtotal_gives_way():
     rows = []
     for k in range(3):
-        rows += [Row(f"a{k}", "a", values={"utfall": D("400")}), Row(f"b{k}", "b", values={"utfall": D("400")}),
-                 Row(f"s{k}", "s", RowKind.SUBTOTAL, parts=(f"a{k}", f"b{k}"))]
+        rows += [
+            Row(f"a{k}", "a", values={"utfall": D("400")}),
+            Row(f"b{k}", "b", values={"utfall": D("400")}),
+            Row(f"s{k}", "s", RowKind.SUBTOTAL, parts=(f"a{k}", f"b{k}")),
+        ]
     rows.append(Row("t", "Totalt", RowKind.TOTAL, parts=("s0", "s1", "s2")))
     r = round_table(table(rows))
     assert r.get("t", "utfall") == D(2)  # 2,4 tkr
@@ -50,22 +73,29 @@ def test_a_grand_total_of_subtotals_keeps_its_rounding_and_a_subtotal_gives_way(
 
 
 def test_derived_column_is_computed_from_shown_values():
-    cols = (Column("budget", "Budget"), Column("utfall", "Utfall"),
-            Column("avv", "Avvikelse", derived=("budget", "-", "utfall")))
-    rows = [Row("a", "A", values={"budget": D("1499"), "utfall": D("1000")}),
-            Row("b", "B", values={"budget": D("1499"), "utfall": D("2000")}),
-            Row("s", "S", RowKind.TOTAL, parts=("a", "b"))]
+    cols = (
+        Column("budget", "Budget"),
+        Column("utfall", "Utfall"),
+        Column("avv", "Avvikelse", derived=("budget", "-", "utfall")),
+    )
+    rows = [
+        Row("a", "A", values={"budget": D("1499"), "utfall": D("1000")}),
+        Row("b", "B", values={"budget": D("1499"), "utfall": D("2000")}),
+        Row("s", "S", RowKind.TOTAL, parts=("a", "b")),
+    ]
     r = round_table(table(rows, cols))
     for rid in "abs":
         assert r.get(rid, "avv") == r.get(rid, "budget") - r.get(rid, "utfall")
 
 
-amounts = st.decimals(min_value=-10**9, max_value=10**9, places=2, allow_nan=False, allow_infinity=False)
+amounts = st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False, allow_infinity=False)
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.lists(amounts, min_size=1, max_size=5), min_size=1, max_size=5),
-       st.sampled_from(list(Unit)))
+@given(
+    st.lists(st.lists(amounts, min_size=1, max_size=5), min_size=1, max_size=5),
+    st.sampled_from(list(Unit)),
+)
 def test_any_two_level_table_adds_up(groups, unit):
     rows = []
     for g, values in enumerate(groups):

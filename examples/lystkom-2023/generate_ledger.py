@@ -318,9 +318,7 @@ MONTH_NAMES = (
 
 
 def months(year: int) -> list[dt.date]:
-    return [
-        dt.date(year, m, 28 if m == 2 else 30 if m in (4, 6, 9, 11) else 31) for m in range(1, 13)
-    ]
+    return [dt.date(year, m, 28 if m == 2 else 30 if m in (4, 6, 9, 11) else 31) for m in range(1, 13)]
 
 
 def expand(amounts: dict[str, int], year: int) -> dict[str, int]:
@@ -387,9 +385,7 @@ def build_year(year: int, opening: dict[str, int], rng: random.Random) -> Book:
         pension = PENSION[year] * pers_total // all_pers if v != LK else 0
         if v == LK:
             pension = PENSION[year] - sum(
-                PENSION[year] * -a.get("pers", 0) // all_pers
-                for k, a in RESULT[year].items()
-                if k != LK
+                PENSION[year] * -a.get("pers", 0) // all_pers for k, a in RESULT[year].items() if k != LK
             )
         wages, social = split(pers_total - pension, [w for _, w in PAY_SPLIT])
         for m, d in enumerate(ms):
@@ -565,9 +561,7 @@ def main() -> None:
     prev_2023 = [Balance("UB", -1, a, x, 0) for a, x in sorted(opening_2023.items()) if x]
     prev_2023 += [Balance("IB", -1, a, x, 0) for a, x in sorted(opening_2022.items()) if x]
     prev_2023 += [
-        Balance("RES", -1, a, x, 0)
-        for a, x in sorted(book_2022.balance.items())
-        if a[0] in "345678" and x
+        Balance("RES", -1, a, x, 0) for a, x in sorted(book_2022.balance.items()) if a[0] in "345678" and x
     ]
     write(2023, book_2023, opening_2023, prev_2023)
 

@@ -65,15 +65,9 @@ class Person:
 
     def span(self, year: int) -> tuple[dt.date, dt.date] | None:
         lo, hi = dt.date(year, 1, 1), dt.date(year, 12, 31)
-        starts = [
-            max(p.start, lo)
-            for p in self.periods
-            if p.start <= hi and (p.end is None or p.end >= lo)
-        ]
+        starts = [max(p.start, lo) for p in self.periods if p.start <= hi and (p.end is None or p.end >= lo)]
         ends = [
-            min(p.end or hi, hi)
-            for p in self.periods
-            if p.start <= hi and (p.end is None or p.end >= lo)
+            min(p.end or hi, hi) for p in self.periods if p.start <= hi and (p.end is None or p.end >= lo)
         ]
         return (min(starts), max(ends)) if starts else None
 
@@ -87,17 +81,11 @@ def roster() -> list[Person]:
     people: list[Person] = []
     early = d("2012-01-01")
     # Women, tillsvidare throughout (birth years spread over the age groups).
-    for i, born in enumerate(
-        [1964, 1968, 1966, 1975, 1979, 1983, 1986, 1966, 1968, 1981, 1990], start=1
-    ):
+    for i, born in enumerate([1964, 1968, 1966, 1975, 1979, 1983, 1986, 1966, 1968, 1981, 1990], start=1):
         people.append(Person(f"K{i:02d}", "K", born, [Period("tillsvidare", early, None)]))
     people.append(Person("K12", "K", 1969, [Period("tillsvidare", early, d("2021-03-31"))]))
-    people.append(
-        Person("K13", "K", 1993, [Period("tillsvidare", d("2021-08-01"), d("2022-05-31"))])
-    )
-    people.append(
-        Person("K14", "K", 1988, [Period("tillsvidare", d("2021-09-01"), d("2022-09-30"))])
-    )
+    people.append(Person("K13", "K", 1993, [Period("tillsvidare", d("2021-08-01"), d("2022-05-31"))]))
+    people.append(Person("K14", "K", 1988, [Period("tillsvidare", d("2021-09-01"), d("2022-09-30"))]))
     people.append(
         Person(
             "K15",
@@ -127,9 +115,7 @@ def roster() -> list[Person]:
     ):
         people.append(Person(f"M{i:02d}", "M", born, [Period("tillsvidare", early, None)]))
     people.append(Person("M15", "M", 1972, [Period("tillsvidare", early, d("2023-04-30"))]))
-    people.append(
-        Person("M16", "M", 1992, [Period("provanstallning", d("2020-10-01"), d("2021-03-31"))])
-    )
+    people.append(Person("M16", "M", 1992, [Period("provanstallning", d("2020-10-01"), d("2021-03-31"))]))
     # Men on fixed-term contracts and substitutes.
     people.append(Person("M17", "M", 1997, [Period("visstid", d("2020-09-01"), d("2021-06-30"))]))
     people.append(Person("M18", "M", 1999, [Period("visstid", d("2021-05-01"), d("2022-04-30"))]))
@@ -173,9 +159,7 @@ def set_grades(people: list[Person]) -> None:
         for kon, target in zip(("K", "M"), ARSARBETARE[year], strict=True):
             group = [p for p in people if p.kon == kon and p.span(year)]
             core = [p for p in group if fte_cover(p, year) == 1.0]
-            base = {
-                p.pid: float(DEFAULT_GRADES[people.index(p) % len(DEFAULT_GRADES)]) for p in core
-            }
+            base = {p.pid: float(DEFAULT_GRADES[people.index(p) % len(DEFAULT_GRADES)]) for p in core}
             rest = sum(fte(p, year) for p in group if p not in core)
 
             def total(f: float, core: list[Person] = core, base: dict[str, float] = base) -> float:
@@ -208,9 +192,7 @@ def employment_rows(people: list[Person]) -> Iterator[list[str]]:
                 lo, hi = dt.date(year, 1, 1), dt.date(year, 12, 31)
                 if period.start > hi or (period.end is not None and period.end < lo):
                     continue
-                start = (
-                    max(period.start, lo) if year > YEARS[0] or period.start >= lo else period.start
-                )
+                start = max(period.start, lo) if year > YEARS[0] or period.start >= lo else period.start
                 ongoing = period.end is None and year == YEARS[-1]
                 end = "" if ongoing else min(period.end or hi, hi).isoformat()
                 yield [
@@ -238,9 +220,7 @@ HOLIDAYS = holiday_array(range(2019, 2025))
 
 def workdays(a: dt.date, b: dt.date) -> int:
     return int(
-        working_days(
-            np.array([a], dtype="datetime64[D]"), np.array([b], dtype="datetime64[D]"), HOLIDAYS
-        )[0]
+        working_days(np.array([a], dtype="datetime64[D]"), np.array([b], dtype="datetime64[D]"), HOLIDAYS)[0]
     )
 
 
@@ -302,10 +282,7 @@ def solve_year(people: list[Person], year: int) -> dict[tuple[str, str], float]:
                     # The young group is too small to be published; its share is free but sane.
                     if 0 <= s_y <= 0.04 * o_y:
                         score = (
-                            abs(k_pct - k_t)
-                            + abs(m_pct - m_t)
-                            + abs(mid_pct - mid_t)
-                            + abs(old_pct - old_t)
+                            abs(k_pct - k_t) + abs(m_pct - m_t) + abs(mid_pct - mid_t) + abs(old_pct - old_t)
                         )
                         if best is None or score < best[0]:
                             best = (score, k_pct, m_pct, mid_pct * 1000 + old_pct)
@@ -412,9 +389,7 @@ def absences(people: list[Person], rng: random.Random) -> list[Spell]:
         total_sick = sum(targets.values())
         long_left = total_sick * long_share / 100
         for (kon, group), hours in sorted(targets.items(), key=lambda kv: -kv[1]):
-            members = [
-                p for p in people if p.kon == kon and p.span(year) and age_group(p, year) == group
-            ]
+            members = [p for p in people if p.kon == kon and p.span(year) and age_group(p, year) == group]
             members.sort(key=lambda p: p.pid)
             weights = [rng.uniform(0.2, 1.0) for _ in members]
             shares = [w / sum(weights) * hours for w in weights]
@@ -423,22 +398,15 @@ def absences(people: list[Person], rng: random.Random) -> list[Spell]:
             # Long-term sick time lands on the person with the most working time in the
             # largest cells (as much as a cell can carry); the others share the rest.
             if long_left > 0:
-                host_index = max(
-                    range(len(members)), key=lambda i: ordinary_hours(members[i], year)
-                )
+                host_index = max(range(len(members)), key=lambda i: ordinary_hours(members[i], year))
                 long_here = min(long_left, 0.8 * hours)
                 host_share = long_here + 0.2 * (hours - long_here) / len(members)
                 others = hours - host_share
                 rest = sum(w for i, w in enumerate(weights) if i != host_index)
-                shares = [
-                    host_share if i == host_index else w / rest * others
-                    for i, w in enumerate(weights)
-                ]
+                shares = [host_share if i == host_index else w / rest * others for i, w in enumerate(weights)]
                 long_left -= long_here
             for i, (p, share) in enumerate(zip(members, shares, strict=True)):
-                spells += spells_for(
-                    p, year, share, rng, taken[p.pid], long_here if i == host_index else 0.0
-                )
+                spells += spells_for(p, year, share, rng, taken[p.pid], long_here if i == host_index else 0.0)
         # Holidays are not sick time, so a spell around them is still correct.
         if long_left > 1e-6:
             raise SystemExit(f"{year}: long-term sick time could not be placed")
@@ -449,9 +417,7 @@ def absences(people: list[Person], rng: random.Random) -> list[Spell]:
             if span and (span[1] - span[0]).days > 120:
                 start = dt.date(year, 7, 6)
                 if span[0] <= start and start + dt.timedelta(days=20) <= span[1]:
-                    spells.append(
-                        Spell(p.pid, start, start + dt.timedelta(days=20), 100.0, "semester")
-                    )
+                    spells.append(Spell(p.pid, start, start + dt.timedelta(days=20), 100.0, "semester"))
     spells.sort(key=lambda s: (s.start, s.pid))
     return spells
 
@@ -473,9 +439,7 @@ def calls(rng: random.Random) -> Iterator[list[str]]:
         within = int((Decimal(offered) * Decimal(str(share))).to_integral_value(ROUND_HALF_UP))
         assert within <= answered
         times = _times(rng, year, offered)
-        kinds = (
-            ["within"] * within + ["late"] * (answered - within) + ["lost"] * (offered - answered)
-        )
+        kinds = ["within"] * within + ["late"] * (answered - within) + ["lost"] * (offered - answered)
         rng.shuffle(kinds)
         for ts, kind in zip(times, kinds, strict=True):
             if kind == "within":
@@ -491,9 +455,7 @@ def calls(rng: random.Random) -> Iterator[list[str]]:
 
 
 def _times(rng: random.Random, year: int, n: int) -> list[str]:
-    days = [
-        dt.date(year, 1, 1) + dt.timedelta(days=i) for i in range(366 if year % 4 == 0 else 365)
-    ]
+    days = [dt.date(year, 1, 1) + dt.timedelta(days=i) for i in range(366 if year % 4 == 0 else 365)]
     open_days = [x for x in days if x.weekday() < 5]
     out = []
     for _ in range(n):
@@ -525,15 +487,11 @@ def tickets(rng: random.Random) -> Iterator[list[str]]:
         for created, channel in zip(_times(rng, year, len(kinds)), kinds, strict=True):
             number += 1
             t0 = dt.datetime.fromisoformat(created)
-            prio = rng.choices(
-                [p for p, _, _ in PRIORITIES], weights=[w for _, _, w in PRIORITIES]
-            )[0]
+            prio = rng.choices([p for p, _, _ in PRIORITIES], weights=[w for _, _, w in PRIORITIES])[0]
             limit = {p: m for p, m, _ in PRIORITIES}[prio]
             response = t0 + dt.timedelta(minutes=rng.randint(1, int(limit * 1.3)))
             first_line = rng.random() < 0.45
-            solved = response + dt.timedelta(
-                minutes=rng.randint(5, 60 * 24 * (1 if first_line else 10))
-            )
+            solved = response + dt.timedelta(minutes=rng.randint(5, 60 * 24 * (1 if first_line else 10)))
             yield [
                 f"{desk[:2].upper()}-{year}-{number:06d}",
                 created,
@@ -580,9 +538,7 @@ YEARLY = [
 ]
 
 
-def write_csv(
-    path: Path, header: list[str], rows: Iterable[list[str]], *, gz: bool = False
-) -> None:
+def write_csv(path: Path, header: list[str], rows: Iterable[list[str]], *, gz: bool = False) -> None:
     """Write atomically; a gzip file gets no timestamp or name, so reruns are byte-identical."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
@@ -621,14 +577,9 @@ def main() -> None:
     write_csv(
         PERSONAL / "franvaro.csv",
         ["anstallningsnummer", "fran", "till", "omfattning", "orsak"],
-        [
-            [s.pid, s.start.isoformat(), s.end.isoformat(), _percent(s.extent), s.reason]
-            for s in spells
-        ],
+        [[s.pid, s.start.isoformat(), s.end.isoformat(), _percent(s.extent), s.reason] for s in spells],
     )
-    write_csv(
-        KPI / "samtal.csv.gz", ["ko", "inkommande", "vantetid_s", "besvarat"], calls(rng), gz=True
-    )
+    write_csv(KPI / "samtal.csv.gz", ["ko", "inkommande", "vantetid_s", "besvarat"], calls(rng), gz=True)
     write_csv(
         KPI / "arenden.csv.gz",
         [
@@ -706,9 +657,7 @@ def verify() -> None:
         ("samtal_it_support_andel_inom_60s_2023", "68.0"),
     ):
         got = values.get(name)
-        if not isinstance(got, Decimal) or got.quantize(Decimal("0.1"), ROUND_HALF_UP) != Decimal(
-            want
-        ):
+        if not isinstance(got, Decimal) or got.quantize(Decimal("0.1"), ROUND_HALF_UP) != Decimal(want):
             problems.append(f"{name}: {got} ≠ {want}")
     if problems:
         raise SystemExit("Beräknat skiljer sig från det publicerade:\n" + "\n".join(problems))

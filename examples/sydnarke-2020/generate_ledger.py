@@ -25,6 +25,7 @@ from bokslut.sie.model import (
     Voucher,
 )
 from bokslut.sie.writer import write_sie
+from bokslut.swedish import MONTHS
 
 HERE = Path(__file__).resolve().parent
 
@@ -128,20 +129,6 @@ PROGNOS_2020 = {
     "kapitalkostnader": 10_711,
 }
 INVEST_BUDGET_2020 = {"9101": 1_478, "9102": 1_336, "9103": 2_773, "9104": 2_182, "9105": 3_000}
-MONTHS = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 
 
 def split(total: int, weights: list[int]) -> list[int]:
@@ -154,9 +141,7 @@ def month_end(year: int, m: int) -> dt.date:
     return (dt.date(year, m + 1, 1) if m < 12 else dt.date(year + 1, 1, 1)) - dt.timedelta(days=1)
 
 
-def build(
-    year: int, opening: dict[str, int], rng: random.Random
-) -> tuple[list[Voucher], dict[str, int]]:
+def build(year: int, opening: dict[str, int], rng: random.Random) -> tuple[list[Voucher], dict[str, int]]:
     n_months, outcome = OUTCOME[year]
     balance: dict[str, int] = defaultdict(int, opening)
     vouchers: list[Voucher] = []
@@ -250,12 +235,8 @@ def write(
     balances = [Balance("IB", 0, a, x, 0) for a, x in sorted(opening.items()) if x]
     # The 2020 file is cut at the interim date: no closing balances for the year yet.
     if OUTCOME[year][0] == 12:
-        balances += [
-            Balance("UB", 0, a, x, 0) for a, x in sorted(closing.items()) if a[0] in "12" and x
-        ]
-        balances += [
-            Balance("RES", 0, a, x, 0) for a, x in sorted(closing.items()) if a[0] not in "12" and x
-        ]
+        balances += [Balance("UB", 0, a, x, 0) for a, x in sorted(closing.items()) if a[0] in "12" and x]
+        balances += [Balance("RES", 0, a, x, 0) for a, x in sorted(closing.items()) if a[0] not in "12" and x]
     balances += prev
     accounts = {**{a: n for a, n in ACCOUNTS.values()}, **BALANCE_ACCOUNTS}
     header = Header(

@@ -56,7 +56,11 @@ class Finding:
         return f"{loc}: {label}: {self.message}" if loc else f"{label}: {self.message}"
 
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"level": str(self.level), "line": self.line, "message": self.message}
+        data: dict[str, Any] = {
+            "level": str(self.level),
+            "line": self.line,
+            "message": self.message,
+        }
         if self.file is not None:
             data["file"] = self.file
         if self.where is not None:

@@ -124,6 +124,14 @@ class Table:
     def value(self, row_id: str, column_id: str) -> Value:
         return self.row(row_id).values.get(column_id)
 
+    def number(self, row_id: str, column_id: str) -> Decimal | None:
+        """The exact number in a cell, or None when the row, column or number is missing."""
+        try:
+            v = self.value(row_id, column_id)
+        except KeyError:
+            return None
+        return v if isinstance(v, Decimal) else None
+
 
 def summed_rows(rows: Sequence[Row], parts: Iterable[str], column_ids: Iterable[str]) -> dict[str, Decimal]:
     """Exact sums of ``parts`` per column (helper for building sum rows)."""
@@ -311,8 +319,12 @@ def _distribute(
 
 
 def _best_part(
-    row: Row, direction: int, rows_by_id: Mapping[str, Row], exact: Mapping[str, Decimal],
-    shown: Mapping[str, Decimal], sums_only: bool,
+    row: Row,
+    direction: int,
+    rows_by_id: Mapping[str, Row],
+    exact: Mapping[str, Decimal],
+    shown: Mapping[str, Decimal],
+    sums_only: bool,
 ) -> tuple[int, str] | None:
     """The part of ``row`` that lags its exact value most in ``direction`` (leaves first)."""
     best: tuple[tuple[int, Decimal, Decimal, int], tuple[int, str]] | None = None
@@ -331,7 +343,10 @@ def _best_part(
 
 
 def _push(
-    rid: str, delta: Decimal, rows_by_id: Mapping[str, Row], exact: Mapping[str, Decimal],
+    rid: str,
+    delta: Decimal,
+    rows_by_id: Mapping[str, Row],
+    exact: Mapping[str, Decimal],
     shown: dict[str, Decimal],
 ) -> bool:
     """Move row ``rid`` by ``delta`` and carry the move down to one of its parts, so every
@@ -350,8 +365,12 @@ def _push(
 
 
 def _push_into_subtotals(
-    row: Row, diff: Decimal, step: Decimal, rows_by_id: Mapping[str, Row],
-    exact: Mapping[str, Decimal], shown: dict[str, Decimal],
+    row: Row,
+    diff: Decimal,
+    step: Decimal,
+    rows_by_id: Mapping[str, Row],
+    exact: Mapping[str, Decimal],
+    shown: dict[str, Decimal],
 ) -> bool:
     """A sum made only of sums (a grand total of subtotals): move the subtotal(s) nearest
     the other rounding, each with one of its own parts — the parts give way, the total

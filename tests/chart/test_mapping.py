@@ -59,9 +59,7 @@ def test_kommunalforbund_group_80_is_medlemsavgifter() -> None:
 
 
 def test_override_longest_prefix_wins() -> None:
-    chart = load_chart(
-        config(kontoplan={"rad": {"22101": "andra_avsattningar", "89": "eget_kapital"}})
-    )
+    chart = load_chart(config(kontoplan={"rad": {"22101": "andra_avsattningar", "89": "eget_kapital"}}))
     assert chart.line("22101") == "andra_avsattningar"
     assert chart.line("22100") == "avsattningar_pensioner"
     assert chart.line("8990") == "eget_kapital"
@@ -70,11 +68,7 @@ def test_override_longest_prefix_wins() -> None:
 
 def test_accumulated_depreciation_convention_and_override() -> None:
     chart = load_chart(config())
-    assert chart.is_accumulated_depreciation("1229") and not chart.is_accumulated_depreciation(
-        "1220"
-    )
+    assert chart.is_accumulated_depreciation("1229") and not chart.is_accumulated_depreciation("1220")
     assert chart.is_accumulated_impairment("1228")
     chart = load_chart(config(kontoplan={"ackumulerade_avskrivningar": ["1225"]}))
-    assert chart.is_accumulated_depreciation("12251") and not chart.is_accumulated_depreciation(
-        "1229"
-    )
+    assert chart.is_accumulated_depreciation("12251") and not chart.is_accumulated_depreciation("1229")

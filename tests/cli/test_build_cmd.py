@@ -45,9 +45,7 @@ def test_format_and_ut_and_quiet(tmp_path, monkeypatch):
     runner = CliRunner()
     ws = new(tmp_path, runner)
     out = tmp_path / "ut"
-    result = runner.invoke(
-        app, ["build", str(ws), "--format", "pdf,json", "--ut", str(out), "--quiet"]
-    )
+    result = runner.invoke(app, ["build", str(ws), "--format", "pdf,json", "--ut", str(out), "--quiet"])
     assert result.exit_code == 0, result.stderr
     assert result.stderr == ""
     assert sorted(p.name for p in out.iterdir()) == [

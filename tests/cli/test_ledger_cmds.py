@@ -8,22 +8,37 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from tests.conftest import sie_sample
 
-HEAD = '#FLAGGA 0\n#SIETYP 4\n#PROGRAM "T" 1\n#RAR 0 20230101 20231231\n#KONTO 1930 "Bank"\n#KONTO 3010 "Avgift"\n'
+HEAD = (
+    '#FLAGGA 0\n#SIETYP 4\n#PROGRAM "T" 1\n#RAR 0 20230101 20231231\n'
+    '#KONTO 1930 "Bank"\n#KONTO 3010 "Avgift"\n'
+)
 GOOD = HEAD + '#VER A 1 20230105 "x"\n{\n#TRANS 1930 {1 "81141"} 5\n#TRANS 3010 {1 "81141"} -5\n}\n'
 
 
 def bokslut(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bokslut", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+        [sys.executable, "-m", "bokslut", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
     )
 
 
 @pytest.fixture
 def ws(tmp_path):
-    r = bokslut("new", str(tmp_path / "ws"), "--org", "Lystkom", "--orgtyp", "kommunalforbund", "--ar", "2023")
+    r = bokslut(
+        "new",
+        str(tmp_path / "ws"),
+        "--org",
+        "Lystkom",
+        "--orgtyp",
+        "kommunalforbund",
+        "--ar",
+        "2023",
+    )
     assert r.returncode == 0, r.stderr
     return tmp_path / "ws"
 
@@ -34,8 +49,12 @@ def test_new_import_saldon(ws, sie_file):
     assert "data/ledger/2023.se: importerad" in r.stdout
     r = bokslut("saldon", str(ws))
     assert r.returncode == 0 and "Saldolista 2023" in r.stdout and "1930" in r.stdout
-    data = json.loads(bokslut("saldon", str(ws), "--json", "--objekt", "1:81141", "--konto", "3000-3999").stdout)
-    assert data["rows"] == [{"account": "3010", "name": "Avgift", "opening": 0, "movement": -5, "closing": -5}]
+    data = json.loads(
+        bokslut("saldon", str(ws), "--json", "--objekt", "1:81141", "--konto", "3000-3999").stdout
+    )
+    assert data["rows"] == [
+        {"account": "3010", "name": "Avgift", "opening": 0, "movement": -5, "closing": -5}
+    ]
     csv_out = bokslut("saldon", str(ws), "--csv").stdout.splitlines()
     assert csv_out[0] == "konto;namn;ingående balans;årets rörelse;utgående balans"
     assert "1930;Bank;0,00;5,00;5,00" in csv_out
@@ -48,7 +67,10 @@ def test_new_import_saldon(ws, sie_file):
         (HEAD + "#TRANS 1930 {} 5\n", "utanför en verifikation"),
         (HEAD + '#VER A 1 20230105 "x"\n{\n#TRANS 1930 {1 "2" 5\n}\n', "stängs aldrig"),
         (HEAD + '#VER A 1 20230105 "x"\n{\n#TRANS 1930 {} tio\n}\n', "inget belopp"),
-        (HEAD + '#VER A 1 20230105 "x"\n{\n#TRANS 1930 {} 5\n#TRANS 3010 {} -4\n}\n', "balanserar inte"),
+        (
+            HEAD + '#VER A 1 20230105 "x"\n{\n#TRANS 1930 {} 5\n#TRANS 3010 {} -4\n}\n',
+            "balanserar inte",
+        ),
         ('#FLAGGA 0\n#KSUMMA\n#KONTO 1915 "Kassa"\n#KSUMMA 1\n', "kontrollsumman stämmer inte"),
         ("", "filen är tom"),
     ],
@@ -108,7 +130,10 @@ def test_wrong_workspace_and_year_are_clear(ws, tmp_path):
 
 def test_bad_config_names_file_and_line(ws):
     cfg = ws / "bokslut.toml"
-    cfg.write_text(cfg.read_text(encoding="utf-8").replace("ar = 2023", 'ar = "tjugotjugotre"\nfarg = 1'), encoding="utf-8")
+    cfg.write_text(
+        cfg.read_text(encoding="utf-8").replace("ar = 2023", 'ar = "tjugotjugotre"\nfarg = 1'),
+        encoding="utf-8",
+    )
     r = bokslut("saldon", str(ws))
     assert r.returncode == 1
     assert "bokslut.toml:9" in r.stderr and "rapport.ar ska vara ett heltal" in r.stderr

@@ -46,11 +46,7 @@ def test_json_is_the_documented_format(lystkom):
     rr = next(t for t in data["tables"] if t["id"] == "resultatrakning")
     assert rr["unit"] == "tkr" and rr["columns"][0] == {"id": "utfall", "label": "2023"}
     row = next(x for x in rr["rows"] if x["id"] == "arets_resultat")
-    assert (
-        row["kind"] == "total"
-        and row["values"]["utfall"] == 1376000
-        and row["display"]["utfall"] == 1376
-    )
+    assert row["kind"] == "total" and row["values"]["utfall"] == 1376000 and row["display"]["utfall"] == 1376
     intakter = next(x for x in rr["rows"] if x["id"] == "verksamhetens_intakter")
     assert intakter["note"] == "not_verksamhetens_intakter"
     note = next(t for t in data["tables"] if t["id"] == "not_verksamhetens_intakter")
@@ -73,9 +69,7 @@ def test_check_passes_on_the_example_and_fails_on_broken_data(lystkom, tmp_path)
     broken = tmp_path / "broken"
     shutil.copytree(lystkom, broken, ignore=shutil.ignore_patterns(".bokslut"))
     toml = (broken / "bokslut.toml").read_text(encoding="utf-8")
-    (broken / "bokslut.toml").write_text(
-        toml + '\n[kontoplan.rad]\n"8520" = "okand"\n', encoding="utf-8"
-    )
+    (broken / "bokslut.toml").write_text(toml + '\n[kontoplan.rad]\n"8520" = "okand"\n', encoding="utf-8")
     r = bokslut("check", str(broken), "--json")
     assert r.returncode == 1
     data = json.loads(r.stdout)

@@ -10,9 +10,7 @@ from bokslut.workspace.layout import Layout
 
 def config(year: int = 2023, interim: bool = False) -> Config:
     typ = RapportTyp.DELARSRAPPORT if interim else RapportTyp.ARSREDOVISNING
-    return Config(
-        organisation=Organisation(namn="Test", typ="kommun"), rapport=Rapport(ar=year, typ=typ)
-    )
+    return Config(organisation=Organisation(namn="Test", typ="kommun"), rapport=Rapport(ar=year, typ=typ))
 
 
 @pytest.fixture

@@ -55,9 +55,7 @@ def test_reference_to_computed_value_and_manual_override():
 
 
 def test_missing_reference_is_an_error_naming_the_key():
-    result, findings = judge(
-        known={"samtal_andel_2023": 1}, malvarde=90, utfall="=samtal_andel_2032"
-    )
+    result, findings = judge(known={"samtal_andel_2023": 1}, malvarde=90, utfall="=samtal_andel_2032")
     assert result.status is K
     (f,) = findings
     assert f.file == "data/mal.yaml" and f.where == "i.utfall" and "samtal_andel_2023" in f.message
@@ -88,11 +86,9 @@ def test_goal_is_uppfyllt_only_when_every_part_is(parts):
 def test_summary_sentence_as_in_the_annual_report():
     counts = {U: 10, D: 2, E: 0, K: 1}
     assert summary_sentence(counts) == (
-        "Av totalt 13 mål bedöms tio vara uppfyllda, två delvis uppfyllda "
-        "och ett har inte kunnat bedömas."
+        "Av totalt 13 mål bedöms tio vara uppfyllda, två delvis uppfyllda och ett har inte kunnat bedömas."
     )
     assert (
-        summary_sentence({U: 1, E: 2})
-        == "Av totalt tre mål bedöms ett vara uppfyllt och två inte uppfyllda."
+        summary_sentence({U: 1, E: 2}) == "Av totalt tre mål bedöms ett vara uppfyllt och två inte uppfyllda."
     )
     assert summary_sentence({D: 1}) == "Av totalt ett mål bedöms ett vara delvis uppfyllt."

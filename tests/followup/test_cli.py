@@ -71,9 +71,7 @@ def test_visa_prints_tables_and_findings_as_json(tmp_path: Path):
     assert [t["id"] for t in data["tables"]] == ["mal_hierarki_1", "politiska_beslut"]
     assert data["values"]["beslut_antal"] == "6"
     # A bad status is an error: exit code 1, the finding on stderr with file and line.
-    text = (
-        (ws / "data" / "beslut.yaml").read_text("utf-8").replace("status: pågår", "status: klar", 1)
-    )
+    text = (ws / "data" / "beslut.yaml").read_text("utf-8").replace("status: pågår", "status: klar", 1)
     (ws / "data" / "beslut.yaml").write_text(text, "utf-8")
     r = bokslut("mal", "visa", str(ws))
     assert r.returncode == 1

@@ -24,8 +24,7 @@ def test_lystkom_goals_from_computed_values():
     assert not part.findings
     assert [t.id for t in part.tables] == [f"mal_malomrade_{i}" for i in range(1, 6)]
     assert part.values["mal_sammanfattning"] == (
-        "Av totalt 13 mål bedöms tio vara uppfyllda, två delvis uppfyllda "
-        "och ett har inte kunnat bedömas."
+        "Av totalt 13 mål bedöms tio vara uppfyllda, två delvis uppfyllda och ett har inte kunnat bedömas."
     )
     first = part.tables[0]
     assert first.value("centrala_funktioner_kundtjanst_30s", "maluppfyllelse") == "Uppfyllt"

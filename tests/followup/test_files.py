@@ -57,9 +57,7 @@ def test_validation_errors_name_the_line(workspace):
 
 
 def test_missing_reference_points_at_file_line_and_key(workspace):
-    part = followup.build_part(
-        workspace("mal.yaml", GOALS), config(), {"nki_2022": 1, "nki_2023": 2}
-    )
+    part = followup.build_part(workspace("mal.yaml", GOALS), config(), {"nki_2022": 1, "nki_2023": 2})
     (err,) = [f for f in part.findings if f.level is Level.ERROR]
     assert (err.file, err.line) == ("data/mal.yaml", 11)
     assert err.where == "malomraden[0].mal[0].indikatorer[0].utfall"

@@ -35,9 +35,7 @@ def test_share_of_answered_calls_when_configured(workspace):
 
 
 def test_bad_rows_are_reported_with_row_and_column(workspace):
-    text = (
-        CALLS + "Kundtjänst,2023-13-02T08:00:00,10,ja\nKundtjänst,2023-01-02T08:00:00,tio,kanske\n"
-    )
+    text = CALLS + "Kundtjänst,2023-13-02T08:00:00,10,ja\nKundtjänst,2023-01-02T08:00:00,tio,kanske\n"
     part = kpi.build_part(workspace("samtal.csv", text), config(), {})
     found = {(f.line, f.where) for f in part.findings if f.level is Level.ERROR}
     assert found == {(8, "kolumn inkommande"), (9, "kolumn vantetid_s"), (9, "kolumn besvarat")}
@@ -51,15 +49,10 @@ def test_interim_report_compares_the_same_months_of_every_year(workspace):
     from bokslut.workspace.config import Rapport, RapportTyp
 
     text = "ko,inkommande,vantetid_s,besvarat\n" + "".join(
-        f"K,{day}T10:00:00,5,ja\n"
-        for day in ("2022-03-01", "2022-07-31", "2022-08-01", "2023-07-31")
+        f"K,{day}T10:00:00,5,ja\n" for day in ("2022-03-01", "2022-07-31", "2022-08-01", "2023-07-31")
     )
     cfg = config().model_copy(
-        update={
-            "rapport": Rapport(
-                ar=2023, typ=RapportTyp.DELARSRAPPORT, bokslutsdatum=dt.date(2023, 7, 31)
-            )
-        }
+        update={"rapport": Rapport(ar=2023, typ=RapportTyp.DELARSRAPPORT, bokslutsdatum=dt.date(2023, 7, 31))}
     )
     part = kpi.build_part(workspace("samtal.csv", text), cfg, {})
     assert part.values["samtal_k_inkommande_2022"] == 2  # 1 August is after the period

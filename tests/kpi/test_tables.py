@@ -19,9 +19,7 @@ def test_yearly_figures_become_values_and_tables(workspace):
         "nki_it,Lystkom IT,2022,7.0,max 10,nki\n"
         "NKI,x,2023,1,,\n"
     )
-    part = kpi.build_part(
-        workspace("nyckeltal.csv", text), config(nyckeltal_tabeller={"nki": "NKI"}), {}
-    )
+    part = kpi.build_part(workspace("nyckeltal.csv", text), config(nyckeltal_tabeller={"nki": "NKI"}), {})
     assert part.values["nki_it_2023"] == Decimal("6.6")
     (table,) = part.tables
     assert table.id == "nyckeltal_nki" and table.title == "NKI"

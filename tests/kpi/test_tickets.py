@@ -45,9 +45,7 @@ def test_office_hours_count_only_open_time(workspace):
 
 def test_office_minutes_skip_nights_weekends_and_holidays():
     hol = holiday_array([2023])
-    ts = np.array(
-        ["2023-04-06T16:30", "2023-04-11T08:30", "2023-04-11T20:00"], dtype="datetime64[s]"
-    )
+    ts = np.array(["2023-04-06T16:30", "2023-04-11T08:30", "2023-04-11T20:00"], dtype="datetime64[s]")
     m = office_minutes_since_epoch(ts, 8 * 60, 17 * 60, hol)
     # Thursday 16:30 -> Tuesday 08:30 over Easter (Fri and Mon are holidays): 30 + 30 minutes.
     assert m[1] - m[0] == 60
@@ -56,8 +54,7 @@ def test_office_minutes_skip_nights_weekends_and_holidays():
 
 def test_answered_before_created_is_an_error_on_that_row_only(workspace):
     text = TICKETS + (
-        "6;2023-04-01 10:00;akut;2023-04-01 09:00;;telefon;incident;IT;ja\n"
-        "1;2023-04-02 10:00;akut;;;;;IT;\n"
+        "6;2023-04-01 10:00;akut;2023-04-01 09:00;;telefon;incident;IT;ja\n1;2023-04-02 10:00;akut;;;;;IT;\n"
     )
     part = kpi.build_part(workspace("arenden.csv", text), config(servicenivaer_min=LEVELS), {})
     errors = {(f.line, f.where): f.message for f in part.findings if f.level is Level.ERROR}
@@ -68,8 +65,6 @@ def test_answered_before_created_is_an_error_on_that_row_only(workspace):
 
 
 def test_priorities_without_service_level_are_noted(workspace):
-    part = kpi.build_part(
-        workspace("arenden.csv", TICKETS), config(servicenivaer_min={"akut": 30}), {}
-    )
+    part = kpi.build_part(workspace("arenden.csv", TICKETS), config(servicenivaer_min={"akut": 30}), {})
     (note,) = part.findings
     assert note.level is Level.NOTICE and "hög, normal" in note.message

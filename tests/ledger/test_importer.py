@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import signal
 import subprocess
 import sys
@@ -11,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from tests.conftest import sie_sample
 
 from bokslut.diagnostics import BokslutError
 from bokslut.ledger.importer import import_files
@@ -18,7 +18,6 @@ from bokslut.ledger.queries import AccountRange, trial_balance
 from bokslut.ledger.store import open_store
 from bokslut.workspace.config import OrgTyp
 from bokslut.workspace.new import create_workspace
-from tests.conftest import sie_sample
 
 SMALL = """#FLAGGA 0
 #SIETYP 4
@@ -60,11 +59,19 @@ def tree_digest(root: Path) -> dict[str, str]:
 def test_import_copies_indexes_and_answers_the_trial_balance(ws, sie_file):
     result = import_files(ws, [sie_file(small())])
     (f,) = result.files
-    assert (f.target, f.status, f.fiscal_year, f.vouchers, f.transactions) == ("data/ledger/2023.se", "ny", 2023, 1, 2)
+    assert (f.target, f.status, f.fiscal_year, f.vouchers, f.transactions) == (
+        "data/ledger/2023.se",
+        "ny",
+        2023,
+        1,
+        2,
+    )
     with open_store(ws) as store:
         tb = trial_balance(store, 2023)
     assert [(r.account, r.opening, r.movement, r.closing) for r in tb.rows] == [
-        ("1930", 10000, 5000, 15000), ("3010", 0, -5000, -5000)]
+        ("1930", 10000, 5000, 15000),
+        ("3010", 0, -5000, -5000),
+    ]
     assert tb.rows[0].name == "Bank"
 
 
@@ -93,7 +100,9 @@ def test_two_years_side_by_side(ws, sie_file):
     import_files(ws, [sie_file(small(2022), "a.se"), sie_file(small(2023, "20.00"), "b.se")])
     with open_store(ws) as store:
         assert store.fiscal_years() == [2022, 2023]
-        assert [r.movement for r in trial_balance(store, 2022, [AccountRange("3010", "3999")]).rows] == [-5000]
+        assert [r.movement for r in trial_balance(store, 2022, [AccountRange("3010", "3999")]).rows] == [
+            -5000
+        ]
 
 
 def test_a_bad_file_among_good_ones_imports_nothing(ws, sie_file):
@@ -102,7 +111,9 @@ def test_a_bad_file_among_good_ones_imports_nothing(ws, sie_file):
     before = tree_digest(ws.root)
     with pytest.raises(BokslutError) as exc:
         import_files(ws, [good, bad])
-    assert any("balanserar inte" in f.message and f.file == str(bad) and f.line == 10 for f in exc.value.findings)
+    assert any(
+        "balanserar inte" in f.message and f.file == str(bad) and f.line == 10 for f in exc.value.findings
+    )
     assert tree_digest(ws.root) == before
 
 
@@ -122,16 +133,21 @@ def test_a_file_changed_behind_the_store_is_reindexed(ws, sie_file):
     target = ws.root / "data/ledger/2023.se"
     target.write_bytes(small(amount="80.00").encode("cp437"))
     with open_store(ws) as store:
-        assert [r.movement for r in trial_balance(store, 2023, [AccountRange("3010", "3010")]).rows] == [-8000]
+        assert [r.movement for r in trial_balance(store, 2023, [AccountRange("3010", "3010")]).rows] == [
+            -8000
+        ]
 
 
 def test_a_broken_file_put_in_data_by_hand_is_named(ws, sie_file):
     (ws.root / "data/ledger/2021.se").write_bytes(b"#FLAGGA 0\n#TRANS 1930 {} 5\n")
-    with pytest.raises(BokslutError, match="data/ledger/2021.se"):
+    with pytest.raises(BokslutError, match=r"data/ledger/2021\.se"):
         open_store(ws)
 
 
-@pytest.mark.parametrize("prefix", ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "14", "15", "16"])
+@pytest.mark.parametrize(
+    "prefix",
+    ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "14", "15", "16"],
+)
 def test_every_real_file_imports_and_its_balances_reconcile(tmp_path, prefix):
     from bokslut.sie.reader import read_sie
 
@@ -183,7 +199,7 @@ def test_an_import_killed_midway_leaves_data_as_it_was_or_complete(ws, sie_file)
         if after != before:
             assert years == [2022, 2023]
             # start again from the old state for the next delay
-            os.remove(ws.root / "data/ledger/2023.se")
+            (ws.root / "data/ledger/2023.se").unlink()
             import_files(ws, [sie_file(small(2022), "old.se")])
             before = tree_digest(ws.root)
     assert outcomes  # at least one run observed

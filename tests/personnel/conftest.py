@@ -10,9 +10,7 @@ import pytest
 from bokslut.workspace.config import Config, Organisation, Personal, Rapport
 from bokslut.workspace.layout import Layout
 
-HEADER_EMP = (
-    "anstallningsnummer;kon;fodelsear;anstallningsform;fran;till;sysselsattningsgrad;veckoarbetstid"
-)
+HEADER_EMP = "anstallningsnummer;kon;fodelsear;anstallningsform;fran;till;sysselsattningsgrad;veckoarbetstid"
 HEADER_ABS = "anstallningsnummer;fran;till;omfattning;orsak"
 
 

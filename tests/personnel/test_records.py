@@ -30,9 +30,7 @@ def test_bad_rows_are_reported_and_the_rest_is_used(workspace):
     assert "okänt värde för anställningsform" in errors[0][3] and "konsult" in errors[0][3]
     assert any(e[1] == 5 and e[2] == "kolumn till" and "slutar före" in e[3] for e in errors)
     assert any(e[1] == 6 and e[2] == "kolumn fran" and "ÅÅÅÅ-MM-DD" in e[3] for e in errors)
-    assert any(
-        e[0] == "data/personal/franvaro.csv" and e[1] == 2 and "slutar före" in e[3] for e in errors
-    )
+    assert any(e[0] == "data/personal/franvaro.csv" and e[1] == 2 and "slutar före" in e[3] for e in errors)
     assert any(e[1] == 3 and "finns inte i anstallda-filen" in e[3] for e in errors)
     # The two valid employees are still counted.
     assert part.values["anstallda_antal_2023"] == 2
@@ -41,9 +39,7 @@ def test_bad_rows_are_reported_and_the_rest_is_used(workspace):
 def test_misspelt_column_is_named_with_a_suggestion(workspace, tmp_path: Path):
     layout = workspace(staff(1))
     path = tmp_path / "data" / "personal" / "anstallda.csv"
-    path.write_text(
-        path.read_text("utf-8").replace("sysselsattningsgrad", "syselsattningsgrad"), "utf-8"
-    )
+    path.write_text(path.read_text("utf-8").replace("sysselsattningsgrad", "syselsattningsgrad"), "utf-8")
     part = personnel.build_part(layout, config(), {})
     (err,) = [f for f in part.findings if f.level is Level.ERROR]
     assert err.line == 1 and "sysselsattningsgrad" in err.message

@@ -47,9 +47,7 @@ def test_people_are_counted_once_under_their_latest_form(workspace):
 
 def test_sick_share_counts_working_hours_only(workspace):
     # 22 people so no group is suppressed; one is sick Mon 9 Jan – Sun 15 Jan at 50 %.
-    layout = workspace(
-        staff(11) + staff(11, kon="M", offset=11), ["1;2023-01-09;2023-01-15;50;sjuk"]
-    )
+    layout = workspace(staff(11) + staff(11, kon="M", offset=11), ["1;2023-01-09;2023-01-15;50;sjuk"])
     part, _tables = values(layout)
     ordinary = 22 * 251 * 8  # 251 working days in 2023
     sick = 5 * 8 * 0.5
@@ -74,18 +72,14 @@ def test_adjacent_absences_form_one_long_spell(workspace):
 
 
 def test_other_absence_is_not_sick_leave(workspace):
-    layout = workspace(
-        staff(11) + staff(11, kon="M", offset=11), ["1;2023-07-03;2023-07-28;100;semester"]
-    )
+    layout = workspace(staff(11) + staff(11, kon="M", offset=11), ["1;2023-07-03;2023-07-28;100;semester"])
     part, _ = values(layout)
     assert part.values["sjukfranvaro_totalt_2023"] == 0
 
 
 def test_small_groups_are_suppressed_with_a_note(workspace):
     # 12 women and 9 men aged 30–49; the men's and other age groups have at most ten people.
-    layout = workspace(
-        staff(12) + staff(9, kon="M", offset=12), ["13;2023-03-06;2023-03-08;100;sjuk"]
-    )
+    layout = workspace(staff(12) + staff(9, kon="M", offset=12), ["13;2023-03-06;2023-03-08;100;sjuk"])
     part, tables = values(layout)
     kon = tables["sjukfranvaro_kon"]
     assert kon.value("man", "ar_2023") is None

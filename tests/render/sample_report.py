@@ -66,9 +66,7 @@ def resultatrakning() -> Table:
             quantity="arets_resultat",
         ),
     )
-    return with_sums(
-        Table("resultatrakning", "Resultaträkning", cols, rows, Unit.TKR, label_header="Post")
-    )
+    return with_sums(Table("resultatrakning", "Resultaträkning", cols, rows, Unit.TKR, label_header="Post"))
 
 
 def note(nid: str, title: str, items: list[tuple[str, str, str]]) -> Table:
@@ -77,9 +75,7 @@ def note(nid: str, title: str, items: list[tuple[str, str, str]]) -> Table:
         Row(f"r{i}", label, values={"ar_2023": d(a), "ar_2022": d(b)})
         for i, (label, a, b) in enumerate(items)
     ]
-    rows.append(
-        Row("summa", f"Summa {title.lower()}", RowKind.TOTAL, parts=tuple(r.id for r in rows))
-    )
+    rows.append(Row("summa", f"Summa {title.lower()}", RowKind.TOTAL, parts=tuple(r.id for r in rows)))
     return with_sums(Table(nid, title, cols, tuple(rows), Unit.TKR))
 
 
@@ -119,9 +115,7 @@ def driftredovisning() -> Table:
         for i, (item, budget, utfall) in enumerate(items):
             rid = f"{key}_{i}"
             ids.append(rid)
-            rows.append(
-                Row(rid, item, values={"budget_2023": d(budget), "utfall_2023": d(utfall)}, level=1)
-            )
+            rows.append(Row(rid, item, values={"budget_2023": d(budget), "utfall_2023": d(utfall)}, level=1))
         rows.append(Row(key, label, RowKind.SUBTOTAL, parts=tuple(ids)))
         subtotals.append(key)
     rows.append(Row("totalt", "Totalt", RowKind.TOTAL, parts=tuple(subtotals)))
@@ -302,8 +296,7 @@ def investeringsredovisning() -> Table:
         ("Fordon", "0", "177400"),
     ]
     rows = [
-        Row(f"p{i}", label, values={"budget": d(b), "utfall": d(u)})
-        for i, (label, b, u) in enumerate(items)
+        Row(f"p{i}", label, values={"budget": d(b), "utfall": d(u)}) for i, (label, b, u) in enumerate(items)
     ]
     rows.append(Row("totalt", "Totalt", RowKind.TOTAL, parts=tuple(r.id for r in rows)))
     return with_sums(

@@ -10,11 +10,7 @@ def test_bar_chart_svg_has_one_bar_per_value_and_alt_title(doc):
     svg = etree.fromstring(chart_svg(chart).encode())
     ns = {"s": "http://www.w3.org/2000/svg"}
     assert svg.find("s:title", ns).text == chart.alt
-    bars = [
-        r
-        for r in svg.findall("s:rect", ns)
-        if r.get("fill") != "#ffffff" and r.get("width") != "12"
-    ]
+    bars = [r for r in svg.findall("s:rect", ns) if r.get("fill") != "#ffffff" and r.get("width") != "12"]
     assert len(bars) == len(chart.categories) * len(chart.series)
     assert chart.series[1].values[1] == Decimal(-268)  # Kundtjänst utfall as the table shows it
 

@@ -18,9 +18,7 @@ def word(docx_bytes):
 
 
 def test_headings_use_word_heading_styles(word):
-    headings = [
-        (p.style.name, p.text) for p in word.paragraphs if p.style.name.startswith("Heading")
-    ]
+    headings = [(p.style.name, p.text) for p in word.paragraphs if p.style.name.startswith("Heading")]
     assert ("Heading 1", "Förvaltningsberättelse") in headings
     assert ("Heading 2", "Driftredovisning") in headings
     assert ("Heading 3", "Måluppfyllelse") in headings

@@ -20,9 +20,7 @@ def book(xlsx_bytes):
 def test_one_sheet_per_table_with_index(book, doc):
     assert book.sheetnames[0] == "Innehåll"
     assert len(book.sheetnames) == 1 + len(doc.tables)
-    assert (
-        "Resultaträkning" in book.sheetnames and "Not 1. Verksamhetens intäkter" in book.sheetnames
-    )
+    assert "Resultaträkning" in book.sheetnames and "Not 1. Verksamhetens intäkter" in book.sheetnames
 
 
 def test_numbers_are_numbers_with_the_units_format(book):

@@ -8,15 +8,15 @@ import io
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.conftest import sie_sample
+from tests.sie.test_reader import LINES
+from tests.sie.test_writer import vouchers
 
 from bokslut.sie import encoding as enc
 from bokslut.sie import fastscan
 from bokslut.sie.model import FiscalYear, Header
 from bokslut.sie.reader import read_exact, read_exact_lines, read_sie_bytes
 from bokslut.sie.writer import write_sie
-from tests.conftest import sie_sample
-from tests.sie.test_reader import LINES
-from tests.sie.test_writer import vouchers
 
 
 def same(a, b) -> None:
@@ -30,7 +30,9 @@ def same(a, b) -> None:
     assert a.findings == b.findings
     assert a.vouchers.equals(b.vouchers), (a.vouchers.to_pylist()[:3], b.vouchers.to_pylist()[:3])
     assert a.transactions.equals(b.transactions), (
-        a.transactions.slice(0, 3).to_pylist(), b.transactions.slice(0, 3).to_pylist())
+        a.transactions.slice(0, 3).to_pylist(),
+        b.transactions.slice(0, 3).to_pylist(),
+    )
 
 
 def both(data: bytes, parts: int = 1):
@@ -62,13 +64,23 @@ def test_real_files_scanned_or_declined(prefix, parts):
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(vouchers(), min_size=1, max_size=6), st.sampled_from(["cp437", "utf-8", "cp1252"]),
-       st.sampled_from(["\n", "\r\n"]), st.integers(1, 3))
+@given(
+    st.lists(vouchers(), min_size=1, max_size=6),
+    st.sampled_from(["cp437", "utf-8", "cp1252"]),
+    st.sampled_from(["\n", "\r\n"]),
+    st.integers(1, 3),
+)
 def test_written_files_scan_like_the_exact_reader(vs, encoding, newline, parts):
     out = io.BytesIO()
     year = FiscalYear(0, dt.date(2023, 1, 1), dt.date(2023, 12, 31), 0)
     try:
-        write_sie(out, Header(sietyp=4, fiscal_years=(year,)), vouchers=vs, encoding=encoding, newline=newline)
+        write_sie(
+            out,
+            Header(sietyp=4, fiscal_years=(year,)),
+            vouchers=vs,
+            encoding=encoding,
+            newline=newline,
+        )
     except UnicodeEncodeError:
         return  # a letter that Windows-1252 cannot hold
     fast, exact = both(out.getvalue(), parts)
@@ -90,8 +102,10 @@ def test_any_record_sequence_scans_like_the_exact_reader_or_is_declined(lines, n
 
 @pytest.mark.parametrize("quantity", ["0.00", "007", "-0.50", "12", ".5", "5.", "1,5", "+2", "x"])
 def test_quantities_are_normalised_like_the_exact_reader(quantity):
-    text = (f'#FLAGGA 0\n#RAR 0 20230101 20231231\n#VER A 1 20230105 "x"\n{{\n'
-            f'#TRANS 1930 {{}} 5 "" "" {quantity}\n#TRANS 3010 {{}} -5\n}}\n')
+    text = (
+        f'#FLAGGA 0\n#RAR 0 20230101 20231231\n#VER A 1 20230105 "x"\n{{\n'
+        f'#TRANS 1930 {{}} 5 "" "" {quantity}\n#TRANS 3010 {{}} -5\n}}\n'
+    )
     fast, exact = both(text.encode())
     if fast is not None:
         same(fast, exact)
@@ -102,4 +116,5 @@ def test_quantities_are_normalised_like_the_exact_reader(quantity):
 def test_read_sie_bytes_uses_the_scanner_for_large_files():
     data = sie_sample("04_").read_bytes()
     assert read_sie_bytes(data, "f.se", fast=True).transactions.equals(
-        read_sie_bytes(data, "f.se", fast=False).transactions)
+        read_sie_bytes(data, "f.se", fast=False).transactions
+    )

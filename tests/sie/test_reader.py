@@ -38,16 +38,25 @@ def read_text(text: str, encoding: str = "cp437"):
 
 
 def test_a_voucher_with_rows_objects_and_optional_fields():
-    sie = read_text(HEAD + """#VER A 1 20230105 "Hyra januari" 20230106 "Lisa"
+    sie = read_text(
+        HEAD
+        + """#VER A 1 20230105 "Hyra januari" 20230106 "Lisa"
 {
    #TRANS 5010 {1 "81141" 6 "P1"} 1000.50 20230104 "Hyra \\"jan\\"" 1 "Lisa"
    #TRANS 1930 {} -1000.50
 }
-""")
+"""
+    )
     assert errors(sie) == []
     v = sie.vouchers.to_pylist()[0]
     assert (v["series"], v["number"], v["date"], v["text"], v["regdate"], v["sign"], v["line"]) == (
-        "A", "1", dt.date(2023, 1, 5), "Hyra januari", dt.date(2023, 1, 6), "Lisa", 11
+        "A",
+        "1",
+        dt.date(2023, 1, 5),
+        "Hyra januari",
+        dt.date(2023, 1, 6),
+        "Lisa",
+        11,
     )
     rows = sie.transactions.to_pylist()
     assert rows[0]["amount"] == 100050 and rows[0]["objects"] == "1:81141|6:P1"
@@ -56,34 +65,44 @@ def test_a_voucher_with_rows_objects_and_optional_fields():
 
 
 def test_btrans_is_never_counted_and_rtrans_twin_counts_once():
-    sie = read_text(HEAD + """#VER A 1 20230105 "Porto"
+    sie = read_text(
+        HEAD
+        + """#VER A 1 20230105 "Porto"
 {
  #TRANS 1930 {} -1000.00
  #BTRANS 3010 {} 1000.00 20230110 "" "" "Kalle"
  #RTRANS 5010 {} 1000.00 20230110 "" "" "Kalle"
  #TRANS 5010 {} 1000.00
 }
-""")
+"""
+    )
     assert errors(sie) == []
     kinds = sie.transactions["kind"].to_pylist()
     assert kinds == ["TRANS", "BTRANS", "RTRANS", "TRANS"]
 
 
 def test_rtrans_without_twin_is_counted_with_a_warning():
-    sie = read_text(HEAD + """#VER A 1 20230105 "Porto"
+    sie = read_text(
+        HEAD
+        + """#VER A 1 20230105 "Porto"
 {
  #TRANS 1930 {} -1000.00
  #RTRANS 5010 {} 1000.00
 }
-""")
+"""
+    )
     assert errors(sie) == []
     assert any("tvilling" in m for m in messages(sie, Level.WARNING))
     t = sie.transactions.to_pylist()
-    assert [(r["kind"], r["amount"]) for r in t] == [("TRANS", -100000), ("RTRANS", 100000), ("TRANS", 100000)]
+    assert [(r["kind"], r["amount"]) for r in t] == [
+        ("TRANS", -100000),
+        ("RTRANS", 100000),
+        ("TRANS", 100000),
+    ]
 
 
 def test_unknown_labels_and_extra_fields_are_skipped_with_a_notice():
-    sie = read_text(HEAD + "#NYPOST 1 2 3\n#KONTO 1910 \"Kassa\" extra\n")
+    sie = read_text(HEAD + '#NYPOST 1 2 3\n#KONTO 1910 "Kassa" extra\n')
     notices = messages(sie, Level.NOTICE)
     assert any("okänd etikett #NYPOST" in m for m in notices)
     assert any("extra fält" in m for m in notices)
@@ -91,7 +110,10 @@ def test_unknown_labels_and_extra_fields_are_skipped_with_a_notice():
 
 
 def test_crlf_and_omitted_trailing_fields():
-    text = HEAD.replace("\n", "\r\n") + '#VER "" "" 20230105\r\n{\r\n#TRANS 1930 {} 5\r\n#TRANS 3010 {} -5\r\n}\r\n'
+    text = (
+        HEAD.replace("\n", "\r\n")
+        + '#VER "" "" 20230105\r\n{\r\n#TRANS 1930 {} 5\r\n#TRANS 3010 {} -5\r\n}\r\n'
+    )
     sie = read_text(text)
     assert errors(sie) == []
     assert sie.vouchers["series"].to_pylist() == [""]
@@ -104,10 +126,26 @@ def test_crlf_and_omitted_trailing_fields():
         ('#VER A 1 20230105 "x"\n{\n#TRANS 1930 {} 5\n', "filen slutar mitt i verifikationen", 11),
         ("#TRANS 1930 {} 5\n", "utanför en verifikation", 11),
         ('#VER A 1 20230105 "x"\n{\n#TRANS 1930 {1 "2" 5\n}\n', "stängs aldrig", 13),
-        ('#VER A 1 20230105 "x"\n{\n#TRANS 1930 {} fem\n#TRANS 3010 {} -5\n}\n', "inget belopp", 13),
-        ('#VER A 1 20230105 "x"\n{\n#TRANS 1930 {} 5.001\n#TRANS 3010 {} -5\n}\n', "fler än två decimaler", 13),
-        ('#VER A 1 20230105 "x"\n{\n#TRANS 1930 {} 5\n#TRANS 3010 {} -4.99\n}\n', "balanserar inte", 11),
-        ('#VER A 1 20231305 "x"\n{\n#TRANS 1930 {} 5\n#TRANS 3010 {} -5\n}\n', "inget giltigt datum", 11),
+        (
+            '#VER A 1 20230105 "x"\n{\n#TRANS 1930 {} fem\n#TRANS 3010 {} -5\n}\n',
+            "inget belopp",
+            13,
+        ),
+        (
+            '#VER A 1 20230105 "x"\n{\n#TRANS 1930 {} 5.001\n#TRANS 3010 {} -5\n}\n',
+            "fler än två decimaler",
+            13,
+        ),
+        (
+            '#VER A 1 20230105 "x"\n{\n#TRANS 1930 {} 5\n#TRANS 3010 {} -4.99\n}\n',
+            "balanserar inte",
+            11,
+        ),
+        (
+            '#VER A 1 20231305 "x"\n{\n#TRANS 1930 {} 5\n#TRANS 3010 {} -5\n}\n',
+            "inget giltigt datum",
+            11,
+        ),
         ("{\n", "'{' utan föregående #VER", 11),
         ("}\n", "'}' utan öppen verifikation", 11),
         ("hej\n", "börjar inte med en etikett", 11),
@@ -166,9 +204,7 @@ def test_ksumma_verifies_a_utf8_file_via_cp437():
     assert not [f for f in sie.findings if f.level is Level.ERROR]
 
 
-@pytest.mark.parametrize(
-    "encoding, expected", [("cp437", "cp437"), ("utf-8", "utf-8"), ("cp1252", "cp1252")]
-)
+@pytest.mark.parametrize("encoding, expected", [("cp437", "cp437"), ("utf-8", "utf-8"), ("cp1252", "cp1252")])
 def test_encoding_is_detected_from_the_bytes(encoding, expected):
     sie = read_text(HEAD + '#KONTO 2440 "Leverantörsskulder åäö ÅÄÖ"\n', encoding)
     assert sie.encoding == expected
@@ -178,7 +214,9 @@ def test_encoding_is_detected_from_the_bytes(encoding, expected):
 
 
 def test_balances_period_balances_and_objects():
-    sie = read_text(HEAD + """#DIM 1 "Verksamhet"
+    sie = read_text(
+        HEAD
+        + """#DIM 1 "Verksamhet"
 #OBJEKT 1 "81141" "IT"
 #IB 0 1930 100.00
 #UB 0 1930 150.00
@@ -193,18 +231,25 @@ def test_balances_period_balances_and_objects():
 #TRANS 1930 {1 "81141"} 50
 #TRANS 3010 {1 "81141"} -50
 }
-""")
+"""
+    )
     assert errors(sie) == []
     assert [(b.kind, b.year_index, b.account, b.amount) for b in sie.balances][:3] == [
-        ("IB", 0, "1930", 10000), ("UB", 0, "1930", 15000), ("UB", -1, "1930", 10000)
+        ("IB", 0, "1930", 10000),
+        ("UB", 0, "1930", 15000),
+        ("UB", -1, "1930", 10000),
     ]
     assert [(p.kind, p.period, p.objects) for p in sie.period_balances] == [
-        ("PSALDO", 202301, ()), ("PSALDO", 202301, ((1, "81141"),)), ("PBUDGET", 202301, ())
+        ("PSALDO", 202301, ()),
+        ("PSALDO", 202301, ((1, "81141"),)),
+        ("PBUDGET", 202301, ()),
     ]
 
 
 def test_reconciliation_warnings_name_the_account():
-    sie = read_text(HEAD + """#IB 0 1930 100.00
+    sie = read_text(
+        HEAD
+        + """#IB 0 1930 100.00
 #UB 0 1930 200.00
 #RES 0 3010 -50.00
 #VER A 1 20230105 "Sålt"
@@ -212,7 +257,8 @@ def test_reconciliation_warnings_name_the_account():
 #TRANS 1930 {} 50
 #TRANS 3010 {} -50
 }
-""")
+"""
+    )
     warnings = messages(sie, Level.WARNING)
     assert any("konto 1930" in m and "utgående balans är 200,00 kr" in m for m in warnings)
     assert not any("konto 3010" in m for m in warnings)
@@ -237,13 +283,33 @@ def test_any_bytes_give_findings_never_an_exception(data):
     read_sie_bytes(data, "fuzz.se", fast=False)
 
 
-LINES = st.sampled_from([
-    "#FLAGGA 0", "#SIETYP 4", '#RAR 0 20230101 20231231', '#KONTO 1930 "Bank"',
-    '#VER A 1 20230105 "x"', "{", "}", "#TRANS 1930 {} 5", "#TRANS 3010 {1 \"2\"} -5",
-    "#RTRANS 1930 {} 5", "#BTRANS 1930 {} 5", "#KSUMMA", "#KSUMMA 12", "#IB 0 1930 1",
-    '#TRANS 1930 {1 "2" 5', '#VER "" "" x', "#OIB 0 1930 {1} 4", "#PSALDO 0 2023 3010 {} 1",
-    "#UB -1 1930 x", "", "\t", '#VER A 1 20230105 "x" 2023013', "#GEN 2023-01-01",
-])
+LINES = st.sampled_from(
+    [
+        "#FLAGGA 0",
+        "#SIETYP 4",
+        "#RAR 0 20230101 20231231",
+        '#KONTO 1930 "Bank"',
+        '#VER A 1 20230105 "x"',
+        "{",
+        "}",
+        "#TRANS 1930 {} 5",
+        '#TRANS 3010 {1 "2"} -5',
+        "#RTRANS 1930 {} 5",
+        "#BTRANS 1930 {} 5",
+        "#KSUMMA",
+        "#KSUMMA 12",
+        "#IB 0 1930 1",
+        '#TRANS 1930 {1 "2" 5',
+        '#VER "" "" x',
+        "#OIB 0 1930 {1} 4",
+        "#PSALDO 0 2023 3010 {} 1",
+        "#UB -1 1930 x",
+        "",
+        "\t",
+        '#VER A 1 20230105 "x" 2023013',
+        "#GEN 2023-01-01",
+    ]
+)
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])

@@ -118,9 +118,7 @@ class LedgerWorkspace:
             write_sie(
                 out,
                 header,
-                accounts=[
-                    Account(a, (names or {}).get(a, f"Konto {a}"), 0) for a in sorted(accounts)
-                ],
+                accounts=[Account(a, (names or {}).get(a, f"Konto {a}"), 0) for a in sorted(accounts)],
                 dimensions=[Dimension(d, f"Dim {d}", 0) for d in sorted({d for d, _ in objects})],
                 objects=[Object(d, o, f"Objekt {o}", 0) for d, o in sorted(objects)],
                 balances=balances,

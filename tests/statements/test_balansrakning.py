@@ -67,12 +67,8 @@ def test_equity_block_from_2024_has_opening_equity_and_resultatreserv(ws):
 
 
 def test_previous_year_end_column(ws):
-    ws.year(
-        2022, ib={"1930": 10, "2010": -10}, vouchers=[("2022-02-01", [("3010", -5), ("1930", 5)])]
-    )
-    ws.year(
-        2023, ib={"1930": 15, "2010": -15}, vouchers=[("2023-02-01", [("3010", -7), ("1930", 7)])]
-    )
+    ws.year(2022, ib={"1930": 10, "2010": -10}, vouchers=[("2022-02-01", [("3010", -5), ("1930", 5)])])
+    ws.year(2023, ib={"1930": 15, "2010": -15}, vouchers=[("2023-02-01", [("3010", -7), ("1930", 7)])])
     br = ws.compute().table("balansrakning")
     assert br.value("kassa_och_bank", "utfall") == 22
     assert br.value("kassa_och_bank", "utfall_fg") == 15

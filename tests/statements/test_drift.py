@@ -43,9 +43,7 @@ def test_drift_per_verksamhet_and_kostnadsslag(ws):
     assert d.row("100.summa").label == "100 Skola"
     assert d.row("200.summa").label == "200 Objekt 200"  # name from the SIE file
     assert d.value("_utan.ovriga_kostnader", "utfall") == -5
-    assert d.value("totalt", "utfall") == s.table("resultatrakning").value(
-        "arets_resultat", "utfall"
-    )
+    assert d.value("totalt", "utfall") == s.table("resultatrakning").value("arets_resultat", "utfall")
     # Budget from #PBUDGET (ledger sign in the file, report sign in the table).
     assert d.value("100.intakter", "budget") == 450
     assert d.value("100.personalkostnader", "budget") == -210
@@ -72,15 +70,11 @@ def test_investeringsredovisning_per_projekt(ws):
     assert inv.value("P1", "budget") == 200
     assert inv.value("P1", "avvikelse") == 80
     assert inv.value("_utan", "utfall") == 30
-    assert inv.value("totalt", "utfall") == -s.table("kassaflodesanalys").value(
-        "kf_inv_materiella", "utfall"
-    )
+    assert inv.value("totalt", "utfall") == -s.table("kassaflodesanalys").value("kf_inv_materiella", "utfall")
 
 
 def test_bad_budget_cells_are_findings_with_file_and_place(ws):
-    s = ledger(
-        ws, "ar;verksamhet;kostnadsslag;belopp\n2023;100;intakter;tio\n20x3;100;intakter;5\n"
-    )
+    s = ledger(ws, "ar;verksamhet;kostnadsslag;belopp\n2023;100;intakter;tio\n20x3;100;intakter;5\n")
     msgs = [(f.file, f.line, f.message) for f in s.findings if f.file == "data/budget/budget.csv"]
     assert (("data/budget/budget.csv", 2, "'tio' är inget belopp (förväntade ett tal)")) in msgs
     assert any(line == 3 and "årtal" in m for _, line, m in msgs)
@@ -102,9 +96,7 @@ def test_xlsx_budget_with_a_bad_cell_names_the_cell(ws):
     s = ws.compute()
     assert s.table("driftredovisning").value("100.intakter", "budget") == 12
     bad = [f for f in s.findings if f.file == "data/budget/budget.xlsx"]
-    assert [(f.where, f.message) for f in bad] == [
-        ("D3", "'mycket' är inget belopp (förväntade ett tal)")
-    ]
+    assert [(f.where, f.message) for f in bad] == [("D3", "'mycket' är inget belopp (förväntade ett tal)")]
 
 
 def test_kontoplan_keys_must_be_account_numbers(ws):

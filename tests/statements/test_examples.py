@@ -36,10 +36,7 @@ def lystkom(tmp_path_factory):
 def shown(s, table: str) -> dict[tuple[str, str], Decimal]:
     r = round_table(s.table(table))
     return {
-        (row, col): v
-        for row, cols in r.display.items()
-        for col, v in cols.items()
-        if isinstance(v, Decimal)
+        (row, col): v for row, cols in r.display.items() for col, v in cols.items() if isinstance(v, Decimal)
     }
 
 
@@ -211,9 +208,7 @@ def test_sydnarke_reproduces_the_interim_tables(tmp_path):
 def test_example_generators_write_the_committed_bytes(name, tmp_path, monkeypatch):
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location(
-        f"gen_{name}", EXAMPLES / name / "generate_ledger.py"
-    )
+    spec = importlib.util.spec_from_file_location(f"gen_{name}", EXAMPLES / name / "generate_ledger.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -39,9 +39,7 @@ def test_fixed_asset_roll_forward_and_useful_life(ws):
 def test_cost_note_shows_costs_positive_with_pension_as_varav(ws):
     ws.year(
         2023,
-        vouchers=[
-            ("2023-03-01", [("5010", 100), ("5710", 20), ("4610", 30), ("7410", 5), ("1930", -155)])
-        ],
+        vouchers=[("2023-03-01", [("5010", 100), ("5710", 20), ("4610", 30), ("7410", 5), ("1930", -155)])],
     )
     s = ws.compute()
     n = s.table("not_verksamhetens_kostnader")

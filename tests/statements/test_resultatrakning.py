@@ -84,9 +84,7 @@ def test_prior_year_column_and_drill_down_filter(ws):
 
 
 def test_internal_counterpart_objects_are_eliminated_but_stay_in_drift(ws):
-    ws.config(
-        extra='[dimensioner]\nverksamhet = 1\nmotpart = 9\n\n[internt]\nmotparter = ["INT"]\n'
-    )
+    ws.config(extra='[dimensioner]\nverksamhet = 1\nmotpart = 9\n\n[internt]\nmotparter = ["INT"]\n')
     ws.year(
         2023,
         vouchers=[

@@ -16,9 +16,7 @@ from .conftest import load_ledgers
 
 RESULT = ["3010", "3810", "4610", "5010", "5710", "6410", "7910", "8010", "8410", "8520"]
 BALANCE = ["1220", "1229", "1510", "1790", "2290", "2310", "2440", "2990"]
-amounts = st.integers(min_value=-5_000_000_00, max_value=5_000_000_00).map(
-    lambda o: Decimal(o).scaleb(-2)
-)
+amounts = st.integers(min_value=-5_000_000_00, max_value=5_000_000_00).map(lambda o: Decimal(o).scaleb(-2))
 
 
 @st.composite
@@ -31,9 +29,7 @@ def ledgers(draw):
         obj = draw(st.sampled_from(["A", "B", None]))
         row = (account, amount, {1: obj}) if obj and account[0] not in "12" else (account, amount)
         vouchers.append((f"2023-{month:02d}-1{n % 9}", [row, ("1930", -amount)]))
-    ib = {
-        a: draw(amounts) for a in draw(st.lists(st.sampled_from(BALANCE), max_size=4, unique=True))
-    }
+    ib = {a: draw(amounts) for a in draw(st.lists(st.sampled_from(BALANCE), max_size=4, unique=True))}
     ib["1930"] = draw(amounts)
     ib["2010"] = -sum(ib.values())
     return ib, vouchers
@@ -44,11 +40,7 @@ def ledgers(draw):
 def test_shown_sums_add_up_totals_are_exact_rounded_and_quantities_agree(data):
     ib, vouchers = data
     with tempfile.TemporaryDirectory() as tmp:
-        ws = (
-            load_ledgers()
-            .LedgerWorkspace(Path(tmp))
-            .config(extra="[dimensioner]\nverksamhet = 1\n")
-        )
+        ws = load_ledgers().LedgerWorkspace(Path(tmp)).config(extra="[dimensioner]\nverksamhet = 1\n")
         ws.year(2023, ib=ib, vouchers=vouchers)
         s = ws.compute()
     quantities: dict[str, set[Decimal]] = {}
@@ -59,14 +51,12 @@ def test_shown_sums_add_up_totals_are_exact_rounded_and_quantities_agree(data):
         for c in t.columns:
             if c.derived is not None:
                 conflicted |= {
-                    f"{x.row}/{c.id}"
-                    for x in r.conflicts
-                    if x.column in (c.derived[0], c.derived[2])
+                    f"{x.row}/{c.id}" for x in r.conflicts if x.column in (c.derived[0], c.derived[2])
                 }
         # Rendered parts sum to rendered totals, except where the table says it cannot.
         assert set(shown_total_matches(r)) <= conflicted, t.id
         inner = {p.lstrip("-") for row in t.rows for p in row.parts}
-        for rid, cid in r.adjusted:
+        for rid, _cid in r.adjusted:
             # Only a subtotal inside a larger total gives way, never a named quantity.
             assert rid in inner and not t.row(rid).quantity, (t.id, rid)
         for row in t.rows:

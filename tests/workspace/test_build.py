@@ -69,9 +69,7 @@ def test_a_failed_build_keeps_the_previous_outputs(tmp_path):
     layout, config = workspace(tmp_path)
     build_report(layout, config, [sample_parts], formats=("html",), quiet=True)
     before = {p.name: p.read_bytes() for p in layout.build.iterdir()}
-    (layout.text_dir / "99-fel.md").write_text(
-        "Resultat {{ v.finns_inte | tkr }}", encoding="utf-8"
-    )
+    (layout.text_dir / "99-fel.md").write_text("Resultat {{ v.finns_inte | tkr }}", encoding="utf-8")
     with pytest.raises(BokslutError) as info:
         build_report(layout, config, [sample_parts], quiet=True)
     assert info.value.findings[0].format().startswith("text/99-fel.md:1: fel: okänt värde")
@@ -98,9 +96,7 @@ def test_chapters_without_tables_build_with_no_parts(tmp_path):
     layout, config = workspace(tmp_path)
     for p in layout.text_dir.iterdir():
         p.unlink()
-    (layout.text_dir / "01.md").write_text(
-        "# Inledning\n\nEtt år av *förändring*.", encoding="utf-8"
-    )
+    (layout.text_dir / "01.md").write_text("# Inledning\n\nEtt år av *förändring*.", encoding="utf-8")
     result = build_report(layout, config, [], formats=("html", "pdf"), quiet=True)
     assert len(result.files) == 2
 

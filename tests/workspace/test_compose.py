@@ -173,3 +173,42 @@ def test_read_chapters_in_file_name_order(tmp_path):
     with pytest.raises(BokslutError) as info:
         read_chapters(layout)
     assert info.value.findings[0].file == "text/03-c.md"
+
+
+def test_abs_shows_the_magnitude_of_the_shown_number():
+    drift = DATA.rounded["driftredovisning"]
+    cost = next(r.id for r in drift.table.rows if (drift.get(r.id, "utfall_2023") or 0) < 0)
+    doc = build(f'Kostnaderna blev {{{{ cell("driftredovisning", "{cost}", "utfall_2023") | abs | tkr }}}}.')
+    fig = figures(doc)[0]
+    assert fig.shown == -drift.get(cost, "utfall_2023") > 0
+    assert fig.ref == f"abs(cell:driftredovisning/{cost}/utfall_2023)" and fig.exact > 0
+    assert "−" not in fig.text
+
+
+def test_a_markdown_table_of_facts_becomes_a_captioned_text_table():
+    doc = build(
+        "| Namn | Uppdrag |\n|---|---|\n| Anna Andersson (S) | Ordförande |\n"
+        "| Bo Berg (M) | Ledamot |\n\nTabell: Direktionen 2023\n\nEfter tabellen."
+    )
+    blocks = doc.chapters[0].blocks
+    placed = blocks[0]
+    assert isinstance(placed, TablePlacement) and placed.title == "Direktionen 2023"
+    table = placed.rounded.table
+    assert table.label_header == "Namn" and [c.label for c in table.columns] == ["Uppdrag"]
+    assert [(r.label, placed.rounded.get(r.id, "k1")) for r in table.rows] == [
+        ("Anna Andersson (S)", "Ordförande"),
+        ("Bo Berg (M)", "Ledamot"),
+    ]
+    assert isinstance(blocks[1], Paragraph) and len(blocks) == 2
+    assert "behöver en rubrik" in errors("| A | B |\n|---|---|\n| x | y |\n")[0]
+
+
+def test_a_distribution_can_count_one_level_over_several_tables():
+    doc = build('{{ diagram("fordelning", tabell=["mal", "mal"], kolumn="bedomning", niva=0) }}')
+    chart = doc.charts()[0]
+    assert chart.categories == ("uppfyllt", "delvis uppfyllt", "ej uppfyllt")
+    assert [int(v) for v in chart.series[0].values] == [4, 2, 2]
+    assert (
+        "niva anges som ett heltal"
+        in errors('{{ diagram("fordelning", tabell="mal", kolumn="bedomning", niva="a") }}')[0]
+    )

@@ -12,13 +12,22 @@ from bokslut.workspace.new import create_workspace
 
 
 def test_new_workspace_round_trips_through_the_config(tmp_path):
-    layout = create_workspace(tmp_path / "ws", 'Förbundet "Lystkom"', OrgTyp.KOMMUNALFORBUND, 2020,
-                              RapportTyp.DELARSRAPPORT, dt.date(2020, 7, 31))
+    layout = create_workspace(
+        tmp_path / "ws",
+        'Förbundet "Lystkom"',
+        OrgTyp.KOMMUNALFORBUND,
+        2020,
+        RapportTyp.DELARSRAPPORT,
+        dt.date(2020, 7, 31),
+    )
     cfg = load_config(layout.config)
     assert cfg.organisation.namn == 'Förbundet "Lystkom"'
     assert cfg.organisation.typ is OrgTyp.KOMMUNALFORBUND
     assert (cfg.rapport.typ, cfg.rapport.ar, cfg.rapport.closing_date()) == (
-        RapportTyp.DELARSRAPPORT, 2020, dt.date(2020, 7, 31))
+        RapportTyp.DELARSRAPPORT,
+        2020,
+        dt.date(2020, 7, 31),
+    )
     assert layout.ledger_dir.is_dir() and layout.personal_dir.is_dir()
 
 
@@ -31,9 +40,14 @@ def test_new_refuses_to_overwrite(tmp_path):
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ('[organisation]\nnamn = "A"\ntyp = "bolag"\n[rapport]\nar = 2023\n', ("organisation.typ", 3)),
-        ('[organisation]\nnamn = "A"\ntyp = "kommun"\n[rapport]\nar = 2023\nbokslutsdatum = 2024-01-01\n',
-         ("utanför räkenskapsåret", 4)),
+        (
+            '[organisation]\nnamn = "A"\ntyp = "bolag"\n[rapport]\nar = 2023\n',
+            ("organisation.typ", 3),
+        ),
+        (
+            '[organisation]\nnamn = "A"\ntyp = "kommun"\n[rapport]\nar = 2023\nbokslutsdatum = 2024-01-01\n',
+            ("utanför räkenskapsåret", 4),
+        ),
         ('[organisation]\nnamn = "A"\ntyp = "kommun"\n', ("rapport saknas", None)),
         ('[organisation\nnamn = "A"\n', ("ogiltig TOML", 1)),
     ],

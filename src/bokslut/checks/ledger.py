@@ -13,10 +13,7 @@ from bokslut.statements.specs import BR_ASSET_LINES, BR_LIABILITY_LINES, RR_LEAV
 
 LIMIT = 20  # findings of one kind listed one by one; the rest summarised
 KNOWN_LINES = (
-    frozenset(RR_LEAVES)
-    | frozenset(BR_ASSET_LINES)
-    | frozenset(BR_LIABILITY_LINES)
-    | {"eget_kapital"}
+    frozenset(RR_LEAVES) | frozenset(BR_ASSET_LINES) | frozenset(BR_LIABILITY_LINES) | {"eget_kapital"}
 )
 
 
@@ -58,9 +55,7 @@ def opening_balances(ctx: Context) -> list[Finding]:
                         )
                     )
         result_prev = sum(
-            prev.net(a) + prev.after_cut.get(a, 0)
-            for a in prev.accounts()
-            if not is_balance_account(a)
+            prev.net(a) + prev.after_cut.get(a, 0) for a in prev.accounts() if not is_balance_account(a)
         )
         if not prev.has_transactions:
             result_prev = sum(prev.declared_res.values())

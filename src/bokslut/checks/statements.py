@@ -18,22 +18,14 @@ def _kr(v: Decimal) -> str:
 
 
 def _value(t: Table | None, row: str, col: str) -> Decimal | None:
-    if t is None:
-        return None
-    try:
-        v = t.value(row, col)
-    except KeyError:
-        return None
-    return v if isinstance(v, Decimal) else None
+    return t.number(row, col) if t is not None else None
 
 
 def _where(table: str, row: str, col: str) -> str:
     return f"{table}/{row}/{col}"
 
 
-def same_value(
-    what: str, pairs: Sequence[tuple[str, Table | None, str, str]], code: str
-) -> list[Finding]:
+def same_value(what: str, pairs: Sequence[tuple[str, Table | None, str, str]], code: str) -> list[Finding]:
     """Each (name, table, row, column) must hold the same exact value as the first."""
     present = [(n, t, r, c, v) for n, t, r, c in pairs if (v := _value(t, r, c)) is not None]
     if len(present) < 2:
@@ -105,9 +97,7 @@ def check_statements(ctx: Context, s: Statements) -> list[Finding]:
                 notice(
                     "balanskravsresultatet är negativt: förvaltningsberättelsen ska enligt 11 "
                     "kap. 11 § LKBR redovisa när och hur underskottet ska regleras",
-                    where=_where(
-                        "balanskravsutredning", "bk_balanskravsresultat", bk.columns[0].id
-                    ),
+                    where=_where("balanskravsutredning", "bk_balanskravsresultat", bk.columns[0].id),
                     code="balanskrav-negativt",
                 )
             )
@@ -279,9 +269,7 @@ def rounding(tables: Sequence[Table]) -> list[Finding]:
     for t in tables:
         r = round_table(t)
         for c in r.conflicts:
-            out.append(
-                warning(c.message, where=_where(c.table, c.row, c.column), code="avrundning")
-            )
+            out.append(warning(c.message, where=_where(c.table, c.row, c.column), code="avrundning"))
         for bad in shown_total_matches(r):
             if any(bad == f"{c.row}/{c.column}" for c in r.conflicts):
                 continue

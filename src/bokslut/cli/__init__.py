@@ -89,7 +89,5 @@ def app() -> None:
     """bokslut – årsredovisning och delårsrapport ur egna data."""
 
 
-
-
 def main() -> None:
     app.main(prog_name="bokslut")

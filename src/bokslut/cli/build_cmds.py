@@ -34,9 +34,7 @@ def build_cmd(directory: str, formats: str, out_dir: Path | None, quiet: bool) -
     """Bygg rapporten (HTML, PDF, Word, Excel och JSON) till build/."""
     layout = Layout(workspace_root(directory))
     config = load_config(layout.config)
-    result = build_report(
-        layout, config, [report_parts], parse_formats(formats), out_dir, quiet=quiet
-    )
+    result = build_report(layout, config, [report_parts], parse_formats(formats), out_dir, quiet=quiet)
     print_findings(result.findings)
     for path in result.files:
         click.echo(str(path))

@@ -32,9 +32,7 @@ def mal_group() -> None:
 
 @mal_group.command("mall")
 @click.argument("sokvag", metavar="MAPP-ELLER-FIL", type=click.Path(path_type=Path))
-@click.option(
-    "--beslut", "beslut", is_flag=True, help="Skriv mallen för politiska beslut (beslut.xlsx)."
-)
+@click.option("--beslut", "beslut", is_flag=True, help="Skriv mallen för politiska beslut (beslut.xlsx).")
 @click.option(
     "--fran",
     "fran",
@@ -93,9 +91,7 @@ def visa_cmd(arbetsyta: Path, as_json: bool) -> None:
         echo_json(
             {
                 "tables": [_table_json(t) for t in tables],
-                "values": {
-                    k: (str(v) if v is not None else None) for k, v in sorted(known.items())
-                },
+                "values": {k: (str(v) if v is not None else None) for k, v in sorted(known.items())},
                 "findings": [f.to_json() for f in findings],
             }
         )

@@ -58,9 +58,13 @@ def import_cmd(workspace: str, files: tuple[Path, ...], as_json: bool, quiet: bo
             {
                 "files": [
                     {
-                        "source": f.source, "target": f.target, "status": f.status,
-                        "fiscal_year": f.fiscal_year, "replaced": f.replaced,
-                        "vouchers": f.vouchers, "transactions": f.transactions,
+                        "source": f.source,
+                        "target": f.target,
+                        "status": f.status,
+                        "fiscal_year": f.fiscal_year,
+                        "replaced": f.replaced,
+                        "vouchers": f.vouchers,
+                        "transactions": f.transactions,
                     }
                     for f in result.files
                 ],
@@ -69,7 +73,11 @@ def import_cmd(workspace: str, files: tuple[Path, ...], as_json: bool, quiet: bo
         )
         return
     for f in result.files:
-        what = {"ny": "importerad", "ersatt": f"importerad, ersätter {f.replaced}", "oförändrad": "oförändrad (redan importerad)"}[f.status]
+        what = {
+            "ny": "importerad",
+            "ersatt": f"importerad, ersätter {f.replaced}",
+            "oförändrad": "oförändrad (redan importerad)",
+        }[f.status]
         click.echo(
             f"{f.source} → {f.target}: {what}; räkenskapsår {f.fiscal_year}, "
             f"{_count(f.vouchers)} verifikationer, {_count(f.transactions)} transaktionsrader"
@@ -79,7 +87,9 @@ def import_cmd(workspace: str, files: tuple[Path, ...], as_json: bool, quiet: bo
 CHECK_NAMES = {
     "check_balanced": "verifikationerna balanserar",
     "check_opening_vs_previous_closing": "ingående balans = föregående års utgående balans",
-    "check_balances_reconcile": "utgående balans = ingående balans + årets transaktioner; #RES = årets transaktioner",
+    "check_balances_reconcile": (
+        "utgående balans = ingående balans + årets transaktioner; #RES = årets transaktioner"
+    ),
     "check_dates_in_year": "transaktionsdatum inom räkenskapsåret",
     "check_declared": "använda konton och objekt är deklarerade",
 }
@@ -100,7 +110,11 @@ def inspect_data(sie: SieFile) -> dict[str, Any]:
         elif any(f.level is Level.WARNING for f in found):
             worst = "warning"
         results.append(
-            {"check": CHECK_NAMES.get(check.__name__, check.__name__), "result": worst, "findings": len(found)}
+            {
+                "check": CHECK_NAMES.get(check.__name__, check.__name__),
+                "result": worst,
+                "findings": len(found),
+            }
         )
     h = sie.header
     return {
@@ -119,8 +133,12 @@ def inspect_data(sie: SieFile) -> dict[str, Any]:
         "ksumma": h.ksumma,
         "accounts": len(sie.accounts),
         "dimensions": [
-            {"dim": d.number, "name": d.name, "parent": d.parent,
-             "objects": sum(1 for o in sie.objects if o.dimension == d.number)}
+            {
+                "dim": d.number,
+                "name": d.name,
+                "parent": d.parent,
+                "objects": sum(1 for o in sie.objects if o.dimension == d.number),
+            }
             for d in sie.dimensions
         ],
         "objects": len(sie.objects),
@@ -188,7 +206,12 @@ def _print_inspect(d: dict[str, Any]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Som JSON.")
 @click.option("--csv", "as_csv", is_flag=True, help="Som CSV (semikolon, decimalkomma).")
 def saldon_cmd(
-    workspace: str, ar: int | None, konto: str | None, objekt: str | None, as_json: bool, as_csv: bool
+    workspace: str,
+    ar: int | None,
+    konto: str | None,
+    objekt: str | None,
+    as_json: bool,
+    as_csv: bool,
 ) -> None:
     """Saldolista: ingående balans, årets rörelse och utgående balans per konto."""
     root = workspace_root(workspace)
@@ -209,8 +232,13 @@ def saldon_cmd(
                 "object": f"{obj[0]}:{obj[1]}" if obj else None,
                 "unit": "kr",
                 "rows": [
-                    {"account": r.account, "name": r.name, "opening": kronor(r.opening),
-                     "movement": kronor(r.movement), "closing": kronor(r.closing)}
+                    {
+                        "account": r.account,
+                        "name": r.name,
+                        "opening": kronor(r.opening),
+                        "movement": kronor(r.movement),
+                        "closing": kronor(r.closing),
+                    }
                     for r in tb.rows
                 ],
                 "totals": {"opening": kronor(ib), "movement": kronor(mv), "closing": kronor(ub)},
@@ -223,8 +251,15 @@ def saldon_cmd(
         w.writerow(["konto", "namn", "ingående balans", "årets rörelse", "utgående balans"])
         plain = {"minus": "-", "group": ""}
         for r in tb.rows:
-            w.writerow([r.account, r.name, format_ore(r.opening, **plain),
-                        format_ore(r.movement, **plain), format_ore(r.closing, **plain)])
+            w.writerow(
+                [
+                    r.account,
+                    r.name,
+                    format_ore(r.opening, **plain),
+                    format_ore(r.movement, **plain),
+                    format_ore(r.closing, **plain),
+                ]
+            )
         click.echo(buf.getvalue(), nl=False)
         return
     title = f"Saldolista {tb.fiscal_year} ({tb.start} – {tb.end})"
@@ -232,7 +267,10 @@ def saldon_cmd(
         title += f", objekt {obj[0]}:{obj[1]}"
     click.echo(title)
     header = ("Konto", "Namn", "Ingående balans", "Årets rörelse", "Utgående balans")
-    rows = [(r.account, r.name, format_ore(r.opening), format_ore(r.movement), format_ore(r.closing)) for r in tb.rows]
+    rows = [
+        (r.account, r.name, format_ore(r.opening), format_ore(r.movement), format_ore(r.closing))
+        for r in tb.rows
+    ]
     rows.append(("", "Summa", format_ore(ib), format_ore(mv), format_ore(ub)))
     widths = [max(len(str(x[i])) for x in [header, *rows]) for i in range(5)]
     widths[1] = min(widths[1], 40)

@@ -29,11 +29,7 @@ def _shown(rounded: Rounded, table: Table, row_id: str, col_id: str) -> str:
         return v
     row = table.row(row_id)
     col = table.column(col_id)
-    text = (
-        format_number(v, column_decimals(table, col, row))
-        .replace("\u00a0", " ")
-        .replace("\u2212", "-")
-    )
+    text = format_number(v, column_decimals(table, col, row)).replace("\u00a0", " ").replace("\u2212", "-")
     kind = row.column_kind or col.kind
     return text + " %" if kind is ColumnKind.PERCENT else text
 
@@ -65,8 +61,7 @@ def text_table(rounded: Rounded, notes: dict[str, int]) -> str:
 
     def fmt(cells: list[str]) -> str:
         parts = [
-            cells[i].ljust(widths[i]) if i < first else cells[i].rjust(widths[i])
-            for i in range(len(cells))
+            cells[i].ljust(widths[i]) if i < first else cells[i].rjust(widths[i]) for i in range(len(cells))
         ]
         return "  ".join(parts).rstrip()
 
@@ -95,9 +90,7 @@ def csv_table(rounded: Rounded) -> str:
         for c in t.columns:
             v = rounded.get(r.id, c.id)
             vals.append(
-                ""
-                if v is None
-                else (format(v, "f").replace(".", ",") if isinstance(v, Decimal) else v)
+                "" if v is None else (format(v, "f").replace(".", ",") if isinstance(v, Decimal) else v)
             )
         w.writerow([t.id, r.id, r.label, r.kind.value, r.note or "", *vals])
     return buf.getvalue()
@@ -105,15 +98,9 @@ def csv_table(rounded: Rounded) -> str:
 
 @click.command("tables")
 @click.argument("workspace", type=click.Path(file_okay=False))
-@click.option(
-    "--tabell", "table_id", metavar="ID", help="Visa bara denna tabell (t.ex. resultatrakning)."
-)
-@click.option(
-    "--json", "as_json", is_flag=True, help="Alla tabeller som JSON (dokumenterat format)."
-)
-@click.option(
-    "--csv", "as_csv", is_flag=True, help="Tabellerna som CSV (semikolon, visade värden)."
-)
+@click.option("--tabell", "table_id", metavar="ID", help="Visa bara denna tabell (t.ex. resultatrakning).")
+@click.option("--json", "as_json", is_flag=True, help="Alla tabeller som JSON (dokumenterat format).")
+@click.option("--csv", "as_csv", is_flag=True, help="Tabellerna som CSV (semikolon, visade värden).")
 def tables_cmd(workspace: str, table_id: str | None, as_json: bool, as_csv: bool) -> None:
     """Beräkna och visa de finansiella rapporterna (RR, BR, kassaflöde, noter, drift …)."""
     if as_json and as_csv:

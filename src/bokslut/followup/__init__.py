@@ -55,11 +55,7 @@ def _load(layout: Layout, stem: str) -> tuple[Located | None, list[Finding]]:
         return None, findings
     display = f"data/{path.name}"
     if path.suffix == ".xlsx":
-        return (
-            read_goal_workbook(path, display)
-            if stem == "mal"
-            else read_beslut_workbook(path, display)
-        )
+        return read_goal_workbook(path, display) if stem == "mal" else read_beslut_workbook(path, display)
     return load_yaml(path, display)
 
 
@@ -105,14 +101,10 @@ def build_part(layout: Layout, config: Config, known: Mapping[str, Value | int])
         results, year, f = assess_file(goals, located, config, known)
         findings += f
         counts = dict.fromkeys(Status, 0)
-        for index, (area, area_goals) in enumerate(
-            zip(goals.malomraden, results, strict=True), start=1
-        ):
+        for index, (area, area_goals) in enumerate(zip(goals.malomraden, results, strict=True), start=1):
             hierarchical = any(g.children for g in area_goals)
             if hierarchical:
-                tables.append(
-                    hierarchy_table(index, area, area_goals, goals.nivaer, year, located.file)
-                )
+                tables.append(hierarchy_table(index, area, area_goals, goals.nivaer, year, located.file))
             else:
                 tables.append(flat_table(index, area, area_goals, year, located.file))
             for goal in area_goals:
@@ -133,8 +125,7 @@ def build_part(layout: Layout, config: Config, known: Mapping[str, Value | int])
             if shown is None:
                 findings.append(
                     b_located.finding(
-                        f"okänd status '{b.status}' "
-                        "(tillåtna: ej påbörjad, pågår, avslutad, avbruten)",
+                        f"okänd status '{b.status}' (tillåtna: ej påbörjad, pågår, avslutad, avbruten)",
                         ("beslut", i, "status"),
                         "okand-status",
                     )

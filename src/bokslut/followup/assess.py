@@ -94,9 +94,7 @@ class Context:
 
 
 def _decimal(text: str) -> Decimal:
-    return Decimal(
-        text.replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace(",", ".")
-    )
+    return Decimal(text.replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace(",", "."))
 
 
 def _places(d: Decimal) -> int:
@@ -114,15 +112,11 @@ def resolve(cell: Cell | None, ctx: Context, path: PathKey) -> Cellvalue:
         return Cellvalue(d, written_decimals=_places(d))
     if isinstance(cell, list):
         if len(cell) != 2:
-            ctx.findings.append(
-                ctx.located.finding("ett intervall skrivs [låg, hög]", path, "intervall")
-            )
+            ctx.findings.append(ctx.located.finding("ett intervall skrivs [låg, hög]", path, "intervall"))
             return Cellvalue(None)
         low, high = (resolve(c, ctx, (*path, i)) for i, c in enumerate(cell))
         if not isinstance(low.value, Decimal) or not isinstance(high.value, Decimal):
-            ctx.findings.append(
-                ctx.located.finding("intervallets gränser ska vara tal", path, "intervall")
-            )
+            ctx.findings.append(ctx.located.finding("intervallets gränser ska vara tal", path, "intervall"))
             return Cellvalue(None)
         places = max(low.written_decimals or 0, high.written_decimals or 0)
         return Cellvalue((low.value, high.value), written_decimals=places)
@@ -170,8 +164,7 @@ def parse_manual(b: Bedomning | None, ctx: Context, path: PathKey) -> Status | N
     if status is None:
         ctx.findings.append(
             ctx.located.finding(
-                f"okänd bedömning '{b.varde}' "
-                "(tillåtna: uppfyllt, delvis, ej uppfyllt, kan inte bedömas)",
+                f"okänd bedömning '{b.varde}' (tillåtna: uppfyllt, delvis, ej uppfyllt, kan inte bedömas)",
                 (*path, "bedomning", "varde"),
                 "okand-bedomning",
             )
@@ -273,12 +266,9 @@ def combine(parts: Sequence[Status]) -> Status:
 
 def assess_goal(spec: Mal, path: PathKey, depth: int, ctx: Context) -> GoalResult:
     indicators = tuple(
-        assess_indicator(ind, (*path, "indikatorer", i), ctx)
-        for i, ind in enumerate(spec.indikatorer)
+        assess_indicator(ind, (*path, "indikatorer", i), ctx) for i, ind in enumerate(spec.indikatorer)
     )
-    children = tuple(
-        assess_goal(g, (*path, "mal", i), depth + 1, ctx) for i, g in enumerate(spec.mal)
-    )
+    children = tuple(assess_goal(g, (*path, "mal", i), depth + 1, ctx) for i, g in enumerate(spec.mal))
     computed = combine([i.status for i in indicators] + [c.status for c in children])
     manual_status = parse_manual(spec.bedomning, ctx, path)
     return GoalResult(

@@ -15,9 +15,7 @@ from bokslut.followup.model import STATUS_SYMBOL, STATUS_WORD, Beslut, Malomrade
 from bokslut.followup.source import dotted
 from bokslut.table import Column, ColumnKind, Row, RowKind, Source, Table, Value
 
-SYMBOL_KEY = (
-    "Symboler: " + ", ".join(f"{STATUS_SYMBOL[s]} {STATUS_WORD[s].lower()}" for s in Status) + "."
-)
+SYMBOL_KEY = "Symboler: " + ", ".join(f"{STATUS_SYMBOL[s]} {STATUS_WORD[s].lower()}" for s in Status) + "."
 NNBSP = "\u202f"
 
 
@@ -137,9 +135,7 @@ def _goal_row(goal: GoalResult, row_id: str, level: int) -> Row:
     )
 
 
-def flat_table(
-    index: int, area: Malomrade, goals: Sequence[GoalResult], year: int, file: str
-) -> Table:
+def flat_table(index: int, area: Malomrade, goals: Sequence[GoalResult], year: int, file: str) -> Table:
     cols = (
         Column("symbol", "Symbol", kind=ColumnKind.TEXT),
         Column("maluppfyllelse", f"Måluppfyllelse {year}", kind=ColumnKind.TEXT),
@@ -153,9 +149,7 @@ def flat_table(
         gid = goal.spec.id or f"mal_{g_i + 1}"
         rows.append(_goal_row(goal, gid, 0))
         for i_i, ind in enumerate(goal.indicators):
-            rows.append(
-                _indicator_row(ind, f"{gid}_{ind.spec.id or f'indikator_{i_i + 1}'}", 1, file, year)
-            )
+            rows.append(_indicator_row(ind, f"{gid}_{ind.spec.id or f'indikator_{i_i + 1}'}", 1, file, year))
     return Table(
         id=f"mal_malomrade_{index}",
         title=area.namn,

@@ -96,9 +96,7 @@ def write_goal_workbook(path: Path, content: MalFil | None = None) -> None:
     sheets = {name: wb.create_sheet(name) for name in SHEETS}
     for name, ws_ in sheets.items():
         _header(ws_, SHEETS[name])
-    riktning = DataValidation(
-        type="list", formula1='"hogre,lagre,intervall,lika"', allow_blank=True
-    )
+    riktning = DataValidation(type="list", formula1='"hogre,lagre,intervall,lika"', allow_blank=True)
     bedomning = DataValidation(
         type="list", formula1='"uppfyllt,delvis,ej uppfyllt,kan inte bedömas"', allow_blank=True
     )
@@ -171,9 +169,7 @@ def _fill(sheets: dict[str, Worksheet], content: MalFil) -> None:
                 years.setdefault(content.ar or 0, {})[field] = value
         for year in sorted(years, reverse=True):
             row = years[year]
-            sheets["Utfall"].append(
-                [iid, year or None, _fmt(row.get("utfall")), _fmt(row.get("prognos"))]
-            )
+            sheets["Utfall"].append([iid, year or None, _fmt(row.get("utfall")), _fmt(row.get("prognos"))])
 
     for a_i, area in enumerate(content.malomraden):
         aid = area.id or f"omrade_{a_i + 1}"
@@ -189,16 +185,12 @@ def write_beslut_workbook(path: Path, content: BeslutFil | None = None) -> None:
     ws.title = BESLUT_SHEET
     _header(ws, BESLUT_COLUMNS)
     ws.column_dimensions["B"].width = 60
-    status = DataValidation(
-        type="list", formula1='"ej påbörjad,pågår,avslutad,avbruten"', allow_blank=True
-    )
+    status = DataValidation(type="list", formula1='"ej påbörjad,pågår,avslutad,avbruten"', allow_blank=True)
     ws.add_data_validation(status)
     status.add("D2:D1000")
     if content is not None:
         for b in content.beslut:
-            ws.append(
-                [b.diarienummer or None, b.text, b.datum or None, b.status, b.kommentar or None]
-            )
+            ws.append([b.diarienummer or None, b.text, b.datum or None, b.status, b.kommentar or None])
     _save(wb, path)
 
 
@@ -254,9 +246,7 @@ def _rows(
         if col in header:
             index[col] = header.index(col)
         else:
-            findings.append(
-                error(f"kolumnen '{col}' saknas i rubrikraden", file=file, where=f"{name}!1")
-            )
+            findings.append(error(f"kolumnen '{col}' saknas i rubrikraden", file=file, where=f"{name}!1"))
     for h in header:
         if h and h not in columns:
             findings.append(
@@ -332,8 +322,7 @@ def read_goal_workbook(path: Path, display: str) -> tuple[Located | None, list[F
                     where = area_ref[1] if area_ref else f"Mål!B{row_no}"
                     findings.append(
                         error(
-                            f"målområdet '{area_ref[0] if area_ref else ''}' "
-                            "finns inte på bladet Målområden",
+                            f"målområdet '{area_ref[0] if area_ref else ''}' finns inte på bladet Målområden",
                             file=display,
                             where=where,
                         )
@@ -357,8 +346,7 @@ def read_goal_workbook(path: Path, display: str) -> tuple[Located | None, list[F
                     parent = cells["overordnat_mal"]
                     findings.append(
                         error(
-                            f"det överordnade målet '{parent[0]}' finns inte "
-                            "(eller bildar en slinga)",
+                            f"det överordnade målet '{parent[0]}' finns inte (eller bildar en slinga)",
                             file=display,
                             where=parent[1],
                         )

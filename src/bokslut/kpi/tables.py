@@ -56,9 +56,7 @@ def call_values(calls: CallFigures, denominator: str) -> dict[str, Value | int]:
     return out
 
 
-def ticket_values(
-    tickets: Tickets, years: Sequence[int], desks: Sequence[str]
-) -> dict[str, Value | int]:
+def ticket_values(tickets: Tickets, years: Sequence[int], desks: Sequence[str]) -> dict[str, Value | int]:
     out: dict[str, Value | int] = {}
     for desk in [None, *desks]:
         prefix = "arenden" if desk is None else f"arenden_{slug(desk)}"
@@ -79,9 +77,7 @@ def ticket_values(
                         f.level_within[prio], n
                     )
             if f.first_line_known:
-                out[f"{prefix}_andel_forsta_linjen_{year}"] = percent(
-                    f.first_line_yes, f.first_line_known
-                )
+                out[f"{prefix}_andel_forsta_linjen_{year}"] = percent(f.first_line_yes, f.first_line_known)
     return out
 
 
@@ -172,23 +168,17 @@ def matvarden_table(
             v: Decimal | None = None
             if kind.startswith("arenden") and tickets is not None:
                 f = ticket_figures(tickets, y, spec.verksamhet)
-                sources[col.id] = Source(
-                    {"file": tickets.file, "ar": y, "verksamhet": spec.verksamhet}
-                )
+                sources[col.id] = Source({"file": tickets.file, "ar": y, "verksamhet": spec.verksamhet})
                 if f.count:
                     if kind == "arenden":
                         v = Decimal(f.count)
                     elif kind == "arenden_kanal":
                         v = _count_or_none(
-                            {k.casefold(): c for k, c in f.by_channel.items()}.get(
-                                arg.casefold(), 0
-                            )
+                            {k.casefold(): c for k, c in f.by_channel.items()}.get(arg.casefold(), 0)
                         )
                     elif kind == "arenden_kategori":
                         v = _count_or_none(
-                            {k.casefold(): c for k, c in f.by_category.items()}.get(
-                                arg.casefold(), 0
-                            )
+                            {k.casefold(): c for k, c in f.by_category.items()}.get(arg.casefold(), 0)
                         )
                     elif kind == "arenden_andel_inom_serviceniva":
                         v = percent(sum(f.level_within.values()), sum(f.level_total.values()))
@@ -274,9 +264,7 @@ def calls_table(calls: CallFigures, year: int, denominator: str) -> Table | None
         Column("andel_besvarade", "Andel besvarade", kind=ColumnKind.PERCENT, decimals=1),
     ]
     cols += [
-        Column(
-            f"inom_{t}s", f"Besvarade inom {seconds_label(t)}", kind=ColumnKind.PERCENT, decimals=1
-        )
+        Column(f"inom_{t}s", f"Besvarade inom {seconds_label(t)}", kind=ColumnKind.PERCENT, decimals=1)
         for t in calls.thresholds
     ]
     rows: list[Row] = []
@@ -326,9 +314,7 @@ def yearly_tables(figures: Sequence[YearlyFigure], settings: Kpi, report_year: i
                     ident,
                     next(iter(mine.values())).label,
                     values={f"ar_{y}": (mine[y].value if y in mine else None) for y in shown_years},
-                    sources={
-                        f"ar_{y}": Source({"file": "nyckeltal", "rad": mine[y].line}) for y in mine
-                    },
+                    sources={f"ar_{y}": Source({"file": "nyckeltal", "rad": mine[y].line}) for y in mine},
                     decimals=decimals,
                 )
             )
@@ -395,8 +381,7 @@ def ticket_tables(tickets: Tickets, settings: Kpi, report_year: int) -> list[Tab
             rows=tuple(rows),
             unit=None,
             label_header="Kanal",
-            caption="Antal registrerade ärenden per kanal och år "
-            "(efter datum då ärendet skapades).",
+            caption="Antal registrerade ärenden per kanal och år (efter datum då ärendet skapades).",
         )
     ]
     priorities = [
@@ -410,27 +395,18 @@ def ticket_tables(tickets: Tickets, settings: Kpi, report_year: int) -> list[Tab
         for p in priorities:
             values: dict[str, Value] = {}
             for y in years:
-                tot = {
-                    k.casefold(): (n, figs[y].level_within[k])
-                    for k, n in figs[y].level_total.items()
-                }
+                tot = {k.casefold(): (n, figs[y].level_within[k]) for k, n in figs[y].level_total.items()}
                 n, w = tot.get(p.casefold(), (0, 0))
                 values[f"ar_{y}"] = percent(w, n)
             minutes = settings.servicenivaer_min[p]
             limit = f"{minutes // 60} h" if minutes % 60 == 0 else f"{minutes} min"
-            prow.append(
-                Row(f"prioritet_{slug(p)}", f"{p} (inom {limit})", values=values, sources=src)
-            )
+            prow.append(Row(f"prioritet_{slug(p)}", f"{p} (inom {limit})", values=values, sources=src))
         overall = {
-            f"ar_{y}": percent(
-                sum(figs[y].level_within.values()), sum(figs[y].level_total.values())
-            )
+            f"ar_{y}": percent(sum(figs[y].level_within.values()), sum(figs[y].level_total.values()))
             for y in years
         }
         prow.append(Row("totalt", "Samtliga", RowKind.TOTAL, values=overall, sources=src))
-        hours = (
-            f" räknat i kontorstid {settings.kontorstid} vardagar" if settings.kontorstid else ""
-        )
+        hours = f" räknat i kontorstid {settings.kontorstid} vardagar" if settings.kontorstid else ""
         tables.append(
             Table(
                 id="arenden_serviceniva",

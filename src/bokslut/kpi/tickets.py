@@ -144,14 +144,10 @@ def read_tickets(
         "ordning",
     )
     early_solved = ~np.isnat(created) & ~np.isnat(solved) & (solved < created)
-    problems.rows(
-        early_solved, "lost", "ärendet är löst före tidpunkten då det skapades", "ordning"
-    )
+    problems.rows(early_solved, "lost", "ärendet är löst före tidpunkten då det skapades", "ordning")
     first_line = np.full(raw.rows, -1, dtype=np.int8)
     if raw.has("forsta_linjen"):
-        first_line = parse_flag(
-            raw, "forsta_linjen", problems, required=False, what="första linjen"
-        )
+        first_line = parse_flag(raw, "forsta_linjen", problems, required=False, what="första linjen")
     prio_codes, prio_names = codes(raw, "prioritet")
     levels = {k.casefold(): v for k, v in settings.servicenivaer_min.items()}
     # Per distinct priority text: its limit in minutes, -1 without a service level.
@@ -189,9 +185,9 @@ def read_tickets(
             b = office_minutes_since_epoch(response[answered], open_min, close_min, hol)
             elapsed[answered] = b - a
         else:
-            elapsed[answered] = (
-                (response[answered] - created[answered]).astype("timedelta64[s]")
-            ).astype(np.int64)
+            elapsed[answered] = ((response[answered] - created[answered]).astype("timedelta64[s]")).astype(
+                np.int64
+            )
             elapsed[answered] = -(-elapsed[answered] // 60)  # started minutes count
         # A ticket still without a response has not met its service level.
         within[has_level] = 0

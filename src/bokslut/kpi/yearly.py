@@ -39,9 +39,7 @@ class YearlyFigure:
     line: int
 
 
-def read_yearly(
-    path: Path, display: str, settings: Kpi
-) -> tuple[list[YearlyFigure], list[Finding]]:
+def read_yearly(path: Path, display: str, settings: Kpi) -> tuple[list[YearlyFigure], list[Finding]]:
     raw, findings = read_table(path, display, YEARLY_COLUMNS, settings.kolumner.nyckeltal)
     if raw is None:
         return [], findings
@@ -66,8 +64,7 @@ def read_yearly(
             bad(
                 line,
                 "id",
-                f"'{ident}' är inget giltigt id (små bokstäver a–z, siffror och _, "
-                "börjar med en bokstav)",
+                f"'{ident}' är inget giltigt id (små bokstäver a–z, siffror och _, börjar med en bokstav)",
             )
             continue
         try:

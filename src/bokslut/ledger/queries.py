@@ -171,7 +171,13 @@ def trial_balance(
         WHERE {account_filter}
         ORDER BY a.account
     """
-    params_all = [*opening_params, *movement_params, year, *([f"{obj[0]}:{obj[1]}"] if obj else []), *acc_params]
+    params_all = [
+        *opening_params,
+        *movement_params,
+        year,
+        *([f"{obj[0]}:{obj[1]}"] if obj else []),
+        *acc_params,
+    ]
     rows = con.execute(sql, params_all).fetchall()
     out = tuple(
         TrialBalanceRow(str(acc), str(name), int(ib), int(mv), int(ib) + int(mv))

@@ -72,9 +72,7 @@ class Store:
                     "SELECT file_id FROM source_file WHERE path = ?", [rel]
                 ).fetchall():
                     _delete_file(self.con, int(file_id))
-            next_id = self.con.execute(
-                "SELECT coalesce(max(file_id), 0) + 1 FROM source_file"
-            ).fetchone()
+            next_id = self.con.execute("SELECT coalesce(max(file_id), 0) + 1 FROM source_file").fetchone()
             assert next_id is not None
             for i, (rel, size, mtime_ns, parsed) in enumerate(add):
                 insert_file(self.con, self.layout, int(next_id[0]) + i, rel, size, mtime_ns, parsed)
@@ -260,9 +258,7 @@ def _sync(
             changed = True
             with _transaction(con):
                 _delete_file(con, file_id)
-    current = {
-        row[0] for row in con.execute("SELECT path FROM source_file").fetchall()
-    }
+    current = {row[0] for row in con.execute("SELECT path FROM source_file").fetchall()}
     next_id = int(con.execute("SELECT coalesce(max(file_id), 0) + 1 FROM source_file").fetchone()[0])  # type: ignore[index]
     first_id = next_id
     for rel, disk in on_disk.items():
@@ -308,8 +304,14 @@ def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 
 _FILE_TABLES = (
-    "fiscal_year", "account", "dimension", "object", "balance", "period_balance",
-    "voucher", "source_file",
+    "fiscal_year",
+    "account",
+    "dimension",
+    "object",
+    "balance",
+    "period_balance",
+    "voucher",
+    "source_file",
 )
 
 
@@ -337,20 +339,40 @@ class _Rows:
 
 
 _BALANCE_SCHEMA = pa.schema(
-    [("kind", pa.string()), ("year_index", pa.int32()), ("fiscal_year", pa.int32()),
-     ("account", pa.string()), ("objects", pa.string()), ("amount", pa.int64()),
-     ("quantity", pa.string()), ("line", pa.int64())]
+    [
+        ("kind", pa.string()),
+        ("year_index", pa.int32()),
+        ("fiscal_year", pa.int32()),
+        ("account", pa.string()),
+        ("objects", pa.string()),
+        ("amount", pa.int64()),
+        ("quantity", pa.string()),
+        ("line", pa.int64()),
+    ]
 )
 _PERIOD_SCHEMA = pa.schema(
-    [("kind", pa.string()), ("year_index", pa.int32()), ("fiscal_year", pa.int32()),
-     ("period", pa.int32()), ("account", pa.string()), ("objects", pa.string()),
-     ("amount", pa.int64()), ("quantity", pa.string()), ("line", pa.int64())]
+    [
+        ("kind", pa.string()),
+        ("year_index", pa.int32()),
+        ("fiscal_year", pa.int32()),
+        ("period", pa.int32()),
+        ("account", pa.string()),
+        ("objects", pa.string()),
+        ("amount", pa.int64()),
+        ("quantity", pa.string()),
+        ("line", pa.int64()),
+    ]
 )
 
 
 def insert_file(
-    con: duckdb.DuckDBPyConnection, layout: Layout, file_id: int, rel: str, size: int,
-    mtime_ns: int, p: Parsed,
+    con: duckdb.DuckDBPyConnection,
+    layout: Layout,
+    file_id: int,
+    rel: str,
+    size: int,
+    mtime_ns: int,
+    p: Parsed,
 ) -> None:
     from bokslut.sie.model import canonical_objects
 
@@ -361,9 +383,23 @@ def insert_file(
     con.execute(
         "INSERT INTO source_file VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            file_id, rel, p.sha256, size, h.program, h.program_version, sie.sietyp_label,
-            sie.encoding, h.orgnr, h.fnamn, h.valuta or "SEK", h.generated, h.omfattn,
-            fiscal_year, mtime_ns, start, end,
+            file_id,
+            rel,
+            p.sha256,
+            size,
+            h.program,
+            h.program_version,
+            sie.sietyp_label,
+            sie.encoding,
+            h.orgnr,
+            h.fnamn,
+            h.valuta or "SEK",
+            h.generated,
+            h.omfattn,
+            fiscal_year,
+            mtime_ns,
+            start,
+            end,
         ],
     )
     years = {fy.index: fy for fy in h.fiscal_years}
@@ -383,47 +419,77 @@ def insert_file(
 
     accounts = _Rows()
     for a in sie.accounts:
-        accounts.add(file_id=file_id, account=a.number, name=a.name, ktyp=a.ktyp, unit=a.unit,
-                     sru=",".join(a.sru) or None, line=a.line)
+        accounts.add(
+            file_id=file_id,
+            account=a.number,
+            name=a.name,
+            ktyp=a.ktyp,
+            unit=a.unit,
+            sru=",".join(a.sru) or None,
+            line=a.line,
+        )
     if accounts.columns:
         acc_tbl = pa.table(accounts.columns)
         con.register("acc_in", acc_tbl)
         con.execute("INSERT INTO account SELECT file_id, account, name, ktyp, unit, sru, line FROM acc_in")
         con.unregister("acc_in")
     for d in sie.dimensions:
-        con.execute("INSERT INTO dimension VALUES (?, ?, ?, ?, ?)", [file_id, d.number, d.name, d.parent, d.line])
+        con.execute(
+            "INSERT INTO dimension VALUES (?, ?, ?, ?, ?)",
+            [file_id, d.number, d.name, d.parent, d.line],
+        )
     if sie.objects:
-        objs = pa.table({
-            "dim": [o.dimension for o in sie.objects], "obj": [o.id for o in sie.objects],
-            "name": [o.name for o in sie.objects], "line": [o.line for o in sie.objects],
-        })
+        objs = pa.table(
+            {
+                "dim": [o.dimension for o in sie.objects],
+                "obj": [o.id for o in sie.objects],
+                "name": [o.name for o in sie.objects],
+                "line": [o.line for o in sie.objects],
+            }
+        )
         con.register("obj_in", objs)
         con.execute("INSERT INTO object SELECT ?, dim, obj, name, line FROM obj_in", [file_id])
         con.unregister("obj_in")
 
     bal = _Rows()
     for b in sie.balances:
-        bal.add(kind=b.kind, year_index=b.year_index, fiscal_year=year_of(b.year_index),
-                account=b.account, objects=canonical_objects(b.objects), amount=b.amount,
-                quantity=None if b.quantity is None else format(b.quantity, "f"), line=b.line)
+        bal.add(
+            kind=b.kind,
+            year_index=b.year_index,
+            fiscal_year=year_of(b.year_index),
+            account=b.account,
+            objects=canonical_objects(b.objects),
+            amount=b.amount,
+            quantity=None if b.quantity is None else format(b.quantity, "f"),
+            line=b.line,
+        )
     if bal.columns:
         con.register("bal_in", bal.table(_BALANCE_SCHEMA))
         con.execute(
             "INSERT INTO balance SELECT ?, kind, year_index, fiscal_year, account, objects, amount, "
-            "CAST(quantity AS DECIMAL(24,6)), line FROM bal_in", [file_id],
+            "CAST(quantity AS DECIMAL(24,6)), line FROM bal_in",
+            [file_id],
         )
         con.unregister("bal_in")
     per = _Rows()
     for pb in sie.period_balances:
-        per.add(kind=pb.kind, year_index=pb.year_index, fiscal_year=year_of(pb.year_index),
-                period=pb.period, account=pb.account, objects=canonical_objects(pb.objects),
-                amount=pb.amount, quantity=None if pb.quantity is None else format(pb.quantity, "f"),
-                line=pb.line)
+        per.add(
+            kind=pb.kind,
+            year_index=pb.year_index,
+            fiscal_year=year_of(pb.year_index),
+            period=pb.period,
+            account=pb.account,
+            objects=canonical_objects(pb.objects),
+            amount=pb.amount,
+            quantity=None if pb.quantity is None else format(pb.quantity, "f"),
+            line=pb.line,
+        )
     if per.columns:
         con.register("per_in", per.table(_PERIOD_SCHEMA))
         con.execute(
             "INSERT INTO period_balance SELECT ?, kind, year_index, fiscal_year, period, account, "
-            "objects, amount, CAST(quantity AS DECIMAL(24,6)), line FROM per_in", [file_id],
+            "objects, amount, CAST(quantity AS DECIMAL(24,6)), line FROM per_in",
+            [file_id],
         )
         con.unregister("per_in")
 
@@ -432,7 +498,8 @@ def insert_file(
         con.register("ver_in", sie.vouchers)
         con.execute(
             "INSERT INTO voucher SELECT ?, voucher_idx + ?, ?, series, number, date, text, "
-            "regdate, sign, line FROM ver_in", [file_id, base, fiscal_year],
+            "regdate, sign, line FROM ver_in",
+            [file_id, base, fiscal_year],
         )
         con.unregister("ver_in")
     _write_rows(_rows_file(layout, file_id, p.sha256), file_id, base, sie.transactions)

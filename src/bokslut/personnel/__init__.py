@@ -84,9 +84,7 @@ def build_part(layout: Layout, config: Config, known: Mapping[str, Value | int])
     limit = config.personal.sekretessgrans
     tables: list[Table] = [
         medelantal_table(stats, emp_name),
-        anstallningsform_table(
-            stats, emp_name, config.personal.anstallda_rakning == "bokslutsdagen"
-        ),
+        anstallningsform_table(stats, emp_name, config.personal.anstallda_rakning == "bokslutsdagen"),
     ]
     values: dict[str, Value | int] = {}
     for s in stats:
@@ -133,9 +131,7 @@ def build_part(layout: Layout, config: Config, known: Mapping[str, Value | int])
 def _small_organisation(stats: list[YearStatistics]) -> str | None:
     """LKBR 11:6 last sentence: no sick-leave disclosure when the last two years averaged ≤ 10."""
     recent = stats[:2]
-    mean = sum(Decimal(str(s.arsarbetare_kvinnor + s.arsarbetare_man)) for s in recent) / len(
-        recent
-    )
+    mean = sum(Decimal(str(s.arsarbetare_kvinnor + s.arsarbetare_man)) for s in recent) / len(recent)
     if mean <= 10:
         return (
             "sjukfrånvaron redovisas inte: medelantalet anställda de senaste två åren är "

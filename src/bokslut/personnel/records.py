@@ -126,12 +126,8 @@ def read_employments(
     ids = text(raw, "anstallningsnummer")
     no_id = empty_mask(raw, "anstallningsnummer")
     problems.rows(no_id, "anstallningsnummer", "anställningsnummer saknas", "saknas")
-    kon = parse_choice(
-        raw, "kon", problems, KON, required=True, what="kön", shown_choices=("K", "M")
-    )
-    birth = parse_number(
-        raw, "fodelsear", problems, required=True, low=1900, high=2100, what="ett årtal"
-    )
+    kon = parse_choice(raw, "kon", problems, KON, required=True, what="kön", shown_choices=("K", "M"))
+    birth = parse_number(raw, "fodelsear", problems, required=True, low=1900, high=2100, what="ett årtal")
     spellings = dict(FORM_SPELLINGS)
     spellings.update({k.casefold(): v for k, v in settings.anstallningsformer.items()})
     for code, canonical in settings.anstallningsformer.items():
@@ -257,13 +253,9 @@ def read_absences(
     no_reason = reason_codes == (reason_names.index("") if "" in reason_names else -1)
     problems.rows(no_reason, "orsak", "orsak saknas", "saknas")
     sick_words = {w.casefold() for w in settings.sjukorsaker}
-    sick = np.isin(
-        reason_codes, [i for i, n in enumerate(reason_names) if n.casefold() in sick_words]
-    )
+    sick = np.isin(reason_codes, [i for i, n in enumerate(reason_names) if n.casefold() in sick_words])
     backwards = ~np.isnat(start) & ~np.isnat(end) & (end < start)
-    problems.rows(
-        backwards, "till", "frånvaron slutar före sin början (till är tidigare än från)", "ordning"
-    )
+    problems.rows(backwards, "till", "frånvaron slutar före sin början (till är tidigare än från)", "ordning")
     person = np.full(raw.rows, -1, dtype=np.int64)
     if employments is not None and employments.people.size and id_names:
         people = employments.people.astype(str)
@@ -278,14 +270,7 @@ def read_absences(
         "anställningsnumret finns inte i anstallda-filen",
         "okand-person",
     )
-    ok = (
-        (person >= 0)
-        & ~np.isnat(start)
-        & ~np.isnat(end)
-        & ~backwards
-        & ~np.isnan(extent)
-        & ~no_reason
-    )
+    ok = (person >= 0) & ~np.isnat(start) & ~np.isnat(end) & ~backwards & ~np.isnan(extent) & ~no_reason
     return (
         Absences(
             person=person[ok],

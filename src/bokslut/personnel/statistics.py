@@ -61,9 +61,7 @@ def _leap(year: int) -> bool:
     return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
-def _absence_pairs(
-    emp: Employments, ab: Absences
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+def _absence_pairs(emp: Employments, ab: Absences) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """All (absence, employment) index pairs of the same person, vectorised."""
     order = np.argsort(emp.person, kind="stable")
     sorted_person = emp.person[order]
@@ -153,9 +151,7 @@ def compute_years(
             s2 = np.maximum(np.maximum(ab.start[a_idx], emp.start[e_idx]), ps)
             e2 = np.minimum(np.minimum(ab.end[a_idx], emp.end[e_idx]), pe)
             hours = working_days(s2, e2, holidays) * daily[e_idx] * ab.extent[a_idx]
-            sick_person = np.bincount(emp.person[e_idx], weights=hours, minlength=n_people).astype(
-                np.float64
-            )
+            sick_person = np.bincount(emp.person[e_idx], weights=hours, minlength=n_people).astype(np.float64)
             long_total = float(hours[long_abs[a_idx]].sum())
         # Latest period in the year decides the form a person is counted under.
         counted = active & (emp.end >= pe) if count_on_closing_day else active

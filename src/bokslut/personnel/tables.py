@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from bokslut.personnel.records import ANSTALLNINGSFORMER
 from bokslut.personnel.statistics import YearStatistics
+from bokslut.swedish import date_text
 from bokslut.table import Column, ColumnKind, Row, RowKind, Source, Table, Value
 
 GROUP_LABELS = {
@@ -18,20 +19,6 @@ GROUP_LABELS = {
     "alder_50": "50 år eller äldre",
 }
 KON_LABEL = {"K": "Kvinna", "M": "Man"}
-MONTHS = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 SUPPRESSED_NOTE = (
     "– = uppgiften redovisas inte eftersom gruppen har högst {limit} anställda (LKBR 11 kap. 6 §)."
 )
@@ -49,9 +36,7 @@ def share(part: float, whole: float) -> Decimal | None:
 def _year_columns(
     stats: Sequence[YearStatistics], kind: ColumnKind, decimals: int, label: str
 ) -> tuple[Column, ...]:
-    return tuple(
-        Column(f"ar_{s.year}", label.format(ar=s.year), kind=kind, decimals=decimals) for s in stats
-    )
+    return tuple(Column(f"ar_{s.year}", label.format(ar=s.year), kind=kind, decimals=decimals) for s in stats)
 
 
 def medelantal_table(stats: Sequence[YearStatistics], source_file: str) -> Table:
@@ -123,9 +108,7 @@ def anstallningsform_table(
     )
     when = stats[0].period[1] if stats else None
     if on_closing_day and when is not None:
-        title = (
-            f"Antal anställda per anställningsform och kön den {when.day} {MONTHS[when.month - 1]}"
-        )
+        title = f"Antal anställda per anställningsform och kön den {date_text(when, year=False)}"
         caption = "Antal personer med anställning på bokslutsdagen respektive år."
     else:
         title = "Antal anställda under året per anställningsform och kön"
@@ -202,13 +185,10 @@ def long_term_table(
             suppressed = True
         values[c.id] = v
         out[f"sjukfranvaro_langtid_andel_{s.year}"] = v
-    src = Source(
-        {"file": source_file}, "Sjuktimmar i sjukperioder om minst 60 dagar / alla sjuktimmar"
-    )
+    src = Source({"file": source_file}, "Sjuktimmar i sjukperioder om minst 60 dagar / alla sjuktimmar")
     table = Table(
         id="sjukfranvaro_langtid",
-        title="Andel sjukfrånvaro som avser frånvaro under en sammanhängande tid "
-        "av 60 dagar eller mer",
+        title="Andel sjukfrånvaro som avser frånvaro under en sammanhängande tid av 60 dagar eller mer",
         columns=cols,
         rows=(
             Row(
@@ -220,8 +200,7 @@ def long_term_table(
         ),
         unit=None,
         label_header="År",
-        caption="Andel av den totala sjukfrånvarotiden som ingår i sjukperioder "
-        "om 60 dagar eller mer.",
+        caption="Andel av den totala sjukfrånvarotiden som ingår i sjukperioder om 60 dagar eller mer.",
         footnotes=(SUPPRESSED_NOTE.format(limit=limit),) if suppressed else (),
     )
     return table, out

@@ -142,9 +142,7 @@ def _read_xlsx(path: Path) -> tuple[pa.Table, int]:
         n = len(cols[0]) if cols else 0
         while n and all(c[n - 1] == "" for c in cols):
             n -= 1
-        return pa.table(
-            {name: pa.array(c[:n], pa.string()) for name, c in zip(names, cols, strict=True)}
-        ), 2
+        return pa.table({name: pa.array(c[:n], pa.string()) for name, c in zip(names, cols, strict=True)}), 2
     finally:
         wb.close()
 
@@ -189,9 +187,7 @@ def read_table(
         else:
             table, first_row = _read_csv(path, fast_types)
     except (pa.ArrowInvalid, OSError, KeyError, ValueError) as exc:
-        return None, [
-            error(f"filen kunde inte läsas som tabell: {_arrow_reason(exc)}", file=display)
-        ]
+        return None, [error(f"filen kunde inte läsas som tabell: {_arrow_reason(exc)}", file=display)]
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         return None, [error(f"filen kunde inte läsas som kalkylblad: {exc}", file=display)]
     headers = {_normalise(n): n for n in table.column_names}
@@ -294,14 +290,10 @@ def text(raw: RawTable, name: str) -> npt.NDArray[np.object_]:
     """A column's cells as stripped Python strings (empty string when the column is absent)."""
     if name not in raw.columns:
         return np.full(raw.rows, "", dtype=object)
-    return np.asarray(
-        pc.utf8_trim_whitespace(raw.columns[name]).to_numpy(zero_copy_only=False), dtype=object
-    )
+    return np.asarray(pc.utf8_trim_whitespace(raw.columns[name]).to_numpy(zero_copy_only=False), dtype=object)
 
 
-def codes(
-    raw: RawTable, name: str, *, with_names: bool = True
-) -> tuple[npt.NDArray[np.int32], list[str]]:
+def codes(raw: RawTable, name: str, *, with_names: bool = True) -> tuple[npt.NDArray[np.int32], list[str]]:
     """A text column as integer codes and the distinct texts they stand for.
 
     Grouping a million rows by code is a bincount; grouping Python strings is not.
@@ -321,9 +313,7 @@ def codes(
     raw_names = [str(v).strip() for v in encoded.dictionary.to_pylist()]
     if pa.types.is_dictionary(col.type) and encoded.null_count:
         raw_names.append("")  # a null (empty) cell in a dictionary column
-        idx = np.where(np.asarray(encoded.indices.is_null()), len(raw_names) - 1, idx).astype(
-            np.int32
-        )
+        idx = np.where(np.asarray(encoded.indices.is_null()), len(raw_names) - 1, idx).astype(np.int32)
     # Texts that differ only in surrounding spaces are one value.
     position = {n: i for i, n in enumerate(dict.fromkeys(raw_names))}
     names = list(position)
@@ -348,9 +338,7 @@ def empty_mask(raw: RawTable, name: str) -> npt.NDArray[np.bool_]:
     return np.asarray(pc.equal(col, "").to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def parse_date(
-    raw: RawTable, name: str, problems: Problems, *, required: bool
-) -> npt.NDArray[np.datetime64]:
+def parse_date(raw: RawTable, name: str, problems: Problems, *, required: bool) -> npt.NDArray[np.datetime64]:
     """ÅÅÅÅ-MM-DD (a timestamp's date part is accepted) -> datetime64[D], NaT when empty."""
     col = stripped(raw, name)
     if pa.types.is_date(col.type):  # parsed while reading
@@ -365,8 +353,7 @@ def parse_date(
     empty = np.asarray(pc.equal(col, "").to_numpy(zero_copy_only=False), dtype=bool)
     bad = np.isnat(out) & ~empty
     long_tail = (
-        np.asarray(pc.greater(pc.utf8_length(col), 10).to_numpy(zero_copy_only=False), dtype=bool)
-        & ~bad
+        np.asarray(pc.greater(pc.utf8_length(col), 10).to_numpy(zero_copy_only=False), dtype=bool) & ~bad
     )
     problems.rows(bad, name, "ogiltigt datum, väntade ÅÅÅÅ-MM-DD", "datum")
     if long_tail.any():
@@ -386,9 +373,7 @@ def parse_date(
     return out
 
 
-def _reject_normalised(
-    parsed: npt.NDArray[np.datetime64], head: pa.ChunkedArray | pa.Array
-) -> None:
+def _reject_normalised(parsed: npt.NDArray[np.datetime64], head: pa.ChunkedArray | pa.Array) -> None:
     """strptime turns 2023-02-30 into 2 March; such a date is wrong, not a date (set to NaT)."""
     ok = ~np.isnat(parsed)
     if not ok.any():
@@ -399,9 +384,7 @@ def _reject_normalised(
     digits = pc.if_else(
         pc.match_substring_regex(day_text, r"^\d{1,2}$"), day_text, pa.scalar(None, pa.string())
     )
-    written_day = np.asarray(
-        pc.fill_null(pc.cast(digits, pa.int64()), -1).to_numpy(), dtype=np.int64
-    )
+    written_day = np.asarray(pc.fill_null(pc.cast(digits, pa.int64()), -1).to_numpy(), dtype=np.int64)
     parsed[ok & (parsed_day != written_day)] = np.datetime64("NaT")
 
 
@@ -474,15 +457,11 @@ def parse_number(
             valid = ~np.isnan(out)
         else:
             valid = np.asarray(
-                pc.match_substring_regex(col, r"^[+-]?(\d+(\.\d*)?|\.\d+)$").to_numpy(
-                    zero_copy_only=False
-                ),
+                pc.match_substring_regex(col, r"^[+-]?(\d+(\.\d*)?|\.\d+)$").to_numpy(zero_copy_only=False),
                 dtype=bool,
             )
             cleaned = pc.if_else(pa.array(valid), col, pa.scalar(None, pa.string()))
-            out = np.array(
-                pc.cast(cleaned, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64
-            )
+            out = np.array(pc.cast(cleaned, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
     bad = ~valid & ~empty
     problems.rows(bad, name, f"ska vara {what}", "tal")
     if required:
@@ -551,15 +530,9 @@ def years_of(ts: npt.NDArray[np.datetime64]) -> npt.NDArray[np.int64]:
     if not ok.any():
         return out
     seconds = ts[ok].astype("datetime64[s]").astype(np.int64)
-    first = (
-        int(np.datetime64(int(seconds.min()), "s").astype("datetime64[Y]").astype(np.int64)) + 1970
-    )
-    last = (
-        int(np.datetime64(int(seconds.max()), "s").astype("datetime64[Y]").astype(np.int64)) + 1970
-    )
-    starts = np.array([f"{y}-01-01" for y in range(first, last + 2)], dtype="datetime64[s]").astype(
-        np.int64
-    )
+    first = int(np.datetime64(int(seconds.min()), "s").astype("datetime64[Y]").astype(np.int64)) + 1970
+    last = int(np.datetime64(int(seconds.max()), "s").astype("datetime64[Y]").astype(np.int64)) + 1970
+    starts = np.array([f"{y}-01-01" for y in range(first, last + 2)], dtype="datetime64[s]").astype(np.int64)
     out[ok] = first + np.searchsorted(starts, seconds, side="right") - 1
     return out
 

@@ -90,9 +90,7 @@ def _legend(chart: Chart, y: int) -> list[str]:
     for i, s in enumerate(chart.series):
         colour = PALETTE[i % len(PALETTE)]
         if chart.kind is ChartKind.LINE:
-            out.append(
-                _el("line", x1=x, y1=y - 4, x2=x + 18, y2=y - 4, stroke=colour, stroke_width=2.5)
-            )
+            out.append(_el("line", x1=x, y1=y - 4, x2=x + 18, y2=y - 4, stroke=colour, stroke_width=2.5))
             out.append(_marker(i, Decimal(x + 9), Decimal(y - 4), colour))
         else:
             out.append(f'<rect x="{x}" y="{y - 10}" width="12" height="12" fill="{colour}"/>')
@@ -177,9 +175,7 @@ def _vertical(chart: Chart) -> tuple[str, int]:
             ]
             if len(pts) > 1:
                 path = " ".join(f"{_f(x)},{_f(y)}" for x, y in pts)
-                out.append(
-                    f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"/>'
-                )
+                out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"/>')
             for (x, y), v in zip(pts, [v for v in s.values if v is not None], strict=True):
                 out.append(_marker(i, x, y, colour))
                 value = format_number(v, chart.decimals)
@@ -252,9 +248,7 @@ def _hbar(chart: Chart) -> tuple[str, int]:
             if v >= 0:
                 out.append(_el("text", text, x=_f(x + 5), y=y + bar_h - 4, font_size=10))
             else:
-                out.append(
-                    _el("text", text, x=_f(x - 5), y=y + bar_h - 4, font_size=10, text_anchor="end")
-                )
+                out.append(_el("text", text, x=_f(x - 5), y=y + bar_h - 4, font_size=10, text_anchor="end"))
     out.append(_el("line", x1=_f(zero), y1=top, x2=_f(zero), y2=top + n * row_h, stroke=_TEXT))
     return "".join(out), height
 

@@ -155,8 +155,7 @@ class _Writer:
         _field(
             w.add_paragraph(),
             'TOC \\o "1-3" \\h \\z \\u',
-            "Innehållsförteckningen fylls i när dokumentet öppnas "
-            "(högerklicka och välj Uppdatera fält).",
+            "Innehållsförteckningen fylls i när dokumentet öppnas (högerklicka och välj Uppdatera fält).",
         )
         w.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
@@ -174,9 +173,7 @@ class _Writer:
                 run.italic = italic or None
             elif isinstance(r, Styled):
                 if r.style == "code":
-                    run = paragraph.add_run(
-                        "".join(x.text for x in r.children if isinstance(x, Text))
-                    )
+                    run = paragraph.add_run("".join(x.text for x in r.children if isinstance(x, Text)))
                     run.font.name = "Courier New"
                 else:
                     self.runs(

@@ -124,9 +124,7 @@ class _Writer:
             elif isinstance(r, Link):
                 out.append(f'<a href="{escape(r.href)}">{self.inline(r.children)}</a>')
             elif isinstance(r, Figure):
-                out.append(
-                    f'<span class="siffra" data-ref="{escape(r.ref)}">{escape(r.text)}</span>'
-                )
+                out.append(f'<span class="siffra" data-ref="{escape(r.ref)}">{escape(r.text)}</span>')
             elif isinstance(r, NoteRef):
                 out.append(f'<a href="#not-{r.number}"{self.ref_id(r.number)}>not {r.number}</a>')
             elif isinstance(r, LineBreak):
@@ -249,9 +247,7 @@ class _Writer:
 def render_html(doc: Document) -> bytes:
     w = _Writer(doc)
     tp = doc.title_page
-    chapters = "\n".join(
-        f'<section class="kapitel">{w.blocks(ch.blocks)}</section>' for ch in doc.chapters
-    )
+    chapters = "\n".join(f'<section class="kapitel">{w.blocks(ch.blocks)}</section>' for ch in doc.chapters)
     page = f"""<!DOCTYPE html>
 <html lang="sv">
 <head>

@@ -62,9 +62,7 @@ def table_to_json(rounded: Rounded) -> dict[str, Any]:
                 "note": r.note,
                 "values": {c.id: _number(r.values[c.id]) for c in t.columns if c.id in r.values},
                 "display": {
-                    c.id: _number(v)
-                    for c in t.columns
-                    if (v := rounded.get(r.id, c.id)) is not None
+                    c.id: _number(v) for c in t.columns if (v := rounded.get(r.id, c.id)) is not None
                 },
             }
             for r in t.rows

@@ -47,7 +47,7 @@ PREAMBLE = """
 #set par(leading: 0.62em, spacing: 0.95em)
 #set figure(numbering: none)
 #show figure: set figure.caption(position: top)
-#show figure.caption: it => align(left, text(weight: "bold", it.body))
+#show figure.caption: it => block(sticky: true, width: 100%, align(left, text(weight: "bold", it.body)))
 #show heading: set text(fill: accent)
 #show heading.where(level: 1): it => {
   pagebreak(weak: true); v(0.6cm); text(size: 21pt, it); v(0.3cm)
@@ -63,11 +63,7 @@ PREAMBLE = """
 
 def _s(text: str) -> str:
     """A Typst string literal."""
-    return (
-        '"'
-        + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "")
-        + '"'
-    )
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "") + '"'
 
 
 class _Writer:
@@ -140,8 +136,7 @@ class _Writer:
         # one of sentences (comments, målvärden) shares the line with the label column,
         # or an "auto" column would take the whole line and squeeze the labels to a word.
         longest = [
-            max((len(r.cells[j].text) for r in view.rows), default=0)
-            for j in range(len(view.headers))
+            max((len(r.cells[j].text) for r in view.rows), default=0) for j in range(len(view.headers))
         ]
 
         def text_width(j: int) -> str:
@@ -177,9 +172,7 @@ class _Writer:
             row = [label]
             if view.has_notes:
                 row.append(
-                    self.note_link(r.note_number, f"Not\u00a0{r.note_number}")
-                    if r.note_number
-                    else ""
+                    self.note_link(r.note_number, f"Not\u00a0{r.note_number}") if r.note_number else ""
                 )
             row += [f"#{_s(c.text)}" if c.text else "" for c in r.cells]
             for content in row:
@@ -192,8 +185,7 @@ class _Writer:
             else ""
         )
         foot = "".join(
-            f"\n#block(above: 0.4em)[#text(size: 8.5pt, fill: muted)[#{_s(f)}]]"
-            for f in view.footnotes
+            f"\n#block(above: 0.4em)[#text(size: 8.5pt, fill: muted)[#{_s(f)}]]" for f in view.footnotes
         )
         back = ""
         if note_number is not None:
@@ -202,7 +194,9 @@ class _Writer:
         label = f" <{anchor}>" if anchor else ""
         # Short tables stay on one page with their caption; long ones break with
         # the header row repeated.
-        breakable = "#show figure: set block(breakable: true)\n" if len(view.rows) > 30 else ""
+        # Rows of running text are several lines high, so such a table breaks sooner.
+        long_table = len(view.rows) > (10 if prose else 30)
+        breakable = "#show figure: set block(breakable: true)\n" if long_table else ""
         if prose:  # narrow columns of running text: smaller type, words may break
             breakable += "#set text(size: 9.5pt, hyphenate: true)\n"
         return (

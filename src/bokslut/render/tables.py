@@ -48,16 +48,16 @@ def cell_text(rounded: Rounded, row_id: str, column_id: str) -> CellView:
     value = rounded.get(row_id, column_id)
     kind = row.column_kind or col.kind
     if value is None:
-        return CellView("", kind is not ColumnKind.TEXT)
+        # A value given as None is a figure that is missing or withheld (a small group,
+        # a year without registrations); the table's footnote explains the dash.
+        # A cell the row simply does not have stays empty.
+        missing = column_id in row.values and row.values[column_id] is None
+        return CellView("–" if missing else "", kind is not ColumnKind.TEXT)
     if isinstance(value, str):
         return CellView(value, False)
     decimals = column_decimals(table, col, row)
     text = format_number(Decimal(value), decimals)
-    if (
-        kind is ColumnKind.PERCENT
-        and row.column_kind is ColumnKind.PERCENT
-        and col.kind is ColumnKind.MONEY
-    ):
+    if kind is ColumnKind.PERCENT and row.column_kind is ColumnKind.PERCENT and col.kind is ColumnKind.MONEY:
         text += "\u00a0%"  # a percent row in a money table says so in the cell
     return CellView(text, True)
 

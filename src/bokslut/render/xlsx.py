@@ -63,9 +63,7 @@ class _Book:
         self.note_numbers = note_numbers
         self.title = wb.add_format({"bold": True, "font_size": 14, "font_color": "#1F4E79"})
         self.muted = wb.add_format({"italic": True, "font_color": "#4A4A4A"})
-        self.head = wb.add_format(
-            {"bold": True, "bottom": 2, "text_wrap": True, "valign": "bottom"}
-        )
+        self.head = wb.add_format({"bold": True, "bottom": 2, "text_wrap": True, "valign": "bottom"})
         self.head_num = wb.add_format(
             {"bold": True, "bottom": 2, "align": "right", "text_wrap": True, "valign": "bottom"}
         )
@@ -97,9 +95,7 @@ class _Book:
         if has_notes:
             ws.write(3, 1, "Not", self.head)
         for j, col in enumerate(table.columns):
-            ws.write(
-                3, first + j, col.label, self.head if col.kind is ColumnKind.TEXT else self.head_num
-            )
+            ws.write(3, first + j, col.label, self.head if col.kind is ColumnKind.TEXT else self.head_num)
         widest = max((len(r.label) + 2 * r.level for r in table.rows), default=10)
         ws.set_column(0, 0, max(24, min(60, widest + 2)))
         ws.set_column(first, first + len(table.columns) - 1, 13)

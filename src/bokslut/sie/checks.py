@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 
 from bokslut.diagnostics import Finding, Level
 from bokslut.money import format_ore
-from bokslut.sie.model import SieFile, split_objects
+from bokslut.sie.model import Balance, PeriodBalance, SieFile, split_objects
 
 Check = Callable[[SieFile], list[Finding]]
 
@@ -89,9 +89,7 @@ def _sum_by_account(rows: pa.Table) -> dict[str, int]:
     if rows.num_rows == 0:
         return {}
     grouped = rows.group_by("account").aggregate([("amount", "sum")])
-    return dict(
-        zip(grouped["account"].to_pylist(), grouped["amount_sum"].to_pylist(), strict=True)
-    )
+    return dict(zip(grouped["account"].to_pylist(), grouped["amount_sum"].to_pylist(), strict=True))
 
 
 def _is_balance_account(account: str, ktyp: str | None) -> bool:
@@ -211,10 +209,9 @@ def check_declared(sie: SieFile) -> list[Finding]:
     t = sie.transactions
     if t.num_rows:
         firsts = t.group_by("account").aggregate([("line", "min")])
-        first_line.update(
-            zip(firsts["account"].to_pylist(), firsts["line_min"].to_pylist(), strict=True)
-        )
-    for b in (*sie.balances, *sie.period_balances):
+        first_line.update(zip(firsts["account"].to_pylist(), firsts["line_min"].to_pylist(), strict=True))
+    records: list[Balance | PeriodBalance] = [*sie.balances, *sie.period_balances]
+    for b in records:
         first_line.setdefault(b.account, b.line)
     findings = []
     missing = sorted(a for a in first_line if a not in declared)
@@ -231,18 +228,18 @@ def check_declared(sie: SieFile) -> list[Finding]:
             )
     used_objects: dict[tuple[int, str], int] = {}
     if t.num_rows:
-        keys = t.filter(pc.not_equal(t["objects"], "")).group_by("objects").aggregate(
-            [("line", "min")]
-        )
+        keys = t.filter(pc.not_equal(t["objects"], "")).group_by("objects").aggregate([("line", "min")])
         if not pc.any(pc.match_substring(keys["objects"], "\\")).as_py():
             # No escaped characters: split column-wise, then look at each distinct pair once.
-            pairs = pa.table({
-                "pair": pc.list_flatten(pc.split_pattern(keys["objects"], "|")),
-                "line": pc.list_parent_indices(pc.split_pattern(keys["objects"], "|")),
-            })
+            pairs = pa.table(
+                {
+                    "pair": pc.list_flatten(pc.split_pattern(keys["objects"], "|")),
+                    "line": pc.list_parent_indices(pc.split_pattern(keys["objects"], "|")),
+                }
+            )
             lines = keys["line_min"].take(pairs["line"])
-            firsts = pa.table({"pair": pairs["pair"], "line": lines}).group_by("pair").aggregate(
-                [("line", "min")]
+            firsts = (
+                pa.table({"pair": pairs["pair"], "line": lines}).group_by("pair").aggregate([("line", "min")])
             )
             for text, line in zip(firsts["pair"].to_pylist(), firsts["line_min"].to_pylist(), strict=True):
                 dim, _, obj = text.partition(":")
@@ -251,7 +248,7 @@ def check_declared(sie: SieFile) -> list[Finding]:
             for key, line in zip(keys["objects"].to_pylist(), keys["line_min"].to_pylist(), strict=True):
                 for pair in split_objects(key):
                     used_objects[pair] = min(line, used_objects.get(pair, line))
-    for b in (*sie.balances, *sie.period_balances):
+    for b in records:
         for pair in b.objects:
             used_objects.setdefault(pair, b.line)
     undeclared_by_dim: dict[int, list[tuple[str, int]]] = defaultdict(list)

@@ -25,6 +25,7 @@ def canonical_objects(objects: ObjectList) -> str:
 
     Backslash, ``|`` and ``:`` inside object ids are escaped so the key can be split back.
     """
+
     def esc(s: str) -> str:
         return s.replace("\\", "\\\\").replace("|", "\\|").replace(":", "\\:")
 

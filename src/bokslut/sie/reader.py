@@ -52,12 +52,42 @@ KTYPES = frozenset({"T", "S", "K", "I"})
 
 # Highest number of fields each known record has (label excluded); more are skipped.
 MAX_FIELDS = {
-    "#FLAGGA": 1, "#PROGRAM": 2, "#FORMAT": 1, "#GEN": 2, "#SIETYP": 1, "#PROSA": 1,
-    "#FTYP": 1, "#FNR": 1, "#ORGNR": 3, "#BKOD": 1, "#ADRESS": 4, "#FNAMN": 1, "#RAR": 3,
-    "#TAXAR": 1, "#OMFATTN": 1, "#KPTYP": 1, "#VALUTA": 1, "#KONTO": 2, "#KTYP": 2,
-    "#ENHET": 2, "#SRU": 2, "#DIM": 2, "#UNDERDIM": 3, "#OBJEKT": 3, "#IB": 4, "#UB": 4,
-    "#OIB": 5, "#OUB": 5, "#RES": 4, "#PSALDO": 6, "#PBUDGET": 6, "#VER": 6, "#TRANS": 7,
-    "#RTRANS": 7, "#BTRANS": 7, "#KSUMMA": 1,
+    "#FLAGGA": 1,
+    "#PROGRAM": 2,
+    "#FORMAT": 1,
+    "#GEN": 2,
+    "#SIETYP": 1,
+    "#PROSA": 1,
+    "#FTYP": 1,
+    "#FNR": 1,
+    "#ORGNR": 3,
+    "#BKOD": 1,
+    "#ADRESS": 4,
+    "#FNAMN": 1,
+    "#RAR": 3,
+    "#TAXAR": 1,
+    "#OMFATTN": 1,
+    "#KPTYP": 1,
+    "#VALUTA": 1,
+    "#KONTO": 2,
+    "#KTYP": 2,
+    "#ENHET": 2,
+    "#SRU": 2,
+    "#DIM": 2,
+    "#UNDERDIM": 3,
+    "#OBJEKT": 3,
+    "#IB": 4,
+    "#UB": 4,
+    "#OIB": 5,
+    "#OUB": 5,
+    "#RES": 4,
+    "#PSALDO": 6,
+    "#PBUDGET": 6,
+    "#VER": 6,
+    "#TRANS": 7,
+    "#RTRANS": 7,
+    "#BTRANS": 7,
+    "#KSUMMA": 1,
 }
 # Records whose last field is free text: real files write it unquoted with spaces.
 TEXT_TAIL = frozenset({"#FNAMN", "#PROSA", "#KONTO", "#DIM", "#OBJEKT", "#ENHET"})
@@ -216,18 +246,41 @@ class _ExactReader:
         self.line_no = 0
         self.seen_record = False
         self.handlers: dict[str, Callable[[str, list[Token]], None]] = {
-            "#FLAGGA": self._flagga, "#PROGRAM": self._program, "#FORMAT": self._format,
-            "#GEN": self._gen, "#SIETYP": self._sietyp, "#PROSA": self._text("prosa"),
-            "#FTYP": self._text("ftyp"), "#FNR": self._text("fnr"), "#ORGNR": self._orgnr,
-            "#BKOD": self._text("bkod"), "#ADRESS": self._adress, "#FNAMN": self._text("fnamn"),
-            "#RAR": self._rar, "#TAXAR": self._taxar, "#OMFATTN": self._omfattn,
-            "#KPTYP": self._text("kptyp"), "#VALUTA": self._text("valuta"),
-            "#KONTO": self._konto, "#KTYP": self._ktyp, "#ENHET": self._enhet, "#SRU": self._sru,
-            "#DIM": self._dim, "#UNDERDIM": self._underdim, "#OBJEKT": self._objekt,
-            "#IB": self._balance, "#UB": self._balance, "#RES": self._balance,
-            "#OIB": self._obalance, "#OUB": self._obalance,
-            "#PSALDO": self._period, "#PBUDGET": self._period,
-            "#VER": self._ver, "#TRANS": self._row, "#RTRANS": self._row, "#BTRANS": self._row,
+            "#FLAGGA": self._flagga,
+            "#PROGRAM": self._program,
+            "#FORMAT": self._format,
+            "#GEN": self._gen,
+            "#SIETYP": self._sietyp,
+            "#PROSA": self._text("prosa"),
+            "#FTYP": self._text("ftyp"),
+            "#FNR": self._text("fnr"),
+            "#ORGNR": self._orgnr,
+            "#BKOD": self._text("bkod"),
+            "#ADRESS": self._adress,
+            "#FNAMN": self._text("fnamn"),
+            "#RAR": self._rar,
+            "#TAXAR": self._taxar,
+            "#OMFATTN": self._omfattn,
+            "#KPTYP": self._text("kptyp"),
+            "#VALUTA": self._text("valuta"),
+            "#KONTO": self._konto,
+            "#KTYP": self._ktyp,
+            "#ENHET": self._enhet,
+            "#SRU": self._sru,
+            "#DIM": self._dim,
+            "#UNDERDIM": self._underdim,
+            "#OBJEKT": self._objekt,
+            "#IB": self._balance,
+            "#UB": self._balance,
+            "#RES": self._balance,
+            "#OIB": self._obalance,
+            "#OUB": self._obalance,
+            "#PSALDO": self._period,
+            "#PBUDGET": self._period,
+            "#VER": self._ver,
+            "#TRANS": self._row,
+            "#RTRANS": self._row,
+            "#BTRANS": self._row,
         }
 
     # -- findings -------------------------------------------------------------
@@ -356,9 +409,7 @@ class _ExactReader:
                 )
             self.open = None
         if self.ksumma_started and not self.ksumma_done:
-            self.err(
-                "filen inleds med #KSUMMA men kontrollsumman i slutet saknas – filen är avkortad"
-            )
+            self.err("filen inleds med #KSUMMA men kontrollsumman i slutet saknas – filen är avkortad")
 
     # -- header records ----------------------------------------------------------
     def _text(self, key: str) -> Callable[[str, list[Token]], None]:
@@ -459,9 +510,7 @@ class _ExactReader:
         number = _account(_field(f, 0, label, required=True))
         acc = self._known_account(number, label)
         code = _field(f, 1, label, required=True)
-        self.accounts[number] = Account(
-            acc.number, acc.name, acc.line, acc.ktyp, acc.unit, (*acc.sru, code)
-        )
+        self.accounts[number] = Account(acc.number, acc.name, acc.line, acc.ktyp, acc.unit, (*acc.sru, code))
 
     def _dim(self, label: str, f: list[Token]) -> None:
         number = parse_int(_field(f, 0, label, required=True), "dimensionsnumret")
@@ -570,8 +619,17 @@ class _ExactReader:
         self._append_row(v, kind, account, amount, date, text, qty, sign, key, self.line_no)
 
     def _append_row(
-        self, v: _Open, kind: str, account: str, amount: int, date: dt.date, text: str | None,
-        qty: Decimal | None, sign: str | None, key: str, line: int,
+        self,
+        v: _Open,
+        kind: str,
+        account: str,
+        amount: int,
+        date: dt.date,
+        text: str | None,
+        qty: Decimal | None,
+        sign: str | None,
+        key: str,
+        line: int,
     ) -> None:
         c = self.cols
         c.t_voucher.append(v.index)
@@ -595,16 +653,23 @@ class _ExactReader:
         assert pending is not None
         account, key, amount, line = pending
         self.warn(
-            f"#RTRANS för konto {account} följs inte av sin #TRANS-tvilling; "
-            "den tillagda raden räknas ändå",
+            f"#RTRANS för konto {account} följs inte av sin #TRANS-tvilling; den tillagda raden räknas ändå",
             line=line,
         )
         # Count the added row once, as a reader that handles #RTRANS would.
         i = self.cols.t_line.index(line, max(0, len(self.cols.t_line) - v.rows))
+        quantity = self.cols.t_quantity[i]
         self._append_row(
-            v, "TRANS", account, amount, self.cols.t_date[i], self.cols.t_text[i],
-            Decimal(self.cols.t_quantity[i]) if self.cols.t_quantity[i] else None,
-            self.cols.t_sign[i], key, line,
+            v,
+            "TRANS",
+            account,
+            amount,
+            self.cols.t_date[i],
+            self.cols.t_text[i],
+            Decimal(quantity) if quantity else None,
+            self.cols.t_sign[i],
+            key,
+            line,
         )
 
     # -- checksum -------------------------------------------------------------------------
@@ -725,8 +790,7 @@ def sniff(data: bytes, name: str) -> SieFile | None:
     if head.startswith(b"<?xml") or head.startswith(b"<Sie"):
         return _unusable(
             name,
-            "filen är SIE 5 (XML), som inte stöds ännu – exportera SIE 4 (typ 4E) från "
-            "bokföringsprogrammet",
+            "filen är SIE 5 (XML), som inte stöds ännu – exportera SIE 4 (typ 4E) från bokföringsprogrammet",
         )
     if b"\x00" in data[:65536] or sum(b < 9 or 13 < b < 32 for b in data[:4096]) > 8:
         return _unusable(name, "filen innehåller binära data och är ingen SIE-fil")
@@ -774,9 +838,7 @@ def read_sie_bytes(data: bytes, name: str, *, fast: bool | None = None) -> SieFi
     return read_exact(data, name, detected)
 
 
-def read_exact_lines(
-    lines: Sequence[tuple[int, bytes]], name: str, detected: enc.Detected
-) -> _ExactReader:
+def read_exact_lines(lines: Sequence[tuple[int, bytes]], name: str, detected: enc.Detected) -> _ExactReader:
     """Feed only the given (line number, raw line) pairs: the scanner's non-bulk records."""
     reader = _ExactReader(name, detected.encoding)
     if detected.encoding != enc.CP437:

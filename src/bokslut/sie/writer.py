@@ -203,8 +203,13 @@ class SieWriter:
 
     def voucher(self, v: Voucher) -> None:
         self.record(
-            "#VER", Text(v.series), Text(v.number), _date(v.date), Text(v.text),
-            _date(v.regdate), Text(v.sign or ""),
+            "#VER",
+            Text(v.series),
+            Text(v.number),
+            _date(v.date),
+            Text(v.text),
+            _date(v.regdate),
+            Text(v.sign or ""),
         )
         self.brace("{")
         for t in v.rows:
@@ -250,5 +255,3 @@ def write_sie(
     for v in vouchers:
         w.voucher(v)
     w.end()
-
-

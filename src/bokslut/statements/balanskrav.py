@@ -30,9 +30,7 @@ def balanskravsutredning(ctx: Context, unit: Unit) -> Table:
         results = [a for a in yd.period if not is_balance_account(a)]
         gains = [a for a in results if a in ctx.chart.realisationsvinster]
         unreal = [
-            a
-            for a in results
-            if a in ctx.chart.orealiserade_vinster or a in ctx.chart.orealiserade_forluster
+            a for a in results if a in ctx.chart.orealiserade_vinster or a in ctx.chart.orealiserade_forluster
         ]
 
         def conf(values: dict[str, Decimal], sign: int, y: str = y) -> Cell:
@@ -56,9 +54,7 @@ def balanskravsutredning(ctx: Context, unit: Unit) -> Table:
         cells.setdefault("bk_aterforing", {})[cid] = conf(bk.aterforing_orealiserade, 1)
         cells.setdefault("bk_reservering", {})[cid] = conf(bk.reservering_resultatreserv, -1)
         cells.setdefault("bk_anvandning", {})[cid] = conf(bk.anvandning_resultatreserv, 1)
-        cells.setdefault("bk_rur_anvandning", {})[cid] = conf(
-            bk.anvandning_resultatutjamningsreserv, 1
-        )
+        cells.setdefault("bk_rur_anvandning", {})[cid] = conf(bk.anvandning_resultatutjamningsreserv, 1)
     return build_table(
         id="balanskravsutredning",
         title="Balanskravsutredning",

@@ -77,11 +77,16 @@ def load_plans(
 
 def compute(con: duckdb.DuckDBPyConnection, layout: Layout, config: Config) -> Statements:
     cut = config.rapport.bokslutsdatum
-    facts = load_facts(con, config.rapport.ar, cut if cut is not None else None)
-    budget, prognos, findings = load_plans(layout, config, facts)
-    ctx = Context(
-        config, load_chart(config), facts, config.rapport.ar, budget, prognos, list(findings)
+    d = config.dimensioner
+    facts = load_facts(
+        con,
+        config.rapport.ar,
+        cut if cut is not None else None,
+        result_dims=[x for x in (d.verksamhet, d.motpart) if x is not None],
+        balance_dims=[x for x in (d.projekt, d.motpart) if x is not None],
     )
+    budget, prognos, findings = load_plans(layout, config, facts)
+    ctx = Context(config, load_chart(config), facts, config.rapport.ar, budget, prognos, list(findings))
     if ctx.yd(0) is None:
         ctx.findings.append(
             notice(
@@ -132,13 +137,7 @@ def note_numbers(tables: Sequence[Table]) -> dict[str, int]:
 
 
 def _val(t: Table | None, row: str, col: str) -> Decimal | None:
-    if t is None:
-        return None
-    try:
-        v = t.value(row, col)
-    except KeyError:
-        return None
-    return v if isinstance(v, Decimal) else None
+    return t.number(row, col) if t is not None else None
 
 
 def named_values(ctx: Context, tables: Sequence[Table]) -> dict[str, Value | int]:

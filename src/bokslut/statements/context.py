@@ -33,9 +33,7 @@ class Context:
     prognos: Sequence[PlanRow] = ()
     findings: list[Finding] = field(default_factory=list)
 
-    def plan_lines(
-        self, rows: Sequence[PlanRow], year: int, mapper: PrefixMap
-    ) -> dict[str, LineSum]:
+    def plan_lines(self, rows: Sequence[PlanRow], year: int, mapper: PrefixMap) -> dict[str, LineSum]:
         """Budget or forecast rows that name an account, summed per line of ``mapper``."""
         out: dict[str, list[Any]] = defaultdict(lambda: [0, set()])
         for r in rows:
@@ -79,9 +77,7 @@ class Context:
     def yd(self, offset: int = 0) -> YearData | None:
         return self.facts.get(self.year - offset)
 
-    def period_filter(
-        self, yd: YearData, accounts: frozenset[str] | set[str], sign: int
-    ) -> dict[str, Any]:
+    def period_filter(self, yd: YearData, accounts: frozenset[str] | set[str], sign: int) -> dict[str, Any]:
         return {
             "accounts": sorted(accounts),
             "from": yd.start.isoformat(),
@@ -89,9 +85,7 @@ class Context:
             "sign": sign,
         }
 
-    def balance_filter(
-        self, yd: YearData, accounts: frozenset[str] | set[str], sign: int
-    ) -> dict[str, Any]:
+    def balance_filter(self, yd: YearData, accounts: frozenset[str] | set[str], sign: int) -> dict[str, Any]:
         return {"accounts": sorted(accounts), "balance_at": yd.cut.isoformat(), "sign": sign}
 
     def is_internal(self, account: str, objects: str) -> bool:
@@ -110,9 +104,7 @@ class Context:
         if self.config.dimensioner.motpart is None or not self.config.internt.motparter:
             return yd.net(account)
         return sum(
-            f.net
-            for objs, f in yd.period.get(account, {}).items()
-            if not self.is_internal(account, objs)
+            f.net for objs, f in yd.period.get(account, {}).items() if not self.is_internal(account, objs)
         )
 
     def period_lines(

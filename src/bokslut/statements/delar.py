@@ -80,9 +80,7 @@ def ekonomiskt_resultat(ctx: Context, unit: Unit) -> Table | None:
             if c.derived is None:
                 row.setdefault(c.id, Cell(Decimal(0)))
     lines = [Line(s, rubrik) for s, rubrik in slag_order]
-    lines.append(
-        Line("summa", "Summa", RowKind.TOTAL, parts=tuple(s for s, _ in slag_order), show="always")
-    )
+    lines.append(Line("summa", "Summa", RowKind.TOTAL, parts=tuple(s for s, _ in slag_order), show="always"))
     return build_table(
         id="ekonomiskt_resultat",
         title="Ekonomiskt resultat",

@@ -26,9 +26,7 @@ def verksamhet_label(ctx: Context, code: str) -> str:
     if code == NO_OBJECT:
         return "Ej fördelat på verksamhet"
     dim = ctx.config.dimensioner.verksamhet
-    name = ctx.config.verksamheter.get(code) or (
-        ctx.facts.objects.get((dim, code), "") if dim else ""
-    )
+    name = ctx.config.verksamheter.get(code) or (ctx.facts.objects.get((dim, code), "") if dim else "")
     return ctx.config.driftredovisning.summarubrik.format(kod=code, namn=name).strip() or code
 
 
@@ -36,11 +34,7 @@ def projekt_label(ctx: Context, code: str) -> str:
     if code == NO_OBJECT:
         return "Övriga investeringar"
     dim = ctx.config.dimensioner.projekt
-    return (
-        ctx.config.projekt.get(code)
-        or (ctx.facts.objects.get((dim, code), "") if dim else "")
-        or code
-    )
+    return ctx.config.projekt.get(code) or (ctx.facts.objects.get((dim, code), "") if dim else "") or code
 
 
 def drift_actuals(ctx: Context, yd: YearData) -> dict[tuple[str, str], tuple[int, set[str]]]:
@@ -107,9 +101,7 @@ def driftredovisning(ctx: Context, unit: Unit) -> Table | None:
                 kronor(-amount),
                 {
                     **ctx.period_filter(yd, accounts, -1),
-                    "objects": []
-                    if v == NO_OBJECT
-                    else [f"{ctx.config.dimensioner.verksamhet}:{v}"],
+                    "objects": [] if v == NO_OBJECT else [f"{ctx.config.dimensioner.verksamhet}:{v}"],
                     "kostnadsslag": slag,
                 },
             )
@@ -177,9 +169,7 @@ def investment_actuals(ctx: Context, yd: YearData) -> dict[str, tuple[int, set[s
     for account, per_obj in yd.period.items():
         if ctx.chart.rad.get(account) not in INVESTMENT_LINES:
             continue
-        if ctx.chart.is_accumulated_depreciation(account) or ctx.chart.is_accumulated_impairment(
-            account
-        ):
+        if ctx.chart.is_accumulated_depreciation(account) or ctx.chart.is_accumulated_impairment(account):
             continue
         for objects, f in per_obj.items():
             p = (object_of(objects, dim) if dim is not None else None) or NO_OBJECT
@@ -217,9 +207,7 @@ def investeringsredovisning(ctx: Context, unit: Unit) -> Table | None:
     for p in projects:
         amount, accounts = actual.get(p, (0, set()))
         cells[p] = {
-            "budget": Cell(
-                kronor(budget.get(p, 0)), {"budget": True, "year": ctx.year, "projekt": p}
-            ),
+            "budget": Cell(kronor(budget.get(p, 0)), {"budget": True, "year": ctx.year, "projekt": p}),
             "utfall": Cell(
                 kronor(amount),
                 {

@@ -95,9 +95,7 @@ def build_table(
         row_cells = cells.get(line.id, {})
         values = {c: cell.value for c, cell in row_cells.items()}
         sources = {
-            c: Source(dict(cell.filter), cell.description)
-            for c, cell in row_cells.items()
-            if cell.filter
+            c: Source(dict(cell.filter), cell.description) for c, cell in row_cells.items() if cell.filter
         }
         rows.append(
             Row(
@@ -141,9 +139,7 @@ def _sum_sources(table: Table) -> Table:
                     if col.id in by_id[p.lstrip("-")].sources
                 ]
                 if filters:
-                    merged[col.id] = Source(
-                        merge_filters(filters), f"summa av {len(filters)} rader"
-                    )
+                    merged[col.id] = Source(merge_filters(filters), f"summa av {len(filters)} rader")
             r = replace(r, sources=merged)
         by_id[r.id] = r
         rows.append(r)

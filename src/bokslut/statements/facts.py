@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -113,13 +113,34 @@ def _shift_year(d: dt.date, years: int) -> dt.date:
         return d.replace(year=d.year + years, day=28)
 
 
+def _key_sql(dims: Sequence[int]) -> str:
+    """SQL for the column ``objects`` reduced to ``dims`` (still a canonical key, or '')."""
+    if not dims:
+        return "''"
+    parts = []
+    for d in sorted(set(dims)):
+        # The object of dimension d: up to the next unescaped "|" (ids escape \ | :).
+        obj = rf"regexp_extract(objects, '(?:^|\|){d}:((?:[^|\\]|\\.)*)', 1)"
+        parts.append(f"CASE WHEN {obj} <> '' THEN '{d}:' || {obj} END")
+    return f"coalesce(concat_ws('|', {', '.join(parts)}), '')"
+
+
 def load_facts(
-    con: duckdb.DuckDBPyConnection, report_year: int, cut: dt.date | None, years_back: int = 2
+    con: duckdb.DuckDBPyConnection,
+    report_year: int,
+    cut: dt.date | None,
+    years_back: int = 2,
+    result_dims: Sequence[int] = (),
+    balance_dims: Sequence[int] = (),
 ) -> Facts:
     """Aggregate the store for ``report_year`` and the ``years_back`` years before it.
 
     ``cut`` is the report's closing date; the same day of the earlier years cuts
     them for the "same period last year" columns. None means whole years.
+    Movements are kept per object only of the dimensions the statements look at:
+    ``result_dims`` for result accounts (verksamhet, motpart), ``balance_dims`` for
+    balance accounts (projekt, motpart). A ledger whose rows carry tens of thousands
+    of object combinations so still aggregates to a few thousand groups.
     """
     fy_rows = con.execute(
         "SELECT DISTINCT fiscal_year, year_start, year_end FROM fiscal_year ORDER BY fiscal_year"
@@ -138,14 +159,27 @@ def load_facts(
     values = ", ".join(f"({y}, DATE '{c.isoformat()}')" for y, c in cuts.items())
     rows = con.execute(
         f"""
-        WITH cuts(fy, cut) AS (VALUES {values})
-        SELECT f.fiscal_year, t.account, t.objects, t.date <= c.cut AS inside,
-               SUM(CASE WHEN t.amount > 0 THEN t.amount ELSE 0 END)::BIGINT,
-               SUM(CASE WHEN t.amount < 0 THEN t.amount ELSE 0 END)::BIGINT
-        FROM "transaction" t
-        JOIN source_file f ON f.file_id = t.file_id
-        JOIN cuts c ON c.fy = f.fiscal_year
-        WHERE t.kind = 'TRANS'
+        WITH cuts(fy, cut) AS (VALUES {values}),
+        rows AS (
+            SELECT f.fiscal_year AS fy, t.account, t.objects, t.date <= c.cut AS inside,
+                   SUM(CASE WHEN t.amount > 0 THEN t.amount ELSE 0 END) AS debit,
+                   SUM(CASE WHEN t.amount < 0 THEN t.amount ELSE 0 END) AS credit
+            FROM "transaction" t
+            JOIN source_file f ON f.file_id = t.file_id
+            JOIN cuts c ON c.fy = f.fiscal_year
+            WHERE t.kind = 'TRANS'
+            GROUP BY ALL
+        ),
+        -- reduce each distinct object list once, not once per row
+        keys AS (
+            SELECT objects, {_key_sql(result_dims)} AS result_key,
+                   {_key_sql(balance_dims)} AS balance_key
+            FROM (SELECT DISTINCT objects FROM rows)
+        )
+        SELECT fy, account,
+               CASE WHEN left(account, 1) IN ('1', '2') THEN balance_key ELSE result_key END,
+               inside, SUM(debit)::BIGINT, SUM(credit)::BIGINT
+        FROM rows JOIN keys USING (objects)
         GROUP BY ALL
         """
     ).fetchall()
@@ -225,14 +259,11 @@ def load_facts(
         (int(d), str(o)): str(n or "")
         for d, o, n in con.execute("SELECT dim, obj, name FROM object").fetchall()
     }
-    names = {
-        str(a): str(n or "") for a, n in con.execute("SELECT account, name FROM account").fetchall()
-    }
+    names = {str(a): str(n or "") for a, n in con.execute("SELECT account, name FROM account").fetchall()}
     files = {
         int(y): str(p)
         for y, p in con.execute(
-            "SELECT fiscal_year, max(path) FROM source_file WHERE fiscal_year IS NOT NULL "
-            "GROUP BY 1"
+            "SELECT fiscal_year, max(path) FROM source_file WHERE fiscal_year IS NOT NULL GROUP BY 1"
         ).fetchall()
     }
     return Facts(years, objects, names, files)

@@ -125,8 +125,7 @@ def kassaflodesanalys(ctx: Context, unit: Unit) -> Table:
         lines=KASSAFLODE,
         cells=cells,
         unit=unit,
-        caption="Kassaflödesanalys enligt indirekt metod; investerings- och "
-        "finansieringsflöden brutto.",
+        caption="Kassaflödesanalys enligt indirekt metod; investerings- och finansieringsflöden brutto.",
         footnotes=(
             "Likvida medel omfattar kassa och bank"
             + (

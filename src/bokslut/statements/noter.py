@@ -195,9 +195,7 @@ def not_verksamhetens_kostnader(ctx: Context, unit: Unit) -> Table:
         Line("varav_pension", "varav pensionskostnader inkl. särskild löneskatt", level=1),
     ]
     lines += [Line(k, label, level=0) for k, label in KOSTNAD_LINES]
-    lines.append(
-        Line("summa_ovriga", "Summa övriga kostnader", S, parts=tuple(k for k, _ in KOSTNAD_LINES))
-    )
+    lines.append(Line("summa_ovriga", "Summa övriga kostnader", S, parts=tuple(k for k, _ in KOSTNAD_LINES)))
     lines.append(
         Line(
             "summa",
@@ -237,11 +235,7 @@ def account_note(
             )
     if with_budget:
         for r in ctx.budget:
-            if (
-                r.year == ctx.year
-                and r.account is not None
-                and ctx.chart.rad.get(r.account) == rr_line
-            ):
+            if r.year == ctx.year and r.account is not None and ctx.chart.rad.get(r.account) == rr_line:
                 accounts.add(r.account)
                 prev = cells.setdefault(r.account, {}).get("budget")
                 base = prev.value if prev and isinstance(prev.value, Decimal) else Decimal(0)
@@ -255,9 +249,7 @@ def account_note(
     ordered = sorted(accounts)
     lines = [Line(a, ctx.facts.account_names.get(a) or a) for a in ordered]
     lines.append(
-        Line(
-            "summa", f"Summa {title[0].lower()}{title[1:]}", T, parts=tuple(ordered), show="always"
-        )
+        Line("summa", f"Summa {title[0].lower()}{title[1:]}", T, parts=tuple(ordered), show="always")
     )
     return build_table(
         id=table_id,
@@ -298,13 +290,9 @@ def balance_note(
     ordered = sorted(accounts)
     lines = [Line(a, ctx.facts.account_names.get(a) or a) for a in ordered]
     lines.append(
-        Line(
-            "summa", f"Summa {title[0].lower()}{title[1:]}", T, parts=tuple(ordered), show="always"
-        )
+        Line("summa", f"Summa {title[0].lower()}{title[1:]}", T, parts=tuple(ordered), show="always")
     )
-    return build_table(
-        id=table_id, title=title, columns=columns, lines=lines, cells=cells, unit=unit
-    )
+    return build_table(id=table_id, title=title, columns=columns, lines=lines, cells=cells, unit=unit)
 
 
 def not_eget_kapital(ctx: Context, unit: Unit) -> Table:
@@ -450,11 +438,7 @@ def not_anlaggningstillgangar(ctx: Context, unit: Unit) -> Table | None:
         for cid, off in year_columns(ctx):
             yd = ctx.yd(off)
             assert yd is not None
-            accts = [
-                a
-                for a in yd.accounts()
-                if is_balance_account(a) and ctx.chart.rad.get(a) == br_line
-            ]
+            accts = [a for a in yd.accounts() if is_balance_account(a) and ctx.chart.rad.get(a) == br_line]
             if not accts:
                 continue
             found = True
@@ -553,17 +537,13 @@ def not_anlaggningstillgangar(ctx: Context, unit: Unit) -> Table | None:
             for g, name in sorted(group_names.items())
         ]
         lines.append(
-            Line(
-                p + "nyttjandeperiod", "Bedömd genomsnittlig nyttjandeperiod, antal år", show="data"
-            )
+            Line(p + "nyttjandeperiod", "Bedömd genomsnittlig nyttjandeperiod, antal år", show="data")
         )
     if not present:
         return None
     table = build_table(
         id="not_anlaggningstillgangar",
-        title=present[0][1]
-        if len(present) == 1
-        else "Materiella och immateriella anläggningstillgångar",
+        title=present[0][1] if len(present) == 1 else "Materiella och immateriella anläggningstillgångar",
         columns=columns,
         lines=lines,
         cells=cells,
@@ -576,9 +556,7 @@ def _years_row(table: Table) -> Table:
     from dataclasses import replace
 
     rows = tuple(
-        replace(r, column_kind=ColumnKind.NUMBER, decimals=1)
-        if r.id.endswith(".nyttjandeperiod")
-        else r
+        replace(r, column_kind=ColumnKind.NUMBER, decimals=1) if r.id.endswith(".nyttjandeperiod") else r
         for r in table.rows
     )
     return replace(table, rows=rows)

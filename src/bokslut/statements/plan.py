@@ -56,9 +56,7 @@ def pbudget_rows(facts: Facts) -> list[PlanRow]:
     for year, yd in facts.years.items():
         for account, per_obj in yd.budget.items():
             for objects, amount in per_obj.items():
-                rows.append(
-                    PlanRow(year, amount, account=account, objects=objects, source="#PBUDGET")
-                )
+                rows.append(PlanRow(year, amount, account=account, objects=objects, source="#PBUDGET"))
     return rows
 
 
@@ -137,16 +135,12 @@ def read_plan_file(
                     )
                 )
             if "belopp" not in header and "belopp_tkr" not in header:
-                findings.append(
-                    error("kolumnen 'belopp' (eller 'belopp_tkr') saknas", file=rel, line=lineno)
-                )
+                findings.append(error("kolumnen 'belopp' (eller 'belopp_tkr') saknas", file=rel, line=lineno))
                 return [], findings
             continue
         rec = {header[i]: (ref, v.strip()) for i, (ref, v) in enumerate(cells) if i < len(header)}
 
-        def where(
-            col: str, rec: dict[str, tuple[str, str]] = rec, lineno: int = lineno
-        ) -> dict[str, object]:
+        def where(col: str, rec: dict[str, tuple[str, str]] = rec, lineno: int = lineno) -> dict[str, object]:
             ref = rec.get(col, ("", ""))[0]
             if cell_based:
                 return {"file": rel, "where": ref}
@@ -166,9 +160,7 @@ def read_plan_file(
             value *= 1000
         ore_value = value * 100
         if ore_value != ore_value.to_integral_value():
-            findings.append(
-                error(f"beloppet {value} har fler än två decimaler", **where(amount_col))
-            )
+            findings.append(error(f"beloppet {value} har fler än två decimaler", **where(amount_col)))
             continue
         amount = int(ore_value)
         if not ledger_sign:
@@ -205,8 +197,7 @@ def read_plan_file(
             if bad:
                 findings.append(
                     error(
-                        f"'{rec['objekt'][1]}' är inget objekt (förväntade dimension:objekt, "
-                        "t.ex. 1:81141)",
+                        f"'{rec['objekt'][1]}' är inget objekt (förväntade dimension:objekt, t.ex. 1:81141)",
                         **where("objekt"),
                     )
                 )

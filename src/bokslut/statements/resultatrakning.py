@@ -45,9 +45,7 @@ def resultatrakning(ctx: Context, unit: Unit) -> Table:
         sums = rr_line_sums(ctx, off)
         for line in RR_LEAVES:
             s = sums.get(line, LineSum())
-            cells.setdefault(line, {})[cid] = money_cell(
-                -s.ore, ctx.period_filter(yd, s.accounts, -1)
-            )
+            cells.setdefault(line, {})[cid] = money_cell(-s.ore, ctx.period_filter(yd, s.accounts, -1))
     budget = ctx.budget_lines(0, ctx.chart.rad)
     if ctx.interim and budget:
         columns.append(Column("budget", f"Budget {ctx.year}"))

@@ -251,9 +251,7 @@ KASSAFLODE: tuple[Line, ...] = (
         level=1,
         note="not_fordringar",
     ),
-    Line(
-        "kf_forrad", "Ökning (−)/minskning (+) förråd, lager och exploateringsfastigheter", level=1
-    ),
+    Line("kf_forrad", "Ökning (−)/minskning (+) förråd, lager och exploateringsfastigheter", level=1),
     Line(
         "kf_kortfristiga_skulder",
         "Ökning (+)/minskning (−) kortfristiga skulder",

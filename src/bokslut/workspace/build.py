@@ -8,7 +8,6 @@ inside them is the report's closing date, never the clock.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import os
 import shutil
@@ -26,6 +25,7 @@ from bokslut.render.html import render_html
 from bokslut.render.json import render_json
 from bokslut.render.pdf import render_pdf
 from bokslut.render.xlsx import render_xlsx
+from bokslut.swedish import date_text
 from bokslut.table import Unit
 from bokslut.workspace.compose import compose, read_chapters
 from bokslut.workspace.config import Config, RapportTyp
@@ -43,11 +43,6 @@ RENDERERS: dict[str, Callable[[Document], bytes]] = {
 }
 FORMATS = tuple(RENDERERS)
 SUMS_NAME = "SHA256SUMS"
-
-_MONTHS = (
-    "januari", "februari", "mars", "april", "maj", "juni",
-    "juli", "augusti", "september", "oktober", "november", "december",
-)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,14 +70,8 @@ def parse_formats(text: str | None) -> tuple[str, ...]:
     wanted = [f.strip().lower() for f in text.split(",") if f.strip()]
     unknown = [f for f in wanted if f not in RENDERERS]
     if unknown or not wanted:
-        raise BokslutError(
-            f"okänt format: {', '.join(unknown) or '(inget)'}; möjliga: {', '.join(FORMATS)}"
-        )
+        raise BokslutError(f"okänt format: {', '.join(unknown) or '(inget)'}; möjliga: {', '.join(FORMATS)}")
     return tuple(dict.fromkeys(wanted))
-
-
-def _date_text(d: dt.date) -> str:
-    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
 
 
 def title_page(config: Config) -> TitlePage:
@@ -91,10 +80,10 @@ def title_page(config: Config) -> TitlePage:
     closing = r.closing_date()
     if r.typ is RapportTyp.DELARSRAPPORT:
         title = f"Delårsrapport {closing.year}"
-        subtitle = f"Perioden {_date_text(start)} – {_date_text(closing)}"
+        subtitle = f"Perioden {date_text(start)} – {date_text(closing)}"
     else:
         title = f"Årsredovisning {r.ar}"
-        subtitle = f"Räkenskapsåret {_date_text(start)} – {_date_text(end)}"
+        subtitle = f"Räkenskapsåret {date_text(start)} – {date_text(end)}"
     return TitlePage(config.organisation.namn, title, subtitle, closing, Unit(r.enhet))
 
 

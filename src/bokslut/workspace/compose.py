@@ -210,8 +210,7 @@ def _cell(state: _State, table_id: str, row_id: str, column_id: str) -> Quantity
         row: Row = table.row(row_id)
     except KeyError:
         raise ChapterError(
-            f"tabellen '{table_id}' har ingen rad '{row_id}'; rader: "
-            f"{_names([r.id for r in table.rows])}",
+            f"tabellen '{table_id}' har ingen rad '{row_id}'; rader: {_names([r.id for r in table.rows])}",
             _template_line(),
         ) from None
     try:
@@ -280,14 +279,10 @@ def _figure_filter(state: _State, unit: Unit, name: str) -> Callable[..., str]:
     def show(value: object, enhet: bool = True, avrunda: str | None = None) -> str:
         q = _require_quantity(value, name)
         if q.kind not in (None, ColumnKind.MONEY):
-            raise ChapterError(
-                f"{q.ref} är inget belopp; använd | procent eller | tal", _template_line()
-            )
+            raise ChapterError(f"{q.ref} är inget belopp; använd | procent eller | tal", _template_line())
         if avrunda is not None:
             if avrunda not in {"tkr", "mkr"}:
-                raise ChapterError(
-                    f'avrunda ska vara "tkr" eller "mkr", inte {avrunda!r}', _template_line()
-                )
+                raise ChapterError(f'avrunda ska vara "tkr" eller "mkr", inte {avrunda!r}', _template_line())
             coarse = Unit(avrunda)
             if UNIT_SCALE[coarse] <= UNIT_SCALE[unit]:
                 raise ChapterError(
@@ -311,12 +306,8 @@ def _percent_filter(state: _State) -> Callable[..., str]:
     def procent(value: object, decimaler: int | None = None, enhet: bool = True) -> str:
         q = _require_quantity(value, "procent")
         if q.kind is ColumnKind.MONEY:
-            raise ChapterError(
-                f"{q.ref} är ett belopp; använd | tkr, | kr eller | mkr", _template_line()
-            )
-        decimals = (
-            decimaler if decimaler is not None else (q.decimals if q.decimals is not None else 1)
-        )
+            raise ChapterError(f"{q.ref} är ett belopp; använd | tkr, | kr eller | mkr", _template_line())
+        decimals = decimaler if decimaler is not None else (q.decimals if q.decimals is not None else 1)
         if decimaler is None and isinstance(q.shown, Decimal):
             shown = q.shown
         else:
@@ -333,9 +324,7 @@ def _number_filter(state: _State) -> Callable[..., str]:
     def tal(value: object, decimaler: int | None = None) -> str:
         q = _require_quantity(value, "tal")
         if q.kind is ColumnKind.MONEY:
-            raise ChapterError(
-                f"{q.ref} är ett belopp; använd | tkr, | kr eller | mkr", _template_line()
-            )
+            raise ChapterError(f"{q.ref} är ett belopp; använd | tkr, | kr eller | mkr", _template_line())
         decimals = decimaler if decimaler is not None else (q.decimals or 0)
         if decimaler is None and isinstance(q.shown, Decimal):
             shown = q.shown
@@ -407,7 +396,13 @@ def _environment(state: _State) -> SandboxedEnvironment:
     def cell(table_id: str, row_id: str, column_id: str) -> Quantity | str:
         return _cell(state, table_id, row_id, column_id)
 
+    def finns(name: str) -> bool:
+        # Lets a chapter keep a part that only some workspaces have data for
+        # (a driftredovisning needs a verksamhet dimension) without failing the others.
+        return name in state.data.tables or name in state.data.values
+
     env.globals.update(
+        finns=finns,
         tabell=tabell,
         noter=noter,
         notnummer=notnummer,
@@ -546,13 +541,9 @@ class _Converter:
             elif tok.type == "tr_close":
                 rows.append(current)
         if len(rows) < 2 or len(rows[0]) < 2:
-            raise ChapterError(
-                "en tabell i texten behöver en rubrikrad och minst två kolumner", line
-            )
+            raise ChapterError("en tabell i texten behöver en rubrikrad och minst två kolumner", line)
         header, body = rows[0], rows[1:]
-        columns = tuple(
-            Column(f"k{j}", label, ColumnKind.TEXT) for j, label in enumerate(header[1:], 1)
-        )
+        columns = tuple(Column(f"k{j}", label, ColumnKind.TEXT) for j, label in enumerate(header[1:], 1))
         table_rows = tuple(
             Row(f"r{n}", cells[0], values={f"k{j}": cells[j] for j in range(1, len(cells))})
             for n, cells in enumerate(body, 1)
@@ -605,9 +596,7 @@ class _Converter:
                 stack.append(("link", str(child.attrGet("href") or ""), []))
             elif t in {"strong_close", "em_close", "link_close"} and len(stack) > 1:
                 kind, href, runs = stack.pop()
-                node: Inline = (
-                    Link(href, tuple(runs)) if kind == "link" else Styled(kind, tuple(runs))
-                )
+                node: Inline = Link(href, tuple(runs)) if kind == "link" else Styled(kind, tuple(runs))
                 stack[-1][2].append(node)
             elif t == "image":
                 stack[-1][2].extend(self.text(child.content))
@@ -626,9 +615,7 @@ class _Converter:
                 out.append(Text(content[pos : m.start()]))
             obj, line, kind = self.state.objects[int(m.group(1))]
             if kind == "block":
-                raise ChapterError(
-                    "tabell(), noter() och diagram() ska stå ensamma i ett eget stycke", line
-                )
+                raise ChapterError("tabell(), noter() och diagram() ska stå ensamma i ett eget stycke", line)
             out.append(obj)  # type: ignore[arg-type]
             pos = m.end()
         if pos < len(content):
@@ -667,9 +654,7 @@ def compose(
             blocks = _Converter(state, name).blocks(_md.parse(rendered))
             composed.append(Chapter(name, blocks))
         except TemplateSyntaxError as exc:
-            findings.append(
-                error(f"fel i uttrycket: {_syntax_message(exc)}", file=name, line=exc.lineno)
-            )
+            findings.append(error(f"fel i uttrycket: {_syntax_message(exc)}", file=name, line=exc.lineno))
         except ChapterError as exc:
             findings.append(error(exc.message, file=name, line=exc.line))
         except UndefinedError as exc:
@@ -678,17 +663,13 @@ def compose(
             )
         except SecurityError:
             findings.append(
-                error(
-                    "uttrycket är inte tillåtet i ett kapitel", file=name, line=_tb_line(None, name)
-                )
+                error("uttrycket är inte tillåtet i ett kapitel", file=name, line=_tb_line(None, name))
             )
         except (TypeError, ValueError, ArithmeticError) as exc:
             findings.append(
                 error(f"uttrycket kunde inte beräknas ({exc})", file=name, line=_tb_line(exc, name))
             )
-    unplaced = sorted(
-        (n, nid) for nid, n in state.note_numbers.items() if nid not in state.notes_placed
-    )
+    unplaced = sorted((n, nid) for nid, n in state.note_numbers.items() if nid not in state.notes_placed)
     for n, nid in unplaced:
         findings.append(
             error(

@@ -46,8 +46,7 @@ def build_chart(
     unknown = sorted(set(options) - _OPTIONS)
     if unknown:
         raise ValueError(
-            f"diagram() känner inte till {', '.join(unknown)}; "
-            f"möjliga: {', '.join(sorted(_OPTIONS))}"
+            f"diagram() känner inte till {', '.join(unknown)}; möjliga: {', '.join(sorted(_OPTIONS))}"
         )
     opts = dict(options)
     if name == "resultat_mot_budget":
@@ -72,9 +71,7 @@ def build_chart(
             opts["rader"] = row_ids[:1]
         if "kolumner" not in opts:
             opts["kolumner"] = [
-                c.id
-                for c in reversed(table.columns)
-                if c.kind is ColumnKind.MONEY and not c.derived
+                c.id for c in reversed(table.columns) if c.kind is ColumnKind.MONEY and not c.derived
             ]
         opts.setdefault("rubrik", "Årets resultat över tid")
         kind = ChartKind.LINE
@@ -94,15 +91,11 @@ def build_chart(
     rounded = data.rounded[table.id]
     rows = [
         _row(table, r)
-        for r in _ids(
-            opts.get("rader"), [r.id for r in table.rows if r.kind is not RowKind.HEADING]
-        )
+        for r in _ids(opts.get("rader"), [r.id for r in table.rows if r.kind is not RowKind.HEADING])
     ]
     cols = [
         _col(table, c)
-        for c in _ids(
-            opts.get("kolumner"), [c.id for c in table.columns if c.kind is not ColumnKind.TEXT]
-        )
+        for c in _ids(opts.get("kolumner"), [c.id for c in table.columns if c.kind is not ColumnKind.TEXT])
     ]
     if not rows or not cols:
         raise ValueError(f"diagrammet ur '{table.id}' har inga rader eller kolumner att visa")

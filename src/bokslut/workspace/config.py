@@ -167,9 +167,7 @@ class Kontoplan(Section):
         for name in ("rad", "noter", "kostnadsslag"):
             for key in getattr(self, name):
                 if not key.isdigit():
-                    raise ValueError(
-                        f"kontoplan.{name}: '{key}' är inget kontonummer (bara siffror)"
-                    )
+                    raise ValueError(f"kontoplan.{name}: '{key}' är inget kontonummer (bara siffror)")
         return self
 
 
@@ -226,7 +224,6 @@ class Noter(Section):
     nyttjandeperiod: dict[str, dict[str, Decimal]] = Field(default_factory=dict)
     # The budget column of the RR notes (when a budget exists).
     budgetkolumn: bool = True
-
 
 
 class Balanskrav(Section):
@@ -312,7 +309,7 @@ def locate_key(text: str, loc: tuple[str | int, ...]) -> int | None:
                 best = no
             continue
         key = re.match(r'^("?)([^"=]+?)\1\s*=', line)
-        if key and table + (key.group(2).strip(),) == keys[: len(table) + 1]:
+        if key and (*table, key.group(2).strip()) == keys[: len(table) + 1]:
             return no
     if best is None and keys[:1]:
         for no, raw in enumerate(lines, start=1):
@@ -336,9 +333,7 @@ def load_config(path: Path) -> Config:
         # Python 3.11 puts the position only in the message: "… (at line 3, column 7)".
         where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         reason = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
-        finding = error(
-            f"ogiltig TOML: {reason}", file=name, line=int(where.group(1)) if where else None
-        )
+        finding = error(f"ogiltig TOML: {reason}", file=name, line=int(where.group(1)) if where else None)
         raise BokslutError(finding.format(), [finding]) from None
     try:
         return Config.model_validate(data)
@@ -347,8 +342,5 @@ def load_config(path: Path) -> Config:
         for err in exc.errors():
             loc = tuple(err["loc"])
             key = ".".join(str(p) for p in loc) or "(filen)"
-            findings.append(
-                error(f"{key} {swedish_message(err)}", file=name, line=locate_key(text, loc))
-            )
+            findings.append(error(f"{key} {swedish_message(err)}", file=name, line=locate_key(text, loc)))
         raise BokslutError("\n".join(f.format() for f in findings), findings) from None
-

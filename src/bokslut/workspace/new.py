@@ -56,9 +56,7 @@ def create_workspace(
 ) -> Layout:
     layout = Layout(root)
     if layout.config.exists():
-        raise BokslutError(
-            f"{layout.config}: finns redan – en befintlig arbetsyta skrivs inte över"
-        )
+        raise BokslutError(f"{layout.config}: finns redan – en befintlig arbetsyta skrivs inte över")
     if root.exists() and not root.is_dir():
         raise BokslutError(f"{root}: finns redan och är ingen mapp")
     for folder in (

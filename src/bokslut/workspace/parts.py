@@ -25,9 +25,7 @@ AREAS: tuple[Area, ...] = (
 )
 
 
-def report_parts(
-    layout: Layout, config: Config, areas: tuple[Area, ...] = AREAS
-) -> list[ReportPart]:
+def report_parts(layout: Layout, config: Config, areas: tuple[Area, ...] = AREAS) -> list[ReportPart]:
     """Every part of the report, computed from the workspace's data."""
     known: dict[str, Value | int] = {}
     parts: list[ReportPart] = []

@@ -1,0 +1,72 @@
+"""End-to-end speed of `bokslut build` (issue 4), as a user runs it.
+
+1. examples/lystkom-2023 (a copy, so the example stays clean) in all formats
+   (html, pdf, docx, xlsx, json); target under 5 s.
+2. A workspace made with `bokslut new` holding the 5-million-row benchmark ledger
+   (benchmarks/generate_ledger.py: 1 000 000 vouchers × 5 rows, generated once and
+   cached), imported once, then built in all formats; target under 10 s.
+
+Each build runs as its own process (`bokslut build --quiet`); the best of three
+runs is reported, with every run's time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from generate_ledger import default_path, generate  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def bokslut(*args: str) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "bokslut", *args], check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def timed_builds(ws: Path, out: Path, runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        shutil.rmtree(out, ignore_errors=True)
+        times.append(bokslut("build", str(ws), "--ut", str(out), "--quiet"))
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--vouchers", type=int, default=1_000_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = Path(tmp) / "lystkom-2023"
+        shutil.copytree(ROOT / "examples" / "lystkom-2023", ws, ignore=shutil.ignore_patterns(".bokslut", "build"))
+        bokslut("build", str(ws), "--ut", f"{tmp}/warm", "--quiet")  # indexes the ledger once
+        example = timed_builds(ws, Path(tmp) / "out-example", args.runs)
+        print(
+            f"examples/lystkom-2023, alla format: bäst {min(example):.2f} s "
+            f"({', '.join(f'{t:.2f}' for t in example)})  (mål < 5 s)"
+        )
+
+        ledger = generate(default_path(args.vouchers), args.vouchers)
+        big = Path(tmp) / "stor"
+        bokslut("new", str(big), "--org", "Benchmarks kommun", "--orgtyp", "kommun", "--ar", "2023")
+        imported = bokslut("import", str(big), str(ledger), "--quiet")
+        large = timed_builds(big, Path(tmp) / "out-large", args.runs)
+        rows = args.vouchers * 5
+        print(f"huvudbok med {rows:,} #TRANS: import {imported:.2f} s (en gång)")
+        print(
+            f"  bokslut build, alla format: bäst {min(large):.2f} s "
+            f"({', '.join(f'{t:.2f}' for t in large)})  (mål < 10 s)"
+        )
+
+
+if __name__ == "__main__":
+    main()

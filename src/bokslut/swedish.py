@@ -1,0 +1,16 @@
+"""Swedish words the report needs in more than one place (month names, dates in prose)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+MONTHS = (
+    "januari", "februari", "mars", "april", "maj", "juni",
+    "juli", "augusti", "september", "oktober", "november", "december",
+)  # fmt: skip
+
+
+def date_text(d: dt.date, *, year: bool = True) -> str:
+    """'31 december 2023' (or '31 december')."""
+    text = f"{d.day} {MONTHS[d.month - 1]}"
+    return f"{text} {d.year}" if year else text
