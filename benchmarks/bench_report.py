@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from generate_ledger import default_path, generate  # noqa: E402
+from generate_ledger import default_path, generate
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,13 +41,17 @@ def timed_builds(ws: Path, out: Path, runs: int) -> list[float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--vouchers", type=int, default=1_000_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         ws = Path(tmp) / "lystkom-2023"
-        shutil.copytree(ROOT / "examples" / "lystkom-2023", ws, ignore=shutil.ignore_patterns(".bokslut", "build"))
+        shutil.copytree(
+            ROOT / "examples" / "lystkom-2023", ws, ignore=shutil.ignore_patterns(".bokslut", "build")
+        )
         bokslut("build", str(ws), "--ut", f"{tmp}/warm", "--quiet")  # indexes the ledger once
         example = timed_builds(ws, Path(tmp) / "out-example", args.runs)
         print(

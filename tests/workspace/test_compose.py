@@ -48,9 +48,7 @@ def errors(*texts):
 
 
 def test_a_figure_shows_the_same_number_as_the_table():
-    doc = build(
-        "Resultat {{ v.arets_resultat | tkr }}.\n\n{{ tabell('resultatrakning') }}\n\n{{ noter() }}"
-    )
+    doc = build("Resultat {{ v.arets_resultat | tkr }}.\n\n{{ tabell('resultatrakning') }}\n\n{{ noter() }}")
     fig = figures(doc)[0]
     assert fig.text == f"1{NBSP}376{NBSP}tkr"
     assert fig.ref == "v.arets_resultat" and fig.exact == Decimal("1375823.45")
@@ -90,8 +88,7 @@ def test_units_and_kinds():
 
 def test_notes_are_numbered_in_order_of_first_appearance():
     doc = build(
-        "{{ tabell('balansrakning') }}\n\n{{ tabell('resultatrakning') }}\n\n"
-        "Se {{ notnummer('not_3') }}.",
+        "{{ tabell('balansrakning') }}\n\n{{ tabell('resultatrakning') }}\n\nSe {{ notnummer('not_3') }}.",
         "# Noter\n\n{{ noter() }}",
     )
     assert [n.note_id for n in doc.notes] == ["not_5", "not_6", "not_1", "not_2", "not_3", "not_4"]
