@@ -13,7 +13,8 @@ import click
 from bokslut.checks import run_checks
 from bokslut.cli.common import echo_json, print_findings, workspace_root
 from bokslut.diagnostics import BokslutError, Level, has_errors
-from bokslut.render.json import dumps, table_to_json
+from bokslut.jsontext import dumps
+from bokslut.render.json import table_to_json
 from bokslut.render.numbers import format_number
 from bokslut.statements import compute_for, note_numbers
 from bokslut.table import ColumnKind, Rounded, RowKind, Table, column_decimals, round_table
@@ -124,25 +125,13 @@ def tables_cmd(workspace: str, table_id: str | None, as_json: bool, as_csv: bool
         }
         if table_id is None:
             data["values"] = dict(s.values)
-        click.echo(dumps(_jsonable(data)))
+        click.echo(dumps(data))
     elif as_csv:
         click.echo("".join(csv_table(r) for r in rounded), nl=False)
     else:
         click.echo("\n\n".join(text_table(r, notes) for r in rounded))
     if errors:
         sys.exit(1)
-
-
-def _jsonable(data: object) -> object:
-    from bokslut.render.json import _number
-
-    if isinstance(data, dict):
-        return {k: _jsonable(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_jsonable(v) for v in data]
-    if isinstance(data, Decimal):
-        return _number(data)
-    return data
 
 
 @click.command("check")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import re
-from decimal import Decimal
 from typing import Any
 
 from bokslut.document import (
@@ -24,26 +21,8 @@ from bokslut.document import (
     TablePlacement,
     Text,
 )
-from bokslut.table import Rounded, Value
-
-# Decimals are written as JSON numbers from their exact text, never through a
-# binary float: they travel as a tagged string and are unquoted at the end.
-_DEC_TAG = "\u2063dec:"
-_DEC_STRING = re.compile('"\u2063dec:(-?[0-9]+(?:\\.[0-9]+)?)"')
-
-
-def _number(value: Value | int | Decimal) -> Any:
-    if isinstance(value, Decimal):
-        if value == value.to_integral_value():
-            return int(value)
-        return f"{_DEC_TAG}{format(value.normalize(), 'f')}"
-    return value
-
-
-def dumps(data: Any) -> str:
-    """JSON text with exact decimals (use instead of json.dumps for our structures)."""
-    text = json.dumps(data, ensure_ascii=False, indent=2)
-    return _DEC_STRING.sub(lambda m: m.group(1), text)
+from bokslut.jsontext import dumps
+from bokslut.table import Rounded
 
 
 def table_to_json(rounded: Rounded) -> dict[str, Any]:
@@ -60,9 +39,9 @@ def table_to_json(rounded: Rounded) -> dict[str, Any]:
                 "label": r.label,
                 "kind": r.kind.value,
                 "note": r.note,
-                "values": {c.id: _number(r.values[c.id]) for c in t.columns if c.id in r.values},
+                "values": {c.id: r.values[c.id] for c in t.columns if c.id in r.values},
                 "display": {
-                    c.id: _number(v) for c in t.columns if (v := rounded.get(r.id, c.id)) is not None
+                    c.id: v for c in t.columns if (v := rounded.get(r.id, c.id)) is not None
                 },
             }
             for r in t.rows
@@ -84,8 +63,8 @@ def _inline(runs: tuple[Inline, ...]) -> list[dict[str, Any]]:
                 {
                     "figure": r.text,
                     "ref": r.ref,
-                    "exact": _number(r.exact),
-                    "shown": _number(r.shown) if r.shown is not None else None,
+                    "exact": r.exact,
+                    "shown": r.shown if r.shown is not None else None,
                     "unit": r.unit,
                 }
             )
@@ -128,7 +107,7 @@ def _block(b: Block) -> dict[str, Any]:
         "alt": c.alt,
         "unit": c.unit_label,
         "categories": list(c.categories),
-        "series": [{"name": s.name, "values": [_number(v) for v in s.values]} for s in c.series],
+        "series": [{"name": s.name, "values": [v for v in s.values]} for s in c.series],
     }
 
 
@@ -140,7 +119,7 @@ def document_to_json(doc: Document) -> dict[str, Any]:
         "subtitle": tp.subtitle,
         "closing_date": tp.closing_date.isoformat(),
         "tables": [table_to_json(doc.tables[tid]) for tid in sorted(doc.tables)],
-        "values": {k: _number(v) for k, v in sorted(doc.values.items())},
+        "values": {k: v for k, v in sorted(doc.values.items())},
         "notes": [{"id": n.note_id, "number": n.number, "title": n.title} for n in doc.notes],
         "chapters": [
             {"source": ch.source, "title": ch.title, "blocks": [_block(b) for b in ch.blocks]}
