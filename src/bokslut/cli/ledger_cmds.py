@@ -11,14 +11,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
 
 from bokslut.cli.common import echo_json, print_findings, workspace_root
 from bokslut.diagnostics import Finding, Level, has_errors
 from bokslut.ledger.queries import AccountRange, parse_object, trial_balance
 from bokslut.ledger.store import Progress, open_store
 from bokslut.money import format_ore, kronor
-from bokslut.workspace.config import load_config
 from bokslut.workspace.layout import Layout
 
 if TYPE_CHECKING:
@@ -28,6 +26,8 @@ if TYPE_CHECKING:
 @contextmanager
 def progress_reporter(quiet: bool) -> Iterator[Progress]:
     """Progress on stderr (a live status line on a terminal, nothing otherwise)."""
+    from rich.console import Console
+
     console = Console(stderr=True)
     if quiet or not console.is_terminal:
         yield lambda _msg: None
@@ -219,6 +219,8 @@ def saldon_cmd(
     accounts = AccountRange.parse(konto) if konto else None
     obj = parse_object(objekt) if objekt else None
     if ar is None:
+        from bokslut.workspace.config import load_config
+
         ar = load_config(layout.config).rapport.ar
     with open_store(layout) as store:
         tb = trial_balance(store, ar, accounts, obj)

@@ -13,6 +13,7 @@ from a pre-system, no balances) is stored beside it under its own name.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import time
 from collections.abc import Sequence
@@ -22,11 +23,13 @@ from pathlib import Path
 
 from bokslut.diagnostics import BokslutError, Finding, Level, error, has_errors
 from bokslut.ledger import journal
-from bokslut.ledger.store import Parsed, Progress, Store, _quiet, fiscal_period, open_store
+from bokslut.ledger.store import Parsed, Progress, Store, fiscal_period, no_progress, open_store
 from bokslut.sie.checks import counted, validate
 from bokslut.sie.model import SieFile
 from bokslut.sie.reader import read_sie_bytes
 from bokslut.workspace.layout import Layout
+
+NOTHING_IMPORTED = "inget importerades: filerna innehåller fel"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +65,7 @@ def target_name(sie: SieFile, source: Path, sha256: str) -> str:
 @dataclass(frozen=True, slots=True)
 class _Read:
     path: Path
-    size: int
+    stat: os.stat_result  # as it was read: the copy must be of the same file
     sha256: str
     sie: SieFile
     findings: list[Finding]
@@ -76,6 +79,7 @@ def _read_all(paths: Sequence[Path], progress: Progress) -> tuple[list[_Read], l
     for path in paths:
         progress(f"Läser {path}")
         try:
+            stat = path.stat()
             data = path.read_bytes()
         except FileNotFoundError:
             findings.append(error("filen finns inte", file=str(path)))
@@ -89,20 +93,19 @@ def _read_all(paths: Sequence[Path], progress: Progress) -> tuple[list[_Read], l
         digest = pool.submit(lambda d: hashlib.sha256(d).hexdigest(), data)
         sie = read_sie_bytes(data, str(path))
         findings.extend(sie.findings)
-        out.append(_Read(path, len(data), digest.result(), sie, list(sie.findings)))
+        out.append(_Read(path, stat, digest.result(), sie, list(sie.findings)))
         del data  # the parsed file no longer needs the bytes; a large file's are hundreds of MB
     pool.shutdown()
     return out, findings
 
 
-def import_files(layout: Layout, paths: Sequence[Path], progress: Progress = _quiet) -> ImportResult:
+def import_files(layout: Layout, paths: Sequence[Path], progress: Progress = no_progress) -> ImportResult:
     """Import ``paths`` into the workspace; raises BokslutError (nothing written) on any error."""
     if not layout.config.is_file():
         raise BokslutError(f"{layout.root}: ingen bokslut.toml här – skapa arbetsytan med 'bokslut new'")
     read, findings = _read_all(paths, progress)
     if has_errors(findings):
-        raise BokslutError("inget importerades: filerna innehåller fel", findings)
-    failed = BokslutError("inget importerades: filerna innehåller fel", findings)
+        raise BokslutError(NOTHING_IMPORTED, findings)
 
     with open_store(layout, progress=progress) as store:
         existing = _existing_main_files(store)
@@ -122,7 +125,7 @@ def import_files(layout: Layout, paths: Sequence[Path], progress: Progress = _qu
         changes: list[journal.Change] = []
         results: list[ImportedFile] = []
         notes: list[Finding] = []
-        staged: list[tuple[str, Path, int, str]] = []
+        staged: list[tuple[str, Path, int, os.stat_result]] = []
         remove: list[str] = []
         add: list[tuple[str, int, int, Parsed]] = []
         stamp = time.time_ns()
@@ -144,11 +147,11 @@ def import_files(layout: Layout, paths: Sequence[Path], progress: Progress = _qu
                 changes.append(journal.Change(existing[year], None))
                 remove.append(existing[year])
             stage_name = f"{i}-{Path(target).name}"
-            staged.append((stage_name, r.path, stamp + i, r.sha256))
+            staged.append((stage_name, r.path, stamp + i, r.stat))
             staged_rel = (journal.staging_dir(layout) / stage_name).relative_to(layout.root)
             changes.append(journal.Change(target, staged_rel.as_posix()))
             remove.append(target)
-            add.append((target, r.size, stamp + i, Parsed(sie, r.sha256, tuple(r.findings))))
+            add.append((target, r.stat.st_size, stamp + i, Parsed(sie, r.sha256, tuple(r.findings))))
             if replaced:
                 notes.append(
                     Finding(
@@ -181,7 +184,7 @@ def import_files(layout: Layout, paths: Sequence[Path], progress: Progress = _qu
                 raise copy_error
         if not committed:
             journal.discard_staging(layout)
-            raise failed
+            raise BokslutError(NOTHING_IMPORTED, findings)
         if changes:
             journal.commit(layout, changes)
     return ImportResult(tuple(results), tuple(findings) + tuple(notes))
@@ -191,9 +194,14 @@ def _validate_all(read: list[_Read]) -> list[Finding]:
     return [f for r in read for f in validate(r.sie)]
 
 
-def _stage_all(layout: Layout, staged: list[tuple[str, Path, int, str]]) -> None:
-    for name, source, mtime_ns, sha256 in staged:
-        journal.stage_file(layout, name, source, mtime_ns, sha256)
+def _stage_all(layout: Layout, staged: list[tuple[str, Path, int, os.stat_result]]) -> None:
+    for name, source, mtime_ns, seen in staged:
+        try:
+            journal.stage_file(layout, name, source, mtime_ns, seen)
+        except OSError as exc:
+            raise BokslutError(
+                f"{source}: kunde inte kopieras till arbetsytan ({exc.strerror or exc}); inget importerades"
+            ) from None
 
 
 def _existing_main_files(store: Store) -> dict[int, str]:

@@ -11,7 +11,6 @@ a half-written file in data/.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import shutil
@@ -47,25 +46,24 @@ def _fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
-def stage_file(layout: Layout, name: str, source: Path, mtime_ns: int, sha256: str) -> str:
-    """Copy ``source`` to the staging area, proving it is still the file that was checked.
+def stage_file(layout: Layout, name: str, source: Path, mtime_ns: int, seen: os.stat_result) -> str:
+    """Copy ``source`` to the staging area, if it is still the file that was read and checked.
 
-    Streaming the copy (instead of writing the bytes held in memory) lets the importer
-    free a large file's bytes as soon as it is parsed.
+    ``seen`` is the file's status when it was read; a different size or modification
+    time now means it changed in between, and nothing is imported. Copying from the
+    file (the kernel copies) lets the importer free a large file's bytes once parsed.
     """
     folder = staging_dir(layout)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
-    digest = hashlib.sha256()
-    with source.open("rb") as src, path.open("wb") as dst:
-        for chunk in iter(lambda: src.read(1 << 22), b""):
-            digest.update(chunk)
-            dst.write(chunk)
-        dst.flush()
-        os.utime(dst.fileno(), ns=(mtime_ns, mtime_ns))
-        os.fsync(dst.fileno())
-    if digest.hexdigest() != sha256:
+    shutil.copyfile(source, path)
+    now = source.stat()
+    if (now.st_size, now.st_mtime_ns) != (seen.st_size, seen.st_mtime_ns):
+        path.unlink()
         raise BokslutError(f"{source}: filen ändrades medan den importerades – försök igen")
+    os.utime(path, ns=(mtime_ns, mtime_ns))
+    with path.open("rb") as f:
+        os.fsync(f.fileno())
     return path.relative_to(layout.root).as_posix()
 
 

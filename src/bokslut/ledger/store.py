@@ -14,16 +14,18 @@ import hashlib
 import os
 import shutil
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pyarrow as pa
 
 from bokslut.diagnostics import BokslutError, Finding, has_errors
-from bokslut.sie.model import SieFile
 from bokslut.workspace.layout import Layout
+
+if TYPE_CHECKING:
+    from bokslut.sie.model import SieFile
 
 SCHEMA_VERSION = "2"
 SIE_SUFFIXES = (".se", ".si", ".sie")
@@ -31,8 +33,8 @@ SIE_SUFFIXES = (".se", ".si", ".sie")
 Progress = Callable[[str], None]
 
 
-def _quiet(_: str) -> None:
-    pass
+def no_progress(_: str) -> None:
+    """A progress callback that says nothing."""
 
 
 @dataclass
@@ -74,6 +76,8 @@ class Store:
                     _delete_file(self.con, int(file_id))
             next_id = self.con.execute("SELECT coalesce(max(file_id), 0) + 1 FROM source_file").fetchone()
             assert next_id is not None
+            from bokslut.ledger.indexer import insert_file
+
             for i, (rel, size, mtime_ns, parsed) in enumerate(add):
                 insert_file(self.con, self.layout, int(next_id[0]) + i, rel, size, mtime_ns, parsed)
             ok = confirm()
@@ -178,7 +182,7 @@ def rows_dir(layout: Layout) -> Path:
     return layout.cache / "rows"
 
 
-def _rows_file(layout: Layout, file_id: int, sha256: str) -> Path:
+def rows_file(layout: Layout, file_id: int, sha256: str) -> Path:
     return rows_dir(layout) / f"file-{file_id}-{sha256[:16]}.parquet"
 
 
@@ -191,7 +195,7 @@ _VIEW_COLUMNS = (
 def _refresh_view(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
     """(Re)create the "transaction" view over the row files of the indexed ledger files."""
     rows = con.execute("SELECT file_id, sha256 FROM source_file ORDER BY file_id").fetchall()
-    paths = [_rows_file(layout, int(f), str(h)) for f, h in rows]
+    paths = [rows_file(layout, int(f), str(h)) for f, h in rows]
     paths = [p for p in paths if p.exists()]
     sql = "SELECT * FROM transaction_base"
     if paths:
@@ -220,7 +224,7 @@ def open_store(
     layout: Layout,
     *,
     parsed: Mapping[str, Parsed] | None = None,
-    progress: Progress = _quiet,
+    progress: Progress = no_progress,
 ) -> Store:
     """Open the store, first bringing it up to date with data/ledger.
 
@@ -282,6 +286,8 @@ def _sync(
                 )
             p = Parsed(sie, sha256_file(disk.path), tuple(file_findings))
         progress(f"Indexerar {rel}")
+        from bokslut.ledger.indexer import insert_file
+
         with _transaction(con):
             insert_file(con, layout, next_id, rel, disk.size, disk.mtime_ns, p)
         findings.extend(p.findings)
@@ -319,213 +325,6 @@ def _delete_file(con: duckdb.DuckDBPyConnection, file_id: int) -> None:
     # Its row file is removed by the next _refresh_view, after the deletion is committed.
     for table in _FILE_TABLES:
         con.execute(f"DELETE FROM {table} WHERE file_id = ?", [file_id])
-
-
-@dataclass
-class _Rows:
-    """Column lists for one small table, turned into Arrow for a bulk insert."""
-
-    columns: dict[str, list[object]] = field(default_factory=dict)
-
-    def add(self, **values: object) -> None:
-        for k, v in values.items():
-            self.columns.setdefault(k, []).append(v)
-
-    def table(self, schema: pa.Schema) -> pa.Table:
-        return pa.table(
-            {name: pa.array(self.columns.get(name, []), schema.field(name).type) for name in schema.names},
-            schema=schema,
-        )
-
-
-_BALANCE_SCHEMA = pa.schema(
-    [
-        ("kind", pa.string()),
-        ("year_index", pa.int32()),
-        ("fiscal_year", pa.int32()),
-        ("account", pa.string()),
-        ("objects", pa.string()),
-        ("amount", pa.int64()),
-        ("quantity", pa.string()),
-        ("line", pa.int64()),
-    ]
-)
-_PERIOD_SCHEMA = pa.schema(
-    [
-        ("kind", pa.string()),
-        ("year_index", pa.int32()),
-        ("fiscal_year", pa.int32()),
-        ("period", pa.int32()),
-        ("account", pa.string()),
-        ("objects", pa.string()),
-        ("amount", pa.int64()),
-        ("quantity", pa.string()),
-        ("line", pa.int64()),
-    ]
-)
-
-
-def insert_file(
-    con: duckdb.DuckDBPyConnection,
-    layout: Layout,
-    file_id: int,
-    rel: str,
-    size: int,
-    mtime_ns: int,
-    p: Parsed,
-) -> None:
-    from bokslut.sie.model import canonical_objects
-
-    sie = p.sie
-    h = sie.header
-    period = fiscal_period(sie)
-    fiscal_year, start, end = period if period else (None, None, None)
-    con.execute(
-        "INSERT INTO source_file VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            file_id,
-            rel,
-            p.sha256,
-            size,
-            h.program,
-            h.program_version,
-            sie.sietyp_label,
-            sie.encoding,
-            h.orgnr,
-            h.fnamn,
-            h.valuta or "SEK",
-            h.generated,
-            h.omfattn,
-            fiscal_year,
-            mtime_ns,
-            start,
-            end,
-        ],
-    )
-    years = {fy.index: fy for fy in h.fiscal_years}
-    for fy in h.fiscal_years:
-        con.execute(
-            "INSERT INTO fiscal_year VALUES (?, ?, ?, ?, ?)",
-            [file_id, fy.index, fy.start.year, fy.start, fy.end],
-        )
-    if not h.fiscal_years and period is not None:
-        con.execute("INSERT INTO fiscal_year VALUES (?, 0, ?, ?, ?)", [file_id, *period])
-
-    def year_of(index: int) -> int:
-        fy = years.get(index)
-        if fy is not None:
-            return fy.start.year
-        return (fiscal_year or 0) + index
-
-    accounts = _Rows()
-    for a in sie.accounts:
-        accounts.add(
-            file_id=file_id,
-            account=a.number,
-            name=a.name,
-            ktyp=a.ktyp,
-            unit=a.unit,
-            sru=",".join(a.sru) or None,
-            line=a.line,
-        )
-    if accounts.columns:
-        acc_tbl = pa.table(accounts.columns)
-        con.register("acc_in", acc_tbl)
-        con.execute("INSERT INTO account SELECT file_id, account, name, ktyp, unit, sru, line FROM acc_in")
-        con.unregister("acc_in")
-    for d in sie.dimensions:
-        con.execute(
-            "INSERT INTO dimension VALUES (?, ?, ?, ?, ?)",
-            [file_id, d.number, d.name, d.parent, d.line],
-        )
-    if sie.objects:
-        objs = pa.table(
-            {
-                "dim": [o.dimension for o in sie.objects],
-                "obj": [o.id for o in sie.objects],
-                "name": [o.name for o in sie.objects],
-                "line": [o.line for o in sie.objects],
-            }
-        )
-        con.register("obj_in", objs)
-        con.execute("INSERT INTO object SELECT ?, dim, obj, name, line FROM obj_in", [file_id])
-        con.unregister("obj_in")
-
-    bal = _Rows()
-    for b in sie.balances:
-        bal.add(
-            kind=b.kind,
-            year_index=b.year_index,
-            fiscal_year=year_of(b.year_index),
-            account=b.account,
-            objects=canonical_objects(b.objects),
-            amount=b.amount,
-            quantity=None if b.quantity is None else format(b.quantity, "f"),
-            line=b.line,
-        )
-    if bal.columns:
-        con.register("bal_in", bal.table(_BALANCE_SCHEMA))
-        con.execute(
-            "INSERT INTO balance SELECT ?, kind, year_index, fiscal_year, account, objects, amount, "
-            "CAST(quantity AS DECIMAL(24,6)), line FROM bal_in",
-            [file_id],
-        )
-        con.unregister("bal_in")
-    per = _Rows()
-    for pb in sie.period_balances:
-        per.add(
-            kind=pb.kind,
-            year_index=pb.year_index,
-            fiscal_year=year_of(pb.year_index),
-            period=pb.period,
-            account=pb.account,
-            objects=canonical_objects(pb.objects),
-            amount=pb.amount,
-            quantity=None if pb.quantity is None else format(pb.quantity, "f"),
-            line=pb.line,
-        )
-    if per.columns:
-        con.register("per_in", per.table(_PERIOD_SCHEMA))
-        con.execute(
-            "INSERT INTO period_balance SELECT ?, kind, year_index, fiscal_year, period, account, "
-            "objects, amount, CAST(quantity AS DECIMAL(24,6)), line FROM per_in",
-            [file_id],
-        )
-        con.unregister("per_in")
-
-    base = file_id << 32  # voucher ids unique across the store
-    if sie.vouchers.num_rows:
-        con.register("ver_in", sie.vouchers)
-        con.execute(
-            "INSERT INTO voucher SELECT ?, voucher_idx + ?, ?, series, number, date, text, "
-            "regdate, sign, line FROM ver_in",
-            [file_id, base, fiscal_year],
-        )
-        con.unregister("ver_in")
-    _write_rows(_rows_file(layout, file_id, p.sha256), file_id, base, sie.transactions)
-
-
-def _write_rows(path: Path, file_id: int, base: int, t: pa.Table) -> None:
-    """The file's rows as Parquet, with their store ids, synced before the index commits."""
-    import numpy as np
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
-    n = t.num_rows
-    rows = pa.table(
-        {
-            "file_id": pa.array(np.full(n, file_id, dtype=np.int32)),
-            "voucher_id": pc.add(t["voucher_idx"], pa.scalar(base, pa.int64())),
-            **{name: t[name] for name in t.column_names if name != "voucher_idx"},
-        }
-    )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    # Uncompressed: written twice as fast, and the operating system caches it either way.
-    pq.write_table(rows, tmp, compression="none")
-    with tmp.open("rb") as f:
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 def remove_store(layout: Layout) -> None:

@@ -40,9 +40,7 @@ def table_to_json(rounded: Rounded) -> dict[str, Any]:
                 "kind": r.kind.value,
                 "note": r.note,
                 "values": {c.id: r.values[c.id] for c in t.columns if c.id in r.values},
-                "display": {
-                    c.id: v for c in t.columns if (v := rounded.get(r.id, c.id)) is not None
-                },
+                "display": {c.id: v for c in t.columns if (v := rounded.get(r.id, c.id)) is not None},
             }
             for r in t.rows
         ],

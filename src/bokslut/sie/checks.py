@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 
 from bokslut.diagnostics import Finding, Level
 from bokslut.money import format_ore
-from bokslut.sie.model import Balance, PeriodBalance, SieFile, split_objects
+from bokslut.sie.model import Balance, PeriodBalance, SieFile, canonical_objects, split_objects
 
 Check = Callable[[SieFile], list[Finding]]
 
@@ -201,16 +201,41 @@ def check_dates_in_year(sie: SieFile) -> list[Finding]:
     return findings
 
 
+def _first_lines(t: pa.Table, column: str, values: set[str]) -> dict[str, int]:
+    """The first line on which each of ``values`` occurs in ``column`` (for the few that matter)."""
+    if not values or t.num_rows == 0:
+        return {}
+    rows = t.select([column, "line"]).filter(pc.is_in(t[column], value_set=pa.array(sorted(values))))
+    firsts = rows.group_by(column).aggregate([("line", "min")])
+    return dict(zip(firsts[column].to_pylist(), firsts["line_min"].to_pylist(), strict=True))
+
+
+def _keys_with_undeclared_objects(t: pa.Table, declared: set[tuple[int, str]]) -> set[str]:
+    """The distinct object keys of ``t`` that name an object not declared with #OBJEKT."""
+    if t.num_rows == 0:
+        return set()
+    keys = pc.unique(t["objects"])
+    keys = keys.filter(pc.not_equal(keys, ""))
+    if pc.any(pc.match_substring(keys, "\\")).as_py():
+        # Escaped characters in some id: parse those keys exactly.
+        return {k for k in keys.to_pylist() if any(p not in declared for p in split_objects(k))}
+    parts = pc.split_pattern(keys, "|")
+    pairs = pc.list_flatten(parts)
+    known = pa.array(sorted(canonical_objects(((d, o),)) for d, o in declared), pa.string())
+    missing = pc.invert(pc.is_in(pairs, value_set=known))
+    owners = pc.list_parent_indices(parts).filter(missing)
+    return set(pc.unique(keys.take(owners)).to_pylist())
+
+
 def check_declared(sie: SieFile) -> list[Finding]:
     declared = {a.number for a in sie.accounts if a.name or a.ktyp}
     declared_objects = {(o.dimension, o.id) for o in sie.objects}
     declared_dims = {d.number for d in sie.dimensions}
-    first_line: dict[str, int] = {}
     t = sie.transactions
-    if t.num_rows:
-        firsts = t.group_by("account").aggregate([("line", "min")])
-        first_line.update(zip(firsts["account"].to_pylist(), firsts["line_min"].to_pylist(), strict=True))
     records: list[Balance | PeriodBalance] = [*sie.balances, *sie.period_balances]
+    # Distinct values first (cheap on millions of rows); line numbers only for what is missing.
+    used_accounts = set(pc.unique(t["account"]).to_pylist()) if t.num_rows else set()
+    first_line = _first_lines(t, "account", used_accounts - declared)
     for b in records:
         first_line.setdefault(b.account, b.line)
     findings = []
@@ -226,28 +251,12 @@ def check_declared(sie: SieFile) -> list[Finding]:
                     code="odeklarerat-konto",
                 )
             )
+    undeclared_keys = _keys_with_undeclared_objects(t, declared_objects)
+    key_lines = _first_lines(t, "objects", undeclared_keys)
     used_objects: dict[tuple[int, str], int] = {}
-    if t.num_rows:
-        keys = t.filter(pc.not_equal(t["objects"], "")).group_by("objects").aggregate([("line", "min")])
-        if not pc.any(pc.match_substring(keys["objects"], "\\")).as_py():
-            # No escaped characters: split column-wise, then look at each distinct pair once.
-            pairs = pa.table(
-                {
-                    "pair": pc.list_flatten(pc.split_pattern(keys["objects"], "|")),
-                    "line": pc.list_parent_indices(pc.split_pattern(keys["objects"], "|")),
-                }
-            )
-            lines = keys["line_min"].take(pairs["line"])
-            firsts = (
-                pa.table({"pair": pairs["pair"], "line": lines}).group_by("pair").aggregate([("line", "min")])
-            )
-            for text, line in zip(firsts["pair"].to_pylist(), firsts["line_min"].to_pylist(), strict=True):
-                dim, _, obj = text.partition(":")
-                used_objects[(int(dim), obj)] = line
-        else:
-            for key, line in zip(keys["objects"].to_pylist(), keys["line_min"].to_pylist(), strict=True):
-                for pair in split_objects(key):
-                    used_objects[pair] = min(line, used_objects.get(pair, line))
+    for key, line in key_lines.items():
+        for pair in split_objects(key):
+            used_objects[pair] = min(line, used_objects.get(pair, line))
     for b in records:
         for pair in b.objects:
             used_objects.setdefault(pair, b.line)

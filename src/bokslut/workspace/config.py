@@ -19,8 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from bokslut.diagnostics import BokslutError, Finding, error
-
-CONFIG_NAME = "bokslut.toml"
+from bokslut.workspace.layout import CONFIG_NAME  # noqa: F401 - re-exported for callers
 
 
 class OrgTyp(StrEnum):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bokslut.workspace.config import CONFIG_NAME
+# The one name of the settings file (bokslut.workspace.config reads it).
+CONFIG_NAME = "bokslut.toml"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,226 @@
+"""Writing one parsed SIE file into the store: its records into DuckDB, its rows to Parquet.
+
+Kept apart from :mod:`bokslut.ledger.store` so that answering questions from an
+up-to-date store never loads what writing needs.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from bokslut.ledger.store import Parsed, fiscal_period, rows_file
+from bokslut.sie.model import canonical_objects
+from bokslut.workspace.layout import Layout
+
+
+@dataclass
+class _Rows:
+    """Column lists for one small table, turned into Arrow for a bulk insert."""
+
+    columns: dict[str, list[object]] = field(default_factory=dict)
+
+    def add(self, **values: object) -> None:
+        for k, v in values.items():
+            self.columns.setdefault(k, []).append(v)
+
+    def table(self, schema: pa.Schema) -> pa.Table:
+        return pa.table(
+            {name: pa.array(self.columns.get(name, []), schema.field(name).type) for name in schema.names},
+            schema=schema,
+        )
+
+
+_BALANCE_SCHEMA = pa.schema(
+    [
+        ("kind", pa.string()),
+        ("year_index", pa.int32()),
+        ("fiscal_year", pa.int32()),
+        ("account", pa.string()),
+        ("objects", pa.string()),
+        ("amount", pa.int64()),
+        ("quantity", pa.string()),
+        ("line", pa.int64()),
+    ]
+)
+_PERIOD_SCHEMA = pa.schema(
+    [
+        ("kind", pa.string()),
+        ("year_index", pa.int32()),
+        ("fiscal_year", pa.int32()),
+        ("period", pa.int32()),
+        ("account", pa.string()),
+        ("objects", pa.string()),
+        ("amount", pa.int64()),
+        ("quantity", pa.string()),
+        ("line", pa.int64()),
+    ]
+)
+
+
+def insert_file(
+    con: duckdb.DuckDBPyConnection,
+    layout: Layout,
+    file_id: int,
+    rel: str,
+    size: int,
+    mtime_ns: int,
+    p: Parsed,
+) -> None:
+    sie = p.sie
+    h = sie.header
+    period = fiscal_period(sie)
+    fiscal_year, start, end = period if period else (None, None, None)
+    con.execute(
+        "INSERT INTO source_file VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            file_id,
+            rel,
+            p.sha256,
+            size,
+            h.program,
+            h.program_version,
+            sie.sietyp_label,
+            sie.encoding,
+            h.orgnr,
+            h.fnamn,
+            h.valuta or "SEK",
+            h.generated,
+            h.omfattn,
+            fiscal_year,
+            mtime_ns,
+            start,
+            end,
+        ],
+    )
+    years = {fy.index: fy for fy in h.fiscal_years}
+    for fy in h.fiscal_years:
+        con.execute(
+            "INSERT INTO fiscal_year VALUES (?, ?, ?, ?, ?)",
+            [file_id, fy.index, fy.start.year, fy.start, fy.end],
+        )
+    if not h.fiscal_years and period is not None:
+        con.execute("INSERT INTO fiscal_year VALUES (?, 0, ?, ?, ?)", [file_id, *period])
+
+    def year_of(index: int) -> int:
+        fy = years.get(index)
+        if fy is not None:
+            return fy.start.year
+        return (fiscal_year or 0) + index
+
+    accounts = _Rows()
+    for a in sie.accounts:
+        accounts.add(
+            file_id=file_id,
+            account=a.number,
+            name=a.name,
+            ktyp=a.ktyp,
+            unit=a.unit,
+            sru=",".join(a.sru) or None,
+            line=a.line,
+        )
+    if accounts.columns:
+        acc_tbl = pa.table(accounts.columns)
+        con.register("acc_in", acc_tbl)
+        con.execute("INSERT INTO account SELECT file_id, account, name, ktyp, unit, sru, line FROM acc_in")
+        con.unregister("acc_in")
+    for d in sie.dimensions:
+        con.execute(
+            "INSERT INTO dimension VALUES (?, ?, ?, ?, ?)",
+            [file_id, d.number, d.name, d.parent, d.line],
+        )
+    if sie.objects:
+        objs = pa.table(
+            {
+                "dim": [o.dimension for o in sie.objects],
+                "obj": [o.id for o in sie.objects],
+                "name": [o.name for o in sie.objects],
+                "line": [o.line for o in sie.objects],
+            }
+        )
+        con.register("obj_in", objs)
+        con.execute("INSERT INTO object SELECT ?, dim, obj, name, line FROM obj_in", [file_id])
+        con.unregister("obj_in")
+
+    bal = _Rows()
+    for b in sie.balances:
+        bal.add(
+            kind=b.kind,
+            year_index=b.year_index,
+            fiscal_year=year_of(b.year_index),
+            account=b.account,
+            objects=canonical_objects(b.objects),
+            amount=b.amount,
+            quantity=None if b.quantity is None else format(b.quantity, "f"),
+            line=b.line,
+        )
+    if bal.columns:
+        con.register("bal_in", bal.table(_BALANCE_SCHEMA))
+        con.execute(
+            "INSERT INTO balance SELECT ?, kind, year_index, fiscal_year, account, objects, amount, "
+            "CAST(quantity AS DECIMAL(24,6)), line FROM bal_in",
+            [file_id],
+        )
+        con.unregister("bal_in")
+    per = _Rows()
+    for pb in sie.period_balances:
+        per.add(
+            kind=pb.kind,
+            year_index=pb.year_index,
+            fiscal_year=year_of(pb.year_index),
+            period=pb.period,
+            account=pb.account,
+            objects=canonical_objects(pb.objects),
+            amount=pb.amount,
+            quantity=None if pb.quantity is None else format(pb.quantity, "f"),
+            line=pb.line,
+        )
+    if per.columns:
+        con.register("per_in", per.table(_PERIOD_SCHEMA))
+        con.execute(
+            "INSERT INTO period_balance SELECT ?, kind, year_index, fiscal_year, period, account, "
+            "objects, amount, CAST(quantity AS DECIMAL(24,6)), line FROM per_in",
+            [file_id],
+        )
+        con.unregister("per_in")
+
+    base = file_id << 32  # voucher ids unique across the store
+    if sie.vouchers.num_rows:
+        con.register("ver_in", sie.vouchers)
+        con.execute(
+            "INSERT INTO voucher SELECT ?, voucher_idx + ?, ?, series, number, date, text, "
+            "regdate, sign, line FROM ver_in",
+            [file_id, base, fiscal_year],
+        )
+        con.unregister("ver_in")
+    _write_rows(rows_file(layout, file_id, p.sha256), file_id, base, sie.transactions)
+
+
+def _write_rows(path: Path, file_id: int, base: int, t: pa.Table) -> None:
+    """The file's rows as Parquet, with their store ids, synced before the index commits."""
+    n = t.num_rows
+    rows = pa.table(
+        {
+            "file_id": pa.array(np.full(n, file_id, dtype=np.int32)),
+            "voucher_id": pc.add(t["voucher_idx"], pa.scalar(base, pa.int64())),
+            **{name: t[name] for name in t.column_names if name != "voucher_idx"},
+        }
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    # Uncompressed, dictionaries only for the columns queries group by (accounts and object
+    # keys repeat; texts rarely do): written fast and read fast. Queries aggregate whole
+    # columns, so statistics would not help.
+    pq.write_table(
+        rows, tmp, compression="none", use_dictionary=["kind", "account", "objects"], write_statistics=False
+    )
+    with tmp.open("rb") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
