@@ -192,24 +192,30 @@ def insert_file(
         con.unregister("per_in")
 
     base = file_id << 32  # voucher ids unique across the store
-    if sie.vouchers.num_rows:
-        con.register("ver_in", sie.vouchers)
-        con.execute(
-            "INSERT INTO voucher SELECT ?, voucher_idx + ?, ?, series, number, date, text, "
-            "regdate, sign, line FROM ver_in",
-            [file_id, base, fiscal_year],
-        )
-        con.unregister("ver_in")
-    _write_rows(rows_file(layout, file_id, p.sha256), file_id, base, sie.transactions)
+    _write_rows(
+        rows_file(layout, file_id, p.sha256, "vouchers"),
+        file_id,
+        base,
+        sie.vouchers,
+        {"fiscal_year": fiscal_year},
+    )
+    _write_rows(rows_file(layout, file_id, p.sha256, "rows"), file_id, base, sie.transactions)
 
 
-def _write_rows(path: Path, file_id: int, base: int, t: pa.Table) -> None:
-    """The file's rows as Parquet, with their store ids, synced before the index commits."""
+def _write_rows(
+    path: Path, file_id: int, base: int, t: pa.Table, constants: dict[str, int | None] | None = None
+) -> None:
+    """Vouchers or rows as Parquet, with their store ids, synced before the index commits."""
     n = t.num_rows
+    extra = {
+        name: pa.array(np.full(n, value, dtype=np.int32)) if value is not None else pa.nulls(n, pa.int32())
+        for name, value in (constants or {}).items()
+    }
     rows = pa.table(
         {
             "file_id": pa.array(np.full(n, file_id, dtype=np.int32)),
             "voucher_id": pc.add(t["voucher_idx"], pa.scalar(base, pa.int64())),
+            **extra,
             **{name: t[name] for name in t.column_names if name != "voucher_idx"},
         }
     )
@@ -219,7 +225,11 @@ def _write_rows(path: Path, file_id: int, base: int, t: pa.Table) -> None:
     # keys repeat; texts rarely do): written fast and read fast. Queries aggregate whole
     # columns, so statistics would not help.
     pq.write_table(
-        rows, tmp, compression="none", use_dictionary=["kind", "account", "objects"], write_statistics=False
+        rows,
+        tmp,
+        compression="none",
+        use_dictionary=[c for c in ("kind", "account", "objects", "series") if c in rows.column_names],
+        write_statistics=False,
     )
     with tmp.open("rb") as f:
         os.fsync(f.fileno())

@@ -89,7 +89,8 @@ CREATE TABLE period_balance (
     line        INTEGER NOT NULL
 );
 
-CREATE TABLE voucher (
+-- Query the view "voucher"; like the rows below, vouchers are kept in Parquet (.bokslut/rows/).
+CREATE TABLE voucher_base (
     file_id     INTEGER NOT NULL,
     voucher_id  BIGINT NOT NULL,        -- unique across the store
     fiscal_year INTEGER,                -- of the file's #RAR 0

@@ -27,7 +27,7 @@ from bokslut.workspace.layout import Layout
 if TYPE_CHECKING:
     from bokslut.sie.model import SieFile
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 SIE_SUFFIXES = (".se", ".si", ".sie")
 
 Progress = Callable[[str], None]
@@ -182,28 +182,41 @@ def rows_dir(layout: Layout) -> Path:
     return layout.cache / "rows"
 
 
-def rows_file(layout: Layout, file_id: int, sha256: str) -> Path:
-    return rows_dir(layout) / f"file-{file_id}-{sha256[:16]}.parquet"
+def rows_file(layout: Layout, file_id: int, sha256: str, what: str) -> Path:
+    """Where a ledger file's ``what`` ("vouchers" or "rows") are kept as Parquet."""
+    return rows_dir(layout) / f"file-{file_id}-{sha256[:16]}.{what}.parquet"
 
 
-_VIEW_COLUMNS = (
-    "file_id, voucher_id, row_no, kind, account, amount, date, text, "
-    "CAST(quantity AS DECIMAL(24,6)) AS quantity, sign, objects, line"
-)
+# view name → (its empty typed base table, the columns read from the Parquet files)
+_VIEWS = {
+    "voucher": (
+        "voucher_base",
+        "file_id, voucher_id, fiscal_year, series, number, date, text, regdate, sign, line",
+        "vouchers",
+    ),
+    "transaction": (
+        "transaction_base",
+        "file_id, voucher_id, row_no, kind, account, amount, date, text, "
+        "CAST(quantity AS DECIMAL(24,6)) AS quantity, sign, objects, line",
+        "rows",
+    ),
+}
 
 
 def _refresh_view(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
-    """(Re)create the "transaction" view over the row files of the indexed ledger files."""
-    rows = con.execute("SELECT file_id, sha256 FROM source_file ORDER BY file_id").fetchall()
-    paths = [rows_file(layout, int(f), str(h)) for f, h in rows]
-    paths = [p for p in paths if p.exists()]
-    sql = "SELECT * FROM transaction_base"
-    if paths:
-        listed = ", ".join("'" + str(p.resolve()).replace("'", "''") + "'" for p in paths)
-        sql += f" UNION ALL BY NAME SELECT {_VIEW_COLUMNS} FROM read_parquet([{listed}])"
-    con.execute(f'CREATE OR REPLACE TEMP VIEW "transaction" AS {sql}')
-    # Row files of files no longer indexed (an interrupted import, a removed file) go.
-    keep = {p.name for p in paths}
+    """(Re)create the "voucher" and "transaction" views over the indexed files' Parquet."""
+    files = con.execute("SELECT file_id, sha256 FROM source_file ORDER BY file_id").fetchall()
+    keep: set[str] = set()
+    for view, (base, columns, what) in _VIEWS.items():
+        paths = [rows_file(layout, int(f), str(h), what) for f, h in files]
+        paths = [p for p in paths if p.exists()]
+        keep.update(p.name for p in paths)
+        sql = f"SELECT * FROM {base}"
+        if paths:
+            listed = ", ".join("'" + str(p.resolve()).replace("'", "''") + "'" for p in paths)
+            sql += f" UNION ALL BY NAME SELECT {columns} FROM read_parquet([{listed}])"
+        con.execute(f'CREATE OR REPLACE TEMP VIEW "{view}" AS {sql}')
+    # Parquet files of files no longer indexed (an interrupted import, a removed file) go.
     folder = rows_dir(layout)
     if folder.is_dir():
         for stray in folder.iterdir():
@@ -316,7 +329,6 @@ _FILE_TABLES = (
     "object",
     "balance",
     "period_balance",
-    "voucher",
     "source_file",
 )
 
