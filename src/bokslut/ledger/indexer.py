@@ -65,6 +65,17 @@ _PERIOD_SCHEMA = pa.schema(
 )
 
 
+def _bulk_insert(
+    con: duckdb.DuckDBPyConnection, name: str, rows: pa.Table, sql: str, params: list[object] | None = None
+) -> None:
+    """Run ``sql`` (an INSERT … SELECT … FROM ``name``) with ``rows`` visible under ``name``."""
+    con.register(name, rows)
+    try:
+        con.execute(sql, params or [])
+    finally:
+        con.unregister(name)
+
+
 def insert_file(
     con: duckdb.DuckDBPyConnection,
     layout: Layout,
@@ -128,9 +139,12 @@ def insert_file(
         )
     if accounts.columns:
         acc_tbl = pa.table(accounts.columns)
-        con.register("acc_in", acc_tbl)
-        con.execute("INSERT INTO account SELECT file_id, account, name, ktyp, unit, sru, line FROM acc_in")
-        con.unregister("acc_in")
+        _bulk_insert(
+            con,
+            "acc_in",
+            acc_tbl,
+            "INSERT INTO account SELECT file_id, account, name, ktyp, unit, sru, line FROM acc_in",
+        )
     for d in sie.dimensions:
         con.execute(
             "INSERT INTO dimension VALUES (?, ?, ?, ?, ?)",
@@ -145,9 +159,9 @@ def insert_file(
                 "line": [o.line for o in sie.objects],
             }
         )
-        con.register("obj_in", objs)
-        con.execute("INSERT INTO object SELECT ?, dim, obj, name, line FROM obj_in", [file_id])
-        con.unregister("obj_in")
+        _bulk_insert(
+            con, "obj_in", objs, "INSERT INTO object SELECT ?, dim, obj, name, line FROM obj_in", [file_id]
+        )
 
     bal = _Rows()
     for b in sie.balances:
@@ -162,13 +176,14 @@ def insert_file(
             line=b.line,
         )
     if bal.columns:
-        con.register("bal_in", bal.table(_BALANCE_SCHEMA))
-        con.execute(
+        _bulk_insert(
+            con,
+            "bal_in",
+            bal.table(_BALANCE_SCHEMA),
             "INSERT INTO balance SELECT ?, kind, year_index, fiscal_year, account, objects, amount, "
             "CAST(quantity AS DECIMAL(24,6)), line FROM bal_in",
             [file_id],
         )
-        con.unregister("bal_in")
     per = _Rows()
     for pb in sie.period_balances:
         per.add(
@@ -183,13 +198,14 @@ def insert_file(
             line=pb.line,
         )
     if per.columns:
-        con.register("per_in", per.table(_PERIOD_SCHEMA))
-        con.execute(
+        _bulk_insert(
+            con,
+            "per_in",
+            per.table(_PERIOD_SCHEMA),
             "INSERT INTO period_balance SELECT ?, kind, year_index, fiscal_year, period, account, "
             "objects, amount, CAST(quantity AS DECIMAL(24,6)), line FROM per_in",
             [file_id],
         )
-        con.unregister("per_in")
 
     base = file_id << 32  # voucher ids unique across the store
     _write_rows(
