@@ -13,6 +13,7 @@ from a pre-system, no balances) is stored beside it under its own name.
 from __future__ import annotations
 
 import hashlib
+import mmap
 import os
 import re
 import time
@@ -26,7 +27,7 @@ from bokslut.ledger import journal
 from bokslut.ledger.store import Parsed, Progress, Store, fiscal_period, no_progress, open_store
 from bokslut.sie.checks import counted, validate
 from bokslut.sie.model import SieFile
-from bokslut.sie.reader import read_sie_bytes
+from bokslut.sie.reader import FAST_PATH_MIN_BYTES, read_sie_bytes
 from bokslut.workspace.layout import Layout
 
 NOTHING_IMPORTED = "inget importerades: filerna innehåller fel"
@@ -71,6 +72,14 @@ class _Read:
     findings: list[Finding]
 
 
+def _load(path: Path, size: int) -> bytes | mmap.mmap:
+    """The file's bytes; a large file is memory-mapped instead of copied into memory."""
+    with path.open("rb") as f:
+        if size >= FAST_PATH_MIN_BYTES:
+            return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        return f.read()
+
+
 def _read_all(paths: Sequence[Path], progress: Progress) -> tuple[list[_Read], list[Finding]]:
     out: list[_Read] = []
     findings: list[Finding] = []
@@ -80,7 +89,7 @@ def _read_all(paths: Sequence[Path], progress: Progress) -> tuple[list[_Read], l
         progress(f"Läser {path}")
         try:
             stat = path.stat()
-            data = path.read_bytes()
+            data = _load(path, stat.st_size)
         except FileNotFoundError:
             findings.append(error("filen finns inte", file=str(path)))
             continue
@@ -94,7 +103,7 @@ def _read_all(paths: Sequence[Path], progress: Progress) -> tuple[list[_Read], l
         sie = read_sie_bytes(data, str(path))
         findings.extend(sie.findings)
         out.append(_Read(path, stat, digest.result(), sie, list(sie.findings)))
-        del data  # the parsed file no longer needs the bytes; a large file's are hundreds of MB
+        del data  # the parsed file no longer needs the bytes (or the map); a large file's are hundreds of MB
     pool.shutdown()
     return out, findings
 

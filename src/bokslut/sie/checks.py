@@ -42,6 +42,9 @@ def kr(ore: int) -> str:
 def counted(sie: SieFile, columns: list[str] | None = None) -> pa.Table:
     """The rows that count (#TRANS), optionally only some columns (cheaper on big files)."""
     t = sie.transactions if columns is None else sie.transactions.select([*columns, "kind"])
+    if pc.all(pc.equal(t["kind"], "TRANS")).as_py() is not False:
+        # No corrections in the file (the usual case): every row counts, nothing to copy.
+        return t if columns is None else t.select(columns)
     rows = t.filter(pc.equal(t["kind"], "TRANS"))
     return rows if columns is None else rows.select(columns)
 

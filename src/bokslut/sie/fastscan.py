@@ -16,6 +16,7 @@ both paths always give the same SieFile; tests/sie/test_fastscan.py checks it.
 
 from __future__ import annotations
 
+import mmap
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -672,16 +673,19 @@ def _dates(days: np.ndarray, count: int, valid: np.ndarray | None = None) -> pa.
     return pa.array(days[:count], type=pa.int32(), mask=mask).view(pa.date32())
 
 
+# A whole file in memory: its bytes, or (for large files) a read-only memory map of it.
+Buffer = bytes | mmap.mmap
+
 ExactLines = Callable[[Sequence[tuple[int, bytes]], str, enc.Detected], Any]
 
 
-def detect(data: bytes) -> enc.Detected:
+def detect(data: Buffer) -> enc.Detected:
     """The same decision as :func:`bokslut.sie.encoding.detect`, in one compiled pass."""
     return detect_with_stats(data)[0]
 
 
-def detect_with_stats(data: bytes) -> tuple[enc.Detected, tuple[int, int, int, int, int]]:
-    bom = data.startswith(b"\xef\xbb\xbf")
+def detect_with_stats(data: Buffer) -> tuple[enc.Detected, tuple[int, int, int, int, int]]:
+    bom = data[:3] == b"\xef\xbb\xbf"
     buf = np.frombuffer(data, dtype=np.uint8, offset=3 if bom else 0)
     if buf.size < PARALLEL_MIN_BYTES:
         stats = _stats(buf)
@@ -815,7 +819,8 @@ PARALLEL_MIN_BYTES = 64 * 1024 * 1024
 
 def _split_points(data: memoryview, parts: int) -> list[int]:
     """Chunk starts: the first line of each part that begins with #VER (so no voucher is cut)."""
-    raw = data.obj if isinstance(data.obj, bytes) else bytes(data)
+    raw = data.obj  # the whole file (bytes or mmap): searched in place, never copied
+    assert isinstance(raw, bytes | mmap.mmap)
     base = len(raw) - data.nbytes
     points = [0]
     for k in range(1, parts):
@@ -827,7 +832,7 @@ def _split_points(data: memoryview, parts: int) -> list[int]:
 
 
 def read_fast(
-    data: bytes,
+    data: Buffer,
     name: str,
     detected: enc.Detected,
     read_lines: ExactLines,
@@ -838,7 +843,7 @@ def read_fast(
 
     ``parts`` (default: two for large files) is how many pieces are scanned at once.
     """
-    if b"#KSUMMA" in data or b"\x00" in data:
+    if data.find(b"#KSUMMA") >= 0 or data.find(b"\x00") >= 0:
         return None
     # A view, not a slice: slicing would copy the whole file.
     body = memoryview(data)[3:] if detected.bom else memoryview(data)

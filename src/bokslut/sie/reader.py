@@ -13,6 +13,7 @@ Nothing here raises for bad data: problems become findings. An unusable file
 from __future__ import annotations
 
 import datetime as dt
+import mmap
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -782,7 +783,7 @@ def _unusable(name: str, message: str, detected: enc.Detected | None = None) -> 
     )
 
 
-def sniff(data: bytes, name: str) -> SieFile | None:
+def sniff(data: bytes | mmap.mmap, name: str) -> SieFile | None:
     """An error SieFile when ``data`` is not a SIE 1–4 file at all; None when it may be."""
     if re.search(rb"\S", data) is None:
         return _unusable(name, "filen är tom")
@@ -819,8 +820,9 @@ def read_exact(data: bytes, name: str, detected: enc.Detected) -> SieFile:
     return reader.result(detected)
 
 
-def read_sie_bytes(data: bytes, name: str, *, fast: bool | None = None) -> SieFile:
-    """Read a SIE file's bytes. ``fast`` forces (True) or forbids (False) the scanner."""
+def read_sie_bytes(data: bytes | mmap.mmap, name: str, *, fast: bool | None = None) -> SieFile:
+    """Read a SIE file's bytes (or a memory map of it). ``fast`` forces (True) or forbids
+    (False) the scanner; by default large files use it."""
     bad = sniff(data, name)
     if bad is not None:
         return bad
@@ -833,7 +835,9 @@ def read_sie_bytes(data: bytes, name: str, *, fast: bool | None = None) -> SieFi
         result = fastscan.read_fast(data, name, detected, read_exact_lines, stats)
         if result is not None:
             return result
-    else:
+    if isinstance(data, mmap.mmap):
+        data = data[:]  # the exact path works on bytes
+    if not use_fast:
         detected = enc.detect(data)
     return read_exact(data, name, detected)
 
