@@ -7,6 +7,7 @@ reaches the user for bad data; a bug still shows one (that is a bug report).
 from __future__ import annotations
 
 import importlib
+import re
 import sys
 from typing import Any
 
@@ -46,7 +47,57 @@ def _usage_message(exc: click.UsageError) -> str:
     return msg
 
 
+# click writes its own help texts in English; a user of bokslut reads Swedish.
+_CLICK_SV = {
+    "Options": "Flaggor",
+    "Commands": "Kommandon",
+    "Arguments": "Argument",
+    "Show this message and exit.": "Visa den här hjälpen och avsluta.",
+    "Show the version and exit.": "Visa versionen och avsluta.",
+}
+
+
+_METAVARS_SV = {
+    "INTEGER": "HELTAL",
+    "PATH": "SÖKVÄG",
+    "DIRECTORY": "MAPP",
+    "FILE": "FIL",
+    "FLOAT": "TAL",
+    "BOOLEAN": "JA/NEJ",
+}
+_METAVAR = re.compile(r"\b(" + "|".join(_METAVARS_SV) + r")\b")
+
+
+class SvFormatter(click.HelpFormatter):
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, prefix="Användning: " if prefix is None else prefix)
+
+    def section(self, name: str) -> Any:
+        return super().section(_CLICK_SV.get(name, name))
+
+    def write_dl(self, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
+        rows = [
+            (
+                _METAVAR.sub(lambda m: _METAVARS_SV[m.group(0)], term),
+                _CLICK_SV.get(text, text).replace("[default:", "[standard:").replace("[required]", "[krävs]"),
+            )
+            for term, text in rows
+        ]
+        super().write_dl(rows, col_max, col_spacing)
+
+
+class SvContext(click.Context):
+    formatter_class = SvFormatter
+
+
 class Group(click.Group):
+    context_class = SvContext
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[FLAGGOR]")
+        kwargs.setdefault("subcommand_metavar", "KOMMANDO [ARGUMENT]...")
+        super().__init__(*args, **kwargs)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
 
@@ -57,6 +108,11 @@ class Group(click.Group):
         module, _, name = target.partition(":")
         command = getattr(importlib.import_module(module), name)
         assert isinstance(command, click.Command)
+        for cmd in (command, *(command.commands.values() if isinstance(command, click.Group) else ())):
+            cmd.context_class = SvContext
+            cmd.options_metavar = "[FLAGGOR]"
+        if isinstance(command, click.Group):
+            command.subcommand_metavar = "KOMMANDO [ARGUMENT]..."
         return command
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
