@@ -49,7 +49,8 @@ def test_new_refuses_to_overwrite(tmp_path):
             ("utanför räkenskapsåret", 4),
         ),
         ('[organisation]\nnamn = "A"\ntyp = "kommun"\n', ("rapport saknas", None)),
-        ('[organisation\nnamn = "A"\n', ("ogiltig TOML", 1)),
+        ('[organisation\nnamn = "A"\n', ("ogiltig TOML: ']' saknas i slutet av tabellrubriken", 1)),
+        ('[organisation]\nnamn = A\n', ("ogiltig TOML: ogiltigt värde", 2)),
     ],
 )
 def test_config_errors_name_key_and_line(tmp_path, text, expected):

@@ -317,6 +317,28 @@ def locate_key(text: str, loc: tuple[str | int, ...]) -> int | None:
     return best
 
 
+# tomllib explains in English; the common cases in Swedish (others keep tomllib's words).
+_TOML_REASONS = (
+    (r"^Invalid value$", "ogiltigt värde (text ska stå inom citattecken, datum skrivs ÅÅÅÅ-MM-DD)"),
+    (r"^Expected '=' after a key", "'=' saknas efter nyckeln"),
+    (r"^Expected ']' at the end of a table declaration$", "']' saknas i slutet av tabellrubriken"),
+    (r"^Unclosed array$", "en lista '[' stängs aldrig med ']'"),
+    (r"^Unclosed inline table$", "en tabell '{' stängs aldrig med '}'"),
+    (r"^Unterminated string$", "en text saknar avslutande citattecken"),
+    (r"^Invalid statement$", "raden är varken en inställning (nyckel = värde) eller en tabellrubrik"),
+    (r"^Cannot (declare|overwrite)", "samma nyckel eller tabell anges två gånger"),
+    (r"^Invalid initial character for a key part$", "ogiltigt tecken i början av en nyckel"),
+    (r"^Illegal character", "otillåtet tecken"),
+)
+
+
+def _toml_reason(english: str) -> str:
+    for pattern, swedish in _TOML_REASONS:
+        if re.search(pattern, english):
+            return swedish
+    return english
+
+
 def load_config(path: Path) -> Config:
     """Read and validate bokslut.toml; every problem is reported, with its line."""
     name = str(path)
@@ -331,7 +353,7 @@ def load_config(path: Path) -> Config:
     except tomllib.TOMLDecodeError as exc:
         # Python 3.11 puts the position only in the message: "… (at line 3, column 7)".
         where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        reason = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
+        reason = _toml_reason(re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc)))
         finding = error(f"ogiltig TOML: {reason}", file=name, line=int(where.group(1)) if where else None)
         raise BokslutError(finding.format(), [finding]) from None
     try:
