@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from bokslut.money import round_half_up
 from bokslut.table import (
     Column,
+    ColumnKind,
     Row,
     RowKind,
     Table,
@@ -113,3 +114,23 @@ def test_any_two_level_table_adds_up(groups, unit):
     for row in t.rows:
         if row.parts and (row.id, "utfall") not in r.adjusted:
             assert r.get(row.id, "utfall") == round_half_up(row.values["utfall"] / scale, decimals)
+
+
+def test_counts_add_up_in_their_decimals_and_rates_are_left_alone():
+    cols = (Column("ar", "2023", ColumnKind.NUMBER, decimals=1), Column("andel", "Andel", ColumnKind.PERCENT))
+    rows = [
+        Row("kvinnor", "Kvinnor", values={"ar": D("11.14"), "andel": D("3.14")}),
+        Row("man", "Män", values={"ar": D("15.94"), "andel": D("2.64")}),
+        Row(
+            "totalt",
+            "Totalt",
+            RowKind.TOTAL,
+            values={"ar": D("27.08"), "andel": D("2.84")},
+            parts=("kvinnor", "man"),
+        ),
+    ]
+    r = round_table(Table("arsarbetare", "Årsarbetare", cols, tuple(rows), unit=None))
+    assert r.get("totalt", "ar") == D("27.1")
+    assert r.get("kvinnor", "ar") + r.get("man", "ar") == D("27.1")
+    # a rate is a rate: the total's share is not the sum of the groups' shares
+    assert [r.get(x, "andel") for x in ("kvinnor", "man", "totalt")] == [D("3.1"), D("2.6"), D("2.8")]

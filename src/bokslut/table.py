@@ -217,62 +217,20 @@ def round_table(table: Table) -> Rounded:
     for col in table.columns:
         if col.derived is not None:
             continue
-        money_rows = [r for r in table.rows if (r.column_kind or col.kind) is ColumnKind.MONEY]
+        # Amounts add up in the table's unit; counts and measures (årsarbetare) in the
+        # column's decimals. Percentages are shown as they are: rates do not add.
+        money = [r for r in table.rows if (r.column_kind or col.kind) is ColumnKind.MONEY]
+        numbers = [r for r in table.rows if (r.column_kind or col.kind) is ColumnKind.NUMBER]
         for r in table.rows:
-            if r in money_rows:
-                continue
-            display[r.id][col.id] = _display_plain(table, col, r, r.values.get(col.id))
-        if not money_rows:
-            continue
-        decimals = UNIT_DECIMALS[unit]
-        step = Decimal(1).scaleb(-decimals)
-        exact: dict[str, Decimal] = {}
-        shown: dict[str, Decimal] = {}
-        for r in money_rows:
-            v = r.values.get(col.id)
-            if isinstance(v, Decimal):
-                exact[r.id] = v / scale
-                shown[r.id] = _quantize(exact[r.id], decimals)
-        fixed = {r.id for r in money_rows if r.id in exact and (r.parts or r.quantity)}
-        for r in money_rows:
-            if not r.parts or r.id not in exact:
-                continue
-            target = shown[r.id]
-            current = Decimal(0)
-            leaves: list[tuple[int, str]] = []
-            for part in r.parts:
-                sign, pid = _split_part(part)
-                if pid not in shown:
-                    continue
-                if pid in fixed:
-                    current += sign * shown[pid]
-                else:
-                    leaves.append((sign, pid))
-            current += sum((sign * shown[pid] for sign, pid in leaves), Decimal(0))
-            diff = target - current
-            if diff and leaves:
-                _distribute(diff, step, leaves, exact, shown)
-            elif diff and _push_into_subtotals(r, diff, step, rows_by_id, exact, shown):
-                pass
-            elif diff:
-                conflicts.append(
-                    RoundingConflict(
-                        table.id,
-                        r.id,
-                        col.id,
-                        f"Raden '{rows_by_id[r.id].label}' ({target}) kan inte visas som summan av "
-                        f"sina delar ({current}) eftersom alla delar är låsta.",
-                    )
+            if r not in money and r not in numbers:
+                display[r.id][col.id] = _display_plain(table, col, r, r.values.get(col.id))
+        groups = [(money, scale, UNIT_DECIMALS[unit])]
+        groups += [(numbers, Decimal(1), column_decimals(table, col))]
+        for rows, group_scale, decimals in groups:
+            if rows:
+                _balance_column(
+                    table, col, rows, group_scale, decimals, rows_by_id, display, conflicts, adjusted
                 )
-            # Once a sum has been balanced its leaves are settled; a second sum that
-            # shares them must not move them again.
-            fixed.update(pid for _, pid in leaves)
-        for rid, value in shown.items():
-            display[rid][col.id] = value
-            if rows_by_id[rid].parts and value != _quantize(exact[rid], decimals):
-                adjusted.append((rid, col.id))
-        for r in money_rows:
-            display[r.id].setdefault(col.id, None)
 
     for col in table.columns:
         if col.derived is None:
@@ -285,6 +243,69 @@ def round_table(table: Table) -> Rounded:
             else:
                 display[r.id][col.id] = _display_plain(table, col, r, r.values.get(col.id))
     return Rounded(table, display, tuple(conflicts), tuple(adjusted))
+
+
+def _balance_column(
+    table: Table,
+    col: Column,
+    rows: list[Row],
+    scale: Decimal,
+    decimals: int,
+    rows_by_id: Mapping[str, Row],
+    display: dict[str, dict[str, Decimal | str | None]],
+    conflicts: list[RoundingConflict],
+    adjusted: list[tuple[str, str]],
+) -> None:
+    """Round one column's summable rows so that every shown sum is the sum of its shown parts."""
+    step = Decimal(1).scaleb(-decimals)
+    exact: dict[str, Decimal] = {}
+    shown: dict[str, Decimal] = {}
+    for r in rows:
+        v = r.values.get(col.id)
+        if isinstance(v, Decimal):
+            exact[r.id] = v / scale
+            shown[r.id] = _quantize(exact[r.id], decimals)
+    fixed = {r.id for r in rows if r.id in exact and (r.parts or r.quantity)}
+    for r in rows:
+        if not r.parts or r.id not in exact:
+            continue
+        target = shown[r.id]
+        current = Decimal(0)
+        leaves: list[tuple[int, str]] = []
+        for part in r.parts:
+            sign, pid = _split_part(part)
+            if pid not in shown:
+                continue
+            if pid in fixed:
+                current += sign * shown[pid]
+            else:
+                leaves.append((sign, pid))
+        current += sum((sign * shown[pid] for sign, pid in leaves), Decimal(0))
+        diff = target - current
+        if diff and leaves:
+            _distribute(diff, step, leaves, exact, shown)
+        elif diff and _push_into_subtotals(r, diff, step, rows_by_id, exact, shown):
+            pass
+        elif diff:
+            conflicts.append(
+                RoundingConflict(
+                    table.id,
+                    r.id,
+                    col.id,
+                    f"Raden '{rows_by_id[r.id].label}' ({target}) kan inte visas som summan av "
+                    f"sina delar ({current}) eftersom alla delar är låsta.",
+                )
+            )
+        # Once a sum has been balanced its leaves are settled; a second sum that
+        # shares them must not move them again.
+        fixed.update(pid for _, pid in leaves)
+    for rid, value in shown.items():
+        display[rid][col.id] = value
+        if rows_by_id[rid].parts and value != _quantize(exact[rid], decimals):
+            adjusted.append((rid, col.id))
+    for r in rows:
+        if r.id not in shown:  # text such as "–" for a suppressed group, or nothing
+            display[r.id][col.id] = _display_plain(table, col, r, r.values.get(col.id))
 
 
 def _display_plain(table: Table, col: Column, row: Row, value: Value) -> Decimal | str | None:
