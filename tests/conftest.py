@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,12 @@ FIXTURES = Path(__file__).parent / "fixtures"
 SIE_FIXTURES = FIXTURES / "sie"
 # The research set beside the repository; the GPL-3 files (12–14) are only read from there.
 SHARED_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "sie-samples"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The CLI turns a bug into a short Swedish message; under test it must show its traceback,
+    # so a test notices it (also in `bokslut` subprocesses, which inherit the environment).
+    os.environ.setdefault("BOKSLUT_DEBUG", "1")
 
 
 def sie_sample(name_prefix: str) -> Path:

@@ -70,7 +70,7 @@ def test_unknown_format_and_missing_workspace(tmp_path):
     runner = CliRunner()
     ws = new(tmp_path, runner)
     result = runner.invoke(app, ["build", str(ws), "--format", "odt"])
-    assert result.exit_code == 1 and "okänt format: odt" in result.stderr
+    assert result.exit_code == 2 and "okänt format: odt" in result.stderr
     result = runner.invoke(app, ["build", str(tmp_path / "saknas")])
     assert result.exit_code == 1 and "ingen bokslut.toml" in result.stderr
 

@@ -59,7 +59,7 @@ def test_csv_and_unknown_table(lystkom):
     assert r.returncode == 0
     assert r.stdout.splitlines()[0] == "tabell;rad;etikett;typ;not;ar_2023;ar_2022;ar_2021"
     r = bokslut("tables", str(lystkom), "--tabell", "finns_inte")
-    assert r.returncode == 1 and "ingen tabell med id 'finns_inte'" in r.stderr
+    assert r.returncode == 2 and "ingen tabell med id 'finns_inte'" in r.stderr
 
 
 def test_check_passes_on_the_example_and_fails_on_broken_data(lystkom, tmp_path):

@@ -1,7 +1,9 @@
 """The command line: thin shells over the library. Data on stdout, talk on stderr.
 
-Exit codes: 0 success, 1 errors in the data, 2 usage errors. No traceback ever
-reaches the user for bad data; a bug still shows one (that is a bug report).
+Exit codes: 0 success, 1 errors in the data or the environment (disk, permissions,
+a lock), 2 usage errors. No traceback reaches the user: a bug is a short Swedish
+message with the exception's class (cli/failures.py), and its traceback is shown
+under BOKSLUT_DEBUG=1.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from typing import Any
 import click
 
 from bokslut.cli.common import print_error
+from bokslut.cli.failures import CommandFailed, debug_enabled, environment_message, unexpected_message
+from bokslut.cli.usage import is_help_request, usage_message
 from bokslut.diagnostics import BokslutError
 
 # Command name → "module:object". Modules are imported only when their command runs, so
@@ -30,28 +34,12 @@ COMMANDS = {
 }
 
 
-def _usage_message(exc: click.UsageError) -> str:
-    if isinstance(exc, click.MissingParameter):
-        name = exc.param.human_readable_name if exc.param else "argument"
-        return f"saknar {name}"
-    if isinstance(exc, click.NoSuchOption):
-        return f"okänd flagga: {exc.option_name}"
-    if isinstance(exc, click.BadParameter):
-        name = exc.param.human_readable_name if exc.param else "värde"
-        return f"ogiltigt värde för {name}: {exc.message}"
-    msg = exc.message
-    if msg.startswith("No such command"):
-        return "okänt kommando: " + msg.split("'")[1] if "'" in msg else "okänt kommando"
-    if msg.startswith("Got unexpected extra argument"):
-        return "för många argument: " + msg.split("(", 1)[-1].rstrip(")")
-    return msg
-
-
 # click writes its own help texts in English; a user of bokslut reads Swedish.
 _CLICK_SV = {
     "Options": "Flaggor",
     "Commands": "Kommandon",
     "Arguments": "Argument",
+    "Positional arguments": "Argument",
     "Show this message and exit.": "Visa den här hjälpen och avsluta.",
     "Show the version and exit.": "Visa versionen och avsluta.",
 }
@@ -89,6 +77,29 @@ class SvFormatter(click.HelpFormatter):
 class SvContext(click.Context):
     formatter_class = SvFormatter
 
+    def invoke(self, callback: Any, /, *args: Any, **kwargs: Any) -> Any:
+        # Anything unexpected leaves with the path the command works in, for the message.
+        try:
+            return super().invoke(callback, *args, **kwargs)
+        except (BokslutError, click.ClickException, click.exceptions.Exit, click.Abort, CommandFailed):
+            raise
+        except Exception as exc:
+            raise CommandFailed(exc, self._where()) from exc
+
+    def __exit__(self, exc_type: Any, exc_value: Any, tb: Any) -> bool | None:
+        # click's parser raises some usage errors without a context; the innermost context
+        # they pass through is the command whose usage was wrong.
+        if isinstance(exc_value, click.UsageError) and exc_value.ctx is None:
+            exc_value.ctx = self
+        return super().__exit__(exc_type, exc_value, tb)
+
+    def _where(self) -> str | None:
+        for param in self.command.params:
+            value = self.params.get(param.name or "")
+            if isinstance(param, click.Argument) and value is not None:
+                return str(value[0] if isinstance(value, tuple) and value else value)
+        return None
+
 
 class Group(click.Group):
     context_class = SvContext
@@ -120,9 +131,12 @@ class Group(click.Group):
         try:
             rv = super().main(*args, **kwargs)
         except click.UsageError as exc:
+            if is_help_request(exc):
+                click.echo(exc.format_message(), err=True)
+                sys.exit(2)
             ctx = exc.ctx
             cmd = ctx.command_path if ctx else "bokslut"
-            click.echo(f"{cmd}: {_usage_message(exc)}", err=True)
+            click.echo(f"{cmd}: {usage_message(exc)}", err=True)
             click.echo(f"Se '{cmd} --help'.", err=True)
             sys.exit(2)
         except click.exceptions.Exit as exc:
@@ -136,7 +150,25 @@ class Group(click.Group):
         except KeyboardInterrupt:
             click.echo("Avbrutet.", err=True)
             sys.exit(130)
+        except CommandFailed as exc:
+            _fail(exc.error, exc.where)
+        except click.ClickException as exc:
+            click.echo(f"fel: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except Exception as exc:
+            _fail(exc, None)
         sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _fail(exc: Exception, where: str | None) -> None:
+    """Exit 1 with a Swedish message; a bug re-raises under BOKSLUT_DEBUG=1 (the tests set it)."""
+    message = environment_message(exc, where)
+    if message is None:
+        if debug_enabled():
+            raise exc
+        message = unexpected_message(exc)
+    click.echo(f"fel: {message}", err=True)
+    sys.exit(1)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from bokslut.cli.common import print_findings, workspace_root
+from bokslut.cli.params import check_formats
 from bokslut.workspace.build import FORMATS, build_report, parse_formats
 from bokslut.workspace.config import load_config
 from bokslut.workspace.layout import Layout
@@ -20,6 +21,7 @@ from bokslut.workspace.parts import report_parts
     "formats",
     default=",".join(FORMATS),
     show_default=True,
+    callback=check_formats,
     help="Vilka format som skrivs, kommaseparerade.",
 )
 @click.option(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from bokslut.cli.common import echo_json, print_findings, workspace_root
+from bokslut.cli.params import Year, check_accounts, check_object, exclusive
 from bokslut.diagnostics import Finding, Level, has_errors
 from bokslut.ledger.queries import AccountRange, parse_object, trial_balance
 from bokslut.ledger.store import Progress, open_store
@@ -200,9 +201,13 @@ def _print_inspect(d: dict[str, Any]) -> None:
 
 @click.command("saldon")
 @click.argument("workspace", metavar="ARBETSYTA")
-@click.option("--ar", "ar", type=int, default=None, help="Räkenskapsår (standard: rapportens år).")
-@click.option("--konto", default=None, help="Konton: 3010, 3000-3999 eller flera med komma.")
-@click.option("--objekt", default=None, help="Ett objekt som dimension:objekt, t.ex. 1:81141.")
+@click.option("--ar", "ar", type=Year(), default=None, help="Räkenskapsår (standard: rapportens år).")
+@click.option(
+    "--konto", default=None, callback=check_accounts, help="Konton: 3010, 3000-3999 eller flera med komma."
+)
+@click.option(
+    "--objekt", default=None, callback=check_object, help="Ett objekt som dimension:objekt, t.ex. 1:81141."
+)
 @click.option("--json", "as_json", is_flag=True, help="Som JSON.")
 @click.option("--csv", "as_csv", is_flag=True, help="Som CSV (semikolon, decimalkomma).")
 def saldon_cmd(
@@ -214,6 +219,7 @@ def saldon_cmd(
     as_csv: bool,
 ) -> None:
     """Saldolista: ingående balans, årets rörelse och utgående balans per konto."""
+    exclusive(click.get_current_context(), {"--json": as_json, "--csv": as_csv})
     root = workspace_root(workspace)
     layout = Layout(root)
     accounts = AccountRange.parse(konto) if konto else None

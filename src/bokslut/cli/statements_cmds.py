@@ -12,7 +12,8 @@ import click
 
 from bokslut.checks import run_checks
 from bokslut.cli.common import echo_json, print_findings, workspace_root
-from bokslut.diagnostics import BokslutError, Level, has_errors
+from bokslut.cli.params import exclusive
+from bokslut.diagnostics import Level, has_errors
 from bokslut.jsontext import dumps
 from bokslut.render.json import table_to_json
 from bokslut.render.numbers import format_number
@@ -98,14 +99,14 @@ def csv_table(rounded: Rounded) -> str:
 
 
 @click.command("tables")
-@click.argument("workspace", type=click.Path(file_okay=False))
+@click.argument("workspace", metavar="ARBETSYTA", type=click.Path(file_okay=False))
 @click.option("--tabell", "table_id", metavar="ID", help="Visa bara denna tabell (t.ex. resultatrakning).")
 @click.option("--json", "as_json", is_flag=True, help="Alla tabeller som JSON (dokumenterat format).")
 @click.option("--csv", "as_csv", is_flag=True, help="Tabellerna som CSV (semikolon, visade värden).")
 def tables_cmd(workspace: str, table_id: str | None, as_json: bool, as_csv: bool) -> None:
     """Beräkna och visa de finansiella rapporterna (RR, BR, kassaflöde, noter, drift …)."""
-    if as_json and as_csv:
-        raise click.UsageError("välj antingen --json eller --csv")
+    ctx = click.get_current_context()
+    exclusive(ctx, {"--json": as_json, "--csv": as_csv})
     layout = Layout(workspace_root(workspace))
     config = load_config(layout.config)
     s = compute_for(layout, config)
@@ -115,7 +116,9 @@ def tables_cmd(workspace: str, table_id: str | None, as_json: bool, as_csv: bool
         tables = [t for t in tables if t.id == table_id]
         if not tables:
             known = ", ".join(t.id for t in s.tables) or "(inga)"
-            raise BokslutError(f"ingen tabell med id '{table_id}' (finns: {known})")
+            raise click.BadParameter(
+                f"ingen tabell med id '{table_id}' (finns: {known})", ctx, param_hint="--tabell"
+            )
     errors = [f for f in s.findings if f.level is Level.ERROR]
     print_findings(s.findings)
     rounded = [round_table(t) for t in tables]
@@ -135,7 +138,7 @@ def tables_cmd(workspace: str, table_id: str | None, as_json: bool, as_csv: bool
 
 
 @click.command("check")
-@click.argument("workspace", type=click.Path(file_okay=False))
+@click.argument("workspace", metavar="ARBETSYTA", type=click.Path(file_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Resultatet som JSON.")
 def check_cmd(workspace: str, as_json: bool) -> None:
     """Kontrollera rapporten innan den publiceras; avslutas med kod 1 vid fel."""

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from bokslut.cli.params import Year
 from bokslut.workspace.config import OrgTyp, RapportTyp
 from bokslut.workspace.new import create_workspace
 
@@ -20,7 +21,7 @@ from bokslut.workspace.new import create_workspace
     type=click.Choice([t.value for t in OrgTyp]),
     help="kommun, region, kommunalforbund eller gemensam-namnd.",
 )
-@click.option("--ar", "ar", required=True, type=click.IntRange(1900, 2200), help="Räkenskapsåret.")
+@click.option("--ar", "ar", required=True, type=Year(), help="Räkenskapsåret.")
 @click.option(
     "--typ",
     type=click.Choice([t.value for t in RapportTyp]),

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import hashlib
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -21,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from bokslut.diagnostics import BokslutError, Finding, has_errors
+from bokslut.diagnostics import BokslutError, Finding, Level, has_errors
 from bokslut.workspace.layout import Layout
 
 if TYPE_CHECKING:
@@ -247,7 +249,12 @@ def open_store(
     from bokslut.ledger.journal import recover
 
     recover(layout)
-    con = _connect(layout.store_path)
+    try:
+        con = _connect(layout.store_path)
+    except (OSError, duckdb.Error) as exc:
+        if not cannot_write(exc):
+            raise
+        return open_store_read_only(layout, progress)
     try:
         findings = _sync(con, layout, parsed or {}, progress)
     except BaseException:
@@ -345,3 +352,94 @@ def remove_store(layout: Layout) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.remove(p)
     shutil.rmtree(rows_dir(layout), ignore_errors=True)
+
+
+# --- A workspace that cannot be written (a read-only share, a copy without write permission) ---
+
+_CANNOT_WRITE_ERRNOS = (errno.EROFS, errno.EACCES, errno.EPERM)
+# DuckDB reports file errors as its own exceptions, with strerror's English text in the message.
+_CANNOT_WRITE_TEXTS = ("Read-only file system", "Permission denied", "Operation not permitted")
+
+
+def cannot_write(exc: BaseException) -> bool:
+    """Whether ``exc`` says the workspace's cache cannot be written (rather than being broken)."""
+    if isinstance(exc, OSError):
+        return exc.errno in _CANNOT_WRITE_ERRNOS
+    return isinstance(exc, duckdb.IOException) and any(t in str(exc) for t in _CANNOT_WRITE_TEXTS)
+
+
+@dataclass(frozen=True, slots=True)
+class _CacheElsewhere(Layout):
+    """The workspace, with its cache in another (writable) folder."""
+
+    elsewhere: Path
+
+    @property
+    def cache(self) -> Path:
+        return self.elsewhere
+
+
+@dataclass
+class _TemporaryStore(Store):
+    """A store built in a temporary folder, removed when the store is closed."""
+
+    folder: Path | None = None
+
+    def close(self) -> None:
+        super().close()
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def open_store_read_only(layout: Layout, progress: Progress = no_progress) -> Store:
+    """Open the store of a workspace whose .bokslut/ cannot be written.
+
+    A current cache is opened read-only and used as it is. A missing, stale or
+    damaged one is rebuilt from data/ledger in a temporary folder that goes away
+    when the store is closed (with a notice: every command pays for the rebuild).
+    """
+    con = _connect_read_only(layout)
+    if con is not None:
+        _settings(con)
+        _refresh_view(con, layout)
+        return Store(layout, con)
+    folder = Path(tempfile.mkdtemp(prefix="bokslut-cache-"))
+    elsewhere = _CacheElsewhere(layout.root, folder)
+    try:
+        con = _connect(elsewhere.store_path)
+        findings = _sync(con, elsewhere, {}, progress)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    note = Finding(
+        Level.NOTICE,
+        f"{layout.cache}: cachen kan inte skrivas (skrivskyddad arbetsyta eller saknad behörighet); "
+        "huvudboken lästes in i en tillfällig cache. Kör 'bokslut saldon' en gång med skrivrätt "
+        "så går det fortare nästa gång.",
+    )
+    return _TemporaryStore(elsewhere, con, (note, *findings), folder)
+
+
+def _connect_read_only(layout: Layout) -> duckdb.DuckDBPyConnection | None:
+    """The cache opened read-only if it answers for exactly the files in data/ledger, else None."""
+    path = layout.store_path
+    if not path.is_file() or Path(str(path) + ".wal").exists():
+        return None
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        version = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        indexed = {
+            (str(r[0]), int(r[1]), int(r[2]))
+            for r in con.execute("SELECT path, size, mtime_ns FROM source_file").fetchall()
+        }
+    except duckdb.Error:
+        con.close()
+        return None
+    on_disk = {(f.rel, f.size, f.mtime_ns) for f in ledger_files(layout)}
+    if version is None or version[0] != SCHEMA_VERSION or indexed != on_disk:
+        con.close()
+        return None
+    return con
