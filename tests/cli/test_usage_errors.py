@@ -156,7 +156,7 @@ TYPES = [
 ]
 
 
-@pytest.mark.parametrize(("param_type", "value", "swedish"), TYPES, ids=[repr(t[0]) for t in TYPES])
+@pytest.mark.parametrize(("param_type", "value", "swedish"), TYPES, ids=[t[2] for t in TYPES])
 def test_every_click_type_message_in_swedish(
     param_type: click.ParamType, value: object, swedish: str
 ) -> None:
