@@ -230,6 +230,7 @@ def saldon_cmd(
         ar = load_config(layout.config).rapport.ar
     with open_store(layout) as store:
         tb = trial_balance(store, ar, accounts, obj)
+    print_findings(store.findings)
     ib, mv, ub = tb.totals()
     if as_json:
         echo_json(

@@ -254,7 +254,7 @@ def open_store(
     except (OSError, duckdb.Error) as exc:
         if not cannot_write(exc):
             raise
-        return open_store_read_only(layout, progress)
+        return open_store_read_only(layout, exc, progress)
     try:
         findings = _sync(con, layout, parsed or {}, progress)
     except BaseException:
@@ -380,10 +380,25 @@ class _CacheElsewhere(Layout):
 
 
 @dataclass
-class _TemporaryStore(Store):
-    """A store built in a temporary folder, removed when the store is closed."""
+class _ReadOnlyStore(Store):
+    """A store that answers questions but cannot take changes (the cache cannot be written).
 
+    ``refusal`` is the error that said so; a writer (the importer) gets it again, so the
+    user reads why the workspace cannot be written, not a database message.
+    ``folder``, when set, is a temporary cache removed when the store is closed.
+    """
+
+    refusal: BaseException | None = None
     folder: Path | None = None
+
+    def replace_files(
+        self,
+        remove: list[str],
+        add: list[tuple[str, int, int, Parsed]],
+        confirm: Callable[[], bool] = lambda: True,
+    ) -> bool:
+        assert self.refusal is not None
+        raise self.refusal
 
     def close(self) -> None:
         super().close()
@@ -391,18 +406,19 @@ class _TemporaryStore(Store):
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def open_store_read_only(layout: Layout, progress: Progress = no_progress) -> Store:
-    """Open the store of a workspace whose .bokslut/ cannot be written.
+def open_store_read_only(layout: Layout, refusal: BaseException, progress: Progress = no_progress) -> Store:
+    """Open the store of a workspace whose .bokslut/ cannot be written (``refusal`` says why).
 
     A current cache is opened read-only and used as it is. A missing, stale or
     damaged one is rebuilt from data/ledger in a temporary folder that goes away
     when the store is closed (with a notice: every command pays for the rebuild).
+    The store answers questions only; changing it raises ``refusal`` again.
     """
     con = _connect_read_only(layout)
     if con is not None:
         _settings(con)
         _refresh_view(con, layout)
-        return Store(layout, con)
+        return _ReadOnlyStore(layout, con, (), refusal)
     folder = Path(tempfile.mkdtemp(prefix="bokslut-cache-"))
     elsewhere = _CacheElsewhere(layout.root, folder)
     try:
@@ -417,7 +433,7 @@ def open_store_read_only(layout: Layout, progress: Progress = no_progress) -> St
         "huvudboken lästes in i en tillfällig cache. Kör 'bokslut saldon' en gång med skrivrätt "
         "så går det fortare nästa gång.",
     )
-    return _TemporaryStore(elsewhere, con, (note, *findings), folder)
+    return _ReadOnlyStore(elsewhere, con, (note, *findings), refusal, folder)
 
 
 def _connect_read_only(layout: Layout) -> duckdb.DuckDBPyConnection | None:
