@@ -351,3 +351,13 @@ def test_a_symlink_loop_is_named(ws: Path, tmp_path: Path) -> None:
         r = run(*args)
         assert_failed_cleanly(r, f"{tmp_path / 'a.se'}: symboliska länkar i en slinga")
     assert snapshot(ws) == before
+
+
+def test_a_closed_pipe_ends_quietly(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `bokslut saldon ws --json | head -1`: the reader went away; nothing to tell anyone.
+    def closed(data: object) -> None:
+        raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+    monkeypatch.setattr(ledger_cmds, "echo_json", closed)
+    r = run("saldon", str(ws), "--json")
+    assert r.exit_code == 1 and r.stderr == "" and isinstance(r.exception, SystemExit)

@@ -83,6 +83,8 @@ class SvContext(click.Context):
             return super().invoke(callback, *args, **kwargs)
         except (BokslutError, click.ClickException, click.exceptions.Exit, click.Abort, CommandFailed):
             raise
+        except BrokenPipeError:
+            raise  # the reader of stdout went away (`| head`): click ends quietly
         except Exception as exc:
             raise CommandFailed(exc, self._where()) from exc
 
