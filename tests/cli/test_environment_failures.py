@@ -328,7 +328,11 @@ def test_a_real_read_only_workspace(ws: Path, tmp_path: Path) -> None:
         r = bokslut_read_only("saldon", str(ws), "--csv")
         assert r.returncode == 0, r.stderr
         assert r.stdout == expected and r.stderr == ""
-        for command in (["tables", str(ws), "--tabell", "resultatrakning"], ["check", str(ws)]):
+        for command in (
+            ["tables", str(ws), "--tabell", "resultatrakning"],
+            ["check", str(ws)],
+            ["mal", "visa", str(ws)],
+        ):
             r = bokslut_read_only(*command)
             assert r.returncode == 0, r.stderr
         r = bokslut_read_only("build", str(ws), "--format", "json")

@@ -199,6 +199,10 @@ def test_parser_and_group_templates_in_swedish() -> None:
         ("Missing command.", "saknar kommando"),
         ("Takes 2 values but 3 were given.", "2 värden behövs, men 3 angavs"),
         ("Value must be an iterable.", "värdet ska vara en lista"),
+        (
+            "Could not open file '/a/b.csv': No such file or directory",
+            "filen '/a/b.csv' kunde inte öppnas; kontrollera sökvägen och behörigheten",
+        ),
     ]:
         assert translate(english) == swedish
 

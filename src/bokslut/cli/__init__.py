@@ -17,7 +17,7 @@ import click
 
 from bokslut.cli.common import print_error
 from bokslut.cli.failures import CommandFailed, debug_enabled, environment_message, unexpected_message
-from bokslut.cli.usage import is_help_request, usage_message
+from bokslut.cli.usage import is_help_request, translate, usage_message
 from bokslut.diagnostics import BokslutError
 
 # Command name → "module:object". Modules are imported only when their command runs, so
@@ -155,7 +155,7 @@ class Group(click.Group):
         except CommandFailed as exc:
             _fail(exc.error, exc.where)
         except click.ClickException as exc:
-            click.echo(f"fel: {exc.format_message()}", err=True)
+            click.echo(f"fel: {translate(exc.format_message())}", err=True)
             sys.exit(exc.exit_code)
         except Exception as exc:
             _fail(exc, None)

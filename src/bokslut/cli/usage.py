@@ -149,6 +149,10 @@ _RULES: list[_Rule] = [
     (re.compile(r"No such option (?P<o>.+)\."), lambda m: f"okänd flagga: {m['o']}"),
     (re.compile(r"Missing parameter: (?P<p>.+)"), lambda m: f"saknar {m['p']}"),
     (re.compile(r"Missing (?:argument|option|parameter)\.?"), lambda m: "saknar ett värde"),
+    (
+        re.compile(r"Could not open file (?P<f>.+?): .*", re.S),
+        lambda m: f"filen {m['f']} kunde inte öppnas; kontrollera sökvägen och behörigheten",
+    ),
     (re.compile(r"unknown error"), lambda m: "okänt fel"),
 ]
 
