@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import re
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -98,8 +98,10 @@ class SvContext(click.Context):
     def _where(self) -> str | None:
         for param in self.command.params:
             value = self.params.get(param.name or "")
+            if isinstance(value, tuple):
+                value = value[0] if value else None
             if isinstance(param, click.Argument) and value is not None:
-                return str(value[0] if isinstance(value, tuple) and value else value)
+                return str(value)
         return None
 
 
@@ -162,7 +164,7 @@ class Group(click.Group):
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
-def _fail(exc: Exception, where: str | None) -> None:
+def _fail(exc: Exception, where: str | None) -> NoReturn:
     """Exit 1 with a Swedish message; a bug re-raises under BOKSLUT_DEBUG=1 (the tests set it)."""
     message = environment_message(exc, where)
     if message is None:
