@@ -14,7 +14,6 @@ import errno
 import os
 import re
 from dataclasses import dataclass
-from importlib import metadata
 
 DEBUG_ENV = "BOKSLUT_DEBUG"
 
@@ -142,6 +141,8 @@ def _duckdb_message(exc: BaseException, where: str | None) -> str | None:
 
 
 def _report_to() -> str:
+    from importlib import metadata
+
     try:
         urls = metadata.metadata("bokslut").get_all("Project-URL") or []
     except metadata.PackageNotFoundError:
