@@ -30,6 +30,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from bokslut.diagnostics import BokslutError, Finding, error
+from bokslut.direction import PAIRS, Pair
 from bokslut.document import (
     Block,
     Chapter,
@@ -338,6 +339,69 @@ def _number_filter(state: _State) -> Callable[..., str]:
     return tal
 
 
+def _sign_shown(
+    state: _State, value: object, name: str, enhet: str | None, decimaler: int | None, mot: object = None
+) -> Decimal:
+    """The number whose sign a direction word follows: the one a figure filter would show.
+
+    With ``mot`` it is the difference of two shown numbers ("steg till 20,0 % från 16,1 %").
+    """
+    if mot is not None:
+        return _sign_shown(state, value, name, enhet, decimaler) - _sign_shown(
+            state, mot, name, enhet, decimaler
+        )
+    q = _require_quantity(value, name)
+    if q.absolute:
+        raise ChapterError(
+            f"'{name}' väljer ordet efter talets tecken; ta bort | abs före {name}", _template_line()
+        )
+    if enhet is not None and enhet not in {"kr", "tkr", "mkr"}:
+        raise ChapterError(f'enhet ska vara "kr", "tkr" eller "mkr", inte {enhet!r}', _template_line())
+    if q.kind is ColumnKind.MONEY or (q.kind is None and enhet is not None):
+        return _money_shown(state, q, Unit(enhet) if enhet else state.report_unit)
+    if decimaler is None and isinstance(q.shown, Decimal):
+        return q.shown
+    if decimaler is None and q.kind is None:
+        # A value in no table may be money or a percentage; without enhet= or
+        # decimaler= its sign is taken at two decimals (öre, hundredths of a percent).
+        decimaler = 2
+    return round_half_up(_exact(q), decimaler if decimaler is not None else (q.decimals or 0))
+
+
+def _direction_filter(state: _State, name: str, pair: Pair) -> Callable[..., str]:
+    def word(
+        value: object,
+        omvant: bool = False,
+        noll: str | None = None,
+        enhet: str | None = None,
+        decimaler: int | None = None,
+        mot: object = None,
+    ) -> str:
+        shown = _sign_shown(state, value, name, enhet, decimaler, mot)
+        if shown == 0 and noll is not None:
+            return str(noll)
+        return pair.word(shown, reverse=bool(omvant))
+
+    return word
+
+
+def _direction_function(state: _State) -> Callable[..., str]:
+    def riktning(
+        value: object,
+        positivt: str,
+        negativt: str,
+        noll: str = "oförändrad",
+        omvant: bool = False,
+        enhet: str | None = None,
+        decimaler: int | None = None,
+        mot: object = None,
+    ) -> str:
+        shown = _sign_shown(state, value, "riktning", enhet, decimaler, mot)
+        return Pair(str(positivt), str(negativt), str(noll)).word(shown, reverse=bool(omvant))
+
+    return riktning
+
+
 def _finalize(state: _State) -> Callable[[Any], Any]:
     def finalize(value: Any) -> Any:
         if isinstance(value, Quantity):
@@ -408,6 +472,7 @@ def _environment(state: _State) -> SandboxedEnvironment:
         notnummer=notnummer,
         diagram=diagram,
         cell=cell,
+        riktning=_direction_function(state),
         v=Values(state.data),
     )
     env.filters.update(
@@ -416,6 +481,7 @@ def _environment(state: _State) -> SandboxedEnvironment:
         mkr=_figure_filter(state, Unit.MKR, "mkr"),
         procent=_percent_filter(state),
         tal=_number_filter(state),
+        **{name: _direction_filter(state, name, pair) for name, pair in PAIRS.items()},
     )
     return env
 
