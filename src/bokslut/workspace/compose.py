@@ -25,7 +25,6 @@ from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -69,6 +68,8 @@ from bokslut.table import (
 from bokslut.workspace.compose_charts import build_chart
 from bokslut.workspace.layout import Layout
 from bokslut.workspace.report_data import ReportData
+from bokslut.workspace.safe_files import DEFAULT_MAX_BYTES, inside, read_plain_file
+from bokslut.workspace.sandbox import ChapterSandbox, LimitExceeded
 
 _OPEN, _CLOSE = "\ue000", "\ue001"
 _MARKER = re.compile(f"{_OPEN}(\\d+){_CLOSE}")
@@ -94,17 +95,28 @@ def _template_line() -> int | None:
     return None
 
 
-def read_chapters(layout: Layout) -> list[tuple[str, str]]:
-    """The chapter files of ``text/`` in file-name order, as (relative name, text)."""
+def read_chapters(layout: Layout, max_bytes: int = DEFAULT_MAX_BYTES) -> list[tuple[str, str]]:
+    """The chapter files of ``text/`` in file-name order, as (relative name, text).
+
+    Only plain files inside the workspace are read: a symbolic link, a folder
+    named like a chapter or a file over ``max_bytes`` is a finding.
+    """
     folder = layout.text_dir
+    if folder.is_symlink() or (folder.exists() and inside(layout.root, "text") is None):
+        finding = error("mappen är en symbolisk länk; kapitlen måste ligga i arbetsytan", file="text")
+        raise BokslutError("Kapitlen kunde inte läsas.", [finding])
     if not folder.is_dir():
         return []
     out: list[tuple[str, str]] = []
     findings: list[Finding] = []
     for path in sorted(folder.glob("*.md")):
-        rel = path.relative_to(layout.root).as_posix()
+        rel = f"text/{path.name}"
+        data = read_plain_file(layout.root, path, max_bytes, rel)
+        if isinstance(data, Finding):
+            findings.append(data)
+            continue
         try:
-            out.append((rel, path.read_text(encoding="utf-8")))
+            out.append((rel, data.decode("utf-8")))
         except UnicodeDecodeError as exc:
             findings.append(error(f"filen är inte UTF-8 ({exc.reason})", file=rel))
     if findings:
@@ -128,6 +140,19 @@ class Quantity:
     decimals: int | None = None
     name: str | None = None  # value name, for pinned lookups
     absolute: bool = False  # ``| abs``: shown without sign ("costs were 10 430 tkr")
+
+    # A chapter sees a value only through the filters that show it; text
+    # conversion would print the unrounded number (``{{ v.x | string }}``, ``~``).
+    def __str__(self) -> str:
+        raise ChapterError(
+            f"ange hur {self.ref} ska visas: | tkr, | kr, | mkr, | procent eller | tal", _template_line()
+        )
+
+    def __format__(self, spec: str) -> str:
+        return str(self)
+
+    def __repr__(self) -> str:
+        return f"<{self.ref}>"
 
     def __abs__(self) -> Quantity:
         # The sign is dropped after rounding, so the magnitude is the number the
@@ -172,6 +197,9 @@ class Values:
 
     def __init__(self, data: ReportData) -> None:
         self._data = data
+
+    def __repr__(self) -> str:
+        return "v"
 
     def __getattr__(self, name: str) -> Quantity | str:
         if name.startswith("_"):
@@ -420,8 +448,9 @@ def _finalize(state: _State) -> Callable[[Any], Any]:
     return finalize
 
 
-def _environment(state: _State) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
+def _environment(state: _State) -> ChapterSandbox:
+    env = ChapterSandbox(
+        (Values,),
         undefined=StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
@@ -714,6 +743,7 @@ def compose(
     composed: list[Chapter] = []
     for name, text in chapters:
         try:
+            env.start_chapter()
             template = env.from_string(text)
             template.filename = name
             rendered = template.render()
@@ -721,16 +751,24 @@ def compose(
             composed.append(Chapter(name, blocks))
         except TemplateSyntaxError as exc:
             findings.append(error(f"fel i uttrycket: {_syntax_message(exc)}", file=name, line=exc.lineno))
-        except ChapterError as exc:
+        except (ChapterError, LimitExceeded) as exc:
             findings.append(error(exc.message, file=name, line=exc.line))
+        except RecursionError as exc:
+            findings.append(
+                error(
+                    "uttrycket anropar sig självt för många gånger (ett makro som anropar sig självt?)",
+                    file=name,
+                    line=_tb_line(exc, name),
+                )
+            )
+        except MemoryError as exc:
+            findings.append(error("uttrycket kräver för mycket minne", file=name, line=_tb_line(exc, name)))
         except UndefinedError as exc:
             findings.append(
                 error(f"okänt namn: {_undefined_message(exc)}", file=name, line=_tb_line(exc, name))
             )
-        except SecurityError:
-            findings.append(
-                error("uttrycket är inte tillåtet i ett kapitel", file=name, line=_tb_line(None, name))
-            )
+        except SecurityError as exc:
+            findings.append(error(_security_message(exc), file=name, line=_tb_line(exc, name)))
         except (TypeError, ValueError, ArithmeticError) as exc:
             findings.append(
                 error(f"uttrycket kunde inte beräknas ({exc})", file=name, line=_tb_line(exc, name))
@@ -774,6 +812,16 @@ def _undefined_message(exc: UndefinedError) -> str:
         known = "tabell, noter, notnummer, diagram, cell, v"
         return f"'{m.group(1)}' finns inte; kända funktioner: {known}"
     return msg
+
+
+def _security_message(exc: SecurityError) -> str:
+    m = re.search(r"attribute '([^']*)'", str(exc))
+    if m:
+        return (
+            f"'.{m.group(1)}' går inte att läsa i ett kapitel; ett värde visas bara genom sina "
+            "filter (| tkr, | kr, | mkr, | procent, | tal)"
+        )
+    return "uttrycket är inte tillåtet i ett kapitel"
 
 
 def _tb_line(exc: BaseException | None, name: str) -> int | None:
