@@ -30,7 +30,7 @@ def _parts(template: str, allowed: Sequence[str]) -> list[tuple[str, str | None]
     for literal, name, spec, conversion in parsed:
         if name is not None and (name not in allowed or spec or conversion):
             shown = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
-            raise FieldFormatError(f"innehåller fältet {shown}, som inte finns; tillåtna fält: {known}")
+            raise FieldFormatError(f"innehåller {shown}, som inte är tillåtet; tillåtna fält: {known}")
         out.append((literal, name))
     return out
 

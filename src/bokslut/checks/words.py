@@ -152,7 +152,7 @@ def _check(sentence: list[_Token | str], source: str) -> list[Finding]:
                 "ordet och talet säger olika; låt talet välja ordet (t.ex. | okade_minskade, "
                 "| hogre_lagre, | overskott_underskott) eller rätta texten",
                 file=source,
-                where=" ".join(str(text).split()),
+                where=re.sub(r"[ \t\r\n]+", " ", str(text)).strip(),
             )
         )
     return out

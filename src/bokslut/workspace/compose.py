@@ -68,7 +68,7 @@ from bokslut.table import (
 from bokslut.workspace.compose_charts import build_chart
 from bokslut.workspace.layout import Layout
 from bokslut.workspace.report_data import ReportData
-from bokslut.workspace.safe_files import DEFAULT_MAX_BYTES, inside, read_plain_file
+from bokslut.workspace.safe_files import DEFAULT_MAX_BYTES, inside, leaves_workspace, read_plain_file
 from bokslut.workspace.sandbox import ChapterSandbox, LimitExceeded
 
 _OPEN, _CLOSE = "\ue000", "\ue001"
@@ -694,6 +694,16 @@ class _Converter:
                 node: Inline = Link(href, tuple(runs)) if kind == "link" else Styled(kind, tuple(runs))
                 stack[-1][2].append(node)
             elif t == "image":
+                # Images are placed by a later part of bokslut; until then only the alt
+                # text is kept, and a reference outside the workspace is refused outright.
+                src = str(child.attrGet("src") or "")
+                if leaves_workspace(src):
+                    line = token.map[0] + 1 if token.map else None
+                    raise ChapterError(
+                        f"bilden '{src}' ligger utanför arbetsytan; bilder och andra filer tas bara "
+                        "från arbetsytans egna mappar",
+                        line,
+                    )
                 stack[-1][2].extend(self.text(child.content))
             else:
                 stack[-1][2].extend(self.text(child.content))

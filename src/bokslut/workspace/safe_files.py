@@ -10,6 +10,7 @@ finding naming the file, never a traceback.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path, PurePosixPath
 
@@ -38,6 +39,24 @@ def inside(root: Path, relative: str) -> Path | None:
     return resolved if resolved.is_relative_to(base) else None
 
 
+def leaves_workspace(reference: str, folder: str = "text") -> bool:
+    """Whether a reference written in a file of ``folder`` can only name something outside.
+
+    Judged from the text alone (absolute paths, drive letters, URLs, ``..`` past
+    the root); a reference that passes must still be opened with :func:`inside`
+    and :func:`read_plain_file`, which follow symbolic links.
+    """
+    ref = reference.strip().replace("\\", "/")
+    if not ref or "\x00" in ref or ref.startswith("/") or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", ref):
+        return True
+    depth = len(PurePosixPath(folder).parts)
+    for part in PurePosixPath(ref).parts:
+        depth += -1 if part == ".." else (0 if part == "." else 1)
+        if depth < 0:
+            return True
+    return False
+
+
 def read_plain_file(root: Path, path: Path, max_bytes: int, name: str) -> bytes | Finding:
     """The bytes of ``path`` if it is a regular file (not a link) inside ``root`` and small enough."""
     if path.is_symlink():
@@ -60,12 +79,13 @@ def read_plain_file(root: Path, path: Path, max_bytes: int, name: str) -> bytes 
         return error("är en mapp, inte en fil", file=name)
     except OSError as exc:
         return error(f"filen kan inte läsas ({exc.strerror or exc})", file=name)
-    with os.fdopen(fd, "rb") as f:
-        info = os.fstat(f.fileno())
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
         if stat.S_ISDIR(info.st_mode):
             return error("är en mapp, inte en fil", file=name)
-        if not stat.S_ISREG(info.st_mode):
-            return error("är ingen vanlig fil (en enhet, ett rör eller liknande) och läses inte", file=name)
+        return error("är ingen vanlig fil (en enhet, ett rör eller liknande) och läses inte", file=name)
+    with os.fdopen(fd, "rb") as f:
         data = f.read(max_bytes + 1)
     if len(data) > max_bytes:
         return error(
