@@ -80,6 +80,7 @@ def test_a_recursive_macro_is_a_finding():
         ),
         ("{% for i in range(100000) %}" + "z" * 1000 + "{% endfor %}", "för stort"),
         ("{{ lipsum(10**9) }}", "'lipsum' finns inte"),
+        ("{{ range(10) | slice(10**7) | list }}", "för stort tal"),
     ],
 )
 def test_other_ways_to_exhaust_memory_or_time_end_quickly(text, message):
@@ -143,3 +144,13 @@ def test_an_image_inside_the_workspace_keeps_its_alt_text_and_reads_no_file():
 def test_a_file_url_is_not_even_an_image_it_stays_visible_text():
     doc = build("![Lösenord](file:///etc/passwd)")
     assert doc.chapters[0].blocks[0].runs[0].text == "![Lösenord](file:///etc/passwd)"
+
+
+def test_blocks_nested_beyond_what_python_compiles_are_a_finding():
+    (found,) = quick_error("{% if true %}" * 200 + "x" + "{% endif %}" * 200)
+    assert found == "text/01.md: fel: kapitlet har för många {% if %} eller {% for %} inuti varandra"
+
+
+def test_an_expression_nested_too_deep_to_parse_is_a_finding_naming_the_chapter():
+    (found,) = quick_error("{{ " + "(" * 50_000 + "1" + ")" * 50_000 + " }}")
+    assert found.startswith("text/01.md: fel: uttrycket är för djupt nästlat")

@@ -766,9 +766,17 @@ def compose(
         except RecursionError as exc:
             findings.append(
                 error(
-                    "uttrycket anropar sig självt för många gånger (ett makro som anropar sig självt?)",
+                    "uttrycket är för djupt nästlat eller anropar sig självt för många gånger "
+                    "(ett makro som anropar sig självt?)",
                     file=name,
                     line=_tb_line(exc, name),
+                )
+            )
+        except SyntaxError:  # Python's own limit on nested blocks in the compiled chapter
+            findings.append(
+                error(
+                    "kapitlet har för många {% if %} eller {% for %} inuti varandra",
+                    file=name,
                 )
             )
         except MemoryError as exc:
@@ -819,7 +827,7 @@ def _undefined_message(exc: UndefinedError) -> str:
     msg = str(exc)
     m = re.match(r"'(.+?)' is undefined", msg)
     if m:
-        known = "tabell, noter, notnummer, diagram, cell, v"
+        known = "tabell, noter, notnummer, diagram, cell, riktning, finns, v"
         return f"'{m.group(1)}' finns inte; kända funktioner: {known}"
     return msg
 

@@ -34,11 +34,12 @@ from jinja2.runtime import Context, LoopContext
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import Cycler, Joiner, Namespace
 
-MAX_STEPS = 200_000  # loop iterations and calls per chapter
+MAX_STEPS = 100_000  # loop iterations and calls per chapter
 MAX_TEXT = 2_000_000  # characters or items of one value an expression builds
 MAX_WORK = 20_000_000  # characters a chapter may produce in all (literal text × iterations included)
 MAX_SECONDS = 10.0  # per chapter
 MAX_EXPONENT_BITS = 100_000
+MAX_FILTER_NUMBER = 100_000  # a width, count or size given to a filter
 
 _PERCENT_WIDTH = re.compile(r"%[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
 
@@ -208,7 +209,7 @@ class ChapterSandbox(SandboxedEnvironment):
             values = [*args, *kwargs.values()]
             subject = 0
             for v in values:
-                if isinstance(v, int) and not isinstance(v, bool) and abs(v) > MAX_TEXT:
+                if isinstance(v, int) and not isinstance(v, bool) and abs(v) > MAX_FILTER_NUMBER:
                     raise _too_big("ett tal")
                 if isinstance(v, str) and "%" in v:
                     _check_percent_format(v)
