@@ -102,8 +102,10 @@ def test_words_next_to_a_figure_of_the_other_sign(sentence, word):
         'Lokalkostnaderna ökade med {{ cell("not_kostnader", "lokaler", "forandring") | abs | kr }}.',
         # a level, not the change: "en minskning från 900 000 kr"
         'Lokalkostnaderna, en minskning från {{ cell("not_kostnader", "lokaler", "fg") | kr }}.',
-        # the word belongs to another sentence
+        # the word belongs to another sentence, or another clause
         f"Kostnaderna minskade. {change('ovriga')} av dem var övriga kostnader.",
+        "Resultatet blev {{ v.resultat | kr }}, högre än väntat.",
+        f"Lokalkostnaderna ({change('lokaler')}) ökade inte.",
     ],
 )
 def test_words_that_agree_or_stand_apart_are_not_findings(sentence):

@@ -65,7 +65,8 @@ _CONNECTORS = frozenset(
 _MAX_BETWEEN = 3
 # After a figure shown without unit, the unit may be typed before the word.
 _UNITS = frozenset(["kr", "tkr", "mkr", "miljoner", "kronor", "procent", "procentenheter", "%"])
-_WORD = re.compile(r"[\wÅÄÖåäöÉé%-]+")
+# Words, and the punctuation that separates a word from a figure ("36 tkr, högre än …").
+_WORD = re.compile(r"[\wÅÄÖåäöÉé%-]+|[,;:()\u2013\u2014]")
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 
 
