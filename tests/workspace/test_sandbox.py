@@ -154,3 +154,19 @@ def test_blocks_nested_beyond_what_python_compiles_are_a_finding():
 def test_an_expression_nested_too_deep_to_parse_is_a_finding_naming_the_chapter():
     (found,) = quick_error("{{ " + "(" * 50_000 + "1" + ")" * 50_000 + " }}")
     assert found.startswith("text/01.md: fel: uttrycket är för djupt nästlat")
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('{% include "/etc/passwd" %}', "{% include %}, {% import %} och {% extends %} finns inte i kapitel"),
+        (
+            '{% extends "../../etc/passwd" %}',
+            "{% include %}, {% import %} och {% extends %} finns inte i kapitel",
+        ),
+        ("{{ range(10**6) | list }}", f"range() får ge högst 100{NBSP}000 tal"),
+    ],
+)
+def test_other_files_and_huge_ranges_are_refused_in_swedish(text, message):
+    (found,) = errors(text)
+    assert found.startswith(f"text/01.md:1: fel: {message}")

@@ -788,9 +788,7 @@ def compose(
         except SecurityError as exc:
             findings.append(error(_security_message(exc), file=name, line=_tb_line(exc, name)))
         except (TypeError, ValueError, ArithmeticError) as exc:
-            findings.append(
-                error(f"uttrycket kunde inte beräknas ({exc})", file=name, line=_tb_line(exc, name))
-            )
+            findings.append(error(_computation_message(exc), file=name, line=_tb_line(exc, name)))
     unplaced = sorted((n, nid) for nid, n in state.note_numbers.items() if nid not in state.notes_placed)
     for n, nid in unplaced:
         findings.append(
@@ -830,6 +828,18 @@ def _undefined_message(exc: UndefinedError) -> str:
         known = "tabell, noter, notnummer, diagram, cell, riktning, finns, v"
         return f"'{m.group(1)}' finns inte; kända funktioner: {known}"
     return msg
+
+
+def _computation_message(exc: Exception) -> str:
+    text = str(exc)
+    if "no loader for this environment" in text:
+        return (
+            "{% include %}, {% import %} och {% extends %} finns inte i kapitel; "
+            "varje kapitel är en egen fil i text/"
+        )
+    if text.startswith("Range too big"):
+        return "range() får ge högst 100\u00a0000 tal i ett kapitel"
+    return f"uttrycket kunde inte beräknas ({text})"
 
 
 def _security_message(exc: SecurityError) -> str:
