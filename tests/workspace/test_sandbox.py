@@ -170,3 +170,13 @@ def test_an_expression_nested_too_deep_to_parse_is_a_finding_naming_the_chapter(
 def test_other_files_and_huge_ranges_are_refused_in_swedish(text, message):
     (found,) = errors(text)
     assert found.startswith(f"text/01.md:1: fel: {message}")
+
+
+def test_a_chapter_that_runs_past_the_time_limit_is_stopped(monkeypatch):
+    import bokslut.workspace.sandbox as sandbox
+
+    monkeypatch.setattr(sandbox, "MAX_SECONDS", 0.0)
+    (found,) = errors("a\n{% for i in range(1000) %}{% endfor %}")
+    assert found == "text/01.md:2: fel: kapitlet tar för lång tid att räkna ut (mer än 0 sekunder)"
+    monkeypatch.setattr(sandbox, "MAX_SECONDS", 10.0)
+    assert build("{% for i in range(1000) %}{% endfor %}ok").chapters[0].blocks[0].runs[0].text == "ok"
