@@ -76,7 +76,8 @@ def test_every_format_is_written(lystkom: Path, sydnarke: Path) -> None:
 def test_lystkom_result_is_one_number_in_the_text_and_in_every_statement(lystkom: Path) -> None:
     doc = json.loads((lystkom / "arsredovisning-2023.json").read_text(encoding="utf-8"))
     # The published text says 1 367 000 kr in one place and 1 376 000 kr in another.
-    result = [f for f in figures(doc) if f["ref"] == "v.arets_resultat"]
+    # With "ett överskott på …" the word carries the sign and the figure is shown with | abs.
+    result = [f for f in figures(doc) if f["ref"] in ("v.arets_resultat", "abs(v.arets_resultat)")]
     assert result and {(f["shown"], f["unit"]) for f in result} == {(1376, "tkr"), (1376000, "kr")}
     assert {f["figure"] for f in result} == {f"1{NBSP}376{NBSP}tkr", f"1{NBSP}376{NBSP}000{NBSP}kr"}
     assert display(doc, "resultatrakning", "arets_resultat", "utfall") == 1376

@@ -109,3 +109,10 @@ def test_kontoplan_keys_must_be_account_numbers(ws):
     with pytest.raises(BokslutError) as err:
         load_config(ws.layout.config)
     assert "'3x' är inget kontonummer" in err.value.message
+
+
+def test_summarubrik_takes_only_the_documented_fields(ws):
+    s = ledger(ws, extra='\n[driftredovisning]\nsummarubrik = "{namn} ({kod})"\n')
+    d = s.table("driftredovisning")
+    assert d.row("100.summa").label == "Skola (100)"
+    assert d.row("200.summa").label == "Objekt 200 (200)"

@@ -157,3 +157,17 @@ def test_new_copies_the_standard_chapters_for_the_report_type(tmp_path):
         "02-finansiella-rapporter.md",
         "03-redovisningsprinciper.md",
     ]
+
+
+def test_a_chapter_linked_to_a_file_outside_never_reaches_any_output(tmp_path):
+    layout, config = workspace(tmp_path)
+    build_report(layout, config, [sample_parts], quiet=True, formats=("html", "json"))
+    before = {p.name: p.read_bytes() for p in layout.build.iterdir()}
+    secret = tmp_path / "hemligt.txt"
+    secret.write_text("HEMLIGT-LÖSENORD", encoding="utf-8")
+    (layout.text_dir / "99.md").symlink_to(secret)
+    with pytest.raises(BokslutError) as info:
+        build_report(layout, config, [sample_parts], quiet=True)
+    assert [f.file for f in info.value.findings] == ["text/99.md"]
+    assert {p.name: p.read_bytes() for p in layout.build.iterdir()} == before
+    assert not any(b"HEMLIGT" in data for data in before.values())

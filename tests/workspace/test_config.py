@@ -50,7 +50,21 @@ def test_new_refuses_to_overwrite(tmp_path):
         ),
         ('[organisation]\nnamn = "A"\ntyp = "kommun"\n', ("rapport saknas", None)),
         ('[organisation\nnamn = "A"\n', ("ogiltig TOML: ']' saknas i slutet av tabellrubriken", 1)),
-        ('[organisation]\nnamn = A\n', ("ogiltig TOML: ogiltigt värde", 2)),
+        ("[organisation]\nnamn = A\n", ("ogiltig TOML: ogiltigt värde", 2)),
+        (
+            '[organisation]\nnamn = "A"\ntyp = "kommun"\n[rapport]\nar = 2023\n'
+            '[driftredovisning]\nsummarubrik = "{kod.__class__.__mro__}"\n',
+            ("driftredovisning.summarubrik innehåller {kod.__class__.__mro__}, som inte är tillåtet", 7),
+        ),
+        (
+            '[organisation]\nnamn = "A"\ntyp = "kommun"\n[rapport]\nar = 2023\n'
+            '[driftredovisning]\nsummarubrik = "{kod} {foo}"\n',
+            (
+                "driftredovisning.summarubrik innehåller {foo}, som inte är tillåtet; "
+                "tillåtna fält: {kod}, {namn}",
+                7,
+            ),
+        ),
     ],
 )
 def test_config_errors_name_key_and_line(tmp_path, text, expected):

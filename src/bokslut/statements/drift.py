@@ -12,6 +12,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
+from bokslut.fieldformat import format_fields
 from bokslut.money import kronor
 from bokslut.statements.context import Context, is_balance_account
 from bokslut.statements.engine import Cell, Line, build_table
@@ -27,7 +28,8 @@ def verksamhet_label(ctx: Context, code: str) -> str:
         return "Ej fördelat på verksamhet"
     dim = ctx.config.dimensioner.verksamhet
     name = ctx.config.verksamheter.get(code) or (ctx.facts.objects.get((dim, code), "") if dim else "")
-    return ctx.config.driftredovisning.summarubrik.format(kod=code, namn=name).strip() or code
+    label = format_fields(ctx.config.driftredovisning.summarubrik, kod=code, namn=name)
+    return label.strip() or code
 
 
 def projekt_label(ctx: Context, code: str) -> str:

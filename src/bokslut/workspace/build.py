@@ -101,7 +101,8 @@ def compose_workspace(
     findings = list(data.findings)
     if has_errors(findings):
         raise BokslutError("Rapportens data har fel; rapporten byggs inte.", findings)
-    doc = compose(read_chapters(layout), data, title_page(config))
+    chapters = read_chapters(layout, config.kapitel.max_storlek_kb * 1024)
+    doc = compose(chapters, data, title_page(config))
     return doc, findings
 
 

@@ -25,11 +25,11 @@ from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from bokslut.diagnostics import BokslutError, Finding, error
+from bokslut.direction import PAIRS, Pair
 from bokslut.document import (
     Block,
     Chapter,
@@ -68,6 +68,8 @@ from bokslut.table import (
 from bokslut.workspace.compose_charts import build_chart
 from bokslut.workspace.layout import Layout
 from bokslut.workspace.report_data import ReportData
+from bokslut.workspace.safe_files import DEFAULT_MAX_BYTES, inside, leaves_workspace, read_plain_file
+from bokslut.workspace.sandbox import ChapterSandbox, LimitExceeded
 
 _OPEN, _CLOSE = "\ue000", "\ue001"
 _MARKER = re.compile(f"{_OPEN}(\\d+){_CLOSE}")
@@ -93,17 +95,28 @@ def _template_line() -> int | None:
     return None
 
 
-def read_chapters(layout: Layout) -> list[tuple[str, str]]:
-    """The chapter files of ``text/`` in file-name order, as (relative name, text)."""
+def read_chapters(layout: Layout, max_bytes: int = DEFAULT_MAX_BYTES) -> list[tuple[str, str]]:
+    """The chapter files of ``text/`` in file-name order, as (relative name, text).
+
+    Only plain files inside the workspace are read: a symbolic link, a folder
+    named like a chapter or a file over ``max_bytes`` is a finding.
+    """
     folder = layout.text_dir
+    if folder.is_symlink() or (folder.exists() and inside(layout.root, "text") is None):
+        finding = error("mappen är en symbolisk länk; kapitlen måste ligga i arbetsytan", file="text")
+        raise BokslutError("Kapitlen kunde inte läsas.", [finding])
     if not folder.is_dir():
         return []
     out: list[tuple[str, str]] = []
     findings: list[Finding] = []
     for path in sorted(folder.glob("*.md")):
-        rel = path.relative_to(layout.root).as_posix()
+        rel = f"text/{path.name}"
+        data = read_plain_file(layout.root, path, max_bytes, rel)
+        if isinstance(data, Finding):
+            findings.append(data)
+            continue
         try:
-            out.append((rel, path.read_text(encoding="utf-8")))
+            out.append((rel, data.decode("utf-8")))
         except UnicodeDecodeError as exc:
             findings.append(error(f"filen är inte UTF-8 ({exc.reason})", file=rel))
     if findings:
@@ -127,6 +140,19 @@ class Quantity:
     decimals: int | None = None
     name: str | None = None  # value name, for pinned lookups
     absolute: bool = False  # ``| abs``: shown without sign ("costs were 10 430 tkr")
+
+    # A chapter sees a value only through the filters that show it; text
+    # conversion would print the unrounded number (``{{ v.x | string }}``, ``~``).
+    def __str__(self) -> str:
+        raise ChapterError(
+            f"ange hur {self.ref} ska visas: | tkr, | kr, | mkr, | procent eller | tal", _template_line()
+        )
+
+    def __format__(self, spec: str) -> str:
+        return str(self)
+
+    def __repr__(self) -> str:
+        return f"<{self.ref}>"
 
     def __abs__(self) -> Quantity:
         # The sign is dropped after rounding, so the magnitude is the number the
@@ -171,6 +197,9 @@ class Values:
 
     def __init__(self, data: ReportData) -> None:
         self._data = data
+
+    def __repr__(self) -> str:
+        return "v"
 
     def __getattr__(self, name: str) -> Quantity | str:
         if name.startswith("_"):
@@ -338,6 +367,69 @@ def _number_filter(state: _State) -> Callable[..., str]:
     return tal
 
 
+def _sign_shown(
+    state: _State, value: object, name: str, enhet: str | None, decimaler: int | None, mot: object = None
+) -> Decimal:
+    """The number whose sign a direction word follows: the one a figure filter would show.
+
+    With ``mot`` it is the difference of two shown numbers ("steg till 20,0 % från 16,1 %").
+    """
+    if mot is not None:
+        return _sign_shown(state, value, name, enhet, decimaler) - _sign_shown(
+            state, mot, name, enhet, decimaler
+        )
+    q = _require_quantity(value, name)
+    if q.absolute:
+        raise ChapterError(
+            f"'{name}' väljer ordet efter talets tecken; ta bort | abs före {name}", _template_line()
+        )
+    if enhet is not None and enhet not in {"kr", "tkr", "mkr"}:
+        raise ChapterError(f'enhet ska vara "kr", "tkr" eller "mkr", inte {enhet!r}', _template_line())
+    if q.kind is ColumnKind.MONEY or (q.kind is None and enhet is not None):
+        return _money_shown(state, q, Unit(enhet) if enhet else state.report_unit)
+    if decimaler is None and isinstance(q.shown, Decimal):
+        return q.shown
+    if decimaler is None and q.kind is None:
+        # A value in no table may be money or a percentage; without enhet= or
+        # decimaler= its sign is taken at two decimals (öre, hundredths of a percent).
+        decimaler = 2
+    return round_half_up(_exact(q), decimaler if decimaler is not None else (q.decimals or 0))
+
+
+def _direction_filter(state: _State, name: str, pair: Pair) -> Callable[..., str]:
+    def word(
+        value: object,
+        omvant: bool = False,
+        noll: str | None = None,
+        enhet: str | None = None,
+        decimaler: int | None = None,
+        mot: object = None,
+    ) -> str:
+        shown = _sign_shown(state, value, name, enhet, decimaler, mot)
+        if shown == 0 and noll is not None:
+            return str(noll)
+        return pair.word(shown, reverse=bool(omvant))
+
+    return word
+
+
+def _direction_function(state: _State) -> Callable[..., str]:
+    def riktning(
+        value: object,
+        positivt: str,
+        negativt: str,
+        noll: str = "oförändrad",
+        omvant: bool = False,
+        enhet: str | None = None,
+        decimaler: int | None = None,
+        mot: object = None,
+    ) -> str:
+        shown = _sign_shown(state, value, "riktning", enhet, decimaler, mot)
+        return Pair(str(positivt), str(negativt), str(noll)).word(shown, reverse=bool(omvant))
+
+    return riktning
+
+
 def _finalize(state: _State) -> Callable[[Any], Any]:
     def finalize(value: Any) -> Any:
         if isinstance(value, Quantity):
@@ -356,8 +448,9 @@ def _finalize(state: _State) -> Callable[[Any], Any]:
     return finalize
 
 
-def _environment(state: _State) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
+def _environment(state: _State) -> ChapterSandbox:
+    env = ChapterSandbox(
+        (Values,),
         undefined=StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
@@ -408,6 +501,7 @@ def _environment(state: _State) -> SandboxedEnvironment:
         notnummer=notnummer,
         diagram=diagram,
         cell=cell,
+        riktning=_direction_function(state),
         v=Values(state.data),
     )
     env.filters.update(
@@ -416,6 +510,7 @@ def _environment(state: _State) -> SandboxedEnvironment:
         mkr=_figure_filter(state, Unit.MKR, "mkr"),
         procent=_percent_filter(state),
         tal=_number_filter(state),
+        **{name: _direction_filter(state, name, pair) for name, pair in PAIRS.items()},
     )
     return env
 
@@ -599,6 +694,16 @@ class _Converter:
                 node: Inline = Link(href, tuple(runs)) if kind == "link" else Styled(kind, tuple(runs))
                 stack[-1][2].append(node)
             elif t == "image":
+                # Images are placed by a later part of bokslut; until then only the alt
+                # text is kept, and a reference outside the workspace is refused outright.
+                src = str(child.attrGet("src") or "")
+                if leaves_workspace(src):
+                    line = token.map[0] + 1 if token.map else None
+                    raise ChapterError(
+                        f"bilden '{src}' ligger utanför arbetsytan; bilder och andra filer tas bara "
+                        "från arbetsytans egna mappar",
+                        line,
+                    )
                 stack[-1][2].extend(self.text(child.content))
             else:
                 stack[-1][2].extend(self.text(child.content))
@@ -648,6 +753,7 @@ def compose(
     composed: list[Chapter] = []
     for name, text in chapters:
         try:
+            env.start_chapter()
             template = env.from_string(text)
             template.filename = name
             rendered = template.render()
@@ -655,20 +761,34 @@ def compose(
             composed.append(Chapter(name, blocks))
         except TemplateSyntaxError as exc:
             findings.append(error(f"fel i uttrycket: {_syntax_message(exc)}", file=name, line=exc.lineno))
-        except ChapterError as exc:
+        except (ChapterError, LimitExceeded) as exc:
             findings.append(error(exc.message, file=name, line=exc.line))
+        except RecursionError as exc:
+            findings.append(
+                error(
+                    "uttrycket är för djupt nästlat eller anropar sig självt för många gånger "
+                    "(ett makro som anropar sig självt?)",
+                    file=name,
+                    line=_tb_line(exc, name),
+                )
+            )
+        except SyntaxError:  # Python's own limit on nested blocks in the compiled chapter
+            findings.append(
+                error(
+                    "kapitlet har för många {% if %} eller {% for %} inuti varandra",
+                    file=name,
+                )
+            )
+        except MemoryError as exc:
+            findings.append(error("uttrycket kräver för mycket minne", file=name, line=_tb_line(exc, name)))
         except UndefinedError as exc:
             findings.append(
                 error(f"okänt namn: {_undefined_message(exc)}", file=name, line=_tb_line(exc, name))
             )
-        except SecurityError:
-            findings.append(
-                error("uttrycket är inte tillåtet i ett kapitel", file=name, line=_tb_line(None, name))
-            )
+        except SecurityError as exc:
+            findings.append(error(_security_message(exc), file=name, line=_tb_line(exc, name)))
         except (TypeError, ValueError, ArithmeticError) as exc:
-            findings.append(
-                error(f"uttrycket kunde inte beräknas ({exc})", file=name, line=_tb_line(exc, name))
-            )
+            findings.append(error(_computation_message(exc), file=name, line=_tb_line(exc, name)))
     unplaced = sorted((n, nid) for nid, n in state.note_numbers.items() if nid not in state.notes_placed)
     for n, nid in unplaced:
         findings.append(
@@ -705,9 +825,31 @@ def _undefined_message(exc: UndefinedError) -> str:
     msg = str(exc)
     m = re.match(r"'(.+?)' is undefined", msg)
     if m:
-        known = "tabell, noter, notnummer, diagram, cell, v"
+        known = "tabell, noter, notnummer, diagram, cell, riktning, finns, v"
         return f"'{m.group(1)}' finns inte; kända funktioner: {known}"
     return msg
+
+
+def _computation_message(exc: Exception) -> str:
+    text = str(exc)
+    if "no loader for this environment" in text:
+        return (
+            "{% include %}, {% import %} och {% extends %} finns inte i kapitel; "
+            "varje kapitel är en egen fil i text/"
+        )
+    if text.startswith("Range too big"):
+        return "range() får ge högst 100\u00a0000 tal i ett kapitel"
+    return f"uttrycket kunde inte beräknas ({text})"
+
+
+def _security_message(exc: SecurityError) -> str:
+    m = re.search(r"attribute '([^']*)'", str(exc))
+    if m:
+        return (
+            f"'.{m.group(1)}' går inte att läsa i ett kapitel; ett värde visas bara genom sina "
+            "filter (| tkr, | kr, | mkr, | procent, | tal)"
+        )
+    return "uttrycket är inte tillåtet i ett kapitel"
 
 
 def _tb_line(exc: BaseException | None, name: str) -> int | None:

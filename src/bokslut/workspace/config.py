@@ -16,9 +16,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bokslut.diagnostics import BokslutError, Finding, error
+from bokslut.fieldformat import FieldFormatError, check_fields
 from bokslut.workspace.layout import CONFIG_NAME  # noqa: F401 - re-exported for callers
 
 
@@ -197,6 +198,24 @@ class Driftredovisning(Section):
     # Row label of a verksamhet's sum: "{kod} {namn}" (as the seed), "{namn}" or "{kod}".
     summarubrik: str = "{kod} {namn}"
 
+    @field_validator("summarubrik")
+    @classmethod
+    def _only_known_fields(cls, value: str) -> str:
+        try:
+            check_fields(value, SUMMARUBRIK_FIELDS)
+        except FieldFormatError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+
+SUMMARUBRIK_FIELDS = ("kod", "namn")
+
+
+class Kapitel(Section):
+    """[kapitel]: limits on the chapter files of text/ (docs/kapitel.md)."""
+
+    max_storlek_kb: int = Field(default=1024, ge=1, le=100_000)
+
 
 class Budget(Section):
     """[budget]: where budget and forecast come from and in which sign they are written."""
@@ -253,6 +272,7 @@ class Config(Section):
     delarsrapport: Delarsrapport = Field(default_factory=Delarsrapport)
     noter: Noter = Field(default_factory=Noter)
     balanskrav: Balanskrav = Field(default_factory=Balanskrav)
+    kapitel: Kapitel = Field(default_factory=Kapitel)
 
 
 _ERROR_TEMPLATES = {
