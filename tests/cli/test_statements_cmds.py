@@ -64,7 +64,9 @@ def test_csv_and_unknown_table(lystkom):
 
 def test_check_passes_on_a_finished_example(tmp_path):
     root = tmp_path / "sydnarke"
-    shutil.copytree(EXAMPLE.parent / "sydnarke-2020", root, ignore=shutil.ignore_patterns(".bokslut", "build"))
+    shutil.copytree(
+        EXAMPLE.parent / "sydnarke-2020", root, ignore=shutil.ignore_patterns(".bokslut", "build")
+    )
     r = bokslut("check", str(root))
     assert r.returncode == 0, r.stderr
     assert r.stderr == "bokslut check: inga anmärkningar\n"
