@@ -105,8 +105,11 @@ blockquote { border-left: 3px solid var(--rule); margin-left: 0; padding-left: 1
 DRAFT_CSS = """
 .utkast { background: #fde8e8; color: #8a1010; border: 2px solid #8a1010; font-weight: 700;
   font-family: "Source Sans 3", "Segoe UI", Arial, sans-serif; text-align: center;
-  padding: .4rem; margin: 0; letter-spacing: .05em; }
-@media print { .utkast { position: fixed; top: 0; left: 0; right: 0; } }
+  padding: .4rem; margin: 0; letter-spacing: .05em; position: sticky; top: 0; z-index: 1; }
+@media print {
+  .utkast { position: static; }
+  @page { @top-center { content: "UTKAST – EJ KONTROLLERAD"; color: #8a1010; font-weight: 700; } }
+}
 """
 
 
