@@ -231,3 +231,23 @@ def test_a_clean_build_has_no_mark_and_a_draft_is_reproducible(tmp_path):
     first, _, _ = _draft_build(tmp_path / "a")
     again, _, _ = _draft_build(tmp_path / "b")
     assert (first.build / "SHA256SUMS").read_bytes() == (again.build / "SHA256SUMS").read_bytes()
+
+
+def test_a_draft_sheet_is_the_clean_sheet_below_the_mark(tmp_path):
+    import openpyxl
+
+    clean_layout, config = workspace(tmp_path / "ren")
+    build_report(clean_layout, config, [sample_parts], formats=("xlsx",), quiet=True)
+    draft_layout, _, _ = _draft_build(tmp_path / "utkast")
+    clean = openpyxl.load_workbook(clean_layout.build / "arsredovisning-2023.xlsx")
+    draft = openpyxl.load_workbook(draft_layout.build / "arsredovisning-2023.xlsx")
+    assert clean.sheetnames == draft.sheetnames
+    for name in clean.sheetnames:
+        rows = [list(r) for r in clean[name].iter_rows(values_only=True)]
+        marked = [list(r) for r in draft[name].iter_rows(values_only=True)]
+        assert marked[0][0] == "UTKAST – EJ KONTROLLERAD"
+        assert marked[1:] == rows
+        # Every table row is on the sheet, with no gap before the last figure.
+        body = rows[4:]
+        gap = next((i for i, r in enumerate(body) if r[0] is None), len(body))
+        assert not any(isinstance(v, int | float) for r in body[gap:] for v in r), name

@@ -62,7 +62,10 @@ class _Book:
         self.wb = wb
         self.note_numbers = note_numbers
         self.draft = draft
-        self.mark = wb.add_format({"bold": True, "font_color": "#8A1010", "bg_color": "#FDE8E8"})
+        # Only a draft's workbook has the format, so a clean build's bytes are as before.
+        self.mark = (
+            wb.add_format({"bold": True, "font_color": "#8A1010", "bg_color": "#FDE8E8"}) if draft else None
+        )
         self.title = wb.add_format({"bold": True, "font_size": 14, "font_color": "#1F4E79"})
         self.muted = wb.add_format({"italic": True, "font_color": "#4A4A4A"})
         self.head = wb.add_format({"bold": True, "bottom": 2, "text_wrap": True, "valign": "bottom"})
@@ -95,26 +98,26 @@ class _Book:
 
     def sheet(self, ws: Worksheet, title: str, rounded: Rounded) -> None:
         table: Table = rounded.table
-        top = self.mark_draft(ws)
-        ws.write(top, 0, title, self.title)
+        skip = self.mark_draft(ws)
+        ws.write(skip, 0, title, self.title)
         has_money = any(c.kind is ColumnKind.MONEY for c in table.columns)
         if table.unit is not None and has_money:
-            ws.write(top + 1, 0, f"Belopp i {UNIT_LABEL[table.unit]}", self.muted)
+            ws.write(skip + 1, 0, f"Belopp i {UNIT_LABEL[table.unit]}", self.muted)
         has_notes = any(r.note for r in table.rows)
         first = 1 + int(has_notes)
-        ws.write(top + 3, 0, table.label_header or "Post", self.head)
+        ws.write(skip + 3, 0, table.label_header or "Post", self.head)
         if has_notes:
-            ws.write(top + 3, 1, "Not", self.head)
+            ws.write(skip + 3, 1, "Not", self.head)
         for j, col in enumerate(table.columns):
             ws.write(
-                top + 3, first + j, col.label, self.head if col.kind is ColumnKind.TEXT else self.head_num
+                skip + 3, first + j, col.label, self.head if col.kind is ColumnKind.TEXT else self.head_num
             )
         widest = max((len(r.label) + 2 * r.level for r in table.rows), default=10)
         ws.set_column(0, 0, max(24, min(60, widest + 2)))
         ws.set_column(first, first + len(table.columns) - 1, 13)
-        ws.freeze_panes(top + 4, 1)
+        ws.freeze_panes(skip + 4, 1)
         for i, row in enumerate(table.rows):
-            r = top + 4 + i
+            r = skip + 4 + i
             bold = row.kind in (RowKind.SUBTOTAL, RowKind.TOTAL, RowKind.HEADING)
             top = 2 if row.kind is RowKind.TOTAL else (1 if row.kind is RowKind.SUBTOTAL else 0)
             text = self.fmt("text", bold=bold, top=top)
@@ -141,7 +144,7 @@ class _Book:
                     ws.write_blank(r, first + j, None, text)
         notes = [table.sign_convention, *table.footnotes]
         for k, line in enumerate(n for n in notes if n):
-            ws.write(top + 5 + len(table.rows) + k, 0, line, self.muted)
+            ws.write(skip + 5 + len(table.rows) + k, 0, line, self.muted)
 
 
 def render_xlsx(doc: Document) -> bytes:
