@@ -184,6 +184,10 @@ def plan_references(ctx: Context) -> list[Finding]:
     accounts = set(ctx.facts.account_names)
     for yd in ctx.facts.years.values():
         accounts |= yd.accounts()
+        # Objects used on transactions count even where the file never declares them.
+        for per_object in yd.period.values():
+            for key in per_object:
+                objects.update(_objects(key))
     out: list[Finding] = []
     for kind, rows in (("budget", ctx.budget), ("prognos", ctx.prognos)):
         for row in rows:
