@@ -45,8 +45,8 @@ def on_document(check: Callable[[Document], list[Finding]]) -> Check:
 
 
 CHECKS: tuple[Check, ...] = (
+    document.completeness,  # first: what is missing explains much of what follows
     inputs.ledger,  # the ledger's own consistency, its organisation and period, budget rows
-    document.completeness,  # an empty or half-made workspace
     document.tie_out,  # the statements agree as shown
     document.figures,  # figures in the text show the values they name
     goals.goals,  # assessments agree with their shown numbers; counts in the text
@@ -67,9 +67,13 @@ class Checked:
 
 
 def check_report(report: ComposedReport, checks: Sequence[Check] = CHECKS) -> list[Finding]:
-    findings: list[Finding] = list(report.findings)
-    for check in checks:
-        findings += check(report)
+    """Every finding, errors first; within a level the first check's findings lead, then
+    those from composing the report, then the other checks' in their order."""
+    results = [check(report) for check in checks]
+    findings: list[Finding] = [*results[0]] if results else []
+    findings += report.findings
+    for found in results[1:]:
+        findings += found
     unique = list(dict.fromkeys(findings))
     return sorted(unique, key=lambda f: _ORDER[f.level])
 

@@ -121,7 +121,9 @@ def build_report(
     doc = checked.report.document
     if doc is None or (not checked.ok and not draft):
         hint = "" if doc is None else " (bygg ett utkast med --utkast)"
-        raise BokslutError(f"Rapporten har fel och byggs inte{hint}; förra byggets filer är kvar.", findings)
+        raise BokslutError(
+            f"Rapporten har fel och byggs inte{hint}; en tidigare byggd rapport lämnas orörd.", findings
+        )
     if not checked.ok:
         doc = replace(doc, draft=True)
     progress.step("kapitlen sammanställda och kontrollerade")
