@@ -333,3 +333,58 @@ def test_a_year_without_absence_data_says_uppgift_saknas(ws):
     (bad,) = inputs.personnel(replace(checked.report, document=zero))
     assert bad.level is Level.ERROR and bad.file == "data/personal/franvaro.csv"
     assert bad.where == "sjukfranvaro_kon/kvinnor/ar_2021" and "'uppgift saknas'" in bad.message
+
+
+def _shown_as(report, table_id: str, changes: dict[tuple[str, str], Decimal]):
+    """The report with some shown numbers of one table changed (the exact values kept)."""
+    doc = report.document
+    rounded = doc.tables[table_id]
+    display = {r: dict(cols) for r, cols in rounded.display.items()}
+    for (row, col), value in changes.items():
+        display[row][col] = value
+    tables = {**doc.tables, table_id: replace(rounded, display=display)}
+    return replace(report, document=replace(doc, tables=tables))
+
+
+def test_statements_that_agree_exactly_but_not_as_shown(ws):
+    clean(ws)
+    checked = check_workspace(ws.layout, load_config(ws.layout.config))
+    assert checked.ok, [f.format() for f in checked.findings]
+    report = checked.report
+    br = report.document.tables["balansrakning"]
+    assert br.table.number("summa_tillgangar", "utfall") == br.table.number(
+        "summa_eget_kapital_och_skulder", "utfall"
+    )
+    unbalanced = _shown_as(report, "balansrakning", {("summa_tillgangar", "utfall"): Decimal(1)})
+    findings = document.tie_out(unbalanced)
+    bad = only(findings, "visat-br-balanserar")
+    assert bad.level is Level.ERROR and bad.where == "balansrakning/summa_eget_kapital_och_skulder/utfall"
+    assert "balansräkningen 2023 balanserar inte som den visas" in bad.message
+    assert "samma belopp avrundas till två olika tal" in bad.message
+    kf = _shown_as(report, "kassaflodesanalys", {("kf_likvida_borjan", "utfall"): Decimal(1)})
+    opening = only(document.tie_out(kf), "visat-ib-ub")
+    assert opening.where == "kassaflodesanalys/kf_likvida_borjan/utfall"
+    assert "likvida medel vid årets början" in opening.message
+    result = _shown_as(report, "kassaflodesanalys", {("kf_arets_resultat", "utfall_fg"): Decimal(1)})
+    differs = only(document.tie_out(result), "visat-arets-resultat")
+    assert differs.where == "kassaflodesanalys/kf_arets_resultat/utfall_fg"
+    assert differs.message.startswith("årets resultat 2022: kassaflödesanalysen visar 1 tkr")
+
+
+def test_a_check_joins_the_pipeline_in_one_line(ws):
+    from bokslut.checks.pipeline import CHECKS, on_data, on_document
+    from bokslut.diagnostics import error
+
+    def no_notes(data):
+        return [error("rapporten har noter", where=t) for t in data.tables if t.startswith("not_")][:1]
+
+    def one_chapter(doc):
+        return [] if len(doc.chapters) == 1 else [error("mer än ett kapitel")]
+
+    clean(ws)
+    checks = (*CHECKS, on_data(no_notes), on_document(one_chapter))
+    checked = check_workspace(ws.layout, load_config(ws.layout.config), [report_parts], checks)
+    assert [f.message for f in checked.findings] == ["rapporten har noter"]
+    with pytest.raises(BokslutError):
+        build_report(ws.layout, load_config(ws.layout.config), [report_parts], quiet=True, checks=checks)
+    assert not (ws.root / "build").exists()
