@@ -327,6 +327,15 @@ def test_a_year_without_absence_data_says_uppgift_saknas(ws):
     assert "Uppgift saknas: frånvarofilen har inga uppgifter för året." in kon.table.footnotes
     assert doc.tables["sjukfranvaro_langtid"].get("andel", "ar_2021") == "uppgift saknas"
     assert "sjukfranvaro_totalt_2021" not in doc.values and "sjukfranvaro_totalt_2022" in doc.values
+    from bokslut.render.html import render_html
+    from bokslut.render.pdf import render_pdf
+
+    ws.write("text/03-personal.md", '# Personal\n\n{{ tabell("sjukfranvaro_kon") }}\n')
+    placed = check_workspace(ws.layout, load_config(ws.layout.config)).report.document
+    assert placed is not None
+    html = render_html(placed).decode("utf-8")
+    assert html.count("<td>uppgift saknas</td>") == 3
+    assert render_pdf(placed).startswith(b"%PDF")
     # What the check guards against: the year shown as a number (0,0 %) all the same.
     display = {r: {**kon.display[r], "ar_2021": Decimal("0.0")} for r in kon.display}
     zero = replace(doc, tables={**doc.tables, "sjukfranvaro_kon": replace(kon, display=display)})
