@@ -21,6 +21,9 @@ from typing import Union
 
 from bokslut.table import Rounded, Unit, Value
 
+# Shown on every page and sheet of a draft (a report built although checks failed).
+DRAFT_MARK = "UTKAST – EJ KONTROLLERAD"
+
 # ---------------------------------------------------------------------------
 # Inline runs
 
@@ -57,6 +60,8 @@ class Figure:
     exact: Value | int
     shown: Decimal | str | int | None = None
     unit: str = ""
+    # The chapter line the expression stands on, for ``bokslut check``; not part of the output.
+    line: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +220,8 @@ class Document:
     notes: tuple[NoteInfo, ...]
     tables: Mapping[str, Rounded]  # every table of the report, placed or not
     values: Mapping[str, Value | int]
+    # A draft built despite errors (``bokslut build --utkast``): every format shows DRAFT_MARK.
+    draft: bool = False
 
     def headings(self, max_level: int = 3) -> list[Heading]:
         return [h for h in iter_blocks(self) if isinstance(h, Heading) and h.level <= max_level]

@@ -83,3 +83,39 @@ def test_bad_config_names_file_and_line(tmp_path):
     result = runner.invoke(app, ["build", str(ws)])
     assert result.exit_code == 1
     assert "bokslut.toml:" in result.stderr and "rapport2" in result.stderr
+
+
+def test_build_refuses_what_check_refuses_unless_utkast(tmp_path):
+    import shutil
+
+    root = tmp_path / "sydnarke"
+    example = Path(__file__).resolve().parents[2] / "examples" / "sydnarke-2020"
+    shutil.copytree(example, root, ignore=shutil.ignore_patterns("build", ".bokslut"))
+    runner = CliRunner()
+    ok = runner.invoke(app, ["build", str(root), "--format", "json"])
+    assert ok.exit_code == 0, ok.stderr
+    before = (root / "build" / "delarsrapport-2020.json").read_bytes()
+    toml = root / "bokslut.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("2020-07-31", "2020-09-30"), encoding="utf-8")
+    checked = runner.invoke(app, ["check", str(root)])
+    refused = runner.invoke(app, ["build", str(root), "--format", "json"])
+    assert checked.exit_code == refused.exit_code == 1
+    line = "data/ledger/2020.se (#OMFATTN): fel: huvudboken omfattar bara tiden till 2020-07-31"
+    assert line in checked.stderr and line in refused.stderr
+    assert "byggs inte (bygg ett utkast med --utkast)" in refused.stderr
+    assert (root / "build" / "delarsrapport-2020.json").read_bytes() == before
+    draft = runner.invoke(app, ["build", str(root), "--format", "json", "--utkast"])
+    assert draft.exit_code == 0, draft.stderr
+    assert line in draft.stderr and "märkt UTKAST – EJ KONTROLLERAD" in draft.stderr
+    assert b'"draft": true' in (root / "build" / "delarsrapport-2020.json").read_bytes()
+
+
+def test_new_writes_the_orgnr_that_check_compares(tmp_path):
+    runner = CliRunner()
+    ws = tmp_path / "kommun"
+    args = ["new", str(ws), "--org", "Lekebergs kommun", "--orgtyp", "kommun", "--ar", "2023"]
+    result = runner.invoke(app, [*args, "--orgnr", "212000-1876"])
+    assert result.exit_code == 0, result.output
+    assert 'orgnr = "212000-1876"' in (ws / "bokslut.toml").read_text(encoding="utf-8")
+    bad = runner.invoke(app, ["new", str(tmp_path / "annan"), *args[2:], "--orgnr", "12-34"])
+    assert bad.exit_code == 1 and "'12-34' är inget organisationsnummer" in bad.stderr

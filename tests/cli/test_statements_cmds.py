@@ -62,10 +62,27 @@ def test_csv_and_unknown_table(lystkom):
     assert r.returncode == 2 and "ingen tabell med id 'finns_inte'" in r.stderr
 
 
-def test_check_passes_on_the_example_and_fails_on_broken_data(lystkom, tmp_path):
-    r = bokslut("check", str(lystkom))
+def test_check_passes_on_a_finished_example(tmp_path):
+    root = tmp_path / "sydnarke"
+    shutil.copytree(
+        EXAMPLE.parent / "sydnarke-2020", root, ignore=shutil.ignore_patterns(".bokslut", "build")
+    )
+    r = bokslut("check", str(root))
     assert r.returncode == 0, r.stderr
-    assert "inga anmärkningar" in r.stderr
+    assert r.stderr == "bokslut check: inga anmärkningar\n"
+
+
+def test_check_names_what_a_half_made_workspace_lacks(lystkom):
+    r = bokslut("check", str(lystkom), "--json")
+    assert r.returncode == 1
+    data = json.loads(r.stdout)
+    assert data["ok"] is False
+    missing = next(f for f in data["findings"] if f["code"] == "kapitel-saknas")
+    assert missing["level"] == "error" and missing["file"] == "text"
+    assert "text/ saknar kapitelfiler" in missing["message"]
+
+
+def test_check_fails_on_broken_data(lystkom, tmp_path):
     broken = tmp_path / "broken"
     shutil.copytree(lystkom, broken, ignore=shutil.ignore_patterns(".bokslut"))
     toml = (broken / "bokslut.toml").read_text(encoding="utf-8")

@@ -133,12 +133,18 @@ class LedgerWorkspace:
         path.write_text(text, encoding="utf-8")
         return path
 
+    def chapter(self, *tables: str) -> Path:
+        """A chapter placing the statements (all the checks need of a finished report)."""
+        names = tables or ("resultatrakning", "balansrakning", "kassaflodesanalys", "balanskravsutredning")
+        body = "\n\n".join(f'{{{{ tabell("{t}") }}}}' for t in names)
+        return self.write("text/01-rapport.md", f"# Rapporten\n\n{body}\n\n{{{{ noter() }}}}\n")
+
     def compute(self):
         from bokslut.statements import compute_for
 
         return compute_for(self.layout, load_config(self.layout.config))
 
     def checks(self):
-        from bokslut.checks import run_checks
+        from bokslut.checks.pipeline import run_checks
 
         return run_checks(self.layout, load_config(self.layout.config))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import bokslut.workspace.build as build_module
-from bokslut.diagnostics import BokslutError, warning
+from bokslut.diagnostics import BokslutError, error, warning
 from bokslut.parts import ReportPart
 from bokslut.workspace.build import FORMATS, build_report, parse_formats, title_page
 from bokslut.workspace.config import OrgTyp, RapportTyp, load_config
@@ -92,29 +92,42 @@ def test_a_renderer_failing_midway_leaves_build_untouched(tmp_path, monkeypatch)
     assert not [p for p in layout.root.iterdir() if p.name.startswith(".build-ny")]
 
 
-def test_chapters_without_tables_build_with_no_parts(tmp_path):
+def test_a_half_made_workspace_is_refused_and_says_what_is_missing(tmp_path):
     layout, config = workspace(tmp_path)
     for p in layout.text_dir.iterdir():
         p.unlink()
     (layout.text_dir / "01.md").write_text("# Inledning\n\nEtt år av *förändring*.", encoding="utf-8")
-    result = build_report(layout, config, [], formats=("html", "pdf"), quiet=True)
-    assert len(result.files) == 2
+    with pytest.raises(BokslutError) as info:
+        build_report(layout, config, [], formats=("html", "pdf"), quiet=True)
+    missing = [f for f in info.value.findings if f.code == "huvudbok-saknas"]
+    assert len(missing) == 1 and missing[0].file == "data/ledger"
+    assert "data/ledger har ingen SIE-fil" in missing[0].message and "bokslut import" in missing[0].message
+    assert not layout.build.exists()
 
 
 def test_data_errors_stop_the_build_warnings_do_not(tmp_path):
     layout, config = workspace(tmp_path)
-    for p in layout.text_dir.iterdir():
-        p.unlink()
-    (layout.text_dir / "01.md").write_text("# A", encoding="utf-8")
     note = warning("konto 3999 saknar mappning", file="data/ledger/2023.se", line=12)
     result = build_report(
         layout,
         config,
-        [lambda lay, cfg: [ReportPart(findings=(note,))]],
+        [sample_parts, lambda lay, cfg: [ReportPart(findings=(note,))]],
         formats=("json",),
         quiet=True,
     )
-    assert result.findings == (note,)
+    assert result.findings == (note,) and not result.draft
+    before = (layout.build / "arsredovisning-2023.json").read_bytes()
+    bad = error("konto 3999 har två värden", file="data/ledger/2023.se", line=13)
+    with pytest.raises(BokslutError) as info:
+        build_report(
+            layout,
+            config,
+            [sample_parts, lambda lay, cfg: [ReportPart(findings=(bad,))]],
+            formats=("json",),
+            quiet=True,
+        )
+    assert bad in info.value.findings and "--utkast" in info.value.message
+    assert (layout.build / "arsredovisning-2023.json").read_bytes() == before
 
 
 def test_out_dir_that_is_not_a_previous_build_is_refused(tmp_path):
@@ -171,3 +184,84 @@ def test_a_chapter_linked_to_a_file_outside_never_reaches_any_output(tmp_path):
     assert [f.file for f in info.value.findings] == ["text/99.md"]
     assert {p.name: p.read_bytes() for p in layout.build.iterdir()} == before
     assert not any(b"HEMLIGT" in data for data in before.values())
+
+
+def _draft_build(tmp_path, out=None):
+    layout, config = workspace(tmp_path)
+    bad = error("balansräkningen balanserar inte", where="balansrakning/summa_tillgangar/utfall")
+    result = build_report(
+        layout,
+        config,
+        [sample_parts, lambda lay, cfg: [ReportPart(findings=(bad,))]],
+        out_dir=out,
+        quiet=True,
+        draft=True,
+    )
+    return layout, result, bad
+
+
+def test_a_draft_builds_despite_errors_and_says_so_on_every_page_and_sheet(tmp_path):
+    import io
+    import json
+
+    import docx
+    import openpyxl
+    import pypdf
+
+    layout, result, bad = _draft_build(tmp_path)
+    assert result.draft and bad in result.findings
+    stem = layout.build / "arsredovisning-2023"
+    html = stem.with_suffix(".html").read_text(encoding="utf-8")
+    assert '<p class="utkast" role="note">UTKAST – EJ KONTROLLERAD</p>' in html
+    assert '@top-center { content: "UTKAST – EJ KONTROLLERAD"' in html  # every printed page
+    pages = pypdf.PdfReader(io.BytesIO(stem.with_suffix(".pdf").read_bytes())).pages
+    assert len(pages) > 3
+    assert all("UTKAST – EJ KONTROLLERAD" in page.extract_text() for page in pages)
+    word = docx.Document(str(stem.with_suffix(".docx")))
+    section = word.sections[0]
+    assert section.header.paragraphs[0].text == "UTKAST – EJ KONTROLLERAD"
+    assert section.first_page_header.paragraphs[0].text == "UTKAST – EJ KONTROLLERAD"
+    book = openpyxl.load_workbook(stem.with_suffix(".xlsx"))
+    assert len(book.worksheets) > 3
+    for sheet in book.worksheets:
+        assert sheet["A1"].value == "UTKAST – EJ KONTROLLERAD"
+        assert "UTKAST – EJ KONTROLLERAD" in sheet.oddHeader.center.text
+    data = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
+    assert data["draft"] is True and data["draft_mark"] == "UTKAST – EJ KONTROLLERAD"
+
+
+def test_a_clean_build_has_no_mark_and_a_draft_is_reproducible(tmp_path):
+    import openpyxl
+
+    layout, config = workspace(tmp_path / "ren")
+    result = build_report(layout, config, [sample_parts], quiet=True)
+    assert not result.draft
+    for path in result.files:
+        if path.suffix in (".html", ".json"):
+            assert "UTKAST" not in path.read_text(encoding="utf-8")
+    book = openpyxl.load_workbook(layout.build / "arsredovisning-2023.xlsx")
+    assert all(sheet["A1"].value != "UTKAST – EJ KONTROLLERAD" for sheet in book.worksheets)
+    assert all(not sheet.oddHeader.center.text for sheet in book.worksheets)
+    first, _, _ = _draft_build(tmp_path / "a")
+    again, _, _ = _draft_build(tmp_path / "b")
+    assert (first.build / "SHA256SUMS").read_bytes() == (again.build / "SHA256SUMS").read_bytes()
+
+
+def test_a_draft_sheet_is_the_clean_sheet_below_the_mark(tmp_path):
+    import openpyxl
+
+    clean_layout, config = workspace(tmp_path / "ren")
+    build_report(clean_layout, config, [sample_parts], formats=("xlsx",), quiet=True)
+    draft_layout, _, _ = _draft_build(tmp_path / "utkast")
+    clean = openpyxl.load_workbook(clean_layout.build / "arsredovisning-2023.xlsx")
+    draft = openpyxl.load_workbook(draft_layout.build / "arsredovisning-2023.xlsx")
+    assert clean.sheetnames == draft.sheetnames
+    for name in clean.sheetnames:
+        rows = [list(r) for r in clean[name].iter_rows(values_only=True)]
+        marked = [list(r) for r in draft[name].iter_rows(values_only=True)]
+        assert marked[0][0] == "UTKAST – EJ KONTROLLERAD"
+        assert marked[1:] == rows
+        # Every table row is on the sheet, with no gap before the last figure.
+        body = rows[4:]
+        gap = next((i for i, r in enumerate(body) if r[0] is None), len(body))
+        assert not any(isinstance(v, int | float) for r in body[gap:] for v in r), name

@@ -32,13 +32,30 @@ from bokslut.workspace.parts import report_parts
     help="Skriv till denna mapp i stället för MAPP/build.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Inga förloppsrader.")
-def build_cmd(directory: str, formats: str, out_dir: Path | None, quiet: bool) -> None:
-    """Bygg rapporten (HTML, PDF, Word, Excel och JSON) till build/."""
+@click.option(
+    "--utkast",
+    is_flag=True,
+    help="Bygg trots fel i kontrollen; varje sida och blad märks UTKAST – EJ KONTROLLERAD.",
+)
+def build_cmd(directory: str, formats: str, out_dir: Path | None, quiet: bool, utkast: bool) -> None:
+    """Kontrollera och bygg rapporten (HTML, PDF, Word, Excel och JSON) till build/.
+
+    Fel i kontrollen (som i bokslut check) stoppar byggningen och lämnar förra
+    byggets filer orörda; varningar skrivs ut och byggningen fortsätter.
+    """
     layout = Layout(workspace_root(directory))
     config = load_config(layout.config)
-    result = build_report(layout, config, [report_parts], parse_formats(formats), out_dir, quiet=quiet)
+    result = build_report(
+        layout, config, [report_parts], parse_formats(formats), out_dir, quiet=quiet, draft=utkast
+    )
     print_findings(result.findings)
     for path in result.files:
         click.echo(str(path))
-    if not quiet:
+    if result.draft:
+        click.echo(
+            f"Rapporten är byggd som utkast i {result.out_dir}: den har fel och är märkt "
+            "UTKAST – EJ KONTROLLERAD",
+            err=True,
+        )
+    elif not quiet:
         click.echo(f"Rapporten är byggd i {result.out_dir}", err=True)

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from bokslut.checks import run_checks
+from bokslut.checks.pipeline import run_checks
 from bokslut.cli.common import echo_json, print_findings, workspace_root
 from bokslut.cli.params import exclusive
 from bokslut.diagnostics import Level, has_errors
@@ -141,7 +141,7 @@ def tables_cmd(workspace: str, table_id: str | None, as_json: bool, as_csv: bool
 @click.argument("workspace", metavar="ARBETSYTA", type=click.Path(file_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Resultatet som JSON.")
 def check_cmd(workspace: str, as_json: bool) -> None:
-    """Kontrollera rapporten innan den publiceras; avslutas med kod 1 vid fel."""
+    """Kontrollera rapporten som den publiceras (samma sammanställning som build); kod 1 vid fel."""
     layout = Layout(workspace_root(workspace))
     config = load_config(layout.config)
     findings = run_checks(layout, config)

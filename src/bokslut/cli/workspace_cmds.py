@@ -35,8 +35,17 @@ from bokslut.workspace.new import create_workspace
     default=None,
     help="Periodens sista dag (delårsrapport), ÅÅÅÅ-MM-DD.",
 )
+@click.option(
+    "--orgnr", default=None, help="Organisationsnummer (t.ex. 212000-2411); kontrolleras mot huvudboken."
+)
 def new_cmd(
-    directory: Path, org: str, orgtyp: str, ar: int, typ: str, bokslutsdatum: dt.datetime | None
+    directory: Path,
+    org: str,
+    orgtyp: str,
+    ar: int,
+    typ: str,
+    bokslutsdatum: dt.datetime | None,
+    orgnr: str | None,
 ) -> None:
     """Skapa en ny arbetsyta (bokslut.toml och data/)."""
     layout = create_workspace(
@@ -46,5 +55,6 @@ def new_cmd(
         ar,
         RapportTyp(typ),
         bokslutsdatum.date() if bokslutsdatum else None,
+        orgnr,
     )
     click.echo(f"Skapade arbetsytan {layout.root}", err=True)

@@ -48,6 +48,9 @@ class YearStatistics:
     sick_hours: Mapping[str, float]
     group_people: Mapping[str, int]
     long_term_sick_hours: float
+    # Whether the absence file says anything about this year; without it the year's
+    # sick leave is unknown, not zero.
+    has_absences: bool = True
 
 
 def year_period(year: int, closing: dt.date) -> tuple[dt.date, dt.date]:
@@ -55,6 +58,12 @@ def year_period(year: int, closing: dt.date) -> tuple[dt.date, dt.date]:
     if closing.month == 2 and day == 29 and not _leap(year):
         day = 28
     return dt.date(year, 1, 1), dt.date(year, closing.month, day)
+
+
+def absence_covers(ab: Absences, start: dt.date, end: dt.date) -> bool:
+    """Whether any absence (of any cause) in the file falls inside ``start``–``end``."""
+    s, e = np.datetime64(start, "D"), np.datetime64(end, "D")
+    return bool(np.any((ab.start <= e) & (ab.end >= s)))
 
 
 def _leap(year: int) -> bool:
@@ -186,6 +195,7 @@ def compute_years(
                 sick_hours=sick_g,
                 group_people=people_g,
                 long_term_sick_hours=long_total,
+                has_absences=ab is not None and absence_covers(ab, p_start, p_end),
             )
         )
     return out

@@ -19,6 +19,8 @@ GROUP_LABELS = {
     "alder_50": "50 år eller äldre",
 }
 KON_LABEL = {"K": "Kvinna", "M": "Man"}
+MISSING = "uppgift saknas"
+MISSING_NOTE = "Uppgift saknas: frånvarofilen har inga uppgifter för året."
 SUPPRESSED_NOTE = (
     "– = uppgiften redovisas inte eftersom gruppen har högst {limit} anställda (LKBR 11 kap. 6 §)."
 )
@@ -148,7 +150,9 @@ def sick_table(
             if s.group_people[g] <= limit:
                 v = None
                 suppressed_any = True
-            values[c.id] = v
+            if not s.has_absences:
+                v = None
+            values[c.id] = v if s.has_absences else MISSING
             sources[c.id] = Source(
                 {"file": source_file, "ar": s.year, "grupp": g},
                 f"Sjukfrånvarotimmar / ordinarie arbetstid, {GROUP_LABELS[g].lower()}",
@@ -164,7 +168,7 @@ def sick_table(
         unit=None,
         label_header=label_header,
         caption=f"{title}. Sjukfrånvarotimmar i procent av gruppens ordinarie arbetstid.",
-        footnotes=(SUPPRESSED_NOTE.format(limit=limit),) if suppressed_any else (),
+        footnotes=_notes(stats, limit, suppressed_any),
     )
     return table, values_out
 
@@ -183,7 +187,9 @@ def long_term_table(
         if s.group_people["totalt"] <= limit:
             v = None
             suppressed = True
-        values[c.id] = v
+        if not s.has_absences:
+            v = None
+        values[c.id] = v if s.has_absences else MISSING
         out[f"sjukfranvaro_langtid_andel_{s.year}"] = v
     src = Source({"file": source_file}, "Sjuktimmar i sjukperioder om minst 60 dagar / alla sjuktimmar")
     table = Table(
@@ -201,9 +207,16 @@ def long_term_table(
         unit=None,
         label_header="År",
         caption="Andel av den totala sjukfrånvarotiden som ingår i sjukperioder om 60 dagar eller mer.",
-        footnotes=(SUPPRESSED_NOTE.format(limit=limit),) if suppressed else (),
+        footnotes=_notes(stats, limit, suppressed),
     )
     return table, out
+
+
+def _notes(stats: Sequence[YearStatistics], limit: int, suppressed: bool) -> tuple[str, ...]:
+    notes = [SUPPRESSED_NOTE.format(limit=limit)] if suppressed else []
+    if any(not s.has_absences for s in stats):
+        notes.append(MISSING_NOTE)
+    return tuple(notes)
 
 
 AGE_GROUPS = ("alder_upp_till_29", "alder_30_49", "alder_50", "totalt")

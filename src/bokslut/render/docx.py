@@ -24,6 +24,7 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from bokslut.document import (
+    DRAFT_MARK,
     Block,
     Chart,
     ChartPlacement,
@@ -111,6 +112,13 @@ class _Writer:
         header = section.header.paragraphs[0]
         header.text = f"{tp.organisation} – {tp.title}"
         header.style = w.styles["Header"]
+        if self.doc.draft:
+            # Every page: the first page has a header of its own.
+            for part in (section.header, section.first_page_header):
+                mark = part.paragraphs[0].insert_paragraph_before(DRAFT_MARK)
+                mark.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                mark.runs[0].bold = True
+                mark.runs[0].font.color.rgb = RGBColor(0x8A, 0x10, 0x10)
         footer = section.footer.paragraphs[0]
         footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _field(footer, "PAGE", "1")

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from html import escape
 
 from bokslut.document import (
+    DRAFT_MARK,
     Block,
     Chart,
     ChartPlacement,
@@ -96,6 +97,18 @@ blockquote { border-left: 3px solid var(--rule); margin-left: 0; padding-left: 1
   tr, figure.diagram { break-inside: avoid; }
   .titelsida { break-after: page; border: 0; padding-top: 30%; }
   nav.innehall { break-after: page; }
+}
+"""
+
+
+# Only in a draft: a banner at the top of the screen page and on every printed page.
+DRAFT_CSS = """
+.utkast { background: #fde8e8; color: #8a1010; border: 2px solid #8a1010; font-weight: 700;
+  font-family: "Source Sans 3", "Segoe UI", Arial, sans-serif; text-align: center;
+  padding: .4rem; margin: 0; letter-spacing: .05em; position: sticky; top: 0; z-index: 1; }
+@media print {
+  .utkast { position: static; }
+  @page { @top-center { content: "UTKAST – EJ KONTROLLERAD"; color: #8a1010; font-weight: 700; } }
 }
 """
 
@@ -248,6 +261,7 @@ def render_html(doc: Document) -> bytes:
     w = _Writer(doc)
     tp = doc.title_page
     chapters = "\n".join(f'<section class="kapitel">{w.blocks(ch.blocks)}</section>' for ch in doc.chapters)
+    draft = f'<p class="utkast" role="note">{escape(DRAFT_MARK)}</p>\n' if doc.draft else ""
     page = f"""<!DOCTYPE html>
 <html lang="sv">
 <head>
@@ -255,10 +269,10 @@ def render_html(doc: Document) -> bytes:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="bokslut">
 <title>{escape(tp.title)} – {escape(tp.organisation)}</title>
-<style>{CSS}</style>
+<style>{CSS}{DRAFT_CSS if doc.draft else ""}</style>
 </head>
 <body>
-<a class="hoppa" href="#innehall-start">Hoppa till innehållet</a>
+{draft}<a class="hoppa" href="#innehall-start">Hoppa till innehållet</a>
 <div class="sidan">
 <header class="titelsida">
 <p class="org">{escape(tp.organisation)}</p>

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bokslut.document import (
+    DRAFT_MARK,
     Block,
     ChartPlacement,
     Document,
@@ -111,7 +112,10 @@ def _block(b: Block) -> dict[str, Any]:
 
 def document_to_json(doc: Document) -> dict[str, Any]:
     tp = doc.title_page
+    # Only a draft has the field, so a clean build's file is as before.
+    draft: dict[str, Any] = {"draft": True, "draft_mark": DRAFT_MARK} if doc.draft else {}
     return {
+        **draft,
         "title": tp.title,
         "organisation": tp.organisation,
         "subtitle": tp.subtitle,

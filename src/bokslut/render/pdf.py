@@ -16,6 +16,7 @@ import typst
 
 from bokslut.diagnostics import BokslutError
 from bokslut.document import (
+    DRAFT_MARK,
     Block,
     Chart,
     ChartPlacement,
@@ -241,12 +242,19 @@ def typst_source(doc: Document) -> str:
         " set text(size: 9pt, fill: muted); align(center, counter(page).display()) } }"
     )
     title = _s(f"{tp.title} – {tp.organisation}")
+    # A draft carries the mark on every page, the title page included (page background).
+    draft = (
+        "#set page(background: place(top + center, dy: 0.9cm, "
+        f'text(size: 13pt, weight: "bold", fill: rgb("#8a1010"), {_s(DRAFT_MARK)})))\n'
+        if doc.draft
+        else ""
+    )
     return f"""#set document(title: {title}, author: {_s(tp.organisation)},
   date: datetime(year: {date.year}, month: {date.month}, day: {date.day}))
 {PREAMBLE}
 #set page(paper: "a4", margin: (top: 2.7cm, bottom: 2.4cm, x: 2.4cm),
   header: {header}, footer: {footer})
-
+{draft}
 #page(header: none, footer: none, margin: (x: 2.6cm, top: 6cm))[
   #text(size: 14pt, fill: muted)[#{_s(tp.organisation)}]
   #v(0.4cm)

@@ -17,7 +17,7 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from bokslut.document import Document
+from bokslut.document import DRAFT_MARK, Document
 from bokslut.render.numbers import UNIT_LABEL
 from bokslut.render.reproducible import normalize_zip
 from bokslut.table import ColumnKind, Rounded, RowKind, Table, column_decimals
@@ -58,9 +58,14 @@ def _ordered_tables(doc: Document) -> list[tuple[str, Rounded]]:
 
 
 class _Book:
-    def __init__(self, wb: xlsxwriter.Workbook, note_numbers: dict[str, int]) -> None:
+    def __init__(self, wb: xlsxwriter.Workbook, note_numbers: dict[str, int], draft: bool = False) -> None:
         self.wb = wb
         self.note_numbers = note_numbers
+        self.draft = draft
+        # Only a draft's workbook has the format, so a clean build's bytes are as before.
+        self.mark = (
+            wb.add_format({"bold": True, "font_color": "#8A1010", "bg_color": "#FDE8E8"}) if draft else None
+        )
         self.title = wb.add_format({"bold": True, "font_size": 14, "font_color": "#1F4E79"})
         self.muted = wb.add_format({"italic": True, "font_color": "#4A4A4A"})
         self.head = wb.add_format({"bold": True, "bottom": 2, "text_wrap": True, "valign": "bottom"})
@@ -83,25 +88,36 @@ class _Book:
             self._formats[key] = self.wb.add_format(spec)
         return self._formats[key]
 
+    def mark_draft(self, ws: Worksheet) -> int:
+        """In a draft, the first row and the print header say so; returns the rows used."""
+        if not self.draft:
+            return 0
+        ws.write(0, 0, DRAFT_MARK, self.mark)
+        ws.set_header(f"&C&B{DRAFT_MARK}")
+        return 1
+
     def sheet(self, ws: Worksheet, title: str, rounded: Rounded) -> None:
         table: Table = rounded.table
-        ws.write(0, 0, title, self.title)
+        skip = self.mark_draft(ws)
+        ws.write(skip, 0, title, self.title)
         has_money = any(c.kind is ColumnKind.MONEY for c in table.columns)
         if table.unit is not None and has_money:
-            ws.write(1, 0, f"Belopp i {UNIT_LABEL[table.unit]}", self.muted)
+            ws.write(skip + 1, 0, f"Belopp i {UNIT_LABEL[table.unit]}", self.muted)
         has_notes = any(r.note for r in table.rows)
         first = 1 + int(has_notes)
-        ws.write(3, 0, table.label_header or "Post", self.head)
+        ws.write(skip + 3, 0, table.label_header or "Post", self.head)
         if has_notes:
-            ws.write(3, 1, "Not", self.head)
+            ws.write(skip + 3, 1, "Not", self.head)
         for j, col in enumerate(table.columns):
-            ws.write(3, first + j, col.label, self.head if col.kind is ColumnKind.TEXT else self.head_num)
+            ws.write(
+                skip + 3, first + j, col.label, self.head if col.kind is ColumnKind.TEXT else self.head_num
+            )
         widest = max((len(r.label) + 2 * r.level for r in table.rows), default=10)
         ws.set_column(0, 0, max(24, min(60, widest + 2)))
         ws.set_column(first, first + len(table.columns) - 1, 13)
-        ws.freeze_panes(4, 1)
+        ws.freeze_panes(skip + 4, 1)
         for i, row in enumerate(table.rows):
-            r = 4 + i
+            r = skip + 4 + i
             bold = row.kind in (RowKind.SUBTOTAL, RowKind.TOTAL, RowKind.HEADING)
             top = 2 if row.kind is RowKind.TOTAL else (1 if row.kind is RowKind.SUBTOTAL else 0)
             text = self.fmt("text", bold=bold, top=top)
@@ -128,7 +144,7 @@ class _Book:
                     ws.write_blank(r, first + j, None, text)
         notes = [table.sign_convention, *table.footnotes]
         for k, line in enumerate(n for n in notes if n):
-            ws.write(5 + len(table.rows) + k, 0, line, self.muted)
+            ws.write(skip + 5 + len(table.rows) + k, 0, line, self.muted)
 
 
 def render_xlsx(doc: Document) -> bytes:
@@ -139,15 +155,16 @@ def render_xlsx(doc: Document) -> bytes:
     wb.set_properties(
         {"title": f"{tp.title} – {tp.organisation}", "author": tp.organisation, "created": stamp}
     )
-    book = _Book(wb, {n.note_id: n.number for n in doc.notes})
+    book = _Book(wb, {n.note_id: n.number for n in doc.notes}, doc.draft)
     used: set[str] = {"innehåll"}
     index = wb.add_worksheet("Innehåll")
-    index.write(0, 0, f"{tp.title} – {tp.organisation}", book.title)
-    index.write(1, 0, "Tabellerna i rapporten, en per blad.", book.muted)
+    top = book.mark_draft(index)
+    index.write(top, 0, f"{tp.title} – {tp.organisation}", book.title)
+    index.write(top + 1, 0, "Tabellerna i rapporten, en per blad.", book.muted)
     index.set_column(0, 0, 60)
     for n, (title, rounded) in enumerate(_ordered_tables(doc)):
         name = _sheet_name(title, used)
-        index.write_url(3 + n, 0, f"internal:'{name}'!A1", book.link, title)
+        index.write_url(top + 3 + n, 0, f"internal:'{name}'!A1", book.link, title)
         book.sheet(wb.add_worksheet(name), title, rounded)
     wb.close()
     return normalize_zip(buf.getvalue(), tp.closing_date)

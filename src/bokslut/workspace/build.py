@@ -13,26 +13,23 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from bokslut.checks.pipeline import CHECKS, Check, check_workspace
 from bokslut.diagnostics import BokslutError, Finding, has_errors
-from bokslut.document import Document, TitlePage
-from bokslut.parts import ReportPart
+from bokslut.document import Document
 from bokslut.render.docx import render_docx
 from bokslut.render.html import render_html
 from bokslut.render.json import render_json
 from bokslut.render.pdf import render_pdf
 from bokslut.render.xlsx import render_xlsx
-from bokslut.swedish import date_text
-from bokslut.table import Unit
-from bokslut.workspace.compose import compose, read_chapters
-from bokslut.workspace.config import Config, RapportTyp
+from bokslut.workspace.config import Config
 from bokslut.workspace.layout import Layout
-from bokslut.workspace.report_data import ReportData
+from bokslut.workspace.report import PartsProvider, compose_report, title_page
 
-PartsProvider = Callable[[Layout, Config], Iterable[ReportPart]]
+__all__ = ["FORMATS", "BuildResult", "build_report", "compose_workspace", "parse_formats", "title_page"]
 
 RENDERERS: dict[str, Callable[[Document], bytes]] = {
     "html": render_html,
@@ -50,6 +47,7 @@ class BuildResult:
     out_dir: Path
     files: tuple[Path, ...]
     findings: tuple[Finding, ...]
+    draft: bool = False  # built with --utkast despite errors; every output is marked
 
 
 class Progress:
@@ -74,19 +72,6 @@ def parse_formats(text: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(wanted))
 
 
-def title_page(config: Config) -> TitlePage:
-    r = config.rapport
-    start, end = r.period()
-    closing = r.closing_date()
-    if r.typ is RapportTyp.DELARSRAPPORT:
-        title = f"Delårsrapport {closing.year}"
-        subtitle = f"Perioden {date_text(start)} – {date_text(closing)}"
-    else:
-        title = f"Årsredovisning {r.ar}"
-        subtitle = f"Räkenskapsåret {date_text(start)} – {date_text(end)}"
-    return TitlePage(config.organisation.namn, title, subtitle, closing, Unit(r.enhet))
-
-
 def output_stem(config: Config) -> str:
     return f"{config.rapport.typ.value}-{config.rapport.ar}"
 
@@ -94,16 +79,12 @@ def output_stem(config: Config) -> str:
 def compose_workspace(
     layout: Layout, config: Config, parts_providers: Sequence[PartsProvider]
 ) -> tuple[Document, list[Finding]]:
-    parts: list[ReportPart] = []
-    for provider in parts_providers:
-        parts.extend(provider(layout, config))
-    data = ReportData.merge(parts)
-    findings = list(data.findings)
-    if has_errors(findings):
-        raise BokslutError("Rapportens data har fel; rapporten byggs inte.", findings)
-    chapters = read_chapters(layout, config.kapitel.max_storlek_kb * 1024)
-    doc = compose(chapters, data, title_page(config))
-    return doc, findings
+    """The document and the findings of composing it (no checks); raises when it cannot be made."""
+    report = compose_report(layout, config, parts_providers)
+    findings = list(report.findings)
+    if report.document is None or has_errors(findings):
+        raise BokslutError("Rapporten kan inte sättas ihop.", findings)
+    return report.document, findings
 
 
 def _is_previous_build(folder: Path) -> bool:
@@ -117,7 +98,15 @@ def build_report(
     formats: Sequence[str] = FORMATS,
     out_dir: Path | None = None,
     quiet: bool = False,
+    draft: bool = False,
+    checks: Sequence[Check] = CHECKS,
 ) -> BuildResult:
+    """Check the report and write every format; errors stop the build unless ``draft``.
+
+    A draft is built from whatever could be composed, and every page and sheet of
+    it says UTKAST – EJ KONTROLLERAD. A clean build carries no mark, so the same
+    inputs still give the same bytes.
+    """
     progress = Progress(quiet)
     target = out_dir if out_dir is not None else layout.build
     if target.exists() and not target.is_dir():
@@ -127,8 +116,17 @@ def build_report(
             f"{target}: mappen innehåller annat än en tidigare byggd rapport – "
             "välj en tom mapp så skrivs inget över"
         )
-    doc, findings = compose_workspace(layout, config, parts_providers)
-    progress.step("kapitlen sammanställda")
+    checked = check_workspace(layout, config, parts_providers, checks)
+    findings = list(checked.findings)
+    doc = checked.report.document
+    if doc is None or (not checked.ok and not draft):
+        hint = "" if doc is None else " (bygg ett utkast med --utkast)"
+        raise BokslutError(
+            f"Rapporten har fel och byggs inte{hint}; en tidigare byggd rapport lämnas orörd.", findings
+        )
+    if not checked.ok:
+        doc = replace(doc, draft=True)
+    progress.step("kapitlen sammanställda och kontrollerade")
     target.parent.mkdir(parents=True, exist_ok=True)
     fresh = _scratch(target, "ny")
     fresh.mkdir()
@@ -150,7 +148,7 @@ def build_report(
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
         raise
-    return BuildResult(target, tuple(target / p.name for p in files), tuple(findings))
+    return BuildResult(target, tuple(target / p.name for p in files), tuple(findings), doc.draft)
 
 
 def _scratch(target: Path, kind: str) -> Path:

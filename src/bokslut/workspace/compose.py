@@ -172,6 +172,8 @@ class _State:
     anchors: dict[str, int] = field(default_factory=dict)
 
     def mark(self, obj: object, line: int | None, kind: str) -> str:
+        if isinstance(obj, Figure):
+            obj = replace(obj, line=line)
         self.objects.append((obj, line, kind))
         return f"{_OPEN}{len(self.objects) - 1}{_CLOSE}"
 

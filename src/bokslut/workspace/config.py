@@ -42,7 +42,8 @@ class Section(BaseModel):
 class Organisation(Section):
     namn: str = Field(min_length=1)
     typ: OrgTyp
-    orgnr: str | None = None
+    # Organisationsnummer ("212000-2411"); the ledger's #ORGNR must be the same (bokslut check).
+    orgnr: str | None = Field(default=None, pattern=r"^(16)?\d{6}-?\d{4}$")
 
 
 class Rapport(Section):

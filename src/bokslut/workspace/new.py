@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -28,6 +29,7 @@ def config_text(
     ar: int,
     typ: RapportTyp = RapportTyp.ARSREDOVISNING,
     bokslutsdatum: dt.date | None = None,
+    orgnr: str | None = None,
 ) -> str:
     lines = [
         "# bokslut – inställningar för rapporten. Ändra fritt; bokslut skriver aldrig om filen.",
@@ -35,6 +37,10 @@ def config_text(
         "[organisation]",
         f"namn = {_toml_str(org)}",
         f'typ = "{orgtyp.value}"  # {ORGTYP_TEXT[orgtyp]}',
+    ]
+    if orgnr is not None:
+        lines.append(f"orgnr = {_toml_str(orgnr)}  # huvudbokens #ORGNR ska vara detta")
+    lines += [
         "",
         "[rapport]",
         f'typ = "{typ.value}"',
@@ -53,7 +59,10 @@ def create_workspace(
     ar: int,
     typ: RapportTyp = RapportTyp.ARSREDOVISNING,
     bokslutsdatum: dt.date | None = None,
+    orgnr: str | None = None,
 ) -> Layout:
+    if orgnr is not None and not re.fullmatch(r"(16)?\d{6}-?\d{4}", orgnr):
+        raise BokslutError(f"'{orgnr}' är inget organisationsnummer (skriv t.ex. 212000-2411)")
     layout = Layout(root)
     if layout.config.exists():
         raise BokslutError(f"{layout.config}: finns redan – en befintlig arbetsyta skrivs inte över")
@@ -67,7 +76,7 @@ def create_workspace(
         layout.kpi_dir,
     ):
         folder.mkdir(parents=True, exist_ok=True)
-    layout.config.write_text(config_text(org, orgtyp, ar, typ, bokslutsdatum), encoding="utf-8")
+    layout.config.write_text(config_text(org, orgtyp, ar, typ, bokslutsdatum, orgnr), encoding="utf-8")
     copy_chapter_templates(layout, typ)
     return layout
 
