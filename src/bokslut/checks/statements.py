@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from bokslut.diagnostics import Finding, error, notice, warning
+from bokslut.rounding import round_table, shown_total_matches
 from bokslut.statements.build import Statements
 from bokslut.statements.context import Context, is_balance_account
 from bokslut.statements.kassaflode import cash_flow_lines
-from bokslut.table import ColumnKind, Table, round_table, shown_total_matches
+from bokslut.table import ColumnKind, Table
 
 
 def _kr(v: Decimal) -> str:
