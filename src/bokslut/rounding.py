@@ -24,7 +24,7 @@ import functools
 import os
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
@@ -36,6 +36,7 @@ from bokslut.table import (
     UNIT_DECIMALS,
     UNIT_SCALE,
     CellRef,
+    Column,
     ColumnKind,
     Rounded,
     RoundingConflict,
@@ -89,13 +90,14 @@ class _Var:
     decimals: int  # shown decimals in the table's unit
     display_scale: Decimal  # native value / display_scale = shown number
     tier: int  # 2 a total or named quantity, 1 a subtotal, 0 a line: closest first, in order
+    is_sum: bool
 
 
 @dataclass(slots=True)
 class _Constraint:
     terms: list[tuple[int, int]]  # (coefficient in the finest step, variable index)
     cell: CellRef
-    message: str
+    describe: Callable[[], str]  # the Swedish message, made only for a conflict
 
 
 class _Problem:
@@ -105,8 +107,8 @@ class _Problem:
         self.index: dict[CellRef, int] = {}
         self.constraints: list[_Constraint] = []
 
-    def add_var(self, table: Table, row: Row, column_id: str, exact: Decimal, kind: ColumnKind) -> None:
-        col = table.column(column_id)
+    def add_var(self, table: Table, row: Row, col: Column, exact: Decimal, kind: ColumnKind) -> None:
+        column_id = col.id
         if kind is ColumnKind.MONEY:
             unit = table.unit or Unit.KR
             decimals = UNIT_DECIMALS[unit]
@@ -127,21 +129,48 @@ class _Problem:
             else 0
         )
         self.index[ref] = len(self.vars)
-        self.vars.append(_Var(ref, exact / step, step, tag, decimals, display_scale, tier))
+        self.vars.append(_Var(ref, exact / step, step, tag, decimals, display_scale, tier, bool(row.parts)))
 
-    def linear(self, cell: CellRef, terms: Iterable[tuple[int, CellRef]], message: str) -> None:
+    def linear(
+        self, cell: CellRef, terms: Iterable[tuple[int, CellRef]], describe: Callable[[], str]
+    ) -> None:
         """``cell`` = Σ sign·term on the shown values (all cells must be variables of one kind)."""
         idx = [(1, self.index[cell])] + [(-s, self.index[t]) for s, t in terms]
-        kinds = {self.vars[i].kind for _, i in idx}
-        if len(kinds) != 1:
+        vs = self.vars
+        kind, step = vs[idx[0][1]].kind, vs[idx[0][1]].step
+        if any(vs[i].kind != kind for _, i in idx):
             return
-        finest = min(self.vars[i].step for _, i in idx)
         merged: dict[int, int] = defaultdict(int)
-        for s, i in idx:
-            merged[i] += s * int(self.vars[i].step / finest)
+        if all(vs[i].step == step for _, i in idx):
+            for s, i in idx:
+                merged[i] += s
+        else:
+            finest = min(vs[i].step for _, i in idx)
+            for s, i in idx:
+                merged[i] += s * int(vs[i].step / finest)
         terms_out = [(c, i) for i, c in merged.items() if c]
         if terms_out:
-            self.constraints.append(_Constraint(terms_out, cell, message))
+            self.constraints.append(_Constraint(terms_out, cell, describe))
+
+
+def _sum_message(row: Row, col: Column, table: Table) -> str:
+    return (
+        f"summan '{row.label}' ({col.label}) i tabellen '{table.title}' kan inte visas lika med "
+        "summan av sina visade delar"
+    )
+
+
+def _derived_message(col: Column, row: Row, table: Table, definition: str) -> str:
+    return (
+        f"kolumnen '{col.label}' på raden '{row.label}' i tabellen '{table.title}' kan inte visas "
+        f"som {definition}"
+    )
+
+
+def _identity_message(label: str, title: str, reason: str) -> str:
+    return f"raden '{label}' i tabellen '{title}' kan inte visas enligt sin definition" + (
+        f" ({reason})" if reason else ""
+    )
 
 
 def _collect(problem: _Problem) -> None:
@@ -158,13 +187,14 @@ def _collect(problem: _Problem) -> None:
                 if kind is ColumnKind.MONEY or (
                     kind is ColumnKind.NUMBER and (row.parts or row.id in part_of)
                 ):
-                    problem.add_var(table, row, col.id, v, kind)
+                    problem.add_var(table, row, col, v, kind)
         # Derived columns: variables too (within one step of their exact value), tied to
         # their operands' shown values.
         for col in table.columns:
             if col.derived is None:
                 continue
             left, op, right = col.derived
+            left_label, right_label = table.column(left).label, table.column(right).label
             for row in table.rows:
                 a, b = CellRef(table.id, row.id, left), CellRef(table.id, row.id, right)
                 if a not in problem.index or b not in problem.index:
@@ -178,14 +208,13 @@ def _collect(problem: _Problem) -> None:
                 kind = row.column_kind or col.kind
                 if kind is ColumnKind.PERCENT or kind is ColumnKind.TEXT:
                     continue
-                problem.add_var(table, row, col.id, exact, kind)
+                problem.add_var(table, row, col, exact, kind)
                 cell = CellRef(table.id, row.id, col.id)
                 sign = 1 if op == "+" else -1
                 problem.linear(
                     cell,
                     [(1, a), (sign, b)],
-                    f"kolumnen '{col.label}' på raden '{row.label}' i tabellen '{table.title}' kan inte "
-                    f"visas som {table.column(left).label} {op} {table.column(right).label}",
+                    functools.partial(_derived_message, col, row, table, f"{left_label} {op} {right_label}"),
                 )
     for table in problem.tables.values():
         by_id = {r.id: r for r in table.rows}
@@ -209,8 +238,7 @@ def _collect(problem: _Problem) -> None:
                     problem.linear(
                         cell,
                         terms,
-                        f"summan '{row.label}' ({col.label}) i tabellen '{table.title}' kan inte visas "
-                        "lika med summan av sina visade delar",
+                        functools.partial(_sum_message, row, col, table),
                     )
 
 
@@ -317,6 +345,7 @@ def _leaf_atoms(flt: Mapping[str, Any]) -> Atoms | None:
 def _source_atoms(table: Table) -> dict[tuple[str, str], Atoms]:
     """Atoms of every cell with a ledger or budget source; a sum's are its parts' (signed)."""
     out: dict[tuple[str, str], Atoms] = {}
+    by_id = {r.id: r for r in table.rows}
     for row in table.rows:
         for col in table.columns:
             if col.derived is not None:
@@ -331,7 +360,8 @@ def _source_atoms(table: Table) -> dict[tuple[str, str], Atoms]:
                     sign, pid = split_part(part)
                     p_atoms = out.get((pid, col.id))
                     if p_atoms is None:
-                        pv = table.row(pid).values.get(col.id) if _has_row(table, pid) else None
+                        prow = by_id.get(pid)
+                        pv = prow.values.get(col.id) if prow is not None else None
                         if isinstance(pv, Decimal) and pv != 0:
                             known = False
                         continue
@@ -347,7 +377,7 @@ def _source_atoms(table: Table) -> dict[tuple[str, str], Atoms]:
     return out
 
 
-def _cell_key(atoms: Atoms) -> tuple[list[tuple[Any, int]], frozenset[Any]] | None:
+def _cell_key(atoms: Atoms) -> tuple[frozenset[tuple[Any, int]], frozenset[Any]] | None:
     """Signed atoms without objects, and the objects restriction (empty: the whole).
 
     Object-restricted rows of one account with one sign are merged (the verksamheter
@@ -374,8 +404,7 @@ def _cell_key(atoms: Atoms) -> tuple[list[tuple[Any, int]], frozenset[Any]] | No
         items.append((base, c))
         if objs:
             restriction.add((base, tuple(sorted(objs))))
-    items.sort(key=repr)
-    return items, frozenset(restriction)
+    return frozenset(items), frozenset(restriction)
 
 
 def _has_row(table: Table, row_id: str) -> bool:
@@ -399,8 +428,10 @@ def _same_source(problem: _Problem, uf: _SignedUnion) -> None:
                 continue
             var = problem.vars[i]
             items, restriction = named
-            sigma = 1 if items[0][1] > 0 else -1
-            canon = tuple((k, sigma * c) for k, c in items)
+            # One orientation of the signed atoms stands for both (the same rows, either sign).
+            negated = frozenset((k, -c) for k, c in items)
+            sigma = 1 if hash(items) <= hash(negated) else -1
+            canon = items if sigma == 1 else negated
             key = (var.kind, var.step, canon, (sigma * var.exact).normalize())
             buckets[key].append((i, sigma, restriction))
     for members in buckets.values():
@@ -480,8 +511,7 @@ def _declared(problem: _Problem, uf: _SignedUnion) -> None:
                 problem.linear(
                     ident.cell,
                     ident.terms,
-                    f"raden '{label}' i tabellen '{t.title}' kan inte visas enligt sin definition"
-                    + (f" ({ident.reason})" if ident.reason else ""),
+                    functools.partial(_identity_message, label, t.title, ident.reason),
                 )
 
 
@@ -677,10 +707,9 @@ def round_report(tables: Mapping[str, Table]) -> ReportRounding:
     for i, var in enumerate(problem.vars):
         k, sign = member_of[i]
         steps = sign * shown_steps[k]
-        value = (Decimal(steps) * var.step / var.display_scale).quantize(Decimal(1).scaleb(-var.decimals))
+        value = Decimal(steps).scaleb(-var.decimals)  # a step is 10^-decimals in the table's unit
         display[var.cell.table][var.cell.row][var.cell.column] = value
-        row = tables[var.cell.table].row(var.cell.row)
-        if row.parts and steps != _half_up(var.exact):
+        if var.is_sum and steps != _half_up(var.exact):
             adjusted[var.cell.table].append((var.cell.row, var.cell.column))
     for tid, t in tables.items():
         for row in t.rows:
@@ -698,7 +727,7 @@ def round_report(tables: Mapping[str, Table]) -> ReportRounding:
             con.cell.table,
             con.cell.row,
             con.cell.column,
-            f"{con.message}: ingen avrundning av cellerna {names} uppfyller både detta och att "
+            f"{con.describe()}: ingen avrundning av cellerna {names} uppfyller både detta och att "
             "samma storhet visas med samma tal",
             cells,
         )
