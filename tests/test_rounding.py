@@ -353,3 +353,26 @@ def test_any_report_adds_up_shows_one_number_per_quantity_and_stays_within_a_ste
                     f"v{v}", col.id
                 )
         assert report.rounded["rr"].get("resultat", col.id) == report.rounded["drift"].get("totalt", col.id)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(amounts, min_size=1, max_size=8), st.integers(1, 5), st.sampled_from([1, -1]))
+def test_a_total_stated_beyond_what_its_parts_can_reach_is_a_conflict_not_silence(parts, extra, sign):
+    # The parts can reach at most one step per part away from their exact sum; a total stated
+    # further off than that cannot be shown as their sum.
+    exact_sum = sum(parts, Decimal(0))
+    stated = exact_sum + sign * Decimal(1000) * (len(parts) + extra)
+    rows = [Row(f"p{i}", f"Del {i}", values={"utfall": v}) for i, v in enumerate(parts)]
+    rows.append(
+        Row(
+            "s",
+            "Summa",
+            RowKind.TOTAL,
+            values={"utfall": stated},
+            parts=tuple(f"p{i}" for i in range(len(parts))),
+        )
+    )
+    report = round_report({"t": Table("t", "T", UTFALL, tuple(rows))})
+    assert [(c.table, c.row, c.column) for c in report.conflicts] == [("t", "s", "utfall")]
+    for row in rows:
+        assert abs(report.rounded["t"].get(row.id, "utfall") - row.values["utfall"] / 1000) < 1

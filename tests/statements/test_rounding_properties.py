@@ -16,32 +16,46 @@ from .conftest import load_ledgers
 
 RESULT = ["3010", "3810", "4610", "5010", "5710", "6410", "7910", "8010", "8410", "8520"]
 BALANCE = ["1220", "1229", "1510", "1790", "2290", "2310", "2440", "2990"]
+VERKSAMHETER = [f"V{n}" for n in range(8)]
 amounts = st.integers(min_value=-5_000_000_00, max_value=5_000_000_00).map(lambda o: Decimal(o).scaleb(-2))
 
 
 @st.composite
-def ledgers(draw):
+def year_of_vouchers(draw, year):
     vouchers = []
     for n in range(draw(st.integers(1, 12))):
         account = draw(st.sampled_from(RESULT + BALANCE))
         amount = draw(amounts)
         month = draw(st.integers(1, 12))
-        obj = draw(st.sampled_from(["A", "B", None]))
+        obj = draw(st.sampled_from([*VERKSAMHETER, None]))
         row = (account, amount, {1: obj}) if obj and account[0] not in "12" else (account, amount)
-        vouchers.append((f"2023-{month:02d}-1{n % 9}", [row, ("1930", -amount)]))
+        vouchers.append((f"{year}-{month:02d}-1{n % 9}", [row, ("1930", -amount)]))
+    return vouchers
+
+
+@st.composite
+def ledgers(draw):
+    """Two years: the second opens with the first's closing balances (its result in 2010)."""
     ib = {a: draw(amounts) for a in draw(st.lists(st.sampled_from(BALANCE), max_size=4, unique=True))}
     ib["1930"] = draw(amounts)
     ib["2010"] = -sum(ib.values())
-    return ib, vouchers
+    first = draw(year_of_vouchers(2022))
+    closing = dict(ib)
+    for _, rows in first:
+        for account, amount, *_ in rows:
+            key = account if account[0] in "12" else "2010"
+            closing[key] = closing.get(key, Decimal(0)) + amount
+    return ib, first, closing, draw(year_of_vouchers(2023))
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ledgers())
 def test_shown_sums_add_up_totals_are_exact_rounded_and_quantities_agree(data):
-    ib, vouchers = data
+    ib, first, closing, second = data
     with tempfile.TemporaryDirectory() as tmp:
         ws = load_ledgers().LedgerWorkspace(Path(tmp)).config(extra="[dimensioner]\nverksamhet = 1\n")
-        ws.year(2023, ib=ib, vouchers=vouchers)
+        ws.year(2022, ib=ib, vouchers=first)
+        ws.year(2023, ib=closing, vouchers=second)
         s = ws.compute()
     report = round_report({t.id: t for t in s.tables})
     # Every statement of any ledger can be rounded without a conflict.
@@ -59,8 +73,9 @@ def test_shown_sums_add_up_totals_are_exact_rounded_and_quantities_agree(data):
                     continue
                 # No shown number is a whole step or more from its exact value.
                 assert abs(r.get(row.id, col.id) - v / 1000) < 1, (t.id, row.id, col.id)
-                if row.quantity and col.id in ("utfall", "ar_2023"):
-                    quantities.setdefault(row.quantity, set()).add(r.get(row.id, col.id))
+                if row.quantity and col.id in ("utfall", "ar_2023", "utfall_fg", "ar_2022"):
+                    year = "2023" if col.id in ("utfall", "ar_2023") else "2022"
+                    quantities.setdefault(f"{row.quantity}/{year}", set()).add(r.get(row.id, col.id))
     # A quantity that appears in several tables shows the same number in all.
     for name, shown in quantities.items():
         assert len(shown) == 1, (name, shown)
