@@ -342,39 +342,40 @@ def _leaf_atoms(flt: Mapping[str, Any]) -> Atoms | None:
     return {((str(a), *base), objects): sign for a in accounts}
 
 
-def _source_atoms(table: Table) -> dict[tuple[str, str], Atoms]:
-    """Atoms of every cell with a ledger or budget source; a sum's are its parts' (signed)."""
-    out: dict[tuple[str, str], Atoms] = {}
-    by_id = {r.id: r for r in table.rows}
-    for row in table.rows:
-        for col in table.columns:
-            if col.derived is not None:
+class _SourceAtoms:
+    """Atoms of a table's cells with a ledger or budget source, computed on demand (memoised);
+    a sum's atoms are its parts' atoms with the parts' signs."""
+
+    def __init__(self, table: Table) -> None:
+        self.by_id = {r.id: r for r in table.rows}
+        self.memo: dict[tuple[str, str], Atoms | None] = {}
+
+    def get(self, row_id: str, column_id: str) -> Atoms | None:
+        key = (row_id, column_id)
+        if key not in self.memo:
+            self.memo[key] = self._compute(row_id, column_id)
+        return self.memo[key]
+
+    def _compute(self, row_id: str, column_id: str) -> Atoms | None:
+        row = self.by_id.get(row_id)
+        if row is None:
+            return None
+        if not row.parts:
+            src = row.sources.get(column_id)
+            return _leaf_atoms(src.filter) if src is not None else None
+        total: Atoms = defaultdict(int)
+        for part in row.parts:
+            sign, pid = split_part(part)
+            p_atoms = self.get(pid, column_id)
+            if p_atoms is None:
+                prow = self.by_id.get(pid)
+                pv = prow.values.get(column_id) if prow is not None else None
+                if isinstance(pv, Decimal) and pv != 0:
+                    return None  # a part we cannot name: neither can the sum
                 continue
-            v = row.values.get(col.id)
-            if not isinstance(v, Decimal):
-                continue
-            if row.parts:
-                total: Atoms = defaultdict(int)
-                known = True
-                for part in row.parts:
-                    sign, pid = split_part(part)
-                    p_atoms = out.get((pid, col.id))
-                    if p_atoms is None:
-                        prow = by_id.get(pid)
-                        pv = prow.values.get(col.id) if prow is not None else None
-                        if isinstance(pv, Decimal) and pv != 0:
-                            known = False
-                        continue
-                    for k, c in p_atoms.items():
-                        total[k] += sign * c
-                if known:
-                    out[(row.id, col.id)] = {k: c for k, c in total.items() if c}
-            else:
-                src = row.sources.get(col.id)
-                atoms = _leaf_atoms(src.filter) if src is not None else None
-                if atoms is not None:
-                    out[(row.id, col.id)] = atoms
-    return out
+            for k, c in p_atoms.items():
+                total[k] += sign * c
+        return {k: c for k, c in total.items() if c}
 
 
 def _cell_key(atoms: Atoms) -> tuple[frozenset[tuple[Any, int]], frozenset[Any]] | None:
@@ -419,14 +420,22 @@ def _same_source(problem: _Problem, uf: _SignedUnion) -> None:
     IT verksamhet is all depreciation when IT holds all of it). Two different
     restrictions are joined only through an unrestricted cell of the same value.
     """
+    # Only cells whose value some other cell shares (up to sign) can be grouped: name those.
+    by_value: dict[tuple[str, Decimal, Decimal], list[int]] = defaultdict(list)
+    for i, var in enumerate(problem.vars):
+        if var.exact != 0 and not problem.tables[var.cell.table].column(var.cell.column).derived:
+            by_value[(var.kind, var.step, abs(var.exact).normalize())].append(i)
+    atoms_of = {tid: _SourceAtoms(t) for tid, t in problem.tables.items()}
     buckets: dict[Any, list[tuple[int, int, Any]]] = defaultdict(list)
-    for table in problem.tables.values():
-        for (rid, cid), atoms in _source_atoms(table).items():
-            i = problem.index.get(CellRef(table.id, rid, cid))
-            named = _cell_key(atoms) if atoms else None
-            if i is None or named is None or problem.vars[i].exact == 0:
-                continue
+    for candidates in by_value.values():
+        if len(candidates) < 2:
+            continue
+        for i in candidates:
             var = problem.vars[i]
+            atoms = atoms_of[var.cell.table].get(var.cell.row, var.cell.column)
+            named = _cell_key(atoms) if atoms else None
+            if named is None:
+                continue
             items, restriction = named
             # One orientation of the signed atoms stands for both (the same rows, either sign).
             negated = frozenset((k, -c) for k, c in items)
