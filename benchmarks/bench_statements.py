@@ -194,7 +194,7 @@ import json, resource, sys, time
 from pathlib import Path
 from bokslut.ledger.store import open_store
 from bokslut.statements.build import compute
-from bokslut.table import round_table
+from bokslut.rounding import round_table
 from bokslut.workspace.config import load_config
 from bokslut.workspace.layout import Layout
 layout = Layout(Path(sys.argv[1]))

@@ -1,28 +1,11 @@
-"""The table model every computed table is expressed in, and rounding that adds up.
+"""The table model every computed table is expressed in.
 
 A :class:`Table` is plain data: columns, rows with stable ids, exact values
 (``Decimal`` kronor for money, ``Decimal`` for other numbers, ``str`` for text)
 and, for each value, the :class:`Source` that drill-down uses. Nothing here
 knows about HTML, PDF or the store. Renderers take a table plus a
-:class:`Rounded` view made by :func:`round_table`.
-
-Rounding rules (DESIGN.md §4):
-
-* every sum row (a row with ``parts``) shows its exact value rounded;
-* every row with a ``quantity`` name is pinned the same way, so the same
-  quantity shows the same number in every table of the report;
-* the remaining parts (leaves) absorb the difference, by the smallest amount
-  (largest remainder), so that every shown sum equals the sum of its shown parts;
-* a sum whose parts are all sums (a grand total of subtotals) keeps its rounded
-  value too: the subtotal nearest the other rounding moves one step together with
-  one of its own parts, so it still adds up (it then differs from its own exact
-  rounding by one step — the parts give way, never the total);
-* a derived column (``Column.derived``, e.g. avvikelse = budget − utfall) is
-  computed from the shown values of its operands, so the identity holds row by
-  row and column sums still add up.
-
-When a sum has no adjustable part left the constraint cannot be met; that is
-reported in ``Rounded.conflicts`` (and by ``bokslut check``), never hidden.
+:class:`Rounded` view, made for the whole report at once by
+:func:`bokslut.rounding.round_report` (docs/avrundning.md).
 """
 
 from __future__ import annotations
@@ -31,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 Value = Decimal | str | None
 
@@ -97,6 +80,30 @@ class Row:
     decimals: int | None = None
 
 
+class CellRef(NamedTuple):
+    """One cell of the report: table id, row id, column id."""
+
+    table: str
+    row: str
+    column: str
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """A statement's definition says ``cell`` equals the signed sum of ``terms``.
+
+    One term with sign ±1 makes the two cells the same quantity (Not 5's opening
+    balance of a year and the closing balance of the year before); more terms make
+    a linear identity (the cash flow's change in fordringar is minus the balance
+    sheet's change). Rounding makes the shown values obey it whenever the exact
+    values do.
+    """
+
+    cell: CellRef
+    terms: tuple[tuple[int, CellRef], ...]
+    reason: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class Table:
     id: str
@@ -108,6 +115,7 @@ class Table:
     sign_convention: str = ""  # stated when it differs from the statutory layout
     footnotes: tuple[str, ...] = ()
     label_header: str = ""  # header of the label column ("Verksamhet", "Mål", …)
+    identities: tuple[Identity, ...] = ()  # definitions that tie cells together (see Identity)
 
     def row(self, row_id: str) -> Row:
         for r in self.rows:
@@ -140,7 +148,7 @@ def summed_rows(rows: Sequence[Row], parts: Iterable[str], column_ids: Iterable[
     for col in column_ids:
         total = Decimal(0)
         for part in parts:
-            sign, rid = _split_part(part)
+            sign, rid = split_part(part)
             v = by_id[rid].values.get(col)
             if isinstance(v, Decimal):
                 total += sign * v
@@ -167,10 +175,13 @@ def with_sums(table: Table) -> Table:
 
 @dataclass(frozen=True, slots=True)
 class RoundingConflict:
+    """A constraint the shown values cannot meet; ``table/row/column`` is its main cell."""
+
     table: str
     row: str
     column: str
     message: str
+    cells: tuple[CellRef, ...] = ()  # every cell of the constraint
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,15 +191,16 @@ class Rounded:
     table: Table
     display: Mapping[str, Mapping[str, Decimal | str | None]]
     conflicts: tuple[RoundingConflict, ...] = ()
-    # (row, column) of subtotals shown one or more steps off their own rounding so that a
-    # grand total of subtotals adds up; never a row with a quantity name, never an outermost total.
+    # (row, column) of sums shown one step off their own half-up rounding so that the
+    # report adds up (the closest solution may move a subtotal rather than its parts).
     adjusted: tuple[tuple[str, str], ...] = ()
 
     def get(self, row_id: str, column_id: str) -> Decimal | str | None:
         return self.display.get(row_id, {}).get(column_id)
 
 
-def _split_part(part: str) -> tuple[int, str]:
+def split_part(part: str) -> tuple[int, str]:
+    """A sum's part reference: (+1, id) or, for "-id", (-1, id)."""
     return (-1, part[1:]) if part.startswith("-") else (1, part)
 
 
@@ -205,110 +217,8 @@ def column_decimals(table: Table, column: Column, row: Row | None = None) -> int
     return column.decimals if column.decimals is not None else (1 if kind is ColumnKind.PERCENT else 0)
 
 
-def round_table(table: Table) -> Rounded:
-    """Round ``table`` into its unit so that shown sums add up (see module doc)."""
-    unit = table.unit or Unit.KR
-    scale = UNIT_SCALE[unit]
-    display: dict[str, dict[str, Decimal | str | None]] = {r.id: {} for r in table.rows}
-    conflicts: list[RoundingConflict] = []
-    adjusted: list[tuple[str, str]] = []
-    rows_by_id = {r.id: r for r in table.rows}
-
-    for col in table.columns:
-        if col.derived is not None:
-            continue
-        # Amounts add up in the table's unit; counts and measures (årsarbetare) in the
-        # column's decimals. Percentages are shown as they are: rates do not add.
-        money = [r for r in table.rows if (r.column_kind or col.kind) is ColumnKind.MONEY]
-        numbers = [r for r in table.rows if (r.column_kind or col.kind) is ColumnKind.NUMBER]
-        for r in table.rows:
-            if r not in money and r not in numbers:
-                display[r.id][col.id] = _display_plain(table, col, r, r.values.get(col.id))
-        groups = [(money, scale, UNIT_DECIMALS[unit])]
-        groups += [(numbers, Decimal(1), column_decimals(table, col))]
-        for rows, group_scale, decimals in groups:
-            if rows:
-                _balance_column(
-                    table, col, rows, group_scale, decimals, rows_by_id, display, conflicts, adjusted
-                )
-
-    for col in table.columns:
-        if col.derived is None:
-            continue
-        left, op, right = col.derived
-        for r in table.rows:
-            a, b = display[r.id].get(left), display[r.id].get(right)
-            if isinstance(a, Decimal) and isinstance(b, Decimal):
-                display[r.id][col.id] = a + b if op == "+" else a - b
-            else:
-                display[r.id][col.id] = _display_plain(table, col, r, r.values.get(col.id))
-    return Rounded(table, display, tuple(conflicts), tuple(adjusted))
-
-
-def _balance_column(
-    table: Table,
-    col: Column,
-    rows: list[Row],
-    scale: Decimal,
-    decimals: int,
-    rows_by_id: Mapping[str, Row],
-    display: dict[str, dict[str, Decimal | str | None]],
-    conflicts: list[RoundingConflict],
-    adjusted: list[tuple[str, str]],
-) -> None:
-    """Round one column's summable rows so that every shown sum is the sum of its shown parts."""
-    step = Decimal(1).scaleb(-decimals)
-    exact: dict[str, Decimal] = {}
-    shown: dict[str, Decimal] = {}
-    for r in rows:
-        v = r.values.get(col.id)
-        if isinstance(v, Decimal):
-            exact[r.id] = v / scale
-            shown[r.id] = _quantize(exact[r.id], decimals)
-    fixed = {r.id for r in rows if r.id in exact and (r.parts or r.quantity)}
-    for r in rows:
-        if not r.parts or r.id not in exact:
-            continue
-        target = shown[r.id]
-        current = Decimal(0)
-        leaves: list[tuple[int, str]] = []
-        for part in r.parts:
-            sign, pid = _split_part(part)
-            if pid not in shown:
-                continue
-            if pid in fixed:
-                current += sign * shown[pid]
-            else:
-                leaves.append((sign, pid))
-        current += sum((sign * shown[pid] for sign, pid in leaves), Decimal(0))
-        diff = target - current
-        if diff and leaves:
-            _distribute(diff, step, leaves, exact, shown)
-        elif diff and _push_into_subtotals(r, diff, step, rows_by_id, exact, shown):
-            pass
-        elif diff:
-            conflicts.append(
-                RoundingConflict(
-                    table.id,
-                    r.id,
-                    col.id,
-                    f"Raden '{rows_by_id[r.id].label}' ({target}) kan inte visas som summan av "
-                    f"sina delar ({current}) eftersom alla delar är låsta.",
-                )
-            )
-        # Once a sum has been balanced its leaves are settled; a second sum that
-        # shares them must not move them again.
-        fixed.update(pid for _, pid in leaves)
-    for rid, value in shown.items():
-        display[rid][col.id] = value
-        if rows_by_id[rid].parts and value != _quantize(exact[rid], decimals):
-            adjusted.append((rid, col.id))
-    for r in rows:
-        if r.id not in shown:  # text such as "–" for a suppressed group, or nothing
-            display[r.id][col.id] = _display_plain(table, col, r, r.values.get(col.id))
-
-
-def _display_plain(table: Table, col: Column, row: Row, value: Value) -> Decimal | str | None:
+def display_plain(table: Table, col: Column, row: Row, value: Value) -> Decimal | str | None:
+    """A value shown as computed: half-up in the table's unit (money) or the row's decimals."""
     if value is None or isinstance(value, str):
         return value
     kind = row.column_kind or col.kind
@@ -316,113 +226,3 @@ def _display_plain(table: Table, col: Column, row: Row, value: Value) -> Decimal
         unit = table.unit or Unit.KR
         return _quantize(value / UNIT_SCALE[unit], UNIT_DECIMALS[unit])
     return _quantize(value, column_decimals(table, col, row))
-
-
-def _distribute(
-    diff: Decimal,
-    step: Decimal,
-    leaves: list[tuple[int, str]],
-    exact: Mapping[str, Decimal],
-    shown: dict[str, Decimal],
-) -> None:
-    """Move leaves by one step at a time, those nearest the other rounding first."""
-    direction = 1 if diff > 0 else -1
-    steps = int(abs(diff) / step)
-    for _ in range(steps):
-        # Signed remainder: how much the leaf's signed shown value lags its exact value.
-        def priority(item: tuple[int, tuple[int, str]]) -> tuple[Decimal, Decimal, int]:
-            idx, (sign, pid) = item
-            lag = sign * (exact[pid] - shown[pid]) * direction
-            return (lag, abs(exact[pid]), -idx)
-
-        _, (sign, pid) = max(enumerate(leaves), key=priority)
-        shown[pid] += sign * direction * step
-
-
-def _best_part(
-    row: Row,
-    direction: int,
-    rows_by_id: Mapping[str, Row],
-    exact: Mapping[str, Decimal],
-    shown: Mapping[str, Decimal],
-    sums_only: bool,
-) -> tuple[int, str] | None:
-    """The part of ``row`` that lags its exact value most in ``direction`` (leaves first)."""
-    best: tuple[tuple[int, Decimal, Decimal, int], tuple[int, str]] | None = None
-    for idx, part in enumerate(row.parts):
-        sign, pid = _split_part(part)
-        prow = rows_by_id.get(pid)
-        if prow is None or pid not in shown or prow.quantity:
-            continue
-        if sums_only and not prow.parts:
-            continue
-        lag = sign * (exact[pid] - shown[pid]) * direction
-        key = (0 if prow.parts else 1, lag, abs(exact[pid]), -idx)
-        if best is None or key > best[0]:
-            best = (key, (sign, pid))
-    return best[1] if best else None
-
-
-def _push(
-    rid: str,
-    delta: Decimal,
-    rows_by_id: Mapping[str, Row],
-    exact: Mapping[str, Decimal],
-    shown: dict[str, Decimal],
-) -> bool:
-    """Move row ``rid`` by ``delta`` and carry the move down to one of its parts, so every
-    sum on the way still equals its shown parts."""
-    row = rows_by_id[rid]
-    if row.parts:
-        direction = 1 if delta > 0 else -1
-        pick = _best_part(row, direction, rows_by_id, exact, shown, sums_only=False)
-        if pick is None:
-            return False
-        sign, pid = pick
-        if not _push(pid, sign * delta, rows_by_id, exact, shown):
-            return False
-    shown[rid] += delta
-    return True
-
-
-def _push_into_subtotals(
-    row: Row,
-    diff: Decimal,
-    step: Decimal,
-    rows_by_id: Mapping[str, Row],
-    exact: Mapping[str, Decimal],
-    shown: dict[str, Decimal],
-) -> bool:
-    """A sum made only of sums (a grand total of subtotals): move the subtotal(s) nearest
-    the other rounding, each with one of its own parts — the parts give way, the total
-    never does (DESIGN.md §4). False when every part is pinned by a quantity name."""
-    direction = 1 if diff > 0 else -1
-    for _ in range(int(abs(diff) / step)):
-        pick = _best_part(row, direction, rows_by_id, exact, shown, sums_only=True)
-        if pick is None:
-            return False
-        sign, pid = pick
-        if not _push(pid, sign * direction * step, rows_by_id, exact, shown):
-            return False
-    return True
-
-
-def shown_total_matches(rounded: Rounded) -> list[str]:
-    """Return ids of sum rows whose shown value is not the sum of shown parts (for checks/tests)."""
-    bad: list[str] = []
-    for r in rounded.table.rows:
-        if not r.parts:
-            continue
-        for col in rounded.table.columns:
-            v = rounded.get(r.id, col.id)
-            if not isinstance(v, Decimal) or (r.column_kind or col.kind) is not ColumnKind.MONEY:
-                continue
-            total = Decimal(0)
-            for part in r.parts:
-                sign, pid = _split_part(part)
-                pv = rounded.get(pid, col.id)
-                if isinstance(pv, Decimal):
-                    total += sign * pv
-            if total != v:
-                bad.append(f"{r.id}/{col.id}")
-    return bad

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from bokslut import personnel
-from bokslut.table import round_table
+from bokslut.rounding import round_table
 from bokslut.workspace.layout import Layout
 
 from .conftest import config

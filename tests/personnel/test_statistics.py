@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from bokslut import personnel
-from bokslut.table import round_table
+from bokslut.rounding import round_table
 
 from .conftest import config, staff
 

@@ -2,7 +2,7 @@ import json
 from decimal import Decimal
 
 from bokslut.render.json import dumps, render_json, table_to_json
-from bokslut.table import round_table
+from bokslut.rounding import round_table
 
 
 def test_table_json_has_exact_values_and_shown_numbers(sample):

@@ -3,7 +3,8 @@
 from decimal import Decimal
 
 from bokslut.render.tables import table_view
-from bokslut.table import Column, ColumnKind, Row, Table, Unit, round_table
+from bokslut.rounding import round_table
+from bokslut.table import Column, ColumnKind, Row, Table, Unit
 
 
 def test_a_withheld_value_reads_as_a_dash_and_an_absent_one_stays_empty():

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+from bokslut.checks.shown import check_rounding
 from bokslut.diagnostics import Finding, error, notice, warning
+from bokslut.rounding import round_report
 from bokslut.statements.build import Statements
 from bokslut.statements.context import Context, is_balance_account
 from bokslut.statements.kassaflode import cash_flow_lines
-from bokslut.table import ColumnKind, Table, round_table, shown_total_matches
+from bokslut.table import ColumnKind, Table
 
 
 def _kr(v: Decimal) -> str:
@@ -264,22 +266,10 @@ def internal_balance(ctx: Context) -> list[Finding]:
 
 
 def rounding(tables: Sequence[Table]) -> list[Finding]:
-    """Rendered totals equal the sum of rendered parts, and derived columns their definition."""
-    out: list[Finding] = []
+    """The statements' shown numbers, rounded together as in the report, agree with themselves."""
+    by_id = {t.id: t for t in tables}
+    out = check_rounding(by_id, round_report(by_id))
     for t in tables:
-        r = round_table(t)
-        for c in r.conflicts:
-            out.append(warning(c.message, where=_where(c.table, c.row, c.column), code="avrundning"))
-        for bad in shown_total_matches(r):
-            if any(bad == f"{c.row}/{c.column}" for c in r.conflicts):
-                continue
-            out.append(
-                warning(
-                    f"visad summa är inte summan av visade delar ({bad})",
-                    where=f"{t.id}/{bad}",
-                    code="avrundning",
-                )
-            )
         for col in t.columns:
             if col.derived is None or col.kind is not ColumnKind.MONEY:
                 continue

@@ -16,7 +16,8 @@ from bokslut.diagnostics import BokslutError, Finding, has_errors
 from bokslut.followup.model import BeslutFil, MalFil
 from bokslut.followup.source import load_yaml, validate
 from bokslut.followup.xlsx import write_beslut_workbook, write_goal_workbook
-from bokslut.table import ColumnKind, Table, Value, round_table
+from bokslut.rounding import round_table
+from bokslut.table import ColumnKind, Table, Value
 from bokslut.workspace.config import load_config
 from bokslut.workspace.layout import Layout
 from bokslut.workspace.parts import AREAS, report_parts

@@ -17,8 +17,9 @@ from bokslut.diagnostics import Level, has_errors
 from bokslut.jsontext import dumps
 from bokslut.render.json import table_to_json
 from bokslut.render.numbers import format_number
+from bokslut.rounding import round_table
 from bokslut.statements import compute_for, note_numbers
-from bokslut.table import ColumnKind, Rounded, RowKind, Table, column_decimals, round_table
+from bokslut.table import ColumnKind, Rounded, RowKind, Table, column_decimals
 from bokslut.workspace.config import load_config
 from bokslut.workspace.layout import Layout
 

@@ -11,13 +11,14 @@ unmapped; :mod:`bokslut.checks` compares it with the balance sheet.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
 from bokslut.statements.context import Context, is_balance_account
 from bokslut.statements.engine import Cell, build_table, money_cell
 from bokslut.statements.facts import YearData
 from bokslut.statements.specs import KASSAFLODE
-from bokslut.table import Column, Table, Unit
+from bokslut.table import CellRef, Column, Identity, Table, Unit
 
 _FIXED = {
     "immateriella": "immateriella",
@@ -31,24 +32,34 @@ _FIXED = {
 
 def cash_flow_lines(ctx: Context, yd: YearData) -> dict[str, tuple[int, set[str]]]:
     """Exact öre per KFA leaf line, and the accounts behind each."""
-    acc: dict[str, list[Any]] = defaultdict(lambda: [0, set()])
+    acc, _ = _cash_flow_lines(ctx, yd)
+    return acc
 
-    def add(line: str, amount: int, account: str) -> None:
+
+def _cash_flow_lines(ctx: Context, yd: YearData) -> tuple[dict[str, tuple[int, set[str]]], dict[str, str]]:
+    """The lines, and the flow each sums with its sign ("net-1", "debit-1", …; "gross" for a mix)."""
+    acc: dict[str, list[Any]] = defaultdict(lambda: [0, set()])
+    flows: dict[str, str] = {}
+
+    def add(line: str, amount: int, account: str, flow: str = "net", sign: int = -1) -> None:
+        # ``amount`` is ``sign`` times the ledger's flow; a line mixing flows or signs is "gross".
         acc[line][0] += amount
         acc[line][1].add(account)
+        kind = f"{flow}{sign:+d}"
+        flows[line] = kind if flows.get(line, kind) == kind else "gross"
 
     result_accounts = [a for a in yd.period if not is_balance_account(a)]
     for a in result_accounts:
         add("kf_arets_resultat", -yd.net(a), a)
         line = ctx.chart.rad.get(a)
         if line == "avskrivningar":
-            add("kf_avskrivningar", yd.net(a), a)
+            add("kf_avskrivningar", yd.net(a), a, sign=1)
         if a in ctx.chart.realisationsvinster or a in ctx.chart.realisationsforluster:
-            add("kf_ovriga_justeringar", yd.net(a), a)
+            add("kf_ovriga_justeringar", yd.net(a), a, sign=1)
             # The sale's price includes the gain (less the loss): shown with the sale.
             add("kf_fors_materiella", -yd.net(a), a)
         if a in ctx.chart.orealiserade_vinster or a in ctx.chart.orealiserade_forluster:
-            add("kf_ovriga_justeringar", yd.net(a), a)
+            add("kf_ovriga_justeringar", yd.net(a), a, sign=1)
             add("kf_fors_finansiella", -yd.net(a), a)
 
     depreciation = acc["kf_avskrivningar"][0]
@@ -65,11 +76,11 @@ def cash_flow_lines(ctx: Context, yd: YearData) -> dict[str, tuple[int, set[str]
             if ack:
                 add(f"kf_fors_{kind}", -f.net, a)
             else:
-                add(f"kf_inv_{kind}", -f.debit, a)
-                add(f"kf_fors_{kind}", -f.credit, a)
+                add(f"kf_inv_{kind}", -f.debit, a, "debit")
+                add(f"kf_fors_{kind}", -f.credit, a, "credit")
         elif line == "bidrag_infrastruktur":
-            add("kf_infrastruktur", -f.debit, a)
-            add("kf_ovriga_justeringar", -f.credit, a)
+            add("kf_infrastruktur", -f.debit, a, "debit")
+            add("kf_ovriga_justeringar", -f.credit, a, "credit")
         elif line in ("fordringar",):
             add("kf_fordringar", -f.net, a)
         elif line == "forrad":
@@ -77,24 +88,25 @@ def cash_flow_lines(ctx: Context, yd: YearData) -> dict[str, tuple[int, set[str]
         elif line == "kortfristiga_skulder":
             add("kf_kortfristiga_skulder", -f.net, a)
         elif line in ("avsattningar_pensioner", "andra_avsattningar"):
-            add("kf_gjorda_avsattningar", -f.credit, a)
-            add("kf_ianspraktagna_avsattningar", -f.debit, a)
+            add("kf_gjorda_avsattningar", -f.credit, a, "credit")
+            add("kf_ianspraktagna_avsattningar", -f.debit, a, "debit")
         elif line == "langfristiga_skulder":
-            add("kf_nya_lan", -f.credit, a)
-            add("kf_amortering", -f.debit, a)
+            add("kf_nya_lan", -f.credit, a, "credit")
+            add("kf_amortering", -f.debit, a, "debit")
         elif line == "eget_kapital":
             add("kf_ovriga_justeringar", -f.net, a)
         elif line == "kassa_och_bank":
             # Kassa och bank outside likvida medel (e.g. blocked accounts): a placement.
-            add("kf_inv_finansiella", -f.debit, a)
-            add("kf_fors_finansiella", -f.credit, a)
+            add("kf_inv_finansiella", -f.debit, a, "debit")
+            add("kf_fors_finansiella", -f.credit, a, "credit")
     # Depreciation was credited to the fixed-asset accounts; it is added back above,
     # so take it out of the sale lines where those credits landed.
     acc["kf_fors_materiella"][0] -= depreciation
+    flows["kf_fors_materiella"] = "gross"  # credits less depreciation: no single flow
 
     likvida = [a for a in yd.accounts() if is_balance_account(a) and a in ctx.chart.likvida_medel]
     acc["kf_likvida_borjan"] = [sum(yd.opening(a) for a in likvida), set(likvida)]
-    return {k: (int(v[0]), set(v[1])) for k, v in acc.items()}
+    return {k: (int(v[0]), set(v[1])) for k, v in acc.items()}, flows
 
 
 def kassaflodesanalys(ctx: Context, unit: Unit) -> Table:
@@ -105,7 +117,8 @@ def kassaflodesanalys(ctx: Context, unit: Unit) -> Table:
         if yd is None or not yd.has_transactions:
             continue
         columns.append(Column(cid, str(yd.year)))
-        for line, (amount, accounts) in cash_flow_lines(ctx, yd).items():
+        lines, flows = _cash_flow_lines(ctx, yd)
+        for line, (amount, accounts) in lines.items():
             if line == "kf_likvida_borjan":
                 flt: dict[str, Any] = {
                     "accounts": sorted(accounts),
@@ -114,11 +127,18 @@ def kassaflodesanalys(ctx: Context, unit: Unit) -> Table:
                     "sign": 1,
                 }
             else:
-                flt = {**ctx.period_filter(yd, accounts, 1), "flows": "gross"}
+                flow = flows.get(line, "net-1")
+                if flow == "gross":
+                    flt = {**ctx.period_filter(yd, accounts, 1), "flows": "gross"}
+                else:
+                    name, sign = flow[:-2], int(flow[-2:])
+                    flt = ctx.period_filter(yd, accounts, sign)
+                    if name != "net":
+                        flt["flows"] = name
             cells.setdefault(line, {})[cid] = money_cell(amount, flt)
         for line in ("kf_arets_resultat", "kf_likvida_borjan"):
             cells.setdefault(line, {}).setdefault(cid, Cell(money_cell(0, {}).value))
-    return build_table(
+    table = build_table(
         id="kassaflodesanalys",
         title="Kassaflödesanalys",
         columns=columns,
@@ -135,4 +155,30 @@ def kassaflodesanalys(ctx: Context, unit: Unit) -> Table:
             )
             + ".",
         ),
+    )
+    return replace(table, identities=_working_capital(ctx))
+
+
+# A working-capital line is minus the change of its balance-sheet line over the year
+# (plus for liabilities): the definition, so rounding shows it as the shown difference.
+_WORKING_CAPITAL = (
+    ("kf_fordringar", "fordringar", -1),
+    ("kf_forrad", "forrad", -1),
+    ("kf_kortfristiga_skulder", "kortfristiga_skulder", 1),
+)
+
+
+def _working_capital(ctx: Context) -> tuple[Identity, ...]:
+    if ctx.interim:  # the balance sheet's comparison is the year-end, the cash flow's the same period
+        return ()
+    return tuple(
+        Identity(
+            CellRef("kassaflodesanalys", kf, "utfall"),
+            (
+                (sign, CellRef("balansrakning", br, "utfall")),
+                (-sign, CellRef("balansrakning", br, "utfall_fg")),
+            ),
+            "förändringen i kassaflödesanalysen är förändringen i balansräkningen",
+        )
+        for kf, br, sign in _WORKING_CAPITAL
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +20,7 @@ from bokslut.statements.context import Context, LineSum, is_balance_account
 from bokslut.statements.engine import Cell, Line, build_table, money_cell
 from bokslut.statements.facts import YearData
 from bokslut.statements.resultatrakning import column_label, year_columns
-from bokslut.table import Column, ColumnKind, RowKind, Table, Unit
+from bokslut.table import CellRef, Column, ColumnKind, Identity, RowKind, Table, Unit
 
 H, S, T = RowKind.HEADING, RowKind.SUBTOTAL, RowKind.TOTAL
 
@@ -360,7 +361,7 @@ def not_eget_kapital(ctx: Context, unit: Unit) -> Table:
         Line("varav_rur", "varav resultatutjämningsreserv", level=1),
         Line("varav_rer", "varav resultatreserv", level=1),
     )
-    return build_table(
+    table = build_table(
         id="not_eget_kapital",
         title="Eget kapital",
         columns=columns,
@@ -368,6 +369,7 @@ def not_eget_kapital(ctx: Context, unit: Unit) -> Table:
         cells=cells,
         unit=unit,
     )
+    return replace(table, identities=tuple(carried_forward(table, "ingaende", "utgaende")))
 
 
 def not_avsattningar(ctx: Context, unit: Unit) -> Table | None:
@@ -412,7 +414,7 @@ def not_avsattningar(ctx: Context, unit: Unit) -> Table | None:
             show="always",
         ),
     )
-    return build_table(
+    table = build_table(
         id="not_avsattningar",
         title="Avsättningar",
         columns=columns,
@@ -420,6 +422,9 @@ def not_avsattningar(ctx: Context, unit: Unit) -> Table | None:
         cells=cells,
         unit=unit,
     )
+    if ctx.interim:
+        return table
+    return replace(table, identities=tuple(carried_forward(table, "ingaende", "utgaende")))
 
 
 def not_anlaggningstillgangar(ctx: Context, unit: Unit) -> Table | None:
@@ -549,12 +554,47 @@ def not_anlaggningstillgangar(ctx: Context, unit: Unit) -> Table | None:
         cells=cells,
         unit=unit,
     )
-    return _years_row(table)
+    identities: list[Identity] = []
+    if not ctx.interim:  # in a delårsrapport the comparison column is not the year before's close
+        for br_line, _ in present:
+            for what in ("anskaffning", "avskrivning", "nedskrivning"):
+                identities += carried_forward(table, f"{br_line}.ib_{what}", f"{br_line}.ub_{what}")
+    # RR's avskrivningar are the year's depreciation in this note, all asset lines together.
+    for cid in (c.id for c in columns):
+        depreciation = [
+            (1, CellRef(table.id, f"{br_line}.avskrivning", cid))
+            for br_line, _ in present
+            if _has_cell(table, f"{br_line}.avskrivning", cid)
+        ]
+        if depreciation:
+            identities.append(
+                Identity(
+                    CellRef("resultatrakning", "avskrivningar", cid),
+                    tuple(depreciation),
+                    "avskrivningarna i resultaträkningen är årets avskrivningar i noten",
+                )
+            )
+    return replace(_years_row(table), identities=tuple(identities))
+
+
+def _has_cell(table: Table, row_id: str, column_id: str) -> bool:
+    return any(r.id == row_id and column_id in r.values for r in table.rows)
+
+
+def carried_forward(table: Table, opening: str, closing_row: str) -> list[Identity]:
+    """The opening balance of the year is the previous year's closing balance (by definition)."""
+    if not (_has_cell(table, opening, "utfall") and _has_cell(table, closing_row, "utfall_fg")):
+        return []
+    return [
+        Identity(
+            CellRef(table.id, opening, "utfall"),
+            ((1, CellRef(table.id, closing_row, "utfall_fg")),),
+            "ingående balans är föregående års utgående balans",
+        )
+    ]
 
 
 def _years_row(table: Table) -> Table:
-    from dataclasses import replace
-
     rows = tuple(
         replace(r, column_kind=ColumnKind.NUMBER, decimals=1) if r.id.endswith(".nyttjandeperiod") else r
         for r in table.rows
