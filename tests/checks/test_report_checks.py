@@ -76,11 +76,6 @@ def test_the_examples_pass_check_with_no_errors(tmp_path):
     assert sydnarke == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Lystkom shows 5 041/5 042 and −37 093/−37 094 for one amount and 5,0 for 4,8 until "
-    "report-wide rounding (issue 8, part 1) is merged; remove this mark then",
-)
 def test_lystkom_passes_check_with_no_errors(tmp_path):
     findings = check(copy_example("lystkom-2023", tmp_path))
     assert [f.format() for f in findings if f.level is Level.ERROR] == []

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bokslut.checks import document, goals, inputs
+from bokslut.checks.shown import check_shown
 from bokslut.checks.words import direction_findings
 from bokslut.diagnostics import Finding, Level, has_errors
 from bokslut.document import Document
@@ -48,6 +49,7 @@ def on_document(check: Callable[[Document], list[Finding]]) -> Check:
 CHECKS: tuple[Check, ...] = (
     document.completeness,  # first: what is missing explains much of what follows
     inputs.ledger,  # the ledger's own consistency, its organisation and period, budget rows
+    on_data(check_shown),  # shown sums add up; one quantity, one number (report-wide rounding)
     document.tie_out,  # the statements agree as shown
     document.figures,  # figures in the text show the values they name
     goals.goals,  # assessments agree with their shown numbers; counts in the text
