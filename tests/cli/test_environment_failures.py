@@ -36,6 +36,8 @@ SIE_2023 = (
     '#FLAGGA 0\n#SIETYP 4\n#PROGRAM "T" 1\n#RAR 0 20230101 20231231\n'
     '#KONTO 1930 "Bank"\n#KONTO 3010 "Avgift"\n'
     '#VER A 1 20230105 "x"\n{{\n#TRANS 1930 {{}} {amount}\n#TRANS 3010 {{}} -{amount}\n}}\n'
+    # A voucher on the closing date: the ledger covers the whole year the report is for.
+    '#VER A 2 20231231 "y"\n{{\n#TRANS 1930 {{}} 1\n#TRANS 1930 {{}} -1\n}}\n'
 )
 SAMPLE_REPORT = Path(__file__).resolve().parents[1] / "render" / "sample_report.py"
 

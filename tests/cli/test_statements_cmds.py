@@ -35,7 +35,7 @@ def test_text_table_is_aligned_swedish(lystkom):
     lines = r.stdout.splitlines()
     assert lines[0] == "Resultaträkning (tkr)"
     row = next(x for x in lines if x.startswith("Verksamhetens intäkter"))
-    assert row.endswith("43 902   40 360")  # grouped thousands, right-aligned columns
+    assert row.endswith("43 901   40 360")  # grouped thousands, right-aligned columns
     assert "Not" in lines[1]
 
 

@@ -459,7 +459,9 @@ def completeness(report: ComposedReport) -> list[Finding]:
     out: list[Finding] = []
     layout, config = report.layout, report.config
     typ = config.rapport.typ
-    if not report.chapters:
+    # Chapters that could not be read are findings of their own; "no chapters" would mislead.
+    unreadable = any((f.file or "").startswith("text") for f in report.findings)
+    if not report.chapters and not unreadable:
         out.append(
             error(
                 "rapporten har inga kapitel: text/ saknar kapitelfiler (.md) – 'bokslut new' lägger "

@@ -17,7 +17,7 @@ from bokslut.diagnostics import Level, has_errors
 from bokslut.jsontext import dumps
 from bokslut.render.json import table_to_json
 from bokslut.render.numbers import format_number
-from bokslut.rounding import round_table
+from bokslut.rounding import round_report
 from bokslut.statements import compute_for, note_numbers
 from bokslut.table import ColumnKind, Rounded, RowKind, Table, column_decimals
 from bokslut.workspace.config import load_config
@@ -122,7 +122,9 @@ def tables_cmd(workspace: str, table_id: str | None, as_json: bool, as_csv: bool
             )
     errors = [f for f in s.findings if f.level is Level.ERROR]
     print_findings(s.findings)
-    rounded = [round_table(t) for t in tables]
+    # Rounded together, as in the report: a table shows the numbers the report shows.
+    report = round_report({t.id: t for t in s.tables})
+    rounded = [report.rounded[t.id] for t in tables]
     if as_json:
         data: dict[str, Any] = {
             "tables": [{**table_to_json(r), "note": notes.get(r.table.id)} for r in rounded]
