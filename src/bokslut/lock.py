@@ -66,8 +66,13 @@ def _open_locked(path: Path, deadline: float) -> int:
     """An fd of ``path`` holding the exclusive lock, or WorkspaceBusy after ``deadline``."""
     while True:
         try:
+            # Symlinks here could make bokslut write its pid into any file: remove the link
+            # (never what it points to); .bokslut/ is a cache and is made again.
+            for link in (path.parent, path):
+                if link.is_symlink():
+                    link.unlink()
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
         except OSError as exc:
             raise BokslutError(
                 f"{path}: låsfilen kan inte skapas ({exc.strerror or exc}) – "
