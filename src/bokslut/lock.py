@@ -37,6 +37,25 @@ class WorkspaceBusy(BokslutError):
     """Another command holds the workspace's writer lock."""
 
 
+_ENVIRONMENT = {
+    errno.ENOSPC: "disken är full",
+    errno.EDQUOT: "diskkvoten är slut",
+    errno.EROFS: "arbetsytan är skrivskyddad",
+    errno.EACCES: "behörighet saknas",
+    errno.EPERM: "behörighet saknas",
+    errno.EIO: "läs- eller skrivfel på disken",
+}
+
+
+def environment_error(exc: OSError, what: str) -> BokslutError:
+    """A failure of the machine (disk full, read-only, I/O error) as a Swedish message."""
+    reason = _ENVIRONMENT.get(exc.errno or 0, exc.strerror or str(exc))
+    where = f"{exc.filename}: " if exc.filename else ""
+    return BokslutError(
+        f"{where}{what}: {reason} – arbetsytan är oförändrad, försök igen när felet är åtgärdat"
+    )
+
+
 def lock_path(layout: Layout) -> Path:
     return layout.cache / "lock"
 

@@ -28,7 +28,7 @@ from bokslut.diagnostics import BokslutError, Finding, Level, error, has_errors
 from bokslut.ledger import journal
 from bokslut.ledger.parsed import Parsed, fiscal_period
 from bokslut.ledger.store import Progress, Store, no_progress, update_store
-from bokslut.lock import writer_lock
+from bokslut.lock import environment_error, writer_lock
 from bokslut.sie.checks import counted, validate
 from bokslut.sie.model import SieFile
 from bokslut.sie.reader import FAST_PATH_MIN_BYTES, read_sie_bytes
@@ -120,6 +120,13 @@ def import_files(layout: Layout, paths: Sequence[Path], progress: Progress = no_
     if has_errors(findings):
         raise BokslutError(NOTHING_IMPORTED, findings)
 
+    try:
+        return _write(layout, read, findings, progress)
+    except OSError as exc:
+        raise environment_error(exc, "importen kunde inte skrivas") from None
+
+
+def _write(layout: Layout, read: list[_Read], findings: list[Finding], progress: Progress) -> ImportResult:
     with writer_lock(layout):
         staging = journal.Staging.begin(layout)
         with update_store(layout, progress=progress) as store:

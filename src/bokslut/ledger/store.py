@@ -41,7 +41,7 @@ from bokslut.diagnostics import BokslutError, Finding, Level, has_errors
 from bokslut.ledger.journal import journal_path, recover
 from bokslut.ledger.parsed import Parsed, fiscal_period
 from bokslut.ledger.rowfiles import RowsCheck, is_intact, rows_dir, rows_file
-from bokslut.lock import writer_lock
+from bokslut.lock import environment_error, writer_lock
 from bokslut.workspace.layout import Layout
 
 __all__ = [
@@ -313,10 +313,13 @@ def open_store(
     if store is not None:
         return store
     for _ in range(3):
-        with writer_lock(layout, wait):
-            with update_store(layout, progress=progress) as updated:
-                findings = updated.findings
-            store = _open_snapshot(layout, findings)
+        try:
+            with writer_lock(layout, wait):
+                with update_store(layout, progress=progress) as updated:
+                    findings = updated.findings
+                store = _open_snapshot(layout, findings)
+        except OSError as exc:
+            raise environment_error(exc, "huvudbokens lager kunde inte uppdateras") from None
         if store is not None:
             return store
     raise BokslutError(
