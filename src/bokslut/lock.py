@@ -47,12 +47,17 @@ _ENVIRONMENT = {
 }
 
 
+def environment_reason(exc: OSError) -> str:
+    """What went wrong with the machine (disk full, read-only, I/O error), in Swedish."""
+    return _ENVIRONMENT.get(exc.errno or 0, exc.strerror or str(exc))
+
+
 def environment_error(exc: OSError, what: str) -> BokslutError:
-    """A failure of the machine (disk full, read-only, I/O error) as a Swedish message."""
-    reason = _ENVIRONMENT.get(exc.errno or 0, exc.strerror or str(exc))
+    """A failure of the machine before anything was committed, as a Swedish message."""
     where = f"{exc.filename}: " if exc.filename else ""
     return BokslutError(
-        f"{where}{what}: {reason} – arbetsytan är oförändrad, försök igen när felet är åtgärdat"
+        f"{where}{what}: {environment_reason(exc)} – arbetsytan är oförändrad, "
+        "försök igen när felet är åtgärdat"
     )
 
 

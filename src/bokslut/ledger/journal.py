@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bokslut.diagnostics import BokslutError, Finding, warning
+from bokslut.lock import environment_reason
 from bokslut.workspace.layout import Layout
 
 JOURNAL_FORMAT = 2
@@ -137,7 +138,15 @@ class Staging:
             os.fsync(f.fileno())
         os.replace(tmp, journal)
         _fsync_dir(journal.parent)
-        missing = _apply(self.layout, changes)
+        try:
+            missing = _apply(self.layout, changes)
+        except OSError as exc:
+            # The journal is durable: the next command that takes the lock completes it.
+            raise BokslutError(
+                f"importen är sparad men kunde inte flyttas på plats i data/ledger "
+                f"({environment_reason(exc)}); den slutförs av nästa bokslut-kommando, "
+                "t.ex. 'bokslut saldon', när felet är åtgärdat"
+            ) from None
         if missing:
             # Only possible if someone removed staged files under a running import;
             # the journal stays, and the next command reports what it cannot finish.
