@@ -355,8 +355,10 @@ def _clear_leftovers(layout: Layout) -> None:
             continue
         for entry in folder.iterdir():
             name = entry.name
+            # Not directories: DuckDB spills a reader's large query into "<db>.tmp/".
             if entry.is_symlink() or (
                 folder == cache
+                and entry.is_file()
                 and (name.startswith(("ledger.duckdb", "ledger-")) and not _GENERATION.fullmatch(name))
             ):
                 with contextlib.suppress(OSError):
@@ -382,7 +384,7 @@ def update_store(
     generations = _generations(layout)
     number = generations[-1][0] + 1 if generations else 1
     final = layout.cache / f"ledger-{number}.duckdb"
-    work = layout.cache / f"ledger-{number}.duckdb.tmp"
+    work = layout.cache / f"ledger-{number}.duckdb.ny"
     con: duckdb.DuckDBPyConnection | None = None
     if generations:
         con = _copy_of(generations[-1][1], work, layout, findings)
