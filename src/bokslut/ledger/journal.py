@@ -35,8 +35,8 @@ from bokslut.workspace.layout import Layout
 
 JOURNAL_FORMAT = 2
 _NONCE = re.compile(r"[0-9a-f]{32}")
-# One plain file name: no separators, no "..", not hidden.
-_NAME = re.compile(r"[0-9A-Za-zÅÄÖåäö_][0-9A-Za-zÅÄÖåäö_.-]{0,200}")
+# One plain file name: no separators, no NUL, not hidden (so never "." or "..").
+_NAME = re.compile(r"[^./\x00][^/\x00]{0,200}")
 
 
 @dataclass(frozen=True, slots=True)

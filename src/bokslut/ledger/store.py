@@ -416,7 +416,8 @@ def update_store(
             con.close()
         _remove_db(work)
         raise
-    _collect_garbage(layout, final, keep)
+    with contextlib.suppress(OSError):  # best effort: the next writer tries again
+        _collect_garbage(layout, final, keep)
 
 
 def _damaged(path: Path, layout: Layout) -> Finding:
