@@ -72,10 +72,8 @@ def test_the_wait_is_configurable_and_checked(ws, sie_file, monkeypatch):
 
 def test_a_reader_does_not_wait_for_a_writer(ws, sie_file):
     import_files(ws, [sie_file(small())])
-    with writer_lock(ws):
-        started = time.monotonic()
-        r = bokslut("saldon", str(ws.root), "--konto", "3010", wait="10")
-        assert time.monotonic() - started < 8
+    with writer_lock(ws):  # held throughout: a reader that waited for it would give up, exit 1
+        r = bokslut("saldon", str(ws.root), "--konto", "3010", wait="0")
     assert r.returncode == 0, r.stderr
     assert "−50,00" in r.stdout
 
