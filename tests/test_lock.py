@@ -12,6 +12,7 @@ import time
 import pytest
 from tests.ledger.sie_texts import small
 
+from bokslut.diagnostics import BokslutError
 from bokslut.ledger.importer import import_files
 from bokslut.ledger.queries import trial_balance
 from bokslut.ledger.store import open_store
@@ -66,7 +67,7 @@ def test_the_wait_is_configurable_and_checked(ws, sie_file, monkeypatch):
     with writer_lock(ws), pytest.raises(WorkspaceBusy):
         import_files(ws, [sie_file(small())])
     monkeypatch.setenv("BOKSLUT_LAS_VANTAN", "snart")
-    with pytest.raises(Exception, match="BOKSLUT_LAS_VANTAN='snart': ska vara ett antal sekunder"):
+    with pytest.raises(BokslutError, match="BOKSLUT_LAS_VANTAN='snart': ska vara ett antal sekunder"):
         import_files(ws, [sie_file(small())])
 
 

@@ -9,7 +9,7 @@ import os
 import pytest
 from tests.ledger.sie_texts import small
 
-from bokslut.diagnostics import Level
+from bokslut.diagnostics import BokslutError, Level
 from bokslut.ledger import journal
 from bokslut.ledger.importer import import_files
 from bokslut.ledger.queries import trial_balance
@@ -84,7 +84,7 @@ def test_a_journal_through_a_symlinked_ledger_folder_is_refused(ws, tmp_path):
     ws.ledger_dir.rmdir()
     ws.ledger_dir.symlink_to(elsewhere)
     write_journal(ws, [{"target": "data/ledger/2023.se", "staged": None, "size": 0, "mtime_ns": 0}])
-    with pytest.raises(Exception):  # noqa: B017 - the store refuses a ledger it cannot read; files stay
+    with pytest.raises(BokslutError, match=r"data/ledger/2023\.se: filen i data/ledger går inte att läsa in"):
         open_store(ws).close()
     assert (elsewhere / "2023.se").read_text(encoding="utf-8") == "not a ledger of ours"
     assert (ws.cache / "import-journal.avvisad.json").is_file()
@@ -100,7 +100,8 @@ def test_an_interrupted_commit_is_finished_by_the_next_command(ws, sie_file, mon
         return real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", fail_on_the_ledger)
-    with pytest.raises(Exception, match=r"läs- eller skrivfel på disken.*slutförs av nästa bokslut-kommando"):
+    completes_later = r"läs- eller skrivfel på disken.*slutförs av nästa bokslut-kommando"
+    with pytest.raises(BokslutError, match=completes_later):
         import_files(ws, [sie_file(small(2023, "70.00"), "b.se")])
     monkeypatch.setattr(os, "replace", real_replace)
     assert journal.journal_path(ws).exists()  # the commit had begun: it must complete
