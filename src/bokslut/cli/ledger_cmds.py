@@ -229,6 +229,7 @@ def saldon_cmd(
 
         ar = load_config(layout.config).rapport.ar
     with open_store(layout) as store:
+        print_findings(f for f in store.findings if f.level is not Level.ERROR)
         tb = trial_balance(store, ar, accounts, obj)
     print_findings(store.findings)
     ib, mv, ub = tb.totals()

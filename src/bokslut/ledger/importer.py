@@ -1,8 +1,10 @@
 """`bokslut import`: validate SIE files, then copy them into data/ledger and index them.
 
 Validation comes first and covers every file; one error anywhere and nothing is
-written. The copies go in through :mod:`bokslut.ledger.journal`, so an import
-that is interrupted — even killed — leaves data/ as it was or completes.
+written. Everything after reading the files happens under the workspace's writer
+lock (:mod:`bokslut.lock`), and the copies go in through
+:mod:`bokslut.ledger.journal`, so an import that is interrupted — even killed —
+leaves data/ as it was or completes, and two imports never interleave.
 
 A file is stored under the name of its fiscal year (``2023.se``; a broken year
 ``20090701-20100630.se``), so importing a new export of a year replaces the
@@ -24,7 +26,9 @@ from pathlib import Path
 
 from bokslut.diagnostics import BokslutError, Finding, Level, error, has_errors
 from bokslut.ledger import journal
-from bokslut.ledger.store import Parsed, Progress, Store, fiscal_period, no_progress, open_store
+from bokslut.ledger.parsed import Parsed, fiscal_period
+from bokslut.ledger.store import Progress, Store, no_progress, update_store
+from bokslut.lock import environment_error, writer_lock
 from bokslut.sie.checks import counted, validate
 from bokslut.sie.model import SieFile
 from bokslut.sie.reader import FAST_PATH_MIN_BYTES, read_sie_bytes
@@ -116,97 +120,123 @@ def import_files(layout: Layout, paths: Sequence[Path], progress: Progress = no_
     if has_errors(findings):
         raise BokslutError(NOTHING_IMPORTED, findings)
 
-    with open_store(layout, progress=progress) as store:
-        existing = _existing_main_files(store)
-        indexed = dict(store.con.execute("SELECT path, sha256 FROM source_file").fetchall())
-        planned: list[tuple[_Read, str]] = []
-        targets: dict[str, Path] = {}
-        for r in read:
-            name = target_name(r.sie, r.path, r.sha256)
-            target = (layout.ledger_dir / name).relative_to(layout.root).as_posix()
-            if target in targets:
-                raise BokslutError(
-                    f"{r.path} och {targets[target]} gäller samma räkenskapsår – importera en av dem",
-                )
-            targets[target] = r.path
-            planned.append((r, target))
+    try:
+        return _write(layout, read, findings, progress)
+    except OSError as exc:
+        raise environment_error(exc, "importen kunde inte skrivas") from None
 
-        changes: list[journal.Change] = []
-        results: list[ImportedFile] = []
-        notes: list[Finding] = []
-        staged: list[tuple[str, Path, int, os.stat_result]] = []
-        remove: list[str] = []
-        add: list[tuple[str, int, int, Parsed]] = []
-        stamp = time.time_ns()
-        for i, (r, target) in enumerate(planned):
-            sie = r.sie
-            period = fiscal_period(sie)
-            assert period is not None
-            year = period[0]
-            counts = (sie.vouchers.num_rows, counted(sie, ["amount"]).num_rows)
-            target_path = layout.root / target
-            if target_path.exists() and indexed.get(target) == r.sha256:
-                results.append(ImportedFile(str(r.path), target, "oförändrad", year, None, *counts))
-                continue
-            replaced: str | None = None
-            if target_path.exists():
-                replaced = target
-            elif sie.sietyp_label != "4I" and year in existing and existing[year] != target:
-                replaced = existing[year]
-                changes.append(journal.Change(existing[year], None))
-                remove.append(existing[year])
-            stage_name = f"{i}-{Path(target).name}"
-            staged.append((stage_name, r.path, stamp + i, r.stat))
-            staged_rel = (journal.staging_dir(layout) / stage_name).relative_to(layout.root)
-            changes.append(journal.Change(target, staged_rel.as_posix()))
-            remove.append(target)
-            add.append((target, r.stat.st_size, stamp + i, Parsed(sie, r.sha256, tuple(r.findings))))
-            if replaced:
-                notes.append(
-                    Finding(
-                        Level.NOTICE,
-                        f"räkenskapsåret {year} fanns redan ({replaced}) och ersätts av denna fil",
-                        file=str(r.path),
-                    )
-                )
-            results.append(
-                ImportedFile(str(r.path), target, "ersatt" if replaced else "ny", year, replaced, *counts)
-            )
 
-        # Checking, copying and indexing run at the same time; the index is committed
-        # only if the checks pass, and the copies become visible in data/ only after that.
-        progress("Kontrollerar, sparar och indexerar")
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            checking = pool.submit(_validate_all, read)
-            writing = pool.submit(_stage_all, layout, staged)
+def _write(layout: Layout, read: list[_Read], findings: list[Finding], progress: Progress) -> ImportResult:
+    with writer_lock(layout):
+        staging = journal.Staging.begin(layout)
+        with update_store(layout, progress=progress) as store:
+            changes, results, notes, staged, remove, add = _plan(layout, store, read, staging)
+            # Checking, copying and indexing run at the same time; the index is committed
+            # only if the checks pass, and the copies become visible in data/ only after that.
+            progress("Kontrollerar, sparar och indexerar")
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                checking = pool.submit(_validate_all, read)
+                writing = pool.submit(_stage_all, staging, staged)
 
-            def checks_pass() -> bool:
-                findings.extend(checking.result())
-                return not has_errors(findings)
+                def checks_pass() -> bool:
+                    findings.extend(checking.result())
+                    return not has_errors(findings)
 
-            try:
-                committed = store.replace_files(remove, add, checks_pass) if changes else checks_pass()
-            finally:
-                copy_error = writing.exception()
-            if copy_error is not None:
-                journal.discard_staging(layout)
-                raise copy_error
-        if not committed:
-            journal.discard_staging(layout)
-            raise BokslutError(NOTHING_IMPORTED, findings)
+                try:
+                    committed = store.replace_files(remove, add, checks_pass) if changes else checks_pass()
+                finally:
+                    copy_error = writing.exception()
+                if copy_error is not None:
+                    staging.discard()
+                    raise copy_error
+            if not committed:
+                staging.discard()
+                raise BokslutError(NOTHING_IMPORTED, findings)
+        # The new index is published; now the files it describes take their places.
         if changes:
-            journal.commit(layout, changes)
+            staging.commit(changes)
     return ImportResult(tuple(results), tuple(findings) + tuple(notes))
+
+
+_Staged = tuple[str, Path, int, os.stat_result]
+
+
+def _plan(
+    layout: Layout, store: Store, read: list[_Read], staging: journal.Staging
+) -> tuple[
+    list[journal.Change],
+    list[ImportedFile],
+    list[Finding],
+    list[_Staged],
+    list[str],
+    list[tuple[str, int, int, Parsed]],
+]:
+    """What the import changes: journal entries, results, and what to stage, forget and index."""
+    existing = _existing_main_files(store)
+    indexed = dict(store.con.execute("SELECT path, sha256 FROM source_file").fetchall())
+    planned: list[tuple[_Read, str]] = []
+    targets: dict[str, Path] = {}
+    for r in read:
+        name = target_name(r.sie, r.path, r.sha256)
+        target = (layout.ledger_dir / name).relative_to(layout.root).as_posix()
+        if target in targets:
+            raise BokslutError(
+                f"{r.path} och {targets[target]} gäller samma räkenskapsår – importera en av dem",
+            )
+        targets[target] = r.path
+        planned.append((r, target))
+
+    changes: list[journal.Change] = []
+    results: list[ImportedFile] = []
+    notes: list[Finding] = []
+    staged: list[_Staged] = []
+    remove: list[str] = []
+    add: list[tuple[str, int, int, Parsed]] = []
+    stamp = time.time_ns()
+    for i, (r, target) in enumerate(planned):
+        sie = r.sie
+        period = fiscal_period(sie)
+        assert period is not None
+        year = period[0]
+        counts = (sie.vouchers.num_rows, counted(sie, ["amount"]).num_rows)
+        target_path = layout.root / target
+        if target_path.exists() and indexed.get(target) == r.sha256:
+            results.append(ImportedFile(str(r.path), target, "oförändrad", year, None, *counts))
+            continue
+        replaced: str | None = None
+        if target_path.exists():
+            replaced = target
+        elif sie.sietyp_label != "4I" and year in existing and existing[year] != target:
+            replaced = existing[year]
+            changes.append(journal.Change(existing[year], None))
+            remove.append(existing[year])
+        stage_name = f"{i}-{Path(target).name}"
+        staged.append((stage_name, r.path, stamp + i, r.stat))
+        changes.append(journal.Change(target, staging.rel(stage_name), r.stat.st_size, stamp + i))
+        remove.append(target)
+        add.append((target, r.stat.st_size, stamp + i, Parsed(sie, r.sha256, tuple(r.findings))))
+        if replaced:
+            notes.append(
+                Finding(
+                    Level.NOTICE,
+                    f"räkenskapsåret {year} fanns redan ({replaced}) och ersätts av denna fil",
+                    file=str(r.path),
+                )
+            )
+        results.append(
+            ImportedFile(str(r.path), target, "ersatt" if replaced else "ny", year, replaced, *counts)
+        )
+    return changes, results, notes, staged, remove, add
 
 
 def _validate_all(read: list[_Read]) -> list[Finding]:
     return [f for r in read for f in validate(r.sie)]
 
 
-def _stage_all(layout: Layout, staged: list[tuple[str, Path, int, os.stat_result]]) -> None:
+def _stage_all(staging: journal.Staging, staged: list[_Staged]) -> None:
     for name, source, mtime_ns, seen in staged:
         try:
-            journal.stage_file(layout, name, source, mtime_ns, seen)
+            staging.stage_file(name, source, mtime_ns, seen)
         except OSError as exc:
             raise BokslutError(
                 f"{source}: kunde inte kopieras till arbetsytan ({exc.strerror or exc}); inget importerades"

@@ -1,7 +1,8 @@
 """Writing one parsed SIE file into the store: its records into DuckDB, its rows to Parquet.
 
 Kept apart from :mod:`bokslut.ledger.store` so that answering questions from an
-up-to-date store never loads what writing needs.
+up-to-date store never loads what writing needs; the store imports this module
+only when it writes, and this module does not import the store.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from bokslut.ledger.store import Parsed, fiscal_period, rows_file
+from bokslut.ledger.parsed import Parsed, fiscal_period
+from bokslut.ledger.rowfiles import check_of, rows_file
 from bokslut.sie.model import canonical_objects
 from bokslut.workspace.layout import Layout
 
@@ -208,19 +210,26 @@ def insert_file(
         )
 
     base = file_id << 32  # voucher ids unique across the store
-    _write_rows(
-        rows_file(layout, file_id, p.sha256, "vouchers"),
-        file_id,
-        base,
-        sie.vouchers,
-        {"fiscal_year": fiscal_year},
-    )
-    _write_rows(rows_file(layout, file_id, p.sha256, "rows"), file_id, base, sie.transactions)
+    written = [
+        _write_rows(
+            rows_file(layout, file_id, p.sha256, "vouchers"),
+            file_id,
+            base,
+            sie.vouchers,
+            {"fiscal_year": fiscal_year},
+        ),
+        _write_rows(rows_file(layout, file_id, p.sha256, "rows"), file_id, base, sie.transactions),
+    ]
+    for path in written:
+        c = check_of(path)
+        con.execute(
+            "INSERT INTO rows_check VALUES (?, ?, ?, ?, ?)", [file_id, c.name, c.size, c.mtime_ns, c.digest]
+        )
 
 
 def _write_rows(
     path: Path, file_id: int, base: int, t: pa.Table, constants: dict[str, int | None] | None = None
-) -> None:
+) -> Path:
     """Vouchers or rows as Parquet, with their store ids, synced before the index commits."""
     n = t.num_rows
     extra = {
@@ -237,6 +246,7 @@ def _write_rows(
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
+    tmp.unlink(missing_ok=True)  # never write through whatever a leftover name points to
     # Uncompressed, dictionaries only for the columns queries group by (accounts and object
     # keys repeat; texts rarely do): written fast and read fast. Queries aggregate whole
     # columns, so statistics would not help.
@@ -250,3 +260,4 @@ def _write_rows(
     with tmp.open("rb") as f:
         os.fsync(f.fileno())
     os.replace(tmp, path)
+    return path

@@ -1,4 +1,4 @@
--- The ledger store (DuckDB) under .bokslut/ledger.duckdb. Derived from data/ledger/*.se:
+-- The ledger store (DuckDB) under .bokslut/ledger-N.duckdb (N: its generation). Derived from data/ledger/*.se:
 -- deleting it loses nothing. Money is integer öre (BIGINT), debit positive, credit negative,
 -- exactly as in SIE. Every record keeps the file and line it came from.
 --
@@ -125,6 +125,17 @@ CREATE TABLE transaction_base (
     objects     VARCHAR NOT NULL,       -- '' or canonical "dim:obj|dim:obj" (dims ascending;
                                         -- "\", "|" and ":" in an object id are escaped with "\")
     line        INTEGER NOT NULL
+);
+
+-- Each ledger file's Parquet files as they were written: store.py compares them with what is
+-- on disk (size, mtime and a digest of both ends, see rowfiles.py) every time it opens, and
+-- re-indexes a ledger file whose rows file is missing or damaged.
+CREATE TABLE rows_check (
+    file_id  INTEGER NOT NULL,
+    name     VARCHAR NOT NULL,          -- file name under .bokslut/rows/
+    size     BIGINT NOT NULL,
+    mtime_ns BIGINT NOT NULL,
+    digest   VARCHAR NOT NULL
 );
 
 CREATE VIEW account_latest AS

@@ -1,36 +1,69 @@
 """The ledger store: a DuckDB database under .bokslut/, derived from data/ledger/.
 
-It is a cache. :func:`open_store` compares the files in data/ledger with what
-the database has indexed (path, size, modification time) and re-indexes what
-changed, one file per transaction, so the database always answers for exactly
-the files that are there. Deleting .bokslut/ loses nothing.
+It is a cache, kept as immutable generations: ``.bokslut/ledger-N.duckdb`` is
+never changed once it has its name. A command that needs the store up to date
+(:func:`update_store`, under the workspace's writer lock) copies the newest
+generation, brings the copy in step with data/ledger (path, size, modification
+time of each file; the rows files checked against what was written), and
+publishes it by renaming it to the next number. Readers (:func:`open_store`)
+open the newest generation read-only and pin it with a shared ``flock``, so:
+
+* a reader never waits for a writer and never sees half of a write: it reads
+  one published generation, whatever a writer does meanwhile;
+* a writer never waits for a reader: it removes an old generation (and rows
+  files only old generations use) only when nobody has it pinned, else later;
+* DuckDB's own one-writer lock is never contended: a generation is opened for
+  writing only by the writer that made it, before anyone can read it.
+
+When the newest generation does not answer for exactly the files in
+data/ledger (a file changed, an import in progress, an interrupted import's
+journal, a missing or damaged rows file, a damaged database), the reader takes
+the writer lock and updates the store first. Deleting .bokslut/ loses nothing.
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import errno
+import fcntl
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import duckdb
 
 from bokslut.diagnostics import BokslutError, Finding, Level, has_errors
+from bokslut.ledger.journal import journal_path, recover
+from bokslut.ledger.parsed import Parsed, fiscal_period
+from bokslut.ledger.rowfiles import RowsCheck, is_intact, rows_dir, rows_file
+from bokslut.lock import environment_error, writer_lock
 from bokslut.workspace.layout import Layout
 
-if TYPE_CHECKING:
-    from bokslut.sie.model import SieFile
+__all__ = [
+    "SIE_SUFFIXES",
+    "Parsed",
+    "Progress",
+    "Store",
+    "fiscal_period",
+    "ledger_files",
+    "no_progress",
+    "open_store",
+    "remove_store",
+    "rows_dir",
+    "rows_file",
+    "sha256_file",
+    "update_store",
+]
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 SIE_SUFFIXES = (".se", ".si", ".sie")
+_GENERATION = re.compile(r"ledger-([0-9]{1,12})\.duckdb")
 
 Progress = Callable[[str], None]
 
@@ -45,10 +78,14 @@ class Store:
 
     layout: Layout
     con: duckdb.DuckDBPyConnection
-    findings: tuple[Finding, ...] = ()  # warnings from files indexed during this open
+    findings: tuple[Finding, ...] = ()  # notices and warnings from bringing the store up to date
+    pin: int | None = None  # the fd whose shared lock keeps this generation from being removed
 
     def close(self) -> None:
         self.con.close()
+        if self.pin is not None:
+            os.close(self.pin)
+            self.pin = None
 
     def __enter__(self) -> Store:
         return self
@@ -69,6 +106,8 @@ class Store:
         and while it is still being checked: ``confirm`` is asked last, and when it says
         no the transaction is rolled back. Returns whether it committed.
         """
+        from bokslut.ledger.indexer import insert_file
+
         self.con.execute("BEGIN TRANSACTION")
         try:
             for rel in remove:
@@ -76,12 +115,9 @@ class Store:
                     "SELECT file_id FROM source_file WHERE path = ?", [rel]
                 ).fetchall():
                     _delete_file(self.con, int(file_id))
-            next_id = self.con.execute("SELECT coalesce(max(file_id), 0) + 1 FROM source_file").fetchone()
-            assert next_id is not None
-            from bokslut.ledger.indexer import insert_file
-
+            first = _take_ids(self.con, len(add))
             for i, (rel, size, mtime_ns, parsed) in enumerate(add):
-                insert_file(self.con, self.layout, int(next_id[0]) + i, rel, size, mtime_ns, parsed)
+                insert_file(self.con, self.layout, first + i, rel, size, mtime_ns, parsed)
             ok = confirm()
         except BaseException:
             self.con.execute("ROLLBACK")
@@ -89,10 +125,6 @@ class Store:
             raise
         self.con.execute("COMMIT" if ok else "ROLLBACK")
         _refresh_view(self.con, self.layout)
-        if ok:
-            # Write the new rows into the database file now, so the next command opens it
-            # without replaying a log of millions of rows.
-            self.con.execute("CHECKPOINT")
         return ok
 
     def fiscal_years(self) -> list[int]:
@@ -100,15 +132,6 @@ class Store:
             "SELECT DISTINCT fiscal_year FROM source_file WHERE fiscal_year IS NOT NULL ORDER BY 1"
         ).fetchall()
         return [int(r[0]) for r in rows]
-
-
-@dataclass(frozen=True, slots=True)
-class Parsed:
-    """A file already read and validated (by the importer), so syncing need not read it again."""
-
-    sie: SieFile
-    sha256: str
-    findings: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,54 +162,16 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def fiscal_period(sie: SieFile) -> tuple[int, dt.date, dt.date] | None:
-    """The file's own fiscal year: #RAR 0, or for a 4I file the calendar year of its vouchers."""
-    fy = sie.header.fiscal_year(0)
-    if fy is not None:
-        return fy.start.year, fy.start, fy.end
-    dates = sie.vouchers["date"]
-    if len(dates) == 0:
-        return None
-    first = min(dates.to_pylist())
-    return first.year, dt.date(first.year, 1, 1), dt.date(first.year, 12, 31)
-
-
 def _schema_sql() -> str:
     return resources.files("bokslut.ledger").joinpath("schema.sql").read_text(encoding="utf-8")
 
 
-def _connect(path: Path) -> duckdb.DuckDBPyConnection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fresh = not path.exists()
-    con = duckdb.connect(str(path))
-    if not fresh:
-        try:
-            version = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        except duckdb.Error:
-            version = None
-        if version is not None and version[0] == SCHEMA_VERSION:
-            _settings(con)
-            return con
-        # An older or damaged cache: it is derived, so start again.
-        con.close()
-        path.unlink()
-        for extra in path.parent.glob(path.name + ".wal"):
-            extra.unlink()
-        con = duckdb.connect(str(path))
-    _settings(con)
-    con.execute(_schema_sql())
-    con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
-    con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
-    return con
-
-
-def rows_dir(layout: Layout) -> Path:
-    return layout.cache / "rows"
-
-
-def rows_file(layout: Layout, file_id: int, sha256: str, what: str) -> Path:
-    """Where a ledger file's ``what`` ("vouchers" or "rows") are kept as Parquet."""
-    return rows_dir(layout) / f"file-{file_id}-{sha256[:16]}.{what}.parquet"
+def _settings(con: duckdb.DuckDBPyConnection) -> None:
+    # Row order is kept by our own keys (voucher_id, row_no), not by insertion; letting
+    # DuckDB drop it makes large inserts faster and leaner. The limit keeps an import of a
+    # large municipality's year within a laptop's memory (DuckDB spills beyond it).
+    con.execute("SET preserve_insertion_order = false")
+    con.execute("SET memory_limit = '768MB'")
 
 
 # view name → (its empty typed base table, the columns read from the Parquet files)
@@ -208,59 +193,320 @@ _VIEWS = {
 def _refresh_view(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
     """(Re)create the "voucher" and "transaction" views over the indexed files' Parquet."""
     files = con.execute("SELECT file_id, sha256 FROM source_file ORDER BY file_id").fetchall()
-    keep: set[str] = set()
     for view, (base, columns, what) in _VIEWS.items():
+        # Every file is listed, present or not: a missing one must fail, never read as zero.
         paths = [rows_file(layout, int(f), str(h), what) for f, h in files]
-        paths = [p for p in paths if p.exists()]
-        keep.update(p.name for p in paths)
         sql = f"SELECT * FROM {base}"
         if paths:
             listed = ", ".join("'" + str(p.resolve()).replace("'", "''") + "'" for p in paths)
             sql += f" UNION ALL BY NAME SELECT {columns} FROM read_parquet([{listed}])"
         con.execute(f'CREATE OR REPLACE TEMP VIEW "{view}" AS {sql}')
-    # Parquet files of files no longer indexed (an interrupted import, a removed file) go.
+
+
+# ---------------------------------------------------------------- generations
+
+
+def _generations(layout: Layout) -> list[tuple[int, Path]]:
+    """The published generations, oldest first."""
+    try:
+        names = [p.name for p in layout.cache.iterdir()]
+    except OSError:
+        return []
+    found = []
+    for name in names:
+        m = _GENERATION.fullmatch(name)
+        if m:
+            found.append((int(m.group(1)), layout.cache / name))
+    return sorted(found)
+
+
+def _pin(path: Path) -> int | None:
+    """An fd holding a shared lock on the generation at ``path``, or None if it is gone."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        if os.fstat(fd).st_nlink > 0:  # not removed between open and lock
+            return fd
+    except OSError:
+        pass
+    os.close(fd)
+    return None
+
+
+def _checks(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str, RowsCheck]]:
+    rows = con.execute(
+        "SELECT c.file_id, f.path, c.name, c.size, c.mtime_ns, c.digest "
+        "FROM rows_check c JOIN source_file f USING (file_id) ORDER BY c.file_id, c.name"
+    ).fetchall()
+    return [(int(r[0]), str(r[1]), RowsCheck(str(r[2]), int(r[3]), int(r[4]), str(r[5]))) for r in rows]
+
+
+def _version(con: duckdb.DuckDBPyConnection) -> str | None:
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except duckdb.Error:
+        return None
+    return None if row is None else str(row[0])
+
+
+def _answers_for_disk(con: duckdb.DuckDBPyConnection, layout: Layout) -> bool:
+    """Whether this generation indexes exactly the files in data/ledger, and its rows files are intact."""
+    indexed = {
+        str(path): (int(size), int(mtime_ns))
+        for path, size, mtime_ns in con.execute("SELECT path, size, mtime_ns FROM source_file").fetchall()
+    }
+    on_disk = {f.rel: (f.size, f.mtime_ns) for f in ledger_files(layout)}
+    if indexed != on_disk:
+        return False
+    checks = _checks(con)
+    if len(checks) != 2 * len(indexed):
+        return False
+    return all(is_intact(layout, c) for _, _, c in checks)
+
+
+def _open_snapshot(layout: Layout, findings: tuple[Finding, ...] = ()) -> Store | None:
+    """The newest generation, pinned and read-only, if it answers for data/ledger as it is now."""
+    for _ in range(3):  # a writer may remove the generation between listing and pinning
+        if journal_path(layout).exists():
+            return None  # an import is committing, or was interrupted while it did
+        generations = _generations(layout)
+        if not generations:
+            return None
+        path = generations[-1][1]
+        pin = _pin(path)
+        if pin is None:
+            continue
+        try:
+            con = duckdb.connect(str(path), read_only=True)
+        except duckdb.Error:
+            os.close(pin)
+            return None  # damaged: the writer rebuilds it
+        try:
+            if _version(con) != SCHEMA_VERSION or not _answers_for_disk(con, layout):
+                con.close()
+                os.close(pin)
+                return None
+            _settings(con)
+            _refresh_view(con, layout)
+        except (duckdb.Error, OSError):
+            con.close()
+            os.close(pin)
+            return None
+        return Store(layout, con, findings, pin)
+    return None
+
+
+def open_store(
+    layout: Layout,
+    *,
+    progress: Progress = no_progress,
+    wait: float | None = None,
+) -> Store:
+    """Open the store for reading, first bringing it up to date with data/ledger if needed.
+
+    Bringing it up to date writes, so it takes the workspace's writer lock (waiting
+    at most ``wait`` seconds for another writer, see :mod:`bokslut.lock`).
+    """
+    store = _open_snapshot(layout)
+    if store is not None:
+        return store
+    for _ in range(3):
+        try:
+            with writer_lock(layout, wait):
+                with update_store(layout, progress=progress) as updated:
+                    findings = updated.findings
+                store = _open_snapshot(layout, findings)
+        except (OSError, duckdb.Error) as exc:
+            if cannot_write(exc):
+                return _open_elsewhere(layout, progress)
+            if isinstance(exc, OSError):
+                raise environment_error(exc, "huvudbokens lager kunde inte uppdateras") from None
+            raise
+        if store is not None:
+            return store
+    raise BokslutError(
+        f"{layout.cache}: huvudbokens lager kan inte öppnas – ta bort mappen .bokslut och försök igen"
+    )
+
+
+def _connect_fresh(path: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(path))
+    _settings(con)
+    con.execute(_schema_sql())
+    con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+    return con
+
+
+def _remove_db(path: Path) -> None:
+    for p in (path, Path(str(path) + ".wal")):
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+
+
+def _clear_leftovers(layout: Layout) -> None:
+    """Remove what interrupted writers and older versions left (only ever under the writer lock)."""
+    cache = layout.cache
+    if cache.is_symlink():
+        cache.unlink()  # the link only: whatever it points to is not ours
+    cache.mkdir(parents=True, exist_ok=True)
+    for folder in (cache, rows_dir(layout)):
+        if not folder.is_dir() or folder.is_symlink():
+            if folder.is_symlink():
+                folder.unlink()
+            continue
+        for entry in folder.iterdir():
+            name = entry.name
+            # Not directories: DuckDB spills a reader's large query into "<db>.tmp/".
+            if entry.is_symlink() or (
+                folder == cache
+                and entry.is_file()
+                and (name.startswith(("ledger.duckdb", "ledger-")) and not _GENERATION.fullmatch(name))
+            ):
+                with contextlib.suppress(OSError):
+                    entry.unlink()
+
+
+@contextlib.contextmanager
+def update_store(
+    layout: Layout,
+    *,
+    parsed: Mapping[str, Parsed] | None = None,
+    progress: Progress = no_progress,
+) -> Iterator[Store]:
+    """A writable next generation of the store, up to date with data/ledger; published on success.
+
+    Call only under the workspace's writer lock. Finishes an interrupted import first.
+    ``parsed`` maps workspace-relative paths to files the caller has just read (the
+    importer), so they are indexed without reading them again. If the block raises,
+    the new generation is thrown away and the published one stays as it was.
+    """
+    findings = recover(layout)
+    _clear_leftovers(layout)
+    generations = _generations(layout)
+    number = generations[-1][0] + 1 if generations else 1
+    final = layout.cache / f"ledger-{number}.duckdb"
+    work = layout.cache / f"ledger-{number}.duckdb.ny"
+    con: duckdb.DuckDBPyConnection | None = None
+    if generations:
+        con = _copy_of(generations[-1][1], work, layout, findings)
+    try:
+        if con is not None:
+            try:
+                sync_findings = _sync(con, layout, parsed or {}, progress)
+            except duckdb.Error:
+                # Damaged inside, past what opening it checks: start again from data/.
+                findings.append(_damaged(generations[-1][1], layout))
+                con.close()
+                con = None
+                _remove_db(work)
+        if con is None:
+            con = _connect_fresh(work)
+            sync_findings = _sync(con, layout, parsed or {}, progress)
+        findings += sync_findings
+        store = Store(layout, con, tuple(findings))
+        yield store
+        keep = {str(r[0]) for r in con.execute("SELECT name FROM rows_check").fetchall()}
+        con.execute("CHECKPOINT")
+        con.close()
+        with work.open("rb") as f:
+            os.fsync(f.fileno())
+        os.replace(work, final)
+        _fsync_dir(layout.cache)
+    except BaseException:
+        if con is not None:
+            con.close()
+        _remove_db(work)
+        raise
+    with contextlib.suppress(OSError):  # best effort: the next writer tries again
+        _collect_garbage(layout, final, keep)
+
+
+def _damaged(path: Path, layout: Layout) -> Finding:
+    return Finding(
+        Level.NOTICE,
+        "huvudbokens lager i .bokslut var skadat och byggs om från data/ledger",
+        file=path.relative_to(layout.root).as_posix(),
+    )
+
+
+def _copy_of(
+    newest: Path, work: Path, layout: Layout, findings: list[Finding]
+) -> duckdb.DuckDBPyConnection | None:
+    """A writable copy of the newest generation, or None (with a notice) if it is damaged."""
+    _remove_db(work)
+    try:
+        shutil.copyfile(newest, work, follow_symlinks=False)
+    except OSError as exc:
+        if exc.errno not in (errno.EISDIR, errno.ELOOP, errno.ENOENT, errno.EINVAL):
+            raise  # the disk, not the file: rebuilding would fail the same way
+        findings.append(_damaged(newest, layout))
+        return None
+    try:
+        con = duckdb.connect(str(work))
+    except duckdb.Error:
+        findings.append(_damaged(newest, layout))
+        _remove_db(work)
+        return None
+    version = _version(con)
+    if version == SCHEMA_VERSION:
+        _settings(con)
+        return con
+    con.close()
+    _remove_db(work)
+    if version is None:
+        findings.append(_damaged(newest, layout))
+    return None  # an older version's store: rebuilt in silence, nothing was wrong with it
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _collect_garbage(layout: Layout, current: Path, keep: set[str]) -> None:
+    """Remove older generations nobody reads, then rows files the current one does not use."""
+    everyone_gone = True
+    for _, path in _generations(layout):
+        if path == current:
+            continue
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            everyone_gone = False  # a reader still has it: the next writer removes it
+        else:
+            _remove_db(path)
+        finally:
+            os.close(fd)
     folder = rows_dir(layout)
-    if folder.is_dir():
+    if everyone_gone and folder.is_dir():
         for stray in folder.iterdir():
             if stray.name not in keep:
                 with contextlib.suppress(OSError):
                     stray.unlink()
 
 
-def _settings(con: duckdb.DuckDBPyConnection) -> None:
-    # Row order is kept by our own keys (voucher_id, row_no), not by insertion; letting
-    # DuckDB drop it makes large inserts faster and leaner. The limit keeps an import of a
-    # large municipality's year within a laptop's memory (DuckDB spills beyond it).
-    con.execute("SET preserve_insertion_order = false")
-    con.execute("SET memory_limit = '768MB'")
-
-
-def open_store(
-    layout: Layout,
-    *,
-    parsed: Mapping[str, Parsed] | None = None,
-    progress: Progress = no_progress,
-) -> Store:
-    """Open the store, first bringing it up to date with data/ledger.
-
-    ``parsed`` maps workspace-relative paths to files the caller has just read
-    (the importer), so they are indexed without reading them again.
-    """
-    from bokslut.ledger.journal import recover
-
-    recover(layout)
-    try:
-        con = _connect(layout.store_path)
-    except (OSError, duckdb.Error) as exc:
-        if not cannot_write(exc):
-            raise
-        return open_store_read_only(layout, exc, progress)
-    try:
-        findings = _sync(con, layout, parsed or {}, progress)
-    except BaseException:
-        con.close()
-        raise
-    return Store(layout, con, tuple(findings))
+def _take_ids(con: duckdb.DuckDBPyConnection, n: int) -> int:
+    """``n`` file ids never used before in this store (so no rows file name is ever reused)."""
+    row = con.execute(
+        "SELECT greatest((SELECT coalesce(max(file_id), 0) FROM source_file), "
+        "coalesce((SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'last_file_id'), 0))"
+    ).fetchone()
+    first = int(row[0]) + 1 if row else 1
+    con.execute("DELETE FROM meta WHERE key = 'last_file_id'")
+    con.execute("INSERT INTO meta VALUES ('last_file_id', ?)", [str(first + n - 1)])
+    return first
 
 
 def _sync(
@@ -274,17 +520,30 @@ def _sync(
         row[1]: (int(row[0]), int(row[2]), int(row[3]))
         for row in con.execute("SELECT file_id, path, size, mtime_ns FROM source_file").fetchall()
     }
+    damaged: dict[int, str] = {}
+    checks = _checks(con)
+    per_file: dict[int, int] = {}
+    for file_id, rel, check in checks:
+        per_file[file_id] = per_file.get(file_id, 0) + 1
+        if not is_intact(layout, check):
+            damaged[file_id] = rel
     findings: list[Finding] = []
-    changed = False
     for rel, (file_id, size, mtime_ns) in indexed.items():
         disk = on_disk.get(rel)
-        if disk is None or (disk.size, disk.mtime_ns) != (size, mtime_ns):
-            changed = True
+        if per_file.get(file_id, 0) != 2 and file_id not in damaged:
+            damaged[file_id] = rel
+        if disk is None or (disk.size, disk.mtime_ns) != (size, mtime_ns) or file_id in damaged:
+            if disk is not None and file_id in damaged:
+                findings.append(
+                    Finding(
+                        Level.NOTICE,
+                        "cachens radfiler (.bokslut/rows) saknades eller var skadade och byggs om",
+                        file=rel,
+                    )
+                )
             with _transaction(con):
                 _delete_file(con, file_id)
     current = {row[0] for row in con.execute("SELECT path FROM source_file").fetchall()}
-    next_id = int(con.execute("SELECT coalesce(max(file_id), 0) + 1 FROM source_file").fetchone()[0])  # type: ignore[index]
-    first_id = next_id
     for rel, disk in on_disk.items():
         if rel in current:
             continue
@@ -309,11 +568,8 @@ def _sync(
         from bokslut.ledger.indexer import insert_file
 
         with _transaction(con):
-            insert_file(con, layout, next_id, rel, disk.size, disk.mtime_ns, p)
+            insert_file(con, layout, _take_ids(con, 1), rel, disk.size, disk.mtime_ns, p)
         findings.extend(p.findings)
-        next_id += 1
-    if changed or next_id != first_id:
-        con.execute("CHECKPOINT")
     _refresh_view(con, layout)
     return findings
 
@@ -336,28 +592,26 @@ _FILE_TABLES = (
     "object",
     "balance",
     "period_balance",
+    "rows_check",
     "source_file",
 )
 
 
 def _delete_file(con: duckdb.DuckDBPyConnection, file_id: int) -> None:
-    # Its row file is removed by the next _refresh_view, after the deletion is committed.
+    # Its rows files are removed once no generation that uses them is read any more.
     for table in _FILE_TABLES:
         con.execute(f"DELETE FROM {table} WHERE file_id = ?", [file_id])
 
 
 def remove_store(layout: Layout) -> None:
-    """Throw the cache away (the next open rebuilds it)."""
-    for p in (layout.store_path, Path(str(layout.store_path) + ".wal")):
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(p)
+    """Throw the cache away (the next open rebuilds it). Call under the writer lock."""
+    for _, path in _generations(layout):
+        _remove_db(path)
     shutil.rmtree(rows_dir(layout), ignore_errors=True)
 
 
-# --- A workspace that cannot be written (a read-only share, a copy without write permission) ---
-
-_CANNOT_WRITE_ERRNOS = (errno.EROFS, errno.EACCES, errno.EPERM)
 # DuckDB reports file errors as its own exceptions, with strerror's English text in the message.
+_CANNOT_WRITE_ERRNOS = (errno.EROFS, errno.EACCES, errno.EPERM)
 _CANNOT_WRITE_TEXTS = ("Read-only file system", "Permission denied", "Operation not permitted")
 
 
@@ -380,82 +634,42 @@ class _CacheElsewhere(Layout):
 
 
 @dataclass
-class _ReadOnlyStore(Store):
-    """A store that answers questions but cannot take changes (the cache cannot be written).
+class _TemporaryStore(Store):
+    """A store built in a temporary folder (removed on close) for a workspace whose
+    .bokslut/ cannot be written."""
 
-    ``refusal`` is the error that said so; a writer (the importer) gets it again, so the
-    user reads why the workspace cannot be written, not a database message.
-    ``folder``, when set, is a temporary cache removed when the store is closed.
-    """
-
-    refusal: BaseException | None = None
     folder: Path | None = None
-
-    def replace_files(
-        self,
-        remove: list[str],
-        add: list[tuple[str, int, int, Parsed]],
-        confirm: Callable[[], bool] = lambda: True,
-    ) -> bool:
-        assert self.refusal is not None
-        raise self.refusal
 
     def close(self) -> None:
         super().close()
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
 
 
-def open_store_read_only(layout: Layout, refusal: BaseException, progress: Progress = no_progress) -> Store:
-    """Open the store of a workspace whose .bokslut/ cannot be written (``refusal`` says why).
+def _open_elsewhere(layout: Layout, progress: Progress) -> Store:
+    """Read data/ledger into a private temporary cache: the workspace's own cannot be
+    written (a read-only workspace, or no permission), and is missing or out of date.
 
-    A current cache is opened read-only and used as it is. A missing, stale or
-    damaged one is rebuilt from data/ledger in a temporary folder that goes away
-    when the store is closed (with a notice: every command pays for the rebuild).
-    The store answers questions only; changing it raises ``refusal`` again.
+    Nobody else knows the folder, so no lock is needed; writers (the importer) still
+    take the workspace's lock and get the Swedish permission message.
     """
-    con = _connect_read_only(layout)
-    if con is not None:
-        _settings(con)
-        _refresh_view(con, layout)
-        return _ReadOnlyStore(layout, con, (), refusal)
     folder = Path(tempfile.mkdtemp(prefix="bokslut-cache-"))
     elsewhere = _CacheElsewhere(layout.root, folder)
     try:
-        con = _connect(elsewhere.store_path)
-        findings = _sync(con, elsewhere, {}, progress)
+        with update_store(elsewhere, progress=progress) as updated:
+            findings = updated.findings
+        store = _open_snapshot(elsewhere, findings)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
+    if store is None:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise BokslutError(f"{layout.cache}: huvudbokens lager kan inte byggas i en tillfällig mapp")
     note = Finding(
         Level.NOTICE,
         f"{layout.cache}: cachen kan inte skrivas (skrivskyddad arbetsyta eller saknad behörighet); "
         "huvudboken lästes in i en tillfällig cache. Kör 'bokslut saldon' en gång med skrivrätt "
         "så går det fortare nästa gång.",
     )
-    return _ReadOnlyStore(elsewhere, con, (note, *findings), refusal, folder)
-
-
-def _connect_read_only(layout: Layout) -> duckdb.DuckDBPyConnection | None:
-    """The cache opened read-only if it answers for exactly the files in data/ledger, else None."""
-    path = layout.store_path
-    if not path.is_file() or Path(str(path) + ".wal").exists():
-        return None
-    try:
-        con = duckdb.connect(str(path), read_only=True)
-    except duckdb.Error:
-        return None
-    try:
-        version = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        indexed = {
-            (str(r[0]), int(r[1]), int(r[2]))
-            for r in con.execute("SELECT path, size, mtime_ns FROM source_file").fetchall()
-        }
-    except duckdb.Error:
-        con.close()
-        return None
-    on_disk = {(f.rel, f.size, f.mtime_ns) for f in ledger_files(layout)}
-    if version is None or version[0] != SCHEMA_VERSION or indexed != on_disk:
-        con.close()
-        return None
-    return con
+    return _TemporaryStore(elsewhere, store.con, (note, *store.findings), store.pin, folder)

@@ -4,6 +4,10 @@ Outputs are written to a fresh folder next to the target and swapped in only
 when every format has been rendered, so a failed build leaves the previous
 outputs untouched. Identical inputs give byte-identical files: every timestamp
 inside them is the report's closing date, never the clock.
+
+The swap happens under the workspace's writer lock (:mod:`bokslut.lock`), which
+also tidies what killed builds left: a build/ moved aside and never put back
+returns, scratch folders of dead builds go.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from pathlib import Path
 from bokslut.checks.pipeline import CHECKS, Check, check_workspace
 from bokslut.diagnostics import BokslutError, Finding, has_errors
 from bokslut.document import Document
+from bokslut.lock import writer_lock
 from bokslut.render.docx import render_docx
 from bokslut.render.html import render_html
 from bokslut.render.json import render_json
@@ -107,6 +112,7 @@ def build_report(
     it says UTKAST – EJ KONTROLLERAD. A clean build carries no mark, so the same
     inputs still give the same bytes.
     """
+    _tidy_leftovers(layout, out_dir if out_dir is not None else layout.build)
     progress = Progress(quiet)
     target = out_dir if out_dir is not None else layout.build
     if target.exists() and not target.is_dir():
@@ -144,7 +150,7 @@ def build_report(
             for p in sorted(files, key=lambda p: p.name)
         )
         (fresh / SUMS_NAME).write_text(sums, encoding="utf-8")
-        _swap(fresh, target)
+        _swap(fresh, target, layout)
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
         raise
@@ -154,21 +160,76 @@ def build_report(
 def _scratch(target: Path, kind: str) -> Path:
     """A folder name beside ``target`` for this process (left over only if a build was killed)."""
     path = target.parent / f".{target.name}-{kind}-{os.getpid()}"
-    if path.exists():
+    if path.is_symlink():
+        path.unlink()
+    elif path.exists():
         shutil.rmtree(path)
     return path
 
 
-def _swap(fresh: Path, target: Path) -> None:
+def _swap(fresh: Path, target: Path, layout: Layout) -> None:
     """Put ``fresh`` in place of ``target``; the old outputs go only once the new are in."""
-    if not target.exists():
-        fresh.replace(target)
-        return
-    old = _scratch(target, "gammal")
-    target.replace(old)
+    with writer_lock(layout):
+        _recover_leftovers(target)
+        if not target.exists():
+            fresh.replace(target)
+            return
+        old = _scratch(target, "gammal")
+        target.replace(old)
+        try:
+            fresh.replace(target)
+        except BaseException:
+            old.replace(target)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _tidy_leftovers(layout: Layout, target: Path) -> None:
+    with writer_lock(layout):
+        _recover_leftovers(target)
+
+
+def _pid_alive(pid: int) -> bool:
     try:
-        fresh.replace(target)
-    except BaseException:
-        old.replace(target)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def _remove(path: Path) -> None:
+    if path.is_symlink():
+        path.unlink()
+    else:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _recover_leftovers(target: Path) -> None:
+    """Undo what killed builds left beside ``target`` (call under the writer lock).
+
+    A ``.NAME-gammal-PID`` is the previous outputs moved aside by a swap; swaps run
+    under the lock, so any found now belongs to a swap that never finished: it is put
+    back if ``target`` is missing and removed otherwise. A ``.NAME-ny-PID`` is a build's
+    scratch folder, removed once its process is gone.
+    """
+    parent = target.parent
+    if not parent.is_dir():
+        return
+    moved_aside: list[Path] = []
+    for entry in parent.iterdir():
+        for kind in ("ny", "gammal"):
+            prefix = f".{target.name}-{kind}-"
+            pid = entry.name.removeprefix(prefix)
+            if pid == entry.name or not pid.isascii() or not pid.isdigit():
+                continue
+            if kind == "gammal" and entry.is_dir() and not entry.is_symlink():
+                moved_aside.append(entry)
+            elif kind == "gammal" or (int(pid) != os.getpid() and not _pid_alive(int(pid))):
+                _remove(entry)
+    moved_aside.sort(key=lambda p: p.stat().st_mtime_ns)
+    if moved_aside and not target.exists() and not target.is_symlink():
+        moved_aside.pop().replace(target)
+    for entry in moved_aside:
+        _remove(entry)
