@@ -37,30 +37,6 @@ class WorkspaceBusy(BokslutError):
     """Another command holds the workspace's writer lock."""
 
 
-_ENVIRONMENT = {
-    errno.ENOSPC: "disken är full",
-    errno.EDQUOT: "diskkvoten är slut",
-    errno.EROFS: "arbetsytan är skrivskyddad",
-    errno.EACCES: "behörighet saknas",
-    errno.EPERM: "behörighet saknas",
-    errno.EIO: "läs- eller skrivfel på disken",
-}
-
-
-def environment_reason(exc: OSError) -> str:
-    """What went wrong with the machine (disk full, read-only, I/O error), in Swedish."""
-    return _ENVIRONMENT.get(exc.errno or 0, exc.strerror or str(exc))
-
-
-def environment_error(exc: OSError, what: str) -> BokslutError:
-    """A failure of the machine before anything was committed, as a Swedish message."""
-    where = f"{exc.filename}: " if exc.filename else ""
-    return BokslutError(
-        f"{where}{what}: {environment_reason(exc)} – arbetsytan är oförändrad, "
-        "försök igen när felet är åtgärdat"
-    )
-
-
 def lock_path(layout: Layout) -> Path:
     return layout.cache / "lock"
 
@@ -89,19 +65,15 @@ def _holder(path: Path) -> str:
 def _open_locked(path: Path, deadline: float) -> int:
     """An fd of ``path`` holding the exclusive lock, or WorkspaceBusy after ``deadline``."""
     while True:
-        try:
-            # Symlinks here could make bokslut write its pid into any file: remove the link
-            # (never what it points to); .bokslut/ is a cache and is made again.
-            for link in (path.parent, path):
-                if link.is_symlink():
-                    link.unlink()
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
-        except OSError as exc:
-            raise BokslutError(
-                f"{path}: låsfilen kan inte skapas ({exc.strerror or exc}) – "
-                "kontrollera att arbetsytan är skrivbar"
-            ) from None
+        # Symlinks here could make bokslut write its pid into any file: remove the link
+        # (never what it points to); .bokslut/ is a cache and is made again. An OSError
+        # (read-only, no permission) goes up as it is: the shells name the path and what
+        # to do, and a reader falls back to a temporary cache.
+        for link in (path.parent, path):
+            if link.is_symlink():
+                link.unlink()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:

@@ -60,7 +60,8 @@ while time.monotonic() < end:
     elif role == "read":
         r = run("saldon", str(root), "--ar", str(2022 + i % 2), "--konto", "3010", "--json")
     else:
-        r = run("build", str(root), "--format", "json", "--quiet")
+        # A draft: the small ledger is no whole year, and a refused build would write nothing.
+        r = run("build", str(root), "--format", "json", "--quiet", "--utkast")
         if r["code"] == 0:
             r["built"] = sorted(p.name for p in (root / "build").iterdir())
     results.append(r)

@@ -25,10 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bokslut.diagnostics import BokslutError, Finding, Level, error, has_errors
+from bokslut.environment import environment_error
 from bokslut.ledger import journal
 from bokslut.ledger.parsed import Parsed, fiscal_period
 from bokslut.ledger.store import Progress, Store, no_progress, update_store
-from bokslut.lock import environment_error, writer_lock
+from bokslut.lock import writer_lock
 from bokslut.sie.checks import counted, validate
 from bokslut.sie.model import SieFile
 from bokslut.sie.reader import FAST_PATH_MIN_BYTES, read_sie_bytes

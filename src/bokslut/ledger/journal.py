@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bokslut.diagnostics import BokslutError, Finding, warning
-from bokslut.lock import environment_reason
+from bokslut.environment import environment_reason
 from bokslut.workspace.layout import Layout
 
 JOURNAL_FORMAT = 2

@@ -39,10 +39,11 @@ from pathlib import Path
 import duckdb
 
 from bokslut.diagnostics import BokslutError, Finding, Level, has_errors
+from bokslut.environment import environment_error
 from bokslut.ledger.journal import journal_path, recover
 from bokslut.ledger.parsed import Parsed, fiscal_period
 from bokslut.ledger.rowfiles import RowsCheck, is_intact, rows_dir, rows_file
-from bokslut.lock import environment_error, writer_lock
+from bokslut.lock import writer_lock
 from bokslut.workspace.layout import Layout
 
 __all__ = [
