@@ -13,9 +13,20 @@ def test_atheris_finds_no_exception_in_the_reader(tmp_path):
     corpus = tmp_path / "corpus"  # libFuzzer writes what it finds into the first folder
     corpus.mkdir()
     result = subprocess.run(
-        [sys.executable, str(ROOT / "fuzz" / "fuzz_sie.py"), "-runs=400", "-max_len=2048", "-seed=1",
-         f"-artifact_prefix={tmp_path}/", str(corpus), str(ROOT / "tests" / "fixtures" / "sie")],
-        capture_output=True, text=True, timeout=600, cwd=tmp_path,
+        [
+            sys.executable,
+            str(ROOT / "fuzz" / "fuzz_sie.py"),
+            "-runs=400",
+            "-max_len=2048",
+            "-seed=1",
+            f"-artifact_prefix={tmp_path}/",
+            str(corpus),
+            str(ROOT / "tests" / "fixtures" / "sie"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Done 400 runs" in result.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -533,3 +534,30 @@ def test_file_larger_than_the_limit_is_refused_without_reading_it(tmp_path):
     small.write_text(HEAD)
     (f,) = read_sie(small, max_bytes=100).findings
     assert "större än de 100 byte som läses" in f.message
+
+
+def test_duplicate_voucher_numbers_of_any_form_are_found():
+    def voucher(number: str) -> str:
+        return f'#VER A {number} 20230105 "x"\n{{\n#TRANS 1930 {{}} 5\n#TRANS 3010 {{}} -5\n}}\n'
+
+    sie = read_text(HEAD + voucher("1") + voucher("01") + voucher("X-7") + voucher("X-7"))
+    found = [f.message for f in validate(sie) if f.code == "dubbelt-verifikationsnummer"]
+    assert found == ["verifikationsnumret A X-7 förekommer 2 gånger (rad 21, 26)"]
+
+
+def test_load_input_maps_large_files_and_refuses_devices(tmp_path):
+    import mmap
+
+    from bokslut.diagnostics import BokslutError
+    from bokslut.sie.reader import FAST_PATH_MIN_BYTES, load_input
+
+    large = tmp_path / "stor.se"
+    large.write_bytes(b"#FLAGGA 0\n" * (FAST_PATH_MIN_BYTES // 10 + 1))
+    mapped = load_input(large, map_large=True)
+    assert isinstance(mapped, mmap.mmap) and mapped[:8] == b"#FLAGGA "
+    mapped.close()
+    assert isinstance(load_input(large), bytes)
+    with pytest.raises(BokslutError, match="ingen vanlig fil"):
+        load_input(Path("/dev/zero"))
+    with pytest.raises(BokslutError, match="filen finns inte"):
+        load_input(tmp_path / "saknas.se")

@@ -988,8 +988,10 @@ _OS_ERRORS = {
 }
 
 
-def load_input(path: Path, max_bytes: int = lim.MAX_FILE_BYTES) -> bytes | mmap.mmap:
-    """The bytes of the SIE file at ``path`` — a memory map when it is large.
+def load_input(
+    path: Path, max_bytes: int = lim.MAX_FILE_BYTES, *, map_large: bool = False
+) -> bytes | mmap.mmap:
+    """The bytes of the SIE file at ``path`` — with ``map_large``, a memory map when it is large.
 
     Only a regular file of at most ``max_bytes`` is read: a device (/dev/zero), a pipe or
     a socket would be read without end, or never answer. Raises BokslutError (Swedish).
@@ -1012,12 +1014,14 @@ def load_input(path: Path, max_bytes: int = lim.MAX_FILE_BYTES) -> bytes | mmap.
             if size == limit:
                 size, limit = f"{_number(info.st_size)} byte", f"{_number(max_bytes)} byte"
             raise BokslutError(f"filen är {size}, större än de {limit} som läses")
-        if info.st_size >= FAST_PATH_MIN_BYTES:
+        if map_large and info.st_size >= FAST_PATH_MIN_BYTES:
             return mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
         with os.fdopen(os.dup(fd), "rb") as f:
-            data = f.read(max_bytes + 1)  # the file may have grown since fstat
-        if len(data) > max_bytes:
-            raise BokslutError(f"filen är större än de {lim.size_text(max_bytes)} som läses")
+            data = f.read(info.st_size + 1)  # one more: has it grown since fstat?
+        if len(data) > info.st_size:
+            raise BokslutError(
+                "filen ändras medan den läses – vänta tills den är skriven färdigt och försök igen"
+            )
         return data
     except OSError as exc:
         raise BokslutError(_os_message(exc)) from None
