@@ -77,7 +77,8 @@ def total_finding(
     n = len(amounts)
     others_total = sum(abs(a) for _, a in others)
     if n:
-        largest = pc.max(pc.abs(amounts)).as_py()
+        extremes = pc.min_max(amounts).as_py()  # no temporary array, unlike abs()
+        largest = max(-extremes["min"], extremes["max"])
         if largest * n + others_total <= MAX_TOTAL_ORE:
             return None  # the usual case: no exact sum needed
         hi, lo = _abs_parts(amounts.to_numpy())

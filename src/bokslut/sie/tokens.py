@@ -14,6 +14,7 @@ _SPACE = " \t"
 # Characters a terminal may act on: C0/C1 controls, DEL and the bidirectional overrides
 # (which can make a message read differently from what it says).
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile("[\x00-\x1f]")
 
 
 class TokenError(ValueError):
@@ -107,7 +108,7 @@ def tokenize(line: str) -> list[Token]:
 
 
 def _no_controls(text: str) -> None:
-    if any(ord(c) < 32 for c in text):
+    if _CONTROL.search(text):
         raise TokenError("styrtecken på raden")
 
 
