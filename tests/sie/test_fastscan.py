@@ -152,6 +152,8 @@ HOSTILE = st.sampled_from(
         "#TAXAR CCMXVIII",
         "#KONTO\x1b[2J 1930 x",
         "#TRANS 1930 {1 a\x1bb} 5",
+        '#TRANS 1930 {1 a"b"} 5',
+        '#TRANS 1930 {1 "a" 2 b"c"} 5',
         '#KONTO 1931 "\u009b2J"',
         "#KSUMMA " + "9" * 40,
     ]
@@ -248,3 +250,13 @@ def test_a_large_file_with_a_control_character_escapes_it_like_a_small_one():
     small = read_sie_bytes(("#FLAGGA 0\n" + tail).encode(), "f.se")
     assert [f.message for f in big.findings] == [f.message for f in small.findings]
     assert big.findings[0].message == "#KONTO\\x1b[2J: styrtecken på raden"
+
+
+def test_a_quote_inside_a_bare_object_id_is_left_to_the_exact_reader():
+    # Found by fuzzing: the exact tokenizer ends a bare id at a quote, the scanner did not.
+    text = '#FLAGGA 0\n#VER A 1 20230105 "x"\n{\n#TRANS 1930 {1 "2" 20 \xa0"ABC"} 5\n#TRANS 3010 {} -5\n}\n'
+    fast, exact = both(text.encode("cp437"))
+    assert fast is None
+    assert next(f.message for f in exact.findings if f.level is Level.ERROR) == (
+        "#TRANS: objektlistan ska bestå av par: dimension och objekt"
+    )

@@ -550,10 +550,11 @@ def _scan(
                         ostart[np_ // 2] = a2
                         ostop[np_ // 2] = b3
                         oq[np_ // 2] = 1 if tk2 == 2 else 0
-                        # characters that the canonical key escapes: leave them to the exact reader
+                        # characters that the canonical key escapes, and a quote inside a bare
+                        # id (the exact tokenizer splits there): leave them to the exact reader
                         for k in range(a2, b3):
                             c = buf[k]
-                            if c == 124 or c == 58 or c == 92:
+                            if c == 124 or c == 58 or c == 92 or c == 34:
                                 return 1, nv, nt, no, line_no
                     np_ += 1
                 if np_ % 2 == 1:
