@@ -11,18 +11,29 @@ from decimal import ROUND_HALF_UP, Decimal
 
 ORE_PER_KRONA = 100
 
+# Largest amount read: 999 999 999 999 999,99 kr. Far more than any municipality
+# turns over in a year, and small enough that the sum of any file's
+# amounts (bounded separately, see bokslut.sie.reader) fits the store's int64 öre.
+MAX_ORE = 10**17 - 1
+
 # SIE §5.9: point as decimal separator, at most two decimals, minus sign only.
 # A comma decimal is accepted because some exporters write it; a plus sign too.
-_AMOUNT = re.compile(r"^([+-]?)(\d*)(?:[.,](\d*))?$")
+# ASCII digits only: Python's \d (and int()) would read Arabic-Indic digits as numbers.
+_AMOUNT = re.compile(r"([+-]?)([0-9]*)(?:[.,]([0-9]*))?", re.ASCII)
+
+
+class AmountTooLarge(ValueError):
+    """An amount beyond :data:`MAX_ORE`; the message is Swedish."""
 
 
 def parse_ore(text: str) -> int:
     """Parse an amount in kronor ("-3142.1", "1000", "-0.00") into öre.
 
-    Raises ValueError with a Swedish reason when the text is not an amount or
-    has more than two decimals (which could not be stored exactly).
+    Raises ValueError with a Swedish reason when the text is not an amount, has
+    more than two decimals (which could not be stored exactly) or is larger than
+    :data:`MAX_ORE`.
     """
-    m = _AMOUNT.match(text.strip())
+    m = _AMOUNT.fullmatch(text.strip())
     if m is None or (not m.group(2) and not m.group(3)):
         raise ValueError(f"'{text}' är inget belopp")
     sign, whole, frac = m.group(1), m.group(2) or "0", m.group(3) or ""
@@ -30,6 +41,11 @@ def parse_ore(text: str) -> int:
         if frac[2:].strip("0"):
             raise ValueError(f"'{text}' har fler än två decimaler")
         frac = frac[:2]
+    whole = whole.lstrip("0") or "0"
+    if len(whole) > 15:
+        raise AmountTooLarge(
+            f"'{text}' är större än det största belopp som kan lagras ({format_ore(MAX_ORE, group=' ')} kr)"
+        )
     ore = int(whole) * ORE_PER_KRONA + int(frac.ljust(2, "0") or "0")
     return -ore if sign == "-" else ore
 

@@ -112,6 +112,35 @@ def test_inspect_bad_file_exits_1(sie_file):
     assert data["findings"][0]["level"] == "error" and data["findings"][0]["line"] == 7
 
 
+def test_inspect_dev_zero_is_refused_at_once():
+    # /dev/zero never ends: a reader that tried would run until the kernel stopped it.
+    r = subprocess.run(
+        [sys.executable, "-m", "bokslut", "inspect", "/dev/zero"], capture_output=True, text=True, timeout=60
+    )
+    assert r.returncode == 1
+    assert "/dev/zero: fel: är ingen vanlig fil" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_inspect_refuses_a_file_beyond_the_size_limit(tmp_path):
+    huge = tmp_path / "huge.se"
+    with huge.open("wb") as f:
+        f.truncate(2**31)  # sparse: the size is there, the bytes are not
+    r = bokslut("inspect", str(huge), "--json")
+    assert r.returncode == 1
+    (finding,) = json.loads(r.stdout)["findings"]
+    assert finding["message"] == "filen är 2,1 GB, större än de 2,0 GB som läses"
+
+
+def test_inspect_shows_no_control_character_from_the_file(sie_file):
+    r = bokslut(
+        "inspect", str(sie_file(HEAD + '#KONTO\x1b]0;x\x07 1 "y"\n#FNAMN "A\u009b2J"\n', encoding="utf-8"))
+    )
+    assert "\x1b" not in r.stdout + r.stderr and "\x9b" not in r.stdout + r.stderr
+    assert "#KONTO\\x1b]0;X\\x07: styrtecken på raden" in r.stderr
+    assert "Organisation:   A\\x9b2J" in r.stdout
+
+
 def test_usage_errors_exit_2_in_swedish(ws):
     r = bokslut("saldon")
     assert r.returncode == 2 and "saknar" in r.stderr

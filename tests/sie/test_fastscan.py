@@ -12,10 +12,12 @@ from tests.conftest import sie_sample
 from tests.sie.test_reader import LINES
 from tests.sie.test_writer import vouchers
 
+from bokslut.diagnostics import Level
 from bokslut.sie import encoding as enc
 from bokslut.sie import fastscan
+from bokslut.sie.checks import validate
 from bokslut.sie.model import FiscalYear, Header
-from bokslut.sie.reader import read_exact, read_exact_lines, read_sie_bytes
+from bokslut.sie.reader import FAST_PATH_MIN_BYTES, read_exact, read_exact_lines, read_sie_bytes
 from bokslut.sie.writer import write_sie
 
 
@@ -117,4 +119,144 @@ def test_read_sie_bytes_uses_the_scanner_for_large_files():
     data = sie_sample("04_").read_bytes()
     assert read_sie_bytes(data, "f.se", fast=True).transactions.equals(
         read_sie_bytes(data, "f.se", fast=False).transactions
+    )
+
+
+# -- hostile input (issue 9): both paths refuse, warn and escape alike ----------------------------
+
+HOSTILE = st.sampled_from(
+    [
+        "#TRANS 1930 {} 12345678901234567890",
+        "#TRANS 1930 {} 999999999999999.99",
+        "#TRANS 3010 {} -999999999999999.99",
+        "#TRANS 1930 {} 600000000000000",
+        "#IB 99999999999 1930 5",
+        "#IB 0 1930 99999999999999999999999.00",
+        '#DIM 99999999999 "x"',
+        "#RAR 4294967296 20220101 20221231",
+        "#RAR 0 99990101 99991231",
+        '#VER A 1 22000101 "x"',
+        '#VER A 1 18991231 "x" 19000101',
+        '#TRANS 1930 {1² "1"} 5',
+        "#TRANS 1930 {} -٣٠٠.00",
+        '#TRANS 1930 {9999999999 "1"} 5',
+        '#TRANS 1930 {999999999 "1"} 5',
+        '#TRANS 1930 {} 5 "hej"',
+        '#TRANS 1930 {} 5 "hej" "text"',
+        "#TRANS 1930 {} 5 21991231",
+        "#TRANS 1930 {} 5 22000101",
+        '#TRANS 1930 {} 5 "" "" 1234567890123456789',
+        '#TRANS 1930 {} 5 "" "" 123456789012345678.123456',
+        '#TRANS 1930 {} 5 "" "" 0.1234567',
+        "#SRU 1930",
+        "#TAXAR CCMXVIII",
+        "#KONTO\x1b[2J 1930 x",
+        "#TRANS 1930 {1 a\x1bb} 5",
+        '#TRANS 1930 {1 a"b"} 5',
+        '#TRANS 1930 {1 "a" 2 b"c"} 5',
+        '#KONTO 1931 "\u009b2J"',
+        "#KSUMMA " + "9" * 40,
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(LINES | HOSTILE, max_size=30),
+    st.sampled_from(["\n", "\r\n"]),
+    st.sampled_from(["utf-8", "cp437"]),
+    st.booleans(),
+    st.integers(1, 3),
+)
+def test_hostile_records_scan_like_the_exact_reader_or_are_declined(lines, newline, encoding, bom, parts):
+    data = (b"\xef\xbb\xbf" if bom else b"") + (newline.join(lines) + newline).encode(encoding, "replace")
+    fast, exact = both(data, parts)
+    if fast is not None:
+        same(fast, exact)
+        assert validate(fast) == validate(exact)
+
+
+def head(date: str = "20230105", quantity: str = "") -> bytes:
+    return (
+        f'#FLAGGA 0\n#RAR 0 20230101 20231231\n#VER A 1 {date} "x"\n{{\n'
+        f'#TRANS 1930 {{}} 5 {date} "" {quantity}\n#TRANS 3010 {{}} -5\n}}\n'
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "date, readable", [("19000101", True), ("18991231", False), ("21991231", True), ("22000101", False)]
+)
+def test_the_scanner_keeps_to_the_years_the_reader_accepts(date, readable):
+    fast, exact = both(head(date))
+    assert (fast is not None) is readable
+    assert (not [f for f in exact.findings if f.level is Level.ERROR]) is readable
+    if fast is not None:
+        same(fast, exact)
+
+
+@pytest.mark.parametrize(
+    "quantity, kept",
+    [
+        ("123456789012345678", True),
+        ("1234567890123456789", False),
+        ("0.123456", True),
+        ("0.1234567", False),
+        ("-123456789012345678.123456", True),
+    ],
+)
+def test_the_scanner_keeps_to_the_quantities_the_store_holds(quantity, kept):
+    fast, exact = both(head(quantity=quantity))
+    assert (exact.transactions["quantity"][0].as_py() is not None) is kept
+    assert (fast is not None) is kept
+    if fast is not None:
+        same(fast, exact)
+
+
+def large(rows_per_voucher_amount: str = "100.00", tail: str = "") -> bytes:
+    """A file of at least 4 MB, so read_sie_bytes takes the fast path unless told otherwise."""
+    voucher = '#VER A {n} 20230105 "x"\n{{\n#TRANS 1930 {{1 "81141"}} {a}\n#TRANS 3010 {{}} -{a}\n}}\n'
+    text = "#FLAGGA 0\n#SIETYP 4\n#RAR 0 20230101 20231231\n#KONTO 1930 Bank\n#KONTO 3010 Avgift\n"
+    body = "".join(voucher.format(n=n, a=rows_per_voucher_amount) for n in range(1, 70_000))
+    data = (text + body + tail).encode()
+    assert len(data) >= FAST_PATH_MIN_BYTES
+    return data
+
+
+def test_a_large_file_with_a_nul_in_a_label_says_what_a_small_one_says():
+    tail = '#KONTO\x00 1 "x"\n'
+    big = read_sie_bytes(large(tail=tail), "f.se")
+    small = read_sie_bytes(("#FLAGGA 0\n" + tail).encode(), "f.se")
+    for sie in (big, small):
+        (f,) = sie.findings
+        assert f.message == "filen innehåller binära data (NUL-tecken) och är ingen SIE-fil"
+        assert "\x00" not in f.message
+    assert big.findings[0].line == 350_001 and small.findings[0].line == 2
+    assert big.findings == read_sie_bytes(large(tail=tail), "f.se", fast=False).findings
+
+
+def test_a_large_file_whose_amounts_pass_the_limit_is_refused_alike_by_both_paths():
+    data = large("1000000000000.00")  # 10¹⁴ öre a row: the limit of 10¹⁷ passes at row 1 000
+    fast = read_sie_bytes(data, "f.se", fast=True)
+    exact = read_sie_bytes(data, "f.se", fast=False)
+    assert fast.transactions.num_rows == 139_998  # the scanner read it: the total is its own check
+    same(fast, exact)
+    (f,) = [f for f in fast.findings if f.level is Level.ERROR]
+    assert f.line == 6 + 5 * 499 + 3 and "blir tillsammans" in f.message
+
+
+def test_a_large_file_with_a_control_character_escapes_it_like_a_small_one():
+    tail = "#KONTO\x1b[2J 1 x\n"
+    big = read_sie_bytes(large(tail=tail), "f.se")
+    small = read_sie_bytes(("#FLAGGA 0\n" + tail).encode(), "f.se")
+    assert [f.message for f in big.findings] == [f.message for f in small.findings]
+    assert big.findings[0].message == "#KONTO\\x1b[2J: styrtecken på raden"
+
+
+def test_a_quote_inside_a_bare_object_id_is_left_to_the_exact_reader():
+    # Found by fuzzing: the exact tokenizer ends a bare id at a quote, the scanner did not.
+    text = '#FLAGGA 0\n#VER A 1 20230105 "x"\n{\n#TRANS 1930 {1 "2" 20 \xa0"ABC"} 5\n#TRANS 3010 {} -5\n}\n'
+    fast, exact = both(text.encode("cp437"))
+    assert fast is None
+    assert next(f.message for f in exact.findings if f.level is Level.ERROR) == (
+        "#TRANS: objektlistan ska bestå av par: dimension och objekt"
     )

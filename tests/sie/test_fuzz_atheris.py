@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -27,6 +28,13 @@ def test_atheris_finds_no_exception_in_the_reader(tmp_path):
         text=True,
         timeout=600,
         cwd=tmp_path,
+        env=_this_checkout(),
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Done 400 runs" in result.stderr
+
+
+def _this_checkout() -> dict[str, str]:
+    # The harness runs in tmp_path: a relative PYTHONPATH ("src") would no longer point here.
+    paths = [str(ROOT / "src"), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -317,3 +318,246 @@ LINES = st.sampled_from(
 def test_any_sequence_of_records_gives_findings_never_an_exception(lines):
     sie = read_sie_bytes(("\n".join(lines) + "\n").encode(), "fuzz.se", fast=False)
     validate(sie)
+
+
+# -- hostile and odd input (issue 9): refused with file, line and what was expected ---------------
+
+VOUCHER = '#VER A 1 20230105 "x"\n{{\n#TRANS 1930 {{}} {a}\n#TRANS 3010 {{}} {b}\n}}\n'
+
+
+def first_error(sie):
+    found = errors(sie)
+    assert found, messages(sie)
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    "body, message, line",
+    [
+        (
+            VOUCHER.format(a="12345678901234567890", b="-12345678901234567890"),
+            "största belopp som kan lagras",
+            13,
+        ),
+        ("#IB 0 1930 99999999999999999999999.00\n", "största belopp som kan lagras", 11),
+        ("#PSALDO 0 202301 3010 {} 1000000000000000\n", "största belopp som kan lagras", 11),
+        ('#DIM 99999999999 "Projekt"\n', "dimensionsnumret 99999999999 ligger utanför", 11),
+        ('#UNDERDIM 21 "Del" 4294967297\n', "överdimensionen 4294967297 ligger utanför", 11),
+        ('#OBJEKT 4294967296 "1" "Ett"\n', "dimensionsnumret 4294967296 ligger utanför", 11),
+        ("#RAR 4294967295 20220101 20221231\n", "årsnumret 4294967295 ligger utanför", 11),
+        ("#IB 99999999999 1930 5\n", "årsnumret 99999999999 ligger utanför", 11),
+        ("#OIB -2147483649 1930 {} 5\n", "årsnumret -2147483649 ligger utanför", 11),
+        (
+            '#VER A 1 20230105 "x"\n{\n#TRANS 1930 {9999999999 "1"} 5\n#TRANS 3010 {} -5\n}\n',
+            "ligger utanför",
+            13,
+        ),
+        ("#FLAGGA " + "9" * 5000 + "\n", "flaggan", 11),
+        ("#KSUMMA\n#KSUMMA " + "7" * 5000 + "\n", "ingen kontrollsumma", 12),
+    ],
+)
+def test_numbers_the_store_cannot_hold_are_refused_with_their_line(body, message, line):
+    sie = read_text(HEAD + body)
+    found = [f for f in errors(sie) if message in f.message]
+    assert found, messages(sie)
+    assert (found[0].file, found[0].line) == ("t.se", line)
+
+
+def test_amounts_that_together_pass_the_limit_are_refused_where_they_pass_it():
+    sie = read_text(HEAD + VOUCHER.format(a="600000000000000.00", b="-600000000000000.00"))
+    f = first_error(sie)
+    assert f.line == 14  # the second row: 2 × 600 000 000 000 000 kr
+    assert "blir tillsammans" in f.message and "999 999 999 999 999,99 kr" in f.message
+
+
+def test_amounts_up_to_the_limit_are_read_exactly():
+    sie = read_text(HEAD + VOUCHER.format(a="499999999999999.99", b="-499999999999999.99"))
+    assert errors(sie) == []
+    assert sie.transactions["amount"].to_pylist() == [49999999999999999, -49999999999999999]
+
+
+def test_superscript_two_is_no_digit_anywhere():
+    # "²" is CP437 byte 0xFD; str.isdigit() says yes, int() says no.
+    for body, line in (
+        ('#VER A 1 20230105 "x"\n{\n#TRANS 1930 {1\xb2 "81141"} 5\n#TRANS 3010 {} -5\n}\n', 13),
+        ('#DIM 1\xb2 "Verksamhet"\n', 11),
+        ('#OBJEKT \xb2 "1" "Ett"\n', 11),
+        ("#IB \xb2 1930 5\n", 11),
+        ("#PSALDO 0 2023\xb21 3010 {} 5\n", 11),
+    ):
+        data = (HEAD + body).encode("cp437")
+        assert b"\xfd" in data
+        f = first_error(read_sie_bytes(data, "t.se", fast=False))
+        assert f.line == line and "²" in f.message
+
+
+@pytest.mark.parametrize(
+    "body, message, line",
+    [
+        (VOUCHER.format(a="-\u0663\u0660\u0660.00", b="300.00"), "'-٣٠٠.00' är inget belopp", 13),
+        ('#VER A 1 \u0662\u0660\u0662\u0663\u0660\u0661\u0660\u0665 "x"\n{\n}\n', "inget datum", 11),
+        ("#IB \u0660 1930 5\n", "inget heltal", 11),
+        ('#DIM \u0661 "Verksamhet"\n', "inget heltal", 11),
+        ('#VER A 1 20230105 "x"\n{\n#TRANS 1930 {\u0661 "1"} 5\n#TRANS 3010 {} -5\n}\n', "inget nummer", 13),
+    ],
+)
+def test_arabic_indic_digits_are_not_numbers(body, message, line):
+    sie = read_text(HEAD + body, "utf-8")
+    f = first_error(sie)
+    assert message in f.message and f.line == line
+    assert -30000 not in sie.transactions["amount"].to_pylist()
+
+
+def test_arabic_indic_quantity_is_dropped_with_a_warning():
+    sie = read_text(
+        HEAD + '#VER A 1 20230105 "x"\n{\n#TRANS 1930 {} 5 "" "" \u0663\n#TRANS 3010 {} -5\n}\n', "utf-8"
+    )
+    assert errors(sie) == []
+    assert sie.transactions["quantity"].to_pylist() == [None, None]
+    assert "kvantiteten '٣' är inget tal; raden läses utan kvantitet" in messages(sie, Level.WARNING)
+
+
+def test_quantity_beyond_the_stores_decimal_is_dropped_with_a_warning():
+    sie = read_text(
+        HEAD + '#VER A 1 20230105 "x"\n{\n#TRANS 1930 {} 5 "" "" 1234567890123456789\n'
+        '#TRANS 3010 {} -5 "" "" 0.1234567\n#TRANS 3010 {} 0 "" "" 123456789012345678.123456\n}\n'
+    )
+    assert errors(sie) == []
+    assert sie.transactions["quantity"].to_pylist() == [None, None, "123456789012345678.123456"]
+    assert sum("fler siffror än som kan lagras" in m for m in messages(sie, Level.WARNING)) == 2
+
+
+def test_cp437_letters_after_a_utf8_bom_are_read_as_cp437():
+    data = b"\xef\xbb\xbf" + (HEAD + '#KONTO 2440 "Leverantörsskulder åäö"\n').encode("cp437")
+    sie = read_sie_bytes(data, "t.se", fast=False)
+    assert sie.encoding == "cp437"
+    assert any(a.name == "Leverantörsskulder åäö" for a in sie.accounts)
+    assert not any("\ufffd" in a.name for a in sie.accounts)
+    (w,) = [f for f in sie.findings if "BOM" in f.message]
+    assert w.level is Level.WARNING and "läses som CP437" in w.message
+    assert errors(sie) == []
+
+
+def test_windows_1252_bytes_that_are_no_character_are_warned_about():
+    data = (HEAD + '#KONTO 2440 "Leverantörsskulder åäö"\n').encode("cp1252") + b'#KONTO 2441 "x\x81y"\n'
+    sie = read_sie_bytes(data, "t.se", fast=False)
+    assert sie.encoding == "cp1252"
+    (w,) = [f for f in sie.findings if "inte är tecken" in f.message]
+    assert w.line == 12 and w.level is Level.WARNING
+
+
+def test_duplicate_voucher_numbers_are_warned_about_with_both_lines():
+    one = '#VER A 1 20230105 "x"\n{\n#TRANS 1930 {} 5\n#TRANS 3010 {} -5\n}\n'
+    sie = read_text(HEAD + one + one.replace("A 1", "B 1") + one)
+    (w,) = [f for f in validate(sie) if f.code == "dubbelt-verifikationsnummer"]
+    assert w.level is Level.WARNING and w.line == 21
+    assert w.message == "verifikationsnumret A 1 förekommer 2 gånger (rad 11, 21)"
+
+
+def test_vouchers_without_numbers_are_not_duplicates():
+    one = '#VER "" "" 20230105 "x"\n{\n#TRANS 1930 {} 5\n#TRANS 3010 {} -5\n}\n'
+    sie = read_text(HEAD + one + one)
+    assert not [f for f in validate(sie) if f.code == "dubbelt-verifikationsnummer"]
+
+
+def test_missing_rar_is_a_warning():
+    sie = read_text(HEAD.replace("#RAR 0 20230101 20231231\n", "") + VOUCHER.format(a=5, b=-5))
+    (w,) = [f for f in validate(sie) if f.code == "rar-saknas"]
+    assert w.level is Level.WARNING and "filen saknar #RAR 0" in w.message
+
+
+def test_missing_rar_in_an_import_file_says_which_year_is_assumed():
+    text = '#FLAGGA 0\n#SIETYP 4\n#VER A 1 20230105 "x"\n{\n#TRANS 1930 {} 5\n#TRANS 3010 {} -5\n}\n'
+    sie = read_text(text)
+    assert sie.sietyp_label == "4I"
+    (w,) = [f for f in validate(sie) if f.code == "rar-saknas"]
+    assert "kalenderåret 2023" in w.message
+
+
+@pytest.mark.parametrize("dates", ["99990101 99991231", "18991231 19001230", "00010101 00011231"])
+def test_fiscal_year_outside_the_years_that_can_be_read_is_an_error(dates):
+    sie = read_text(HEAD.replace("20230101 20231231", dates))
+    f = first_error(sie)
+    assert f.line == 7 and "ligger utanför åren 1900–2199" in f.message
+
+
+def test_fiscal_year_longer_than_18_months_is_a_warning():
+    sie = read_text(HEAD.replace("20230101 20231231", "20230101 20250630"))
+    (w,) = [f for f in validate(sie) if f.code == "rar-for-langt"]
+    assert w.line == 7 and "18 månader" in w.message
+
+
+def test_dates_outside_the_years_that_can_be_read_are_errors():
+    sie = read_text(HEAD + '#VER A 1 22000101 "x"\n{\n#TRANS 1930 {} 5\n#TRANS 3010 {} -5\n}\n')
+    assert "ligger utanför åren 1900–2199" in first_error(sie).message
+
+
+def test_control_characters_never_reach_the_message():
+    sie = read_text(HEAD + "#KONTO\x1b[2J 1930 x\n#NYPOST\u009b31m 1\n" + 'raden\x07 "x"\n', "utf-8")
+    shown = messages(sie)
+    assert all(not any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in m) for m in shown), shown
+    assert any("#KONTO\\x1b[2J" in m for m in shown)
+    assert any("\\x9b" in m for m in shown)
+
+
+def test_control_characters_in_an_object_id_are_an_error():
+    f = first_error(read_text(HEAD + VOUCHER.format(a="5", b="-5").replace("{}", "{1 a\x1bb}", 1)))
+    assert f.line == 13 and "styrtecken" in f.message
+
+
+def test_a_nul_far_into_a_file_makes_it_binary_with_its_line():
+    filler = "".join(f'#KONTO {4000 + i} "Konto {i}"\n' for i in range(4000))
+    sie = read_text(HEAD + filler + '#KONTO\x00 9999 "x"\n')
+    assert len(sie.findings) == 1
+    f = sie.findings[0]
+    assert f.level is Level.ERROR and "binära data" in f.message and f.line == 4011
+
+
+def test_file_that_is_no_regular_file_is_refused_at_once(tmp_path):
+    import os
+
+    fifo = tmp_path / "ror"
+    os.mkfifo(fifo)  # a reader that opened it would wait for a writer for ever
+    (f,) = read_sie(fifo).findings
+    assert "ingen vanlig fil" in f.message and f.level is Level.ERROR
+    (f,) = read_sie(tmp_path).findings
+    assert f.message == "är en mapp, inte en fil"
+
+
+def test_file_larger_than_the_limit_is_refused_without_reading_it(tmp_path):
+    big = tmp_path / "stor.se"
+    with big.open("wb") as out:
+        out.truncate(3 * 10**9)  # sparse: nothing is written, nothing would be read
+    (f,) = read_sie(big).findings
+    assert f.message == "filen är 3,0 GB, större än de 2,0 GB som läses"
+    small = tmp_path / "liten.se"
+    small.write_text(HEAD)
+    (f,) = read_sie(small, max_bytes=100).findings
+    assert "större än de 100 byte som läses" in f.message
+
+
+def test_duplicate_voucher_numbers_of_any_form_are_found():
+    def voucher(number: str) -> str:
+        return f'#VER A {number} 20230105 "x"\n{{\n#TRANS 1930 {{}} 5\n#TRANS 3010 {{}} -5\n}}\n'
+
+    sie = read_text(HEAD + voucher("1") + voucher("01") + voucher("X-7") + voucher("X-7"))
+    found = [f.message for f in validate(sie) if f.code == "dubbelt-verifikationsnummer"]
+    assert found == ["verifikationsnumret A X-7 förekommer 2 gånger (rad 21, 26)"]
+
+
+def test_load_input_maps_large_files_and_refuses_devices(tmp_path):
+    import mmap
+
+    from bokslut.diagnostics import BokslutError
+    from bokslut.sie.reader import FAST_PATH_MIN_BYTES, load_input
+
+    large = tmp_path / "stor.se"
+    large.write_bytes(b"#FLAGGA 0\n" * (FAST_PATH_MIN_BYTES // 10 + 1))
+    mapped = load_input(large, map_large=True)
+    assert isinstance(mapped, mmap.mmap) and mapped[:8] == b"#FLAGGA "
+    mapped.close()
+    assert isinstance(load_input(large), bytes)
+    with pytest.raises(BokslutError, match="ingen vanlig fil"):
+        load_input(Path("/dev/zero"))
+    with pytest.raises(BokslutError, match="filen finns inte"):
+        load_input(tmp_path / "saknas.se")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+import pyarrow.compute as pc
 import pytest
 from tests.conftest import SIE_FIXTURES, sie_sample
 
@@ -285,3 +286,44 @@ def test_sie5_is_refused_with_a_clear_message():
     assert [f.message for f in sie.findings if f.level is Level.ERROR] == [
         "filen är SIE 5 (XML), som inte stöds ännu – exportera SIE 4 (typ 4E) från bokföringsprogrammet"
     ]
+
+
+def _visma_with(tmp_path, *edits: tuple[bytes, bytes]):
+    data = sie_sample("05_").read_bytes()
+    for old, new in edits:
+        assert data.count(old) >= 1, old
+        data = data.replace(old, new, 1)
+    path = tmp_path / "visma.se"
+    path.write_bytes(data)
+    return read_sie(path)
+
+
+def test_fields_nobody_uses_are_warned_about_and_the_file_is_read(tmp_path):
+    # Real quirks: #SRU without its code (a Visma export), a tax year in Roman numerals,
+    # and the row text where the optional #TRANS date belongs.
+    original = read_sie(sie_sample("05_"))
+    sie = _visma_with(
+        tmp_path,
+        (b"#SRU 1060 7201\n", b"#SRU 1060\n"),
+        (b"#TAXAR 2022", b"#TAXAR CCMXVIII"),
+        (
+            b'#TRANS 1510 {} -1094.00 20211002 "Faktnr: 670, Namn: Karl Svensson"',
+            b'#TRANS 1510 {} -1094.00 "Faktnr: 670, Namn: Karl Svensson"',
+        ),
+    )
+    findings = [*sie.findings, *validate(sie)]
+    assert not [f.format() for f in findings if f.level is Level.ERROR]
+    warned = {f.line: f.message for f in sie.findings if f.level is Level.WARNING}
+    assert warned[17] == "#SRU för konto 1060 saknar SRU-kod; raden hoppas över"
+    assert warned[12] == (
+        "#TAXAR: taxeringsåret 'CCMXVIII' är inget heltal; fältet används inte och hoppas över"
+    )
+    assert warned[2655].startswith("#TRANS: 'Faktnr: 670, Namn: Karl Svensson' står där transaktionsdatumet")
+    # Everything else is as in the original file; the row keeps its amount and text.
+    assert sie.counts == original.counts
+    assert sie.transactions["amount"].equals(original.transactions["amount"])
+    row = sie.transactions.filter(pc.equal(sie.transactions["line"], 2655)).to_pylist()[0]
+    # The row keeps its text; its date is the voucher's.
+    assert (row["text"], row["date"].isoformat()) == ("Faktnr: 670, Namn: Karl Svensson", "2021-10-02")
+    assert next(a.sru for a in sie.accounts if a.number == "1060") == ()
+    assert sie.header.taxar is None and original.header.taxar == 2022

@@ -93,6 +93,8 @@ CHECK_NAMES = {
     ),
     "check_dates_in_year": "transaktionsdatum inom räkenskapsåret",
     "check_declared": "använda konton och objekt är deklarerade",
+    "check_fiscal_year": "räkenskapsåret anges (#RAR 0)",
+    "check_unique_vouchers": "verifikationsnumren är unika",
 }
 
 
@@ -169,7 +171,12 @@ def inspect_cmd(file: Path, as_json: bool) -> None:
 
 
 def _print_inspect(d: dict[str, Any]) -> None:
-    out = click.echo
+    from bokslut.sie.tokens import printable
+
+    def out(text: str, err: bool = False) -> None:
+        # Names and labels come from the file: no control character may reach the terminal.
+        click.echo(printable(text), err=err)
+
     out(f"Fil:            {d['file']}")
     prog = " ".join(p for p in (d["program"], d["program_version"]) if p) or "–"
     out(f"Program:        {prog}")
@@ -196,7 +203,7 @@ def _print_inspect(d: dict[str, Any]) -> None:
     levels = {"error": "fel", "warning": "varning", "notice": "notis"}
     for f in d["findings"]:
         loc = f":{f['line']}" if f["line"] else ""
-        click.echo(f"{d['file']}{loc}: {levels[f['level']]}: {f['message']}", err=True)
+        out(f"{d['file']}{loc}: {levels[f['level']]}: {f['message']}", err=True)
 
 
 @click.command("saldon")

@@ -15,7 +15,6 @@ from a pre-system, no balances) is stored beside it under its own name.
 from __future__ import annotations
 
 import hashlib
-import mmap
 import os
 import re
 import time
@@ -25,14 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bokslut.diagnostics import BokslutError, Finding, Level, error, has_errors
-from bokslut.environment import environment_error
+from bokslut.environment import environment_error, environment_reason
 from bokslut.ledger import journal
 from bokslut.ledger.parsed import Parsed, fiscal_period
 from bokslut.ledger.store import Progress, Store, no_progress, update_store
 from bokslut.lock import writer_lock
 from bokslut.sie.checks import counted, validate
 from bokslut.sie.model import SieFile
-from bokslut.sie.reader import FAST_PATH_MIN_BYTES, read_sie_bytes
+from bokslut.sie.reader import load_input, read_sie_bytes
 from bokslut.workspace.layout import Layout
 
 NOTHING_IMPORTED = "inget importerades: filerna innehåller fel"
@@ -77,14 +76,6 @@ class _Read:
     findings: list[Finding]
 
 
-def _load(path: Path, size: int) -> bytes | mmap.mmap:
-    """The file's bytes; a large file is memory-mapped instead of copied into memory."""
-    with path.open("rb") as f:
-        if size >= FAST_PATH_MIN_BYTES:
-            return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-        return f.read()
-
-
 def _read_all(paths: Sequence[Path], progress: Progress) -> tuple[list[_Read], list[Finding]]:
     out: list[_Read] = []
     findings: list[Finding] = []
@@ -93,16 +84,14 @@ def _read_all(paths: Sequence[Path], progress: Progress) -> tuple[list[_Read], l
     for path in paths:
         progress(f"Läser {path}")
         try:
+            # Only a regular file within the size limit: /dev/zero or a pipe would never end.
+            data = load_input(path, map_large=True)
             stat = path.stat()
-            data = _load(path, stat.st_size)
-        except FileNotFoundError:
-            findings.append(error("filen finns inte", file=str(path)))
+        except BokslutError as exc:
+            findings.append(error(exc.message, file=str(path)))
             continue
-        except IsADirectoryError:
-            findings.append(error("är en mapp, inte en SIE-fil", file=str(path)))
-            continue
-        except PermissionError:
-            findings.append(error("filen kan inte läsas (behörighet saknas)", file=str(path)))
+        except OSError as exc:
+            findings.append(error(f"filen kan inte läsas ({environment_reason(exc)})", file=str(path)))
             continue
         digest = pool.submit(lambda d: hashlib.sha256(d).hexdigest(), data)
         sie = read_sie_bytes(data, str(path))

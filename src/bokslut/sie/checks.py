@@ -15,13 +15,20 @@ A report cannot rest on such a ledger: ``bokslut check`` treats the same
 disagreements as errors. When #OMFATTN is given, balances include rows only up
 to that date, so only those rows are compared.
 * row dates inside the fiscal year (#RAR 0) — warning;
-* accounts and objects used but not declared — warning.
+* accounts and objects used but not declared — warning;
+* a #RAR 0 at all, and one no longer than the law allows — warning;
+* no voucher number used twice in a series — warning.
+
+Messages quote the file (account numbers, object ids); they pass through
+:func:`~bokslut.sie.tokens.printable` so no control character reaches a terminal.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -30,8 +37,13 @@ import pyarrow.compute as pc
 from bokslut.diagnostics import Finding, Level
 from bokslut.money import format_ore
 from bokslut.sie.model import Balance, PeriodBalance, SieFile, canonical_objects, split_objects
+from bokslut.sie.tokens import printable
 
 Check = Callable[[SieFile], list[Finding]]
+
+
+def _finding(level: Level, message: str, **kw: Any) -> Finding:
+    return Finding(level, printable(message), **kw)
 
 
 def kr(ore: int) -> str:
@@ -76,7 +88,7 @@ def check_balanced(sie: SieFile) -> list[Finding]:
         lines = v["line"].take(pa.array(bad)).to_pylist()
         for s, n, line, total in zip(series, numbers, lines, sums[bad].tolist(), strict=True):
             findings.append(
-                Finding(
+                _finding(
                     Level.ERROR,
                     f"verifikation {voucher_label(s, n)} balanserar inte: raderna summerar till "
                     f"{kr(total)} i stället för 0",
@@ -110,7 +122,7 @@ def check_opening_vs_previous_closing(sie: SieFile) -> list[Finding]:
         b = ub_prev[account].amount if account in ub_prev else 0
         if account in ib and account in ub_prev and a != b:
             findings.append(
-                Finding(
+                _finding(
                     Level.WARNING,
                     f"ingående balans för konto {account} ({kr(a)}) är inte föregående års "
                     f"utgående balans ({kr(b)}, rad {ub_prev[account].line})",
@@ -147,7 +159,7 @@ def check_balances_reconcile(sie: SieFile) -> list[Finding]:
             if opening + moved != closing:
                 line = ub[account].line if account in ub else (ib[account].line if account in ib else None)
                 findings.append(
-                    Finding(
+                    _finding(
                         Level.WARNING,
                         f"konto {account}: ingående balans {kr(opening)} + årets transaktioner "
                         f"{kr(moved)} = {kr(opening + moved)}, men utgående balans är {kr(closing)}",
@@ -160,7 +172,7 @@ def check_balances_reconcile(sie: SieFile) -> list[Finding]:
             result = res[account].amount if account in res else 0
             if moved != result:
                 findings.append(
-                    Finding(
+                    _finding(
                         Level.WARNING,
                         f"konto {account}: årets transaktioner {kr(moved)} men årets resultat "
                         f"(#RES) är {kr(result)}",
@@ -184,7 +196,7 @@ def check_dates_in_year(sie: SieFile) -> list[Finding]:
     findings = []
     for line, date in zip(bad["line"].to_pylist()[:20], bad["date"].to_pylist()[:20], strict=True):
         findings.append(
-            Finding(
+            _finding(
                 Level.WARNING,
                 f"datumet {date} ligger utanför räkenskapsåret {fy.start}–{fy.end}",
                 file=sie.name,
@@ -194,7 +206,7 @@ def check_dates_in_year(sie: SieFile) -> list[Finding]:
         )
     if bad.num_rows > 20:
         findings.append(
-            Finding(
+            _finding(
                 Level.WARNING,
                 f"ytterligare {bad.num_rows - 20} rader har datum utanför räkenskapsåret",
                 file=sie.name,
@@ -246,7 +258,7 @@ def check_declared(sie: SieFile) -> list[Finding]:
     if sie.accounts or sie.sietyp_label != "4I":
         for account in missing:
             findings.append(
-                Finding(
+                _finding(
                     Level.WARNING,
                     f"konto {account} används men deklareras inte med #KONTO",
                     file=sie.name,
@@ -272,7 +284,7 @@ def check_declared(sie: SieFile) -> list[Finding]:
         # Reserved dimensions 1–19 need no #DIM (spec §8.4); free ones (20–) do.
         if dim >= 20 and dim not in declared_dims:
             findings.append(
-                Finding(
+                _finding(
                     Level.WARNING,
                     f"dimension {dim} används men deklareras inte med #DIM",
                     file=sie.name,
@@ -283,7 +295,7 @@ def check_declared(sie: SieFile) -> list[Finding]:
         shown = ", ".join(f"'{o}'" for o, _ in items[:5])
         more = f" och {len(items) - 5} till" if len(items) > 5 else ""
         findings.append(
-            Finding(
+            _finding(
                 Level.WARNING,
                 f"objekt {shown}{more} i dimension {dim} används men deklareras inte med #OBJEKT",
                 file=sie.name,
@@ -294,12 +306,99 @@ def check_declared(sie: SieFile) -> list[Finding]:
     return findings
 
 
+# Bokföringslagen 3 kap. 3 §: a fiscal year is at most 18 months (when it is extended).
+MAX_FISCAL_YEAR_DAYS = 18 * 31
+
+
+def check_fiscal_year(sie: SieFile) -> list[Finding]:
+    fy = sie.header.fiscal_year(0)
+    if fy is not None:
+        if (fy.end - fy.start).days + 1 > MAX_FISCAL_YEAR_DAYS:
+            return [
+                _finding(
+                    Level.WARNING,
+                    f"räkenskapsåret {fy.start}–{fy.end} är längre än de 18 månader "
+                    "som bokföringslagen tillåter",
+                    file=sie.name,
+                    line=fy.line,
+                    code="rar-for-langt",
+                )
+            ]
+        return []
+    dates = sie.vouchers["date"]
+    if sie.sietyp_label == "4I" and len(dates):
+        first: dt.date = pc.min(dates).as_py()
+        message = (
+            "filen saknar #RAR 0 (räkenskapsårets första och sista dag); räkenskapsåret antas vara "
+            f"kalenderåret {first.year}, året för den första verifikationen"
+        )
+    else:
+        message = "filen saknar #RAR 0 (räkenskapsårets första och sista dag), som specifikationen kräver"
+    return [_finding(Level.WARNING, message, file=sie.name, code="rar-saknas")]
+
+
+# Duplicates named one by one; the rest are counted.
+_SHOWN_DUPLICATES = 20
+
+
+def _surely_unique(v: pa.Table) -> bool:
+    """True when no (series, number) repeats, decided fast for the usual plain numbers."""
+    numbers = v["number"]
+    if not pc.all(pc.match_substring_regex(numbers, r"^(0|[1-9][0-9]{0,14})$")).as_py():
+        return False  # other numbering: the exact grouping decides
+    series = pc.dictionary_encode(v["series"].combine_chunks())
+    if len(series.dictionary) >= 2**13:
+        return False
+    # One int64 per voucher: series index above bit 50, the number (< 10¹⁵ < 2⁵⁰) below.
+    keys = (series.indices.to_numpy().astype(np.int64) << 50) | pc.cast(numbers, pa.int64()).to_numpy()
+    keys.sort()
+    return not bool((keys[1:] == keys[:-1]).any())
+
+
+def check_unique_vouchers(sie: SieFile) -> list[Finding]:
+    v = sie.vouchers
+    if v.num_rows < 2 or _surely_unique(v):
+        return []
+    numbered = v.select(["series", "number", "line"]).filter(pc.not_equal(v["number"], ""))
+    groups = numbered.group_by(["series", "number"]).aggregate([("line", "count"), ("line", "list")])
+    twice = groups.filter(pc.greater(groups["line_count"], 1))
+    if twice.num_rows == 0:
+        return []
+    found = []
+    rows = sorted(twice.to_pylist(), key=lambda r: sorted(r["line_list"])[1])
+    for r in rows[:_SHOWN_DUPLICATES]:
+        lines = sorted(r["line_list"])
+        shown = ", ".join(str(n) for n in lines[:5]) + (" …" if len(lines) > 5 else "")
+        found.append(
+            _finding(
+                Level.WARNING,
+                f"verifikationsnumret {voucher_label(r['series'], r['number'])} förekommer "
+                f"{len(lines)} gånger (rad {shown})",
+                file=sie.name,
+                line=lines[1],
+                code="dubbelt-verifikationsnummer",
+            )
+        )
+    if len(rows) > _SHOWN_DUPLICATES:
+        found.append(
+            _finding(
+                Level.WARNING,
+                f"ytterligare {len(rows) - _SHOWN_DUPLICATES} verifikationsnummer förekommer mer än en gång",
+                file=sie.name,
+                code="dubbelt-verifikationsnummer",
+            )
+        )
+    return found
+
+
 CHECKS: Sequence[Check] = (
     check_balanced,
     check_opening_vs_previous_closing,
     check_balances_reconcile,
     check_dates_in_year,
     check_declared,
+    check_fiscal_year,
+    check_unique_vouchers,
 )
 
 

@@ -4,6 +4,8 @@ The specification says CP437 (#FORMAT PC8), but files in the wild are often
 UTF-8 or Windows-1252 while still declaring PC8, so we decide from the bytes,
 never from #FORMAT: a BOM or valid multi-byte UTF-8 means UTF-8; otherwise the
 Swedish letters vote between CP437 and Windows-1252. Pure ASCII is CP437.
+A BOM followed by bytes that are not UTF-8 is a CP437 or Windows-1252 file
+that some tool prefixed: its letters vote, and the reader says so.
 """
 
 from __future__ import annotations
@@ -19,39 +21,42 @@ UTF8 = "utf-8"
 CP1252 = "cp1252"
 
 
+BOM = b"\xef\xbb\xbf"
+
+
 @dataclass(frozen=True, slots=True)
 class Detected:
     encoding: str
-    bom: bool
+    bom: bool  # the file starts with a UTF-8 BOM (skipped when reading, whatever the encoding)
     reason: str  # Swedish, for the warning when the file is not CP437
 
 
 def decide(bom: bool, ascii_only: bool, utf8_valid: bool, cp437_votes: int, latin_votes: int) -> Detected:
-    """The decision, from facts about the bytes (computed in Python or by the scanner)."""
-    if bom:
+    """The decision, from facts about the bytes after any BOM (computed in Python or by the scanner)."""
+    if bom and (ascii_only or utf8_valid):
         return Detected(UTF8, True, "filen börjar med UTF-8-BOM")
     if ascii_only:
         return Detected(CP437, False, "")
     if utf8_valid:
         return Detected(UTF8, False, "filen är giltig UTF-8 med flerbytestecken")
     if latin_votes > cp437_votes:
-        return Detected(CP1252, False, "bokstäverna åäö är kodade som i Windows-1252")
-    return Detected(CP437, False, "")
+        return Detected(CP1252, bom, "bokstäverna åäö är kodade som i Windows-1252")
+    return Detected(CP437, bom, "")
 
 
 def detect(data: bytes) -> Detected:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return decide(True, False, True, 0, 0)
-    if data.isascii():
-        return decide(False, True, True, 0, 0)
+    bom = data.startswith(BOM)
+    body = data[len(BOM) :] if bom else data
+    if body.isascii():
+        return decide(bom, True, True, 0, 0)
     try:
-        data.decode("utf-8")
+        body.decode("utf-8")
         valid = True
     except UnicodeDecodeError:
         valid = False
-    cp437_votes = sum(data.count(bytes([b])) for b in _CP437_LETTERS)
-    latin_votes = sum(data.count(bytes([b])) for b in _LATIN1_LETTERS)
-    return decide(False, False, valid, cp437_votes, latin_votes)
+    cp437_votes = sum(body.count(bytes([b])) for b in _CP437_LETTERS)
+    latin_votes = sum(body.count(bytes([b])) for b in _LATIN1_LETTERS)
+    return decide(bom, False, valid, cp437_votes, latin_votes)
 
 
 def mismatch_message(detected: Detected) -> str:
@@ -61,6 +66,17 @@ def mismatch_message(detected: Detected) -> str:
         f"filen är kodad som {name} ({detected.reason}), inte PC8/CP437 som specifikationen "
         f"kräver; läses som {name}"
     )
+
+
+def encoding_note(detected: Detected) -> str | None:
+    """The file-level warning about the encoding, when there is one."""
+    if detected.bom and detected.encoding != UTF8:
+        name = detected.encoding.upper()
+        why = f" ({detected.reason})" if detected.reason else ""
+        return f"filen börjar med en UTF-8-BOM men resten är inte UTF-8; läses som {name}{why}"
+    if detected.encoding != CP437:
+        return mismatch_message(detected)
+    return None
 
 
 def looks_latin1(raw: bytes) -> bool:

@@ -28,6 +28,7 @@ import pyarrow as pa
 
 from bokslut.diagnostics import Level
 from bokslut.sie import encoding as enc
+from bokslut.sie import limits as lim
 from bokslut.sie.model import TRANSACTION_SCHEMA, VOUCHER_SCHEMA, SieFile
 
 U8 = numba.types.uint8
@@ -44,6 +45,15 @@ _LBRACE = np.uint8(123)
 _RBRACE = np.uint8(125)
 _CR = np.uint8(13)
 _LF = np.uint8(10)
+
+# Compiled in as constants (numba freezes globals): the tests check the boundaries.
+_MIN_YEAR = lim.MIN_YEAR
+_MAX_YEAR = lim.MAX_YEAR
+_QUANTITY_DIGITS = lim.QUANTITY_DIGITS
+_QUANTITY_DECIMALS = lim.QUANTITY_DECIMALS
+
+# Bytes that Windows-1252 leaves undefined: the exact reader warns about them.
+_CP1252_HOLES = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
 
 
 def _lut(encoding: str) -> tuple[np.ndarray, np.ndarray]:
@@ -252,7 +262,7 @@ def _parse_amount(buf: np.ndarray, start: int, stop: int) -> tuple[int, int]:
 
 @numba.njit(cache=True, nogil=True)
 def _days(buf: np.ndarray, start: int, stop: int) -> tuple[int, int]:
-    """(days since 1970-01-01, ok) for an 8-digit YYYYMMDD date."""
+    """(days since 1970-01-01, ok) for an 8-digit YYYYMMDD date in the years the reader accepts."""
     if stop - start != 8:
         return 0, 0
     v = 0
@@ -264,7 +274,7 @@ def _days(buf: np.ndarray, start: int, stop: int) -> tuple[int, int]:
     y = v // 10000
     m = (v // 100) % 100
     d = v % 100
-    if m < 1 or m > 12 or d < 1 or y < 1:
+    if m < 1 or m > 12 or d < 1 or y < _MIN_YEAR or y > _MAX_YEAR:
         return 0, 0
     leap = (y % 4 == 0 and y % 100 != 0) or y % 400 == 0
     mdays = 31
@@ -286,7 +296,9 @@ def _days(buf: np.ndarray, start: int, stop: int) -> tuple[int, int]:
 
 @numba.njit(cache=True, nogil=True)
 def _copy_quantity(buf, start, stop, out, pos):
-    """Copy -?d+(.d+)? without leading zeros (as format(Decimal(q), "f") writes it); -1 if not such."""
+    """Copy -?d+(.d+)? without leading zeros (as format(Decimal(q), "f") writes it); -1 if not such.
+
+    Also -1 beyond the digits the store keeps (the exact reader then judges it)."""
     i = start
     if i < stop and buf[i] == 45:
         out[pos] = 45
@@ -295,7 +307,7 @@ def _copy_quantity(buf, start, stop, out, pos):
     first = i
     while i < stop and buf[i] >= 48 and buf[i] <= 57:
         i += 1
-    if i == first:
+    if i == first or i - first > _QUANTITY_DIGITS:
         return -1
     whole_end = i
     if i < stop:
@@ -305,7 +317,7 @@ def _copy_quantity(buf, start, stop, out, pos):
         frac = i
         while i < stop and buf[i] >= 48 and buf[i] <= 57:
             i += 1
-        if i == frac or i != stop:
+        if i == frac or i != stop or i - frac > _QUANTITY_DECIMALS:
             return -1
     k = first
     while k < whole_end - 1 and buf[k] == 48:
@@ -538,10 +550,11 @@ def _scan(
                         ostart[np_ // 2] = a2
                         ostop[np_ // 2] = b3
                         oq[np_ // 2] = 1 if tk2 == 2 else 0
-                        # characters that the canonical key escapes: leave them to the exact reader
+                        # characters that the canonical key escapes, and a quote inside a bare
+                        # id (the exact tokenizer splits there): leave them to the exact reader
                         for k in range(a2, b3):
                             c = buf[k]
-                            if c == 124 or c == 58 or c == 92:
+                            if c == 124 or c == 58 or c == 92 or c == 34:
                                 return 1, nv, nt, no, line_no
                     np_ += 1
                 if np_ % 2 == 1:
@@ -845,6 +858,8 @@ def read_fast(
     """
     if data.find(b"#KSUMMA") >= 0 or data.find(b"\x00") >= 0:
         return None
+    if detected.encoding == enc.CP1252 and any(data.find(hole) >= 0 for hole in _CP1252_HOLES):
+        return None
     # A view, not a slice: slicing would copy the whole file.
     body = memoryview(data)[3:] if detected.bom else memoryview(data)
     if body.nbytes >= 2**31 - 1:
@@ -898,7 +913,7 @@ def read_fast(
     )
     transactions = pa.table(columns, schema=TRANSACTION_SCHEMA)
     t_kind = pa.chunked_array([c.rows["kind"] for c in done])
-    result: SieFile = reader.result(detected)
+    result: SieFile = reader.result(detected, check_total=False)
     counts = dict(result.counts)
     by_kind = t_kind.value_counts().to_pylist() if nt else []
     for item in by_kind:
@@ -906,6 +921,9 @@ def read_fast(
     if nv:
         counts["#VER"] = nv
     findings = list(result.findings)
+    too_large = lim.total_finding(name, transactions["amount"], transactions["line"], reader.amounts())
+    if too_large is not None:
+        findings.append(too_large)
     return SieFile(
         name=result.name,
         encoding=result.encoding,

@@ -13,8 +13,11 @@ Nothing here raises for bad data: problems become findings. An unusable file
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import mmap
+import os
 import re
+import stat
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -23,10 +26,11 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from bokslut.diagnostics import Finding, Level
-from bokslut.money import parse_ore
+from bokslut.diagnostics import BokslutError, Finding, Level
+from bokslut.money import AmountTooLarge, parse_ore
 from bokslut.sie import encoding as enc
 from bokslut.sie import ksumma
+from bokslut.sie import limits as lim
 from bokslut.sie.model import (
     TRANSACTION_SCHEMA,
     VOUCHER_SCHEMA,
@@ -41,7 +45,7 @@ from bokslut.sie.model import (
     SieFile,
     canonical_objects,
 )
-from bokslut.sie.tokens import Field, Token, TokenError, content, tokenize
+from bokslut.sie.tokens import Field, Token, TokenError, content, printable, tokenize
 from bokslut.sie.tokens import ObjectList as ObjTok
 
 # Files at least this large try the compiled scanner first; smaller ones are
@@ -94,6 +98,13 @@ MAX_FIELDS = {
 TEXT_TAIL = frozenset({"#FNAMN", "#PROSA", "#KONTO", "#DIM", "#OBJEKT", "#ENHET"})
 
 _LINE_BREAK = re.compile(rb"\r\n|\n|\r")
+# Numbers are ASCII digits only: Python's \d and int() also read Arabic-Indic digits.
+_INT = re.compile(r"-?[0-9]+", re.ASCII)
+_DATE = re.compile(r"[0-9]{8}", re.ASCII)
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+_PERIOD = re.compile(r"[0-9]{6}", re.ASCII)
+# A quantity as SIE writes it (point or comma decimal); no exponent, no digit separators.
+_QUANTITY = re.compile(r"([+-]?)([0-9]*)(?:[.,]([0-9]*))?", re.ASCII)
 
 
 class _Bad(Exception):
@@ -104,42 +115,72 @@ def parse_date(text: str, what: str) -> tuple[dt.date, str | None]:
     """(date, warning) for an SIE date field; ISO dates are accepted with a warning."""
     t = text.strip()
     note = None
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", t):
+    if _ISO_DATE.fullmatch(t):
         note = f"{what} '{t}' är skrivet som ÅÅÅÅ-MM-DD; SIE kräver ÅÅÅÅMMDD"
         t = t.replace("-", "")
-    if not re.fullmatch(r"\d{8}", t):
-        raise _Bad(f"{what} '{text}' är inget datum (ÅÅÅÅMMDD väntades)")
+    if not _DATE.fullmatch(t):
+        raise _Bad(f"{what} '{_clip(text)}' är inget datum (ÅÅÅÅMMDD väntades)")
     try:
-        return dt.date(int(t[:4]), int(t[4:6]), int(t[6:])), note
+        date = dt.date(int(t[:4]), int(t[4:6]), int(t[6:]))
     except ValueError:
         raise _Bad(f"{what} '{text}' är inget giltigt datum") from None
+    if not lim.MIN_YEAR <= date.year <= lim.MAX_YEAR:
+        raise _Bad(f"{what} '{text}' ligger utanför åren {lim.MIN_YEAR}–{lim.MAX_YEAR} som kan läsas")
+    return date, note
+
+
+def looks_like_date(text: str) -> bool:
+    """Digits and dashes only: a date, perhaps a wrong one (not a text in the date's place)."""
+    return re.fullmatch(r"[0-9-]+", text.strip(), re.ASCII) is not None
 
 
 def parse_amount(text: str, what: str = "beloppet") -> int:
     try:
         return parse_ore(text)
+    except AmountTooLarge as exc:
+        raise _Bad(f"{what}: {exc}") from None
     except ValueError as exc:
         raise _Bad(f"{what}: {exc} (ett belopp som 1234.50 väntades)") from None
 
 
 def parse_quantity(text: str) -> Decimal | None:
+    """The quantity, or None when absent; _Bad when it is no number the store can hold."""
     t = text.strip()
     if not t:
         return None
+    m = _QUANTITY.fullmatch(t)
+    if m is None or not (m.group(2) or m.group(3)):
+        raise _Bad(f"kvantiteten '{_clip(text)}' är inget tal")
+    whole, frac = m.group(2).lstrip("0"), (m.group(3) or "").rstrip("0")
+    if len(whole) > lim.QUANTITY_DIGITS or len(frac) > lim.QUANTITY_DECIMALS:
+        raise _Bad(
+            f"kvantiteten '{_clip(text)}' har fler siffror än som kan lagras "
+            f"(högst {lim.QUANTITY_DIGITS} före och {lim.QUANTITY_DECIMALS} efter decimaltecknet)"
+        )
     try:
-        q = Decimal(t.replace(",", "."))
-    except InvalidOperation:
+        return Decimal(t.replace(",", "."))
+    except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
         raise _Bad(f"kvantiteten '{text}' är inget tal") from None
-    if not q.is_finite():
-        raise _Bad(f"kvantiteten '{text}' är inget tal")
-    return q
 
 
-def parse_int(text: str, what: str) -> int:
+def parse_int(text: str, what: str, low: int = lim.MIN_INT, high: int = lim.MAX_INT) -> int:
+    """An integer in [low, high]; _Bad naming ``what`` otherwise."""
     t = text.strip()
-    if not re.fullmatch(r"-?\d+", t):
-        raise _Bad(f"{what} '{text}' är inget heltal")
+    if not _INT.fullmatch(t):
+        raise _Bad(f"{what} '{_clip(text)}' är inget heltal")
+    # Compare lengths first: int() of thousands of digits is slow, and Python refuses it.
+    digits = t.lstrip("-").lstrip("0")
+    if len(digits) > 19 or not low <= int(t) <= high:
+        raise _Bad(f"{what} {_clip(t)} ligger utanför det tillåtna, {_number(low)} till {_number(high)}")
     return int(t)
+
+
+def parse_year_index(text: str) -> int:
+    return parse_int(text, "årsnumret", lim.MIN_YEAR_INDEX, lim.MAX_YEAR_INDEX)
+
+
+def parse_dimension(text: str, what: str = "dimensionsnumret") -> int:
+    return parse_int(text, what, lim.MIN_DIMENSION, lim.MAX_DIMENSION)
 
 
 def parse_objects(tok: ObjTok) -> ObjectList:
@@ -149,9 +190,9 @@ def parse_objects(tok: ObjTok) -> ObjectList:
     pairs: list[tuple[int, str]] = []
     for i in range(0, len(items), 2):
         dim = items[i].text.strip()
-        if not dim.isdigit():
-            raise _Bad(f"dimensionen '{items[i].text}' i objektlistan är inget nummer")
-        pairs.append((int(dim), items[i + 1].text))
+        if not _INT.fullmatch(dim):
+            raise _Bad(f"dimensionen '{_clip(items[i].text)}' i objektlistan är inget nummer")
+        pairs.append((parse_dimension(dim, "dimensionen i objektlistan"), items[i + 1].text))
     return tuple(pairs)
 
 
@@ -287,8 +328,9 @@ class _ExactReader:
     # -- findings -------------------------------------------------------------
     # line=-1 means "the line being read"; None means the whole file.
     def add(self, level: Level, message: str, line: int | None = -1) -> None:
+        # Messages quote the file; its control characters must not reach a terminal.
         self.findings.append(
-            Finding(level, message, file=self.name, line=self.line_no if line == -1 else line)
+            Finding(level, printable(message), file=self.name, line=self.line_no if line == -1 else line)
         )
 
     def err(self, message: str, line: int | None = -1) -> None:
@@ -453,7 +495,7 @@ class _ExactReader:
         self.h["address"] = tuple(_field(f, i, label) for i in range(4))
 
     def _rar(self, label: str, f: list[Token]) -> None:
-        idx = parse_int(_field(f, 0, label, required=True), "årsnumret")
+        idx = parse_year_index(_field(f, 0, label, required=True))
         start = self._date(_field(f, 1, label, required=True), "startdatumet")
         end = self._date(_field(f, 2, label, required=True), "slutdatumet")
         if end < start:
@@ -463,7 +505,12 @@ class _ExactReader:
         self.fiscal_years.append(FiscalYear(idx, start, end, self.line_no))
 
     def _taxar(self, label: str, f: list[Token]) -> None:
-        self.h["taxar"] = parse_int(_field(f, 0, label, required=True), "taxeringsåret")
+        # Nothing uses the tax year: a value we cannot read is worth a warning, not the file.
+        text = _field(f, 0, label)
+        try:
+            self.h["taxar"] = parse_int(text, "taxeringsåret", lim.MIN_YEAR, lim.MAX_YEAR)
+        except _Bad as exc:
+            self.warn(f"{label}: {exc}; fältet används inte och hoppas över")
 
     def _omfattn(self, label: str, f: list[Token]) -> None:
         self.h["omfattn"] = self._date(_field(f, 0, label, required=True), "datumet")
@@ -509,56 +556,72 @@ class _ExactReader:
 
     def _sru(self, label: str, f: list[Token]) -> None:
         number = _account(_field(f, 0, label, required=True))
+        code = _field(f, 1, label)
+        if not code.strip():
+            # Some exporters (Visma) write "#SRU 1930" without a code; the report uses none.
+            self.warn(f"{label} för konto {number} saknar SRU-kod; raden hoppas över")
+            return
         acc = self._known_account(number, label)
-        code = _field(f, 1, label, required=True)
         self.accounts[number] = Account(acc.number, acc.name, acc.line, acc.ktyp, acc.unit, (*acc.sru, code))
 
     def _dim(self, label: str, f: list[Token]) -> None:
-        number = parse_int(_field(f, 0, label, required=True), "dimensionsnumret")
+        number = parse_dimension(_field(f, 0, label, required=True))
         self.dimensions[number] = Dimension(number, _field(f, 1, label).strip(), self.line_no)
 
     def _underdim(self, label: str, f: list[Token]) -> None:
-        number = parse_int(_field(f, 0, label, required=True), "dimensionsnumret")
-        parent = parse_int(_field(f, 2, label, required=True), "överdimensionen")
+        number = parse_dimension(_field(f, 0, label, required=True))
+        parent = parse_dimension(_field(f, 2, label, required=True), "överdimensionen")
         self.dimensions[number] = Dimension(number, _field(f, 1, label).strip(), self.line_no, parent)
 
     def _objekt(self, label: str, f: list[Token]) -> None:
-        dim = parse_int(_field(f, 0, label, required=True), "dimensionsnumret")
+        dim = parse_dimension(_field(f, 0, label, required=True))
         obj = _field(f, 1, label, required=True).strip()
         name = _field(f, 2, label).strip()
         self.objects[(dim, obj)] = Object(dim, obj, name, self.line_no)
 
     # -- balances -------------------------------------------------------------------
     def _balance(self, label: str, f: list[Token]) -> None:
-        idx = parse_int(_field(f, 0, label, required=True), "årsnumret")
+        idx = parse_year_index(_field(f, 0, label, required=True))
         account = _account(_field(f, 1, label, required=True))
         rest = f[2:]
         if rest and isinstance(rest[0], ObjTok):
             raise _Bad("objektlista hör inte hemma här (använd #OIB/#OUB för objekt)")
         amount = parse_amount(_field(rest, 0, label, required=True))
-        qty = parse_quantity(_field(rest, 1, label))
+        qty = self._quantity(_field(rest, 1, label))
         self.balances.append(Balance(label[1:], idx, account, amount, self.line_no, (), qty))
 
     def _obalance(self, label: str, f: list[Token]) -> None:
-        idx = parse_int(_field(f, 0, label, required=True), "årsnumret")
+        idx = parse_year_index(_field(f, 0, label, required=True))
         account = _account(_field(f, 1, label, required=True))
         objects, rest = self._objects_then(f[2:], label)
         amount = parse_amount(_field(rest, 0, label, required=True))
-        qty = parse_quantity(_field(rest, 1, label))
+        qty = self._quantity(_field(rest, 1, label))
         self.balances.append(Balance(label[1:], idx, account, amount, self.line_no, objects, qty))
 
     def _period(self, label: str, f: list[Token]) -> None:
-        idx = parse_int(_field(f, 0, label, required=True), "årsnumret")
+        idx = parse_year_index(_field(f, 0, label, required=True))
         period_text = _field(f, 1, label, required=True).strip()
-        if not re.fullmatch(r"\d{6}", period_text) or not 1 <= int(period_text[4:]) <= 12:
-            raise _Bad(f"perioden '{period_text}' är ingen månad (ÅÅÅÅMM väntades)")
+        if not _PERIOD.fullmatch(period_text) or not 1 <= int(period_text[4:]) <= 12:
+            raise _Bad(f"perioden '{_clip(period_text)}' är ingen månad (ÅÅÅÅMM väntades)")
+        if not lim.MIN_YEAR <= int(period_text[:4]) <= lim.MAX_YEAR:
+            raise _Bad(
+                f"perioden '{period_text}' ligger utanför åren {lim.MIN_YEAR}–{lim.MAX_YEAR} som kan läsas"
+            )
         account = _account(_field(f, 2, label, required=True))
         objects, rest = self._objects_then(f[3:], label)
         amount = parse_amount(_field(rest, 0, label, required=True))
-        qty = parse_quantity(_field(rest, 1, label))
+        qty = self._quantity(_field(rest, 1, label))
         self.period_balances.append(
             PeriodBalance(label[1:], idx, int(period_text), account, amount, self.line_no, objects, qty)
         )
+
+    def _quantity(self, text: str) -> Decimal | None:
+        # The quantity is optional and no report uses it: one we cannot keep is dropped, with a word.
+        try:
+            return parse_quantity(text)
+        except _Bad as exc:
+            self.warn(f"{exc}; raden läses utan kvantitet")
+            return None
 
     def _objects_then(self, f: Sequence[Token], label: str) -> tuple[ObjectList, list[Token]]:
         if f and isinstance(f[0], ObjTok):
@@ -599,10 +662,24 @@ class _ExactReader:
         objects, rest = self._objects_then(f[1:], label)
         amount = parse_amount(_field(rest, 0, label, required=True))
         dtext = _field(rest, 1, label)
-        date = self._date(dtext, "transaktionsdatumet") if dtext.strip() else v.date
         text = _field(rest, 2, label) or None
-        qtext = _field(rest, 3, label)
-        qty = parse_quantity(qtext)
+        date = v.date
+        if looks_like_date(dtext):
+            date = self._date(dtext, "transaktionsdatumet")
+        elif dtext.strip():
+            # Some exporters skip the optional date and write the row text in its place.
+            if text is None:
+                text = dtext
+                self.warn(
+                    f"{label}: '{_clip(dtext)}' står där transaktionsdatumet hör hemma; läst som "
+                    "radens text, med verifikationens datum"
+                )
+            else:
+                self.warn(
+                    f"{label}: transaktionsdatumet '{_clip(dtext)}' är inget datum; "
+                    "raden får verifikationens datum"
+                )
+        qty = self._quantity(_field(rest, 3, label))
         sign = _field(rest, 4, label) or None
         if v.index < 0:
             return  # the voucher header was unreadable (already an error)
@@ -685,8 +762,10 @@ class _ExactReader:
             return
         self.ksumma_done = True
         text = content(fields[0]).strip()
-        if not re.fullmatch(r"-?\d+", text):
-            self.err(f"#KSUMMA '{text}' är inget tal")
+        if not re.fullmatch(r"-?[0-9]{1,10}", text, re.ASCII):
+            self.err(
+                f"#KSUMMA '{_clip(text)}' är ingen kontrollsumma (ett heltal med högst tio siffror väntades)"
+            )
             return
         declared = int(text)
         self.h["ksumma"] = declared
@@ -697,7 +776,15 @@ class _ExactReader:
             )
 
     # -- result ---------------------------------------------------------------------------
-    def result(self, detected: enc.Detected) -> SieFile:
+    def result(self, detected: enc.Detected, *, check_total: bool = True) -> SieFile:
+        """The SieFile read. ``check_total=False`` for the scanner, which checks its own rows."""
+        vouchers, transactions = self.cols.vouchers(), self.cols.transactions()
+        if check_total:
+            too_large = lim.total_finding(
+                self.name, transactions["amount"], transactions["line"], self.amounts()
+            )
+            if too_large is not None:
+                self.findings.append(too_large)
         h = self.h
         header = Header(
             flagga=_opt_int(h.get("flagga")),
@@ -730,11 +817,17 @@ class _ExactReader:
             objects=tuple(self.objects.values()),
             balances=tuple(self.balances),
             period_balances=tuple(self.period_balances),
-            vouchers=self.cols.vouchers(),
-            transactions=self.cols.transactions(),
+            vouchers=vouchers,
+            transactions=transactions,
             counts=dict(self.counts),
             findings=tuple(self.findings),
         )
+
+    def amounts(self) -> list[tuple[int, int]]:
+        """(line, öre) of every balance and period balance: they count in the file's total too."""
+        return [(b.line, b.amount) for b in self.balances] + [
+            (p.line, p.amount) for p in self.period_balances
+        ]
 
 
 def _opt_str(v: object) -> str | None:
@@ -749,8 +842,12 @@ def _clip(text: str, n: int = 40) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+def _number(n: int) -> str:
+    return f"{n:,}".replace(",", " ")
+
+
 def _is_number(text: str) -> bool:
-    return re.fullmatch(r"[+-]?\d+(?:[.,]\d*)?", text.strip()) is not None
+    return re.fullmatch(r"[+-]?[0-9]+(?:[.,][0-9]*)?", text.strip(), re.ASCII) is not None
 
 
 def _account(text: str) -> str:
@@ -774,13 +871,18 @@ def _field(fields: Sequence[Token], i: int, label: str, required: bool = False) 
 # ---------------------------------------------------------------------------
 
 
-def _unusable(name: str, message: str, detected: enc.Detected | None = None) -> SieFile:
+def _unusable(name: str, message: str, line: int | None = 1) -> SieFile:
     return SieFile(
         name=name,
-        encoding=detected.encoding if detected else enc.CP437,
+        encoding=enc.CP437,
         header=Header(),
-        findings=(Finding(Level.ERROR, message, file=name, line=1 if detected is None else None),),
+        findings=(Finding(Level.ERROR, message, file=name, line=line),),
     )
+
+
+def _line_of(data: bytes | mmap.mmap, pos: int) -> int:
+    """The line number (as the readers count lines) of byte ``pos``."""
+    return 1 + sum(1 for _ in _LINE_BREAK.finditer(data, 0, pos))
 
 
 def sniff(data: bytes | mmap.mmap, name: str) -> SieFile | None:
@@ -793,28 +895,51 @@ def sniff(data: bytes | mmap.mmap, name: str) -> SieFile | None:
             name,
             "filen är SIE 5 (XML), som inte stöds ännu – exportera SIE 4 (typ 4E) från bokföringsprogrammet",
         )
-    if b"\x00" in data[:65536] or sum(b < 9 or 13 < b < 32 for b in data[:4096]) > 8:
+    # A NUL anywhere (found at memchr speed) makes the file binary, however large it is,
+    # so both reading paths say the same thing about it.
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        return _unusable(
+            name, "filen innehåller binära data (NUL-tecken) och är ingen SIE-fil", _line_of(data, nul)
+        )
+    if sum(b < 9 or 13 < b < 32 for b in data[:4096]) > 8:
         return _unusable(name, "filen innehåller binära data och är ingen SIE-fil")
     if not head.startswith(b"#"):
         return _unusable(name, "filen börjar inte med en SIE-post (#FLAGGA …) och är ingen SIE-fil")
     return None
 
 
-def read_exact(data: bytes, name: str, detected: enc.Detected) -> SieFile:
+def _decode(reader: _ExactReader, no: int, raw: bytes, encoding: str) -> str:
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError:
+        # Only Windows-1252 has bytes that are no character (0x81 0x8D 0x8F 0x90 0x9D).
+        reader.line_no = no
+        reader.warn(f"raden har byte som inte är tecken i {encoding.upper()}; de läses som '\ufffd'")
+        return raw.decode(encoding, errors="replace")
+
+
+def _start(name: str, detected: enc.Detected) -> _ExactReader:
     reader = _ExactReader(name, detected.encoding)
-    if detected.encoding != enc.CP437:
-        reader.warn(enc.mismatch_message(detected), line=None)
+    note = enc.encoding_note(detected)
+    if note:
+        reader.warn(note, line=None)
+    return reader
+
+
+def read_exact(data: bytes, name: str, detected: enc.Detected) -> SieFile:
+    reader = _start(name, detected)
     body = data[3:] if detected.bom else data
     lines = _LINE_BREAK.split(body)
     if lines and lines[-1] == b"":
         lines.pop()
     for no, raw in enumerate(lines, start=1):
         if detected.encoding == enc.CP437 and enc.looks_latin1(raw):
-            text = raw.decode(enc.CP1252, errors="replace")
             reader.line_no = no
             reader.warn("raden är kodad som Windows-1252 i en i övrigt CP437-kodad fil; läst så")
+            text = _decode(reader, no, raw, enc.CP1252)
         else:
-            text = raw.decode(detected.encoding, errors="replace")
+            text = _decode(reader, no, raw, detected.encoding)
         reader.feed(no, text)
     reader.finish()
     return reader.result(detected)
@@ -844,24 +969,80 @@ def read_sie_bytes(data: bytes | mmap.mmap, name: str, *, fast: bool | None = No
 
 def read_exact_lines(lines: Sequence[tuple[int, bytes]], name: str, detected: enc.Detected) -> _ExactReader:
     """Feed only the given (line number, raw line) pairs: the scanner's non-bulk records."""
-    reader = _ExactReader(name, detected.encoding)
-    if detected.encoding != enc.CP437:
-        reader.warn(enc.mismatch_message(detected), line=None)
+    reader = _start(name, detected)
     for no, raw in lines:
-        reader.feed(no, raw.decode(detected.encoding, errors="replace"))
+        reader.feed(no, _decode(reader, no, raw, detected.encoding))
     reader.finish()
     return reader
 
 
-def read_sie(path: Path, name: str | None = None, *, fast: bool | None = None) -> SieFile:
+_OS_ERRORS = {
+    errno.ENOENT: "filen finns inte",
+    errno.EISDIR: "är en mapp, inte en fil",
+    errno.EACCES: "filen kan inte läsas (behörighet saknas)",
+    errno.EPERM: "filen kan inte läsas (behörighet saknas)",
+    errno.ENOTDIR: "en del av sökvägen är ingen mapp",
+    errno.ELOOP: "sökvägen har för många (eller en slinga av) symboliska länkar",
+    errno.ENAMETOOLONG: "sökvägen är för lång",
+    errno.EIO: "filen kan inte läsas: läsfel på disken",
+}
+
+
+def load_input(
+    path: Path, max_bytes: int = lim.MAX_FILE_BYTES, *, map_large: bool = False
+) -> bytes | mmap.mmap:
+    """The bytes of the SIE file at ``path`` — with ``map_large``, a memory map when it is large.
+
+    Only a regular file of at most ``max_bytes`` is read: a device (/dev/zero), a pipe or
+    a socket would be read without end, or never answer. Raises BokslutError (Swedish).
+    """
+    try:
+        # Non-blocking: opening a named pipe must not wait for a writer.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise BokslutError(_os_message(exc)) from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise BokslutError(_OS_ERRORS[errno.EISDIR])
+        if not stat.S_ISREG(info.st_mode):
+            raise BokslutError(
+                "är ingen vanlig fil (utan en enhet, en namngiven pipe eller liknande) och läses inte"
+            )
+        if info.st_size > max_bytes:
+            size, limit = lim.size_text(info.st_size), lim.size_text(max_bytes)
+            if size == limit:
+                size, limit = f"{_number(info.st_size)} byte", f"{_number(max_bytes)} byte"
+            raise BokslutError(f"filen är {size}, större än de {limit} som läses")
+        if map_large and info.st_size >= FAST_PATH_MIN_BYTES:
+            return mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+        with os.fdopen(os.dup(fd), "rb") as f:
+            data = f.read(info.st_size + 1)  # one more: has it grown since fstat?
+        if len(data) > info.st_size:
+            raise BokslutError(
+                "filen ändras medan den läses – vänta tills den är skriven färdigt och försök igen"
+            )
+        return data
+    except OSError as exc:
+        raise BokslutError(_os_message(exc)) from None
+    finally:
+        os.close(fd)
+
+
+def _os_message(exc: OSError) -> str:
+    if exc.errno in _OS_ERRORS:
+        return _OS_ERRORS[exc.errno]
+    code = errno.errorcode.get(exc.errno or 0, "okänt")
+    return f"filen kan inte läsas (systemfel {code})"
+
+
+def read_sie(
+    path: Path, name: str | None = None, *, fast: bool | None = None, max_bytes: int = lim.MAX_FILE_BYTES
+) -> SieFile:
     """Read the SIE file at ``path``; ``name`` is how messages refer to it."""
     shown = name or str(path)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return _unusable(shown, "filen finns inte")
-    except IsADirectoryError:
-        return _unusable(shown, "är en mapp, inte en fil")
-    except PermissionError:
-        return _unusable(shown, "filen kan inte läsas (behörighet saknas)")
+        data = load_input(path, max_bytes)
+    except BokslutError as exc:
+        return _unusable(shown, exc.message, line=None)
     return read_sie_bytes(data, shown, fast=fast)

@@ -7,9 +7,14 @@ the specification defines). ``{ … }`` on a line is an object list, one field.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 _SPACE = " \t"
+# Characters a terminal may act on: C0/C1 controls, DEL and the bidirectional overrides
+# (which can make a message read differently from what it says).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile("[\x00-\x1f]")
 
 
 class TokenError(ValueError):
@@ -92,14 +97,26 @@ def tokenize(line: str) -> list[Token]:
                     items.append(Field(text, True))
                 else:
                     text, i = _bare(line, i, _SPACE + '}"')
+                    _no_controls(text)
                     items.append(Field(text))
             tokens.append(ObjectList(tuple(items)))
         else:
             text, i = _bare(line, i, _SPACE)
-            if any(ord(c) < 32 and c != "\t" for c in text):
-                raise TokenError("styrtecken på raden")
+            _no_controls(text)
             tokens.append(Field(text))
     return tokens
+
+
+def _no_controls(text: str) -> None:
+    if _CONTROL.search(text):
+        raise TokenError("styrtecken på raden")
+
+
+def printable(text: str) -> str:
+    """``text`` with every character a terminal could act on written as an escape (\\x1b)."""
+    return _UNPRINTABLE.sub(
+        lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text
+    )
 
 
 def content(token: Token) -> str:
