@@ -207,13 +207,11 @@ def test_an_import_killed_midway_leaves_data_as_it_was_or_complete(ws, sie_file)
 
 def test_large_file_path_memory_map_and_scanner_give_the_same_store(tmp_path, monkeypatch):
     """Files over the size limit are memory-mapped and read by the compiled scanner."""
-    import bokslut.ledger.importer as importer
     import bokslut.sie.reader as reader
 
     path = sie_sample("04_")
     small = create_workspace(tmp_path / "small", "T", OrgTyp.KOMMUN, 2011)
     import_files(small, [path])
-    monkeypatch.setattr(importer, "FAST_PATH_MIN_BYTES", 1000)
     monkeypatch.setattr(reader, "FAST_PATH_MIN_BYTES", 1000)
     large = create_workspace(tmp_path / "large", "T", OrgTyp.KOMMUN, 2011)
     (f,) = import_files(large, [path]).files
