@@ -19,8 +19,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from bokslut.parts import ReportPart
+from bokslut.pipeline.build import RENDERERS, build_report, compose_workspace
 from bokslut.table import Column, Row, RowKind, Table, Unit, with_sums
-from bokslut.workspace.build import RENDERERS, build_report, compose_workspace
 from bokslut.workspace.config import OrgTyp, load_config
 from bokslut.workspace.layout import Layout
 from bokslut.workspace.new import create_workspace

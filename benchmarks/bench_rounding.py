@@ -28,12 +28,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from generate_ledger import generate
 
+from bokslut.pipeline.areas import report_parts
 from bokslut.rounding import round_report
 from bokslut.statements.engine import fill_derived
 from bokslut.table import Column, Row, RowKind, Source, Table, with_sums
 from bokslut.workspace.config import load_config
 from bokslut.workspace.layout import Layout
-from bokslut.workspace.parts import report_parts
 
 ROOT = Path(__file__).resolve().parents[1]
 

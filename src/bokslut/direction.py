@@ -2,7 +2,7 @@
 
 A chapter that writes "kostnaderna minskade med 990 tkr" states the sign twice,
 once in the word and once in the number; the two can disagree. The chapter
-helpers (bokslut.workspace.compose) choose the word from the shown number with
+helpers (bokslut.compose.chapters) choose the word from the shown number with
 :data:`PAIRS`, and ``bokslut check`` (bokslut.checks.words) looks for the words
 typed by hand with :data:`TYPED`.
 

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from bokslut.checks.shown import check_shown
 from bokslut.diagnostics import Level
+from bokslut.report_data import ReportData
 from bokslut.rounding import round_report
 from bokslut.table import CellRef, Column, Identity, Row, RowKind, Table, Unit, with_sums
-from bokslut.workspace.report_data import ReportData
 
 D = Decimal
 COLS = (

@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 
 from bokslut.checks.words import direction_findings
+from bokslut.compose.chapters import compose, read_chapters
 from bokslut.document import Paragraph, TitlePage, iter_blocks, plain_text
 from bokslut.parts import ReportPart
+from bokslut.pipeline.areas import report_parts
+from bokslut.pipeline.build import title_page
+from bokslut.report_data import ReportData
 from bokslut.table import Column, Row, Table, Unit
-from bokslut.workspace.build import title_page
-from bokslut.workspace.compose import compose, read_chapters
 from bokslut.workspace.config import load_config
 from bokslut.workspace.layout import Layout
-from bokslut.workspace.parts import report_parts
-from bokslut.workspace.report_data import ReportData
 
 NBSP = "\u00a0"
 

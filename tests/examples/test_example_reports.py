@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from bokslut.workspace.build import build_report
+from bokslut.pipeline.areas import report_parts
+from bokslut.pipeline.build import build_report
 from bokslut.workspace.config import load_config
 from bokslut.workspace.layout import Layout
-from bokslut.workspace.parts import report_parts
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 NBSP = "\u00a0"

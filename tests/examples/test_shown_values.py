@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from bokslut.checks.shown import check_shown
+from bokslut.pipeline.areas import report_parts
+from bokslut.report_data import ReportData
 from bokslut.table import ColumnKind
 from bokslut.workspace.config import load_config
 from bokslut.workspace.layout import Layout
-from bokslut.workspace.parts import report_parts
-from bokslut.workspace.report_data import ReportData
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

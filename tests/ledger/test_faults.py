@@ -22,7 +22,7 @@ from bokslut.ledger import journal
 from bokslut.ledger.importer import import_files
 from bokslut.ledger.queries import trial_balance
 from bokslut.ledger.store import open_store
-from bokslut.workspace.build import build_report
+from bokslut.pipeline.build import build_report
 from bokslut.workspace.config import OrgTyp, load_config
 from bokslut.workspace.new import create_workspace
 
@@ -179,7 +179,7 @@ import_files(Layout(Path(sys.argv[3])), [Path(sys.argv[4])])
 
 BUILD = """
 from tests.workspace.test_build import sample_parts
-from bokslut.workspace.build import build_report
+from bokslut.pipeline.build import build_report
 from bokslut.workspace.config import load_config
 from bokslut.workspace.layout import Layout
 layout = Layout(Path(sys.argv[3]))

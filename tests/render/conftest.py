@@ -8,9 +8,9 @@ from types import ModuleType
 
 import pytest
 
+from bokslut.compose.chapters import compose
 from bokslut.document import Document
-from bokslut.workspace.compose import compose
-from bokslut.workspace.report_data import ReportData
+from bokslut.report_data import ReportData
 
 
 def load_sample() -> ModuleType:

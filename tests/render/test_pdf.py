@@ -86,8 +86,8 @@ def test_same_document_gives_the_same_bytes(doc, pdf_bytes):
 
 
 def test_user_text_cannot_inject_typst(sample):
-    from bokslut.workspace.compose import compose
-    from bokslut.workspace.report_data import ReportData
+    from bokslut.compose.chapters import compose
+    from bokslut.report_data import ReportData
 
     chapters = [
         (

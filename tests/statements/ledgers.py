@@ -145,6 +145,6 @@ class LedgerWorkspace:
         return compute_for(self.layout, load_config(self.layout.config))
 
     def checks(self):
-        from bokslut.checks.pipeline import run_checks
+        from bokslut.pipeline.check import run_checks
 
         return run_checks(self.layout, load_config(self.layout.config))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bokslut.compose.chapters import read_chapters
 from bokslut.diagnostics import BokslutError
-from bokslut.workspace.compose import read_chapters
 from bokslut.workspace.layout import Layout
 from bokslut.workspace.safe_files import inside, leaves_workspace
 

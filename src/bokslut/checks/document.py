@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bokslut.checks.statements import NOTE_LINES
+from bokslut.compose.report import ComposedReport
 from bokslut.diagnostics import Finding, error, warning
 from bokslut.document import (
     Block,
@@ -32,7 +33,6 @@ from bokslut.document import (
 from bokslut.render.numbers import UNIT_LABEL, format_number
 from bokslut.table import UNIT_DECIMALS, UNIT_SCALE, ColumnKind, Unit, column_decimals
 from bokslut.workspace.config import OrgTyp, RapportTyp
-from bokslut.workspace.report import ComposedReport
 
 
 @dataclass(frozen=True, slots=True)

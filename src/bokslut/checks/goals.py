@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
+from bokslut.compose.report import ComposedReport
 from bokslut.diagnostics import Finding, error, warning
 from bokslut.document import Document, Paragraph, plain_text
 from bokslut.followup import COUNT_NAMES, assess_file, load_goals
@@ -23,7 +24,6 @@ from bokslut.followup.source import Located
 from bokslut.render.numbers import format_number
 from bokslut.table import Rounded
 from bokslut.workspace.config import RapportTyp
-from bokslut.workspace.report import ComposedReport
 
 _WORD_STATUS = {word: status for status, word in STATUS_WORD.items()}
 

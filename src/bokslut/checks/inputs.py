@@ -20,12 +20,12 @@ import duckdb
 
 from bokslut.checks.ledger import declared_closing, missing_objects, opening_balances, unmapped_accounts
 from bokslut.checks.statements import check_statements
+from bokslut.compose.report import ComposedReport
 from bokslut.diagnostics import BokslutError, Finding, error, notice, warning
 from bokslut.statements.build import compute
 from bokslut.statements.context import Context
 from bokslut.statements.plan import PlanRow
 from bokslut.workspace.config import Config, RapportTyp
-from bokslut.workspace.report import ComposedReport
 
 
 def ledger(report: ComposedReport) -> list[Finding]:

@@ -13,9 +13,9 @@ from decimal import Decimal
 
 from bokslut.diagnostics import Finding, error
 from bokslut.render.numbers import format_number
+from bokslut.report_data import ReportData
 from bokslut.rounding import ReportRounding, round_report
 from bokslut.table import CellRef, ColumnKind, Rounded, Table, split_part
-from bokslut.workspace.report_data import ReportData
 
 __all__ = ["check_rounding", "check_shown"]
 

@@ -8,10 +8,10 @@ import click
 
 from bokslut.cli.common import print_findings, workspace_root
 from bokslut.cli.params import check_formats
-from bokslut.workspace.build import FORMATS, build_report, parse_formats
+from bokslut.pipeline.areas import report_parts
+from bokslut.pipeline.build import FORMATS, build_report, parse_formats
 from bokslut.workspace.config import load_config
 from bokslut.workspace.layout import Layout
-from bokslut.workspace.parts import report_parts
 
 
 @click.command("build")

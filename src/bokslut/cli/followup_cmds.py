@@ -16,11 +16,11 @@ from bokslut.diagnostics import BokslutError, Finding, has_errors
 from bokslut.followup.model import BeslutFil, MalFil
 from bokslut.followup.source import load_yaml, validate
 from bokslut.followup.xlsx import write_beslut_workbook, write_goal_workbook
+from bokslut.pipeline.areas import AREAS, report_parts
 from bokslut.rounding import round_table
 from bokslut.table import ColumnKind, Table, Value
 from bokslut.workspace.config import load_config
 from bokslut.workspace.layout import Layout
-from bokslut.workspace.parts import AREAS, report_parts
 
 M = TypeVar("M", MalFil, BeslutFil)
 SHOWN = (personnel.build_part, kpi.build_part, followup.build_part)

@@ -10,11 +10,11 @@ from typing import Any
 
 import click
 
-from bokslut.checks.pipeline import run_checks
 from bokslut.cli.common import echo_json, print_findings, workspace_root
 from bokslut.cli.params import exclusive
 from bokslut.diagnostics import Level, has_errors
 from bokslut.jsontext import dumps
+from bokslut.pipeline.check import run_checks
 from bokslut.render.json import table_to_json
 from bokslut.render.numbers import format_number
 from bokslut.rounding import round_report

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from bokslut.checks import document, goals, inputs
 from bokslut.checks.shown import check_shown
 from bokslut.checks.words import direction_findings
+from bokslut.compose.report import ComposedReport, PartsProvider, compose_report
 from bokslut.diagnostics import Finding, Level, has_errors
 from bokslut.document import Document
+from bokslut.pipeline.areas import report_parts
+from bokslut.report_data import ReportData
 from bokslut.workspace.config import Config
 from bokslut.workspace.layout import Layout
-from bokslut.workspace.parts import report_parts
-from bokslut.workspace.report import ComposedReport, PartsProvider, compose_report
-from bokslut.workspace.report_data import ReportData
 
 Check = Callable[[ComposedReport], list[Finding]]
 

@@ -7,12 +7,12 @@ from decimal import Decimal
 
 import pytest
 
+from bokslut.compose.chapters import compose
 from bokslut.diagnostics import BokslutError
 from bokslut.document import TitlePage, plain_text
 from bokslut.parts import ReportPart
+from bokslut.report_data import ReportData
 from bokslut.table import Column, ColumnKind, Row, Table, Unit
-from bokslut.workspace.compose import compose
-from bokslut.workspace.report_data import ReportData
 
 
 def _data() -> ReportData:

@@ -21,10 +21,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bokslut.checks.pipeline import CHECKS, Check, check_workspace
+from bokslut.compose.report import PartsProvider, compose_report, title_page
 from bokslut.diagnostics import BokslutError, Finding, has_errors
 from bokslut.document import Document
 from bokslut.lock import writer_lock
+from bokslut.pipeline.check import CHECKS, Check, check_workspace
 from bokslut.render.docx import render_docx
 from bokslut.render.html import render_html
 from bokslut.render.json import render_json
@@ -32,7 +33,6 @@ from bokslut.render.pdf import render_pdf
 from bokslut.render.xlsx import render_xlsx
 from bokslut.workspace.config import Config
 from bokslut.workspace.layout import Layout
-from bokslut.workspace.report import PartsProvider, compose_report, title_page
 
 __all__ = ["FORMATS", "BuildResult", "build_report", "compose_workspace", "parse_formats", "title_page"]
 

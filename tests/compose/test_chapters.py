@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from bokslut.compose.chapters import compose, read_chapters
 from bokslut.diagnostics import BokslutError
 from bokslut.document import Figure, Heading, NoteRef, Paragraph, TablePlacement
-from bokslut.workspace.compose import compose, read_chapters
+from bokslut.report_data import ReportData
 from bokslut.workspace.layout import Layout
-from bokslut.workspace.report_data import ReportData
 
 NBSP = "\u00a0"
 

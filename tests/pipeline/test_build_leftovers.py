@@ -12,7 +12,7 @@ import pytest
 from tests.workspace.test_build import sample_parts
 
 from bokslut.diagnostics import BokslutError
-from bokslut.workspace.build import build_report
+from bokslut.pipeline.build import build_report
 from bokslut.workspace.config import OrgTyp, load_config
 from bokslut.workspace.new import create_workspace
 

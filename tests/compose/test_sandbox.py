@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from bokslut.compose.chapters import compose
 from bokslut.diagnostics import BokslutError
 from bokslut.document import Figure, Paragraph
-from bokslut.workspace.compose import compose
-from bokslut.workspace.report_data import ReportData
+from bokslut.report_data import ReportData
 
 NBSP = "\u00a0"
 _path = Path(__file__).resolve().parents[1] / "render" / "sample_report.py"
@@ -173,7 +173,7 @@ def test_other_files_and_huge_ranges_are_refused_in_swedish(text, message):
 
 
 def test_a_chapter_that_runs_past_the_time_limit_is_stopped(monkeypatch):
-    import bokslut.workspace.sandbox as sandbox
+    import bokslut.compose.sandbox as sandbox
 
     monkeypatch.setattr(sandbox, "MAX_SECONDS", 0.0)
     (found,) = errors("a\n{% for i in range(1000) %}{% endfor %}")

@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 
 from bokslut.checks import document, inputs
-from bokslut.checks.pipeline import check_workspace, run_checks
 from bokslut.diagnostics import BokslutError, Finding, Level
 from bokslut.document import Figure
-from bokslut.workspace.build import build_report
+from bokslut.pipeline.areas import report_parts
+from bokslut.pipeline.build import build_report
+from bokslut.pipeline.check import check_workspace, run_checks
 from bokslut.workspace.config import load_config
 from bokslut.workspace.layout import Layout
-from bokslut.workspace.parts import report_parts
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -376,8 +376,8 @@ def test_statements_that_agree_exactly_but_not_as_shown(ws):
 
 
 def test_a_check_joins_the_pipeline_in_one_line(ws):
-    from bokslut.checks.pipeline import CHECKS, on_data, on_document
     from bokslut.diagnostics import error
+    from bokslut.pipeline.check import CHECKS, on_data, on_document
 
     def no_notes(data):
         return [error("rapporten har noter", where=t) for t in data.tables if t.startswith("not_")][:1]

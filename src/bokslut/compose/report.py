@@ -12,15 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from bokslut.compose.chapters import compose, read_chapters
 from bokslut.diagnostics import BokslutError, Finding, error
 from bokslut.document import Document, TitlePage
 from bokslut.parts import ReportPart
+from bokslut.report_data import ReportData
 from bokslut.swedish import date_text
 from bokslut.table import Unit
-from bokslut.workspace.compose import compose, read_chapters
 from bokslut.workspace.config import Config, RapportTyp
 from bokslut.workspace.layout import Layout
-from bokslut.workspace.report_data import ReportData
 
 PartsProvider = Callable[[Layout, Config], Iterable[ReportPart]]
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-import bokslut.workspace.build as build_module
+import bokslut.pipeline.build as build_module
 from bokslut.diagnostics import BokslutError, error, warning
 from bokslut.parts import ReportPart
-from bokslut.workspace.build import FORMATS, build_report, parse_formats, title_page
+from bokslut.pipeline.build import FORMATS, build_report, parse_formats, title_page
 from bokslut.workspace.config import OrgTyp, RapportTyp, load_config
 from bokslut.workspace.new import create_workspace
 

@@ -28,6 +28,8 @@ from jinja2.exceptions import SecurityError
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from bokslut.compose.charts import build_chart
+from bokslut.compose.sandbox import ChapterSandbox, LimitExceeded
 from bokslut.diagnostics import BokslutError, Finding, error
 from bokslut.direction import PAIRS, Pair
 from bokslut.document import (
@@ -53,6 +55,7 @@ from bokslut.document import (
 )
 from bokslut.money import round_half_up
 from bokslut.render.numbers import UNIT_LABEL, format_number, format_percent, format_shown
+from bokslut.report_data import ReportData
 from bokslut.table import (
     UNIT_DECIMALS,
     UNIT_SCALE,
@@ -65,11 +68,8 @@ from bokslut.table import (
     Value,
     column_decimals,
 )
-from bokslut.workspace.compose_charts import build_chart
 from bokslut.workspace.layout import Layout
-from bokslut.workspace.report_data import ReportData
 from bokslut.workspace.safe_files import DEFAULT_MAX_BYTES, inside, leaves_workspace, read_plain_file
-from bokslut.workspace.sandbox import ChapterSandbox, LimitExceeded
 
 _OPEN, _CLOSE = "\ue000", "\ue001"
 _MARKER = re.compile(f"{_OPEN}(\\d+){_CLOSE}")

@@ -23,6 +23,7 @@ from typing import Any
 
 from bokslut.document import Chart, ChartKind, Series
 from bokslut.render.numbers import UNIT_LABEL, format_number
+from bokslut.report_data import ReportData
 from bokslut.table import (
     Column,
     ColumnKind,
@@ -33,7 +34,6 @@ from bokslut.table import (
     Unit,
     column_decimals,
 )
-from bokslut.workspace.report_data import ReportData
 
 ASSESSMENT_ORDER = ("uppfyllt", "delvis uppfyllt", "ej uppfyllt", "kan inte bedömas")
 _OPTIONS = {"tabell", "rader", "kolumner", "kolumn", "niva", "rubrik", "alt"}
