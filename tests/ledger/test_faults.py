@@ -130,7 +130,7 @@ def test_every_file_operation_of_an_import_failing_leaves_a_recoverable_workspac
 
 
 def test_every_file_operation_of_a_build_failing_keeps_the_previous_report(tmp_path, monkeypatch):
-    from tests.workspace.test_build import sample_parts
+    from tests.pipeline.test_build import sample_parts
 
     layout = create_workspace(tmp_path / "ws", "Lystkom", OrgTyp.KOMMUNALFORBUND, 2023)
     config = load_config(layout.config)
@@ -178,7 +178,7 @@ import_files(Layout(Path(sys.argv[3])), [Path(sys.argv[4])])
 """
 
 BUILD = """
-from tests.workspace.test_build import sample_parts
+from tests.pipeline.test_build import sample_parts
 from bokslut.pipeline.build import build_report
 from bokslut.workspace.config import load_config
 from bokslut.workspace.layout import Layout
@@ -212,7 +212,7 @@ def test_an_import_killed_at_each_rename_is_finished_or_undone(tmp_path, sie_fil
 
 
 def test_a_build_killed_between_its_two_renames_is_put_back_by_the_next_build(tmp_path):
-    from tests.workspace.test_build import sample_parts
+    from tests.pipeline.test_build import sample_parts
 
     layout = create_workspace(tmp_path / "ws", "Lystkom", OrgTyp.KOMMUNALFORBUND, 2023)
     config = load_config(layout.config)

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.workspace.test_build import sample_parts
+from tests.pipeline.test_build import sample_parts
 
 from bokslut.diagnostics import BokslutError
 from bokslut.pipeline.build import build_report
