@@ -20,7 +20,6 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from types import FrameType
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
@@ -29,7 +28,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from bokslut.compose.charts import build_chart
-from bokslut.compose.sandbox import ChapterSandbox, LimitExceeded
+from bokslut.compose.sandbox import ChapterSandbox, LimitExceeded, template_line
 from bokslut.diagnostics import BokslutError, Finding, error
 from bokslut.direction import PAIRS, Pair
 from bokslut.document import (
@@ -84,17 +83,6 @@ class ChapterError(Exception):
         self.line = line
 
 
-def _template_line() -> int | None:
-    """The chapter line being rendered, found from the Jinja frame on the stack."""
-    frame: FrameType | None = sys._getframe(1)
-    while frame is not None:
-        tmpl = frame.f_globals.get("__jinja_template__")
-        if tmpl is not None:
-            return int(tmpl.get_corresponding_lineno(frame.f_lineno))
-        frame = frame.f_back
-    return None
-
-
 def read_chapters(layout: Layout, max_bytes: int = DEFAULT_MAX_BYTES) -> list[tuple[str, str]]:
     """The chapter files of ``text/`` in file-name order, as (relative name, text).
 
@@ -145,7 +133,7 @@ class Quantity:
     # conversion would print the unrounded number (``{{ v.x | string }}``, ``~``).
     def __str__(self) -> str:
         raise ChapterError(
-            f"ange hur {self.ref} ska visas: | tkr, | kr, | mkr, | procent eller | tal", _template_line()
+            f"ange hur {self.ref} ska visas: | tkr, | kr, | mkr, | procent eller | tal", template_line()
         )
 
     def __format__(self, spec: str) -> str:
@@ -212,7 +200,7 @@ class Values:
         values = self._data.values
         if name not in values:
             raise ChapterError(
-                f"okänt värde 'v.{name}'; kända värden: {_names(sorted(values))}", _template_line()
+                f"okänt värde 'v.{name}'; kända värden: {_names(sorted(values))}", template_line()
             )
         value = values[name]
         if isinstance(value, str):
@@ -230,7 +218,7 @@ def _table(state: _State, table_id: object) -> Table:
     if not isinstance(table_id, str) or table_id not in state.data.tables:
         raise ChapterError(
             f"okänd tabell '{table_id}'; kända tabeller: {_names(sorted(state.data.tables))}",
-            _template_line(),
+            template_line(),
         )
     return state.data.tables[table_id]
 
@@ -242,7 +230,7 @@ def _cell(state: _State, table_id: str, row_id: str, column_id: str) -> Quantity
     except KeyError:
         raise ChapterError(
             f"tabellen '{table_id}' har ingen rad '{row_id}'; rader: {_names([r.id for r in table.rows])}",
-            _template_line(),
+            template_line(),
         ) from None
     try:
         col: Column = table.column(column_id)
@@ -250,12 +238,12 @@ def _cell(state: _State, table_id: str, row_id: str, column_id: str) -> Quantity
         raise ChapterError(
             f"tabellen '{table_id}' har ingen kolumn '{column_id}'; kolumner: "
             f"{_names([c.id for c in table.columns])}",
-            _template_line(),
+            template_line(),
         ) from None
     exact = row.values.get(col.id)
     shown = state.data.rounded[table_id].get(row.id, col.id)
     if exact is None and shown is None:
-        raise ChapterError(f"cellen {table_id}/{row_id}/{column_id} är tom", _template_line())
+        raise ChapterError(f"cellen {table_id}/{row_id}/{column_id} är tom", template_line())
     if isinstance(shown, str):
         return shown
     kind = row.column_kind or col.kind
@@ -277,7 +265,7 @@ def _require_quantity(value: object, filter_name: str) -> Quantity:
     raise ChapterError(
         f"filtret '{filter_name}' visar ett värde ur data (v.namn eller cell(…)), "
         f"inte {value!r} – skriv aldrig in siffror som data redan vet",
-        _template_line(),
+        template_line(),
     )
 
 
@@ -310,15 +298,15 @@ def _figure_filter(state: _State, unit: Unit, name: str) -> Callable[..., str]:
     def show(value: object, enhet: bool = True, avrunda: str | None = None) -> str:
         q = _require_quantity(value, name)
         if q.kind not in (None, ColumnKind.MONEY):
-            raise ChapterError(f"{q.ref} är inget belopp; använd | procent eller | tal", _template_line())
+            raise ChapterError(f"{q.ref} är inget belopp; använd | procent eller | tal", template_line())
         if avrunda is not None:
             if avrunda not in {"tkr", "mkr"}:
-                raise ChapterError(f'avrunda ska vara "tkr" eller "mkr", inte {avrunda!r}', _template_line())
+                raise ChapterError(f'avrunda ska vara "tkr" eller "mkr", inte {avrunda!r}', template_line())
             coarse = Unit(avrunda)
             if UNIT_SCALE[coarse] <= UNIT_SCALE[unit]:
                 raise ChapterError(
                     f"avrunda={avrunda!r} är inte grövre än {name}; avrunda används med | kr",
-                    _template_line(),
+                    template_line(),
                 )
             shown = _money_shown(state, q, coarse) * UNIT_SCALE[coarse] / UNIT_SCALE[unit]
             shown = shown.quantize(Decimal(1).scaleb(-UNIT_DECIMALS[unit]))
@@ -328,7 +316,7 @@ def _figure_filter(state: _State, unit: Unit, name: str) -> Callable[..., str]:
             shown = abs(shown)
         text = format_shown(shown, unit, with_unit=bool(enhet))
         fig = Figure(text, q.ref, _exact_for(q), shown, UNIT_LABEL[unit])
-        return state.mark(fig, _template_line(), "inline")
+        return state.mark(fig, template_line(), "inline")
 
     return show
 
@@ -337,7 +325,7 @@ def _percent_filter(state: _State) -> Callable[..., str]:
     def procent(value: object, decimaler: int | None = None, enhet: bool = True) -> str:
         q = _require_quantity(value, "procent")
         if q.kind is ColumnKind.MONEY:
-            raise ChapterError(f"{q.ref} är ett belopp; använd | tkr, | kr eller | mkr", _template_line())
+            raise ChapterError(f"{q.ref} är ett belopp; använd | tkr, | kr eller | mkr", template_line())
         decimals = decimaler if decimaler is not None else (q.decimals if q.decimals is not None else 1)
         if decimaler is None and isinstance(q.shown, Decimal):
             shown = q.shown
@@ -346,7 +334,7 @@ def _percent_filter(state: _State) -> Callable[..., str]:
         if q.absolute:
             shown = abs(shown)
         fig = Figure(format_percent(shown, decimals, bool(enhet)), q.ref, _exact_for(q), shown, "%")
-        return state.mark(fig, _template_line(), "inline")
+        return state.mark(fig, template_line(), "inline")
 
     return procent
 
@@ -355,7 +343,7 @@ def _number_filter(state: _State) -> Callable[..., str]:
     def tal(value: object, decimaler: int | None = None) -> str:
         q = _require_quantity(value, "tal")
         if q.kind is ColumnKind.MONEY:
-            raise ChapterError(f"{q.ref} är ett belopp; använd | tkr, | kr eller | mkr", _template_line())
+            raise ChapterError(f"{q.ref} är ett belopp; använd | tkr, | kr eller | mkr", template_line())
         decimals = decimaler if decimaler is not None else (q.decimals or 0)
         if decimaler is None and isinstance(q.shown, Decimal):
             shown = q.shown
@@ -364,7 +352,7 @@ def _number_filter(state: _State) -> Callable[..., str]:
         if q.absolute:
             shown = abs(shown)
         fig = Figure(format_number(shown, decimals), q.ref, _exact_for(q), shown, "")
-        return state.mark(fig, _template_line(), "inline")
+        return state.mark(fig, template_line(), "inline")
 
     return tal
 
@@ -383,10 +371,10 @@ def _sign_shown(
     q = _require_quantity(value, name)
     if q.absolute:
         raise ChapterError(
-            f"'{name}' väljer ordet efter talets tecken; ta bort | abs före {name}", _template_line()
+            f"'{name}' väljer ordet efter talets tecken; ta bort | abs före {name}", template_line()
         )
     if enhet is not None and enhet not in {"kr", "tkr", "mkr"}:
-        raise ChapterError(f'enhet ska vara "kr", "tkr" eller "mkr", inte {enhet!r}', _template_line())
+        raise ChapterError(f'enhet ska vara "kr", "tkr" eller "mkr", inte {enhet!r}', template_line())
     if q.kind is ColumnKind.MONEY or (q.kind is None and enhet is not None):
         return _money_shown(state, q, Unit(enhet) if enhet else state.report_unit)
     if decimaler is None and isinstance(q.shown, Decimal):
@@ -438,13 +426,13 @@ def _finalize(state: _State) -> Callable[[Any], Any]:
             if isinstance(value.exact, int) and not isinstance(value.exact, bool):
                 n = _exact_for(value)
                 fig = Figure(format_number(Decimal(n)), value.ref, n, n)
-                return state.mark(fig, _template_line(), "inline")
+                return state.mark(fig, template_line(), "inline")
             raise ChapterError(
                 f"ange hur {value.ref} ska visas: | tkr, | kr, | mkr, | procent eller | tal",
-                _template_line(),
+                template_line(),
             )
         if isinstance(value, Values):
-            raise ChapterError("'v' är alla värden; skriv v.namn", _template_line())
+            raise ChapterError("'v' är alla värden; skriv v.namn", template_line())
         return value
 
     return finalize
@@ -461,7 +449,7 @@ def _environment(state: _State) -> ChapterSandbox:
 
     def tabell(table_id: str) -> str:
         table = _table(state, table_id)
-        return _place_table(state, table, _template_line())
+        return _place_table(state, table, template_line())
 
     def noter() -> str:
         markers: list[str] = []
@@ -473,15 +461,15 @@ def _environment(state: _State) -> ChapterSandbox:
                 return "\n\n".join(markers)
             for _, nid in pending:
                 table = _table(state, nid)
-                markers.append(_place_table(state, table, _template_line(), note=True))
+                markers.append(_place_table(state, table, template_line(), note=True))
 
     def notnummer(note_id: str) -> str:
         _table(state, note_id)
         ref = NoteRef(note_id, state.note_number(note_id))
-        return state.mark(ref, _template_line(), "inline")
+        return state.mark(ref, template_line(), "inline")
 
     def diagram(name: str, **options: Any) -> str:
-        line = _template_line()
+        line = template_line()
         try:
             chart = build_chart(name, options, state.data, state.anchor)
         except ValueError as exc:

@@ -137,7 +137,7 @@ class Staging:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, journal)
-        _fsync_dir(journal.parent)
+        fsync_dir(journal.parent)
         try:
             missing = _apply(self.layout, changes)
         except OSError as exc:
@@ -154,14 +154,15 @@ class Staging:
                 "importen kunde inte slutföras: " + ", ".join(missing) + " saknas i .bokslut/staging"
             )
         journal.unlink()
-        _fsync_dir(journal.parent)
+        fsync_dir(journal.parent)
         self.discard()
 
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a rename in ``path`` durable (best effort: not every file system can)."""
     with contextlib.suppress(OSError):
         fd = os.open(path, os.O_RDONLY)
         try:
@@ -214,7 +215,7 @@ def _apply(layout: Layout, changes: list[Change]) -> list[str]:
                 missing.append(c.staged)
         touched.add(target.parent)
     for folder in touched:
-        _fsync_dir(folder)
+        fsync_dir(folder)
     return missing
 
 
@@ -301,7 +302,7 @@ def recover(layout: Layout) -> list[Finding]:
                     )
                 )
             journal.unlink()
-            _fsync_dir(journal.parent)
+            fsync_dir(journal.parent)
     with contextlib.suppress(FileNotFoundError):
         journal.with_suffix(".tmp").unlink()
     folder = staging_dir(layout)

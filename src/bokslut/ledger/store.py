@@ -40,7 +40,7 @@ import duckdb
 
 from bokslut.diagnostics import BokslutError, Finding, Level, has_errors
 from bokslut.environment import environment_error
-from bokslut.ledger.journal import journal_path, recover
+from bokslut.ledger.journal import fsync_dir, journal_path, recover
 from bokslut.ledger.parsed import Parsed, fiscal_period
 from bokslut.ledger.rowfiles import RowsCheck, is_intact, rows_dir, rows_file
 from bokslut.lock import writer_lock
@@ -416,7 +416,7 @@ def update_store(
         with work.open("rb") as f:
             os.fsync(f.fileno())
         os.replace(work, final)
-        _fsync_dir(layout.cache)
+        fsync_dir(layout.cache)
     except BaseException:
         if con is not None:
             con.close()
@@ -461,15 +461,6 @@ def _copy_of(
     if version is None:
         findings.append(_damaged(newest, layout))
     return None  # an older version's store: rebuilt in silence, nothing was wrong with it
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _collect_garbage(layout: Layout, current: Path, keep: set[str]) -> None:
