@@ -209,3 +209,23 @@ def test_a_distribution_can_count_one_level_over_several_tables():
         "niva anges som ett heltal"
         in errors('{{ diagram("fordelning", tabell="mal", kolumn="bedomning", niva="a") }}')[0]
     )
+
+
+def test_jinja_and_python_mistakes_are_told_in_swedish_with_the_names_they_quote():
+    found = errors(
+        "{{ v.arets_resultat | tusental }}",
+        "{{ v.arets_resultat | tkr(decimaler=2) }}",
+        "{% hej %}",
+        "{{ 1 / 0 }}",
+        "{{ 'a' + 1 }}",
+        "{{ v.arets_resultat | tkr }",
+    )
+    assert found[0] == "text/01.md:1: fel: fel i uttrycket: okänt filter 'tusental'"
+    assert found[1].endswith("uttrycket kunde inte beräknas: filtret eller funktionen har ingen parameter 'decimaler'")
+    assert found[2] == "text/03.md:1: fel: fel i uttrycket: okänd tagg '{% hej %}'"
+    assert found[3].endswith("uttrycket kunde inte beräknas: division med noll")
+    assert found[4].endswith("text och tal kan inte läggas ihop med +")
+    assert found[5].startswith("text/06.md:1: fel: fel i uttrycket: ")
+    # Not one English word from Jinja or Python reaches the writer.
+    english = ("got an", "unexpected", "named", "unknown", "division by", "expected", "operand")
+    assert not [f for f in found if any(word in f for word in english)]

@@ -796,19 +796,56 @@ def compose(
     return Document(title_page, tuple(composed), notes, dict(data.rounded), dict(data.values))
 
 
-_SYNTAX = {
-    "unexpected end of template": "mallen tar slut mitt i ett uttryck",
-    "unexpected '}'": "oväntat '}'",
-    "expected token": "saknat tecken",
-}
+# Jinja's and Python's English, as a writer of chapters reads it in Swedish. Each pattern
+# keeps the names it quotes (a filter, a function, an argument); anything not listed is
+# named by its kind alone, never passed on in English.
+_SYNTAX: tuple[tuple[str, str], ...] = (
+    (r"No filter named '([^']*)'", "okänt filter '{0}'"),
+    (r"No test named '([^']*)'", "okänt test '{0}'"),
+    (r"Encountered unknown tag '([^']*)'", "okänd tagg '{{% {0} %}}'"),
+    (r"unexpected end of template", "mallen tar slut mitt i ett uttryck eller block"),
+    (r"unexpected char '(.*)' at \d+", "oväntat tecken '{0}'"),
+    (r"unexpected '([^']*)'", "oväntat '{0}'"),
+    (r"expected token '([^']*)', got '([^']*)'", "väntade '{0}' men fick '{1}'"),
+    (r"expected token", "ett tecken saknas"),
+    (r"unexpected end of input", "uttrycket tar slut för tidigt"),
+)
+_COMPUTATION: tuple[tuple[str, str], ...] = (
+    (r"(\S+)\(\) got an unexpected keyword argument '([^']*)'", "filtret eller funktionen har ingen parameter '{1}'"),
+    (r"(\S+)\(\) got multiple values for argument '([^']*)'", "filtret eller funktionen fick '{1}' två gånger"),
+    (r"(\S+)\(\) missing (\d+) required", "filtret eller funktionen saknar {1} argument"),
+    (
+        r"(\S+)\(\) takes (\d+) positional arguments? but (\d+) (?:was|were) given",
+        "filtret eller funktionen tar {1} argument men fick {2}",
+    ),
+    (
+        r"unsupported operand type\(s\) for ([^:]+): '([^']*)' and '([^']*)'",
+        "{0} går inte att använda mellan {1} och {2}",
+    ),
+    (r"can only concatenate", "text och tal kan inte läggas ihop med +"),
+    (
+        r"(?:float )?division(?: or modulo)? by zero|integer division or modulo by zero|"
+        r"\[<class 'decimal\.DivisionByZero'>\]",
+        "division med noll",
+    ),
+    (r"'([^']*)' object is not iterable", "ett värde av typen {0} går inte att loopa över"),
+    (r"'([^']*)' object is not callable", "ett värde av typen {0} går inte att anropa"),
+    (r"'([^']*)' object has no attribute '([^']*)'", "{0} har inget '{1}'"),
+    (r"invalid literal for int\(\) with base \d+: (.*)", "{0} är inget heltal"),
+    (r"could not convert string to float: (.*)", "{0} är inget tal"),
+)
+
+
+def _translated(text: str, table: tuple[tuple[str, str], ...]) -> str | None:
+    for pattern, swedish in table:
+        m = re.search(pattern, text)
+        if m:
+            return swedish.format(*m.groups())
+    return None
 
 
 def _syntax_message(exc: TemplateSyntaxError) -> str:
-    msg = exc.message or ""
-    for en, sv in _SYNTAX.items():
-        if msg.startswith(en):
-            return f"{sv} ({msg})"
-    return msg
+    return _translated(exc.message or "", _SYNTAX) or "uttrycket går inte att läsa"
 
 
 def _undefined_message(exc: UndefinedError) -> str:
@@ -817,7 +854,10 @@ def _undefined_message(exc: UndefinedError) -> str:
     if m:
         known = "tabell, noter, notnummer, diagram, cell, riktning, finns, v"
         return f"'{m.group(1)}' finns inte; kända funktioner: {known}"
-    return msg
+    m = re.search(r"has no attribute '([^']*)'", msg)
+    if m:
+        return f"'{m.group(1)}' finns inte"
+    return "ett namn i uttrycket finns inte"
 
 
 def _computation_message(exc: Exception) -> str:
@@ -829,7 +869,8 @@ def _computation_message(exc: Exception) -> str:
         )
     if text.startswith("Range too big"):
         return "range() får ge högst 100\u00a0000 tal i ett kapitel"
-    return f"uttrycket kunde inte beräknas ({text})"
+    reason = _translated(text, _COMPUTATION) or f"{type(exc).__name__}"
+    return f"uttrycket kunde inte beräknas: {reason}"
 
 
 def _security_message(exc: SecurityError) -> str:
