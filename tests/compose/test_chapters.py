@@ -221,7 +221,9 @@ def test_jinja_and_python_mistakes_are_told_in_swedish_with_the_names_they_quote
         "{{ v.arets_resultat | tkr }",
     )
     assert found[0] == "text/01.md:1: fel: fel i uttrycket: okänt filter 'tusental'"
-    assert found[1].endswith("uttrycket kunde inte beräknas: filtret eller funktionen har ingen parameter 'decimaler'")
+    assert found[1].endswith(
+        "uttrycket kunde inte beräknas: filtret eller funktionen har ingen parameter 'decimaler'"
+    )
     assert found[2] == "text/03.md:1: fel: fel i uttrycket: okänd tagg '{% hej %}'"
     assert found[3].endswith("uttrycket kunde inte beräknas: division med noll")
     assert found[4].endswith("text och tal kan inte läggas ihop med +")

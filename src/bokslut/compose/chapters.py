@@ -811,8 +811,14 @@ _SYNTAX: tuple[tuple[str, str], ...] = (
     (r"unexpected end of input", "uttrycket tar slut för tidigt"),
 )
 _COMPUTATION: tuple[tuple[str, str], ...] = (
-    (r"(\S+)\(\) got an unexpected keyword argument '([^']*)'", "filtret eller funktionen har ingen parameter '{1}'"),
-    (r"(\S+)\(\) got multiple values for argument '([^']*)'", "filtret eller funktionen fick '{1}' två gånger"),
+    (
+        r"(\S+)\(\) got an unexpected keyword argument '([^']*)'",
+        "filtret eller funktionen har ingen parameter '{1}'",
+    ),
+    (
+        r"(\S+)\(\) got multiple values for argument '([^']*)'",
+        "filtret eller funktionen fick '{1}' två gånger",
+    ),
     (r"(\S+)\(\) missing (\d+) required", "filtret eller funktionen saknar {1} argument"),
     (
         r"(\S+)\(\) takes (\d+) positional arguments? but (\d+) (?:was|were) given",
