@@ -23,12 +23,12 @@ import atheris
 with atheris.instrument_imports(include=["bokslut.compose", "bokslut.direction"]):
     from bokslut.compose.chapters import compose
 
-from bokslut.diagnostics import BokslutError  # noqa: E402
-from bokslut.document import TitlePage  # noqa: E402
-from bokslut.parts import ReportPart  # noqa: E402
-from bokslut.render.html import render_html  # noqa: E402
-from bokslut.report_data import ReportData  # noqa: E402
-from bokslut.table import Column, Row, RowKind, Table, Unit  # noqa: E402
+from bokslut.diagnostics import BokslutError
+from bokslut.document import TitlePage
+from bokslut.parts import ReportPart
+from bokslut.render.html import render_html
+from bokslut.report_data import ReportData
+from bokslut.table import Column, Row, RowKind, Table
 
 # Words that only Jinja's or Python's own messages would bring into a finding.
 ENGLISH = ("Traceback", "got an unexpected", "is undefined", "No filter named", "object has no attribute")
