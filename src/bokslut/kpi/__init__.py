@@ -24,8 +24,8 @@ from bokslut.kpi.tables import (
 from bokslut.kpi.tickets import Tickets, desks, read_tickets, ticket_years
 from bokslut.kpi.yearly import YearlyFigure, read_yearly
 from bokslut.parts import ReportPart
-from bokslut.personnel.tabular import find_input
 from bokslut.table import Table, Value
+from bokslut.tabular import find_input
 from bokslut.workspace.config import Config
 from bokslut.workspace.layout import Layout
 

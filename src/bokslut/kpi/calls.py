@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 
 from bokslut.diagnostics import Finding
-from bokslut.personnel.tabular import (
+from bokslut.tabular import (
     DICTIONARY,
     TIMESTAMP,
     ColumnSpec,

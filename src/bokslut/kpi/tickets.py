@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from bokslut.diagnostics import Finding, notice
 from bokslut.personnel.calendar import holiday_array
-from bokslut.personnel.tabular import (
+from bokslut.tabular import (
     DICTIONARY,
     TIMESTAMP,
     ColumnSpec,

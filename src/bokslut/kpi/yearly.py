@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from bokslut.diagnostics import Finding, error
-from bokslut.personnel.tabular import ColumnSpec, read_table, text
+from bokslut.tabular import ColumnSpec, read_table, text
 from bokslut.workspace.config import Kpi
 
 YEARLY_COLUMNS = (

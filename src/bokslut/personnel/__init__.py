@@ -23,8 +23,8 @@ from bokslut.personnel.tables import (
     medelantal_table,
     sick_table,
 )
-from bokslut.personnel.tabular import find_input
 from bokslut.table import Table, Value
+from bokslut.tabular import find_input
 from bokslut.workspace.config import Config
 from bokslut.workspace.layout import Layout
 

@@ -21,7 +21,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from bokslut.diagnostics import Finding, error
-from bokslut.personnel.tabular import (
+from bokslut.tabular import (
     DICTIONARY,
     MAX_LISTED,
     ColumnSpec,

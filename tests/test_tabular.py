@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from bokslut.personnel.tabular import (
+from bokslut.tabular import (
     TIMESTAMP,
     ColumnSpec,
     Problems,
