@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import difflib
 import gzip
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -30,6 +32,12 @@ from bokslut.diagnostics import Finding, error, warning
 MAX_LISTED = 20
 
 TABLE_SUFFIXES = (".csv", ".csv.gz", ".txt", ".xlsx")
+
+MEGABYTE = 1024 * 1024
+# Default of bokslut.toml [granser] tabell_mb; callers pass the workspace's own limit.
+DEFAULT_MAX_BYTES = 1024 * MEGABYTE
+# A spreadsheet unpacks to many times its size; a larger ratio is a zip bomb, not a table.
+MAX_XLSX_RATIO = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,12 +62,21 @@ class RawTable:
     first_row: int  # row number of the first record (2 for a CSV with a header line)
     column_headers: Mapping[str, str]  # canonical name -> header as written in the file
     rows: int
+    # Row number of each record when some rows of the file were left out (unreadable);
+    # None when records follow each other from first_row.
+    lines: npt.NDArray[np.int64] | None = None
 
     def has(self, name: str) -> bool:
         return name in self.columns
 
     def row_numbers(self, mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+        if self.lines is not None:
+            return self.lines[np.flatnonzero(mask)]
         return np.flatnonzero(mask).astype(np.int64) + self.first_row
+
+    def line(self, index: int) -> int:
+        """Row number of record ``index`` as the user sees it."""
+        return int(self.lines[index]) if self.lines is not None else self.first_row + index
 
 
 def find_input(folder: Path, stem: str) -> Path | None:
@@ -80,8 +97,23 @@ def _sniff_delimiter(first_line: str) -> str:
     return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
 
 
-def _read_csv(path: Path, fast_types: Mapping[str, pa.DataType]) -> tuple[pa.Table, int]:
-    """Read a CSV; ``fast_types`` (by normalised header) are tried first, then plain text."""
+@dataclass(frozen=True, slots=True)
+class BadRow:
+    """A CSV row with the wrong number of cells (left out, reported)."""
+
+    number: int  # record number among the non-empty lines, the header being 1
+    expected: int
+    actual: int
+
+
+def _read_csv(
+    path: Path, fast_types: Mapping[str, pa.DataType]
+) -> tuple[pa.Table, int, list[BadRow], npt.NDArray[np.int64] | None]:
+    """Read a CSV; ``fast_types`` (by normalised header) are tried first, then plain text.
+
+    Rows with too few or too many cells are left out and returned, numbered, so that the
+    rest of the file is still read and each bad row can be named.
+    """
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     with opener(path, "rb") as stream:
         head = stream.read(65536)
@@ -97,24 +129,116 @@ def _read_csv(path: Path, fast_types: Mapping[str, pa.DataType]) -> tuple[pa.Tab
     delimiter = _sniff_delimiter(first_line)
     names = [h.strip().strip("\ufeff").strip('"').strip() for h in first_line.split(delimiter)]
 
-    def read(types: Mapping[str, pa.DataType]) -> pa.Table:
-        return pacsv.read_csv(
+    def read(types: Mapping[str, pa.DataType], threads: bool = True) -> tuple[pa.Table, list[BadRow]]:
+        bad: list[BadRow] = []
+
+        def skip(row: Any) -> str:
+            # Arrow numbers rows only when reading on one thread; 0 asks for a second pass.
+            bad.append(BadRow(row.number or 0, row.expected_columns, row.actual_columns))
+            return "skip"
+
+        table = pacsv.read_csv(
             str(path),  # a path (not a stream) lets Arrow pick decompression from the suffix
-            read_options=pacsv.ReadOptions(encoding=encoding, use_threads=True, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter),
+            read_options=pacsv.ReadOptions(encoding=encoding, use_threads=threads, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=skip),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: types.get(_normalise(n), pa.string()) for n in names},
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
         )
+        if any(b.number == 0 for b in bad):
+            return read(types, threads=False)
+        return table, bad
 
     if fast_types:
         try:
-            return read(fast_types), 2
+            table, bad = read(fast_types)
+            return table, 2, bad, _physical_lines(path)
         except pa.ArrowInvalid:
             pass  # some cell does not fit its type: read as text and report it precisely
-    return read({}), 2
+    table, bad = read({})
+    return table, 2, bad, _physical_lines(path)
+
+
+# Files up to this size get exact row numbers even with blank lines in them (Arrow skips
+# blank lines and numbers the rest); a larger file is numbered as if it had none.
+PHYSICAL_LINES_MAX_BYTES = 512 * MEGABYTE
+
+
+def _physical_lines(path: Path) -> npt.NDArray[np.int64] | None:
+    """Line number in the file of Arrow's n-th non-blank line (at index n-1), or None when
+    the file has no blank lines and the two numberings agree."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    if path.stat().st_size > PHYSICAL_LINES_MAX_BYTES:
+        return None
+    with opener(path, "rb") as stream:
+        data = stream.read(PHYSICAL_LINES_MAX_BYTES + 1)
+    if not (data.startswith((b"\n", b"\r\n")) or b"\n\n" in data or b"\n\r\n" in data):
+        return None
+    arr = np.frombuffer(data, dtype=np.uint8)
+    newlines = np.flatnonzero(arr == 10)
+    starts = np.concatenate(([0], newlines + 1))
+    ends = np.concatenate((newlines, [arr.size]))
+    length = ends - starts
+    first = arr[np.minimum(starts, max(arr.size - 1, 0))] if arr.size else np.zeros(0, np.uint8)
+    blank = (length == 0) | ((length == 1) & (first == 13))
+    lines: npt.NDArray[np.int64] = (np.flatnonzero(~blank) + 1).astype(np.int64)
+    return lines
+
+
+def size_finding(path: Path, display: str, max_bytes: int, setting: str = "tabell_mb") -> Finding | None:
+    """A finding when ``path`` (or, for XLSX, its unpacked content) is over ``max_bytes``."""
+    try:
+        size = path.stat().st_size
+        if path.suffix.lower() == ".xlsx" and size <= max_bytes and zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                unpacked = sum(info.file_size for info in archive.infolist())
+            if unpacked > max_bytes:
+                return error(
+                    f"kalkylbladet packas upp till {_mb(unpacked)} MB, mer än gränsen {_mb(max_bytes)} MB "
+                    f"(höj den med [granser] {setting} i bokslut.toml om filen är rätt)",
+                    file=display,
+                    code="for-stor",
+                )
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return None  # the reader itself says what is wrong with the file
+    if size > max_bytes:
+        return error(
+            f"filen är {_mb(size)} MB, större än gränsen {_mb(max_bytes)} MB "
+            f"(höj den med [granser] {setting} i bokslut.toml om filen är rätt)",
+            file=display,
+            code="for-stor",
+        )
+    return None
+
+
+def _mb(n: int) -> str:
+    return f"{n / MEGABYTE:.1f}".replace(".", ",").removesuffix(",0")
+
+
+def open_workbook(path: Path, display: str, *, data_only: bool = True) -> tuple[Any, list[Finding]]:
+    """An openpyxl workbook (read-only), or None and a Swedish finding for a file that is not one."""
+    from openpyxl import load_workbook
+
+    try:
+        return load_workbook(path, read_only=True, data_only=data_only), []
+    except Exception as exc:  # openpyxl raises many kinds (zip, XML, key errors) for a broken file
+        return None, [error(workbook_problem(exc), file=display, code="kalkylblad")]
+
+
+def workbook_problem(exc: BaseException) -> str:
+    """Why a spreadsheet could not be read, in Swedish (never the library's English)."""
+    if isinstance(exc, zipfile.BadZipFile):
+        return (
+            "filen är ingen XLSX-fil (den är inte ett zip-arkiv) – spara den som "
+            "Excel-arbetsbok (.xlsx) eller som CSV"
+        )
+    if isinstance(exc, KeyError):
+        return "XLSX-filen saknar en del den måste ha (skadad eller inte sparad av ett kalkylprogram)"
+    if isinstance(exc, OSError):
+        return f"filen kunde inte läsas ({exc.strerror or 'okänt fel'})"
+    return "filen kunde inte läsas som kalkylblad (skadad eller i ett format som inte stöds)"
 
 
 def _read_xlsx(path: Path) -> tuple[pa.Table, int]:
@@ -168,30 +292,90 @@ def read_table(
     display: str,
     specs: Sequence[ColumnSpec],
     mapping: Mapping[str, str] | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> tuple[RawTable | None, list[Finding]]:
     """Read ``path`` and find the columns of ``specs`` (via ``mapping``: ours -> theirs).
 
     Returns ``None`` with error findings when the file cannot be used at all
-    (unreadable, or a required column is missing); unknown extra columns are a
-    warning, since they may be a misspelt optional column.
+    (unreadable, larger than ``max_bytes``, or a required column is missing); unknown
+    extra columns are a warning, since they may be a misspelt optional column. Rows with
+    the wrong number of cells are errors naming the row, and the rest is read.
     """
     mapping = mapping or {}
+    too_big = size_finding(path, display, max_bytes)
+    if too_big is not None:
+        return None, [too_big]
     fast_types = {
         _normalise(mapping.get(spec.name, spec.name)): spec.fast_type
         for spec in specs
         if spec.fast_type is not None
     }
+    bad_rows: list[BadRow] = []
+    physical: npt.NDArray[np.int64] | None = None
     try:
         if path.suffix.lower() == ".xlsx":
             table, first_row = _read_xlsx(path)
         else:
-            table, first_row = _read_csv(path, fast_types)
-    except (pa.ArrowInvalid, OSError, KeyError, ValueError) as exc:
-        return None, [error(f"filen kunde inte läsas som tabell: {_arrow_reason(exc)}", file=display)]
+            table, first_row, bad_rows, physical = _read_csv(path, fast_types)
+    except pa.ArrowInvalid as exc:
+        return None, [_arrow_finding(exc, path, display)]
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        reason = (
+            "den packade filen är skadad"
+            if isinstance(exc, (EOFError, gzip.BadGzipFile))
+            else (getattr(exc, "strerror", None) or "okänt fel")
+        )
+        return None, [error(f"filen kunde inte läsas ({reason})", file=display)]
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        return None, [error(f"filen kunde inte läsas som kalkylblad: {exc}", file=display)]
-    headers = {_normalise(n): n for n in table.column_names}
+        return None, [error(workbook_problem(exc), file=display, code="kalkylblad")]
     findings: list[Finding] = []
+    seen_headers: dict[str, int] = {}
+    for position, name in enumerate(table.column_names, start=1):
+        key = _normalise(name)
+        if key and key in seen_headers:
+            findings.append(
+                error(
+                    f"kolumnen '{name}' finns två gånger i rubrikraden (kolumn {seen_headers[key]} "
+                    f"och {position}); bara en av dem kan användas",
+                    file=display,
+                    line=1,
+                    where=f"kolumn {name}",
+                    code="kolumn-dubblett",
+                )
+            )
+        seen_headers.setdefault(key, position)
+    if findings:
+        return None, findings
+    if physical is not None:
+        bad_rows = [
+            BadRow(
+                int(physical[b.number - 1]) if 0 < b.number <= physical.size else b.number,
+                b.expected,
+                b.actual,
+            )
+            for b in bad_rows
+        ]
+    for bad in bad_rows[:MAX_LISTED]:
+        findings.append(
+            error(
+                f"raden har {bad.actual} fält men rubrikraden {bad.expected}; raden läses inte "
+                "(ett citattecken som inte stängs eller en avgränsare för mycket?)",
+                file=display,
+                line=bad.number,
+                code="falt-antal",
+            )
+        )
+    if len(bad_rows) > MAX_LISTED:
+        rest = ", ".join(str(b.number) for b in bad_rows[MAX_LISTED : MAX_LISTED + 10])
+        findings.append(
+            error(
+                f"ytterligare {len(bad_rows) - MAX_LISTED} rader har fel antal fält och läses inte "
+                f"(rad {rest}{' …' if len(bad_rows) > MAX_LISTED + 10 else ''})",
+                file=display,
+                code="falt-antal",
+            )
+        )
+    headers = {_normalise(n): n for n in table.column_names}
     columns: dict[str, pa.ChunkedArray] = {}
     written: dict[str, str] = {}
     used: set[str] = set()
@@ -233,12 +417,67 @@ def read_table(
             )
     if any(f.code == "kolumn-saknas" for f in findings):
         return None, findings
-    return RawTable(display, columns, first_row, written, table.num_rows), findings
+    lines = _record_lines(table.num_rows, first_row, bad_rows, physical)
+    return RawTable(display, columns, first_row, written, table.num_rows, lines), findings
 
 
-def _arrow_reason(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text.replace("CSV parse error:", "CSV-fel:")
+def _record_lines(
+    rows: int, first_row: int, bad: Sequence[BadRow], physical: npt.NDArray[np.int64] | None
+) -> npt.NDArray[np.int64] | None:
+    """Line of each record read, when rows were left out (``bad``, already in file lines) or
+    blank lines skipped (``physical``); None when records are simply first_row, first_row+1, …"""
+    if not bad and physical is None:
+        return None
+    every = (
+        physical[first_row - 1 :]
+        if physical is not None
+        else np.arange(first_row, first_row + rows + len(bad), dtype=np.int64)
+    )
+    left_out = np.array(sorted({b.number for b in bad}), dtype=np.int64)
+    kept: npt.NDArray[np.int64] = every[~np.isin(every, left_out)][:rows].astype(np.int64)
+    return kept
+
+
+def _arrow_finding(exc: pa.ArrowInvalid, path: Path, display: str) -> Finding:
+    """Arrow's English reason as a Swedish finding, with the line when it can be found."""
+    text = str(exc)
+    if "invalid UTF8" in text or "UTF8" in text:
+        return error(
+            "filen är inte UTF-8 hela vägen (en del av filen har en annan teckenkodning); spara den "
+            "som UTF-8 eller som Windows-1252 rakt igenom",
+            file=display,
+            line=_first_bad_utf8_line(path),
+            code="kodning",
+        )
+    if "newline" in text.lower() or "quote" in text.lower():
+        return error(
+            "ett citattecken stängs aldrig (eller en radbrytning står inom citattecken)", file=display
+        )
+    return error("filen kunde inte läsas som CSV-tabell", file=display)
+
+
+def _first_bad_utf8_line(path: Path) -> int | None:
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    line = 1
+    try:
+        with opener(path, "rb") as stream:
+            tail = b""
+            while chunk := stream.read(1 << 20):
+                data = tail + chunk
+                try:
+                    data.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    if exc.start < len(data) - 4 or len(chunk) < (1 << 20):
+                        return line + data.count(b"\n", 0, exc.start)
+                    # A character cut at the chunk's end: decide with the next chunk.
+                    tail = data[exc.start :]
+                    line += data.count(b"\n", 0, exc.start)
+                    continue
+                line += data.count(b"\n")
+                tail = b""
+    except OSError:
+        return None
+    return None
 
 
 # ---------------------------------------------------------------------------
@@ -462,6 +701,11 @@ def parse_number(
             )
             cleaned = pc.if_else(pa.array(valid), col, pa.scalar(None, pa.string()))
             out = np.array(pc.cast(cleaned, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        # "1e400" and "inf" become infinite floats; no hour, share or second is.
+        infinite = valid & ~np.isfinite(out)
+    out[infinite] = np.nan
+    valid = valid & ~infinite
     bad = ~valid & ~empty
     problems.rows(bad, name, f"ska vara {what}", "tal")
     if required:

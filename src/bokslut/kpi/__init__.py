@@ -50,15 +50,21 @@ def load_inputs(
     yearly: list[YearlyFigure] = []
     path = find_input(layout.kpi_dir, "arenden")
     if path is not None:
-        tickets, f = read_tickets(path, _display(layout, path), config.kpi, period_end)
+        tickets, f = read_tickets(
+            path, _display(layout, path), config.kpi, period_end, max_bytes=config.granser.tabell_bytes
+        )
         findings += f
     path = find_input(layout.kpi_dir, "samtal")
     if path is not None:
-        calls, f = read_calls(path, _display(layout, path), config.kpi, period_end)
+        calls, f = read_calls(
+            path, _display(layout, path), config.kpi, period_end, max_bytes=config.granser.tabell_bytes
+        )
         findings += f
     path = find_input(layout.kpi_dir, "nyckeltal")
     if path is not None:
-        yearly, f = read_yearly(path, _display(layout, path), config.kpi)
+        yearly, f = read_yearly(
+            path, _display(layout, path), config.kpi, max_bytes=config.granser.tabell_bytes
+        )
         findings += f
     return tickets, calls, yearly, findings
 

@@ -50,7 +50,7 @@ def load_records(
     emp: Employments | None = None
     ab: Absences | None = None
     if emp_path is not None:
-        emp, f = read_employments(emp_path, emp_name, config.personal)
+        emp, f = read_employments(emp_path, emp_name, config.personal, max_bytes=config.granser.tabell_bytes)
         findings += f
     if abs_path is not None:
         if emp_path is None:
@@ -58,7 +58,9 @@ def load_records(
                 notice("frånvarofilen används inte eftersom anstallda-filen saknas", file=abs_name)
             )
         else:
-            ab, f = read_absences(abs_path, abs_name, config.personal, emp)
+            ab, f = read_absences(
+                abs_path, abs_name, config.personal, emp, max_bytes=config.granser.tabell_bytes
+            )
             findings += f
     return emp, ab, findings, emp_name, abs_name
 

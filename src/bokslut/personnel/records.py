@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from bokslut.diagnostics import Finding, error
 from bokslut.tabular import (
+    DEFAULT_MAX_BYTES,
     DICTIONARY,
     MAX_LISTED,
     ColumnSpec,
@@ -117,9 +118,9 @@ OPEN_END = np.datetime64("2999-12-31", "D")
 
 
 def read_employments(
-    path: Path, display: str, settings: Personal
+    path: Path, display: str, settings: Personal, *, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> tuple[Employments | None, list[Finding]]:
-    raw, findings = read_table(path, display, EMPLOYEE_COLUMNS, settings.kolumner.anstallda)
+    raw, findings = read_table(path, display, EMPLOYEE_COLUMNS, settings.kolumner.anstallda, max_bytes)
     if raw is None:
         return None, findings
     problems = Problems(raw, findings)
@@ -226,9 +227,14 @@ def read_employments(
 
 
 def read_absences(
-    path: Path, display: str, settings: Personal, employments: Employments | None
+    path: Path,
+    display: str,
+    settings: Personal,
+    employments: Employments | None,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> tuple[Absences | None, list[Finding]]:
-    raw, findings = read_table(path, display, ABSENCE_COLUMNS, settings.kolumner.franvaro)
+    raw, findings = read_table(path, display, ABSENCE_COLUMNS, settings.kolumner.franvaro, max_bytes)
     if raw is None:
         return None, findings
     problems = Problems(raw, findings)
