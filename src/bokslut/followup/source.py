@@ -285,7 +285,7 @@ def yaml_reason(exc: yaml.YAMLError) -> str:
     for pattern, swedish in _YAML_REASONS:
         match = re.search(pattern, english)
         if match:
-            return swedish.format(*match.groups())
+            return swedish.format(*(g.replace("tag:yaml.org,2002:", "!!") for g in match.groups()))
     return "ogiltig YAML-syntax"  # never PyYAML's English inside a Swedish message
 
 
@@ -329,10 +329,13 @@ def validate(model: type[M], located: Located) -> tuple[M | None, list[Finding]]
     except ValidationError as exc:
         findings: list[Finding] = []
         seen: set[PathKey] = set()
-        for err in exc.errors():
-            loc = tuple(p for p in err["loc"] if not _is_union_tag(p))
-            # A union reports one error per member; one message per place is enough.
-            if loc in seen:
+        errors = [(tuple(p for p in err["loc"] if not _is_union_tag(p)), err) for err in exc.errors()]
+        # A union reports one error per member: the member that got furthest into the value
+        # is the one meant ({2023: 5, ²: 4} is a per-year table with a bad year, not a bad
+        # number), and one message per place is enough.
+        deeper = {loc[:n] for loc, _ in errors for n in range(len(loc))}
+        for loc, err in errors:
+            if loc in seen or loc in deeper:
                 continue
             seen.add(loc)
             key = dotted(loc) or "(filen)"
