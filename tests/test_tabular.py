@@ -1,6 +1,7 @@
 """Reading exports: dialects, encodings, typed fast path and precise cell errors."""
 
 import gzip
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ from bokslut.tabular import (
     parse_number,
     parse_timestamp,
     read_table,
+    text,
     years_of,
 )
 
@@ -73,3 +75,102 @@ def test_years_of_timestamps():
         dtype="datetime64[s]",
     )
     assert years_of(ts).tolist() == [2020, 2021, 0, 2024]
+
+
+def test_rows_with_the_wrong_number_of_cells_are_named_and_the_rest_is_read(tmp_path: Path):
+    path = tmp_path / "x.csv"
+    path.write_text(
+        "namn;datum;tal\nAnna;2023-01-02;1\nBo;2023-01-03\nCia;2023-01-04;3;4\nDan;2023-01-05;x\n"
+    )
+    raw, findings = read_table(path, "x.csv", SPECS)
+    assert raw is not None
+    assert [(f.line, f.code) for f in findings] == [(3, "falt-antal"), (4, "falt-antal")]
+    assert findings[0].message.startswith("raden har 2 fält men rubrikraden 3; raden läses inte")
+    assert "CSV parse error" not in findings[0].message
+    assert text(raw, "namn").tolist() == ["Anna", "Dan"]
+    # Cells of the rows after a left-out row keep their own row numbers.
+    problems = Problems(raw, [])
+    parse_number(raw, "tal", problems, required=True)
+    assert [(f.line, f.message) for f in problems.findings] == [(5, "ska vara ett tal (värdet 'x')")]
+
+
+def test_blank_lines_do_not_shift_the_row_numbers(tmp_path: Path):
+    path = tmp_path / "x.csv"
+    path.write_text("namn,datum\n\nAnna,2023-01-02\n\r\n\nBo,2023-13-01\nCia\n")
+    raw, findings = read_table(path, "x.csv", SPECS)
+    assert raw is not None and [f.line for f in findings] == [7]
+    problems = Problems(raw, [])
+    parse_date(raw, "datum", problems, required=True)
+    assert [f.line for f in problems.findings] == [6]
+
+
+def test_infinite_and_huge_numbers_are_no_numbers(tmp_path: Path):
+    path = tmp_path / "x.csv"
+    path.write_text(
+        "namn,datum,tal\na,2023-01-01,1e400\nb,2023-01-01,inf\nc,2023-01-01,²\nd,2023-01-01,2.5\n"
+    )
+    raw, _ = read_table(path, "x.csv", SPECS)
+    assert raw is not None
+    problems = Problems(raw, [])
+    out = parse_number(raw, "tal", problems, required=True)
+    assert np.isnan(out[:3]).all() and out[3] == 2.5
+    assert [(f.line, f.message) for f in problems.findings] == [
+        (2, "ska vara ett tal (värdet '1e400')"),
+        (3, "ska vara ett tal (värdet 'inf')"),
+        (4, "ska vara ett tal (värdet '²')"),
+    ]
+
+
+def test_a_file_that_is_not_utf8_after_the_first_block_names_its_line(tmp_path: Path):
+    path = tmp_path / "x.csv"
+    rows = "".join(f"namn{i},2023-01-01\n" for i in range(8000))
+    path.write_bytes(b"namn,datum\n" + rows.encode() + b"\xc5sa,2023-01-01\n")
+    raw, findings = read_table(path, "x.csv", SPECS)
+    assert raw is None
+    (finding,) = findings
+    assert (finding.line, finding.code) == (8002, "kodning")
+    assert finding.message.startswith("filen är inte UTF-8 hela vägen")
+
+
+def test_a_spreadsheet_that_is_no_zip_file_is_explained_in_swedish(tmp_path: Path):
+    path = tmp_path / "x.xlsx"
+    path.write_text("namn;datum\nAnna;2023-01-01\n")
+    raw, findings = read_table(path, "x.xlsx", SPECS)
+    assert raw is None
+    (finding,) = findings
+    assert finding.message == (
+        "filen är ingen XLSX-fil (den är inte ett zip-arkiv) – "
+        "spara den som Excel-arbetsbok (.xlsx) eller som CSV"
+    )
+
+
+def test_files_over_the_limit_are_refused_before_reading(tmp_path: Path):
+    path = tmp_path / "x.csv"
+    path.write_text("namn,datum\n" + "Anna,2023-01-01\n" * 100_000)
+    raw, findings = read_table(path, "x.csv", SPECS, max_bytes=1024 * 1024)
+    assert raw is None
+    assert [f.message for f in findings] == [
+        "filen är 1,5 MB, större än gränsen 1 MB "
+        "(höj den med [granser] tabell_mb i bokslut.toml om filen är rätt)"
+    ]
+    assert read_table(path, "x.csv", SPECS)[0] is not None
+
+
+def test_a_spreadsheet_that_unpacks_beyond_the_limit_is_refused(tmp_path: Path):
+    path = tmp_path / "x.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (3 * 1024 * 1024))
+    assert path.stat().st_size < 64 * 1024
+    raw, findings = read_table(path, "x.xlsx", SPECS, max_bytes=1024 * 1024)
+    assert raw is None
+    assert findings[0].message.startswith("kalkylbladet packas upp till 3 MB, mer än gränsen 1 MB")
+
+
+def test_a_column_twice_in_the_header_is_an_error(tmp_path: Path):
+    path = tmp_path / "x.csv"
+    path.write_text("namn,datum,Namn\na,2023-01-01,b\n")
+    raw, findings = read_table(path, "x.csv", SPECS)
+    assert raw is None
+    assert [(f.line, f.message) for f in findings] == [
+        (1, "kolumnen 'Namn' finns två gånger i rubrikraden (kolumn 1 och 3); bara en av dem kan användas")
+    ]

@@ -453,7 +453,7 @@ def load_config(path: Path) -> Config:
         size = path.stat().st_size
         if size > CONFIG_MAX_BYTES:
             finding = error(
-                f"filen är {size // 1024} kB; en bokslut.toml får vara högst "
+                f"filen är {-(-size // 1024)} kB; en bokslut.toml får vara högst "
                 f"{CONFIG_MAX_BYTES // 1024} kB – är det rätt fil?",
                 file=name,
             )
