@@ -174,3 +174,14 @@ def test_a_column_twice_in_the_header_is_an_error(tmp_path: Path):
     assert [(f.line, f.message) for f in findings] == [
         (1, "kolumnen 'Namn' finns två gånger i rubrikraden (kolumn 1 och 3); bara en av dem kan användas")
     ]
+
+
+def test_a_column_arrow_typed_by_itself_is_still_text(tmp_path: Path):
+    # A quoted header with the delimiter in it is split differently by Arrow than by the sniffer,
+    # so Arrow infers the column's type: null when empty, int64 for whole numbers.
+    path = tmp_path / "x.csv"
+    path.write_text('"na,mn",datum,"t,al"\n,2023-01-01,5\n,2023-01-02,6\n')
+    raw, findings = read_table(path, "x.csv", SPECS, {"namn": "na,mn", "tal": "t,al"})
+    assert raw is not None and not findings
+    assert text(raw, "namn").tolist() == ["", ""]
+    assert text(raw, "tal").tolist() == ["5", "6"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import gzip
+import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -97,6 +98,14 @@ def _sniff_delimiter(first_line: str) -> str:
     return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
 
 
+class NotUtf8(ValueError):
+    """A CSV that begins as UTF-8 and is something else from ``line`` on."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
 @dataclass(frozen=True, slots=True)
 class BadRow:
     """A CSV row with the wrong number of cells (left out, reported)."""
@@ -118,12 +127,19 @@ def _read_csv(
     with opener(path, "rb") as stream:
         head = stream.read(65536)
     encoding = "utf8"
+    whole_file = len(head) < 65536
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
         # A cut multi-byte character at the end of the sample is not an encoding problem.
-        if exc.start < len(head) - 4:
+        if exc.start < len(head) - 4 or whole_file:
             encoding = "cp1252"  # Excel on Swedish Windows
+    if encoding == "utf8" and not whole_file:
+        # A file that turns out not to be UTF-8 further on is refused before Arrow reads it:
+        # Arrow cannot say where, and reports such a row in a way that cannot be caught.
+        bad_line = _first_bad_utf8_line(path)
+        if bad_line is not None:
+            raise NotUtf8(bad_line)
     first_line = head.decode("utf-8" if encoding == "utf8" else "cp1252", errors="replace")
     first_line = first_line.splitlines()[0] if first_line else ""
     delimiter = _sniff_delimiter(first_line)
@@ -312,22 +328,23 @@ def read_table(
     }
     bad_rows: list[BadRow] = []
     physical: npt.NDArray[np.int64] | None = None
+    is_xlsx = path.suffix.lower() == ".xlsx"
     try:
-        if path.suffix.lower() == ".xlsx":
+        if is_xlsx:
             table, first_row = _read_xlsx(path)
         else:
             table, first_row, bad_rows, physical = _read_csv(path, fast_types)
-    except pa.ArrowInvalid as exc:
-        return None, [_arrow_finding(exc, path, display)]
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+    except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
         reason = (
             "den packade filen är skadad"
             if isinstance(exc, (EOFError, gzip.BadGzipFile))
             else (getattr(exc, "strerror", None) or "okänt fel")
         )
         return None, [error(f"filen kunde inte läsas ({reason})", file=display)]
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        return None, [error(workbook_problem(exc), file=display, code="kalkylblad")]
+    except Exception as exc:  # openpyxl raises many kinds for a broken file, Arrow a few
+        if is_xlsx:
+            return None, [error(workbook_problem(exc), file=display, code="kalkylblad")]
+        return None, [csv_problem(exc, path, display)]
     findings: list[Finding] = []
     seen_headers: dict[str, int] = {}
     for position, name in enumerate(table.column_names, start=1):
@@ -384,7 +401,7 @@ def read_table(
         key = _normalise(wanted)
         if key in headers:
             name = headers[key]
-            col = table.column(name)
+            col = _as_text_unless(table.column(name), spec.fast_type)
             is_text = pa.types.is_string(col.type) or pa.types.is_large_string(col.type)
             columns[spec.name] = pc.utf8_trim_whitespace(col) if is_text else col
             written[spec.name] = name
@@ -421,6 +438,19 @@ def read_table(
     return RawTable(display, columns, first_row, written, table.num_rows, lines), findings
 
 
+def _as_text_unless(col: pa.ChunkedArray, fast_type: pa.DataType | None) -> pa.ChunkedArray:
+    """The column as text, unless Arrow parsed it as the fast type asked for.
+
+    Arrow infers a type for a column it was not told about (a header it split differently
+    from us, an all-empty column as null); the parse helpers expect text there.
+    """
+    if col.type == fast_type or pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        return col
+    if pa.types.is_null(col.type):
+        return pa.chunked_array([pa.array([""] * len(col), pa.string())])
+    return pc.fill_null(pc.cast(col, pa.string()), "")
+
+
 def _record_lines(
     rows: int, first_row: int, bad: Sequence[BadRow], physical: npt.NDArray[np.int64] | None
 ) -> npt.NDArray[np.int64] | None:
@@ -438,10 +468,30 @@ def _record_lines(
     return kept
 
 
-def _arrow_finding(exc: pa.ArrowInvalid, path: Path, display: str) -> Finding:
-    """Arrow's English reason as a Swedish finding, with the line when it can be found."""
+# Bytes Windows-1252 leaves undefined: a file with them is in neither encoding bokslut reads.
+CP1252_UNDEFINED = b"\x81\x8d\x8f\x90\x9d"
+
+
+def csv_problem(exc: BaseException, path: Path, display: str) -> Finding:
+    """Why a CSV could not be read, in Swedish, with the line when it can be found."""
+    if isinstance(exc, UnicodeDecodeError):
+        return error(
+            "filen är varken UTF-8 eller Windows-1252 (tecken som inte finns i någon av dem); "
+            "spara den som UTF-8",
+            file=display,
+            line=_first_line_with(path, CP1252_UNDEFINED),
+            code="kodning",
+        )
+    if isinstance(exc, NotUtf8):
+        return error(
+            "filen är inte UTF-8 hela vägen (en del av filen har en annan teckenkodning); spara den "
+            "som UTF-8 eller som Windows-1252 rakt igenom",
+            file=display,
+            line=exc.line,
+            code="kodning",
+        )
     text = str(exc)
-    if "invalid UTF8" in text or "UTF8" in text:
+    if "UTF8" in text:
         return error(
             "filen är inte UTF-8 hela vägen (en del av filen har en annan teckenkodning); spara den "
             "som UTF-8 eller som Windows-1252 rakt igenom",
@@ -454,6 +504,23 @@ def _arrow_finding(exc: pa.ArrowInvalid, path: Path, display: str) -> Finding:
             "ett citattecken stängs aldrig (eller en radbrytning står inom citattecken)", file=display
         )
     return error("filen kunde inte läsas som CSV-tabell", file=display)
+
+
+def _first_line_with(path: Path, forbidden: bytes) -> int | None:
+    """Line of the first byte of ``forbidden`` in the file (None if it has none)."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    line = 1
+    pattern = re.compile(b"[" + re.escape(forbidden) + b"]")
+    try:
+        with opener(path, "rb") as stream:
+            while chunk := stream.read(1 << 20):
+                match = pattern.search(chunk)
+                if match:
+                    return line + chunk.count(b"\n", 0, match.start())
+                line += chunk.count(b"\n")
+    except OSError:
+        return None
+    return None
 
 
 def _first_bad_utf8_line(path: Path) -> int | None:

@@ -23,7 +23,7 @@ from typing import Any
 from bokslut.diagnostics import Finding, error, warning
 from bokslut.sie.model import canonical_objects
 from bokslut.statements.facts import Facts
-from bokslut.tabular import DEFAULT_MAX_BYTES, open_workbook, size_finding, workbook_problem
+from bokslut.tabular import DEFAULT_MAX_BYTES, csv_problem, open_workbook, size_finding, workbook_problem
 
 KNOWN_COLUMNS = {
     "ar",
@@ -77,7 +77,7 @@ def _cells_csv(path: Path) -> Iterator[tuple[int, list[tuple[str, str]]]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = raw.decode("cp1252")
+        text = raw.decode("cp1252")  # a byte cp1252 leaves undefined raises: see read_plan_file
     sample = text[:4096]
     delimiter = ";" if sample.count(";") >= sample.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
@@ -129,6 +129,8 @@ def read_plan_file(
             return _read_rows(_cells_csv(path), rel, default_year, ledger_sign, cell_based=False)
         except OSError as exc:
             return [], [error(f"filen kunde inte läsas ({exc.strerror or 'okänt fel'})", file=rel)]
+        except (UnicodeDecodeError, csv.Error) as exc:
+            return [], [csv_problem(exc, path, rel)]
     wb, findings = open_workbook(path, rel)
     if wb is None:
         return [], findings
