@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import atheris
@@ -35,15 +36,25 @@ UNRAISABLE: list[str] = []
 sys.unraisablehook = lambda info: UNRAISABLE.append(repr(info.exc_value))
 
 
+READERS: dict[bytes, Callable[[Path], object]] = {
+    b"sysselsattningsgrad": lambda path: read_employments(path, path.name, PERSONAL),
+    b"orsak": lambda path: read_absences(path, path.name, PERSONAL, EMPLOYEES),
+    b"skapad": lambda path: read_tickets(path, path.name, KPI, (6, 30)),
+    b"vantetid_s": lambda path: read_calls(path, path.name, KPI),
+    b"benamning": lambda path: read_yearly(path, path.name, KPI),
+    b"belopp": lambda path: read_plan_file(path, path.name, 2023, ledger_sign=False),
+}
+
+
 def test_one(data: bytes) -> None:
     path = WORK / ("data.xlsx" if data.startswith(b"PK") else "data.csv")
     path.write_bytes(data)
-    read_employments(path, path.name, PERSONAL)
-    read_absences(path, path.name, PERSONAL, EMPLOYEES)
-    read_tickets(path, path.name, KPI, (6, 30))
-    read_calls(path, path.name, KPI)
-    read_yearly(path, path.name, KPI)
-    read_plan_file(path, path.name, 2023, ledger_sign=False)
+    # The reader whose columns the header names (each reader reads the whole file; running all
+    # six on every input would spend most of the time on files they refuse for their header).
+    header = data.split(b"\n", 1)[0]
+    chosen = [read for word, read in READERS.items() if word in header] or list(READERS.values())
+    for read in chosen:
+        read(path)
     if UNRAISABLE:
         raise AssertionError(f"swallowed exception: {UNRAISABLE[0]}")
 

@@ -568,7 +568,7 @@ class Problems:
         for k, row_no in enumerate(numbers[:MAX_LISTED]):
             shown = ""
             if values is not None:
-                shown = f" (värdet '{values[int(idx[k])].as_py()}')"
+                shown = f" (värdet '{_clip(str(values[int(idx[k])].as_py()))}')"
             self.findings.append(
                 error(
                     f"{message}{shown}",
@@ -590,6 +590,11 @@ class Problems:
                     code=code,
                 )
             )
+
+
+def _clip(value: str, limit: int = 60) -> str:
+    """A cell as quoted in a message: a megabyte-long cell is not repeated in full."""
+    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 def text(raw: RawTable, name: str) -> npt.NDArray[np.object_]:

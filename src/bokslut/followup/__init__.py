@@ -17,11 +17,12 @@ from pathlib import Path
 from bokslut.diagnostics import Finding, error
 from bokslut.followup.assess import Context, GoalResult, assess_goal, summary_sentence
 from bokslut.followup.model import BESLUT_STATUS, STATUS_WORD, BeslutFil, Mal, MalFil, Status
-from bokslut.followup.source import DEFAULT_MAX_BYTES, Located, PathKey, load_yaml, too_large, validate
+from bokslut.followup.source import DEFAULT_MAX_BYTES, Located, PathKey, load_yaml, validate
 from bokslut.followup.tables import beslut_table, flat_table, hierarchy_table
 from bokslut.followup.xlsx import read_beslut_workbook, read_goal_workbook
 from bokslut.parts import ReportPart
 from bokslut.table import Table, Value
+from bokslut.tabular import size_finding
 from bokslut.workspace.config import Config, RapportTyp
 from bokslut.workspace.layout import Layout
 
@@ -56,9 +57,9 @@ def _load(layout: Layout, stem: str, max_bytes: int) -> tuple[Located | None, li
         return None, findings
     display = f"data/{path.name}"
     if path.suffix == ".xlsx":
-        size = path.stat().st_size
-        if size > max_bytes:
-            return None, [too_large(display, size, max_bytes)]
+        too_big = size_finding(path, display, max_bytes, "yaml_mb")
+        if too_big is not None:
+            return None, [too_big]
         return read_goal_workbook(path, display) if stem == "mal" else read_beslut_workbook(path, display)
     return load_yaml(path, display, max_bytes)
 

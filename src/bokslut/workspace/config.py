@@ -363,7 +363,8 @@ def swedish_message(err: Mapping[str, Any]) -> str:
         if bound in ctx and kind in {"greater_than_equal", "greater_than", "less_than_equal", "less_than"}:
             text += f" ({word} {ctx[bound]})"
     if "input" in err and kind not in {"missing", "extra_forbidden"} and not isinstance(err["input"], dict):
-        text += f", fick {err['input']!r}"
+        shown = repr(err["input"])
+        text += f", fick {shown if len(shown) <= 60 else shown[:59] + '…'}"
     return text
 
 
