@@ -114,6 +114,11 @@ def problems(tmp_path, extra: str) -> list[tuple[int | None, str]]:
             "[dimensioner]\nverksamhet = 4294967297\n",
             "dimensioner.verksamhet är för stort (högst 2147483647), fick 4294967297",
         ),
+        (
+            "[kpi]\nservicenivaer_min = { akut = -5 }\n",
+            "kpi.servicenivaer_min.akut är för litet (minst 1), fick -5",
+        ),
+        ("[kpi]\nsvarstider_s = [0, 30]\n", "kpi.svarstider_s.0 är för litet (minst 1), fick 0"),
     ],
 )
 def test_values_no_setting_can_hold_are_named_with_key_and_line(tmp_path, extra, expected):

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -121,10 +121,10 @@ class Kpi(Section):
 
     kolumner: KpiKolumner = Field(default_factory=KpiKolumner)
     # Priority (as written in arenden.prioritet) -> minutes allowed to first response.
-    servicenivaer_min: dict[str, int] = Field(default_factory=dict)
+    servicenivaer_min: dict[str, Annotated[int, Field(ge=1)]] = Field(default_factory=dict)
     # "08:00-17:00": service-level time counts only on working days inside these hours.
     kontorstid: str | None = None
-    svarstider_s: list[int] = Field(default_factory=lambda: [20, 30, 60])
+    svarstider_s: list[Annotated[int, Field(ge=1, le=86_400)]] = Field(default_factory=lambda: [20, 30, 60])
     # Share answered within N s of all incoming calls, or of the answered ones.
     servicegrad_av: str = Field(default="inkommande", pattern="^(inkommande|besvarade)$")
     antal_ar: int = Field(default=3, ge=1, le=10)
