@@ -16,7 +16,7 @@ import difflib
 import gzip
 import re
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,25 @@ DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 TIMESTAMP = pa.timestamp("s")
 
 
+class LineNumbers:
+    """Record row numbers, worked out once and only when first asked for."""
+
+    def __init__(self, compute: Callable[[], npt.NDArray[np.int64] | None]) -> None:
+        self._compute: Callable[[], npt.NDArray[np.int64] | None] | None = compute
+        self._lines: npt.NDArray[np.int64] | None = None
+
+    @classmethod
+    def known(cls, lines: npt.NDArray[np.int64] | None) -> LineNumbers:
+        numbering = cls(lambda: lines)
+        numbering.get()
+        return numbering
+
+    def get(self) -> npt.NDArray[np.int64] | None:
+        if self._compute is not None:
+            self._lines, self._compute = self._compute(), None
+        return self._lines
+
+
 @dataclass(frozen=True, slots=True)
 class RawTable:
     """Every cell as text ("" for empty), columns under our canonical names."""
@@ -63,21 +82,28 @@ class RawTable:
     first_row: int  # row number of the first record (2 for a CSV with a header line)
     column_headers: Mapping[str, str]  # canonical name -> header as written in the file
     rows: int
-    # Row number of each record when some rows of the file were left out (unreadable);
-    # None when records follow each other from first_row.
-    lines: npt.NDArray[np.int64] | None = None
+    # Row numbers of the records when they are not simply first_row, first_row + 1, …
+    # (rows left out as unreadable, blank lines in a CSV).
+    numbering: LineNumbers | None = None
+
+    @property
+    def lines(self) -> npt.NDArray[np.int64] | None:
+        return self.numbering.get() if self.numbering is not None else None
 
     def has(self, name: str) -> bool:
         return name in self.columns
 
     def row_numbers(self, mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
-        if self.lines is not None:
-            return self.lines[np.flatnonzero(mask)]
-        return np.flatnonzero(mask).astype(np.int64) + self.first_row
+        index = np.flatnonzero(mask).astype(np.int64)
+        if index.size == 0:
+            return index  # no finding, no need to know the numbering
+        lines = self.lines
+        return lines[index] if lines is not None else index + self.first_row
 
     def line(self, index: int) -> int:
         """Row number of record ``index`` as the user sees it."""
-        return int(self.lines[index]) if self.lines is not None else self.first_row + index
+        lines = self.lines
+        return int(lines[index]) if lines is not None else self.first_row + index
 
 
 def find_input(folder: Path, stem: str) -> Path | None:
@@ -117,7 +143,7 @@ class BadRow:
 
 def _read_csv(
     path: Path, fast_types: Mapping[str, pa.DataType]
-) -> tuple[pa.Table, int, list[BadRow], npt.NDArray[np.int64] | None]:
+) -> tuple[pa.Table, int, list[BadRow]]:
     """Read a CSV; ``fast_types`` (by normalised header) are tried first, then plain text.
 
     Rows with too few or too many cells are left out and returned, numbered, so that the
@@ -170,11 +196,11 @@ def _read_csv(
     if fast_types:
         try:
             table, bad = read(fast_types)
-            return table, 2, bad, _physical_lines(path)
+            return table, 2, bad
         except pa.ArrowInvalid:
             pass  # some cell does not fit its type: read as text and report it precisely
     table, bad = read({})
-    return table, 2, bad, _physical_lines(path)
+    return table, 2, bad
 
 
 # Files up to this size get exact row numbers even with blank lines in them (Arrow skips
@@ -182,16 +208,30 @@ def _read_csv(
 PHYSICAL_LINES_MAX_BYTES = 512 * MEGABYTE
 
 
+def _has_blank_line(path: Path) -> bool:
+    """Whether the file has an empty line, looked for chunk by chunk (most exports have none)."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rb") as stream:
+        previous = b"\n"  # the file's start counts as the end of a line
+        while chunk := stream.read(1 << 24):
+            window = np.frombuffer(previous[-2:] + chunk, dtype=np.uint8)
+            # Vectorised: a bytes search slows down on a pattern as common as a newline.
+            ends = np.flatnonzero(window == 10)
+            gaps = np.diff(ends)
+            if (gaps == 1).any() or ((gaps == 2) & (window[ends[:-1] + 1] == 13)).any():
+                return True
+            previous = chunk
+    return False
+
+
 def _physical_lines(path: Path) -> npt.NDArray[np.int64] | None:
     """Line number in the file of Arrow's n-th non-blank line (at index n-1), or None when
     the file has no blank lines and the two numberings agree."""
     opener = gzip.open if path.name.lower().endswith(".gz") else open
-    if path.stat().st_size > PHYSICAL_LINES_MAX_BYTES:
+    if path.stat().st_size > PHYSICAL_LINES_MAX_BYTES or not _has_blank_line(path):
         return None
     with opener(path, "rb") as stream:
         data = stream.read(PHYSICAL_LINES_MAX_BYTES + 1)
-    if not (data.startswith((b"\n", b"\r\n")) or b"\n\n" in data or b"\n\r\n" in data):
-        return None
     arr = np.frombuffer(data, dtype=np.uint8)
     newlines = np.flatnonzero(arr == 10)
     starts = np.concatenate(([0], newlines + 1))
@@ -333,7 +373,7 @@ def read_table(
         if is_xlsx:
             table, first_row = _read_xlsx(path)
         else:
-            table, first_row, bad_rows, physical = _read_csv(path, fast_types)
+            table, first_row, bad_rows = _read_csv(path, fast_types)
     except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
         reason = (
             "den packade filen är skadad"
@@ -363,6 +403,8 @@ def read_table(
         seen_headers.setdefault(key, position)
     if findings:
         return None, findings
+    if bad_rows:
+        physical = _physical_lines(path)
     if physical is not None:
         bad_rows = [
             BadRow(
@@ -434,8 +476,13 @@ def read_table(
             )
     if any(f.code == "kolumn-saknas" for f in findings):
         return None, findings
-    lines = _record_lines(table.num_rows, first_row, bad_rows, physical)
-    return RawTable(display, columns, first_row, written, table.num_rows, lines), findings
+    rows = table.num_rows
+    if bad_rows or is_xlsx:
+        numbering = LineNumbers.known(_record_lines(rows, first_row, bad_rows, physical))
+    else:
+        # Blank lines are looked for only when a row number is first needed (for a finding).
+        numbering = LineNumbers(lambda: _record_lines(rows, first_row, [], _physical_lines(path)))
+    return RawTable(display, columns, first_row, written, rows, numbering), findings
 
 
 def _as_text_unless(col: pa.ChunkedArray, fast_type: pa.DataType | None) -> pa.ChunkedArray:
