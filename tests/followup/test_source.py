@@ -91,6 +91,7 @@ def test_values_no_goal_file_means_are_refused_with_their_line(value, reason):
         ("a: [1, 2\n", 2, "',' eller ']' saknas i en lista"),
         ('a: "text\n', 2, "filen slutar mitt i ett värde"),
         ("a: 1\n b: 2\n", 2, "kolon ':' på fel ställe"),
+        ("{{{{{{6Z", 1, "',' eller '}' saknas i en tabell"),  # found by fuzzing
     ],
 )
 def test_syntax_errors_are_swedish_with_the_line(text, line, reason):

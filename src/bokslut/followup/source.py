@@ -285,7 +285,9 @@ def yaml_reason(exc: yaml.YAMLError) -> str:
     for pattern, swedish in _YAML_REASONS:
         match = re.search(pattern, english)
         if match:
-            return swedish.format(*(g.replace("tag:yaml.org,2002:", "!!") for g in match.groups()))
+            # Not str.format: some reasons quote a brace ('}' saknas).
+            group = match.group(1) if match.groups() else ""
+            return swedish.replace("{0}", (group or "").replace("tag:yaml.org,2002:", "!!"))
     return "ogiltig YAML-syntax"  # never PyYAML's English inside a Swedish message
 
 
