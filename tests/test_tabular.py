@@ -185,3 +185,16 @@ def test_a_column_arrow_typed_by_itself_is_still_text(tmp_path: Path):
     assert raw is not None and not findings
     assert text(raw, "namn").tolist() == ["", ""]
     assert text(raw, "tal").tolist() == ["5", "6"]
+
+
+def test_a_column_twice_in_a_spreadsheet_header_is_an_error_too(tmp_path: Path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    sheet = wb.active
+    assert sheet is not None
+    sheet.append(["namn", "datum", "namn"])
+    sheet.append(["a", "2023-01-01", "b"])
+    wb.save(tmp_path / "x.xlsx")
+    raw, findings = read_table(tmp_path / "x.xlsx", "x.xlsx", SPECS)
+    assert raw is None and [f.code for f in findings] == ["kolumn-dubblett"]

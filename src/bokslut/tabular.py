@@ -322,7 +322,8 @@ def _read_xlsx(path: Path) -> tuple[pa.Table, int]:
         n = len(cols[0]) if cols else 0
         while n and all(c[n - 1] == "" for c in cols):
             n -= 1
-        return pa.table({name: pa.array(c[:n], pa.string()) for name, c in zip(names, cols, strict=True)}), 2
+        # from_arrays keeps a repeated header (a dict would drop one) so that it can be reported.
+        return pa.Table.from_arrays([pa.array(c[:n], pa.string()) for c in cols], names=names), 2
     finally:
         wb.close()
 
