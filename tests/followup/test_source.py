@@ -53,6 +53,17 @@ def test_an_alias_that_contains_itself_is_refused():
     ]
 
 
+def test_aliases_that_nest_deeper_than_the_text_are_refused():
+    # Each anchor is 40 levels deep and holds the previous one: 30 × 40 levels once expanded.
+    lines = ["a0: &a0 " + "[" * 40 + "1" + "]" * 40]
+    lines += [f"a{i}: &a{i} " + "[" * 40 + f"*a{i - 1}" + "]" * 40 for i in range(1, 30)]
+    located, findings = parse_yaml("\n".join(lines) + "\n", "mal.yaml")
+    assert located is None
+    assert [f.message for f in findings] == [
+        f"ogiltig YAML: alias (*namn) gör värdena nästlade djupare än {MAX_DEPTH} nivåer"
+    ]
+
+
 def test_deep_nesting_is_a_finding_not_a_recursion_error():
     located, findings = parse_yaml("a: " + "[" * 5000 + "]" * 5000 + "\n", "mal.yaml")
     assert located is None

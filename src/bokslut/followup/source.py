@@ -139,10 +139,11 @@ SafeLoader.yaml_constructors = {
 }
 
 
-def _expanded_size(root: yaml.Node) -> int:
-    """Elements the document has once every alias is expanded (memoised, so a bomb is cheap
-    to measure); raises _Refused for an alias that contains itself."""
+def _expanded_size(root: yaml.Node) -> tuple[int, int]:
+    """Elements and nesting depth of the document once every alias is expanded (memoised, so a
+    bomb is cheap to measure); raises _Refused for an alias that contains itself."""
     sizes: dict[int, int] = {}
+    depths: dict[int, int] = {}
     active: set[int] = set()
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
@@ -150,7 +151,9 @@ def _expanded_size(root: yaml.Node) -> int:
         key = id(node)
         if done:
             active.discard(key)
-            sizes[key] = min(1 + sum(sizes[id(c)] for c in _children(node)), MAX_EXPANDED_NODES + 1)
+            children = _children(node)
+            sizes[key] = min(1 + sum(sizes[id(c)] for c in children), MAX_EXPANDED_NODES + 1)
+            depths[key] = 1 + max((depths[id(c)] for c in children), default=0)
             continue
         if key in sizes:
             continue
@@ -159,7 +162,7 @@ def _expanded_size(root: yaml.Node) -> int:
         active.add(key)
         stack.append((node, True))
         stack.extend((c, False) for c in _children(node) if id(c) not in sizes)
-    return sizes[id(root)]
+    return sizes[id(root)], depths[id(root)]
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
@@ -206,9 +209,16 @@ def parse_yaml(text: str, display: str) -> tuple[Located | None, list[Finding]]:
         try:
             node = loader.get_single_node()
             if node is not None:
-                if _expanded_size(node) > MAX_EXPANDED_NODES:
+                size, depth = _expanded_size(node)
+                if size > MAX_EXPANDED_NODES:
                     raise _Refused(
                         problem=f"alias (*namn) gör filen större än {MAX_EXPANDED_NODES} värden",
+                        problem_mark=node.start_mark,
+                    )
+                if depth > MAX_DEPTH:
+                    # Aliases inside aliases can nest deeper than the text itself does.
+                    raise _Refused(
+                        problem=f"alias (*namn) gör värdena nästlade djupare än {MAX_DEPTH} nivåer",
                         problem_mark=node.start_mark,
                     )
                 data = loader.construct_document(node)
