@@ -34,7 +34,7 @@ COUNT_NAMES = {
     Status.EJ: "mal_antal_ej_uppfyllda",
     Status.KAN_INTE: "mal_antal_kan_inte_bedomas",
 }
-DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 def find_file(layout: Layout, stem: str) -> tuple[Path | None, list[Finding]]:
