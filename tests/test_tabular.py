@@ -198,3 +198,19 @@ def test_a_column_twice_in_a_spreadsheet_header_is_an_error_too(tmp_path: Path):
     wb.save(tmp_path / "x.xlsx")
     raw, findings = read_table(tmp_path / "x.xlsx", "x.xlsx", SPECS)
     assert raw is None and [f.code for f in findings] == ["kolumn-dubblett"]
+
+
+def test_dates_outside_1900_to_2200_are_typing_errors(tmp_path: Path):
+    path = tmp_path / "x.csv"
+    path.write_text("namn,datum\na,0023-01-01\nb,2023-01-01\nc,9999-12-31\n")
+    raw, _ = read_table(path, "x.csv", SPECS)
+    assert raw is not None
+    problems = Problems(raw, [])
+    out = parse_date(raw, "datum", problems, required=True)
+    assert np.isnat(out[0]) and out[1] == np.datetime64("2023-01-01") and np.isnat(out[2])
+    assert [(f.line, f.message) for f in problems.findings] == [
+        (2, "datumet ligger utanför åren 1900–2200 (värdet '0023-01-01')"),
+        (4, "datumet ligger utanför åren 1900–2200 (värdet '9999-12-31')"),
+    ]
+    stamps = parse_timestamp(raw, "datum", Problems(raw, []), required=True)
+    assert np.isnat(stamps[0]) and not np.isnat(stamps[1])

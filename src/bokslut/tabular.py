@@ -141,9 +141,7 @@ class BadRow:
     actual: int
 
 
-def _read_csv(
-    path: Path, fast_types: Mapping[str, pa.DataType]
-) -> tuple[pa.Table, int, list[BadRow]]:
+def _read_csv(path: Path, fast_types: Mapping[str, pa.DataType]) -> tuple[pa.Table, int, list[BadRow]]:
     """Read a CSV; ``fast_types`` (by normalised header) are tried first, then plain text.
 
     Rows with too few or too many cells are left out and returned, numbered, so that the
@@ -697,8 +695,31 @@ def empty_mask(raw: RawTable, name: str) -> npt.NDArray[np.bool_]:
     return np.asarray(pc.equal(col, "").to_numpy(zero_copy_only=False), dtype=bool)
 
 
+# Dates outside these years are typing errors (0023 for 2023), and would make calendars
+# (holidays, working days) span millennia.
+EARLIEST = np.datetime64("1900-01-01", "s")
+AFTER_LATEST = np.datetime64("2201-01-01", "s")
+
+
+def _in_years(
+    out: npt.NDArray[np.datetime64], raw: RawTable, name: str, problems: Problems
+) -> npt.NDArray[np.datetime64]:
+    with np.errstate(invalid="ignore"):
+        far = ~np.isnat(out) & ((out < EARLIEST) | (out >= AFTER_LATEST))
+    if far.any():
+        problems.rows(far, name, "datumet ligger utanför åren 1900–2200", "datum")
+        out[far] = np.datetime64("NaT")
+    return out
+
+
 def parse_date(raw: RawTable, name: str, problems: Problems, *, required: bool) -> npt.NDArray[np.datetime64]:
     """ÅÅÅÅ-MM-DD (a timestamp's date part is accepted) -> datetime64[D], NaT when empty."""
+    return _in_years(_parse_date(raw, name, problems, required=required), raw, name, problems)
+
+
+def _parse_date(
+    raw: RawTable, name: str, problems: Problems, *, required: bool
+) -> npt.NDArray[np.datetime64]:
     col = stripped(raw, name)
     if pa.types.is_date(col.type):  # parsed while reading
         out_typed = np.array(col.to_numpy()).astype("datetime64[D]")
@@ -754,6 +775,12 @@ def parse_timestamp(
     raw: RawTable, name: str, problems: Problems, *, required: bool
 ) -> npt.NDArray[np.datetime64]:
     """ISO timestamps ("2023-05-04T10:11:12", "2023-05-04 10:11") -> datetime64[s] (NaT: empty)."""
+    return _in_years(_parse_timestamp(raw, name, problems, required=required), raw, name, problems)
+
+
+def _parse_timestamp(
+    raw: RawTable, name: str, problems: Problems, *, required: bool
+) -> npt.NDArray[np.datetime64]:
     col = stripped(raw, name)
     if pa.types.is_timestamp(col.type):  # parsed while reading
         out = np.array(col.to_numpy()).astype("datetime64[s]")
