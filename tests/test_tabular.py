@@ -214,3 +214,15 @@ def test_dates_outside_1900_to_2200_are_typing_errors(tmp_path: Path):
     ]
     stamps = parse_timestamp(raw, "datum", Problems(raw, []), required=True)
     assert np.isnat(stamps[0]) and not np.isnat(stamps[1])
+
+
+def test_control_characters_in_a_quoted_cell_are_escaped(tmp_path: Path):
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"namn,datum\na,2023-0\x1b[2J1-01\n")
+    raw, _ = read_table(path, "x.csv", SPECS)
+    assert raw is not None
+    problems = Problems(raw, [])
+    parse_date(raw, "datum", problems, required=True)
+    assert [f.message for f in problems.findings] == [
+        "ogiltigt datum, väntade ÅÅÅÅ-MM-DD (värdet '2023-0\\x1b[2J1-01')"
+    ]

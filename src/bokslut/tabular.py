@@ -612,12 +612,12 @@ class Problems:
         values = self.raw.columns.get(column)
         idx = np.flatnonzero(mask)
         for k, row_no in enumerate(numbers[:MAX_LISTED]):
-            shown = ""
+            quoted = ""
             if values is not None:
-                shown = f" (värdet '{_clip(str(values[int(idx[k])].as_py()))}')"
+                quoted = f" (värdet '{shown(values[int(idx[k])].as_py())}')"
             self.findings.append(
                 error(
-                    f"{message}{shown}",
+                    f"{message}{quoted}",
                     file=self.raw.file,
                     line=int(row_no),
                     where=f"kolumn {header}",
@@ -638,9 +638,11 @@ class Problems:
             )
 
 
-def _clip(value: str, limit: int = 60) -> str:
-    """A cell as quoted in a message: a megabyte-long cell is not repeated in full."""
-    return value if len(value) <= limit else value[: limit - 1] + "…"
+def shown(value: object, limit: int = 60) -> str:
+    """A cell as quoted in a message: control characters escaped (a NUL or an escape sequence
+    is not sent to the terminal) and a megabyte-long cell not repeated in full."""
+    text = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in str(value)[: limit + 1])
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def text(raw: RawTable, name: str) -> npt.NDArray[np.object_]:

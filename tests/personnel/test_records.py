@@ -118,3 +118,15 @@ def test_overlapping_sick_records_are_merged_with_a_warning_naming_both_rows(wor
     sick_hours = (6 + 5 + 5) * 8
     assert part.values["sjukfranvaro_totalt_2023"] == Decimal("0.579500")
     assert part.values["sjukfranvaro_totalt_2023"] == Decimal(f"{100 * sick_hours / (11 * 251 * 8):.6f}")
+
+
+def test_absences_wait_for_a_readable_employee_file(workspace, tmp_path: Path):
+    layout = workspace(staff(11), ["1;2023-01-09;2023-01-13;100;sjuk"])
+    (tmp_path / "data" / "personal" / "anstallda.csv").unlink()
+    (tmp_path / "data" / "personal" / "anstallda.xlsx").write_bytes(b"PK\x03\x04trasig")
+    part = personnel.build_part(layout, config(), {})
+    assert [(f.level, f.file) for f in part.findings] == [
+        (Level.ERROR, "data/personal/anstallda.xlsx"),
+        (Level.NOTICE, "data/personal/franvaro.csv"),
+    ]
+    assert part.findings[1].message == "frånvarofilen används inte eftersom anstallda-filen inte kunde läsas"

@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from bokslut.diagnostics import Finding, error
-from bokslut.tabular import DEFAULT_MAX_BYTES, ColumnSpec, read_table, text
+from bokslut.tabular import DEFAULT_MAX_BYTES, ColumnSpec, read_table, shown, text
 from bokslut.workspace.config import Kpi
 
 YEARLY_COLUMNS = (
@@ -70,21 +70,26 @@ def read_yearly(
             bad(
                 line,
                 "id",
-                f"'{ident}' är inget giltigt id (små bokstäver a–z, siffror och _, börjar med en bokstav)",
+                f"'{shown(ident)}' är inget giltigt id "
+                "(små bokstäver a–z, siffror och _, börjar med en bokstav)",
             )
             continue
         year_text = str(cols["ar"][i])
         if not YEAR.match(year_text):
-            bad(line, "ar", f"'{year_text}' är inget årtal (ÅÅÅÅ, 1900–2200)")
+            bad(line, "ar", f"'{shown(year_text)}' är inget årtal (ÅÅÅÅ, 1900–2200)")
             continue
         year = int(year_text)
         raw_value = str(cols["varde"][i]).replace(" ", "").replace("\u00a0", "").replace("\u2212", "-")
         if not NUMBER.match(raw_value):
-            bad(line, "varde", f"'{cols['varde'][i]}' är inget tal (siffrorna 0–9, decimalkomma)")
+            bad(line, "varde", f"'{shown(cols['varde'][i])}' är inget tal (siffrorna 0–9, decimalkomma)")
             continue
         value = Decimal(raw_value.replace(",", "."))
         if abs(value) >= MAX_VALUE:
-            bad(line, "varde", f"'{cols['varde'][i]}' är för stort (högst 15 siffror före decimaltecknet)")
+            bad(
+                line,
+                "varde",
+                f"'{shown(cols['varde'][i])}' är för stort (högst 15 siffror före decimaltecknet)",
+            )
             continue
         if (ident, year) in seen:
             bad(line, "id", f"{ident} för {year} finns redan på rad {seen[(ident, year)]}")

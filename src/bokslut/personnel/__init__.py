@@ -57,6 +57,11 @@ def load_records(
             findings.append(
                 notice("frånvarofilen används inte eftersom anstallda-filen saknas", file=abs_name)
             )
+        elif emp is None:
+            # Every absence would otherwise be "an unknown person", hundreds of times over.
+            findings.append(
+                notice("frånvarofilen används inte eftersom anstallda-filen inte kunde läsas", file=abs_name)
+            )
         else:
             ab, f = read_absences(
                 abs_path, abs_name, config.personal, emp, max_bytes=config.granser.tabell_bytes

@@ -23,7 +23,14 @@ from typing import Any
 from bokslut.diagnostics import Finding, error, warning
 from bokslut.sie.model import canonical_objects
 from bokslut.statements.facts import Facts
-from bokslut.tabular import DEFAULT_MAX_BYTES, csv_problem, open_workbook, size_finding, workbook_problem
+from bokslut.tabular import (
+    DEFAULT_MAX_BYTES,
+    csv_problem,
+    open_workbook,
+    shown,
+    size_finding,
+    workbook_problem,
+)
 
 KNOWN_COLUMNS = {
     "ar",
@@ -185,7 +192,7 @@ def _read_rows(
         if value is None:
             findings.append(
                 error(
-                    f"'{rec.get(amount_col, ('', ''))[1]}' är inget belopp (förväntade ett tal)",
+                    f"'{shown(rec.get(amount_col, ('', ''))[1])}' är inget belopp (förväntade ett tal)",
                     **where(amount_col),
                 )
             )
@@ -206,7 +213,7 @@ def _read_rows(
         if rec.get("ar", ("", ""))[1]:
             text = rec["ar"][1]
             if not re.fullmatch(r"[0-9]{4}(\.0)?", text):
-                findings.append(error(f"'{text}' är inget årtal (förväntade ÅÅÅÅ)", **where("ar")))
+                findings.append(error(f"'{shown(text)}' är inget årtal (förväntade ÅÅÅÅ)", **where("ar")))
                 continue
             year = int(text[:4])
         period = None
@@ -215,7 +222,7 @@ def _read_rows(
             if not re.fullmatch(r"[0-9]{6}", text) or not 1 <= int(text[4:]) <= 12:
                 findings.append(
                     error(
-                        f"'{rec['period'][1]}' är ingen period (förväntade ÅÅÅÅMM)",
+                        f"'{shown(rec['period'][1])}' är ingen period (förväntade ÅÅÅÅMM)",
                         **where("period"),
                     )
                 )
@@ -234,7 +241,8 @@ def _read_rows(
             if bad:
                 findings.append(
                     error(
-                        f"'{rec['objekt'][1]}' är inget objekt (förväntade dimension:objekt, t.ex. 1:81141)",
+                        f"'{shown(rec['objekt'][1])}' är inget objekt "
+                        "(förväntade dimension:objekt, t.ex. 1:81141)",
                         **where("objekt"),
                     )
                 )
@@ -249,7 +257,7 @@ def _read_rows(
         if account is not None and not _DIGITS.match(account):
             account = account.split(".")[0] if _DIGITS.match(account.replace(".", "")) else account
             if not _DIGITS.match(account):
-                findings.append(error(f"'{account}' är inget kontonummer", **where("konto")))
+                findings.append(error(f"'{shown(account)}' är inget kontonummer", **where("konto")))
                 continue
         if account is None and opt("kostnadsslag") is None and opt("projekt") is None:
             findings.append(
