@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from bokslut.diagnostics import Finding, error
+from bokslut.tabular import shown
 from bokslut.workspace.config import MEGABYTE, swedish_message
 
 PathKey = tuple[str | int, ...]
@@ -103,17 +104,20 @@ class SafeLoader(yaml.SafeLoader):  # type: ignore[misc]
             return super().construct_yaml_timestamp(node)
         except ValueError:
             raise _Refused(
-                problem=f"'{node.value}' är inget datum som finns (ÅÅÅÅ-MM-DD)", problem_mark=node.start_mark
+                problem=f"'{shown(node.value)}' är inget datum som finns (ÅÅÅÅ-MM-DD)",
+                problem_mark=node.start_mark,
             ) from None
 
     def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
         try:
             value = float(super().construct_yaml_float(node))
         except ValueError:
-            raise _Refused(problem=f"'{node.value}' är inget tal", problem_mark=node.start_mark) from None
+            raise _Refused(
+                problem=f"'{shown(node.value)}' är inget tal", problem_mark=node.start_mark
+            ) from None
         if not math.isfinite(value):
             raise _Refused(
-                problem=f"'{node.value}' är inget ändligt tal (.nan och .inf används inte)",
+                problem=f"'{shown(node.value)}' är inget ändligt tal (.nan och .inf används inte)",
                 problem_mark=node.start_mark,
             )
         return value
@@ -122,9 +126,11 @@ class SafeLoader(yaml.SafeLoader):  # type: ignore[misc]
         try:
             value = int(super().construct_yaml_int(node))
         except ValueError:
-            raise _Refused(problem=f"'{node.value}' är inget heltal", problem_mark=node.start_mark) from None
+            raise _Refused(
+                problem=f"'{shown(node.value)}' är inget heltal", problem_mark=node.start_mark
+            ) from None
         if abs(value) > MAX_INTEGER:
-            raise _Refused(problem=f"talet {node.value} är för stort", problem_mark=node.start_mark)
+            raise _Refused(problem=f"talet {shown(node.value)} är för stort", problem_mark=node.start_mark)
         return value
 
 
@@ -317,7 +323,7 @@ def _walk(
                 if key in seen:
                     findings.append(
                         error(
-                            f"nyckeln '{key_node.value}' finns redan på rad {seen[key]}; "
+                            f"nyckeln '{shown(key_node.value)}' finns redan på rad {seen[key]}; "
                             "bara den sista skulle gälla",
                             file=file,
                             line=line,
