@@ -171,6 +171,10 @@ def _expanded_size(root: yaml.Node) -> tuple[int, int]:
     return sizes[id(root)], depths[id(root)]
 
 
+def _grouped(n: int) -> str:
+    return f"{n:,}".replace(",", " ")  # 200 000, as Swedish writes it
+
+
 def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.MappingNode):
         return [n for pair in node.value for n in pair]
@@ -218,7 +222,7 @@ def parse_yaml(text: str, display: str) -> tuple[Located | None, list[Finding]]:
                 size, depth = _expanded_size(node)
                 if size > MAX_EXPANDED_NODES:
                     raise _Refused(
-                        problem=f"alias (*namn) gör filen större än {MAX_EXPANDED_NODES} värden",
+                        problem=f"alias (*namn) gör filen större än {_grouped(MAX_EXPANDED_NODES)} värden",
                         problem_mark=node.start_mark,
                     )
                 if depth > MAX_DEPTH:
