@@ -226,3 +226,14 @@ def test_control_characters_in_a_quoted_cell_are_escaped(tmp_path: Path):
     assert [f.message for f in problems.findings] == [
         "ogiltigt datum, väntade ÅÅÅÅ-MM-DD (värdet '2023-0\\x1b[2J1-01')"
     ]
+
+
+def test_old_mac_line_ends_and_blank_lines_keep_row_numbers(tmp_path: Path):
+    # Found by fuzzing: a bare CR ends a line for Arrow, and row numbers ran past the file.
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"namn,datum\r\ra,2023-01-01\rb,2023-13-01\r\nc,2023-01-02\n")
+    raw, _ = read_table(path, "x.csv", SPECS)
+    assert raw is not None and raw.rows == 3
+    problems = Problems(raw, [])
+    parse_date(raw, "datum", problems, required=True)
+    assert [f.line for f in problems.findings] == [4]

@@ -207,7 +207,8 @@ PHYSICAL_LINES_MAX_BYTES = 512 * MEGABYTE
 
 
 def _has_blank_line(path: Path) -> bool:
-    """Whether the file has an empty line, looked for chunk by chunk (most exports have none)."""
+    """Whether the file has an empty line or a bare carriage return as line end (Arrow counts
+    neither as the other numbering does), looked for chunk by chunk: most exports have none."""
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     with opener(path, "rb") as stream:
         previous = b"\n"  # the file's start counts as the end of a line
@@ -218,25 +219,30 @@ def _has_blank_line(path: Path) -> bool:
             gaps = np.diff(ends)
             if (gaps == 1).any() or ((gaps == 2) & (window[ends[:-1] + 1] == 13)).any():
                 return True
+            if ((window[:-1] == 13) & (window[1:] != 10)).any():
+                return True
             previous = chunk
     return False
 
 
 def _physical_lines(path: Path) -> npt.NDArray[np.int64] | None:
     """Line number in the file of Arrow's n-th non-blank line (at index n-1), or None when
-    the file has no blank lines and the two numberings agree."""
+    the file has no blank lines and the two numberings agree. Lines end in LF, CRLF or CR."""
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     if path.stat().st_size > PHYSICAL_LINES_MAX_BYTES or not _has_blank_line(path):
         return None
     with opener(path, "rb") as stream:
         data = stream.read(PHYSICAL_LINES_MAX_BYTES + 1)
     arr = np.frombuffer(data, dtype=np.uint8)
-    newlines = np.flatnonzero(arr == 10)
-    starts = np.concatenate(([0], newlines + 1))
-    ends = np.concatenate((newlines, [arr.size]))
-    length = ends - starts
-    first = arr[np.minimum(starts, max(arr.size - 1, 0))] if arr.size else np.zeros(0, np.uint8)
-    blank = (length == 0) | ((length == 1) & (first == 13))
+    after = np.append(arr[1:], np.uint8(0))
+    terminators = np.flatnonzero((arr == 10) | ((arr == 13) & (after != 10)))
+    starts = np.concatenate(([0], terminators + 1))
+    ends = np.concatenate((terminators, [arr.size]))
+    # The CR of a CRLF belongs to the terminator, not to the line.
+    crlf = np.zeros(ends.size, dtype=bool)
+    has_cr = (ends > starts) & (ends < arr.size)
+    crlf[has_cr] = (arr[ends[has_cr] - 1] == 13) & (arr[ends[has_cr]] == 10)
+    blank = (ends - starts - crlf.astype(np.int64)) <= 0
     lines: npt.NDArray[np.int64] = (np.flatnonzero(~blank) + 1).astype(np.int64)
     return lines
 
@@ -511,6 +517,9 @@ def _record_lines(
     )
     left_out = np.array(sorted({b.number for b in bad}), dtype=np.int64)
     kept: npt.NDArray[np.int64] = every[~np.isin(every, left_out)][:rows].astype(np.int64)
+    if kept.size < rows:
+        # A quoted value spanning lines: the numberings cannot be matched; count records.
+        return None
     return kept
 
 

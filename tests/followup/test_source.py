@@ -153,3 +153,10 @@ def test_the_workspace_limit_applies_to_the_goal_file(workspace):
     part = followup.build_part(layout, cfg, {})
     assert [f.code for f in part.findings] == ["for-stor"]
     assert followup.build_part(layout, config(), {}).findings == ()
+
+
+def test_an_escape_beyond_unicode_is_a_finding():
+    # Found by fuzzing: PyYAML's scanner raised ValueError from chr().
+    located, findings = parse_yaml('a: "\\U00110000"\n', "data/mal.yaml")
+    assert located is None
+    assert [f.message for f in findings] == ["ogiltig YAML: en escape-sekvens (\\U…) är inget tecken"]

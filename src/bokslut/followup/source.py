@@ -242,6 +242,9 @@ def parse_yaml(text: str, display: str) -> tuple[Located | None, list[Finding]]:
         return None, [error(f"ogiltig YAML: {yaml_reason(exc)}", file=display, line=line)]
     except RecursionError:
         return None, [error(f"ogiltig YAML: värdena är nästlade djupare än {MAX_DEPTH} nivåer", file=display)]
+    except ValueError:
+        # PyYAML's scanner lets chr() fail on an escape beyond Unicode ("\\U00110000").
+        return None, [error("ogiltig YAML: en escape-sekvens (\\U…) är inget tecken", file=display)]
     places: dict[PathKey, Place] = {}
     findings: list[Finding] = []
     if node is not None:
