@@ -144,10 +144,14 @@ def main() -> None:
         t0 = time.perf_counter()
         part = personnel.build_part(layout, config, {})
         elapsed = time.perf_counter() - t0
-        assert not part.findings, part.findings[:3]
+        # Random periods overlap now and then; they are merged (and warned about), which the
+        # timing includes.
+        other = [f for f in part.findings if f.code != "overlappande-franvaro"]
+        assert not other, other[:3]
         print(
             f"personal: {args.employees:,} anställda, {absences:,} frånvaroperioder (4 år): "
-            f"{elapsed:.2f} s (mål < 2 s), {len(part.tables)} tabeller"
+            f"{elapsed:.2f} s (mål < 2 s), {len(part.tables)} tabeller, "
+            f"{len(part.findings)} varningar om överlappande sjukfrånvaro"
         )
 
 

@@ -4,9 +4,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bokslut import followup
 from bokslut.followup.assess import Context, assess_indicator, combine, summary_sentence
 from bokslut.followup.model import Indikator, Status
 from bokslut.followup.source import Located
+
+from .conftest import config
 
 U, D, E, K = Status.UPPFYLLT, Status.DELVIS, Status.EJ, Status.KAN_INTE
 
@@ -92,3 +95,15 @@ def test_summary_sentence_as_in_the_annual_report():
         summary_sentence({U: 1, E: 2}) == "Av totalt tre mål bedöms ett vara uppfyllt och två inte uppfyllda."
     )
     assert summary_sentence({D: 1}) == "Av totalt ett mål bedöms ett vara delvis uppfyllt."
+
+
+def test_a_number_in_other_digits_is_named_not_read_as_text(workspace):
+    text = (
+        "malomraden:\n  - namn: A\n    mal:\n      - namn: B\n        indikatorer:\n"
+        '          - namn: C\n            malvarde: 90\n            utfall: "٩٥"\n'
+    )
+    part = followup.build_part(workspace("mal.yaml", text), config(), {})
+    (err,) = part.findings
+    assert (err.line, err.code) == (8, "siffror")
+    assert err.message == "'٩٥' har andra siffror än 0–9; skriv talet med siffrorna 0–9"
+    assert part.values["mal_antal_kan_inte_bedomas"] == 1

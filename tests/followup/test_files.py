@@ -120,3 +120,69 @@ beslut:
     (err,) = part.findings
     assert (err.line, err.where) == (8, "beslut[1].status") and "klar" in err.message
     assert part.values["beslut_antal_pagar"] == 1
+
+
+BESLUT = """\
+beslut:
+  - text: Uppdrag att inleda en dialog om lokalfrågan.
+    datum: {datum}
+    status: pågår
+  - text: Uppdrag om digitaliseringsledare.
+    datum: 2019-06-12
+    status: avslutad
+"""
+
+
+def test_a_decision_date_that_does_not_exist_is_named_with_its_line(workspace):
+    part = followup.build_part(workspace("beslut.yaml", BESLUT.format(datum="2019-02-30")), config(), {})
+    (err,) = part.findings
+    assert (err.file, err.line) == ("data/beslut.yaml", 3)
+    assert err.message == "ogiltig YAML: '2019-02-30' är inget datum som finns (ÅÅÅÅ-MM-DD)"
+
+
+def test_a_quoted_date_that_does_not_exist_is_an_error_and_the_rest_is_shown(workspace):
+    part = followup.build_part(workspace("beslut.yaml", BESLUT.format(datum='"2019-02-30"')), config(), {})
+    (err,) = part.findings
+    assert (err.line, err.where) == (3, "beslut[0].datum")
+    assert err.message == "datum '2019-02-30' är inget datum som finns (skrivs ÅÅÅÅ-MM-DD)"
+    (table,) = part.tables
+    assert table.value("beslut_2", "datum") == "2019-06-12"
+    assert table.value("beslut_2", "status") == "Avslutad"
+
+
+def test_an_indicator_id_used_twice_is_an_error_naming_both_lines(workspace):
+    text = GOALS.replace("- namn: NKI ska öka", "- id: nki\n            namn: NKI ska öka")
+    text = text.replace("- namn: Besvarade inom 30 s", "- id: nki\n            namn: Besvarade inom 30 s")
+    part = followup.build_part(workspace("mal.yaml", text), config(), KNOWN)
+    (err,) = [f for f in part.findings if f.code == "dubblett"]
+    assert (err.file, err.line) == ("data/mal.yaml", 13)
+    assert err.where == "malomraden[0].mal[0].indikatorer[1].id"
+    assert err.message == (
+        "indikatorn har id 'nki', som redan används (rad 8); ett id får bara förekomma en gång"
+    )
+    # Everything else is still assessed.
+    assert part.values["mal_antal"] == 2
+
+
+def test_a_goal_workbook_that_is_no_spreadsheet_is_named_in_swedish(workspace, tmp_path: Path):
+    layout = workspace("mal.xlsx", "ar;namn\n2023;x\n")
+    part = followup.build_part(layout, config(), {})
+    (err,) = part.findings
+    assert err.file == "data/mal.xlsx"
+    assert err.message.startswith("filen är ingen XLSX-fil (den är inte ett zip-arkiv)")
+    assert "zip file" not in err.message
+
+
+def test_an_outcome_year_in_other_digits_is_refused_in_the_workbook(workspace, tmp_path: Path):
+    layout = workspace("mal.yaml", GOALS)
+    goals, _, _ = load_goals(layout)
+    (tmp_path / "data" / "mal.yaml").unlink()
+    write_goal_workbook(tmp_path / "data" / "mal.xlsx", goals)
+    from openpyxl import load_workbook
+
+    wb = load_workbook(tmp_path / "data" / "mal.xlsx")
+    wb["Utfall"]["B2"] = "٢٠٢٣"
+    wb.save(tmp_path / "data" / "mal.xlsx")
+    part = followup.build_part(layout, config(), KNOWN)
+    (err,) = [f for f in part.findings if f.where == "Utfall!B2"]
+    assert err.message == "år saknas eller är inget årtal"

@@ -79,3 +79,14 @@ def test_lystkom_kundtjanst_and_it_tables_from_generated_rows():
     assert [round(it.rows[5].values[f"ar_{y}"]) for y in (2023, 2022, 2021)] == [68, 86, 74]
     nki = t["nyckeltal_nki"]
     assert [r.values["ar_2023"] for r in nki.rows] == [Decimal("7.5"), Decimal("6.6")]
+
+
+def test_a_superscript_in_a_row_argument_is_an_error_not_a_traceback(workspace):
+    spec = KpiMatvarden(id="x", titel="X", rader=["samtal_andel_inom:²", "samtal_besvarade"])
+    text = "ko,inkommande,vantetid_s,besvarat\nA,2023-01-02 10:00,5,ja\n"
+    part = kpi.build_part(workspace("samtal.csv", text), config(matvarden=[spec]), {})
+    (err,) = part.findings
+    assert (err.file, err.where) == ("bokslut.toml", "[[kpi.matvarden]] nr 1 (x)")
+    assert "samtal_andel_inom:²" in err.message
+    (table,) = [t for t in part.tables if t.id == "x"]
+    assert table.value("rad_2_samtal_besvarade", "ar_2023") == 1

@@ -1,11 +1,14 @@
 from decimal import Decimal
 
 import numpy as np
+import pytest
+from pydantic import ValidationError
 
 from bokslut import kpi
 from bokslut.diagnostics import Level
 from bokslut.kpi.tickets import office_minutes_since_epoch
 from bokslut.personnel.calendar import holiday_array
+from bokslut.workspace.config import Kpi, swedish_message
 
 from .conftest import config
 
@@ -68,3 +71,11 @@ def test_priorities_without_service_level_are_noted(workspace):
     part = kpi.build_part(workspace("arenden.csv", TICKETS), config(servicenivaer_min={"akut": 30}), {})
     (note,) = part.findings
     assert note.level is Level.NOTICE and "hög, normal" in note.message
+
+
+def test_office_hours_outside_a_day_are_refused_in_swedish():
+    with pytest.raises(ValidationError) as exc:
+        Kpi(kontorstid="25:00-99:00")
+    (err,) = exc.value.errors()
+    assert err["loc"] == ("kontorstid",)
+    assert swedish_message(err) == "'25:00-99:00' är ingen tid på dygnet (00:00–24:00)"

@@ -86,3 +86,47 @@ def test_xlsx_input_with_spreadsheet_row_numbers(tmp_path: Path):
     (err,) = [f for f in part.findings if f.level is Level.ERROR]
     assert (err.file, err.line, err.where) == ("data/personal/anstallda.xlsx", 3, "kolumn kon")
     assert part.values["anstallda_antal_2023"] == 1
+
+
+def test_overlapping_sick_records_are_merged_with_a_warning_naming_both_rows(workspace):
+    absences = [
+        "1;2023-01-09;2023-01-13;50;sjuk",  # Mon–Fri at 50 %
+        "1;2023-01-12;2023-01-20;50;sjuk",  # overlaps Thu–Fri: 100 % on those two days
+        "2;2023-02-06;2023-02-10;75;sjuk",
+        "2;2023-02-06;2023-02-10;75;sjuk",  # the same week twice: 150 % is capped at 100 %
+        "3;2023-01-09;2023-01-13;100;sjuk",
+        "3;2023-01-10;2023-01-10;100;vab",  # another reason is not sick leave and not merged
+    ]
+    part = personnel.build_part(workspace(staff(11), absences), config(), {})
+    warnings = [(f.file, f.line, f.message) for f in part.findings if f.level is Level.WARNING]
+    assert warnings == [
+        (
+            "data/personal/franvaro.csv",
+            3,
+            "sjukfrånvaron på rad 3 överlappar rad 2 för anställningsnummer 1; "
+            "dagarna räknas en gång (omfattningarna läggs ihop, högst 100 %)",
+        ),
+        (
+            "data/personal/franvaro.csv",
+            5,
+            "sjukfrånvaron på rad 5 överlappar rad 4 för anställningsnummer 2; "
+            "dagarna räknas en gång (omfattningarna läggs ihop, högst 100 %)",
+        ),
+    ]
+    # Person 1: 3 days × 50 % + 2 days × 100 % + 5 working days × 50 % (16–20 Jan; 14–15 is a
+    # weekend) = 6 days; person 2: 5 days × 100 %; person 3: 5 days. 128 h of 22 088 h.
+    sick_hours = (6 + 5 + 5) * 8
+    assert part.values["sjukfranvaro_totalt_2023"] == Decimal("0.579500")
+    assert part.values["sjukfranvaro_totalt_2023"] == Decimal(f"{100 * sick_hours / (11 * 251 * 8):.6f}")
+
+
+def test_absences_wait_for_a_readable_employee_file(workspace, tmp_path: Path):
+    layout = workspace(staff(11), ["1;2023-01-09;2023-01-13;100;sjuk"])
+    (tmp_path / "data" / "personal" / "anstallda.csv").unlink()
+    (tmp_path / "data" / "personal" / "anstallda.xlsx").write_bytes(b"PK\x03\x04trasig")
+    part = personnel.build_part(layout, config(), {})
+    assert [(f.level, f.file) for f in part.findings] == [
+        (Level.ERROR, "data/personal/anstallda.xlsx"),
+        (Level.NOTICE, "data/personal/franvaro.csv"),
+    ]
+    assert part.findings[1].message == "frånvarofilen används inte eftersom anstallda-filen inte kunde läsas"

@@ -104,3 +104,29 @@ def test_no_sick_leave_disclosure_for_ten_or_fewer_employees(workspace):
     part, tables = values(workspace(staff(6), ["1;2023-01-09;2023-01-10;100;sjuk"]))
     assert "sjukfranvaro_kon" not in tables
     assert any("högst tio" in f.message for f in part.findings)
+
+
+def test_overlapping_sick_records_count_each_day_once(workspace):
+    # Person 1: 1–31 March and 20 March – 28 April: one spell of 59 days (short),
+    #   41 working days (March 23; April 18, långfredagen and annandag påsk excepted).
+    # Person 2: 1 September – 31 October and October once more: 61 days (long),
+    #   43 working days (September 21, October 22).
+    absences = [
+        "1;2023-03-01;2023-03-31;;sjuk",
+        "1;2023-03-20;2023-04-28;;sjuk",
+        "2;2023-09-01;2023-10-31;;sjuk",
+        "2;2023-10-01;2023-10-31;;sjuk",
+    ]
+    part, _ = values(workspace(staff(11), absences))
+    ordinary = 11 * 251 * 8
+    sick = (41 + 43) * 8
+    long_term = 43 * 8
+    assert part.values["sjukfranvaro_totalt_2023"] == Decimal("3.042376")  # 672 h / 22 088 h
+    assert part.values["sjukfranvaro_totalt_2023"] == Decimal(f"{100 * sick / ordinary:.6f}")
+    assert part.values["sjukfranvaro_langtid_andel_2023"] == Decimal("51.190476")  # 344 h / 672 h
+    assert part.values["sjukfranvaro_langtid_andel_2023"] == Decimal(f"{100 * long_term / sick:.6f}")
+    # Counted twice, the same records gave 4,20 % and 56,03 %.
+    assert [(f.line, f.code) for f in part.findings] == [
+        (3, "overlappande-franvaro"),
+        (5, "overlappande-franvaro"),
+    ]

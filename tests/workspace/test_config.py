@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from bokslut.diagnostics import BokslutError
-from bokslut.workspace.config import OrgTyp, RapportTyp, load_config, locate_key
+from bokslut.workspace.config import OrgTyp, RapportTyp, load_config, locate_key, office_minutes
 from bokslut.workspace.new import create_workspace
 
 
@@ -82,3 +82,113 @@ def test_locate_key_finds_nested_keys():
     assert locate_key(text, ("rapport", "ar")) == 5
     assert locate_key(text, ("rapport", "extra", "x")) == 7
     assert locate_key(text, ("organisation",)) == 1
+
+
+BASE = '[organisation]\nnamn = "A"\ntyp = "kommun"\n[rapport]\nar = 2023\n'
+
+
+def problems(tmp_path, extra: str) -> list[tuple[int | None, str]]:
+    path = tmp_path / "bokslut.toml"
+    path.write_text(BASE + extra, encoding="utf-8")
+    with pytest.raises(BokslutError) as exc:
+        load_config(path)
+    assert all(f.file == str(path) for f in exc.value.findings)
+    return [(f.line, f.message) for f in exc.value.findings]
+
+
+@pytest.mark.parametrize(
+    "extra, expected",
+    [
+        (
+            '[kpi]\nkontorstid = "25:00-99:00"\n',
+            "kpi.kontorstid '25:00-99:00' är ingen tid på dygnet (00:00–24:00)",
+        ),
+        (
+            '[kpi]\nkontorstid = "17:00-08:00"\n',
+            "kpi.kontorstid '17:00-08:00': kontoret måste öppna före det stänger",
+        ),
+        (
+            '[kpi]\nkontorstid = "٠٨:٠٠-١٧:٠٠"\n',
+            "kpi.kontorstid '٠٨:٠٠-١٧:٠٠' ska skrivas TT:MM-TT:MM, t.ex. 08:00-17:00",
+        ),
+        ("[personal]\nveckoarbetstid = nan\n", "personal.veckoarbetstid ska vara ett ändligt tal, fick nan"),
+        (
+            "[noter.nyttjandeperiod.2023]\nmaskiner = inf\n",
+            "noter.nyttjandeperiod.2023.maskiner ska vara ett ändligt tal, fick inf",
+        ),
+        (
+            "[noter.nyttjandeperiod.2023]\nmaskiner = 1e400\n",
+            "noter.nyttjandeperiod.2023.maskiner ska vara ett ändligt tal, fick inf",
+        ),
+        (
+            "[kpi]\nsvarstider_s = [99999999999999999999]\n",
+            "kpi.svarstider_s.0 är för stort (högst ±9223372036854775807)",
+        ),
+        (
+            "[dimensioner]\nverksamhet = 4294967297\n",
+            "dimensioner.verksamhet är för stort (högst 2147483647), fick 4294967297",
+        ),
+        (
+            "[kpi]\nservicenivaer_min = { akut = -5 }\n",
+            "kpi.servicenivaer_min.akut är för litet (minst 1), fick -5",
+        ),
+        ("[kpi]\nsvarstider_s = [0, 30]\n", "kpi.svarstider_s.0 är för litet (minst 1), fick 0"),
+    ],
+)
+def test_values_no_setting_can_hold_are_named_with_key_and_line(tmp_path, extra, expected):
+    assert problems(tmp_path, extra) == [(7, expected)]
+
+
+def test_a_superscript_account_prefix_is_no_account_number(tmp_path):
+    assert problems(tmp_path, '[kontoplan.rad]\n"²" = "x"\n') == [
+        (6, "kontoplan kontoplan.rad: '²' är inget kontonummer (bara siffror)")
+    ]
+
+
+def test_office_hours_in_a_day_are_accepted_and_used(tmp_path):
+    path = tmp_path / "bokslut.toml"
+    path.write_text(BASE + '[kpi]\nkontorstid = "07:30-16:15"\n', encoding="utf-8")
+    assert office_minutes(load_config(path).kpi.kontorstid or "") == (450, 975)
+
+
+@pytest.mark.parametrize(
+    "nested", ["x = " + "[" * 3000 + "]" * 3000, "x = " + "{a = " * 3000 + "1" + "}" * 3000]
+)
+def test_deep_nesting_is_a_finding_not_a_recursion_error(tmp_path, nested):
+    assert problems(tmp_path, nested + "\n") == [(None, "ogiltig TOML: för djupt nästlade värden")]
+
+
+@pytest.mark.parametrize(
+    "extra, line, reason",
+    [
+        (
+            "[rapport2]\nd = 2023-02-30\n",
+            7,
+            "ogiltig TOML: ogiltigt datum eller klockslag (ÅÅÅÅ-MM-DD, och dagen måste finnas)",
+        ),
+        (
+            '[kpi]\nkontorstid = "08:00" "17:00"\n',
+            7,
+            "ogiltig TOML: raden fortsätter efter värdet (en inställning per rad)",
+        ),
+        ('[kpi]\nx = "\\q"\n', 7, "ogiltig TOML: ett '\\' i en text måste skrivas '\\\\'"),
+        ("[[kpi.matvarden]\n", 6, "ogiltig TOML: ']]' saknas i slutet av tabellrubriken"),
+    ],
+)
+def test_toml_errors_never_carry_tomllib_english(tmp_path, extra, line, reason):
+    assert problems(tmp_path, extra) == [(line, reason)]
+
+
+def test_a_settings_file_beyond_a_megabyte_is_refused(tmp_path):
+    (finding,) = [m for _, m in problems(tmp_path, "# " + "x" * (1024 * 1024) + "\n")]
+    assert finding == "filen är 1025 kB; en bokslut.toml får vara högst 1024 kB – är det rätt fil?"
+
+
+def test_the_input_limits_are_settings(tmp_path):
+    path = tmp_path / "bokslut.toml"
+    path.write_text(BASE + "[granser]\ntabell_mb = 5\nyaml_mb = 2\n", encoding="utf-8")
+    limits = load_config(path).granser
+    assert (limits.tabell_bytes, limits.yaml_bytes) == (5 * 1024 * 1024, 2 * 1024 * 1024)
+    assert problems(tmp_path, "[granser]\ntabel_mb = 5\n") == [
+        (7, "granser.tabel_mb är ingen känd inställning")
+    ]

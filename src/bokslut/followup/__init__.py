@@ -9,18 +9,20 @@ in :mod:`bokslut.followup.assess` and returns the goal tables, the
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from bokslut.diagnostics import Finding, error
 from bokslut.followup.assess import Context, GoalResult, assess_goal, summary_sentence
-from bokslut.followup.model import BESLUT_STATUS, STATUS_WORD, BeslutFil, MalFil, Status
-from bokslut.followup.source import Located, load_yaml, validate
+from bokslut.followup.model import BESLUT_STATUS, STATUS_WORD, BeslutFil, Mal, MalFil, Status
+from bokslut.followup.source import DEFAULT_MAX_BYTES, Located, PathKey, load_yaml, validate
 from bokslut.followup.tables import beslut_table, flat_table, hierarchy_table
 from bokslut.followup.xlsx import read_beslut_workbook, read_goal_workbook
 from bokslut.parts import ReportPart
 from bokslut.table import Table, Value
+from bokslut.tabular import size_finding
 from bokslut.workspace.config import Config, RapportTyp
 from bokslut.workspace.layout import Layout
 
@@ -32,7 +34,7 @@ COUNT_NAMES = {
     Status.EJ: "mal_antal_ej_uppfyllda",
     Status.KAN_INTE: "mal_antal_kan_inte_bedomas",
 }
-DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 def find_file(layout: Layout, stem: str) -> tuple[Path | None, list[Finding]]:
@@ -49,26 +51,75 @@ def find_file(layout: Layout, stem: str) -> tuple[Path | None, list[Finding]]:
     return (found[0] if found else None), []
 
 
-def _load(layout: Layout, stem: str) -> tuple[Located | None, list[Finding]]:
+def _load(layout: Layout, stem: str, max_bytes: int) -> tuple[Located | None, list[Finding]]:
     path, findings = find_file(layout, stem)
     if path is None:
         return None, findings
     display = f"data/{path.name}"
     if path.suffix == ".xlsx":
+        too_big = size_finding(path, display, max_bytes, "yaml_mb")
+        if too_big is not None:
+            return None, [too_big]
         return read_goal_workbook(path, display) if stem == "mal" else read_beslut_workbook(path, display)
-    return load_yaml(path, display)
+    return load_yaml(path, display, max_bytes)
 
 
-def load_goals(layout: Layout) -> tuple[MalFil | None, Located | None, list[Finding]]:
-    located, findings = _load(layout, "mal")
+def load_goals(
+    layout: Layout, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[MalFil | None, Located | None, list[Finding]]:
+    located, findings = _load(layout, "mal", max_bytes)
     if located is None:
         return None, None, findings
     goals, f = validate(MalFil, located)
+    if goals is not None:
+        f += duplicate_ids(goals, located)
     return goals, located, findings + f
 
 
-def load_beslut(layout: Layout) -> tuple[BeslutFil | None, Located | None, list[Finding]]:
-    located, findings = _load(layout, "beslut")
+def _goals_with_paths(goals: list[Mal], path: PathKey) -> Iterator[tuple[Mal, PathKey]]:
+    for i, goal in enumerate(goals):
+        here = (*path, "mal", i)
+        yield goal, here
+        yield from _goals_with_paths(goal.mal, here)
+
+
+def duplicate_ids(goals: MalFil, located: Located) -> list[Finding]:
+    """An id names one målområde, mål or indikator: its value (mal_<id>_bedomning), its row
+    and its outcomes in mal.xlsx would otherwise belong to whichever came last."""
+    found: dict[str, list[tuple[str, PathKey]]] = {"målområdet": [], "målet": [], "indikatorn": []}
+    for a_i, area in enumerate(goals.malomraden):
+        area_path: PathKey = ("malomraden", a_i)
+        if area.id:
+            found["målområdet"].append((area.id, area_path))
+        for goal, goal_path in _goals_with_paths(area.mal, area_path):
+            if goal.id:
+                found["målet"].append((goal.id, goal_path))
+            for i_i, ind in enumerate(goal.indikatorer):
+                if ind.id:
+                    found["indikatorn"].append((ind.id, (*goal_path, "indikatorer", i_i)))
+    findings: list[Finding] = []
+    for what, items in found.items():
+        first: dict[str, PathKey] = {}
+        for ident, path in items:
+            if ident not in first:
+                first[ident] = path
+                continue
+            earlier = located.place((*first[ident], "id"))
+            at = f"rad {earlier.line}" if earlier.line is not None else (earlier.where or "ovan")
+            findings.append(
+                located.finding(
+                    f"{what} har id '{ident}', som redan används ({at}); ett id får bara förekomma en gång",
+                    (*path, "id"),
+                    "dubblett",
+                )
+            )
+    return findings
+
+
+def load_beslut(
+    layout: Layout, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[BeslutFil | None, Located | None, list[Finding]]:
+    located, findings = _load(layout, "beslut", max_bytes)
     if located is None:
         return None, None, findings
     data = located.data
@@ -96,7 +147,7 @@ def assess_file(
 def build_part(layout: Layout, config: Config, known: Mapping[str, Value | int]) -> ReportPart:
     tables: list[Table] = []
     values: dict[str, Value | int] = {}
-    goals, located, findings = load_goals(layout)
+    goals, located, findings = load_goals(layout, config.granser.yaml_bytes)
     if goals is not None and located is not None:
         results, year, f = assess_file(goals, located, config, known)
         findings += f
@@ -116,7 +167,7 @@ def build_part(layout: Layout, config: Config, known: Mapping[str, Value | int])
         for status, name in COUNT_NAMES.items():
             values[name] = counts[status]
         values["mal_sammanfattning"] = summary_sentence(counts)
-    beslut, b_located, f = load_beslut(layout)
+    beslut, b_located, f = load_beslut(layout, config.granser.yaml_bytes)
     findings += f
     if beslut is not None and b_located is not None:
         statuses: list[str] = []
@@ -130,10 +181,12 @@ def build_part(layout: Layout, config: Config, known: Mapping[str, Value | int])
                         "okand-status",
                     )
                 )
-            if isinstance(b.datum, str) and b.datum and not DATE.match(b.datum.strip()):
+            if isinstance(b.datum, str) and b.datum and not _is_date(b.datum.strip()):
                 findings.append(
                     b_located.finding(
-                        f"datum '{b.datum}' ska skrivas ÅÅÅÅ-MM-DD", ("beslut", i, "datum"), "datum"
+                        f"datum '{b.datum}' är inget datum som finns (skrivs ÅÅÅÅ-MM-DD)",
+                        ("beslut", i, "datum"),
+                        "datum",
                     )
                 )
             statuses.append(shown or b.status)
@@ -143,3 +196,14 @@ def build_part(layout: Layout, config: Config, known: Mapping[str, Value | int])
             key = word.lower().replace(" ", "_").replace("å", "a").replace("ö", "o")
             values[f"beslut_antal_{key}"] = sum(1 for s in statuses if s == word)
     return ReportPart(tables=tuple(tables), values=values, findings=tuple(findings))
+
+
+def _is_date(text: str) -> bool:
+    """ÅÅÅÅ-MM-DD and a day that exists (2019-02-30 does not)."""
+    if not DATE.match(text):
+        return False
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True

@@ -41,8 +41,9 @@ from bokslut.followup.model import (
 from bokslut.followup.source import Located, PathKey
 from bokslut.table import Value
 
-NUMBER = re.compile(r"^[+-]?\d[\d\u00a0\u202f ]*([.,]\d+)?$")
-INTERVAL = re.compile(r"^\s*([+-]?\d+(?:[.,]\d+)?)\s*[–-]\s*([+-]?\d+(?:[.,]\d+)?)\s*$")
+# ASCII digits only: Python's \d also matches "٣" (Arabic-Indic), which would read as 3.
+NUMBER = re.compile(r"^[+-]?[0-9][0-9\u00a0\u202f ]*([.,][0-9]+)?$")
+INTERVAL = re.compile(r"^\s*([+-]?[0-9]+(?:[.,][0-9]+)?)\s*[–-]\s*([+-]?[0-9]+(?:[.,][0-9]+)?)\s*$")
 
 Resolved = Decimal | str | tuple[Decimal, Decimal] | None
 
@@ -143,6 +144,14 @@ def resolve(cell: Cell | None, ctx: Context, path: PathKey) -> Cellvalue:
     if NUMBER.match(text):
         d = _decimal(text)
         return Cellvalue(d, written_decimals=_places(d))
+    if any(c.isdigit() and not c.isascii() for c in text):
+        # "٣٠" or "²" would otherwise be shown as a text and never compared as a number.
+        ctx.findings.append(
+            ctx.located.finding(
+                f"'{text}' har andra siffror än 0–9; skriv talet med siffrorna 0–9", path, "siffror"
+            )
+        )
+        return Cellvalue(None)
     m = INTERVAL.match(text)
     if m:
         lo_d, hi_d = _decimal(m.group(1)), _decimal(m.group(2))

@@ -10,11 +10,12 @@ Utfall (indikator, ar, utfall, prognos). Inställningar holds ar and nivaer.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -23,6 +24,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from bokslut.diagnostics import Finding, error
 from bokslut.followup.model import BeslutFil, Indikator, Mal, MalFil
 from bokslut.followup.source import Located, PathKey, Place
+from bokslut.tabular import open_workbook, workbook_problem
+
+YEAR = re.compile(r"^[0-9]{4}$")
 
 SHEETS: dict[str, tuple[str, ...]] = {
     "Målområden": ("id", "namn", "beskrivning"),
@@ -269,141 +273,156 @@ def _rows(
 
 
 def read_goal_workbook(path: Path, display: str) -> tuple[Located | None, list[Finding]]:
+    # Formulas are read as their text: "=nki_it_2023" typed in Excel is a reference to a
+    # computed value (Excel itself shows #NAMN? for it, having no such name).
+    wb, findings = open_workbook(path, display, data_only=False)
+    if wb is None:
+        return None, findings
     try:
-        # Formulas are read as their text: "=nki_it_2023" typed in Excel is a reference to a
-        # computed value (Excel itself shows #NAMN? for it, having no such name).
-        wb = load_workbook(path, read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        return None, [error(f"filen kunde inte läsas som kalkylblad: {exc}", file=display)]
-    findings: list[Finding] = []
-    places: dict[PathKey, Place] = {}
-    try:
-        data: dict[str, Any] = {"malomraden": []}
-        if "Inställningar" in wb.sheetnames:
-            for row_no, cells in _rows(wb, "Inställningar", ("nyckel", "varde"), display, findings):
-                setting = str(cells.get("nyckel", ("", ""))[0])
-                value, where = cells.get("varde", (None, f"Inställningar!B{row_no}"))
-                if setting == "ar" and value is not None:
-                    data["ar"] = value
-                    places[("ar",)] = Place(where=where)
-                elif setting == "nivaer" and value:
-                    data["nivaer"] = [s.strip() for s in str(value).split(",") if s.strip()]
-                    places[("nivaer",)] = Place(where=where)
-                elif setting not in {"ar", "nivaer"}:
-                    findings.append(
-                        error(
-                            f"okänd inställning '{setting}' (kända: ar, nivaer)",
-                            file=display,
-                            where=f"Inställningar!A{row_no}",
-                        )
-                    )
-        areas: dict[str, tuple[dict[str, Any], PathKey]] = {}
-        for row_no, cells in _rows(wb, "Målområden", SHEETS["Målområden"], display, findings):
-            aid = str(cells.get("id", (f"rad{row_no}", ""))[0])
-            apath: PathKey = ("malomraden", len(data["malomraden"]))
-            area = {k: v for k, (v, _) in cells.items()}
-            area["mal"] = []
-            data["malomraden"].append(area)
-            areas[aid] = (area, apath)
-            _record_places(places, apath, cells, row_no, "Målområden")
-        goal_rows = _rows(wb, "Mål", SHEETS["Mål"], display, findings)
-        goals: dict[str, tuple[dict[str, Any], PathKey]] = {}
-        pending = list(goal_rows)
-        # Parents first: repeat until no row can be placed (the rest refer to unknown goals).
-        while pending:
-            placed = False
-            for item in list(pending):
-                row_no, cells = item
-                parent = cells.get("overordnat_mal")
-                area_ref = cells.get("malomrade")
-                if parent is not None and str(parent[0]) not in goals:
-                    continue
-                if parent is None and (area_ref is None or str(area_ref[0]) not in areas):
-                    where = area_ref[1] if area_ref else f"Mål!B{row_no}"
-                    findings.append(
-                        error(
-                            f"målområdet '{area_ref[0] if area_ref else ''}' finns inte på bladet Målområden",
-                            file=display,
-                            where=where,
-                        )
-                    )
-                    pending.remove(item)
-                    continue
-                goal = _goal_dict(cells)
-                if parent is not None:
-                    owner, owner_path = goals[str(parent[0])]
-                else:
-                    owner, owner_path = areas[str(area_ref[0])] if area_ref else ({}, ())
-                gpath_new: PathKey = (*owner_path, "mal", len(owner["mal"]))
-                owner["mal"].append(goal)
-                gid = str(cells.get("id", (f"rad{row_no}", ""))[0])
-                goals[gid] = (goal, gpath_new)
-                _record_places(places, gpath_new, cells, row_no, "Mål")
-                pending.remove(item)
-                placed = True
-            if not placed:
-                for _, cells in pending:
-                    parent = cells["overordnat_mal"]
-                    findings.append(
-                        error(
-                            f"det överordnade målet '{parent[0]}' finns inte (eller bildar en slinga)",
-                            file=display,
-                            where=parent[1],
-                        )
-                    )
-                break
-        indicators: dict[str, tuple[dict[str, Any], PathKey]] = {}
-        for row_no, cells in _rows(wb, "Indikatorer", SHEETS["Indikatorer"], display, findings):
-            ref = cells.get("mal")
-            if ref is None or str(ref[0]) not in goals:
-                findings.append(
-                    error(
-                        f"målet '{ref[0] if ref else ''}' finns inte på bladet Mål",
-                        file=display,
-                        where=ref[1] if ref else f"Indikatorer!B{row_no}",
-                    )
-                )
-                continue
-            goal, gpath = goals[str(ref[0])]
-            ind = _indicator_dict(cells)
-            goal.setdefault("indikatorer", [])
-            ipath_new: PathKey = (*gpath, "indikatorer", len(goal["indikatorer"]))
-            goal["indikatorer"].append(ind)
-            if "id" in cells:
-                indicators[str(cells["id"][0])] = (ind, ipath_new)
-            _record_places(places, ipath_new, cells, row_no, "Indikatorer")
-        for row_no, cells in _rows(wb, "Utfall", SHEETS["Utfall"], display, findings):
-            ref = cells.get("indikator")
-            if ref is None or str(ref[0]) not in indicators:
-                findings.append(
-                    error(
-                        f"indikatorn '{ref[0] if ref else ''}' finns inte på bladet Indikatorer",
-                        file=display,
-                        where=ref[1] if ref else f"Utfall!A{row_no}",
-                    )
-                )
-                continue
-            ind, ipath = indicators[str(ref[0])]
-            year_cell = cells.get("ar")
-            try:
-                year = int(year_cell[0]) if year_cell else None
-            except (TypeError, ValueError):
-                year = None
-            if year is None:
-                findings.append(
-                    error(
-                        "år saknas eller är inget årtal",
-                        file=display,
-                        where=year_cell[1] if year_cell else f"Utfall!B{row_no}",
-                    )
-                )
-                continue
-            for field in ("utfall", "prognos"):
-                if field in cells:
-                    ind.setdefault(field, {})[year] = cells[field][0]
-                    places[(*ipath, field, year)] = Place(where=cells[field][1])
+        return _read_goal_workbook(wb, display)
+    except Exception as exc:  # openpyxl parses sheets lazily and raises many kinds for a broken one
+        return None, [error(workbook_problem(exc), file=display, code="kalkylblad")]
     finally:
         wb.close()
+
+
+def _year(value: Any) -> int | None:
+    """An Utfall row's year: a whole number 1900–2200 (ASCII digits when written as text)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        year = value
+    elif isinstance(value, str) and YEAR.match(value.strip()):
+        year = int(value.strip())
+    else:
+        return None
+    return year if 1900 <= year <= 2200 else None
+
+
+def _read_goal_workbook(wb: Any, display: str) -> tuple[Located, list[Finding]]:
+    findings: list[Finding] = []
+    places: dict[PathKey, Place] = {}
+    data: dict[str, Any] = {"malomraden": []}
+    if "Inställningar" in wb.sheetnames:
+        for row_no, cells in _rows(wb, "Inställningar", ("nyckel", "varde"), display, findings):
+            setting = str(cells.get("nyckel", ("", ""))[0])
+            value, where = cells.get("varde", (None, f"Inställningar!B{row_no}"))
+            if setting == "ar" and value is not None:
+                data["ar"] = value
+                places[("ar",)] = Place(where=where)
+            elif setting == "nivaer" and value:
+                data["nivaer"] = [s.strip() for s in str(value).split(",") if s.strip()]
+                places[("nivaer",)] = Place(where=where)
+            elif setting not in {"ar", "nivaer"}:
+                findings.append(
+                    error(
+                        f"okänd inställning '{setting}' (kända: ar, nivaer)",
+                        file=display,
+                        where=f"Inställningar!A{row_no}",
+                    )
+                )
+    areas: dict[str, tuple[dict[str, Any], PathKey]] = {}
+    for row_no, cells in _rows(wb, "Målområden", SHEETS["Målområden"], display, findings):
+        aid = str(cells.get("id", (f"rad{row_no}", ""))[0])
+        apath: PathKey = ("malomraden", len(data["malomraden"]))
+        area = {k: v for k, (v, _) in cells.items()}
+        area["mal"] = []
+        data["malomraden"].append(area)
+        areas[aid] = (area, apath)
+        _record_places(places, apath, cells, row_no, "Målområden")
+    goal_rows = _rows(wb, "Mål", SHEETS["Mål"], display, findings)
+    goals: dict[str, tuple[dict[str, Any], PathKey]] = {}
+    pending = list(goal_rows)
+    # Parents first: repeat until no row can be placed (the rest refer to unknown goals).
+    while pending:
+        placed = False
+        for item in list(pending):
+            row_no, cells = item
+            parent = cells.get("overordnat_mal")
+            area_ref = cells.get("malomrade")
+            if parent is not None and str(parent[0]) not in goals:
+                continue
+            if parent is None and (area_ref is None or str(area_ref[0]) not in areas):
+                where = area_ref[1] if area_ref else f"Mål!B{row_no}"
+                findings.append(
+                    error(
+                        f"målområdet '{area_ref[0] if area_ref else ''}' finns inte på bladet Målområden",
+                        file=display,
+                        where=where,
+                    )
+                )
+                pending.remove(item)
+                continue
+            goal = _goal_dict(cells)
+            if parent is not None:
+                owner, owner_path = goals[str(parent[0])]
+            else:
+                owner, owner_path = areas[str(area_ref[0])] if area_ref else ({}, ())
+            gpath_new: PathKey = (*owner_path, "mal", len(owner["mal"]))
+            owner["mal"].append(goal)
+            gid = str(cells.get("id", (f"rad{row_no}", ""))[0])
+            goals[gid] = (goal, gpath_new)
+            _record_places(places, gpath_new, cells, row_no, "Mål")
+            pending.remove(item)
+            placed = True
+        if not placed:
+            for _, cells in pending:
+                parent = cells["overordnat_mal"]
+                findings.append(
+                    error(
+                        f"det överordnade målet '{parent[0]}' finns inte (eller bildar en slinga)",
+                        file=display,
+                        where=parent[1],
+                    )
+                )
+            break
+    indicators: dict[str, tuple[dict[str, Any], PathKey]] = {}
+    for row_no, cells in _rows(wb, "Indikatorer", SHEETS["Indikatorer"], display, findings):
+        ref = cells.get("mal")
+        if ref is None or str(ref[0]) not in goals:
+            findings.append(
+                error(
+                    f"målet '{ref[0] if ref else ''}' finns inte på bladet Mål",
+                    file=display,
+                    where=ref[1] if ref else f"Indikatorer!B{row_no}",
+                )
+            )
+            continue
+        goal, gpath = goals[str(ref[0])]
+        ind = _indicator_dict(cells)
+        goal.setdefault("indikatorer", [])
+        ipath_new: PathKey = (*gpath, "indikatorer", len(goal["indikatorer"]))
+        goal["indikatorer"].append(ind)
+        if "id" in cells:
+            indicators[str(cells["id"][0])] = (ind, ipath_new)
+        _record_places(places, ipath_new, cells, row_no, "Indikatorer")
+    for row_no, cells in _rows(wb, "Utfall", SHEETS["Utfall"], display, findings):
+        ref = cells.get("indikator")
+        if ref is None or str(ref[0]) not in indicators:
+            findings.append(
+                error(
+                    f"indikatorn '{ref[0] if ref else ''}' finns inte på bladet Indikatorer",
+                    file=display,
+                    where=ref[1] if ref else f"Utfall!A{row_no}",
+                )
+            )
+            continue
+        ind, ipath = indicators[str(ref[0])]
+        year_cell = cells.get("ar")
+        year = _year(year_cell[0]) if year_cell else None
+        if year is None:
+            findings.append(
+                error(
+                    "år saknas eller är inget årtal",
+                    file=display,
+                    where=year_cell[1] if year_cell else f"Utfall!B{row_no}",
+                )
+            )
+            continue
+        for field in ("utfall", "prognos"):
+            if field in cells:
+                ind.setdefault(field, {})[year] = cells[field][0]
+                places[(*ipath, field, year)] = Place(where=cells[field][1])
     return Located(display, data, places), findings
 
 
@@ -452,11 +471,9 @@ def _indicator_dict(cells: dict[str, tuple[Any, str]]) -> dict[str, Any]:
 
 
 def read_beslut_workbook(path: Path, display: str) -> tuple[Located | None, list[Finding]]:
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        return None, [error(f"filen kunde inte läsas som kalkylblad: {exc}", file=display)]
-    findings: list[Finding] = []
+    wb, findings = open_workbook(path, display)
+    if wb is None:
+        return None, findings
     places: dict[PathKey, Place] = {}
     items: list[dict[str, Any]] = []
     try:
@@ -464,6 +481,8 @@ def read_beslut_workbook(path: Path, display: str) -> tuple[Located | None, list
             key: PathKey = ("beslut", len(items))
             items.append({k: str(v) for k, (v, _) in cells.items()})
             _record_places(places, key, cells, row_no, BESLUT_SHEET)
+    except Exception as exc:  # openpyxl parses sheets lazily and raises many kinds for a broken one
+        return None, [error(workbook_problem(exc), file=display, code="kalkylblad")]
     finally:
         wb.close()
     return Located(display, {"beslut": items}, places), findings

@@ -24,8 +24,8 @@ from bokslut.kpi.tables import (
 from bokslut.kpi.tickets import Tickets, desks, read_tickets, ticket_years
 from bokslut.kpi.yearly import YearlyFigure, read_yearly
 from bokslut.parts import ReportPart
-from bokslut.personnel.tabular import find_input
 from bokslut.table import Table, Value
+from bokslut.tabular import find_input
 from bokslut.workspace.config import Config
 from bokslut.workspace.layout import Layout
 
@@ -50,15 +50,21 @@ def load_inputs(
     yearly: list[YearlyFigure] = []
     path = find_input(layout.kpi_dir, "arenden")
     if path is not None:
-        tickets, f = read_tickets(path, _display(layout, path), config.kpi, period_end)
+        tickets, f = read_tickets(
+            path, _display(layout, path), config.kpi, period_end, max_bytes=config.granser.tabell_bytes
+        )
         findings += f
     path = find_input(layout.kpi_dir, "samtal")
     if path is not None:
-        calls, f = read_calls(path, _display(layout, path), config.kpi, period_end)
+        calls, f = read_calls(
+            path, _display(layout, path), config.kpi, period_end, max_bytes=config.granser.tabell_bytes
+        )
         findings += f
     path = find_input(layout.kpi_dir, "nyckeltal")
     if path is not None:
-        yearly, f = read_yearly(path, _display(layout, path), config.kpi)
+        yearly, f = read_yearly(
+            path, _display(layout, path), config.kpi, max_bytes=config.granser.tabell_bytes
+        )
         findings += f
     return tickets, calls, yearly, findings
 

@@ -14,7 +14,8 @@ import numpy as np
 import pyarrow as pa
 
 from bokslut.diagnostics import Finding
-from bokslut.personnel.tabular import (
+from bokslut.tabular import (
+    DEFAULT_MAX_BYTES,
     DICTIONARY,
     TIMESTAMP,
     ColumnSpec,
@@ -56,9 +57,14 @@ class CallFigures:
 
 
 def read_calls(
-    path: Path, display: str, settings: Kpi, closing: tuple[int, int] = (12, 31)
+    path: Path,
+    display: str,
+    settings: Kpi,
+    closing: tuple[int, int] = (12, 31),
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> tuple[CallFigures | None, list[Finding]]:
-    raw, findings = read_table(path, display, CALL_COLUMNS, settings.kolumner.samtal)
+    raw, findings = read_table(path, display, CALL_COLUMNS, settings.kolumner.samtal, max_bytes)
     if raw is None:
         return None, findings
     problems = Problems(raw, findings)

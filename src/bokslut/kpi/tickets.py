@@ -18,7 +18,8 @@ import pyarrow.compute as pc
 
 from bokslut.diagnostics import Finding, notice
 from bokslut.personnel.calendar import holiday_array
-from bokslut.personnel.tabular import (
+from bokslut.tabular import (
+    DEFAULT_MAX_BYTES,
     DICTIONARY,
     TIMESTAMP,
     ColumnSpec,
@@ -32,7 +33,7 @@ from bokslut.personnel.tabular import (
     within_period,
     years_of,
 )
-from bokslut.workspace.config import Kpi
+from bokslut.workspace.config import Kpi, office_minutes
 
 TICKET_COLUMNS = (
     ColumnSpec("id"),
@@ -107,17 +108,15 @@ def office_minutes_since_epoch(
     return full_days * (close_min - open_min) + today
 
 
-def _parse_office_hours(text_: str) -> tuple[int, int]:
-    start, end = text_.split("-")
-    h1, m1 = (int(x) for x in start.split(":"))
-    h2, m2 = (int(x) for x in end.split(":"))
-    return h1 * 60 + m1, h2 * 60 + m2
-
-
 def read_tickets(
-    path: Path, display: str, settings: Kpi, closing: tuple[int, int] = (12, 31)
+    path: Path,
+    display: str,
+    settings: Kpi,
+    closing: tuple[int, int] = (12, 31),
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> tuple[Tickets | None, list[Finding]]:
-    raw, findings = read_table(path, display, TICKET_COLUMNS, settings.kolumner.arenden)
+    raw, findings = read_table(path, display, TICKET_COLUMNS, settings.kolumner.arenden, max_bytes)
     if raw is None:
         return None, findings
     problems = Problems(raw, findings)
@@ -174,7 +173,7 @@ def read_tickets(
         answered = has_level & ~np.isnat(response) & ok
         elapsed = np.zeros(raw.rows, dtype=np.int64)
         if settings.kontorstid:
-            open_min, close_min = _parse_office_hours(settings.kontorstid)
+            open_min, close_min = office_minutes(settings.kontorstid)
             years = years_of(created[answered])
             hol = (
                 holiday_array(range(int(years.min()) - 1, int(years.max()) + 2))

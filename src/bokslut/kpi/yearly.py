@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from bokslut.diagnostics import Finding, error
-from bokslut.personnel.tabular import ColumnSpec, read_table, text
+from bokslut.tabular import DEFAULT_MAX_BYTES, ColumnSpec, read_table, shown, text
 from bokslut.workspace.config import Kpi
 
 YEARLY_COLUMNS = (
@@ -26,6 +26,10 @@ YEARLY_COLUMNS = (
 )
 
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
+# ASCII digits only: "٢٠٢٣" and "²" are not a year, "1e400" not a key figure.
+YEAR = re.compile(r"^(19[0-9]{2}|2[01][0-9]{2}|2200)$")
+NUMBER = re.compile(r"^[+-]?[0-9]+([.,][0-9]+)?$")
+MAX_VALUE = Decimal(10) ** 15
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +43,10 @@ class YearlyFigure:
     line: int
 
 
-def read_yearly(path: Path, display: str, settings: Kpi) -> tuple[list[YearlyFigure], list[Finding]]:
-    raw, findings = read_table(path, display, YEARLY_COLUMNS, settings.kolumner.nyckeltal)
+def read_yearly(
+    path: Path, display: str, settings: Kpi, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[list[YearlyFigure], list[Finding]]:
+    raw, findings = read_table(path, display, YEARLY_COLUMNS, settings.kolumner.nyckeltal, max_bytes)
     if raw is None:
         return [], findings
     cols = {c.name: text(raw, c.name) for c in YEARLY_COLUMNS}
@@ -58,27 +64,32 @@ def read_yearly(path: Path, display: str, settings: Kpi) -> tuple[list[YearlyFig
         )
 
     for i in range(raw.rows):
-        line = raw.first_row + i
+        line = raw.line(i)
         ident = str(cols["id"][i])
         if not IDENTIFIER.match(ident):
             bad(
                 line,
                 "id",
-                f"'{ident}' är inget giltigt id (små bokstäver a–z, siffror och _, börjar med en bokstav)",
+                f"'{shown(ident)}' är inget giltigt id "
+                "(små bokstäver a–z, siffror och _, börjar med en bokstav)",
             )
             continue
-        try:
-            year = int(str(cols["ar"][i]))
-        except ValueError:
-            bad(line, "ar", f"'{cols['ar'][i]}' är inget årtal")
+        year_text = str(cols["ar"][i])
+        if not YEAR.match(year_text):
+            bad(line, "ar", f"'{shown(year_text)}' är inget årtal (ÅÅÅÅ, 1900–2200)")
             continue
-        raw_value = str(cols["varde"][i]).replace(" ", "").replace("\u00a0", "").replace(",", ".")
-        try:
-            value = Decimal(raw_value)
-            if not value.is_finite():
-                raise InvalidOperation
-        except InvalidOperation:
-            bad(line, "varde", f"'{cols['varde'][i]}' är inget tal")
+        year = int(year_text)
+        raw_value = str(cols["varde"][i]).replace(" ", "").replace("\u00a0", "").replace("\u2212", "-")
+        if not NUMBER.match(raw_value):
+            bad(line, "varde", f"'{shown(cols['varde'][i])}' är inget tal (siffrorna 0–9, decimalkomma)")
+            continue
+        value = Decimal(raw_value.replace(",", "."))
+        if abs(value) >= MAX_VALUE:
+            bad(
+                line,
+                "varde",
+                f"'{shown(cols['varde'][i])}' är för stort (högst 15 siffror före decimaltecknet)",
+            )
             continue
         if (ident, year) in seen:
             bad(line, "id", f"{ident} för {year} finns redan på rad {seen[(ident, year)]}")

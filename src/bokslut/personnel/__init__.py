@@ -23,8 +23,8 @@ from bokslut.personnel.tables import (
     medelantal_table,
     sick_table,
 )
-from bokslut.personnel.tabular import find_input
 from bokslut.table import Table, Value
+from bokslut.tabular import find_input
 from bokslut.workspace.config import Config
 from bokslut.workspace.layout import Layout
 
@@ -50,15 +50,22 @@ def load_records(
     emp: Employments | None = None
     ab: Absences | None = None
     if emp_path is not None:
-        emp, f = read_employments(emp_path, emp_name, config.personal)
+        emp, f = read_employments(emp_path, emp_name, config.personal, max_bytes=config.granser.tabell_bytes)
         findings += f
     if abs_path is not None:
         if emp_path is None:
             findings.append(
                 notice("frånvarofilen används inte eftersom anstallda-filen saknas", file=abs_name)
             )
+        elif emp is None:
+            # Every absence would otherwise be "an unknown person", hundreds of times over.
+            findings.append(
+                notice("frånvarofilen används inte eftersom anstallda-filen inte kunde läsas", file=abs_name)
+            )
         else:
-            ab, f = read_absences(abs_path, abs_name, config.personal, emp)
+            ab, f = read_absences(
+                abs_path, abs_name, config.personal, emp, max_bytes=config.granser.tabell_bytes
+            )
             findings += f
     return emp, ab, findings, emp_name, abs_name
 

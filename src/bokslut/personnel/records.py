@@ -20,8 +20,9 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from bokslut.diagnostics import Finding, error
-from bokslut.personnel.tabular import (
+from bokslut.diagnostics import Finding, error, warning
+from bokslut.tabular import (
+    DEFAULT_MAX_BYTES,
     DICTIONARY,
     MAX_LISTED,
     ColumnSpec,
@@ -117,9 +118,9 @@ OPEN_END = np.datetime64("2999-12-31", "D")
 
 
 def read_employments(
-    path: Path, display: str, settings: Personal
+    path: Path, display: str, settings: Personal, *, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> tuple[Employments | None, list[Finding]]:
-    raw, findings = read_table(path, display, EMPLOYEE_COLUMNS, settings.kolumner.anstallda)
+    raw, findings = read_table(path, display, EMPLOYEE_COLUMNS, settings.kolumner.anstallda, max_bytes)
     if raw is None:
         return None, findings
     problems = Problems(raw, findings)
@@ -226,9 +227,14 @@ def read_employments(
 
 
 def read_absences(
-    path: Path, display: str, settings: Personal, employments: Employments | None
+    path: Path,
+    display: str,
+    settings: Personal,
+    employments: Employments | None,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> tuple[Absences | None, list[Finding]]:
-    raw, findings = read_table(path, display, ABSENCE_COLUMNS, settings.kolumner.franvaro)
+    raw, findings = read_table(path, display, ABSENCE_COLUMNS, settings.kolumner.franvaro, max_bytes)
     if raw is None:
         return None, findings
     problems = Problems(raw, findings)
@@ -271,13 +277,100 @@ def read_absences(
         "okand-person",
     )
     ok = (person >= 0) & ~np.isnat(start) & ~np.isnat(end) & ~backwards & ~np.isnan(extent) & ~no_reason
-    return (
-        Absences(
-            person=person[ok],
-            start=start[ok],
-            end=end[ok],
-            extent=extent[ok] / 100.0,
-            sick=sick[ok],
-        ),
-        findings,
+    absences = Absences(
+        person=person[ok],
+        start=start[ok],
+        end=end[ok],
+        extent=extent[ok] / 100.0,
+        sick=sick[ok],
     )
+    people = employments.people if employments is not None else np.zeros(0, dtype=object)
+    merged, overlaps = merge_overlapping_sick(absences, raw.row_numbers(ok), display, people)
+    return merged, findings + overlaps
+
+
+# Extents are summed in hundredths of a percent, exactly (1.0 = 10 000).
+_UNITS = 10_000
+_DAY_OFFSET = 1_000_000  # days before 1970 stay positive (dates are years 1–9999)
+
+
+def merge_overlapping_sick(
+    ab: Absences, lines: npt.NDArray[np.int64], display: str, people: npt.NDArray[np.object_]
+) -> tuple[Absences, list[Finding]]:
+    """Sick absences of one person that overlap, as non-overlapping periods, and a warning
+    naming both rows of each overlap.
+
+    On a day covered by several sick records the omfattningar are added, up to 100 %: two
+    records of one sick week (an export that lists it twice) count the week once, and two
+    half-time records on the same days count as full time. Without this, overlapping days
+    are counted twice and the sick-leave share is too high (docs/personal.md).
+    """
+    sick_idx = np.flatnonzero(ab.sick)
+    if sick_idx.size < 2:
+        return ab, []
+    person = ab.person[sick_idx]
+    # Days counted from far back, so that a key person * big + day divides back exactly.
+    start = ab.start[sick_idx].astype(np.int64) + _DAY_OFFSET
+    end = ab.end[sick_idx].astype(np.int64) + _DAY_OFFSET
+    order = np.lexsort((start, person))
+    person, start, end = person[order], start[order], end[order]
+    # Offsetting days by person makes one running maximum respect person borders.
+    big = np.int64(10_000_000)
+    key_end = person * big + end
+    running = np.maximum.accumulate(key_end)
+    overlapping = np.zeros(start.size, dtype=bool)
+    overlapping[1:] = person[1:] * big + start[1:] <= running[:-1]
+    if not overlapping.any():
+        return ab, []
+    # Which earlier row reaches furthest (the one each overlapping row runs into).
+    position = np.arange(start.size)
+    holder = np.maximum.accumulate(np.where(key_end >= running, position, -1))
+    row_lines = lines[sick_idx[order]]
+    findings: list[Finding] = []
+    hits = np.flatnonzero(overlapping)
+    for i in hits[:MAX_LISTED]:
+        other = int(holder[i - 1])
+        findings.append(
+            warning(
+                f"sjukfrånvaron på rad {int(row_lines[i])} överlappar rad {int(row_lines[other])} "
+                f"för anställningsnummer {people[int(person[i])] if people.size else ''}; "
+                "dagarna räknas en gång (omfattningarna läggs ihop, högst 100 %)",
+                file=display,
+                line=int(row_lines[i]),
+                where="kolumn fran/till",
+                code="overlappande-franvaro",
+            )
+        )
+    if hits.size > MAX_LISTED:
+        findings.append(
+            warning(
+                f"ytterligare {hits.size - MAX_LISTED} sjukfrånvarorader överlappar en tidigare rad "
+                "för samma person; dagarna räknas en gång",
+                file=display,
+                code="overlappande-franvaro",
+            )
+        )
+    # Sweep over start (+) and day-after-end (−) events; between two events of one person
+    # the summed extent is constant.
+    units = np.rint(ab.extent[sick_idx[order]] * _UNITS).astype(np.int64)
+    keys = np.concatenate((person * big + start, person * big + end + 1))
+    delta = np.concatenate((units, -units))
+    count = np.concatenate((np.ones(start.size, np.int64), -np.ones(start.size, np.int64)))
+    ev = np.argsort(keys, kind="stable")
+    keys, delta, count = keys[ev], delta[ev], count[ev]
+    level = np.cumsum(delta)
+    active = np.cumsum(count)
+    seg = np.flatnonzero((active[:-1] > 0) & (keys[1:] > keys[:-1]))
+    seg_person = keys[seg] // big
+    seg_start = (keys[seg] % big - _DAY_OFFSET).astype("datetime64[D]")
+    seg_end = (keys[seg + 1] % big - 1 - _DAY_OFFSET).astype("datetime64[D]")
+    seg_extent = np.minimum(level[seg], _UNITS) / _UNITS
+    not_sick = np.flatnonzero(~ab.sick)
+    merged = Absences(
+        person=np.concatenate((ab.person[not_sick], seg_person)),
+        start=np.concatenate((ab.start[not_sick], seg_start)),
+        end=np.concatenate((ab.end[not_sick], seg_end)),
+        extent=np.concatenate((ab.extent[not_sick], seg_extent)),
+        sick=np.concatenate((np.zeros(len(not_sick), dtype=np.bool_), np.ones(len(seg), dtype=np.bool_))),
+    )
+    return merged, findings

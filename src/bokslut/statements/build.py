@@ -19,7 +19,7 @@ from bokslut.statements.facts import Facts, load_facts
 from bokslut.statements.kassaflode import kassaflodesanalys
 from bokslut.statements.noter import all_notes, drop_unreferenced
 from bokslut.statements.nyckeltal import nyckeltal
-from bokslut.statements.plan import PlanRow, pbudget_rows, read_plan_dir
+from bokslut.statements.plan import PlanRow, pbudget_rows, read_plan_dir, unknown_projects
 from bokslut.statements.resultatrakning import resultatrakning
 from bokslut.table import Table, Unit, Value
 from bokslut.workspace.config import Config
@@ -66,12 +66,20 @@ def load_plans(
     budget: list[PlanRow] = []
     if config.budget.kalla in ("auto", "pbudget"):
         budget += pbudget_rows(facts)
+    limit = config.granser.tabell_bytes
     if config.budget.kalla in ("auto", "fil"):
-        rows, f = read_plan_dir(layout.budget_dir, layout.root, config.rapport.ar, ledger_sign)
+        rows, f = read_plan_dir(
+            layout.budget_dir, layout.root, config.rapport.ar, ledger_sign, max_bytes=limit
+        )
         budget += rows
         findings += f
-    prognos, f = read_plan_dir(layout.prognos_dir, layout.root, config.rapport.ar, ledger_sign)
+    prognos, f = read_plan_dir(
+        layout.prognos_dir, layout.root, config.rapport.ar, ledger_sign, max_bytes=limit
+    )
     findings += f
+    dim = config.dimensioner.projekt
+    known = set(config.projekt) | {code for (d, code) in facts.objects if d == dim}
+    findings += unknown_projects([*budget, *prognos], known, dim)
     return budget, prognos, findings
 
 

@@ -14,14 +14,23 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Sequence, Set
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
-from bokslut.diagnostics import Finding, error
+from bokslut.diagnostics import Finding, error, warning
 from bokslut.sie.model import canonical_objects
 from bokslut.statements.facts import Facts
+from bokslut.tabular import (
+    DEFAULT_MAX_BYTES,
+    csv_problem,
+    open_workbook,
+    shown,
+    size_finding,
+    workbook_problem,
+)
 
 KNOWN_COLUMNS = {
     "ar",
@@ -49,6 +58,9 @@ class PlanRow:
     kostnadsslag: str | None = None
     projekt: str | None = None
     source: str = ""  # file (and line/cell) or "SIE #PBUDGET"
+    file: str | None = None  # the budget/prognos file, for findings
+    line: int | None = None  # CSV line
+    cell: str | None = None  # XLSX cell of the amount
 
 
 def pbudget_rows(facts: Facts) -> list[PlanRow]:
@@ -60,12 +72,19 @@ def pbudget_rows(facts: Facts) -> list[PlanRow]:
     return rows
 
 
+# What the store and the computation hold: öre in a signed 64-bit integer, dimensions in 32 bits.
+MAX_ORE = 2**63 - 1
+MAX_DIMENSION = 2**31 - 1
+_DIGITS = re.compile(r"^[0-9]+$")
+_OBJECT = re.compile(r"^([0-9]{1,10}):(.+)$")
+
+
 def _cells_csv(path: Path) -> Iterator[tuple[int, list[tuple[str, str]]]]:
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = raw.decode("cp1252")
+        text = raw.decode("cp1252")  # a byte cp1252 leaves undefined raises: see read_plan_file
     sample = text[:4096]
     delimiter = ";" if sample.count(";") >= sample.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
@@ -73,11 +92,9 @@ def _cells_csv(path: Path) -> Iterator[tuple[int, list[tuple[str, str]]]]:
         yield lineno, [(f"kolumn {i + 1}", c) for i, c in enumerate(row)]
 
 
-def _cells_xlsx(path: Path) -> Iterator[tuple[int, list[tuple[str, str]]]]:
-    from openpyxl import load_workbook
+def _cells_xlsx(path: Path, wb: Any) -> Iterator[tuple[int, list[tuple[str, str]]]]:
     from openpyxl.utils import get_column_letter
 
-    wb = load_workbook(path, read_only=True, data_only=True)
     ws = wb.worksheets[0]
     for r, values in enumerate(ws.iter_rows(values_only=True), start=1):
         cells = []
@@ -88,7 +105,8 @@ def _cells_xlsx(path: Path) -> Iterator[tuple[int, list[tuple[str, str]]]]:
     wb.close()
 
 
-_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+# ASCII digits only: "-٣٠٠.00" (Arabic-Indic) is not −300 kr.
+_NUMBER = re.compile(r"^[+-]?[0-9]+(?:[.,][0-9]+)?$")
 
 
 def parse_amount(text: str) -> Decimal | None:
@@ -104,20 +122,43 @@ def parse_amount(text: str) -> Decimal | None:
 
 
 def read_plan_file(
-    path: Path, rel: str, default_year: int, ledger_sign: bool
+    path: Path, rel: str, default_year: int, ledger_sign: bool, *, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> tuple[list[PlanRow], list[Finding]]:
     """All rows of one budget/forecast file, and a finding for every bad cell."""
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".csv", ".txt"):
+        return [], [error("okänt filformat (förväntade .csv eller .xlsx)", file=rel)]
+    too_big = size_finding(path, rel, max_bytes)
+    if too_big is not None:
+        return [], [too_big]
+    if suffix != ".xlsx":
+        try:
+            return _read_rows(_cells_csv(path), rel, default_year, ledger_sign, cell_based=False)
+        except OSError as exc:
+            return [], [error(f"filen kunde inte läsas ({exc.strerror or 'okänt fel'})", file=rel)]
+        except (UnicodeDecodeError, csv.Error) as exc:
+            return [], [csv_problem(exc, path, rel)]
+    wb, findings = open_workbook(path, rel)
+    if wb is None:
+        return [], findings
+    try:
+        return _read_rows(_cells_xlsx(path, wb), rel, default_year, ledger_sign, cell_based=True)
+    except Exception as exc:  # openpyxl raises many kinds for a sheet it cannot parse
+        return [], [error(workbook_problem(exc), file=rel, code="kalkylblad")]
+    finally:
+        wb.close()
+
+
+def _read_rows(
+    source: Iterator[tuple[int, list[tuple[str, str]]]],
+    rel: str,
+    default_year: int,
+    ledger_sign: bool,
+    *,
+    cell_based: bool,
+) -> tuple[list[PlanRow], list[Finding]]:
     findings: list[Finding] = []
     rows: list[PlanRow] = []
-    suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        source = _cells_xlsx(path)
-        cell_based = True
-    elif suffix in (".csv", ".txt"):
-        source = _cells_csv(path)
-        cell_based = False
-    else:
-        return [], [error("okänt filformat (förväntade .csv eller .xlsx)", file=rel)]
     header: list[str] | None = None
     for lineno, cells in source:
         if all(not v.strip() for _, v in cells):
@@ -151,7 +192,7 @@ def read_plan_file(
         if value is None:
             findings.append(
                 error(
-                    f"'{rec.get(amount_col, ('', ''))[1]}' är inget belopp (förväntade ett tal)",
+                    f"'{shown(rec.get(amount_col, ('', ''))[1])}' är inget belopp (förväntade ett tal)",
                     **where(amount_col),
                 )
             )
@@ -163,22 +204,25 @@ def read_plan_file(
             findings.append(error(f"beloppet {value} har fler än två decimaler", **where(amount_col)))
             continue
         amount = int(ore_value)
+        if abs(amount) > MAX_ORE:
+            findings.append(error(f"beloppet {value} är för stort för att räkna med", **where(amount_col)))
+            continue
         if not ledger_sign:
             amount = -amount
         year = default_year
         if rec.get("ar", ("", ""))[1]:
             text = rec["ar"][1]
-            if not re.fullmatch(r"\d{4}(\.0)?", text):
-                findings.append(error(f"'{text}' är inget årtal (förväntade ÅÅÅÅ)", **where("ar")))
+            if not re.fullmatch(r"[0-9]{4}(\.0)?", text):
+                findings.append(error(f"'{shown(text)}' är inget årtal (förväntade ÅÅÅÅ)", **where("ar")))
                 continue
             year = int(text[:4])
         period = None
         if rec.get("period", ("", ""))[1]:
             text = rec["period"][1].replace("-", "")
-            if not re.fullmatch(r"\d{6}", text) or not 1 <= int(text[4:]) <= 12:
+            if not re.fullmatch(r"[0-9]{6}", text) or not 1 <= int(text[4:]) <= 12:
                 findings.append(
                     error(
-                        f"'{rec['period'][1]}' är ingen period (förväntade ÅÅÅÅMM)",
+                        f"'{shown(rec['period'][1])}' är ingen period (förväntade ÅÅÅÅMM)",
                         **where("period"),
                     )
                 )
@@ -189,15 +233,16 @@ def read_plan_file(
             pairs = []
             bad = False
             for tok in rec["objekt"][1].split():
-                dim, _, obj = tok.partition(":")
-                if not dim.isdigit() or not obj:
+                match = _OBJECT.match(tok)
+                if match is None or not 1 <= int(match.group(1)) <= MAX_DIMENSION:
                     bad = True
                     break
-                pairs.append((int(dim), obj))
+                pairs.append((int(match.group(1)), match.group(2)))
             if bad:
                 findings.append(
                     error(
-                        f"'{rec['objekt'][1]}' är inget objekt (förväntade dimension:objekt, t.ex. 1:81141)",
+                        f"'{shown(rec['objekt'][1])}' är inget objekt "
+                        "(förväntade dimension:objekt, t.ex. 1:81141)",
                         **where("objekt"),
                     )
                 )
@@ -209,10 +254,10 @@ def read_plan_file(
             return v or None
 
         account = opt("konto")
-        if account is not None and not account.isdigit():
-            account = account.split(".")[0] if account.replace(".", "").isdigit() else account
-            if not account.isdigit():
-                findings.append(error(f"'{account}' är inget kontonummer", **where("konto")))
+        if account is not None and not _DIGITS.match(account):
+            account = account.split(".")[0] if _DIGITS.match(account.replace(".", "")) else account
+            if not _DIGITS.match(account):
+                findings.append(error(f"'{shown(account)}' är inget kontonummer", **where("konto")))
                 continue
         if account is None and opt("kostnadsslag") is None and opt("projekt") is None:
             findings.append(
@@ -231,13 +276,16 @@ def read_plan_file(
                 kostnadsslag=opt("kostnadsslag"),
                 projekt=opt("projekt"),
                 source=f"{rel} ({ref})",
+                file=rel,
+                line=None if cell_based else lineno,
+                cell=ref if cell_based else None,
             )
         )
     return rows, findings
 
 
 def read_plan_dir(
-    directory: Path, root: Path, default_year: int, ledger_sign: bool
+    directory: Path, root: Path, default_year: int, ledger_sign: bool, *, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> tuple[list[PlanRow], list[Finding]]:
     rows: list[PlanRow] = []
     findings: list[Finding] = []
@@ -251,7 +299,7 @@ def read_plan_dir(
         ):
             continue
         rel = path.relative_to(root).as_posix()
-        r, f = read_plan_file(path, rel, default_year, ledger_sign)
+        r, f = read_plan_file(path, rel, default_year, ledger_sign, max_bytes=max_bytes)
         rows.extend(r)
         findings.extend(f)
     return rows, findings
@@ -259,3 +307,26 @@ def read_plan_dir(
 
 def plan_total(rows: Sequence[PlanRow]) -> int:
     return sum(r.amount for r in rows)
+
+
+def unknown_projects(rows: Sequence[PlanRow], known: Set[str], dimension: int | None) -> list[Finding]:
+    """A warning per budget/prognos row whose projekt is neither in bokslut.toml [projekt] nor
+    an object of the projekt dimension in the ledger: a misspelt code would otherwise be a row of
+    its own in the investeringsredovisning, with a budget and no outcome."""
+    findings: list[Finding] = []
+    for r in rows:
+        if r.projekt is None or r.projekt in known:
+            continue
+        where = "i [projekt] i bokslut.toml eller " + (
+            f"som objekt i dimension {dimension} i huvudboken" if dimension else "i huvudboken"
+        )
+        findings.append(
+            warning(
+                f"projektet '{r.projekt}' finns inte {where}; raden visas som ett eget projekt utan utfall",
+                file=r.file,
+                line=r.line,
+                where=r.cell or "kolumn projekt",
+                code="okant-projekt",
+            )
+        )
+    return findings

@@ -8,13 +8,14 @@ silently ignored would change a published report without anyone noticing.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import tomllib
 from collections.abc import Mapping
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -122,10 +123,10 @@ class Kpi(Section):
 
     kolumner: KpiKolumner = Field(default_factory=KpiKolumner)
     # Priority (as written in arenden.prioritet) -> minutes allowed to first response.
-    servicenivaer_min: dict[str, int] = Field(default_factory=dict)
+    servicenivaer_min: dict[str, Annotated[int, Field(ge=1)]] = Field(default_factory=dict)
     # "08:00-17:00": service-level time counts only on working days inside these hours.
-    kontorstid: str | None = Field(default=None, pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")
-    svarstider_s: list[int] = Field(default_factory=lambda: [20, 30, 60])
+    kontorstid: str | None = None
+    svarstider_s: list[Annotated[int, Field(ge=1, le=86_400)]] = Field(default_factory=lambda: [20, 30, 60])
     # Share answered within N s of all incoming calls, or of the answered ones.
     servicegrad_av: str = Field(default="inkommande", pattern="^(inkommande|besvarade)$")
     antal_ar: int = Field(default=3, ge=1, le=10)
@@ -133,16 +134,48 @@ class Kpi(Section):
     # nyckeltal.csv `tabell` value -> title of that table.
     nyckeltal_tabeller: dict[str, str] = Field(default_factory=dict)
 
+    @field_validator("kontorstid")
+    @classmethod
+    def _office_hours_are_a_time_of_day(cls, value: str | None) -> str | None:
+        if value is not None:
+            office_minutes(value)  # raises ValueError with the Swedish reason
+        return value
+
+
+_OFFICE_HOURS = re.compile(r"^([0-9]{2}):([0-9]{2})-([0-9]{2}):([0-9]{2})$")
+
+
+def office_minutes(text: str) -> tuple[int, int]:
+    """ "08:00-17:00" -> (480, 1020): opening and closing minute of the working day.
+
+    Hours 00–24 and minutes 00–59 in ASCII digits, opening before closing; anything
+    else is a ValueError whose message is meant for the user.
+    """
+    match = _OFFICE_HOURS.match(text.strip())
+    if match is None:
+        raise ValueError(f"'{text}' ska skrivas TT:MM-TT:MM, t.ex. 08:00-17:00")
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    start, end = h1 * 60 + m1, h2 * 60 + m2
+    if m1 > 59 or m2 > 59 or start > 24 * 60 or end > 24 * 60:
+        raise ValueError(f"'{text}' är ingen tid på dygnet (00:00–24:00)")
+    if start >= end:
+        raise ValueError(f"'{text}': kontoret måste öppna före det stänger")
+    return start, end
+
 
 # --- Financial statements (docs/statements.md, docs/kontoplan.md) -----------------
+
+
+# SIE dimension numbers are stored as 32-bit integers.
+MAX_DIMENSION = 2**31 - 1
 
 
 class Dimensioner(Section):
     """[dimensioner]: which SIE dimension holds verksamhet, projekt and motpart."""
 
-    verksamhet: int | None = Field(default=None, ge=1)
-    projekt: int | None = Field(default=None, ge=1)
-    motpart: int | None = Field(default=None, ge=1)
+    verksamhet: int | None = Field(default=None, ge=1, le=MAX_DIMENSION)
+    projekt: int | None = Field(default=None, ge=1, le=MAX_DIMENSION)
+    motpart: int | None = Field(default=None, ge=1, le=MAX_DIMENSION)
 
 
 class Kontoplan(Section):
@@ -167,7 +200,7 @@ class Kontoplan(Section):
     def _prefixes_are_account_numbers(self) -> Kontoplan:
         for name in ("rad", "noter", "kostnadsslag"):
             for key in getattr(self, name):
-                if not key.isdigit():
+                if not key.isascii() or not key.isdigit():
                     raise ValueError(f"kontoplan.{name}: '{key}' är inget kontonummer (bara siffror)")
         return self
 
@@ -256,6 +289,27 @@ class Balanskrav(Section):
     anvandning_resultatutjamningsreserv: dict[str, Decimal] = Field(default_factory=dict)
 
 
+MEGABYTE = 1024 * 1024
+
+
+class Granser(Section):
+    """[granser]: the largest input files bokslut reads (megabytes), so that a damaged or
+    hostile file is refused with a message instead of exhausting memory or time."""
+
+    # CSV/XLSX exports: personal, kpi, budget and prognos (millions of rows are normal).
+    tabell_mb: int = Field(default=1024, ge=1, le=1024 * 1024)
+    # mal.yaml and beslut.yaml.
+    yaml_mb: int = Field(default=10, ge=1, le=1024)
+
+    @property
+    def tabell_bytes(self) -> int:
+        return self.tabell_mb * MEGABYTE
+
+    @property
+    def yaml_bytes(self) -> int:
+        return self.yaml_mb * MEGABYTE
+
+
 class Config(Section):
     organisation: Organisation
     rapport: Rapport
@@ -274,6 +328,7 @@ class Config(Section):
     noter: Noter = Field(default_factory=Noter)
     balanskrav: Balanskrav = Field(default_factory=Balanskrav)
     kapitel: Kapitel = Field(default_factory=Kapitel)
+    granser: Granser = Field(default_factory=Granser)
 
 
 _ERROR_TEMPLATES = {
@@ -297,20 +352,40 @@ _ERROR_TEMPLATES = {
     "model_type": "ska vara en tabell",
     "decimal_parsing": "ska vara ett tal",
     "float_parsing": "ska vara ett tal",
+    "float_type": "ska vara ett tal",
+    "int_from_float": "ska vara ett heltal",
+    "decimal_type": "ska vara ett tal",
+    "finite_number": "ska vara ett ändligt tal",
+    "greater_than": "är för litet",
+    "less_than": "är för stort",
+    "too_short": "har för få element",
+    "too_long": "har för många element",
+    "string_too_long": "är för lång",
+    "bool_parsing": "ska vara true eller false",
+    "date_from_datetime_inexact": "ska vara ett datum (ÅÅÅÅ-MM-DD) utan klockslag",
+    "datetime_type": "ska vara ett datum (ÅÅÅÅ-MM-DD)",
+    "union_tag_invalid": "har ett okänt värde",
+    "decimal_max_digits": "har för många siffror",
+    "decimal_max_places": "har för många decimaler",
 }
 
 
 def swedish_message(err: Mapping[str, Any]) -> str:
     """A Swedish sentence for one pydantic error (used for every validated input file)."""
     kind = str(err.get("type", ""))
-    if kind == "value_error":
+    if kind in ("value_error", "assertion_error"):
+        # Our own validators raise ValueError with a Swedish sentence.
         return str(err.get("ctx", {}).get("error", err.get("msg", "")))
     text = _ERROR_TEMPLATES.get(kind, "har ett ogiltigt värde")
     ctx = err.get("ctx") or {}
     if kind == "enum" and "expected" in ctx:
         text += f" (tillåtna: {ctx['expected']})"
+    for bound, word in (("ge", "minst"), ("gt", "större än"), ("le", "högst"), ("lt", "mindre än")):
+        if bound in ctx and kind in {"greater_than_equal", "greater_than", "less_than_equal", "less_than"}:
+            text += f" ({word} {ctx[bound]})"
     if "input" in err and kind not in {"missing", "extra_forbidden"} and not isinstance(err["input"], dict):
-        text += f", fick {err['input']!r}"
+        shown = repr(err["input"])
+        text += f", fick {shown if len(shown) <= 60 else shown[:59] + '…'}"
     return text
 
 
@@ -350,6 +425,16 @@ _TOML_REASONS = (
     (r"^Cannot (declare|overwrite)", "samma nyckel eller tabell anges två gånger"),
     (r"^Invalid initial character for a key part$", "ogiltigt tecken i början av en nyckel"),
     (r"^Illegal character", "otillåtet tecken"),
+    (r"^Invalid date or datetime$", "ogiltigt datum eller klockslag (ÅÅÅÅ-MM-DD, och dagen måste finnas)"),
+    (r"^Expected newline or end of document", "raden fortsätter efter värdet (en inställning per rad)"),
+    (r"^Expected ']]' at the end of an array declaration$", "']]' saknas i slutet av tabellrubriken"),
+    (r"^Expected ", "ett tecken saknas här"),
+    (r"^Escaped character is not a Unicode scalar value$", "escape-sekvensen är inget giltigt tecken"),
+    (r"^Invalid hex value$", "ogiltigt hexadecimalt värde i en escape-sekvens"),
+    (r"^Unescaped '\\' in a string$", "ett '\\' i en text måste skrivas '\\\\'"),
+    (r"^Duplicate inline table key", "samma nyckel anges två gånger"),
+    (r"^Cannot (mutate|redefine)", "en tabell definieras om efter att den skrivits färdigt"),
+    (r"^Found invalid character", "otillåtet tecken"),
 )
 
 
@@ -357,26 +442,72 @@ def _toml_reason(english: str) -> str:
     for pattern, swedish in _TOML_REASONS:
         if re.search(pattern, english):
             return swedish
-    return english
+    return "ogiltig syntax"  # never tomllib's English inside a Swedish message
+
+
+# bokslut.toml holds settings, not data; its limit is fixed (the limits of the others live in it).
+CONFIG_MAX_BYTES = MEGABYTE
+# Integers beyond a 64-bit store column or a Decimal's exact range are not settings anyone means.
+MAX_INTEGER = 2**63 - 1
+
+
+def _unreasonable_numbers(data: Any) -> list[tuple[tuple[str | int, ...], str]]:
+    """Key paths of values no setting can hold: inf/nan, integers beyond 64 bits."""
+    out: list[tuple[tuple[str | int, ...], str]] = []
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(((*path, k), v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend(((*path, i), v) for i, v in enumerate(value))
+        elif isinstance(value, float) and not math.isfinite(value):
+            out.append((path, f"ska vara ett ändligt tal, fick {value!r}"))
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INTEGER:
+            out.append((path, f"är för stort (högst ±{MAX_INTEGER})"))
+    return sorted(out, key=lambda item: tuple(str(p) for p in item[0]))
 
 
 def load_config(path: Path) -> Config:
     """Read and validate bokslut.toml; every problem is reported, with its line."""
     name = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        size = path.stat().st_size
+        if size > CONFIG_MAX_BYTES:
+            finding = error(
+                f"filen är {-(-size // 1024)} kB; en bokslut.toml får vara högst "
+                f"{CONFIG_MAX_BYTES // 1024} kB – är det rätt fil?",
+                file=name,
+            )
+            raise BokslutError(finding.format(), [finding])
+        text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise BokslutError(f"{name}: filen finns inte – är detta en bokslut-arbetsyta?") from None
     except UnicodeDecodeError as exc:
-        raise BokslutError(f"{name}: filen är inte UTF-8 ({exc.reason})") from None
+        line = exc.object.count(b"\n", 0, exc.start) + 1
+        byte = exc.object[exc.start]
+        finding = error(f"filen är inte UTF-8 (ogiltig byte 0x{byte:02x})", file=name, line=line)
+        raise BokslutError(finding.format(), [finding]) from None
+    except OSError as exc:
+        raise BokslutError(f"{name}: filen kunde inte läsas ({exc.strerror or 'okänt fel'})") from None
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        finding = error("ogiltig TOML: för djupt nästlade värden", file=name)
+        raise BokslutError(finding.format(), [finding]) from None
     except tomllib.TOMLDecodeError as exc:
         # Python 3.11 puts the position only in the message: "… (at line 3, column 7)".
         where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         reason = _toml_reason(re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc)))
         finding = error(f"ogiltig TOML: {reason}", file=name, line=int(where.group(1)) if where else None)
         raise BokslutError(finding.format(), [finding]) from None
+    odd = _unreasonable_numbers(data)
+    if odd:
+        odd_findings = [
+            error(f"{'.'.join(str(p) for p in loc)} {reason}", file=name, line=locate_key(text, loc))
+            for loc, reason in odd
+        ]
+        raise BokslutError("\n".join(f.format() for f in odd_findings), odd_findings)
     try:
         return Config.model_validate(data)
     except ValidationError as exc:

@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import difflib
 import gzip
-from collections.abc import Iterable, Mapping, Sequence
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -30,6 +33,12 @@ from bokslut.diagnostics import Finding, error, warning
 MAX_LISTED = 20
 
 TABLE_SUFFIXES = (".csv", ".csv.gz", ".txt", ".xlsx")
+
+MEGABYTE = 1024 * 1024
+# Default of bokslut.toml [granser] tabell_mb; callers pass the workspace's own limit.
+DEFAULT_MAX_BYTES = 1024 * MEGABYTE
+# A spreadsheet unpacks to many times its size; a larger ratio is a zip bomb, not a table.
+MAX_XLSX_RATIO = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +54,25 @@ DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 TIMESTAMP = pa.timestamp("s")
 
 
+class LineNumbers:
+    """Record row numbers, worked out once and only when first asked for."""
+
+    def __init__(self, compute: Callable[[], npt.NDArray[np.int64] | None]) -> None:
+        self._compute: Callable[[], npt.NDArray[np.int64] | None] | None = compute
+        self._lines: npt.NDArray[np.int64] | None = None
+
+    @classmethod
+    def known(cls, lines: npt.NDArray[np.int64] | None) -> LineNumbers:
+        numbering = cls(lambda: lines)
+        numbering.get()
+        return numbering
+
+    def get(self) -> npt.NDArray[np.int64] | None:
+        if self._compute is not None:
+            self._lines, self._compute = self._compute(), None
+        return self._lines
+
+
 @dataclass(frozen=True, slots=True)
 class RawTable:
     """Every cell as text ("" for empty), columns under our canonical names."""
@@ -54,12 +82,28 @@ class RawTable:
     first_row: int  # row number of the first record (2 for a CSV with a header line)
     column_headers: Mapping[str, str]  # canonical name -> header as written in the file
     rows: int
+    # Row numbers of the records when they are not simply first_row, first_row + 1, …
+    # (rows left out as unreadable, blank lines in a CSV).
+    numbering: LineNumbers | None = None
+
+    @property
+    def lines(self) -> npt.NDArray[np.int64] | None:
+        return self.numbering.get() if self.numbering is not None else None
 
     def has(self, name: str) -> bool:
         return name in self.columns
 
     def row_numbers(self, mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
-        return np.flatnonzero(mask).astype(np.int64) + self.first_row
+        index = np.flatnonzero(mask).astype(np.int64)
+        if index.size == 0:
+            return index  # no finding, no need to know the numbering
+        lines = self.lines
+        return lines[index] if lines is not None else index + self.first_row
+
+    def line(self, index: int) -> int:
+        """Row number of record ``index`` as the user sees it."""
+        lines = self.lines
+        return int(lines[index]) if lines is not None else self.first_row + index
 
 
 def find_input(folder: Path, stem: str) -> Path | None:
@@ -80,41 +124,181 @@ def _sniff_delimiter(first_line: str) -> str:
     return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
 
 
-def _read_csv(path: Path, fast_types: Mapping[str, pa.DataType]) -> tuple[pa.Table, int]:
-    """Read a CSV; ``fast_types`` (by normalised header) are tried first, then plain text."""
+class NotUtf8(ValueError):
+    """A CSV that begins as UTF-8 and is something else from ``line`` on."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+@dataclass(frozen=True, slots=True)
+class BadRow:
+    """A CSV row with the wrong number of cells (left out, reported)."""
+
+    number: int  # record number among the non-empty lines, the header being 1
+    expected: int
+    actual: int
+
+
+def _read_csv(path: Path, fast_types: Mapping[str, pa.DataType]) -> tuple[pa.Table, int, list[BadRow]]:
+    """Read a CSV; ``fast_types`` (by normalised header) are tried first, then plain text.
+
+    Rows with too few or too many cells are left out and returned, numbered, so that the
+    rest of the file is still read and each bad row can be named.
+    """
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     with opener(path, "rb") as stream:
         head = stream.read(65536)
     encoding = "utf8"
+    whole_file = len(head) < 65536
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
         # A cut multi-byte character at the end of the sample is not an encoding problem.
-        if exc.start < len(head) - 4:
+        if exc.start < len(head) - 4 or whole_file:
             encoding = "cp1252"  # Excel on Swedish Windows
+    if encoding == "utf8" and not whole_file:
+        # A file that turns out not to be UTF-8 further on is refused before Arrow reads it:
+        # Arrow cannot say where, and reports such a row in a way that cannot be caught.
+        bad_line = _first_bad_utf8_line(path)
+        if bad_line is not None:
+            raise NotUtf8(bad_line)
     first_line = head.decode("utf-8" if encoding == "utf8" else "cp1252", errors="replace")
     first_line = first_line.splitlines()[0] if first_line else ""
     delimiter = _sniff_delimiter(first_line)
     names = [h.strip().strip("\ufeff").strip('"').strip() for h in first_line.split(delimiter)]
 
-    def read(types: Mapping[str, pa.DataType]) -> pa.Table:
-        return pacsv.read_csv(
+    def read(types: Mapping[str, pa.DataType], threads: bool = True) -> tuple[pa.Table, list[BadRow]]:
+        bad: list[BadRow] = []
+
+        def skip(row: Any) -> str:
+            # Arrow numbers rows only when reading on one thread; 0 asks for a second pass.
+            bad.append(BadRow(row.number or 0, row.expected_columns, row.actual_columns))
+            return "skip"
+
+        table = pacsv.read_csv(
             str(path),  # a path (not a stream) lets Arrow pick decompression from the suffix
-            read_options=pacsv.ReadOptions(encoding=encoding, use_threads=True, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter),
+            read_options=pacsv.ReadOptions(encoding=encoding, use_threads=threads, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=skip),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: types.get(_normalise(n), pa.string()) for n in names},
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
         )
+        if any(b.number == 0 for b in bad):
+            return read(types, threads=False)
+        return table, bad
 
     if fast_types:
         try:
-            return read(fast_types), 2
+            table, bad = read(fast_types)
+            return table, 2, bad
         except pa.ArrowInvalid:
             pass  # some cell does not fit its type: read as text and report it precisely
-    return read({}), 2
+    table, bad = read({})
+    return table, 2, bad
+
+
+# Files up to this size get exact row numbers even with blank lines in them (Arrow skips
+# blank lines and numbers the rest); a larger file is numbered as if it had none.
+PHYSICAL_LINES_MAX_BYTES = 512 * MEGABYTE
+
+
+def _has_blank_line(path: Path) -> bool:
+    """Whether the file has an empty line or a bare carriage return as line end (Arrow counts
+    neither as the other numbering does), looked for chunk by chunk: most exports have none."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rb") as stream:
+        previous = b"\n"  # the file's start counts as the end of a line
+        while chunk := stream.read(1 << 24):
+            window = np.frombuffer(previous[-2:] + chunk, dtype=np.uint8)
+            # Vectorised: a bytes search slows down on a pattern as common as a newline.
+            ends = np.flatnonzero(window == 10)
+            gaps = np.diff(ends)
+            if (gaps == 1).any() or ((gaps == 2) & (window[ends[:-1] + 1] == 13)).any():
+                return True
+            if ((window[:-1] == 13) & (window[1:] != 10)).any():
+                return True
+            previous = chunk
+    return False
+
+
+def _physical_lines(path: Path) -> npt.NDArray[np.int64] | None:
+    """Line number in the file of Arrow's n-th non-blank line (at index n-1), or None when
+    the file has no blank lines and the two numberings agree. Lines end in LF, CRLF or CR."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    if path.stat().st_size > PHYSICAL_LINES_MAX_BYTES or not _has_blank_line(path):
+        return None
+    with opener(path, "rb") as stream:
+        data = stream.read(PHYSICAL_LINES_MAX_BYTES + 1)
+    arr = np.frombuffer(data, dtype=np.uint8)
+    after = np.append(arr[1:], np.uint8(0))
+    terminators = np.flatnonzero((arr == 10) | ((arr == 13) & (after != 10)))
+    starts = np.concatenate(([0], terminators + 1))
+    ends = np.concatenate((terminators, [arr.size]))
+    # The CR of a CRLF belongs to the terminator, not to the line.
+    crlf = np.zeros(ends.size, dtype=bool)
+    has_cr = (ends > starts) & (ends < arr.size)
+    crlf[has_cr] = (arr[ends[has_cr] - 1] == 13) & (arr[ends[has_cr]] == 10)
+    blank = (ends - starts - crlf.astype(np.int64)) <= 0
+    lines: npt.NDArray[np.int64] = (np.flatnonzero(~blank) + 1).astype(np.int64)
+    return lines
+
+
+def size_finding(path: Path, display: str, max_bytes: int, setting: str = "tabell_mb") -> Finding | None:
+    """A finding when ``path`` (or, for XLSX, its unpacked content) is over ``max_bytes``."""
+    try:
+        size = path.stat().st_size
+        if path.suffix.lower() == ".xlsx" and size <= max_bytes and zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                unpacked = sum(info.file_size for info in archive.infolist())
+            if unpacked > max_bytes:
+                return error(
+                    f"kalkylbladet packas upp till {_mb(unpacked)} MB, mer än gränsen {_mb(max_bytes)} MB "
+                    f"(höj den med [granser] {setting} i bokslut.toml om filen är rätt)",
+                    file=display,
+                    code="for-stor",
+                )
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return None  # the reader itself says what is wrong with the file
+    if size > max_bytes:
+        return error(
+            f"filen är {_mb(size)} MB, större än gränsen {_mb(max_bytes)} MB "
+            f"(höj den med [granser] {setting} i bokslut.toml om filen är rätt)",
+            file=display,
+            code="for-stor",
+        )
+    return None
+
+
+def _mb(n: int) -> str:
+    return f"{n / MEGABYTE:.1f}".replace(".", ",").removesuffix(",0")
+
+
+def open_workbook(path: Path, display: str, *, data_only: bool = True) -> tuple[Any, list[Finding]]:
+    """An openpyxl workbook (read-only), or None and a Swedish finding for a file that is not one."""
+    from openpyxl import load_workbook
+
+    try:
+        return load_workbook(path, read_only=True, data_only=data_only), []
+    except Exception as exc:  # openpyxl raises many kinds (zip, XML, key errors) for a broken file
+        return None, [error(workbook_problem(exc), file=display, code="kalkylblad")]
+
+
+def workbook_problem(exc: BaseException) -> str:
+    """Why a spreadsheet could not be read, in Swedish (never the library's English)."""
+    if isinstance(exc, zipfile.BadZipFile):
+        return (
+            "filen är ingen XLSX-fil (den är inte ett zip-arkiv) – spara den som "
+            "Excel-arbetsbok (.xlsx) eller som CSV"
+        )
+    if isinstance(exc, KeyError):
+        return "XLSX-filen saknar en del den måste ha (skadad eller inte sparad av ett kalkylprogram)"
+    if isinstance(exc, OSError):
+        return f"filen kunde inte läsas ({exc.strerror or 'okänt fel'})"
+    return "filen kunde inte läsas som kalkylblad (skadad eller i ett format som inte stöds)"
 
 
 def _read_xlsx(path: Path) -> tuple[pa.Table, int]:
@@ -142,7 +326,8 @@ def _read_xlsx(path: Path) -> tuple[pa.Table, int]:
         n = len(cols[0]) if cols else 0
         while n and all(c[n - 1] == "" for c in cols):
             n -= 1
-        return pa.table({name: pa.array(c[:n], pa.string()) for name, c in zip(names, cols, strict=True)}), 2
+        # from_arrays keeps a repeated header (a dict would drop one) so that it can be reported.
+        return pa.Table.from_arrays([pa.array(c[:n], pa.string()) for c in cols], names=names), 2
     finally:
         wb.close()
 
@@ -168,30 +353,93 @@ def read_table(
     display: str,
     specs: Sequence[ColumnSpec],
     mapping: Mapping[str, str] | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> tuple[RawTable | None, list[Finding]]:
     """Read ``path`` and find the columns of ``specs`` (via ``mapping``: ours -> theirs).
 
     Returns ``None`` with error findings when the file cannot be used at all
-    (unreadable, or a required column is missing); unknown extra columns are a
-    warning, since they may be a misspelt optional column.
+    (unreadable, larger than ``max_bytes``, or a required column is missing); unknown
+    extra columns are a warning, since they may be a misspelt optional column. Rows with
+    the wrong number of cells are errors naming the row, and the rest is read.
     """
     mapping = mapping or {}
+    too_big = size_finding(path, display, max_bytes)
+    if too_big is not None:
+        return None, [too_big]
     fast_types = {
         _normalise(mapping.get(spec.name, spec.name)): spec.fast_type
         for spec in specs
         if spec.fast_type is not None
     }
+    bad_rows: list[BadRow] = []
+    physical: npt.NDArray[np.int64] | None = None
+    is_xlsx = path.suffix.lower() == ".xlsx"
     try:
-        if path.suffix.lower() == ".xlsx":
+        if is_xlsx:
             table, first_row = _read_xlsx(path)
         else:
-            table, first_row = _read_csv(path, fast_types)
-    except (pa.ArrowInvalid, OSError, KeyError, ValueError) as exc:
-        return None, [error(f"filen kunde inte läsas som tabell: {_arrow_reason(exc)}", file=display)]
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        return None, [error(f"filen kunde inte läsas som kalkylblad: {exc}", file=display)]
-    headers = {_normalise(n): n for n in table.column_names}
+            table, first_row, bad_rows = _read_csv(path, fast_types)
+    except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
+        reason = (
+            "den packade filen är skadad"
+            if isinstance(exc, (EOFError, gzip.BadGzipFile))
+            else (getattr(exc, "strerror", None) or "okänt fel")
+        )
+        return None, [error(f"filen kunde inte läsas ({reason})", file=display)]
+    except Exception as exc:  # openpyxl raises many kinds for a broken file, Arrow a few
+        if is_xlsx:
+            return None, [error(workbook_problem(exc), file=display, code="kalkylblad")]
+        return None, [csv_problem(exc, path, display)]
     findings: list[Finding] = []
+    seen_headers: dict[str, int] = {}
+    for position, name in enumerate(table.column_names, start=1):
+        key = _normalise(name)
+        if key and key in seen_headers:
+            findings.append(
+                error(
+                    f"kolumnen '{name}' finns två gånger i rubrikraden (kolumn {seen_headers[key]} "
+                    f"och {position}); bara en av dem kan användas",
+                    file=display,
+                    line=1,
+                    where=f"kolumn {name}",
+                    code="kolumn-dubblett",
+                )
+            )
+        seen_headers.setdefault(key, position)
+    if findings:
+        return None, findings
+    if bad_rows:
+        physical = _physical_lines(path)
+    if physical is not None:
+        bad_rows = [
+            BadRow(
+                int(physical[b.number - 1]) if 0 < b.number <= physical.size else b.number,
+                b.expected,
+                b.actual,
+            )
+            for b in bad_rows
+        ]
+    for bad in bad_rows[:MAX_LISTED]:
+        findings.append(
+            error(
+                f"raden har {bad.actual} fält men rubrikraden {bad.expected}; raden läses inte "
+                "(ett citattecken som inte stängs eller en avgränsare för mycket?)",
+                file=display,
+                line=bad.number,
+                code="falt-antal",
+            )
+        )
+    if len(bad_rows) > MAX_LISTED:
+        rest = ", ".join(str(b.number) for b in bad_rows[MAX_LISTED : MAX_LISTED + 10])
+        findings.append(
+            error(
+                f"ytterligare {len(bad_rows) - MAX_LISTED} rader har fel antal fält och läses inte "
+                f"(rad {rest}{' …' if len(bad_rows) > MAX_LISTED + 10 else ''})",
+                file=display,
+                code="falt-antal",
+            )
+        )
+    headers = {_normalise(n): n for n in table.column_names}
     columns: dict[str, pa.ChunkedArray] = {}
     written: dict[str, str] = {}
     used: set[str] = set()
@@ -200,7 +448,7 @@ def read_table(
         key = _normalise(wanted)
         if key in headers:
             name = headers[key]
-            col = table.column(name)
+            col = _as_text_unless(table.column(name), spec.fast_type)
             is_text = pa.types.is_string(col.type) or pa.types.is_large_string(col.type)
             columns[spec.name] = pc.utf8_trim_whitespace(col) if is_text else col
             written[spec.name] = name
@@ -233,12 +481,125 @@ def read_table(
             )
     if any(f.code == "kolumn-saknas" for f in findings):
         return None, findings
-    return RawTable(display, columns, first_row, written, table.num_rows), findings
+    rows = table.num_rows
+    if bad_rows or is_xlsx:
+        numbering = LineNumbers.known(_record_lines(rows, first_row, bad_rows, physical))
+    else:
+        # Blank lines are looked for only when a row number is first needed (for a finding).
+        numbering = LineNumbers(lambda: _record_lines(rows, first_row, [], _physical_lines(path)))
+    return RawTable(display, columns, first_row, written, rows, numbering), findings
 
 
-def _arrow_reason(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text.replace("CSV parse error:", "CSV-fel:")
+def _as_text_unless(col: pa.ChunkedArray, fast_type: pa.DataType | None) -> pa.ChunkedArray:
+    """The column as text, unless Arrow parsed it as the fast type asked for.
+
+    Arrow infers a type for a column it was not told about (a header it split differently
+    from us, an all-empty column as null); the parse helpers expect text there.
+    """
+    if col.type == fast_type or pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        return col
+    if pa.types.is_null(col.type):
+        return pa.chunked_array([pa.array([""] * len(col), pa.string())])
+    return pc.fill_null(pc.cast(col, pa.string()), "")
+
+
+def _record_lines(
+    rows: int, first_row: int, bad: Sequence[BadRow], physical: npt.NDArray[np.int64] | None
+) -> npt.NDArray[np.int64] | None:
+    """Line of each record read, when rows were left out (``bad``, already in file lines) or
+    blank lines skipped (``physical``); None when records are simply first_row, first_row+1, …"""
+    if not bad and physical is None:
+        return None
+    every = (
+        physical[first_row - 1 :]
+        if physical is not None
+        else np.arange(first_row, first_row + rows + len(bad), dtype=np.int64)
+    )
+    left_out = np.array(sorted({b.number for b in bad}), dtype=np.int64)
+    kept: npt.NDArray[np.int64] = every[~np.isin(every, left_out)][:rows].astype(np.int64)
+    if kept.size < rows:
+        # A quoted value spanning lines: the numberings cannot be matched; count records.
+        return None
+    return kept
+
+
+# Bytes Windows-1252 leaves undefined: a file with them is in neither encoding bokslut reads.
+CP1252_UNDEFINED = b"\x81\x8d\x8f\x90\x9d"
+
+
+def csv_problem(exc: BaseException, path: Path, display: str) -> Finding:
+    """Why a CSV could not be read, in Swedish, with the line when it can be found."""
+    if isinstance(exc, UnicodeDecodeError):
+        return error(
+            "filen är varken UTF-8 eller Windows-1252 (tecken som inte finns i någon av dem); "
+            "spara den som UTF-8",
+            file=display,
+            line=_first_line_with(path, CP1252_UNDEFINED),
+            code="kodning",
+        )
+    if isinstance(exc, NotUtf8):
+        return error(
+            "filen är inte UTF-8 hela vägen (en del av filen har en annan teckenkodning); spara den "
+            "som UTF-8 eller som Windows-1252 rakt igenom",
+            file=display,
+            line=exc.line,
+            code="kodning",
+        )
+    text = str(exc)
+    if "UTF8" in text:
+        return error(
+            "filen är inte UTF-8 hela vägen (en del av filen har en annan teckenkodning); spara den "
+            "som UTF-8 eller som Windows-1252 rakt igenom",
+            file=display,
+            line=_first_bad_utf8_line(path),
+            code="kodning",
+        )
+    if "newline" in text.lower() or "quote" in text.lower():
+        return error(
+            "ett citattecken stängs aldrig (eller en radbrytning står inom citattecken)", file=display
+        )
+    return error("filen kunde inte läsas som CSV-tabell", file=display)
+
+
+def _first_line_with(path: Path, forbidden: bytes) -> int | None:
+    """Line of the first byte of ``forbidden`` in the file (None if it has none)."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    line = 1
+    pattern = re.compile(b"[" + re.escape(forbidden) + b"]")
+    try:
+        with opener(path, "rb") as stream:
+            while chunk := stream.read(1 << 20):
+                match = pattern.search(chunk)
+                if match:
+                    return line + chunk.count(b"\n", 0, match.start())
+                line += chunk.count(b"\n")
+    except OSError:
+        return None
+    return None
+
+
+def _first_bad_utf8_line(path: Path) -> int | None:
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    line = 1
+    try:
+        with opener(path, "rb") as stream:
+            tail = b""
+            while chunk := stream.read(1 << 20):
+                data = tail + chunk
+                try:
+                    data.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    if exc.start < len(data) - 4 or len(chunk) < (1 << 20):
+                        return line + data.count(b"\n", 0, exc.start)
+                    # A character cut at the chunk's end: decide with the next chunk.
+                    tail = data[exc.start :]
+                    line += data.count(b"\n", 0, exc.start)
+                    continue
+                line += data.count(b"\n")
+                tail = b""
+    except OSError:
+        return None
+    return None
 
 
 # ---------------------------------------------------------------------------
@@ -260,12 +621,12 @@ class Problems:
         values = self.raw.columns.get(column)
         idx = np.flatnonzero(mask)
         for k, row_no in enumerate(numbers[:MAX_LISTED]):
-            shown = ""
+            quoted = ""
             if values is not None:
-                shown = f" (värdet '{values[int(idx[k])].as_py()}')"
+                quoted = f" (värdet '{shown(values[int(idx[k])].as_py())}')"
             self.findings.append(
                 error(
-                    f"{message}{shown}",
+                    f"{message}{quoted}",
                     file=self.raw.file,
                     line=int(row_no),
                     where=f"kolumn {header}",
@@ -284,6 +645,13 @@ class Problems:
                     code=code,
                 )
             )
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """A cell as quoted in a message: control characters escaped (a NUL or an escape sequence
+    is not sent to the terminal) and a megabyte-long cell not repeated in full."""
+    text = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in str(value)[: limit + 1])
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def text(raw: RawTable, name: str) -> npt.NDArray[np.object_]:
@@ -338,8 +706,31 @@ def empty_mask(raw: RawTable, name: str) -> npt.NDArray[np.bool_]:
     return np.asarray(pc.equal(col, "").to_numpy(zero_copy_only=False), dtype=bool)
 
 
+# Dates outside these years are typing errors (0023 for 2023), and would make calendars
+# (holidays, working days) span millennia.
+EARLIEST = np.datetime64("1900-01-01", "s")
+AFTER_LATEST = np.datetime64("2201-01-01", "s")
+
+
+def _in_years(
+    out: npt.NDArray[np.datetime64], raw: RawTable, name: str, problems: Problems
+) -> npt.NDArray[np.datetime64]:
+    with np.errstate(invalid="ignore"):
+        far = ~np.isnat(out) & ((out < EARLIEST) | (out >= AFTER_LATEST))
+    if far.any():
+        problems.rows(far, name, "datumet ligger utanför åren 1900–2200", "datum")
+        out[far] = np.datetime64("NaT")
+    return out
+
+
 def parse_date(raw: RawTable, name: str, problems: Problems, *, required: bool) -> npt.NDArray[np.datetime64]:
     """ÅÅÅÅ-MM-DD (a timestamp's date part is accepted) -> datetime64[D], NaT when empty."""
+    return _in_years(_parse_date(raw, name, problems, required=required), raw, name, problems)
+
+
+def _parse_date(
+    raw: RawTable, name: str, problems: Problems, *, required: bool
+) -> npt.NDArray[np.datetime64]:
     col = stripped(raw, name)
     if pa.types.is_date(col.type):  # parsed while reading
         out_typed = np.array(col.to_numpy()).astype("datetime64[D]")
@@ -395,6 +786,12 @@ def parse_timestamp(
     raw: RawTable, name: str, problems: Problems, *, required: bool
 ) -> npt.NDArray[np.datetime64]:
     """ISO timestamps ("2023-05-04T10:11:12", "2023-05-04 10:11") -> datetime64[s] (NaT: empty)."""
+    return _in_years(_parse_timestamp(raw, name, problems, required=required), raw, name, problems)
+
+
+def _parse_timestamp(
+    raw: RawTable, name: str, problems: Problems, *, required: bool
+) -> npt.NDArray[np.datetime64]:
     col = stripped(raw, name)
     if pa.types.is_timestamp(col.type):  # parsed while reading
         out = np.array(col.to_numpy()).astype("datetime64[s]")
@@ -462,6 +859,11 @@ def parse_number(
             )
             cleaned = pc.if_else(pa.array(valid), col, pa.scalar(None, pa.string()))
             out = np.array(pc.cast(cleaned, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        # "1e400" and "inf" become infinite floats; no hour, share or second is.
+        infinite = valid & ~np.isfinite(out)
+    out[infinite] = np.nan
+    valid = valid & ~infinite
     bad = ~valid & ~empty
     problems.rows(bad, name, f"ska vara {what}", "tal")
     if required:
