@@ -11,6 +11,7 @@ import click
 
 from bokslut.diagnostics import BokslutError, Finding
 from bokslut.jsontext import dumps
+from bokslut.sie.tokens import printable
 
 
 def print_error(exc: BokslutError) -> None:
@@ -24,8 +25,9 @@ def print_error(exc: BokslutError) -> None:
 
 
 def print_findings(findings: Iterable[Finding]) -> None:
+    # A message quotes the user's data: a control character in it must not reach the terminal.
     for f in findings:
-        click.echo(f.format(), err=True)
+        click.echo("\n".join(printable(line) for line in f.format().split("\n")), err=True)
 
 
 def echo_json(data: Any) -> None:

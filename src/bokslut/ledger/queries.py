@@ -67,9 +67,11 @@ class TrialBalance:
 
 def parse_object(text: str) -> tuple[int, str]:
     dim, sep, obj = text.partition(":")
-    if not sep or not dim.strip().isdigit() or not obj:
+    # ASCII digits within what the store holds: "²" passes isdigit() but int() refuses it.
+    number = dim.strip()
+    if not sep or not obj or not re.fullmatch(r"[0-9]{1,10}", number) or int(number) > 2**31 - 1:
         raise BokslutError(f"objektet '{text}' ska skrivas dimension:objekt, t.ex. 1:81141")
-    return int(dim), obj
+    return int(number), obj
 
 
 def trial_balance(
