@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bokslut.diagnostics import Finding
-from bokslut.sie.model import SieFile
+
+if TYPE_CHECKING:
+    # Only the importer and the indexer handle parsed files; a reading command (saldon)
+    # must not pay for pyarrow at start.
+    from bokslut.sie.model import SieFile
 
 
 @dataclass(frozen=True, slots=True)
