@@ -22,6 +22,7 @@ from bokslut.checks.ledger import declared_closing, missing_objects, opening_bal
 from bokslut.checks.statements import check_statements
 from bokslut.compose.report import ComposedReport
 from bokslut.diagnostics import BokslutError, Finding, error, notice, warning
+from bokslut.statements import StatementsPart
 from bokslut.statements.build import compute
 from bokslut.statements.context import Context
 from bokslut.statements.plan import PlanRow
@@ -32,10 +33,14 @@ def ledger(report: ComposedReport) -> list[Finding]:
     """The ledger checks, the organisation and the period, from one open store."""
     from bokslut.ledger.store import open_store
 
+    computed = next(
+        (p.statements for p in report.parts if isinstance(p, StatementsPart) and p.statements is not None),
+        None,
+    )
     try:
         with open_store(report.layout) as store:
             out: list[Finding] = list(store.findings)
-            s = compute(store.con, report.layout, report.config)
+            s = computed if computed is not None else compute(store.con, report.layout, report.config)
             out += organisation(store.con, report.config)
             out += coverage(store.con, report.config)
     except BokslutError as exc:  # the same problem stopped the statements; say it once

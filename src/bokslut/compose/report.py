@@ -35,6 +35,7 @@ class ComposedReport:
     data: ReportData | None  # None when the parts could not be merged
     document: Document | None  # None when the chapters could not be composed
     findings: tuple[Finding, ...]  # from reading, computing and composing
+    parts: tuple[ReportPart, ...] = ()  # as the areas computed them (a check may reuse one)
 
 
 def title_page(config: Config) -> TitlePage:
@@ -78,7 +79,7 @@ def compose_report(
             document = compose(chapters, data, title_page(config))
         except BokslutError as exc:
             findings.extend(exc.findings or [_as_finding(exc)])
-    return ComposedReport(layout, config, chapters, data, document, tuple(findings))
+    return ComposedReport(layout, config, chapters, data, document, tuple(findings), tuple(parts))
 
 
 def _as_finding(exc: BokslutError) -> Finding:

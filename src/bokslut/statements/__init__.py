@@ -4,6 +4,7 @@ investeringar, balanskrav, nyckeltal and the interim result (docs/statements.md)
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from bokslut.parts import ReportPart
 from bokslut.statements.build import STATEMENT_ORDER, Statements, compute, note_numbers
@@ -11,7 +12,24 @@ from bokslut.table import Value
 from bokslut.workspace.config import Config
 from bokslut.workspace.layout import Layout
 
-__all__ = ["STATEMENT_ORDER", "Statements", "build_part", "compute", "compute_for", "note_numbers"]
+__all__ = [
+    "STATEMENT_ORDER",
+    "Statements",
+    "StatementsPart",
+    "build_part",
+    "compute",
+    "compute_for",
+    "note_numbers",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class StatementsPart(ReportPart):
+    """The statements' part of the report, carrying the computed statements and their
+    context, so the ledger checks over the composed report need not compute them again
+    (on a large ledger that is most of the time a check takes)."""
+
+    statements: Statements | None = None
 
 
 def compute_for(layout: Layout, config: Config) -> Statements:
@@ -29,4 +47,4 @@ def build_part(layout: Layout, config: Config, known: Mapping[str, Value | int])
     """Every statement table and named value, for the report composer."""
     del known  # the statements depend only on the ledger, budget and forecast
     s = compute_for(layout, config)
-    return ReportPart(tables=s.tables, values=s.values, findings=s.findings)
+    return StatementsPart(tables=s.tables, values=s.values, findings=s.findings, statements=s)
