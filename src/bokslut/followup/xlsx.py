@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -379,16 +379,10 @@ def _read_goal_workbook(wb: Any, display: str) -> tuple[Located, list[Finding]]:
     indicators: dict[str, tuple[dict[str, Any], PathKey]] = {}
     for row_no, cells in _rows(wb, "Indikatorer", SHEETS["Indikatorer"], display, findings):
         ref = cells.get("mal")
-        if ref is None or str(ref[0]) not in goals:
-            findings.append(
-                error(
-                    f"målet '{ref[0] if ref else ''}' finns inte på bladet Mål",
-                    file=display,
-                    where=ref[1] if ref else f"Indikatorer!B{row_no}",
-                )
-            )
+        goal_id = _known_ref(ref, goals, "målet", "Mål", f"Indikatorer!B{row_no}", display, findings)
+        if goal_id is None:
             continue
-        goal, gpath = goals[str(ref[0])]
+        goal, gpath = goals[goal_id]
         ind = _indicator_dict(cells)
         goal.setdefault("indikatorer", [])
         ipath_new: PathKey = (*gpath, "indikatorer", len(goal["indikatorer"]))
@@ -398,16 +392,12 @@ def _read_goal_workbook(wb: Any, display: str) -> tuple[Located, list[Finding]]:
         _record_places(places, ipath_new, cells, row_no, "Indikatorer")
     for row_no, cells in _rows(wb, "Utfall", SHEETS["Utfall"], display, findings):
         ref = cells.get("indikator")
-        if ref is None or str(ref[0]) not in indicators:
-            findings.append(
-                error(
-                    f"indikatorn '{ref[0] if ref else ''}' finns inte på bladet Indikatorer",
-                    file=display,
-                    where=ref[1] if ref else f"Utfall!A{row_no}",
-                )
-            )
+        ind_id = _known_ref(
+            ref, indicators, "indikatorn", "Indikatorer", f"Utfall!A{row_no}", display, findings
+        )
+        if ind_id is None:
             continue
-        ind, ipath = indicators[str(ref[0])]
+        ind, ipath = indicators[ind_id]
         year_cell = cells.get("ar")
         year = _year(year_cell[0]) if year_cell else None
         if year is None:
@@ -486,3 +476,25 @@ def read_beslut_workbook(path: Path, display: str) -> tuple[Located | None, list
     finally:
         wb.close()
     return Located(display, {"beslut": items}, places), findings
+
+
+def _known_ref(
+    ref: tuple[Any, str] | None,
+    known: Mapping[str, object],
+    what: str,
+    sheet: str,
+    fallback: str,
+    display: str,
+    findings: list[Finding],
+) -> str | None:
+    """The goal or indicator a row names, or None (with a finding) when it is not on its sheet."""
+    if ref is not None and str(ref[0]) in known:
+        return str(ref[0])
+    findings.append(
+        error(
+            f"{what} '{ref[0] if ref else ''}' finns inte på bladet {sheet}",
+            file=display,
+            where=ref[1] if ref else fallback,
+        )
+    )
+    return None
