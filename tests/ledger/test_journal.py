@@ -124,3 +124,38 @@ def test_a_reader_never_removes_the_staging_of_an_import_in_progress(ws, sie_fil
         with pytest.raises(WorkspaceBusy):  # now it must update the store: it waits, then gives up
             open_store(ws)
         assert (staging.folder / "0-2023.se").is_file()
+
+
+def test_a_hand_made_journal_in_our_shape_does_no_more_than_a_hand_edit_of_data_ledger(ws, tmp_path):
+    """A journal is not signed. Keeping to its shape buys an attacker nothing new: it can only
+    put files from the workspace's own staging into data/ledger or remove them from there,
+    which whoever can write the workspace can do by hand, and what lands there is read and
+    checked like any ledger file."""
+    outside = tmp_path / "outside.se"
+    outside.write_text(small(2021), encoding="cp437")
+    (ws.ledger_dir / "2022.se").write_text(small(2022), encoding="cp437")
+    nonce = "ab" * 16
+    staged = ws.cache / "staging" / nonce / "2023.se"
+    staged.parent.mkdir(parents=True)
+    staged.write_text("#FLAGGA 0\n#TRANS utan verifikation\n", encoding="cp437")
+    write_journal(
+        ws,
+        [
+            {
+                "target": "data/ledger/2023.se",
+                "staged": staged.relative_to(ws.root).as_posix(),
+                "size": 1,
+                "mtime_ns": 1,
+            },
+            {"target": "data/ledger/2022.se", "staged": None, "size": 0, "mtime_ns": 0},
+        ],
+        nonce=nonce,
+    )
+    with pytest.raises(BokslutError, match=r"data/ledger/2023\.se: filen i data/ledger går inte att läsa in"):
+        open_store(ws).close()
+    assert sorted(p.name for p in ws.ledger_dir.iterdir()) == ["2023.se"]
+    assert outside.read_text(encoding="cp437") == small(2021)  # nothing outside data/ledger moved
+    (ws.ledger_dir / "2023.se").write_text(small(2023, "70.00"), encoding="cp437")  # the owner's fix
+    with open_store(ws) as store:
+        assert store.fiscal_years() == [2023]
+        assert [r.movement for r in trial_balance(store, 2023).rows] == [7000, -7000]

@@ -12,6 +12,7 @@ import pytest
 from tests.pipeline.test_build import sample_parts
 
 from bokslut.diagnostics import BokslutError
+from bokslut.lock import WorkspaceBusy
 from bokslut.pipeline.build import build_report
 from bokslut.workspace.config import OrgTyp, load_config
 from bokslut.workspace.new import create_workspace
@@ -86,3 +87,33 @@ def test_a_failed_final_rename_keeps_the_previous_report(ws, monkeypatch):
     monkeypatch.setattr(os, "replace", real_replace)
     assert contents(layout.build) == before
     assert sorted(p.name for p in layout.root.iterdir() if p.name.startswith(".build")) == []
+
+
+def test_a_build_while_another_command_holds_the_workspace_keeps_the_previous_report(ws, monkeypatch):
+    layout, config = ws
+    build_report(layout, config, [sample_parts], formats=["json"], quiet=True)
+    before = contents(layout.build)
+    script = (
+        "import sys, time; from pathlib import Path; from bokslut.lock import writer_lock;"
+        "from bokslut.workspace.layout import Layout\n"
+        "with writer_lock(Layout(Path(sys.argv[1]))):\n    print('held', flush=True); time.sleep(60)"
+    )
+    command = [sys.executable, "-c", script, str(layout.root)]
+    holder = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        monkeypatch.setenv("BOKSLUT_LAS_VANTAN", "0.2")
+        with pytest.raises(WorkspaceBusy, match=f"används av ett annat kommando \\(pid {holder.pid}\\)"):
+            build_report(layout, config, [sample_parts], formats=["json", "html"], quiet=True)
+        # The held workspace is untouched: the old report, and no scratch folder of this build.
+        assert contents(layout.build) == before
+        assert sorted(p.name for p in layout.root.iterdir() if p.name.startswith(".build")) == []
+    finally:
+        holder.kill()
+        holder.wait()
+    build_report(layout, config, [sample_parts], formats=["json", "html"], quiet=True)
+    assert sorted(p.name for p in layout.build.iterdir()) == [
+        "SHA256SUMS",
+        "arsredovisning-2023.html",
+        "arsredovisning-2023.json",
+    ]
