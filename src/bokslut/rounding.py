@@ -295,7 +295,12 @@ def _merge(problem: _Problem, uf: _SignedUnion, a: CellRef, b: CellRef) -> None:
 _LEDGER_KEYS = ("from", "to", "closing", "flows")
 
 
+_SCALARS = frozenset({str, int, bool, Decimal, type(None)})
+
+
 def _freeze(v: Any) -> Any:
+    if type(v) in _SCALARS:  # nearly every value of a filter: skip the ABC checks below
+        return v
     if isinstance(v, list | tuple):
         return tuple(_freeze(x) for x in v)
     if isinstance(v, Mapping):
@@ -384,6 +389,9 @@ def _cell_key(atoms: Atoms) -> tuple[frozenset[tuple[Any, int]], frozenset[Any]]
     Object-restricted rows of one account with one sign are merged (the verksamheter
     of a driftredovisning's total); any other mix has no name and matches nothing.
     """
+    if len(atoms) == 1:  # a leaf: most cells
+        (((base, objs), c),) = atoms.items()
+        return frozenset({(base, c)}), frozenset({(base, tuple(sorted(objs)))} if objs else ())
     by_base: dict[Any, list[tuple[frozenset[str], int]]] = defaultdict(list)
     for (base, objs), c in atoms.items():
         by_base[base].append((objs, c))
