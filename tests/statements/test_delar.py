@@ -54,6 +54,29 @@ def test_rr_of_an_interim_report_has_budget_and_prognos_per_account(ws):
     ws.write("data/budget/b.csv", "konto;belopp\n3010;700\n")
     ws.write("data/prognos/p.csv", "konto;belopp_tkr\n3010;0,65\n")
     rr = ws.compute().table("resultatrakning")
-    assert [c.id for c in rr.columns] == ["utfall", "budget", "prognos"]
+    assert [c.id for c in rr.columns] == ["utfall", "utfall_fg", "budget", "prognos", "avvikelse"]
+    assert rr.column("avvikelse").derived == ("prognos", "-", "budget")
     assert rr.value("verksamhetens_intakter", "budget") == 700
     assert rr.value("verksamhetens_intakter", "prognos") == 650
+    assert rr.value("verksamhetens_intakter", "avvikelse") == -50
+    # No 2019 in the ledger: the same period last year cannot be shown.
+    assert rr.value("arets_resultat", "utfall_fg") == "uppgift saknas"
+
+
+def test_same_period_last_year_from_psaldo_when_last_year_has_no_vouchers(ws):
+    """A year known only from #RES in this year's file has whole-year figures; its #PSALDO
+    months give the period. Without them the column says "uppgift saknas", never the year."""
+    ws.config(rapport="delarsrapport", ar=2020, bokslutsdatum="2020-06-30")
+    ws.year(2020, vouchers=[("2020-05-31", [("3010", -300), ("1930", 300)])], res_prev={"3010": -1000})
+    rr = ws.compute().table("resultatrakning")
+    assert rr.value("verksamhetens_intakter", "utfall_fg") == "uppgift saknas"
+    _add_psaldo(ws.root / "data" / "ledger" / "2020.se", [(201905, "3010", -250), (201907, "3010", -750)])
+    rr = ws.compute().table("resultatrakning")
+    assert rr.value("verksamhetens_intakter", "utfall_fg") == 250  # January–June 2019 only
+    assert rr.value("verksamhetens_intakter", "utfall") == 300
+
+
+def _add_psaldo(path, rows):
+    text = path.read_bytes().decode("cp437")
+    extra = "".join(f"#PSALDO -1 {p} {a} {{}} {x}.00\n" for p, a, x in rows)
+    path.write_bytes(text.replace("#VER", extra + "#VER", 1).encode("cp437"))
