@@ -80,3 +80,48 @@ def _add_psaldo(path, rows):
     text = path.read_bytes().decode("cp437")
     extra = "".join(f"#PSALDO -1 {p} {a} {{}} {x}.00\n" for p, a, x in rows)
     path.write_bytes(text.replace("#VER", extra + "#VER", 1).encode("cp437"))
+
+
+BALANSKRAV_2023 = """
+[balanskrav]
+realisationsvinster_undantag = { "2023" = 50 }
+reservering_resultatreserv = { "2023" = 100 }
+"""
+
+
+def _gain_ledger(ws):
+    ws.config(rapport="delarsrapport", ar=2023, bokslutsdatum="2023-06-30", extra=BALANSKRAV_2023)
+    ws.year(
+        2023,
+        ib={"1220": 1000, "1930": 1000, "2010": -2000},
+        vouchers=[
+            ("2023-02-01", [("3010", -500), ("1930", 500)]),
+            ("2023-03-01", [("1930", 600), ("1220", -400), ("3810", -200)]),  # a sale at a gain
+        ],
+    )
+
+
+def test_the_balanskrav_prognos_starts_from_the_prognos_and_deducts_gains_booked_so_far(ws):
+    _gain_ledger(ws)
+    ws.write("data/prognos/p.csv", "rad;belopp\nverksamhetens_intakter;1800\nverksamhetens_kostnader;-600\n")
+    s = ws.compute()
+    bk = s.table("balanskrav_prognos")
+    assert [c.id for c in bk.columns] == ["prognos"]
+    assert bk.value("bk_arets_resultat", "prognos") == 1200  # 1 800 − 600
+    assert bk.value("bk_realisationsvinster", "prognos") == -200  # the gain booked by June
+    assert bk.value("bk_rv_undantag", "prognos") == 50  # [balanskrav] for 2023
+    assert bk.value("bk_efter_justeringar", "prognos") == 1050
+    assert bk.value("bk_reservering", "prognos") == -100
+    assert bk.value("bk_balanskravsresultat", "prognos") == 950
+    assert s.values["balanskravsresultat_prognos"] == 950
+    assert s.values["arets_resultat_prognos"] == 1200
+    assert "balanskravsutredning" not in {t.id for t in s.tables}
+
+
+def test_a_prognos_per_account_gives_the_gains_of_the_whole_year(ws):
+    _gain_ledger(ws)
+    ws.write("data/prognos/p.csv", "konto;belopp\n3010;1500\n3810;300\n5010;-600\n")
+    bk = ws.compute().table("balanskrav_prognos")
+    assert bk.value("bk_arets_resultat", "prognos") == 1200
+    assert bk.value("bk_realisationsvinster", "prognos") == -300
+    assert bk.value("bk_balanskravsresultat", "prognos") == 850
