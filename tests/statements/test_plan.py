@@ -108,7 +108,9 @@ def prognos_findings(s):
 
 def test_a_prognos_per_rr_line_names_each_bad_row_and_reads_the_rest(ws):
     ws.config(rapport="delarsrapport", ar=2023, bokslutsdatum="2023-06-30")
-    ws.year(2023, ib={"1930": 1000, "2010": -1000}, vouchers=[("2023-02-01", [("3010", -500), ("1930", 500)])])
+    ws.year(
+        2023, ib={"1930": 1000, "2010": -1000}, vouchers=[("2023-02-01", [("3010", -500), ("1930", 500)])]
+    )
     ws.write(
         "data/prognos/prognos.csv",
         "ar;konto;rad;belopp\n"
@@ -139,7 +141,9 @@ def test_a_bad_rad_in_an_xlsx_prognos_names_the_cell(ws, tmp_path):
     from openpyxl import Workbook
 
     ws.config(rapport="delarsrapport", ar=2023, bokslutsdatum="2023-06-30")
-    ws.year(2023, ib={"1930": 1000, "2010": -1000}, vouchers=[("2023-02-01", [("3010", -500), ("1930", 500)])])
+    ws.year(
+        2023, ib={"1930": 1000, "2010": -1000}, vouchers=[("2023-02-01", [("3010", -500), ("1930", 500)])]
+    )
     wb = Workbook()
     sheet = wb.active
     for row in (["rad", "belopp"], ["skatteintakter", 10], ["skatter", 20]):
