@@ -142,6 +142,14 @@ def test_a_missing_column_is_text_and_never_a_number_to_tie(ws):
     rr = checked.report.document.tables["resultatrakning"]
     row: Row = rr.table.row("arets_resultat")
     assert {row.values[c] for c in ("utfall_fg", "budget", "prognos", "avvikelse")} == {"uppgift saknas"}
-    assert rr.table.footnotes[-1].startswith("Prognos 2023: uppgift saknas – lägg helårsprognosen")
+    assert rr.table.footnotes[-1] == (
+        "Prognos 2023: uppgift saknas – ingen helårsprognos per rad i resultaträkningen finns i underlaget."
+    )
+    budget = next(f for f in checked.findings if f.code == "delar-budget-saknas")
+    assert budget.file == "data/budget" and budget.where == "resultatrakning/budget"
+    assert budget.message.startswith(
+        "kolumnen 'Budget 2023' i tabellen Resultaträkning visas som 'uppgift saknas': lägg årets "
+        "budget per konto eller per rad i resultaträkningen i data/budget/"
+    )
     warnings = {f.code for f in checked.findings if f.level is Level.WARNING}
     assert {"delar-budget-saknas", "delar-prognos-saknas", "delar-samma-period-saknas"} <= warnings

@@ -125,3 +125,28 @@ def test_a_prognos_per_account_gives_the_gains_of_the_whole_year(ws):
     assert bk.value("bk_arets_resultat", "prognos") == 1200
     assert bk.value("bk_realisationsvinster", "prognos") == -300
     assert bk.value("bk_balanskravsresultat", "prognos") == 850
+
+
+def test_a_last_year_known_only_from_res_is_not_shown_as_the_same_period(ws):
+    ws.config(rapport="delarsrapport", ar=2020, bokslutsdatum="2020-06-30")
+    ws.year(2020, vouchers=[("2020-05-31", [("3010", -300), ("1930", 300)])], res_prev={"3010": -1000})
+    s = ws.compute()
+    assert s.table("resultatrakning").value("verksamhetens_intakter", "utfall_fg") == "uppgift saknas"
+    assert [c.id for c in s.table("ekonomiskt_resultat").columns] == [
+        "budget",
+        "utfall",
+        "prognos",
+        "avvikelse",
+    ]
+    assert "arets_resultat_fg" not in s.values
+
+
+def test_the_interim_key_ratios_say_which_date_the_comparison_is(ws):
+    ws.config(rapport="delarsrapport", ar=2020, bokslutsdatum="2020-06-30")
+    ws.year(2019, vouchers=[("2019-05-31", [("3010", -100), ("1930", 100)])])
+    ws.year(2020, ib={"1930": 100, "2010": -100}, vouchers=[("2020-05-31", [("3010", -300), ("1930", 300)])])
+    nt = ws.compute().table("nyckeltal")
+    assert nt.footnotes[-1] == (
+        "Jämförelsekolumnen: resultatet avser samma period 2019, soliditet och kassalikviditet "
+        "balansräkningen 2019-12-31."
+    )

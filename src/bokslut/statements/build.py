@@ -121,7 +121,19 @@ def compute(con: duckdb.DuckDBPyConnection, layout: Layout, config: Config) -> S
         if maybe is not None:
             tables.append(maybe)
     tables.append(balanskrav_prognos(ctx, unit, rr) if ctx.interim else balanskravsutredning(ctx, unit))
-    tables.append(nyckeltal(config.organisation.typ, rr, br, kfa))
+    nt = nyckeltal(config.organisation.typ, rr, br, kfa)
+    prev = ctx.yd(1)
+    if ctx.interim and prev is not None and any(c.id == "utfall_fg" for c in nt.columns):
+        # The comparison column mixes two dates: say which ratio is which.
+        nt = replace(
+            nt,
+            footnotes=(
+                *nt.footnotes,
+                f"Jämförelsekolumnen: resultatet avser samma period {prev.year}, soliditet och "
+                f"kassalikviditet balansräkningen {prev.end:%Y-%m-%d}.",
+            ),
+        )
+    tables.append(nt)
     if ctx.interim:
         # LKBR 13 kap. asks for RR, BR and a simplified förvaltningsberättelse: no notes.
         tables = [replace(t, rows=tuple(replace(r, note=None) for r in t.rows)) for t in tables]

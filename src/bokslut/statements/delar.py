@@ -36,7 +36,8 @@ def ekonomiskt_resultat(ctx: Context, unit: Unit) -> Table | None:
         Column("utfall", f"Utfall {yd.cut:%y%m%d}"),
     ]
     prev = ctx.yd(1)
-    if prev is not None:
+    # A year known only from #RES has whole-year figures, which are not the same period.
+    if prev is not None and prev.has_transactions:
         columns.append(Column("utfall_fg", f"Utfall {prev.cut:%y%m%d}"))
     columns += [
         Column("prognos", "Årsprognos"),
@@ -56,7 +57,8 @@ def ekonomiskt_resultat(ctx: Context, unit: Unit) -> Table | None:
             cells[slag][col] = Cell(kronor(sign * total), ctx.period_filter(y, accts, sign))
 
     actual("utfall", 0)
-    actual("utfall_fg", 1)
+    if prev is not None and prev.has_transactions:
+        actual("utfall_fg", 1)
     budget: dict[str, int] = defaultdict(int)
     for (_, slag), amount in drift_budget(ctx, ctx.year).items():
         budget[slag] += amount

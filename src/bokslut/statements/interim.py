@@ -45,6 +45,13 @@ SAME_PERIOD_HINT = (
     "året; importera förra årets SIE-fil med 'bokslut import'"
 )
 
+# What the reader of the report is told under the table (the findings tell the user what to add).
+READER_NOTE = {
+    "utfall_fg": "bokföringen för samma period förra året finns inte i underlaget",
+    "budget": "årets budget finns inte per rad i resultaträkningen",
+    "prognos": "ingen helårsprognos per rad i resultaträkningen finns i underlaget",
+}
+
 # Column -> (the input to add, finding code, what to do).
 MISSING_INPUT = {
     "utfall_fg": ("data/ledger", "delar-samma-period-saknas", SAME_PERIOD_HINT),
@@ -127,7 +134,8 @@ def same_period_last_year(ctx: Context) -> tuple[dict[str, LineSum], dict[str, A
 
 
 def _with_missing(table: Table, missing: Mapping[str, str]) -> Table:
-    """Every row of the ``missing`` columns reads "uppgift saknas" (sums and avvikelse too)."""
+    """Every row of the ``missing`` columns (column -> a note for the reader) reads
+    "uppgift saknas", sums and avvikelse too."""
     if not missing:
         return table
     derived = [c.id for c in table.columns if c.derived is not None and set(c.derived) & set(missing)]
@@ -139,7 +147,7 @@ def _with_missing(table: Table, missing: Mapping[str, str]) -> Table:
             values[cid] = MISSING
         sources = {k: v for k, v in r.sources.items() if k not in blank}
         rows.append(replace(r, values=values, sources=sources))
-    notes = tuple(f"{table.column(cid).label}: {MISSING} – {hint}." for cid, hint in missing.items())
+    notes = tuple(f"{table.column(cid).label}: {MISSING} – {note}." for cid, note in missing.items())
     return replace(table, rows=tuple(rows), footnotes=table.footnotes + notes)
 
 
@@ -154,7 +162,7 @@ def interim_resultatrakning(ctx: Context, unit: Unit) -> Table:
         Column("utfall_fg", _prev_label(ctx, yd)),
         Column("budget", f"Budget {year}"),
         Column("prognos", f"Prognos {year}"),
-        Column("avvikelse", "Avvikelse prognos mot budget", derived=("prognos", "-", "budget")),
+        Column("avvikelse", "Avvikelse", derived=("prognos", "-", "budget")),
     ]
     cells: dict[str, dict[str, Cell]] = {line: {} for line in RR_LEAVES}
     for line, s in rr_line_sums(ctx, 0).items():
@@ -163,17 +171,17 @@ def interim_resultatrakning(ctx: Context, unit: Unit) -> Table:
     missing: dict[str, str] = {}
     last_year = same_period_last_year(ctx)
     if last_year is None:
-        missing["utfall_fg"] = SAME_PERIOD_HINT
+        missing["utfall_fg"] = READER_NOTE["utfall_fg"]
     else:
         sums, period = last_year
         for line, s in sums.items():
             if line in cells:
                 flt = {"accounts": sorted(s.accounts), **period, "sign": -1}
                 cells[line]["utfall_fg"] = money_cell(-s.ore, flt)
-    for cid, rows, hint in (("budget", ctx.budget, BUDGET_HINT), ("prognos", ctx.prognos, PROGNOS_HINT)):
+    for cid, rows in (("budget", ctx.budget), ("prognos", ctx.prognos)):
         plan = plan_rr_lines(ctx, rows, year)
         if not plan:
-            missing[cid] = hint
+            missing[cid] = READER_NOTE[cid]
             continue
         for line, s in plan.items():
             cells[line][cid] = money_cell(
@@ -250,7 +258,7 @@ def balanskrav_prognos(ctx: Context, unit: Unit, rr: Table) -> Table:
             cells={},
             unit=unit,
         )
-        return _with_missing(table, {"prognos": PROGNOS_HINT})
+        return _with_missing(table, {"prognos": READER_NOTE["prognos"]})
     prognos_accounts = [r for r in ctx.prognos if r.year == ctx.year and r.account is not None]
 
     def booked_or_forecast(accounts: set[str], sign: int) -> Cell:
