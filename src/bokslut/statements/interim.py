@@ -5,7 +5,8 @@ closing date), the same period last year, the budget and the prognos for the who
 year, and avvikelse = prognos − budget (report sign: a positive avvikelse is a
 better result than budget). A column the data cannot give — no budget, no prognos,
 a previous year with neither vouchers nor #PSALDO — reads "uppgift saknas" in every
-row, the table's footnote says which file to add, and a finding says the same.
+row with a footnote for the reader; where the table is placed, `bokslut check`
+(checks/interim.py, :func:`missing_inputs`) tells the user which file to add.
 
 The balanskrav prognos is the balanskravsutredning (LKBR 11 kap. 10 §) computed on
 the prognosis of the year's result, in place of the annual three-year table.
@@ -209,20 +210,16 @@ def interim_resultatrakning(ctx: Context, unit: Unit) -> Table:
 
 
 def _prev_label(ctx: Context, yd: YearData) -> str:
+    """ "2022-01-01–2022-08-31": last year's period, also when the ledger does not have it."""
     prev = ctx.yd(1)
     if prev is not None:
         return f"{prev.start:%Y-%m-%d}–{prev.cut:%Y-%m-%d}"
-    return f"{yd.start.year - 1}-{yd.start:%m-%d}–{_shifted_cut(ctx, yd)}"
-
-
-def _shifted_cut(ctx: Context, yd: YearData) -> str:
-    prev = ctx.yd(1)
-    if prev is not None:
-        return prev.cut.isoformat()
+    start, cut = yd.start.replace(year=yd.start.year - 1), yd.cut
     try:
-        return yd.cut.replace(year=yd.cut.year - 1).isoformat()
+        cut = cut.replace(year=cut.year - 1)
     except ValueError:  # 29 February
-        return yd.cut.replace(year=yd.cut.year - 1, day=28).isoformat()
+        cut = cut.replace(year=cut.year - 1, day=28)
+    return f"{start:%Y-%m-%d}–{cut:%Y-%m-%d}"
 
 
 # The prognos version of the balanskravsutredning: the same lines, named for the prognos so that
