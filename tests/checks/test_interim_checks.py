@@ -153,3 +153,15 @@ def test_a_missing_column_is_text_and_never_a_number_to_tie(ws):
     )
     warnings = {f.code for f in checked.findings if f.level is Level.WARNING}
     assert {"delar-budget-saknas", "delar-prognos-saknas", "delar-samma-period-saknas"} <= warnings
+
+
+def test_a_placed_result_per_kostnadsslag_without_prognos_names_the_folder(ws):
+    ws.config(rapport="delarsrapport", ar=2023, bokslutsdatum="2023-06-30")
+    ws.year(2023, ib={"1930": 10, "2010": -10}, vouchers=[("2023-06-30", [("3010", -2600), ("1930", 2600)])])
+    ws.write("data/budget/b.csv", "kostnadsslag;belopp\nintakter;5000\n")
+    ws.chapter("balansrakning", "ekonomiskt_resultat")
+    checked = check_workspace(ws.layout, load_config(ws.layout.config))
+    (prognos,) = [f for f in checked.findings if f.code == "delar-prognos-saknas"]
+    assert prognos.file == "data/prognos" and prognos.where == "ekonomiskt_resultat/prognos"
+    assert "lägg helårsprognosen per kostnadsslag i data/prognos/" in prognos.message
+    assert "delar-budget-saknas" not in {f.code for f in checked.findings}

@@ -150,3 +150,17 @@ def test_the_interim_key_ratios_say_which_date_the_comparison_is(ws):
         "Jämförelsekolumnen: resultatet avser samma period 2019, soliditet och kassalikviditet "
         "balansräkningen 2019-12-31."
     )
+
+
+def test_the_result_per_kostnadsslag_without_budget_or_prognos_says_uppgift_saknas(ws):
+    ws.config(rapport="delarsrapport", ar=2020, bokslutsdatum="2020-06-30")
+    ws.year(2020, vouchers=[("2020-05-31", [("3010", -300), ("1930", 300)])])
+    ws.write("data/prognos/p.csv", "kostnadsslag;belopp\nintakter;650\n")
+    t = ws.compute().table("ekonomiskt_resultat")
+    assert t.value("intakter", "utfall") == 300
+    assert t.value("intakter", "prognos") == 650
+    assert {r.values["budget"] for r in t.rows} == {"uppgift saknas"}
+    assert {r.values["avvikelse"] for r in t.rows} == {"uppgift saknas"}
+    assert (
+        t.footnotes[-1] == "Budget 2020: uppgift saknas – ingen budget per kostnadsslag finns i underlaget."
+    )

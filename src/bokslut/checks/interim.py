@@ -8,7 +8,7 @@ from bokslut.document import Document
 from bokslut.statements.interim import missing_inputs
 
 # The tables whose columns come from optional inputs.
-TABLES = ("resultatrakning",)
+TABLES = ("resultatrakning", "ekonomiskt_resultat")
 
 
 def interim_inputs(doc: Document) -> list[Finding]:

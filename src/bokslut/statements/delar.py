@@ -16,6 +16,7 @@ from bokslut.money import kronor
 from bokslut.statements.context import Context
 from bokslut.statements.drift import drift_actuals, drift_budget, is_investment_plan
 from bokslut.statements.engine import Cell, Line, build_table
+from bokslut.statements.interim import with_missing
 from bokslut.table import Column, RowKind, Table, Unit
 
 
@@ -81,9 +82,17 @@ def ekonomiskt_resultat(ctx: Context, unit: Unit) -> Table | None:
         for c in columns:
             if c.derived is None:
                 row.setdefault(c.id, Cell(Decimal(0)))
+    missing = {
+        cid: note
+        for cid, plan, note in (
+            ("budget", budget, "ingen budget per kostnadsslag finns i underlaget"),
+            ("prognos", prognos, "ingen helårsprognos per kostnadsslag finns i underlaget"),
+        )
+        if not plan
+    }
     lines = [Line(s, rubrik) for s, rubrik in slag_order]
     lines.append(Line("summa", "Summa", RowKind.TOTAL, parts=tuple(s for s, _ in slag_order), show="always"))
-    return build_table(
+    table = build_table(
         id="ekonomiskt_resultat",
         title="Ekonomiskt resultat",
         columns=columns,
@@ -98,3 +107,4 @@ def ekonomiskt_resultat(ctx: Context, unit: Unit) -> Table | None:
         )
         + f" Avvikelse = {first} − {second}.",
     )
+    return with_missing(table, missing)

@@ -53,11 +53,22 @@ READER_NOTE = {
     "prognos": "ingen helårsprognos per rad i resultaträkningen finns i underlaget",
 }
 
-# Column -> (the input to add, finding code, what to do).
+SLAG_BUDGET_HINT = (
+    "lägg årets budget per kostnadsslag i data/budget/ (kolumnerna ar, kostnadsslag, belopp; "
+    "docs/statements.md) eller per konto"
+)
+SLAG_PROGNOS_HINT = (
+    "lägg helårsprognosen per kostnadsslag i data/prognos/ (kolumnerna ar, kostnadsslag, belopp; "
+    "docs/statements.md) eller per konto"
+)
+
+# (table, column) -> (the input to add, finding code, what to do).
 MISSING_INPUT = {
-    "utfall_fg": ("data/ledger", "delar-samma-period-saknas", SAME_PERIOD_HINT),
-    "budget": ("data/budget", "delar-budget-saknas", BUDGET_HINT),
-    "prognos": ("data/prognos", "delar-prognos-saknas", PROGNOS_HINT),
+    ("resultatrakning", "utfall_fg"): ("data/ledger", "delar-samma-period-saknas", SAME_PERIOD_HINT),
+    ("resultatrakning", "budget"): ("data/budget", "delar-budget-saknas", BUDGET_HINT),
+    ("resultatrakning", "prognos"): ("data/prognos", "delar-prognos-saknas", PROGNOS_HINT),
+    ("ekonomiskt_resultat", "budget"): ("data/budget", "delar-budget-saknas", SLAG_BUDGET_HINT),
+    ("ekonomiskt_resultat", "prognos"): ("data/prognos", "delar-prognos-saknas", SLAG_PROGNOS_HINT),
 }
 
 
@@ -65,7 +76,7 @@ def missing_inputs(table: Table) -> list[Finding]:
     """A warning per column of ``table`` that reads "uppgift saknas" for want of an input."""
     out: list[Finding] = []
     for col in table.columns:
-        spec = MISSING_INPUT.get(col.id)
+        spec = MISSING_INPUT.get((table.id, col.id))
         if spec is None or not table.rows or any(r.values.get(col.id) != MISSING for r in table.rows):
             continue
         folder, code, hint = spec
@@ -134,7 +145,7 @@ def same_period_last_year(ctx: Context) -> tuple[dict[str, LineSum], dict[str, A
     return sums, {"psaldo": True, "from": prev.start.isoformat(), "to": prev.cut.isoformat()}
 
 
-def _with_missing(table: Table, missing: Mapping[str, str]) -> Table:
+def with_missing(table: Table, missing: Mapping[str, str]) -> Table:
     """Every row of the ``missing`` columns (column -> a note for the reader) reads
     "uppgift saknas", sums and avvikelse too."""
     if not missing:
@@ -206,7 +217,7 @@ def interim_resultatrakning(ctx: Context, unit: Unit) -> Table:
         ),
         sign_convention="Avvikelse = prognos − budget; ett positivt tal är ett bättre resultat än budget.",
     )
-    return _with_missing(table, missing)
+    return with_missing(table, missing)
 
 
 def _prev_label(ctx: Context, yd: YearData) -> str:
@@ -255,7 +266,7 @@ def balanskrav_prognos(ctx: Context, unit: Unit, rr: Table) -> Table:
             cells={},
             unit=unit,
         )
-        return _with_missing(table, {"prognos": READER_NOTE["prognos"]})
+        return with_missing(table, {"prognos": READER_NOTE["prognos"]})
     prognos_accounts = [r for r in ctx.prognos if r.year == ctx.year and r.account is not None]
 
     def booked_or_forecast(accounts: set[str], sign: int) -> Cell:
