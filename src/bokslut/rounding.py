@@ -322,7 +322,7 @@ def _leaf_atoms(flt: Mapping[str, Any]) -> Atoms | None:
     closing balance of the day before (the identity the ledger's #IB states).
     """
     sign = int(flt.get("sign", 1))
-    if flt.get("budget"):
+    if flt.get("budget") or flt.get("prognos"):
         base = tuple(sorted((k, _freeze(v)) for k, v in flt.items() if k not in ("sign", "accounts")))
     elif "accounts" in flt:
         rest = dict(flt)

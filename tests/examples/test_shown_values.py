@@ -333,16 +333,18 @@ LYSTKOM = {
 }
 
 SYDNARKE = {
+    # LKBR 13 kap. 3 §: budget and prognos for the year beside the period. The nämnd's budget
+    # and prognos are per kostnadsslag, not per RR line, so those columns read "uppgift saknas".
     "resultatrakning": {
-        "": "utfall utfall_fg",
-        "verksamhetens_intakter": "20222 19683",
-        "verksamhetens_kostnader": "-12342 -12946",
-        "avskrivningar": "-5400 -5804",
-        "verksamhetens_nettokostnader": "2480 933",
-        "verksamhetens_resultat": "2480 933",
-        "finansiella_kostnader": "-901 -846",
-        "resultat_efter_finansiella_poster": "1579 87",
-        "arets_resultat": "1579 87",
+        "": "utfall utfall_fg budget prognos avvikelse",
+        "verksamhetens_intakter": "20222 19683 · · ·",
+        "verksamhetens_kostnader": "-12342 -12946 · · ·",
+        "avskrivningar": "-5400 -5804 · · ·",
+        "verksamhetens_nettokostnader": "2480 933 · · ·",
+        "verksamhetens_resultat": "2480 933 · · ·",
+        "finansiella_kostnader": "-901 -846 · · ·",
+        "resultat_efter_finansiella_poster": "1579 87 · · ·",
+        "arets_resultat": "1579 87 · · ·",
     },
     "balansrakning": {
         "": "utfall utfall_fg",

@@ -100,3 +100,57 @@ def test_a_budget_file_over_the_limit_is_refused(ws):
         "filen är 1,4 MB, större än gränsen 1 MB "
         "(höj den med [granser] tabell_mb i bokslut.toml om filen är rätt)"
     )
+
+
+def prognos_findings(s):
+    return [(f.level, f.line, f.where, f.message) for f in s.findings if f.file == "data/prognos/prognos.csv"]
+
+
+def test_a_prognos_per_rr_line_names_each_bad_row_and_reads_the_rest(ws):
+    ws.config(rapport="delarsrapport", ar=2023, bokslutsdatum="2023-06-30")
+    ws.year(
+        2023, ib={"1930": 1000, "2010": -1000}, vouchers=[("2023-02-01", [("3010", -500), ("1930", 500)])]
+    )
+    ws.write(
+        "data/prognos/prognos.csv",
+        "ar;konto;rad;belopp\n"
+        "2023;;Verksamhetens intäkter;900\n"
+        "2023;;arets_resultat;100\n"  # a sum: computed, never given
+        "2023;;verksamhetens_inkomster;100\n"
+        "2023;3010;verksamhetens_intakter;50\n"  # the account already says the line
+        "2023;;;70\n",
+    )
+    s = ws.compute()
+    assert [(level, line, where) for level, line, where, _ in prognos_findings(s)] == [
+        (Level.ERROR, 3, "kolumn rad"),
+        (Level.ERROR, 4, "kolumn rad"),
+        (Level.ERROR, 5, "kolumn rad"),
+        (Level.ERROR, 6, None),
+    ]
+    messages = [m for *_, m in prognos_findings(s)]
+    assert messages[0].startswith("'arets_resultat' är ingen rad i resultaträkningen som kan budgeteras")
+    assert "verksamhetens_intakter, verksamhetens_kostnader" in messages[1]
+    assert messages[2] == (
+        "raden anger både konto och rad; kontot bestämmer redan raden i resultaträkningen – ange det ena"
+    )
+    assert messages[3] == "raden anger varken konto, rad, kostnadsslag eller projekt"
+    assert s.table("resultatrakning").value("verksamhetens_intakter", "prognos") == 900
+
+
+def test_a_bad_rad_in_an_xlsx_prognos_names_the_cell(ws, tmp_path):
+    from openpyxl import Workbook
+
+    ws.config(rapport="delarsrapport", ar=2023, bokslutsdatum="2023-06-30")
+    ws.year(
+        2023, ib={"1930": 1000, "2010": -1000}, vouchers=[("2023-02-01", [("3010", -500), ("1930", 500)])]
+    )
+    wb = Workbook()
+    sheet = wb.active
+    for row in (["rad", "belopp"], ["skatteintakter", 10], ["skatter", 20]):
+        sheet.append(row)
+    (ws.root / "data" / "prognos").mkdir(parents=True, exist_ok=True)
+    wb.save(ws.root / "data" / "prognos" / "prognos.xlsx")
+    s = ws.compute()
+    (bad,) = [f for f in s.findings if f.file == "data/prognos/prognos.xlsx"]
+    assert bad.where == "A3" and bad.message.startswith("'skatter' är ingen rad i resultaträkningen")
+    assert s.table("resultatrakning").value("skatteintakter", "prognos") == 10

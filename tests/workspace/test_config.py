@@ -192,3 +192,11 @@ def test_the_input_limits_are_settings(tmp_path):
     assert problems(tmp_path, "[granser]\ntabel_mb = 5\n") == [
         (7, "granser.tabel_mb är ingen känd inställning")
     ]
+
+
+def test_a_new_delarsrapport_without_a_closing_date_reports_january_to_august(tmp_path):
+    layout = create_workspace(tmp_path / "ws", "Kommunen", OrgTyp.KOMMUN, 2023, RapportTyp.DELARSRAPPORT)
+    assert load_config(layout.config).rapport.closing_date() == dt.date(2023, 8, 31)
+    assert "högst två tredjedelar av året" in layout.config.read_text(encoding="utf-8")
+    annual = create_workspace(tmp_path / "ar", "Kommunen", OrgTyp.KOMMUN, 2023)
+    assert load_config(annual.config).rapport.bokslutsdatum is None

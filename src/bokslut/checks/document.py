@@ -167,6 +167,18 @@ def tie_out(report: ComposedReport) -> list[Finding]:
         if bk is not None:
             refs.append(Ref("balanskravsutredningen", "balanskravsutredning", "bk_arets_resultat", bk))
         out += equal_as_shown(doc, f"årets resultat {label}", refs, True, "visat-arets-resultat")
+    if interim:
+        # The balanskrav prognos starts from the RR's prognos for the year.
+        out += equal_as_shown(
+            doc,
+            "årets resultat enligt prognosen",
+            [
+                Ref("resultaträkningen", "resultatrakning", "arets_resultat", "prognos"),
+                Ref("balanskravsprognosen", "balanskrav_prognos", "bk_arets_resultat", "prognos"),
+            ],
+            True,
+            "visat-arets-resultat",
+        )
     out += _cash_flow(doc, interim)
     for note_id, (table_id, row, sign) in NOTE_LINES.items():
         for c in _columns(doc, note_id):
@@ -443,7 +455,7 @@ REQUIRED = {
     RapportTyp.ARSREDOVISNING: ("resultatrakning", "balansrakning", "kassaflodesanalys"),
     RapportTyp.DELARSRAPPORT: ("resultatrakning", "balansrakning"),
 }
-EXPECTED = ("driftredovisning", "investeringsredovisning", "balanskravsutredning")
+EXPECTED = ("driftredovisning", "investeringsredovisning", "balanskravsutredning", "balanskrav_prognos")
 TITLES = {
     "resultatrakning": "resultaträkningen",
     "balansrakning": "balansräkningen",
@@ -451,6 +463,7 @@ TITLES = {
     "driftredovisning": "driftredovisningen",
     "investeringsredovisning": "investeringsredovisningen",
     "balanskravsutredning": "balanskravsutredningen",
+    "balanskrav_prognos": "balanskravsprognosen",
 }
 
 
@@ -504,7 +517,9 @@ def completeness(report: ComposedReport) -> list[Finding]:
         return out
     # A gemensam nämnd reports to its kommun and has no statutory statements of its own.
     required = () if config.organisation.typ is OrgTyp.GEMENSAM_NAMND else REQUIRED[typ]
-    expected = EXPECTED
+    # The balanskrav is the kommun's, not its gemensam nämnd's (KL 11 kap. 5 §).
+    namnd = config.organisation.typ is OrgTyp.GEMENSAM_NAMND
+    expected = tuple(t for t in EXPECTED if not (namnd and t == "balanskrav_prognos"))
     for tid in required:
         if tid in data.tables and tid not in placed:
             out.append(

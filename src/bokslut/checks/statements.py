@@ -101,6 +101,26 @@ def check_statements(ctx: Context, s: Statements) -> list[Finding]:
                     code="balanskrav-negativt",
                 )
             )
+    bkp = s.get("balanskrav_prognos")
+    if bkp is not None:
+        out += same_value(
+            "årets resultat enligt prognosen",
+            [
+                ("resultaträkningens prognos", rr, "arets_resultat", "prognos"),
+                ("balanskravsprognosen", bkp, "bk_arets_resultat", "prognos"),
+            ],
+            "arets-resultat",
+        )
+        v = _value(bkp, "bk_balanskravsresultat", "prognos")
+        if v is not None and v < 0:
+            out.append(
+                notice(
+                    "balanskravsresultatet för helåret väntas bli negativt: förvaltningsberättelsen "
+                    "bör säga hur balanskravet ska uppfyllas (11 kap. 12 § KL)",
+                    where=_where("balanskrav_prognos", "bk_balanskravsresultat", "prognos"),
+                    code="balanskrav-negativt",
+                )
+            )
     # The cash-flow statement ends at the change in likvida medel.
     if kfa is not None:
         for col in kfa.columns:

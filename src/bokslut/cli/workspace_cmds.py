@@ -33,7 +33,7 @@ from bokslut.workspace.new import create_workspace
     "--bokslutsdatum",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
-    help="Periodens sista dag (delårsrapport), ÅÅÅÅ-MM-DD.",
+    help="Periodens sista dag (delårsrapport), ÅÅÅÅ-MM-DD; utan den 31 augusti.",
 )
 @click.option(
     "--orgnr", default=None, help="Organisationsnummer (t.ex. 212000-2411); kontrolleras mot huvudboken."

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bokslut.checks import document, goals, inputs
+from bokslut.checks.interim import interim_inputs
 from bokslut.checks.shown import check_shown
 from bokslut.checks.words import direction_findings
 from bokslut.compose.report import ComposedReport, PartsProvider, compose_report
@@ -54,6 +55,7 @@ CHECKS: tuple[Check, ...] = (
     document.figures,  # figures in the text show the values they name
     goals.goals,  # assessments agree with their shown numbers; counts in the text
     inputs.personnel,  # years without absence data are not 0,0 %
+    on_document(interim_inputs),  # a delårsrapport's column without budget/prognos/last year
     on_document(direction_findings),  # a typed direction word against its figure's sign
 )
 

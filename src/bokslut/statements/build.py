@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -16,13 +16,14 @@ from bokslut.statements.context import Context
 from bokslut.statements.delar import ekonomiskt_resultat
 from bokslut.statements.drift import NO_OBJECT, driftredovisning, investeringsredovisning
 from bokslut.statements.facts import Facts, load_facts
+from bokslut.statements.interim import balanskrav_prognos, interim_resultatrakning
 from bokslut.statements.kassaflode import kassaflodesanalys
 from bokslut.statements.noter import all_notes, drop_unreferenced
 from bokslut.statements.nyckeltal import nyckeltal
 from bokslut.statements.plan import PlanRow, pbudget_rows, read_plan_dir, unknown_projects
 from bokslut.statements.resultatrakning import resultatrakning
 from bokslut.table import Table, Unit, Value
-from bokslut.workspace.config import Config
+from bokslut.workspace.config import Config, OrgTyp
 from bokslut.workspace.layout import Layout
 
 STATEMENT_ORDER = (
@@ -33,6 +34,7 @@ STATEMENT_ORDER = (
     "investeringsredovisning",
     "ekonomiskt_resultat",
     "balanskravsutredning",
+    "balanskrav_prognos",
     "nyckeltal",
 )
 
@@ -105,7 +107,7 @@ def compute(con: duckdb.DuckDBPyConnection, layout: Layout, config: Config) -> S
         )
         return Statements((), {}, tuple(ctx.findings), ctx)
     unit = Unit(config.rapport.enhet)
-    rr = resultatrakning(ctx, unit)
+    rr = interim_resultatrakning(ctx, unit) if ctx.interim else resultatrakning(ctx, unit)
     br = balansrakning(ctx, unit)
     kfa = None if ctx.interim else kassaflodesanalys(ctx, unit)
     tables: list[Table] = [rr, br]
@@ -118,9 +120,20 @@ def compute(con: duckdb.DuckDBPyConnection, layout: Layout, config: Config) -> S
     ):
         if maybe is not None:
             tables.append(maybe)
-    if not ctx.interim:
-        tables.append(balanskravsutredning(ctx, unit))
-    tables.append(nyckeltal(config.organisation.typ, rr, br, kfa))
+    tables.append(balanskrav_prognos(ctx, unit, rr) if ctx.interim else balanskravsutredning(ctx, unit))
+    nt = nyckeltal(config.organisation.typ, rr, br, kfa)
+    prev = ctx.yd(1)
+    if ctx.interim and prev is not None and any(c.id == "utfall_fg" for c in nt.columns):
+        # The comparison column mixes two dates: say which ratio is which.
+        nt = replace(
+            nt,
+            footnotes=(
+                *nt.footnotes,
+                f"Jämförelsekolumnen: resultatet avser samma period {prev.year}, soliditet och "
+                f"kassalikviditet balansräkningen {prev.end:%Y-%m-%d}.",
+            ),
+        )
+    tables.append(nt)
     if ctx.interim:
         # LKBR 13 kap. asks for RR, BR and a simplified förvaltningsberättelse: no notes.
         tables = [replace(t, rows=tuple(replace(r, note=None) for r in t.rows)) for t in tables]
@@ -214,4 +227,32 @@ def named_values(ctx: Context, tables: Sequence[Table]) -> dict[str, Value | int
     if er is not None:
         for col in ("budget", "utfall", "utfall_fg", "prognos", "avvikelse"):
             put(f"delar_resultat_{col}", _val(er, "summa", col))
+    if ctx.interim and rr is not None:
+        interim_values(ctx, rr, by_id.get("balanskrav_prognos"), put)
     return out
+
+
+def interim_values(
+    ctx: Context, rr: Table, bkp: Table | None, put: Callable[[str, Decimal | None], None]
+) -> None:
+    """A delårsrapport's whole-year figures: every RR line's ``_budget``, ``_prognos`` and
+    ``_avvikelse`` (prognos − budget), the balanskrav prognos, and the result's share of
+    skatteintäkter and generella statsbidrag (or of the intäkter) in the prognos."""
+    for row in rr.rows:
+        for col in ("budget", "prognos", "avvikelse"):
+            put(f"{row.id}_{col}", _val(rr, row.id, col))
+    if bkp is not None:
+        put("balanskravsresultat_prognos", _val(bkp, "bk_balanskravsresultat", "prognos"))
+        put(
+            "resultat_efter_balanskravsjusteringar_prognos",
+            _val(bkp, "bk_efter_justeringar", "prognos"),
+        )
+    if ctx.config.organisation.typ in (OrgTyp.KOMMUN, OrgTyp.REGION):
+        base_rows = ("skatteintakter", "generella_statsbidrag")
+    else:
+        base_rows = ("verksamhetens_intakter", "medlemsavgifter")
+    result = _val(rr, "arets_resultat", "prognos")
+    base = [_val(rr, r, "prognos") for r in base_rows]
+    total = sum((b for b in base if b is not None), Decimal(0))
+    if result is not None and total != 0:
+        put("resultat_andel_av_omsattning_prognos", result / total * 100)

@@ -16,6 +16,7 @@ from bokslut.money import kronor
 from bokslut.statements.context import Context
 from bokslut.statements.drift import drift_actuals, drift_budget, is_investment_plan
 from bokslut.statements.engine import Cell, Line, build_table
+from bokslut.statements.interim import with_missing
 from bokslut.table import Column, RowKind, Table, Unit
 
 
@@ -36,7 +37,8 @@ def ekonomiskt_resultat(ctx: Context, unit: Unit) -> Table | None:
         Column("utfall", f"Utfall {yd.cut:%y%m%d}"),
     ]
     prev = ctx.yd(1)
-    if prev is not None:
+    # A year known only from #RES has whole-year figures, which are not the same period.
+    if prev is not None and prev.has_transactions:
         columns.append(Column("utfall_fg", f"Utfall {prev.cut:%y%m%d}"))
     columns += [
         Column("prognos", "Årsprognos"),
@@ -56,7 +58,8 @@ def ekonomiskt_resultat(ctx: Context, unit: Unit) -> Table | None:
             cells[slag][col] = Cell(kronor(sign * total), ctx.period_filter(y, accts, sign))
 
     actual("utfall", 0)
-    actual("utfall_fg", 1)
+    if prev is not None and prev.has_transactions:
+        actual("utfall_fg", 1)
     budget: dict[str, int] = defaultdict(int)
     for (_, slag), amount in drift_budget(ctx, ctx.year).items():
         budget[slag] += amount
@@ -79,9 +82,17 @@ def ekonomiskt_resultat(ctx: Context, unit: Unit) -> Table | None:
         for c in columns:
             if c.derived is None:
                 row.setdefault(c.id, Cell(Decimal(0)))
+    missing = {
+        cid: note
+        for cid, plan, note in (
+            ("budget", budget, "ingen budget per kostnadsslag finns i underlaget"),
+            ("prognos", prognos, "ingen helårsprognos per kostnadsslag finns i underlaget"),
+        )
+        if not plan
+    }
     lines = [Line(s, rubrik) for s, rubrik in slag_order]
     lines.append(Line("summa", "Summa", RowKind.TOTAL, parts=tuple(s for s, _ in slag_order), show="always"))
-    return build_table(
+    table = build_table(
         id="ekonomiskt_resultat",
         title="Ekonomiskt resultat",
         columns=columns,
@@ -96,3 +107,4 @@ def ekonomiskt_resultat(ctx: Context, unit: Unit) -> Table | None:
         )
         + f" Avvikelse = {first} − {second}.",
     )
+    return with_missing(table, missing)

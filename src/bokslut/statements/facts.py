@@ -52,6 +52,9 @@ class YearData:
     # account -> net of transactions after the cut (zero for an annual report).
     after_cut: Mapping[str, int]
     budget: Mapping[str, Mapping[str, int]]  # account -> object key -> full-year #PBUDGET
+    # account -> period (YYYYMM) -> #PSALDO without objects: a result account's movement in
+    # that month, which gives "the same period last year" when that year has no vouchers.
+    psaldo: Mapping[str, Mapping[int, int]] = field(default_factory=dict)
     _flows: dict[str, Flow] = field(default_factory=dict, compare=False, repr=False)
 
     def accounts(self) -> set[str]:
@@ -221,6 +224,19 @@ def load_facts(
     ).fetchall():
         budget[fy][account][objects] = int(amount)
 
+    psaldo: dict[int, dict[str, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
+    for fy, account, period_no, amount in con.execute(
+        """
+        SELECT fiscal_year, account, period, amount FROM (
+            SELECT fiscal_year, account, period, amount,
+                   row_number() OVER (PARTITION BY fiscal_year, account, period
+                                      ORDER BY year_index DESC, file_id DESC) AS rn
+            FROM period_balance WHERE kind = 'PSALDO' AND objects = ''
+        ) WHERE rn = 1
+        """
+    ).fetchall():
+        psaldo[fy][account][int(period_no)] = int(amount)
+
     years: dict[int, YearData] = {}
     for y, c in cuts.items():
         if y not in with_tx and not (ib.get(y) or ub.get(y) or res.get(y)):
@@ -253,6 +269,7 @@ def load_facts(
             period=per,
             after_cut=dict(after.get(y, {})),
             budget={a: dict(o) for a, o in budget.get(y, {}).items()},
+            psaldo={a: dict(p) for a, p in psaldo.get(y, {}).items()},
         )
 
     objects = {

@@ -4,8 +4,10 @@ A file in data/budget/ or data/prognos/ is a table with a header row. Columns
 (case-insensitive, any order): ``ar``, ``belopp`` (kr) or ``belopp_tkr``, and the
 keys the amount is given for: ``verksamhet`` + ``kostnadsslag`` (a budget per
 verksamhet and kostnadsslag), ``konto`` with optional ``objekt`` ("1:81141",
-several separated by space) and ``period`` (YYYYMM), or ``projekt`` (an
-investment budget). Amounts are in the report's sign unless [budget] tecken =
+several separated by space) and ``period`` (YYYYMM), ``rad`` (a line of the
+resultaträkning, e.g. ``verksamhetens_intakter``: the whole-year budget or
+prognos of a delårsrapport's RR when it is not made per account), or
+``projekt`` (an investment budget). Amounts are in the report's sign unless [budget] tecken =
 "bokforing"; internally everything is ledger sign (debit positive), öre.
 """
 
@@ -23,6 +25,7 @@ from typing import Any
 from bokslut.diagnostics import Finding, error, warning
 from bokslut.sie.model import canonical_objects
 from bokslut.statements.facts import Facts
+from bokslut.statements.specs import RESULTATRAKNING, RR_LEAVES
 from bokslut.tabular import (
     DEFAULT_MAX_BYTES,
     csv_problem,
@@ -40,6 +43,7 @@ KNOWN_COLUMNS = {
     "verksamhet",
     "kostnadsslag",
     "projekt",
+    "rad",
     "belopp",
     "belopp_tkr",
 }
@@ -57,6 +61,7 @@ class PlanRow:
     verksamhet: str | None = None
     kostnadsslag: str | None = None
     projekt: str | None = None
+    rad: str | None = None  # a resultaträkning line id (statements.specs.RR_LEAVES)
     source: str = ""  # file (and line/cell) or "SIE #PBUDGET"
     file: str | None = None  # the budget/prognos file, for findings
     line: int | None = None  # CSV line
@@ -71,6 +76,12 @@ def pbudget_rows(facts: Facts) -> list[PlanRow]:
                 rows.append(PlanRow(year, amount, account=account, objects=objects, source="#PBUDGET"))
     return rows
 
+
+# A `rad` cell names an RR line by id or by its label ("Verksamhetens intäkter").
+RR_LINE_BY_NAME = {
+    **{line.label.casefold(): line.id for line in RESULTATRAKNING if not line.parts},
+    **{line_id.casefold(): line_id for line_id in RR_LEAVES},
+}
 
 # What the store and the computation hold: öre in a signed 64-bit integer, dimensions in 32 bits.
 MAX_ORE = 2**63 - 1
@@ -259,9 +270,31 @@ def _read_rows(
             if not _DIGITS.match(account):
                 findings.append(error(f"'{shown(account)}' är inget kontonummer", **where("konto")))
                 continue
-        if account is None and opt("kostnadsslag") is None and opt("projekt") is None:
+        rad = opt("rad")
+        if rad is not None:
+            line_id = RR_LINE_BY_NAME.get(rad.casefold())
+            if line_id is None:
+                findings.append(
+                    error(
+                        f"'{shown(rad)}' är ingen rad i resultaträkningen som kan budgeteras "
+                        f"(kända: {', '.join(RR_LEAVES)}); summaraderna räknas fram",
+                        **where("rad"),
+                    )
+                )
+                continue
+            if account is not None:
+                findings.append(
+                    error(
+                        "raden anger både konto och rad; kontot bestämmer redan raden i "
+                        "resultaträkningen – ange det ena",
+                        **where("rad"),
+                    )
+                )
+                continue
+            rad = line_id
+        if account is None and rad is None and opt("kostnadsslag") is None and opt("projekt") is None:
             findings.append(
-                error("raden anger varken konto, kostnadsslag eller projekt", file=rel, line=lineno)
+                error("raden anger varken konto, rad, kostnadsslag eller projekt", file=rel, line=lineno)
             )
             continue
         ref = rec.get(amount_col, ("", ""))[0] if cell_based else f"rad {lineno}"
@@ -275,6 +308,7 @@ def _read_rows(
                 verksamhet=opt("verksamhet"),
                 kostnadsslag=opt("kostnadsslag"),
                 projekt=opt("projekt"),
+                rad=rad,
                 source=f"{rel} ({ref})",
                 file=rel,
                 line=None if cell_based else lineno,

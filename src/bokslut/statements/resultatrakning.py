@@ -1,5 +1,7 @@
 """Resultaträkning (LKBR 5 kap. 2 §): this year and last year, report sign.
 
+A delårsrapport's RR, with budget and prognos, is statements.interim.
+
 Ledger amounts are debit positive; the RR shows revenue positive and costs
 negative, so every line is the negated net movement of its accounts. Internal
 items ([internt]) are left out here and kept in the driftredovisning.
@@ -46,24 +48,6 @@ def resultatrakning(ctx: Context, unit: Unit) -> Table:
         for line in RR_LEAVES:
             s = sums.get(line, LineSum())
             cells.setdefault(line, {})[cid] = money_cell(-s.ore, ctx.period_filter(yd, s.accounts, -1))
-    budget = ctx.budget_lines(0, ctx.chart.rad)
-    if ctx.interim and budget:
-        columns.append(Column("budget", f"Budget {ctx.year}"))
-        for line in RR_LEAVES:
-            s = budget.get(line, LineSum())
-            cells.setdefault(line, {})["budget"] = money_cell(
-                -s.ore,
-                {"budget": True, "year": ctx.year, "accounts": sorted(s.accounts), "sign": -1},
-            )
-    prognos = ctx.plan_lines(ctx.prognos, ctx.year, ctx.chart.rad)
-    if ctx.interim and prognos:
-        columns.append(Column("prognos", f"Prognos {ctx.year}"))
-        for line in RR_LEAVES:
-            s = prognos.get(line, LineSum())
-            cells.setdefault(line, {})["prognos"] = money_cell(
-                -s.ore,
-                {"prognos": True, "year": ctx.year, "accounts": sorted(s.accounts), "sign": -1},
-            )
     return build_table(
         id="resultatrakning",
         title="Resultaträkning",

@@ -48,6 +48,13 @@ def config_text(
     ]
     if bokslutsdatum is not None:
         lines.append(f"bokslutsdatum = {bokslutsdatum.isoformat()}")
+    elif typ is RapportTyp.DELARSRAPPORT:
+        # LKBR 13 kap. 1 §: at least one interim report covers between half and two thirds
+        # of the year; January–August is the commonest.
+        lines.append(
+            f"bokslutsdatum = {dt.date(ar, 8, 31).isoformat()}  # periodens sista dag; "
+            "minst halva och högst två tredjedelar av året (13 kap. 1 § LKBR)"
+        )
     lines += ['enhet = "tkr"  # kr, tkr eller mkr', ""]
     return "\n".join(lines)
 
