@@ -29,6 +29,7 @@ from bokslut.statements.drift import NO_OBJECT, is_investment_plan
 from bokslut.statements.engine import Cell, Line, build_table
 from bokslut.statements.facts import YearData, object_of
 from bokslut.statements.organisation import LEVELS, KeyedAmount, Organisation, OrgInputs
+from bokslut.statements.organisation import kr_text as _kr
 from bokslut.statements.specs import RESULTATRAKNING
 from bokslut.table import CellRef, Column, Identity, RowKind, Table, Unit
 
@@ -115,11 +116,6 @@ def _plan(
             unknown.append(k)
         sums.add(leaf, k.ore, k.key)
     return sums, unknown
-
-
-def _kr(ore: int) -> str:
-    v = kronor(ore)
-    return f"{v:,.2f}".replace(",", "\u00a0").replace(".", ",").replace("-", "\u2212")
 
 
 def _lines(org: Organisation, niva: str) -> list[Line]:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bokslut.diagnostics import Finding, error, warning
+from bokslut.money import kronor
 from bokslut.statements.plan import MAX_ORE, parse_amount
 from bokslut.tabular import DEFAULT_MAX_BYTES, ColumnSpec, find_input, read_table, shown, text
 
@@ -62,6 +63,12 @@ class Organisation:
             assert unit.parent is not None
             unit = self.units[unit.parent]
         return unit.id
+
+
+def kr_text(ore: int) -> str:
+    """Öre as a message shows kronor: "−50 000,00"."""
+    v = kronor(ore)
+    return f"{v:,.2f}".replace(",", "\u00a0").replace(".", ",").replace("-", "\u2212")
 
 
 def slug(name: str) -> str:

@@ -25,6 +25,7 @@ from bokslut.statements.context import Context
 from bokslut.statements.drift import INVESTMENT_LINES, investment_actuals, is_investment_plan
 from bokslut.statements.engine import Cell, Line, build_table
 from bokslut.statements.facts import object_of
+from bokslut.statements.organisation import kr_text
 from bokslut.statements.plan import MAX_ORE, parse_amount
 from bokslut.table import Column, RowKind, Table, Unit
 from bokslut.tabular import DEFAULT_MAX_BYTES, ColumnSpec, read_table, shown, text
@@ -214,8 +215,8 @@ def investeringsprojekt(
         if acc > prognos:
             ctx.findings.append(
                 warning(
-                    f"projektet {p.code} har redan kostat {kronor(acc)} kr, mer än beräknad "
-                    f"totalutgift {kronor(prognos)} kr",
+                    f"projektet {p.code} har redan kostat {kr_text(acc)} kr, mer än beräknad "
+                    f"totalutgift {kr_text(prognos)} kr",
                     file=p.file,
                     line=p.line,
                     code="projekt-over-prognos",
