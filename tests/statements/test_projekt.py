@@ -23,6 +23,10 @@ def two_years(ws, *, projects: str = PROJECTS, interim: bool = False):
         vouchers=[
             ("2022-04-01", [("1220", 400_000, {6: "P1"}), ("1930", -400_000)]),
             ("2022-05-01", [("1220", 70_000, {6: "P9"}), ("1930", -70_000)]),  # not a listed project
+            (
+                "2022-11-01",
+                [("1220", 50_000, {6: "P1"}), ("1930", -50_000)],
+            ),  # after the cut of a delårsrapport
         ],
     )
     ws.year(
@@ -60,20 +64,21 @@ def test_decided_total_accumulated_outcome_this_year_and_prognos(ws):
         "Beräknad totalutgift",
         "Avvikelse",
     ]
-    # P1: 400 (2022) + 250 + 100 (2023) = 750 accumulated; P2: 150 debit (the credit is not an outflow).
+    # P1: 400 + 50 (2022) + 250 + 100 (2023) = 800 accumulated; P2: 150 debit (the credit is no outflow).
     assert shown(s) == [
-        ("Ny skola", *d(1000, 750, 300, 350, 1100, -100)),
+        ("Ny skola", *d(1000, 800, 300, 350, 1100, -100)),
         ("Fordon", *d(200, 150, 150, 150, 200, 0)),
-        ("Totalt", *d(1200, 900, 450, 500, 1300, -100)),
+        ("Totalt", *d(1200, 950, 450, 500, 1300, -100)),
     ]
 
 
 def test_in_a_delarsrapport_the_outcome_stops_at_the_closing_date(ws):
     s = two_years(ws, interim=True)
+    # Last year counts whole (450), this year to 30 June (250).
     assert shown(s) == [
-        ("Ny skola", *d(1000, 650, 300, 250, 1100, -100)),
+        ("Ny skola", *d(1000, 700, 300, 250, 1100, -100)),
         ("Fordon", *d(200, 150, 150, 150, 200, 0)),
-        ("Totalt", *d(1200, 800, 450, 400, 1300, -100)),
+        ("Totalt", *d(1200, 850, 450, 400, 1300, -100)),
     ]
 
 
@@ -88,7 +93,7 @@ def test_outcome_beyond_the_prognos_is_a_warning_and_bad_cells_name_their_line(w
         "data/investeringsprojekt.csv",
         2,
         "projekt-over-prognos",
-        "projektet P1 har redan kostat 750\u00a0000,00 kr, mer än beräknad totalutgift 600\u00a0000,00 kr",
+        "projektet P1 har redan kostat 800\u00a0000,00 kr, mer än beräknad totalutgift 600\u00a0000,00 kr",
     ) in msgs
     assert any(line == 3 and "'tvåhundra' är inget belopp" in m for _, line, _, m in msgs)
     assert [r.label for r in s.table("investeringsprojekt").rows] == ["Ny skola", "Totalt"]

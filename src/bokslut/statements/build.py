@@ -172,7 +172,7 @@ def _projects(con: duckdb.DuckDBPyConnection, layout: Layout, ctx: Context, unit
     ctx.findings += findings
     dim = ctx.config.dimensioner.projekt
     accumulated = (
-        accumulated_outcome(con, investment_accounts(ctx), dim, ctx.year, yd.cut) if dim is not None else {}
+        accumulated_outcome(con, ctx, investment_accounts(ctx), dim, yd.cut) if dim is not None else {}
     )
     return investeringsprojekt(ctx, unit, projects, accumulated)
 

@@ -143,26 +143,48 @@ def investment_accounts(ctx: Context) -> list[str]:
 
 
 def accumulated_outcome(
-    con: duckdb.DuckDBPyConnection, accounts: list[str], dim: int, year: int, cut: dt.date
+    con: duckdb.DuckDBPyConnection, ctx: Context, accounts: list[str], dim: int, cut: dt.date
 ) -> dict[str, int]:
-    """Gross investment (debits) per projekt object over every fiscal year up to ``cut``, öre."""
-    if not accounts:
-        return {}
-    rows = con.execute(
-        """
-        SELECT t.objects, SUM(CASE WHEN t.amount > 0 THEN t.amount ELSE 0 END)::BIGINT
-        FROM "transaction" t JOIN source_file f ON f.file_id = t.file_id
-        WHERE t.kind = 'TRANS' AND f.fiscal_year <= ? AND t.date <= ?
-          AND t.account IN (SELECT unnest(?::VARCHAR[]))
-        GROUP BY 1
-        """,
-        [year, cut, accounts],
-    ).fetchall()
+    """Gross investment (debits) per projekt object over every fiscal year up to ``cut``, öre.
+
+    The years the statements already aggregated whole (the report year to its cut, and
+    earlier years when the report runs to their year-end) come from the facts; only the
+    other years are read from the store, so a report on the years it has costs no scan.
+    """
     out: dict[str, int] = defaultdict(int)
-    for objects, debit in rows:
-        p = object_of(str(objects or ""), dim)
-        if p is not None:
-            out[p] += int(debit)
+    covered: list[int] = []
+    for year, yd in ctx.facts.years.items():
+        if year > ctx.year or not yd.has_transactions or (year != ctx.year and yd.cut != yd.end):
+            continue
+        covered.append(year)
+        for account in accounts:
+            for objects, f in yd.period.get(account, {}).items():
+                p = object_of(objects, dim)
+                if p is not None and f.debit:
+                    out[p] += f.debit
+    files = [
+        int(r[0])
+        for r in con.execute(
+            "SELECT file_id FROM source_file "
+            "WHERE fiscal_year <= ? AND NOT list_contains(?::INTEGER[], fiscal_year)",
+            [ctx.year, covered],
+        ).fetchall()
+    ]
+    if accounts and files:
+        rows = con.execute(
+            """
+            SELECT t.objects, SUM(CASE WHEN t.amount > 0 THEN t.amount ELSE 0 END)::BIGINT
+            FROM "transaction" t
+            WHERE t.kind = 'TRANS' AND t.date <= ? AND list_contains(?::INTEGER[], t.file_id)
+              AND list_contains(?::VARCHAR[], t.account)
+            GROUP BY 1
+            """,
+            [cut, files, accounts],
+        ).fetchall()
+        for objects, debit in rows:
+            p = object_of(str(objects or ""), dim)
+            if p is not None:
+                out[p] += int(debit)
     return dict(out)
 
 
