@@ -39,3 +39,21 @@ def test_internal_items_that_do_not_cancel_out_are_a_finding_naming_the_differen
         "driftredovisningen per nämnd summerar till \u2212280\u00a0000,00 kr men resultaträkningens "
         "verksamhetens nettokostnader är \u2212300\u00a0000,00 kr (skillnad 20\u00a0000,00 kr)"
     )
+
+
+def test_a_table_per_namnd_that_no_chapter_places_is_a_warning(ws):
+    kommun(ws, internal_purchase=60_000)
+    ws.chapter("resultatrakning", "balansrakning", "kassaflodesanalys", "balanskravsutredning")
+    unplaced = [f.message for f in ws.checks() if f.code == "tabell-ej-placerad"]
+    assert unplaced == [
+        "driftredovisningen per nämnd finns men står inte i något kapitel – skriv "
+        '{{ tabell("driftredovisning_namnd") }} där den ska stå'
+    ]
+    ws.chapter(
+        "resultatrakning",
+        "balansrakning",
+        "kassaflodesanalys",
+        "balanskravsutredning",
+        "driftredovisning_namnd",
+    )
+    assert [f for f in ws.checks() if f.code == "tabell-ej-placerad"] == []

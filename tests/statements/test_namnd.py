@@ -231,6 +231,11 @@ def test_ram_per_namnd_is_the_budget_of_a_namnd_row(ws):
     assert r.get("namnd.socialnamnden", "budget") == -5000
     assert r.get("namnd.barn_och_utbildningsnamnden", "budget") == -750
     assert r.get("totalt", "budget") == -5750
+    source = t.row("namnd.socialnamnden").sources["budget"]
+    assert (source.filter["ram"], source.description) == (
+        ["data/ram.csv"],
+        "ram (kommunbidrag) enligt data/ram.csv",
+    )
     unknown = [f for f in s.findings if f.code == "ram-okand-namnd"]
     assert [(f.file, f.line) for f in unknown] == [("data/ram.csv", 3)]
     assert "Kulturnämnden" in unknown[0].message

@@ -443,12 +443,20 @@ REQUIRED = {
     RapportTyp.ARSREDOVISNING: ("resultatrakning", "balansrakning", "kassaflodesanalys"),
     RapportTyp.DELARSRAPPORT: ("resultatrakning", "balansrakning"),
 }
-EXPECTED = ("driftredovisning", "investeringsredovisning", "balanskravsutredning")
+EXPECTED = (
+    "driftredovisning",
+    "driftredovisning_namnd",
+    "investeringsredovisning",
+    "investeringsprojekt",
+    "balanskravsutredning",
+)
 TITLES = {
     "resultatrakning": "resultaträkningen",
     "balansrakning": "balansräkningen",
     "kassaflodesanalys": "kassaflödesanalysen",
     "driftredovisning": "driftredovisningen",
+    "driftredovisning_namnd": "driftredovisningen per nämnd",
+    "investeringsprojekt": "tabellen över investeringsprojekt",
     "investeringsredovisning": "investeringsredovisningen",
     "balanskravsutredning": "balanskravsutredningen",
 }

@@ -246,7 +246,11 @@ def _word(col: str) -> str:
 
 def _put(cells: dict[str, dict[str, Cell]], col: str, sums: _Sums, base: Mapping[str, Any]) -> None:
     for leaf in sums.seen:
-        cells[leaf][col] = Cell(kronor(sums.ore[leaf]), {**base, "ansvar": sorted(sums.codes[leaf])})
+        ansvar = sorted(c for c in sums.codes[leaf] if not c.startswith("ram:"))
+        ram = sorted(c.removeprefix("ram:") for c in sums.codes[leaf] if c.startswith("ram:"))
+        flt = {**base, "ansvar": ansvar, **({"ram": ram} if ram else {})}
+        described = f"ram (kommunbidrag) enligt {', '.join(ram)}" if ram else ""
+        cells[leaf][col] = Cell(kronor(sums.ore[leaf]), flt, described)
 
 
 def _ram(
@@ -296,7 +300,7 @@ def _ram(
         elif niva == "namnd":
             budget.seen.add(nid)
             budget.ore[nid] += k.ore
-            budget.codes[nid].add(f"ram:{name}")
+            budget.codes[nid].add(f"ram:{k.file}")
         else:
             ctx.findings.append(
                 warning(
