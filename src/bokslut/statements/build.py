@@ -106,7 +106,6 @@ def compute(con: duckdb.DuckDBPyConnection, layout: Layout, config: Config) -> S
     )
     budget, prognos, findings = load_plans(layout, config, facts)
     org = load_org_inputs(
-        layout.data,
         layout.root,
         config.rapport.ar,
         config.budget.tecken == "bokforing",

@@ -133,8 +133,7 @@ def _lines(org: Organisation, niva: str) -> list[Line]:
         kids = [c.id for c in org.children(unit.id, below)]
         for kid in kids:
             emit(kid)
-        kind = RowKind.SUBTOTAL
-        out.append(Line(unit.id, unit.name, kind, parts=tuple(kids), level=depth, show=show))
+        out.append(Line(unit.id, unit.name, RowKind.SUBTOTAL, parts=tuple(kids), level=depth, show=show))
 
     for n in org.children(None, "namnd"):
         emit(n.id)
@@ -209,9 +208,9 @@ def driftredovisning_namnd(ctx: Context, unit: Unit, inputs: OrgInputs) -> Table
             if c.derived is None:
                 row_cells.setdefault(c.id, Cell(Decimal(0)))
     lines = _lines(org, niva)
-    nämnder = [n.id for n in org.children(None, "namnd")]
+    namnder = [n.id for n in org.children(None, "namnd")]
     lines.append(Line(UNASSIGNED, "Ej fördelat", level=0))
-    lines.append(Line("totalt", "Summa nämnder", RowKind.TOTAL, parts=(*nämnder, UNASSIGNED), show="always"))
+    lines.append(Line("totalt", "Summa nämnder", RowKind.TOTAL, parts=(*namnder, UNASSIGNED), show="always"))
     rule = next(c for c in columns if c.derived is not None).derived
     assert rule is not None
     table = build_table(

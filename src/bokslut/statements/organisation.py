@@ -275,7 +275,6 @@ def read_keyed_amounts(
 
 
 def load_org_inputs(
-    data: Path,
     root: Path,
     default_year: int,
     ledger_sign: bool,
@@ -287,7 +286,6 @@ def load_org_inputs(
 
     ``stems`` names the files: organisation, budget, prognos, ram (paths without suffix).
     """
-    del data
     out = OrgInputs()
 
     def find(name: str) -> tuple[Path, str] | None:
