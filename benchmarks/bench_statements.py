@@ -6,7 +6,9 @@ transaction rows in all — with verksamhet and projekt objects, investments,
 depreciation, loans and #PBUDGET, written with bokslut's SIE writer. It is
 imported once; then, in a fresh process so that peak memory is the
 computation's own, it opens the store and computes and rounds all tables
-(RR, BR, kassaflödesanalys, noter, drift, investeringar, balanskrav, nyckeltal).
+(RR, BR, kassaflödesanalys, noter, drift, investeringar, balanskrav, nyckeltal), and,
+unless --utan-organisation, the driftredovisning per nämnd and the multi-year
+investment projects (data/organisation.csv, data/investeringsprojekt.csv).
 
 Target (issue 3): all tables in under 2 s once imported; peak memory under 1 GB.
 Timings are noisy while other work runs on the machine; the best of --repeat runs
@@ -176,6 +178,28 @@ def generate(root: Path, vouchers_per_year: int) -> Path:
     return root
 
 
+def organisation_files(root: Path, *, present: bool) -> None:
+    """data/organisation.csv (the 40 verksamheter as ansvar: 8 enheter, 4 förvaltningar, 2 nämnder),
+    a budget per ansvar and data/investeringsprojekt.csv for the 60 projects; or none of them."""
+    files = {
+        "organisation.csv": "ansvar;namn;enhet;forvaltning;namnd\n"
+        + "".join(
+            f"{v};Ansvar {v};Enhet {i // 5};Förvaltning {i // 10};Nämnd {i // 20}\n"
+            for i, v in enumerate(VERKSAMHET)
+        ),
+        "budget-ansvar.csv": "ansvar;belopp\n"
+        + "".join(f"{v};-{1_000_000 + i}\n" for i, v in enumerate(VERKSAMHET)),
+        "investeringsprojekt.csv": "projekt;namn;totalbudget_tkr;prognos_tkr\n"
+        + "".join(f"{p};Projekt {p};{5000 + i};{5100 + i}\n" for i, p in enumerate(PROJEKT)),
+    }
+    for name, content in files.items():
+        path = root / "data" / name
+        if present:
+            path.write_text(content, encoding="utf-8")
+        else:
+            path.unlink(missing_ok=True)
+
+
 def import_once(root: Path) -> float:
     from bokslut.ledger.store import open_store
     from bokslut.workspace.layout import Layout
@@ -214,10 +238,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--vouchers", type=int, default=500_000, help="vouchers per year (5 rows each)")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--utan-organisation",
+        action="store_true",
+        help="without data/organisation and data/investeringsprojekt (no tables per nämnd or project)",
+    )
     args = parser.parse_args()
     root = DATA / f"statements-{args.vouchers}x2"
     t0 = time.perf_counter()
     generate(root, args.vouchers)
+    organisation_files(root, present=not args.utan_organisation)
     print(f"arbetsyta: {root} ({time.perf_counter() - t0:.1f} s att skapa/hitta)")
     import_once(root)
     runs = []

@@ -455,12 +455,21 @@ REQUIRED = {
     RapportTyp.ARSREDOVISNING: ("resultatrakning", "balansrakning", "kassaflodesanalys"),
     RapportTyp.DELARSRAPPORT: ("resultatrakning", "balansrakning"),
 }
-EXPECTED = ("driftredovisning", "investeringsredovisning", "balanskravsutredning", "balanskrav_prognos")
+EXPECTED = (
+    "driftredovisning",
+    "driftredovisning_namnd",
+    "investeringsredovisning",
+    "investeringsprojekt",
+    "balanskravsutredning",
+    "balanskrav_prognos",
+)
 TITLES = {
     "resultatrakning": "resultaträkningen",
     "balansrakning": "balansräkningen",
     "kassaflodesanalys": "kassaflödesanalysen",
     "driftredovisning": "driftredovisningen",
+    "driftredovisning_namnd": "driftredovisningen per nämnd",
+    "investeringsprojekt": "tabellen över investeringsprojekt",
     "investeringsredovisning": "investeringsredovisningen",
     "balanskravsutredning": "balanskravsutredningen",
     "balanskrav_prognos": "balanskravsprognosen",

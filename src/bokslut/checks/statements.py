@@ -172,10 +172,33 @@ def check_statements(ctx: Context, s: Statements) -> list[Finding]:
                     code="investeringar",
                 )
             )
+    out += namnd_nettokostnad(s)
     out += note_totals(s)
     out += equity_movements(ctx)
     out += internal_balance(ctx)
     out += derived_columns(s.tables)
+    return out
+
+
+def namnd_nettokostnad(s: Statements) -> list[Finding]:
+    """The nämnder's total is the RR's verksamhetens nettokostnader (RKR R14's reconciliation)."""
+    namnd, rr = s.get("driftredovisning_namnd"), s.get("resultatrakning")
+    out: list[Finding] = []
+    for col in ("utfall", "utfall_fg"):
+        total = _value(namnd, "totalt", col)
+        vnk = _value(rr, "verksamhetens_nettokostnader", col)
+        if total is None or vnk is None or total == vnk:
+            continue
+        out.append(
+            warning(
+                f"driftredovisningen per nämnd summerar till {_kr(total)} kr men resultaträkningens "
+                f"verksamhetens nettokostnader är {_kr(vnk)} kr (skillnad {_kr(total - vnk)} kr); "
+                "interna poster som inte tar ut varandra i driftredovisningen förklarar skillnaden "
+                "– redovisa avstämningen",
+                where=_where("driftredovisning_namnd", "totalt", col),
+                code="namnd-nettokostnad",
+            )
+        )
     return out
 
 

@@ -18,11 +18,20 @@ from bokslut.statements.drift import NO_OBJECT, driftredovisning, investeringsre
 from bokslut.statements.facts import Facts, load_facts
 from bokslut.statements.interim import balanskrav_prognos, interim_resultatrakning
 from bokslut.statements.kassaflode import kassaflodesanalys
+from bokslut.statements.namnd import driftredovisning_namnd, namnd_values
 from bokslut.statements.noter import all_notes, drop_unreferenced
 from bokslut.statements.nyckeltal import nyckeltal
+from bokslut.statements.organisation import load_org_inputs
 from bokslut.statements.plan import PlanRow, pbudget_rows, read_plan_dir, unknown_projects
+from bokslut.statements.projekt import (
+    accumulated_outcome,
+    investeringsprojekt,
+    investment_accounts,
+    read_projects,
+)
 from bokslut.statements.resultatrakning import resultatrakning
 from bokslut.table import Table, Unit, Value
+from bokslut.tabular import find_input
 from bokslut.workspace.config import Config, OrgTyp
 from bokslut.workspace.layout import Layout
 
@@ -31,7 +40,9 @@ STATEMENT_ORDER = (
     "balansrakning",
     "kassaflodesanalys",
     "driftredovisning",
+    "driftredovisning_namnd",
     "investeringsredovisning",
+    "investeringsprojekt",
     "ekonomiskt_resultat",
     "balanskravsutredning",
     "balanskrav_prognos",
@@ -92,10 +103,23 @@ def compute(con: duckdb.DuckDBPyConnection, layout: Layout, config: Config) -> S
         con,
         config.rapport.ar,
         cut if cut is not None else None,
-        result_dims=[x for x in (d.verksamhet, d.motpart) if x is not None],
+        result_dims=[x for x in (d.verksamhet, d.ansvar, d.motpart) if x is not None],
         balance_dims=[x for x in (d.projekt, d.motpart) if x is not None],
     )
     budget, prognos, findings = load_plans(layout, config, facts)
+    org = load_org_inputs(
+        layout.root,
+        config.rapport.ar,
+        config.budget.tecken == "bokforing",
+        stems={
+            "organisation": layout.organisation_stem,
+            "budget": layout.ansvarsbudget_stem,
+            "prognos": layout.ansvarsprognos_stem,
+            "ram": layout.ram_stem,
+        },
+        max_bytes=config.granser.tabell_bytes,
+    )
+    findings += org.findings
     ctx = Context(config, load_chart(config), facts, config.rapport.ar, budget, prognos, list(findings))
     if ctx.yd(0) is None:
         ctx.findings.append(
@@ -115,7 +139,9 @@ def compute(con: duckdb.DuckDBPyConnection, layout: Layout, config: Config) -> S
         tables.append(kfa)
     for maybe in (
         driftredovisning(ctx, unit),
+        driftredovisning_namnd(ctx, unit, org),
         investeringsredovisning(ctx, unit),
+        _projects(con, layout, ctx, unit),
         ekonomiskt_resultat(ctx, unit) if ctx.interim else None,
     ):
         if maybe is not None:
@@ -143,6 +169,24 @@ def compute(con: duckdb.DuckDBPyConnection, layout: Layout, config: Config) -> S
     notes.sort(key=lambda n: numbers.get(n.id, 10_000))
     tables += notes
     return Statements(tuple(tables), named_values(ctx, tables), tuple(ctx.findings), ctx)
+
+
+def _projects(con: duckdb.DuckDBPyConnection, layout: Layout, ctx: Context, unit: Unit) -> Table | None:
+    """The multi-year investment projects of data/investeringsprojekt, if the workspace has it."""
+    stem = layout.investeringsprojekt_stem
+    path = find_input(stem.parent, stem.name)
+    yd = ctx.yd(0)
+    if path is None or yd is None:
+        return None
+    projects, findings = read_projects(
+        path, path.relative_to(layout.root).as_posix(), max_bytes=ctx.config.granser.tabell_bytes
+    )
+    ctx.findings += findings
+    dim = ctx.config.dimensioner.projekt
+    accumulated = (
+        accumulated_outcome(con, ctx, investment_accounts(ctx), dim, yd.cut) if dim is not None else {}
+    )
+    return investeringsprojekt(ctx, unit, projects, accumulated)
 
 
 def note_numbers(tables: Sequence[Table]) -> dict[str, int]:
@@ -229,6 +273,7 @@ def named_values(ctx: Context, tables: Sequence[Table]) -> dict[str, Value | int
             put(f"delar_resultat_{col}", _val(er, "summa", col))
     if ctx.interim and rr is not None:
         interim_values(ctx, rr, by_id.get("balanskrav_prognos"), put)
+    out.update(namnd_values(by_id.get("driftredovisning_namnd")))
     return out
 
 

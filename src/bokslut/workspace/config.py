@@ -171,9 +171,11 @@ MAX_DIMENSION = 2**31 - 1
 
 
 class Dimensioner(Section):
-    """[dimensioner]: which SIE dimension holds verksamhet, projekt and motpart."""
+    """[dimensioner]: which SIE dimension holds verksamhet, ansvar, projekt and motpart."""
 
     verksamhet: int | None = Field(default=None, ge=1, le=MAX_DIMENSION)
+    # The ansvar of data/organisation (docs/statements.md); the verksamhet dimension when unset.
+    ansvar: int | None = Field(default=None, ge=1, le=MAX_DIMENSION)
     projekt: int | None = Field(default=None, ge=1, le=MAX_DIMENSION)
     motpart: int | None = Field(default=None, ge=1, le=MAX_DIMENSION)
 
@@ -231,6 +233,8 @@ class Driftredovisning(Section):
     avvikelse: str = Field(default="utfall-budget", pattern="^(utfall-budget|budget-utfall)$")
     # Row label of a verksamhet's sum: "{kod} {namn}" (as the seed), "{namn}" or "{kod}".
     summarubrik: str = "{kod} {namn}"
+    # With data/organisation: the lowest level shown per nämnd (the levels above are its sums).
+    niva: str = Field(default="namnd", pattern="^(namnd|forvaltning|enhet|ansvar)$")
 
     @field_validator("summarubrik")
     @classmethod

@@ -34,6 +34,27 @@ class Layout:
         return self.data / "prognos"
 
     @property
+    def organisation_stem(self) -> Path:
+        """data/organisation.csv|.xlsx (the ansvar → nämnd hierarchy), as a stem for find_input."""
+        return self.data / "organisation"
+
+    @property
+    def ansvarsbudget_stem(self) -> Path:
+        return self.data / "budget-ansvar"
+
+    @property
+    def ansvarsprognos_stem(self) -> Path:
+        return self.data / "prognos-ansvar"
+
+    @property
+    def ram_stem(self) -> Path:
+        return self.data / "ram"
+
+    @property
+    def investeringsprojekt_stem(self) -> Path:
+        return self.data / "investeringsprojekt"
+
+    @property
     def personal_dir(self) -> Path:
         return self.data / "personal"
 
