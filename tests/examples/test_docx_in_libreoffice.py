@@ -128,8 +128,9 @@ def test_contents_shows_each_heading_with_the_page_it_is_on(example: Rendered) -
             if any(line.strip() == title for line in text.splitlines())
         ]
         assert found, title
-        # The numbers are written by bokslut before any layout; Word replaces them on opening.
-        assert abs(found[0] - int(page)) <= 2, (title, page, found[0])
+        # bokslut writes the numbers from its own estimate of the layout (Word replaces
+        # them when it updates the fields); they are right or one page off.
+        assert abs(found[0] - int(page)) <= 1, (title, page, found[0])
 
 
 def test_every_page_but_the_cover_is_numbered(example: Rendered) -> None:

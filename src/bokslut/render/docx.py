@@ -65,9 +65,10 @@ TEXT_WIDTH = int((PAGE_WIDTH - 2 * MARGIN_X) / 635)  # twips (EMU / 635)
 BODY_HEIGHT = (PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM) / 12700  # points
 CHART_WIDTH = Cm(16)
 # A table of at most this many rows and this share of a page is kept on one page
-# with its caption; a longer one may break, but never before its third row.
+# with its caption; a longer one may break, but neither its first nor its last
+# three rows are left alone on a page.
 KEEP_ROWS = 15
-KEEP_SHARE = 0.4
+KEEP_SHARE = 0.5
 FIRST_ROWS = 3
 TOC_DEPTH = 2
 HEADING_SIZES = {1: 20.0, 2: 14.0, 3: 11.5, 4: 10.5}
@@ -162,8 +163,14 @@ class _Writer:
             num.getparent().remove(num)
         subtitle.font.italic = False
         subtitle.font.color.rgb = MUTED
-        styles["Title"].font.color.rgb = ACCENT
-        styles["Title"].font.size = Pt(32)
+        title = styles["Title"]
+        title.font.color.rgb = ACCENT
+        title.font.size = Pt(32)
+        title.font.bold = True
+        for style in (title, subtitle):  # the template spreads the letters of both
+            spacing = style.element.rPr.find(qn("w:spacing")) if style.element.rPr is not None else None
+            if spacing is not None:
+                spacing.getparent().remove(spacing)
 
         section = w.sections[0]
         section.page_height, section.page_width = PAGE_HEIGHT, PAGE_WIDTH
@@ -242,7 +249,7 @@ class _Writer:
             para.paragraph_format.space_before = Cm(1)
             para.add_run(decision)
         stamp = self.paragraph()
-        stamp.paragraph_format.space_before = Cm(10 if not decision else 8.6)
+        stamp.paragraph_format.space_before = Cm(14 if not decision else 12.6)
         run = stamp.add_run(f"Bokslutsdatum {tp.closing_date.isoformat()}")
         run.font.size = Pt(9)
         run.font.color.rgb = MUTED
@@ -433,10 +440,17 @@ class _Writer:
         heights.append(height(header))
         heights += [height(values, 227 * r.level) for values, r in zip(table_rows, view.rows, strict=True)]
         keep = len(view.rows) <= KEEP_ROWS and sum(heights) <= KEEP_SHARE * BODY_HEIGHT
-        last = len(view.rows) - 1 if keep else min(FIRST_ROWS, len(view.rows) - 1)
+        count = len(view.rows)
+
+        def keep_next(n: int) -> bool:
+            """Row ``n`` stays on the page of the row after it."""
+            if keep:
+                return n < count - 1
+            return n < FIRST_ROWS or count - FIRST_ROWS <= n < count - 1
+
         rows = [
             "<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>"
-            + "".join(cell(h, i, True, 0, "", last >= 0) for i, h in enumerate(header))
+            + "".join(cell(h, i, True, 0, "", count > 0) for i, h in enumerate(header))
             + "</w:tr>"
         ]
         for n, (values, r) in enumerate(zip(table_rows, view.rows, strict=True)):
@@ -454,7 +468,7 @@ class _Writer:
             rows.append(
                 "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
                 + "".join(
-                    cell(v, i, r.emphasised, indent if i == 0 else 0, borders, n < last)
+                    cell(v, i, r.emphasised, indent if i == 0 else 0, borders, keep_next(n))
                     for i, v in enumerate(values)
                 )
                 + "</w:tr>"
