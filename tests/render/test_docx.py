@@ -1,3 +1,4 @@
+import dataclasses
 import io
 import re
 import zipfile
@@ -6,6 +7,7 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
+from bokslut.document import TitlePage
 from bokslut.render.docx import TEXT_WIDTH, render_docx
 from bokslut.render.docx_columns import text_twips
 
@@ -142,3 +144,24 @@ def test_docx_is_reproducible(doc, docx_bytes):
     assert render_docx(doc) == docx_bytes
     with zipfile.ZipFile(io.BytesIO(docx_bytes)) as z:
         assert all(info.date_time[:3] == (2023, 12, 31) for info in z.infolist())
+
+
+def test_the_cover_shows_the_decision_line_when_the_title_page_has_one(doc):
+    # The title page's decision field comes from bokslut.toml (issue 12, another part);
+    # the Word renderer shows it under the subtitle as soon as the model has it.
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Adopted(TitlePage):
+        decision: str = ""
+
+    tp = doc.title_page
+    adopted = Adopted(
+        tp.organisation,
+        tp.title,
+        tp.subtitle,
+        tp.closing_date,
+        tp.unit,
+        "Beslutad av direktionen 2024-03-01 § 2",
+    )
+    word = docx.Document(io.BytesIO(render_docx(dataclasses.replace(doc, title_page=adopted))))
+    cover = [p.text for p in word.paragraphs[:6]]
+    assert cover[1:4] == ["Årsredovisning 2023", tp.subtitle, "Beslutad av direktionen 2024-03-01 § 2"]
