@@ -127,6 +127,8 @@ class _Writer:
         self._style_ids: dict[str, str] = {}
         self.pages = PageTracker(BODY_HEIGHT, TEXT_WIDTH)
         self.toc: list[_TocEntry] = []
+        self._footer: DocxParagraph | None = None  # its cached page count is set last
+        self._toc_end: DocxParagraph | None = None  # the contents' entries go before it
         self._setup()
 
     # -- document setup -------------------------------------------------------
@@ -263,11 +265,13 @@ class _Writer:
 
     def contents(self) -> None:
         """The TOC field, its entries written out, before the marker left by ``title_page``."""
+        assert self._toc_end is not None and self._footer is not None
         n = len(self.toc)
         for i, e in enumerate(self.toc):
             begin = (
                 '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
-                '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-2" \\h \\z \\u </w:instrText></w:r>'
+                f'<w:r><w:instrText xml:space="preserve"> TOC \\o "1-{TOC_DEPTH}" \\h \\z \\u '
+                "</w:instrText></w:r>"
                 '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
                 if i == 0
                 else ""
