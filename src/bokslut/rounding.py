@@ -471,9 +471,29 @@ def _same_source(problem: _Problem, uf: _SignedUnion) -> None:
                 uf.union(i, iw, s * sw)
 
 
+def _period_end(atoms: Atoms | None) -> str | None:
+    """The last day of the period a cell's ledger or budget rows belong to, if they say."""
+    ends: set[str] = set()
+    for base, _ in atoms or ():
+        for item in base:
+            if isinstance(item, tuple) and len(item) == 2:
+                if item[0] in ("to", "closing") and item[1]:
+                    ends.add(str(item[1]))
+                elif item[0] == "year" and item[1]:
+                    ends.add(f"{item[1]}-12-31")
+    return max(ends) if ends else None
+
+
 def _same_name(problem: _Problem, uf: _SignedUnion) -> None:
-    """Rule (b): the same ``Row.quantity`` name and the same exact value."""
-    first: dict[tuple[str, str, Decimal, Decimal], int] = {}
+    """Rule (b): the same ``Row.quantity`` name and the same exact value, in the same period.
+
+    A name says what a quantity is, not when: last year's årets resultat may equal this
+    year's to the öre and still be another number. A cell's period is the day its ledger
+    or budget rows end on; a cell whose sources do not say joins the cell of its own
+    column id, or the only period there is.
+    """
+    atoms_of = {tid: _SourceAtoms(t) for tid, t in problem.tables.items()}
+    buckets: dict[tuple[str, str, Decimal, Decimal], list[tuple[int, str | None, str]]] = defaultdict(list)
     for table in problem.tables.values():
         for row in table.rows:
             if not row.quantity:
@@ -484,10 +504,36 @@ def _same_name(problem: _Problem, uf: _SignedUnion) -> None:
                     continue
                 var = problem.vars[i]
                 key = (row.quantity, var.kind, var.step, abs(var.exact).normalize())
-                if key in first:
-                    _merge(problem, uf, problem.vars[first[key]].cell, var.cell)
-                else:
-                    first[key] = i
+                buckets[key].append((i, _period_end(atoms_of[table.id].get(row.id, col.id)), col.id))
+    for members in buckets.values():
+        if len(members) < 2:
+            continue
+        by_period: dict[str, int] = {}
+        by_column: dict[str, int] = {}
+        for i, period, column in members:
+            if period is None:
+                continue
+            if period in by_period:
+                _merge(problem, uf, problem.vars[by_period[period]].cell, problem.vars[i].cell)
+            else:
+                by_period[period] = i
+            by_column.setdefault(column, i)
+        anchor: int | None = None  # when no cell says its period: all join as before
+        for i, period, column in members:
+            if period is not None:
+                continue
+            if column in by_column:
+                target: int | None = by_column[column]
+            elif len(by_period) == 1:
+                target = next(iter(by_period.values()))
+            elif not by_period:
+                target = anchor
+                anchor = i if anchor is None else anchor
+            else:
+                continue  # periods differ and the column names none of them: no guess
+            if target is not None:
+                _merge(problem, uf, problem.vars[target].cell, problem.vars[i].cell)
+            by_column.setdefault(column, i)
 
 
 def _notes(problem: _Problem, uf: _SignedUnion) -> None:
