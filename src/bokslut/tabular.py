@@ -84,7 +84,10 @@ class Source:
     def arrow(self, raw: BinaryIO) -> pa.NativeFile:
         """``raw`` (from :meth:`open`) as Arrow reads it, decompressed for .gz."""
         native = pa.PythonFile(raw, mode="r")
-        return pa.CompressedInputStream(native, "gzip") if self.gzipped else native
+        if not self.gzipped:
+            return native
+        # Large reads from Python: the decompressor alone would ask for 64 KiB at a time.
+        return pa.CompressedInputStream(pa.BufferedInputStream(native, 1 << 24), "gzip")
 
 
 def _blocking(fd: int) -> int:
