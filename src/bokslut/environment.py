@@ -122,6 +122,7 @@ def _duckdb_message(exc: BaseException, where: str | None) -> str | None:
     return None
 
 
+# errno → the short phrase a library message puts after the file's name ("FIL: …").
 _ENVIRONMENT = {
     errno.ENOSPC: "disken är full",
     errno.EDQUOT: "diskkvoten är slut",
@@ -129,13 +130,28 @@ _ENVIRONMENT = {
     errno.EACCES: "behörighet saknas",
     errno.EPERM: "behörighet saknas",
     errno.EIO: "läs- eller skrivfel på disken",
+    errno.ENOENT: "filen finns inte",
+    errno.EISDIR: "är en mapp, inte en fil",
+    errno.ENOTDIR: "en del av sökvägen är en fil, inte en mapp",
+    errno.ELOOP: "symboliska länkar i en slinga (eller för många länkar i rad)",
+    errno.ENAMETOOLONG: "sökvägen eller filnamnet är för långt",
 }
+# Phrases that already say what is wrong with the path; the others are why it could not be read.
+_ABOUT_THE_PATH = frozenset({errno.ENOENT, errno.EISDIR, errno.ENOTDIR, errno.ELOOP, errno.ENAMETOOLONG})
 
 
 def environment_reason(exc: OSError) -> str:
     """What went wrong with the machine (disk full, read-only, I/O error), in Swedish."""
     code = exc.errno or 0
     return _ENVIRONMENT.get(code, f"fel i filsystemet ({errno.errorcode.get(code, code)})")
+
+
+def read_problem(exc: OSError) -> str:
+    """Why a file could not be read, for a message that names the file: "filen finns inte",
+    "filen kan inte läsas (behörighet saknas)" — never the system's English."""
+    if exc.errno in _ABOUT_THE_PATH:
+        return environment_reason(exc)
+    return f"filen kan inte läsas ({environment_reason(exc)})"
 
 
 def environment_error(exc: OSError, what: str) -> BokslutError:

@@ -12,14 +12,17 @@ first record line 2; in a spreadsheet the spreadsheet's own row number.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import errno
 import gzip
+import os
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import numpy.typing as npt
@@ -28,6 +31,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from bokslut.diagnostics import Finding, error, warning
+from bokslut.environment import read_problem
+from bokslut.workspace.safe_files import Refused, open_data_file, open_inside
 
 # How many bad cells of one kind are listed one by one before the rest are summed up.
 MAX_LISTED = 20
@@ -39,6 +44,55 @@ MEGABYTE = 1024 * 1024
 DEFAULT_MAX_BYTES = 1024 * MEGABYTE
 # A spreadsheet unpacks to many times its size; a larger ratio is a zip bomb, not a table.
 MAX_XLSX_RATIO = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A table file, opened afresh for each pass over it (sniffing, Arrow, line numbers).
+
+    With ``root`` (the workspace) every opening goes through
+    :func:`bokslut.workspace.safe_files.open_inside`: no pass ever reads a file that a
+    symbolic link puts outside the workspace, not even one swapped in between passes.
+    """
+
+    path: Path
+    root: Path | None = None
+
+    @property
+    def gzipped(self) -> bool:
+        return self.path.name.lower().endswith(".gz")
+
+    def open(self) -> BinaryIO:
+        """The file's bytes as stored (compressed for .gz); OSError when it cannot be opened."""
+        if self.root is None:
+            return self.path.open("rb")
+        try:
+            return os.fdopen(_blocking(open_inside(self.root, self.path)), "rb")
+        except Refused as exc:
+            raise PermissionError(errno.EACCES, exc.message, str(self.path)) from None
+
+    @contextlib.contextmanager
+    def stream(self) -> Iterator[BinaryIO]:
+        """The file's content (decompressed for .gz), closed after use."""
+        with self.open() as raw:
+            if self.gzipped:
+                with gzip.GzipFile(fileobj=raw, mode="rb") as unpacked:
+                    yield unpacked  # type: ignore[misc]
+            else:
+                yield raw
+
+    def arrow(self, raw: BinaryIO) -> pa.NativeFile:
+        """``raw`` (from :meth:`open`) as Arrow reads it, decompressed for .gz."""
+        native = pa.PythonFile(raw, mode="r")
+        if not self.gzipped:
+            return native
+        # Large reads from Python: the decompressor alone would ask for 64 KiB at a time.
+        return pa.CompressedInputStream(pa.BufferedInputStream(native, 1 << 24), "gzip")
+
+
+def _blocking(fd: int) -> int:
+    os.set_blocking(fd, True)
+    return fd
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +164,7 @@ def find_input(folder: Path, stem: str) -> Path | None:
     """The file ``stem`` with any supported suffix in ``folder`` (None if there is none)."""
     for suffix in TABLE_SUFFIXES:
         candidate = folder / f"{stem}{suffix}"
-        if candidate.is_file():
+        if candidate.is_file() or candidate.is_symlink():  # a broken link is named by the reader
             return candidate
     return None
 
@@ -141,14 +195,13 @@ class BadRow:
     actual: int
 
 
-def _read_csv(path: Path, fast_types: Mapping[str, pa.DataType]) -> tuple[pa.Table, int, list[BadRow]]:
+def _read_csv(source: Source, fast_types: Mapping[str, pa.DataType]) -> tuple[pa.Table, int, list[BadRow]]:
     """Read a CSV; ``fast_types`` (by normalised header) are tried first, then plain text.
 
     Rows with too few or too many cells are left out and returned, numbered, so that the
     rest of the file is still read and each bad row can be named.
     """
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rb") as stream:
+    with source.stream() as stream:
         head = stream.read(65536)
     encoding = "utf8"
     whole_file = len(head) < 65536
@@ -161,7 +214,7 @@ def _read_csv(path: Path, fast_types: Mapping[str, pa.DataType]) -> tuple[pa.Tab
     if encoding == "utf8" and not whole_file:
         # A file that turns out not to be UTF-8 further on is refused before Arrow reads it:
         # Arrow cannot say where, and reports such a row in a way that cannot be caught.
-        bad_line = _first_bad_utf8_line(path)
+        bad_line = _first_bad_utf8_line(source)
         if bad_line is not None:
             raise NotUtf8(bad_line)
     first_line = head.decode("utf-8" if encoding == "utf8" else "cp1252", errors="replace")
@@ -177,16 +230,17 @@ def _read_csv(path: Path, fast_types: Mapping[str, pa.DataType]) -> tuple[pa.Tab
             bad.append(BadRow(row.number or 0, row.expected_columns, row.actual_columns))
             return "skip"
 
-        table = pacsv.read_csv(
-            str(path),  # a path (not a stream) lets Arrow pick decompression from the suffix
-            read_options=pacsv.ReadOptions(encoding=encoding, use_threads=threads, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=skip),
-            convert_options=pacsv.ConvertOptions(
-                column_types={n: types.get(_normalise(n), pa.string()) for n in names},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
+        with source.open() as raw:
+            table = pacsv.read_csv(
+                source.arrow(raw),
+                read_options=pacsv.ReadOptions(encoding=encoding, use_threads=threads, block_size=1 << 24),
+                parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=skip),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={n: types.get(_normalise(n), pa.string()) for n in names},
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
         if any(b.number == 0 for b in bad):
             return read(types, threads=False)
         return table, bad
@@ -206,11 +260,10 @@ def _read_csv(path: Path, fast_types: Mapping[str, pa.DataType]) -> tuple[pa.Tab
 PHYSICAL_LINES_MAX_BYTES = 512 * MEGABYTE
 
 
-def _has_blank_line(path: Path) -> bool:
+def _has_blank_line(source: Source) -> bool:
     """Whether the file has an empty line or a bare carriage return as line end (Arrow counts
     neither as the other numbering does), looked for chunk by chunk: most exports have none."""
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rb") as stream:
+    with source.stream() as stream:
         previous = b"\n"  # the file's start counts as the end of a line
         while chunk := stream.read(1 << 24):
             window = np.frombuffer(previous[-2:] + chunk, dtype=np.uint8)
@@ -225,13 +278,14 @@ def _has_blank_line(path: Path) -> bool:
     return False
 
 
-def _physical_lines(path: Path) -> npt.NDArray[np.int64] | None:
+def _physical_lines(source: Source) -> npt.NDArray[np.int64] | None:
     """Line number in the file of Arrow's n-th non-blank line (at index n-1), or None when
     the file has no blank lines and the two numberings agree. Lines end in LF, CRLF or CR."""
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    if path.stat().st_size > PHYSICAL_LINES_MAX_BYTES or not _has_blank_line(path):
+    with source.open() as raw:
+        size = os.fstat(raw.fileno()).st_size
+    if size > PHYSICAL_LINES_MAX_BYTES or not _has_blank_line(source):
         return None
-    with opener(path, "rb") as stream:
+    with source.stream() as stream:
         data = stream.read(PHYSICAL_LINES_MAX_BYTES + 1)
     arr = np.frombuffer(data, dtype=np.uint8)
     after = np.append(arr[1:], np.uint8(0))
@@ -247,12 +301,26 @@ def _physical_lines(path: Path) -> npt.NDArray[np.int64] | None:
     return lines
 
 
-def size_finding(path: Path, display: str, max_bytes: int, setting: str = "tabell_mb") -> Finding | None:
-    """A finding when ``path`` (or, for XLSX, its unpacked content) is over ``max_bytes``."""
+def size_finding(
+    path: Path, display: str, max_bytes: int, setting: str = "tabell_mb", *, root: Path | None = None
+) -> Finding | None:
+    """A finding when ``path`` (or, for XLSX, its unpacked content) is over ``max_bytes`` —
+    or, with ``root`` (the workspace), when it is no regular file inside it."""
+    opened = open_data_file(root, path, display)
+    if isinstance(opened, Finding):
+        return opened
+    with opened:
+        return open_size_finding(opened, path, display, max_bytes, setting)
+
+
+def open_size_finding(
+    f: BinaryIO, path: Path, display: str, max_bytes: int, setting: str = "tabell_mb"
+) -> Finding | None:
+    """:func:`size_finding` of a file already opened (``path`` tells whether it is XLSX)."""
     try:
-        size = path.stat().st_size
-        if path.suffix.lower() == ".xlsx" and size <= max_bytes and zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as archive:
+        size = os.fstat(f.fileno()).st_size
+        if path.suffix.lower() == ".xlsx" and size <= max_bytes and zipfile.is_zipfile(f):
+            with zipfile.ZipFile(f) as archive:
                 unpacked = sum(info.file_size for info in archive.infolist())
             if unpacked > max_bytes:
                 return error(
@@ -277,8 +345,14 @@ def _mb(n: int) -> str:
     return f"{n / MEGABYTE:.1f}".replace(".", ",").removesuffix(",0")
 
 
-def open_workbook(path: Path, display: str, *, data_only: bool = True) -> tuple[Any, list[Finding]]:
-    """An openpyxl workbook (read-only), or None and a Swedish finding for a file that is not one."""
+def open_workbook(
+    path: Path | BinaryIO, display: str, *, data_only: bool = True
+) -> tuple[Any, list[Finding]]:
+    """An openpyxl workbook (read-only), or None and a Swedish finding for a file that is not one.
+
+    ``path`` may be a file already opened (:func:`bokslut.workspace.safe_files.open_data_file`);
+    the workbook reads it until it is closed.
+    """
     from openpyxl import load_workbook
 
     try:
@@ -297,14 +371,15 @@ def workbook_problem(exc: BaseException) -> str:
     if isinstance(exc, KeyError):
         return "XLSX-filen saknar en del den måste ha (skadad eller inte sparad av ett kalkylprogram)"
     if isinstance(exc, OSError):
-        return f"filen kunde inte läsas ({exc.strerror or 'okänt fel'})"
+        return read_problem(exc)
     return "filen kunde inte läsas som kalkylblad (skadad eller i ett format som inte stöds)"
 
 
-def _read_xlsx(path: Path) -> tuple[pa.Table, int]:
+def _read_xlsx(source: Source) -> tuple[pa.Table, int]:
     from openpyxl import load_workbook
 
-    wb = load_workbook(path, read_only=True, data_only=True)
+    raw = source.open()
+    wb = load_workbook(raw, read_only=True, data_only=True)
     try:
         ws = wb.worksheets[0]
         rows = ws.iter_rows(values_only=True)
@@ -330,6 +405,7 @@ def _read_xlsx(path: Path) -> tuple[pa.Table, int]:
         return pa.Table.from_arrays([pa.array(c[:n], pa.string()) for c in cols], names=names), 2
     finally:
         wb.close()
+        raw.close()
 
 
 def _cell_text(v: object) -> str:
@@ -354,8 +430,13 @@ def read_table(
     specs: Sequence[ColumnSpec],
     mapping: Mapping[str, str] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    *,
+    root: Path | None = None,
 ) -> tuple[RawTable | None, list[Finding]]:
     """Read ``path`` and find the columns of ``specs`` (via ``mapping``: ours -> theirs).
+
+    With ``root`` (the workspace) the file must be a regular file inside it: a symbolic
+    link leading out is refused before a byte is read (see :class:`Source`).
 
     Returns ``None`` with error findings when the file cannot be used at all
     (unreadable, larger than ``max_bytes``, or a required column is missing); unknown
@@ -363,9 +444,10 @@ def read_table(
     the wrong number of cells are errors naming the row, and the rest is read.
     """
     mapping = mapping or {}
-    too_big = size_finding(path, display, max_bytes)
+    too_big = size_finding(path, display, max_bytes, root=root)
     if too_big is not None:
         return None, [too_big]
+    source = Source(path, root)
     fast_types = {
         _normalise(mapping.get(spec.name, spec.name)): spec.fast_type
         for spec in specs
@@ -376,20 +458,17 @@ def read_table(
     is_xlsx = path.suffix.lower() == ".xlsx"
     try:
         if is_xlsx:
-            table, first_row = _read_xlsx(path)
+            table, first_row = _read_xlsx(source)
         else:
-            table, first_row, bad_rows = _read_csv(path, fast_types)
+            table, first_row, bad_rows = _read_csv(source, fast_types)
     except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
-        reason = (
-            "den packade filen är skadad"
-            if isinstance(exc, (EOFError, gzip.BadGzipFile))
-            else (getattr(exc, "strerror", None) or "okänt fel")
-        )
-        return None, [error(f"filen kunde inte läsas ({reason})", file=display)]
+        if isinstance(exc, (EOFError, gzip.BadGzipFile)):
+            return None, [error("filen kunde inte läsas (den packade filen är skadad)", file=display)]
+        return None, [error(read_problem(exc), file=display)]
     except Exception as exc:  # openpyxl raises many kinds for a broken file, Arrow a few
         if is_xlsx:
             return None, [error(workbook_problem(exc), file=display, code="kalkylblad")]
-        return None, [csv_problem(exc, path, display)]
+        return None, [csv_problem(exc, source, display)]
     findings: list[Finding] = []
     seen_headers: dict[str, int] = {}
     for position, name in enumerate(table.column_names, start=1):
@@ -409,7 +488,7 @@ def read_table(
     if findings:
         return None, findings
     if bad_rows:
-        physical = _physical_lines(path)
+        physical = _physical_lines(source)
     if physical is not None:
         bad_rows = [
             BadRow(
@@ -486,7 +565,7 @@ def read_table(
         numbering = LineNumbers.known(_record_lines(rows, first_row, bad_rows, physical))
     else:
         # Blank lines are looked for only when a row number is first needed (for a finding).
-        numbering = LineNumbers(lambda: _record_lines(rows, first_row, [], _physical_lines(path)))
+        numbering = LineNumbers(lambda: _record_lines(rows, first_row, [], _physical_lines(source)))
     return RawTable(display, columns, first_row, written, rows, numbering), findings
 
 
@@ -527,14 +606,15 @@ def _record_lines(
 CP1252_UNDEFINED = b"\x81\x8d\x8f\x90\x9d"
 
 
-def csv_problem(exc: BaseException, path: Path, display: str) -> Finding:
+def csv_problem(exc: BaseException, path: Path | Source, display: str) -> Finding:
     """Why a CSV could not be read, in Swedish, with the line when it can be found."""
+    source = path if isinstance(path, Source) else Source(path)
     if isinstance(exc, UnicodeDecodeError):
         return error(
             "filen är varken UTF-8 eller Windows-1252 (tecken som inte finns i någon av dem); "
             "spara den som UTF-8",
             file=display,
-            line=_first_line_with(path, CP1252_UNDEFINED),
+            line=_first_line_with(source, CP1252_UNDEFINED),
             code="kodning",
         )
     if isinstance(exc, NotUtf8):
@@ -551,7 +631,7 @@ def csv_problem(exc: BaseException, path: Path, display: str) -> Finding:
             "filen är inte UTF-8 hela vägen (en del av filen har en annan teckenkodning); spara den "
             "som UTF-8 eller som Windows-1252 rakt igenom",
             file=display,
-            line=_first_bad_utf8_line(path),
+            line=_first_bad_utf8_line(source),
             code="kodning",
         )
     if "newline" in text.lower() or "quote" in text.lower():
@@ -561,13 +641,12 @@ def csv_problem(exc: BaseException, path: Path, display: str) -> Finding:
     return error("filen kunde inte läsas som CSV-tabell", file=display)
 
 
-def _first_line_with(path: Path, forbidden: bytes) -> int | None:
+def _first_line_with(source: Source, forbidden: bytes) -> int | None:
     """Line of the first byte of ``forbidden`` in the file (None if it has none)."""
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
     line = 1
     pattern = re.compile(b"[" + re.escape(forbidden) + b"]")
     try:
-        with opener(path, "rb") as stream:
+        with source.stream() as stream:
             while chunk := stream.read(1 << 20):
                 match = pattern.search(chunk)
                 if match:
@@ -578,11 +657,10 @@ def _first_line_with(path: Path, forbidden: bytes) -> int | None:
     return None
 
 
-def _first_bad_utf8_line(path: Path) -> int | None:
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
+def _first_bad_utf8_line(source: Source) -> int | None:
     line = 1
     try:
-        with opener(path, "rb") as stream:
+        with source.stream() as stream:
             tail = b""
             while chunk := stream.read(1 << 20):
                 data = tail + chunk

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -130,6 +131,39 @@ def test_inspect_refuses_a_file_beyond_the_size_limit(tmp_path):
     assert r.returncode == 1
     (finding,) = json.loads(r.stdout)["findings"]
     assert finding["message"] == "filen är 2,1 GB, större än de 2,0 GB som läses"
+
+
+def test_the_workspace_sie_limit_refuses_a_larger_file_and_says_which_setting_to_raise(ws, sie_file):
+    vouchers = "".join(
+        f'#VER A {n} 20230105 "x"\n{{\n#TRANS 1930 {{}} 5\n#TRANS 3010 {{}} -5\n}}\n' for n in range(1, 20001)
+    )
+    big = sie_file(HEAD + vouchers)
+    assert 1024 * 1024 < big.stat().st_size < 1.5 * 1024 * 1024
+    config = ws / "bokslut.toml"
+    settings = config.read_text(encoding="utf-8")
+    config.write_text(settings + "\n[granser]\nsie_mb = 1\n", encoding="utf-8")
+    r = bokslut("import", str(ws), str(big))
+    assert r.returncode == 1
+    assert (
+        f"{big}: fel: filen är 1,2 MB, större än gränsen 1 MB "
+        "(höj den med [granser] sie_mb i bokslut.toml om filen är rätt)"
+    ) in r.stderr
+    assert "inget importerades" in r.stderr
+    assert list((ws / "data" / "ledger").iterdir()) == []
+    # Raised, the same file is imported.
+    config.write_text(settings + "\n[granser]\nsie_mb = 2\n", encoding="utf-8")
+    r = bokslut("import", str(ws), str(big))
+    assert r.returncode == 0, r.stderr
+    assert "data/ledger/2023.se: importerad" in r.stdout
+    assert "1930;Bank;0,00;100000,00;100000,00" in bokslut("saldon", str(ws), "--csv").stdout
+    # The file in data/ledger is held to the same limit when the cache is built again.
+    config.write_text(settings + "\n[granser]\nsie_mb = 1\n", encoding="utf-8")
+    shutil.rmtree(ws / ".bokslut")
+    r = bokslut("saldon", str(ws))
+    assert r.returncode == 1
+    assert "data/ledger/2023.se: filen i data/ledger går inte att läsa in" in r.stderr
+    assert "större än gränsen 1 MB (höj den med [granser] sie_mb i bokslut.toml" in r.stderr
+    assert "Traceback" not in r.stderr
 
 
 def test_inspect_shows_no_control_character_from_the_file(sie_file):

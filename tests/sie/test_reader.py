@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 from pathlib import Path
 
 import pytest
@@ -561,3 +562,28 @@ def test_load_input_maps_large_files_and_refuses_devices(tmp_path):
         load_input(Path("/dev/zero"))
     with pytest.raises(BokslutError, match="filen finns inte"):
         load_input(tmp_path / "saknas.se")
+
+
+@pytest.mark.parametrize(
+    ("code", "says"),
+    [
+        (errno.EACCES, "filen kan inte läsas (behörighet saknas)"),
+        (errno.EIO, "filen kan inte läsas (läs- eller skrivfel på disken)"),
+        (errno.ENAMETOOLONG, "sökvägen eller filnamnet är för långt"),
+        (errno.ENOTDIR, "en del av sökvägen är en fil, inte en mapp"),
+        (errno.EBADF, "filen kan inte läsas (fel i filsystemet (EBADF))"),
+    ],
+)
+def test_a_file_the_system_cannot_read_is_told_in_the_words_of_environment(tmp_path, monkeypatch, code, says):
+    import os
+
+    path = tmp_path / "fil.se"
+    path.write_text(HEAD)
+
+    def fails(*args, **kwargs):
+        raise OSError(code, os.strerror(code), str(path))
+
+    monkeypatch.setattr(os, "open", fails)
+    (f,) = read_sie(path).findings
+    assert f.message == says and f.level is Level.ERROR
+    assert os.strerror(code) not in f.message

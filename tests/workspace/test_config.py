@@ -200,3 +200,26 @@ def test_a_new_delarsrapport_without_a_closing_date_reports_january_to_august(tm
     assert "högst två tredjedelar av året" in layout.config.read_text(encoding="utf-8")
     annual = create_workspace(tmp_path / "ar", "Kommunen", OrgTyp.KOMMUN, 2023)
     assert load_config(annual.config).rapport.bokslutsdatum is None
+
+
+def test_the_sie_limit_is_a_setting_whose_default_is_the_2_gb_of_inspect(tmp_path):
+    from bokslut.sie.limits import MAX_FILE_BYTES
+    from bokslut.workspace.config import Granser, input_limits
+
+    path = tmp_path / "bokslut.toml"
+    path.write_text(BASE + "[granser]\nsie_mb = 3\n", encoding="utf-8")
+    assert load_config(path).granser.sie_bytes == 3 * 1024 * 1024
+    # The default is 2 GB in whole megabytes: no larger than inspect's limit, and within a megabyte of it.
+    default = Granser().sie_bytes
+    assert MAX_FILE_BYTES - 1024 * 1024 < default <= MAX_FILE_BYTES
+    assert input_limits(tmp_path / "saknas.toml") == Granser()
+    assert problems(tmp_path, "[granser]\nsie_mb = 0\n") == [
+        (7, "granser.sie_mb är för litet (minst 1), fick 0")
+    ]
+    # The reader numbers bytes in 32 bits: 2047 MB is the most a setting can ask for.
+    assert problems(tmp_path, "[granser]\nsie_mb = 2048\n") == [
+        (7, "granser.sie_mb är för stort (högst 2047), fick 2048")
+    ]
+    assert problems(tmp_path, '[granser]\nsie_mb = "2 GB"\n') == [
+        (7, "granser.sie_mb ska vara ett heltal, fick '2 GB'")
+    ]

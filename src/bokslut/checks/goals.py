@@ -41,7 +41,7 @@ def goals(report: ComposedReport) -> list[Finding]:
     doc, data = report.document, report.data
     if doc is None or data is None:
         return []
-    spec, located, _ = load_goals(report.layout)
+    spec, located, _ = load_goals(report.layout, report.config.granser.yaml_bytes)
     if spec is None or located is None:
         return []
     results, year, _ = assess_file(spec, located, report.config, data.values)

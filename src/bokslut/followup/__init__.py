@@ -22,9 +22,10 @@ from bokslut.followup.tables import beslut_table, flat_table, hierarchy_table
 from bokslut.followup.xlsx import read_beslut_workbook, read_goal_workbook
 from bokslut.parts import ReportPart
 from bokslut.table import Table, Value
-from bokslut.tabular import size_finding
+from bokslut.tabular import open_size_finding
 from bokslut.workspace.config import Config, RapportTyp
 from bokslut.workspace.layout import Layout
+from bokslut.workspace.safe_files import open_data_file
 
 __all__ = ["assess_file", "build_part", "find_file", "load_beslut", "load_goals"]
 
@@ -39,7 +40,7 @@ DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 def find_file(layout: Layout, stem: str) -> tuple[Path | None, list[Finding]]:
     found = [layout.data / f"{stem}{s}" for s in (".yaml", ".yml", ".xlsx")]
-    found = [p for p in found if p.is_file()]
+    found = [p for p in found if p.is_file() or p.is_symlink()]  # a broken link is named when read
     if len(found) > 1:
         names = " och ".join(f"data/{p.name}" for p in found)
         return None, [
@@ -57,11 +58,17 @@ def _load(layout: Layout, stem: str, max_bytes: int) -> tuple[Located | None, li
         return None, findings
     display = f"data/{path.name}"
     if path.suffix == ".xlsx":
-        too_big = size_finding(path, display, max_bytes, "yaml_mb")
-        if too_big is not None:
-            return None, [too_big]
-        return read_goal_workbook(path, display) if stem == "mal" else read_beslut_workbook(path, display)
-    return load_yaml(path, display, max_bytes)
+        # Opened once, inside the workspace: the workbook reads what was checked.
+        opened = open_data_file(layout.root, path, display)
+        if isinstance(opened, Finding):
+            return None, [opened]
+        with opened:
+            too_big = open_size_finding(opened, path, display, max_bytes, "yaml_mb")
+            if too_big is not None:
+                return None, [too_big]
+            read = read_goal_workbook if stem == "mal" else read_beslut_workbook
+            return read(opened, display)
+    return load_yaml(path, display, max_bytes, root=layout.root)
 
 
 def load_goals(

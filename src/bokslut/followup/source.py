@@ -8,6 +8,7 @@ it, e.g. ``("malomraden", 0, "mal", 1, "indikatorer", 0, "utfall")``) to that pl
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,8 +19,10 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from bokslut.diagnostics import Finding, error
+from bokslut.environment import read_problem
 from bokslut.tabular import shown
 from bokslut.workspace.config import MEGABYTE, swedish_message
+from bokslut.workspace.safe_files import open_data_file
 
 PathKey = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
@@ -184,18 +187,26 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 
 
 def load_yaml(
-    path: Path, display: str, max_bytes: int = DEFAULT_MAX_BYTES
+    path: Path, display: str, max_bytes: int = DEFAULT_MAX_BYTES, *, root: Path | None = None
 ) -> tuple[Located | None, list[Finding]]:
+    """Read and parse a YAML file; with ``root`` (the workspace) only a regular file inside it."""
+    opened = open_data_file(root, path, display)
+    if isinstance(opened, Finding):
+        return None, [opened]
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return None, [too_large(display, size, max_bytes)]
-        text = path.read_bytes().decode("utf-8")
+        with opened:
+            size = os.fstat(opened.fileno()).st_size
+            if size > max_bytes:
+                return None, [too_large(display, size, max_bytes)]
+            raw = opened.read(max_bytes + 1)
+        if len(raw) > max_bytes:  # it grew after the size was read
+            return None, [too_large(display, len(raw), max_bytes)]
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = exc.object.count(b"\n", 0, exc.start) + 1
         return None, [error("filen är inte UTF-8 (spara den som UTF-8)", file=display, line=line)]
     except OSError as exc:
-        return None, [error(f"filen kunde inte läsas ({exc.strerror or 'okänt fel'})", file=display)]
+        return None, [error(read_problem(exc), file=display)]
     return parse_yaml(text, display)
 
 

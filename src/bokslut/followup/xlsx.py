@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -272,7 +272,7 @@ def _rows(
     return out
 
 
-def read_goal_workbook(path: Path, display: str) -> tuple[Located | None, list[Finding]]:
+def read_goal_workbook(path: Path | BinaryIO, display: str) -> tuple[Located | None, list[Finding]]:
     # Formulas are read as their text: "=nki_it_2023" typed in Excel is a reference to a
     # computed value (Excel itself shows #NAMN? for it, having no such name).
     wb, findings = open_workbook(path, display, data_only=False)
@@ -460,7 +460,7 @@ def _indicator_dict(cells: dict[str, tuple[Any, str]]) -> dict[str, Any]:
     return ind
 
 
-def read_beslut_workbook(path: Path, display: str) -> tuple[Located | None, list[Finding]]:
+def read_beslut_workbook(path: Path | BinaryIO, display: str) -> tuple[Located | None, list[Finding]]:
     wb, findings = open_workbook(path, display)
     if wb is None:
         return None, findings

@@ -48,23 +48,22 @@ def load_inputs(
     tickets: Tickets | None = None
     calls: CallFigures | None = None
     yearly: list[YearlyFigure] = []
+    limit, root = config.granser.tabell_bytes, layout.root
     path = find_input(layout.kpi_dir, "arenden")
     if path is not None:
         tickets, f = read_tickets(
-            path, _display(layout, path), config.kpi, period_end, max_bytes=config.granser.tabell_bytes
+            path, _display(layout, path), config.kpi, period_end, max_bytes=limit, root=root
         )
         findings += f
     path = find_input(layout.kpi_dir, "samtal")
     if path is not None:
         calls, f = read_calls(
-            path, _display(layout, path), config.kpi, period_end, max_bytes=config.granser.tabell_bytes
+            path, _display(layout, path), config.kpi, period_end, max_bytes=limit, root=root
         )
         findings += f
     path = find_input(layout.kpi_dir, "nyckeltal")
     if path is not None:
-        yearly, f = read_yearly(
-            path, _display(layout, path), config.kpi, max_bytes=config.granser.tabell_bytes
-        )
+        yearly, f = read_yearly(path, _display(layout, path), config.kpi, max_bytes=limit, root=root)
         findings += f
     return tickets, calls, yearly, findings
 

@@ -63,8 +63,9 @@ def read_calls(
     closing: tuple[int, int] = (12, 31),
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    root: Path | None = None,
 ) -> tuple[CallFigures | None, list[Finding]]:
-    raw, findings = read_table(path, display, CALL_COLUMNS, settings.kolumner.samtal, max_bytes)
+    raw, findings = read_table(path, display, CALL_COLUMNS, settings.kolumner.samtal, max_bytes, root=root)
     if raw is None:
         return None, findings
     problems = Problems(raw, findings)

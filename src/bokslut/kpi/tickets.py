@@ -115,8 +115,9 @@ def read_tickets(
     closing: tuple[int, int] = (12, 31),
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    root: Path | None = None,
 ) -> tuple[Tickets | None, list[Finding]]:
-    raw, findings = read_table(path, display, TICKET_COLUMNS, settings.kolumner.arenden, max_bytes)
+    raw, findings = read_table(path, display, TICKET_COLUMNS, settings.kolumner.arenden, max_bytes, root=root)
     if raw is None:
         return None, findings
     problems = Problems(raw, findings)

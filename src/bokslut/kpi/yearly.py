@@ -44,9 +44,16 @@ class YearlyFigure:
 
 
 def read_yearly(
-    path: Path, display: str, settings: Kpi, *, max_bytes: int = DEFAULT_MAX_BYTES
+    path: Path,
+    display: str,
+    settings: Kpi,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    root: Path | None = None,
 ) -> tuple[list[YearlyFigure], list[Finding]]:
-    raw, findings = read_table(path, display, YEARLY_COLUMNS, settings.kolumner.nyckeltal, max_bytes)
+    raw, findings = read_table(
+        path, display, YEARLY_COLUMNS, settings.kolumner.nyckeltal, max_bytes, root=root
+    )
     if raw is None:
         return [], findings
     cols = {c.name: text(raw, c.name) for c in YEARLY_COLUMNS}

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bokslut.diagnostics import BokslutError, Finding, Level, error, has_errors
-from bokslut.environment import environment_error, environment_reason
+from bokslut.environment import environment_error, read_problem
 from bokslut.ledger import journal
 from bokslut.ledger.parsed import Parsed, fiscal_period
 from bokslut.ledger.store import Progress, Store, no_progress, update_store
@@ -32,6 +32,7 @@ from bokslut.lock import writer_lock
 from bokslut.sie.checks import counted, validate
 from bokslut.sie.model import SieFile
 from bokslut.sie.reader import load_input, read_sie_bytes
+from bokslut.workspace.config import input_limits
 from bokslut.workspace.layout import Layout
 
 NOTHING_IMPORTED = "inget importerades: filerna innehåller fel"
@@ -76,7 +77,7 @@ class _Read:
     findings: list[Finding]
 
 
-def _read_all(paths: Sequence[Path], progress: Progress) -> tuple[list[_Read], list[Finding]]:
+def _read_all(paths: Sequence[Path], max_bytes: int, progress: Progress) -> tuple[list[_Read], list[Finding]]:
     out: list[_Read] = []
     findings: list[Finding] = []
     # hashlib releases the GIL on large buffers: hash while the file is being read.
@@ -85,13 +86,13 @@ def _read_all(paths: Sequence[Path], progress: Progress) -> tuple[list[_Read], l
         progress(f"Läser {path}")
         try:
             # Only a regular file within the size limit: /dev/zero or a pipe would never end.
-            data = load_input(path, map_large=True)
+            data = load_input(path, max_bytes, map_large=True, setting="sie_mb")
             stat = path.stat()
         except BokslutError as exc:
             findings.append(error(exc.message, file=str(path)))
             continue
         except OSError as exc:
-            findings.append(error(f"filen kan inte läsas ({environment_reason(exc)})", file=str(path)))
+            findings.append(error(read_problem(exc), file=str(path)))
             continue
         digest = pool.submit(lambda d: hashlib.sha256(d).hexdigest(), data)
         sie = read_sie_bytes(data, str(path))
@@ -106,7 +107,8 @@ def import_files(layout: Layout, paths: Sequence[Path], progress: Progress = no_
     """Import ``paths`` into the workspace; raises BokslutError (nothing written) on any error."""
     if not layout.config.is_file():
         raise BokslutError(f"{layout.root}: ingen bokslut.toml här – skapa arbetsytan med 'bokslut new'")
-    read, findings = _read_all(paths, progress)
+    limit = input_limits(layout.config).sie_bytes
+    read, findings = _read_all(paths, limit, progress)
     if has_errors(findings):
         raise BokslutError(NOTHING_IMPORTED, findings)
 

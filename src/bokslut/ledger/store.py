@@ -545,9 +545,11 @@ def _sync(
             # Imported here: answering questions from an up-to-date store needs no reader.
             from bokslut.sie.checks import validate
             from bokslut.sie.reader import read_sie
+            from bokslut.workspace.config import input_limits
 
             progress(f"Läser {rel}")
-            sie = read_sie(disk.path, rel)
+            limit = input_limits(layout.config).sie_bytes
+            sie = read_sie(disk.path, rel, max_bytes=limit, setting="sie_mb", inside=layout.root)
             file_findings = (*sie.findings, *validate(sie))
             if has_errors(file_findings):
                 errors = [f for f in file_findings if f.level.value == "error"]

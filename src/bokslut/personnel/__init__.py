@@ -50,7 +50,9 @@ def load_records(
     emp: Employments | None = None
     ab: Absences | None = None
     if emp_path is not None:
-        emp, f = read_employments(emp_path, emp_name, config.personal, max_bytes=config.granser.tabell_bytes)
+        emp, f = read_employments(
+            emp_path, emp_name, config.personal, max_bytes=config.granser.tabell_bytes, root=layout.root
+        )
         findings += f
     if abs_path is not None:
         if emp_path is None:
@@ -64,7 +66,12 @@ def load_records(
             )
         else:
             ab, f = read_absences(
-                abs_path, abs_name, config.personal, emp, max_bytes=config.granser.tabell_bytes
+                abs_path,
+                abs_name,
+                config.personal,
+                emp,
+                max_bytes=config.granser.tabell_bytes,
+                root=layout.root,
             )
             findings += f
     return emp, ab, findings, emp_name, abs_name

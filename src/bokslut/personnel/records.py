@@ -118,9 +118,16 @@ OPEN_END = np.datetime64("2999-12-31", "D")
 
 
 def read_employments(
-    path: Path, display: str, settings: Personal, *, max_bytes: int = DEFAULT_MAX_BYTES
+    path: Path,
+    display: str,
+    settings: Personal,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    root: Path | None = None,
 ) -> tuple[Employments | None, list[Finding]]:
-    raw, findings = read_table(path, display, EMPLOYEE_COLUMNS, settings.kolumner.anstallda, max_bytes)
+    raw, findings = read_table(
+        path, display, EMPLOYEE_COLUMNS, settings.kolumner.anstallda, max_bytes, root=root
+    )
     if raw is None:
         return None, findings
     problems = Problems(raw, findings)
@@ -233,8 +240,11 @@ def read_absences(
     employments: Employments | None,
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    root: Path | None = None,
 ) -> tuple[Absences | None, list[Finding]]:
-    raw, findings = read_table(path, display, ABSENCE_COLUMNS, settings.kolumner.franvaro, max_bytes)
+    raw, findings = read_table(
+        path, display, ABSENCE_COLUMNS, settings.kolumner.franvaro, max_bytes, root=root
+    )
     if raw is None:
         return None, findings
     problems = Problems(raw, findings)

@@ -37,9 +37,11 @@ QUANTITY_DECIMALS = 6
 MIN_INT = -(2**31)
 MAX_INT = 2**31 - 1
 
-# Largest file read (configurable per call): the store numbers lines and the scanner
-# indexes bytes with int32, so never more than 2**31 - 1.
+# Largest file `bokslut inspect` reads; in a workspace bokslut.toml [granser] sie_mb sets it
+# (its default is this in whole megabytes). The store numbers lines and the scanner indexes
+# bytes with int32, so never more than 2**31 - 1.
 MAX_FILE_BYTES = 2 * 10**9
+MEGABYTE = 1024 * 1024
 
 # The absolute amounts of one file (rows, balances, period balances) together. Each
 # amount is at most MAX_ORE too, so any sum a report makes of one file's amounts —
@@ -55,6 +57,11 @@ def size_text(n: int) -> str:
         if n >= scale:
             return f"{n / scale:.1f} {unit}".replace(".", ",")
     return f"{n} byte"
+
+
+def megabytes(n: int) -> str:
+    """A byte count in megabytes as [granser] counts them: '1,1', '2', '1907'."""
+    return f"{n / MEGABYTE:.1f}".replace(".", ",").removesuffix(",0")
 
 
 def _abs_parts(amounts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

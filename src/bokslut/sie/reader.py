@@ -27,6 +27,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from bokslut.diagnostics import BokslutError, Finding, Level
+from bokslut.environment import read_problem
 from bokslut.money import AmountTooLarge, parse_ore
 from bokslut.sie import encoding as enc
 from bokslut.sie import ksumma
@@ -47,6 +48,7 @@ from bokslut.sie.model import (
 )
 from bokslut.sie.tokens import Field, Token, TokenError, content, printable, tokenize
 from bokslut.sie.tokens import ObjectList as ObjTok
+from bokslut.workspace.safe_files import Refused, open_inside
 
 # Files at least this large try the compiled scanner first; smaller ones are
 # read faster by the exact path than the scanner can be loaded.
@@ -976,44 +978,42 @@ def read_exact_lines(lines: Sequence[tuple[int, bytes]], name: str, detected: en
     return reader
 
 
-_OS_ERRORS = {
-    errno.ENOENT: "filen finns inte",
-    errno.EISDIR: "är en mapp, inte en fil",
-    errno.EACCES: "filen kan inte läsas (behörighet saknas)",
-    errno.EPERM: "filen kan inte läsas (behörighet saknas)",
-    errno.ENOTDIR: "en del av sökvägen är ingen mapp",
-    errno.ELOOP: "sökvägen har för många (eller en slinga av) symboliska länkar",
-    errno.ENAMETOOLONG: "sökvägen är för lång",
-    errno.EIO: "filen kan inte läsas: läsfel på disken",
-}
-
-
 def load_input(
-    path: Path, max_bytes: int = lim.MAX_FILE_BYTES, *, map_large: bool = False
+    path: Path,
+    max_bytes: int = lim.MAX_FILE_BYTES,
+    *,
+    map_large: bool = False,
+    setting: str | None = None,
+    inside: Path | None = None,
 ) -> bytes | mmap.mmap:
     """The bytes of the SIE file at ``path`` — with ``map_large``, a memory map when it is large.
 
     Only a regular file of at most ``max_bytes`` is read: a device (/dev/zero), a pipe or
-    a socket would be read without end, or never answer. Raises BokslutError (Swedish).
+    a socket would be read without end, or never answer. ``setting`` names the
+    bokslut.toml key that raises the limit; with ``inside`` (a workspace root) the file
+    must lie in that workspace (:func:`bokslut.workspace.safe_files.open_inside`).
+    Raises BokslutError (Swedish).
     """
     try:
-        # Non-blocking: opening a named pipe must not wait for a writer.
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        if inside is not None:
+            fd = open_inside(inside, path)
+        else:
+            # Non-blocking: opening a named pipe must not wait for a writer.
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except Refused as exc:
+        raise BokslutError(exc.message) from None
     except OSError as exc:
-        raise BokslutError(_os_message(exc)) from None
+        raise BokslutError(read_problem(exc)) from None
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise BokslutError(_OS_ERRORS[errno.EISDIR])
+            raise BokslutError(read_problem(IsADirectoryError(errno.EISDIR, "")))
         if not stat.S_ISREG(info.st_mode):
             raise BokslutError(
                 "är ingen vanlig fil (utan en enhet, en namngiven pipe eller liknande) och läses inte"
             )
         if info.st_size > max_bytes:
-            size, limit = lim.size_text(info.st_size), lim.size_text(max_bytes)
-            if size == limit:
-                size, limit = f"{_number(info.st_size)} byte", f"{_number(max_bytes)} byte"
-            raise BokslutError(f"filen är {size}, större än de {limit} som läses")
+            raise BokslutError(_too_large(info.st_size, max_bytes, setting))
         if map_large and info.st_size >= FAST_PATH_MIN_BYTES:
             return mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
         with os.fdopen(os.dup(fd), "rb") as f:
@@ -1024,25 +1024,39 @@ def load_input(
             )
         return data
     except OSError as exc:
-        raise BokslutError(_os_message(exc)) from None
+        raise BokslutError(read_problem(exc)) from None
     finally:
         os.close(fd)
 
 
-def _os_message(exc: OSError) -> str:
-    if exc.errno in _OS_ERRORS:
-        return _OS_ERRORS[exc.errno]
-    code = errno.errorcode.get(exc.errno or 0, "okänt")
-    return f"filen kan inte läsas (systemfel {code})"
+def _too_large(size: int, max_bytes: int, setting: str | None) -> str:
+    if setting is not None:
+        return (
+            f"filen är {lim.megabytes(size)} MB, större än gränsen {lim.megabytes(max_bytes)} MB "
+            f"(höj den med [granser] {setting} i bokslut.toml om filen är rätt)"
+        )
+    shown, limit = lim.size_text(size), lim.size_text(max_bytes)
+    if shown == limit:
+        shown, limit = f"{_number(size)} byte", f"{_number(max_bytes)} byte"
+    return f"filen är {shown}, större än de {limit} som läses"
 
 
 def read_sie(
-    path: Path, name: str | None = None, *, fast: bool | None = None, max_bytes: int = lim.MAX_FILE_BYTES
+    path: Path,
+    name: str | None = None,
+    *,
+    fast: bool | None = None,
+    max_bytes: int = lim.MAX_FILE_BYTES,
+    setting: str | None = None,
+    inside: Path | None = None,
 ) -> SieFile:
-    """Read the SIE file at ``path``; ``name`` is how messages refer to it."""
+    """Read the SIE file at ``path``; ``name`` is how messages refer to it.
+
+    ``setting`` and ``inside`` as for :func:`load_input` (a file of a workspace's data/ledger).
+    """
     shown = name or str(path)
     try:
-        data = load_input(path, max_bytes)
+        data = load_input(path, max_bytes, setting=setting, inside=inside)
     except BokslutError as exc:
         return _unusable(shown, exc.message, line=None)
     return read_sie_bytes(data, shown, fast=fast)

@@ -23,17 +23,20 @@ from pathlib import Path
 from typing import Any
 
 from bokslut.diagnostics import Finding, error, warning
+from bokslut.environment import read_problem
 from bokslut.sie.model import canonical_objects
 from bokslut.statements.facts import Facts
 from bokslut.statements.specs import RESULTATRAKNING, RR_LEAVES
 from bokslut.tabular import (
     DEFAULT_MAX_BYTES,
+    Source,
     csv_problem,
+    open_size_finding,
     open_workbook,
     shown,
-    size_finding,
     workbook_problem,
 )
+from bokslut.workspace.safe_files import inside, open_data_file
 
 KNOWN_COLUMNS = {
     "ar",
@@ -90,8 +93,7 @@ _DIGITS = re.compile(r"^[0-9]+$")
 _OBJECT = re.compile(r"^([0-9]{1,10}):(.+)$")
 
 
-def _cells_csv(path: Path) -> Iterator[tuple[int, list[tuple[str, str]]]]:
-    raw = path.read_bytes()
+def _cells_csv(raw: bytes) -> Iterator[tuple[int, list[tuple[str, str]]]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -103,7 +105,7 @@ def _cells_csv(path: Path) -> Iterator[tuple[int, list[tuple[str, str]]]]:
         yield lineno, [(f"kolumn {i + 1}", c) for i, c in enumerate(row)]
 
 
-def _cells_xlsx(path: Path, wb: Any) -> Iterator[tuple[int, list[tuple[str, str]]]]:
+def _cells_xlsx(wb: Any) -> Iterator[tuple[int, list[tuple[str, str]]]]:
     from openpyxl.utils import get_column_letter
 
     ws = wb.worksheets[0]
@@ -133,31 +135,46 @@ def parse_amount(text: str) -> Decimal | None:
 
 
 def read_plan_file(
-    path: Path, rel: str, default_year: int, ledger_sign: bool, *, max_bytes: int = DEFAULT_MAX_BYTES
+    path: Path,
+    rel: str,
+    default_year: int,
+    ledger_sign: bool,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    root: Path | None = None,
 ) -> tuple[list[PlanRow], list[Finding]]:
-    """All rows of one budget/forecast file, and a finding for every bad cell."""
+    """All rows of one budget/forecast file, and a finding for every bad cell.
+
+    With ``root`` (the workspace) only a regular file inside it is read, opened once.
+    """
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".csv", ".txt"):
         return [], [error("okänt filformat (förväntade .csv eller .xlsx)", file=rel)]
-    too_big = size_finding(path, rel, max_bytes)
-    if too_big is not None:
-        return [], [too_big]
-    if suffix != ".xlsx":
+    opened = open_data_file(root, path, rel)
+    if isinstance(opened, Finding):
+        return [], [opened]
+    with opened:
+        too_big = open_size_finding(opened, path, rel, max_bytes)
+        if too_big is not None:
+            return [], [too_big]
+        if suffix != ".xlsx":
+            try:
+                opened.seek(0)
+                raw = opened.read(max_bytes + 1)
+                return _read_rows(_cells_csv(raw), rel, default_year, ledger_sign, cell_based=False)
+            except OSError as exc:
+                return [], [error(read_problem(exc), file=rel)]
+            except (UnicodeDecodeError, csv.Error) as exc:
+                return [], [csv_problem(exc, Source(path, root), rel)]
+        wb, findings = open_workbook(opened, rel)
+        if wb is None:
+            return [], findings
         try:
-            return _read_rows(_cells_csv(path), rel, default_year, ledger_sign, cell_based=False)
-        except OSError as exc:
-            return [], [error(f"filen kunde inte läsas ({exc.strerror or 'okänt fel'})", file=rel)]
-        except (UnicodeDecodeError, csv.Error) as exc:
-            return [], [csv_problem(exc, path, rel)]
-    wb, findings = open_workbook(path, rel)
-    if wb is None:
-        return [], findings
-    try:
-        return _read_rows(_cells_xlsx(path, wb), rel, default_year, ledger_sign, cell_based=True)
-    except Exception as exc:  # openpyxl raises many kinds for a sheet it cannot parse
-        return [], [error(workbook_problem(exc), file=rel, code="kalkylblad")]
-    finally:
-        wb.close()
+            return _read_rows(_cells_xlsx(wb), rel, default_year, ledger_sign, cell_based=True)
+        except Exception as exc:  # openpyxl raises many kinds for a sheet it cannot parse
+            return [], [error(workbook_problem(exc), file=rel, code="kalkylblad")]
+        finally:
+            wb.close()
 
 
 def _read_rows(
@@ -323,6 +340,17 @@ def read_plan_dir(
 ) -> tuple[list[PlanRow], list[Finding]]:
     rows: list[PlanRow] = []
     findings: list[Finding] = []
+    folder = directory.relative_to(root).as_posix()
+    if (directory.exists() or directory.is_symlink()) and inside(root, folder) is None:
+        # Not even the names of the files over there are shown.
+        return rows, [
+            error(
+                "mappen leder via en symbolisk länk utanför arbetsytan och läses inte – "
+                "kopiera in mappen i arbetsytan i stället för att länka till den",
+                file=folder,
+                code="utanfor-arbetsytan",
+            )
+        ]
     if not directory.is_dir():
         return rows, findings
     for path in sorted(directory.iterdir()):
@@ -333,7 +361,7 @@ def read_plan_dir(
         ):
             continue
         rel = path.relative_to(root).as_posix()
-        r, f = read_plan_file(path, rel, default_year, ledger_sign, max_bytes=max_bytes)
+        r, f = read_plan_file(path, rel, default_year, ledger_sign, max_bytes=max_bytes, root=root)
         rows.extend(r)
         findings.extend(f)
     return rows, findings

@@ -294,6 +294,8 @@ class Balanskrav(Section):
 
 
 MEGABYTE = 1024 * 1024
+# 1907 MB = 1 999 634 432 bytes: bokslut.sie.limits.MAX_FILE_BYTES (2 GB) in whole megabytes.
+SIE_DEFAULT_MB = 1907
 
 
 class Granser(Section):
@@ -304,6 +306,10 @@ class Granser(Section):
     tabell_mb: int = Field(default=1024, ge=1, le=1024 * 1024)
     # mal.yaml and beslut.yaml.
     yaml_mb: int = Field(default=10, ge=1, le=1024)
+    # SIE files given to `bokslut import` and those in data/ledger. The default is the largest
+    # whole number of megabytes within 2 GB (the limit of `bokslut inspect`, which has no
+    # workspace); the reader numbers bytes and lines in 32 bits, so never beyond 2047.
+    sie_mb: int = Field(default=SIE_DEFAULT_MB, ge=1, le=2047)
 
     @property
     def tabell_bytes(self) -> int:
@@ -312,6 +318,10 @@ class Granser(Section):
     @property
     def yaml_bytes(self) -> int:
         return self.yaml_mb * MEGABYTE
+
+    @property
+    def sie_bytes(self) -> int:
+        return self.sie_mb * MEGABYTE
 
 
 class Config(Section):
@@ -470,6 +480,14 @@ def _unreasonable_numbers(data: Any) -> list[tuple[tuple[str | int, ...], str]]:
         elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INTEGER:
             out.append((path, f"är för stort (högst ±{MAX_INTEGER})"))
     return sorted(out, key=lambda item: tuple(str(p) for p in item[0]))
+
+
+def input_limits(path: Path) -> Granser:
+    """The [granser] of the settings file at ``path``; the defaults when there is none
+    (a folder of SIE files without a bokslut.toml is read with the defaults)."""
+    if not path.exists() and not path.is_symlink():
+        return Granser()
+    return load_config(path).granser
 
 
 def load_config(path: Path) -> Config:
