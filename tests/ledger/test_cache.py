@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -19,6 +20,7 @@ from bokslut.ledger.rowfiles import check_of, is_intact, rows_dir
 from bokslut.ledger.store import open_store
 from bokslut.money import format_ore
 from bokslut.workspace.config import OrgTyp
+from bokslut.workspace.layout import Layout
 from bokslut.workspace.new import create_workspace
 
 
@@ -149,6 +151,7 @@ def rows_parquet(ws) -> Path:
 def change_in_the_middle(path: Path, old: bytes, new: bytes) -> None:
     """Overwrite ``old`` (found once, beyond both 64 KiB edges) in place, then set the
     modification time back, as a tool that covers its tracks would."""
+    time.sleep(0.05)  # ctime moves in clock ticks of a few ms: the write must come in a later one
     data = path.read_bytes()
     assert data.count(old) == 1
     at = data.index(old)
@@ -183,6 +186,21 @@ def test_the_full_check_reads_every_byte_the_status_check_cannot_see(fees_ws):
     assert is_intact(fees_ws, rotted)
     assert not is_intact(fees_ws, rotted, full=True)
     assert not is_intact(fees_ws, written)  # the write itself moved ctime
+
+
+def test_a_permission_change_is_no_damage_the_cache_is_read_as_it_is(fees_ws):
+    assert shown_3010(saldon(fees_ws)) == format_ore(-FEES_TOTAL)
+    before = {p.name: p.stat().st_ctime_ns for p in rows_files(fees_ws)}
+    for p in rows_files(fees_ws):
+        p.chmod(0o444)  # a workspace made read-only to archive it
+    assert all(p.stat().st_ctime_ns != before[p.name] for p in rows_files(fees_ws))
+    r = saldon(fees_ws)
+    assert (r.returncode, r.stderr) == (0, "")
+    assert shown_3010(r) == format_ore(-FEES_TOTAL)
+    assert {
+        p.name: p.stat().st_ctime_ns for p in rows_files(fees_ws)
+    } != before  # not rebuilt: still chmodded
+    assert {p.name for p in rows_files(fees_ws)} == set(before)
 
 
 def test_a_copied_workspace_rebuilds_its_cache_and_shows_the_ledger(fees_ws, tmp_path):
@@ -245,3 +263,55 @@ def test_a_file_in_data_ledger_changed_under_the_same_size_and_mtime_is_read_aga
             "filen har ändrats fast storleken och ändringstiden är desamma; den läses in på nytt",
         )
     ]
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "lystkom-2023"
+
+
+def bokslut(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bokslut", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+def rot(ws, name: str, old: bytes, new: bytes) -> None:
+    """Bit rot in the rows file ``name``: its bytes change below the kernel, so everything the
+    check on every open compares (size, times, inode, both edges) stays as recorded."""
+    path = rows_dir(ws) / name
+    data = path.read_bytes()
+    assert data.count(old) == 1
+    path.write_bytes(data.replace(old, new))  # in place: the same inode
+    written = check_of(path)
+    con = duckdb.connect(str(newest_generation(ws)))
+    con.execute(
+        "UPDATE rows_check SET mtime_ns = ?, ctime_ns = ?, digest = ? WHERE name = ?",
+        [written.mtime_ns, written.ctime_ns, written.digest, name],
+    )
+    con.close()
+
+
+def test_a_build_reads_every_byte_and_publishes_the_ledger_not_a_rotted_cache(tmp_path):
+    root = tmp_path / "lystkom"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("build", ".bokslut", "__pycache__"))
+    clean = bokslut("build", str(root), "--format", "json", "--quiet")
+    assert clean.returncode == 0, clean.stderr
+    (report,) = (root / "build").glob("*.json")
+    published = report.read_bytes()
+    ws = Layout(root)
+    with open_store(ws) as store:
+        name, account, amount = store.con.execute(
+            'SELECT c.name, t.account, t.amount FROM "transaction" t '
+            "JOIN source_file f USING (file_id) JOIN rows_check c USING (file_id) "
+            "WHERE f.path = 'data/ledger/2023.se' AND c.name LIKE '%.rows.parquet' "
+            "AND t.amount > 1000000 QUALIFY count(*) OVER (PARTITION BY t.amount) = 1 "
+            "ORDER BY t.amount LIMIT 1"
+        ).fetchone()
+    before = bokslut("saldon", str(root), "--konto", account)
+    rot(ws, name, amount_bytes(amount), amount_bytes(amount + 100_000_00))
+    fooled = bokslut("saldon", str(root), "--konto", account)
+    assert fooled.stdout != before.stdout  # the check on every open cannot see bit rot
+    built = bokslut("build", str(root), "--format", "json", "--quiet")
+    assert built.returncode == 0, built.stderr
+    assert NOTICE in built.stderr
+    assert report.read_bytes() == published
+    assert bokslut("saldon", str(root), "--konto", account).stdout == before.stdout  # rebuilt from data/

@@ -5,16 +5,21 @@ A rows file is checked on every open of the store, so that check must cost the s
 a file of 5 million rows as for one of ten: its size, modification time, inode and
 status-change time (ctime), and a digest of its first and last 64 KiB (the last holds
 Parquet's footer: the schema and where every column chunk is). A file deleted,
-truncated, extended, zeroed or replaced fails it, and so does any write through the
-kernel, even one in the middle that is followed by setting the modification time back:
-the kernel sets ctime on every write and no user can set it back. A file copied here
-from elsewhere (a workspace zipped, shared or copied with its cache) has another inode
-and ctime, so a cache is only ever trusted where it was built.
+truncated, extended, zeroed or replaced fails it. The kernel sets ctime on every write
+and no user can set it back, so a write in the middle that is followed by setting the
+modification time back moves it too; so do a chmod or chown (a workspace made read-only
+to archive it), which change no byte. When only ctime moved, every byte is read and
+compared with the CRC-32 taken at writing: the file is damaged or it is not.
+
+A file copied here from elsewhere (a workspace zipped, shared or copied with its cache)
+has another inode: it is never trusted, whatever its recorded digests say, since whoever
+made the copy also made the records.
 
 What the kernel does not see (bit rot, a disk's silent error) only a full read finds:
-``full=True`` also compares a CRC-32 of every byte with the one taken at writing. That
-costs about 0.2 s for 5 million rows from the page cache, so the store asks for it
-where a report is published, not on every open.
+``full=True`` compares the CRC-32 of every file. That costs about 0.2 s for 5 million
+rows from the page cache, so the store asks for it where a report is composed, not on
+every open. The CRC finds damage, not a forger: a process that can write the workspace
+can as well change data/ledger itself.
 """
 
 from __future__ import annotations
@@ -116,13 +121,11 @@ def state_of(layout: Layout, check: RowsCheck, *, full: bool = False) -> State:
         st = os.fstat(fd)
         if (st.st_size, st.st_mtime_ns) != (check.size, check.mtime_ns):
             return State.DAMAGED
-        if (st.st_ino, st.st_ctime_ns) != (check.ino, check.ctime_ns):
-            if st.st_ino != check.ino and _edges_digest(fd, st.st_size) == check.digest:
-                return State.ELSEWHERE
-            return State.DAMAGED
         if _edges_digest(fd, st.st_size) != check.digest:
             return State.DAMAGED
-        if full and _crc32(fd) != check.crc32:
+        if st.st_ino != check.ino:
+            return State.ELSEWHERE
+        if (full or st.st_ctime_ns != check.ctime_ns) and _crc32(fd) != check.crc32:
             return State.DAMAGED
         return State.INTACT
     except OSError:
