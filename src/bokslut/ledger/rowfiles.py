@@ -16,7 +16,7 @@ has another inode: it is never trusted, whatever its recorded digests say, since
 made the copy also made the records.
 
 What the kernel does not see (bit rot, a disk's silent error) only a full read finds:
-``full=True`` compares the CRC-32 of every file. That costs about 0.2 s for 5 million
+``full=True`` compares the CRC-32 of every file. That costs about 0.2–0.5 s for 5 million
 rows from the page cache, so the store asks for it where a report is composed, not on
 every open. The CRC finds damage, not a forger: a process that can write the workspace
 can as well change data/ledger itself.
