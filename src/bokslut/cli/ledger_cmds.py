@@ -238,7 +238,6 @@ def saldon_cmd(
     with open_store(layout) as store:
         print_findings(f for f in store.findings if f.level is not Level.ERROR)
         tb = trial_balance(store, ar, accounts, obj)
-    print_findings(store.findings)
     ib, mv, ub = tb.totals()
     if as_json:
         echo_json(

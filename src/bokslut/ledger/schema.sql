@@ -128,14 +128,18 @@ CREATE TABLE transaction_base (
 );
 
 -- Each ledger file's Parquet files as they were written: store.py compares them with what is
--- on disk (size, mtime and a digest of both ends, see rowfiles.py) every time it opens, and
--- re-indexes a ledger file whose rows file is missing or damaged.
+-- on disk (size, mtime, inode, ctime and a digest of both ends, see rowfiles.py) every time it
+-- opens, and every byte (crc32) when a report is built, and re-indexes a ledger file whose
+-- rows file is missing, damaged or was not written here.
 CREATE TABLE rows_check (
     file_id  INTEGER NOT NULL,
     name     VARCHAR NOT NULL,          -- file name under .bokslut/rows/
     size     BIGINT NOT NULL,
     mtime_ns BIGINT NOT NULL,
-    digest   VARCHAR NOT NULL
+    ino      UBIGINT NOT NULL,
+    ctime_ns BIGINT NOT NULL,
+    digest   VARCHAR NOT NULL,          -- blake2b of the first and last 64 KiB
+    crc32    BIGINT NOT NULL            -- of the whole file
 );
 
 CREATE VIEW account_latest AS

@@ -4,7 +4,8 @@ It is a cache, kept as immutable generations: ``.bokslut/ledger-N.duckdb`` is
 never changed once it has its name. A command that needs the store up to date
 (:func:`update_store`, under the workspace's writer lock) copies the newest
 generation, brings the copy in step with data/ledger (path, size, modification
-time of each file; the rows files checked against what was written), and
+time of each file; the rows files checked against what was written, see
+:mod:`bokslut.ledger.rowfiles`), and
 publishes it by renaming it to the next number. Readers (:func:`open_store`)
 open the newest generation read-only and pin it with a shared ``flock``, so:
 
@@ -19,6 +20,13 @@ When the newest generation does not answer for exactly the files in
 data/ledger (a file changed, an import in progress, an interrupted import's
 journal, a missing or damaged rows file, a damaged database), the reader takes
 the writer lock and updates the store first. Deleting .bokslut/ loses nothing.
+
+Every open checks each file's status (``verify="stat"``, constant time per file); an
+open with ``verify="full"`` (where a report is composed) also reads every byte: each
+rows file against its CRC-32, each file in data/ledger against its SHA-256. A cache
+not built here (copied with the workspace) is never reused: when none of its files
+still answers for data/ledger, the next generation starts empty, so nothing else in
+the copied database is read into a report either.
 """
 
 from __future__ import annotations
@@ -42,7 +50,7 @@ from bokslut.diagnostics import BokslutError, Finding, Level, has_errors
 from bokslut.environment import environment_error
 from bokslut.ledger.journal import fsync_dir, journal_path, recover
 from bokslut.ledger.parsed import Parsed, fiscal_period
-from bokslut.ledger.rowfiles import RowsCheck, is_intact, rows_dir, rows_file
+from bokslut.ledger.rowfiles import RowsCheck, State, Verify, rows_dir, rows_file, state_of
 from bokslut.lock import writer_lock
 from bokslut.workspace.layout import Layout
 
@@ -51,6 +59,7 @@ __all__ = [
     "Parsed",
     "Progress",
     "Store",
+    "Verify",
     "fiscal_period",
     "ledger_files",
     "no_progress",
@@ -62,7 +71,7 @@ __all__ = [
     "update_store",
 ]
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 SIE_SUFFIXES = (".se", ".si", ".sie")
 _GENERATION = re.compile(r"ledger-([0-9]{1,12})\.duckdb")
 
@@ -239,10 +248,17 @@ def _pin(path: Path) -> int | None:
 
 def _checks(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str, RowsCheck]]:
     rows = con.execute(
-        "SELECT c.file_id, f.path, c.name, c.size, c.mtime_ns, c.digest "
+        "SELECT c.file_id, f.path, c.name, c.size, c.mtime_ns, c.ino, c.ctime_ns, c.digest, c.crc32 "
         "FROM rows_check c JOIN source_file f USING (file_id) ORDER BY c.file_id, c.name"
     ).fetchall()
-    return [(int(r[0]), str(r[1]), RowsCheck(str(r[2]), int(r[3]), int(r[4]), str(r[5]))) for r in rows]
+    return [
+        (
+            int(r[0]),
+            str(r[1]),
+            RowsCheck(str(r[2]), int(r[3]), int(r[4]), int(r[5]), int(r[6]), str(r[7]), int(r[8])),
+        )
+        for r in rows
+    ]
 
 
 def _version(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -253,22 +269,36 @@ def _version(con: duckdb.DuckDBPyConnection) -> str | None:
     return None if row is None else str(row[0])
 
 
-def _answers_for_disk(con: duckdb.DuckDBPyConnection, layout: Layout) -> bool:
+def _answers_for_disk(con: duckdb.DuckDBPyConnection, layout: Layout, verify: Verify) -> bool:
     """Whether this generation indexes exactly the files in data/ledger, and its rows files are intact."""
-    indexed = {
-        str(path): (int(size), int(mtime_ns))
-        for path, size, mtime_ns in con.execute("SELECT path, size, mtime_ns FROM source_file").fetchall()
-    }
-    on_disk = {f.rel: (f.size, f.mtime_ns) for f in ledger_files(layout)}
-    if indexed != on_disk:
+    rows = con.execute("SELECT path, size, mtime_ns, sha256 FROM source_file").fetchall()
+    indexed = {str(path): (int(size), int(mtime_ns)) for path, size, mtime_ns, _ in rows}
+    files = ledger_files(layout)
+    if indexed != {f.rel: (f.size, f.mtime_ns) for f in files}:
         return False
     checks = _checks(con)
     if len(checks) != 2 * len(indexed):
         return False
-    return all(is_intact(layout, c) for _, _, c in checks)
+    full = verify == "full"
+    if not all(state_of(layout, c, full=full) is State.INTACT for _, _, c in checks):
+        return False
+    if full:
+        sha = {str(path): str(h) for path, _, _, h in rows}
+        return all(_same_bytes(f, sha[f.rel]) for f in files)
+    return True
 
 
-def _open_snapshot(layout: Layout, findings: tuple[Finding, ...] = ()) -> Store | None:
+def _same_bytes(f: _OnDisk, sha256: str) -> bool:
+    """Whether the file in data/ledger still holds the bytes that were indexed (never raises)."""
+    try:
+        return sha256_file(f.path) == sha256
+    except OSError:
+        return False
+
+
+def _open_snapshot(
+    layout: Layout, findings: tuple[Finding, ...] = (), verify: Verify = "stat"
+) -> Store | None:
     """The newest generation, pinned and read-only, if it answers for data/ledger as it is now."""
     for _ in range(3):  # a writer may remove the generation between listing and pinning
         if journal_path(layout).exists():
@@ -286,7 +316,7 @@ def _open_snapshot(layout: Layout, findings: tuple[Finding, ...] = ()) -> Store 
             os.close(pin)
             return None  # damaged: the writer rebuilds it
         try:
-            if _version(con) != SCHEMA_VERSION or not _answers_for_disk(con, layout):
+            if _version(con) != SCHEMA_VERSION or not _answers_for_disk(con, layout, verify):
                 con.close()
                 os.close(pin)
                 return None
@@ -305,24 +335,28 @@ def open_store(
     *,
     progress: Progress = no_progress,
     wait: float | None = None,
+    verify: Verify = "stat",
 ) -> Store:
     """Open the store for reading, first bringing it up to date with data/ledger if needed.
 
     Bringing it up to date writes, so it takes the workspace's writer lock (waiting
     at most ``wait`` seconds for another writer, see :mod:`bokslut.lock`).
+    ``verify="full"`` reads every byte of the cache and of data/ledger first (see
+    :mod:`bokslut.ledger.rowfiles`); what fails is rebuilt like any other damage.
     """
-    store = _open_snapshot(layout)
+    store = _open_snapshot(layout, verify=verify)
     if store is not None:
         return store
     for _ in range(3):
         try:
             with writer_lock(layout, wait):
-                with update_store(layout, progress=progress) as updated:
+                with update_store(layout, progress=progress, verify=verify) as updated:
                     findings = updated.findings
+                # Just verified (as asked) under the lock: what changes it now, the status shows.
                 store = _open_snapshot(layout, findings)
         except (OSError, duckdb.Error) as exc:
             if cannot_write(exc):
-                return _open_elsewhere(layout, progress)
+                return _open_elsewhere(layout, progress, verify)
             if isinstance(exc, OSError):
                 raise environment_error(exc, "huvudbokens lager kunde inte uppdateras") from None
             raise
@@ -333,12 +367,16 @@ def open_store(
     )
 
 
-def _connect_fresh(path: Path) -> duckdb.DuckDBPyConnection:
+def _connect_fresh(path: Path, last_file_id: int = 0) -> duckdb.DuckDBPyConnection:
+    """An empty store whose file ids start after ``last_file_id`` (the rows file names of
+    the generation it replaces may still be read)."""
     con = duckdb.connect(str(path))
     _settings(con)
     con.execute(_schema_sql())
     con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
     con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+    if last_file_id:
+        con.execute("INSERT INTO meta VALUES ('last_file_id', ?)", [str(last_file_id)])
     return con
 
 
@@ -377,13 +415,16 @@ def update_store(
     *,
     parsed: Mapping[str, Parsed] | None = None,
     progress: Progress = no_progress,
+    verify: Verify = "stat",
 ) -> Iterator[Store]:
     """A writable next generation of the store, up to date with data/ledger; published on success.
 
     Call only under the workspace's writer lock. Finishes an interrupted import first.
     ``parsed`` maps workspace-relative paths to files the caller has just read (the
-    importer), so they are indexed without reading them again. If the block raises,
-    the new generation is thrown away and the published one stays as it was.
+    importer), so they are indexed without reading them again. ``verify`` is how much
+    of the cache and of data/ledger is read to find what no longer answers (see
+    :func:`open_store`). If the block raises, the new generation is thrown away and
+    the published one stays as it was.
     """
     findings = recover(layout)
     _clear_leftovers(layout)
@@ -392,22 +433,32 @@ def update_store(
     final = layout.cache / f"ledger-{number}.duckdb"
     work = layout.cache / f"ledger-{number}.duckdb.ny"
     con: duckdb.DuckDBPyConnection | None = None
+    last_file_id = 0
     if generations:
-        con = _copy_of(generations[-1][1], work, layout, findings)
+        con, last_file_id = _copy_of(generations[-1][1], work, layout, findings)
     try:
         if con is not None:
             try:
-                sync_findings = _sync(con, layout, parsed or {}, progress)
+                findings += _forget_stale(con, layout, verify)
+                last_file_id = _last_file_id(con)
+                if _indexes_nothing(con):
+                    # Nothing in it answers for data/ledger (a cache copied from elsewhere, or
+                    # all of it damaged): start empty, so nothing else in it is read either.
+                    con.close()
+                    con = None
+                    _remove_db(work)
+                else:
+                    findings += _index_new(con, layout, parsed or {}, progress)
             except duckdb.Error:
                 # Damaged inside, past what opening it checks: start again from data/.
                 findings.append(_damaged(generations[-1][1], layout))
-                con.close()
+                if con is not None:
+                    con.close()
                 con = None
                 _remove_db(work)
         if con is None:
-            con = _connect_fresh(work)
-            sync_findings = _sync(con, layout, parsed or {}, progress)
-        findings += sync_findings
+            con = _connect_fresh(work, last_file_id)
+            findings += _index_new(con, layout, parsed or {}, progress)
         store = Store(layout, con, tuple(findings))
         yield store
         keep = {str(r[0]) for r in con.execute("SELECT name FROM rows_check").fetchall()}
@@ -436,8 +487,9 @@ def _damaged(path: Path, layout: Layout) -> Finding:
 
 def _copy_of(
     newest: Path, work: Path, layout: Layout, findings: list[Finding]
-) -> duckdb.DuckDBPyConnection | None:
-    """A writable copy of the newest generation, or None (with a notice) if it is damaged."""
+) -> tuple[duckdb.DuckDBPyConnection | None, int]:
+    """A writable copy of the newest generation, or None (with a notice) if it is damaged;
+    and the last file id it used, as far as it can tell."""
     _remove_db(work)
     try:
         shutil.copyfile(newest, work, follow_symlinks=False)
@@ -445,22 +497,23 @@ def _copy_of(
         if exc.errno not in (errno.EISDIR, errno.ELOOP, errno.ENOENT, errno.EINVAL):
             raise  # the disk, not the file: rebuilding would fail the same way
         findings.append(_damaged(newest, layout))
-        return None
+        return None, 0
     try:
         con = duckdb.connect(str(work))
     except duckdb.Error:
         findings.append(_damaged(newest, layout))
         _remove_db(work)
-        return None
+        return None, 0
     version = _version(con)
     if version == SCHEMA_VERSION:
         _settings(con)
-        return con
+        return con, 0
+    last_file_id = _last_file_id(con)
     con.close()
     _remove_db(work)
     if version is None:
         findings.append(_damaged(newest, layout))
-    return None  # an older version's store: rebuilt in silence, nothing was wrong with it
+    return None, last_file_id  # an older version's store: rebuilt in silence, nothing was wrong with it
 
 
 def _collect_garbage(layout: Layout, current: Path, keep: set[str]) -> None:
@@ -489,54 +542,99 @@ def _collect_garbage(layout: Layout, current: Path, keep: set[str]) -> None:
                     stray.unlink()
 
 
+def _last_file_id(con: duckdb.DuckDBPyConnection) -> int:
+    """The highest file id this store has used (0 if it cannot tell)."""
+    try:
+        row = con.execute(
+            "SELECT greatest((SELECT coalesce(max(file_id), 0) FROM source_file), "
+            "coalesce((SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'last_file_id'), 0))"
+        ).fetchone()
+    except duckdb.Error:
+        return 0
+    return int(row[0]) if row else 0
+
+
+def _indexes_nothing(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute("SELECT count(*) FROM source_file").fetchone()
+    return row is None or int(row[0]) == 0
+
+
 def _take_ids(con: duckdb.DuckDBPyConnection, n: int) -> int:
     """``n`` file ids never used before in this store (so no rows file name is ever reused)."""
-    row = con.execute(
-        "SELECT greatest((SELECT coalesce(max(file_id), 0) FROM source_file), "
-        "coalesce((SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'last_file_id'), 0))"
-    ).fetchone()
-    first = int(row[0]) + 1 if row else 1
+    first = _last_file_id(con) + 1
     con.execute("DELETE FROM meta WHERE key = 'last_file_id'")
     con.execute("INSERT INTO meta VALUES ('last_file_id', ?)", [str(first + n - 1)])
     return first
 
 
-def _sync(
+def _forget_stale(con: duckdb.DuckDBPyConnection, layout: Layout, verify: Verify) -> list[Finding]:
+    """Forget the files whose index no longer answers for data/ledger: changed or gone
+    there, or their rows files missing, damaged or not written here. Returns what the
+    user is told."""
+    on_disk = {f.rel: f for f in ledger_files(layout)}
+    indexed = {
+        str(row[1]): (int(row[0]), int(row[2]), int(row[3]), str(row[4]))
+        for row in con.execute("SELECT file_id, path, size, mtime_ns, sha256 FROM source_file").fetchall()
+    }
+    full = verify == "full"
+    states: dict[int, State] = {}
+    per_file: dict[int, int] = {}
+    for file_id, _, check in _checks(con):
+        per_file[file_id] = per_file.get(file_id, 0) + 1
+        found = state_of(layout, check, full=full)
+        if found is not State.INTACT and states.get(file_id) is not State.DAMAGED:
+            states[file_id] = found
+    findings: list[Finding] = []
+    elsewhere = False
+    for rel, (file_id, size, mtime_ns, sha256) in indexed.items():
+        disk = on_disk.get(rel)
+        if per_file.get(file_id, 0) != 2:
+            states[file_id] = State.DAMAGED
+        state = states.get(file_id)
+        stale = disk is None or (disk.size, disk.mtime_ns) != (size, mtime_ns)
+        if disk is not None and not stale and state is None and full and not _same_bytes(disk, sha256):
+            stale = True
+            findings.append(
+                Finding(
+                    Level.NOTICE,
+                    "filen har ändrats fast storleken och ändringstiden är desamma; den läses in på nytt",
+                    file=rel,
+                )
+            )
+        if not stale and state is None:
+            continue
+        if disk is not None and state is State.DAMAGED:
+            findings.append(
+                Finding(
+                    Level.NOTICE,
+                    "cachens radfiler (.bokslut/rows) saknades eller var skadade och byggs om",
+                    file=rel,
+                )
+            )
+        elsewhere = elsewhere or (disk is not None and state is State.ELSEWHERE)
+        with _transaction(con):
+            _delete_file(con, file_id)
+    if elsewhere:
+        findings.append(
+            Finding(
+                Level.NOTICE,
+                f"{layout.cache}: cachen byggdes på en annan plats (arbetsytan är kopierad) "
+                "och byggs om från data/ledger",
+            )
+        )
+    return findings
+
+
+def _index_new(
     con: duckdb.DuckDBPyConnection,
     layout: Layout,
     parsed: Mapping[str, Parsed],
     progress: Progress,
 ) -> list[Finding]:
-    on_disk = {f.rel: f for f in ledger_files(layout)}
-    indexed = {
-        row[1]: (int(row[0]), int(row[2]), int(row[3]))
-        for row in con.execute("SELECT file_id, path, size, mtime_ns FROM source_file").fetchall()
-    }
-    damaged: dict[int, str] = {}
-    checks = _checks(con)
-    per_file: dict[int, int] = {}
-    for file_id, rel, check in checks:
-        per_file[file_id] = per_file.get(file_id, 0) + 1
-        if not is_intact(layout, check):
-            damaged[file_id] = rel
+    """Index the files in data/ledger the store does not (or no longer) hold."""
     findings: list[Finding] = []
-    for rel, (file_id, size, mtime_ns) in indexed.items():
-        disk = on_disk.get(rel)
-        if per_file.get(file_id, 0) != 2 and file_id not in damaged:
-            damaged[file_id] = rel
-        if disk is None or (disk.size, disk.mtime_ns) != (size, mtime_ns) or file_id in damaged:
-            if disk is not None and file_id in damaged:
-                findings.append(
-                    Finding(
-                        Level.NOTICE,
-                        "cachens radfiler (.bokslut/rows) saknades eller var skadade och byggs om",
-                        file=rel,
-                    )
-                )
-            with _transaction(con):
-                _delete_file(con, file_id)
     current = {row[0] for row in con.execute("SELECT path FROM source_file").fetchall()}
-    for rel, disk in on_disk.items():
+    for rel, disk in {f.rel: f for f in ledger_files(layout)}.items():
         if rel in current:
             continue
         if rel in parsed:
@@ -641,7 +739,7 @@ class _TemporaryStore(Store):
             self.folder = None
 
 
-def _open_elsewhere(layout: Layout, progress: Progress) -> Store:
+def _open_elsewhere(layout: Layout, progress: Progress, verify: Verify = "stat") -> Store:
     """Read data/ledger into a private temporary cache: the workspace's own cannot be
     written (a read-only workspace, or no permission), and is missing or out of date.
 
@@ -651,7 +749,7 @@ def _open_elsewhere(layout: Layout, progress: Progress) -> Store:
     folder = Path(tempfile.mkdtemp(prefix="bokslut-cache-"))
     elsewhere = _CacheElsewhere(layout.root, folder)
     try:
-        with update_store(elsewhere, progress=progress) as updated:
+        with update_store(elsewhere, progress=progress, verify=verify) as updated:
             findings = updated.findings
         store = _open_snapshot(elsewhere, findings)
     except BaseException:
