@@ -1,0 +1,423 @@
+"""Drill-down queries: the vouchers and rows behind an amount, each with its file and line.
+
+A :class:`Selection` names ledger rows the way the statements count them (a fiscal
+year's files, rows dated up to a day, accounts, an object restriction, debit or
+credit only). :func:`voucher_page` pages through one account's vouchers in date
+order and sums *all* matching rows in SQL, so a page of 50 vouchers still carries
+the total it belongs to; :func:`voucher_rows` gives every row of one voucher;
+:func:`opening_records` and :func:`budget_records` the #IB/#UB and #PBUDGET lines.
+
+On a large ledger the rows files (kept in voucher order, without statistics) must be
+scanned whole for one account. So the first drill-down into a ledger file writes a
+drill-down index beside them, ``.bokslut/drill/``: the rows sorted by account and
+date, and rows and vouchers in voucher order, in small row groups with min/max
+statistics, which DuckDB uses to read only the row groups an account or a voucher
+lives in. It is a cache like the rest of ``.bokslut/``: written atomically, named by
+the ledger file's id and digest, rebuilt when missing, and when it cannot be written
+(a read-only workspace) the queries read the store's views instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from bokslut.ledger.store import Store
+
+PAGE_SIZE = 50
+_ROW_GROUP = 16_384
+_KINDS = ("byaccount", "rows", "vouchers")
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a record is written: a workspace-relative file and its line (or cell)."""
+
+    file: str
+    line: int | None = None
+    cell: str | None = None
+
+    def text(self) -> str:
+        if self.line is not None:
+            return f"{self.file}:{self.line}"
+        if self.cell is not None:
+            return f"{self.file} ({self.cell})"
+        return self.file
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Ledger rows as a statement counts them.
+
+    ``fiscal_year``: the rows of that year's files, dated up to ``to`` (the statements
+    count a fiscal year's file up to the report's cut). ``objects``: canonical
+    ``dim:obj`` pairs a row must all carry; ``no_object_in``: a dimension the row must
+    not carry (the driftredovisning's "ej fördelat"). ``flows``: "net", "debit" or
+    "credit". ``sign`` turns the ledger's sign into the report's.
+    """
+
+    fiscal_year: int
+    to: dt.date
+    accounts: tuple[str, ...] = ()
+    objects: tuple[str, ...] = ()
+    no_object_in: int | None = None
+    flows: str = "net"
+    sign: int = 1
+
+    def with_accounts(self, accounts: Sequence[str]) -> Selection:
+        return Selection(
+            self.fiscal_year,
+            self.to,
+            tuple(accounts),
+            self.objects,
+            self.no_object_in,
+            self.flows,
+            self.sign,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RowEntry:
+    """One #TRANS (or #RTRANS/#BTRANS) row: amount in öre, ledger sign."""
+
+    account: str
+    objects: str
+    amount: int
+    text: str
+    kind: str
+    place: Place
+    counted: bool = True  # whether the row belongs to the selection's amount
+
+
+@dataclass(frozen=True, slots=True)
+class VoucherEntry:
+    voucher_id: int
+    series: str
+    number: str
+    date: dt.date
+    text: str
+    place: Place
+    amount: int  # öre, report sign: the selection's rows of this voucher
+    rows: tuple[RowEntry, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class VoucherPage:
+    """One page of an account's vouchers, with totals over all of them (öre, report sign)."""
+
+    account: str
+    total: int
+    voucher_count: int
+    row_count: int
+    offset: int
+    limit: int
+    vouchers: tuple[VoucherEntry, ...] = field(default_factory=tuple)
+
+    @property
+    def page_total(self) -> int:
+        return sum(v.amount for v in self.vouchers)
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceRecord:
+    """An #IB/#UB/#RES/#PBUDGET line of a ledger file: öre, ledger sign."""
+
+    kind: str
+    account: str
+    objects: str
+    amount: int
+    place: Place
+    period: int | None = None
+
+
+# --------------------------------------------------------------------- the index
+
+
+def drill_dir(store: Store) -> Path:
+    return store.layout.cache / "drill"
+
+
+def _year_files(store: Store, year: int) -> list[tuple[int, str, str]]:
+    rows = store.con.execute(
+        "SELECT file_id, sha256, path FROM source_file WHERE fiscal_year = ? ORDER BY file_id", [year]
+    ).fetchall()
+    return [(int(f), str(h), str(p)) for f, h, p in rows]
+
+
+def _index_path(store: Store, file_id: int, sha256: str, kind: str) -> Path:
+    return drill_dir(store) / f"file-{file_id}-{sha256[:16]}.{kind}.parquet"
+
+
+def _sql_list(paths: Sequence[Path]) -> str:
+    return "[" + ", ".join("'" + str(p.resolve()).replace("'", "''") + "'" for p in paths) + "]"
+
+
+def ensure_index(store: Store, file_id: int, sha256: str) -> bool:
+    """Write the drill-down index of one ledger file if it is missing; False if it cannot be."""
+    paths = {k: _index_path(store, file_id, sha256, k) for k in _KINDS}
+    if all(p.is_file() for p in paths.values()):
+        return True
+    con = store.con
+    order = {
+        "byaccount": ("transaction", "account, date, voucher_id, row_no"),
+        "rows": ("transaction", "voucher_id, row_no"),
+        "vouchers": ("voucher", "voucher_id"),
+    }
+    try:
+        paths["rows"].parent.mkdir(parents=True, exist_ok=True)
+        for kind, path in paths.items():
+            if path.is_file():
+                continue
+            view, keys = order[kind]
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.unlink(missing_ok=True)
+            target = "'" + str(tmp.resolve()).replace("'", "''") + "'"
+            con.execute(
+                f'COPY (SELECT * FROM "{view}" WHERE file_id = {int(file_id)} ORDER BY {keys}) '
+                f"TO {target} (FORMAT parquet, ROW_GROUP_SIZE {_ROW_GROUP}, COMPRESSION zstd)"
+            )
+            os.replace(tmp, path)
+    except (OSError, duckdb.Error):
+        return False
+    _forget_stale(store)
+    return True
+
+
+def _forget_stale(store: Store) -> None:
+    """Remove index files of ledger files this store no longer holds (a replaced year)."""
+    current = {
+        f"file-{int(f)}-{str(h)[:16]}."
+        for f, h in store.con.execute("SELECT file_id, sha256 FROM source_file").fetchall()
+    }
+    folder = drill_dir(store)
+    for p in folder.iterdir() if folder.is_dir() else ():
+        if p.name.startswith("file-") and not any(p.name.startswith(c) for c in current):
+            with contextlib.suppress(OSError):
+                p.unlink()
+
+
+def _sources(store: Store, year: int, kind: str) -> str:
+    """A FROM clause for the year's rows ("byaccount", "rows") or vouchers."""
+    files = _year_files(store, year)
+    if files and all(ensure_index(store, f, h) for f, h, _ in files):
+        return f"read_parquet({_sql_list([_index_path(store, f, h, kind) for f, h, _ in files])})"
+    ids = ", ".join(str(f) for f, _, _ in files) or "NULL"
+    view = "voucher" if kind == "vouchers" else "transaction"
+    return f'(SELECT * FROM "{view}" WHERE file_id IN ({ids}))'
+
+
+def prepare(store: Store, year: int) -> None:
+    """Write the drill-down index of a year's ledger files now (a server does it at start)."""
+    for f, h, _ in _year_files(store, year):
+        ensure_index(store, f, h)
+
+
+# --------------------------------------------------------------------- conditions
+
+
+def _pair_sql(pair: str) -> tuple[str, list[object]]:
+    return (
+        "(objects = ? OR starts_with(objects, ? || '|') OR contains(objects, '|' || ? || '|') "
+        "OR ends_with(objects, '|' || ?))",
+        [pair, pair, pair, pair],
+    )
+
+
+def _conditions(sel: Selection, account: str | None) -> tuple[str, list[object]]:
+    clauses = ["kind = 'TRANS'", "date <= ?"]
+    params: list[object] = [sel.to]
+    if account is not None:
+        clauses.append("account = ?")
+        params.append(account)
+    for pair in sel.objects:
+        c, p = _pair_sql(pair)
+        clauses.append(c)
+        params.extend(p)
+    if sel.no_object_in is not None:
+        d = f"{int(sel.no_object_in)}:"
+        clauses.append("NOT (starts_with(objects, ?) OR contains(objects, '|' || ?))")
+        params.extend([d, d])
+    if sel.flows == "debit":
+        clauses.append("amount > 0")
+    elif sel.flows == "credit":
+        clauses.append("amount < 0")
+    return " AND ".join(clauses), params
+
+
+def _paths(store: Store) -> dict[int, str]:
+    return {int(f): str(p) for f, p in store.con.execute("SELECT file_id, path FROM source_file").fetchall()}
+
+
+# --------------------------------------------------------------------- queries
+
+
+def voucher_page(
+    store: Store,
+    sel: Selection,
+    account: str,
+    *,
+    offset: int = 0,
+    limit: int = PAGE_SIZE,
+) -> VoucherPage:
+    """One account's vouchers in the selection, in date order, and the totals of all of them."""
+    where, params = _conditions(sel, account)
+    src = _sources(store, sel.fiscal_year, "byaccount")
+    con = store.con
+    total, n_rows, n_vouchers = con.execute(
+        f"SELECT coalesce(sum(amount), 0)::BIGINT, count(*), count(DISTINCT voucher_id) "
+        f"FROM {src} WHERE {where}",
+        params,
+    ).fetchone() or (0, 0, 0)
+    rows = con.execute(
+        f"""
+        WITH page AS (
+            SELECT voucher_id, min(date) AS first FROM {src} WHERE {where}
+            GROUP BY voucher_id ORDER BY first, voucher_id LIMIT ? OFFSET ?
+        )
+        SELECT t.voucher_id, t.file_id, t.account, t.objects, t.amount, coalesce(t.text, ''),
+               t.kind, t.line
+        FROM {src} t JOIN page USING (voucher_id)
+        WHERE {where}
+        ORDER BY page.first, t.voucher_id, t.row_no
+        """,
+        [*params, limit, offset, *params],
+    ).fetchall()
+    paths = _paths(store)
+    by_voucher: dict[int, list[RowEntry]] = {}
+    for vid, fid, acc, objs, amount, text, kind, line in rows:
+        by_voucher.setdefault(int(vid), []).append(
+            RowEntry(
+                str(acc), str(objs), int(amount), str(text), str(kind), Place(paths[int(fid)], int(line))
+            )
+        )
+    heads = _voucher_heads(store, sel.fiscal_year, list(by_voucher))
+    vouchers = []
+    for vid, entries in by_voucher.items():
+        head = heads[vid]
+        vouchers.append(
+            VoucherEntry(vid, *head, amount=sel.sign * sum(r.amount for r in entries), rows=tuple(entries))
+        )
+    return VoucherPage(
+        account,
+        sel.sign * int(total),
+        int(n_vouchers),
+        int(n_rows),
+        offset,
+        limit,
+        tuple(vouchers),
+    )
+
+
+def _voucher_heads(
+    store: Store, year: int, ids: list[int]
+) -> dict[int, tuple[str, str, dt.date, str, Place]]:
+    if not ids:
+        return {}
+    src = _sources(store, year, "vouchers")
+    listed = ", ".join(str(int(i)) for i in ids)
+    paths = _paths(store)
+    out = {}
+    for vid, fid, series, number, date, text, line in store.con.execute(
+        f"SELECT voucher_id, file_id, series, number, date, text, line FROM {src} "
+        f"WHERE voucher_id IN ({listed})"
+    ).fetchall():
+        out[int(vid)] = (str(series), str(number), date, str(text), Place(paths[int(fid)], int(line)))
+    return out
+
+
+def find_voucher(store: Store, year: int, series: str, number: str) -> int | None:
+    """The id of voucher ``series number`` of a fiscal year, if there is one."""
+    src = _sources(store, year, "vouchers")
+    row = store.con.execute(
+        f"SELECT voucher_id FROM {src} WHERE series = ? AND number = ? ORDER BY voucher_id LIMIT 1",
+        [series, number],
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def voucher_rows(
+    store: Store, year: int, voucher_id: int, sel: Selection | None = None
+) -> VoucherEntry | None:
+    """Every row of one voucher; with ``sel``, rows outside it are marked not counted."""
+    heads = _voucher_heads(store, year, [voucher_id])
+    if voucher_id not in heads:
+        return None
+    src = _sources(store, year, "rows")
+    cond, params = ("FALSE", []) if sel is None else _conditions(sel.with_accounts(()), None)
+    accounts = sel.accounts if sel is not None else ()
+    paths = _paths(store)
+    rows = []
+    for fid, acc, objs, amount, text, kind, line, inside in store.con.execute(
+        f"SELECT file_id, account, objects, amount, coalesce(text, ''), kind, line, ({cond}) "
+        f"FROM {src} WHERE voucher_id = ? ORDER BY row_no",
+        [*params, voucher_id],
+    ).fetchall():
+        counted = bool(inside) and (not accounts or str(acc) in accounts)
+        rows.append(
+            RowEntry(
+                str(acc),
+                str(objs),
+                int(amount),
+                str(text),
+                str(kind),
+                Place(paths[int(fid)], int(line)),
+                counted,
+            )
+        )
+    sign = sel.sign if sel is not None else 1
+    return VoucherEntry(
+        voucher_id,
+        *heads[voucher_id],
+        amount=sign * sum(r.amount for r in rows if r.counted),
+        rows=tuple(rows),
+    )
+
+
+def opening_records(store: Store, year: int, accounts: Sequence[str]) -> list[BalanceRecord]:
+    """The #IB 0 lines a fiscal year's opening balances come from, as the statements pick them.
+
+    Per account the record of the highest year index wins (a file's own year over an older
+    year restated in a newer file), the newest file breaking ties; a year without any #IB
+    opens with the #UB of the year before.
+    """
+    if not accounts:
+        return []
+    con = store.con
+    has_ib = con.execute(
+        "SELECT count(*) FROM balance WHERE fiscal_year = ? AND kind = 'IB' AND objects = ''", [year]
+    ).fetchone()
+    kind, fy = ("IB", year) if has_ib and has_ib[0] else ("UB", year - 1)
+    rows = con.execute(
+        """
+        SELECT b.account, b.amount, b.line, f.path FROM (
+            SELECT *, row_number() OVER (PARTITION BY account
+                                         ORDER BY year_index DESC, file_id DESC) AS rn
+            FROM balance WHERE fiscal_year = ? AND kind = ? AND objects = ''
+                AND list_contains(?, account)
+        ) b JOIN source_file f USING (file_id) WHERE rn = 1 ORDER BY b.account
+        """,
+        [fy, kind, list(accounts)],
+    ).fetchall()
+    return [
+        BalanceRecord(kind, str(a), "", int(amount), Place(str(p), int(line))) for a, amount, line, p in rows
+    ]
+
+
+def budget_records(store: Store, year: int, account: str, objects: str) -> list[BalanceRecord]:
+    """The #PBUDGET lines behind a budget amount of one account and object key."""
+    rows = store.con.execute(
+        "SELECT p.period, p.amount, p.line, f.path FROM period_balance p JOIN source_file f USING (file_id) "
+        "WHERE p.kind = 'PBUDGET' AND p.fiscal_year = ? AND p.account = ? AND p.objects = ? "
+        "ORDER BY p.period, p.file_id, p.line",
+        [year, account, objects],
+    ).fetchall()
+    return [
+        BalanceRecord("PBUDGET", account, objects, int(a), Place(str(path), int(line)), int(period))
+        for period, a, line, path in rows
+    ]
