@@ -238,6 +238,8 @@ class Drill:
             )
             return _with_total(Breakdown(fig, "summa", f"summa av {len(parts)} rader", parts))
         src = row.sources.get(ref.column)
+        if src is None and fig.exact == 0:
+            return Breakdown(fig, "ingen", "inga rader: värdet är noll", total=Decimal(0))
         if src is None:
             note = "värdet har ingen angiven källa (det räknas ur andra värden i rapporten)"
             return Breakdown(fig, "ingen", note, notes=(note,) if fig.exact is not None else ())

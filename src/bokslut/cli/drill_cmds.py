@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +12,6 @@ from bokslut.cli.common import echo_json, print_findings, workspace_root
 from bokslut.diagnostics import Level
 from bokslut.drilldown import (
     Breakdown,
-    Drill,
     UnknownName,
     breakdown_json,
     page_json,
@@ -22,39 +19,13 @@ from bokslut.drilldown import (
 )
 from bokslut.ledger.drilldown import PAGE_SIZE, VoucherEntry, VoucherPage
 from bokslut.money import format_ore
+from bokslut.pipeline.drill import open_drill
 from bokslut.render.numbers import format_number
 from bokslut.sie.tokens import printable
-from bokslut.table import CellRef
 from bokslut.workspace.config import load_config
 from bokslut.workspace.layout import Layout
 
 _HINTS = {"tabell": "TABELL", "rad": "RAD", "kolumn": "KOLUMN", "värde": "--varde"}
-
-
-@contextmanager
-def open_drill(layout: Layout) -> Iterator[tuple[Drill, list[Any]]]:
-    """The report's data as `build` rounds it, the statements' context and the open store."""
-    from bokslut.ledger.store import open_store
-    from bokslut.pipeline.areas import report_parts
-    from bokslut.report_data import ReportData
-    from bokslut.statements import StatementsPart
-
-    config = load_config(layout.config)
-    parts = report_parts(layout, config)
-    data = ReportData.merge(parts)
-    statements = next((p.statements for p in parts if isinstance(p, StatementsPart)), None)
-    findings = list(data.findings)
-    with open_store(layout) as store:
-        yield (
-            Drill(
-                data.tables,
-                data.rounded,
-                data.values,
-                statements.context if statements is not None else None,
-                store,
-            ),
-            findings,
-        )
 
 
 def _ore(amount: int) -> str:
@@ -229,7 +200,7 @@ def harled_cmd(
             )
         series_number = (s, n)
     layout = Layout(workspace_root(workspace))
-    with open_drill(layout) as (drill, findings):
+    with open_drill(layout, load_config(layout.config)) as (drill, findings):
         print_findings(f for f in findings if f.level is Level.ERROR)
         sign = 1
         try:
@@ -306,6 +277,3 @@ def harled_cmd(
             _print_voucher(shown_voucher, show_counted=True)
     if any(f.level is Level.ERROR for f in findings):
         sys.exit(1)
-
-
-__all__ = ["CellRef", "harled_cmd", "open_drill"]
