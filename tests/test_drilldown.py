@@ -81,7 +81,7 @@ def test_an_rr_line_breaks_down_into_accounts_then_vouchers_with_file_and_line(w
     adds_up(b)
 
     page = drill.vouchers(b, "3010")
-    assert page.total == 62000 and page.voucher_count == 2 and page.row_count == 2
+    assert page.total == 62000 and page.row_count == 2 and not page.has_more
     assert [(v.series, v.number, v.date.isoformat(), v.amount) for v in page.vouchers] == [
         ("A", "1", "2023-02-01", 50000),
         ("A", "5", "2023-04-01", 12000),
@@ -99,8 +99,10 @@ def test_an_rr_line_breaks_down_into_accounts_then_vouchers_with_file_and_line(w
 
 def test_pages_keep_the_total_of_all_vouchers(drill):
     b = drill.explain(drill.cell("resultatrakning", "verksamhetens_intakter", "utfall"))
+    first = drill.vouchers(b, "3010", limit=1)
+    assert [v.number for v in first.vouchers] == ["1"] and first.has_more
     second = drill.vouchers(b, "3010", offset=1, limit=1)
-    assert [v.number for v in second.vouchers] == ["5"]
+    assert [v.number for v in second.vouchers] == ["5"] and not second.has_more
     assert second.total == 62000 and second.page_total == 12000
 
 
@@ -114,7 +116,7 @@ def test_a_br_line_is_the_opening_balance_from_ib_plus_the_years_movements(ws, d
     lines = (ws.root / "data" / "ledger" / "2023.se").read_text(encoding="cp437").splitlines()
     assert ib.kind == "IB" and lines[ib.place.line - 1].startswith("#IB 0 1930 1000.00")
     page = drill.vouchers(b, "1930")
-    assert page.voucher_count == 4 and bank.opening + page.total == bank.amount
+    assert drill.count_vouchers(b, "1930") == 4 and bank.opening + page.total == bank.amount
 
 
 def test_a_sum_row_lists_its_parts_with_signs_and_adds_up(drill):

@@ -36,6 +36,7 @@ from bokslut.ledger.drilldown import (
     VoucherEntry,
     VoucherPage,
     budget_records,
+    count_vouchers,
     find_voucher,
     opening_records,
     voucher_page,
@@ -405,6 +406,12 @@ class Drill:
             raise ValueError("drill-down to vouchers needs a ledger figure and an open store")
         return voucher_page(self.store, leaf.selection, account, offset=offset, limit=limit)
 
+    def count_vouchers(self, leaf: Breakdown, account: str) -> int:
+        """How many vouchers an account's part of a ledger figure has (a full count: slower than a page)."""
+        if self.store is None or leaf.selection is None:
+            return 0
+        return count_vouchers(self.store, leaf.selection, account)
+
     def voucher(self, leaf: Breakdown, series: str, number: str) -> VoucherEntry | None:
         """Every row of voucher ``series number`` in the figure's year, the counted ones marked."""
         if self.store is None or leaf.selection is None:
@@ -634,14 +641,15 @@ def voucher_json(v: VoucherEntry) -> dict[str, Any]:
     }
 
 
-def page_json(p: VoucherPage) -> dict[str, Any]:
+def page_json(p: VoucherPage, voucher_count: int | None = None) -> dict[str, Any]:
     return {
         "account": p.account,
         "total": kronor(p.total),
-        "vouchers_total": p.voucher_count,
+        "vouchers_total": voucher_count,
         "rows_total": p.row_count,
         "offset": p.offset,
         "limit": p.limit,
+        "has_more": p.has_more,
         "page_total": kronor(p.page_total),
         "vouchers": [voucher_json(v) for v in p.vouchers],
     }

@@ -28,7 +28,7 @@ def test_an_rr_cell_down_to_every_voucher_adds_up_to_its_exact_value(tmp_path):
         for a in b.accounts:
             page = drill.vouchers(b, a.account, limit=10_000)
             assert page.total == a.amount == page.page_total
-            assert page.voucher_count == len(page.vouchers)
+            assert drill.count_vouchers(b, a.account) == len(page.vouchers) and not page.has_more
             for v in page.vouchers:
                 assert v.place.file == "data/ledger/2023.se" and v.place.line
                 assert all(r.account == a.account and r.place.line > v.place.line for r in v.rows)

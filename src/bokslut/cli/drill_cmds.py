@@ -110,7 +110,7 @@ def _print_voucher(v: VoucherEntry, show_counted: bool = False) -> None:
         _out(f"      {mark}{r.account}{objs}{kind}  {_ore(r.amount)}{text}  {r.place.text()}")
 
 
-def _print_page(leaf: Breakdown, page: VoucherPage, page_no: int) -> None:
+def _print_page(leaf: Breakdown, page: VoucherPage, page_no: int, count: int) -> None:
     f = leaf.figure
     acc = next((a for a in leaf.accounts if a.account == page.account), None)
     click.echo()
@@ -120,9 +120,9 @@ def _print_page(leaf: Breakdown, page: VoucherPage, page_no: int) -> None:
     if acc is not None:
         for r in acc.opening_records:
             _out(f"  #{r.kind} ingående balans {_ore(r.amount)}  {r.place.text()}")
-    pages = max(1, -(-page.voucher_count // page.limit))
+    pages = max(1, -(-count // page.limit))
     _out(
-        f"  Verifikationer {page.offset + 1}–{page.offset + len(page.vouchers)} av {page.voucher_count} "
+        f"  Verifikationer {page.offset + 1}–{page.offset + len(page.vouchers)} av {count} "
         f"(sida {page_no} av {pages}; {page.row_count} rader):"
     )
     for v in page.vouchers:
@@ -220,7 +220,7 @@ def harled_cmd(
             raise _unknown(exc) from None
         breakdown = drill.explain(ref)
         leaves = [leaf for _, leaf in breakdown.leaves() if leaf.kind == "huvudbok"]
-        pages: list[tuple[Breakdown, VoucherPage]] = []
+        pages: list[tuple[Breakdown, VoucherPage, int]] = []
         if account is not None:
             chosen = [leaf for leaf in leaves if any(a.account == account for a in leaf.accounts)]
             if not chosen:
@@ -233,7 +233,8 @@ def harled_cmd(
             for leaf in chosen:
                 if leaf.movements:
                     offset = (page - 1) * PAGE_SIZE
-                    pages.append((leaf, drill.vouchers(leaf, account, offset=offset)))
+                    found_page = drill.vouchers(leaf, account, offset=offset)
+                    pages.append((leaf, found_page, drill.count_vouchers(leaf, account)))
         shown_voucher: VoucherEntry | None = None
         if series_number is not None:
             for leaf in leaves:
@@ -254,9 +255,9 @@ def harled_cmd(
                     "table": leaf.figure.table,
                     "row": leaf.figure.row,
                     "column": leaf.figure.column,
-                    **page_json(p),
+                    **page_json(p, count),
                 }
-                for leaf, p in pages
+                for leaf, p, count in pages
             ]
         if shown_voucher is not None:
             data["voucher"] = voucher_json(shown_voucher)
@@ -269,8 +270,8 @@ def harled_cmd(
         table_title = drill.tables[f.table].title
         _out(f"{table_title} › {f.label} › {f.column_label}")
         _print_tree(breakdown)
-        for leaf, p in pages:
-            _print_page(leaf, p, page)
+        for leaf, p, count in pages:
+            _print_page(leaf, p, page, count)
         if shown_voucher is not None:
             click.echo()
             _out(f"Verifikation {voucher} (* = räknas i siffran):")

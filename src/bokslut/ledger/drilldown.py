@@ -28,11 +28,10 @@ from pathlib import Path
 
 import duckdb
 
+from bokslut.ledger.rowfiles import rows_file
 from bokslut.ledger.store import Store
 
 PAGE_SIZE = 50
-_ROW_GROUP = 16_384
-_KINDS = ("byaccount", "rows", "vouchers")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,11 +111,11 @@ class VoucherPage:
     """One page of an account's vouchers, with totals over all of them (öre, report sign)."""
 
     account: str
-    total: int
-    voucher_count: int
+    total: int  # all rows of the account in the selection, not only this page's
     row_count: int
     offset: int
     limit: int
+    has_more: bool  # whether vouchers follow this page
     vouchers: tuple[VoucherEntry, ...] = field(default_factory=tuple)
 
     @property
@@ -143,47 +142,68 @@ def drill_dir(store: Store) -> Path:
     return store.layout.cache / "drill"
 
 
-def _year_files(store: Store, year: int) -> list[tuple[int, str, str]]:
+def _year_files(store: Store, year: int) -> list[tuple[int, str]]:
     rows = store.con.execute(
-        "SELECT file_id, sha256, path FROM source_file WHERE fiscal_year = ? ORDER BY file_id", [year]
+        "SELECT file_id, sha256 FROM source_file WHERE fiscal_year = ? ORDER BY file_id", [year]
     ).fetchall()
-    return [(int(f), str(h), str(p)) for f, h, p in rows]
+    return [(int(f), str(h)) for f, h in rows]
 
 
-def _index_path(store: Store, file_id: int, sha256: str, kind: str) -> Path:
-    return drill_dir(store) / f"file-{file_id}-{sha256[:16]}.{kind}.parquet"
+def _index_path(store: Store, file_id: int, sha256: str) -> Path:
+    return drill_dir(store) / f"file-{file_id}-{sha256[:16]}.duckdb"
 
 
-def _sql_list(paths: Sequence[Path]) -> str:
-    return "[" + ", ".join("'" + str(p.resolve()).replace("'", "''") + "'" for p in paths) + "]"
+def _quoted(path: Path) -> str:
+    return "'" + str(path.resolve()).replace("'", "''") + "'"
+
+
+# table → (columns read from the rows files, physical order, indexed column)
+_TABLES = {
+    "byaccount": (
+        "rows",
+        "file_id, voucher_id, row_no, kind, account, amount, date, text, objects, line",
+        "account, date, voucher_id, row_no",
+        None,
+    ),
+    "rows": (
+        "rows",
+        "file_id, voucher_id, row_no, kind, account, amount, date, text, objects, line",
+        "voucher_id, row_no",
+        "voucher_id",
+    ),
+    "vouchers": (
+        "vouchers",
+        "file_id, voucher_id, series, number, date, text, line",
+        "voucher_id",
+        "voucher_id",
+    ),
+}
 
 
 def ensure_index(store: Store, file_id: int, sha256: str) -> bool:
     """Write the drill-down index of one ledger file if it is missing; False if it cannot be."""
-    paths = {k: _index_path(store, file_id, sha256, k) for k in _KINDS}
-    if all(p.is_file() for p in paths.values()):
+    path = _index_path(store, file_id, sha256)
+    if path.is_file():
         return True
-    con = store.con
-    order = {
-        "byaccount": ("transaction", "account, date, voucher_id, row_no"),
-        "rows": ("transaction", "voucher_id, row_no"),
-        "vouchers": ("voucher", "voucher_id"),
-    }
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        paths["rows"].parent.mkdir(parents=True, exist_ok=True)
-        for kind, path in paths.items():
-            if path.is_file():
-                continue
-            view, keys = order[kind]
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            tmp.unlink(missing_ok=True)
-            target = "'" + str(tmp.resolve()).replace("'", "''") + "'"
-            con.execute(
-                f'COPY (SELECT * FROM "{view}" WHERE file_id = {int(file_id)} ORDER BY {keys}) '
-                f"TO {target} (FORMAT parquet, ROW_GROUP_SIZE {_ROW_GROUP}, COMPRESSION zstd)"
-            )
-            os.replace(tmp, path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.unlink(missing_ok=True)
+        with duckdb.connect(str(tmp)) as con:
+            # Within a laptop's memory, as the import: the sorts spill beyond it.
+            con.execute("SET memory_limit = '768MB'")
+            for table, (what, columns, order, indexed) in _TABLES.items():
+                source = _quoted(rows_file(store.layout, file_id, sha256, what))
+                con.execute(
+                    f"CREATE TABLE {table} AS SELECT {columns} FROM read_parquet({source}) ORDER BY {order}"
+                )
+                if indexed is not None:
+                    con.execute(f"CREATE INDEX {table}_{indexed} ON {table} ({indexed})")
+            con.execute("CHECKPOINT")
+        os.replace(tmp, path)
     except (OSError, duckdb.Error):
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
         return False
     _forget_stale(store)
     return True
@@ -192,30 +212,48 @@ def ensure_index(store: Store, file_id: int, sha256: str) -> bool:
 def _forget_stale(store: Store) -> None:
     """Remove index files of ledger files this store no longer holds (a replaced year)."""
     current = {
-        f"file-{int(f)}-{str(h)[:16]}."
+        _index_path(store, int(f), str(h)).name
         for f, h in store.con.execute("SELECT file_id, sha256 FROM source_file").fetchall()
     }
     folder = drill_dir(store)
     for p in folder.iterdir() if folder.is_dir() else ():
-        if p.name.startswith("file-") and not any(p.name.startswith(c) for c in current):
+        if p.name.startswith("file-") and p.name not in current:
             with contextlib.suppress(OSError):
                 p.unlink()
 
 
-def _sources(store: Store, year: int, kind: str) -> str:
-    """A FROM clause for the year's rows ("byaccount", "rows") or vouchers."""
+def _attached(store: Store, file_id: int, sha256: str) -> str | None:
+    """The alias under which the file's drill-down index is attached to the store's connection."""
+    alias = f"drill_{file_id}_{sha256[:16]}"
+    known = store.con.execute("SELECT 1 FROM duckdb_databases() WHERE database_name = ?", [alias]).fetchone()
+    if known:
+        return alias
+    if not ensure_index(store, file_id, sha256):
+        return None
+    try:
+        store.con.execute(f"ATTACH {_quoted(_index_path(store, file_id, sha256))} AS {alias} (READ_ONLY)")
+    except duckdb.Error:
+        return None
+    return alias
+
+
+def _sources(store: Store, year: int, table: str) -> str:
+    """A FROM clause for the year's rows ("byaccount", "rows") or "vouchers"."""
     files = _year_files(store, year)
-    if files and all(ensure_index(store, f, h) for f, h, _ in files):
-        return f"read_parquet({_sql_list([_index_path(store, f, h, kind) for f, h, _ in files])})"
-    ids = ", ".join(str(f) for f, _, _ in files) or "NULL"
-    view = "voucher" if kind == "vouchers" else "transaction"
+    aliases = [_attached(store, f, h) for f, h in files]
+    if files and all(a is not None for a in aliases):
+        if len(aliases) == 1:
+            return f"{aliases[0]}.{table}"
+        return "(" + " UNION ALL ".join(f"SELECT * FROM {a}.{table}" for a in aliases) + ")"
+    ids = ", ".join(str(f) for f, _ in files) or "NULL"
+    view = "voucher" if table == "vouchers" else "transaction"
     return f'(SELECT * FROM "{view}" WHERE file_id IN ({ids}))'
 
 
 def prepare(store: Store, year: int) -> None:
-    """Write the drill-down index of a year's ledger files now (a server does it at start)."""
-    for f, h, _ in _year_files(store, year):
-        ensure_index(store, f, h)
+    """Write and attach the drill-down index of a year's ledger files now (a server does it at start)."""
+    for f, h in _year_files(store, year):
+        _attached(store, f, h)
 
 
 # --------------------------------------------------------------------- conditions
@@ -265,53 +303,69 @@ def voucher_page(
     offset: int = 0,
     limit: int = PAGE_SIZE,
 ) -> VoucherPage:
-    """One account's vouchers in the selection, in date order, and the totals of all of them."""
+    """One account's vouchers in the selection, in date order, and the totals of all its rows."""
     where, params = _conditions(sel, account)
     src = _sources(store, sel.fiscal_year, "byaccount")
     con = store.con
-    total, n_rows, n_vouchers = con.execute(
-        f"SELECT coalesce(sum(amount), 0)::BIGINT, count(*), count(DISTINCT voucher_id) "
-        f"FROM {src} WHERE {where}",
-        params,
-    ).fetchone() or (0, 0, 0)
-    rows = con.execute(
-        f"""
-        WITH page AS (
-            SELECT voucher_id, min(date) AS first FROM {src} WHERE {where}
-            GROUP BY voucher_id ORDER BY first, voucher_id LIMIT ? OFFSET ?
-        )
-        SELECT t.voucher_id, t.file_id, t.account, t.objects, t.amount, coalesce(t.text, ''),
-               t.kind, t.line
-        FROM {src} t JOIN page USING (voucher_id)
-        WHERE {where}
-        ORDER BY page.first, t.voucher_id, t.row_no
-        """,
-        [*params, limit, offset, *params],
-    ).fetchall()
-    paths = _paths(store)
-    by_voucher: dict[int, list[RowEntry]] = {}
-    for vid, fid, acc, objs, amount, text, kind, line in rows:
-        by_voucher.setdefault(int(vid), []).append(
-            RowEntry(
-                str(acc), str(objs), int(amount), str(text), str(kind), Place(paths[int(fid)], int(line))
+    total, n_rows = con.execute(
+        f"SELECT coalesce(sum(amount), 0)::BIGINT, count(*) FROM {src} WHERE {where}", params
+    ).fetchone() or (0, 0)
+    ids = _page_ids(store, src, where, params, offset, limit + 1)
+    has_more = len(ids) > limit
+    ids = ids[:limit]
+    by_voucher: dict[int, list[RowEntry]] = {i: [] for i in ids}
+    if ids:
+        listed = ", ".join(str(i) for i in ids)
+        paths = _paths(store)
+        rows_src = _sources(store, sel.fiscal_year, "rows")
+        for vid, fid, acc, objs, amount, text, kind, line in con.execute(
+            f"SELECT voucher_id, file_id, account, objects, amount, coalesce(text, ''), kind, line "
+            f"FROM {rows_src} WHERE voucher_id IN ({listed}) AND {where} ORDER BY voucher_id, row_no",
+            params,
+        ).fetchall():
+            by_voucher[int(vid)].append(
+                RowEntry(
+                    str(acc), str(objs), int(amount), str(text), str(kind), Place(paths[int(fid)], int(line))
+                )
             )
-        )
-    heads = _voucher_heads(store, sel.fiscal_year, list(by_voucher))
-    vouchers = []
-    for vid, entries in by_voucher.items():
-        head = heads[vid]
-        vouchers.append(
-            VoucherEntry(vid, *head, amount=sel.sign * sum(r.amount for r in entries), rows=tuple(entries))
-        )
-    return VoucherPage(
-        account,
-        sel.sign * int(total),
-        int(n_vouchers),
-        int(n_rows),
-        offset,
-        limit,
-        tuple(vouchers),
+    heads = _voucher_heads(store, sel.fiscal_year, ids)
+    vouchers = tuple(
+        VoucherEntry(vid, *heads[vid], amount=sel.sign * sum(r.amount for r in rows), rows=tuple(rows))
+        for vid, rows in by_voucher.items()
     )
+    return VoucherPage(account, sel.sign * int(total), int(n_rows), offset, limit, has_more, vouchers)
+
+
+def _page_ids(store: Store, src: str, where: str, params: list[object], offset: int, count: int) -> list[int]:
+    """Ids of ``count`` vouchers from ``offset`` on, ordered by their first date and id."""
+    con = store.con
+    if offset == 0:
+        # The first page from the first rows in (date, voucher) order: a top-N over narrow
+        # columns, not a grouping of every row of the account.
+        want = count * 4
+        while True:
+            rows = con.execute(
+                f"SELECT voucher_id FROM {src} WHERE {where} ORDER BY date, voucher_id, row_no LIMIT ?",
+                [*params, want],
+            ).fetchall()
+            ids = list(dict.fromkeys(int(r[0]) for r in rows))
+            if len(ids) >= count or len(rows) < want:
+                return ids[:count]
+            want *= 4
+    rows = con.execute(
+        f"SELECT voucher_id, min(date) AS first FROM {src} WHERE {where} "
+        "GROUP BY voucher_id ORDER BY first, voucher_id LIMIT ? OFFSET ?",
+        [*params, count, offset],
+    ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def count_vouchers(store: Store, sel: Selection, account: str) -> int:
+    """How many vouchers the account's rows in the selection belong to (a page says only if more follow)."""
+    where, params = _conditions(sel, account)
+    src = _sources(store, sel.fiscal_year, "byaccount")
+    row = store.con.execute(f"SELECT count(DISTINCT voucher_id) FROM {src} WHERE {where}", params).fetchone()
+    return int(row[0]) if row else 0
 
 
 def _voucher_heads(
