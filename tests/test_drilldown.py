@@ -184,3 +184,27 @@ def test_a_voucher_shows_all_its_rows_with_the_counted_ones_marked(drill):
     assert [(r.account, r.counted) for r in v.rows] == [("3010", True), ("3210", True), ("1930", False)]
     assert v.amount == 55000
     assert drill.voucher(b, "A", "99") is None
+
+
+def test_internal_items_eliminated_in_the_rr_are_left_out_down_to_the_vouchers(tmp_path):
+    ws = _ledgers().LedgerWorkspace(tmp_path).config(
+        extra='enhet = "kr"\n[dimensioner]\nverksamhet = 1\nmotpart = 9\n\n[internt]\nmotparter = ["INT"]\n'
+    )
+    ws.year(
+        2023,
+        vouchers=[
+            ("2023-01-10", [("3010", -100, {1: "A"}), ("1930", 100)]),
+            ("2023-01-11", [("3010", -40, {1: "A", 9: "INT"}), ("6410", 40, {1: "B", 9: "INT"})]),
+        ],
+    )
+    with open_drill(ws.layout, load_config(ws.layout.config)) as (drill, _):
+        rr = drill.explain(drill.cell("resultatrakning", "verksamhetens_intakter", "utfall"))
+        assert rr.figure.exact == rr.figure.shown == 100
+        assert rr.notes == ("interna poster ([internt] i bokslut.toml) är eliminerade: motpart INT",)
+        assert rr.total == 100 and rr.difference == 0
+        page = drill.vouchers(rr, "3010")
+        assert page.total == 10000 and [v.number for v in page.vouchers] == ["1"]
+        # The driftredovisning keeps them.
+        drift = drill.explain(drill.cell("driftredovisning", "A.intakter", "utfall"))
+        adds_up(drift)
+        assert drill.vouchers(drift, "3010").total == 14000

@@ -283,40 +283,62 @@ class Drill:
             dims = ctx.config.dimensioner
             no_object_in = dims.verksamhet if "kostnadsslag" in flt else dims.projekt
         restricted = bool(pairs) or no_object_in is not None
-        sel = Selection(yd.year, to, accounts, pairs, no_object_in, flows, sign)
         records = (
             {r.account: r for r in opening_records(self.store, yd.year, accounts)}
             if (with_opening and self.store is not None)
             else {}
         )
-        entries: list[AccountAmount] = []
-        for a in accounts:
-            opening = yd.opening(a) if with_opening else 0
-            per_obj: list[tuple[str, int]] = []
-            movement = 0
-            if not opening_only:
-                for key, f in sorted(yd.period.get(a, {}).items()):
-                    if restricted and not _object_matches(key, pairs, no_object_in):
-                        continue
-                    amount = f.debit if flows == "debit" else f.credit if flows == "credit" else f.net
-                    movement += amount
-                    per_obj.append((key, amount))
-                if to > yd.cut:
-                    movement += yd.after_cut.get(a, 0)
-            rec = records.get(a)
-            entries.append(
-                AccountAmount(
-                    a,
-                    ctx.facts.account_names.get(a, ""),
-                    opening,
-                    movement,
-                    sign * (opening + movement),
-                    tuple(per_obj) if restricted else (),
-                    (rec,) if rec is not None and opening else (),
+
+        def shares(external: bool) -> list[AccountAmount]:
+            entries: list[AccountAmount] = []
+            for a in accounts:
+                opening = yd.opening(a) if with_opening else 0
+                per_obj: list[tuple[str, int]] = []
+                movement = 0
+                if not opening_only:
+                    for key, f in sorted(yd.period.get(a, {}).items()):
+                        if restricted and not _object_matches(key, pairs, no_object_in):
+                            continue
+                        if external and ctx.is_internal(a, key):
+                            continue
+                        amount = f.debit if flows == "debit" else f.credit if flows == "credit" else f.net
+                        movement += amount
+                        per_obj.append((key, amount))
+                    if to > yd.cut:
+                        movement += yd.after_cut.get(a, 0)
+                rec = records.get(a)
+                entries.append(
+                    AccountAmount(
+                        a,
+                        ctx.facts.account_names.get(a, ""),
+                        opening,
+                        movement,
+                        sign * (opening + movement),
+                        tuple(per_obj) if restricted else (),
+                        (rec,) if rec is not None and opening else (),
+                    )
                 )
-            )
-        total = kronor(sum(e.amount for e in entries))
+            return entries
+
+        entries = shares(external=False)
         notes: list[str] = []
+        excluded: tuple[str, ...] = ()
+        internal = _internal_items(ctx)
+        if internal and not opening_only and kronor(sum(e.amount for e in entries)) != fig.exact:
+            # The resultaträkning eliminates internal items ([internt]); the filter does not say
+            # so, but when the figure is what is left without them, that is how it was counted.
+            external = shares(external=True)
+            if kronor(sum(e.amount for e in external)) == fig.exact:
+                entries = external
+                excluded = internal
+                notes.append(
+                    "interna poster ([internt] i bokslut.toml) är eliminerade: " + ", ".join(internal)
+                )
+        kept = tuple(a for a in accounts if a not in ctx.chart.internal_accounts) if excluded else accounts
+        sel = Selection(
+            yd.year, to, kept, pairs, no_object_in, flows, sign, _motpart_pairs(ctx) if excluded else ()
+        )
+        total = kronor(sum(e.amount for e in entries))
         if not yd.has_transactions and not opening_only:
             notes.append(
                 f"räkenskapsåret {yd.year} har inga verifikationer i huvudboken; rörelsen kommer ur "
@@ -477,6 +499,22 @@ def _year_containing(ctx: Context, day: dt.date) -> YearData | None:
         if yd.start <= day <= yd.end:
             return yd
     return None
+
+
+def _internal_items(ctx: Context) -> tuple[str, ...]:
+    """What [internt] names, for the note: its accounts and its counterparts."""
+    cfg = ctx.config.internt
+    items = [f"konto {k}" for k in cfg.konton]
+    if ctx.config.dimensioner.motpart is not None:
+        items += [f"motpart {m}" for m in cfg.motparter]
+    return tuple(items)
+
+
+def _motpart_pairs(ctx: Context) -> tuple[str, ...]:
+    dim = ctx.config.dimensioner.motpart
+    if dim is None:
+        return ()
+    return tuple(f"{dim}:{m}" for m in ctx.config.internt.motparter)
 
 
 def _object_matches(key: str, pairs: Sequence[str], no_object_in: int | None) -> bool:

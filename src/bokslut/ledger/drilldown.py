@@ -23,7 +23,7 @@ import contextlib
 import datetime as dt
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -68,17 +68,10 @@ class Selection:
     no_object_in: int | None = None
     flows: str = "net"
     sign: int = 1
+    exclude_objects: tuple[str, ...] = ()  # pairs whose rows do not count (internal counterparts)
 
     def with_accounts(self, accounts: Sequence[str]) -> Selection:
-        return Selection(
-            self.fiscal_year,
-            self.to,
-            tuple(accounts),
-            self.objects,
-            self.no_object_in,
-            self.flows,
-            self.sign,
-        )
+        return replace(self, accounts=tuple(accounts))
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +274,10 @@ def _conditions(sel: Selection, account: str | None) -> tuple[str, list[object]]
         d = f"{int(sel.no_object_in)}:"
         clauses.append("NOT (starts_with(objects, ?) OR contains(objects, '|' || ?))")
         params.extend([d, d])
+    for pair in sel.exclude_objects:
+        c, p = _pair_sql(pair)
+        clauses.append(f"NOT {c}")
+        params.extend(p)
     if sel.flows == "debit":
         clauses.append("amount > 0")
     elif sel.flows == "credit":
