@@ -150,27 +150,29 @@ def _quoted(path: Path) -> str:
     return "'" + str(path.resolve()).replace("'", "''") + "'"
 
 
-# table → (columns read from the rows files, physical order, indexed column)
-_TABLES = {
-    "byaccount": (
-        "rows",
-        "file_id, voucher_id, row_no, kind, account, amount, date, text, objects, line",
-        "account, date, voucher_id, row_no",
-        None,
-    ),
-    "rows": (
-        "rows",
-        "file_id, voucher_id, row_no, kind, account, amount, date, text, objects, line",
-        "voucher_id, row_no",
-        "voucher_id",
-    ),
-    "vouchers": (
-        "vouchers",
-        "file_id, voucher_id, series, number, date, text, line",
-        "voucher_id",
-        "voucher_id",
-    ),
-}
+_HEADS = "v.series AS v_series, v.number AS v_number, v.date AS v_date, v.text AS v_text, v.line AS v_line"
+
+
+def _index_sql(rows: str, vouchers: str) -> list[str]:
+    """The drill-down index of one ledger file from its rows and vouchers files."""
+    narrow = "file_id, voucher_id, row_no, kind, account, amount, date, objects"
+    return [
+        f"CREATE TABLE vouchers AS SELECT file_id, voucher_id, series, number, date, text, line "
+        f"FROM read_parquet({vouchers}) ORDER BY voucher_id",
+        "CREATE INDEX vouchers_voucher_id ON vouchers (voucher_id)",
+        # Every row with its voucher's head: one lookup gives a page or a voucher.
+        f"CREATE TABLE rows AS SELECT t.file_id, t.voucher_id, t.row_no, t.kind, t.account, t.amount, "
+        f"t.date, t.text, t.objects, t.line, {_HEADS} FROM read_parquet({rows}) t "
+        "LEFT JOIN vouchers v USING (voucher_id) ORDER BY t.voucher_id, t.row_no",
+        "CREATE INDEX rows_voucher_id ON rows (voucher_id)",
+        # An account's rows, and an object's rows of an account, next to each other in date
+        # order: zone maps skip every other row group.
+        f"CREATE TABLE byaccount AS SELECT {narrow} FROM read_parquet({rows}) "
+        "ORDER BY account, date, voucher_id, row_no",
+        f"CREATE TABLE byobject AS SELECT pair, {narrow} FROM (SELECT *, "
+        f"unnest(string_split(objects, '|')) AS pair FROM read_parquet({rows}) WHERE objects <> '') "
+        "ORDER BY pair, account, date, voucher_id, row_no",
+    ]
 
 
 def ensure_index(store: Store, file_id: int, sha256: str) -> bool:
@@ -185,13 +187,10 @@ def ensure_index(store: Store, file_id: int, sha256: str) -> bool:
         with duckdb.connect(str(tmp)) as con:
             # Within a laptop's memory, as the import: the sorts spill beyond it.
             con.execute("SET memory_limit = '768MB'")
-            for table, (what, columns, order, indexed) in _TABLES.items():
-                source = _quoted(rows_file(store.layout, file_id, sha256, what))
-                con.execute(
-                    f"CREATE TABLE {table} AS SELECT {columns} FROM read_parquet({source}) ORDER BY {order}"
-                )
-                if indexed is not None:
-                    con.execute(f"CREATE INDEX {table}_{indexed} ON {table} ({indexed})")
+            rows = _quoted(rows_file(store.layout, file_id, sha256, "rows"))
+            vouchers = _quoted(rows_file(store.layout, file_id, sha256, "vouchers"))
+            for sql in _index_sql(rows, vouchers):
+                con.execute(sql)
             con.execute("CHECKPOINT")
         os.replace(tmp, path)
     except (OSError, duckdb.Error):
@@ -230,8 +229,10 @@ def _attached(store: Store, file_id: int, sha256: str) -> str | None:
     return alias
 
 
-def _sources(store: Store, year: int, table: str) -> str:
-    """A FROM clause for the year's rows ("byaccount", "rows") or "vouchers"."""
+def _sources(store: Store, year: int, table: str) -> str | None:
+    """A FROM clause for the year's "byaccount", "byobject", "rows" (with the voucher heads) or
+    "vouchers"; without an index (it could not be written) the store's views, and None for
+    "byobject", which only the index has."""
     files = _year_files(store, year)
     aliases = [_attached(store, f, h) for f, h in files]
     if files and all(a is not None for a in aliases):
@@ -239,8 +240,22 @@ def _sources(store: Store, year: int, table: str) -> str:
             return f"{aliases[0]}.{table}"
         return "(" + " UNION ALL ".join(f"SELECT * FROM {a}.{table}" for a in aliases) + ")"
     ids = ", ".join(str(f) for f, _ in files) or "NULL"
-    view = "voucher" if table == "vouchers" else "transaction"
-    return f'(SELECT * FROM "{view}" WHERE file_id IN ({ids}))'
+    if table == "byobject":
+        return None
+    if table == "vouchers":
+        return f'(SELECT * FROM "voucher" WHERE file_id IN ({ids}))'
+    if table == "rows":
+        return (
+            f'(SELECT t.*, {_HEADS} FROM "transaction" t LEFT JOIN "voucher" v USING (voucher_id) '
+            f"WHERE t.file_id IN ({ids}))"
+        )
+    return f'(SELECT * FROM "transaction" WHERE file_id IN ({ids}))'
+
+
+def _source(store: Store, year: int, table: str) -> str:
+    src = _sources(store, year, table)
+    assert src is not None
+    return src
 
 
 def prepare(store: Store, year: int) -> None:
@@ -302,30 +317,36 @@ def voucher_page(
 ) -> VoucherPage:
     """One account's vouchers in the selection, in date order, and the totals of all its rows."""
     where, params = _conditions(sel, account)
-    src = _sources(store, sel.fiscal_year, "byaccount")
+    src = _source(store, sel.fiscal_year, "byaccount")
+    scan_where, scan_params = where, params
+    by_object = _sources(store, sel.fiscal_year, "byobject") if sel.objects else None
+    if by_object is not None:
+        src, scan_where, scan_params = by_object, f"pair = ? AND {where}", [sel.objects[0], *params]
     con = store.con
     total, n_rows = con.execute(
-        f"SELECT coalesce(sum(amount), 0)::BIGINT, count(*) FROM {src} WHERE {where}", params
+        f"SELECT coalesce(sum(amount), 0)::BIGINT, count(*) FROM {src} WHERE {scan_where}", scan_params
     ).fetchone() or (0, 0)
-    ids = _page_ids(store, src, where, params, offset, limit + 1)
+    ids = _page_ids(store, src, scan_where, scan_params, offset, limit + 1)
     has_more = len(ids) > limit
     ids = ids[:limit]
     by_voucher: dict[int, list[RowEntry]] = {i: [] for i in ids}
+    heads: dict[int, tuple[str, str, dt.date, str, Place]] = {}
     if ids:
         listed = ", ".join(str(i) for i in ids)
         paths = _paths(store)
-        rows_src = _sources(store, sel.fiscal_year, "rows")
-        for vid, fid, acc, objs, amount, text, kind, line in con.execute(
-            f"SELECT voucher_id, file_id, account, objects, amount, coalesce(text, ''), kind, line "
+        rows_src = _source(store, sel.fiscal_year, "rows")
+        for vid, fid, acc, objs, amount, text, kind, line, *head in con.execute(
+            f"SELECT voucher_id, file_id, account, objects, amount, coalesce(text, ''), kind, line, "
+            f"v_series, v_number, v_date, v_text, v_line "
             f"FROM {rows_src} WHERE voucher_id IN ({listed}) AND {where} ORDER BY voucher_id, row_no",
             params,
         ).fetchall():
+            path = paths[int(fid)]
             by_voucher[int(vid)].append(
-                RowEntry(
-                    str(acc), str(objs), int(amount), str(text), str(kind), Place(paths[int(fid)], int(line))
-                )
+                RowEntry(str(acc), str(objs), int(amount), str(text), str(kind), Place(path, int(line)))
             )
-    heads = _voucher_heads(store, sel.fiscal_year, ids)
+            series, number, date, vtext, vline = head
+            heads[int(vid)] = (str(series), str(number), date, str(vtext), Place(path, int(vline)))
     vouchers = tuple(
         VoucherEntry(vid, *heads[vid], amount=sel.sign * sum(r.amount for r in rows), rows=tuple(rows))
         for vid, rows in by_voucher.items()
@@ -360,7 +381,7 @@ def _page_ids(store: Store, src: str, where: str, params: list[object], offset: 
 def count_vouchers(store: Store, sel: Selection, account: str) -> int:
     """How many vouchers the account's rows in the selection belong to (a page says only if more follow)."""
     where, params = _conditions(sel, account)
-    src = _sources(store, sel.fiscal_year, "byaccount")
+    src = _source(store, sel.fiscal_year, "byaccount")
     row = store.con.execute(f"SELECT count(DISTINCT voucher_id) FROM {src} WHERE {where}", params).fetchone()
     return int(row[0]) if row else 0
 
@@ -370,7 +391,7 @@ def _voucher_heads(
 ) -> dict[int, tuple[str, str, dt.date, str, Place]]:
     if not ids:
         return {}
-    src = _sources(store, year, "vouchers")
+    src = _source(store, year, "vouchers")
     listed = ", ".join(str(int(i)) for i in ids)
     paths = _paths(store)
     out = {}
@@ -384,7 +405,7 @@ def _voucher_heads(
 
 def find_voucher(store: Store, year: int, series: str, number: str) -> int | None:
     """The id of voucher ``series number`` of a fiscal year, if there is one."""
-    src = _sources(store, year, "vouchers")
+    src = _source(store, year, "vouchers")
     row = store.con.execute(
         f"SELECT voucher_id FROM {src} WHERE series = ? AND number = ? ORDER BY voucher_id LIMIT 1",
         [series, number],
@@ -396,37 +417,44 @@ def voucher_rows(
     store: Store, year: int, voucher_id: int, sel: Selection | None = None
 ) -> VoucherEntry | None:
     """Every row of one voucher; with ``sel``, rows outside it are marked not counted."""
-    heads = _voucher_heads(store, year, [voucher_id])
-    if voucher_id not in heads:
-        return None
-    src = _sources(store, year, "rows")
+    src = _source(store, year, "rows")
     cond, params = ("FALSE", []) if sel is None else _conditions(sel.with_accounts(()), None)
     accounts = sel.accounts if sel is not None else ()
     paths = _paths(store)
     rows = []
-    for fid, acc, objs, amount, text, kind, line, inside in store.con.execute(
-        f"SELECT file_id, account, objects, amount, coalesce(text, ''), kind, line, ({cond}) "
-        f"FROM {src} WHERE voucher_id = ? ORDER BY row_no",
+    head: tuple[str, str, dt.date, str, Place] | None = None
+    for (
+        fid,
+        acc,
+        objs,
+        amount,
+        text,
+        kind,
+        line,
+        inside,
+        series,
+        number,
+        date,
+        vtext,
+        vline,
+    ) in store.con.execute(
+        f"SELECT file_id, account, objects, amount, coalesce(text, ''), kind, line, ({cond}), "
+        f"v_series, v_number, v_date, v_text, v_line FROM {src} WHERE voucher_id = ? ORDER BY row_no",
         [*params, voucher_id],
     ).fetchall():
+        path = paths[int(fid)]
+        head = (str(series), str(number), date, str(vtext), Place(path, int(vline)))
         counted = bool(inside) and (not accounts or str(acc) in accounts)
         rows.append(
-            RowEntry(
-                str(acc),
-                str(objs),
-                int(amount),
-                str(text),
-                str(kind),
-                Place(paths[int(fid)], int(line)),
-                counted,
-            )
+            RowEntry(str(acc), str(objs), int(amount), str(text), str(kind), Place(path, int(line)), counted)
         )
+    if head is None:  # a voucher without rows
+        head = _voucher_heads(store, year, [voucher_id]).get(voucher_id)
+        if head is None:
+            return None
     sign = sel.sign if sel is not None else 1
     return VoucherEntry(
-        voucher_id,
-        *heads[voucher_id],
-        amount=sign * sum(r.amount for r in rows if r.counted),
-        rows=tuple(rows),
+        voucher_id, *head, amount=sign * sum(r.amount for r in rows if r.counted), rows=tuple(rows)
     )
 
 
