@@ -208,3 +208,33 @@ def test_internal_items_eliminated_in_the_rr_are_left_out_down_to_the_vouchers(t
         drift = drill.explain(drill.cell("driftredovisning", "A.intakter", "utfall"))
         adds_up(drift)
         assert drill.vouchers(drift, "3010").total == 14000
+
+
+def test_without_a_drill_down_index_the_store_answers_the_same(ws):
+    # A workspace where .bokslut/drill cannot be made (here: a file is in the way).
+    with open_drill(ws.layout, load_config(ws.layout.config)) as (drill, _):
+        (ws.layout.cache / "drill").write_text("ingen mapp", encoding="utf-8")
+        b = drill.explain(drill.cell("driftredovisning", "100.intakter", "utfall"))
+        page = drill.vouchers(b, "3010")
+        assert page.total == 62000 and [v.number for v in page.vouchers] == ["1", "5"]
+        assert [r.place.line for v in page.vouchers for r in v.rows] == [
+            r.place.line for v in page.vouchers for r in v.rows if r.objects == "1:100"
+        ]
+        v = drill.voucher(b, "A", "1")
+        assert v is not None and [r.account for r in v.rows] == ["3010", "3210", "1930"]
+    assert not (ws.layout.cache / "drill").is_dir()
+
+
+def test_the_index_is_written_once_and_a_replaced_ledger_file_gets_a_new_one(ws):
+    config = load_config(ws.layout.config)
+    with open_drill(ws.layout, config) as (drill, _):
+        b = drill.explain(drill.cell("resultatrakning", "verksamhetens_intakter", "utfall"))
+        drill.vouchers(b, "3010")
+    (first,) = (ws.layout.cache / "drill").iterdir()
+    ws.year(2023, vouchers=[("2023-05-01", [("3010", -7), ("1930", 7)])])
+    with open_drill(ws.layout, config) as (drill, _):
+        b = drill.explain(drill.cell("resultatrakning", "verksamhetens_intakter", "utfall"))
+        page = drill.vouchers(b, "3010")
+        assert page.total == 700 and [v.date.isoformat() for v in page.vouchers] == ["2023-05-01"]
+    (second,) = (ws.layout.cache / "drill").iterdir()
+    assert second.name != first.name

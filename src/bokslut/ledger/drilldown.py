@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -135,13 +136,6 @@ def drill_dir(store: Store) -> Path:
     return store.layout.cache / "drill"
 
 
-def _year_files(store: Store, year: int) -> list[tuple[int, str]]:
-    rows = store.con.execute(
-        "SELECT file_id, sha256 FROM source_file WHERE fiscal_year = ? ORDER BY file_id", [year]
-    ).fetchall()
-    return [(int(f), str(h)) for f, h in rows]
-
-
 def _index_path(store: Store, file_id: int, sha256: str) -> Path:
     return drill_dir(store) / f"file-{file_id}-{sha256[:16]}.duckdb"
 
@@ -197,6 +191,11 @@ def ensure_index(store: Store, file_id: int, sha256: str) -> bool:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
         return False
+    finally:
+        # DuckDB's write-ahead log and spill folder beside the file being written.
+        with contextlib.suppress(OSError):
+            tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+        shutil.rmtree(tmp.with_name(tmp.name + ".tmp"), ignore_errors=True)
     _forget_stale(store)
     return True
 
@@ -214,54 +213,59 @@ def _forget_stale(store: Store) -> None:
                 p.unlink()
 
 
-def _attached(store: Store, file_id: int, sha256: str) -> str | None:
-    """The alias under which the file's drill-down index is attached to the store's connection."""
-    alias = f"drill_{file_id}_{sha256[:16]}"
-    known = store.con.execute("SELECT 1 FROM duckdb_databases() WHERE database_name = ?", [alias]).fetchone()
-    if known:
-        return alias
+def _alias(file_id: int, sha256: str) -> str:
+    return f"drill_{file_id}_{sha256[:16]}"
+
+
+def _attach(store: Store, file_id: int, sha256: str) -> bool:
+    """Attach the file's drill-down index to the store's connection, writing it first if needed."""
     if not ensure_index(store, file_id, sha256):
-        return None
+        return False
     try:
-        store.con.execute(f"ATTACH {_quoted(_index_path(store, file_id, sha256))} AS {alias} (READ_ONLY)")
-    except duckdb.Error:
-        return None
-    return alias
-
-
-def _sources(store: Store, year: int, table: str) -> str | None:
-    """A FROM clause for the year's "byaccount", "byobject", "rows" (with the voucher heads) or
-    "vouchers"; without an index (it could not be written) the store's views, and None for
-    "byobject", which only the index has."""
-    files = _year_files(store, year)
-    aliases = [_attached(store, f, h) for f, h in files]
-    if files and all(a is not None for a in aliases):
-        if len(aliases) == 1:
-            return f"{aliases[0]}.{table}"
-        return "(" + " UNION ALL ".join(f"SELECT * FROM {a}.{table}" for a in aliases) + ")"
-    ids = ", ".join(str(f) for f, _ in files) or "NULL"
-    if table == "byobject":
-        return None
-    if table == "vouchers":
-        return f'(SELECT * FROM "voucher" WHERE file_id IN ({ids}))'
-    if table == "rows":
-        return (
-            f'(SELECT t.*, {_HEADS} FROM "transaction" t LEFT JOIN "voucher" v USING (voucher_id) '
-            f"WHERE t.file_id IN ({ids}))"
+        store.con.execute(
+            f"ATTACH {_quoted(_index_path(store, file_id, sha256))} AS {_alias(file_id, sha256)} (READ_ONLY)"
         )
-    return f'(SELECT * FROM "transaction" WHERE file_id IN ({ids}))'
+    except duckdb.Error:
+        return False
+    return True
+
+
+def _tables(store: Store, year: int) -> dict[str, str | None]:
+    """FROM clauses for the year's "byaccount", "byobject", "rows" (with the voucher heads) and
+    "vouchers": the drill-down index, or without one (it could not be written) the store's
+    views, and None for "byobject", which only the index has."""
+    files = store.con.execute(
+        "SELECT f.file_id, f.sha256, d.database_name IS NOT NULL FROM source_file f LEFT JOIN "
+        "duckdb_databases() d ON d.database_name = 'drill_' || f.file_id || '_' || left(f.sha256, 16) "
+        "WHERE f.fiscal_year = ? ORDER BY f.file_id",
+        [year],
+    ).fetchall()
+    indexed = bool(files) and all(bool(on) or _attach(store, int(f), str(h)) for f, h, on in files)
+    names = ("byaccount", "byobject", "rows", "vouchers")
+    if indexed:
+        aliases = [_alias(int(f), str(h)) for f, h, _ in files]
+        if len(aliases) == 1:
+            return {t: f"{aliases[0]}.{t}" for t in names}
+        return {t: "(" + " UNION ALL ".join(f"SELECT * FROM {a}.{t}" for a in aliases) + ")" for t in names}
+    ids = ", ".join(str(int(f)) for f, _, _ in files) or "NULL"
+    return {
+        "byaccount": f'(SELECT * FROM "transaction" WHERE file_id IN ({ids}))',
+        "byobject": None,
+        "rows": f'(SELECT t.*, {_HEADS} FROM "transaction" t LEFT JOIN "voucher" v USING (voucher_id) '
+        f"WHERE t.file_id IN ({ids}))",
+        "vouchers": f'(SELECT * FROM "voucher" WHERE file_id IN ({ids}))',
+    }
 
 
 def _source(store: Store, year: int, table: str) -> str:
-    src = _sources(store, year, table)
+    src = _tables(store, year)[table]
     assert src is not None
     return src
 
 
 def prepare(store: Store, year: int) -> None:
     """Write and attach the drill-down index of a year's ledger files now (a server does it at start)."""
-    for f, h in _year_files(store, year):
-        _attached(store, f, h)
+    _tables(store, year)
 
 
 # --------------------------------------------------------------------- conditions
@@ -317,9 +321,11 @@ def voucher_page(
 ) -> VoucherPage:
     """One account's vouchers in the selection, in date order, and the totals of all its rows."""
     where, params = _conditions(sel, account)
-    src = _source(store, sel.fiscal_year, "byaccount")
+    tables = _tables(store, sel.fiscal_year)
+    src = tables["byaccount"]
+    assert src is not None
     scan_where, scan_params = where, params
-    by_object = _sources(store, sel.fiscal_year, "byobject") if sel.objects else None
+    by_object = tables["byobject"] if sel.objects else None
     if by_object is not None:
         src, scan_where, scan_params = by_object, f"pair = ? AND {where}", [sel.objects[0], *params]
     con = store.con
@@ -334,7 +340,7 @@ def voucher_page(
     if ids:
         listed = ", ".join(str(i) for i in ids)
         paths = _paths(store)
-        rows_src = _source(store, sel.fiscal_year, "rows")
+        rows_src = tables["rows"]
         for vid, fid, acc, objs, amount, text, kind, line, *head in con.execute(
             f"SELECT voucher_id, file_id, account, objects, amount, coalesce(text, ''), kind, line, "
             f"v_series, v_number, v_date, v_text, v_line "
