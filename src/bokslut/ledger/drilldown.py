@@ -163,9 +163,10 @@ def _index_sql(rows: str, vouchers: str) -> list[str]:
         # order: zone maps skip every other row group.
         f"CREATE TABLE byaccount AS SELECT {narrow} FROM read_parquet({rows}) "
         "ORDER BY account, date, voucher_id, row_no",
-        f"CREATE TABLE byobject AS SELECT pair, {narrow} FROM (SELECT *, "
-        f"unnest(string_split(objects, '|')) AS pair FROM read_parquet({rows}) WHERE objects <> '') "
-        "ORDER BY pair, account, date, voucher_id, row_no",
+        # With the rows' texts and voucher heads: a page of an object's vouchers is read from
+        # the object's few row groups (looking rows up by voucher id would scan the whole year).
+        "CREATE TABLE byobject AS SELECT pair, * FROM (SELECT *, unnest(string_split(objects, '|')) "
+        "AS pair FROM rows WHERE objects <> '') ORDER BY pair, account, date, voucher_id, row_no",
     ]
 
 
@@ -340,12 +341,14 @@ def voucher_page(
     if ids:
         listed = ", ".join(str(i) for i in ids)
         paths = _paths(store)
-        rows_src = tables["rows"]
+        rows_src, rows_where, rows_params = tables["rows"], where, params
+        if by_object is not None:
+            rows_src, rows_where, rows_params = by_object, scan_where, scan_params
         for vid, fid, acc, objs, amount, text, kind, line, *head in con.execute(
             f"SELECT voucher_id, file_id, account, objects, amount, coalesce(text, ''), kind, line, "
             f"v_series, v_number, v_date, v_text, v_line "
-            f"FROM {rows_src} WHERE voucher_id IN ({listed}) AND {where} ORDER BY voucher_id, row_no",
-            params,
+            f"FROM {rows_src} WHERE voucher_id IN ({listed}) AND {rows_where} ORDER BY voucher_id, row_no",
+            rows_params,
         ).fetchall():
             path = paths[int(fid)]
             by_voucher[int(vid)].append(
