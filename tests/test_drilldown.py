@@ -187,9 +187,8 @@ def test_a_voucher_shows_all_its_rows_with_the_counted_ones_marked(drill):
 
 
 def test_internal_items_eliminated_in_the_rr_are_left_out_down_to_the_vouchers(tmp_path):
-    ws = _ledgers().LedgerWorkspace(tmp_path).config(
-        extra='enhet = "kr"\n[dimensioner]\nverksamhet = 1\nmotpart = 9\n\n[internt]\nmotparter = ["INT"]\n'
-    )
+    internal = '[dimensioner]\nverksamhet = 1\nmotpart = 9\n\n[internt]\nmotparter = ["INT"]\n'
+    ws = _ledgers().LedgerWorkspace(tmp_path).config(extra='enhet = "kr"\n' + internal)
     ws.year(
         2023,
         vouchers=[

@@ -619,6 +619,7 @@ def breakdown_json(b: Breakdown) -> dict[str, Any]:
             "to": s.to.isoformat(),
             "objects": list(s.objects),
             "no_object_in": s.no_object_in,
+            "exclude_objects": list(s.exclude_objects),
             "flows": s.flows,
             "sign": s.sign,
             "vouchers": b.movements,
