@@ -160,7 +160,7 @@ def _index_sql(rows: str, vouchers: str) -> list[str]:
         "LEFT JOIN vouchers v USING (voucher_id) ORDER BY t.voucher_id, t.row_no",
         "CREATE INDEX rows_voucher_id ON rows (voucher_id)",
         # An account's rows, and an object's rows of an account, next to each other in date
-        # order: zone maps skip every other row group.
+        # order: zone maps skip the row groups of every other account or object.
         f"CREATE TABLE byaccount AS SELECT {narrow} FROM read_parquet({rows}) "
         "ORDER BY account, date, voucher_id, row_no",
         # With the rows' texts and voucher heads: a page of an object's vouchers is read from
