@@ -48,6 +48,17 @@ CASES = [
     ("build {ws} --format foo", "bokslut build", "ogiltigt värde för --format: okänt format: foo"),
     ("tables {ws} --tabell x", "bokslut tables", "ogiltigt värde för --tabell: ingen tabell med id 'x'"),
     ("saldon {ws} --objekt abc", "bokslut saldon", "'abc' ska skrivas dimension:objekt"),
+    (
+        "harled {ws} x r k",
+        "bokslut harled",
+        "ogiltigt värde för TABELL: någon tabell med namnet 'x' finns inte",
+    ),
+    (
+        "harled {ws} --varde x",
+        "bokslut harled",
+        "ogiltigt värde för --varde: något värde med namnet 'x' finns inte",
+    ),
+    ("harled {ws} --verifikation A12 --varde x", "bokslut harled", "'A12' ska skrivas SERIE:NUMMER"),
     ("saldon {ws} --konto abc", "bokslut saldon", "ska vara ett konto (3010), ett intervall (3000-3999)"),
     # saldon
     ("saldon {ws} --objekt ²:81141", "bokslut saldon", "'²:81141' ska skrivas dimension:objekt"),

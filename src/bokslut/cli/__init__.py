@@ -28,6 +28,7 @@ COMMANDS = {
     "import": "bokslut.cli.ledger_cmds:import_cmd",
     "saldon": "bokslut.cli.ledger_cmds:saldon_cmd",
     "tables": "bokslut.cli.statements_cmds:tables_cmd",
+    "harled": "bokslut.cli.drill_cmds:harled_cmd",
     "check": "bokslut.cli.statements_cmds:check_cmd",
     "mal": "bokslut.cli.followup_cmds:mal_group",
     "build": "bokslut.cli.build_cmds:build_cmd",

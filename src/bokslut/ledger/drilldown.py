@@ -1,0 +1,511 @@
+"""Drill-down queries: the vouchers and rows behind an amount, each with its file and line.
+
+A :class:`Selection` names ledger rows the way the statements count them (a fiscal
+year's files, rows dated up to a day, accounts, an object restriction, debit or
+credit only). :func:`voucher_page` pages through one account's vouchers in date
+order and sums *all* matching rows in SQL, so a page of 50 vouchers still carries
+the total it belongs to; :func:`voucher_rows` gives every row of one voucher;
+:func:`opening_records` and :func:`budget_records` the #IB/#UB and #PBUDGET lines.
+
+On a large ledger the rows files (kept in voucher order, without statistics) must be
+scanned whole for one account. So the first drill-down into a ledger file writes a
+drill-down index beside them, ``.bokslut/drill/``: the rows sorted by account and
+date, and rows and vouchers in voucher order, in small row groups with min/max
+statistics, which DuckDB uses to read only the row groups an account or a voucher
+lives in. It is a cache like the rest of ``.bokslut/``: written atomically, named by
+the ledger file's id and digest, rebuilt when missing, and when it cannot be written
+(a read-only workspace) the queries read the store's views instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import duckdb
+
+from bokslut.ledger.rowfiles import rows_file
+from bokslut.ledger.store import Store
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a record is written: a workspace-relative file and its line (or cell)."""
+
+    file: str
+    line: int | None = None
+    cell: str | None = None
+
+    def text(self) -> str:
+        if self.line is not None:
+            return f"{self.file}:{self.line}"
+        if self.cell is not None:
+            return f"{self.file} ({self.cell})"
+        return self.file
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Ledger rows as a statement counts them.
+
+    ``fiscal_year``: the rows of that year's files, dated up to ``to`` (the statements
+    count a fiscal year's file up to the report's cut). ``objects``: canonical
+    ``dim:obj`` pairs a row must all carry; ``no_object_in``: a dimension the row must
+    not carry (the driftredovisning's "ej fördelat"). ``flows``: "net", "debit" or
+    "credit". ``sign`` turns the ledger's sign into the report's.
+    """
+
+    fiscal_year: int
+    to: dt.date
+    accounts: tuple[str, ...] = ()
+    objects: tuple[str, ...] = ()
+    no_object_in: int | None = None
+    flows: str = "net"
+    sign: int = 1
+    exclude_objects: tuple[str, ...] = ()  # pairs whose rows do not count (internal counterparts)
+
+    def with_accounts(self, accounts: Sequence[str]) -> Selection:
+        return replace(self, accounts=tuple(accounts))
+
+
+@dataclass(frozen=True, slots=True)
+class RowEntry:
+    """One #TRANS (or #RTRANS/#BTRANS) row: amount in öre, ledger sign."""
+
+    account: str
+    objects: str
+    amount: int
+    text: str
+    kind: str
+    place: Place
+    counted: bool = True  # whether the row belongs to the selection's amount
+
+
+@dataclass(frozen=True, slots=True)
+class VoucherEntry:
+    voucher_id: int
+    series: str
+    number: str
+    date: dt.date
+    text: str
+    place: Place
+    amount: int  # öre, report sign: the selection's rows of this voucher
+    rows: tuple[RowEntry, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class VoucherPage:
+    """One page of an account's vouchers, with totals over all of them (öre, report sign)."""
+
+    account: str
+    total: int  # all rows of the account in the selection, not only this page's
+    row_count: int
+    offset: int
+    limit: int
+    has_more: bool  # whether vouchers follow this page
+    vouchers: tuple[VoucherEntry, ...] = field(default_factory=tuple)
+
+    @property
+    def page_total(self) -> int:
+        return sum(v.amount for v in self.vouchers)
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceRecord:
+    """An #IB/#UB/#RES/#PBUDGET line of a ledger file: öre, ledger sign."""
+
+    kind: str
+    account: str
+    objects: str
+    amount: int
+    place: Place
+    period: int | None = None
+
+
+# --------------------------------------------------------------------- the index
+
+
+def drill_dir(store: Store) -> Path:
+    return store.layout.cache / "drill"
+
+
+def _index_path(store: Store, file_id: int, sha256: str) -> Path:
+    return drill_dir(store) / f"file-{file_id}-{sha256[:16]}.duckdb"
+
+
+def _quoted(path: Path) -> str:
+    return "'" + str(path.resolve()).replace("'", "''") + "'"
+
+
+_HEADS = "v.series AS v_series, v.number AS v_number, v.date AS v_date, v.text AS v_text, v.line AS v_line"
+
+
+def _index_sql(rows: str, vouchers: str) -> list[str]:
+    """The drill-down index of one ledger file from its rows and vouchers files."""
+    narrow = "file_id, voucher_id, row_no, kind, account, amount, date, objects"
+    return [
+        f"CREATE TABLE vouchers AS SELECT file_id, voucher_id, series, number, date, text, line "
+        f"FROM read_parquet({vouchers}) ORDER BY voucher_id",
+        "CREATE INDEX vouchers_voucher_id ON vouchers (voucher_id)",
+        # Every row with its voucher's head: one lookup gives a page or a voucher.
+        f"CREATE TABLE rows AS SELECT t.file_id, t.voucher_id, t.row_no, t.kind, t.account, t.amount, "
+        f"t.date, t.text, t.objects, t.line, {_HEADS} FROM read_parquet({rows}) t "
+        "LEFT JOIN vouchers v USING (voucher_id) ORDER BY t.voucher_id, t.row_no",
+        "CREATE INDEX rows_voucher_id ON rows (voucher_id)",
+        # An account's rows, and an object's rows of an account, next to each other in date
+        # order: zone maps skip the row groups of every other account or object.
+        f"CREATE TABLE byaccount AS SELECT {narrow} FROM read_parquet({rows}) "
+        "ORDER BY account, date, voucher_id, row_no",
+        # With the rows' texts and voucher heads: a page of an object's vouchers is read from
+        # the object's few row groups (looking rows up by voucher id would scan the whole year).
+        "CREATE TABLE byobject AS SELECT pair, * FROM (SELECT *, unnest(string_split(objects, '|')) "
+        "AS pair FROM rows WHERE objects <> '') ORDER BY pair, account, date, voucher_id, row_no",
+    ]
+
+
+def ensure_index(store: Store, file_id: int, sha256: str) -> bool:
+    """Write the drill-down index of one ledger file if it is missing; False if it cannot be."""
+    path = _index_path(store, file_id, sha256)
+    if path.is_file():
+        return True
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.unlink(missing_ok=True)
+        with duckdb.connect(str(tmp)) as con:
+            # Within a laptop's memory, as the import: the sorts spill beyond it.
+            con.execute("SET memory_limit = '768MB'")
+            rows = _quoted(rows_file(store.layout, file_id, sha256, "rows"))
+            vouchers = _quoted(rows_file(store.layout, file_id, sha256, "vouchers"))
+            for sql in _index_sql(rows, vouchers):
+                con.execute(sql)
+            con.execute("CHECKPOINT")
+        os.replace(tmp, path)
+    except (OSError, duckdb.Error):
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        return False
+    finally:
+        # DuckDB's write-ahead log and spill folder beside the file being written.
+        with contextlib.suppress(OSError):
+            tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+        shutil.rmtree(tmp.with_name(tmp.name + ".tmp"), ignore_errors=True)
+    _forget_stale(store)
+    return True
+
+
+def _forget_stale(store: Store) -> None:
+    """Remove index files of ledger files this store no longer holds (a replaced year)."""
+    current = {
+        _index_path(store, int(f), str(h)).name
+        for f, h in store.con.execute("SELECT file_id, sha256 FROM source_file").fetchall()
+    }
+    folder = drill_dir(store)
+    for p in folder.iterdir() if folder.is_dir() else ():
+        if p.name.startswith("file-") and p.name not in current:
+            with contextlib.suppress(OSError):
+                p.unlink()
+
+
+def _alias(file_id: int, sha256: str) -> str:
+    return f"drill_{file_id}_{sha256[:16]}"
+
+
+def _attach(store: Store, file_id: int, sha256: str) -> bool:
+    """Attach the file's drill-down index to the store's connection, writing it first if needed."""
+    if not ensure_index(store, file_id, sha256):
+        return False
+    try:
+        store.con.execute(
+            f"ATTACH {_quoted(_index_path(store, file_id, sha256))} AS {_alias(file_id, sha256)} (READ_ONLY)"
+        )
+    except duckdb.Error:
+        return False
+    return True
+
+
+def _tables(store: Store, year: int) -> dict[str, str | None]:
+    """FROM clauses for the year's "byaccount", "byobject", "rows" (with the voucher heads) and
+    "vouchers": the drill-down index, or without one (it could not be written) the store's
+    views, and None for "byobject", which only the index has."""
+    files = store.con.execute(
+        "SELECT f.file_id, f.sha256, d.database_name IS NOT NULL FROM source_file f LEFT JOIN "
+        "duckdb_databases() d ON d.database_name = 'drill_' || f.file_id || '_' || left(f.sha256, 16) "
+        "WHERE f.fiscal_year = ? ORDER BY f.file_id",
+        [year],
+    ).fetchall()
+    indexed = bool(files) and all(bool(on) or _attach(store, int(f), str(h)) for f, h, on in files)
+    names = ("byaccount", "byobject", "rows", "vouchers")
+    if indexed:
+        aliases = [_alias(int(f), str(h)) for f, h, _ in files]
+        if len(aliases) == 1:
+            return {t: f"{aliases[0]}.{t}" for t in names}
+        return {t: "(" + " UNION ALL ".join(f"SELECT * FROM {a}.{t}" for a in aliases) + ")" for t in names}
+    ids = ", ".join(str(int(f)) for f, _, _ in files) or "NULL"
+    return {
+        "byaccount": f'(SELECT * FROM "transaction" WHERE file_id IN ({ids}))',
+        "byobject": None,
+        "rows": f'(SELECT t.*, {_HEADS} FROM "transaction" t LEFT JOIN "voucher" v USING (voucher_id) '
+        f"WHERE t.file_id IN ({ids}))",
+        "vouchers": f'(SELECT * FROM "voucher" WHERE file_id IN ({ids}))',
+    }
+
+
+def _source(store: Store, year: int, table: str) -> str:
+    src = _tables(store, year)[table]
+    assert src is not None
+    return src
+
+
+def prepare(store: Store, year: int) -> None:
+    """Write and attach the drill-down index of a year's ledger files now (a server does it at start)."""
+    _tables(store, year)
+
+
+# --------------------------------------------------------------------- conditions
+
+
+def _pair_sql(pair: str) -> tuple[str, list[object]]:
+    return (
+        "(objects = ? OR starts_with(objects, ? || '|') OR contains(objects, '|' || ? || '|') "
+        "OR ends_with(objects, '|' || ?))",
+        [pair, pair, pair, pair],
+    )
+
+
+def _conditions(sel: Selection, account: str | None) -> tuple[str, list[object]]:
+    clauses = ["kind = 'TRANS'", "date <= ?"]
+    params: list[object] = [sel.to]
+    if account is not None:
+        clauses.append("account = ?")
+        params.append(account)
+    for pair in sel.objects:
+        c, p = _pair_sql(pair)
+        clauses.append(c)
+        params.extend(p)
+    if sel.no_object_in is not None:
+        d = f"{int(sel.no_object_in)}:"
+        clauses.append("NOT (starts_with(objects, ?) OR contains(objects, '|' || ?))")
+        params.extend([d, d])
+    for pair in sel.exclude_objects:
+        c, p = _pair_sql(pair)
+        clauses.append(f"NOT {c}")
+        params.extend(p)
+    if sel.flows == "debit":
+        clauses.append("amount > 0")
+    elif sel.flows == "credit":
+        clauses.append("amount < 0")
+    return " AND ".join(clauses), params
+
+
+def _paths(store: Store) -> dict[int, str]:
+    return {int(f): str(p) for f, p in store.con.execute("SELECT file_id, path FROM source_file").fetchall()}
+
+
+# --------------------------------------------------------------------- queries
+
+
+def voucher_page(
+    store: Store,
+    sel: Selection,
+    account: str,
+    *,
+    offset: int = 0,
+    limit: int = PAGE_SIZE,
+) -> VoucherPage:
+    """One account's vouchers in the selection, in date order, and the totals of all its rows."""
+    where, params = _conditions(sel, account)
+    tables = _tables(store, sel.fiscal_year)
+    src = tables["byaccount"]
+    assert src is not None
+    scan_where, scan_params = where, params
+    by_object = tables["byobject"] if sel.objects else None
+    if by_object is not None:
+        src, scan_where, scan_params = by_object, f"pair = ? AND {where}", [sel.objects[0], *params]
+    con = store.con
+    total, n_rows = con.execute(
+        f"SELECT coalesce(sum(amount), 0)::BIGINT, count(*) FROM {src} WHERE {scan_where}", scan_params
+    ).fetchone() or (0, 0)
+    ids = _page_ids(store, src, scan_where, scan_params, offset, limit + 1)
+    has_more = len(ids) > limit
+    ids = ids[:limit]
+    by_voucher: dict[int, list[RowEntry]] = {i: [] for i in ids}
+    heads: dict[int, tuple[str, str, dt.date, str, Place]] = {}
+    if ids:
+        listed = ", ".join(str(i) for i in ids)
+        paths = _paths(store)
+        rows_src, rows_where, rows_params = tables["rows"], where, params
+        if by_object is not None:
+            rows_src, rows_where, rows_params = by_object, scan_where, scan_params
+        for vid, fid, acc, objs, amount, text, kind, line, *head in con.execute(
+            f"SELECT voucher_id, file_id, account, objects, amount, coalesce(text, ''), kind, line, "
+            f"v_series, v_number, v_date, v_text, v_line "
+            f"FROM {rows_src} WHERE voucher_id IN ({listed}) AND {rows_where} ORDER BY voucher_id, row_no",
+            rows_params,
+        ).fetchall():
+            path = paths[int(fid)]
+            by_voucher[int(vid)].append(
+                RowEntry(str(acc), str(objs), int(amount), str(text), str(kind), Place(path, int(line)))
+            )
+            series, number, date, vtext, vline = head
+            heads[int(vid)] = (str(series), str(number), date, str(vtext), Place(path, int(vline)))
+    vouchers = tuple(
+        VoucherEntry(vid, *heads[vid], amount=sel.sign * sum(r.amount for r in rows), rows=tuple(rows))
+        for vid, rows in by_voucher.items()
+    )
+    return VoucherPage(account, sel.sign * int(total), int(n_rows), offset, limit, has_more, vouchers)
+
+
+def _page_ids(store: Store, src: str, where: str, params: list[object], offset: int, count: int) -> list[int]:
+    """Ids of ``count`` vouchers from ``offset`` on, ordered by their first date and id."""
+    con = store.con
+    if offset == 0:
+        # The first page from the first rows in (date, voucher) order: a top-N over narrow
+        # columns, not a grouping of every row of the account.
+        want = count * 4
+        while True:
+            rows = con.execute(
+                f"SELECT voucher_id FROM {src} WHERE {where} ORDER BY date, voucher_id, row_no LIMIT ?",
+                [*params, want],
+            ).fetchall()
+            ids = list(dict.fromkeys(int(r[0]) for r in rows))
+            if len(ids) >= count or len(rows) < want:
+                return ids[:count]
+            want *= 4
+    rows = con.execute(
+        f"SELECT voucher_id, min(date) AS first FROM {src} WHERE {where} "
+        "GROUP BY voucher_id ORDER BY first, voucher_id LIMIT ? OFFSET ?",
+        [*params, count, offset],
+    ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def count_vouchers(store: Store, sel: Selection, account: str) -> int:
+    """How many vouchers the account's rows in the selection belong to (a page says only if more follow)."""
+    where, params = _conditions(sel, account)
+    src = _source(store, sel.fiscal_year, "byaccount")
+    row = store.con.execute(f"SELECT count(DISTINCT voucher_id) FROM {src} WHERE {where}", params).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _voucher_heads(
+    store: Store, year: int, ids: list[int]
+) -> dict[int, tuple[str, str, dt.date, str, Place]]:
+    if not ids:
+        return {}
+    src = _source(store, year, "vouchers")
+    listed = ", ".join(str(int(i)) for i in ids)
+    paths = _paths(store)
+    out = {}
+    for vid, fid, series, number, date, text, line in store.con.execute(
+        f"SELECT voucher_id, file_id, series, number, date, text, line FROM {src} "
+        f"WHERE voucher_id IN ({listed})"
+    ).fetchall():
+        out[int(vid)] = (str(series), str(number), date, str(text), Place(paths[int(fid)], int(line)))
+    return out
+
+
+def find_voucher(store: Store, year: int, series: str, number: str) -> int | None:
+    """The id of voucher ``series number`` of a fiscal year, if there is one."""
+    src = _source(store, year, "vouchers")
+    row = store.con.execute(
+        f"SELECT voucher_id FROM {src} WHERE series = ? AND number = ? ORDER BY voucher_id LIMIT 1",
+        [series, number],
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def voucher_rows(
+    store: Store, year: int, voucher_id: int, sel: Selection | None = None
+) -> VoucherEntry | None:
+    """Every row of one voucher; with ``sel``, rows outside it are marked not counted."""
+    src = _source(store, year, "rows")
+    cond, params = ("FALSE", []) if sel is None else _conditions(sel.with_accounts(()), None)
+    accounts = sel.accounts if sel is not None else ()
+    paths = _paths(store)
+    rows = []
+    head: tuple[str, str, dt.date, str, Place] | None = None
+    for (
+        fid,
+        acc,
+        objs,
+        amount,
+        text,
+        kind,
+        line,
+        inside,
+        series,
+        number,
+        date,
+        vtext,
+        vline,
+    ) in store.con.execute(
+        f"SELECT file_id, account, objects, amount, coalesce(text, ''), kind, line, ({cond}), "
+        f"v_series, v_number, v_date, v_text, v_line FROM {src} WHERE voucher_id = ? ORDER BY row_no",
+        [*params, voucher_id],
+    ).fetchall():
+        path = paths[int(fid)]
+        head = (str(series), str(number), date, str(vtext), Place(path, int(vline)))
+        counted = bool(inside) and (not accounts or str(acc) in accounts)
+        rows.append(
+            RowEntry(str(acc), str(objs), int(amount), str(text), str(kind), Place(path, int(line)), counted)
+        )
+    if head is None:  # a voucher without rows
+        head = _voucher_heads(store, year, [voucher_id]).get(voucher_id)
+        if head is None:
+            return None
+    sign = sel.sign if sel is not None else 1
+    return VoucherEntry(
+        voucher_id, *head, amount=sign * sum(r.amount for r in rows if r.counted), rows=tuple(rows)
+    )
+
+
+def opening_records(store: Store, year: int, accounts: Sequence[str]) -> list[BalanceRecord]:
+    """The #IB 0 lines a fiscal year's opening balances come from, as the statements pick them.
+
+    Per account the record of the highest year index wins (a file's own year over an older
+    year restated in a newer file), the newest file breaking ties; a year without any #IB
+    opens with the #UB of the year before.
+    """
+    if not accounts:
+        return []
+    con = store.con
+    has_ib = con.execute(
+        "SELECT count(*) FROM balance WHERE fiscal_year = ? AND kind = 'IB' AND objects = ''", [year]
+    ).fetchone()
+    kind, fy = ("IB", year) if has_ib and has_ib[0] else ("UB", year - 1)
+    rows = con.execute(
+        """
+        SELECT b.account, b.amount, b.line, f.path FROM (
+            SELECT *, row_number() OVER (PARTITION BY account
+                                         ORDER BY year_index DESC, file_id DESC) AS rn
+            FROM balance WHERE fiscal_year = ? AND kind = ? AND objects = ''
+                AND list_contains(?, account)
+        ) b JOIN source_file f USING (file_id) WHERE rn = 1 ORDER BY b.account
+        """,
+        [fy, kind, list(accounts)],
+    ).fetchall()
+    return [
+        BalanceRecord(kind, str(a), "", int(amount), Place(str(p), int(line))) for a, amount, line, p in rows
+    ]
+
+
+def budget_records(store: Store, year: int, account: str, objects: str) -> list[BalanceRecord]:
+    """The #PBUDGET lines behind a budget amount of one account and object key."""
+    rows = store.con.execute(
+        "SELECT p.period, p.amount, p.line, f.path FROM period_balance p JOIN source_file f USING (file_id) "
+        "WHERE p.kind = 'PBUDGET' AND p.fiscal_year = ? AND p.account = ? AND p.objects = ? "
+        "ORDER BY p.period, p.file_id, p.line",
+        [year, account, objects],
+    ).fetchall()
+    return [
+        BalanceRecord("PBUDGET", account, objects, int(a), Place(str(path), int(line)), int(period))
+        for period, a, line, path in rows
+    ]

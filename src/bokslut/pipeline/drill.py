@@ -1,0 +1,35 @@
+"""Drill-down over a workspace: the report's data as `build` rounds it, beside the open store.
+
+The CLI (``bokslut harled``) and the web application open it the same way, so a figure
+is explained with the numbers the published report shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from bokslut.diagnostics import Finding
+from bokslut.drilldown import Drill
+from bokslut.ledger.store import open_store
+from bokslut.pipeline.areas import report_parts
+from bokslut.report_data import ReportData
+from bokslut.statements import StatementsPart
+from bokslut.workspace.config import Config
+from bokslut.workspace.layout import Layout
+
+
+def drill_from_parts(layout: Layout, config: Config) -> tuple[ReportData, StatementsPart | None]:
+    parts = report_parts(layout, config)
+    data = ReportData.merge(parts)
+    statements = next((p for p in parts if isinstance(p, StatementsPart)), None)
+    return data, statements
+
+
+@contextmanager
+def open_drill(layout: Layout, config: Config) -> Iterator[tuple[Drill, tuple[Finding, ...]]]:
+    """A :class:`Drill` over the workspace and the findings met while computing the report."""
+    data, part = drill_from_parts(layout, config)
+    context = part.statements.context if part is not None and part.statements is not None else None
+    with open_store(layout) as store:
+        yield Drill(data.tables, data.rounded, data.values, context, store), data.findings
