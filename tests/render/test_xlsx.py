@@ -136,7 +136,9 @@ def test_a_withheld_figure_shows_the_dash_its_footnote_explains(extra_book):
     assert rows["29 år eller yngre"][2].value is None  # an empty comment is an empty cell
     assert rows["30 år eller äldre"][1].value == pytest.approx(0.031)
     assert rows["30 år eller äldre"][1].number_format == "0.0 %"
-    assert any(c.value == "– = uppgiften redovisas inte eftersom gruppen är liten." for c in cells(extra_book))
+    assert any(
+        c.value == "– = uppgiften redovisas inte eftersom gruppen är liten." for c in cells(extra_book)
+    )
 
 
 def test_tables_the_report_does_not_show_are_listed_apart_and_marked(extra_book, doc):

@@ -30,7 +30,7 @@ from bokslut.document import DRAFT_MARK, Document
 from bokslut.render.numbers import format_number
 from bokslut.render.reproducible import normalize_zip
 from bokslut.render.tables import table_view
-from bokslut.table import Column, ColumnKind, Rounded, Row, RowKind, Table, column_decimals
+from bokslut.table import ColumnKind, Rounded, Row, RowKind, Table, column_decimals
 
 _BAD = re.compile(r"[\[\]:*?/\\]")
 
