@@ -471,30 +471,42 @@ def _same_source(problem: _Problem, uf: _SignedUnion) -> None:
                 uf.union(i, iw, s * sw)
 
 
-def _period_end(atoms: Atoms | None) -> str | None:
-    """The last day of the period a cell's ledger or budget rows belong to, if they say."""
-    ends: set[str] = set()
-    for base, _ in atoms or ():
-        for item in base:
-            if isinstance(item, tuple) and len(item) == 2:
-                if item[0] in ("to", "closing") and item[1]:
-                    ends.add(str(item[1]))
-                elif item[0] == "year" and item[1]:
-                    ends.add(f"{item[1]}-12-31")
-    return max(ends) if ends else None
+def _filter_end(flt: Mapping[str, Any]) -> str | None:
+    """The last day a source filter reaches, whether or not it names any account."""
+    if flt.get("opening"):
+        start = flt.get("balance_at") or flt.get("from")
+        return _day_before(start) if isinstance(start, str) else None
+    for key in ("to", "closing", "balance_at"):
+        if isinstance(flt.get(key), str):
+            return str(flt[key])
+    year = flt.get("year")
+    return f"{year}-12-31" if year else None
+
+
+def _column_period(table: Table, column: Column) -> str:
+    """The period a column shows: the last day any of its cells' sources reach (a year's
+    column holds its opening balances too), else the year its heading names, else the
+    column itself."""
+    ends = {_filter_end(src.filter) for row in table.rows if (src := row.sources.get(column.id)) is not None}
+    ends.discard(None)
+    if ends:
+        return max(e for e in ends if e is not None)
+    label = column.label.strip()
+    if len(label) == 4 and label.isascii() and label.isdigit():
+        return f"{label}-12-31"
+    return f"kolumn:{column.id}"
 
 
 def _same_name(problem: _Problem, uf: _SignedUnion) -> None:
     """Rule (b): the same ``Row.quantity`` name and the same exact value, in the same period.
 
     A name says what a quantity is, not when: last year's årets resultat may equal this
-    year's to the öre and still be another number. A cell's period is the day its ledger
-    or budget rows end on; a cell whose sources do not say joins the cell of its own
-    column id, or the only period there is.
+    year's to the öre and still be another number, and joining the two can make a sum
+    impossible to show. The period is the column's (``_column_period``).
     """
-    atoms_of = {tid: _SourceAtoms(t) for tid, t in problem.tables.items()}
-    buckets: dict[tuple[str, str, Decimal, Decimal], list[tuple[int, str | None, str]]] = defaultdict(list)
+    first: dict[tuple[str, str, Decimal, Decimal, str], int] = {}
     for table in problem.tables.values():
+        periods: dict[str, str] = {}
         for row in table.rows:
             if not row.quantity:
                 continue
@@ -502,38 +514,14 @@ def _same_name(problem: _Problem, uf: _SignedUnion) -> None:
                 i = problem.index.get(CellRef(table.id, row.id, col.id))
                 if i is None:
                     continue
+                if col.id not in periods:
+                    periods[col.id] = _column_period(table, col)
                 var = problem.vars[i]
-                key = (row.quantity, var.kind, var.step, abs(var.exact).normalize())
-                buckets[key].append((i, _period_end(atoms_of[table.id].get(row.id, col.id)), col.id))
-    for members in buckets.values():
-        if len(members) < 2:
-            continue
-        by_period: dict[str, int] = {}
-        by_column: dict[str, int] = {}
-        for i, period, column in members:
-            if period is None:
-                continue
-            if period in by_period:
-                _merge(problem, uf, problem.vars[by_period[period]].cell, problem.vars[i].cell)
-            else:
-                by_period[period] = i
-            by_column.setdefault(column, i)
-        anchor: int | None = None  # when no cell says its period: all join as before
-        for i, period, column in members:
-            if period is not None:
-                continue
-            if column in by_column:
-                target: int | None = by_column[column]
-            elif len(by_period) == 1:
-                target = next(iter(by_period.values()))
-            elif not by_period:
-                target = anchor
-                anchor = i if anchor is None else anchor
-            else:
-                continue  # periods differ and the column names none of them: no guess
-            if target is not None:
-                _merge(problem, uf, problem.vars[target].cell, problem.vars[i].cell)
-            by_column.setdefault(column, i)
+                key = (row.quantity, var.kind, var.step, abs(var.exact).normalize(), periods[col.id])
+                if key in first:
+                    _merge(problem, uf, problem.vars[first[key]].cell, var.cell)
+                else:
+                    first[key] = i
 
 
 def _notes(problem: _Problem, uf: _SignedUnion) -> None:
