@@ -23,35 +23,19 @@ at 2023-08-31: 8 150 + 3 000 + 500 − 1 200 = 10 450; inventarier 1 000, then 1
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.statements.conftest import load_ledgers
 
 from bokslut.diagnostics import BokslutError
 from bokslut.pipeline.areas import report_parts
 from bokslut.pipeline.build import build_report
 from bokslut.workspace.config import OrgTyp, RapportTyp, load_config
 from bokslut.workspace.new import create_workspace
-
-
-def load_ledgers():
-    """tests/statements/ledgers.py, loaded by path as the conftest files do."""
-    name = "bokslut_test_ledgers"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, Path(__file__).parents[1] / "statements" / "ledgers.py"
-        )
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
 
 NBSP = "\u00a0"
 ORGTYPER = list(OrgTyp)
