@@ -580,8 +580,8 @@ def _reserve_values(
         out["balanskrav_reserv_beslut"] = "; ".join(dict.fromkeys(decisions))
     if not old:
         out["balanskrav_reserv_saldo"] = rer
-    if known and (old or rur > 0):
+    if known and old:
+        out["balanskrav_reserv_saldo"] = rur
+    elif known and rur > 0:  # an old reserve kept beside the resultatreserv (SFS 2023:643)
         out["balanskrav_resultatutjamningsreserv_saldo"] = rur
-        if old:
-            out["balanskrav_reserv_saldo"] = rur
     return out
