@@ -325,3 +325,16 @@ def test_a_gemensam_namnd_has_no_register(ws):
     ws.write("data/balanskrav.yaml", HISTORY)
     s = ws.compute()
     assert "balanskrav_aterstallande" not in {t.id for t in s.tables}
+
+
+def test_a_kommunalforbund_reservation_cannot_be_tried_against_the_limit(ws):
+    # Class 80 is medlemsavgifter in a kommunalförbund: no skatteintäkter to take 1 % of.
+    ws.config(ar=2024, typ="kommunalforbund")
+    two_years(ws, result_2024=300_000)
+    ws.write(
+        "data/balanskrav.yaml", "ar:\n  2024:\n    reservering: {belopp: 250000, beslut: Direktionen § 4}\n"
+    )
+    s = ws.compute()
+    assert "balanskrav-reservering-over-gransen" not in codes(s.findings)
+    (told,) = [f for f in s.findings if f.code == "balanskrav-reservering-ej-provad"]
+    assert told.level is Level.NOTICE and told.line == 3
