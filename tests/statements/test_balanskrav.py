@@ -26,7 +26,9 @@ reservering_resultatreserv = { "2023" = 100 }
     assert bk.value("bk_realisationsvinster", col) == -50
     assert bk.value("bk_rv_undantag", col) == 30
     assert bk.value("bk_efter_justeringar", col) == 1030
-    assert bk.value("bk_reservering", col) == -100
+    # 2023 is before the resultatreserv (SFS 2023:643): the reserve is the resultatutjämningsreserv.
+    assert bk.value("bk_rur_reservering", col) == -100
+    assert bk.row("bk_rur_reservering").label == "Reservering till resultatutjämningsreserv"
     assert bk.value("bk_balanskravsresultat", col) == 930
     # The year before, from the file's #RES -1.
     assert bk.value("bk_arets_resultat", "ar_2022") == 100

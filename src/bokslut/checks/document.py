@@ -461,6 +461,7 @@ EXPECTED = (
     "investeringsredovisning",
     "investeringsprojekt",
     "balanskravsutredning",
+    "balanskrav_aterstallande",
     "balanskrav_prognos",
 )
 TITLES = {
@@ -473,6 +474,7 @@ TITLES = {
     "investeringsredovisning": "investeringsredovisningen",
     "balanskravsutredning": "balanskravsutredningen",
     "balanskrav_prognos": "balanskravsprognosen",
+    "balanskrav_aterstallande": "tabellen över återställande av negativa balanskravsresultat",
 }
 
 

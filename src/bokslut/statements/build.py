@@ -11,6 +11,8 @@ import duckdb
 from bokslut.chart.mapping import load_chart
 from bokslut.diagnostics import Finding, notice
 from bokslut.statements.balanskrav import balanskravsutredning
+from bokslut.statements.balanskrav_history import load_history
+from bokslut.statements.balanskrav_register import balanskrav_register
 from bokslut.statements.balansrakning import balansrakning
 from bokslut.statements.context import Context
 from bokslut.statements.delar import ekonomiskt_resultat
@@ -45,6 +47,7 @@ STATEMENT_ORDER = (
     "investeringsprojekt",
     "ekonomiskt_resultat",
     "balanskravsutredning",
+    "balanskrav_aterstallande",
     "balanskrav_prognos",
     "nyckeltal",
 )
@@ -146,7 +149,21 @@ def compute(con: duckdb.DuckDBPyConnection, layout: Layout, config: Config) -> S
     ):
         if maybe is not None:
             tables.append(maybe)
-    tables.append(balanskrav_prognos(ctx, unit, rr) if ctx.interim else balanskravsutredning(ctx, unit))
+    history, history_findings = load_history(layout.root, config.granser.yaml_bytes)
+    ctx.findings += history_findings
+    extra_values: dict[str, Value | int] = {}
+    if ctx.interim:
+        tables.append(balanskrav_prognos(ctx, unit, rr, history))
+    else:
+        bk = balanskravsutredning(ctx, unit, history)
+        tables.append(bk)
+        # A gemensam nämnd's balanskrav is its kommun's (KL 11 kap. 5 §): no register of its own.
+        if config.organisation.typ is not OrgTyp.GEMENSAM_NAMND:
+            register = balanskrav_register(ctx, bk, history, unit)
+            ctx.findings += register.findings
+            extra_values.update(register.values)
+            if register.table is not None:
+                tables.append(register.table)
     nt = nyckeltal(config.organisation.typ, rr, br, kfa)
     prev = ctx.yd(1)
     if ctx.interim and prev is not None and any(c.id == "utfall_fg" for c in nt.columns):
@@ -168,7 +185,8 @@ def compute(con: duckdb.DuckDBPyConnection, layout: Layout, config: Config) -> S
     numbers = note_numbers(tables + notes)
     notes.sort(key=lambda n: numbers.get(n.id, 10_000))
     tables += notes
-    return Statements(tuple(tables), named_values(ctx, tables), tuple(ctx.findings), ctx)
+    values = {**named_values(ctx, tables), **extra_values}
+    return Statements(tuple(tables), values, tuple(ctx.findings), ctx)
 
 
 def _projects(con: duckdb.DuckDBPyConnection, layout: Layout, ctx: Context, unit: Unit) -> Table | None:

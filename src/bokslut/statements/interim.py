@@ -23,6 +23,8 @@ from typing import Any
 
 from bokslut.diagnostics import Finding, warning
 from bokslut.money import kronor
+from bokslut.statements.balanskrav import reserve_year
+from bokslut.statements.balanskrav_history import History
 from bokslut.statements.context import Context, LineSum, is_balance_account
 from bokslut.statements.engine import Cell, build_table, money_cell
 from bokslut.statements.facts import YearData
@@ -244,13 +246,14 @@ BALANSKRAV_PROGNOS = tuple(
 )
 
 
-def balanskrav_prognos(ctx: Context, unit: Unit, rr: Table) -> Table:
+def balanskrav_prognos(ctx: Context, unit: Unit, rr: Table, history: History | None = None) -> Table:
     """Balanskravsutredning for the whole year on the prognosis (KL 11 kap., LKBR 11 kap. 10 §).
 
     Årets resultat is the RR's prognos. Realised gains and unrealised changes are the
     prognos file's rows on those accounts when the prognos is made per account, otherwise
     what the ledger has booked so far (a gain realised stays realised). The judgements —
-    exceptions and reserve movements — are [balanskrav] for the report year.
+    exceptions and reserve movements — are [balanskrav] (and data/balanskrav.yaml's
+    reserve decisions) for the report year.
     """
     yd = ctx.yd(0)
     assert yd is not None
@@ -303,10 +306,11 @@ def balanskrav_prognos(ctx: Context, unit: Unit, rr: Table) -> Table:
         "bk_rv_undantag": {"prognos": conf(bk.realisationsvinster_undantag, 1)},
         "bk_rf_undantag": {"prognos": conf(bk.realisationsforluster_undantag, 1)},
         "bk_aterforing": {"prognos": conf(bk.aterforing_orealiserade, 1)},
-        "bk_reservering": {"prognos": conf(bk.reservering_resultatreserv, -1)},
-        "bk_anvandning": {"prognos": conf(bk.anvandning_resultatreserv, 1)},
-        "bk_rur_anvandning": {"prognos": conf(bk.anvandning_resultatutjamningsreserv, 1)},
     }
+    reserve, findings = reserve_year(ctx, history if history is not None else History(), ctx.year)
+    ctx.findings += findings
+    for line, cell in reserve.cells().items():
+        cells[line] = {"prognos": cell}
     return build_table(
         id="balanskrav_prognos",
         title="Balanskravsutredning, prognos för helåret",

@@ -289,6 +289,8 @@ class Balanskrav(Section):
     realisationsforluster_undantag: dict[str, Decimal] = Field(default_factory=dict)
     aterforing_orealiserade: dict[str, Decimal] = Field(default_factory=dict)
     reservering_resultatreserv: dict[str, Decimal] = Field(default_factory=dict)
+    # Until 2023 (the reserve before the resultatreserv, SFS 2023:643).
+    reservering_resultatutjamningsreserv: dict[str, Decimal] = Field(default_factory=dict)
     anvandning_resultatreserv: dict[str, Decimal] = Field(default_factory=dict)
     anvandning_resultatutjamningsreserv: dict[str, Decimal] = Field(default_factory=dict)
 
