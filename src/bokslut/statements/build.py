@@ -12,6 +12,13 @@ from bokslut.chart.mapping import load_chart
 from bokslut.diagnostics import Finding, notice
 from bokslut.statements.balanskrav import balanskravsutredning
 from bokslut.statements.balansrakning import balansrakning
+from bokslut.statements.commitments import (
+    Commitments,
+    commitment_values,
+    commitments,
+    merged_notes,
+    with_note_refs,
+)
 from bokslut.statements.context import Context
 from bokslut.statements.delar import ekonomiskt_resultat
 from bokslut.statements.drift import NO_OBJECT, driftredovisning, investeringsredovisning
@@ -38,6 +45,7 @@ from bokslut.workspace.layout import Layout
 STATEMENT_ORDER = (
     "resultatrakning",
     "balansrakning",
+    "ansvarsforbindelser",
     "kassaflodesanalys",
     "driftredovisning",
     "driftredovisning_namnd",
@@ -133,8 +141,15 @@ def compute(con: duckdb.DuckDBPyConnection, layout: Layout, config: Config) -> S
     unit = Unit(config.rapport.enhet)
     rr = interim_resultatrakning(ctx, unit) if ctx.interim else resultatrakning(ctx, unit)
     br = balansrakning(ctx, unit)
+    # Pensions, borgen, loans and leasing from data/ (annual report; a delårsrapport has no notes).
+    extra = None if ctx.interim else commitments(layout, ctx, unit)
+    if extra is not None:
+        ctx.findings += extra.findings
+        br = with_note_refs(br, extra.br_notes)
     kfa = None if ctx.interim else kassaflodesanalys(ctx, unit)
     tables: list[Table] = [rr, br]
+    if extra is not None and extra.statement is not None:
+        tables.append(extra.statement)
     if kfa is not None:
         tables.append(kfa)
     for maybe in (
@@ -165,10 +180,12 @@ def compute(con: duckdb.DuckDBPyConnection, layout: Layout, config: Config) -> S
         tables = [replace(t, rows=tuple(replace(r, note=None) for r in t.rows)) for t in tables]
         return Statements(tuple(tables), named_values(ctx, tables), tuple(ctx.findings), ctx)
     notes = drop_unreferenced(all_notes(ctx, unit), tables)
+    if extra is not None:
+        notes = merged_notes(ctx, unit, notes, extra)
     numbers = note_numbers(tables + notes)
     notes.sort(key=lambda n: numbers.get(n.id, 10_000))
     tables += notes
-    return Statements(tuple(tables), named_values(ctx, tables), tuple(ctx.findings), ctx)
+    return Statements(tuple(tables), named_values(ctx, tables, extra), tuple(ctx.findings), ctx)
 
 
 def _projects(con: duckdb.DuckDBPyConnection, layout: Layout, ctx: Context, unit: Unit) -> Table | None:
@@ -205,7 +222,9 @@ def _val(t: Table | None, row: str, col: str) -> Decimal | None:
     return t.number(row, col) if t is not None else None
 
 
-def named_values(ctx: Context, tables: Sequence[Table]) -> dict[str, Value | int]:
+def named_values(
+    ctx: Context, tables: Sequence[Table], extra: Commitments | None = None
+) -> dict[str, Value | int]:
     by_id = {t.id: t for t in tables}
     rr, br = by_id.get("resultatrakning"), by_id.get("balansrakning")
     kfa, bk = by_id.get("kassaflodesanalys"), by_id.get("balanskravsutredning")
@@ -274,6 +293,10 @@ def named_values(ctx: Context, tables: Sequence[Table]) -> dict[str, Value | int
     if ctx.interim and rr is not None:
         interim_values(ctx, rr, by_id.get("balanskrav_prognos"), put)
     out.update(namnd_values(by_id.get("driftredovisning_namnd")))
+    if extra is not None:
+        # ansvarsforbindelse_pensioner_ub, eget_kapital_inklusive_ansvarsforbindelse (the
+        # balanskrav's 1 %/2 % rule), borgen, Kommuninvest, loans, leasing.
+        out.update(commitment_values(extra.pension, ctx.year, tables))
     return out
 
 
