@@ -17,6 +17,7 @@ from bokslut.statements.commitments import (
     commitment_values,
     commitments,
     merged_notes,
+    retargeted,
     with_note_refs,
 )
 from bokslut.statements.context import Context
@@ -182,6 +183,7 @@ def compute(con: duckdb.DuckDBPyConnection, layout: Layout, config: Config) -> S
     notes = drop_unreferenced(all_notes(ctx, unit), tables)
     if extra is not None:
         notes = merged_notes(ctx, unit, notes, extra)
+        tables = retargeted(tables, notes)
     numbers = note_numbers(tables + notes)
     notes.sort(key=lambda n: numbers.get(n.id, 10_000))
     tables += notes

@@ -216,3 +216,15 @@ def merged_notes(ctx: Context, unit: Unit, notes: list[Table], extra: Commitment
             continue
         out.append(ours.pop(n.id, n))
     return out + list(ours.values())
+
+
+def retargeted(tables: list[Table], notes: Sequence[Table]) -> list[Table]:
+    """Rows that referred to the ledger's provisions note (the cash-flow statement's
+    avsättningar) refer to the pension note when that is the only provisions note left."""
+    ids = {n.id for n in notes}
+    if "not_avsattningar" in ids or PENSION_NOTE not in ids:
+        return tables
+    return [
+        with_note_refs(t, {r.id: PENSION_NOTE for r in t.rows if r.note == "not_avsattningar"})
+        for t in tables
+    ]
