@@ -140,3 +140,14 @@ def test_a_pension_file_without_a_column_is_one_finding_and_the_report_is_otherw
     assert [(f.level, f.line, f.code) for f in mine] == [("error", 1, "kolumn-saknas")]
     assert mine[0].message.startswith("kolumnen 'ansvarsforbindelse' (eller 'ansvarsforbindelse_tkr') saknas")
     assert [f.format() for f in findings if f.level == "error" and f not in mine] == []
+
+
+def test_chapters_that_do_not_place_the_ansvarsforbindelser_get_a_warning(tmp_path):
+    layout = workspace(tmp_path)
+    chapter = layout.text_dir / "02-finansiella-rapporter.md"
+    text = chapter.read_text(encoding="utf-8")
+    chapter.write_text(text.replace('{{ tabell("ansvarsforbindelser") }}', ""), encoding="utf-8")
+    findings = run_checks(layout, load_config(layout.config))
+    found = [f for f in findings if f.code == "tabell-ej-placerad"]
+    assert [(f.level, f.file) for f in found] == [("warning", "text")]
+    assert 'tabell("ansvarsforbindelser")' in found[0].message

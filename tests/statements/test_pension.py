@@ -202,3 +202,19 @@ def test_without_a_pension_file_nothing_changes(ws):
     s = ledger(ws, pension="")
     assert s.get("not_avsattningar_pensioner") is None
     assert s.table("balansrakning").row("avsattningar_pensioner").note == "not_avsattningar"
+
+
+def test_the_same_file_as_a_spreadsheet_gives_the_same_notes(ws):
+    from openpyxl import Workbook
+
+    expected = shown(ledger(ws), "not_ansvarsforbindelse_pensioner")
+    (ws.root / "data" / "pension.csv").unlink()
+    wb = Workbook()
+    sheet = wb.active
+    assert sheet is not None
+    for line in PENSION_OK.splitlines():
+        sheet.append([int(c) if c.lstrip("-").isdigit() else (c or None) for c in line.split(";")])
+    wb.save(ws.root / "data" / "pension.xlsx")
+    s = ws.compute()
+    assert shown(s, "not_ansvarsforbindelse_pensioner") == expected
+    assert s.table("not_avsattningar_pensioner").number("utgaende", "utfall") == Decimal("1335795.00")

@@ -462,6 +462,7 @@ EXPECTED = (
     "investeringsprojekt",
     "balanskravsutredning",
     "balanskrav_prognos",
+    "ansvarsforbindelser",
 )
 TITLES = {
     "resultatrakning": "resultaträkningen",
@@ -473,6 +474,7 @@ TITLES = {
     "investeringsredovisning": "investeringsredovisningen",
     "balanskravsutredning": "balanskravsutredningen",
     "balanskrav_prognos": "balanskravsprognosen",
+    "ansvarsforbindelser": "tabellen över ansvarsförbindelser",
 }
 
 
