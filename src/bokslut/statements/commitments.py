@@ -115,12 +115,28 @@ def commitments(layout: Layout, ctx: Context, unit: Unit) -> Commitments:
         note = not_leasing(ctx, rows, leasing_file[1], unit)
         if note is not None:
             out.notes.append(note)
-    out.statement = ansvarsforbindelser(ctx, out.note(COMMITMENT_NOTE), out.note(BORGEN_ID), unit)
+    out.statement = ansvarsforbindelser(
+        ctx, out.note(COMMITMENT_NOTE), out.note(BORGEN_ID), unit, _closing_sources(ctx, out.pension)
+    )
+    return out
+
+
+def _closing_sources(ctx: Context, figures: PensionFigures | None) -> dict[str, dict[str, object]]:
+    """Per column, the pension file's line of the closing balance (for drill-down)."""
+    out: dict[str, dict[str, object]] = {}
+    for cid, off in (("utfall", 0), ("utfall_fg", 1)):
+        py = figures.years.get(ctx.year - off) if figures is not None else None
+        if figures is not None and py is not None:
+            out[cid] = {"file": figures.file, "line": py.closing_line}
     return out
 
 
 def ansvarsforbindelser(
-    ctx: Context, pension: Table | None, borgen: Table | None, unit: Unit
+    ctx: Context,
+    pension: Table | None,
+    borgen: Table | None,
+    unit: Unit,
+    pension_sources: Mapping[str, Mapping[str, object]] | None = None,
 ) -> Table | None:
     """Panter och ansvarsförbindelser: the pension obligations earned before 1998 and the
     other ansvarsförbindelser (borgen), each referring to its note, with the note's total."""
@@ -137,7 +153,10 @@ def ansvarsforbindelser(
                 continue
             columns.setdefault(col.id, col)
             source = note.row(total).sources.get(col.id)
-            cells.setdefault(row, {})[col.id] = Cell(v, dict(source.filter) if source else {})
+            flt = dict(source.filter) if source else {}
+            if row == "pensioner" and pension_sources and col.id in pension_sources:
+                flt = dict(pension_sources[col.id])
+            cells.setdefault(row, {})[col.id] = Cell(v, flt)
     lines = [
         Line(
             "pensioner",

@@ -228,7 +228,7 @@ def _balance(
     rel: str,
     findings: list[Finding],
 ) -> PensionBalance:
-    what = "avsättningen" if part == AVSATTNING else "ansvarsförbindelsen"
+    what = "avsättning" if part == AVSATTNING else "ansvarsförbindelse"
     movements = {m: amounts[m] for m in MOVEMENTS if m in amounts}
     moved = sum(movements.values())
     opening, given_closing = amounts.get("ingaende"), amounts.get("utgaende")
