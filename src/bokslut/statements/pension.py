@@ -154,9 +154,10 @@ def read_pension(
         pid = POST_BY_NAME.get(slug(post)) if post else None
         if pid is None:
             known = ", ".join(label for _, label, _ in POSTS)
+            what = f"posten '{shown(post)}' är okänd" if post else "posten saknas"
             findings.append(
                 error(
-                    f"posten '{shown(post)}' är okänd och raden läses inte (kända poster: {known})",
+                    f"{what} och raden läses inte (kända poster: {known})",
                     file=rel,
                     line=line,
                     where="kolumn post",
