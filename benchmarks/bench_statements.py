@@ -180,7 +180,8 @@ def generate(root: Path, vouchers_per_year: int) -> Path:
 
 def organisation_files(root: Path, *, present: bool) -> None:
     """data/organisation.csv (the 40 verksamheter as ansvar: 8 enheter, 4 förvaltningar, 2 nämnder),
-    a budget per ansvar and data/investeringsprojekt.csv for the 60 projects; or none of them."""
+    a budget per ansvar, data/investeringsprojekt.csv for the 60 projects and the pension,
+    borgen, Kommuninvest, loan and leasing files; or none of them."""
     files = {
         "organisation.csv": "ansvar;namn;enhet;forvaltning;namnd\n"
         + "".join(
@@ -191,6 +192,26 @@ def organisation_files(root: Path, *, present: bool) -> None:
         + "".join(f"{v};-{1_000_000 + i}\n" for i, v in enumerate(VERKSAMHET)),
         "investeringsprojekt.csv": "projekt;namn;totalbudget_tkr;prognos_tkr\n"
         + "".join(f"{p};Projekt {p};{5000 + i};{5100 + i}\n" for i, p in enumerate(PROJEKT)),
+        # Pensions, borgen, Kommuninvest, loans and leasing (bokslut.statements.commitments).
+        "pension.csv": "ar;post;avsattning_tkr;ansvarsforbindelse_tkr\n"
+        + "".join(
+            f"{y};Ingående;{900 + k};{9600 - k}\n{y};Nyintjänad pension;120;\n"
+            f"{y};Ränte- och basbeloppsuppräkning;30;250\n{y};Pensionsutbetalningar;-25;-850\n"
+            f"{y};Aktualiseringsgrad;96;\n"
+            for k, y in enumerate((2022, 2023))
+        ),
+        "borgen.csv": "ar;namn;kategori;belopp_tkr\n"
+        + "".join(f"{y};Bolag {i};Kommunala bolag;{1000 * i}\n" for y in (2022, 2023) for i in range(1, 6)),
+        "kommuninvest.csv": "ar;totala_forpliktelser_tkr;totala_tillgangar_tkr;andel_procent\n"
+        "2022;500000000;505000000;0,08\n2023;612000000;620000000;0,0823\n",
+        "lan.csv": "ar;langivare;belopp_tkr;ranta;forfallodag\n"
+        + "".join(
+            f"{y};Långivare {i % 4};{100 + i};{1 + i % 5};{y + 1 + i % 8}-06-30\n"
+            for y in (2022, 2023)
+            for i in range(40)
+        ),
+        "leasing.csv": "ar;avtal;inom_1_ar_tkr;1_till_5_ar_tkr;senare_an_5_ar_tkr\n"
+        + "".join(f"{y};Avtal {i};{10 + i};{20 + i};{i % 3}\n" for y in (2022, 2023) for i in range(20)),
     }
     for name, content in files.items():
         path = root / "data" / name

@@ -338,3 +338,22 @@ def test_a_kommunalforbund_reservation_cannot_be_tried_against_the_limit(ws):
     assert "balanskrav-reservering-over-gransen" not in codes(s.findings)
     (told,) = [f for f in s.findings if f.code == "balanskrav-reservering-ej-provad"]
     assert told.level is Level.NOTICE and told.line == 3
+
+
+def test_the_pension_files_ansvarsforbindelse_decides_the_2_percent_rule(ws):
+    # No figure in the history: the pension administrator's 2 000 000 (2 485 200 with löneskatt)
+    # is more than eget kapital 1 500 000, so the 2 % limit (100 000) applies.
+    ws.config(ar=2024)
+    two_years(ws, result_2024=300_000)
+    ws.write("data/balanskrav.yaml", "ar:\n  2024:\n    reservering: {belopp: 150000, beslut: KF § 1}\n")
+    ws.write(
+        "data/pension.csv",
+        "ar;post;avsattning;ansvarsforbindelse\n"
+        "2024;Ingående;0;2100000\n2024;Pensionsutbetalningar;0;-100000\n2024;Utgående;0;2000000\n",
+    )
+    s = ws.compute()
+    assert s.values["ansvarsforbindelse_pensioner_ub"] == Decimal("2485200.00")
+    assert "balanskrav-ansvarsforbindelse-saknas" not in codes(s.findings)
+    over = [f for f in s.findings if f.code == "balanskrav-reservering-over-gransen"]
+    assert len(over) == 1
+    assert "är större än gränsen 100\u00a0000,00 kr" in over[0].message and "2 %" in over[0].message

@@ -463,6 +463,7 @@ EXPECTED = (
     "balanskravsutredning",
     "balanskrav_aterstallande",
     "balanskrav_prognos",
+    "ansvarsforbindelser",
 )
 TITLES = {
     "resultatrakning": "resultaträkningen",
@@ -475,6 +476,7 @@ TITLES = {
     "balanskravsutredning": "balanskravsutredningen",
     "balanskrav_prognos": "balanskravsprognosen",
     "balanskrav_aterstallande": "tabellen över återställande av negativa balanskravsresultat",
+    "ansvarsforbindelser": "tabellen över ansvarsförbindelser",
 }
 
 

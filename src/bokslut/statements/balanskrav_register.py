@@ -13,7 +13,7 @@ are checked for the years the ledger has (regler.md §3).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -70,7 +70,15 @@ def _where(origin: int, column: str) -> str:
     return f"{TABLE}/ar_{origin}/{column}"
 
 
-def balanskrav_register(ctx: Context, bk: Table, history: History, unit: Unit) -> Register:
+def balanskrav_register(
+    ctx: Context,
+    bk: Table,
+    history: History,
+    unit: Unit,
+    commitments: Mapping[int, Decimal] | None = None,
+) -> Register:
+    """``commitments``: the pension ansvarsförbindelse per year from the pension file, which
+    decides the 1 % or 2 % reservation limit before any figure typed into the history."""
     year = ctx.year
     findings: list[Finding] = []
     results: dict[int, tuple[Decimal, dict[str, Any]]] = {}
@@ -115,7 +123,7 @@ def balanskrav_register(ctx: Context, bk: Table, history: History, unit: Unit) -
     deficits = _deficits(results, history, year, findings)
     _check_deadlines(deficits, history, year, findings)
     values: dict[str, Value | int] = {}
-    reserve_values, reserve_findings = _reserves(ctx, bk, history, ledger_years, results)
+    reserve_values, reserve_findings = _reserves(ctx, bk, history, ledger_years, results, commitments or {})
     values.update(reserve_values)
     findings += reserve_findings
     table = _table(deficits, history, year, unit)
@@ -393,6 +401,7 @@ def _reserves(
     history: History,
     ledger_years: Sequence[int],
     results: dict[int, tuple[Decimal, dict[str, Any]]],
+    commitments: Mapping[int, Decimal],
 ) -> tuple[dict[str, Value | int], list[Finding]]:
     findings: list[Finding] = []
     values: dict[str, Value | int] = {}
@@ -443,7 +452,7 @@ def _reserves(
         rur += in_rur - out_rur
         rer += in_rer - out_rer
         if y in ledger_years:
-            findings += _ledger_year_checks(ctx, bk, history, ry, rer)
+            findings += _ledger_year_checks(ctx, bk, history, ry, rer, commitments.get(y))
         if y == year:
             values.update(_reserve_values(ry, rur, rer, known, year))
     return values, findings
@@ -457,7 +466,12 @@ def _source_place(ry: ReserveYear, line: str, history: History, year: int) -> di
 
 
 def _ledger_year_checks(
-    ctx: Context, bk: Table, history: History, ry: ReserveYear, rer_after: Decimal
+    ctx: Context,
+    bk: Table,
+    history: History,
+    ry: ReserveYear,
+    rer_after: Decimal,
+    commitment: Decimal | None,
 ) -> list[Finding]:
     """The reservation limit, the ceiling and the conditions for use (KL 11 kap. 14 §)."""
     out: list[Finding] = []
@@ -484,7 +498,7 @@ def _ledger_year_checks(
             )
         else:
             hy = history.year(y)
-            af = hy.ansvarsforbindelse if hy is not None else None
+            af = commitment if commitment is not None else hy.ansvarsforbindelse if hy is not None else None
             if af is None:
                 pct = Decimal("0.01")
                 out.append(
@@ -492,7 +506,8 @@ def _ledger_year_checks(
                         f"ansvarsförbindelsen för pensioner {y} är inte angiven: reserveringen till "
                         f"{reserve} prövas mot 1 % av skatteintäkter och generella statsbidrag; är eget "
                         "kapital inklusive ansvarsförbindelsen negativt gäller 2 % – ange "
-                        f"ar.{y}.ansvarsforbindelse i {history.file}",
+                        f"ar.{y}.ansvarsforbindelse i {history.file} eller lägg pensionsförvaltarens "
+                        "uppgifter i data/pension",
                         file=history.file,
                         code="balanskrav-ansvarsforbindelse-saknas",
                     )

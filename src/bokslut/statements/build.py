@@ -14,6 +14,14 @@ from bokslut.statements.balanskrav import balanskravsutredning
 from bokslut.statements.balanskrav_history import load_history
 from bokslut.statements.balanskrav_register import balanskrav_register
 from bokslut.statements.balansrakning import balansrakning
+from bokslut.statements.commitments import (
+    Commitments,
+    commitment_values,
+    commitments,
+    merged_notes,
+    retargeted,
+    with_note_refs,
+)
 from bokslut.statements.context import Context
 from bokslut.statements.delar import ekonomiskt_resultat
 from bokslut.statements.drift import NO_OBJECT, driftredovisning, investeringsredovisning
@@ -24,6 +32,7 @@ from bokslut.statements.namnd import driftredovisning_namnd, namnd_values
 from bokslut.statements.noter import all_notes, drop_unreferenced
 from bokslut.statements.nyckeltal import nyckeltal
 from bokslut.statements.organisation import load_org_inputs
+from bokslut.statements.pension import closing_values
 from bokslut.statements.plan import PlanRow, pbudget_rows, read_plan_dir, unknown_projects
 from bokslut.statements.projekt import (
     accumulated_outcome,
@@ -40,6 +49,7 @@ from bokslut.workspace.layout import Layout
 STATEMENT_ORDER = (
     "resultatrakning",
     "balansrakning",
+    "ansvarsforbindelser",
     "kassaflodesanalys",
     "driftredovisning",
     "driftredovisning_namnd",
@@ -136,8 +146,15 @@ def compute(con: duckdb.DuckDBPyConnection, layout: Layout, config: Config) -> S
     unit = Unit(config.rapport.enhet)
     rr = interim_resultatrakning(ctx, unit) if ctx.interim else resultatrakning(ctx, unit)
     br = balansrakning(ctx, unit)
+    # Pensions, borgen, loans and leasing from data/ (annual report; a delårsrapport has no notes).
+    extra = None if ctx.interim else commitments(layout, ctx, unit)
+    if extra is not None:
+        ctx.findings += extra.findings
+        br = with_note_refs(br, extra.br_notes)
     kfa = None if ctx.interim else kassaflodesanalys(ctx, unit)
     tables: list[Table] = [rr, br]
+    if extra is not None and extra.statement is not None:
+        tables.append(extra.statement)
     if kfa is not None:
         tables.append(kfa)
     for maybe in (
@@ -159,7 +176,7 @@ def compute(con: duckdb.DuckDBPyConnection, layout: Layout, config: Config) -> S
         tables.append(bk)
         # A gemensam nämnd's balanskrav is its kommun's (KL 11 kap. 5 §): no register of its own.
         if config.organisation.typ is not OrgTyp.GEMENSAM_NAMND:
-            register = balanskrav_register(ctx, bk, history, unit)
+            register = balanskrav_register(ctx, bk, history, unit, _commitment_by_year(extra))
             ctx.findings += register.findings
             extra_values.update(register.values)
             if register.table is not None:
@@ -182,11 +199,26 @@ def compute(con: duckdb.DuckDBPyConnection, layout: Layout, config: Config) -> S
         tables = [replace(t, rows=tuple(replace(r, note=None) for r in t.rows)) for t in tables]
         return Statements(tuple(tables), named_values(ctx, tables), tuple(ctx.findings), ctx)
     notes = drop_unreferenced(all_notes(ctx, unit), tables)
+    if extra is not None:
+        notes = merged_notes(ctx, unit, notes, extra)
+        tables = retargeted(tables, notes)
     numbers = note_numbers(tables + notes)
     notes.sort(key=lambda n: numbers.get(n.id, 10_000))
     tables += notes
-    values = {**named_values(ctx, tables), **extra_values}
+    values = {**named_values(ctx, tables, extra), **extra_values}
     return Statements(tuple(tables), values, tuple(ctx.findings), ctx)
+
+
+def _commitment_by_year(extra: Commitments | None) -> dict[int, Decimal]:
+    """The pension ansvarsförbindelse (with löneskatt) per year of the pension file."""
+    if extra is None or extra.pension is None:
+        return {}
+    out: dict[int, Decimal] = {}
+    for y in extra.pension.years:
+        v = closing_values(extra.pension, y).get("ansvarsforbindelse_pensioner_ub")
+        if v is not None:
+            out[y] = v
+    return out
 
 
 def _projects(con: duckdb.DuckDBPyConnection, layout: Layout, ctx: Context, unit: Unit) -> Table | None:
@@ -223,7 +255,9 @@ def _val(t: Table | None, row: str, col: str) -> Decimal | None:
     return t.number(row, col) if t is not None else None
 
 
-def named_values(ctx: Context, tables: Sequence[Table]) -> dict[str, Value | int]:
+def named_values(
+    ctx: Context, tables: Sequence[Table], extra: Commitments | None = None
+) -> dict[str, Value | int]:
     by_id = {t.id: t for t in tables}
     rr, br = by_id.get("resultatrakning"), by_id.get("balansrakning")
     kfa, bk = by_id.get("kassaflodesanalys"), by_id.get("balanskravsutredning")
@@ -292,6 +326,10 @@ def named_values(ctx: Context, tables: Sequence[Table]) -> dict[str, Value | int
     if ctx.interim and rr is not None:
         interim_values(ctx, rr, by_id.get("balanskrav_prognos"), put)
     out.update(namnd_values(by_id.get("driftredovisning_namnd")))
+    if extra is not None:
+        # ansvarsforbindelse_pensioner_ub, eget_kapital_inklusive_ansvarsforbindelse (the
+        # balanskrav's 1 %/2 % rule), borgen, Kommuninvest, loans, leasing.
+        out.update(commitment_values(extra.pension, ctx.year, tables))
     return out
 
 

@@ -372,18 +372,21 @@ def not_eget_kapital(ctx: Context, unit: Unit) -> Table:
     return replace(table, identities=tuple(carried_forward(table, "ingaende", "utgaende")))
 
 
-def not_avsattningar(ctx: Context, unit: Unit) -> Table | None:
+def not_avsattningar(
+    ctx: Context,
+    unit: Unit,
+    br_lines: tuple[str, ...] = ("avsattningar_pensioner", "andra_avsattningar"),
+    title: str = "Avsättningar",
+) -> Table | None:
+    """Provisions' roll-forward from the ledger; ``br_lines`` without the pension line when
+    the pension note (bokslut.statements.pension) specifies that line instead."""
     cells: dict[str, dict[str, Cell]] = {}
     columns: list[Column] = []
     any_account = False
     for cid, off in year_columns(ctx):
         yd = ctx.yd(off)
         assert yd is not None
-        accts = {
-            a
-            for a in yd.accounts()
-            if ctx.chart.rad.get(a) in ("avsattningar_pensioner", "andra_avsattningar")
-        }
+        accts = {a for a in yd.accounts() if ctx.chart.rad.get(a) in br_lines}
         any_account = any_account or bool(accts)
         columns.append(Column(cid, column_label(ctx, off)))
         f = ctx.flow_of(yd, accts)
@@ -416,7 +419,7 @@ def not_avsattningar(ctx: Context, unit: Unit) -> Table | None:
     )
     table = build_table(
         id="not_avsattningar",
-        title="Avsättningar",
+        title=title,
         columns=columns,
         lines=lines,
         cells=cells,

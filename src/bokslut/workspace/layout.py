@@ -55,6 +55,27 @@ class Layout:
         return self.data / "investeringsprojekt"
 
     @property
+    def pension_stem(self) -> Path:
+        """data/pension.csv|.xlsx: the pension administrator's pensionsskuldsberäkning."""
+        return self.data / "pension"
+
+    @property
+    def borgen_stem(self) -> Path:
+        return self.data / "borgen"
+
+    @property
+    def kommuninvest_stem(self) -> Path:
+        return self.data / "kommuninvest"
+
+    @property
+    def lan_stem(self) -> Path:
+        return self.data / "lan"
+
+    @property
+    def leasing_stem(self) -> Path:
+        return self.data / "leasing"
+
+    @property
     def personal_dir(self) -> Path:
         return self.data / "personal"
 
