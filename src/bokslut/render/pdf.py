@@ -46,6 +46,8 @@ FONT = "Libertinus Serif"
 NBSP = "\u00a0"
 # A table starting at a page's foot shows at least this many rows there.
 MIN_ROWS_AT_FOOT = 3
+# Text columns up to this many characters hold words and phrases, not sentences.
+SHORT_TEXT = 24
 # A longer text alternative is a chore to listen to; its chart gets a data table instead.
 MAX_ALT_CHARS = 1200
 
@@ -187,13 +189,36 @@ class _Writer:
         def text_width(j: int) -> str:
             if longest[j] <= 12 and len(view.headers[j]) <= 12:
                 return "auto"
-            return "1fr" if longest[j] <= 24 else "1.6fr"
+            if longest[j] <= SHORT_TEXT:
+                # Words set whole ("Kommunfullmäktiges mål" over two lines, not four):
+                # wide enough for the longest word, so none runs into the next column.
+                return f"{max(longest_word[j], 8) * 0.47 + 0.6:.1f}em"
+            return "1fr" if longest[j] <= SHORT_TEXT else "1.2fr"
 
-        prose = any(not n and longest[j] > 24 for j, n in enumerate(view.numeric_columns))
+        longest_word = [
+            max(
+                (
+                    len(w)
+                    for w in [
+                        *view.headers[j].split(),
+                        *(w for r in view.rows for w in r.cells[j].text.split()),
+                    ]
+                ),
+                default=0,
+            )
+            for j in range(len(view.headers))
+        ]
+        whole = [not n and longest[j] <= SHORT_TEXT for j, n in enumerate(view.numeric_columns)]
+
+        prose = any(not n and longest[j] > SHORT_TEXT for j, n in enumerate(view.numeric_columns))
         widths = [
-            "2.4fr" if prose else "1fr",
+            "3fr" if prose else "1fr",
             *notes_width,
-            *(figure_width if n else text_width(j) for j, n in enumerate(view.numeric_columns)),
+            # Beside running text, figures take only the room they need.
+            *(
+                ("auto" if prose else figure_width) if n else text_width(j)
+                for j, n in enumerate(view.numeric_columns)
+            ),
         ]
         aligns = (
             ["left"]
@@ -221,7 +246,10 @@ class _Writer:
                 if not probe and r.note_number:
                     note = self.note_link(r.note_number, f"Not{NBSP}{r.note_number}")
                 row.append(note if r.note_number else "")
-            row += [f"#{_s(c.text)}" if c.text else "" for c in r.cells]
+            row += [
+                ("#text(hyphenate: false, " if whole[j] else "#(") + f"{_s(c.text)})" if c.text else ""
+                for j, c in enumerate(r.cells)
+            ]
             for content in row:
                 cells.append(f"[#strong[{content}]]," if strong and content else f"[{content}],")
             if r.kind is RowKind.TOTAL:
