@@ -193,7 +193,7 @@ class _Writer:
                 # Words set whole ("Kommunfullmäktiges mål" over two lines, not four):
                 # wide enough for the longest word, so none runs into the next column.
                 return f"{max(longest_word[j], 8) * 0.47 + 0.6:.1f}em"
-            return "1fr" if longest[j] <= SHORT_TEXT else "1.2fr"
+            return _share([r.cells[j].text for r in view.rows])
 
         longest_word = [
             max(
@@ -212,7 +212,7 @@ class _Writer:
 
         prose = any(not n and longest[j] > SHORT_TEXT for j, n in enumerate(view.numeric_columns))
         widths = [
-            "3fr" if prose else "1fr",
+            _share([r.label for r in view.rows]) if prose else "1fr",
             *notes_width,
             # Beside running text, figures take only the room they need.
             *(
@@ -269,7 +269,9 @@ class _Writer:
         long_table = len(view.rows) > (4 if prose else 14)
         breakable = "#show figure: set block(breakable: true)\n" if long_table and not probe else ""
         if prose:  # narrow columns of running text: smaller type, words may break
-            breakable += "#set text(size: 9.5pt, hyphenate: true)\n"
+            # Seven columns and more beside running text need smaller type still.
+            size = "8.5pt" if count >= 7 else "9.5pt"
+            breakable += f"#set text(size: {size}, hyphenate: true)\n"
         # Headers are short words set whole; a word broken over lines reads badly.
         header = ", ".join(f"[#text(hyphenate: false, strong{h})]" for h in head)
         kind = "" if probe else "kind: table, "
@@ -298,6 +300,13 @@ class _Writer:
         unit = f" ({c.unit_label})" if c.unit_label else ""
         data = self.table(c.data, f"Siffrorna i diagrammet{unit}", None, None)
         return f"{figure}\n\n{data}"
+
+
+def _share(texts: list[str]) -> str:
+    """A column of running text takes a share of the free width by how much text it holds
+    per row, so a column of a few comments does not squeeze the goals beside it."""
+    mean = sum(len(t) for t in texts) / len(texts) if texts else 0
+    return f"{min(max(mean, 24), 60) / 20:.2f}fr"
 
 
 def _section_heading(b: Block) -> bool:
