@@ -39,7 +39,7 @@ from bokslut.document import (
 from bokslut.render.charts import chart_svg
 from bokslut.render.numbers import format_number
 from bokslut.render.pdf_tags import mark_row_headers
-from bokslut.render.tables import table_view
+from bokslut.render.tables import TableView, table_view
 from bokslut.table import Rounded, RowKind
 
 FONT = "Libertinus Serif"
@@ -141,10 +141,11 @@ class _Writer:
 
     def probe(self, b: Block) -> str:
         """What must fit at a page's foot for ``b`` to start there ("" if nothing is checked)."""
-        if isinstance(b, TablePlacement):
+        # A chart or a short table is one unbreakable block: it moves to the next page
+        # whole, and the sticky headings above go with it. Only a table that may break
+        # needs its start measured.
+        if isinstance(b, TablePlacement) and _may_break(table_view(b.rounded, b.note_numbers)):
             return self.table(b.rounded, b.title, b.note_numbers, None, probe=True)
-        if isinstance(b, ChartPlacement):
-            return self.chart(b.chart, probe=True)
         return ""
 
     def block(self, b: Block) -> str:
@@ -210,7 +211,7 @@ class _Writer:
         ]
         whole = [not n and longest[j] <= SHORT_TEXT for j, n in enumerate(view.numeric_columns)]
 
-        prose = any(not n and longest[j] > SHORT_TEXT for j, n in enumerate(view.numeric_columns))
+        prose = _prose(view)
         widths = [
             _share([r.label for r in view.rows]) if prose else "1fr",
             *notes_width,
@@ -266,8 +267,7 @@ class _Writer:
         # A short table stays on one page with its caption; a longer one may break (its
         # start is kept from a page's foot by room()), with the header row repeated, so
         # that no page is left mostly blank in front of it.
-        long_table = len(view.rows) > (4 if prose else 14)
-        breakable = "#show figure: set block(breakable: true)\n" if long_table and not probe else ""
+        breakable = "#show figure: set block(breakable: true)\n" if _may_break(view) and not probe else ""
         if prose:  # narrow columns of running text: smaller type, words may break
             # Seven columns and more beside running text need smaller type still.
             size = "8.5pt" if count >= 7 else "9.5pt"
@@ -287,11 +287,9 @@ class _Writer:
             f"{'' if probe else foot}"
         )
 
-    def chart(self, c: Chart, probe: bool = False) -> str:
+    def chart(self, c: Chart) -> str:
         svg = chart_svg(c, FONT)
         image = f'image(bytes({_s(svg)}), format: "svg", alt: {_s(c.alt)}, width: 100%)'
-        if probe:
-            return f"#figure({image}, caption: [#{_s(c.title)}])"
         figure = f"#figure({image}, caption: [#{_s(c.title)}]) <{c.anchor}>"
         if alt_carries_data(c):
             # On paper the chart's labels carry its figures, and a screen reader reads
@@ -300,6 +298,20 @@ class _Writer:
         unit = f" ({c.unit_label})" if c.unit_label else ""
         data = self.table(c.data, f"Siffrorna i diagrammet{unit}", None, None)
         return f"{figure}\n\n{data}"
+
+
+def _prose(view: TableView) -> bool:
+    """Whether a text column holds sentences (comments, målvärden), not words."""
+    return any(
+        not numeric and max((len(r.cells[j].text) for r in view.rows), default=0) > SHORT_TEXT
+        for j, numeric in enumerate(view.numeric_columns)
+    )
+
+
+def _may_break(view: TableView) -> bool:
+    """A longer table may break over pages (rows of running text are several lines high,
+    so such a table counts as long sooner)."""
+    return len(view.rows) > (4 if _prose(view) else 14)
 
 
 def _share(texts: list[str]) -> str:
