@@ -53,3 +53,22 @@ def test_an_all_empty_text_column_goes() -> None:
     shown = without_empty(round_table(Table("beslut", "Beslut", cols, rows, unit=None)))
     assert [c.label for c in shown.table.columns] == ["Diarienummer", "Status"]
     assert [r.label for r in shown.table.rows] == ["Uppdrag om e-arkiv", "Ny växel"]
+
+
+def test_a_heading_with_no_rows_goes_but_one_over_a_sub_heading_stays() -> None:
+    cols = (Column("utfall", "2023"),)
+    rows = (
+        Row("h_tillgangar", "TILLGÅNGAR", RowKind.HEADING),
+        Row("h_anl", "Anläggningstillgångar", RowKind.HEADING),
+        Row("inventarier", "Inventarier", values={"utfall": D(5_000)}),
+        Row("h_infrastruktur", "Bidrag till infrastruktur", RowKind.HEADING),
+        Row("summa", "Summa", RowKind.TOTAL, parts=("inventarier",)),
+    )
+    table = with_sums(Table("t", "T", cols, rows, unit=Unit.TKR))
+    shown = without_empty(round_table(table))
+    assert [r.label for r in shown.table.rows] == [
+        "TILLGÅNGAR",
+        "Anläggningstillgångar",
+        "Inventarier",
+        "Summa",
+    ]

@@ -54,16 +54,25 @@ def without_empty(rounded: Rounded) -> Rounded:
     for row in table.rows:
         if _empty_row(rounded, row, dropped):
             dropped.add(row.id)
-    # A heading whose rows have all gone heads nothing.
+    # A bare heading whose rows have all gone (or that has none, like the statement's
+    # "Bidrag till infrastruktur" for a kommunalförbund) heads nothing. A heading over
+    # a sub-heading ("TILLGÅNGAR" over "Anläggningstillgångar") or with values of its
+    # own (a goal with its assessment) stays.
+    columns = [c.id for c in table.columns]
     for i, row in enumerate(table.rows):
-        if row.kind is RowKind.HEADING:
-            section = []
-            for below in table.rows[i + 1 :]:
-                if below.kind is not RowKind.ITEM:
-                    break
-                section.append(below.id)
-            if section and all(rid in dropped for rid in section):
-                dropped.add(row.id)
+        if row.kind is not RowKind.HEADING or not all(_nothing(rounded.get(row.id, c)) for c in columns):
+            continue
+        section: list[str] = []
+        following = None
+        for below in table.rows[i + 1 :]:
+            if below.kind is not RowKind.ITEM:
+                following = below
+                break
+            section.append(below.id)
+        if following is not None and following.kind is RowKind.HEADING and not section:
+            continue
+        if all(rid in dropped for rid in section):
+            dropped.add(row.id)
     kept = [r for r in table.rows if r.id not in dropped]
     columns = tuple(c for c in table.columns if not _empty_column(rounded, c.id))
     if len(kept) == len(table.rows) and len(columns) == len(table.columns):

@@ -311,7 +311,7 @@ def _prose(view: TableView) -> bool:
 def _may_break(view: TableView) -> bool:
     """A longer table may break over pages (rows of running text are several lines high,
     so such a table counts as long sooner)."""
-    return len(view.rows) > (4 if _prose(view) else 14)
+    return len(view.rows) > (4 if _prose(view) else 30)
 
 
 def _share(texts: list[str]) -> str:
