@@ -58,9 +58,9 @@ def without_empty(rounded: Rounded) -> Rounded:
     # "Bidrag till infrastruktur" for a kommunalförbund) heads nothing. A heading over
     # a sub-heading ("TILLGÅNGAR" over "Anläggningstillgångar") or with values of its
     # own (a goal with its assessment) stays.
-    columns = [c.id for c in table.columns]
+    column_ids = [c.id for c in table.columns]
     for i, row in enumerate(table.rows):
-        if row.kind is not RowKind.HEADING or not all(_nothing(rounded.get(row.id, c)) for c in columns):
+        if row.kind is not RowKind.HEADING or not all(_nothing(rounded.get(row.id, c)) for c in column_ids):
             continue
         section: list[str] = []
         following = None
