@@ -69,6 +69,7 @@ def test_a_logo_outside_the_workspace_missing_or_not_a_picture_is_refused(
     finding = caught.value.findings[0]
     assert message in finding.message and f"'{name}'" in finding.message
     assert finding.file == "bokslut.toml" and finding.where == "[titelsida] logotyp"
+    assert finding.code.startswith("logotyp-")
 
 
 def test_bokslut_new_shows_the_title_page_keys_as_commented_examples(tmp_path: Path) -> None:

@@ -14,8 +14,8 @@ FORMATS = {".png": "png", ".jpg": "jpg", ".jpeg": "jpg", ".svg": "svg"}
 KEY = "[titelsida] logotyp"
 
 
-def _refuse(layout: Layout, message: str) -> BokslutError:
-    return BokslutError(message, (error(message, file=layout.config.name, where=KEY),))
+def _refuse(layout: Layout, message: str, code: str) -> BokslutError:
+    return BokslutError(message, (error(message, file=layout.config.name, where=KEY, code=code),))
 
 
 def _looks_like(data: bytes, fmt: str) -> bool:
@@ -38,16 +38,20 @@ def read_logo(layout: Layout, name: str, organisation: str) -> Logo:
     root = layout.root.resolve()
     path = (layout.root / name).resolve()
     if Path(name).is_absolute() or not path.is_relative_to(root):
-        raise _refuse(layout, f"logotypen '{name}' ligger utanför arbetsytan; ange en fil i arbetsytans mapp")
+        raise _refuse(
+            layout,
+            f"logotypen '{name}' ligger utanför arbetsytan; ange en fil i arbetsytans mapp",
+            "logotyp-utanfor",
+        )
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise _refuse(layout, f"logotypen '{name}' ska vara en PNG-, JPEG- eller SVG-fil")
+        raise _refuse(layout, f"logotypen '{name}' ska vara en PNG-, JPEG- eller SVG-fil", "logotyp-format")
     if not path.is_file():
-        raise _refuse(layout, f"logotypen '{name}' finns inte i arbetsytan")
+        raise _refuse(layout, f"logotypen '{name}' finns inte i arbetsytan", "logotyp-saknas")
     if path.stat().st_size > MAX_LOGO_BYTES:
-        raise _refuse(layout, f"logotypen '{name}' är större än 5 MB")
+        raise _refuse(layout, f"logotypen '{name}' är större än 5 MB", "logotyp-storlek")
     data = path.read_bytes()
     if not _looks_like(data, fmt):
-        raise _refuse(layout, f"logotypen '{name}' är ingen giltig {fmt.upper()}-bild")
+        raise _refuse(layout, f"logotypen '{name}' är ingen giltig {fmt.upper()}-bild", "logotyp-format")
     genitive = organisation if organisation.endswith(("s", "x", "z")) else organisation + "s"
     return Logo(data, fmt, f"{genitive} logotyp")

@@ -58,6 +58,15 @@ def title_page(config: Config, layout: Layout | None = None) -> TitlePage:
     )
 
 
+def _cover(config: Config, layout: Layout, findings: list[Finding]) -> TitlePage:
+    """The title page; a logo that cannot be used is an error, and the rest is still checked."""
+    try:
+        return title_page(config, layout)
+    except BokslutError as exc:
+        findings.extend(exc.findings or [_as_finding(exc)])
+        return title_page(config)
+
+
 def compose_report(
     layout: Layout, config: Config, parts_providers: Sequence[PartsProvider]
 ) -> ComposedReport:
@@ -83,7 +92,7 @@ def compose_report(
     if data is not None:
         findings.extend(data.findings)
         try:
-            document = compose(chapters, data, title_page(config, layout))
+            document = compose(chapters, data, _cover(config, layout, findings))
         except BokslutError as exc:
             findings.extend(exc.findings or [_as_finding(exc)])
     return ComposedReport(layout, config, chapters, data, document, tuple(findings), tuple(parts))
