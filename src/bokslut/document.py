@@ -198,12 +198,24 @@ class Chapter:
 
 
 @dataclass(frozen=True, slots=True)
+class Logo:
+    """An image file from the workspace, as read: ``format`` is "png", "jpg" or "svg"."""
+
+    data: bytes
+    format: str
+    alt: str
+
+
+@dataclass(frozen=True, slots=True)
 class TitlePage:
     organisation: str
     title: str  # "Årsredovisning 2023"
     subtitle: str  # "Kommunalförbundet Lystkom" / "Perioden 1 januari – 31 augusti 2023"
     closing_date: dt.date  # also the timestamp of every output (never the clock)
     unit: Unit = Unit.TKR
+    tagline: str = ""  # under the organisation's name: "för Lekebergs kommun"
+    decision: str = ""  # "Beslutad av direktionen 2024-03-01 § 2"
+    logo: Logo | None = None
 
 
 @dataclass(frozen=True, slots=True)

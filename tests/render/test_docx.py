@@ -7,7 +7,6 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
-from bokslut.document import TitlePage
 from bokslut.render.docx import TEXT_WIDTH, render_docx
 from bokslut.render.docx_columns import text_twips
 
@@ -147,21 +146,9 @@ def test_docx_is_reproducible(doc, docx_bytes):
 
 
 def test_the_cover_shows_the_decision_line_when_the_title_page_has_one(doc):
-    # The title page's decision field comes from bokslut.toml (issue 12, another part);
-    # the Word renderer shows it under the subtitle as soon as the model has it.
-    @dataclasses.dataclass(frozen=True, slots=True)
-    class Adopted(TitlePage):
-        decision: str = ""
-
+    # The title page's decision line comes from bokslut.toml ([titelsida] beslut).
     tp = doc.title_page
-    adopted = Adopted(
-        tp.organisation,
-        tp.title,
-        tp.subtitle,
-        tp.closing_date,
-        tp.unit,
-        "Beslutad av direktionen 2024-03-01 § 2",
-    )
+    adopted = dataclasses.replace(tp, decision="Beslutad av direktionen 2024-03-01 § 2")
     word = docx.Document(io.BytesIO(render_docx(dataclasses.replace(doc, title_page=adopted))))
     cover = [p.text for p in word.paragraphs[:6]]
     assert cover[1:4] == ["Årsredovisning 2023", tp.subtitle, "Beslutad av direktionen 2024-03-01 § 2"]

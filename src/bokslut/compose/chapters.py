@@ -28,6 +28,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from bokslut.compose.charts import build_chart
+from bokslut.compose.empty import without_empty
 from bokslut.compose.sandbox import ChapterSandbox, LimitExceeded, template_line
 from bokslut.diagnostics import BokslutError, Finding, error
 from bokslut.direction import PAIRS, Pair
@@ -523,7 +524,7 @@ def _place_table(state: _State, table: Table, line: int | None, note: bool = Fal
         state.notes_placed.add(table.id)
     placement = TablePlacement(
         table.id,
-        state.data.rounded[table.id],
+        without_empty(state.data.rounded[table.id]),
         state.anchor(f"not-{note_number}" if note_number else f"tabell-{table.id}"),
         numbers,
         note_number,

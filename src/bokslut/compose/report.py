@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from bokslut.compose.chapters import compose, read_chapters
+from bokslut.compose.cover import read_logo
 from bokslut.diagnostics import BokslutError, Finding, error
 from bokslut.document import Document, TitlePage
 from bokslut.parts import ReportPart
@@ -38,7 +39,8 @@ class ComposedReport:
     parts: tuple[ReportPart, ...] = ()  # as the areas computed them (a check may reuse one)
 
 
-def title_page(config: Config) -> TitlePage:
+def title_page(config: Config, layout: Layout | None = None) -> TitlePage:
+    """The cover; the logo file is read (and checked) only when ``layout`` is given."""
     r = config.rapport
     start, end = r.period()
     closing = r.closing_date()
@@ -48,7 +50,21 @@ def title_page(config: Config) -> TitlePage:
     else:
         title = f"Årsredovisning {r.ar}"
         subtitle = f"Räkenskapsåret {date_text(start)} – {date_text(end)}"
-    return TitlePage(config.organisation.namn, title, subtitle, closing, Unit(r.enhet))
+    t = config.titelsida
+    org = config.organisation.namn
+    logo = read_logo(layout, t.logotyp, org) if layout is not None and t.logotyp else None
+    return TitlePage(
+        org, title, subtitle, closing, Unit(r.enhet), tagline=t.undertitel, decision=t.beslut, logo=logo
+    )
+
+
+def _cover(config: Config, layout: Layout, findings: list[Finding]) -> TitlePage:
+    """The title page; a logo that cannot be used is an error, and the rest is still checked."""
+    try:
+        return title_page(config, layout)
+    except BokslutError as exc:
+        findings.extend(exc.findings or [_as_finding(exc)])
+        return title_page(config)
 
 
 def compose_report(
@@ -76,7 +92,7 @@ def compose_report(
     if data is not None:
         findings.extend(data.findings)
         try:
-            document = compose(chapters, data, title_page(config))
+            document = compose(chapters, data, _cover(config, layout, findings))
         except BokslutError as exc:
             findings.extend(exc.findings or [_as_finding(exc)])
     return ComposedReport(layout, config, chapters, data, document, tuple(findings), tuple(parts))

@@ -96,7 +96,8 @@ def _indicator_row(ind: IndicatorResult, row_id: str, level: int, file: str, yea
         "resultat": _number_cell(ind, ind.outcome),
         "nuvarde": _number_cell(ind, ind.outcome),
         "prognos": _number_cell(ind, ind.forecast),
-        "enhet": ind.spec.enhet,
+        # A percentage carries its "%" in the Resultat cell itself.
+        "enhet": "" if ind.spec.enhet == "%" else ind.spec.enhet,
         "kommentar": _join(ind.spec.kommentar, _manual_note(ind.manual)),
     }
     sources: dict[str, Source] = {}

@@ -18,6 +18,17 @@ from bokslut.render.numbers import format_number
 
 PALETTE = ("#1f4e79", "#c0590c", "#2e7d32", "#6a3d9a")
 WIDTH = 640
+# A goal assessment is drawn in the colour readers expect (red for not met, amber for
+# partly, green for met), each at least 3:1 against white; the category name beside
+# the bar says the same in words.
+STATUS_COLOUR = {
+    "uppfyllt": "#2e7d32",
+    "delvis uppfyllt": "#a35a00",
+    "ej uppfyllt": "#b3261e",
+    "kan inte bedömas": "#6b6b6b",
+}
+# Value labels of a line chart keep at least this far apart vertically (font size 12).
+LABEL_GAP = Decimal(13)
 _TEXT = "#222222"
 _GRID = "#d0d0d0"
 
@@ -166,20 +177,23 @@ def _vertical(chart: Chart) -> tuple[str, int]:
                     f'height="{_f(max(h, Decimal("0.5")))}" fill="{PALETTE[i % len(PALETTE)]}"/>'
                 )
     else:
+        labels: dict[int, list[tuple[Decimal, str]]] = {}  # per category: (wanted baseline, text)
         for i, s in enumerate(chart.series):
             colour = PALETTE[i % len(PALETTE)]
             pts = [
-                (Decimal(left) + band * j + band / 2, y_of(v))
+                (j, Decimal(left) + band * j + band / 2, y_of(v), v)
                 for j, v in enumerate(s.values)
                 if v is not None
             ]
             if len(pts) > 1:
-                path = " ".join(f"{_f(x)},{_f(y)}" for x, y in pts)
+                path = " ".join(f"{_f(x)},{_f(y)}" for _, x, y, _ in pts)
                 out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"/>')
-            for (x, y), v in zip(pts, [v for v in s.values if v is not None], strict=True):
+            for j, x, y, v in pts:
                 out.append(_marker(i, x, y, colour))
-                value = format_number(v, chart.decimals)
-                out.append(_el("text", value, x=_f(x), y=_f(y - 9), text_anchor="middle"))
+                labels.setdefault(j, []).append((y, format_number(v, chart.decimals)))
+        for j, points in labels.items():
+            x = Decimal(left) + band * j + band / 2
+            out.extend(_point_labels(x, sorted(points), Decimal(top), Decimal(height - bottom)))
     out.append(
         _el(
             "line",
@@ -194,9 +208,41 @@ def _vertical(chart: Chart) -> tuple[str, int]:
     for j, cat in enumerate(chart.categories):
         cx = Decimal(left) + band * j + band / 2
         for li, line in enumerate(_label_lines(cat)):
-            baseline = height - bottom + 18 + 14 * li
-            out.append(_el("text", line, x=_f(cx), y=baseline, text_anchor="middle"))
+            label_y = height - bottom + 18 + 14 * li
+            out.append(_el("text", line, x=_f(cx), y=label_y, text_anchor="middle"))
     return "".join(out), height
+
+
+def _spread(labels: list[tuple[Decimal, str]], top: Decimal, bottom: Decimal) -> list[tuple[Decimal, str]]:
+    """Baselines for the labels of one category, each at least LABEL_GAP from the next,
+    as near as possible to where each wants to be and inside the plot."""
+    ordered = sorted(labels)
+    placed: list[tuple[Decimal, str]] = []
+    for y, text in ordered:
+        if placed and y < placed[-1][0] + LABEL_GAP:
+            y = placed[-1][0] + LABEL_GAP
+        placed.append((y, text))
+    overflow = placed[-1][0] - bottom if placed else Decimal(0)
+    if overflow > 0:  # pushed below the plot: move the whole stack up
+        placed = [(y - overflow, t) for y, t in placed]
+    return [(max(y, top), t) for y, t in placed]
+
+
+def _point_labels(x: Decimal, points: list[tuple[Decimal, str]], top: Decimal, bottom: Decimal) -> list[str]:
+    """The value labels of one category's points (sorted top to bottom): the highest
+    above its point, the lowest below it, any between to the right of its point,
+    spread so that no two overlap."""
+    above = [(points[0][0] - 9, points[0][1])]
+    below = [(points[-1][0] + 18, points[-1][1])] if len(points) > 1 else []
+    beside = [(y + 4, t) for y, t in points[1:-1]]
+    out: list[str] = []
+    # A white halo keeps a label readable where a line passes behind it.
+    halo = {"paint_order": "stroke", "stroke": "#ffffff", "stroke_width": 3, "stroke_linejoin": "round"}
+    for baseline, text in _spread(above, top, bottom) + _spread(below, top, bottom + 14):
+        out.append(_el("text", text, x=_f(x), y=_f(baseline), text_anchor="middle", **halo))
+    for baseline, text in _spread(beside, top, bottom):
+        out.append(_el("text", text, x=_f(x + 9), y=_f(baseline), text_anchor="start", **halo))
+    return out
 
 
 def _hbar(chart: Chart) -> tuple[str, int]:
@@ -231,6 +277,8 @@ def _hbar(chart: Chart) -> tuple[str, int]:
             if v is None:
                 continue
             colour = PALETTE[(i if k > 1 else j) % len(PALETTE)]
+            if k == 1:
+                colour = STATUS_COLOUR.get(cat.strip().lower(), colour)
             x = x_of(v)
             start, width = (zero, x - zero) if v >= 0 else (x, zero - x)
             y = y0 + 6 + i * bar_h

@@ -33,13 +33,23 @@ from bokslut.document import (
     Styled,
     TablePlacement,
     Text,
+    TitlePage,
     plain_text,
 )
 from bokslut.render.charts import chart_svg
-from bokslut.render.tables import table_view
+from bokslut.render.numbers import format_number
+from bokslut.render.pdf_tags import mark_row_headers
+from bokslut.render.tables import TableView, table_view
 from bokslut.table import Rounded, RowKind
 
 FONT = "Libertinus Serif"
+NBSP = "\u00a0"
+# A table starting at a page's foot shows at least this many rows there.
+MIN_ROWS_AT_FOOT = 3
+# Text columns up to this many characters hold words and phrases, not sentences.
+SHORT_TEXT = 24
+# A longer text alternative is a chore to listen to; its chart gets a data table instead.
+MAX_ALT_CHARS = 1200
 
 PREAMBLE = """
 #let accent = rgb("#1f4e79")
@@ -55,10 +65,20 @@ PREAMBLE = """
 }
 #show heading.where(level: 2): set text(size: 14pt)
 #show heading.where(level: 3): set text(size: 11.5pt)
-#show heading: set block(above: 1.4em, below: 0.7em)
+#show heading: set block(above: 1.4em, below: 0.7em, sticky: true)
+// Starts a new page when what follows (a heading with the start of its table) does
+// not fit in the room left: no heading or table start stranded at a page's foot.
+#let room(body) = context {
+  let need = measure(block(width: page.width - 4.8cm, body)).height
+  if here().position().y + need > page.height - 2.4cm { colbreak(weak: true) }
+}
 #show link: set text(fill: rgb("#0b57a4"))
 #show outline.entry.where(level: 1): set block(above: 1em)
 #show outline.entry.where(level: 1): set text(weight: "bold")
+// The page number as text, not an artifact, so a screen reader reads it with the entry.
+#show outline.entry: it => link(it.element.location(), it.indented(it.prefix(), {
+  it.body(); box(width: 1fr, it.fill); [ ]; str(counter(page).at(it.element.location()).first())
+}))
 """
 
 
@@ -101,11 +121,36 @@ class _Writer:
         return "".join(out)
 
     def blocks(self, blocks: tuple[Block, ...]) -> str:
-        return "\n\n".join(self.block(b) for b in blocks)
+        out: list[str] = []
+        for i, b in enumerate(blocks):
+            probe = self.probe(b)
+            if probe:
+                # The section headings right above a table or chart move with its start.
+                first = i
+                while first > 0 and _section_heading(blocks[first - 1]):
+                    first -= 1
+                heads = [self.heading(h, labelled=False) for h in blocks[first:i] if isinstance(h, Heading)]
+                out.insert(len(out) - (i - first), f"#room[{chr(10).join([*heads, probe])}]")
+            out.append(self.block(b))
+        return "\n\n".join(out)
+
+    def heading(self, b: Heading, labelled: bool = True) -> str:
+        label = f" <{b.anchor}>" if labelled else ""
+        outlined = "" if labelled else "outlined: false, "
+        return f"#heading({outlined}level: {min(b.level, 6)})[{self.inline(b.runs)}]{label}"
+
+    def probe(self, b: Block) -> str:
+        """What must fit at a page's foot for ``b`` to start there ("" if nothing is checked)."""
+        # A chart or a short table is one unbreakable block: it moves to the next page
+        # whole, and the sticky headings above go with it. Only a table that may break
+        # needs its start measured.
+        if isinstance(b, TablePlacement) and _may_break(table_view(b.rounded, b.note_numbers)):
+            return self.table(b.rounded, b.title, b.note_numbers, None, probe=True)
+        return ""
 
     def block(self, b: Block) -> str:
         if isinstance(b, Heading):
-            return f"#heading(level: {min(b.level, 6)})[{self.inline(b.runs)}] <{b.anchor}>"
+            return self.heading(b)
         if isinstance(b, Paragraph):
             return f"#par[{self.inline(b.runs)}]"
         if isinstance(b, ListBlock):
@@ -116,7 +161,7 @@ class _Writer:
         if isinstance(b, Quote):
             return f"#quote(block: true)[{self.blocks(b.blocks)}]"
         if isinstance(b, TablePlacement):
-            return self.table(b.rounded, b.title, b.note_numbers, b.anchor, b.note_number)
+            return self.table(b.rounded, b.title, b.note_numbers, b.anchor)
         assert isinstance(b, ChartPlacement)
         return self.chart(b.chart)
 
@@ -126,8 +171,10 @@ class _Writer:
         title: str,
         note_numbers: Mapping[str, int] | None,
         anchor: str | None,
-        note_number: int | None = None,
+        probe: bool = False,
     ) -> str:
+        """The table as a Typst figure; with ``probe``, only its caption, header and first rows
+        (the least that may start at a page's foot), without links or labels."""
         view = table_view(rounded, note_numbers)
         # Fixed figure columns, so the years line up from one table to the next.
         count = len(view.headers)
@@ -143,13 +190,36 @@ class _Writer:
         def text_width(j: int) -> str:
             if longest[j] <= 12 and len(view.headers[j]) <= 12:
                 return "auto"
-            return "1fr" if longest[j] <= 24 else "1.6fr"
+            if longest[j] <= SHORT_TEXT:
+                # Words set whole ("Kommunfullmäktiges mål" over two lines, not four):
+                # wide enough for the longest word, so none runs into the next column.
+                return f"{max(longest_word[j], 8) * 0.47 + 0.6:.1f}em"
+            return _share([r.cells[j].text for r in view.rows])
 
-        prose = any(not n and longest[j] > 24 for j, n in enumerate(view.numeric_columns))
+        longest_word = [
+            max(
+                (
+                    len(w)
+                    for w in [
+                        *view.headers[j].split(),
+                        *(w for r in view.rows for w in r.cells[j].text.split()),
+                    ]
+                ),
+                default=0,
+            )
+            for j in range(len(view.headers))
+        ]
+        whole = [not n and longest[j] <= SHORT_TEXT for j, n in enumerate(view.numeric_columns)]
+
+        prose = _prose(view)
         widths = [
-            "2.4fr" if prose else "1fr",
+            _share([r.label for r in view.rows]) if prose else "1fr",
             *notes_width,
-            *(figure_width if n else text_width(j) for j, n in enumerate(view.numeric_columns)),
+            # Beside running text, figures take only the room they need.
+            *(
+                ("auto" if prose else figure_width) if n else text_width(j)
+                for j, n in enumerate(view.numeric_columns)
+            ),
         ]
         aligns = (
             ["left"]
@@ -161,7 +231,8 @@ class _Writer:
             head.append('[#"Not"]')
         head += [f"[#{_s(h)}]" for h in view.headers]
         cells: list[str] = []
-        for r in view.rows:
+        rows = view.rows[:MIN_ROWS_AT_FOOT] if probe else view.rows
+        for r in rows:
             strong = r.emphasised
             if r.kind is RowKind.SUBTOTAL:
                 cells.append("table.hline(stroke: 0.4pt + luma(120)),")
@@ -172,10 +243,14 @@ class _Writer:
                 label = f"#pad(left: {r.level}em)[{label}]"
             row = [label]
             if view.has_notes:
-                row.append(
-                    self.note_link(r.note_number, f"Not\u00a0{r.note_number}") if r.note_number else ""
-                )
-            row += [f"#{_s(c.text)}" if c.text else "" for c in r.cells]
+                note = f"#{_s(f'Not{NBSP}{r.note_number}')}"
+                if not probe and r.note_number:
+                    note = self.note_link(r.note_number, f"Not{NBSP}{r.note_number}")
+                row.append(note if r.note_number else "")
+            row += [
+                ("#text(hyphenate: false, " if whole[j] else "#(") + f"{_s(c.text)})" if c.text else ""
+                for j, c in enumerate(r.cells)
+            ]
             for content in row:
                 cells.append(f"[#strong[{content}]]," if strong and content else f"[{content}],")
             if r.kind is RowKind.TOTAL:
@@ -188,36 +263,112 @@ class _Writer:
         foot = "".join(
             f"\n#block(above: 0.4em)[#text(size: 8.5pt, fill: muted)[#{_s(f)}]]" for f in view.footnotes
         )
-        back = ""
-        if note_number is not None:
-            link = f'#link(<ref-not-{note_number}>)[#"↩ till hänvisningen"]'
-            back = f' #h(0.4em) #text(size: 8pt, weight: "regular")[{link}]'
         label = f" <{anchor}>" if anchor else ""
-        # Short tables stay on one page with their caption; long ones break with
-        # the header row repeated.
-        # Rows of running text are several lines high, so such a table breaks sooner.
-        long_table = len(view.rows) > (10 if prose else 30)
-        breakable = "#show figure: set block(breakable: true)\n" if long_table else ""
+        # A short table stays on one page with its caption; a longer one may break (its
+        # start is kept from a page's foot by room()), with the header row repeated, so
+        # that no page is left mostly blank in front of it.
+        breakable = "#show figure: set block(breakable: true)\n" if _may_break(view) and not probe else ""
         if prose:  # narrow columns of running text: smaller type, words may break
-            breakable += "#set text(size: 9.5pt, hyphenate: true)\n"
+            # Seven columns and more beside running text need smaller type still.
+            size = "8.5pt" if count >= 7 else "9.5pt"
+            breakable += f"#set text(size: {size}, hyphenate: true)\n"
+        # Headers are short words set whole; a word broken over lines reads badly.
+        header = ", ".join(f"[#text(hyphenate: false, strong{h})]" for h in head)
+        kind = "" if probe else "kind: table, "
         return (
-            f"#[{breakable}#figure(kind: table, caption: [#{_s(title)}{unit}{back}],\n"
+            f"#[{breakable}#figure({kind}caption: [#{_s(title)}{unit}],\n"
             f"  table(columns: ({', '.join(widths)},), align: ({', '.join(aligns)},),\n"
             f"    stroke: none,\n"
             f"    inset: (x: 4pt, y: 3.4pt),\n"
-            f"    table.header({', '.join(f'[#strong{h}]' for h in head)}),\n"
+            f"    table.header({header}),\n"
             f"    table.hline(stroke: 0.8pt),\n"
             f"    {' '.join(cells)}\n"
             f"  )){label}]"
-            f"{foot}"
+            f"{'' if probe else foot}"
         )
 
     def chart(self, c: Chart) -> str:
         svg = chart_svg(c, FONT)
-        unit = f" ({c.unit_label})" if c.unit_label else ""
         image = f'image(bytes({_s(svg)}), format: "svg", alt: {_s(c.alt)}, width: 100%)'
+        figure = f"#figure({image}, caption: [#{_s(c.title)}]) <{c.anchor}>"
+        if alt_carries_data(c):
+            # On paper the chart's labels carry its figures, and a screen reader reads
+            # them in the alt text: a table repeating them would say everything twice.
+            return figure
+        unit = f" ({c.unit_label})" if c.unit_label else ""
         data = self.table(c.data, f"Siffrorna i diagrammet{unit}", None, None)
-        return f"#figure({image}, caption: [#{_s(c.title)}]) <{c.anchor}>\n\n{data}"
+        return f"{figure}\n\n{data}"
+
+
+def _prose(view: TableView) -> bool:
+    """Whether a text column holds sentences (comments, målvärden), not words."""
+    return any(
+        not numeric and max((len(r.cells[j].text) for r in view.rows), default=0) > SHORT_TEXT
+        for j, numeric in enumerate(view.numeric_columns)
+    )
+
+
+def _may_break(view: TableView) -> bool:
+    """A longer table may break over pages (rows of running text are several lines high,
+    so such a table counts as long sooner)."""
+    return len(view.rows) > (4 if _prose(view) else 30)
+
+
+def _share(texts: list[str]) -> str:
+    """A column of running text takes a share of the free width by how much text it holds
+    per row, so a column of a few comments does not squeeze the goals beside it."""
+    mean = sum(len(t) for t in texts) / len(texts) if texts else 0
+    return f"{min(max(mean, 24), 60) / 20:.2f}fr"
+
+
+def _section_heading(b: Block) -> bool:
+    """A heading below the chapter's (a chapter heading starts its own page anyway)."""
+    return isinstance(b, Heading) and b.level > 1
+
+
+def alt_carries_data(c: Chart) -> bool:
+    """Whether the chart's text alternative states every figure of the chart (and is short
+    enough to be read out); otherwise the PDF prints the chart's data table."""
+    if len(c.alt) > MAX_ALT_CHARS:
+        return False
+    shown = (format_number(v, c.decimals) for s in c.series for v in s.values if v is not None)
+    return all(text in c.alt for text in shown) and all(cat in c.alt for cat in c.categories)
+
+
+def _bytes(data: bytes) -> str:
+    """A Typst bytes value (no file is read while compiling, so the image goes in the source)."""
+    return f"bytes(({', '.join(map(str, data))},))"
+
+
+def cover(tp: TitlePage) -> str:
+    """The title page: logo, organisation, title, period; the decision line at the foot."""
+    logo = ""
+    top = "6cm"
+    if tp.logo is not None:
+        data = (
+            f"bytes({_s(tp.logo.data.decode('utf-8'))})" if tp.logo.format == "svg" else _bytes(tp.logo.data)
+        )
+        alt = _s(tp.logo.alt)
+        logo = f'  #image({data}, format: "{tp.logo.format}", alt: {alt}, height: 2.4cm)\n  #v(1.8cm)\n'
+        top = "2.6cm"
+    tagline = f"  #v(0.15cm)\n  #text(size: 12pt, fill: muted)[#{_s(tp.tagline)}]\n" if tp.tagline else ""
+    decision = f"  #text(size: 11pt)[#{_s(tp.decision)}]\n  #v(0.3cm)\n" if tp.decision else ""
+    return (
+        f"#page(header: none, footer: none, margin: (x: 2.6cm, top: {top}))[\n"
+        f"{logo}"
+        f"  #text(size: 14pt, fill: muted)[#{_s(tp.organisation)}]\n"
+        f"{tagline}"
+        "  #v(0.4cm)\n"
+        f'  #text(size: 34pt, weight: "bold", fill: accent)[#{_s(tp.title)}]\n'
+        "  #v(0.3cm)\n"
+        f"  #text(size: 12pt)[#{_s(tp.subtitle)}]\n"
+        "  #v(1fr)\n"
+        f"{decision}"
+        "  #line(length: 100%, stroke: 1.2pt + accent)\n"
+        "  #v(0.2cm)\n"
+        f"  #text(size: 9pt, fill: muted)[#{_s('Bokslutsdatum ' + tp.closing_date.isoformat())}]\n"
+        "]"
+    )
 
 
 def typst_source(doc: Document) -> str:
@@ -255,17 +406,7 @@ def typst_source(doc: Document) -> str:
 #set page(paper: "a4", margin: (top: 2.7cm, bottom: 2.4cm, x: 2.4cm),
   header: {header}, footer: {footer})
 {draft}
-#page(header: none, footer: none, margin: (x: 2.6cm, top: 6cm))[
-  #text(size: 14pt, fill: muted)[#{_s(tp.organisation)}]
-  #v(0.4cm)
-  #text(size: 34pt, weight: "bold", fill: accent)[#{_s(tp.title)}]
-  #v(0.3cm)
-  #text(size: 12pt)[#{_s(tp.subtitle)}]
-  #v(1fr)
-  #line(length: 100%, stroke: 1.2pt + accent)
-  #v(0.2cm)
-  #text(size: 9pt, fill: muted)[#{_s("Bokslutsdatum " + date.isoformat())}]
-]
+{cover(tp)}
 
 #outline(title: "Innehåll", depth: 2)
 #pagebreak()
@@ -288,4 +429,4 @@ def render_pdf(doc: Document) -> bytes:
     except typst.TypstError as exc:  # a bug in our generator, or text Typst cannot lay out
         raise BokslutError(f"PDF kunde inte skapas: {exc.message}") from None
     assert isinstance(out, bytes)
-    return out
+    return mark_row_headers(out)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bokslut.render.numbers import UNIT_LABEL, format_number
-from bokslut.table import ColumnKind, Rounded, RowKind, column_decimals
+from bokslut.table import ColumnKind, Rounded, RowKind, Table, column_decimals
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +57,15 @@ def cell_text(rounded: Rounded, row_id: str, column_id: str) -> CellView:
         return CellView(value, False)
     decimals = column_decimals(table, col, row)
     text = format_number(Decimal(value), decimals)
-    if kind is ColumnKind.PERCENT and row.column_kind is ColumnKind.PERCENT and col.kind is ColumnKind.MONEY:
-        text += "\u00a0%"  # a percent row in a money table says so in the cell
+    if kind is ColumnKind.PERCENT and not percent_only(table):
+        # A percent figure among amounts or counts says so in the cell; a table of
+        # percentages only says it once, in the caption ("Procent").
+        text += "\u00a0%"
     return CellView(text, True)
+
+
+def percent_only(table: Table) -> bool:
+    return all(c.kind is ColumnKind.PERCENT for c in table.columns)
 
 
 def table_view(rounded: Rounded, note_numbers: Mapping[str, int] | None = None) -> TableView:
@@ -78,11 +84,10 @@ def table_view(rounded: Rounded, note_numbers: Mapping[str, int] | None = None) 
         )
         for r in table.rows
     )
-    percent_only = all(c.kind is ColumnKind.PERCENT for c in table.columns)
     unit_text = ""
     if table.unit is not None and any(c.kind is ColumnKind.MONEY for c in table.columns):
         unit_text = f"Belopp i {UNIT_LABEL[table.unit]}"
-    elif percent_only:
+    elif percent_only(table):
         unit_text = "Procent"
     return TableView(
         table.label_header,

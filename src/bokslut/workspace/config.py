@@ -75,6 +75,17 @@ class Rapport(Section):
         return self.bokslutsdatum or self.period()[1]
 
 
+class Titelsida(Section):
+    """[titelsida]: what the cover carries besides the organisation and the period."""
+
+    # A line under the organisation's name, e.g. "för Lekebergs kommun".
+    undertitel: str = ""
+    # The adoption, e.g. "Beslutad av direktionen 2024-03-01 § 2".
+    beslut: str = ""
+    # The organisation's logo: a PNG, JPEG or SVG file inside the workspace.
+    logotyp: str | None = Field(default=None, min_length=1)
+
+
 class PersonalKolumner(Section):
     """Column names of the HR system's exports: our name -> the name in the file."""
 
@@ -329,6 +340,7 @@ class Granser(Section):
 class Config(Section):
     organisation: Organisation
     rapport: Rapport
+    titelsida: Titelsida = Field(default_factory=Titelsida)
     # Sections owned by later parts of bokslut (statements, follow-up, personnel,
     # key figures, chapters) are added here as they are built.
     personal: Personal = Field(default_factory=Personal)

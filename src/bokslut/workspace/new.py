@@ -55,7 +55,16 @@ def config_text(
             f"bokslutsdatum = {dt.date(ar, 8, 31).isoformat()}  # periodens sista dag; "
             "minst halva och högst två tredjedelar av året (13 kap. 1 § LKBR)"
         )
-    lines += ['enhet = "tkr"  # kr, tkr eller mkr', ""]
+    lines += [
+        'enhet = "tkr"  # kr, tkr eller mkr',
+        "",
+        "# Titelsidan (valfritt): ta bort # framför det som ska med.",
+        "# [titelsida]",
+        '# undertitel = "för Exempels kommun"',
+        '# beslut = "Beslutad av direktionen ÅÅÅÅ-MM-DD § N"',
+        '# logotyp = "bilder/logotyp.svg"  # PNG, JPEG eller SVG i arbetsytan',
+        "",
+    ]
     return "\n".join(lines)
 
 
