@@ -138,8 +138,11 @@ blockquote { border-left: 3px solid var(--rule); margin-left: 0; padding-left: 1
   h1, h2, h3, h4, caption, figcaption { break-after: avoid; break-inside: avoid; }
   thead { display: table-header-group; }
   tr, figure.diagram, figure.kort { break-inside: avoid; }
+  .rull table { font-size: 9pt; }
   /* A long table never starts or ends with one or two lonely rows on a page. */
-  tbody tr:nth-child(-n+2), tbody tr:nth-last-child(-n+3) { break-after: avoid; }
+  caption, thead { break-after: avoid; }
+  tbody tr:nth-child(-n+3) { break-before: avoid; }
+  tbody tr:nth-last-child(-n+2) { break-before: avoid; }
   .titelsida { break-after: page; border: 0; padding-top: 30%; }
   nav.innehall { break-after: page; }
 }
@@ -164,6 +167,8 @@ class HtmlWriter:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.first_ref: set[str] = set()
+        # A web page that begins at a section (h2) shows its headings one level up.
+        self.heading_offset = 0
 
     def ref_id(self, note_number: int) -> str:
         """An id for the first reference to a note (the target of the note's back link)."""
@@ -196,7 +201,7 @@ class HtmlWriter:
 
     def block(self, b: Block) -> str:
         if isinstance(b, Heading):
-            level = min(b.level, 6)
+            level = max(1, min(b.level - self.heading_offset, 6))
             return f'<h{level} id="{b.anchor}">{self.inline(b.runs)}</h{level}>'
         if isinstance(b, Paragraph):
             return f"<p>{self.inline(b.runs)}</p>"
@@ -340,11 +345,11 @@ def page_html(doc: Document, title: str, body: str, head: str = "") -> bytes:
     return page.encode("utf-8")
 
 
-def title_page_html(doc: Document) -> str:
+def title_page_html(doc: Document, tag: str = "p") -> str:
     tp = doc.title_page
     return f"""<header class="titelsida">
 <p class="org">{escape(tp.organisation)}</p>
-<p class="dokumenttitel">{escape(tp.title)}</p>
+<{tag} class="dokumenttitel">{escape(tp.title)}</{tag}>
 <p class="period">{escape(tp.subtitle)}</p>
 </header>"""
 

@@ -104,6 +104,7 @@ form.sok button { font: inherit; padding: .3rem .8rem; border: 1px solid var(--a
 #sok-traffar li { margin: .8rem 0; }
 .utdrag { margin: .2rem 0 0; color: var(--muted); font-size: .9rem; }
 main > h1:first-child, main > section > h1:first-child { margin-top: 1.5rem; }
+h1.dokumenttitel { border: 0; padding: 0; }
 """
 
 
@@ -202,7 +203,12 @@ def render_site(doc: Document) -> dict[str, bytes]:
     """The site's files by name (all in one folder)."""
     w = HtmlWriter(doc)
     pages = _page_names(doc)
-    bodies = [w.blocks(p.chapter.blocks) for p in pages]
+    bodies: list[str] = []
+    for p in pages:
+        first = next((b for b in p.chapter.blocks if isinstance(b, Heading)), None)
+        w.heading_offset = first.level - 1 if first else 0
+        bodies.append(w.blocks(p.chapter.blocks))
+    w.heading_offset = 0
     # Where each id lives, so a link to a note or a table on another page names that page.
     home: dict[str, str] = {}
     for page, body in zip(pages, bodies, strict=True):
@@ -224,7 +230,7 @@ def render_site(doc: Document) -> dict[str, bytes]:
         for h in doc.headings(max_level=2)
     }
     index_body = f"""{_nav(pages, None, "uppe")}
-{title_page_html(doc)}
+{title_page_html(doc, "h1")}
 <main id="innehall-start">
 {_search_form()}
 {w.toc(toc_links)}
