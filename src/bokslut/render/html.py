@@ -22,6 +22,7 @@ from bokslut.document import (
     Document,
     Figure,
     Heading,
+    Image,
     Inline,
     LineBreak,
     Link,
@@ -114,6 +115,7 @@ figure.diagram svg { max-width: 100%; height: auto; display: block; }
 figure.diagram figcaption { font-weight: 700; margin-bottom: .4rem; }
 figure.diagram table { margin-top: .6rem; font-size: .85rem; }
 .siffra { white-space: nowrap; }
+img.bild { max-width: 100%; height: auto; vertical-align: middle; }
 blockquote { border-left: 3px solid var(--rule); margin-left: 0; padding-left: 1rem;
   color: var(--muted); }
 @media (max-width: 30rem) {
@@ -194,6 +196,10 @@ class HtmlWriter:
                 out.append(f'<a href="#not-{r.number}"{self.ref_id(r.number)}>not {r.number}</a>')
             elif isinstance(r, LineBreak):
                 out.append("<br>")
+            elif isinstance(r, Image):
+                # Embedded, so the single file and the site work without the workspace.
+                uri = f"data:{r.media_type};base64,{base64.b64encode(r.data).decode('ascii')}"
+                out.append(f'<img class="bild" src="{uri}" alt="{escape(r.alt)}">')
         return "".join(out)
 
     def blocks(self, blocks: tuple[Block, ...]) -> str:
