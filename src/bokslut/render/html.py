@@ -92,7 +92,14 @@ nav.innehall ol ol { padding-left: 1.2rem; }
 nav.innehall li { margin: .15rem 0; }
 .innehall-rubrik { font-weight: 700; font-size: 1.2rem; margin-top: 2rem; }
 figure { margin: 1.5rem 0; }
-.rull { overflow-x: auto; max-width: 100%; }
+.rull { overflow-x: auto; max-width: 100%;
+  /* Shadows at an edge with more columns behind it, so a reader sees the table scrolls. */
+  background: linear-gradient(to right, #fff 30%, rgba(255, 255, 255, 0)) left / 2rem 100% no-repeat local,
+    linear-gradient(to left, #fff 30%, rgba(255, 255, 255, 0)) right / 2rem 100% no-repeat local,
+    radial-gradient(farthest-side at 0 50%, rgba(0, 0, 0, .2), transparent) left / .7rem 100% no-repeat scroll,
+    radial-gradient(farthest-side at 100% 50%, rgba(0, 0, 0, .2), transparent) right / .7rem 100% no-repeat
+    scroll; }
+.rull th[scope=row] { min-width: 10rem; }
 .rull:focus { outline: 2px solid var(--accent); outline-offset: 2px; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums lining-nums;
   font-size: .92rem; }
@@ -135,7 +142,8 @@ blockquote { border-left: 3px solid var(--rule); margin-left: 0; padding-left: 1
   .sidan { max-width: none; padding: 0; }
   .hoppa, a.tillbaka, nav.webb, form.sok { display: none; }
   a { color: inherit; text-decoration: none; }
-  .rull { overflow: visible; }
+  .rull { overflow: visible; background: none; }
+  .rull th[scope=row] { min-width: 0; }
   h1 { break-before: page; }
   h1, h2, h3, h4, caption, figcaption { break-after: avoid; break-inside: avoid; }
   thead { display: table-header-group; }

@@ -76,10 +76,13 @@ SEARCH_JS = r"""
       li.appendChild(a);
       var m = res[0].exec(norm(e.x));
       if (m) {
-        var from = Math.max(0, m.index - 60);
+        // About a line of text around the first hit, cut at spaces.
+        var from = m.index > 60 ? e.x.indexOf(" ", m.index - 60) + 1 : 0;
+        var to = e.x.lastIndexOf(" ", m.index + m[0].length + 80);
+        if (to <= m.index + m[0].length) { to = e.x.length; }
         var p = document.createElement("p");
         p.className = "utdrag";
-        p.textContent = (from ? "…" : "") + e.x.slice(from, m.index + m[0].length + 80) + "…";
+        p.textContent = (from ? "…" : "") + e.x.slice(from, to) + (to < e.x.length ? " …" : "");
         li.appendChild(p);
       }
       list.appendChild(li);
