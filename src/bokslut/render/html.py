@@ -96,7 +96,8 @@ figure { margin: 1.5rem 0; }
   /* Shadows at an edge with more columns behind it, so a reader sees the table scrolls. */
   background: linear-gradient(to right, #fff 30%, rgba(255, 255, 255, 0)) left / 2rem 100% no-repeat local,
     linear-gradient(to left, #fff 30%, rgba(255, 255, 255, 0)) right / 2rem 100% no-repeat local,
-    radial-gradient(farthest-side at 0 50%, rgba(0, 0, 0, .2), transparent) left / .7rem 100% no-repeat scroll,
+    radial-gradient(farthest-side at 0 50%, rgba(0, 0, 0, .2), transparent) left / .7rem 100% no-repeat
+    scroll,
     radial-gradient(farthest-side at 100% 50%, rgba(0, 0, 0, .2), transparent) right / .7rem 100% no-repeat
     scroll; }
 .rull th[scope=row] { min-width: 10rem; }
