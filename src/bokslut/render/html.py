@@ -101,6 +101,11 @@ figure { margin: 1.5rem 0; }
     radial-gradient(farthest-side at 100% 50%, rgba(0, 0, 0, .2), transparent) right / .7rem 100% no-repeat
     scroll; }
 .rull th[scope=row] { min-width: 10rem; }
+/* On a wide screen a wide table steps out of the text column rather than scroll. */
+@media (min-width: 60rem) {
+  .rull { --bredd: min(calc(100vw - 4rem), 72rem); width: var(--bredd); max-width: none;
+    margin-left: calc((100% - var(--bredd)) / 2); }
+}
 .rull:focus { outline: 2px solid var(--accent); outline-offset: 2px; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums lining-nums;
   font-size: .92rem; }
@@ -143,7 +148,7 @@ blockquote { border-left: 3px solid var(--rule); margin-left: 0; padding-left: 1
   .sidan { max-width: none; padding: 0; }
   .hoppa, a.tillbaka, nav.webb, form.sok { display: none; }
   a { color: inherit; text-decoration: none; }
-  .rull { overflow: visible; background: none; }
+  .rull { overflow: visible; background: none; width: auto; margin-left: 0; }
   .rull th[scope=row] { min-width: 0; }
   h1 { break-before: page; }
   h1, h2, h3, h4, caption, figcaption { break-after: avoid; break-inside: avoid; }
