@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import struct
 import zlib
 from pathlib import Path
@@ -16,6 +17,7 @@ from bokslut.diagnostics import BokslutError
 from bokslut.document import Image
 from bokslut.render.html import render_html
 from bokslut.render.html_site import render_site
+from bokslut.render.json import render_json
 from bokslut.report_data import ReportData
 
 _path = Path(__file__).resolve().parents[1] / "render" / "sample_report.py"
@@ -114,3 +116,11 @@ def test_a_link_out_of_the_workspace_is_refused(root, tmp_path_factory):
     (root / "bilder" / "lank.png").symlink_to(outside)
     (found,) = errors(root, "![Länk](../bilder/lank.png)")
     assert "utanför arbetsytan" in found
+
+
+def test_the_json_names_the_picture_and_its_alt_text(root):
+    doc = build(root, "# Inledning\n\n![Förbundets logga](../bilder/logga.png)")
+    paragraph = json.loads(render_json(doc))["chapters"][0]["blocks"][1]
+    assert {"image": "../bilder/logga.png", "alt": "Förbundets logga", "media_type": "image/png"} in (
+        paragraph["content"]
+    )

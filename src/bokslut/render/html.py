@@ -153,7 +153,8 @@ blockquote { border-left: 3px solid var(--rule); margin-left: 0; padding-left: 1
   h1 { break-before: page; }
   h1, h2, h3, h4, caption, figcaption { break-after: avoid; break-inside: avoid; }
   thead { display: table-header-group; }
-  tr, figure.diagram, figure.kort { break-inside: avoid; }
+  tr, figure.kort, figure.diagram svg, figure.diagram table { break-inside: avoid; }
+  figure.diagram figcaption, figure.diagram svg { break-after: avoid; }
   .rull table { font-size: 9pt; }
   /* A long table never starts or ends with one or two lonely rows on a page. */
   caption, thead { break-after: avoid; }
