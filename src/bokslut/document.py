@@ -75,7 +75,22 @@ class LineBreak:
     pass
 
 
-Inline = Union[Text, Styled, Link, Figure, NoteRef, LineBreak]  # noqa: UP007 - runtime alias
+@dataclass(frozen=True, slots=True)
+class Image:
+    """A picture from the workspace (a logo, a map, an organisation chart), with its bytes.
+
+    ``src`` is the reference as written in the chapter, ``alt`` the required text
+    alternative, ``media_type`` ``image/png`` or ``image/jpeg`` (checked from the bytes).
+    """
+
+    src: str
+    alt: str
+    media_type: str
+    data: bytes = field(repr=False)
+    line: int | None = field(default=None, compare=False)
+
+
+Inline = Union[Text, Styled, Link, Figure, NoteRef, LineBreak, Image]  # noqa: UP007 - runtime alias
 
 
 def plain_text(runs: tuple[Inline, ...]) -> str:
@@ -90,6 +105,8 @@ def plain_text(runs: tuple[Inline, ...]) -> str:
             out.append(run.text)
         elif isinstance(run, NoteRef):
             out.append(f"not {run.number}")
+        elif isinstance(run, Image):
+            out.append(run.alt)
         else:
             out.append(" ")
     return "".join(out)

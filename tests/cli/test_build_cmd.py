@@ -34,8 +34,10 @@ def test_build_writes_every_format_and_prints_the_paths(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.stderr
     paths = result.stdout.splitlines()
     assert [Path(p).name for p in paths] == [
-        f"arsredovisning-2023.{f}" for f in ("html", "pdf", "docx", "xlsx", "json")
+        *(f"arsredovisning-2023.{f}" for f in ("html", "pdf", "docx", "xlsx", "json")),
+        "index.html",
     ]
+    assert Path(paths[-1]).parent.name == "webb"
     assert all(Path(p).is_file() for p in paths)
     assert "Rapporten är byggd i" in result.stderr
 

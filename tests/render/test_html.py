@@ -1,5 +1,8 @@
+from dataclasses import replace
+
 from lxml import html as lxml_html
 
+from bokslut.document import Logo
 from bokslut.render.html import render_html
 
 
@@ -67,3 +70,58 @@ def test_charts_have_text_alternative_and_data_table(doc):
         title = svg.xpath(".//*[local-name()='title']")[0].text
         assert title and "diagram" in title.lower()
         assert fig.xpath(".//table/caption")
+
+
+def test_wide_tables_scroll_in_a_region_named_by_their_caption(doc):
+    page = _page(doc)
+    regions = page.xpath("//div[@class='rull']")
+    assert regions
+    for region in regions:
+        assert (region.get("role"), region.get("tabindex")) == ("region", "0")
+        (caption,) = region.xpath("./table/caption")
+        assert caption.get("id") == region.get("aria-labelledby")
+    for table in page.xpath("//table"):
+        columns = len(table.xpath("./thead/tr/th"))
+        assert (table.getparent().get("class") == "rull") == bool(
+            columns > 3 or table.xpath(".//td[not(@class)]")
+        )
+
+
+def test_the_symbols_come_from_an_embedded_font(doc):
+    style = _page(doc).findtext(".//style")
+    assert '@font-face { font-family: "Bokslut symboler"; src: url(data:font/woff2;base64,' in style
+    assert "U+25D0-25D1" in style  # ◐ ◑
+    assert 'font-family: "Bokslut symboler", "Source Serif 4"' in style
+
+
+def test_printed_pages_are_numbered_and_short_tables_marked_unbreakable(doc):
+    page = _page(doc)
+    assert '"Sida " counter(page) " av " counter(pages)' in page.findtext(".//style")
+    short = page.xpath("//figure[contains(@class, 'kort')]")
+    assert short
+    assert all(len(f.xpath(".//tbody/tr")) <= 15 for f in short)
+
+
+def test_the_title_page_carries_logo_tagline_and_decision(doc):
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10"/></svg>'
+    cover = replace(
+        doc.title_page,
+        tagline="för Lekebergs kommun",
+        decision="Beslutad av direktionen 2024-03-01 § 2",
+        logo=Logo(svg, "svg", "Kommunalförbundet Lystkoms logotyp"),
+    )
+    header = _page(replace(doc, title_page=cover)).xpath("//header[@class='titelsida']")[0]
+    parts = header.xpath("./*[not(self::img)]")
+    texts = [(e.get("class"), " ".join(e.text_content().split())) for e in parts]
+    assert texts == [
+        ("org", "Kommunalförbundet Lystkom"),
+        ("tillagg", "för Lekebergs kommun"),
+        ("dokumenttitel", "Årsredovisning 2023"),
+        ("period", "Räkenskapsåret 1 januari – 31 december 2023"),
+        ("beslut", "Beslutad av direktionen 2024-03-01 § 2"),
+    ]
+    img = header.xpath("./img")[0]
+    assert img.get("alt") == "Kommunalförbundet Lystkoms logotyp"
+    assert img.get("src").startswith("data:image/svg+xml;base64,")
+    plain = _page(doc).xpath("//header[@class='titelsida']")[0]
+    assert plain.xpath("./img | ./p[@class='beslut'] | ./p[@class='tillagg']") == []

@@ -38,7 +38,7 @@ from bokslut.workspace.layout import Layout
     help="Bygg trots fel i kontrollen; varje sida och blad märks UTKAST – EJ KONTROLLERAD.",
 )
 def build_cmd(directory: str, formats: str, out_dir: Path | None, quiet: bool, utkast: bool) -> None:
-    """Kontrollera och bygg rapporten (HTML, PDF, Word, Excel och JSON) till build/.
+    """Kontrollera och bygg rapporten (HTML, PDF, Word, Excel, JSON och webbplats) till build/.
 
     Fel i kontrollen (som i bokslut check) stoppar byggningen och lämnar förra
     byggets filer orörda; varningar skrivs ut och byggningen fortsätter.
@@ -50,7 +50,9 @@ def build_cmd(directory: str, formats: str, out_dir: Path | None, quiet: bool, u
     )
     print_findings(result.findings)
     for path in result.files:
-        click.echo(str(path))
+        # The web site is one output: its start page stands for the folder.
+        if path.parent == result.out_dir or path.name == "index.html":
+            click.echo(str(path))
     if result.draft:
         click.echo(
             f"Rapporten är byggd som utkast i {result.out_dir}: den har fel och är märkt "

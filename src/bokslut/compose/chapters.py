@@ -20,6 +20,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
@@ -29,6 +30,7 @@ from markdown_it.token import Token
 
 from bokslut.compose.charts import build_chart
 from bokslut.compose.empty import without_empty
+from bokslut.compose.images import load_image
 from bokslut.compose.sandbox import ChapterSandbox, LimitExceeded, template_line
 from bokslut.diagnostics import BokslutError, Finding, error
 from bokslut.direction import PAIRS, Pair
@@ -155,6 +157,8 @@ class _State:
 
     data: ReportData
     report_unit: Unit
+    # The workspace, for pictures in chapters; without it a picture keeps only its alt text.
+    root: Path | None = None
     objects: list[tuple[object, int | None, str]] = field(default_factory=list)
     note_numbers: dict[str, int] = field(default_factory=dict)
     notes_placed: set[str] = field(default_factory=set)
@@ -685,17 +689,28 @@ class _Converter:
                 node: Inline = Link(href, tuple(runs)) if kind == "link" else Styled(kind, tuple(runs))
                 stack[-1][2].append(node)
             elif t == "image":
-                # Images are placed by a later part of bokslut; until then only the alt
-                # text is kept, and a reference outside the workspace is refused outright.
                 src = str(child.attrGet("src") or "")
+                line = token.map[0] + 1 if token.map else None
                 if leaves_workspace(src):
-                    line = token.map[0] + 1 if token.map else None
                     raise ChapterError(
                         f"bilden '{src}' ligger utanför arbetsytan; bilder och andra filer tas bara "
                         "från arbetsytans egna mappar",
                         line,
                     )
-                stack[-1][2].extend(self.text(child.content))
+                alt = child.content.strip()
+                if not alt:
+                    raise ChapterError(
+                        f"bilden '{src}' saknar alternativtext – skriv vad bilden visar inom "
+                        f"hakparenteserna, t.ex. ![Förbundets logga]({src})",
+                        line,
+                    )
+                if self.state.root is None:
+                    stack[-1][2].extend(self.text(child.content))
+                else:
+                    image = load_image(self.state.root, self.source, src, alt, line)
+                    if isinstance(image, str):
+                        raise ChapterError(image, line)
+                    stack[-1][2].append(image)
             else:
                 stack[-1][2].extend(self.text(child.content))
         while len(stack) > 1:
@@ -736,9 +751,13 @@ def compose(
     chapters: Sequence[tuple[str, str]],
     data: ReportData,
     title_page: TitlePage,
+    root: Path | None = None,
 ) -> Document:
-    """Render every chapter and build the document; all mistakes are reported together."""
-    state = _State(data, title_page.unit)
+    """Render every chapter and build the document; all mistakes are reported together.
+
+    ``root`` is the workspace pictures are read from (``![alt](../bilder/logga.png)``).
+    """
+    state = _State(data, title_page.unit, root)
     env = _environment(state)
     findings: list[Finding] = []
     composed: list[Chapter] = []

@@ -28,6 +28,7 @@ from bokslut.lock import writer_lock
 from bokslut.pipeline.check import CHECKS, Check, check_workspace
 from bokslut.render.docx import render_docx
 from bokslut.render.html import render_html
+from bokslut.render.html_site import render_site
 from bokslut.render.json import render_json
 from bokslut.render.pdf import render_pdf
 from bokslut.render.xlsx import render_xlsx
@@ -43,7 +44,9 @@ RENDERERS: dict[str, Callable[[Document], bytes]] = {
     "xlsx": render_xlsx,
     "json": render_json,
 }
-FORMATS = tuple(RENDERERS)
+# Formats that are a folder of files: the web site, one page per chapter (build/webb/).
+SITE_RENDERERS: dict[str, Callable[[Document], dict[str, bytes]]] = {"webb": render_site}
+FORMATS = (*RENDERERS, *SITE_RENDERERS)
 SUMS_NAME = "SHA256SUMS"
 
 
@@ -71,7 +74,7 @@ def parse_formats(text: str | None) -> tuple[str, ...]:
     if not text:
         return FORMATS
     wanted = [f.strip().lower() for f in text.split(",") if f.strip()]
-    unknown = [f for f in wanted if f not in RENDERERS]
+    unknown = [f for f in wanted if f not in FORMATS]
     if unknown or not wanted:
         raise BokslutError(f"okänt format: {', '.join(unknown) or '(inget)'}; möjliga: {', '.join(FORMATS)}")
     return tuple(dict.fromkeys(wanted))
@@ -140,21 +143,27 @@ def build_report(
         stem = output_stem(config)
         files: list[Path] = []
         for fmt in formats:
-            data = RENDERERS[fmt](doc)
-            path = fresh / f"{stem}.{fmt}"
-            path.write_bytes(data)
-            files.append(path)
+            if fmt in SITE_RENDERERS:
+                folder = fresh / fmt
+                folder.mkdir()
+                for name, data in sorted(SITE_RENDERERS[fmt](doc).items()):
+                    (folder / name).write_bytes(data)
+                    files.append(folder / name)
+            else:
+                path = fresh / f"{stem}.{fmt}"
+                path.write_bytes(RENDERERS[fmt](doc))
+                files.append(path)
             progress.step(f"{fmt} klar")
-        sums = "".join(
-            f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n"
-            for p in sorted(files, key=lambda p: p.name)
-        )
+        names = sorted(p.relative_to(fresh).as_posix() for p in files)
+        sums = "".join(f"{hashlib.sha256((fresh / n).read_bytes()).hexdigest()}  {n}\n" for n in names)
         (fresh / SUMS_NAME).write_text(sums, encoding="utf-8")
         _swap(fresh, target, layout)
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
         raise
-    return BuildResult(target, tuple(target / p.name for p in files), tuple(findings), doc.draft)
+    return BuildResult(
+        target, tuple(target / p.relative_to(fresh) for p in files), tuple(findings), doc.draft
+    )
 
 
 def _scratch(target: Path, kind: str) -> Path:

@@ -8,8 +8,11 @@ a table beside them.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
+from functools import cache
 from html import escape
+from importlib.resources import files
 
 from bokslut.document import (
     DRAFT_MARK,
@@ -19,6 +22,7 @@ from bokslut.document import (
     Document,
     Figure,
     Heading,
+    Image,
     Inline,
     LineBreak,
     Link,
@@ -34,12 +38,36 @@ from bokslut.render.charts import chart_svg
 from bokslut.render.tables import table_view
 from bokslut.table import Rounded
 
+# Tables with more columns than this scroll inside their own region on a narrow screen.
+WIDE_COLUMNS = 3
+# Tables of up to this many rows are kept on one printed page.
+SHORT_ROWS = 15
+SYMBOL_FONT = "Bokslut symboler"
+
+
+@cache
+def font_face_css() -> str:
+    """The symbol font (a DejaVu Sans subset, see scripts/html-symboler) as a data: URI.
+
+    Only the status and arrow symbols come from it (``unicode-range``), so ◐ ● ○ look
+    the same on every machine while the text keeps the reader's serif; a data: URI
+    works from the file system, with no server or CDN.
+    """
+    data = files("bokslut.render").joinpath("fonts/bokslut-symboler.woff2").read_bytes()
+    uri = data_uri("font/woff2", data)
+    return (
+        f'@font-face {{ font-family: "{SYMBOL_FONT}"; src: url({uri}) format("woff2"); '
+        "unicode-range: U+21A9, U+25B2, U+25BC, U+25CB, U+25CF, U+25D0-25D1, U+2713, U+2717; "
+        "font-display: block; }\n"
+    )
+
+
 CSS = """
 :root { --text: #1a1a1a; --muted: #4a4a4a; --rule: #9a9a9a; --accent: #1f4e79; --link: #0b57a4; }
 * { box-sizing: border-box; }
 html { font-size: 100%; }
 body { margin: 0; color: var(--text); background: #fff;
-  font-family: "Source Serif 4", "Libertinus Serif", Georgia, "Times New Roman", serif;
+  font-family: "Bokslut symboler", "Source Serif 4", "Libertinus Serif", Georgia, "Times New Roman", serif;
   line-height: 1.55; }
 .sidan { max-width: 46rem; margin: 0 auto; padding: 1rem 1.25rem 4rem; }
 a { color: var(--link); }
@@ -47,7 +75,8 @@ a:focus, a:hover { outline: 2px solid var(--accent); outline-offset: 2px; }
 .hoppa { position: absolute; left: -999px; top: 0; background: #fff; padding: .5rem; }
 .hoppa:focus { left: 1rem; }
 .dold { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
-h1, h2, h3, h4, .dokumenttitel { font-family: "Source Sans 3", "Segoe UI", Arial, sans-serif;
+h1, h2, h3, h4, .dokumenttitel {
+  font-family: "Bokslut symboler", "Source Sans 3", "Segoe UI", Arial, sans-serif;
   color: var(--accent); line-height: 1.25; }
 h1 { font-size: 1.9rem; margin: 3rem 0 1rem; border-bottom: 2px solid var(--accent);
   padding-bottom: .3rem; }
@@ -58,11 +87,29 @@ h4 { font-size: 1rem; margin: 1.2rem 0 .3rem; }
 .titelsida .org { font-size: 1.2rem; color: var(--muted); margin: 0; }
 .dokumenttitel { font-size: 2.6rem; margin: .3rem 0; font-weight: 700; }
 .titelsida .period { margin: 0; color: var(--muted); }
+.titelsida .logotyp { display: block; max-height: 6rem; max-width: 60%; margin-bottom: 2rem; }
+.titelsida .tillagg { margin: 0.2rem 0 0; color: var(--muted); }
+.titelsida .beslut { margin: 2rem 0 0; }
 nav.innehall ol { list-style: none; padding-left: 0; }
 nav.innehall ol ol { padding-left: 1.2rem; }
 nav.innehall li { margin: .15rem 0; }
 .innehall-rubrik { font-weight: 700; font-size: 1.2rem; margin-top: 2rem; }
 figure { margin: 1.5rem 0; }
+.rull { overflow-x: auto; max-width: 100%;
+  /* Shadows at an edge with more columns behind it, so a reader sees the table scrolls. */
+  background: linear-gradient(to right, #fff 30%, rgba(255, 255, 255, 0)) left / 2rem 100% no-repeat local,
+    linear-gradient(to left, #fff 30%, rgba(255, 255, 255, 0)) right / 2rem 100% no-repeat local,
+    radial-gradient(farthest-side at 0 50%, rgba(0, 0, 0, .2), transparent) left / .7rem 100% no-repeat
+    scroll,
+    radial-gradient(farthest-side at 100% 50%, rgba(0, 0, 0, .2), transparent) right / .7rem 100% no-repeat
+    scroll; }
+.rull th[scope=row] { min-width: 10rem; }
+/* On a wide screen a wide table steps out of the text column rather than scroll. */
+@media (min-width: 60rem) {
+  .rull { --bredd: min(calc(100vw - 4rem), 72rem); width: var(--bredd); max-width: none;
+    margin-left: calc((100% - var(--bredd)) / 2); }
+}
+.rull:focus { outline: 2px solid var(--accent); outline-offset: 2px; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums lining-nums;
   font-size: .92rem; }
 caption { caption-side: top; text-align: left; font-weight: 700; padding-bottom: .35rem; }
@@ -84,17 +131,38 @@ figure.diagram svg { max-width: 100%; height: auto; display: block; }
 figure.diagram figcaption { font-weight: 700; margin-bottom: .4rem; }
 figure.diagram table { margin-top: .6rem; font-size: .85rem; }
 .siffra { white-space: nowrap; }
+img.bild { max-width: 100%; height: auto; vertical-align: middle; }
 blockquote { border-left: 3px solid var(--rule); margin-left: 0; padding-left: 1rem;
   color: var(--muted); }
+@media (max-width: 30rem) {
+  .sidan { padding: .75rem .9rem 3rem; }
+  h1 { font-size: 1.55rem; margin-top: 2rem; }
+  .dokumenttitel { font-size: 2rem; }
+  table { font-size: .85rem; }
+  th, td { padding: .2rem .35rem; }
+}
 @media print {
-  @page { size: A4; margin: 20mm 18mm 22mm; }
+  @page { size: A4; margin: 20mm 18mm 22mm;
+    @bottom-center { content: "Sida " counter(page) " av " counter(pages);
+      font: 9pt "Source Sans 3", Arial, sans-serif; color: #4a4a4a; } }
+  @page :first { @bottom-center { content: none; } }
   body { font-size: 10.5pt; }
+  p, li { orphans: 3; widows: 3; }
   .sidan { max-width: none; padding: 0; }
-  .hoppa, a.tillbaka { display: none; }
+  .hoppa, a.tillbaka, nav.webb, form.sok { display: none; }
   a { color: inherit; text-decoration: none; }
+  .rull { overflow: visible; background: none; width: auto; margin-left: 0; }
+  .rull th[scope=row] { min-width: 0; }
   h1 { break-before: page; }
-  h1, h2, h3, caption { break-after: avoid; }
-  tr, figure.diagram { break-inside: avoid; }
+  h1, h2, h3, h4, caption, figcaption { break-after: avoid; break-inside: avoid; }
+  thead { display: table-header-group; }
+  tr, figure.kort, figure.diagram svg, figure.diagram table { break-inside: avoid; }
+  figure.diagram figcaption, figure.diagram svg { break-after: avoid; }
+  .rull table { font-size: 9pt; }
+  /* A long table never starts or ends with one or two lonely rows on a page. */
+  caption, thead { break-after: avoid; }
+  tbody tr:nth-child(-n+3) { break-before: avoid; }
+  tbody tr:nth-last-child(-n+2) { break-before: avoid; }
   .titelsida { break-after: page; border: 0; padding-top: 30%; }
   nav.innehall { break-after: page; }
 }
@@ -113,10 +181,14 @@ DRAFT_CSS = """
 """
 
 
-class _Writer:
+class HtmlWriter:
+    """Renders blocks to HTML; one writer per document keeps ids unique across pages."""
+
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.first_ref: set[str] = set()
+        # A web page that begins at a section (h2) shows its headings one level up.
+        self.heading_offset = 0
 
     def ref_id(self, note_number: int) -> str:
         """An id for the first reference to a note (the target of the note's back link)."""
@@ -142,6 +214,8 @@ class _Writer:
                 out.append(f'<a href="#not-{r.number}"{self.ref_id(r.number)}>not {r.number}</a>')
             elif isinstance(r, LineBreak):
                 out.append("<br>")
+            elif isinstance(r, Image):
+                out.append(f'<img class="bild" src="{data_uri(r.media_type, r.data)}" alt="{escape(r.alt)}">')
         return "".join(out)
 
     def blocks(self, blocks: tuple[Block, ...]) -> str:
@@ -149,7 +223,7 @@ class _Writer:
 
     def block(self, b: Block) -> str:
         if isinstance(b, Heading):
-            level = min(b.level, 6)
+            level = max(1, min(b.level - self.heading_offset, 6))
             return f'<h{level} id="{b.anchor}">{self.inline(b.runs)}</h{level}>'
         if isinstance(b, Paragraph):
             return f"<p>{self.inline(b.runs)}</p>"
@@ -177,9 +251,10 @@ class _Writer:
                 f' <a class="tillbaka" href="#ref-not-{p.note_number}" '
                 f'aria-label="Tillbaka till första hänvisningen till not {p.note_number}">↩</a>'
             )
+        short = " kort" if len(p.rounded.table.rows) <= SHORT_ROWS else ""
         return (
-            f'<figure class="tabell" id="{p.anchor}">'
-            + self.table_html(p.rounded, p.title, p.note_numbers, back)
+            f'<figure class="tabell{short}" id="{p.anchor}">'
+            + self.table_html(p.rounded, p.title, f"rubrik-{p.anchor}", p.note_numbers, back)
             + "</figure>"
         )
 
@@ -187,6 +262,7 @@ class _Writer:
         self,
         rounded: Rounded,
         title: str,
+        caption_id: str,
         note_numbers: Mapping[str, int] | None = None,
         back: str = "",
     ) -> str:
@@ -214,26 +290,37 @@ class _Writer:
                 cells.append(f"<td{cls}>{escape(c.text)}</td>")
             body.append(f'<tr class="{" ".join(classes)}">{"".join(cells)}</tr>')
         foot = "".join(f'<p class="fotnot">{escape(f)}</p>' for f in view.footnotes)
-        return (
-            f"<table><caption>{escape(title)}{unit}{back}</caption>"
-            f"<thead><tr>{''.join(head)}</tr></thead><tbody>{''.join(body)}</tbody></table>{foot}"
+        table = (
+            f'<table><caption id="{caption_id}">{escape(title)}{unit}{back}</caption>'
+            f"<thead><tr>{''.join(head)}</tr></thead><tbody>{''.join(body)}</tbody></table>"
         )
+        if len(head) > WIDE_COLUMNS or not all(view.numeric_columns):
+            # A wide table scrolls in its own region on a phone instead of the whole page;
+            # the region is named by the caption and reachable by keyboard.
+            table = (
+                f'<div class="rull" role="region" aria-labelledby="{caption_id}" tabindex="0">{table}</div>'
+            )
+        return table + foot
 
     def chart(self, c: Chart) -> str:
         svg = chart_svg(c, "Georgia, serif")
         data = self.table_html(
-            c.data, f"Siffrorna i diagrammet{' (' + c.unit_label + ')' if c.unit_label else ''}"
+            c.data,
+            f"Siffrorna i diagrammet{' (' + c.unit_label + ')' if c.unit_label else ''}",
+            f"rubrik-{c.anchor}-siffror",
         )
         return (
             f'<figure class="diagram" id="{c.anchor}"><figcaption>{escape(c.title)}</figcaption>'
             f"{svg}{data}</figure>"
         )
 
-    def toc(self) -> str:
+    def toc(self, href: Mapping[str, str] | None = None) -> str:
+        """The table of contents; ``href`` maps an anchor to its link on another page."""
         items: list[str] = []
         open_sub = False
         for h in self.doc.headings(max_level=2):
-            link = f'<a href="#{h.anchor}">{escape(h.text)}</a>'
+            target = href[h.anchor] if href is not None else f"#{h.anchor}"
+            link = f'<a href="{escape(target)}">{escape(h.text)}</a>'
             if h.level == 1:
                 if open_sub:
                     items.append("</ol></li>")
@@ -257,10 +344,8 @@ class _Writer:
         )
 
 
-def render_html(doc: Document) -> bytes:
-    w = _Writer(doc)
-    tp = doc.title_page
-    chapters = "\n".join(f'<section class="kapitel">{w.blocks(ch.blocks)}</section>' for ch in doc.chapters)
+def page_html(doc: Document, title: str, body: str, head: str = "") -> bytes:
+    """A whole page: the Swedish shell, the style sheet with its embedded font, the draft mark."""
     draft = f'<p class="utkast" role="note">{escape(DRAFT_MARK)}</p>\n' if doc.draft else ""
     page = f"""<!DOCTYPE html>
 <html lang="sv">
@@ -268,23 +353,52 @@ def render_html(doc: Document) -> bytes:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="bokslut">
-<title>{escape(tp.title)} – {escape(tp.organisation)}</title>
-<style>{CSS}{DRAFT_CSS if doc.draft else ""}</style>
-</head>
+<title>{escape(title)}</title>
+<style>{font_face_css()}{CSS}{DRAFT_CSS if doc.draft else ""}</style>
+{head}</head>
 <body>
 {draft}<a class="hoppa" href="#innehall-start">Hoppa till innehållet</a>
 <div class="sidan">
-<header class="titelsida">
-<p class="org">{escape(tp.organisation)}</p>
-<p class="dokumenttitel">{escape(tp.title)}</p>
-<p class="period">{escape(tp.subtitle)}</p>
-</header>
-{w.toc()}
-<main id="innehall-start">
-{chapters}
-</main>
+{body}
 </div>
 </body>
 </html>
 """
     return page.encode("utf-8")
+
+
+def data_uri(media_type: str, data: bytes) -> str:
+    """Bytes embedded in the page, so the single file and the site work without the workspace."""
+    return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+LOGO_MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "svg": "image/svg+xml"}
+
+
+def title_page_html(doc: Document, tag: str = "p") -> str:
+    """Logo, organisation (with its tagline), title, period and the decision line."""
+    tp = doc.title_page
+    logo = ""
+    if tp.logo is not None:
+        # An <img> never runs an SVG's scripts, so a workspace's SVG is safe to embed this way.
+        uri = data_uri(LOGO_MEDIA_TYPES[tp.logo.format], tp.logo.data)
+        logo = f'<img class="logotyp" src="{uri}" alt="{escape(tp.logo.alt)}">\n'
+    tagline = f'<p class="tillagg">{escape(tp.tagline)}</p>\n' if tp.tagline else ""
+    decision = f'\n<p class="beslut">{escape(tp.decision)}</p>' if tp.decision else ""
+    return f"""<header class="titelsida">
+{logo}<p class="org">{escape(tp.organisation)}</p>
+{tagline}<{tag} class="dokumenttitel">{escape(tp.title)}</{tag}>
+<p class="period">{escape(tp.subtitle)}</p>{decision}
+</header>"""
+
+
+def render_html(doc: Document) -> bytes:
+    w = HtmlWriter(doc)
+    tp = doc.title_page
+    chapters = "\n".join(f'<section class="kapitel">{w.blocks(ch.blocks)}</section>' for ch in doc.chapters)
+    body = f"""{title_page_html(doc)}
+{w.toc()}
+<main id="innehall-start">
+{chapters}
+</main>"""
+    return page_html(doc, f"{tp.title} – {tp.organisation}", body)

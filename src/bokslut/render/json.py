@@ -11,6 +11,7 @@ from bokslut.document import (
     Document,
     Figure,
     Heading,
+    Image,
     Inline,
     LineBreak,
     Link,
@@ -71,6 +72,8 @@ def _inline(runs: tuple[Inline, ...]) -> list[dict[str, Any]]:
             out.append({"note": r.note_id, "number": r.number})
         elif isinstance(r, LineBreak):
             out.append({"break": True})
+        elif isinstance(r, Image):
+            out.append({"image": r.src, "alt": r.alt, "media_type": r.media_type})
     return out
 
 
