@@ -221,6 +221,19 @@ def test_a_copied_workspace_rebuilds_its_cache_and_shows_the_ledger(fees_ws, tmp
     assert (shown_3010(again), again.stderr) == (format_ore(-FEES_TOTAL), "")
 
 
+def test_a_copy_that_does_not_keep_the_times_is_named_a_copy_too(fees_ws, tmp_path):
+    # cp -r and most unzip tools give every file a new modification time.
+    copy = type(fees_ws)(tmp_path / "kopia")
+    shutil.copytree(fees_ws.root, copy.root, copy_function=shutil.copyfile, symlinks=True)
+    assert {p.stat().st_mtime_ns for p in rows_files(copy)}.isdisjoint(
+        p.stat().st_mtime_ns for p in rows_files(fees_ws)
+    )
+    r = saldon(copy)
+    assert r.returncode == 0, r.stderr
+    assert shown_3010(r) == format_ore(-FEES_TOTAL)
+    assert r.stderr == copied_notice(copy)
+
+
 def test_a_copied_workspace_whose_rows_file_was_crafted_shows_the_ledger(fees_ws, tmp_path):
     # The sender rewrites an amount in the rows file, keeps its size and sets its mtime
     # back; the workspace is then copied (a zip, a share) with its cache.
