@@ -25,7 +25,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.oxml.xmlchemy import BaseOxmlElement
-from docx.shared import Cm, Pt, RGBColor
+from docx.shape import InlineShape
+from docx.shared import Cm, Emu, Length, Pt, RGBColor
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from bokslut.document import (
@@ -36,6 +37,7 @@ from bokslut.document import (
     Document,
     Figure,
     Heading,
+    Image,
     Inline,
     LineBreak,
     Link,
@@ -46,13 +48,13 @@ from bokslut.document import (
     Styled,
     TablePlacement,
     Text,
-    TitlePage,
     plain_text,
 )
 from bokslut.render.charts import chart_png
 from bokslut.render.docx_columns import plan_columns
 from bokslut.render.docx_package import TABLE_STYLE, add_styles, drop_template_leftovers, tidy_settings
 from bokslut.render.docx_pages import LINE, PageTracker
+from bokslut.render.raster import svg_as_png
 from bokslut.render.reproducible import normalize_zip
 from bokslut.render.tables import TableView, table_view
 from bokslut.table import Rounded, RowKind
@@ -64,6 +66,8 @@ MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = Cm(2.4), Cm(2.5), Cm(2.2)
 TEXT_WIDTH = int((PAGE_WIDTH - 2 * MARGIN_X) / 635)  # twips (EMU / 635)
 BODY_HEIGHT = (PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM) / 12700  # points
 CHART_WIDTH = Cm(16)
+TEXT_WIDTH_EMU = int(PAGE_WIDTH - 2 * MARGIN_X)
+LOGO_HEIGHT_CM = 2.4
 # A table of at most this many rows and this share of a page is kept on one page
 # with its caption; a longer one may break, but neither its first nor its last
 # three rows are left alone on a page.
@@ -72,15 +76,6 @@ KEEP_SHARE = 0.5
 FIRST_ROWS = 3
 TOC_DEPTH = 2
 HEADING_SIZES = {1: 20.0, 2: 14.0, 3: 11.5, 4: 10.5}
-
-
-def _decision_line(tp: TitlePage) -> str:
-    """The adoption line for the title page ("Beslutad av direktionen 2024-03-01 § 2").
-
-    Hook: the title page gets this field from ``bokslut.toml`` in another part of
-    issue 12; until the document model has it, there is nothing to show.
-    """
-    return str(getattr(tp, "decision", "") or "")
 
 
 def _fld(paragraph: DocxParagraph, kind: str) -> None:
@@ -126,6 +121,7 @@ class _Writer:
         self.word: DocxDocument = new_docx()
         self._style_ids: dict[str, str] = {}
         self.pages = PageTracker(BODY_HEIGHT, TEXT_WIDTH)
+        self._picture_height = 0.0  # points of pictures in the paragraph being written
         self.toc: list[_TocEntry] = []
         self._footer: DocxParagraph | None = None  # its cached page count is set last
         self._toc_end: DocxParagraph | None = None  # the contents' entries go before it
@@ -238,20 +234,34 @@ class _Writer:
 
     def title_page(self) -> None:
         tp = self.doc.title_page
+        space = 14.0  # cm of free page between the period and the closing date
+        if tp.logo is not None:
+            data = svg_as_png(tp.logo.data, LOGO_HEIGHT_CM) if tp.logo.format == "svg" else tp.logo.data
+            para = self.paragraph()
+            para.paragraph_format.space_before = Cm(1.5)
+            self.picture(para, data, tp.logo.alt, height=Cm(LOGO_HEIGHT_CM))
+            space -= 1.5 + LOGO_HEIGHT_CM
         org = self.paragraph()
-        org.paragraph_format.space_before = Cm(5)
+        org.paragraph_format.space_before = Cm(5 if tp.logo is None else 2)
         run = org.add_run(tp.organisation)
         run.font.size = Pt(14)
         run.font.color.rgb = MUTED
+        if tp.tagline:
+            para = self.paragraph()
+            para.paragraph_format.space_before = Pt(2)
+            run = para.add_run(tp.tagline)
+            run.font.size = Pt(12)
+            run.font.color.rgb = MUTED
+            space -= 0.7
         self.paragraph("Title").add_run(tp.title)
         self.paragraph("Subtitle").add_run(tp.subtitle)
-        decision = _decision_line(tp)
-        if decision:
+        if tp.decision:
             para = self.paragraph()
             para.paragraph_format.space_before = Cm(1)
-            para.add_run(decision)
+            para.add_run(tp.decision)
+            space -= 1.4
         stamp = self.paragraph()
-        stamp.paragraph_format.space_before = Cm(14 if not decision else 12.6)
+        stamp.paragraph_format.space_before = Cm(max(space, 1.0))
         run = stamp.add_run(f"Bokslutsdatum {tp.closing_date.isoformat()}")
         run.font.size = Pt(9)
         run.font.color.rgb = MUTED
@@ -326,6 +336,22 @@ class _Writer:
                 paragraph.add_run(f"not {r.number}")
             elif isinstance(r, LineBreak):
                 paragraph.add_run().add_break()
+            elif isinstance(r, Image):
+                shape = self.picture(paragraph, r.data, r.alt)
+                self._picture_height += shape.height / 12700
+
+    def picture(
+        self, paragraph: DocxParagraph, data: bytes, alt: str, height: Length | None = None
+    ) -> InlineShape:
+        """A picture in the paragraph, no wider than the text column, with its alt text."""
+        run = paragraph.add_run()
+        shape = run.add_picture(io.BytesIO(data), height=height)
+        if shape.width > TEXT_WIDTH_EMU:
+            # Word shows a picture at the size its file gives; a wide one would run off the page.
+            shape.height = Emu(int(shape.height * TEXT_WIDTH_EMU / shape.width))
+            shape.width = Emu(TEXT_WIDTH_EMU)
+        shape._inline.docPr.set("descr", alt)
+        return shape
 
     def blocks(self, blocks: tuple[Block, ...], list_style: str | None = None) -> None:
         for b in blocks:
@@ -357,8 +383,11 @@ class _Writer:
         if isinstance(b, Heading):
             self.heading(b)
         elif isinstance(b, Paragraph):
+            self._picture_height = 0.0
             self.runs(self.paragraph(list_style), b.runs)
             self.pages.paragraph(plain_text(b.runs) + ("    " if list_style else ""))
+            if self._picture_height:
+                self.pages.block(self._picture_height)
         elif isinstance(b, ListBlock):
             style = "List Number" if b.ordered else "List Bullet"
             for item in b.items:

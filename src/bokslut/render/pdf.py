@@ -23,6 +23,7 @@ from bokslut.document import (
     Document,
     Figure,
     Heading,
+    Image,
     Inline,
     LineBreak,
     Link,
@@ -40,6 +41,8 @@ from bokslut.render.charts import chart_svg
 from bokslut.render.numbers import format_number
 from bokslut.render.pdf_tags import mark_row_headers
 from bokslut.render.tables import TableView, table_view
+from bokslut.render.typst_values import typst_bytes, typst_text_or_bytes
+from bokslut.render.typst_values import typst_string as _s
 from bokslut.table import Rounded, RowKind
 
 FONT = "Libertinus Serif"
@@ -82,9 +85,7 @@ PREAMBLE = """
 """
 
 
-def _s(text: str) -> str:
-    """A Typst string literal."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "") + '"'
+IMAGE_FORMATS = {"image/png": "png", "image/jpeg": "jpg"}
 
 
 class _Writer:
@@ -118,6 +119,11 @@ class _Writer:
                 out.append(self.note_link(r.number, f"not {r.number}"))
             elif isinstance(r, LineBreak):
                 out.append("#linebreak()")
+            elif isinstance(r, Image):
+                # In a box: Typst leaves a bare image out of a paragraph. A picture wider than
+                # the text column is scaled down to fit it.
+                fmt = IMAGE_FORMATS[r.media_type]
+                out.append(f"#box(image({typst_bytes(r.data)}, format: {_s(fmt)}, alt: {_s(r.alt)}))")
         return "".join(out)
 
     def blocks(self, blocks: tuple[Block, ...]) -> str:
@@ -335,19 +341,12 @@ def alt_carries_data(c: Chart) -> bool:
     return all(text in c.alt for text in shown) and all(cat in c.alt for cat in c.categories)
 
 
-def _bytes(data: bytes) -> str:
-    """A Typst bytes value (no file is read while compiling, so the image goes in the source)."""
-    return f"bytes(({', '.join(map(str, data))},))"
-
-
 def cover(tp: TitlePage) -> str:
     """The title page: logo, organisation, title, period; the decision line at the foot."""
     logo = ""
     top = "6cm"
     if tp.logo is not None:
-        data = (
-            f"bytes({_s(tp.logo.data.decode('utf-8'))})" if tp.logo.format == "svg" else _bytes(tp.logo.data)
-        )
+        data = typst_text_or_bytes(tp.logo.data) if tp.logo.format == "svg" else typst_bytes(tp.logo.data)
         alt = _s(tp.logo.alt)
         logo = f'  #image({data}, format: "{tp.logo.format}", alt: {alt}, height: 2.4cm)\n  #v(1.8cm)\n'
         top = "2.6cm"
