@@ -40,7 +40,9 @@ def test_percent_and_unit_in_a_cell() -> None:
 
 
 def test_amounts_in_a_sentence_with_their_unit() -> None:
-    found = figures("Resultatet blev 1 367 000 kr, ca 564 tkr mer, och lånet 2 miljoner kronor; 3,1 % av omsättningen.")
+    found = figures(
+        "Resultatet blev 1 367 000 kr, ca 564 tkr mer, och lånet 2 miljoner kronor; 3,1 % av omsättningen."
+    )
     assert [(f.text, f.unit, f.kronor, f.approximate) for f in found] == [
         ("1 367 000 kr", "kr", Decimal(1367000), False),
         ("564 tkr", "tkr", Decimal(564000), True),

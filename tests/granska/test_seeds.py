@@ -55,7 +55,9 @@ def test_lystkom_balance_sheet_sides_differ_by_one_tkr(seeds: Path) -> None:
 
 def test_lystkom_rounding_differences_are_notes_not_errors(seeds: Path) -> None:
     found = granska([seeds / "lystkom-arsredovisning-2023.md"]).discrepancies
-    personal = next(d for d in found if d.row == "Personalkostnader" and d.place.line == 315 and "339" in d.message)
+    personal = next(
+        d for d in found if d.row == "Personalkostnader" and d.place.line == 315 and "339" in d.message
+    )
     assert personal.level is Level.NOTICE and personal.code == "granska.avrundning"
     assert "Budget 2023 − Utfall 2023 ger −339" in personal.message
 
@@ -64,7 +66,9 @@ def test_sydnarke_period_and_unit(seeds: Path) -> None:
     found = _errors(seeds / "sydnarke-it-delarsbokslut-2020.md")
     assert [(d.code, d.place.line) for d in found] == [("granska.belopp", 88), ("granska.enhet", 100)]
     period, unit = found
-    assert "1564 tkr" in period.message and "-1 579 tkr" in period.message and period.column == "Utfall 200731"
+    assert (
+        "1564 tkr" in period.message and "-1 579 tkr" in period.message and period.column == "Utfall 200731"
+    )
     assert "420 kr" in unit.message and "-420 tkr" in unit.message and unit.column == "Årsprognos"
     assert unit.quote == "SYD-IT prognostiserar ett överskott på 420 kr för helåret."
 
@@ -89,7 +93,9 @@ def test_json_and_html_quote_each_place(seeds: Path, tmp_path: Path) -> None:
     assert data["summary"] == {"errors": 2, "warnings": 0, "notices": 0, "exit_code": 1}
     unit = data["findings"][1]
     assert unit["code"] == "granska.enhet" and unit["line"] == 100 and unit["page"] is None
-    assert unit["table"] == "Ekonomiskt resultat" and unit["row"] == "Summa" and unit["column"] == "Årsprognos"
+    assert (
+        unit["table"] == "Ekonomiskt resultat" and unit["row"] == "Summa" and unit["column"] == "Årsprognos"
+    )
     assert unit["values"][0] == "420 kr"
     page = out.read_text(encoding="utf-8")
     assert "<blockquote>SYD-IT prognostiserar ett överskott på 420 kr för helåret.</blockquote>" in page

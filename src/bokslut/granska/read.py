@@ -40,14 +40,14 @@ def read_document(path: Path) -> Document:
     if head.startswith(b"PK"):
         return _docx(path, name)
     data = path.read_bytes()
+    if b"\x00" in data[:4096]:
+        raise ReadError(f"{name}: är ingen textfil, PDF, Word- eller HTML-fil som kan granskas")
     text = _decode(data, name)
     lower = text[:4096].lower()
     if path.suffix.lower() in (".html", ".htm", ".xhtml") or "<html" in lower or "<!doctype html" in lower:
         from bokslut.granska.read_html import read_html
 
         return read_html(text, name)
-    if b"\x00" in data[:4096]:
-        raise ReadError(f"{name}: är ingen textfil, PDF, Word- eller HTML-fil som kan granskas")
     from bokslut.granska.read_text import read_text
 
     return read_text(text, name)

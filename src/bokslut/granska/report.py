@@ -17,7 +17,7 @@ FORMAT = "bokslut-granska/1"
 
 def _file_line(f: Reviewed) -> str:
     if f.document is None:
-        return f"{f.file}: kunde inte läsas – {f.unreadable}"
+        return f"kunde inte läsas: {f.unreadable}"
     d = f.document
     size = (
         f"{d.pages} sidor"
@@ -38,6 +38,9 @@ def summary(result: Result) -> str:
         if not (e or w or n)
         else f"{e} fel, {w} varningar, {n} notiser (avrundningsskillnader och annat att känna till)."
     )
+    unreadable = sum(1 for f in result.files if f.document is None)
+    if unreadable:
+        verdict += " " + ("En fil" if unreadable == 1 else f"{unreadable} filer") + " kunde inte läsas alls."
     lines.append(verdict)
     return "\n".join(lines)
 

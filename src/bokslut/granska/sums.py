@@ -170,7 +170,9 @@ def check_deviations(table: Table, explained: bool) -> list[Discrepancy]:
             step = vd[1]
             rule = f"{_name(ca)} − {_name(cb)}"
             text = r.cells[d].text  # type: ignore[union-attr]
-            values = (f"{col.heading}: {text}", f"{rule}: {shown(expected, step)}")
+            ta, tb = r.cells[a], r.cells[b]
+            inputs = f"{_name(ca)} {ta.text if ta else '–'}, {_name(cb)} {tb.text if tb else '–'}"
+            values = (f"{col.heading}: {text}", f"{rule}: {shown(expected, step)} ({inputs})")
             if abs(diff) <= 2 * HALF * step:
                 if explained:
                     continue
@@ -195,7 +197,7 @@ def check_deviations(table: Table, explained: bool) -> list[Discrepancy]:
                         Level.ERROR,
                         "granska.avvikelse",
                         f"{col.heading} visar {text}, men tabellens övriga rader räknar avvikelsen som "
-                        f"{rule}, vilket här ger {shown(expected, step)}",
+                        f"{rule}, vilket här ger {shown(expected, step)} ({inputs})",
                         r.place,
                         table.name(),
                         r.label,
