@@ -48,7 +48,8 @@ def summary(result: Result) -> str:
 def text_report(result: Result) -> str:
     out = [summary(result), ""]
     for d in result.discrepancies:
-        out.append(f"{LEVEL_LABEL_SV[d.level]}: {d.place.file}: {d.where()}")
+        where = d.where()
+        out.append(f"{LEVEL_LABEL_SV[d.level]}: {d.place.file}" + (f": {where}" if where else ""))
         out.append(f"  {d.message}")
         if d.quote and d.quote != d.row:
             out.append(f"  »{d.quote}«")
