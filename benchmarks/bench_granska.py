@@ -3,8 +3,8 @@
 Builds the Lystkom example, takes the Typst source its PDF is made from and repeats the
 report's body (the chapters after the table of contents, whole and then a chapter at a
 time) until the PDF has at least 60 pages, then times reading and checking it. Labels are
-kept in the first copy only, so the repeated chapters' note links still lead somewhere. Prints pages, tables, text
-blocks, findings and the times.
+kept in the first copy only, so the repeated chapters' note links still lead somewhere.
+Prints pages, tables, text blocks, findings and the times.
 
     .venv/bin/python benchmarks/bench_granska.py [--pages 60] [--repeat 3]
 """
