@@ -13,7 +13,7 @@ from bokslut.granska.run import granska
 
 
 @click.command("granska")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=True))
+@click.argument("files", nargs=-1, required=True, metavar="FIL...", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON på standard ut.")
 @click.option(
     "--html",
