@@ -18,7 +18,8 @@ HTML = """<!DOCTYPE html><html><body>
 <table><caption>Resultaträkning<span>Belopp i tkr</span></caption>
 <thead><tr><th>Post</th><th>Not</th><th>2023</th><th>2022</th></tr></thead>
 <tbody>
-<tr class="item"><th scope="row">Intäkter</th><td><a href="#n1">Not&nbsp;1</a></td><td>2&nbsp;000</td><td>1&nbsp;900</td></tr>
+<tr class="item"><th scope="row">Intäkter</th><td><a href="#n1">Not&nbsp;1</a></td>
+<td>2&nbsp;000</td><td>1&nbsp;900</td></tr>
 <tr class="item"><th scope="row">Kostnader</th><td></td><td>−624</td><td>−459</td></tr>
 <tr class="total"><th scope="row">Årets resultat</th><td></td><td>1&nbsp;376</td><td>1&nbsp;441</td></tr>
 </tbody></table>
@@ -40,8 +41,8 @@ def test_html_blocks_lines_caption_unit_and_row_classes() -> None:
     )
     assert [(r.label, r.kind, r.note, r.place.line) for r in t.rows] == [
         ("Intäkter", RowKind.ITEM, 1, 7),
-        ("Kostnader", RowKind.ITEM, None, 8),
-        ("Årets resultat", RowKind.SUM, None, 9),
+        ("Kostnader", RowKind.ITEM, None, 9),
+        ("Årets resultat", RowKind.SUM, None, 10),
     ]
 
 
@@ -76,7 +77,8 @@ def test_pdf_lines_become_a_table_with_heading_lines_and_merged_thousands() -> N
         w("Kostnader", 70, 150), w("−624", 300, 150), w("−459", 380, 150),
         w("Summa", 70, 165, bold=True), w("1", 293, 165, True), w("376", 302, 165, True),
         w("1", 373, 165, True), w("441", 382, 165, True),
-        w("Resultatet", 70, 200), w("blev", 125, 200), w("1", 150, 200), w("376", 157, 200), w("tkr.", 175, 200),
+        w("Resultatet", 70, 200), w("blev", 125, 200), w("1", 150, 200), w("376", 157, 200),
+        w("tkr.", 175, 200),
     ]  # fmt: skip
     doc = read_pages([(4, words, 595.0)], "r.pdf")
     (t,) = doc.tables
