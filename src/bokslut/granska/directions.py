@@ -73,9 +73,10 @@ def _claims(sentence: str) -> list[tuple[str, Sign, TextFigure]]:
 
 
 def _mentioned(row: Row, sentence: str) -> bool:
-    words = [w for w in _LABEL_WORD.findall(row.label.lower())]
+    """The sentence names the row: its first word ("Licenser & serviceavtal" → "licenskostnaderna")."""
+    words = _LABEL_WORD.findall(row.label.lower())
     stems = {_stem(w) for w in _WORD.findall(sentence.lower())}
-    return bool(words) and all(_stem(w) in stems for w in words)
+    return bool(words) and _stem(words[0]) in stems
 
 
 def _pairs(table: Table) -> list[tuple[int, int]]:
@@ -89,7 +90,7 @@ def _pairs(table: Table) -> list[tuple[int, int]]:
             if (
                 ca.role is Role.BUDGET
                 and cb.role in (Role.OUTCOME, Role.FORECAST, Role.VALUE)
-                and ca.year == cb.year
+                and (ca.year == cb.year or cb.year is None)
             ) or (
                 ca.role is cb.role
                 and ca.role is not Role.DEVIATION
