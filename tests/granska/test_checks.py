@@ -112,3 +112,34 @@ Förändring\t80\t100
     assert sorted(d.code for d in found if d.level is Level.ERROR) == ["granska.ingaende", "granska.not"]
     note = next(d for d in found if d.code == "granska.not")
     assert note.row == "Kassa och bank" and note.column == "2023" and "notens summa: 490" in note.message
+
+
+def test_depreciation_in_the_income_statement_against_the_cash_flow() -> None:
+    text = """### Resultaträkning (tkr)
+
+Post\t2023
+Verksamhetens intäkter\t1 000
+Verksamhetens kostnader\t-700
+Avskrivningar\t-100
+<b>Årets resultat</b>\t<b>200</b>
+
+### Kassaflödesanalys (tkr)
+
+Post\t2023
+Årets resultat\t200
+Justering för av- och nedskrivningar\t110
+"""
+    found = [d for d in check(text) if d.level is Level.ERROR]
+    assert [(d.code, d.table) for d in found] == [("granska.samma-storhet", "Kassaflödesanalys (tkr)")]
+    assert found[0].message.startswith("Avskrivningar 2023 är 110 i Kassaflödesanalys (tkr) men -100")
+
+
+def test_surplus_beside_a_negative_result() -> None:
+    found = check(
+        RR.replace("<b>200</b>", "<b>-200</b>").replace("-800", "-1 200")
+        + "\nÅret gav ett överskott på 200 tkr.\n"
+    )
+    assert codes(found) == [("granska.riktning", "error")]
+    assert (
+        "Årets resultat är -200 (2023)" in found[0].message and "vilket är ett underskott" in found[0].message
+    )

@@ -76,13 +76,27 @@ def _absolute(s: Seen) -> Decimal:
     return abs(s.cell.value or Decimal(0))
 
 
+def is_income_statement(t: Table) -> bool:
+    labels = [normal_label(r.label) for r in t.rows]
+    return (
+        "årets resultat" in labels
+        and any("intäkter" in x for x in labels)
+        and any("kostnader" in x for x in labels)
+        and not any(x.startswith(("summa tillgångar", "likvida medel")) for x in labels)
+    )
+
+
 def check_quantities(doc: Document) -> list[Discrepancy]:
     seen: dict[tuple[str, int, str | None], list[Seen]] = defaultdict(list)
     for t in doc.tables:
         if not _amount_table(t):
             continue
+        income = is_income_statement(t)
         for r in t.rows:
             label = normal_label(r.label)
+            # "Avskrivningar" alone is the total only in the resultaträkning (a driftredovisning has one per unit).
+            if income and label in ("avskrivningar", "av- och nedskrivningar"):
+                label = "av- och nedskrivningar"
             for q, labels in QUANTITIES.items():
                 if label in labels:
                     for j, c in _period_columns(t):
@@ -262,11 +276,14 @@ def _note_sections(doc: Document) -> dict[int, tuple[Table, list[Row]]]:
 
 
 def _notes(doc: Document) -> list[Discrepancy]:
-    """A balance sheet line with a note reference shows a figure that its note shows too."""
+    """A resultaträkning or balansräkning line with a note reference shows a figure its note shows too.
+
+    (A kassaflödesanalys refers to notes for changes, which the notes do not show.)
+    """
     notes = _note_sections(doc)
     out: list[Discrepancy] = []
     for t in doc.tables:
-        if not any(normal_label(r.label) == "summa tillgångar" for r in t.rows):
+        if not (any(normal_label(r.label) == "summa tillgångar" for r in t.rows) or is_income_statement(t)):
             continue
         for r in t.rows:
             if r.note is None or r.note not in notes or r.kind is RowKind.HEADING:
