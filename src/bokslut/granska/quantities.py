@@ -94,7 +94,8 @@ def check_quantities(doc: Document) -> list[Discrepancy]:
         income = is_income_statement(t)
         for r in t.rows:
             label = normal_label(r.label)
-            # "Avskrivningar" alone is the total only in the resultaträkning (a driftredovisning has one per unit).
+            # "Avskrivningar" alone is the total only in the resultaträkning (a driftredovisning has
+            # one per unit).
             if income and label in ("avskrivningar", "av- och nedskrivningar"):
                 label = "av- och nedskrivningar"
             for q, labels in QUANTITIES.items():
