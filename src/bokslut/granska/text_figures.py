@@ -30,7 +30,7 @@ from bokslut.granska.model import (
     amount,
 )
 from bokslut.granska.numbers import FACTORS, TextFigure, figures, sentences, shown
-from bokslut.granska.quantities import normal_label
+from bokslut.granska.quantities import is_income_statement, normal_label
 
 RESULT_WORDS = ("överskott", "underskott", "resultat")
 _WORD = re.compile(r"[a-zåäöé]{4,}")
@@ -181,6 +181,12 @@ def _unit_error(block: TextBlock, sentence: str, f: TextFigure, amounts: list[Sh
     )
 
 
+def _preference(s: Shown, sentence: str, k: Decimal) -> tuple[bool, bool, bool, Decimal]:
+    """The row the sentence names ("resultat" → Årets resultat), in the resultaträkning, a sum, closest."""
+    named = bool(_stems(sentence) & (_stems(s.row.label) - _GENERIC))
+    return (not named, not is_income_statement(s.table), s.row.kind is not RowKind.SUM, abs(k - s.kronor()))
+
+
 def _near_miss(block: TextBlock, sentence: str, f: TextFigure, amounts: list[Shown]) -> Discrepancy | None:
     k = f.kronor
     assert k is not None
@@ -191,10 +197,9 @@ def _near_miss(block: TextBlock, sentence: str, f: TextFigure, amounts: list[Sho
     ]
     if not near:
         return None
-    s = min(near, key=lambda s: (s.row.kind is not RowKind.SUM, abs(k - s.kronor())))
-    period = (
-        f" för {s.column.heading}" if s.column.year is not None or s.column.role is not Role.VALUE else ""
-    )
+    s = min(near, key=lambda s: _preference(s, sentence, k))
+
+    period = f" ({s.column.heading})" if s.column.heading else ""
     return Discrepancy(
         Level.ERROR,
         "granska.belopp",
