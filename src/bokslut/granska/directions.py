@@ -58,7 +58,6 @@ def _claims(sentence: str) -> list[tuple[str, Sign, TextFigure]]:
         sign = TYPED.get(word)
         if sign is None:
             continue
-        after = sentence[m.end() :]
         fig = next((f for f in figs if f.start >= m.end()), None)
         if fig is not None:
             between = _WORD.findall(sentence[m.end() : fig.start])
@@ -68,7 +67,6 @@ def _claims(sentence: str) -> list[tuple[str, Sign, TextFigure]]:
         prev = next((f for f in reversed(figs) if f.end <= m.start()), None)
         if prev is not None and not _WORD.findall(sentence[prev.end : m.start()]):
             out.append((word, sign, prev))
-        del after
     return out
 
 

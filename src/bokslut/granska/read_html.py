@@ -9,7 +9,7 @@ from bokslut.granska.model import Document, Place, Table, TextBlock
 
 _BLOCKS = frozenset(["p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "dd", "dt", "blockquote"])
 _SKIP = frozenset(["script", "style", "svg", "head", "title", "template", "noscript"])
-_BOLD = frozenset(["b", "strong", "th"])
+_BOLD = frozenset(["b", "strong"])
 
 
 class _Parser(HTMLParser):
@@ -26,8 +26,8 @@ class _Parser(HTMLParser):
         self.tables: list[RawTable] = []  # open tables (nested ones are read as their own)
         self.row: RawRow | None = None
         self.cell: list[str] | None = None
-        self.cell_bold = False
-        self.cell_all_bold = True
+        self.row_bold = True  # every figure of the row is inside <b>/<strong>
+        self.cell_bold_text: list[str] = []
         self.bold = 0
         self.in_head = False
         self.caption: list[str] | None = None
@@ -60,8 +60,7 @@ class _Parser(HTMLParser):
             self.row_bold = True
         elif tag in ("td", "th") and self.row is not None:
             self.cell = []
-            self.cell_bold = (self.bold > 0 and tag != "th") or (self.bold > 1)
-            self.cell_bold_text: list[str] = []
+            self.cell_bold_text = []
         elif tag in _BLOCKS and not self.tables:
             self._end_block()
             self.block_tag = tag

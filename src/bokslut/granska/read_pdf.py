@@ -17,7 +17,6 @@ from bokslut.granska.model import Document, Place, Table, TextBlock
 from bokslut.granska.numbers import NOTHING, parse_number
 
 _GROUP = re.compile(r"^\d{3}(,\d+)?%?$")
-_LEAD = re.compile(r"^[−\-–]?\d{1,3}$")
 _NOTE_WORD = re.compile(r"^Not$", re.IGNORECASE)
 
 
