@@ -85,6 +85,7 @@ def test_empty_file(tmp_path: Path) -> None:
     code, out = run(empty)
     assert code == 2
     assert "filen är tom" in out
+    assert "Ingen fil kunde granskas." in out
 
 
 def test_a_500_mb_file_is_refused_without_reading_it(tmp_path: Path) -> None:

@@ -39,7 +39,9 @@ def summary(result: Result) -> str:
         else f"{e} fel, {w} varningar, {n} notiser (avrundningsskillnader och annat att känna till)."
     )
     unreadable = sum(1 for f in result.files if f.document is None)
-    if unreadable:
+    if unreadable == len(result.files):
+        verdict = "Ingen fil kunde granskas."
+    elif unreadable:
         verdict += " " + ("En fil" if unreadable == 1 else f"{unreadable} filer") + " kunde inte läsas alls."
     lines.append(verdict)
     return "\n".join(lines)
