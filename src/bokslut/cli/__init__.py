@@ -32,6 +32,7 @@ COMMANDS = {
     "check": "bokslut.cli.statements_cmds:check_cmd",
     "mal": "bokslut.cli.followup_cmds:mal_group",
     "build": "bokslut.cli.build_cmds:build_cmd",
+    "granska": "bokslut.cli.granska_cmds:granska_cmd",
 }
 
 
