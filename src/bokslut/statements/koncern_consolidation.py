@@ -133,11 +133,11 @@ def consolidate(
                 kommun_items[(account, found)] = (ib, fl + flow)
     for (account, code), (ib, flow) in sorted(kommun_items.items()):
         cid = by_code[code]
-        line = ctx.chart.rad.get(account) or "kortfristiga_skulder"
+        kline = ctx.chart.rad.get(account) or "kortfristiga_skulder"
         balance = is_balance_account(account)
         if balance and account in mapping.share_accounts:
             # The shares: out of the assets, and out of equity (the förvärvsanalys).
-            a = acc(f"{account}~andel~{cid}", line)
+            a = acc(f"{account}~andel~{cid}", kline)
             a.ib -= ib
             a.debit -= flow.debit
             a.credit -= flow.credit
@@ -153,7 +153,7 @@ def consolidate(
             side.result += flow.net
             elim_result += share[cid] * flow.net
         f = share[cid]
-        a = acc(f"{account}~elim~{cid}", line)
+        a = acc(f"{account}~elim~{cid}", kline)
         a.ib -= f * ib
         a.debit -= f * flow.debit
         a.credit -= f * flow.credit
