@@ -68,6 +68,12 @@ class Consolidation:
     names: Mapping[str, str] = field(default_factory=dict)  # entity id -> name
 
 
+def _kr(ore: int) -> str:
+    """Öre as Swedish kronor for a message: 1 750 000,00 (non-breaking spaces, U+2212)."""
+    text = f"{kronor(ore):,.2f}".replace(",", "\u00a0").replace(".", ",")
+    return text.replace("-", "\u2212")
+
+
 def _round(x: Decimal) -> int:
     return int(x.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
@@ -208,8 +214,8 @@ def consolidate(
         if dispositions + reserves != 0:
             findings.append(
                 warning(
-                    f"{c.foretag.namn}: bokslutsdispositionerna ({kronor(dispositions)} kr) motsvarar "
-                    f"inte förändringen av obeskattade reserver ({kronor(-reserves)} kr); skillnadens "
+                    f"{c.foretag.namn}: bokslutsdispositionerna ({_kr(dispositions)} kr) motsvarar "
+                    f"inte förändringen av obeskattade reserver ({_kr(-reserves)} kr); skillnadens "
                     "andel efter skatt redovisas som differens i koncernen",
                     file=c.file,
                     code="koncern-dispositioner",
@@ -287,7 +293,7 @@ def _mismatches(
     files[KOMMUN] = ctx.facts.files.get(ctx.year, "data/ledger")
     out: list[Finding] = []
     done: set[frozenset[str]] = set()
-    for a, b in sorted(sides):
+    for a, b in sorted(sides, key=lambda k: (k[0] != KOMMUN, k)):
         pair = frozenset((a, b))
         if pair in done:
             continue
@@ -301,9 +307,9 @@ def _mismatches(
                 continue
             out.append(
                 error(
-                    f"interna {what} stämmer inte: {names[a]} ({files[a]}) har {kronor(x)} kr mot "
-                    f"{names[b]}, {names[b]} ({files[b]}) har {kronor(y)} kr mot {names[a]}; "
-                    f"differensen {kronor(x + y)} kr redovisas som differens i koncernen "
+                    f"interna {what} stämmer inte: {names[a]} ({files[a]}) har {_kr(x)} kr mot "
+                    f"{names[b]}, {names[b]} ({files[b]}) har {_kr(y)} kr mot {names[a]}; "
+                    f"differensen {_kr(x + y)} kr redovisas som differens i koncernen "
                     "(bokföringens tecken, debet positivt)",
                     file=files[b],
                     where=f"{a}/{b}",
