@@ -18,7 +18,9 @@ statement code (RR, BR, kassaflödesanalys) builds the consolidated tables:
   uppskjuten skatt, bokslutsdispositioner are replaced by the uppskjuten skatt on them;
 * what rounding to the öre or unmatched internal items leave is booked on
   ``2~koncern~differens`` (opening) and ``3~koncern~differens`` (the year), so the
-  statements still balance; unmatched items are findings.
+  statements still balance; unmatched items are findings. A company account missing
+  from the mapping is left out and is not differens: the balance sheet then does not
+  balance, and ``bokslut check`` says so.
 """
 
 from __future__ import annotations
@@ -166,6 +168,7 @@ def consolidate(
 
     # --- the companies ----------------------------------------------------------------
     contributions: dict[str, Decimal] = {}
+    unmapped_ib = unmapped_flow = Decimal(0)
     t = mapping.tax_rate
     for c in companies:
         cid, p = c.foretag.id, share[c.foretag.id]
@@ -174,10 +177,13 @@ def consolidate(
         keys = set(c.ib) | set(c.flows)
         for account, party in sorted(keys, key=lambda k: (k[0], k[1] or "")):
             line = c.lines.get(account)
-            if line is None:
-                continue
             ib = c.ib.get((account, party), 0)
             flow = c.flows.get((account, party), Flow())
+            if line is None:
+                # Left out (a finding already says so); the balance sheet shows the gap.
+                unmapped_ib += p * ib
+                unmapped_flow += p * flow.net
+                continue
             other = by_code.get(party) if party is not None else None
             if other == cid:
                 other = None
@@ -239,6 +245,9 @@ def consolidate(
             rad[name] = a.line
         r_ib += ib_r
         r_flow += d_r + c_r
+    # Unmapped company accounts are not differens: without them the statements must not balance.
+    r_ib += _round(unmapped_ib)
+    r_flow += _round(unmapped_flow)
     if r_ib:
         ib_out["2~koncern~differens"] = -r_ib
         rad["2~koncern~differens"] = "eget_kapital"
