@@ -10,14 +10,15 @@ import re
 from pathlib import Path
 from typing import Any
 
+from tests.statements.conftest import load_ledgers
+from tests.statements.test_koncern import KONCERN, bostader, energi, kommun
+
 from bokslut.pipeline.areas import report_parts
 from bokslut.pipeline.build import build_report
 from bokslut.pipeline.check import run_checks
 from bokslut.workspace.config import OrgTyp, RapportTyp, load_config
 from bokslut.workspace.layout import Layout
 from bokslut.workspace.new import create_workspace
-from tests.statements.conftest import load_ledgers
-from tests.statements.test_koncern import KONCERN, bostader, energi, kommun
 
 NBSP = "\u00a0"
 

@@ -102,7 +102,9 @@ def koncern_tables(
         if not f.vasentlig:
             companies.append(_Company(f, None, f"inte väsentligt: {f.skal}"))
             continue
-        ledger, problems = read_company(layout.root, ctx.config, config_text, f, mapping)
+        ledger, problems = read_company(
+            layout.root, ctx.config, config_text, f, mapping, layout.cache / "koncern"
+        )
         findings += problems
         if ledger is None:
             companies.append(_Company(f, None, "SIE-filen kunde inte användas (se meddelandena)"))

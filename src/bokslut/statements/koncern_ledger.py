@@ -8,6 +8,9 @@ and counterparty (motpart) in öre.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -16,8 +19,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from bokslut.diagnostics import Finding, Level, error, warning
-from bokslut.sie.reader import read_sie
+from bokslut.diagnostics import BokslutError, Finding, Level, error, warning
+from bokslut.sie.model import SieFile, canonical_objects
+from bokslut.sie.reader import load_input, read_sie_bytes
 from bokslut.statements.facts import Flow, object_of
 from bokslut.statements.koncern_mapping import KoncernMapping
 from bokslut.workspace.config import Config, KoncernForetag
@@ -45,6 +49,130 @@ class CompanyLedger:
         return total
 
 
+@dataclass(frozen=True)
+class ParsedFile:
+    """What consolidation needs of a company file, independent of the mapping and config."""
+
+    fiscal_year: tuple[dt.date, dt.date, int] | None  # #RAR 0: start, end, line
+    accounts: dict[str, int]  # account -> #KONTO line
+    ib: list[tuple[str, int, int]]  # #IB 0 without objects: account, öre, line
+    oib: list[tuple[str, str, int]]  # #OIB 0: account, canonical objects, öre
+    rows: list[tuple[str, str, int, int, int]]  # account, objects, debit, credit, first line
+    findings: tuple[Finding, ...]
+
+
+CACHE_VERSION = 1
+
+
+def parsed_file(root: Path, path: Path, name: str, max_bytes: int, cache: Path | None) -> ParsedFile:
+    """The company file read by the SIE reader and aggregated, or the same from the cache.
+
+    The cache (``.bokslut/koncern/``) is keyed by the file's SHA-256, so an edited file is
+    read again; reading a company file is most of the time the koncern tables take.
+    """
+    data = load_input(path, max_bytes, setting="granser.sie_mb", inside=root)
+    digest = hashlib.sha256(data).hexdigest()
+    cached = cache / f"{digest}.json" if cache is not None else None
+    if cached is not None:
+        hit = _load_cached(cached, name)
+        if hit is not None:
+            return hit
+    parsed = _aggregate(read_sie_bytes(data, name))
+    if cached is not None:
+        _save_cached(cached, parsed)
+    return parsed
+
+
+def _aggregate(sie: SieFile) -> ParsedFile:
+    fy = sie.header.fiscal_year(0)
+    ib = [
+        (b.account, b.amount, b.line)
+        for b in sie.balances
+        if b.year_index == 0 and b.kind == "IB" and not b.objects
+    ]
+    oib = [
+        (b.account, canonical_objects(b.objects), b.amount)
+        for b in sie.balances
+        if b.year_index == 0 and b.kind == "OIB" and b.objects
+    ]
+    rows: list[tuple[str, str, int, int, int]] = []
+    tx = sie.transactions.filter(pc.equal(sie.transactions["kind"], "TRANS"))
+    if tx.num_rows:
+        amount = tx["amount"]
+        zero = pa.scalar(0, pa.int64())
+        tx = tx.append_column("debit", pc.if_else(pc.greater(amount, 0), amount, zero))
+        tx = tx.append_column("credit", pc.if_else(pc.less(amount, 0), amount, zero))
+        grouped = tx.group_by(["account", "objects"]).aggregate(
+            [("debit", "sum"), ("credit", "sum"), ("line", "min")]
+        )
+        for row in grouped.to_pylist():
+            rows.append(
+                (
+                    str(row["account"]),
+                    str(row["objects"]),
+                    int(row["debit_sum"]),
+                    int(row["credit_sum"]),
+                    int(row["line_min"]),
+                )
+            )
+    return ParsedFile(
+        (fy.start, fy.end, fy.line) if fy is not None else None,
+        {a.number: a.line for a in sie.accounts},
+        ib,
+        oib,
+        rows,
+        tuple(x for x in sie.findings if x.level is not Level.NOTICE),
+    )
+
+
+def _load_cached(path: Path, name: str) -> ParsedFile | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("version") != CACHE_VERSION:
+            return None
+        fy = data["fiscal_year"]
+        return ParsedFile(
+            (dt.date.fromisoformat(fy[0]), dt.date.fromisoformat(fy[1]), int(fy[2])) if fy else None,
+            {str(k): int(v) for k, v in data["accounts"].items()},
+            [(str(a), int(x), int(n)) for a, x, n in data["ib"]],
+            [(str(a), str(o), int(x)) for a, o, x in data["oib"]],
+            [(str(a), str(o), int(d), int(c), int(n)) for a, o, d, c, n in data["rows"]],
+            tuple(
+                Finding(
+                    Level(f["level"]),
+                    f["message"],
+                    file=name,
+                    line=f["line"],
+                    where=f.get("where"),
+                    code=f.get("code", ""),
+                )
+                for f in data["findings"]
+            ),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # a damaged cache entry is read again from the file
+
+
+def _save_cached(path: Path, parsed: ParsedFile) -> None:
+    fy = parsed.fiscal_year
+    data = {
+        "version": CACHE_VERSION,
+        "fiscal_year": [fy[0].isoformat(), fy[1].isoformat(), fy[2]] if fy else None,
+        "accounts": parsed.accounts,
+        "ib": parsed.ib,
+        "oib": parsed.oib,
+        "rows": parsed.rows,
+        "findings": [f.to_json() for f in parsed.findings],
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass  # no cache: the next computation reads the file again
+
+
 def config_line(config_text: str, sie: str) -> int | None:
     """The line of bokslut.toml naming the company file ``sie`` (for messages)."""
     pattern = re.compile(rf'^\s*sie\s*=\s*["\']{re.escape(sie)}["\']')
@@ -60,6 +188,7 @@ def read_company(
     config_text: str,
     f: KoncernForetag,
     mapping: KoncernMapping,
+    cache: Path | None = None,
 ) -> tuple[CompanyLedger | None, list[Finding]]:
     """The company's ledger for the report year, or None (with the reason as an error)."""
     where = config_line(config_text, f.sie)
@@ -74,9 +203,12 @@ def read_company(
                 code="koncern-sie-saknas",
             )
         ]
-    sie = read_sie(path, f.sie, max_bytes=config.granser.sie_bytes, setting="granser.sie_mb", inside=root)
-    findings = [x for x in sie.findings if x.level is not Level.NOTICE]
-    if any(x.level is Level.ERROR for x in sie.findings):
+    try:
+        parsed = parsed_file(root, path, f.sie, config.granser.sie_bytes, cache)
+    except BokslutError as exc:
+        return None, [error(exc.message, file=f.sie, code="koncern-sie-fel")]
+    findings = list(parsed.findings)
+    if any(x.level is Level.ERROR for x in parsed.findings):
         findings.append(
             error(
                 f"SIE-filen för {f.namn} kan inte läsas felfritt; företaget tas inte med i de "
@@ -87,22 +219,22 @@ def read_company(
         )
         return None, findings
     start, end = config.rapport.period()
-    fy = sie.header.fiscal_year(0)
-    if fy is None or (fy.start, fy.end) != (start, end):
-        said = f"{fy.start}–{fy.end}" if fy is not None else "inget (#RAR 0 saknas)"
+    fy = parsed.fiscal_year
+    if fy is None or (fy[0], fy[1]) != (start, end):
+        said = f"{fy[0]}–{fy[1]}" if fy is not None else "inget (#RAR 0 saknas)"
         findings.append(
             error(
                 f"SIE-filen för {f.namn} gäller räkenskapsåret {said}, rapporten {start}–{end}; "
                 "företaget tas inte med i de sammanställda räkenskaperna",
                 file=f.sie,
-                line=fy.line if fy is not None else None,
+                line=fy[2] if fy is not None else None,
                 code="koncern-fel-ar",
             )
         )
         return None, findings
 
     dim = config.dimensioner.motpart
-    account_lines = {a.number: a.line for a in sie.accounts}
+    account_lines = dict(parsed.accounts)
 
     def counterparty(account: str, objects: str) -> str | None:
         code = object_of(objects, dim) if dim is not None and objects else None
@@ -112,44 +244,34 @@ def read_company(
 
     ib: dict[Key, int] = defaultdict(int)
     internal_ib: dict[str, int] = defaultdict(int)
-    for b in sie.balances:
-        if b.year_index != 0 or b.kind != "OIB" or dim is None:
-            continue
-        code = next((o for d, o in b.objects if d == dim), None)
-        if code is not None:
-            ib[(b.account, code)] += b.amount
-            internal_ib[b.account] += b.amount
-    for b in sie.balances:
-        if b.year_index == 0 and b.kind == "IB" and not b.objects:
-            account_lines.setdefault(b.account, b.line)
-            rest = b.amount - internal_ib.get(b.account, 0)
-            if rest:
-                ib[(b.account, counterparty(b.account, ""))] += rest
+    if dim is not None:
+        for account, objects, amount in parsed.oib:
+            code = object_of(objects, dim)
+            if code is not None:
+                ib[(account, code)] += amount
+                internal_ib[account] += amount
+    for account, amount, line in parsed.ib:
+        account_lines.setdefault(account, line)
+        rest = amount - internal_ib.get(account, 0)
+        if rest:
+            ib[(account, counterparty(account, ""))] += rest
 
     flows: dict[Key, Flow] = defaultdict(Flow)
-    tx = sie.transactions.filter(pc.equal(sie.transactions["kind"], "TRANS"))
-    if tx.num_rows:
-        amount = tx["amount"]
-        zero = pa.scalar(0, pa.int64())
-        tx = tx.append_column("debit", pc.if_else(pc.greater(amount, 0), amount, zero))
-        tx = tx.append_column("credit", pc.if_else(pc.less(amount, 0), amount, zero))
-        grouped = tx.group_by(["account", "objects"]).aggregate(
-            [("debit", "sum"), ("credit", "sum"), ("line", "min")]
-        )
-        for row in grouped.to_pylist():
-            account = str(row["account"])
-            account_lines.setdefault(account, int(row["line_min"]))
-            key = (account, counterparty(account, str(row["objects"])))
-            flows[key] = flows[key] + Flow(int(row["debit_sum"]), int(row["credit_sum"]))
+    for account, objects, debit, credit, first in parsed.rows:
+        account_lines.setdefault(account, first)
+        key = (account, counterparty(account, objects))
+        flows[key] = flows[key] + Flow(debit, credit)
 
     lines: dict[str, str] = {}
-    used = {a for a, _ in ib} | {a for a, _ in flows}
-    for account in sorted(used):
-        line = mapping.rad.get(account)
-        amount = sum(v for (a, _), v in ib.items() if a == account)
-        moved = sum(abs(fl.debit) + abs(fl.credit) for (a, _), fl in flows.items() if a == account)
-        if line is None:
-            if amount or moved:
+    activity: dict[str, int] = defaultdict(int)
+    for (a, _), v in ib.items():
+        activity[a] += abs(v)
+    for (a, _), fl in flows.items():
+        activity[a] += abs(fl.debit) + abs(fl.credit)
+    for account in sorted(activity):
+        mapped = mapping.rad.get(account)
+        if mapped is None:
+            if activity[account]:
                 findings.append(
                     error(
                         f"konto {account} i {f.namn}s SIE-fil finns inte i koncernmappningen "
@@ -161,7 +283,7 @@ def read_company(
                     )
                 )
             continue
-        lines[account] = line
+        lines[account] = mapped
     return CompanyLedger(f, f.sie, dict(ib), dict(flows), lines, account_lines), findings
 
 
