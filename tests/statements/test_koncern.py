@@ -97,7 +97,7 @@ def kommun(ws, extra: str = KONCERN, *, rent: int = 1_200_000):
     return ws
 
 
-def bostader(ws, year: int = 2023):
+def bostader(ws, year: int = 2023, extra=()):
     ws.company(
         "data/koncern/bostader.se",
         year,
@@ -124,12 +124,13 @@ def bostader(ws, year: int = 2023):
             (f"{year}-04-09", [("8410", 200_000), ("1930", -200_000)]),
             (f"{year}-04-10", [("8850", 100_000), ("2150", -100_000)]),
             (f"{year}-04-11", [("8910", 300_000), ("2510", -300_000)]),
+            *extra,
         ],
     )
     return ws
 
 
-def energi(ws):
+def energi(ws, extra=()):
     ws.company(
         "data/koncern/energi.se",
         2023,
@@ -142,6 +143,7 @@ def energi(ws):
             ("2023-05-04", [("4010", 1_000_000), ("1930", -1_000_000)]),
             ("2023-05-05", [("7830", 400_000), ("1219", -400_000)]),
             ("2023-05-06", [("8910", 200_000), ("2510", -200_000)]),
+            *extra,
         ],
     )
     return ws
@@ -288,3 +290,49 @@ def test_no_koncern_no_tables(ws):
     assert s.get("koncern_resultatrakning") is None
     assert s.get("kommunala_koncernen") is None
     assert "koncern_arets_resultat" not in s.values
+
+
+def test_items_between_two_companies_are_eliminated_by_both_shares(ws):
+    """Energi (50 %) sells 100 000 to Bostäder (100 %), unpaid. Included: Energi's sale
+    ½ · 100 000, Bostäder's cost 100 000; eliminated on each side 1 · ½ · 100 000 = 50 000.
+    So the sale is gone and half of the cost stays (bought from the other owners' half):
+    Verksamhetens kostnader −9 650 000 − 50 000; the receivable ½ · 100 000 and the debt
+    100 000 leave 0 and 50 000: kortfristiga skulder 400 000 + 50 000."""
+    kommun(ws)
+    energi(ws, extra=[("2023-05-07", [("1510", 100_000, B), ("3010", -100_000, B)])])
+    bostader(ws, extra=[("2023-04-12", [("5010", 100_000, E), ("2440", -100_000, E)])])
+    s = ws.compute()
+    rr = dict((label, v) for label, v in shown(s, "koncern_resultatrakning"))
+    assert rr["Verksamhetens intäkter"] == Decimal(4_000_000)
+    assert rr["Verksamhetens kostnader"] == Decimal(-9_700_000)
+    br = dict((label, v) for label, v in shown(s, "koncern_balansrakning"))
+    assert br["Kortfristiga skulder"] == Decimal(450_000)
+    assert "Fordringar" not in br
+    assert br["SUMMA TILLGÅNGAR"] == br["SUMMA EGET KAPITAL, AVSÄTTNINGAR OCH SKULDER"]
+    assert shown(s, "koncern_interna_poster")[-2:] == [
+        (
+            "Exempelbostäder AB – Exempelenergi AB, balansposter",
+            Decimal(-100_000),
+            Decimal(100_000),
+            Decimal(0),
+        ),
+        (
+            "Exempelbostäder AB – Exempelenergi AB, resultatposter",
+            Decimal(100_000),
+            Decimal(-100_000),
+            Decimal(0),
+        ),
+    ]
+
+
+def test_an_edited_company_file_is_read_again(ws):
+    s = koncern(ws)
+    assert s.values["koncern_arets_resultat"] == Decimal(3_129_400)
+    assert list((ws.root / ".bokslut" / "koncern").glob("*.json"))  # read once, then cached
+    path = ws.root / "data/koncern/energi.se"
+    text = path.read_text(encoding="cp437")
+    # Energi's external sales 2 000 000 → 2 200 000: the koncern's result rises by ½ · 200 000.
+    path.write_text(
+        text.replace("2000000.00", "2200000.00").replace("-2000000.00", "-2200000.00"), encoding="cp437"
+    )
+    assert ws.compute().values["koncern_arets_resultat"] == Decimal(3_229_400)
