@@ -46,7 +46,8 @@ def test_share_over_100_percent_is_refused_with_its_line(ws):
     [f] = caught.value.findings
     assert f.message == "koncern.foretag.1.agarandel är för stort (högst 100), fick 150"
     assert f.file.endswith("bokslut.toml")
-    assert f.line is not None
+    lines = (ws.root / "bokslut.toml").read_text().splitlines()
+    assert lines[f.line - 1] == "agarandel = 150"
 
 
 def test_company_file_for_another_year(ws):

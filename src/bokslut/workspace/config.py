@@ -459,11 +459,15 @@ def locate_key(text: str, loc: tuple[str | int, ...]) -> int | None:
     table: tuple[str, ...] = ()
     keys = tuple(str(p) for p in loc)
     best: int | None = None
+    arrays: dict[tuple[str, ...], int] = {}  # [[a.b]] seen so far: its elements are a.b.0, a.b.1, …
     for no, raw in enumerate(lines, start=1):
         line = raw.strip()
         header = re.match(r"^\[+\s*([^\]]+?)\s*\]+", line)
         if header:
             table = tuple(k.strip().strip('"') for k in header.group(1).split("."))
+            if line.startswith("[["):
+                arrays[table] = arrays.get(table, -1) + 1
+                table = (*table, str(arrays[table]))
             if table == keys[: len(table)] and best is None and len(table) == len(keys):
                 best = no
             continue
