@@ -62,6 +62,7 @@ class ParsedFile:
 
 
 CACHE_VERSION = 1
+FAST_COMPANY_BYTES = 512 * 1024
 
 
 def parsed_file(root: Path, path: Path, name: str, max_bytes: int, cache: Path | None) -> ParsedFile:
@@ -77,7 +78,9 @@ def parsed_file(root: Path, path: Path, name: str, max_bytes: int, cache: Path |
         hit = _load_cached(cached, name)
         if hit is not None:
             return hit
-    parsed = _aggregate(read_sie_bytes(data, name))
+    # A company file of some size goes to the compiled scanner at once (the reader's own
+    # threshold is higher): it falls back to the exact reader on anything unusual.
+    parsed = _aggregate(read_sie_bytes(data, name, fast=True if len(data) >= FAST_COMPANY_BYTES else None))
     if cached is not None:
         _save_cached(cached, parsed)
     return parsed
