@@ -146,3 +146,15 @@ def test_company_under_the_threshold_is_left_out(ws):
         "av balansomslutningen 36,6 %)"
     )
     assert overview_reason(s, "bostader") == "Proportionell"
+
+
+def test_with_no_company_consolidated_only_the_overview_is_shown(ws):
+    extra = KONCERN.replace('motpart = "ENER"', 'motpart = "ENER"\nvasentlig = false\nskal = "Liten"')
+    s = kommun(ws, extra).compute()  # and Bostäder has no file
+    assert s.get("koncern_resultatrakning") is None
+    assert [r.values["sammanstallning"] for r in s.table("kommunala_koncernen").rows[1:3]] == [
+        "Ingår inte: SIE-filen kunde inte användas (se meddelandena)",
+        "Ingår inte: inte väsentligt: Liten",
+    ]
+    assert s.values["koncern_antal_foretag"] == 0
+    assert [f.code for f in s.findings if f.code == "koncern-inga-foretag"] == ["koncern-inga-foretag"]

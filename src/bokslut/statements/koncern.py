@@ -16,7 +16,7 @@ from decimal import Decimal
 
 import duckdb
 
-from bokslut.diagnostics import Finding, notice
+from bokslut.diagnostics import Finding, notice, warning
 from bokslut.money import kronor
 from bokslut.statements.balansrakning import balansrakning
 from bokslut.statements.context import Context, LineSum
@@ -114,6 +114,15 @@ def koncern_tables(
     companies, material_findings = _materiality(companies, mapping, rr, br)
     findings += material_findings
     included = [c.ledger for c in companies if c.ledger is not None and c.reason is None]
+    if ctx.config.dimensioner.motpart is None:
+        findings.append(
+            warning(
+                "[dimensioner] motpart saknas: kommunens interna poster mot koncernföretagen kan "
+                "inte elimineras i de sammanställda räkenskaperna",
+                file="bokslut.toml",
+                code="koncern-motpart-saknas",
+            )
+        )
     oib_rows = con.execute(
         "SELECT account, objects, amount FROM balance WHERE kind = 'OIB' AND year_index = 0 "
         "AND fiscal_year = ?",
@@ -122,6 +131,18 @@ def koncern_tables(
     oib = kommun_oib([(str(a), str(o), int(x)) for a, o, x in oib_rows], ctx.config.dimensioner.motpart)
     cons = consolidate(ctx, included, oib, mapping)
     findings += cons.findings
+    if not included:
+        # LKBR 12 kap. 2 §: no sammanställda räkenskaper when no company is consolidated;
+        # the overview still says which companies there are and why they are left out.
+        findings.append(
+            notice(
+                "inget koncernföretag ingår i de sammanställda räkenskaperna; bara översikten visas",
+                file="bokslut.toml",
+                code="koncern-inga-foretag",
+            )
+        )
+        overview = _overview(ctx, companies, cons, rr, br, unit)
+        return KoncernResult((overview,), {"koncern_antal_foretag": 0}, tuple(findings), cons)
     kctx = consolidated_context(ctx, cons)
     k_rr = _koncern_rr(kctx, unit)
     k_br = _as_koncern(balansrakning(kctx, unit), "koncern_balansrakning", "Sammanställd balansräkning")
