@@ -336,3 +336,22 @@ def test_an_edited_company_file_is_read_again(ws):
         text.replace("2000000.00", "2200000.00").replace("-2000000.00", "-2200000.00"), encoding="cp437"
     )
     assert ws.compute().values["koncern_arets_resultat"] == Decimal(3_229_400)
+
+
+def test_forvarvsanalys_from_the_acquisition_date_equity(ws):
+    """The kommun's shares 800 000 in Bostäder (100 % of 1 000 000 at acquisition: an
+    undervärde of 200 000) and 200 000 in Energi (50 % of 400 000: neither). The
+    consolidation is the same: the shares leave equity in full."""
+    kommun(ws)
+    ws.write(
+        "data/koncern/forvarvsanalys.csv", "foretag;eget_kapital\nbostader;1000000\nenergi;400000\nokand;5\n"
+    )
+    s = energi(bostader(ws)).compute()
+    assert shown(s, "koncern_forvarvsanalys") == [
+        ("Exempelbostäder AB", Decimal(800_000), Decimal(1_000_000), Decimal(-200_000)),
+        ("Exempelenergi AB", Decimal(200_000), Decimal(200_000), Decimal(0)),
+    ]
+    [f] = [f for f in s.findings if f.code == "koncern-forvarv"]
+    assert (f.file, f.line) == ("data/koncern/forvarvsanalys.csv", 4)
+    assert f.message.startswith("'okand' är inget koncernföretag i bokslut.toml")
+    assert s.values["koncern_eget_kapital"] == Decimal(10_226_400)

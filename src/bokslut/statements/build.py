@@ -66,6 +66,7 @@ STATEMENT_ORDER = (
     "koncern_kassaflodesanalys",
     "kommunala_koncernen",
     "koncern_interna_poster",
+    "koncern_forvarvsanalys",
 )
 
 

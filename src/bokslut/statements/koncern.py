@@ -30,11 +30,13 @@ from bokslut.statements.koncern_consolidation import (
     consolidated_context,
     kommun_oib,
 )
+from bokslut.statements.koncern_forvarv import forvarvsanalys, read_acquisitions
 from bokslut.statements.koncern_ledger import CompanyLedger, read_company, unknown_counterparties
 from bokslut.statements.koncern_mapping import ASSET_LINES, RESULT_LINES, KoncernMapping, load_mapping
 from bokslut.statements.resultatrakning import rr_line_sums
 from bokslut.statements.specs import RESULTATRAKNING
 from bokslut.table import Column, ColumnKind, Row, RowKind, Table, Unit, Value
+from bokslut.tabular import find_input
 from bokslut.workspace.config import ForetagTyp, KoncernForetag
 from bokslut.workspace.layout import Layout
 
@@ -154,6 +156,20 @@ def koncern_tables(
     internal = _internal_items(cons, unit)
     if internal is not None:
         tables.append(internal)
+    stem = layout.data / "koncern" / "forvarvsanalys"
+    path = find_input(stem.parent, stem.name)
+    if path is not None:
+        included_ids = [c.foretag for c in companies if c.ledger is not None and c.reason is None]
+        acquisitions, problems = read_acquisitions(
+            path,
+            path.relative_to(layout.root).as_posix(),
+            cfg.foretag,
+            max_bytes=ctx.config.granser.tabell_bytes,
+        )
+        findings += problems
+        analysis = forvarvsanalys(included_ids, acquisitions, cons.shares, unit)
+        if analysis is not None:
+            tables.append(analysis)
     values = _values(k_rr, k_br, k_kfa, len(included))
     return KoncernResult(tuple(tables), values, tuple(findings), cons)
 

@@ -67,6 +67,7 @@ class Consolidation:
     # result effect of all eliminations (kronor, report sign: positive raises the result)
     elimination_result: Decimal
     contributions: Mapping[str, Decimal]  # entity id -> share of its (adjusted) result, kronor
+    shares: Mapping[str, int] = field(default_factory=dict)  # company -> the kommun's shares, öre
     names: Mapping[str, str] = field(default_factory=dict)  # entity id -> name
 
 
@@ -116,6 +117,7 @@ def consolidate(
     findings: list[Finding] = []
     accs: dict[str, _Acc] = {}
     sides: dict[tuple[str, str], PairSide] = defaultdict(PairSide)
+    shares: dict[str, int] = {}
     elim_result = Decimal(0)  # report sign, exact öre
 
     def acc(name: str, line: str) -> _Acc:
@@ -145,6 +147,7 @@ def consolidate(
         balance = is_balance_account(account)
         if balance and account in mapping.share_accounts:
             # The shares: out of the assets, and out of equity (the förvärvsanalys).
+            shares[cid] = shares.get(cid, 0) + ib + flow.net
             a = acc(f"{account}~andel~{cid}", kline)
             a.ib -= ib
             a.debit -= flow.debit
@@ -283,6 +286,7 @@ def consolidate(
         dict(sides),
         kronor(0) + elim_result / 100,
         contributions,
+        shares,
         names,
     )
 
