@@ -158,3 +158,25 @@ def test_with_no_company_consolidated_only_the_overview_is_shown(ws):
     ]
     assert s.values["koncern_antal_foretag"] == 0
     assert [f.code for f in s.findings if f.code == "koncern-inga-foretag"] == ["koncern-inga-foretag"]
+
+
+def test_a_company_file_that_is_no_sie_file(ws):
+    kommun(ws)
+    bostader(ws)
+    ws.write("data/koncern/energi.se", "detta är ingen SIE-fil\n")
+    s = ws.compute()
+    mine = [f for f in s.findings if f.file == "data/koncern/energi.se"]
+    assert mine and all(f.level is not Level.NOTICE for f in mine)
+    assert any(f.code == "koncern-sie-fel" for f in mine)
+    assert overview_reason(s, "energi") == "Ingår inte: SIE-filen kunde inte användas (se meddelandena)"
+    assert s.values["arets_resultat"] == Decimal(1_040_000)
+
+
+def test_a_company_file_outside_the_workspace_is_refused(ws):
+    kommun(ws, KONCERN.replace('sie = "data/koncern/energi.se"', 'sie = "../utanfor.se"'))
+    bostader(ws)
+    (ws.root.parent / "utanfor.se").write_text("#FLAGGA 0\n", encoding="utf-8")
+    s = ws.compute()
+    [f] = [f for f in s.findings if f.file == "../utanfor.se"]
+    assert f.code == "koncern-sie-fel"
+    assert overview_reason(s, "energi").startswith("Ingår inte")
