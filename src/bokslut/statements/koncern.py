@@ -37,9 +37,15 @@ from bokslut.statements.resultatrakning import rr_line_sums
 from bokslut.statements.specs import RESULTATRAKNING
 from bokslut.table import Column, ColumnKind, Row, RowKind, Table, Unit, Value
 from bokslut.tabular import find_input
-from bokslut.workspace.config import ForetagTyp, KoncernForetag
+from bokslut.workspace.config import ForetagTyp, KoncernForetag, OrgTyp
 from bokslut.workspace.layout import Layout
 
+ORG_LABEL = {
+    OrgTyp.KOMMUN: "Kommun",
+    OrgTyp.REGION: "Region",
+    OrgTyp.KOMMUNALFORBUND: "Kommunalförbund",
+    OrgTyp.GEMENSAM_NAMND: "Gemensam nämnd",
+}
 TYP_LABEL = {
     ForetagTyp.AKTIEBOLAG: "Aktiebolag",
     ForetagTyp.KOMMUNALFORBUND: "Kommunalförbund",
@@ -301,7 +307,7 @@ def _overview(
             "kommun",
             ctx.config.organisation.namn,
             values={
-                "typ": str(ctx.config.organisation.typ).capitalize(),
+                "typ": ORG_LABEL[ctx.config.organisation.typ],
                 "agarandel": Decimal(100),
                 "omsattning": k_oms,
                 "arets_resultat": k_res,
