@@ -78,6 +78,10 @@ def test_internal_balances_that_do_not_match(ws):
         "(bokföringens tecken, debet positivt)",
     ]
     assert all(f.file == "data/koncern/bostader.se" for f in found)
+    # The first account of Bostäder's file with a balance, and a result, item against the kommun.
+    lines = (ws.root / "data/koncern/bostader.se").read_text(encoding="cp437").splitlines()
+    assert lines[found[0].line - 1].startswith("#KONTO 1510")
+    assert lines[found[1].line - 1].startswith("#KONTO 3910")
     assert shown(s, "koncern_interna_poster")[:2] == [
         (
             "Testförbundet – Exempelbostäder AB, balansposter",

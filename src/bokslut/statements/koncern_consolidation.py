@@ -278,7 +278,7 @@ def consolidate(
         after_cut={},
         budget={},
     )
-    findings += _mismatches(ctx, companies, sides, names)
+    findings += _mismatches(ctx, companies, sides, names, mapping.kommun_code)
     return Consolidation(
         year,
         chart,
@@ -301,9 +301,26 @@ def _mismatches(
     companies: list[CompanyLedger],
     sides: Mapping[tuple[str, str], PairSide],
     names: Mapping[str, str],
+    kommun_code: str,
 ) -> list[Finding]:
     files = {c.foretag.id: c.file for c in companies}
     files[KOMMUN] = ctx.facts.files.get(ctx.year, "data/ledger")
+    ledgers = {c.foretag.id: c for c in companies}
+    codes = {c.foretag.id: c.foretag.motpart for c in companies}
+    codes[KOMMUN] = kommun_code
+
+    def first_line(entity: str, other: str, balance: bool) -> int | None:
+        """The first line of ``entity``'s file with an internal item against ``other``."""
+        c = ledgers.get(entity)
+        if c is None:
+            return None
+        found = [
+            c.account_lines[a]
+            for a, code in (*c.ib, *c.flows)
+            if code == codes[other] and a in c.account_lines and (c.lines.get(a) in RESULT_LINES) != balance
+        ]
+        return min(found) if found else None
+
     out: list[Finding] = []
     done: set[frozenset[str]] = set()
     for a, b in sorted(sides, key=lambda k: (k[0] != KOMMUN, k)):
@@ -312,9 +329,9 @@ def _mismatches(
             continue
         done.add(pair)
         mine, theirs = sides.get((a, b), PairSide()), sides.get((b, a), PairSide())
-        for what, x, y in (
-            ("balansposter", mine.balance, theirs.balance),
-            ("resultatposter", mine.result, theirs.result),
+        for what, x, y, balance in (
+            ("balansposter", mine.balance, theirs.balance, True),
+            ("resultatposter", mine.result, theirs.result, False),
         ):
             if x + y == 0:
                 continue
@@ -325,6 +342,7 @@ def _mismatches(
                     f"differensen {_kr(x + y)} kr redovisas som differens i koncernen "
                     "(bokföringens tecken, debet positivt)",
                     file=files[b],
+                    line=first_line(b, a, balance),
                     where=f"{a}/{b}",
                     code="koncern-interna-differens",
                 )
