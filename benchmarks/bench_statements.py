@@ -237,6 +237,7 @@ def import_once(root: Path) -> float:
 MEASURE = r"""
 import json, resource, sys, time
 from pathlib import Path
+RESULT = "BOKSLUT-BENCH-RESULT "
 from bokslut.ledger.store import open_store
 from bokslut.statements.build import compute
 from bokslut.rounding import round_table
@@ -251,8 +252,22 @@ with open_store(layout) as store:
     rounded = [round_table(t) for t in s.tables]
 t2 = time.perf_counter()
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-print(json.dumps({"open": t1 - t0, "compute": t2 - t1, "tables": len(rounded), "peak": peak}))
+print(RESULT + json.dumps({"open": t1 - t0, "compute": t2 - t1, "tables": len(rounded), "peak": peak}))
 """
+
+# The measured process prints its figures on one line with this prefix: the rounding's
+# LP solver (HiGHS) may print its own lines to stdout too, which json.loads would
+# otherwise read as "Extra data".
+RESULT_PREFIX = "BOKSLUT-BENCH-RESULT "
+
+
+def parse_result(stdout: str) -> dict[str, float]:
+    """The figures the measured process printed, whatever else it printed."""
+    for line in reversed(stdout.splitlines()):
+        if line.startswith(RESULT_PREFIX):
+            data: dict[str, float] = json.loads(line[len(RESULT_PREFIX) :])
+            return data
+    raise SystemExit(f"mätprocessen skrev inget resultat:\n{stdout[-2000:]}")
 
 
 def main() -> None:
@@ -276,7 +291,7 @@ def main() -> None:
         out = subprocess.run(
             [sys.executable, "-c", MEASURE, str(root)], capture_output=True, text=True, check=True
         )
-        runs.append(json.loads(out.stdout))
+        runs.append(parse_result(out.stdout))
     compute_s = [r["compute"] for r in runs]
     total_s = [r["open"] + r["compute"] for r in runs]
     peaks = [r["peak"] / 2**20 for r in runs]

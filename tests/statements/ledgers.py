@@ -70,62 +70,38 @@ class LedgerWorkspace:
         res_prev: dict[str, object] | None = None,
         ub_prev: dict[str, object] | None = None,
         names: dict[str, str] | None = None,
+        oib: Iterable[tuple[str, object, dict[int, str]]] = (),
     ) -> LedgerWorkspace:
-        """Vouchers as (date, [(account, kronor, {dim: obj}), …]); kronor debit positive."""
-        vs: list[Voucher] = []
-        accounts: set[str] = set(ib or {})
-        objects: set[tuple[int, str]] = set()
-        for n, (date, rows) in enumerate(vouchers, start=1):
-            tx = []
-            for r in rows:
-                account, amount = r[0], ore(r[1])
-                objs = tuple(sorted((r[2] if len(r) > 2 else {}).items()))
-                objects.update(objs)
-                accounts.add(account)
-                tx.append(Transaction(account=account, amount=amount, objects=objs))
-            vs.append(Voucher("A", str(n), dt.date.fromisoformat(date), f"ver {n}", tuple(tx)))
-        balances = [Balance("IB", 0, a, ore(x), 0) for a, x in sorted((ib or {}).items())]
-        balances += [Balance("RES", -1, a, ore(x), 0) for a, x in sorted((res_prev or {}).items())]
-        balances += [Balance("UB", -1, a, ore(x), 0) for a, x in sorted((ub_prev or {}).items())]
-        accounts.update(res_prev or {})
-        accounts.update(ub_prev or {})
-        periods = []
-        for account, amount, objs in pbudget:
-            accounts.add(account)
-            objects.update(objs.items())
-            periods.append(
-                PeriodBalance(
-                    "PBUDGET",
-                    0,
-                    year * 100 + 1,
-                    account,
-                    ore(amount),
-                    0,
-                    tuple(sorted(objs.items())),
-                )
-            )
-        header = Header(
-            sietyp=4,
-            fnamn="Testförbundet",
-            fiscal_years=(
-                FiscalYear(0, dt.date(year, 1, 1), dt.date(year, 12, 31), 0),
-                FiscalYear(-1, dt.date(year - 1, 1, 1), dt.date(year - 1, 12, 31), 0),
-            ),
+        """Vouchers as (date, [(account, kronor, {dim: obj}), …]); kronor debit positive.
+
+        ``oib``: opening balances per object, (account, kronor, {dim: obj}) (#OIB)."""
+        write_ledger(
+            self.root / "data" / "ledger" / f"{year}.se",
+            year,
+            ib=ib,
+            vouchers=vouchers,
+            pbudget=pbudget,
+            res_prev=res_prev,
+            ub_prev=ub_prev,
+            names=names,
+            oib=oib,
         )
-        folder = self.root / "data" / "ledger"
-        folder.mkdir(parents=True, exist_ok=True)
-        with (folder / f"{year}.se").open("wb") as out:
-            write_sie(
-                out,
-                header,
-                accounts=[Account(a, (names or {}).get(a, f"Konto {a}"), 0) for a in sorted(accounts)],
-                dimensions=[Dimension(d, f"Dim {d}", 0) for d in sorted({d for d, _ in objects})],
-                objects=[Object(d, o, f"Objekt {o}", 0) for d, o in sorted(objects)],
-                balances=balances,
-                period_balances=periods,
-                vouchers=vs,
-            )
         return self
+
+    def company(
+        self,
+        rel: str,
+        year: int,
+        *,
+        ib: dict[str, object] | None = None,
+        vouchers: Sequence[tuple[str, Sequence[Row]]] = (),
+        oib: Iterable[tuple[str, object, dict[int, str]]] = (),
+        name: str = "Testbolaget AB",
+    ) -> Path:
+        """A koncernföretag's own SIE 4 file (BAS accounts) at ``rel`` in the workspace."""
+        path = self.root / rel
+        write_ledger(path, year, ib=ib, vouchers=vouchers, oib=oib, fnamn=name)
+        return path
 
     def write(self, rel: str, text: str) -> Path:
         path = self.root / rel
@@ -148,3 +124,75 @@ class LedgerWorkspace:
         from bokslut.pipeline.check import run_checks
 
         return run_checks(self.layout, load_config(self.layout.config))
+
+
+def write_ledger(
+    path: Path,
+    year: int,
+    *,
+    ib: dict[str, object] | None = None,
+    vouchers: Sequence[tuple[str, Sequence[Row]]] = (),
+    pbudget: Iterable[tuple[str, object, dict[int, str]]] = (),
+    res_prev: dict[str, object] | None = None,
+    ub_prev: dict[str, object] | None = None,
+    names: dict[str, str] | None = None,
+    oib: Iterable[tuple[str, object, dict[int, str]]] = (),
+    fnamn: str = "Testförbundet",
+) -> None:
+    """One SIE 4 file for ``year`` written by the project's own writer."""
+    vs: list[Voucher] = []
+    accounts: set[str] = set(ib or {})
+    objects: set[tuple[int, str]] = set()
+    for n, (date, rows) in enumerate(vouchers, start=1):
+        tx = []
+        for r in rows:
+            account, amount = r[0], ore(r[1])
+            objs = tuple(sorted((r[2] if len(r) > 2 else {}).items()))
+            objects.update(objs)
+            accounts.add(account)
+            tx.append(Transaction(account=account, amount=amount, objects=objs))
+        vs.append(Voucher("A", str(n), dt.date.fromisoformat(date), f"ver {n}", tuple(tx)))
+    balances = [Balance("IB", 0, a, ore(x), 0) for a, x in sorted((ib or {}).items())]
+    for account, amount, objs in oib:
+        accounts.add(account)
+        objects.update(objs.items())
+        balances.append(Balance("OIB", 0, account, ore(amount), 0, tuple(sorted(objs.items()))))
+    balances += [Balance("RES", -1, a, ore(x), 0) for a, x in sorted((res_prev or {}).items())]
+    balances += [Balance("UB", -1, a, ore(x), 0) for a, x in sorted((ub_prev or {}).items())]
+    accounts.update(res_prev or {})
+    accounts.update(ub_prev or {})
+    periods = []
+    for account, amount, objs in pbudget:
+        accounts.add(account)
+        objects.update(objs.items())
+        periods.append(
+            PeriodBalance(
+                "PBUDGET",
+                0,
+                year * 100 + 1,
+                account,
+                ore(amount),
+                0,
+                tuple(sorted(objs.items())),
+            )
+        )
+    header = Header(
+        sietyp=4,
+        fnamn=fnamn,
+        fiscal_years=(
+            FiscalYear(0, dt.date(year, 1, 1), dt.date(year, 12, 31), 0),
+            FiscalYear(-1, dt.date(year - 1, 1, 1), dt.date(year - 1, 12, 31), 0),
+        ),
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as out:
+        write_sie(
+            out,
+            header,
+            accounts=[Account(a, (names or {}).get(a, f"Konto {a}"), 0) for a in sorted(accounts)],
+            dimensions=[Dimension(d, f"Dim {d}", 0) for d in sorted({d for d, _ in objects})],
+            objects=[Object(d, o, f"Objekt {o}", 0) for d, o in sorted(objects)],
+            balances=balances,
+            period_balances=periods,
+            vouchers=vs,
+        )

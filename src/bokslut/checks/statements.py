@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+from bokslut.checks.koncern import check_koncern
 from bokslut.diagnostics import Finding, error, notice, warning
 from bokslut.statements.build import Statements
 from bokslut.statements.context import Context, is_balance_account
@@ -174,6 +175,7 @@ def check_statements(ctx: Context, s: Statements) -> list[Finding]:
             )
     out += namnd_nettokostnad(s)
     out += note_totals(s)
+    out += check_koncern(s)
     out += equity_movements(ctx)
     out += internal_balance(ctx)
     out += derived_columns(s.tables)

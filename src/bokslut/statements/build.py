@@ -28,6 +28,7 @@ from bokslut.statements.drift import NO_OBJECT, driftredovisning, investeringsre
 from bokslut.statements.facts import Facts, load_facts
 from bokslut.statements.interim import balanskrav_prognos, interim_resultatrakning
 from bokslut.statements.kassaflode import kassaflodesanalys
+from bokslut.statements.koncern import koncern_tables
 from bokslut.statements.namnd import driftredovisning_namnd, namnd_values
 from bokslut.statements.noter import all_notes, drop_unreferenced
 from bokslut.statements.nyckeltal import nyckeltal
@@ -60,6 +61,12 @@ STATEMENT_ORDER = (
     "balanskrav_aterstallande",
     "balanskrav_prognos",
     "nyckeltal",
+    "koncern_resultatrakning",
+    "koncern_balansrakning",
+    "koncern_kassaflodesanalys",
+    "kommunala_koncernen",
+    "koncern_interna_poster",
+    "koncern_forvarvsanalys",
 )
 
 
@@ -194,6 +201,12 @@ def compute(con: duckdb.DuckDBPyConnection, layout: Layout, config: Config) -> S
             ),
         )
     tables.append(nt)
+    # Sammanställda räkenskaper (LKBR 12 kap.) when a koncern is declared; annual report only.
+    group = koncern_tables(con, layout, ctx, unit, rr, br)
+    if group is not None:
+        ctx.findings += group.findings
+        tables += group.tables
+        extra_values.update(group.values)
     if ctx.interim:
         # LKBR 13 kap. asks for RR, BR and a simplified förvaltningsberättelse: no notes.
         tables = [replace(t, rows=tuple(replace(r, note=None) for r in t.rows)) for t in tables]

@@ -306,6 +306,53 @@ class Balanskrav(Section):
     anvandning_resultatutjamningsreserv: dict[str, Decimal] = Field(default_factory=dict)
 
 
+class ForetagTyp(StrEnum):
+    AKTIEBOLAG = "aktiebolag"
+    KOMMUNALFORBUND = "kommunalforbund"
+    STIFTELSE = "stiftelse"
+    HANDELSBOLAG = "handelsbolag"
+    EKONOMISK_FORENING = "ekonomisk_forening"
+
+
+class KoncernForetag(Section):
+    """One [[koncern.foretag]]: a koncernföretag and its own SIE file (docs/koncern.md)."""
+
+    id: str = Field(pattern=r"^[a-z0-9_-]+$")
+    namn: str = Field(min_length=1)
+    typ: ForetagTyp
+    # Percent of the company the kommun owns (of the capital contributed, for a stiftelse).
+    agarandel: Decimal = Field(gt=0, le=100)
+    sie: str = Field(min_length=1)  # relative to the workspace
+    motpart: str = Field(min_length=1)  # its object in the kommun's motpart dimension
+    vasentlig: bool = True
+    skal: str | None = None  # why a non-material company is left out
+
+    @model_validator(mode="after")
+    def _reason_when_left_out(self) -> KoncernForetag:
+        if not self.vasentlig and not (self.skal or "").strip():
+            raise ValueError(f"koncernföretaget '{self.id}' är inte väsentligt men skal saknas")
+        return self
+
+
+class Koncern(Section):
+    """[koncern]: the kommunal koncern (LKBR 12 kap.); empty means no sammanställda räkenskaper."""
+
+    foretag: list[KoncernForetag] = Field(default_factory=list)
+    # A mapping file overriding the default BAS -> kommun layout (chart/koncern_bas.toml).
+    mappning: str | None = None
+
+    @model_validator(mode="after")
+    def _unique(self) -> Koncern:
+        for attr, what in (("id", "id"), ("motpart", "motpart")):
+            seen: set[str] = set()
+            for f in self.foretag:
+                value = getattr(f, attr)
+                if value in seen:
+                    raise ValueError(f"koncern.foretag: {what} '{value}' anges för två företag")
+                seen.add(value)
+        return self
+
+
 MEGABYTE = 1024 * 1024
 # 1907 MB = 1 999 634 432 bytes: bokslut.sie.limits.MAX_FILE_BYTES (2 GB) in whole megabytes.
 SIE_DEFAULT_MB = 1907
@@ -355,6 +402,7 @@ class Config(Section):
     delarsrapport: Delarsrapport = Field(default_factory=Delarsrapport)
     noter: Noter = Field(default_factory=Noter)
     balanskrav: Balanskrav = Field(default_factory=Balanskrav)
+    koncern: Koncern = Field(default_factory=Koncern)
     kapitel: Kapitel = Field(default_factory=Kapitel)
     granser: Granser = Field(default_factory=Granser)
 
@@ -423,11 +471,15 @@ def locate_key(text: str, loc: tuple[str | int, ...]) -> int | None:
     table: tuple[str, ...] = ()
     keys = tuple(str(p) for p in loc)
     best: int | None = None
+    arrays: dict[tuple[str, ...], int] = {}  # [[a.b]] seen so far: its elements are a.b.0, a.b.1, …
     for no, raw in enumerate(lines, start=1):
         line = raw.strip()
         header = re.match(r"^\[+\s*([^\]]+?)\s*\]+", line)
         if header:
             table = tuple(k.strip().strip('"') for k in header.group(1).split("."))
+            if line.startswith("[["):
+                arrays[table] = arrays.get(table, -1) + 1
+                table = (*table, str(arrays[table]))
             if table == keys[: len(table)] and best is None and len(table) == len(keys):
                 best = no
             continue

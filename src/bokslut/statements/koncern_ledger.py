@@ -1,0 +1,313 @@
+"""A koncernföretag's own SIE file, read by the SIE reader and aggregated for consolidation.
+
+The company files are not imported into the kommun's store: they are small, use another
+chart (BAS) and belong to another organisation. Each is read once per computation,
+checked against the report year, and reduced to opening balances and flows per account
+and counterparty (motpart) in öre.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from bokslut.diagnostics import BokslutError, Finding, Level, error, warning
+from bokslut.sie.model import SieFile, canonical_objects
+from bokslut.sie.reader import load_input, read_sie_bytes
+from bokslut.statements.facts import Flow, object_of
+from bokslut.statements.koncern_mapping import KoncernMapping
+from bokslut.workspace.config import Config, KoncernForetag
+
+Key = tuple[str, str | None]  # (account, motpart code or None for external)
+
+
+@dataclass(frozen=True)
+class CompanyLedger:
+    foretag: KoncernForetag
+    file: str
+    ib: dict[Key, int]
+    flows: dict[Key, Flow]
+    lines: dict[str, str]  # account -> the kommun layout's line (mapped accounts only)
+    account_lines: dict[str, int]  # account -> line in the file (#KONTO, else its first row)
+
+    def line_total(self, line: str, closing: bool) -> int:
+        """The company's own (100 %) total of a line: the closing balance or the year's net."""
+        total = 0
+        for (account, _), flow in self.flows.items():
+            if self.lines.get(account) == line:
+                total += flow.net
+        if closing:
+            total += sum(v for (a, _), v in self.ib.items() if self.lines.get(a) == line)
+        return total
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """What consolidation needs of a company file, independent of the mapping and config."""
+
+    fiscal_year: tuple[dt.date, dt.date, int] | None  # #RAR 0: start, end, line
+    accounts: dict[str, int]  # account -> #KONTO line
+    ib: list[tuple[str, int, int]]  # #IB 0 without objects: account, öre, line
+    oib: list[tuple[str, str, int]]  # #OIB 0: account, canonical objects, öre
+    rows: list[tuple[str, str, int, int, int]]  # account, objects, debit, credit, first line
+    findings: tuple[Finding, ...]
+
+
+CACHE_VERSION = 1
+FAST_COMPANY_BYTES = 512 * 1024
+
+
+def parsed_file(root: Path, path: Path, name: str, max_bytes: int, cache: Path | None) -> ParsedFile:
+    """The company file read by the SIE reader and aggregated, or the same from the cache.
+
+    The cache (``.bokslut/koncern/``) is keyed by the file's SHA-256, so an edited file is
+    read again; reading a company file is most of the time the koncern tables take.
+    """
+    data = load_input(path, max_bytes, setting="granser.sie_mb", inside=root)
+    digest = hashlib.sha256(data).hexdigest()
+    cached = cache / f"{digest}.json" if cache is not None else None
+    if cached is not None:
+        hit = _load_cached(cached, name)
+        if hit is not None:
+            return hit
+    # A company file of some size goes to the compiled scanner at once (the reader's own
+    # threshold is higher): it falls back to the exact reader on anything unusual.
+    parsed = _aggregate(read_sie_bytes(data, name, fast=True if len(data) >= FAST_COMPANY_BYTES else None))
+    if cached is not None:
+        _save_cached(cached, parsed)
+    return parsed
+
+
+def _aggregate(sie: SieFile) -> ParsedFile:
+    fy = sie.header.fiscal_year(0)
+    ib = [
+        (b.account, b.amount, b.line)
+        for b in sie.balances
+        if b.year_index == 0 and b.kind == "IB" and not b.objects
+    ]
+    oib = [
+        (b.account, canonical_objects(b.objects), b.amount)
+        for b in sie.balances
+        if b.year_index == 0 and b.kind == "OIB" and b.objects
+    ]
+    rows: list[tuple[str, str, int, int, int]] = []
+    tx = sie.transactions.filter(pc.equal(sie.transactions["kind"], "TRANS"))
+    if tx.num_rows:
+        amount = tx["amount"]
+        zero = pa.scalar(0, pa.int64())
+        tx = tx.append_column("debit", pc.if_else(pc.greater(amount, 0), amount, zero))
+        tx = tx.append_column("credit", pc.if_else(pc.less(amount, 0), amount, zero))
+        grouped = tx.group_by(["account", "objects"]).aggregate(
+            [("debit", "sum"), ("credit", "sum"), ("line", "min")]
+        )
+        for row in grouped.to_pylist():
+            rows.append(
+                (
+                    str(row["account"]),
+                    str(row["objects"]),
+                    int(row["debit_sum"]),
+                    int(row["credit_sum"]),
+                    int(row["line_min"]),
+                )
+            )
+    return ParsedFile(
+        (fy.start, fy.end, fy.line) if fy is not None else None,
+        {a.number: a.line for a in sie.accounts},
+        ib,
+        oib,
+        rows,
+        tuple(x for x in sie.findings if x.level is not Level.NOTICE),
+    )
+
+
+def _load_cached(path: Path, name: str) -> ParsedFile | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("version") != CACHE_VERSION:
+            return None
+        fy = data["fiscal_year"]
+        return ParsedFile(
+            (dt.date.fromisoformat(fy[0]), dt.date.fromisoformat(fy[1]), int(fy[2])) if fy else None,
+            {str(k): int(v) for k, v in data["accounts"].items()},
+            [(str(a), int(x), int(n)) for a, x, n in data["ib"]],
+            [(str(a), str(o), int(x)) for a, o, x in data["oib"]],
+            [(str(a), str(o), int(d), int(c), int(n)) for a, o, d, c, n in data["rows"]],
+            tuple(
+                Finding(
+                    Level(f["level"]),
+                    f["message"],
+                    file=name,
+                    line=f["line"],
+                    where=f.get("where"),
+                    code=f.get("code", ""),
+                )
+                for f in data["findings"]
+            ),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # a damaged cache entry is read again from the file
+
+
+def _save_cached(path: Path, parsed: ParsedFile) -> None:
+    fy = parsed.fiscal_year
+    data = {
+        "version": CACHE_VERSION,
+        "fiscal_year": [fy[0].isoformat(), fy[1].isoformat(), fy[2]] if fy else None,
+        "accounts": parsed.accounts,
+        "ib": parsed.ib,
+        "oib": parsed.oib,
+        "rows": parsed.rows,
+        "findings": [f.to_json() for f in parsed.findings],
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass  # no cache: the next computation reads the file again
+
+
+def config_line(config_text: str, sie: str) -> int | None:
+    """The line of bokslut.toml naming the company file ``sie`` (for messages)."""
+    pattern = re.compile(rf'^\s*sie\s*=\s*["\']{re.escape(sie)}["\']')
+    for no, raw in enumerate(config_text.splitlines(), start=1):
+        if pattern.match(raw):
+            return no
+    return None
+
+
+def read_company(
+    root: Path,
+    config: Config,
+    config_text: str,
+    f: KoncernForetag,
+    mapping: KoncernMapping,
+    cache: Path | None = None,
+) -> tuple[CompanyLedger | None, list[Finding]]:
+    """The company's ledger for the report year, or None (with the reason as an error)."""
+    where = config_line(config_text, f.sie)
+    path = root / f.sie
+    if not path.is_file():
+        return None, [
+            error(
+                f"koncernföretaget {f.namn} ({f.id}) saknar sin SIE-fil {f.sie}; företaget kan inte "
+                "tas med i de sammanställda räkenskaperna",
+                file="bokslut.toml",
+                line=where,
+                code="koncern-sie-saknas",
+            )
+        ]
+    try:
+        parsed = parsed_file(root, path, f.sie, config.granser.sie_bytes, cache)
+    except BokslutError as exc:
+        return None, [error(exc.message, file=f.sie, code="koncern-sie-fel")]
+    findings = list(parsed.findings)
+    if any(x.level is Level.ERROR for x in parsed.findings):
+        findings.append(
+            error(
+                f"SIE-filen för {f.namn} kan inte läsas felfritt; företaget tas inte med i de "
+                "sammanställda räkenskaperna",
+                file=f.sie,
+                code="koncern-sie-fel",
+            )
+        )
+        return None, findings
+    start, end = config.rapport.period()
+    fy = parsed.fiscal_year
+    if fy is None or (fy[0], fy[1]) != (start, end):
+        said = f"{fy[0]}–{fy[1]}" if fy is not None else "inget (#RAR 0 saknas)"
+        findings.append(
+            error(
+                f"SIE-filen för {f.namn} gäller räkenskapsåret {said}, rapporten {start}–{end}; "
+                "företaget tas inte med i de sammanställda räkenskaperna",
+                file=f.sie,
+                line=fy[2] if fy is not None else None,
+                code="koncern-fel-ar",
+            )
+        )
+        return None, findings
+
+    dim = config.dimensioner.motpart
+    account_lines = dict(parsed.accounts)
+
+    def counterparty(account: str, objects: str) -> str | None:
+        code = object_of(objects, dim) if dim is not None and objects else None
+        if code is not None:
+            return code
+        return mapping.kommun_code if account in mapping.internal_accounts else None
+
+    ib: dict[Key, int] = defaultdict(int)
+    internal_ib: dict[str, int] = defaultdict(int)
+    if dim is not None:
+        for account, objects, amount in parsed.oib:
+            code = object_of(objects, dim)
+            if code is not None:
+                ib[(account, code)] += amount
+                internal_ib[account] += amount
+    for account, amount, line in parsed.ib:
+        account_lines.setdefault(account, line)
+        rest = amount - internal_ib.get(account, 0)
+        if rest:
+            ib[(account, counterparty(account, ""))] += rest
+
+    flows: dict[Key, Flow] = defaultdict(Flow)
+    for account, objects, debit, credit, first in parsed.rows:
+        account_lines.setdefault(account, first)
+        key = (account, counterparty(account, objects))
+        flows[key] = flows[key] + Flow(debit, credit)
+
+    lines: dict[str, str] = {}
+    activity: dict[str, int] = defaultdict(int)
+    for (a, _), v in ib.items():
+        activity[a] += abs(v)
+    for (a, _), fl in flows.items():
+        activity[a] += abs(fl.debit) + abs(fl.credit)
+    for account in sorted(activity):
+        mapped = mapping.rad.get(account)
+        if mapped is None:
+            if activity[account]:
+                findings.append(
+                    error(
+                        f"konto {account} i {f.namn}s SIE-fil finns inte i koncernmappningen "
+                        f"({mapping.file}); kontot kommer inte med och den sammanställda "
+                        "balansräkningen balanserar inte förrän det mappas",
+                        file=f.sie,
+                        line=account_lines.get(account),
+                        code="koncern-konto-omappat",
+                    )
+                )
+            continue
+        lines[account] = mapped
+    return CompanyLedger(f, f.sie, dict(ib), dict(flows), lines, account_lines), findings
+
+
+def unknown_counterparties(c: CompanyLedger, known: set[str]) -> list[Finding]:
+    """Motpart objects in a company file that name no company of the koncern nor the kommun."""
+    out: list[Finding] = []
+    seen: set[str] = set()
+    for account, code in sorted(
+        {k for k in c.ib if k[1] is not None} | {k for k in c.flows if k[1] is not None},
+        key=lambda k: (k[0], k[1] or ""),
+    ):
+        if code is None or code in known or code in seen:
+            continue
+        seen.add(code)
+        out.append(
+            warning(
+                f"motpart '{code}' i {c.foretag.namn}s SIE-fil (konto {account}) är varken kommunen "
+                "eller ett koncernföretag; posten behandlas som extern",
+                file=c.file,
+                line=c.account_lines.get(account),
+                code="koncern-okand-motpart",
+            )
+        )
+    return out
