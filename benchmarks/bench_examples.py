@@ -1,0 +1,92 @@
+"""Building the example reports in every format, phase by phase (issue 12: under 2 s each).
+
+Each example is copied to a temporary folder and built once to index its ledger. Then
+each run is one fresh process, as a user's `bokslut build` (with Python's compiled
+modules kept, as Python does by default): the time to import bokslut,
+to compose and check the report, each format (the multi-page site included), and the
+whole, measured from the process's start. The best of the runs is printed, with the
+median beside it, and the machine's load average, since the machine may be shared.
+
+    .venv/bin/python benchmarks/bench_examples.py [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ("lystkom-2023", "sydnarke-2020")
+
+MEASURE = r"""
+import json, sys, time
+start = time.perf_counter()
+from pathlib import Path
+from bokslut.pipeline.areas import report_parts
+from bokslut.pipeline.build import RENDERERS, SITE_RENDERERS
+from bokslut.pipeline.check import check_workspace
+from bokslut.workspace.config import load_config
+from bokslut.workspace.layout import Layout
+imported = time.perf_counter()
+layout = Layout(Path(sys.argv[1]))
+checked = check_workspace(layout, load_config(layout.config), [report_parts])
+assert checked.ok and checked.report.document is not None, [f.format() for f in checked.findings]
+doc = checked.report.document
+composed = time.perf_counter()
+phases = {"import": imported - start, "sammanställ och kontrollera": composed - imported}
+for name, render in {**RENDERERS, **SITE_RENDERERS}.items():
+    t = time.perf_counter()
+    render(doc)
+    phases[name] = time.perf_counter() - t
+print(json.dumps(phases))
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    # As on a user's machine: Python keeps the compiled modules (some shells here turn that off).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in EXAMPLES:
+            ws = Path(tmp) / name
+            shutil.copytree(ROOT / "examples" / name, ws, ignore=shutil.ignore_patterns(".bokslut", "build"))
+            run = [sys.executable, "-m", "bokslut", "build", str(ws), "--quiet"]
+            subprocess.run(run, check=True, capture_output=True, env=env)  # indexes the ledger once
+            whole: list[float] = []
+            phases: list[dict[str, float]] = []
+            for _ in range(args.runs):
+                t = time.perf_counter()
+                subprocess.run(run, check=True, capture_output=True, env=env)
+                whole.append(time.perf_counter() - t)
+                out = subprocess.run(
+                    [sys.executable, "-c", MEASURE, str(ws)],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                    env=env,
+                )
+                phases.append(json.loads(out.stdout.strip().splitlines()[-1]))
+            print(
+                f"{name}: bokslut build, alla format: bäst {min(whole):.2f} s, median "
+                f"{statistics.median(whole):.2f} s (mål < 2 s)"
+            )
+            for phase in phases[0]:
+                values = [p[phase] for p in phases]
+                print(f"  {phase:<28} bäst {min(values):.2f} s, median {statistics.median(values):.2f} s")
+    print(f"belastning (1, 5, 15 min): {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
