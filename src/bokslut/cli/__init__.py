@@ -32,6 +32,8 @@ COMMANDS = {
     "check": "bokslut.cli.statements_cmds:check_cmd",
     "mal": "bokslut.cli.followup_cmds:mal_group",
     "build": "bokslut.cli.build_cmds:build_cmd",
+    "serve": "bokslut.cli.web_cmds:serve_cmd",
+    "anvandare": "bokslut.cli.web_cmds:anvandare_group",
 }
 
 
