@@ -264,7 +264,11 @@ class Web:
                 raise HttpProblem(401, "du är inte inloggad (eller sessionen har gått ut) – logga in igen")
             if request.method == "POST":
                 sent = form.get("csrf") if form is not None else None
-                if not isinstance(sent, str) or not csrf or not hmac.compare_digest(sent, csrf):
+                if (
+                    not isinstance(sent, str)
+                    or not csrf
+                    or not hmac.compare_digest(sent.encode(), csrf.encode())
+                ):
                     raise HttpProblem(
                         403, "formuläret kunde inte kontrolleras (CSRF) – ladda om sidan och försök igen"
                     )
@@ -400,17 +404,34 @@ class Web:
         )
 
     def _doc_html(self, doc: Any) -> Markup | None:
+        """The composed chapters as the report's HTML, every figure linked to its drill-down."""
         if doc is None:
             return None
         w = HtmlWriter(doc)
         snapshot = self.cache.get()
-        tables = snapshot.data.tables if snapshot.data is not None else {}
-        values = snapshot.data.values if snapshot.data is not None else {}
-        w.cell_href = lambda t, r, c: _drill_href(t, r, c) if t in tables else None
-        w.figure_href = lambda ref: _figure_href(ref, tables, values)
-        return Markup(
-            "\n".join(f'<section class="kapitel">{w.blocks(ch.blocks)}</section>' for ch in doc.chapters)
-        )
+        if snapshot.data is None:
+            return Markup(
+                "\n".join(f'<section class="kapitel">{w.blocks(c.blocks)}</section>' for c in doc.chapters)
+            )
+        tables = snapshot.data.tables
+        with drill_over(self.layout, snapshot.data, snapshot.statements) as d:
+
+            def figure_href(ref: str) -> str | None:
+                if ref.startswith("cell:"):
+                    parts = ref.removeprefix("cell:").split("/")
+                    return _drill_href(*parts) if len(parts) == 3 and parts[0] in tables else None
+                if ref.startswith("v."):
+                    try:
+                        found = d.value_cell(ref.removeprefix("v."))
+                    except UnknownName:
+                        return None
+                    return _drill_href(found[1].table, found[1].row, found[1].column) if found else None
+                return None
+
+            w.cell_href = lambda t, r, c: _drill_href(t, r, c) if t in tables else None
+            w.figure_href = figure_href
+            body = "\n".join(f'<section class="kapitel">{w.blocks(c.blocks)}</section>' for c in doc.chapters)
+        return Markup(body)
 
     def editor(self, ctx: Ctx) -> Response:
         s = self.section(ctx.request.path_params["sid"])
@@ -760,14 +781,6 @@ class Web:
 
 def _drill_href(table: str, row: str, column: str) -> str:
     return f"/harled/{quote(table, safe='')}/{quote(row, safe='')}/{quote(column, safe='')}"
-
-
-def _figure_href(ref: str, tables: Any, values: Any) -> str | None:
-    if ref.startswith("cell:"):
-        parts = ref.removeprefix("cell:").split("/")
-        if len(parts) == 3 and parts[0] in tables:
-            return _drill_href(*parts)
-    return None
 
 
 def _walk(b: Breakdown, depth: int = 0, sign: int = 1) -> list[tuple[int, int, Breakdown]]:
