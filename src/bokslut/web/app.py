@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,7 +32,7 @@ from starlette.datastructures import FormData
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -58,7 +59,15 @@ from bokslut.web.db import (
     WebDb,
     sha256_text,
 )
-from bokslut.web.engine import ReportCache, compose_report, figure_choices, frozen_folder, preview
+from bokslut.web.engine import (
+    Choice,
+    ReportCache,
+    Snapshot,
+    compose_report,
+    figure_choices,
+    frozen_folder,
+    preview,
+)
 from bokslut.web.sections import (
     Conflict,
     Section,
@@ -184,6 +193,8 @@ class Web:
         self.layout = cfg.layout
         self.db = cfg.db
         self.cache = ReportCache(cfg.layout)
+        self._choices: dict[tuple[object, str | None], list[Choice]] = {}
+        self._choices_lock = threading.Lock()
         self.env = Environment(
             loader=PackageLoader("bokslut.web", "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -206,6 +217,19 @@ class Web:
         )
 
     # -- plumbing -----------------------------------------------------------------------
+
+    def choices(self, snapshot: Snapshot, table: str | None) -> list[Choice]:
+        """The figure picker's entries, composed once per state of the data."""
+        key = (snapshot.fingerprint, table)
+        with self._choices_lock:
+            found = self._choices.get(key)
+        if found is None:
+            found = figure_choices(snapshot, self.layout, table)
+            with self._choices_lock:
+                if any(k[0] != snapshot.fingerprint for k in self._choices):
+                    self._choices.clear()  # the data changed: what was shown is stale
+                self._choices[key] = found
+        return found
 
     @property
     def max_bytes(self) -> int:
@@ -382,6 +406,10 @@ class Web:
         s = self.section(ctx.request.path_params["sid"])
         text = current_with_history(self.layout, self.db, s, self.max_bytes)
         shown = preview(self.cache.get(), self.layout, s.file, text)
+        if "sparat" in ctx.request.query_params:
+            ctx.flash.append("Sparat.")
+        elif "aterstallt" in ctx.request.query_params:
+            ctx.flash.append("Den äldre versionen är återställd; texten den ersatte finns kvar i historiken.")
         info = self.db.section_info(s.id)
         actions = [
             (name, _TRANSITION_LABEL[name])
@@ -456,8 +484,8 @@ class Web:
             s=s,
             text=text,
             base=base,
-            choices=figure_choices(snapshot, self.layout),
-            cells=figure_choices(snapshot, self.layout, table) if table else [],
+            choices=self.choices(snapshot, None),
+            cells=self.choices(snapshot, table) if table else [],
             table=table,
             tables=sorted(snapshot.data.tables.items()) if snapshot.data is not None else [],
             **extra,
@@ -888,6 +916,3 @@ class SecurityHeaders:
 
         await self.app(scope, receive, with_headers)
 
-
-def plain(text: str) -> PlainTextResponse:
-    return PlainTextResponse(text)

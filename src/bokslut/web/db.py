@@ -603,6 +603,13 @@ class WebDb:
             top = conn.execute(sa.select(sa.func.max(saves.c.id)).where(saves.c.section == section)).scalar()
         return None if top is None else self.saved(section, int(top))
 
+    def last_sha(self, section: str) -> str | None:
+        """The hash of the newest recorded version (without reading its text)."""
+        with self.engine.connect() as conn:
+            top = sa.select(sa.func.max(saves.c.id)).where(saves.c.section == section).scalar_subquery()
+            sha = conn.execute(sa.select(saves.c.sha256).where(saves.c.id == top)).scalar()
+        return None if sha is None else str(sha)
+
     def save_count(self) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(saves)).scalar() or 0)

@@ -10,6 +10,7 @@ exactly what the built report will show, with the same Swedish errors.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -64,16 +65,25 @@ def _fingerprint(layout: Layout) -> tuple[tuple[str, int, int], ...]:
 class ReportCache:
     """The current :class:`Snapshot`, recomputed when the data or the settings change."""
 
+    # How often the data files are looked at for changes: a page asks many times per request,
+    # and a change in data/ shows within this long.
+    RECHECK_SECONDS = 1.0
+
     def __init__(self, layout: Layout) -> None:
         self.layout = layout
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
+        self._checked = 0.0
 
     def get(self) -> Snapshot:
-        fingerprint = _fingerprint(self.layout)
         with self._lock:
+            now = time.monotonic()
+            if self._snapshot is not None and now - self._checked < self.RECHECK_SECONDS:
+                return self._snapshot
+            fingerprint = _fingerprint(self.layout)
             if self._snapshot is None or self._snapshot.fingerprint != fingerprint:
                 self._snapshot = self._compute(fingerprint)
+            self._checked = time.monotonic()
             return self._snapshot
 
     def _compute(self, fingerprint: tuple[tuple[str, int, int], ...]) -> Snapshot:

@@ -77,9 +77,19 @@ def list_sections(layout: Layout, max_bytes: int) -> list[Section]:
 
 
 def find_section(layout: Layout, sid: str, max_bytes: int) -> Section | None:
-    if not SECTION_ID.fullmatch(sid):
+    """The section ``sid`` if text/ holds a plain file of that name now; None otherwise."""
+    folder = layout.text_dir
+    if not SECTION_ID.fullmatch(sid) or folder.is_symlink() or not folder.is_dir():
         return None
-    return next((s for s in list_sections(layout, max_bytes) if s.id == sid), None)
+    name = f"{sid}.md"
+    if name not in {p.name for p in folder.iterdir()}:  # the id names an entry of text/, never a path
+        return None
+    path = folder / name
+    if path.is_symlink() or not path.is_file():
+        return None
+    data = read_plain_file(layout.root, path, max_bytes, f"text/{name}")
+    text = "" if isinstance(data, Finding) else data.decode("utf-8", errors="replace")
+    return Section(sid, f"text/{name}", _title(text, sid))
 
 
 def read_section(layout: Layout, section: Section, max_bytes: int) -> str:
@@ -117,8 +127,8 @@ def note_outside_change(db: WebDb, section: Section, text: str) -> None:
     Called with the save lock held; a change made in the folder (an editor, git pull)
     thereby enters the history before anything is written over it.
     """
-    last = db.last_save(section.id)
-    if last is None or last.sha256 != sha256_text(text):
+    last = db.last_sha(section.id)
+    if last is None or last != sha256_text(text):
         db.record_save(section.id, None, text, "utanfor" if last is not None else "forsta")
 
 
