@@ -197,3 +197,28 @@ def test_write_conflict_approve_drill_and_fastställ_in_chromium(server, browser
 
     assert {page: found for page, found in checked.items() if found} == {}
     assert len(checked) == 14
+
+
+def test_every_page_type_fits_a_phone_screen_without_sideways_scrolling(server, browser):
+    base, _ = server
+    browser.set_window_size(375, 800)
+    log_in(browser, base, "ada")
+    wide: dict[str, int] = {}
+    for path in (
+        "/",
+        f"/avsnitt/{RR}",
+        f"/avsnitt/{RR}/redigera?tabell=resultatrakning",
+        f"/avsnitt/{RR}/historik",
+        "/oversikt",
+        "/anvandare",
+        "/rapport",
+        "/harled/resultatrakning/verksamhetens_kostnader/utfall",
+        "/rapport/lage",
+    ):
+        browser.get(base + path)
+        overflow = browser.execute_script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        if overflow > 0:
+            wide[path] = overflow
+    assert wide == {}
