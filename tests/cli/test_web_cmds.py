@@ -129,3 +129,23 @@ def test_serve_answers_with_the_swedish_log_in_page(ws):
     assert "Det finns inga användare ännu: lägg till en med 'bokslut anvandare lagg-till" in err
     # The key that signs the cookies is kept, readable by its owner only.
     assert (ws / ".bokslut-webb" / "hemlighet").stat().st_mode & 0o077 == 0
+
+
+def test_a_new_password_replaces_the_old_one(ws):
+    bokslut("anvandare", "lagg-till", str(ws), "ada", "--losenord-stdin", stdin="det-forsta-losenordet\n")
+    r = bokslut("anvandare", "losenord", str(ws), "ada", "--losenord-stdin", stdin="det-andra-losenordet\n")
+    assert r.returncode == 0 and r.stderr.strip() == "Bytte lösenord för ada"
+    from bokslut.web.auth import verify_password
+    from bokslut.web.db import open_db
+    from bokslut.workspace.layout import Layout
+
+    db = open_db(Layout(ws))
+    _, stored = db.password_hash("ada")
+    db.close()
+    assert verify_password(stored, "det-andra-losenordet") and not verify_password(
+        stored, "det-forsta-losenordet"
+    )
+    missing = bokslut(
+        "anvandare", "losenord", str(ws), "bo", "--losenord-stdin", stdin="ett-langt-losenord\n"
+    )
+    assert missing.returncode == 1 and missing.stderr.strip() == "fel: användaren 'bo' finns inte"

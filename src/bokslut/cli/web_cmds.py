@@ -53,7 +53,7 @@ def _secret(layout: Layout) -> str:
 
 @click.group("anvandare")
 def anvandare_group() -> None:
-    """Webbapplikationens användare: lägg till, lista, ta bort."""
+    """Webbapplikationens användare: lägg till, lista, byt lösenord, ta bort."""
 
 
 @anvandare_group.command("lagg-till")
@@ -86,13 +86,7 @@ def add_cmd(
         raise click.BadParameter(
             "användarnamnet får inte vara tomt eller innehålla blanksteg", param_hint="NAMN"
         )
-    if from_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = click.prompt("Lösenord", hide_input=True, confirmation_prompt="Upprepa lösenordet")
-    problem = password_problem(password)
-    if problem is not None:
-        raise BokslutError(problem)
+    password = _read_password(from_stdin)
     layout, db = _open(workspace, database)
     try:
         from bokslut.web.sections import find_section
@@ -108,6 +102,36 @@ def add_cmd(
     finally:
         db.close()
     click.echo(f"Lade till {name} ({ROLE_LABEL[_ROLES[roll]]})", err=True)
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Lösenord", hide_input=True, confirmation_prompt="Upprepa lösenordet")
+    problem = password_problem(password)
+    if problem is not None:
+        raise BokslutError(problem)
+    return password
+
+
+@anvandare_group.command("losenord")
+@click.argument("workspace", metavar="ARBETSYTA", type=click.Path(file_okay=False))
+@click.argument("name", metavar="ANVÄNDARNAMN")
+@click.option("--losenord-stdin", "from_stdin", is_flag=True, help="Läs lösenordet från standard in.")
+@_database
+def password_cmd(workspace: str, name: str, from_stdin: bool, database: str | None) -> None:
+    """Byt en användares lösenord; hens inloggningar avslutas."""
+    password = _read_password(from_stdin)
+    _, db = _open(workspace, database)
+    try:
+        user = db.user_by_name(name)
+        if user is None:
+            raise BokslutError(f"användaren '{name}' finns inte")
+        db.set_password(user.id, hash_password(password))
+    finally:
+        db.close()
+    click.echo(f"Bytte lösenord för {name}", err=True)
 
 
 @anvandare_group.command("lista")

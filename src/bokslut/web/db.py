@@ -378,8 +378,10 @@ class WebDb:
             return True
 
     def set_password(self, user_id: int, password_hash: str) -> None:
+        """A new password; the user's open sessions end with the old one."""
         with self.begin() as conn:
             conn.execute(users.update().where(users.c.id == user_id).values(password_hash=password_hash))
+            conn.execute(sessions.delete().where(sessions.c.user_id == user_id))
 
     def password_hash(self, name: str) -> tuple[int, str] | None:
         with self.engine.connect() as conn:
