@@ -196,6 +196,7 @@ class Web:
         self.cache = ReportCache(cfg.layout)
         self._choices: dict[tuple[object, str | None], list[Choice]] = {}
         self._choices_lock = threading.Lock()
+        self._picker_html: dict[tuple[object, str], Markup] = {}
         self.env = Environment(
             loader=PackageLoader("bokslut.web", "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -218,6 +219,19 @@ class Web:
         )
 
     # -- plumbing -----------------------------------------------------------------------
+
+    def picker(self, snapshot: Snapshot) -> Markup:
+        """The picker's list of values and tables as HTML, rendered once per state of the data."""
+        key = (snapshot.fingerprint, "<html>")
+        with self._choices_lock:
+            found = self._picker_html.get(key)
+        if found is None:
+            html = self.env.get_template("_valjare.html").render(choices=self.choices(snapshot, None))
+            found = Markup(html)
+            with self._choices_lock:
+                self._picker_html.clear()
+                self._picker_html[key] = found
+        return found
 
     def choices(self, snapshot: Snapshot, table: str | None) -> list[Choice]:
         """The figure picker's entries, composed once per state of the data."""
@@ -493,7 +507,7 @@ class Web:
             s=s,
             text=text,
             base=base,
-            choices=self.choices(snapshot, None),
+            picker=self.picker(snapshot),
             cells=self.choices(snapshot, table) if table else [],
             table=table,
             tables=sorted(snapshot.data.tables.items()) if snapshot.data is not None else [],
