@@ -223,3 +223,9 @@ def test_the_sie_limit_is_a_setting_whose_default_is_the_2_gb_of_inspect(tmp_pat
     assert problems(tmp_path, '[granser]\nsie_mb = "2 GB"\n') == [
         (7, "granser.sie_mb ska vara ett heltal, fick '2 GB'")
     ]
+
+
+def test_a_new_workspace_keeps_cache_build_and_web_database_out_of_git(tmp_path):
+    create_workspace(tmp_path / "ws", "Testkommun", OrgTyp.KOMMUN, 2026)
+    lines = (tmp_path / "ws" / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert {".bokslut/", "build/", ".bokslut-webb/"} <= set(lines)

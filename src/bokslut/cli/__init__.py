@@ -33,6 +33,8 @@ COMMANDS = {
     "mal": "bokslut.cli.followup_cmds:mal_group",
     "build": "bokslut.cli.build_cmds:build_cmd",
     "granska": "bokslut.cli.granska_cmds:granska_cmd",
+    "serve": "bokslut.cli.web_cmds:serve_cmd",
+    "anvandare": "bokslut.cli.web_cmds:anvandare_group",
 }
 
 

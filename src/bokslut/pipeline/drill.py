@@ -30,6 +30,13 @@ def drill_from_parts(layout: Layout, config: Config) -> tuple[ReportData, Statem
 def open_drill(layout: Layout, config: Config) -> Iterator[tuple[Drill, tuple[Finding, ...]]]:
     """A :class:`Drill` over the workspace and the findings met while computing the report."""
     data, part = drill_from_parts(layout, config)
+    with drill_over(layout, data, part) as drill:
+        yield drill, data.findings
+
+
+@contextmanager
+def drill_over(layout: Layout, data: ReportData, part: StatementsPart | None) -> Iterator[Drill]:
+    """A :class:`Drill` over report data already computed (the web application keeps it between pages)."""
     context = part.statements.context if part is not None and part.statements is not None else None
     with open_store(layout) as store:
-        yield Drill(data.tables, data.rounded, data.values, context, store), data.findings
+        yield Drill(data.tables, data.rounded, data.values, context, store)

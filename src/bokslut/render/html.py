@@ -9,7 +9,7 @@ a table beside them.
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from html import escape
 from importlib.resources import files
@@ -189,6 +189,10 @@ class HtmlWriter:
         self.first_ref: set[str] = set()
         # A web page that begins at a section (h2) shows its headings one level up.
         self.heading_offset = 0
+        # The web application links each figure to its drill-down page: (table, row, column)
+        # of a table cell, or a figure's ref, to a URL (None: no link). Files carry no links.
+        self.cell_href: Callable[[str, str, str], str | None] | None = None
+        self.figure_href: Callable[[str], str | None] | None = None
 
     def ref_id(self, note_number: int) -> str:
         """An id for the first reference to a note (the target of the note's back link)."""
@@ -209,7 +213,9 @@ class HtmlWriter:
             elif isinstance(r, Link):
                 out.append(f'<a href="{escape(r.href)}">{self.inline(r.children)}</a>')
             elif isinstance(r, Figure):
-                out.append(f'<span class="siffra" data-ref="{escape(r.ref)}">{escape(r.text)}</span>')
+                span = f'<span class="siffra" data-ref="{escape(r.ref)}">{escape(r.text)}</span>'
+                href = self.figure_href(r.ref) if self.figure_href is not None else None
+                out.append(f'<a class="harled" href="{escape(href)}">{span}</a>' if href else span)
             elif isinstance(r, NoteRef):
                 out.append(f'<a href="#not-{r.number}"{self.ref_id(r.number)}>not {r.number}</a>')
             elif isinstance(r, LineBreak):
@@ -285,9 +291,14 @@ class HtmlWriter:
                     n = r.note_number
                     note = f'<a href="#not-{n}"{self.ref_id(n)}>Not&nbsp;{n}</a>'
                 cells.append(f'<td class="not">{note}</td>')
-            for c in r.cells:
+            for column, c in zip(rounded.table.columns, r.cells, strict=True):
                 cls = ' class="num"' if c.numeric else ""
-                cells.append(f"<td{cls}>{escape(c.text)}</td>")
+                text = escape(c.text)
+                link = self.cell_href
+                href = link(rounded.table.id, r.id, column.id) if link is not None and c.text else None
+                if href:
+                    text = f'<a class="harled" href="{escape(href)}">{text}</a>'
+                cells.append(f"<td{cls}>{text}</td>")
             body.append(f'<tr class="{" ".join(classes)}">{"".join(cells)}</tr>')
         foot = "".join(f'<p class="fotnot">{escape(f)}</p>' for f in view.footnotes)
         table = (

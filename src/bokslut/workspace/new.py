@@ -11,6 +11,10 @@ from bokslut.diagnostics import BokslutError
 from bokslut.workspace.config import OrgTyp, RapportTyp
 from bokslut.workspace.layout import Layout
 
+# What a workspace kept in git leaves out: the rebuildable cache and outputs, and the web
+# application's database (users, password hashes, history: kept, but not in the folder's history).
+GITIGNORE = "# bokslut\n.bokslut/\nbuild/\n.bokslut-webb/\n"
+
 ORGTYP_TEXT = {
     OrgTyp.KOMMUN: "kommun",
     OrgTyp.REGION: "region",
@@ -93,6 +97,9 @@ def create_workspace(
     ):
         folder.mkdir(parents=True, exist_ok=True)
     layout.config.write_text(config_text(org, orgtyp, ar, typ, bokslutsdatum, orgnr), encoding="utf-8")
+    ignore = root / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text(GITIGNORE, encoding="utf-8")
     copy_chapter_templates(layout, typ)
     return layout
 

@@ -14,6 +14,7 @@ follows a link out of it, not even one swapped in while the file is being opened
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import re
@@ -205,3 +206,38 @@ def open_data_file(root: Path | None, path: Path, name: str) -> BinaryIO | Findi
     # Blocking again: a regular file never waits, and Python's buffered reads expect it.
     os.set_blocking(fd, True)
     return os.fdopen(fd, "rb")
+
+
+def write_plain_file(root: Path, relative: str, data: bytes) -> Path:
+    """Replace ``root/relative`` with ``data`` atomically: a reader sees the old or the new file, whole.
+
+    The bytes go to a fresh file beside the target, are synced, and are renamed over it;
+    the folder is synced so the rename survives a crash. A target that is a symbolic
+    link, not a regular file, or outside the workspace is refused (:class:`Refused`),
+    so a save can never write through a link to somewhere else.
+    """
+    target = inside(root, relative)
+    unresolved = root / relative
+    if target is None or unresolved.is_symlink() or unresolved.resolve() != target:
+        raise Refused("filen ligger utanför arbetsytan eller är en symbolisk länk och skrivs inte")
+    if target.exists() and not target.is_file():
+        raise Refused("är ingen vanlig fil och skrivs inte")
+    folder = target.parent
+    tmp = folder / f".{target.name}.{os.getpid()}.{os.urandom(6).hex()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(tmp)
+        raise
+    dir_fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+    return target
