@@ -223,3 +223,25 @@ def test_the_sie_limit_is_a_setting_whose_default_is_the_2_gb_of_inspect(tmp_pat
     assert problems(tmp_path, '[granser]\nsie_mb = "2 GB"\n') == [
         (7, "granser.sie_mb ska vara ett heltal, fick '2 GB'")
     ]
+
+
+def test_new_region_writes_its_chart_where_it_can_be_changed(tmp_path):
+    from click.testing import CliRunner
+
+    from bokslut.cli import app
+    from bokslut.workspace.config import Baskontoplan
+
+    region = create_workspace(tmp_path / "region", "Region Exempel", OrgTyp.REGION, 2024)
+    assert 'baskontoplan = "region-bas"' in region.config.read_text(encoding="utf-8")
+    assert load_config(region.config).kontoplan.baskontoplan is Baskontoplan.REGION_BAS
+    kommun = create_workspace(tmp_path / "kommun", "Kommunen", OrgTyp.KOMMUN, 2024)
+    assert "baskontoplan" not in kommun.config.read_text(encoding="utf-8")
+    assert load_config(kommun.config).kontoplan.baskontoplan is None
+    # A region that keeps Kommun-Bas says so on the command line.
+    runner = CliRunner()
+    args = ["new", str(tmp_path / "r2"), "--org", "Region", "--orgtyp", "region", "--ar", "2024"]
+    result = runner.invoke(app, [*args, "--kontoplan", "kommun-bas"])
+    assert result.exit_code == 0, result.output
+    assert load_config(tmp_path / "r2" / "bokslut.toml").kontoplan.baskontoplan is Baskontoplan.KOMMUN_BAS
+    result = runner.invoke(app, ["new", str(tmp_path / "r3"), *args[2:], "--kontoplan", "l-bas"])
+    assert result.exit_code == 2

@@ -8,7 +8,7 @@ from importlib import resources
 from pathlib import Path
 
 from bokslut.diagnostics import BokslutError
-from bokslut.workspace.config import OrgTyp, RapportTyp
+from bokslut.workspace.config import Baskontoplan, OrgTyp, RapportTyp, default_baskontoplan
 from bokslut.workspace.layout import Layout
 
 ORGTYP_TEXT = {
@@ -30,6 +30,7 @@ def config_text(
     typ: RapportTyp = RapportTyp.ARSREDOVISNING,
     bokslutsdatum: dt.date | None = None,
     orgnr: str | None = None,
+    baskontoplan: Baskontoplan | None = None,
 ) -> str:
     lines = [
         "# bokslut – inställningar för rapporten. Ändra fritt; bokslut skriver aldrig om filen.",
@@ -56,6 +57,15 @@ def config_text(
             "minst halva och högst två tredjedelar av året (13 kap. 1 § LKBR)"
         )
     lines += ['enhet = "tkr"  # kr, tkr eller mkr', ""]
+    # A region's chart is written out so that the choice is visible where it can be changed;
+    # a kommun's is the default and needs no line unless asked for.
+    bas = baskontoplan or default_baskontoplan(orgtyp)
+    if baskontoplan is not None or bas is not Baskontoplan.KOMMUN_BAS:
+        lines += [
+            "[kontoplan]",
+            f'baskontoplan = "{bas.value}"  # kommun-bas eller region-bas (docs/kontoplan.md)',
+            "",
+        ]
     return "\n".join(lines)
 
 
@@ -67,6 +77,7 @@ def create_workspace(
     typ: RapportTyp = RapportTyp.ARSREDOVISNING,
     bokslutsdatum: dt.date | None = None,
     orgnr: str | None = None,
+    baskontoplan: Baskontoplan | None = None,
 ) -> Layout:
     if orgnr is not None and not re.fullmatch(r"(16)?\d{6}-?\d{4}", orgnr):
         raise BokslutError(f"'{orgnr}' är inget organisationsnummer (skriv t.ex. 212000-2411)")
@@ -83,7 +94,9 @@ def create_workspace(
         layout.kpi_dir,
     ):
         folder.mkdir(parents=True, exist_ok=True)
-    layout.config.write_text(config_text(org, orgtyp, ar, typ, bokslutsdatum, orgnr), encoding="utf-8")
+    layout.config.write_text(
+        config_text(org, orgtyp, ar, typ, bokslutsdatum, orgnr, baskontoplan), encoding="utf-8"
+    )
     copy_chapter_templates(layout, typ)
     return layout
 
