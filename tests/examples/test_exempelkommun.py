@@ -110,10 +110,12 @@ def test_the_generator_writes_the_committed_files_byte_for_byte(tmp_path: Path) 
 
 
 @pytest.mark.parametrize("name", [ANNUAL, INTERIM])
-def test_bokslut_check_finds_no_errors(name: str, tmp_path: Path) -> None:
+def test_bokslut_check_has_nothing_to_say(name: str, tmp_path: Path) -> None:
+    # No error, and no warning either: every direction word agrees with its figure, every
+    # note ties to its line, the nämnder add up to verksamhetens nettokostnader.
     layout = workspace(name, tmp_path)
     findings = run_checks(layout, load_config(layout.config))
-    assert [f.format() for f in findings if f.level is Level.ERROR] == []
+    assert [f.format() for f in findings if f.level in (Level.ERROR, Level.WARNING)] == []
 
 
 def test_resultatrakning_is_the_plan(annual: ReportData, expected: dict[str, Any]) -> None:
