@@ -39,8 +39,19 @@ SEED = 2024
 T = 1000_00  # one tkr in öre
 INTERIM_MONTH = 8
 MONTHS = (
-    "januari februari mars april maj juni juli augusti september oktober november december"
-).split()
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 
 # --- The organisation ---------------------------------------------------------------------
 
@@ -332,6 +343,14 @@ MULTI_YEAR = {
 }
 KOMMUNINVEST_SHARE = {2023: 9800, 2024: 10400}  # andelskapital tkr (1313)
 DEPONI_USED = {2023: 500, 2024: 600}
+# Borgen at year end (tkr): the kommun stands for its bolag's loans (60 % of Exempel
+# Energi's, its share) and for two associations.
+BORGEN = {
+    2023: [("Exempelbostäder AB", "Kommunala bolag", 390000), ("Exempel Energi AB (60 % av lånen)", "Kommunala bolag", 93000),
+           ("Exempelby IF, klubbstuga", "Föreningar", 1300), ("Bygdegårdsföreningen Åsen", "Föreningar", 700)],
+    2024: [("Exempelbostäder AB", "Kommunala bolag", 380000), ("Exempel Energi AB (60 % av lånen)", "Kommunala bolag", 90000),
+           ("Exempelby IF, klubbstuga", "Föreningar", 1200), ("Bygdegårdsföreningen Åsen", "Föreningar", 650)],
+}  # fmt: skip
 
 # Short-term balances at 31 August and 31 December (tkr; assets positive, debts negative).
 WORKING = {
@@ -429,7 +448,6 @@ class SieFile:
         lines += [f"#OBJEKT {d} {_q(o)} {_q(n)}" for (d, o), n in sorted(self.objects.items())]
         lines += [f"#IB 0 {a} {_amount(x)}" for a, x in sorted(self.ib.items()) if x]
         lines += [f"#UB 0 {a} {_amount(x)}" for a, x in sorted((self.ub or {}).items()) if x]
-        lines += [f"#IB -1 {a} {_amount(x)}" for a, x in sorted(self.prev_ib().items()) if x]
         lines += [f"#UB -1 {a} {_amount(x)}" for a, x in sorted(self.prev_ub.items()) if x]
         lines += [f"#RES 0 {a} {_amount(x)}" for a, x in sorted((self.res or {}).items()) if x]
         lines += [f"#RES -1 {a} {_amount(x)}" for a, x in sorted(self.prev_res.items()) if x]
@@ -444,9 +462,6 @@ class SieFile:
             lines.append("}")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(("\n".join(lines) + "\n").encode("cp437"))
-
-    def prev_ib(self) -> dict[str, int]:
-        return {}
 
 
 # --- The ledger model ---------------------------------------------------------------------
@@ -540,7 +555,9 @@ def pension_amounts(year: int) -> dict[str, int]:
         return dict(PENSION_2022)
     p = PENSION[year]
     ub_avs = sum(p["avs"].values()) + p["slr_avs"]
-    ib_avs = p["avs"]["Ingående"] + (SLR_OPENING_2023["avs"] if year == 2023 else PENSION[year - 1]["slr_avs"])
+    ib_avs = p["avs"]["Ingående"] + (
+        SLR_OPENING_2023["avs"] if year == 2023 else PENSION[year - 1]["slr_avs"]
+    )
     change = ub_avs - ib_avs
     interest = round(p["avs"]["Ränte- och basbeloppsuppräkning"] * 1.2426)
     paid = -p["af"]["Pensionsutbetalningar"]
@@ -584,12 +601,11 @@ def build_year(year: int, opening: dict[str, int], rng: random.Random) -> Book:
             continue
         sign = -1 if is_income(account) else 1
         weights = WAGE_WEIGHTS if account[:2] in ("51", "56", "57") and account not in ("5720",) else None
-        if account in ("8410", "8420", "8430"):
-            months = {3: 0, 6: 0, 9: 0, 12: 0}
-            quarter = [tkr // 4] * 3 + [tkr - 3 * (tkr // 4)]
+        if account in ("8410", "8420", "8430"):  # quarterly, in whole tkr
+            quarter = tkr // 4
             amounts = [0] * 12
-            for i, m in enumerate(months):
-                amounts[m - 1] = quarter[i] * T
+            for i, m in enumerate((3, 6, 9, 12)):
+                amounts[m - 1] = (quarter if i < 3 else tkr - 3 * quarter) * T
         else:
             amounts = split_months(tkr, rng, weights)
         objs = objects_of(ansvar, motpart)
@@ -615,40 +631,73 @@ def build_year(year: int, opening: dict[str, int], rng: random.Random) -> Book:
             if counter:
                 rows.append((counter, -sign * x, ()))
             else:  # internal rent: both sides in one voucher per row; the other side on 4110
-                rows.append(("3460" if account == "6090" else "6090", -sign * x, objects_of("4110", "INTERN")))
+                rows.append(
+                    ("3460" if account == "6090" else "6090", -sign * x, objects_of("4110", "INTERN"))
+                )
             if account == "3460":
                 continue  # posted together with each 6090 row
             book.post(series, d, text, rows)
     # Depreciation, monthly.
-    dep_by_asset = {**{k: v for k, v in plan.items() if k[0][:2] == "79"}}
+    dep_by_asset = {k: v for k, v in plan.items() if k[0][:2] == "79"}
     for (account, ansvar, _), tkr in sorted(dep_by_asset.items()):
         for m, x in enumerate(split_months(tkr, rng), start=1):
-            book.post("A", month_end(year, m), f"Avskrivningar {MONTHS[m - 1]}",
-                      [(account, x, objects_of(ansvar, "")), (ACC_DEPR[account], -x, ())])  # fmt: skip
+            book.post(
+                "A",
+                month_end(year, m),
+                f"Avskrivningar {MONTHS[m - 1]}",
+                [(account, x, objects_of(ansvar, "")), (ACC_DEPR[account], -x, ())],
+            )
     # Investments: monthly supplier invoices on 1180 (P0001 straight to 1220).
     for projekt, tkr in sorted(INVESTMENTS[year].items()):
         asset = "1180" if projekt not in FINISHED_BY_2024 else PROJECT_ASSET[projekt]
         for m, x in enumerate(split_months(tkr, rng), start=1):
-            book.post("E", month_end(year, m), f"Investering {PROJEKT[projekt]}",
-                      [(asset, x, objects_of(PROJECT_ANSVAR[projekt], "", projekt)), ("2440", -x, ())])  # fmt: skip
+            book.post(
+                "E",
+                month_end(year, m),
+                f"Investering {PROJEKT[projekt]}",
+                [(asset, x, objects_of(PROJECT_ANSVAR[projekt], "", projekt)), ("2440", -x, ())],
+            )
     if year in INVESTMENT_GRANT:
         projekt, tkr = INVESTMENT_GRANT[year]
-        book.post("F", dt.date(year, 10, 15), f"Investeringsbidrag Trafikverket {PROJEKT[projekt]}",
-                  [("1930", tkr * T, ()), ("2388", -tkr * T, objects_of("", "", projekt))])  # fmt: skip
+        book.post(
+            "F",
+            dt.date(year, 10, 15),
+            f"Investeringsbidrag Trafikverket {PROJEKT[projekt]}",
+            [("1930", tkr * T, ()), ("2388", -tkr * T, objects_of("", "", projekt))],
+        )
     if year == 2024:
-        book.post("F", dt.date(2024, 6, 28), "Försäljning f.d. Ekbackaskolan",
-                  [("1930", SALE_2024["price"] * T, ()), ("1129", SALE_2024["1129"] * T, ()),
-                   ("1120", SALE_2024["1120"] * T, ()),
-                   ("3810", -REALISATIONSVINST_2024 * T, objects_of("4110", ""))])  # fmt: skip
+        book.post(
+            "F",
+            dt.date(2024, 6, 28),
+            "Försäljning f.d. Ekbackaskolan",
+            [
+                ("1930", SALE_2024["price"] * T, ()),
+                ("1129", SALE_2024["1129"] * T, ()),
+                ("1120", SALE_2024["1120"] * T, ()),
+                ("3810", -REALISATIONSVINST_2024 * T, objects_of("4110", "")),
+            ],
+        )
         account, tkr, month = NEW_LOAN_2024
-        book.post("F", dt.date(2024, month, 20), "Nyupplåning Kommuninvest KI-5",
-                  [("1930", tkr * T, ()), (account, -tkr * T, ())])  # fmt: skip
+        book.post(
+            "F",
+            dt.date(2024, month, 20),
+            "Nyupplåning Kommuninvest KI-5",
+            [("1930", tkr * T, ()), (account, -tkr * T, ())],
+        )
     share = KOMMUNINVEST_SHARE[year] - (KOMMUNINVEST_SHARE.get(year - 1) or OPENING_2023["1313"])
     if share:
-        book.post("F", dt.date(year, 4, 30), "Insatskapital Kommuninvest",
-                  [("1313", share * T, ()), ("1930", -share * T, ())])  # fmt: skip
-    book.post("F", dt.date(year, 11, 30), "Sanering deponi Norrmyren",
-              [("2291", DEPONI_USED[year] * T, ()), ("1930", -DEPONI_USED[year] * T, ())])  # fmt: skip
+        book.post(
+            "F",
+            dt.date(year, 4, 30),
+            "Insatskapital Kommuninvest",
+            [("1313", share * T, ()), ("1930", -share * T, ())],
+        )
+    book.post(
+        "F",
+        dt.date(year, 11, 30),
+        "Sanering deponi Norrmyren",
+        [("2291", DEPONI_USED[year] * T, ()), ("1930", -DEPONI_USED[year] * T, ())],
+    )
     # Working capital: payments each month leave the planned balances at August and December.
     for m in range(1, 13):
         d = month_end(year, m)
@@ -663,8 +712,12 @@ def build_year(year: int, opening: dict[str, int], rng: random.Random) -> Book:
             book.post("B", d, text, [(account, pay, ()), ("1930", -pay, ())])
     for account, per_year in OTHER_BALANCES.items():
         change = (per_year[year] - per_year[year - 1]) * T
-        book.post("A", dt.date(year, 12, 31), f"Periodisering {ACCOUNTS[account].lower()}",
-                  [(account, change, ()), ("1930", -change, ())])  # fmt: skip
+        book.post(
+            "A",
+            dt.date(year, 12, 31),
+            f"Periodisering {ACCOUNTS[account].lower()}",
+            [(account, change, ()), ("1930", -change, ())],
+        )
     # Balances at the interim cut.
     book.at_cut = defaultdict(int, {a: x for a, x in book.opening.items()})
     for v in book.vouchers:
@@ -756,10 +809,9 @@ def internal_flows(books: dict[int, Book]) -> dict[int, dict[str, int]]:
     """Per year the kommun's tkr with each motpart, by what the counterparty books."""
     out: dict[int, dict[str, int]] = {}
     for year, book in books.items():
-        f = {k: v // T for k, v in book.flows.items()}
 
-        def tot(account: str, motpart: str) -> int:
-            return abs(sum(x for (a, _, m), x in f.items() if a == account and m == motpart))
+        def tot(account: str, motpart: str, flows: dict[tuple[str, str, str], int] = book.flows) -> int:
+            return abs(sum(x for (a, _, m), x in flows.items() if a == account and m == motpart)) // T
 
         out[year] = {
             "hyra": tot("6030", "BOST"),
@@ -868,12 +920,18 @@ def company_books(c: Company, flows: dict[int, dict[str, int]], rng: random.Rand
         result = sum((x if a in COMPANY_INCOME else -x) for a, x, _ in lines)
         if c.tax_rate:
             tax = round(result * c.tax_rate)
-            book.post("A", dt.date(year, 12, 31), "Årets skatt", [("8910", tax * T, ()), ("2510", -tax * T, ())])
+            book.post(
+                "A", dt.date(year, 12, 31), "Årets skatt", [("8910", tax * T, ()), ("2510", -tax * T, ())]
+            )
         if c.key in COMPANY_DEBT:
             before = -opening["2350"]
             amort = before - COMPANY_DEBT[c.key][year]
-            book.post("A", dt.date(year, 12, 30), "Amortering Kommuninvest",
-                      [("2350", amort * T, ()), ("1930", -amort * T, ())])  # fmt: skip
+            book.post(
+                "A",
+                dt.date(year, 12, 30),
+                "Amortering Kommuninvest",
+                [("2350", amort * T, ()), ("1930", -amort * T, ())],
+            )
         books[year] = book
         opening = {a: x // T for a, x in closing_company(book, c).items()}
     return books
@@ -936,7 +994,9 @@ def budget_plan(year: int) -> dict[tuple[str, str, str], int]:
 
 def netto(plan: dict[tuple[str, str, str], int], ansvar: str) -> int:
     """Verksamhetens nettokostnad of an ansvar (tkr, report sign: costs negative)."""
-    return sum((x if is_income(a) else -x) for (a, an, _), x in plan.items() if an == ansvar and a[0] in "34567")
+    return sum(
+        (x if is_income(a) else -x) for (a, an, _), x in plan.items() if an == ansvar and a[0] in "34567"
+    )
 
 
 def rr_lines(plan: dict[tuple[str, str, str], int]) -> dict[str, int]:
@@ -954,7 +1014,9 @@ def rr_lines(plan: dict[tuple[str, str, str], int]) -> dict[str, int]:
         "finansiella_intakter": s(lambda a: a[:2] == "84"),
         "finansiella_kostnader": s(lambda a: a[:2] == "85"),
     }
-    rr["verksamhetens_nettokostnader"] = rr["verksamhetens_intakter"] + rr["verksamhetens_kostnader"] + rr["avskrivningar"]
+    rr["verksamhetens_nettokostnader"] = (
+        rr["verksamhetens_intakter"] + rr["verksamhetens_kostnader"] + rr["avskrivningar"]
+    )
     rr["arets_resultat"] = sum(v for k, v in rr.items() if k != "verksamhetens_nettokostnader")
     return rr
 
@@ -967,9 +1029,7 @@ def prognos_2024() -> tuple[dict[str, int], dict[str, int]]:
     """
     out = {k: x for k, x in year_plan(2024).items() if k[0] != "3810"}
     bud = budget_plan(2024)
-    per_ansvar = {
-        a: round(netto(bud, a) + PROGNOS_SHARE * (netto(out, a) - netto(bud, a))) for a in ANSVAR
-    }
+    per_ansvar = {a: round(netto(bud, a) + PROGNOS_SHARE * (netto(out, a) - netto(bud, a))) for a in ANSVAR}
     per_ansvar["4110"] += REALISATIONSVINST_2024
     rr_out, rr_bud = rr_lines(out), rr_lines(bud)
     rr = {
@@ -978,7 +1038,9 @@ def prognos_2024() -> tuple[dict[str, int], dict[str, int]]:
                   "finansiella_intakter", "finansiella_kostnader")
     }  # fmt: skip
     rr["verksamhetens_intakter"] += REALISATIONSVINST_2024
-    rr["verksamhetens_kostnader"] = sum(per_ansvar.values()) - rr["verksamhetens_intakter"] - rr["avskrivningar"]
+    rr["verksamhetens_kostnader"] = (
+        sum(per_ansvar.values()) - rr["verksamhetens_intakter"] - rr["avskrivningar"]
+    )
     return per_ansvar, rr
 
 
@@ -994,28 +1056,52 @@ def objekt(ansvar: str, motpart: str) -> str:
 def write_plans(root: Path, interim: bool) -> None:
     for year in (2023, 2024):
         bud = budget_plan(year)
-        csv(root / "data" / "budget" / f"drift-{year}.csv", "ar;konto;objekt;belopp_tkr",
-            (f"{year};{a};{objekt(an, m)};{x if is_income(a) else -x}" for (a, an, m), x in sorted(bud.items())))  # fmt: skip
-        csv(root / "data" / "budget" / f"investeringar-{year}.csv", "ar;projekt;belopp_tkr",
-            (f"{year};{p};{x}" for p, x in sorted(INVESTMENT_BUDGET[year].items())))  # fmt: skip
-    csv(root / "data" / "organisation.csv", "ansvar;namn;enhet;forvaltning;namnd",
-        (f"{a};{n};{e};{f};{nd}" for a, (n, e, f, nd, _) in ANSVAR.items()))  # fmt: skip
+        csv(
+            root / "data" / "budget" / f"drift-{year}.csv",
+            "ar;konto;objekt;belopp_tkr",
+            (
+                f"{year};{a};{objekt(an, m)};{x if is_income(a) else -x}"
+                for (a, an, m), x in sorted(bud.items())
+            ),
+        )
+        csv(
+            root / "data" / "budget" / f"investeringar-{year}.csv",
+            "ar;projekt;belopp_tkr",
+            (f"{year};{p};{x}" for p, x in sorted(INVESTMENT_BUDGET[year].items())),
+        )
+    csv(
+        root / "data" / "organisation.csv",
+        "ansvar;namn;enhet;forvaltning;namnd",
+        (f"{a};{n};{e};{f};{nd}" for a, (n, e, f, nd, _) in ANSVAR.items()),
+    )
     ram_rows = []
     for year in (2023, 2024):
         bud = budget_plan(year)
         for nd in (KS, BUN, SN, TN, KFN, MBN):
             ram_rows.append(f"{nd};{year};{sum(netto(bud, a) for a in ANSVAR if ANSVAR[a][3] == nd)}")
     csv(root / "data" / "ram.csv", "namnd;ar;belopp_tkr", ram_rows)
-    csv(root / "data" / "investeringsprojekt.csv", "projekt;namn;totalbudget_tkr;prognos_tkr",
-        (f"{p};{PROJEKT[p]};{t};{pr}" for p, (t, pr) in MULTI_YEAR.items()))  # fmt: skip
+    csv(
+        root / "data" / "investeringsprojekt.csv",
+        "projekt;namn;totalbudget_tkr;prognos_tkr",
+        (f"{p};{PROJEKT[p]};{t};{pr}" for p, (t, pr) in MULTI_YEAR.items()),
+    )
     if interim:
         per_ansvar, rr = prognos_2024()
-        csv(root / "data" / "prognos-ansvar.csv", "ansvar;ar;belopp_tkr",
-            (f"{a};2024;{x}" for a, x in per_ansvar.items()))  # fmt: skip
-        csv(root / "data" / "prognos" / "resultatrakning-2024.csv", "ar;rad;belopp_tkr",
-            (f"2024;{k};{x}" for k, x in rr.items()))  # fmt: skip
-        csv(root / "data" / "prognos" / "investeringar-2024.csv", "ar;projekt;belopp_tkr",
-            (f"2024;{p};{x}" for p, x in sorted(INVESTMENT_PROGNOS_2024.items())))  # fmt: skip
+        csv(
+            root / "data" / "prognos-ansvar.csv",
+            "ansvar;ar;belopp_tkr",
+            (f"{a};2024;{x}" for a, x in per_ansvar.items()),
+        )
+        csv(
+            root / "data" / "prognos" / "resultatrakning-2024.csv",
+            "ar;rad;belopp_tkr",
+            (f"2024;{k};{x}" for k, x in rr.items()),
+        )
+        csv(
+            root / "data" / "prognos" / "investeringar-2024.csv",
+            "ar;projekt;belopp_tkr",
+            (f"2024;{p};{x}" for p, x in sorted(INVESTMENT_PROGNOS_2024.items())),
+        )
 
 
 def write_commitments(root: Path) -> None:
@@ -1032,28 +1118,35 @@ def write_commitments(root: Path) -> None:
         rows.append(f"{year};Särskild löneskatt;{p['slr_avs']};{p['slr_af']}")
         rows.append(f"{year};Aktualiseringsgrad;{p['aktualiseringsgrad']};")
     csv(root / "data" / "pension.csv", "ar;post;avsattning_tkr;ansvarsforbindelse_tkr", rows)
-    borgen = []
-    for year in (2023, 2024):
-        borgen += [
-            f"{year};Exempelbostäder AB;Kommunala bolag;{COMPANY_DEBT['bostader'][year]}",
-            f"{year};Exempel Energi AB (60 % av lånen);Kommunala bolag;{COMPANY_DEBT['energi'][year] * 60 // 100}",
-            f"{year};Exempelby IF, klubbstuga;Föreningar;{1300 if year == 2023 else 1200}",
-            f"{year};Bygdegårdsföreningen Åsen;Föreningar;{700 if year == 2023 else 650}",
-        ]
+    borgen = [
+        f"{year};{namn};{kategori};{tkr}" for year, rows in BORGEN.items() for namn, kategori, tkr in rows
+    ]
     csv(root / "data" / "borgen.csv", "ar;namn;kategori;belopp_tkr", borgen)
-    csv(root / "data" / "kommuninvest.csv",
+    csv(
+        root / "data" / "kommuninvest.csv",
         "ar;totala_forpliktelser;totala_tillgangar;andelskapital;totalt_andelskapital",
-        ["2023;552107000000;560381000000;9800000;11986000000",
-         "2024;590312000000;598742000000;10400000;12652000000"])  # fmt: skip
-    csv(root / "data" / "lan.csv", "ar;langivare;lan;belopp_tkr;ranta;forfallodag",
-        (f"{y};{lg};{ln};{b};{r};{d}" for y, loans in LOANS.items() for lg, ln, b, r, d in loans))  # fmt: skip
-    csv(root / "data" / "leasing.csv", "ar;avtal;inom_1_ar;1_till_5_ar;senare_an_5_ar",
-        ["2023;Personbilar hemtjänsten;1390000;2780000;0",
-         "2023;Kopiatorer och skrivare;360000;540000;0",
-         "2023;Servrar och nätverk;610000;1220000;0",
-         "2024;Personbilar hemtjänsten;1450000;2900000;0",
-         "2024;Kopiatorer och skrivare;380000;520000;0",
-         "2024;Servrar och nätverk;640000;1600000;320000"])  # fmt: skip
+        [
+            "2023;552107000000;560381000000;9800000;11986000000",
+            "2024;590312000000;598742000000;10400000;12652000000",
+        ],
+    )
+    csv(
+        root / "data" / "lan.csv",
+        "ar;langivare;lan;belopp_tkr;ranta;forfallodag",
+        (f"{y};{lg};{ln};{b};{r};{d}" for y, loans in LOANS.items() for lg, ln, b, r, d in loans),
+    )
+    csv(
+        root / "data" / "leasing.csv",
+        "ar;avtal;inom_1_ar;1_till_5_ar;senare_an_5_ar",
+        [
+            "2023;Personbilar hemtjänsten;1390000;2780000;0",
+            "2023;Kopiatorer och skrivare;360000;540000;0",
+            "2023;Servrar och nätverk;610000;1220000;0",
+            "2024;Personbilar hemtjänsten;1450000;2900000;0",
+            "2024;Kopiatorer och skrivare;380000;520000;0",
+            "2024;Servrar och nätverk;640000;1600000;320000",
+        ],
+    )
     (root / "data" / "balanskrav.yaml").write_text(BALANSKRAV_YAML, encoding="utf-8")
 
 
@@ -1087,7 +1180,7 @@ def build_all() -> tuple[dict[int, Book], dict[str, dict[int, Book]]]:
 
 def expected() -> dict[str, object]:
     """What the reports must show (tkr), from the plan and this generator's own bookkeeping."""
-    books, companies = build_all()
+    books, _ = build_all()
     out: dict[str, object] = {}
     for year in (2023, 2024):
         out[f"rr_{year}"] = rr_lines(year_plan(year))
@@ -1098,10 +1191,13 @@ def expected() -> dict[str, object]:
         out[f"br_{year}"] = br_lines(bal)
         out[f"br_{year}_08"] = br_lines(cut)
         flows = books[year].flows_cut
-        period_plan = {k: (-x if is_income(k[0]) else x) // T for k, x in flows.items() if k[0][0] in "345678"}
+        period_plan = {
+            k: (-x if is_income(k[0]) else x) // T for k, x in flows.items() if k[0][0] in "345678"
+        }
         out[f"rr_{year}_08"] = rr_lines(period_plan)
         out[f"namnd_{year}"] = {
-            nd: sum(netto(year_plan(year), a) for a in ANSVAR if ANSVAR[a][3] == nd) for nd in (KS, BUN, SN, TN, KFN, MBN)
+            nd: sum(netto(year_plan(year), a) for a in ANSVAR if ANSVAR[a][3] == nd)
+            for nd in (KS, BUN, SN, TN, KFN, MBN)
         }
         out[f"namnd_budget_{year}"] = {
             nd: sum(netto(budget_plan(year), a) for a in ANSVAR if ANSVAR[a][3] == nd)
@@ -1120,20 +1216,11 @@ def expected() -> dict[str, object]:
     out["namnd_prognos_2024"] = {
         nd: sum(per_ansvar[a] for a in ANSVAR if ANSVAR[a][3] == nd) for nd in (KS, BUN, SN, TN, KFN, MBN)
     }
-    out["borgen_2024"] = sum(int(r.rsplit(";", 1)[1]) for r in _borgen_rows(2024))
+    out["borgen_2024"] = sum(tkr for _, _, tkr in BORGEN[2024])
     out["lan_2024"] = sum(b for _, _, b, _, _ in LOANS[2024])
     out["koncern_internt_2024"] = internal_flows(books)[2024]
     out["verifikationer"] = {y: len(b.vouchers) for y, b in books.items()}
     return out
-
-
-def _borgen_rows(year: int) -> list[str]:
-    return [
-        f"x;{COMPANY_DEBT['bostader'][year]}",
-        f"x;{COMPANY_DEBT['energi'][year] * 60 // 100}",
-        f"x;{1300 if year == 2023 else 1200}",
-        f"x;{700 if year == 2023 else 650}",
-    ]
 
 
 BR_OF = [  # (prefix, line): the kommun's accounts on the balance sheet lines
@@ -1150,7 +1237,9 @@ def br_lines(bal: dict[str, int]) -> dict[str, int]:
     for account, x in bal.items():
         line = next(line for p, line in BR_OF if account.startswith(p))
         out[line] += x if account[0] == "1" else -x
-    out["summa_tillgangar"] = sum(v for k, v in list(out.items()) if k in {ln for p, ln in BR_OF if p[0] == "1"})
+    out["summa_tillgangar"] = sum(
+        v for k, v in list(out.items()) if k in {ln for p, ln in BR_OF if p[0] == "1"}
+    )
     return dict(out)
 
 
@@ -1177,8 +1266,10 @@ def main() -> dict[str, object]:
     for year in (2023, 2024):
         rr = totals[f"rr_{year}"]
         assert isinstance(rr, dict)
-        print(f"{year}: {len(books[year].vouchers)} verifikationer; resultaträkning (tkr): "
-              + ", ".join(f"{k} {v}" for k, v in rr.items()))  # fmt: skip
+        print(
+            f"{year}: {len(books[year].vouchers)} verifikationer; resultaträkning (tkr): "
+            + ", ".join(f"{k} {v}" for k, v in rr.items())
+        )
     print("Balanskravsresultat (tkr):", totals["balanskrav"])
     print("Koncerninterna flöden 2024 (tkr):", totals["koncern_internt_2024"])
     return totals
