@@ -286,12 +286,14 @@ REALISATIONSVINST_2024 = 2400  # sale of the old Ekbacka school: price 4 800, bo
 # Pensions (tkr, without särskild löneskatt unless said), as the administrator reports them.
 PENSION = {
     2023: {"avs": {"Ingående": 30000, "Nyintjänad pension": 2600, "Ränte- och basbeloppsuppräkning": 900,
-                   "Ändring av försäkringstekniska grunder": 0, "Övrig post": 300, "Pensionsutbetalningar": -1100},
+                   "Ändring av försäkringstekniska grunder": 0, "Övrig post": 300,
+                   "Pensionsutbetalningar": -1100},
            "af": {"Ingående": 290000, "Ränte- och basbeloppsuppräkning": 5200, "Övrig post": -1400,
                   "Pensionsutbetalningar": -15300},
            "slr_avs": 7933, "slr_af": 67564, "aktualiseringsgrad": 97},
     2024: {"avs": {"Ingående": 32700, "Nyintjänad pension": 2900, "Ränte- och basbeloppsuppräkning": 1050,
-                   "Ändring av försäkringstekniska grunder": 0, "Övrig post": -150, "Pensionsutbetalningar": -1250},
+                   "Ändring av försäkringstekniska grunder": 0, "Övrig post": -150,
+                   "Pensionsutbetalningar": -1250},
            "af": {"Ingående": 278500, "Ränte- och basbeloppsuppräkning": 5900, "Övrig post": -800,
                   "Pensionsutbetalningar": -15900},
            "slr_avs": 8552, "slr_af": 64944, "aktualiseringsgrad": 98},
@@ -346,9 +348,11 @@ DEPONI_USED = {2023: 500, 2024: 600}
 # Borgen at year end (tkr): the kommun stands for its bolag's loans (60 % of Exempel
 # Energi's, its share) and for two associations.
 BORGEN = {
-    2023: [("Exempelbostäder AB", "Kommunala bolag", 390000), ("Exempel Energi AB (60 % av lånen)", "Kommunala bolag", 93000),
+    2023: [("Exempelbostäder AB", "Kommunala bolag", 390000),
+           ("Exempel Energi AB (60 % av lånen)", "Kommunala bolag", 93000),
            ("Exempelby IF, klubbstuga", "Föreningar", 1300), ("Bygdegårdsföreningen Åsen", "Föreningar", 700)],
-    2024: [("Exempelbostäder AB", "Kommunala bolag", 380000), ("Exempel Energi AB (60 % av lånen)", "Kommunala bolag", 90000),
+    2024: [("Exempelbostäder AB", "Kommunala bolag", 380000),
+           ("Exempel Energi AB (60 % av lånen)", "Kommunala bolag", 90000),
            ("Exempelby IF, klubbstuga", "Föreningar", 1200), ("Bygdegårdsföreningen Åsen", "Föreningar", 650)],
 }  # fmt: skip
 
@@ -377,8 +381,8 @@ SALE_2024 = {"1120": -12000, "1129": 9600, "price": 4800}  # the Ekbacka school,
 # Budget deviations (outcome / budget) per nämnd, and the prognos made in August.
 BUDGET_FACTOR = {KS: 0.98, BUN: 1.012, SN: 1.035, TN: 0.99, KFN: 1.0, MBN: 1.0}
 BUDGET_RESULT = {2023: 9000, 2024: 14000}
-PROGNOS_SHARE = 0.6
-CENTRAL_RESERVE_LEFT = 4000  # tkr of the kommunstyrelse's central reserve left unused  # the August prognos lies 60 % of the way from budget to the outcome
+PROGNOS_SHARE = 0.6  # the August prognos lies 60 % of the way from budget to the outcome
+CENTRAL_RESERVE_LEFT = 4000  # tkr of the kommunstyrelse's central reserve left unused
 
 
 # --- A tiny SIE 4 writer (PC8 = code page 437) ---------------------------------------------
@@ -830,18 +834,22 @@ BAS_BOST = {
     "1510": "Kundfordringar", "1930": "Företagskonto", "2081": "Aktiekapital",
     "2091": "Balanserad vinst eller förlust", "2350": "Skulder till kreditinstitut",
     "2393": "Lån från Exempelkommun", "2440": "Leverantörsskulder", "2510": "Skatteskulder",
-    "3010": "Hyresintäkter bostäder", "3011": "Hyresintäkter lokaler", "3012": "Hyresintäkter lokaler, Exempelkommun",
+    "3010": "Hyresintäkter bostäder", "3011": "Hyresintäkter lokaler",
+    "3012": "Hyresintäkter lokaler, Exempelkommun",
     "5130": "Värme", "5140": "Vatten och avlopp", "5170": "Reparation och underhåll av fastighet",
     "5190": "Övriga fastighetskostnader", "6550": "Konsultarvoden", "7010": "Löner till kollektivanställda",
-    "7510": "Arbetsgivaravgifter", "7820": "Avskrivningar på byggnader", "8410": "Räntekostnader för långfristiga skulder",
+    "7510": "Arbetsgivaravgifter", "7820": "Avskrivningar på byggnader",
+    "8410": "Räntekostnader för långfristiga skulder",
     "8490": "Övriga skuldrelaterade poster", "8910": "Skatt som belastar årets resultat",
 }  # fmt: skip
 BAS_ENERGI = {
-    "1110": "Byggnader", "1119": "Ackumulerade avskrivningar på byggnader", "1210": "Maskiner och andra tekniska anläggningar",
+    "1110": "Byggnader", "1119": "Ackumulerade avskrivningar på byggnader",
+    "1210": "Maskiner och andra tekniska anläggningar",
     "1219": "Ackumulerade avskrivningar på maskiner", "1510": "Kundfordringar", "1930": "Företagskonto",
     "2081": "Aktiekapital", "2091": "Balanserad vinst eller förlust", "2350": "Skulder till kreditinstitut",
     "2440": "Leverantörsskulder", "2510": "Skatteskulder", "3010": "Försäljning fjärrvärme och el",
-    "3011": "Försäljning fjärrvärme och el, Exempelkommun", "3012": "Försäljning fjärrvärme, Exempelbostäder AB",
+    "3011": "Försäljning fjärrvärme och el, Exempelkommun",
+    "3012": "Försäljning fjärrvärme, Exempelbostäder AB",
     "4010": "Inköp av bränsle", "7010": "Löner till kollektivanställda", "7510": "Arbetsgivaravgifter",
     "7830": "Avskrivningar på maskiner", "8410": "Räntekostnader för långfristiga skulder",
     "8910": "Skatt som belastar årets resultat",
@@ -849,7 +857,8 @@ BAS_ENERGI = {
 KBAS_RTJ = {
     "1220": "Fordon och räddningsmateriel", "1229": "Ackumulerade avskrivningar fordon och materiel",
     "1510": "Kundfordringar", "1930": "Bank", "2011": "Eget kapital", "2211": "Avsättning för pensioner",
-    "2440": "Leverantörsskulder", "3010": "Försäljning av tjänster", "5110": "Löner", "5610": "Sociala avgifter",
+    "2440": "Leverantörsskulder", "3010": "Försäljning av tjänster", "5110": "Löner",
+    "5610": "Sociala avgifter",
     "6410": "Förbrukningsmaterial", "7910": "Avskrivningar", "8010": "Medlemsavgifter",
 }  # fmt: skip
 
@@ -862,7 +871,8 @@ COMPANIES = {
                       {"1110": 64000, "1119": -21000, "1210": 310000, "1219": -118000, "1510": 9800,
                        "1930": 12500, "2081": -20000, "2350": -160000, "2440": -8600}, "2091", 0.206),
     "raddningstjanst": Company("raddningstjanst", "Räddningstjänsten Mitt", "222000-0037", "KOMMUN", KBAS_RTJ,
-                               "RTJ", {"1220": 48000, "1229": -21000, "1510": 2400, "1930": 9600, "2211": -6200,
+                               "RTJ", {"1220": 48000, "1229": -21000, "1510": 2400, "1930": 9600,
+                                       "2211": -6200,
                                        "2440": -3100}, "2011", 0.0),
 }  # fmt: skip
 OWNERSHIP = {"bostader": 100, "energi": 60, "raddningstjanst": 35}
@@ -873,7 +883,8 @@ COMPANY_PLAN = {
                  2024: {"3010": 128400, "3011": 14200, "5170": 38600, "5190": 9800, "7010": 17900,
                         "7510": 5620, "7820": 31500, "8410": 13300}},
     "energi": {2023: {"3010": 68900, "4010": 37900, "7010": 13800, "7510": 4340, "7830": 14700, "8410": 3500},
-               2024: {"3010": 71200, "4010": 38600, "7010": 14300, "7510": 4490, "7830": 15200, "8410": 4100}},
+               2024: {"3010": 71200, "4010": 38600, "7010": 14300, "7510": 4490, "7830": 15200,
+                      "8410": 4100}},
     "raddningstjanst": {2023: {"3010": 5100, "5110": 37100, "5610": 11650, "6410": 8900, "7910": 3000},
                         2024: {"3010": 5300, "5110": 38200, "5610": 12000, "6410": 9200, "7910": 3100}},
 }  # fmt: skip
@@ -890,7 +901,8 @@ def company_lines(key: str, year: int, flows: dict[str, int]) -> list[tuple[str,
     if key == "bostader":
         lines += [("3012", flows["hyra"], "KOMMUN"), ("5140", flows["va"], "KOMMUN"),
                   ("6550", flows["tjanster"], "KOMMUN"), ("8410", flows["ranta"], "KOMMUN"),
-                  ("8490", flows["borgensavgift"], "KOMMUN"), ("5130", ENERGY_TO_BOST[year], "ENERGI")]  # fmt: skip
+                  ("8490", flows["borgensavgift"], "KOMMUN"),
+                  ("5130", ENERGY_TO_BOST[year], "ENERGI")]  # fmt: skip
     elif key == "energi":
         lines += [("3011", flows["energi"], "KOMMUN"), ("3012", ENERGY_TO_BOST[year], "BOST")]
     else:
