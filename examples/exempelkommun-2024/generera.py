@@ -350,10 +350,12 @@ DEPONI_USED = {2023: 500, 2024: 600}
 BORGEN = {
     2023: [("Exempelbostäder AB", "Kommunala bolag", 390000),
            ("Exempel Energi AB (60 % av lånen)", "Kommunala bolag", 93000),
-           ("Exempelby IF, klubbstuga", "Föreningar", 1300), ("Bygdegårdsföreningen Åsen", "Föreningar", 700)],
+           ("Exempelby IF, klubbstuga", "Föreningar", 1300),
+           ("Bygdegårdsföreningen Åsen", "Föreningar", 700)],
     2024: [("Exempelbostäder AB", "Kommunala bolag", 380000),
            ("Exempel Energi AB (60 % av lånen)", "Kommunala bolag", 90000),
-           ("Exempelby IF, klubbstuga", "Föreningar", 1200), ("Bygdegårdsföreningen Åsen", "Föreningar", 650)],
+           ("Exempelby IF, klubbstuga", "Föreningar", 1200),
+           ("Bygdegårdsföreningen Åsen", "Föreningar", 650)],
 }  # fmt: skip
 
 # Short-term balances at 31 August and 31 December (tkr; assets positive, debts negative).
