@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bokslut.chart import load_chart
-from bokslut.workspace.config import Config
+from bokslut.diagnostics import BokslutError
+from bokslut.workspace.config import Config, load_config
 
 
 def config(typ: str = "kommun", **sections: object) -> Config:
@@ -72,3 +75,57 @@ def test_accumulated_depreciation_convention_and_override() -> None:
     assert chart.is_accumulated_impairment("1228")
     chart = load_chart(config(kontoplan={"ackumulerade_avskrivningar": ["1225"]}))
     assert chart.is_accumulated_depreciation("12251") and not chart.is_accumulated_depreciation("1229")
+
+
+def test_a_region_keeps_its_accounts_in_region_bas() -> None:
+    # Region-Bas has aktivering av eget arbete in 49 (Kommun-Bas: 59, inside class 5).
+    region = load_chart(config("region"))
+    kommun = load_chart(config("kommun"))
+    assert region.noter.get("4910") == "personalkostnader"
+    assert region.kostnadsslag.get("4910") == "personalkostnader"
+    assert kommun.noter.get("4910") == "ovriga_kostnader"
+    assert kommun.kostnadsslag.get("4910") == "ovriga_kostnader"
+    # Both charts put the group on the same statement line.
+    assert region.line("4910") == kommun.line("4910") == "verksamhetens_kostnader"
+
+
+def test_the_chart_is_chosen_in_bokslut_toml_and_local_overrides_still_win() -> None:
+    assert load_chart(config("kommun", kontoplan={"baskontoplan": "region-bas"})).noter.get("4910") == (
+        "personalkostnader"
+    )
+    assert load_chart(config("region", kontoplan={"baskontoplan": "kommun-bas"})).noter.get("4910") == (
+        "ovriga_kostnader"
+    )
+    chart = load_chart(config("region", kontoplan={"noter": {"4911": "ovriga_kostnader"}}))
+    assert chart.noter.get("4911") == "ovriga_kostnader"
+    assert chart.noter.get("4910") == "personalkostnader"
+
+
+def test_an_unknown_chart_is_a_swedish_error_with_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "bokslut.toml"
+    path.write_text(
+        '[organisation]\nnamn = "X"\ntyp = "region"\n[rapport]\nar = 2024\n'
+        '[kontoplan]\nbaskontoplan = "l-bas"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(BokslutError) as exc:
+        load_config(path)
+    [finding] = exc.value.findings
+    assert finding.line == 7
+    assert finding.message.startswith("kontoplan.baskontoplan ") and "'kommun-bas'" in finding.message
+
+
+def test_region_bas_differs_from_kommun_bas_only_where_its_file_says() -> None:
+    from bokslut.chart.mapping import chart_data
+    from bokslut.workspace.config import Baskontoplan
+
+    kommun = chart_data(Baskontoplan.KOMMUN_BAS)
+    region = chart_data(Baskontoplan.REGION_BAS)
+    differs = {
+        (scheme, key)
+        for scheme in ("rad", "not", "kostnadsslag")
+        for key in set(kommun[scheme]) | set(region[scheme])  # type: ignore[arg-type]
+        if kommun[scheme].get(key) != region[scheme].get(key)  # type: ignore[attr-defined]
+    }
+    assert differs == {("not", "49"), ("kostnadsslag", "49")}
+    assert kommun["typ"] == region["typ"]

@@ -43,6 +43,16 @@ def sydnarke(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_example("sydnarke-2020", tmp_path_factory.mktemp("ex"))
 
 
+@pytest.fixture(scope="module")
+def exempelkommun(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_example("exempelkommun-2024", tmp_path_factory.mktemp("ex"))
+
+
+@pytest.fixture(scope="module")
+def exempelkommun_delar(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_example("exempelkommun-2024-delar", tmp_path_factory.mktemp("ex"))
+
+
 def walk(node: Any) -> Iterator[dict[str, Any]]:
     if isinstance(node, dict):
         yield node
@@ -71,6 +81,47 @@ def test_every_format_is_written(lystkom: Path, sydnarke: Path) -> None:
         names = {p.name for p in out.iterdir()}
         assert {f"{stem}.{ext}" for ext in ("html", "pdf", "docx", "xlsx", "json")} <= names
         assert "SHA256SUMS" in names
+
+
+def test_the_kommun_example_builds_every_format_with_every_part(
+    exempelkommun: Path, exempelkommun_delar: Path
+) -> None:
+    for out, stem in ((exempelkommun, "arsredovisning-2024"), (exempelkommun_delar, "delarsrapport-2024")):
+        names = {p.name for p in out.iterdir()}
+        assert {f"{stem}.{ext}" for ext in ("html", "pdf", "docx", "xlsx", "json")} <= names
+    doc = json.loads((exempelkommun / "arsredovisning-2024.json").read_text(encoding="utf-8"))
+    assert {
+        "resultatrakning",
+        "balansrakning",
+        "ansvarsforbindelser",
+        "kassaflodesanalys",
+        "driftredovisning_namnd",
+        "driftredovisning",
+        "investeringsredovisning",
+        "investeringsprojekt",
+        "balanskravsutredning",
+        "balanskrav_aterstallande",
+        "nyckeltal",
+        "mal_malomrade_1",
+        "mal_hierarki_5",
+    } <= set(placed_tables(doc))
+    notes = {n["id"] for n in doc["notes"]}
+    assert {
+        "not_avsattningar_pensioner",
+        "not_ansvarsforbindelse_pensioner",
+        "not_borgensataganden",
+        "not_langfristiga_skulder",
+        "not_leasing",
+    } <= notes
+    shown = {(f["ref"], f["figure"]) for f in figures(doc)}
+    assert ("abs(v.arets_resultat)", f"21{NBSP}400{NBSP}tkr") in shown
+    assert ("v.balanskrav_aterstallt_i_ar", f"6{NBSP}800{NBSP}tkr") in shown
+    assert ("v.balanskrav_kvar_att_aterstalla", f"0{NBSP}tkr") in shown
+    delar = json.loads((exempelkommun_delar / "delarsrapport-2024.json").read_text(encoding="utf-8"))
+    assert {"resultatrakning", "balansrakning", "driftredovisning_namnd", "balanskrav_prognos"} <= set(
+        placed_tables(delar)
+    )
+    assert display(delar, "resultatrakning", "arets_resultat", "prognos") == 19400
 
 
 def test_lystkom_result_is_one_number_in_the_text_and_in_every_statement(lystkom: Path) -> None:

@@ -229,3 +229,25 @@ def test_a_new_workspace_keeps_cache_build_and_web_database_out_of_git(tmp_path)
     create_workspace(tmp_path / "ws", "Testkommun", OrgTyp.KOMMUN, 2026)
     lines = (tmp_path / "ws" / ".gitignore").read_text(encoding="utf-8").splitlines()
     assert {".bokslut/", "build/", ".bokslut-webb/"} <= set(lines)
+
+
+def test_new_region_writes_its_chart_where_it_can_be_changed(tmp_path):
+    from click.testing import CliRunner
+
+    from bokslut.cli import app
+    from bokslut.workspace.config import Baskontoplan
+
+    region = create_workspace(tmp_path / "region", "Region Exempel", OrgTyp.REGION, 2024)
+    assert 'baskontoplan = "region-bas"' in region.config.read_text(encoding="utf-8")
+    assert load_config(region.config).kontoplan.baskontoplan is Baskontoplan.REGION_BAS
+    kommun = create_workspace(tmp_path / "kommun", "Kommunen", OrgTyp.KOMMUN, 2024)
+    assert "baskontoplan" not in kommun.config.read_text(encoding="utf-8")
+    assert load_config(kommun.config).kontoplan.baskontoplan is None
+    # A region that keeps Kommun-Bas says so on the command line.
+    runner = CliRunner()
+    args = ["new", str(tmp_path / "r2"), "--org", "Region", "--orgtyp", "region", "--ar", "2024"]
+    result = runner.invoke(app, [*args, "--kontoplan", "kommun-bas"])
+    assert result.exit_code == 0, result.output
+    assert load_config(tmp_path / "r2" / "bokslut.toml").kontoplan.baskontoplan is Baskontoplan.KOMMUN_BAS
+    result = runner.invoke(app, ["new", str(tmp_path / "r3"), *args[2:], "--kontoplan", "l-bas"])
+    assert result.exit_code == 2

@@ -1,6 +1,7 @@
 """Account -> statement line, by longest matching prefix.
 
-The default mapping lives in ``kommunbas.toml`` beside this module; an
+The default mapping lives in ``kommunbas.toml`` beside this module, and in
+``regionbas.toml`` for a region's Region-Bas (``[kontoplan] baskontoplan``); an
 organisation type may replace single keys, and ``[kontoplan]`` in bokslut.toml
 replaces or adds more. Longest prefix wins, so a local account ("22101") can be
 moved to another line without restating the range it sits in.
@@ -13,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 
-from bokslut.workspace.config import Config, Kontoplan
+from bokslut.workspace.config import Baskontoplan, Config, Kontoplan, default_baskontoplan
 
 SCHEMES = ("rad", "not", "kostnadsslag")
 
@@ -90,9 +91,21 @@ def _fixed_asset(account: str) -> bool:
     return len(account) >= 4 and account[:2] in ("10", "11", "12")
 
 
-def _default_data() -> dict[str, object]:
-    text = resources.files("bokslut.chart").joinpath("kommunbas.toml").read_text(encoding="utf-8")
+CHART_FILES = {
+    Baskontoplan.KOMMUN_BAS: "kommunbas.toml",
+    Baskontoplan.REGION_BAS: "regionbas.toml",
+}
+
+
+def chart_data(bas: Baskontoplan) -> dict[str, object]:
+    """The standard chart's mapping file as data."""
+    text = resources.files("bokslut.chart").joinpath(CHART_FILES[bas]).read_text(encoding="utf-8")
     return tomllib.loads(text)
+
+
+def chosen_chart(config: Config) -> Baskontoplan:
+    """bokslut.toml's choice, else the organisation type's standard chart."""
+    return config.kontoplan.baskontoplan or default_baskontoplan(config.organisation.typ)
 
 
 def _merged(base: Mapping[str, str], *overrides: Mapping[str, str]) -> dict[str, str]:
@@ -104,7 +117,7 @@ def _merged(base: Mapping[str, str], *overrides: Mapping[str, str]) -> dict[str,
 
 def load_chart(config: Config) -> Chart:
     """The default mapping for the organisation's type with bokslut.toml's overrides."""
-    data = _default_data()
+    data = chart_data(chosen_chart(config))
     typ = str(config.organisation.typ)
     per_type = data.get("typ", {})
     assert isinstance(per_type, dict)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from bokslut.cli.params import Year
-from bokslut.workspace.config import OrgTyp, RapportTyp
+from bokslut.workspace.config import Baskontoplan, OrgTyp, RapportTyp
 from bokslut.workspace.new import create_workspace
 
 
@@ -38,6 +38,13 @@ from bokslut.workspace.new import create_workspace
 @click.option(
     "--orgnr", default=None, help="Organisationsnummer (t.ex. 212000-2411); kontrolleras mot huvudboken."
 )
+@click.option(
+    "--kontoplan",
+    "baskontoplan",
+    type=click.Choice([b.value for b in Baskontoplan]),
+    default=None,
+    help="Baskontoplanen huvudboken följer; utan den region-bas för en region, annars kommun-bas.",
+)
 def new_cmd(
     directory: Path,
     org: str,
@@ -46,6 +53,7 @@ def new_cmd(
     typ: str,
     bokslutsdatum: dt.datetime | None,
     orgnr: str | None,
+    baskontoplan: str | None,
 ) -> None:
     """Skapa en ny arbetsyta (bokslut.toml och data/)."""
     layout = create_workspace(
@@ -56,5 +64,6 @@ def new_cmd(
         RapportTyp(typ),
         bokslutsdatum.date() if bokslutsdatum else None,
         orgnr,
+        Baskontoplan(baskontoplan) if baskontoplan else None,
     )
     click.echo(f"Skapade arbetsytan {layout.root}", err=True)

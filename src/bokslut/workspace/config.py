@@ -191,9 +191,18 @@ class Dimensioner(Section):
     motpart: int | None = Field(default=None, ge=1, le=MAX_DIMENSION)
 
 
+class Baskontoplan(StrEnum):
+    """The standard chart the default mapping follows (chart/kommunbas.toml, chart/regionbas.toml)."""
+
+    KOMMUN_BAS = "kommun-bas"
+    REGION_BAS = "region-bas"
+
+
 class Kontoplan(Section):
     """[kontoplan]: overrides of the Kommun-Bas default mapping (account prefix -> line)."""
 
+    # None: Region-Bas for a region, Kommun-Bas for everyone else (see default_baskontoplan).
+    baskontoplan: Baskontoplan | None = None
     rad: dict[str, str] = Field(default_factory=dict)
     noter: dict[str, str] = Field(default_factory=dict)
     kostnadsslag: dict[str, str] = Field(default_factory=dict)
@@ -216,6 +225,11 @@ class Kontoplan(Section):
                 if not key.isascii() or not key.isdigit():
                     raise ValueError(f"kontoplan.{name}: '{key}' är inget kontonummer (bara siffror)")
         return self
+
+
+def default_baskontoplan(typ: OrgTyp) -> Baskontoplan:
+    """Regions keep their accounts in Region-Bas (formerly L-Bas); everyone else in Kommun-Bas."""
+    return Baskontoplan.REGION_BAS if typ is OrgTyp.REGION else Baskontoplan.KOMMUN_BAS
 
 
 class Internt(Section):

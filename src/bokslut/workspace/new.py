@@ -8,7 +8,7 @@ from importlib import resources
 from pathlib import Path
 
 from bokslut.diagnostics import BokslutError
-from bokslut.workspace.config import OrgTyp, RapportTyp
+from bokslut.workspace.config import Baskontoplan, OrgTyp, RapportTyp, default_baskontoplan
 from bokslut.workspace.layout import Layout
 
 # What a workspace kept in git leaves out: the rebuildable cache and outputs, and the web
@@ -34,6 +34,7 @@ def config_text(
     typ: RapportTyp = RapportTyp.ARSREDOVISNING,
     bokslutsdatum: dt.date | None = None,
     orgnr: str | None = None,
+    baskontoplan: Baskontoplan | None = None,
 ) -> str:
     lines = [
         "# bokslut – inställningar för rapporten. Ändra fritt; bokslut skriver aldrig om filen.",
@@ -69,6 +70,15 @@ def config_text(
         '# logotyp = "bilder/logotyp.svg"  # PNG, JPEG eller SVG i arbetsytan',
         "",
     ]
+    # A region's chart is written out so that the choice is visible where it can be changed;
+    # a kommun's is the default and needs no line unless asked for.
+    bas = baskontoplan or default_baskontoplan(orgtyp)
+    if baskontoplan is not None or bas is not Baskontoplan.KOMMUN_BAS:
+        lines += [
+            "[kontoplan]",
+            f'baskontoplan = "{bas.value}"  # kommun-bas eller region-bas (docs/kontoplan.md)',
+            "",
+        ]
     return "\n".join(lines)
 
 
@@ -80,6 +90,7 @@ def create_workspace(
     typ: RapportTyp = RapportTyp.ARSREDOVISNING,
     bokslutsdatum: dt.date | None = None,
     orgnr: str | None = None,
+    baskontoplan: Baskontoplan | None = None,
 ) -> Layout:
     if orgnr is not None and not re.fullmatch(r"(16)?\d{6}-?\d{4}", orgnr):
         raise BokslutError(f"'{orgnr}' är inget organisationsnummer (skriv t.ex. 212000-2411)")
@@ -96,7 +107,9 @@ def create_workspace(
         layout.kpi_dir,
     ):
         folder.mkdir(parents=True, exist_ok=True)
-    layout.config.write_text(config_text(org, orgtyp, ar, typ, bokslutsdatum, orgnr), encoding="utf-8")
+    layout.config.write_text(
+        config_text(org, orgtyp, ar, typ, bokslutsdatum, orgnr, baskontoplan), encoding="utf-8"
+    )
     ignore = root / ".gitignore"
     if not ignore.exists():
         ignore.write_text(GITIGNORE, encoding="utf-8")
