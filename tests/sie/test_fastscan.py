@@ -316,3 +316,46 @@ def test_many_object_declarations_read_like_the_exact_reader(lines, odd, encodin
         return
     same(fast, exact)
     assert fast.counts.get("#OBJEKT", 0) == len(body) - (odd is not None and odd.startswith("#objekt"))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(vouchers(), min_size=1, max_size=4),
+    st.sampled_from(["cp437", "utf-8"]),
+    st.sampled_from(["\n", "\r\n"]),
+    st.integers(3, 9),
+)
+def test_a_file_cut_into_many_pieces_scans_like_the_exact_reader(vs, encoding, newline, pieces):
+    # The vouchers forty times over, cut into pieces of a few vouchers each: every cut falls
+    # between a voucher's "}" (and its CR LF) and the next #VER.
+    out = io.BytesIO()
+    year = FiscalYear(0, dt.date(2023, 1, 1), dt.date(2023, 12, 31), 0)
+    try:
+        write_sie(
+            out, Header(sietyp=4, fiscal_years=(year,)), vouchers=vs * 40, encoding=encoding, newline=newline
+        )
+    except UnicodeEncodeError:
+        return
+    data = out.getvalue()
+    escaped = any(c in obj for v in vs for t in v.rows for _, obj in t.objects for c in "|:\\")
+    longest = max(len(data) // (40 * len(vs)), 1)
+    detected = fastscan.detect(data)
+    fast = fastscan.read_fast(
+        data, "f.se", detected, read_exact_lines, piece_max_bytes=max(len(data) // pieces, 4 * longest)
+    )
+    assert (fast is None) == escaped
+    if fast is not None:
+        assert fast.transactions["amount"].num_chunks > 1
+        same(fast, read_exact(data, "f.se", detected))
+
+
+def test_a_stretch_without_vouchers_longer_than_a_piece_goes_to_the_exact_reader():
+    head = "#FLAGGA 0\n#RAR 0 20230101 20231231\n" + "".join(
+        f'#KONTO {n} "Konto"\n' for n in range(1000, 3000)
+    )
+    data = (head + '#VER A 1 20230105 "x"\n{\n#TRANS 1930 {} 5\n#TRANS 3010 {} -5\n}\n').encode()
+    detected = fastscan.detect(data)
+    assert (
+        fastscan.read_fast(data, "f.se", detected, read_exact_lines, piece_max_bytes=len(data) // 4) is None
+    )
+    assert fastscan.read_fast(data, "f.se", detected, read_exact_lines, piece_max_bytes=len(data)) is not None
