@@ -220,3 +220,25 @@ def test_large_file_path_memory_map_and_scanner_give_the_same_store(tmp_path, mo
         assert trial_balance(a, 2011) == trial_balance(b, 2011)
         rows = "SELECT account, amount, date, text, objects, line FROM transaction ORDER BY line"
         assert a.con.execute(rows).fetchall() == b.con.execute(rows).fetchall()
+
+
+def test_reimporting_one_year_leaves_the_other_years_rows_untouched(ws, sie_file):
+    from bokslut.ledger.rowfiles import rows_dir
+
+    import_files(ws, [sie_file(small(2022), "a.se"), sie_file(small(2023), "b.se")])
+    before = {p.name: p.stat() for p in rows_dir(ws).iterdir()}
+    import_files(ws, [sie_file(small(2023, "70.00"), "c.se")])
+    after = {p.name: p.stat() for p in rows_dir(ws).iterdir()}
+    kept = set(before) & set(after)
+    # 2022's vouchers and rows: the same files, never rewritten; 2023's: new ones.
+    assert len(kept) == 2 and all(n.startswith("file-1-") for n in kept)
+    assert all(
+        (before[n].st_ino, before[n].st_mtime_ns) == (after[n].st_ino, after[n].st_mtime_ns) for n in kept
+    )
+    with open_store(ws) as store:
+        assert [r.movement for r in trial_balance(store, 2023, [AccountRange("3010", "3010")]).rows] == [
+            -7000
+        ]
+        assert [r.movement for r in trial_balance(store, 2022, [AccountRange("3010", "3010")]).rows] == [
+            -5000
+        ]

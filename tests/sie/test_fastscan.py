@@ -17,7 +17,13 @@ from bokslut.sie import encoding as enc
 from bokslut.sie import fastscan
 from bokslut.sie.checks import validate
 from bokslut.sie.model import FiscalYear, Header
-from bokslut.sie.reader import FAST_PATH_MIN_BYTES, read_exact, read_exact_lines, read_sie_bytes
+from bokslut.sie.reader import (
+    FAST_PATH_MIN_BYTES,
+    _plain_objects,
+    read_exact,
+    read_exact_lines,
+    read_sie_bytes,
+)
 from bokslut.sie.writer import write_sie
 
 
@@ -260,3 +266,96 @@ def test_a_quote_inside_a_bare_object_id_is_left_to_the_exact_reader():
     assert next(f.message for f in exact.findings if f.level is Level.ERROR) == (
         "#TRANS: objektlistan ska bestå av par: dimension och objekt"
     )
+
+
+# #OBJEKT lines as exporters write them: quoted or bare, with or without a name, padded.
+_OBJEKT_LINE = st.sampled_from(
+    [
+        '#OBJEKT 1 "A{k}" "Ansvar {k}"',
+        "#OBJEKT 6 P{k} Projekt",
+        '#OBJEKT 1 "A{k}"',
+        '  #OBJEKT\t20 "Ö{k}" "Område Älvdalen {k}"  ',
+        '#OBJEKT 1 "A{k}" "Namn igen"',  # a second declaration: the later name wins
+        '#OBJEKT 01 " A{k} " ""',  # leading zero, padded id
+    ]
+)
+_ODD_OBJEKT = st.sampled_from(
+    [
+        '#OBJEKT 1 "C:\\\\x" "bakstreck"',
+        '#objekt 1 "a" "gemener"',
+        '#OBJEKT 1 "a" "b" "extra"',
+        '#OBJEKT x "a" "b"',
+        "#OBJEKT 1",
+    ]
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.tuples(_OBJEKT_LINE, st.integers(0, 400)), min_size=1, max_size=20),
+    st.one_of(st.none(), _ODD_OBJEKT),
+    st.sampled_from(["cp437", "utf-8"]),
+)
+def test_many_object_declarations_read_like_the_exact_reader(lines, odd, encoding):
+    # Enough lines for the sweep (1 000), each pattern many times over.
+    reps = 1000 // len(lines) + 1
+    body = [template.format(k=k + 1000 * rep) for rep in range(reps) for template, k in lines]
+    if odd is not None:
+        body.insert(len(body) // 2, odd)
+    # the sweep is taken whenever every #OBJEKT line is plain
+    numbered = [(0, b"#FLAGGA 0"), *((n + 1, line.encode(encoding)) for n, line in enumerate(body))]
+    assert (_plain_objects(numbered) is None) is (odd is not None)
+    text = (
+        "#FLAGGA 0\n#RAR 0 20230101 20231231\n"
+        + "\n".join(body)
+        + '\n#VER A 1 20230105 "x"\n{\n#TRANS 1930 {1 "A1"} 5\n#TRANS 3010 {} -5\n}\n'
+    )
+    fast, exact = both(text.encode(encoding))
+    if fast is None:  # a line the exact reader refuses: the whole file is its to read
+        assert any(f.level is Level.ERROR for f in exact.findings)
+        return
+    same(fast, exact)
+    assert fast.counts.get("#OBJEKT", 0) == len(body) - (odd is not None and odd.startswith("#objekt"))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(vouchers(), min_size=1, max_size=4),
+    st.sampled_from(["cp437", "utf-8"]),
+    st.sampled_from(["\n", "\r\n"]),
+    st.integers(3, 9),
+)
+def test_a_file_cut_into_many_pieces_scans_like_the_exact_reader(vs, encoding, newline, pieces):
+    # The vouchers forty times over, cut into pieces of a few vouchers each: every cut falls
+    # between a voucher's "}" (and its CR LF) and the next #VER.
+    out = io.BytesIO()
+    year = FiscalYear(0, dt.date(2023, 1, 1), dt.date(2023, 12, 31), 0)
+    try:
+        write_sie(
+            out, Header(sietyp=4, fiscal_years=(year,)), vouchers=vs * 40, encoding=encoding, newline=newline
+        )
+    except UnicodeEncodeError:
+        return
+    data = out.getvalue()
+    escaped = any(c in obj for v in vs for t in v.rows for _, obj in t.objects for c in "|:\\")
+    longest = max(len(data) // (40 * len(vs)), 1)
+    detected = fastscan.detect(data)
+    fast = fastscan.read_fast(
+        data, "f.se", detected, read_exact_lines, piece_max_bytes=max(len(data) // pieces, 4 * longest)
+    )
+    assert (fast is None) == escaped
+    if fast is not None:
+        assert fast.transactions["amount"].num_chunks > 1
+        same(fast, read_exact(data, "f.se", detected))
+
+
+def test_a_stretch_without_vouchers_longer_than_a_piece_goes_to_the_exact_reader():
+    head = "#FLAGGA 0\n#RAR 0 20230101 20231231\n" + "".join(
+        f'#KONTO {n} "Konto"\n' for n in range(1000, 3000)
+    )
+    data = (head + '#VER A 1 20230105 "x"\n{\n#TRANS 1930 {} 5\n#TRANS 3010 {} -5\n}\n').encode()
+    detected = fastscan.detect(data)
+    assert (
+        fastscan.read_fast(data, "f.se", detected, read_exact_lines, piece_max_bytes=len(data) // 4) is None
+    )
+    assert fastscan.read_fast(data, "f.se", detected, read_exact_lines, piece_max_bytes=len(data)) is not None

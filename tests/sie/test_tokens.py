@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bokslut.sie.tokens import Field, ObjectList, TokenError, content, tokenize
+from bokslut.sie.tokens import Field, ObjectList, TokenError, by_character, content, tokenize
 
 
 def texts(line: str) -> list[object]:
@@ -76,3 +76,36 @@ def test_quoted_fields_round_trip(values):
     if any(v.endswith("\\") for v in values):
         return  # a trailing backslash before the closing quote is an escape by the spec
     assert [t.text for t in tokenize(line)[1:] if isinstance(t, Field)] == values
+
+
+# Characters that change how a line splits: every one of them next to every other.
+_TRICKY = st.text(alphabet=' \t"{}\\ab1#\x01\x7få', max_size=30)
+
+
+@settings(max_examples=2000)
+@given(_TRICKY)
+def test_the_pattern_split_gives_what_the_character_walk_gives(line):
+    try:
+        expected = by_character(line)
+    except TokenError as exc:
+        with pytest.raises(TokenError, match=str(exc)):
+            tokenize(line)
+        return
+    assert tokenize(line) == expected
+
+
+def test_common_header_lines_split_into_their_fields():
+    assert texts('#OBJEKT 1 "A00017" "Ansvar 17 för Älvdalen"') == [
+        "#OBJEKT",
+        "1",
+        "A00017",
+        "Ansvar 17 för Älvdalen",
+    ]
+    assert texts('#PSALDO 0 202301 3010 {1 "A1" 6 P7} -5.00') == [
+        "#PSALDO",
+        "0",
+        "202301",
+        "3010",
+        ["1", "A1", "6", "P7"],
+        "-5.00",
+    ]

@@ -216,9 +216,9 @@ def test_the_sie_limit_is_a_setting_whose_default_is_the_2_gb_of_inspect(tmp_pat
     assert problems(tmp_path, "[granser]\nsie_mb = 0\n") == [
         (7, "granser.sie_mb är för litet (minst 1), fick 0")
     ]
-    # The reader numbers bytes in 32 bits: 2047 MB is the most a setting can ask for.
-    assert problems(tmp_path, "[granser]\nsie_mb = 2048\n") == [
-        (7, "granser.sie_mb är för stort (högst 2047), fick 2048")
+    # A terabyte is the most a setting can ask for (a region's year is a few gigabytes).
+    assert problems(tmp_path, "[granser]\nsie_mb = 1048577\n") == [
+        (7, "granser.sie_mb är för stort (högst 1048576), fick 1048577")
     ]
     assert problems(tmp_path, '[granser]\nsie_mb = "2 GB"\n') == [
         (7, "granser.sie_mb ska vara ett heltal, fick '2 GB'")

@@ -36,7 +36,7 @@ import pyarrow.compute as pc
 
 from bokslut.diagnostics import Finding, Level
 from bokslut.money import format_ore
-from bokslut.sie.model import Balance, PeriodBalance, SieFile, canonical_objects, split_objects
+from bokslut.sie.model import Balance, Object, PeriodBalance, SieFile, split_objects
 from bokslut.sie.tokens import printable
 
 Check = Callable[[SieFile], list[Finding]]
@@ -216,47 +216,106 @@ def check_dates_in_year(sie: SieFile) -> list[Finding]:
     return findings
 
 
-def _first_lines(t: pa.Table, column: str, values: set[str]) -> dict[str, int]:
-    """The first line on which each of ``values`` occurs in ``column`` (for the few that matter)."""
-    if not values or t.num_rows == 0:
-        return {}
-    rows = t.select([column, "line"]).filter(pc.is_in(t[column], value_set=pa.array(sorted(values))))
-    firsts = rows.group_by(column).aggregate([("line", "min")])
-    return dict(zip(firsts[column].to_pylist(), firsts["line_min"].to_pylist(), strict=True))
+# From this many rows on, the compiled pass (bokslut.sie.distinct) finds the distinct values;
+# below it Arrow does, so small files never load the compiler.
+COMPILED_MIN_ROWS = 200_000
 
 
-def _keys_with_undeclared_objects(t: pa.Table, declared: set[tuple[int, str]]) -> set[str]:
-    """The distinct object keys of ``t`` that name an object not declared with #OBJEKT."""
+def first_uses(
+    t: pa.Table, column: str, *, split: bool = False, compiled: bool | None = None
+) -> dict[str, int]:
+    """Each distinct value of ``column`` (each object pair of it, with ``split``) and its first line.
+
+    Linear in the rows whatever their shape: hashing, never a comparison of each row
+    with each declared value.
+    """
     if t.num_rows == 0:
-        return set()
-    keys = pc.unique(t["objects"])
-    keys = keys.filter(pc.not_equal(keys, ""))
-    if pc.any(pc.match_substring(keys, "\\")).as_py():
-        # Escaped characters in some id: parse those keys exactly.
-        return {k for k in keys.to_pylist() if any(p not in declared for p in split_objects(k))}
-    parts = pc.split_pattern(keys, "|")
-    pairs = pc.list_flatten(parts)
-    known = pa.array(sorted(canonical_objects(((d, o),)) for d, o in declared), pa.string())
-    missing = pc.invert(pc.is_in(pairs, value_set=known))
-    owners = pc.list_parent_indices(parts).filter(missing)
-    return set(pc.unique(keys.take(owners)).to_pylist())
+        return {}
+    if compiled if compiled is not None else t.num_rows >= COMPILED_MIN_ROWS:
+        from bokslut.sie import distinct
+
+        return distinct.as_dict(distinct.first_lines(t[column], t["line"], split=split))
+    values = t[column]
+    lines = t["line"]
+    if split:
+        parts = pc.split_pattern(values.combine_chunks(), "|")
+        values = pc.list_flatten(parts)
+        lines = lines.combine_chunks().take(pc.list_parent_indices(parts))
+        # "|" inside an id is escaped: glue such pieces back to the pair they belong to.
+        if pc.any(pc.match_substring(values, "\\")).as_py():
+            return _first_uses_escaped(t, column)
+    firsts = pa.table({"value": values, "line": lines}).group_by("value").aggregate([("line", "min")])
+    found = dict(zip(firsts["value"].to_pylist(), firsts["line_min"].to_pylist(), strict=True))
+    if split:
+        found.pop("", None)  # a row without objects
+    return found
+
+
+def _first_uses_escaped(t: pa.Table, column: str) -> dict[str, int]:
+    """As :func:`first_uses` with ``split``, key by key (ids with escaped characters)."""
+    firsts = t.select([column, "line"]).group_by(column).aggregate([("line", "min")])
+    out: dict[str, int] = {}
+    for key, line in zip(firsts[column].to_pylist(), firsts["line_min"].to_pylist(), strict=True):
+        for pair in _split_escaped(key):
+            if line < out.get(pair, line + 1):
+                out[pair] = line
+    return out
+
+
+def _split_escaped(key: str) -> list[str]:
+    """The pairs of a canonical key, each still escaped ("1:a\\|b")."""
+    pieces: list[str] = []
+    current: list[str] = []
+    escaped = False
+    for ch in key:
+        if escaped:
+            current.append(ch)
+            escaped = False
+        elif ch == "\\":
+            current.append(ch)
+            escaped = True
+        elif ch == "|":
+            pieces.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    if key:
+        pieces.append("".join(current))
+    return pieces
+
+
+def _pair_keys(objects: Sequence[Object]) -> pa.Array:
+    """Declared objects as the store's one-pair keys ("1:81141"), built column-wise."""
+    ids = pa.array([o.id for o in objects], pa.string())
+    for ch in ("\\", "|", ":"):
+        ids = pc.replace_substring(ids, ch, "\\" + ch)
+    dims = pc.cast(pa.array([o.dimension for o in objects], pa.int64()), pa.string())
+    return pc.binary_join_element_wise(dims, ids, ":")
+
+
+def _undeclared(used: dict[str, int], known: pa.Array) -> dict[str, int]:
+    """The entries of ``used`` whose value is not in ``known`` (one hash lookup each)."""
+    if not used:
+        return {}
+    values = pa.array(list(used), pa.string())
+    missing = values.filter(pc.invert(pc.is_in(values, value_set=known))).to_pylist()
+    return {v: used[v] for v in missing}
 
 
 def check_declared(sie: SieFile) -> list[Finding]:
-    declared = {a.number for a in sie.accounts if a.name or a.ktyp}
-    declared_objects = {(o.dimension, o.id) for o in sie.objects}
+    declared = [a.number for a in sie.accounts if a.name or a.ktyp]
     declared_dims = {d.number for d in sie.dimensions}
     t = sie.transactions
     records: list[Balance | PeriodBalance] = [*sie.balances, *sie.period_balances]
-    # Distinct values first (cheap on millions of rows); line numbers only for what is missing.
-    used_accounts = set(pc.unique(t["account"]).to_pylist()) if t.num_rows else set()
-    first_line = _first_lines(t, "account", used_accounts - declared)
+    # Distinct values first, each with its first line (one pass); then what is missing.
+    first_line = _undeclared(first_uses(t, "account"), pa.array(declared, pa.string()))
+    known_accounts = set(declared)
     for b in records:
-        first_line.setdefault(b.account, b.line)
+        if b.account not in known_accounts:
+            first_line.setdefault(b.account, b.line)
     findings = []
-    missing = sorted(a for a in first_line if a not in declared)
     if sie.accounts or sie.sietyp_label != "4I":
-        for account in missing:
+        for account in sorted(first_line):
             findings.append(
                 _finding(
                     Level.WARNING,
@@ -266,21 +325,26 @@ def check_declared(sie: SieFile) -> list[Finding]:
                     code="odeklarerat-konto",
                 )
             )
-    undeclared_keys = _keys_with_undeclared_objects(t, declared_objects)
-    key_lines = _first_lines(t, "objects", undeclared_keys)
+    pairs = _undeclared(first_uses(t, "objects", split=True), _pair_keys(sie.objects))
     used_objects: dict[tuple[int, str], int] = {}
-    for key, line in key_lines.items():
-        for pair in split_objects(key):
-            used_objects[pair] = min(line, used_objects.get(pair, line))
-    for b in records:
-        for pair in b.objects:
-            used_objects.setdefault(pair, b.line)
+    for pair, line in pairs.items():
+        if "\\" in pair:
+            for dim_obj in split_objects(pair):
+                used_objects[dim_obj] = line
+        else:
+            number, _, obj = pair.partition(":")
+            used_objects[(int(number), obj)] = line
+    if any(b.objects for b in records):
+        declared_objects = {(o.dimension, o.id) for o in sie.objects}
+        for b in records:
+            for dim_obj in b.objects:
+                if dim_obj not in declared_objects:
+                    used_objects.setdefault(dim_obj, b.line)
     undeclared_by_dim: dict[int, list[tuple[str, int]]] = defaultdict(list)
     for (dim, obj), line in used_objects.items():
-        if (dim, obj) not in declared_objects:
-            undeclared_by_dim[dim].append((obj, line))
+        undeclared_by_dim[dim].append((obj, line))
     for dim, items in sorted(undeclared_by_dim.items()):
-        items.sort(key=lambda p: p[1])
+        items.sort(key=lambda p: (p[1], p[0]))
         # Reserved dimensions 1–19 need no #DIM (spec §8.4); free ones (20–) do.
         if dim >= 20 and dim not in declared_dims:
             findings.append(

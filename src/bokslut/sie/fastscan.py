@@ -753,7 +753,8 @@ def _scan_chunk(
     buf = np.frombuffer(body, dtype=np.uint8)
     est = body.nbytes // 2 + 2  # a record line is at least "{" plus a line break
     est = min(est, _count_breaks(buf) + 2)
-    cap = body.nbytes + 2 * high + 16  # transcoding can at most triple a high byte
+    # Transcoding can at most triple a high byte (``high`` counts the whole file's).
+    cap = body.nbytes + 2 * min(high, body.nbytes) + 16
     v_date = np.zeros(est, np.int32)
     v_regdate = np.zeros(est, np.int32)
     v_regvalid = np.zeros(est, np.uint8)
@@ -828,6 +829,11 @@ def _scan_chunk(
 
 # Files this large are scanned in two halves at once (the scanner releases the GIL).
 PARALLEL_MIN_BYTES = 64 * 1024 * 1024
+# The scanner writes a piece's string offsets in 32 bits: a piece of at most this many bytes
+# stays under 2 GiB even with every byte transcoded to three. Larger files are cut into
+# more pieces (at #VER lines, so no voucher and no CRLF is cut), two scanned at a time.
+PIECE_MAX_BYTES = 512 * 1024 * 1024
+SCAN_THREADS = 2
 
 
 def _split_points(data: memoryview, parts: int) -> list[int]:
@@ -851,10 +857,12 @@ def read_fast(
     read_lines: ExactLines,
     stats: tuple[int, int, int, int, int] | None = None,
     parts: int | None = None,
+    piece_max_bytes: int = PIECE_MAX_BYTES,
 ) -> SieFile | None:
     """Read ``data`` with the scanner, or return None when the exact reader must do it.
 
-    ``parts`` (default: two for large files) is how many pieces are scanned at once.
+    ``parts`` (default: two for large files, more for files beyond ``piece_max_bytes``)
+    is how many pieces the file is scanned in.
     """
     if data.find(b"#KSUMMA") >= 0 or data.find(b"\x00") >= 0:
         return None
@@ -862,21 +870,23 @@ def read_fast(
         return None
     # A view, not a slice: slicing would copy the whole file.
     body = memoryview(data)[3:] if detected.bom else memoryview(data)
-    if body.nbytes >= 2**31 - 1:
-        return None
     _, high, _, _, latin = stats if stats is not None else _stats(np.frombuffer(body, np.uint8))
     lut_len, lut = _lut(detected.encoding)
     # Only a CP437 file that also holds Latin-1 letters can have a mixed line to catch.
     check_latin = detected.encoding == enc.CP437 and latin > 0
     if parts is None:
         parts = 2 if body.nbytes >= PARALLEL_MIN_BYTES else 1
+    # Pieces of half the limit: the cut moves on to the next #VER, so each stays within it.
+    parts = max(parts, -(-2 * body.nbytes // piece_max_bytes))
     points = _split_points(body, parts)
     bounds = [*points, body.nbytes]
     pieces = [body[bounds[k] : bounds[k + 1]] for k in range(len(points))]
+    if any(piece.nbytes > piece_max_bytes for piece in pieces):
+        return None  # a stretch without #VER longer than a piece: the exact reader's
     bases = [0]
     for piece in pieces[:-1]:
         bases.append(bases[-1] + _count_breaks(np.frombuffer(piece, np.uint8)))
-    with ThreadPoolExecutor(max_workers=len(pieces)) as pool:
+    with ThreadPoolExecutor(max_workers=min(len(pieces), SCAN_THREADS)) as pool:
         futures = [
             pool.submit(_scan_chunk, piece, bases[k], k == 0, check_latin, lut_len, lut, high)
             for k, piece in enumerate(pieces)

@@ -69,8 +69,49 @@ def _bare(line: str, i: int, stop: str) -> tuple[str, int]:
     return line[start:i], i
 
 
+# The shape nearly every line has: fields apart, quoted ones without a backslash, bare
+# ones without a quote or brace, no control characters. Such a line splits the same way
+# by these patterns as character by character, only twenty times faster — a region's
+# file has hundreds of thousands of #OBJEKT and #KONTO lines.
+_Q = '"[^"\\\\\x00-\x08\x0a-\x1f]*"'
+_B = '[^ \t"{}\x00-\x1f]+'
+_TOKEN = f"{_Q}|\\{{(?:[ \\t]*(?:{_Q}|{_B}))*[ \\t]*\\}}|{_B}"
+_SIMPLE_LINE = re.compile(f"[ \\t]*(?:(?:{_TOKEN})(?:[ \\t]+|$))*")
+_SIMPLE_TOKEN = re.compile(_TOKEN)
+_LIST_ITEM = re.compile(f"{_Q}|{_B}")
+
+
+def _simple(line: str) -> list[Token] | None:
+    if _SIMPLE_LINE.fullmatch(line) is None:
+        return None
+    tokens: list[Token] = []
+    for m in _SIMPLE_TOKEN.finditer(line):
+        text = m.group()
+        first = text[0]
+        if first == '"':
+            tokens.append(Field(text[1:-1], True))
+        elif first == "{":
+            tokens.append(
+                ObjectList(
+                    tuple(
+                        Field(item[1:-1], True) if item[0] == '"' else Field(item)
+                        for item in _LIST_ITEM.findall(text, 1, len(text) - 1)
+                    )
+                )
+            )
+        else:
+            tokens.append(Field(text))
+    return tokens
+
+
 def tokenize(line: str) -> list[Token]:
     """All fields of ``line`` (which has no line break)."""
+    simple = _simple(line)
+    return simple if simple is not None else by_character(line)
+
+
+def by_character(line: str) -> list[Token]:
+    """:func:`tokenize` for any line: every quirk judged character by character."""
     tokens: list[Token] = []
     i = 0
     n = len(line)

@@ -382,8 +382,8 @@ class Granser(Section):
     yaml_mb: int = Field(default=10, ge=1, le=1024)
     # SIE files given to `bokslut import` and those in data/ledger. The default is the largest
     # whole number of megabytes within 2 GB (the limit of `bokslut inspect`, which has no
-    # workspace); the reader numbers bytes and lines in 32 bits, so never beyond 2047.
-    sie_mb: int = Field(default=SIE_DEFAULT_MB, ge=1, le=2047)
+    # workspace); a region's larger files need it raised (the scanner reads them in pieces).
+    sie_mb: int = Field(default=SIE_DEFAULT_MB, ge=1, le=1024 * 1024)
 
     @property
     def tabell_bytes(self) -> int:

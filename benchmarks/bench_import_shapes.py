@@ -1,0 +1,156 @@
+"""`bokslut import` on every shape of issue 13, against a bare line read and hledger.
+
+For each shape of benchmarks/generate_shapes.py (default 1 000 000 vouchers, 5 000 000
+#TRANS rows; files are written to --data, which should be outside the repository):
+
+* a bare Python line read of the file (``for line in f``), in a fresh process;
+* ``python -m bokslut import --json`` into a new workspace, end to end as a subprocess
+  (process start included), with its peak RSS;
+* #TRANS rows per second and the ratio to the line read.
+
+With hledger on PATH, the first 20 000 vouchers of the ``dims`` shape are converted to a
+journal and ``hledger stats`` is timed on it. The load average is printed before and
+after: the machine is shared, and every figure depends on it.
+
+Targets (issue 13): ≥ 2 000 000 #TRANS rows/s and ≤ 3× the line read on every shape.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from generate_shapes import SHAPES, generate
+
+READ_LINES = """
+import sys
+n = 0
+with open(sys.argv[1], "rb") as f:
+    for line in f:
+        n += 1
+"""
+
+
+def timed_rss(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
+    """As :func:`timed`, with the child's own peak RSS from wait4."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{cmd[:4]} gick fel: {err.read().decode(errors='replace')[-2000:]}")
+        return elapsed, usage.ru_maxrss * 1024, out.read().decode()
+
+
+def hledger_journal(sie: Path, journal: Path, vouchers: int) -> int:
+    """The first ``vouchers`` vouchers of ``sie`` as an hledger journal; returns the rows written."""
+    from bokslut.sie.reader import read_sie_bytes
+
+    lines: list[bytes] = []
+    seen = 0
+    with sie.open("rb") as f:
+        for raw in f:
+            if raw.startswith(b"#VER"):
+                seen += 1
+                if seen > vouchers:
+                    break
+            lines.append(raw)
+    parsed = read_sie_bytes(b"".join(lines), sie.name, fast=False)
+    v = parsed.vouchers.to_pydict()
+    t = parsed.transactions.select(["voucher_idx", "kind", "account", "objects", "amount"]).to_pydict()
+    by_voucher: dict[int, list[tuple[str, int, str]]] = {}
+    for idx, kind, account, objects, amount in zip(
+        t["voucher_idx"], t["kind"], t["account"], t["objects"], t["amount"], strict=True
+    ):
+        if kind == "TRANS":
+            # Objects as tags, as an hledger user would keep dimensions (not as sub-accounts).
+            tags = ", ".join(f"d{p}" for p in objects.split("|")) if objects else ""
+            by_voucher.setdefault(idx, []).append((account, amount, tags))
+    rows = 0
+    with journal.open("w", encoding="utf-8") as out:
+        for idx in range(len(v["date"])):
+            text = (v["text"][idx] or "").replace(";", ",")
+            out.write(f"{v['date'][idx]} {v['series'][idx]}{v['number'][idx]} {text}\n")
+            for account, amount, tags in by_voucher.get(idx, []):
+                sign = "-" if amount < 0 else ""
+                comment = f"  ; {tags}" if tags else ""
+                out.write(f"    {account}  {sign}{abs(amount) // 100}.{abs(amount) % 100:02d} SEK{comment}\n")
+                rows += 1
+            out.write("\n")
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "bokslut-shapes")
+    parser.add_argument("--vouchers", type=int, default=1_000_000)
+    parser.add_argument("--shape", action="append", choices=SHAPES)
+    parser.add_argument("--hledger-only", action="store_true", help="only the hledger comparison")
+    args = parser.parse_args()
+    shapes = args.shape or list(SHAPES)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
+    python = sys.executable
+    print(f"belastning (1, 5, 15 min) före: {os.getloadavg()}, {os.cpu_count()} kärnor")
+    with tempfile.TemporaryDirectory() as tmp:
+        warm = Path(tmp) / "warm"
+        subprocess.run(
+            [python, "-m", "bokslut", "new", str(warm), "--org", "B", "--orgtyp", "kommun", "--ar", "2023"],
+            check=True,
+            capture_output=True,
+            env=env,
+        )
+        print(
+            f"{'form':<12} {'MB':>6} {'#TRANS':>10} {'import s':>9} {'rader/s':>11} "
+            f"{'läsa s':>7} {'kvot':>5} {'topp GiB':>9}"
+        )
+        for shape in [] if args.hledger_only else shapes:
+            path = generate(shape, args.data, args.vouchers)
+            path.read_bytes()  # in the page cache, as for the line read
+            ws = Path(tmp) / shape
+            shutil.rmtree(ws, ignore_errors=True)
+            subprocess.run(
+                [python, "-m", "bokslut", "new", str(ws), "--org", "B", "--orgtyp", "kommun", "--ar", "2023"],
+                check=True,
+                capture_output=True,
+                env=env,
+            )
+            read_s, _, _ = timed_rss([python, "-c", READ_LINES, str(path)])
+            imp_s, peak, out = timed_rss(
+                [python, "-m", "bokslut", "import", "-q", "--json", str(ws), str(path)], env
+            )
+            rows = json.loads(out)["files"][0]["transactions"]
+            print(
+                f"{shape:<12} {path.stat().st_size / 1e6:>6.0f} {rows:>10,} {imp_s:>9.2f} "
+                f"{rows / imp_s:>11,.0f} {read_s:>7.2f} {imp_s / read_s:>5.1f} {peak / 2**30:>9.2f}",
+                flush=True,
+            )
+            shutil.rmtree(ws, ignore_errors=True)
+        if shutil.which("hledger"):
+            dims = generate("dims", args.data, args.vouchers)
+            journal = Path(tmp) / "slice.journal"
+            rows = hledger_journal(dims, journal, 20_000)
+            h_s, h_peak, _ = timed_rss(["hledger", "-f", str(journal), "stats"])
+            print(
+                f"hledger stats, 20 000 verifikationer ({rows:,} rader): {h_s:.2f} s, "
+                f"{20_000 / h_s:,.0f} verifikationer/s, {rows / h_s:,.0f} rader/s, "
+                f"topp {h_peak / 2**30:.2f} GiB"
+            )
+    print(f"belastning (1, 5, 15 min) efter: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()
