@@ -247,3 +247,32 @@ def test_the_koncern_ledgers_mirror_the_kommuns_motpart_rows(year: int) -> None:
     assert '#OUB 0 1381 {9 "BOST"} 120000000.00' in (
         EXAMPLES / ANNUAL / "data" / "ledger" / f"{year}.se"
     ).read_text(encoding="cp437")
+
+
+def company_result(path: Path) -> Decimal:
+    """The company's result for the year from its own file: minus the sum of its
+    resultaträkning accounts (classes 3–8), in tkr."""
+    rows = sie_rows(path)
+    return Decimal(-sum(v for (account, _), v in rows.items() if account[0] in "345678")) / 100_000
+
+
+def test_the_koncerns_result_is_each_companys_share_of_its_own_result(annual: ReportData) -> None:
+    # Internal purchases and sales are eliminated from both sides, so they move no result: the
+    # koncern's result is the kommun's plus each company's result times the kommun's share.
+    koncern = EXAMPLES / ANNUAL / "data" / "koncern"
+    shares = {"bostader": Decimal(1), "energi": Decimal("0.6"), "raddningstjanst": Decimal("0.35")}
+    kommun = shown(annual, "resultatrakning", "arets_resultat", "utfall")
+    parts = {k: company_result(koncern / f"{k}-2024.se") * share for k, share in shares.items()}
+    for key, part in parts.items():
+        assert shown(annual, "kommunala_koncernen", f"foretag_{key}", "andel_resultat") == part.quantize(
+            Decimal(1)
+        ), key
+    total = (kommun + sum(parts.values())).quantize(Decimal(1))
+    assert total == 55_240
+    assert shown(annual, "koncern_resultatrakning", "arets_resultat", "utfall") == total
+    assert shown(annual, "kommunala_koncernen", "summa", "andel_resultat") == total
+    # The consolidated cash flow ends at the consolidated balance sheet's cash.
+    assert shown(annual, "koncern_kassaflodesanalys", "kf_likvida_slut", "utfall") == 270_665
+    assert shown(annual, "koncern_balansrakning", "summa_tillgangar", "utfall") == shown(
+        annual, "koncern_balansrakning", "summa_eget_kapital_och_skulder", "utfall"
+    )
