@@ -276,3 +276,18 @@ def test_the_koncerns_result_is_each_companys_share_of_its_own_result(annual: Re
     assert shown(annual, "koncern_balansrakning", "summa_tillgangar", "utfall") == shown(
         annual, "koncern_balansrakning", "summa_eget_kapital_och_skulder", "utfall"
     )
+
+
+def test_the_interim_driftredovisning_shows_what_is_left_of_the_years_budget(interim: ReportData) -> None:
+    table = interim.rounded["driftredovisning"].table
+    assert [(c.id, c.label) for c in table.columns] == [
+        ("budget", "Budget 2024"),
+        ("utfall", "Utfall 240831"),
+        ("kvar", "Kvar av budgeten"),
+        ("utfall_fg", "Utfall 230831"),
+    ]
+    row = next(r.id for r in table.rows if r.label == "Politisk verksamhet")
+    shown_row = [
+        shown(interim, "driftredovisning", row, c) for c in ("budget", "utfall", "kvar", "utfall_fg")
+    ]
+    assert shown_row == [-8010, -5134, -2876, -4968]

@@ -92,11 +92,23 @@ def driftredovisning(ctx: Context, unit: Unit) -> Table | None:
         actual = drift_actuals(ctx, yd)
         budget = drift_budget(ctx, year)
         b, u, a = f"budget{suffix}", f"utfall{suffix}", f"avvikelse{suffix}"
-        columns += [
-            Column(b, f"Budget {year}"),
-            Column(u, f"Utfall {year}"),
-            Column(a, "Avvikelse", derived=(b, "-", u) if budget_first else (u, "-", b)),
-        ]
+        if ctx.interim:
+            # The period's outcome against the whole year's budget: what is left of the budget,
+            # not a deviation; last year's same period beside it, without its budget.
+            if off == 0:
+                columns += [
+                    Column(b, f"Budget {year}"),
+                    Column(u, f"Utfall {yd.cut:%y%m%d}"),
+                    Column("kvar", "Kvar av budgeten", derived=(b, "-", u)),
+                ]
+            else:
+                columns.append(Column(u, f"Utfall {yd.cut:%y%m%d}"))
+        else:
+            columns += [
+                Column(b, f"Budget {year}"),
+                Column(u, f"Utfall {year}"),
+                Column(a, "Avvikelse", derived=(b, "-", u) if budget_first else (u, "-", b)),
+            ]
         for (v, slag), (amount, accounts) in actual.items():
             verksamheter.add(v)
             cells.setdefault(f"{v}.{slag}", {})[u] = Cell(
@@ -107,7 +119,7 @@ def driftredovisning(ctx: Context, unit: Unit) -> Table | None:
                     "kostnadsslag": slag,
                 },
             )
-        for (v, slag), amount in budget.items():
+        for (v, slag), amount in budget.items() if not (ctx.interim and off) else ():
             verksamheter.add(v)
             cells.setdefault(f"{v}.{slag}", {})[b] = Cell(
                 kronor(-amount),
@@ -152,9 +164,18 @@ def driftredovisning(ctx: Context, unit: Unit) -> Table | None:
         cells=cells,
         unit=unit,
         label_header="Verksamhet",
-        caption="Driftredovisning per verksamhet: budget, utfall och avvikelse.",
-        sign_convention="Intäkter positiva, kostnader negativa; avvikelse = "
-        + ("budget − utfall." if budget_first else "utfall − budget."),
+        caption=(
+            "Driftredovisning per verksamhet: helårsbudget, utfall för perioden och vad som är kvar "
+            "av budgeten, med samma period förra året."
+            if ctx.interim
+            else "Driftredovisning per verksamhet: budget, utfall och avvikelse."
+        ),
+        sign_convention=(
+            "Intäkter positiva, kostnader negativa; kvar av budgeten = budget − utfall för perioden."
+            if ctx.interim
+            else "Intäkter positiva, kostnader negativa; avvikelse = "
+            + ("budget − utfall." if budget_first else "utfall − budget.")
+        ),
     )
 
 
