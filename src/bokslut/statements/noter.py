@@ -20,6 +20,7 @@ from bokslut.statements.context import Context, LineSum, is_balance_account
 from bokslut.statements.engine import Cell, Line, build_table, money_cell
 from bokslut.statements.facts import YearData
 from bokslut.statements.resultatrakning import column_label, year_columns
+from bokslut.swedish import lower_first
 from bokslut.table import CellRef, Column, ColumnKind, Identity, RowKind, Table, Unit
 
 H, S, T = RowKind.HEADING, RowKind.SUBTOTAL, RowKind.TOTAL
@@ -249,9 +250,7 @@ def account_note(
         return None
     ordered = sorted(accounts)
     lines = [Line(a, ctx.facts.account_names.get(a) or a) for a in ordered]
-    lines.append(
-        Line("summa", f"Summa {title[0].lower()}{title[1:]}", T, parts=tuple(ordered), show="always")
-    )
+    lines.append(Line("summa", f"Summa {lower_first(title)}", T, parts=tuple(ordered), show="always"))
     return build_table(
         id=table_id,
         title=title,
@@ -290,9 +289,7 @@ def balance_note(
         return None
     ordered = sorted(accounts)
     lines = [Line(a, ctx.facts.account_names.get(a) or a) for a in ordered]
-    lines.append(
-        Line("summa", f"Summa {title[0].lower()}{title[1:]}", T, parts=tuple(ordered), show="always")
-    )
+    lines.append(Line("summa", f"Summa {lower_first(title)}", T, parts=tuple(ordered), show="always"))
     return build_table(id=table_id, title=title, columns=columns, lines=lines, cells=cells, unit=unit)
 
 
@@ -534,14 +531,14 @@ def not_anlaggningstillgangar(ctx: Context, unit: Unit) -> Table | None:
             ),
             Line(
                 p + "redovisat",
-                f"Utgående redovisat värde, {label[0].lower()}{label[1:]}",
+                f"Utgående redovisat värde, {lower_first(label)}",
                 T,
                 parts=(p + "ub_anskaffning", p + "ub_avskrivning", p + "ub_nedskrivning"),
                 show="always",
             ),
         ]
         lines += [
-            Line(f"{p}varav_{g}", f"varav {name[0].lower()}{name[1:]}", level=1)
+            Line(f"{p}varav_{g}", f"varav {lower_first(name)}", level=1)
             for g, name in sorted(group_names.items())
         ]
         lines.append(
