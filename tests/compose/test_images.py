@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import struct
-import zlib
 from pathlib import Path
 
 import pytest
@@ -27,27 +25,11 @@ _spec.loader.exec_module(sample)
 DATA = ReportData.merge(sample.parts())
 
 
-def png(width=2, height=1):
-    """A real (tiny, red) PNG file."""
-
-    def chunk(kind, body):
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-    rows = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
-
-
 @pytest.fixture
 def root(tmp_path):
     (tmp_path / "text").mkdir()
     (tmp_path / "bilder").mkdir()
-    (tmp_path / "bilder" / "logga.png").write_bytes(png())
+    (tmp_path / "bilder" / "logga.png").write_bytes(sample.png())
     return tmp_path
 
 
@@ -64,7 +46,7 @@ def errors(root, text):
 def test_a_picture_is_read_with_its_alt_text(root):
     doc = build(root, "# Inledning\n\n![Förbundets logga](../bilder/logga.png)")
     (image,) = [r for r in doc.chapters[0].blocks[1].runs if isinstance(r, Image)]
-    assert (image.alt, image.media_type, image.data) == ("Förbundets logga", "image/png", png())
+    assert (image.alt, image.media_type, image.data) == ("Förbundets logga", "image/png", sample.png())
 
 
 def test_the_html_embeds_the_picture_so_the_file_stands_alone(root):
@@ -105,14 +87,14 @@ def test_a_text_file_named_png_is_not_a_picture(root):
 
 
 def test_a_too_large_picture_is_refused(root):
-    (root / "bilder" / "stor.png").write_bytes(png() + b"\x00" * MAX_IMAGE_BYTES)
+    (root / "bilder" / "stor.png").write_bytes(sample.png() + b"\x00" * MAX_IMAGE_BYTES)
     (found,) = errors(root, "![Stor](../bilder/stor.png)")
     assert "är större än 2 MB" in found
 
 
 def test_a_link_out_of_the_workspace_is_refused(root, tmp_path_factory):
     outside = tmp_path_factory.mktemp("ute") / "hemlig.png"
-    outside.write_bytes(png())
+    outside.write_bytes(sample.png())
     (root / "bilder" / "lank.png").symlink_to(outside)
     (found,) = errors(root, "![Länk](../bilder/lank.png)")
     assert "utanför arbetsytan" in found

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import struct
+import zlib
 from decimal import Decimal
 
 from bokslut.document import TitlePage
@@ -433,3 +435,15 @@ Intäkterna redovisas i {{ notnummer("not_1") }}.
 """,
     ),
 ]
+
+
+def png(width: int = 2, height: int = 1) -> bytes:
+    """A real red PNG file, for the pictures in chapters and on the cover."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    rows = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    body = chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    return b"\x89PNG\r\n\x1a\n" + body

@@ -9,10 +9,8 @@ from __future__ import annotations
 import importlib.util
 import io
 import shutil
-import struct
 import subprocess
 import zipfile
-import zlib
 from dataclasses import replace
 from pathlib import Path
 
@@ -36,26 +34,10 @@ SVG = (
 )
 
 
-def png(width: int, height: int) -> bytes:
-    """A real red PNG file."""
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-    rows = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
-
-
 @pytest.fixture
 def doc(tmp_path):
     (tmp_path / "bilder").mkdir()
-    (tmp_path / "bilder" / "karta.png").write_bytes(png(3000, 600))
+    (tmp_path / "bilder" / "karta.png").write_bytes(sample.png(3000, 600))
     text = "# Inledning\n\nFörbundets område:\n\n![Karta över förbundets kommuner](../bilder/karta.png)\n"
     return compose([("text/01.md", text)], DATA, sample.title_page(), tmp_path)
 
