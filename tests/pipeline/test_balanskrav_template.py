@@ -10,11 +10,11 @@ deficit of 1 000 000 remains, due by 2026.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 from pathlib import Path
+
+from tests.statements.conftest import load_ledgers
 
 from bokslut.pipeline.areas import report_parts
 from bokslut.pipeline.build import build_report
@@ -47,19 +47,6 @@ synnerliga_skal:
     beslut: "KF 2022-04-25 § 46"
     skal: "Underskottet beror på en engångsnedskrivning av en skolbyggnad."
 """
-
-
-def load_ledgers():
-    name = "bokslut_test_ledgers"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, Path(__file__).parents[1] / "statements" / "ledgers.py"
-        )
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 def build(tmp_path: Path):

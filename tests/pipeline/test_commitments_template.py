@@ -9,12 +9,12 @@ pension file says (900 000 and 1 075 000 plus 24,26 %: 1 118 340 and 1 335 795).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any
+
+from tests.statements.conftest import load_ledgers
 
 from bokslut.pipeline.areas import report_parts
 from bokslut.pipeline.build import build_report
@@ -24,19 +24,6 @@ from bokslut.workspace.layout import Layout
 from bokslut.workspace.new import create_workspace
 
 NBSP = "\u00a0"
-
-
-def load_ledgers():
-    name = "bokslut_test_ledgers"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, Path(__file__).parents[1] / "statements" / "ledgers.py"
-        )
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 PENSION = """ar;post;avsattning_tkr;ansvarsforbindelse_tkr
