@@ -11,14 +11,14 @@ member's share: ``andel_procent``, or ``andelskapital`` and ``totalt_andelskapit
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Any
 
 from bokslut.diagnostics import Finding, error
 from bokslut.statements.context import Context
-from bokslut.statements.engine import Cell, Line, build_table, money_cell
+from bokslut.statements.engine import Cell, Line, build_table, money_cell, with_percent_row
 from bokslut.statements.file_amounts import (
     amount_columns,
     amount_specs,
@@ -28,7 +28,7 @@ from bokslut.statements.file_amounts import (
     share_of,
 )
 from bokslut.statements.organisation import slug
-from bokslut.table import Column, ColumnKind, RowKind, Table, Unit
+from bokslut.table import Column, RowKind, Table, Unit
 from bokslut.tabular import DEFAULT_MAX_BYTES, ColumnSpec, read_table, text
 from bokslut.workspace.config import OrgTyp
 
@@ -281,8 +281,4 @@ def not_borgensataganden(
         caption="Borgensåtaganden och andra ansvarsförbindelser som inte redovisas i balansräkningen.",
         footnotes=footnotes,
     )
-    shown_rows = tuple(
-        replace(r, column_kind=ColumnKind.PERCENT, decimals=4) if r.id == "ki_andel" else r
-        for r in table.rows
-    )
-    return replace(table, rows=shown_rows)
+    return with_percent_row(table, "ki_andel", 4)

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from bokslut.money import kronor
-from bokslut.table import Column, Row, RowKind, Source, Table, Unit, with_sums
+from bokslut.table import Column, ColumnKind, Row, RowKind, Source, Table, Unit, with_sums
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,3 +176,12 @@ def fill_derived(table: Table) -> Table:
                 values[c.id] = a + b if op == "+" else a - b
         rows.append(replace(r, values=values))
     return replace(table, rows=tuple(rows))
+
+
+def with_percent_row(table: Table, row_id: str, decimals: int) -> Table:
+    """The table with one row shown as a percentage (a rate or a share among amounts)."""
+    rows = tuple(
+        replace(r, column_kind=ColumnKind.PERCENT, decimals=decimals) if r.id == row_id else r
+        for r in table.rows
+    )
+    return replace(table, rows=rows)

@@ -16,14 +16,14 @@ from the ledger's loan accounts is an error naming both.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from pathlib import Path
 
 from bokslut.diagnostics import Finding, error, warning
 from bokslut.statements.balansrakning import closing
 from bokslut.statements.context import Context, is_balance_account
-from bokslut.statements.engine import Cell, Line, build_table, money_cell
+from bokslut.statements.engine import Cell, Line, build_table, money_cell, with_percent_row
 from bokslut.statements.file_amounts import (
     amount_columns,
     amount_specs,
@@ -34,7 +34,7 @@ from bokslut.statements.file_amounts import (
     kr_text,
 )
 from bokslut.statements.organisation import slug
-from bokslut.table import Column, ColumnKind, RowKind, Table, Unit
+from bokslut.table import Column, RowKind, Table, Unit
 from bokslut.tabular import DEFAULT_MAX_BYTES, ColumnSpec, read_table, text
 
 TABLE_ID = "not_langfristiga_skulder"
@@ -243,8 +243,4 @@ def not_lan(ctx: Context, loans: list[Loan], file: str, unit: Unit) -> tuple[Tab
         caption="Långfristiga skulder per långivare, genomsnittlig ränta och lånens förfallostruktur.",
         footnotes=footnotes,
     )
-    rows = tuple(
-        replace(r, column_kind=ColumnKind.PERCENT, decimals=2) if r.id == "snittranta" else r
-        for r in table.rows
-    )
-    return replace(table, rows=rows), findings
+    return with_percent_row(table, "snittranta", 2), findings

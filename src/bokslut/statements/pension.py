@@ -22,7 +22,7 @@ from bokslut.diagnostics import Finding, error, warning
 from bokslut.money import kronor
 from bokslut.statements.balansrakning import closing
 from bokslut.statements.context import Context, is_balance_account
-from bokslut.statements.engine import Cell, Line, build_table, money_cell
+from bokslut.statements.engine import Cell, Line, build_table, money_cell, with_percent_row
 from bokslut.statements.file_amounts import (
     amount_columns,
     amount_specs,
@@ -34,7 +34,7 @@ from bokslut.statements.file_amounts import (
 )
 from bokslut.statements.noter import carried_forward
 from bokslut.statements.organisation import slug
-from bokslut.table import Column, ColumnKind, RowKind, Table, Unit
+from bokslut.table import Column, RowKind, Table, Unit
 from bokslut.tabular import DEFAULT_MAX_BYTES, ColumnSpec, read_table, shown, text
 
 # Särskild löneskatt på pensionskostnader (lag 1991:687), per cent.
@@ -370,11 +370,7 @@ def pension_note(ctx: Context, figures: PensionFigures, part: str, unit: Unit) -
         caption=caption,
         footnotes=(f"Källa: pensionsskuldsberäkning ({figures.file}).",),
     )
-    rows = tuple(
-        replace(r, column_kind=ColumnKind.PERCENT, decimals=0) if r.id == "aktualiseringsgrad" else r
-        for r in table.rows
-    )
-    table = replace(table, rows=rows)
+    table = with_percent_row(table, "aktualiseringsgrad", 0)
     return replace(table, identities=tuple(carried_forward(table, "ingaende", "utgaende")))
 
 
