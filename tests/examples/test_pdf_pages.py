@@ -26,7 +26,13 @@ from bokslut.pipeline.build import build_report
 from bokslut.workspace.config import load_config
 from bokslut.workspace.layout import Layout
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils saknas")
+
+@pytest.fixture(autouse=True)
+def _poppler() -> None:
+    # scripts/setup installs poppler-utils; without it the pages cannot be looked at.
+    if shutil.which("pdftoppm") is None:
+        pytest.fail("pdftoppm saknas: kör scripts/setup (installerar poppler-utils)")
+
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 POINTS_PER_CM = 72 / 2.54
