@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ("lystkom-2023", "sydnarke-2020")
+EXAMPLES = ("lystkom-2023", "sydnarke-2020", "exempelkommun-2024", "exempelkommun-2024-delar")
 
 MEASURE = r"""
 import json, sys, time

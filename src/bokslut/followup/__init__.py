@@ -19,7 +19,6 @@ from bokslut.followup.assess import Context, GoalResult, assess_goal, summary_se
 from bokslut.followup.model import BESLUT_STATUS, STATUS_WORD, BeslutFil, Mal, MalFil, Status
 from bokslut.followup.source import DEFAULT_MAX_BYTES, Located, PathKey, load_yaml, validate
 from bokslut.followup.tables import beslut_table, flat_table, hierarchy_table
-from bokslut.followup.xlsx import read_beslut_workbook, read_goal_workbook
 from bokslut.parts import ReportPart
 from bokslut.table import Table, Value
 from bokslut.tabular import open_size_finding
@@ -66,6 +65,9 @@ def _load(layout: Layout, stem: str, max_bytes: int) -> tuple[Located | None, li
             too_big = open_size_finding(opened, path, display, max_bytes, "yaml_mb")
             if too_big is not None:
                 return None, [too_big]
+            # Imported here: openpyxl costs a third of a second, and most workspaces use YAML.
+            from bokslut.followup.xlsx import read_beslut_workbook, read_goal_workbook
+
             read = read_goal_workbook if stem == "mal" else read_beslut_workbook
             return read(opened, display)
     return load_yaml(path, display, max_bytes, root=layout.root)
