@@ -338,6 +338,9 @@ def test_a_year_without_absence_data_says_uppgift_saknas(ws):
     (bad,) = inputs.personnel(replace(checked.report, document=zero))
     assert bad.level is Level.ERROR and bad.file == "data/personal/franvaro.csv"
     assert bad.where == "sjukfranvaro_kon/kvinnor/ar_2021" and "'uppgift saknas'" in bad.message
+    # The check reads the records the tables were made from, not a file edited since.
+    shutil.copy(source / "franvaro.csv", folder / "franvaro.csv")
+    assert inputs.personnel(replace(checked.report, document=zero)) == [bad]
 
 
 def _shown_as(report, table_id: str, changes: dict[tuple[str, str], Decimal]):

@@ -272,14 +272,18 @@ def _objects(key: str) -> Sequence[tuple[int, str]]:
 
 def personnel(report: ComposedReport) -> list[Finding]:
     """A year without absence data is never shown as 0,0 % sick leave."""
-    from bokslut.personnel import load_records
+    from bokslut.personnel import PersonnelPart, load_records
     from bokslut.personnel.statistics import absence_covers, year_period
 
     doc = report.document
     tables = [t for tid, t in (doc.tables.items() if doc else ()) if tid.startswith("sjukfranvaro")]
     if not tables:
         return []
-    _, ab, _, _, abs_name = load_records(report.layout, report.config)
+    read = next((p for p in report.parts if isinstance(p, PersonnelPart)), None)
+    if read is not None:  # the records the tables were made from
+        ab, abs_name = read.absences, read.absence_file
+    else:
+        _, ab, _, _, abs_name = load_records(report.layout, report.config)
     closing = report.config.rapport.closing_date()
     out: list[Finding] = []
     for rounded in tables:
