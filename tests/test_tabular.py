@@ -132,6 +132,21 @@ def test_a_file_that_is_not_utf8_after_the_first_block_names_its_line(tmp_path: 
     assert finding.message.startswith("filen är inte UTF-8 hela vägen")
 
 
+def test_a_packed_file_is_read_whole_and_one_not_utf8_further_on_names_its_line(tmp_path: Path):
+    # Packed files are unpacked once, into memory: the check and the rows read from that.
+    path = tmp_path / "x.csv.gz"
+    rows = "".join(f"namn{i},2023-01-{i % 28 + 1:02d}\n" for i in range(8000))
+    path.write_bytes(gzip.compress(b"namn,datum\n" + rows.encode()))
+    raw, findings = read_table(path, "x.csv.gz", SPECS)
+    assert raw is not None and not findings
+    assert raw.rows == 8000 and text(raw, "namn")[-1] == "namn7999"
+    path.write_bytes(gzip.compress(b"namn,datum\n" + rows.encode() + b"\xc5sa,2023-01-01\n"))
+    raw, findings = read_table(path, "x.csv.gz", SPECS)
+    assert raw is None
+    (finding,) = findings
+    assert (finding.line, finding.code) == (8002, "kodning")
+
+
 def test_a_spreadsheet_that_is_no_zip_file_is_explained_in_swedish(tmp_path: Path):
     path = tmp_path / "x.xlsx"
     path.write_text("namn;datum\nAnna;2023-01-01\n")

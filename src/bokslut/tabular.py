@@ -211,10 +211,14 @@ def _read_csv(source: Source, fast_types: Mapping[str, pa.DataType]) -> tuple[pa
         # A cut multi-byte character at the end of the sample is not an encoding problem.
         if exc.start < len(head) - 4 or whole_file:
             encoding = "cp1252"  # Excel on Swedish Windows
+    unpacked: bytes | None = None
     if encoding == "utf8" and not whole_file:
+        # A packed file is unpacked once, into memory when it is not too large, for both the
+        # check below and Arrow: unpacking is most of the time these passes take.
+        unpacked = _unpacked(source) if source.gzipped else None
         # A file that turns out not to be UTF-8 further on is refused before Arrow reads it:
         # Arrow cannot say where, and reports such a row in a way that cannot be caught.
-        bad_line = _first_bad_utf8_line(source)
+        bad_line = _first_bad_utf8_line(source) if unpacked is None else _bad_utf8_line_in(unpacked)
         if bad_line is not None:
             raise NotUtf8(bad_line)
     first_line = head.decode("utf-8" if encoding == "utf8" else "cp1252", errors="replace")
@@ -230,17 +234,20 @@ def _read_csv(source: Source, fast_types: Mapping[str, pa.DataType]) -> tuple[pa
             bad.append(BadRow(row.number or 0, row.expected_columns, row.actual_columns))
             return "skip"
 
-        with source.open() as raw:
-            table = pacsv.read_csv(
-                source.arrow(raw),
-                read_options=pacsv.ReadOptions(encoding=encoding, use_threads=threads, block_size=1 << 24),
-                parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=skip),
-                convert_options=pacsv.ConvertOptions(
-                    column_types={n: types.get(_normalise(n), pa.string()) for n in names},
-                    strings_can_be_null=False,
-                    quoted_strings_can_be_null=False,
-                ),
-            )
+        options: dict[str, Any] = {
+            "read_options": pacsv.ReadOptions(encoding=encoding, use_threads=threads, block_size=1 << 24),
+            "parse_options": pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=skip),
+            "convert_options": pacsv.ConvertOptions(
+                column_types={n: types.get(_normalise(n), pa.string()) for n in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        }
+        if unpacked is not None:
+            table = pacsv.read_csv(pa.BufferReader(unpacked), **options)
+        else:
+            with source.open() as raw:
+                table = pacsv.read_csv(source.arrow(raw), **options)
         if any(b.number == 0 for b in bad):
             return read(types, threads=False)
         return table, bad
@@ -654,6 +661,30 @@ def _first_line_with(source: Source, forbidden: bytes) -> int | None:
                 line += chunk.count(b"\n")
     except OSError:
         return None
+    return None
+
+
+# A packed CSV up to this size unpacked is read from memory (see _read_csv).
+UNPACKED_IN_MEMORY_MAX = 64 * MEGABYTE
+
+
+def _unpacked(source: Source) -> bytes | None:
+    """The packed file's content, or None when it is larger than UNPACKED_IN_MEMORY_MAX or
+    cannot be unpacked (the passes over the file then say what is wrong, as for any file)."""
+    try:
+        with source.stream() as stream:
+            data = stream.read(UNPACKED_IN_MEMORY_MAX + 1)
+    except OSError:
+        return None
+    return data if len(data) <= UNPACKED_IN_MEMORY_MAX else None
+
+
+def _bad_utf8_line_in(data: bytes) -> int | None:
+    """:func:`_first_bad_utf8_line` of content already in memory."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return 1 + data.count(b"\n", 0, exc.start)
     return None
 
 

@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 
 from bokslut.checks import document, inputs
+from bokslut.compose.report import compose_report
 from bokslut.diagnostics import BokslutError, Finding, Level
 from bokslut.document import Figure
 from bokslut.pipeline.areas import report_parts
 from bokslut.pipeline.build import build_report
-from bokslut.pipeline.check import check_workspace, run_checks
+from bokslut.pipeline.check import check_report, check_workspace, run_checks
 from bokslut.workspace.config import load_config
 from bokslut.workspace.layout import Layout
 
@@ -337,6 +338,9 @@ def test_a_year_without_absence_data_says_uppgift_saknas(ws):
     (bad,) = inputs.personnel(replace(checked.report, document=zero))
     assert bad.level is Level.ERROR and bad.file == "data/personal/franvaro.csv"
     assert bad.where == "sjukfranvaro_kon/kvinnor/ar_2021" and "'uppgift saknas'" in bad.message
+    # The check reads the records the tables were made from, not a file edited since.
+    shutil.copy(source / "franvaro.csv", folder / "franvaro.csv")
+    assert inputs.personnel(replace(checked.report, document=zero)) == [bad]
 
 
 def _shown_as(report, table_id: str, changes: dict[tuple[str, str], Decimal]):
@@ -392,3 +396,24 @@ def test_a_check_joins_the_pipeline_in_one_line(ws):
     with pytest.raises(BokslutError):
         build_report(ws.layout, load_config(ws.layout.config), [report_parts], quiet=True, checks=checks)
     assert not (ws.root / "build").exists()
+
+
+def test_the_goal_check_reads_the_goals_as_the_report_did(ws):
+    # The report's goal table was made from the file as it was read; a later edit is the next
+    # report's, so the check (run over the composed report) does not read the file again.
+    clean(ws)
+    ws.write("data/mal.yaml", GOALS)
+    ws.write("text/02-mal.md", '# Mål\n\n{{ tabell("mal_malomrade_1") }}\n')
+    report = compose_report(ws.layout, load_config(ws.layout.config), [report_parts])
+    ws.write("data/mal.yaml", "ar: 2023\nmalomraden: []\n")
+    bad = only(check_report(report), "bedomning-motsager-siffror")
+    assert (bad.file, bad.line) == ("data/mal.yaml", 8)
+
+
+def test_the_ledger_check_reads_the_ledger_the_statements_were_computed_from(sydnarke):
+    root, _ = sydnarke
+    layout = Layout(root)
+    report = compose_report(layout, load_config(layout.config), [report_parts])
+    edit(root / "data/ledger/2020.se", "#OMFATTN 20200731", "#OMFATTN 20200630")
+    assert check_report(report) == []
+    assert only(check(root), "period-saknas").where == "#OMFATTN"

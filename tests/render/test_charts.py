@@ -4,7 +4,7 @@ from decimal import Decimal
 from lxml import etree
 
 from bokslut.document import Chart, ChartKind, Series
-from bokslut.render.charts import chart_png, chart_svg
+from bokslut.render.charts import chart_png, chart_svg, charts_png
 from bokslut.table import Rounded, Table
 
 
@@ -29,6 +29,13 @@ def test_chart_png_is_rendered_without_system_fonts(doc):
     png = chart_png(doc.charts()[1])
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert chart_png(doc.charts()[1]) == png
+
+
+def test_charts_drawn_in_one_run_are_the_pictures_drawn_one_by_one(doc):
+    charts = doc.charts()
+    assert len(charts) > 1
+    assert charts_png(charts) == [chart_png(c) for c in charts]
+    assert charts_png([]) == []
 
 
 def _line_chart(values: dict[str, tuple[str, ...]]):

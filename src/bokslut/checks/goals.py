@@ -17,7 +17,7 @@ from decimal import Decimal
 from bokslut.compose.report import ComposedReport
 from bokslut.diagnostics import Finding, error, warning
 from bokslut.document import Document, Paragraph, plain_text
-from bokslut.followup import COUNT_NAMES, assess_file, load_goals
+from bokslut.followup import COUNT_NAMES, FollowupPart, assess_file, load_goals
 from bokslut.followup.assess import GoalResult, IndicatorResult
 from bokslut.followup.model import STATUS_WORD, Status
 from bokslut.followup.source import Located
@@ -41,7 +41,11 @@ def goals(report: ComposedReport) -> list[Finding]:
     doc, data = report.document, report.data
     if doc is None or data is None:
         return []
-    spec, located, _ = load_goals(report.layout, report.config.granser.yaml_bytes)
+    read = next((p for p in report.parts if isinstance(p, FollowupPart)), None)
+    if read is not None:  # as the report read it
+        spec, located = read.goals, read.located
+    else:
+        spec, located, _ = load_goals(report.layout, report.config.granser.yaml_bytes)
     if spec is None or located is None:
         return []
     results, year, _ = assess_file(spec, located, report.config, data.values)

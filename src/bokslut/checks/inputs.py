@@ -15,8 +15,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from decimal import Decimal
-
-import duckdb
+from typing import TYPE_CHECKING, Any
 
 from bokslut.checks.ledger import declared_closing, missing_objects, opening_balances, unmapped_accounts
 from bokslut.checks.statements import check_statements
@@ -28,23 +27,35 @@ from bokslut.statements.context import Context
 from bokslut.statements.plan import PlanRow
 from bokslut.workspace.config import Config, RapportTyp
 
+if TYPE_CHECKING:
+    from bokslut.ledger.queries import LedgerFile
+
 
 def ledger(report: ComposedReport) -> list[Finding]:
-    """The ledger checks, the organisation and the period, from one open store."""
+    """The ledger checks, the organisation and the period, from one open store (the one the
+    statements were computed from, when the report carries them)."""
+    from bokslut.ledger.queries import ledger_files
     from bokslut.ledger.store import open_store
 
     computed = next(
         (p.statements for p in report.parts if isinstance(p, StatementsPart) and p.statements is not None),
         None,
     )
-    try:
-        with open_store(report.layout) as store:
-            out: list[Finding] = list(store.findings)
-            s = computed if computed is not None else compute(store.con, report.layout, report.config)
-            out += organisation(store.con, report.config)
-            out += coverage(store.con, report.config)
-    except BokslutError as exc:  # the same problem stopped the statements; say it once
-        return list(exc.findings) or [error(exc.message)]
+    if computed is not None and computed.ledger_files is not None:
+        s = computed
+        out: list[Finding] = list(computed.store_findings)
+        out += organisation(computed.ledger_files, report.config)
+        out += coverage(computed.ledger_files, report.config)
+    else:
+        try:
+            with open_store(report.layout) as store:
+                out = list(store.findings)
+                s = computed if computed is not None else compute(store.con, report.layout, report.config)
+                files = ledger_files(store.con)
+                out += organisation(files, report.config)
+                out += coverage(files, report.config)
+        except BokslutError as exc:  # the same problem stopped the statements; say it once
+            return list(exc.findings) or [error(exc.message)]
     ctx = s.context
     if ctx is not None:
         out += opening_balances(ctx)
@@ -66,12 +77,11 @@ def _name(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def organisation(con: duckdb.DuckDBPyConnection, config: Config) -> list[Finding]:
+def organisation(files: Sequence[LedgerFile], config: Config) -> list[Finding]:
     """Each ledger file is the organisation's: #ORGNR (an error) and #FNAMN (a warning)."""
     org = config.organisation
     out: list[Finding] = []
-    rows = con.execute("SELECT path, company, orgnr FROM source_file ORDER BY path").fetchall()
-    for path, company, orgnr in rows:
+    for path, company, orgnr in ((f.path, f.company, f.orgnr) for f in files):
         if orgnr and org.orgnr and _orgnr(orgnr) != _orgnr(org.orgnr):
             out.append(
                 error(
@@ -112,21 +122,18 @@ def _shift(d: dt.date, years: int) -> dt.date:
         return d.replace(year=d.year + years, day=28)
 
 
-def coverage(con: duckdb.DuckDBPyConnection, config: Config) -> list[Finding]:
+def coverage(files: Sequence[LedgerFile], config: Config) -> list[Finding]:
     """The ledger covers the period of the report, and of the year compared with."""
     r = config.rapport
     start, end = r.period()
     closing = r.closing_date()
     report_kind = "delårsrapporten" if r.typ is RapportTyp.DELARSRAPPORT else "årsredovisningen"
-    rows = con.execute(
-        """
-        SELECT f.path, f.fiscal_year, f.year_start, f.year_end, f.omfattn,
-               (SELECT max(t.date) FROM "transaction" t
-                WHERE t.file_id = f.file_id AND t.kind = 'TRANS') AS last_date
-        FROM source_file f WHERE f.fiscal_year IN (?, ?) ORDER BY f.fiscal_year DESC, f.path
-        """,
-        [r.ar, r.ar - 1],
-    ).fetchall()
+    years = [f for f in files if f.fiscal_year in (r.ar, r.ar - 1)]
+    years.sort(key=lambda f: -(f.fiscal_year or 0))  # stable: by path within a year, as listed
+    # As the store gives them: a file of these years has its #RAR dates.
+    rows: list[tuple[Any, ...]] = [
+        (f.path, f.fiscal_year, f.year_start, f.year_end, f.omfattn, f.last_date) for f in years
+    ]
     out: list[Finding] = []
     for path, year, y_start, y_end, omfattn, last_date in rows:
         current = year == r.ar
@@ -265,14 +272,18 @@ def _objects(key: str) -> Sequence[tuple[int, str]]:
 
 def personnel(report: ComposedReport) -> list[Finding]:
     """A year without absence data is never shown as 0,0 % sick leave."""
-    from bokslut.personnel import load_records
+    from bokslut.personnel import PersonnelPart, load_records
     from bokslut.personnel.statistics import absence_covers, year_period
 
     doc = report.document
     tables = [t for tid, t in (doc.tables.items() if doc else ()) if tid.startswith("sjukfranvaro")]
     if not tables:
         return []
-    _, ab, _, _, abs_name = load_records(report.layout, report.config)
+    read = next((p for p in report.parts if isinstance(p, PersonnelPart)), None)
+    if read is not None:  # the records the tables were made from
+        ab, abs_name = read.absences, read.absence_file
+    else:
+        _, ab, _, _, abs_name = load_records(report.layout, report.config)
     closing = report.config.rapport.closing_date()
     out: list[Finding] = []
     for rounded in tables:

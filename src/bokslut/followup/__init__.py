@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from bokslut.diagnostics import Finding, error
@@ -19,7 +20,6 @@ from bokslut.followup.assess import Context, GoalResult, assess_goal, summary_se
 from bokslut.followup.model import BESLUT_STATUS, STATUS_WORD, BeslutFil, Mal, MalFil, Status
 from bokslut.followup.source import DEFAULT_MAX_BYTES, Located, PathKey, load_yaml, validate
 from bokslut.followup.tables import beslut_table, flat_table, hierarchy_table
-from bokslut.followup.xlsx import read_beslut_workbook, read_goal_workbook
 from bokslut.parts import ReportPart
 from bokslut.table import Table, Value
 from bokslut.tabular import open_size_finding
@@ -27,7 +27,7 @@ from bokslut.workspace.config import Config, RapportTyp
 from bokslut.workspace.layout import Layout
 from bokslut.workspace.safe_files import open_data_file
 
-__all__ = ["assess_file", "build_part", "find_file", "load_beslut", "load_goals"]
+__all__ = ["FollowupPart", "assess_file", "build_part", "find_file", "load_beslut", "load_goals"]
 
 COUNT_NAMES = {
     Status.UPPFYLLT: "mal_antal_uppfyllda",
@@ -36,6 +36,15 @@ COUNT_NAMES = {
     Status.KAN_INTE: "mal_antal_kan_inte_bedomas",
 }
 DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+@dataclass(frozen=True, slots=True)
+class FollowupPart(ReportPart):
+    """The goal follow-up's part of the report, carrying data/mal.yaml as read and
+    validated, so the goal checks over the composed report need not read it again."""
+
+    goals: MalFil | None = None
+    located: Located | None = None
 
 
 def find_file(layout: Layout, stem: str) -> tuple[Path | None, list[Finding]]:
@@ -66,6 +75,9 @@ def _load(layout: Layout, stem: str, max_bytes: int) -> tuple[Located | None, li
             too_big = open_size_finding(opened, path, display, max_bytes, "yaml_mb")
             if too_big is not None:
                 return None, [too_big]
+            # Imported here: openpyxl costs a third of a second, and most workspaces use YAML.
+            from bokslut.followup.xlsx import read_beslut_workbook, read_goal_workbook
+
             read = read_goal_workbook if stem == "mal" else read_beslut_workbook
             return read(opened, display)
     return load_yaml(path, display, max_bytes, root=layout.root)
@@ -202,7 +214,9 @@ def build_part(layout: Layout, config: Config, known: Mapping[str, Value | int])
         for word in ("Ej påbörjad", "Pågår", "Avslutad", "Avbruten"):
             key = word.lower().replace(" ", "_").replace("å", "a").replace("ö", "o")
             values[f"beslut_antal_{key}"] = sum(1 for s in statuses if s == word)
-    return ReportPart(tables=tuple(tables), values=values, findings=tuple(findings))
+    return FollowupPart(
+        tables=tuple(tables), values=values, findings=tuple(findings), goals=goals, located=located
+    )
 
 
 def _is_date(text: str) -> bool:

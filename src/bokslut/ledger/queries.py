@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
+
+import duckdb
 
 from bokslut.diagnostics import BokslutError
 from bokslut.ledger.store import Store
@@ -187,3 +190,30 @@ def trial_balance(
         if ib or mv
     )
     return TrialBalance(year, str(start), str(end), obj, out)
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerFile:
+    """A ledger file in the store as its header describes it, with its last voucher's date."""
+
+    path: str
+    company: str | None  # #FNAMN
+    orgnr: str | None  # #ORGNR
+    fiscal_year: int | None
+    year_start: dt.date | None
+    year_end: dt.date | None
+    omfattn: dt.date | None  # #OMFATTN
+    last_date: dt.date | None  # of its last TRANS row
+
+
+def ledger_files(con: duckdb.DuckDBPyConnection) -> tuple[LedgerFile, ...]:
+    """Every ledger file in the store, by path."""
+    rows = con.execute(
+        """
+        SELECT f.path, f.company, f.orgnr, f.fiscal_year, f.year_start, f.year_end, f.omfattn,
+               (SELECT max(t.date) FROM "transaction" t
+                WHERE t.file_id = f.file_id AND t.kind = 'TRANS') AS last_date
+        FROM source_file f ORDER BY f.path
+        """
+    ).fetchall()
+    return tuple(LedgerFile(*row) for row in rows)

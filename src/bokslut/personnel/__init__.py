@@ -7,6 +7,7 @@ found without configuration) and returns the tables and named values.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -28,7 +29,16 @@ from bokslut.tabular import find_input
 from bokslut.workspace.config import Config
 from bokslut.workspace.layout import Layout
 
-__all__ = ["build_part", "load_records", "statistics"]
+__all__ = ["PersonnelPart", "build_part", "load_records", "statistics"]
+
+
+@dataclass(frozen=True, slots=True)
+class PersonnelPart(ReportPart):
+    """The personnel part of the report, carrying the absence records as read, so the
+    checks over the composed report need not read the HR files again."""
+
+    absences: Absences | None = None
+    absence_file: str = ""
 
 
 def _display(layout: Layout, path: Path) -> str:
@@ -139,7 +149,9 @@ def build_part(layout: Layout, config: Config, known: Mapping[str, Value | int])
     for name in list(values):
         if name.endswith(f"_{current}"):
             values.setdefault(name[: -len(f"_{current}")], values[name])
-    return ReportPart(tables=tuple(tables), values=values, findings=tuple(findings))
+    return PersonnelPart(
+        tables=tuple(tables), values=values, findings=tuple(findings), absences=ab, absence_file=abs_name
+    )
 
 
 def _small_organisation(stats: list[YearStatistics]) -> str | None:

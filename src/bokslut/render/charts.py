@@ -8,6 +8,7 @@ table printed beside the chart (WCAG 1.4.1: not colour alone).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from html import escape
 
@@ -303,18 +304,27 @@ def _hbar(chart: Chart) -> tuple[str, int]:
 
 def chart_png(chart: Chart, font_family: str = "Libertinus Serif", ppi: int = 150) -> bytes:
     """The chart as PNG (for Word), drawn by Typst from the same SVG (embedded fonts only)."""
-    svg = chart_svg(chart, font_family)
-    width = WIDTH
-    height = int(svg.split('height="', 1)[1].split('"', 1)[0])
-    source = (
-        f"#set page(width: {width}pt, height: {height}pt, margin: 0pt, fill: white)\n"
-        f'#image(bytes("{_typst_string(svg)}"), format: "svg", width: 100%)\n'
-    )
-    out = typst.compile(source.encode("utf-8"), format="png", ppi=ppi, ignore_system_fonts=True)
+    return charts_png([chart], font_family, ppi)[0]
+
+
+def charts_png(charts: Sequence[Chart], font_family: str = "Libertinus Serif", ppi: int = 150) -> list[bytes]:
+    """:func:`chart_png` of each chart, drawn in one Typst run, one page each: Typst loads
+    its fonts once per run, and a page comes out the same as a document of its own."""
+    if not charts:
+        return []
+    pages = []
+    for chart in charts:
+        svg = chart_svg(chart, font_family)
+        height = int(svg.split('height="', 1)[1].split('"', 1)[0])
+        pages.append(
+            f"#page(width: {WIDTH}pt, height: {height}pt, margin: 0pt, fill: white)"
+            f'[#image(bytes("{_typst_string(svg)}"), format: "svg", width: 100%)]\n'
+        )
+    out = typst.compile("".join(pages).encode("utf-8"), format="png", ppi=ppi, ignore_system_fonts=True)
     if isinstance(out, list):
-        return bytes(out[0])
+        return [bytes(page) for page in out]
     assert isinstance(out, bytes)
-    return out
+    return [out]
 
 
 def _typst_string(text: str) -> str:

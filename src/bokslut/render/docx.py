@@ -50,7 +50,7 @@ from bokslut.document import (
     Text,
     plain_text,
 )
-from bokslut.render.charts import chart_png
+from bokslut.render.charts import charts_png
 from bokslut.render.docx_columns import plan_columns
 from bokslut.render.docx_package import TABLE_STYLE, add_styles, drop_template_leftovers, tidy_settings
 from bokslut.render.docx_pages import LINE, PageTracker
@@ -125,6 +125,9 @@ class _Writer:
         self.toc: list[_TocEntry] = []
         self._footer: DocxParagraph | None = None  # its cached page count is set last
         self._toc_end: DocxParagraph | None = None  # the contents' entries go before it
+        # Every chart drawn in one Typst run (by object: a chart is placed once).
+        charts = doc.charts()
+        self._chart_pngs = {id(c): png for c, png in zip(charts, charts_png(charts), strict=True)}
         self._setup()
 
     # -- document setup -------------------------------------------------------
@@ -527,7 +530,7 @@ class _Writer:
         w = self.word
         caption = self.paragraph("Caption")
         caption.add_run(chart.title)
-        png = chart_png(chart)
+        png = self._chart_pngs[id(chart)]
         w.add_picture(io.BytesIO(png), width=CHART_WIDTH)
         doc_pr = w.inline_shapes[-1]._inline.docPr
         doc_pr.set("descr", chart.alt)

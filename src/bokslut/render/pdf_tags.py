@@ -22,6 +22,15 @@ def _kids(node: pikepdf.Dictionary) -> list[pikepdf.Object]:
     return []
 
 
+def _first_cell(row: pikepdf.Dictionary) -> pikepdf.Dictionary | None:
+    """The row's first cell, looked at alone (each kid looked at costs pikepdf calls)."""
+    kids = row.get("/K")
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            return kid
+    return None
+
+
 def _rows(node: pikepdf.Dictionary) -> list[pikepdf.Dictionary]:
     """The body rows of a table (rows of THead are left alone)."""
     out: list[pikepdf.Dictionary] = []
@@ -58,16 +67,19 @@ def mark_row_headers(pdf_bytes: bytes) -> bytes:
             if not isinstance(node, pikepdf.Dictionary):
                 return
             if str(node.get("/S", "")) == "/Table":
+                # Our cells hold text only (render/pdf.py), never a table: the walk stops here,
+                # which spares it the cells, most of the tree (each visit costs pikepdf calls).
                 tables.append(node)
+                return
             for kid in _kids(node):
                 walk(kid)
 
         walk(pdf.Root.StructTreeRoot)
         for table in tables:
             for row in _rows(table):
-                cells = [c for c in _kids(row) if isinstance(c, pikepdf.Dictionary) and "/S" in c]
-                if cells and str(cells[0].S) == "/TD":
-                    _make_row_header(cells[0])
+                first = _first_cell(row)
+                if first is not None and str(first.S) == "/TD":
+                    _make_row_header(first)
         out = io.BytesIO()
         # Same input, same bytes: the file identifier comes from the content, not the clock.
         pdf.save(out, deterministic_id=True)

@@ -43,12 +43,18 @@ def compute_for(layout: Layout, config: Config, *, verify: Verify = "stat") -> S
     (:func:`bokslut.ledger.store.open_store`): what a report publishes is never read
     from a damaged cache.
     """
+    from bokslut.ledger.queries import ledger_files
     from bokslut.ledger.store import open_store
 
     with open_store(layout, verify=verify) as store:
         result = compute(store.con, layout, config)
         return Statements(
-            result.tables, result.values, tuple(store.findings) + result.findings, result.context
+            result.tables,
+            result.values,
+            tuple(store.findings) + result.findings,
+            result.context,
+            store_findings=tuple(store.findings),
+            ledger_files=ledger_files(store.con),
         )
 
 

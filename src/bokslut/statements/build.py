@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -47,6 +48,9 @@ from bokslut.tabular import find_input
 from bokslut.workspace.config import Config, OrgTyp
 from bokslut.workspace.layout import Layout
 
+if TYPE_CHECKING:
+    from bokslut.ledger.queries import LedgerFile
+
 STATEMENT_ORDER = (
     "resultatrakning",
     "balansrakning",
@@ -76,6 +80,10 @@ class Statements:
     values: Mapping[str, Value | int]
     findings: tuple[Finding, ...] = ()
     context: Context | None = field(default=None, compare=False, repr=False)
+    # The store as the statements read it, for the ledger checks over the report (which
+    # then need not open it again): its own findings and its files.
+    store_findings: tuple[Finding, ...] = field(default=(), compare=False, repr=False)
+    ledger_files: tuple[LedgerFile, ...] | None = field(default=None, compare=False, repr=False)
 
     def table(self, table_id: str) -> Table:
         for t in self.tables:
