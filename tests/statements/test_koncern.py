@@ -130,7 +130,7 @@ def bostader(ws, year: int = 2023, extra=()):
     return ws
 
 
-def energi(ws, extra=()):
+def energi(ws, extra=(), **prev):
     ws.company(
         "data/koncern/energi.se",
         2023,
@@ -145,6 +145,7 @@ def energi(ws, extra=()):
             ("2023-05-06", [("8910", 200_000), ("2510", -200_000)]),
             *extra,
         ],
+        **prev,
     )
     return ws
 

@@ -104,9 +104,15 @@ def consolidate(
     companies: list[CompanyLedger],
     oib: Mapping[tuple[str, str], int],
     mapping: KoncernMapping,
+    offset: int = 0,
 ) -> Consolidation:
-    yd = ctx.yd(0)
+    """The consolidated year ``ctx.year - offset`` (the companies' ledgers for that year)."""
+    yd = ctx.yd(offset)
     assert yd is not None
+    # Companies whose year comes from -1 balances: their internal result items are unknown,
+    # so the kommun's with them are not eliminated either (the result is the same; the
+    # intäkter and kostnader are gross) and their pairs are not compared.
+    derived = {c.foretag.id for c in companies if c.derived}
     dim = ctx.config.dimensioner.motpart
     share = {c.foretag.id: c.foretag.agarandel / 100 for c in companies}
     share[KOMMUN] = Decimal(1)
@@ -156,6 +162,8 @@ def consolidate(
             e.ib += ib
             e.debit += flow.debit
             e.credit += flow.credit
+            continue
+        if not balance and cid in derived:
             continue
         side = sides[(KOMMUN, cid)]
         if balance:
@@ -278,7 +286,8 @@ def consolidate(
         after_cut={},
         budget={},
     )
-    findings += _mismatches(ctx, companies, sides, names, mapping.kommun_code)
+    compared = {k: v for k, v in sides.items() if not derived & set(k)}
+    findings += _mismatches(ctx, companies, compared, names, mapping.kommun_code, yd.year)
     return Consolidation(
         year,
         chart,
@@ -291,9 +300,22 @@ def consolidate(
     )
 
 
-def consolidated_context(ctx: Context, cons: Consolidation) -> Context:
-    facts = Facts({cons.year.year: cons.year}, ctx.facts.objects, ctx.facts.account_names, ctx.facts.files)
-    return Context(ctx.config, cons.chart, facts, ctx.year)
+def consolidated_context(ctx: Context, cons: Consolidation, previous: Consolidation | None = None) -> Context:
+    """The consolidated year, and last year's beside it for the comparison column."""
+    years = {cons.year.year: cons.year}
+    chart = cons.chart
+    if previous is not None:
+        years[previous.year.year] = previous.year
+        # Both years' virtual accounts in one chart: a name means the same line in both.
+        chart = replace(
+            chart,
+            rad=PrefixMap({**previous.chart.rad.entries, **chart.rad.entries}),
+            likvida_medel=PrefixSet(
+                tuple(dict.fromkeys((*chart.likvida_medel.prefixes, *previous.chart.likvida_medel.prefixes)))
+            ),
+        )
+    facts = Facts(years, ctx.facts.objects, ctx.facts.account_names, ctx.facts.files)
+    return Context(ctx.config, chart, facts, ctx.year)
 
 
 def _mismatches(
@@ -302,9 +324,10 @@ def _mismatches(
     sides: Mapping[tuple[str, str], PairSide],
     names: Mapping[str, str],
     kommun_code: str,
+    year: int,
 ) -> list[Finding]:
     files = {c.foretag.id: c.file for c in companies}
-    files[KOMMUN] = ctx.facts.files.get(ctx.year, "data/ledger")
+    files[KOMMUN] = ctx.facts.files.get(year, "data/ledger")
     ledgers = {c.foretag.id: c for c in companies}
     codes = {c.foretag.id: c.foretag.motpart for c in companies}
     codes[KOMMUN] = kommun_code
