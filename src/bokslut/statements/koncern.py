@@ -393,6 +393,15 @@ def _overview(
         )
     )
     total += cons.elimination_result
+    if cons.dividend_result:
+        rows.append(
+            Row(
+                "utdelningar",
+                "Utdelningar inom koncernen",
+                values={"andel_resultat": cons.dividend_result},
+            )
+        )
+        total += cons.dividend_result
     rows.append(Row("summa", "Koncernens resultat", RowKind.TOTAL, values={"andel_resultat": total}))
     return Table(
         id="kommunala_koncernen",

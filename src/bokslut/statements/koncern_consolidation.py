@@ -69,6 +69,8 @@ class Consolidation:
     contributions: Mapping[str, Decimal]  # entity id -> share of its (adjusted) result, kronor
     shares: Mapping[str, int] = field(default_factory=dict)  # company -> the kommun's shares, öre
     names: Mapping[str, str] = field(default_factory=dict)  # entity id -> name
+    # result effect of dividends within the koncern taken out (kronor, report sign)
+    dividend_result: Decimal = Decimal(0)
 
 
 def _kr(ore: int) -> str:
@@ -123,6 +125,7 @@ def consolidate(
     findings: list[Finding] = []
     accs: dict[str, _Acc] = {}
     sides: dict[tuple[str, str], PairSide] = defaultdict(PairSide)
+    dividends: dict[tuple[str, str], int] = defaultdict(int)  # (payer, receiver) -> öre, debit
     shares: dict[str, int] = {}
     elim_result = Decimal(0)  # report sign, exact öre
 
@@ -204,6 +207,14 @@ def consolidate(
                 if line in RESULT_LINES:
                     side.result += flow.net
                     elim_result += p * share[other] * flow.net
+                elif line == "eget_kapital":
+                    # The year's debit on equity with an owner in the koncern is a dividend to
+                    # it: compared with the receiver's income from this company, which the
+                    # receiver's own elimination takes out at this share (this cancels it).
+                    side.balance += ib
+                    side.result += flow.net
+                    dividends[(cid, other)] += flow.net
+                    elim_result += p * share[other] * flow.net
                 else:
                     side.balance += ib + flow.net
                 factor = p - p * share[other]
@@ -240,6 +251,23 @@ def consolidate(
             )
         # The result after the uniform principles: dispositions out, their deferred tax in.
         contributions[cid] = kronor(0) + p * (result + (1 - t) * dispositions) / 100
+
+    # --- dividends within the koncern (docs/koncern.md) -----------------------------------
+    # The receiver's elimination above took out share(receiver) × share(payer) of the
+    # dividend; all of its share(receiver) is last years' profit of the payer, already in
+    # the koncern's equity, so the rest leaves the result too and goes back to equity.
+    dividend_result = Decimal(0)
+    for (payer, receiver), paid in sorted(dividends.items()):
+        rest = share[receiver] * (1 - share[payer]) * paid
+        x = acc(f"3~koncern~utdelning~{payer}~{receiver}", "finansiella_intakter")
+        e = acc(f"2~koncern~utdelning~{payer}~{receiver}", "eget_kapital")
+        if rest >= 0:
+            x.debit += rest
+            e.credit -= rest
+        else:
+            x.credit += rest
+            e.debit -= rest
+        dividend_result -= share[receiver] * paid
 
     # --- round, book the residuals, and assemble the year --------------------------------
     ib_out: dict[str, int] = dict(yd.ib)
@@ -297,6 +325,7 @@ def consolidate(
         contributions,
         shares,
         names,
+        kronor(0) + dividend_result / 100,
     )
 
 
