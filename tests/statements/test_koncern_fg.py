@@ -161,3 +161,30 @@ def test_a_missing_sie_fg_file_names_its_line_in_bokslut_toml(ws):
         ws.toml.splitlines().index('sie_fg = "data/koncern/bostader-2022.se"') + 1,
     )
     assert "jämförelseåret" in f.message
+
+
+def test_notes_split_the_consolidated_lines_by_part_of_the_koncern(ws):
+    """Mark och byggnader: only Bostäder's 10 000 000 − 1 400 000 = 8 600 000 (2022:
+    10 000 000 − 300 000); maskiner: Energi's ½ · 3 600 000 (2022: ½ · 4 000 000).
+    Långfristiga skulder: Bostäder 6 000 000 (its 2360, the kommun's loan, is internal and
+    eliminated inside the company's part), Energi ½ · 3 000 000 (2022: 9 000 000, 1 500 000)."""
+    s = two_years(ws, energi_prev=ENERGI_PREV)
+    br = s.table("koncern_balansrakning")
+    assert br.row("mark_byggnader").note == "not_koncern_materiella"
+    assert br.row("langfristiga_skulder").note == "not_koncern_langfristiga_skulder"
+    assert shown(s, "not_koncern_materiella") == [
+        ("Mark, byggnader och tekniska anläggningar", None, None),
+        ("Exempelbostäder AB (100 %)", Decimal(8_600_000), Decimal(9_700_000)),
+        ("Summa mark, byggnader och tekniska anläggningar", Decimal(8_600_000), Decimal(9_700_000)),
+        ("Maskiner och inventarier", None, None),
+        ("Exempelenergi AB (50 %)", Decimal(1_800_000), Decimal(2_000_000)),
+        ("Summa maskiner och inventarier", Decimal(1_800_000), Decimal(2_000_000)),
+        ("Summa", Decimal(10_400_000), Decimal(11_700_000)),
+    ]
+    assert shown(s, "not_koncern_langfristiga_skulder") == [
+        ("Exempelbostäder AB (100 %)", Decimal(6_000_000), Decimal(9_000_000)),
+        ("Exempelenergi AB (50 %)", Decimal(1_500_000), Decimal(1_500_000)),
+        ("Summa", Decimal(7_500_000), Decimal(10_500_000)),
+    ]
+    # No pension line in the consolidated balance sheet: no pension note.
+    assert s.get("not_koncern_pensioner") is None

@@ -33,6 +33,7 @@ from bokslut.statements.koncern_consolidation import (
 from bokslut.statements.koncern_forvarv import forvarvsanalys, read_acquisitions
 from bokslut.statements.koncern_ledger import CompanyLedger, read_company, unknown_counterparties
 from bokslut.statements.koncern_mapping import ASSET_LINES, RESULT_LINES, KoncernMapping, load_mapping
+from bokslut.statements.koncern_noter import koncern_notes, with_note_refs
 from bokslut.statements.resultatrakning import column_label, rr_line_sums, year_columns
 from bokslut.statements.specs import RESULTATRAKNING
 from bokslut.table import Column, ColumnKind, Row, RowKind, Table, Unit, Value
@@ -160,7 +161,18 @@ def koncern_tables(
         kassaflodesanalys(kctx, unit), "koncern_kassaflodesanalys", "Sammanställd kassaflödesanalys"
     )
     overview = _overview(ctx, companies, cons, rr, br, unit)
-    tables: list[Table] = [k_rr, k_br, k_kfa, overview]
+    notes, refs = koncern_notes(
+        kctx,
+        k_br,
+        [
+            (c.foretag.id, f"{c.foretag.namn} ({_pct(c.foretag.agarandel).removesuffix(',0')} %)")
+            for c in companies
+            if c.ledger is not None and c.reason is None
+        ],
+        unit,
+    )
+    k_br = with_note_refs(k_br, refs)
+    tables: list[Table] = [k_rr, k_br, k_kfa, overview, *notes]
     internal = _internal_items(cons, unit)
     if internal is not None:
         tables.append(internal)
