@@ -77,7 +77,7 @@ motpart = "ENER"
 B, E, K = {9: "BOST"}, {9: "ENER"}, {9: "KOMMUN"}
 
 
-def kommun(ws, extra: str = KONCERN, *, rent: int = 1_200_000):
+def kommun(ws, extra: str = KONCERN, *, rent: int = 1_200_000, more=()):
     ws.config(extra=extra)
     ws.year(
         2023,
@@ -92,6 +92,7 @@ def kommun(ws, extra: str = KONCERN, *, rent: int = 1_200_000):
             ("2023-03-06", [("2411", 1_000_000, B), ("1930", -1_000_000)]),
             ("2023-03-07", [("1930", 40_000), ("8411", -40_000, B)]),
             ("2023-12-31", [("6211", 300_000, E), ("1930", -300_000)]),
+            *more,
         ],
     )
     return ws
@@ -420,3 +421,22 @@ def test_an_unmarked_dividend_is_a_mismatch_naming_the_payers_file(ws):
     [f] = [f for f in s.findings if f.code == "koncern-interna-differens" and "Exempelenergi" in f.message]
     assert f.file == "data/koncern/energi.se"
     assert f.message.startswith("interna resultatposter stämmer inte: Testförbundet")
+
+
+def test_the_pension_note_of_the_koncern(ws):
+    """The kommun sets aside 70 000 for pensions (5411/2211), Bostäder 50 000 (7410/2230; the
+    blandmodell does not apply to it, LKBR 12:6, so it stands in the balance sheet). The
+    consolidated Avsättningar för pensioner 120 000 refers to the note that splits it."""
+    kommun(ws, more=[("2023-06-03", [("5411", 70_000), ("2211", -70_000)])])
+    bostader(ws, extra=[("2023-04-13", [("7410", 50_000), ("2230", -50_000)])])
+    s = energi(ws).compute()
+    br = s.table("koncern_balansrakning")
+    assert br.row("avsattningar_pensioner").note == "not_koncern_pensioner"
+    assert dict(shown(s, "koncern_balansrakning"))[
+        "Avsättningar för pensioner och liknande förpliktelser"
+    ] == Decimal(120_000)
+    assert shown(s, "not_koncern_pensioner") == [
+        ("Kommunen", Decimal(70_000)),
+        ("Exempelbostäder AB (100 %)", Decimal(50_000)),
+        ("Summa", Decimal(120_000)),
+    ]
