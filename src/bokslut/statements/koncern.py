@@ -6,7 +6,9 @@ threshold: left out with the reason shown), consolidates them proportionally
 (:mod:`bokslut.statements.koncern_consolidation`) and builds, with the kommun's own
 statement code over the consolidated year: ``koncern_resultatrakning`` (with the
 companies' tax lines), ``koncern_balansrakning``, ``koncern_kassaflodesanalys``, the
-overview ``kommunala_koncernen`` and ``koncern_interna_poster``. An annual report only.
+overview ``kommunala_koncernen``, ``koncern_interna_poster`` and the notes to the
+consolidated balance sheet; with last year consolidated beside this year when every
+company has last year's figures. An annual report only.
 """
 
 from __future__ import annotations
@@ -337,8 +339,7 @@ def _as_koncern(table: Table, new_id: str, title: str) -> Table:
         for r in table.rows
     )
 
-    # The kommun's identities compare with last year's balance sheet, which the koncern's
-    # tables (one year) do not have.
+    # The kommun's identities name the kommun's own tables (balansrakning, …), not these.
     return replace(table, id=new_id, title=title, rows=rows, identities=())
 
 
