@@ -4,8 +4,9 @@ koncernföretag and 5 million rows in the kommun's ledger (issue 11).
 The kommun's ledger is bench_statements' (two years of 500 000 vouchers with 5 rows each)
 plus, per company and month, a sale to it booked with the company's object in a motpart
 dimension (9) and the kommun's shares as #OIB. Each company has its own SIE file (BAS,
-20 000 vouchers of 4 rows) with the same internal items against the kommun, so every
-elimination matches. Generated once into benchmarks/data/, imported once; then each run, in
+20 000 vouchers of 4 rows) for each of the two years, the 2022 one as ``sie_fg``, with the
+same internal items against the kommun, so every elimination matches and the consolidated
+tables have their comparison column. Generated once into benchmarks/data/, imported once; then each run, in
 a fresh process, opens the store and computes and rounds every table. The first run reads
 the company files with the SIE reader; later runs find them in .bokslut/koncern/ (keyed by
 content), as every computation after the first does in a workspace.
@@ -64,7 +65,7 @@ def toml() -> str:
     body = "".join(
         f'\n[[koncern.foretag]]\nid = "{cid}"\nnamn = "{name}"\n'
         f'typ = "{"kommunalforbund" if cid == "forbund" else "aktiebolag"}"\nagarandel = {share}\n'
-        f'sie = "data/koncern/{cid}.se"\nmotpart = "{code}"\n'
+        f'sie = "data/koncern/{cid}.se"\nsie_fg = "data/koncern/{cid}-2022.se"\nmotpart = "{code}"\n'
         for cid, name, share, code in COMPANIES
     )
     return head + body
@@ -141,24 +142,25 @@ def generate(root: Path, vouchers_per_year: int, company_vouchers: int) -> Path:
             )
         tmp.replace(ledger / f"{year}.se")
     for cid, name, _, code in COMPANIES:
-        company_file(root / "data" / "koncern" / f"{cid}.se", name, code, company_vouchers)
+        company_file(root / "data" / "koncern" / f"{cid}.se", name, code, company_vouchers, 2023)
+        company_file(root / "data" / "koncern" / f"{cid}-2022.se", name, code, company_vouchers, 2022)
     return root
 
 
-def company_file(path: Path, name: str, code: str, n: int) -> None:
-    """A company's 2023 SIE file: rent income, costs, depreciation, tax, the kommun's sales."""
-    rnd = random.Random(code)
+def company_file(path: Path, name: str, code: str, n: int, year: int) -> None:
+    """A company's SIE file for ``year``: rent income, costs, depreciation, tax, the kommun's sales."""
+    rnd = random.Random(f"{code}{year}")
     kommun = ((MOTPART, "KOMMUN"),)
     vs: list[Voucher] = []
     for i in range(n):
-        date = dt.date(2023, 1, 1) + dt.timedelta(days=(i * 365) // n)
+        date = dt.date(year, 1, 1) + dt.timedelta(days=(i * 365) // n)
         amount = rnd.randint(1_000_00, 50_000_00)
         if i % 3:
             rows = [("1930", amount), ("3010", -amount), ("7010", amount // 2), ("1930", -(amount // 2))]
         else:
             rows = [("5010", amount), ("2440", -amount), ("2440", amount), ("1930", -amount)]
         vs.append(Voucher("A", str(i + 1), date, "Bokföring", tuple(Transaction(a, x) for a, x in rows)))
-    for k, (c, m, amount) in enumerate(internal_sales(2023)):
+    for k, (c, m, amount) in enumerate(internal_sales(year)):
         if c != code:
             continue
         rows2 = (
@@ -167,12 +169,12 @@ def company_file(path: Path, name: str, code: str, n: int) -> None:
             Transaction("2440", amount, kommun),
             Transaction("1930", -amount, ()),
         )
-        vs.append(Voucher("K", str(k + 1), dt.date(2023, m, 15), "Köp från kommunen", rows2))
+        vs.append(Voucher("K", str(k + 1), dt.date(year, m, 15), "Köp från kommunen", rows2))
     vs.append(
         Voucher(
             "B",
             "1",
-            dt.date(2023, 12, 31),
+            dt.date(year, 12, 31),
             "Bokslut",
             (
                 Transaction("7820", 2_000_000_00),
@@ -189,7 +191,7 @@ def company_file(path: Path, name: str, code: str, n: int) -> None:
     header = Header(
         sietyp=4,
         fnamn=name,
-        fiscal_years=(FiscalYear(0, dt.date(2023, 1, 1), dt.date(2023, 12, 31), 0),),
+        fiscal_years=(FiscalYear(0, dt.date(year, 1, 1), dt.date(year, 12, 31), 0),),
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as out:
@@ -210,7 +212,7 @@ def main() -> None:
     parser.add_argument("--bolag-verifikationer", type=int, default=20_000, help="vouchers per company")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    root = DATA / f"koncern-{args.vouchers}x2-{args.bolag_verifikationer}"
+    root = DATA / f"koncern-fg-{args.vouchers}x2-{args.bolag_verifikationer}"
     t0 = time.perf_counter()
     generate(root, args.vouchers, args.bolag_verifikationer)
     print(f"arbetsyta: {root} ({time.perf_counter() - t0:.1f} s att skapa/hitta)")

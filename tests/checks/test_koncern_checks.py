@@ -47,3 +47,25 @@ def test_unmatched_internal_result_items_do_not_net_to_zero(ws):
     findings = ws.checks()
     [f] = [f for f in findings if f.code == "koncern-elimineringar"]
     assert "(50\u00a0000,00 kr)" in f.message
+
+
+def test_the_comparison_year_of_the_consolidated_balance_sheet_is_checked_too(ws):
+    """Last year's Bostäder file (sie_fg) has an account the mapping does not know: the
+    comparison column does not balance, this year's does."""
+    from tests.statements.test_koncern_fg import ENERGI_PREV, two_years
+
+    two_years(ws, energi_prev=ENERGI_PREV)
+    path = ws.root / "data/koncern/bostader-2022.se"
+    text = path.read_text(encoding="cp437")
+    path.write_text(
+        text.replace("#IB 0 1110 10000000.00", "#IB 0 1110 9990000.00\n#IB 0 9110 10000.00"),
+        encoding="cp437",
+    )
+    ws.chapter("resultatrakning", "balansrakning", "kassaflodesanalys", *TABLES)
+    findings = ws.checks()
+    [f] = [f for f in findings if f.code == "koncern-br-balanserar-inte"]
+    assert f.where == "koncern_balansrakning/summa_tillgangar/utfall_fg"
+    assert f.message.startswith("den sammanställda balansräkningen för föregående år balanserar inte")
+    assert "skillnad \u221210\u00a0000,00 kr" in f.message
+    [unmapped] = [f for f in findings if f.code == "koncern-konto-omappat"]
+    assert unmapped.file == "data/koncern/bostader-2022.se"

@@ -278,6 +278,23 @@ def test_the_koncerns_result_is_each_companys_share_of_its_own_result(annual: Re
     )
 
 
+def test_the_koncerns_comparison_year_is_each_companys_share_of_its_own_last_year(annual: ReportData) -> None:
+    # The comparison column comes from the companies' 2023 files (sie_fg in bokslut.toml).
+    koncern = EXAMPLES / ANNUAL / "data" / "koncern"
+    shares = {"bostader": Decimal(1), "energi": Decimal("0.6"), "raddningstjanst": Decimal("0.35")}
+    kommun = shown(annual, "resultatrakning", "arets_resultat", "utfall_fg")
+    parts = sum(company_result(koncern / f"{k}-2023.se") * share for k, share in shares.items())
+    total = (kommun + parts).quantize(Decimal(1))
+    assert shown(annual, "koncern_resultatrakning", "arets_resultat", "utfall_fg") == total
+    assert shown(annual, "koncern_balansrakning", "summa_tillgangar", "utfall_fg") == shown(
+        annual, "koncern_balansrakning", "summa_eget_kapital_och_skulder", "utfall_fg"
+    )
+    # Last year's closing cash is where this year's cash flow starts.
+    assert shown(annual, "koncern_kassaflodesanalys", "kf_likvida_slut", "utfall_fg") == shown(
+        annual, "koncern_kassaflodesanalys", "kf_likvida_borjan", "utfall"
+    )
+
+
 def test_the_interim_driftredovisning_shows_what_is_left_of_the_years_budget(interim: ReportData) -> None:
     table = interim.rounded["driftredovisning"].table
     assert [(c.id, c.label) for c in table.columns] == [

@@ -23,10 +23,8 @@ from bokslut.workspace.new import create_workspace
 NBSP = "\u00a0"
 
 
-def workspace(tmp_path: Path, *, koncern: bool) -> Layout:
-    layout = create_workspace(
-        tmp_path / "ws", "Testorten", OrgTyp.KOMMUN, 2023, RapportTyp.ARSREDOVISNING, None
-    )
+def workspace(tmp_path: Path, *, koncern: bool, typ: RapportTyp = RapportTyp.ARSREDOVISNING) -> Layout:
+    layout = create_workspace(tmp_path / "ws", "Testorten", OrgTyp.KOMMUN, 2023, typ, None)
     generated = layout.config.read_text(encoding="utf-8")
     ws = load_ledgers().LedgerWorkspace(layout.root)
     kommun(ws)
@@ -39,12 +37,12 @@ def workspace(tmp_path: Path, *, koncern: bool) -> Layout:
     return layout
 
 
-def build(layout: Layout) -> tuple[dict[str, Any], str]:
+def build(layout: Layout, stem: str = "arsredovisning-2023") -> tuple[dict[str, Any], str]:
     result = build_report(
         layout, load_config(layout.config), [report_parts], formats=("html", "json"), quiet=True
     )
-    doc = json.loads((result.out_dir / "arsredovisning-2023.json").read_text(encoding="utf-8"))
-    html = (result.out_dir / "arsredovisning-2023.html").read_text(encoding="utf-8")
+    doc = json.loads((result.out_dir / f"{stem}.json").read_text(encoding="utf-8"))
+    html = (result.out_dir / f"{stem}.html").read_text(encoding="utf-8")
     return doc, " ".join(re.sub(r"<[^>]+>", "", html).replace(NBSP, " ").split())
 
 
@@ -74,3 +72,15 @@ def test_without_a_koncern_the_section_is_not_there(tmp_path):
     assert not [t for t in doc["tables"] if "koncern" in t["id"]]
     assert "Sammanställd" not in text
     assert "kommunala koncernen" not in text
+
+
+def test_a_delarsrapport_with_a_koncern_builds_without_the_consolidated_tables(tmp_path):
+    # LKBR 13 kap.: the interim report is the kommun's own; a declared koncern changes nothing.
+    layout = workspace(tmp_path, koncern=True, typ=RapportTyp.DELARSRAPPORT)
+    doc, text = build(layout, "delarsrapport-2023")
+    assert not [t for t in doc["tables"] if "koncern" in t["id"]]
+    # The kommun's own result to 31 August: 1 040 000 without the December energy bill.
+    assert shown(doc, "resultatrakning")["arets_resultat"]["utfall"] == 1340
+    assert "Sammanställd" not in text
+    findings = run_checks(layout, load_config(layout.config))
+    assert [f.format() for f in findings if f.code.startswith("koncern") or f.level.value == "error"] == []

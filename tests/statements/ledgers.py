@@ -97,10 +97,15 @@ class LedgerWorkspace:
         vouchers: Sequence[tuple[str, Sequence[Row]]] = (),
         oib: Iterable[tuple[str, object, dict[int, str]]] = (),
         name: str = "Testbolaget AB",
+        ib_prev: dict[str, object] | None = None,
+        res_prev: dict[str, object] | None = None,
     ) -> Path:
-        """A koncernföretag's own SIE 4 file (BAS accounts) at ``rel`` in the workspace."""
+        """A koncernföretag's own SIE 4 file (BAS accounts) at ``rel`` in the workspace;
+        ``ib_prev`` and ``res_prev`` are last year's #IB -1 and #RES -1."""
         path = self.root / rel
-        write_ledger(path, year, ib=ib, vouchers=vouchers, oib=oib, fnamn=name)
+        write_ledger(
+            path, year, ib=ib, vouchers=vouchers, oib=oib, fnamn=name, ib_prev=ib_prev, res_prev=res_prev
+        )
         return path
 
     def write(self, rel: str, text: str) -> Path:
@@ -138,6 +143,7 @@ def write_ledger(
     names: dict[str, str] | None = None,
     oib: Iterable[tuple[str, object, dict[int, str]]] = (),
     fnamn: str = "Testförbundet",
+    ib_prev: dict[str, object] | None = None,
 ) -> None:
     """One SIE 4 file for ``year`` written by the project's own writer."""
     vs: list[Voucher] = []
@@ -157,7 +163,9 @@ def write_ledger(
         accounts.add(account)
         objects.update(objs.items())
         balances.append(Balance("OIB", 0, account, ore(amount), 0, tuple(sorted(objs.items()))))
+    balances += [Balance("IB", -1, a, ore(x), 0) for a, x in sorted((ib_prev or {}).items())]
     balances += [Balance("RES", -1, a, ore(x), 0) for a, x in sorted((res_prev or {}).items())]
+    accounts.update(ib_prev or {})
     balances += [Balance("UB", -1, a, ore(x), 0) for a, x in sorted((ub_prev or {}).items())]
     accounts.update(res_prev or {})
     accounts.update(ub_prev or {})

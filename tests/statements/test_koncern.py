@@ -77,7 +77,7 @@ motpart = "ENER"
 B, E, K = {9: "BOST"}, {9: "ENER"}, {9: "KOMMUN"}
 
 
-def kommun(ws, extra: str = KONCERN, *, rent: int = 1_200_000):
+def kommun(ws, extra: str = KONCERN, *, rent: int = 1_200_000, more=()):
     ws.config(extra=extra)
     ws.year(
         2023,
@@ -92,6 +92,7 @@ def kommun(ws, extra: str = KONCERN, *, rent: int = 1_200_000):
             ("2023-03-06", [("2411", 1_000_000, B), ("1930", -1_000_000)]),
             ("2023-03-07", [("1930", 40_000), ("8411", -40_000, B)]),
             ("2023-12-31", [("6211", 300_000, E), ("1930", -300_000)]),
+            *more,
         ],
     )
     return ws
@@ -130,7 +131,7 @@ def bostader(ws, year: int = 2023, extra=()):
     return ws
 
 
-def energi(ws, extra=()):
+def energi(ws, extra=(), **prev):
     ws.company(
         "data/koncern/energi.se",
         2023,
@@ -145,6 +146,7 @@ def energi(ws, extra=()):
             ("2023-05-06", [("8910", 200_000), ("2510", -200_000)]),
             *extra,
         ],
+        **prev,
     )
     return ws
 
@@ -355,3 +357,86 @@ def test_forvarvsanalys_from_the_acquisition_date_equity(ws):
     assert (f.file, f.line) == ("data/koncern/forvarvsanalys.csv", 4)
     assert f.message.startswith("'okand' är inget koncernföretag i bokslut.toml")
     assert s.values["koncern_eget_kapital"] == Decimal(10_226_400)
+
+
+def test_dividends_to_the_kommun_are_eliminated(ws):
+    """Bostäder (100 %) pays the kommun a dividend of 100 000; Energi (50 %) pays 100 000, of
+    which the kommun's 50 000 is marked KOMMUN on 2091 and the other owner's is not. The
+    kommun books 150 000 in finansiella intäkter (8416), so its own result is 1 190 000.
+    Eliminated: Bostäder's 100 000 whole; of Energi's, 1 · ½ · 50 000 as an internal item
+    and the other ½ · 50 000 as last years' profit: 50 000, back to equity. So the
+    consolidated RR and BR are test_koncern's to the krona: the koncern's cash is unchanged
+    (+150 000 − 100 000 − ½ · 100 000) and so is its equity (Energi's −½ · 50 000 paid to the
+    other owner, +25 000 back from the result). The overview shows the dividends' −150 000."""
+    kommun(ws)
+    ws.year(
+        2023,
+        ib={"1311": 1_000_000, "1381": 2_000_000, "1930": 3_000_000, "2011": -6_000_000},
+        oib=[("1311", 800_000, B), ("1311", 200_000, E), ("1381", 2_000_000, B)],
+        vouchers=[
+            ("2023-03-01", [("1930", 10_000_000), ("8011", -10_000_000)]),
+            ("2023-03-02", [("5011", 8_000_000), ("1930", -8_000_000)]),
+            ("2023-03-03", [("1510", 500_000, B), ("3011", -500_000, B)]),
+            ("2023-03-04", [("1930", 500_000), ("1510", -500_000, B)]),
+            ("2023-03-05", [("6011", 1_200_000, B), ("2411", -1_200_000, B)]),
+            ("2023-03-06", [("2411", 1_000_000, B), ("1930", -1_000_000)]),
+            ("2023-03-07", [("1930", 40_000), ("8411", -40_000, B)]),
+            ("2023-12-31", [("6211", 300_000, E), ("1930", -300_000)]),
+            ("2023-06-01", [("1930", 100_000), ("8416", -100_000, B)]),
+            ("2023-06-02", [("1930", 50_000), ("8416", -50_000, E)]),
+        ],
+    )
+    bostader(ws, extra=[("2023-06-01", [("2091", 100_000, K), ("1930", -100_000)])])
+    energi(ws, extra=[("2023-06-02", [("2091", 50_000, K), ("2091", 50_000), ("1930", -100_000)])])
+    s = ws.compute()
+    assert not [f for f in s.findings if f.code.startswith("koncern")]
+    assert s.values["arets_resultat"] == Decimal(1_190_000)
+    rr = dict(shown(s, "koncern_resultatrakning"))
+    assert "Finansiella intäkter" not in rr
+    assert rr["Årets resultat"] == Decimal(3_129_400)
+    br = dict(shown(s, "koncern_balansrakning"))
+    assert br["Kassa och bank"] == Decimal(7_850_000)
+    assert br["Övrigt eget kapital"] == Decimal(7_097_000)
+    assert br["SUMMA EGET KAPITAL, AVSÄTTNINGAR OCH SKULDER"] == Decimal(18_250_000)
+    overview = {row[0]: row[-2] for row in shown(s, "kommunala_koncernen")}
+    assert overview["Testförbundet"] == Decimal(1_190_000)
+    assert overview["Utdelningar inom koncernen"] == Decimal(-150_000)
+    assert overview["Elimineringar av interna poster"] == Decimal(0)
+    assert overview["Koncernens resultat"] == Decimal(3_129_400)
+
+
+def test_an_unmarked_dividend_is_a_mismatch_naming_the_payers_file(ws):
+    """Energi books its dividend to the kommun without the KOMMUN object: the kommun's 50 000
+    from ENER has no counterpart, a finding on Energi's file."""
+    kommun(ws)
+    ws.year(
+        2023,
+        ib={"1311": 1_000_000, "1930": 3_000_000, "2011": -4_000_000},
+        oib=[("1311", 800_000, B), ("1311", 200_000, E)],
+        vouchers=[("2023-06-02", [("1930", 50_000), ("8416", -50_000, E)])],
+    )
+    bostader(ws)
+    energi(ws, extra=[("2023-06-02", [("2091", 100_000), ("1930", -100_000)])])
+    s = ws.compute()
+    [f] = [f for f in s.findings if f.code == "koncern-interna-differens" and "Exempelenergi" in f.message]
+    assert f.file == "data/koncern/energi.se"
+    assert f.message.startswith("interna resultatposter stämmer inte: Testförbundet")
+
+
+def test_the_pension_note_of_the_koncern(ws):
+    """The kommun sets aside 70 000 for pensions (5411/2211), Bostäder 50 000 (7410/2230; the
+    blandmodell does not apply to it, LKBR 12:6, so it stands in the balance sheet). The
+    consolidated Avsättningar för pensioner 120 000 refers to the note that splits it."""
+    kommun(ws, more=[("2023-06-03", [("5411", 70_000), ("2211", -70_000)])])
+    bostader(ws, extra=[("2023-04-13", [("7410", 50_000), ("2230", -50_000)])])
+    s = energi(ws).compute()
+    br = s.table("koncern_balansrakning")
+    assert br.row("avsattningar_pensioner").note == "not_koncern_pensioner"
+    assert dict(shown(s, "koncern_balansrakning"))[
+        "Avsättningar för pensioner och liknande förpliktelser"
+    ] == Decimal(120_000)
+    assert shown(s, "not_koncern_pensioner") == [
+        ("Kommunen", Decimal(70_000)),
+        ("Exempelbostäder AB (100 %)", Decimal(50_000)),
+        ("Summa", Decimal(120_000)),
+    ]

@@ -28,14 +28,18 @@ def check_koncern(s: Statements) -> list[Finding]:
     if rr is None or br is None:
         return []
     out: list[Finding] = []
-    assets, claims = _n(br, "summa_tillgangar"), _n(br, "summa_eget_kapital_och_skulder")
-    if assets is not None and claims is not None and assets != claims:
+    for col in (c.id for c in br.columns):
+        assets = _n(br, "summa_tillgangar", col)
+        claims = _n(br, "summa_eget_kapital_och_skulder", col)
+        if assets is None or claims is None or assets == claims:
+            continue
+        which = " för föregående år" if col == "utfall_fg" else ""
         out.append(
             error(
-                f"den sammanställda balansräkningen balanserar inte: tillgångar {_kr(assets)} kr, eget "
-                f"kapital, avsättningar och skulder {_kr(claims)} kr (skillnad {_kr(assets - claims)} "
-                "kr) – kontrollera omappade konton i koncernföretagens filer",
-                where="koncern_balansrakning/summa_tillgangar/utfall",
+                f"den sammanställda balansräkningen{which} balanserar inte: tillgångar {_kr(assets)} kr, "
+                f"eget kapital, avsättningar och skulder {_kr(claims)} kr (skillnad "
+                f"{_kr(assets - claims)} kr) – kontrollera omappade konton i koncernföretagens filer",
+                where=f"koncern_balansrakning/summa_tillgangar/{col}",
                 code="koncern-br-balanserar-inte",
             )
         )

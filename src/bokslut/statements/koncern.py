@@ -6,7 +6,9 @@ threshold: left out with the reason shown), consolidates them proportionally
 (:mod:`bokslut.statements.koncern_consolidation`) and builds, with the kommun's own
 statement code over the consolidated year: ``koncern_resultatrakning`` (with the
 companies' tax lines), ``koncern_balansrakning``, ``koncern_kassaflodesanalys``, the
-overview ``kommunala_koncernen`` and ``koncern_interna_poster``. An annual report only.
+overview ``kommunala_koncernen``, ``koncern_interna_poster`` and the notes to the
+consolidated balance sheet; with last year consolidated beside this year when every
+company has last year's figures. An annual report only.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ from bokslut.statements.koncern_consolidation import (
 from bokslut.statements.koncern_forvarv import forvarvsanalys, read_acquisitions
 from bokslut.statements.koncern_ledger import CompanyLedger, read_company, unknown_counterparties
 from bokslut.statements.koncern_mapping import ASSET_LINES, RESULT_LINES, KoncernMapping, load_mapping
-from bokslut.statements.resultatrakning import rr_line_sums
+from bokslut.statements.koncern_noter import koncern_notes, with_note_refs
+from bokslut.statements.resultatrakning import column_label, rr_line_sums, year_columns
 from bokslut.statements.specs import RESULTATRAKNING
 from bokslut.table import Column, ColumnKind, Row, RowKind, Table, Unit, Value
 from bokslut.tabular import find_input
@@ -151,14 +154,27 @@ def koncern_tables(
         )
         overview = _overview(ctx, companies, cons, rr, br, unit)
         return KoncernResult((overview,), {"koncern_antal_foretag": 0}, tuple(findings), cons)
-    kctx = consolidated_context(ctx, cons)
+    previous, fg_findings = _previous_year(con, layout, ctx, config_text, companies, mapping)
+    findings += fg_findings
+    kctx = consolidated_context(ctx, cons, previous)
     k_rr = _koncern_rr(kctx, unit)
     k_br = _as_koncern(balansrakning(kctx, unit), "koncern_balansrakning", "Sammanställd balansräkning")
     k_kfa = _as_koncern(
         kassaflodesanalys(kctx, unit), "koncern_kassaflodesanalys", "Sammanställd kassaflödesanalys"
     )
     overview = _overview(ctx, companies, cons, rr, br, unit)
-    tables: list[Table] = [k_rr, k_br, k_kfa, overview]
+    notes, refs = koncern_notes(
+        kctx,
+        k_br,
+        [
+            (c.foretag.id, f"{c.foretag.namn} ({_pct(c.foretag.agarandel).removesuffix(',0')} %)")
+            for c in companies
+            if c.ledger is not None and c.reason is None
+        ],
+        unit,
+    )
+    k_br = with_note_refs(k_br, refs)
+    tables: list[Table] = [k_rr, k_br, k_kfa, overview, *notes]
     internal = _internal_items(cons, unit)
     if internal is not None:
         tables.append(internal)
@@ -178,6 +194,55 @@ def koncern_tables(
             tables.append(analysis)
     values = _values(k_rr, k_br, k_kfa, len(included))
     return KoncernResult(tuple(tables), values, tuple(findings), cons)
+
+
+def _previous_year(
+    con: duckdb.DuckDBPyConnection,
+    layout: Layout,
+    ctx: Context,
+    config_text: str,
+    companies: list[_Company],
+    mapping: KoncernMapping,
+) -> tuple[Consolidation | None, list[Finding]]:
+    """Last year consolidated for the comparison column (LKBR 12 kap. with 4 kap.), with
+    this year's companies: only when the kommun has last year and every one of them does."""
+    if ctx.yd(1) is None:
+        return None, []
+    findings: list[Finding] = []
+    ledgers: list[CompanyLedger] = []
+    for c in companies:
+        if c.ledger is None or c.reason is not None:
+            continue
+        ledger, problems = read_company(
+            layout.root, ctx.config, config_text, c.foretag, mapping, layout.cache / "koncern", previous=True
+        )
+        findings += problems
+        if ledger is None:
+            continue
+        findings += unknown_counterparties(
+            ledger, {f.motpart for f in ctx.config.koncern.foretag} | {mapping.kommun_code}
+        )
+        ledgers.append(ledger)
+    missing = [c.foretag.namn for c in companies if c.ledger is not None and c.reason is None]
+    if len(ledgers) < len(missing):
+        have = {x.foretag.namn for x in ledgers}
+        findings.append(
+            warning(
+                "de sammanställda räkenskaperna visas utan jämförelseår: föregående års siffror saknas för "
+                + ", ".join(n for n in missing if n not in have),
+                file="bokslut.toml",
+                code="koncern-fg-saknas",
+            )
+        )
+        return None, findings
+    oib_rows = con.execute(
+        "SELECT account, objects, amount FROM balance WHERE kind = 'OIB' AND year_index = 0 "
+        "AND fiscal_year = ?",
+        [ctx.year - 1],
+    ).fetchall()
+    oib = kommun_oib([(str(a), str(o), int(x)) for a, o, x in oib_rows], ctx.config.dimensioner.motpart)
+    cons = consolidate(ctx, ledgers, oib, mapping, offset=1)
+    return cons, [*findings, *cons.findings]
 
 
 def _materiality(
@@ -239,19 +304,17 @@ def _pct(x: Decimal) -> str:
 
 
 def _koncern_rr(kctx: Context, unit: Unit) -> Table:
-    yd = kctx.yd(0)
-    assert yd is not None
-    sums = rr_line_sums(kctx, 0)
-    cells: dict[str, dict[str, Cell]] = {}
-    for line in KONCERN_RR:
-        if line.parts:
-            continue
-        s = sums.get(line.id, LineSum())
-        cells[line.id] = {"utfall": money_cell(-s.ore, {})}
+    cells: dict[str, dict[str, Cell]] = {line.id: {} for line in KONCERN_RR if not line.parts}
+    columns: list[Column] = []
+    for cid, offset in year_columns(kctx):
+        sums = rr_line_sums(kctx, offset)
+        columns.append(Column(cid, column_label(kctx, offset)))
+        for line_id, row in cells.items():
+            row[cid] = money_cell(-sums.get(line_id, LineSum()).ore, {})
     table = build_table(
         id="koncern_resultatrakning",
         title="Sammanställd resultaträkning",
-        columns=[Column("utfall", str(kctx.year))],
+        columns=columns,
         lines=KONCERN_RR,
         cells=cells,
         unit=unit,
@@ -276,8 +339,7 @@ def _as_koncern(table: Table, new_id: str, title: str) -> Table:
         for r in table.rows
     )
 
-    # The kommun's identities compare with last year's balance sheet, which the koncern's
-    # tables (one year) do not have.
+    # The kommun's identities name the kommun's own tables (balansrakning, …), not these.
     return replace(table, id=new_id, title=title, rows=rows, identities=())
 
 
@@ -344,6 +406,15 @@ def _overview(
         )
     )
     total += cons.elimination_result
+    if cons.dividend_result:
+        rows.append(
+            Row(
+                "utdelningar",
+                "Utdelningar inom koncernen",
+                values={"andel_resultat": cons.dividend_result},
+            )
+        )
+        total += cons.dividend_result
     rows.append(Row("summa", "Koncernens resultat", RowKind.TOTAL, values={"andel_resultat": total}))
     return Table(
         id="kommunala_koncernen",

@@ -69,6 +69,8 @@ class Consolidation:
     contributions: Mapping[str, Decimal]  # entity id -> share of its (adjusted) result, kronor
     shares: Mapping[str, int] = field(default_factory=dict)  # company -> the kommun's shares, öre
     names: Mapping[str, str] = field(default_factory=dict)  # entity id -> name
+    # result effect of dividends within the koncern taken out (kronor, report sign)
+    dividend_result: Decimal = Decimal(0)
 
 
 def _kr(ore: int) -> str:
@@ -104,9 +106,15 @@ def consolidate(
     companies: list[CompanyLedger],
     oib: Mapping[tuple[str, str], int],
     mapping: KoncernMapping,
+    offset: int = 0,
 ) -> Consolidation:
-    yd = ctx.yd(0)
+    """The consolidated year ``ctx.year - offset`` (the companies' ledgers for that year)."""
+    yd = ctx.yd(offset)
     assert yd is not None
+    # Companies whose year comes from -1 balances: their internal result items are unknown,
+    # so the kommun's with them are not eliminated either (the result is the same; the
+    # intäkter and kostnader are gross) and their pairs are not compared.
+    derived = {c.foretag.id for c in companies if c.derived}
     dim = ctx.config.dimensioner.motpart
     share = {c.foretag.id: c.foretag.agarandel / 100 for c in companies}
     share[KOMMUN] = Decimal(1)
@@ -117,6 +125,7 @@ def consolidate(
     findings: list[Finding] = []
     accs: dict[str, _Acc] = {}
     sides: dict[tuple[str, str], PairSide] = defaultdict(PairSide)
+    dividends: dict[tuple[str, str], int] = defaultdict(int)  # (payer, receiver) -> öre, debit
     shares: dict[str, int] = {}
     elim_result = Decimal(0)  # report sign, exact öre
 
@@ -157,6 +166,8 @@ def consolidate(
             e.debit += flow.debit
             e.credit += flow.credit
             continue
+        if not balance and cid in derived:
+            continue
         side = sides[(KOMMUN, cid)]
         if balance:
             side.balance += ib + flow.net
@@ -196,6 +207,14 @@ def consolidate(
                 if line in RESULT_LINES:
                     side.result += flow.net
                     elim_result += p * share[other] * flow.net
+                elif line == "eget_kapital":
+                    # The year's debit on equity with an owner in the koncern is a dividend to
+                    # it: compared with the receiver's income from this company, which the
+                    # receiver's own elimination takes out at this share (this cancels it).
+                    side.balance += ib
+                    side.result += flow.net
+                    dividends[(cid, other)] += flow.net
+                    elim_result += p * share[other] * flow.net
                 else:
                     side.balance += ib + flow.net
                 factor = p - p * share[other]
@@ -232,6 +251,23 @@ def consolidate(
             )
         # The result after the uniform principles: dispositions out, their deferred tax in.
         contributions[cid] = kronor(0) + p * (result + (1 - t) * dispositions) / 100
+
+    # --- dividends within the koncern (docs/koncern.md) -----------------------------------
+    # The receiver's elimination above took out share(receiver) × share(payer) of the
+    # dividend; all of its share(receiver) is last years' profit of the payer, already in
+    # the koncern's equity, so the rest leaves the result too and goes back to equity.
+    dividend_result = Decimal(0)
+    for (payer, receiver), paid in sorted(dividends.items()):
+        rest = share[receiver] * (1 - share[payer]) * paid
+        x = acc(f"3~koncern~utdelning~{payer}~{receiver}", "finansiella_intakter")
+        e = acc(f"2~koncern~utdelning~{payer}~{receiver}", "eget_kapital")
+        if rest >= 0:
+            x.debit += rest
+            e.credit -= rest
+        else:
+            x.credit += rest
+            e.debit -= rest
+        dividend_result -= share[receiver] * paid
 
     # --- round, book the residuals, and assemble the year --------------------------------
     ib_out: dict[str, int] = dict(yd.ib)
@@ -278,7 +314,8 @@ def consolidate(
         after_cut={},
         budget={},
     )
-    findings += _mismatches(ctx, companies, sides, names, mapping.kommun_code)
+    compared = {k: v for k, v in sides.items() if not derived & set(k)}
+    findings += _mismatches(ctx, companies, compared, names, mapping.kommun_code, yd.year)
     return Consolidation(
         year,
         chart,
@@ -288,12 +325,26 @@ def consolidate(
         contributions,
         shares,
         names,
+        kronor(0) + dividend_result / 100,
     )
 
 
-def consolidated_context(ctx: Context, cons: Consolidation) -> Context:
-    facts = Facts({cons.year.year: cons.year}, ctx.facts.objects, ctx.facts.account_names, ctx.facts.files)
-    return Context(ctx.config, cons.chart, facts, ctx.year)
+def consolidated_context(ctx: Context, cons: Consolidation, previous: Consolidation | None = None) -> Context:
+    """The consolidated year, and last year's beside it for the comparison column."""
+    years = {cons.year.year: cons.year}
+    chart = cons.chart
+    if previous is not None:
+        years[previous.year.year] = previous.year
+        # Both years' virtual accounts in one chart: a name means the same line in both.
+        chart = replace(
+            chart,
+            rad=PrefixMap({**previous.chart.rad.entries, **chart.rad.entries}),
+            likvida_medel=PrefixSet(
+                tuple(dict.fromkeys((*chart.likvida_medel.prefixes, *previous.chart.likvida_medel.prefixes)))
+            ),
+        )
+    facts = Facts(years, ctx.facts.objects, ctx.facts.account_names, ctx.facts.files)
+    return Context(ctx.config, chart, facts, ctx.year)
 
 
 def _mismatches(
@@ -302,9 +353,10 @@ def _mismatches(
     sides: Mapping[tuple[str, str], PairSide],
     names: Mapping[str, str],
     kommun_code: str,
+    year: int,
 ) -> list[Finding]:
     files = {c.foretag.id: c.file for c in companies}
-    files[KOMMUN] = ctx.facts.files.get(ctx.year, "data/ledger")
+    files[KOMMUN] = ctx.facts.files.get(year, "data/ledger")
     ledgers = {c.foretag.id: c for c in companies}
     codes = {c.foretag.id: c.foretag.motpart for c in companies}
     codes[KOMMUN] = kommun_code

@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
@@ -37,6 +37,9 @@ class CompanyLedger:
     flows: dict[Key, Flow]
     lines: dict[str, str]  # account -> the kommun layout's line (mapped accounts only)
     account_lines: dict[str, int]  # account -> line in the file (#KONTO, else its first row)
+    # Last year from this year's file's -1 balances: no motpart objects, so internal result
+    # items cannot be told apart (only koncern accounts are internal, with the kommun).
+    derived: bool = False
 
     def line_total(self, line: str, closing: bool) -> int:
         """The company's own (100 %) total of a line: the closing balance or the year's net."""
@@ -59,9 +62,42 @@ class ParsedFile:
     oib: list[tuple[str, str, int]]  # #OIB 0: account, canonical objects, öre
     rows: list[tuple[str, str, int, int, int]]  # account, objects, debit, credit, first line
     findings: tuple[Finding, ...]
+    # Last year as the file states it (#RAR -1; #IB, #UB, #RES -1 without objects).
+    previous_year: tuple[dt.date, dt.date, int] | None = None
+    prev_ib: list[tuple[str, int, int]] = field(default_factory=list)
+    prev_ub: list[tuple[str, int, int]] = field(default_factory=list)
+    prev_res: list[tuple[str, int, int]] = field(default_factory=list)
+
+    def previous(self) -> ParsedFile | None:
+        """Last year from the -1 balances: opening #IB -1, closing #UB -1 (else #IB 0),
+        the result accounts' #RES -1 as the year's flows. No objects, so no motpart."""
+        if self.previous_year is None or not (self.prev_ib or self.prev_ub or self.prev_res):
+            return None
+        closing = self.prev_ub or self.ib
+        delta: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for account, amount, line in closing:
+            delta[account][0] += amount
+            delta[account][1] = delta[account][1] or line
+        for account, amount, line in self.prev_ib:
+            delta[account][0] -= amount
+            delta[account][1] = delta[account][1] or line
+        for account, amount, line in self.prev_res:
+            delta[account][0] += amount
+            delta[account][1] = delta[account][1] or line
+        # A closing balance that already holds the year's result (booked to equity) would
+        # count it twice; CLOSING_ACCOUNT (mapped to eget kapital) takes the booking back out.
+        booked = sum(x for x, _ in delta.values())
+        if booked:
+            line = self.previous_year[2]
+            delta[CLOSING_ACCOUNT][0] -= booked
+            delta[CLOSING_ACCOUNT][1] = delta[CLOSING_ACCOUNT][1] or line
+        rows = [(a, "", max(x, 0), min(x, 0), n) for a, (x, n) in sorted(delta.items()) if x]
+        return ParsedFile(self.previous_year, self.accounts, list(self.prev_ib), [], rows, ())
 
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
+# BAS 8999 Årets resultat, mapped to eget kapital by the default mapping (its 2099 counterpart).
+CLOSING_ACCOUNT = "8999"
 FAST_COMPANY_BYTES = 512 * 1024
 
 
@@ -98,6 +134,15 @@ def _aggregate(sie: SieFile) -> ParsedFile:
         for b in sie.balances
         if b.year_index == 0 and b.kind == "OIB" and b.objects
     ]
+    prev = sie.header.fiscal_year(-1)
+
+    def plain(kind: str) -> list[tuple[str, int, int]]:
+        return [
+            (b.account, b.amount, b.line)
+            for b in sie.balances
+            if b.year_index == -1 and b.kind == kind and not b.objects
+        ]
+
     rows: list[tuple[str, str, int, int, int]] = []
     tx = sie.transactions.filter(pc.equal(sie.transactions["kind"], "TRANS"))
     if tx.num_rows:
@@ -125,6 +170,10 @@ def _aggregate(sie: SieFile) -> ParsedFile:
         oib,
         rows,
         tuple(x for x in sie.findings if x.level is not Level.NOTICE),
+        (prev.start, prev.end, prev.line) if prev is not None else None,
+        plain("IB"),
+        plain("UB"),
+        plain("RES"),
     )
 
 
@@ -133,9 +182,8 @@ def _load_cached(path: Path, name: str) -> ParsedFile | None:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("version") != CACHE_VERSION:
             return None
-        fy = data["fiscal_year"]
         return ParsedFile(
-            (dt.date.fromisoformat(fy[0]), dt.date.fromisoformat(fy[1]), int(fy[2])) if fy else None,
+            _year(data["fiscal_year"]),
             {str(k): int(v) for k, v in data["accounts"].items()},
             [(str(a), int(x), int(n)) for a, x, n in data["ib"]],
             [(str(a), str(o), int(x)) for a, o, x in data["oib"]],
@@ -151,16 +199,30 @@ def _load_cached(path: Path, name: str) -> ParsedFile | None:
                 )
                 for f in data["findings"]
             ),
+            _year(data["previous_year"]),
+            *([(str(a), int(x), int(n)) for a, x, n in data[k]] for k in ("prev_ib", "prev_ub", "prev_res")),
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None  # a damaged cache entry is read again from the file
 
 
+def _year(fy: list[object] | None) -> tuple[dt.date, dt.date, int] | None:
+    if not fy:
+        return None
+    return (dt.date.fromisoformat(str(fy[0])), dt.date.fromisoformat(str(fy[1])), int(str(fy[2])))
+
+
 def _save_cached(path: Path, parsed: ParsedFile) -> None:
-    fy = parsed.fiscal_year
+    def year(fy: tuple[dt.date, dt.date, int] | None) -> list[object] | None:
+        return [fy[0].isoformat(), fy[1].isoformat(), fy[2]] if fy else None
+
     data = {
         "version": CACHE_VERSION,
-        "fiscal_year": [fy[0].isoformat(), fy[1].isoformat(), fy[2]] if fy else None,
+        "fiscal_year": year(parsed.fiscal_year),
+        "previous_year": year(parsed.previous_year),
+        "prev_ib": parsed.prev_ib,
+        "prev_ub": parsed.prev_ub,
+        "prev_res": parsed.prev_res,
         "accounts": parsed.accounts,
         "ib": parsed.ib,
         "oib": parsed.oib,
@@ -176,9 +238,9 @@ def _save_cached(path: Path, parsed: ParsedFile) -> None:
         pass  # no cache: the next computation reads the file again
 
 
-def config_line(config_text: str, sie: str) -> int | None:
-    """The line of bokslut.toml naming the company file ``sie`` (for messages)."""
-    pattern = re.compile(rf'^\s*sie\s*=\s*["\']{re.escape(sie)}["\']')
+def config_line(config_text: str, sie: str, key: str = "sie") -> int | None:
+    """The line of bokslut.toml naming the company file ``sie`` under ``key`` (for messages)."""
+    pattern = re.compile(rf'^\s*{key}\s*=\s*["\']{re.escape(sie)}["\']')
     for no, raw in enumerate(config_text.splitlines(), start=1):
         if pattern.match(raw):
             return no
@@ -192,44 +254,64 @@ def read_company(
     f: KoncernForetag,
     mapping: KoncernMapping,
     cache: Path | None = None,
+    previous: bool = False,
 ) -> tuple[CompanyLedger | None, list[Finding]]:
-    """The company's ledger for the report year, or None (with the reason as an error)."""
-    where = config_line(config_text, f.sie)
-    path = root / f.sie
+    """The company's ledger for the report year (``previous``: for last year, from
+    ``sie_fg`` or else the -1 balances of ``sie``), or None with the reason as a finding."""
+    sie, setting = (f.sie_fg, "sie_fg") if previous and f.sie_fg else (f.sie, "sie")
+    derived = previous and f.sie_fg is None
+    left_out = "jämförelseåret" if previous else "de sammanställda räkenskaperna"
+    where = config_line(config_text, sie, setting)
+    path = root / sie
     if not path.is_file():
         return None, [
             error(
-                f"koncernföretaget {f.namn} ({f.id}) saknar sin SIE-fil {f.sie}; företaget kan inte "
-                "tas med i de sammanställda räkenskaperna",
+                f"koncernföretaget {f.namn} ({f.id}) saknar sin SIE-fil {sie}; företaget kan inte "
+                f"tas med i {left_out}",
                 file="bokslut.toml",
                 line=where,
                 code="koncern-sie-saknas",
             )
         ]
     try:
-        parsed = parsed_file(root, path, f.sie, config.granser.sie_bytes, cache)
+        parsed = parsed_file(root, path, sie, config.granser.sie_bytes, cache)
     except BokslutError as exc:
-        return None, [error(exc.message, file=f.sie, code="koncern-sie-fel")]
-    findings = list(parsed.findings)
+        return None, [error(exc.message, file=sie, code="koncern-sie-fel")]
+    findings = [] if derived else list(parsed.findings)
     if any(x.level is Level.ERROR for x in parsed.findings):
         findings.append(
             error(
-                f"SIE-filen för {f.namn} kan inte läsas felfritt; företaget tas inte med i de "
-                "sammanställda räkenskaperna",
-                file=f.sie,
+                f"SIE-filen för {f.namn} kan inte läsas felfritt; företaget tas inte med i {left_out}",
+                file=sie,
                 code="koncern-sie-fel",
             )
         )
         return None, findings
     start, end = config.rapport.period()
+    if previous:
+        start, end = _year_before(start), _year_before(end)
+    if derived:
+        own = parsed.previous()
+        if own is None:
+            findings.append(
+                warning(
+                    f"SIE-filen för {f.namn} har inga saldon för föregående år (#RAR -1 med #IB, #UB "
+                    "eller #RES -1) och sie_fg saknas; den sammanställda jämförelsekolumnen visas inte",
+                    file=sie,
+                    code="koncern-fg-saknas",
+                )
+            )
+            return None, findings
+        parsed = own
     fy = parsed.fiscal_year
     if fy is None or (fy[0], fy[1]) != (start, end):
         said = f"{fy[0]}–{fy[1]}" if fy is not None else "inget (#RAR 0 saknas)"
+        what = "jämförelseåret" if previous else "rapporten"
         findings.append(
             error(
-                f"SIE-filen för {f.namn} gäller räkenskapsåret {said}, rapporten {start}–{end}; "
-                "företaget tas inte med i de sammanställda räkenskaperna",
-                file=f.sie,
+                f"SIE-filen för {f.namn} gäller räkenskapsåret {said}, {what} {start}–{end}; "
+                f"företaget tas inte med i {left_out}",
+                file=sie,
                 line=fy[2] if fy is not None else None,
                 code="koncern-fel-ar",
             )
@@ -280,14 +362,21 @@ def read_company(
                         f"konto {account} i {f.namn}s SIE-fil finns inte i koncernmappningen "
                         f"({mapping.file}); kontot kommer inte med och den sammanställda "
                         "balansräkningen balanserar inte förrän det mappas",
-                        file=f.sie,
+                        file=sie,
                         line=account_lines.get(account),
                         code="koncern-konto-omappat",
                     )
                 )
             continue
         lines[account] = mapped
-    return CompanyLedger(f, f.sie, dict(ib), dict(flows), lines, account_lines), findings
+    return CompanyLedger(f, sie, dict(ib), dict(flows), lines, account_lines, derived), findings
+
+
+def _year_before(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
 
 
 def unknown_counterparties(c: CompanyLedger, known: set[str]) -> list[Finding]:

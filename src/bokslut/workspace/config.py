@@ -337,6 +337,8 @@ class KoncernForetag(Section):
     # Percent of the company the kommun owns (of the capital contributed, for a stiftelse).
     agarandel: Decimal = Field(gt=0, le=100)
     sie: str = Field(min_length=1)  # relative to the workspace
+    # Last year's file, for the comparison column; without it the -1 year balances of ``sie``.
+    sie_fg: str | None = Field(default=None, min_length=1)
     motpart: str = Field(min_length=1)  # its object in the kommun's motpart dimension
     vasentlig: bool = True
     skal: str | None = None  # why a non-material company is left out
