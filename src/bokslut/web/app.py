@@ -46,7 +46,7 @@ from bokslut.pipeline.build import FORMATS, SUMS_NAME, build_report
 from bokslut.pipeline.drill import drill_over
 from bokslut.render.html import CSS, HtmlWriter, font_face_css
 from bokslut.render.numbers import format_number
-from bokslut.web import auth
+from bokslut.web import auth, goals
 from bokslut.web.auth import Action, allowed
 from bokslut.web.db import (
     ROLE_LABEL,
@@ -78,6 +78,7 @@ from bokslut.web.sections import (
     normalise,
     save_section,
 )
+from bokslut.workspace.config import load_config
 from bokslut.workspace.layout import Layout
 
 log = logging.getLogger("bokslut.webb")
@@ -543,6 +544,164 @@ class Web:
             conflict_diff=diff_html(exc.current, mine, "sparad version", "din version"),
         )
 
+    # -- goal follow-up ---------------------------------------------------------------
+    # These pages read the settings themselves rather than through the report cache: a save
+    # changes data/mal.yaml, and the form must not wait for the report to be recomputed.
+
+    @property
+    def yaml_bytes(self) -> int:
+        return load_config(self.layout.config).granser.yaml_bytes
+
+    @property
+    def text_bytes(self) -> int:
+        return load_config(self.layout.config).kapitel.max_storlek_kb * 1024
+    def goals_index(self, ctx: Ctx) -> Response:
+        loaded = self._goals_file(goals.GOALS)
+        areas = []
+        if loaded is not None:
+            for index, name in enumerate(goals.area_names(loaded.data), start=1):
+                holders = goals.holders(self.layout, self.text_bytes, goals.area_tables(index))
+                areas.append((index, name, sorted(holders), goals.may_edit(ctx.me, ctx.state, holders)))
+        decisions = self._goals_file(goals.DECISIONS)
+        return self.render(ctx, "mal.html", areas=areas, has_decisions=decisions is not None)
+
+    def _goals_file(self, section: Section) -> goals.Loaded | None:
+        if not (self.layout.root / section.file).is_file():
+            return None
+        return goals.load(self.layout, section, self.yaml_bytes)
+
+    def _area(self, ctx: Ctx) -> tuple[goals.Loaded, int, set[str]]:
+        # A change made in the folder enters the history before the form shows the file.
+        current_with_history(self.layout, self.db, goals.GOALS, self.yaml_bytes)
+        loaded = goals.load(self.layout, goals.GOALS, self.yaml_bytes)
+        index = int(ctx.request.path_params["n"])
+        if not 1 <= index <= goals.area_count(loaded.data):
+            raise HttpProblem(404, "målområdet finns inte")
+        return loaded, index, goals.holders(self.layout, self.text_bytes, goals.area_tables(index))
+
+    def goal_area(self, ctx: Ctx) -> Response:
+        loaded, index, holders = self._area(ctx)
+        if "sparat" in ctx.request.query_params:
+            ctx.flash.append("Målen är sparade i data/mal.yaml.")
+        return self._goal_form(ctx, loaded, index, holders)
+
+    def _goal_form(
+        self, ctx: Ctx, loaded: goals.Loaded, index: int, holders: set[str], status: int = 200, **extra: Any
+    ) -> Response:
+        return self.render(
+            ctx,
+            "mal_omrade.html",
+            status=status,
+            area=goals.area_form(loaded, index),
+            base=loaded.sha256,
+            may_edit=goals.may_edit(ctx.me, ctx.state, holders),
+            holders=sorted(holders),
+            assessments=goals.ASSESSMENTS,
+            history=self.db.history(goals.GOALS.id)[:20],
+            **extra,
+        )
+
+    def _require_goals(self, ctx: Ctx, holders: set[str]) -> None:
+        if not goals.may_edit(ctx.me, ctx.state, holders):
+            if ctx.state is not ReportState.OPEN:
+                raise HttpProblem(423, f"rapporten är {STATE_LABEL[ctx.state]} – inga ändringar görs nu")
+            raise HttpProblem(403, "du har inte behörighet till det här")
+
+    def _form_values(self, ctx: Ctx) -> dict[str, str]:
+        assert ctx.form is not None
+        out: dict[str, str] = {}
+        for key, value in ctx.form.multi_items():
+            if isinstance(value, str):
+                if len(value) > goals.MAX_TEXT * 2:
+                    raise HttpProblem(413, f"fältet '{key}' är för långt")
+                out[key] = value
+        return out
+
+    def goal_area_post(self, ctx: Ctx) -> Response:
+        loaded, index, holders = self._area(ctx)
+        self._require_goals(ctx, holders)
+        values = self._form_values(ctx)
+        base = ctx.field("bas", 64)
+        try:
+            goals.save(
+                self.layout,
+                self.db,
+                goals.GOALS,
+                ctx.me.id,
+                base,
+                self.yaml_bytes,
+                lambda data: goals.apply_area(data, index, values),
+            )
+        except goals.FormInvalid as exc:
+            return self._goal_form(ctx, loaded, index, holders, 422, errors=exc.errors, sent=values)
+        except Conflict as exc:
+            fresh = goals.load(self.layout, goals.GOALS, self.yaml_bytes)
+            return self._goal_form(
+                ctx,
+                fresh,
+                index,
+                holders,
+                409,
+                conflict=True,
+                sent=values,
+                conflict_diff=diff_html(loaded.text, exc.current, "när du öppnade", "sparad nu"),
+            )
+        return RedirectResponse(f"/mal/{index}?sparat=1", status_code=303)
+
+    def decisions(self, ctx: Ctx) -> Response:
+        current_with_history(self.layout, self.db, goals.DECISIONS, self.yaml_bytes)
+        loaded = goals.load(self.layout, goals.DECISIONS, self.yaml_bytes)
+        if "sparat" in ctx.request.query_params:
+            ctx.flash.append("Uppdragen är sparade i data/beslut.yaml.")
+        return self._decision_form(ctx, loaded)
+
+    def _decision_form(self, ctx: Ctx, loaded: goals.Loaded, status: int = 200, **extra: Any) -> Response:
+        holders = goals.holders(self.layout, self.text_bytes, goals.DECISION_TABLES)
+        return self.render(
+            ctx,
+            "beslut.html",
+            status=status,
+            rows=goals.decision_forms(loaded),
+            base=loaded.sha256,
+            may_edit=goals.may_edit(ctx.me, ctx.state, holders),
+            holders=sorted(holders),
+            states=goals.DECISION_STATES,
+            history=self.db.history(goals.DECISIONS.id)[:20],
+            **extra,
+        )
+
+    def decisions_post(self, ctx: Ctx) -> Response:
+        if not (self.layout.root / goals.DECISIONS.file).is_file():
+            raise HttpProblem(404, "arbetsytan har ingen data/beslut.yaml")
+        current_with_history(self.layout, self.db, goals.DECISIONS, self.yaml_bytes)
+        loaded = goals.load(self.layout, goals.DECISIONS, self.yaml_bytes)
+        self._require_goals(ctx, goals.holders(self.layout, self.text_bytes, goals.DECISION_TABLES))
+        values = self._form_values(ctx)
+        base = ctx.field("bas", 64)
+        try:
+            goals.save(
+                self.layout,
+                self.db,
+                goals.DECISIONS,
+                ctx.me.id,
+                base,
+                self.yaml_bytes,
+                lambda data: goals.apply_decisions(data, values),
+            )
+        except goals.FormInvalid as exc:
+            return self._decision_form(ctx, loaded, 422, errors=exc.errors, sent=values)
+        except Conflict as exc:
+            fresh = goals.load(self.layout, goals.DECISIONS, self.yaml_bytes)
+            return self._decision_form(
+                ctx,
+                fresh,
+                409,
+                conflict=True,
+                sent=values,
+                conflict_diff=diff_html(loaded.text, exc.current, "när du öppnade", "sparad nu"),
+            )
+        return RedirectResponse("/beslut?sparat=1", status_code=303)
+
     # -- history --------------------------------------------------------------------------
 
     def history(self, ctx: Ctx) -> Response:
@@ -876,6 +1035,11 @@ def create_app(cfg: WebConfig) -> Starlette:
         Route("/avsnitt/{sid}/kommentar", e(web.comment), methods=["POST"]),
         Route("/avsnitt/{sid}/tilldela", e(web.assign), methods=["POST"]),
         Route("/oversikt", e(web.overview)),
+        Route("/mal", e(web.goals_index)),
+        Route("/mal/{n:int}", e(web.goal_area), methods=["GET"]),
+        Route("/mal/{n:int}", e(web.goal_area_post), methods=["POST"]),
+        Route("/beslut", e(web.decisions), methods=["GET"]),
+        Route("/beslut", e(web.decisions_post), methods=["POST"]),
         Route("/anvandare", e(web.users_page)),
         Route("/anvandare/{uid:int}/roller", e(web.user_roles), methods=["POST"]),
         Route("/rapport", e(web.report)),
