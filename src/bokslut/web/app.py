@@ -9,6 +9,7 @@ traceback never reaches the browser. Permissions are asked of
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import hashlib
@@ -17,7 +18,7 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
@@ -69,6 +70,7 @@ from bokslut.web.engine import (
     frozen_folder,
     preview,
 )
+from bokslut.web.preview_pool import DEFAULT_TIMEOUT, PreviewBusy, PreviewPool
 from bokslut.web.sections import (
     Conflict,
     Section,
@@ -105,6 +107,9 @@ class WebConfig:
     secure_cookies: bool = True
     freeze_formats: tuple[str, ...] = FORMATS
     session_hours: int = 8
+    # Preview runs in separate processes, killed after preview_seconds (bokslut.web.preview_pool).
+    preview_workers: int = 2
+    preview_seconds: float = DEFAULT_TIMEOUT
 
 
 @dataclass
@@ -195,6 +200,7 @@ class Web:
         self.layout = cfg.layout
         self.db = cfg.db
         self.cache = ReportCache(cfg.layout)
+        self.previews = PreviewPool(cfg.layout, cfg.preview_workers, cfg.preview_seconds)
         self._choices: dict[tuple[object, str | None], list[Choice]] = {}
         self._choices_lock = threading.Lock()
         self._picker_html: dict[tuple[object, str], Markup] = {}
@@ -282,21 +288,19 @@ class Web:
 
         return run
 
-    def _session(self, request: Request) -> tuple[User | None, str, str | None]:
+    def _session(self, request: Request) -> tuple[User | None, str, ReportState]:
         token = request.session.get("t")
-        if not isinstance(token, str):
-            return None, "", None
-        found = self.db.session(hashlib.sha256(token.encode()).hexdigest())
+        token_hash = hashlib.sha256(token.encode()).hexdigest() if isinstance(token, str) else None
+        found, version = self.db.request_context(token_hash)
         if found is None:
-            return None, "", None
-        user = self.db.user(found[0])
-        return user, found[1], token
+            return None, "", version.state
+        return found[0], found[1], version.state
 
     def _handle(
         self, handler: Callable[[Ctx], Response], request: Request, form: FormData | None, login: bool
     ) -> Response:
         try:
-            user, csrf, _ = self._session(request)
+            user, csrf, state = self._session(request)
             if user is None:
                 # Before log-in the CSRF token lives in the signed cookie itself.
                 pre = request.session.get("pre")
@@ -304,7 +308,7 @@ class Web:
                     pre = secrets.token_urlsafe(32)
                     request.session["pre"] = pre
                 csrf = pre
-            ctx = Ctx(request, form, user, csrf, self.db.current_version().state)
+            ctx = Ctx(request, form, user, csrf, state)
             if login and user is None:
                 if request.method == "GET":
                     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -523,7 +527,12 @@ class Web:
             raise HttpProblem(413, f"texten är större än gränsen {self.max_bytes // 1024} kB för ett kapitel")
         base = ctx.field("bas", 64)
         if ctx.form is not None and ctx.form.get("gor") == "forhandsgranska":
-            shown = preview(self.cache.get(), self.layout, s.file, text)
+            try:
+                shown = self.previews.preview(s.file, text)
+            except PreviewBusy:
+                raise HttpProblem(
+                    503, "alla förhandsgranskningar är upptagna just nu – försök igen om en stund"
+                ) from None
             return self._editor(
                 ctx, s, text, base, preview_html=self._doc_html(shown.document), findings=shown.findings
             )
@@ -555,6 +564,7 @@ class Web:
     @property
     def text_bytes(self) -> int:
         return load_config(self.layout.config).kapitel.max_storlek_kb * 1024
+
     def goals_index(self, ctx: Ctx) -> Response:
         loaded = self._goals_file(goals.GOALS)
         areas = []
@@ -1057,7 +1067,13 @@ def create_app(cfg: WebConfig) -> Starlette:
     async def not_allowed(request: Request, exc: Exception) -> Response:
         return web._problem(request, HttpProblem(405, "sidan tar inte emot den sortens anrop"))
 
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        web.previews.close()
+
     app = Starlette(
+        lifespan=lifespan,
         routes=routes,
         middleware=[
             Middleware(
