@@ -117,7 +117,13 @@ class PreviewPool:
             worker = self._idle.get(timeout=self.wait)
         except queue.Empty:
             raise PreviewBusy from None
-        if worker is None or not worker.process.is_alive():
+        if worker is not None and not worker.process.is_alive():  # ended while idle (e.g. out of memory)
+            worker.kill()
+            with self._lock:
+                if worker in self._all:
+                    self._all.remove(worker)
+            worker = None
+        if worker is None:
             worker = self._start()
         try:
             worker.conn.send((chapter_file, text))
