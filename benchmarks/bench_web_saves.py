@@ -152,6 +152,7 @@ def main() -> None:
     ap.add_argument("--writers", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--processes", type=int, default=5, help="client processes the writers are spread over")
+    ap.add_argument("--server-processes", type=int, default=1, help="bokslut serve --processer")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bokslut-webb-bench-"))
     root = tmp / "lystkom"
@@ -173,7 +174,18 @@ def main() -> None:
     port = free_port()
     env = {**os.environ, "BOKSLUT_WEBB_HEMLIGHET": "bench"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "bokslut", "serve", str(root), "--port", str(port), "--tillat-http"],
+        [
+            sys.executable,
+            "-m",
+            "bokslut",
+            "serve",
+            str(root),
+            "--port",
+            str(port),
+            "--tillat-http",
+            "--processer",
+            str(args.server_processes),
+        ],
         env=env,
         stderr=subprocess.DEVNULL,
     )

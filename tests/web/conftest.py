@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -94,13 +95,15 @@ def login(client: TestClient, name: str, pw: str | None = None):
     )
 
 
-def make_site(root: Path, url: str, freeze_formats: tuple[str, ...] = ("html", "json")) -> Site:
+def make_site(
+    root: Path, url: str, freeze_formats: tuple[str, ...] = ("html", "json"), **options: Any
+) -> Site:
     db = WebDb(url)
     db.migrate()
     for name, (role, roles) in USERS.items():
         uid = db.add_user(name, name.capitalize(), hash_password(password(name)), role)
         db.set_section_roles(uid, roles)
-    app = create_app(WebConfig(Layout(root), db, "test-hemlighet", freeze_formats=freeze_formats))
+    app = create_app(WebConfig(Layout(root), db, "test-hemlighet", freeze_formats=freeze_formats, **options))
     return Site(root, db, app)
 
 

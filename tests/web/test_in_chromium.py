@@ -186,6 +186,22 @@ def test_write_conflict_approve_drill_and_fastställ_in_chromium(server, browser
     log_out(browser)
 
     log_in(browser, base, "ada")
+    # Goal follow-up: a number written the wrong way is explained in the form, then saved.
+    browser.get(f"{base}/mal")
+    axe("mål")
+    browser.get(f"{base}/mal/1")
+    axe("målformulär")
+    browser.find_element(By.ID, "prognos-2").send_keys("1.234,5")
+    click_and_wait(browser, "form.malformular button[type=submit]", "är inget tal")
+    axe("målformulär med fel")
+    field = browser.find_element(By.ID, "prognos-2")
+    field.clear()
+    field.send_keys("1 234,5")
+    browser.find_element(By.CSS_SELECTOR, "#bedomning-2 option[value=delvis]").click()
+    browser.find_element(By.ID, "motivering-2").send_keys("Kön växte under hösten.")
+    click_and_wait(browser, "form.malformular button[type=submit]", "Målen är sparade i data/mal.yaml.")
+    goals_text = (site.root / "data" / "mal.yaml").read_text(encoding="utf-8")
+    assert "prognos: 1234.5" in goals_text and "motivering: Kön växte under hösten." in goals_text
     for path, page_type in (("/oversikt", "översikt"), ("/anvandare", "användare")):
         browser.get(base + path)
         axe(page_type)
@@ -196,7 +212,7 @@ def test_write_conflict_approve_drill_and_fastställ_in_chromium(server, browser
     axe("fastställande")
 
     assert {page: found for page, found in checked.items() if found} == {}
-    assert len(checked) == 14
+    assert len(checked) == 17
 
 
 def test_every_page_type_fits_a_phone_screen_without_sideways_scrolling(server, browser):
@@ -214,6 +230,8 @@ def test_every_page_type_fits_a_phone_screen_without_sideways_scrolling(server, 
         "/rapport",
         "/harled/resultatrakning/verksamhetens_kostnader/utfall",
         "/rapport/lage",
+        "/mal",
+        "/mal/1",
     ):
         browser.get(base + path)
         overflow = browser.execute_script(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+from typing import Any
 
 import click
 
@@ -178,23 +179,58 @@ def remove_cmd(workspace: str, name: str, database: str | None) -> None:
     is_flag=True,
     help="Skicka sessionskakan även över okrypterad HTTP (bara för test i ett lokalt nät).",
 )
+@click.option(
+    "--processer",
+    "processes",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Serverprocesser som delar på anropen (t.ex. 2 på en dator med två kärnor).",
+)
 @_database
-def serve_cmd(workspace: str, port: int, host: str, allow_http: bool, database: str | None) -> None:
+def serve_cmd(
+    workspace: str, port: int, host: str, allow_http: bool, processes: int, database: str | None
+) -> None:
     """Starta webbapplikationen för arbetsytan."""
     import uvicorn
 
-    from bokslut.web.app import WebConfig, create_app
-
     layout, db = _open(workspace, database)
-    if not db.list_users():
-        click.echo(
-            f"Det finns inga användare ännu: lägg till en med 'bokslut anvandare lagg-till {workspace} "
-            "NAMN --roll administratör'",
-            err=True,
-        )
-    app = create_app(WebConfig(layout, db, _secret(layout), secure_cookies=not allow_http))
-    click.echo(f"bokslut webb: http://{host}:{port}/ (avsluta med Ctrl+C)", err=True)
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True)
+        if not db.list_users():
+            click.echo(
+                f"Det finns inga användare ännu: lägg till en med 'bokslut anvandare lagg-till {workspace} "
+                "NAMN --roll administratör'",
+                err=True,
+            )
     finally:
         db.close()
+    # Every server process builds its own app from these (uvicorn starts the processes by
+    # importing app_from_environment); the save lock, the database and the sessions are shared.
+    os.environ[_ENV_WORKSPACE] = str(layout.root)
+    os.environ[_ENV_DATABASE] = database or ""
+    os.environ[_ENV_HTTP] = "1" if allow_http else ""
+    _secret(layout)  # made once, before the processes read it
+    click.echo(f"bokslut webb: http://{host}:{port}/ (avsluta med Ctrl+C)", err=True)
+    uvicorn.run(
+        "bokslut.cli.web_cmds:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=processes,
+        log_level="warning",
+        proxy_headers=True,
+    )
+
+
+_ENV_WORKSPACE = "BOKSLUT_WEBB_ARBETSYTA"
+_ENV_DATABASE = "BOKSLUT_WEBB_DATABAS"
+_ENV_HTTP = "BOKSLUT_WEBB_TILLAT_HTTP"
+
+
+def app_from_environment() -> Any:
+    """The app of one server process, as ``bokslut serve`` described it in the environment."""
+    from bokslut.web.app import WebConfig, create_app
+
+    layout, db = _open(os.environ[_ENV_WORKSPACE], os.environ.get(_ENV_DATABASE) or None)
+    secure = not os.environ.get(_ENV_HTTP)
+    return create_app(WebConfig(layout, db, _secret(layout), secure_cookies=secure))

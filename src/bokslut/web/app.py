@@ -9,6 +9,7 @@ traceback never reaches the browser. Permissions are asked of
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import hashlib
@@ -17,7 +18,7 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
@@ -46,7 +47,7 @@ from bokslut.pipeline.build import FORMATS, SUMS_NAME, build_report
 from bokslut.pipeline.drill import drill_over
 from bokslut.render.html import CSS, HtmlWriter, font_face_css
 from bokslut.render.numbers import format_number
-from bokslut.web import auth
+from bokslut.web import auth, goals
 from bokslut.web.auth import Action, allowed
 from bokslut.web.db import (
     ROLE_LABEL,
@@ -69,6 +70,7 @@ from bokslut.web.engine import (
     frozen_folder,
     preview,
 )
+from bokslut.web.preview_pool import DEFAULT_TIMEOUT, PreviewBusy, PreviewPool
 from bokslut.web.sections import (
     Conflict,
     Section,
@@ -78,6 +80,7 @@ from bokslut.web.sections import (
     normalise,
     save_section,
 )
+from bokslut.workspace.config import load_config
 from bokslut.workspace.layout import Layout
 
 log = logging.getLogger("bokslut.webb")
@@ -104,6 +107,9 @@ class WebConfig:
     secure_cookies: bool = True
     freeze_formats: tuple[str, ...] = FORMATS
     session_hours: int = 8
+    # Preview runs in separate processes, killed after preview_seconds (bokslut.web.preview_pool).
+    preview_workers: int = 2
+    preview_seconds: float = DEFAULT_TIMEOUT
 
 
 @dataclass
@@ -194,6 +200,7 @@ class Web:
         self.layout = cfg.layout
         self.db = cfg.db
         self.cache = ReportCache(cfg.layout)
+        self.previews = PreviewPool(cfg.layout, cfg.preview_workers, cfg.preview_seconds)
         self._choices: dict[tuple[object, str | None], list[Choice]] = {}
         self._choices_lock = threading.Lock()
         self._picker_html: dict[tuple[object, str], Markup] = {}
@@ -281,21 +288,19 @@ class Web:
 
         return run
 
-    def _session(self, request: Request) -> tuple[User | None, str, str | None]:
+    def _session(self, request: Request) -> tuple[User | None, str, ReportState]:
         token = request.session.get("t")
-        if not isinstance(token, str):
-            return None, "", None
-        found = self.db.session(hashlib.sha256(token.encode()).hexdigest())
+        token_hash = hashlib.sha256(token.encode()).hexdigest() if isinstance(token, str) else None
+        found, version = self.db.request_context(token_hash)
         if found is None:
-            return None, "", None
-        user = self.db.user(found[0])
-        return user, found[1], token
+            return None, "", version.state
+        return found[0], found[1], version.state
 
     def _handle(
         self, handler: Callable[[Ctx], Response], request: Request, form: FormData | None, login: bool
     ) -> Response:
         try:
-            user, csrf, _ = self._session(request)
+            user, csrf, state = self._session(request)
             if user is None:
                 # Before log-in the CSRF token lives in the signed cookie itself.
                 pre = request.session.get("pre")
@@ -303,7 +308,7 @@ class Web:
                     pre = secrets.token_urlsafe(32)
                     request.session["pre"] = pre
                 csrf = pre
-            ctx = Ctx(request, form, user, csrf, self.db.current_version().state)
+            ctx = Ctx(request, form, user, csrf, state)
             if login and user is None:
                 if request.method == "GET":
                     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -522,7 +527,12 @@ class Web:
             raise HttpProblem(413, f"texten är större än gränsen {self.max_bytes // 1024} kB för ett kapitel")
         base = ctx.field("bas", 64)
         if ctx.form is not None and ctx.form.get("gor") == "forhandsgranska":
-            shown = preview(self.cache.get(), self.layout, s.file, text)
+            try:
+                shown = self.previews.preview(s.file, text)
+            except PreviewBusy:
+                raise HttpProblem(
+                    503, "alla förhandsgranskningar är upptagna just nu – försök igen om en stund"
+                ) from None
             return self._editor(
                 ctx, s, text, base, preview_html=self._doc_html(shown.document), findings=shown.findings
             )
@@ -542,6 +552,165 @@ class Web:
             conflict=exc.current,
             conflict_diff=diff_html(exc.current, mine, "sparad version", "din version"),
         )
+
+    # -- goal follow-up ---------------------------------------------------------------
+    # These pages read the settings themselves rather than through the report cache: a save
+    # changes data/mal.yaml, and the form must not wait for the report to be recomputed.
+
+    @property
+    def yaml_bytes(self) -> int:
+        return load_config(self.layout.config).granser.yaml_bytes
+
+    @property
+    def text_bytes(self) -> int:
+        return load_config(self.layout.config).kapitel.max_storlek_kb * 1024
+
+    def goals_index(self, ctx: Ctx) -> Response:
+        loaded = self._goals_file(goals.GOALS)
+        areas = []
+        if loaded is not None:
+            for index, name in enumerate(goals.area_names(loaded.data), start=1):
+                holders = goals.holders(self.layout, self.text_bytes, goals.area_tables(index))
+                areas.append((index, name, sorted(holders), goals.may_edit(ctx.me, ctx.state, holders)))
+        decisions = self._goals_file(goals.DECISIONS)
+        return self.render(ctx, "mal.html", areas=areas, has_decisions=decisions is not None)
+
+    def _goals_file(self, section: Section) -> goals.Loaded | None:
+        if not (self.layout.root / section.file).is_file():
+            return None
+        return goals.load(self.layout, section, self.yaml_bytes)
+
+    def _area(self, ctx: Ctx) -> tuple[goals.Loaded, int, set[str]]:
+        # A change made in the folder enters the history before the form shows the file.
+        current_with_history(self.layout, self.db, goals.GOALS, self.yaml_bytes)
+        loaded = goals.load(self.layout, goals.GOALS, self.yaml_bytes)
+        index = int(ctx.request.path_params["n"])
+        if not 1 <= index <= goals.area_count(loaded.data):
+            raise HttpProblem(404, "målområdet finns inte")
+        return loaded, index, goals.holders(self.layout, self.text_bytes, goals.area_tables(index))
+
+    def goal_area(self, ctx: Ctx) -> Response:
+        loaded, index, holders = self._area(ctx)
+        if "sparat" in ctx.request.query_params:
+            ctx.flash.append("Målen är sparade i data/mal.yaml.")
+        return self._goal_form(ctx, loaded, index, holders)
+
+    def _goal_form(
+        self, ctx: Ctx, loaded: goals.Loaded, index: int, holders: set[str], status: int = 200, **extra: Any
+    ) -> Response:
+        return self.render(
+            ctx,
+            "mal_omrade.html",
+            status=status,
+            area=goals.area_form(loaded, index),
+            base=loaded.sha256,
+            may_edit=goals.may_edit(ctx.me, ctx.state, holders),
+            holders=sorted(holders),
+            assessments=goals.ASSESSMENTS,
+            history=self.db.history(goals.GOALS.id)[:20],
+            **extra,
+        )
+
+    def _require_goals(self, ctx: Ctx, holders: set[str]) -> None:
+        if not goals.may_edit(ctx.me, ctx.state, holders):
+            if ctx.state is not ReportState.OPEN:
+                raise HttpProblem(423, f"rapporten är {STATE_LABEL[ctx.state]} – inga ändringar görs nu")
+            raise HttpProblem(403, "du har inte behörighet till det här")
+
+    def _form_values(self, ctx: Ctx) -> dict[str, str]:
+        assert ctx.form is not None
+        out: dict[str, str] = {}
+        for key, value in ctx.form.multi_items():
+            if isinstance(value, str):
+                if len(value) > goals.MAX_TEXT * 2:
+                    raise HttpProblem(413, f"fältet '{key}' är för långt")
+                out[key] = value
+        return out
+
+    def goal_area_post(self, ctx: Ctx) -> Response:
+        loaded, index, holders = self._area(ctx)
+        self._require_goals(ctx, holders)
+        values = self._form_values(ctx)
+        base = ctx.field("bas", 64)
+        try:
+            goals.save(
+                self.layout,
+                self.db,
+                goals.GOALS,
+                ctx.me.id,
+                base,
+                self.yaml_bytes,
+                lambda data: goals.apply_area(data, index, values),
+            )
+        except goals.FormInvalid as exc:
+            return self._goal_form(ctx, loaded, index, holders, 422, errors=exc.errors, sent=values)
+        except Conflict as exc:
+            fresh = goals.load(self.layout, goals.GOALS, self.yaml_bytes)
+            return self._goal_form(
+                ctx,
+                fresh,
+                index,
+                holders,
+                409,
+                conflict=True,
+                sent=values,
+                conflict_diff=diff_html(loaded.text, exc.current, "när du öppnade", "sparad nu"),
+            )
+        return RedirectResponse(f"/mal/{index}?sparat=1", status_code=303)
+
+    def decisions(self, ctx: Ctx) -> Response:
+        current_with_history(self.layout, self.db, goals.DECISIONS, self.yaml_bytes)
+        loaded = goals.load(self.layout, goals.DECISIONS, self.yaml_bytes)
+        if "sparat" in ctx.request.query_params:
+            ctx.flash.append("Uppdragen är sparade i data/beslut.yaml.")
+        return self._decision_form(ctx, loaded)
+
+    def _decision_form(self, ctx: Ctx, loaded: goals.Loaded, status: int = 200, **extra: Any) -> Response:
+        holders = goals.holders(self.layout, self.text_bytes, goals.DECISION_TABLES)
+        return self.render(
+            ctx,
+            "beslut.html",
+            status=status,
+            rows=goals.decision_forms(loaded),
+            base=loaded.sha256,
+            may_edit=goals.may_edit(ctx.me, ctx.state, holders),
+            holders=sorted(holders),
+            states=goals.DECISION_STATES,
+            history=self.db.history(goals.DECISIONS.id)[:20],
+            **extra,
+        )
+
+    def decisions_post(self, ctx: Ctx) -> Response:
+        if not (self.layout.root / goals.DECISIONS.file).is_file():
+            raise HttpProblem(404, "arbetsytan har ingen data/beslut.yaml")
+        current_with_history(self.layout, self.db, goals.DECISIONS, self.yaml_bytes)
+        loaded = goals.load(self.layout, goals.DECISIONS, self.yaml_bytes)
+        self._require_goals(ctx, goals.holders(self.layout, self.text_bytes, goals.DECISION_TABLES))
+        values = self._form_values(ctx)
+        base = ctx.field("bas", 64)
+        try:
+            goals.save(
+                self.layout,
+                self.db,
+                goals.DECISIONS,
+                ctx.me.id,
+                base,
+                self.yaml_bytes,
+                lambda data: goals.apply_decisions(data, values),
+            )
+        except goals.FormInvalid as exc:
+            return self._decision_form(ctx, loaded, 422, errors=exc.errors, sent=values)
+        except Conflict as exc:
+            fresh = goals.load(self.layout, goals.DECISIONS, self.yaml_bytes)
+            return self._decision_form(
+                ctx,
+                fresh,
+                409,
+                conflict=True,
+                sent=values,
+                conflict_diff=diff_html(loaded.text, exc.current, "när du öppnade", "sparad nu"),
+            )
+        return RedirectResponse("/beslut?sparat=1", status_code=303)
 
     # -- history --------------------------------------------------------------------------
 
@@ -876,6 +1045,11 @@ def create_app(cfg: WebConfig) -> Starlette:
         Route("/avsnitt/{sid}/kommentar", e(web.comment), methods=["POST"]),
         Route("/avsnitt/{sid}/tilldela", e(web.assign), methods=["POST"]),
         Route("/oversikt", e(web.overview)),
+        Route("/mal", e(web.goals_index)),
+        Route("/mal/{n:int}", e(web.goal_area), methods=["GET"]),
+        Route("/mal/{n:int}", e(web.goal_area_post), methods=["POST"]),
+        Route("/beslut", e(web.decisions), methods=["GET"]),
+        Route("/beslut", e(web.decisions_post), methods=["POST"]),
         Route("/anvandare", e(web.users_page)),
         Route("/anvandare/{uid:int}/roller", e(web.user_roles), methods=["POST"]),
         Route("/rapport", e(web.report)),
@@ -893,7 +1067,13 @@ def create_app(cfg: WebConfig) -> Starlette:
     async def not_allowed(request: Request, exc: Exception) -> Response:
         return web._problem(request, HttpProblem(405, "sidan tar inte emot den sortens anrop"))
 
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        web.previews.close()
+
     app = Starlette(
+        lifespan=lifespan,
         routes=routes,
         middleware=[
             Middleware(

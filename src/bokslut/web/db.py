@@ -297,6 +297,11 @@ class WebDb:
                 cur.execute("PRAGMA journal_mode=WAL")
                 cur.execute("PRAGMA foreign_keys=ON")
                 cur.execute("PRAGMA busy_timeout=30000")
+                # In WAL mode NORMAL syncs the log at checkpoints, not at every commit: a commit
+                # survives a crash of the server, and a power cut can lose only the newest
+                # history rows – never a chapter or data file, which a save fsyncs itself, and
+                # whose text the next read then records as changed outside the web.
+                cur.execute("PRAGMA synchronous=NORMAL")
                 cur.close()
 
             return engine
@@ -390,16 +395,37 @@ class WebDb:
             ).first()
         return None if row is None else (int(row[0]), str(row[1]))
 
+    def request_context(self, token_hash: str | None) -> tuple[tuple[User, str] | None, ReportVersion]:
+        """The session's user and CSRF token (None without a live session) and the report's
+        version, read over one connection: every request asks for both."""
+        with self.engine.connect() as conn:
+            found = None
+            if token_hash is not None:
+                row = conn.execute(
+                    sa.select(sessions.c.user_id, sessions.c.csrf).where(
+                        sessions.c.token_hash == token_hash, sessions.c.expires > now_text()
+                    )
+                ).first()
+                user = None if row is None else self._user(conn, int(row[0]))
+                found = None if user is None or row is None else (user, str(row[1]))
+            version = conn.execute(
+                sa.select(report_versions).order_by(report_versions.c.id.desc()).limit(1)
+            ).first()
+        assert version is not None, "migration 1 makes the first version"
+        return found, _version(version)
+
     def user(self, user_id: int) -> User | None:
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(users).where(users.c.id == user_id)).first()
-            if row is None:
-                return None
-            roles = conn.execute(
-                sa.select(section_roles.c.section, section_roles.c.role).where(
-                    section_roles.c.user_id == user_id
-                )
-            ).all()
+            return self._user(conn, user_id)
+
+    @staticmethod
+    def _user(conn: Connection, user_id: int) -> User | None:
+        row = conn.execute(sa.select(users).where(users.c.id == user_id)).first()
+        if row is None:
+            return None
+        roles = conn.execute(
+            sa.select(section_roles.c.section, section_roles.c.role).where(section_roles.c.user_id == user_id)
+        ).all()
         return User(
             int(row.id),
             row.name,
