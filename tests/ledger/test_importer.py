@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import signal
 import subprocess
@@ -9,7 +10,10 @@ import sys
 import time
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from tests.conftest import sie_sample
 
 from bokslut.diagnostics import BokslutError
@@ -242,3 +246,71 @@ def test_reimporting_one_year_leaves_the_other_years_rows_untouched(ws, sie_file
         assert [r.movement for r in trial_balance(store, 2022, [AccountRange("3010", "3010")]).rows] == [
             -5000
         ]
+
+
+def _ledger(vouchers: list[tuple[int, list[tuple[str, str, int]]]], newline: str) -> bytes:
+    """A year of vouchers, each (day, rows of account, object key, öre); the bank account balances it."""
+    lines = ["#FLAGGA 0", "#SIETYP 4", "#RAR 0 20230101 20231231", '#DIM 1 "Ansvar"']
+    for n, (day, rows) in enumerate(vouchers, 1):
+        date = dt.date(2023, 1, 1) + dt.timedelta(days=day)
+        lines += [f'#VER A {n} {date:%Y%m%d} "Verifikation {n} åäö"', "{"]
+        for account, obj, ore in rows:
+            lines.append(f'#TRANS {account} {{{obj}}} {ore // 100}.{ore % 100:02d} "" "rad {n}"')
+        total = sum(ore for _, _, ore in rows)
+        lines += [f"#TRANS 1930 {{}} -{total // 100}.{total % 100:02d}", "}"]
+    return (newline.join(lines) + newline).encode("cp437")
+
+
+_VOUCHERS = st.lists(
+    st.tuples(
+        st.integers(0, 364),
+        st.lists(
+            st.tuples(
+                st.sampled_from(["3010", "4010", "5010"]),
+                st.sampled_from(["", '1 "10"', '1 "20 Å"']),
+                st.integers(0, 10**9),
+            ),
+            min_size=1,
+            max_size=4,
+        ),
+    ),
+    min_size=2,
+    max_size=30,
+)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(vouchers=_VOUCHERS, newline=st.sampled_from(["\n", "\r\n"]), piece=st.integers(120, 2000))
+def test_a_file_scanned_and_written_in_many_pieces_gives_the_same_store(
+    tmp_path_factory, monkeypatch, vouchers, newline, piece
+):
+    """The scanner's pieces become row groups of their own; the store holds the same rows."""
+    import bokslut.ledger.indexer as indexer
+    import bokslut.sie.fastscan as fastscan
+    import bokslut.sie.reader as reader
+    from bokslut.ledger.rowfiles import rows_dir
+
+    data = _ledger(vouchers, newline)
+    root = tmp_path_factory.mktemp("pieces")
+    path = root / "bok.se"
+    path.write_bytes(data)
+    whole = create_workspace(root / "whole", "T", OrgTyp.KOMMUN, 2023)
+    import_files(whole, [path])  # small: the exact reader, one row group
+    monkeypatch.setattr(reader, "FAST_PATH_MIN_BYTES", 1)
+    monkeypatch.setattr(fastscan, "PIECE_MAX_BYTES", piece)
+    monkeypatch.setattr(indexer, "ROW_GROUP_ROWS", 3)
+    pieces = create_workspace(root / "pieces", "T", OrgTyp.KOMMUN, 2023)
+    (f,) = import_files(pieces, [path]).files
+    assert f.transactions == sum(len(rows) + 1 for _, rows in vouchers)
+    (rows_path,) = rows_dir(pieces).glob("*.rows.parquet")
+    meta = pq.ParquetFile(rows_path).metadata
+    groups = [meta.row_group(k).num_rows for k in range(meta.num_row_groups)]
+    assert sum(groups) == f.transactions and max(groups) <= 3
+    queries = [
+        "SELECT voucher_id, account, amount, date, text, objects, kind, line FROM transaction ORDER BY line",
+        "SELECT voucher_id, series, number, date, text, fiscal_year, line FROM voucher ORDER BY line",
+    ]
+    with open_store(whole, verify="full") as a, open_store(pieces, verify="full") as b:
+        for sql in queries:
+            assert a.con.execute(sql).fetchall() == b.con.execute(sql).fetchall()
+        assert trial_balance(a, 2023) == trial_balance(b, 2023)

@@ -228,22 +228,47 @@ def insert_file(
         )
 
 
+# At most this many rows are prepared and written at once, as one row group: writing costs
+# the same memory for a file of 50 million rows as for one of a million.
+ROW_GROUP_ROWS = 1 << 20
+
+
+def _with_ids(
+    batch: pa.RecordBatch, file_id: int, base: int, constants: dict[str, int | None], schema: pa.Schema
+) -> pa.RecordBatch:
+    """One batch of vouchers or rows with the store's columns in front."""
+    n = batch.num_rows
+    extra = [
+        pa.array(np.full(n, value, dtype=np.int32)) if value is not None else pa.nulls(n, pa.int32())
+        for value in constants.values()
+    ]
+    return pa.RecordBatch.from_arrays(
+        [
+            pa.array(np.full(n, file_id, dtype=np.int32)),
+            pc.add(batch.column("voucher_idx"), pa.scalar(base, pa.int64())),
+            *extra,
+            *(batch.column(name) for name in schema.names[2 + len(extra) :]),
+        ],
+        schema=schema,
+    )
+
+
 def _write_rows(
     path: Path, file_id: int, base: int, t: pa.Table, constants: dict[str, int | None] | None = None
 ) -> Path:
-    """Vouchers or rows as Parquet, with their store ids, synced before the index commits."""
-    n = t.num_rows
-    extra = {
-        name: pa.array(np.full(n, value, dtype=np.int32)) if value is not None else pa.nulls(n, pa.int32())
-        for name, value in (constants or {}).items()
-    }
-    rows = pa.table(
-        {
-            "file_id": pa.array(np.full(n, file_id, dtype=np.int32)),
-            "voucher_id": pc.add(t["voucher_idx"], pa.scalar(base, pa.int64())),
-            **extra,
-            **{name: t[name] for name in t.column_names if name != "voucher_idx"},
-        }
+    """Vouchers or rows as Parquet, with their store ids, synced before the index commits.
+
+    Written batch by batch (a scanned piece of the file gives one or more), the store's
+    columns added to each batch only: never a second copy of the whole table.
+    """
+    constants = constants or {}
+    schema = pa.schema(
+        [
+            pa.field("file_id", pa.int32()),
+            pa.field("voucher_id", pa.int64()),
+            *(pa.field(name, pa.int32()) for name in constants),
+            *(t.schema.field(name) for name in t.column_names if name != "voucher_idx"),
+        ]
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
@@ -251,13 +276,18 @@ def _write_rows(
     # Uncompressed, dictionaries only for the columns queries group by (accounts and object
     # keys repeat; texts rarely do): written fast and read fast. Queries aggregate whole
     # columns, so statistics would not help.
-    pq.write_table(
-        rows,
+    with pq.ParquetWriter(
         tmp,
+        schema,
         compression="none",
-        use_dictionary=[c for c in ("kind", "account", "objects", "series") if c in rows.column_names],
+        use_dictionary=[c for c in ("kind", "account", "objects", "series") if c in schema.names],
         write_statistics=False,
-    )
+    ) as writer:
+        for batch in t.to_batches(max_chunksize=ROW_GROUP_ROWS):
+            if batch.num_rows:
+                writer.write_batch(
+                    _with_ids(batch, file_id, base, constants, schema), row_group_size=ROW_GROUP_ROWS
+                )
     with tmp.open("rb") as f:
         os.fsync(f.fileno())
     os.replace(tmp, path)

@@ -857,13 +857,16 @@ def read_fast(
     read_lines: ExactLines,
     stats: tuple[int, int, int, int, int] | None = None,
     parts: int | None = None,
-    piece_max_bytes: int = PIECE_MAX_BYTES,
+    piece_max_bytes: int | None = None,
 ) -> SieFile | None:
     """Read ``data`` with the scanner, or return None when the exact reader must do it.
 
     ``parts`` (default: two for large files, more for files beyond ``piece_max_bytes``)
-    is how many pieces the file is scanned in.
+    is how many pieces the file is scanned in; ``piece_max_bytes`` defaults to
+    :data:`PIECE_MAX_BYTES` as it is when called.
     """
+    if piece_max_bytes is None:
+        piece_max_bytes = PIECE_MAX_BYTES
     if data.find(b"#KSUMMA") >= 0 or data.find(b"\x00") >= 0:
         return None
     if detected.encoding == enc.CP1252 and any(data.find(hole) >= 0 for hole in _CP1252_HOLES):
