@@ -36,6 +36,7 @@ from bench_statements import (
     REVENUE,
     VERKSAMHET,
     import_once,
+    ledger_header,
     parse_result,
     pbudget,
     vouchers,
@@ -118,14 +119,7 @@ def generate(root: Path, vouchers_per_year: int, company_vouchers: int) -> Path:
                 for s, (_, _, _, code) in zip(shares, COMPANIES, strict=True)
             ),
         ]
-        header = Header(
-            program="bokslut benchmark",
-            program_version="1",
-            generated=dt.date(year + 1, 1, 15),
-            sietyp=4,
-            fnamn="Benchmarks kommun",
-            fiscal_years=(FiscalYear(0, dt.date(year, 1, 1), dt.date(year, 12, 31), 0),),
-        )
+        header = ledger_header(year)
         tmp = ledger / f"{year}.tmp"
         with tmp.open("wb") as out:
             write_sie(

@@ -136,6 +136,18 @@ def pbudget(year: int, rnd: random.Random) -> Iterator[PeriodBalance]:
                 )
 
 
+def ledger_header(year: int) -> Header:
+    """The SIE header of the benchmark kommun's ledger for one year."""
+    return Header(
+        program="bokslut benchmark",
+        program_version="1",
+        generated=dt.date(year + 1, 1, 15),
+        sietyp=4,
+        fnamn="Benchmarks kommun",
+        fiscal_years=(FiscalYear(0, dt.date(year, 1, 1), dt.date(year, 12, 31), 0),),
+    )
+
+
 def generate(root: Path, vouchers_per_year: int) -> Path:
     """The workspace (unless it is already there), with data/ledger/2022.se and 2023.se."""
     ledger = root / "data" / "ledger"
@@ -154,14 +166,7 @@ def generate(root: Path, vouchers_per_year: int) -> Path:
         Balance("IB", 0, "2010", -500_000_000_00, 0),
     ]
     for year in (2022, 2023):
-        header = Header(
-            program="bokslut benchmark",
-            program_version="1",
-            generated=dt.date(year + 1, 1, 15),
-            sietyp=4,
-            fnamn="Benchmarks kommun",
-            fiscal_years=(FiscalYear(0, dt.date(year, 1, 1), dt.date(year, 12, 31), 0),),
-        )
+        header = ledger_header(year)
         tmp = ledger / f"{year}.tmp"
         with tmp.open("wb") as out:
             write_sie(
