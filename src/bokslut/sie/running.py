@@ -191,19 +191,23 @@ class RunningChecks:
     def _duplicates(self) -> list[tuple[str, str, list[int]]]:
         groups: list[tuple[str, str, list[int]]] = []
         if self._keys:
+            # Only sorted keys first (a file has millions): lines are looked up for repeats only.
             keys = np.concatenate(self._keys)
-            lines = np.concatenate(self._key_lines)
-            order = np.argsort(keys, kind="stable")
-            ordered = keys[order]
-            starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-            lengths = np.diff(np.r_[starts, ordered.size])
-            names = list(self._series)
-            low = (1 << _NUMBER_BITS) - 1
-            repeated = lengths > 1
-            for start, length in zip(starts[repeated].tolist(), lengths[repeated].tolist(), strict=True):
-                key = int(ordered[start])
-                same = lines[order[start : start + length]].tolist()
-                groups.append((names[key >> _NUMBER_BITS], str(key & low), same))
+            ordered = np.sort(keys)
+            repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
+            del ordered
+            if repeated.size:
+                chosen = np.isin(keys, repeated)
+                keys = keys[chosen]
+                lines = np.concatenate(self._key_lines)[chosen]
+                order = np.argsort(keys, kind="stable")
+                keys, lines = keys[order], lines[order]
+                starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+                names = list(self._series)
+                low = (1 << _NUMBER_BITS) - 1
+                for start, stop in zip(starts.tolist(), [*starts[1:].tolist(), keys.size], strict=True):
+                    key = int(keys[start])
+                    groups.append((names[key >> _NUMBER_BITS], str(key & low), lines[start:stop].tolist()))
         if self._other_numbers:
             others = pa.concat_tables(self._other_numbers)
             grouped = others.group_by(["series", "number"]).aggregate([("line", "count"), ("line", "list")])
