@@ -413,3 +413,19 @@ def test_a_disk_failure_while_writing_a_late_piece_leaves_the_workspace_as_it_wa
     assert not any((ws.cache / "staging").glob("*/*"))
     with open_store(ws) as store:
         assert store.con.execute("SELECT count(*) FROM source_file").fetchone() == (1,)
+
+
+def test_a_streamed_file_whose_rar_comes_after_its_vouchers_gives_every_voucher_that_year(
+    tmp_path, monkeypatch
+):
+    path = tmp_path / "bok.se"
+    # The first pieces' vouchers are dated 2023; the broken year they belong to starts in 2022.
+    path.write_bytes(_ledger([_year(day) for day in range(1, 20)], rar=()) + b"#RAR 0 20220701 20230630\n")
+    _streamed_in_pieces(monkeypatch)
+    ws = create_workspace(tmp_path / "ws", "T", OrgTyp.KOMMUN, 2022)
+    (f,) = import_files(ws, [path]).files
+    assert (f.target[:21], f.fiscal_year, f.vouchers) == ("data/ledger/2022-bok-", 2022, 19)
+    with open_store(ws) as store:
+        assert store.con.execute("SELECT fiscal_year, count(*) FROM voucher GROUP BY 1").fetchall() == [
+            (2022, 19)
+        ]

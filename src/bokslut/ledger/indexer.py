@@ -349,8 +349,9 @@ class StagedWriter:
             if m is not None:
                 self.fiscal_year, self._year_known = int(m.group(1)), True
                 return
-        if vouchers.num_rows and self.fiscal_year is None:
-            self.fiscal_year = pc.min(vouchers["date"]).as_py().year
+        if vouchers.num_rows:
+            # Settled with the first vouchers written: every voucher of the file gets the same.
+            self.fiscal_year, self._year_known = pc.min(vouchers["date"]).as_py().year, True
 
     def write(self, vouchers: pa.Table, rows: pa.Table, others: list[tuple[int, bytes]]) -> None:
         """Write one piece: whole vouchers, their rows, and the piece's other records (for the year)."""
