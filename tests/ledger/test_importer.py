@@ -248,12 +248,17 @@ def test_reimporting_one_year_leaves_the_other_years_rows_untouched(ws, sie_file
         ]
 
 
-def _ledger(vouchers: list[tuple[int, list[tuple[str, str, int]]]], newline: str) -> bytes:
-    """A year of vouchers, each (day, rows of account, object key, öre); the bank account balances it."""
-    lines = ["#FLAGGA 0", "#SIETYP 4", "#RAR 0 20230101 20231231", '#DIM 1 "Ansvar"']
-    for n, (day, rows) in enumerate(vouchers, 1):
+def _ledger(
+    vouchers: list[tuple[int, int, list[tuple[str, str, int]]]],
+    newline: str = "\n",
+    rar: tuple[str, ...] = ("#RAR 0 20230101 20231231",),
+) -> bytes:
+    """A year of vouchers, each (number, day, rows of account, object key, öre); the bank
+    account balances each. Numbers may repeat and days fall outside the year."""
+    lines = ["#FLAGGA 0", "#SIETYP 4", *rar, '#DIM 1 "Ansvar"']
+    for n, (number, day, rows) in enumerate(vouchers, 1):
         date = dt.date(2023, 1, 1) + dt.timedelta(days=day)
-        lines += [f'#VER A {n} {date:%Y%m%d} "Verifikation {n} åäö"', "{"]
+        lines += [f'#VER A {number} {date:%Y%m%d} "Verifikation {n} åäö"', "{"]
         for account, obj, ore in rows:
             lines.append(f'#TRANS {account} {{{obj}}} {ore // 100}.{ore % 100:02d} "" "rad {n}"')
         total = sum(ore for _, _, ore in rows)
@@ -263,11 +268,12 @@ def _ledger(vouchers: list[tuple[int, list[tuple[str, str, int]]]], newline: str
 
 _VOUCHERS = st.lists(
     st.tuples(
-        st.integers(0, 364),
+        st.integers(1, 40),
+        st.integers(-5, 369),
         st.lists(
             st.tuples(
                 st.sampled_from(["3010", "4010", "5010"]),
-                st.sampled_from(["", '1 "10"', '1 "20 Å"']),
+                st.sampled_from(["", '1 "10"', '1 "20 Å"', '7 "P1"']),
                 st.integers(0, 10**9),
             ),
             min_size=1,
@@ -280,11 +286,12 @@ _VOUCHERS = st.lists(
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(vouchers=_VOUCHERS, newline=st.sampled_from(["\n", "\r\n"]), piece=st.integers(120, 2000))
-def test_a_file_scanned_and_written_in_many_pieces_gives_the_same_store(
+@given(vouchers=_VOUCHERS, newline=st.sampled_from(["\n", "\r\n"]), piece=st.integers(700, 3000))
+def test_a_file_streamed_in_many_pieces_gives_the_same_store_and_findings(
     tmp_path_factory, monkeypatch, vouchers, newline, piece
 ):
-    """The scanner's pieces become row groups of their own; the store holds the same rows."""
+    """Streamed, each piece is checked and written as row groups of its own and then dropped;
+    the store, the findings and the trial balance are those of the file read whole."""
     import bokslut.ledger.indexer as indexer
     import bokslut.sie.fastscan as fastscan
     import bokslut.sie.reader as reader
@@ -295,13 +302,20 @@ def test_a_file_scanned_and_written_in_many_pieces_gives_the_same_store(
     path = root / "bok.se"
     path.write_bytes(data)
     whole = create_workspace(root / "whole", "T", OrgTyp.KOMMUN, 2023)
-    import_files(whole, [path])  # small: the exact reader, one row group
-    monkeypatch.setattr(reader, "FAST_PATH_MIN_BYTES", 1)
-    monkeypatch.setattr(fastscan, "PIECE_MAX_BYTES", piece)
-    monkeypatch.setattr(indexer, "ROW_GROUP_ROWS", 3)
-    pieces = create_workspace(root / "pieces", "T", OrgTyp.KOMMUN, 2023)
-    (f,) = import_files(pieces, [path]).files
-    assert f.transactions == sum(len(rows) + 1 for _, rows in vouchers)
+    read_whole = import_files(whole, [path])  # small: the exact reader, one row group
+    streamed: list[object] = []
+    with monkeypatch.context() as m:
+        m.setattr(reader, "FAST_PATH_MIN_BYTES", 1)
+        m.setattr(fastscan, "PIECE_MAX_BYTES", piece)
+        m.setattr(indexer, "ROW_GROUP_ROWS", 3)
+        stream = fastscan.stream_fast
+        m.setattr(fastscan, "stream_fast", lambda *a, **k: streamed.append(stream(*a, **k)) or streamed[-1])
+        pieces = create_workspace(root / "pieces", "T", OrgTyp.KOMMUN, 2023)
+        read_pieces = import_files(pieces, [path])
+    assert len(streamed) == 1 and streamed[0] is not None  # streamed, not read again exactly
+    (f,) = read_pieces.files
+    assert f.transactions == sum(len(rows) + 1 for _, _, rows in vouchers)
+    assert read_pieces == read_whole
     (rows_path,) = rows_dir(pieces).glob("*.rows.parquet")
     meta = pq.ParquetFile(rows_path).metadata
     groups = [meta.row_group(k).num_rows for k in range(meta.num_row_groups)]
@@ -314,3 +328,104 @@ def test_a_file_scanned_and_written_in_many_pieces_gives_the_same_store(
         for sql in queries:
             assert a.con.execute(sql).fetchall() == b.con.execute(sql).fetchall()
         assert trial_balance(a, 2023) == trial_balance(b, 2023)
+
+
+def _streamed_in_pieces(monkeypatch, piece: int = 400) -> None:
+    import bokslut.sie.fastscan as fastscan
+    import bokslut.sie.reader as reader
+
+    monkeypatch.setattr(reader, "FAST_PATH_MIN_BYTES", 1)
+    monkeypatch.setattr(fastscan, "PIECE_MAX_BYTES", piece)
+
+
+def _small_file(tmp_path: Path) -> Path:
+    path = tmp_path / "liten.se"
+    path.write_bytes(small(2022).encode("cp437"))
+    return path
+
+
+def _year(day: int) -> tuple[int, int, list[tuple[str, str, int]]]:
+    return (day + 100, day, [("3010", "", 10000)])
+
+
+def test_a_streamed_file_without_rar_takes_the_year_of_its_earliest_voucher_in_any_piece(
+    tmp_path, monkeypatch
+):
+    path = tmp_path / "forsystem.si"
+    # The first pieces hold 2023's vouchers, the last piece one of 2022: the file's year is 2022.
+    path.write_bytes(_ledger([_year(day) for day in range(1, 20)] + [_year(-30)], rar=()))
+    _streamed_in_pieces(monkeypatch)
+    ws = create_workspace(tmp_path / "ws", "T", OrgTyp.KOMMUN, 2022)
+    (f,) = import_files(ws, [path]).files
+    assert (f.target.split("/")[-1][:15], f.fiscal_year, f.vouchers) == ("2022-forsystem-", 2022, 20)
+    with open_store(ws) as store:
+        assert store.con.execute("SELECT DISTINCT fiscal_year FROM voucher").fetchall() == [(2022,)]
+
+
+def test_an_error_in_a_late_piece_leaves_the_workspace_as_it_was(ws, tmp_path, monkeypatch):
+    from bokslut.ledger.rowfiles import rows_dir
+
+    import_files(ws, [_small_file(tmp_path)])
+    before, rows_before = tree_digest(ws.root), sorted(p.name for p in rows_dir(ws).iterdir())
+    data = _ledger([_year(day) for day in range(1, 30)]).replace(
+        b"#TRANS 1930 {} -100.00\n}\n#VER A 129", b"#TRANS 1930 {} -1x0.00\n}\n#VER A 129"
+    )
+    path = tmp_path / "trasig.se"
+    path.write_bytes(data)
+    _streamed_in_pieces(monkeypatch)
+    with pytest.raises(BokslutError) as raised:
+        import_files(ws, [path])
+    assert raised.value.message == "inget importerades: filerna innehåller fel"
+    assert [(f.line, f.level.value) for f in raised.value.findings if f.level.value == "error"] == [
+        (143, "error")
+    ]
+    assert tree_digest(ws.root) == before
+    assert sorted(p.name for p in rows_dir(ws).iterdir()) == rows_before
+    assert not any((ws.cache / "staging").glob("*/*"))
+
+
+def test_a_disk_failure_while_writing_a_late_piece_leaves_the_workspace_as_it_was(ws, tmp_path, monkeypatch):
+    import errno
+
+    from bokslut.ledger import indexer
+    from bokslut.ledger.rowfiles import rows_dir
+
+    import_files(ws, [_small_file(tmp_path)])
+    before, rows_before = tree_digest(ws.root), sorted(p.name for p in rows_dir(ws).iterdir())
+    path = tmp_path / "stor.se"
+    path.write_bytes(_ledger([_year(day) for day in range(1, 30)]))
+    _streamed_in_pieces(monkeypatch)
+    written = []
+    write = indexer.StagedWriter.write
+
+    def fail_on_the_third(self, *args):
+        written.append(self)
+        if len(written) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        write(self, *args)
+
+    monkeypatch.setattr(indexer.StagedWriter, "write", fail_on_the_third)
+    with pytest.raises(BokslutError, match=r"importen kunde inte skrivas: .*arbetsytan är oförändrad"):
+        import_files(ws, [path])
+    assert len(written) == 3
+    assert tree_digest(ws.root) == before
+    assert sorted(p.name for p in rows_dir(ws).iterdir()) == rows_before
+    assert not any((ws.cache / "staging").glob("*/*"))
+    with open_store(ws) as store:
+        assert store.con.execute("SELECT count(*) FROM source_file").fetchone() == (1,)
+
+
+def test_a_streamed_file_whose_rar_comes_after_its_vouchers_gives_every_voucher_that_year(
+    tmp_path, monkeypatch
+):
+    path = tmp_path / "bok.se"
+    # The first pieces' vouchers are dated 2023; the broken year they belong to starts in 2022.
+    path.write_bytes(_ledger([_year(day) for day in range(1, 20)], rar=()) + b"#RAR 0 20220701 20230630\n")
+    _streamed_in_pieces(monkeypatch)
+    ws = create_workspace(tmp_path / "ws", "T", OrgTyp.KOMMUN, 2022)
+    (f,) = import_files(ws, [path]).files
+    assert (f.target[:21], f.fiscal_year, f.vouchers) == ("data/ledger/2022-bok-", 2022, 19)
+    with open_store(ws) as store:
+        assert store.con.execute("SELECT fiscal_year, count(*) FROM voucher GROUP BY 1").fetchall() == [
+            (2022, 19)
+        ]

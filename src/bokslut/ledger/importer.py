@@ -1,8 +1,8 @@
 """`bokslut import`: validate SIE files, then copy them into data/ledger and index them.
 
 Validation comes first and covers every file; one error anywhere and nothing is
-written. Everything after reading the files happens under the workspace's writer
-lock (:mod:`bokslut.lock`), and the copies go in through
+written. Everything happens under the workspace's writer lock (:mod:`bokslut.lock`),
+and the copies go in through
 :mod:`bokslut.ledger.journal`, so an import that is interrupted — even killed —
 leaves data/ as it was or completes, and two imports never interleave.
 
@@ -10,10 +10,17 @@ A file is stored under the name of its fiscal year (``2023.se``; a broken year
 ``20090701-20100630.se``), so importing a new export of a year replaces the
 old one, and importing the same bytes again changes nothing. A 4I file (vouchers
 from a pre-system, no balances) is stored beside it under its own name.
+
+A large file (from :data:`~bokslut.sie.reader.FAST_PATH_MIN_BYTES` on) is never held in
+memory whole: it is scanned piece by piece (:func:`bokslut.sie.fastscan.stream_fast`), each
+piece checked (:mod:`bokslut.sie.running`) and written as Parquet into the import's staging
+folder, then dropped. Should the scanner meet a line only the exact reader can judge, what
+was written is thrown away and the file is read again exactly, as a small file is.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import re
@@ -26,7 +33,7 @@ from pathlib import Path
 from bokslut.diagnostics import BokslutError, Finding, Level, error, has_errors
 from bokslut.environment import environment_error, read_problem
 from bokslut.ledger import journal
-from bokslut.ledger.parsed import Parsed, fiscal_period
+from bokslut.ledger.parsed import Parsed, StagedRows, fiscal_period
 from bokslut.ledger.store import Progress, Store, no_progress, update_store
 from bokslut.lock import writer_lock
 from bokslut.sie.checks import counted, validate
@@ -55,8 +62,8 @@ class ImportResult:
     findings: tuple[Finding, ...]
 
 
-def target_name(sie: SieFile, source: Path, sha256: str) -> str:
-    period = fiscal_period(sie)
+def target_name(sie: SieFile, source: Path, sha256: str, first_voucher: dt.date | None = None) -> str:
+    period = fiscal_period(sie, first_voucher)
     if period is None:
         raise BokslutError(f"{source}: filen har varken räkenskapsår (#RAR) eller verifikationer")
     year, start, end = period
@@ -75,15 +82,31 @@ class _Read:
     sha256: str
     sie: SieFile
     findings: list[Finding]
+    staged: StagedRows | None = None  # a streamed file's rows, already written
+    checked: tuple[Finding, ...] | None = None  # a streamed file's check findings
+
+    def parsed(self) -> Parsed:
+        return Parsed(self.sie, self.sha256, tuple(self.findings), self.staged)
 
 
-def _read_all(paths: Sequence[Path], max_bytes: int, progress: Progress) -> tuple[list[_Read], list[Finding]]:
+def _read_all(
+    paths: Sequence[Path], max_bytes: int, progress: Progress, store: Store, staging: journal.Staging
+) -> tuple[list[_Read], list[Finding]]:
     out: list[_Read] = []
     findings: list[Finding] = []
     # hashlib releases the GIL on large buffers: hash while the file is being read.
     pool = ThreadPoolExecutor(max_workers=1)
-    for path in paths:
+    for i, path in enumerate(paths):
         progress(f"Läser {path}")
+        try:
+            streamed = _stream(path, max_bytes, store, staging, f"{i}-rader")
+        except BokslutError as exc:
+            findings.append(error(exc.message, file=str(path)))
+            continue
+        if streamed is not None:
+            findings.extend(streamed.findings)
+            out.append(streamed)
+            continue
         try:
             # Only a regular file within the size limit: /dev/zero or a pipe would never end.
             data = load_input(path, max_bytes, map_large=True, setting="sie_mb")
@@ -103,51 +126,100 @@ def _read_all(paths: Sequence[Path], max_bytes: int, progress: Progress) -> tupl
     return out, findings
 
 
+def _stream(path: Path, max_bytes: int, store: Store, staging: journal.Staging, stem: str) -> _Read | None:
+    """A large file read piece by piece, its rows written into ``staging`` and checked as they
+    come; None for a small file, or one the exact reader must read after all."""
+    from bokslut.sie import reader
+
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return None  # the exact path reports it
+    if size < reader.FAST_PATH_MIN_BYTES or not path.is_file():
+        return None
+    from bokslut.ledger.indexer import StagedWriter
+    from bokslut.sie import fastscan
+    from bokslut.sie.running import RunningChecks
+
+    with reader.open_input(path, max_bytes, setting="sie_mb") as f:
+        stat = os.fstat(f.fileno())
+        writer = StagedWriter(staging.folder_for_writing(), stem, store.take_file_id())
+        checks = RunningChecks(str(path))
+
+        def consume(piece: fastscan.Piece) -> None:
+            checks.add(piece.vouchers, piece.rows)
+            writer.write(piece.vouchers, piece.rows, piece.others)
+
+        try:
+            streamed = fastscan.stream_fast(f, str(path), consume, reader.read_exact_lines, reader.sniff)
+        except BaseException:
+            writer.discard()
+            raise
+    if streamed is None:
+        writer.discard()
+        store.give_back_file_id(writer.file_id)
+        return None
+    staged = writer.close(checks.vouchers, checks.counted, checks.first_date)
+    sie = streamed.sie
+    return _Read(path, stat, streamed.sha256, sie, list(sie.findings), staged, tuple(checks.findings(sie)))
+
+
 def import_files(layout: Layout, paths: Sequence[Path], progress: Progress = no_progress) -> ImportResult:
     """Import ``paths`` into the workspace; raises BokslutError (nothing written) on any error."""
     if not layout.config.is_file():
         raise BokslutError(f"{layout.root}: ingen bokslut.toml här – skapa arbetsytan med 'bokslut new'")
     limit = input_limits(layout.config).sie_bytes
-    read, findings = _read_all(paths, limit, progress)
-    if has_errors(findings):
-        raise BokslutError(NOTHING_IMPORTED, findings)
-
     try:
-        return _write(layout, read, findings, progress)
+        with writer_lock(layout):
+            staging = journal.Staging.begin(layout)
+            try:
+                with update_store(layout, progress=progress) as store:
+                    read, findings = _read_all(paths, limit, progress, store, staging)
+                    if has_errors(findings):
+                        raise BokslutError(NOTHING_IMPORTED, findings)
+                    changes, result = _write(layout, store, staging, read, findings, progress)
+            except BaseException:
+                staging.discard()  # a streamed file's rows, or copies: nothing of it is used
+                raise
+            # The new index is published; now the files it describes take their places.
+            if changes:
+                staging.commit(changes)
+            else:
+                staging.discard()
+            return result
     except OSError as exc:
         raise environment_error(exc, "importen kunde inte skrivas") from None
 
 
-def _write(layout: Layout, read: list[_Read], findings: list[Finding], progress: Progress) -> ImportResult:
-    with writer_lock(layout):
-        staging = journal.Staging.begin(layout)
-        with update_store(layout, progress=progress) as store:
-            changes, results, notes, staged, remove, add = _plan(layout, store, read, staging)
-            # Checking, copying and indexing run at the same time; the index is committed
-            # only if the checks pass, and the copies become visible in data/ only after that.
-            progress("Kontrollerar, sparar och indexerar")
-            with ThreadPoolExecutor(max_workers=2) as pool:
-                checking = pool.submit(_validate_all, read)
-                writing = pool.submit(_stage_all, staging, staged)
+def _write(
+    layout: Layout,
+    store: Store,
+    staging: journal.Staging,
+    read: list[_Read],
+    findings: list[Finding],
+    progress: Progress,
+) -> tuple[list[journal.Change], ImportResult]:
+    changes, results, notes, staged, remove, add = _plan(layout, store, read, staging)
+    # Checking, copying and indexing run at the same time; the index is committed
+    # only if the checks pass, and the copies become visible in data/ only after that.
+    progress("Kontrollerar, sparar och indexerar")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        checking = pool.submit(_validate_all, read)
+        writing = pool.submit(_stage_all, staging, staged)
 
-                def checks_pass() -> bool:
-                    findings.extend(checking.result())
-                    return not has_errors(findings)
+        def checks_pass() -> bool:
+            findings.extend(checking.result())
+            return not has_errors(findings)
 
-                try:
-                    committed = store.replace_files(remove, add, checks_pass) if changes else checks_pass()
-                finally:
-                    copy_error = writing.exception()
-                if copy_error is not None:
-                    staging.discard()
-                    raise copy_error
-            if not committed:
-                staging.discard()
-                raise BokslutError(NOTHING_IMPORTED, findings)
-        # The new index is published; now the files it describes take their places.
-        if changes:
-            staging.commit(changes)
-    return ImportResult(tuple(results), tuple(findings) + tuple(notes))
+        try:
+            committed = store.replace_files(remove, add, checks_pass) if changes else checks_pass()
+        finally:
+            copy_error = writing.exception()
+        if copy_error is not None:
+            raise copy_error
+    if not committed:
+        raise BokslutError(NOTHING_IMPORTED, findings)
+    return changes, ImportResult(tuple(results), tuple(findings) + tuple(notes))
 
 
 _Staged = tuple[str, Path, int, os.stat_result]
@@ -169,7 +241,7 @@ def _plan(
     planned: list[tuple[_Read, str]] = []
     targets: dict[str, Path] = {}
     for r in read:
-        name = target_name(r.sie, r.path, r.sha256)
+        name = target_name(r.sie, r.path, r.sha256, r.staged.first_date if r.staged else None)
         target = (layout.ledger_dir / name).relative_to(layout.root).as_posix()
         if target in targets:
             raise BokslutError(
@@ -187,10 +259,15 @@ def _plan(
     stamp = time.time_ns()
     for i, (r, target) in enumerate(planned):
         sie = r.sie
-        period = fiscal_period(sie)
+        parsed = r.parsed()
+        period = parsed.period()
         assert period is not None
         year = period[0]
-        counts = (sie.vouchers.num_rows, counted(sie, ["amount"]).num_rows)
+        counts = (
+            (r.staged.vouchers, r.staged.counted)
+            if r.staged
+            else (sie.vouchers.num_rows, counted(sie, ["amount"]).num_rows)
+        )
         target_path = layout.root / target
         if target_path.exists() and indexed.get(target) == r.sha256:
             results.append(ImportedFile(str(r.path), target, "oförändrad", year, None, *counts))
@@ -206,7 +283,7 @@ def _plan(
         staged.append((stage_name, r.path, stamp + i, r.stat))
         changes.append(journal.Change(target, staging.rel(stage_name), r.stat.st_size, stamp + i))
         remove.append(target)
-        add.append((target, r.stat.st_size, stamp + i, Parsed(sie, r.sha256, tuple(r.findings))))
+        add.append((target, r.stat.st_size, stamp + i, parsed))
         if replaced:
             notes.append(
                 Finding(
@@ -222,7 +299,7 @@ def _plan(
 
 
 def _validate_all(read: list[_Read]) -> list[Finding]:
-    return [f for r in read for f in validate(r.sie)]
+    return [f for r in read for f in (r.checked if r.checked is not None else validate(r.sie))]
 
 
 def _stage_all(staging: journal.Staging, staged: list[_Staged]) -> None:

@@ -7,7 +7,10 @@ only when it writes, and this module does not import the store.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,9 +20,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from bokslut.ledger.parsed import Parsed, fiscal_period
+from bokslut.ledger.parsed import Parsed, StagedRows
 from bokslut.ledger.rowfiles import check_of, rows_file
-from bokslut.sie.model import canonical_objects
+from bokslut.sie.model import TRANSACTION_SCHEMA, VOUCHER_SCHEMA, canonical_objects
 from bokslut.workspace.layout import Layout
 
 
@@ -89,7 +92,7 @@ def insert_file(
 ) -> None:
     sie = p.sie
     h = sie.header
-    period = fiscal_period(sie)
+    period = p.period()
     fiscal_year, start, end = period if period else (None, None, None)
     con.execute(
         "INSERT INTO source_file VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -210,16 +213,20 @@ def insert_file(
         )
 
     base = file_id << 32  # voucher ids unique across the store
-    written = [
-        _write_rows(
-            rows_file(layout, file_id, p.sha256, "vouchers"),
-            file_id,
-            base,
-            sie.vouchers,
-            {"fiscal_year": fiscal_year},
-        ),
-        _write_rows(rows_file(layout, file_id, p.sha256, "rows"), file_id, base, sie.transactions),
-    ]
+    written = (
+        _place_staged(layout, file_id, p, fiscal_year)
+        if p.staged
+        else [
+            _write_rows(
+                rows_file(layout, file_id, p.sha256, "vouchers"),
+                file_id,
+                base,
+                sie.vouchers,
+                {"fiscal_year": fiscal_year},
+            ),
+            _write_rows(rows_file(layout, file_id, p.sha256, "rows"), file_id, base, sie.transactions),
+        ]
+    )
     for path in written:
         c = check_of(path)  # last: nothing renames, links or chmods the file after this
         con.execute(
@@ -253,6 +260,50 @@ def _with_ids(
     )
 
 
+def _store_schema(t: pa.Schema, constants: dict[str, int | None]) -> pa.Schema:
+    return pa.schema(
+        [
+            pa.field("file_id", pa.int32()),
+            pa.field("voucher_id", pa.int64()),
+            *(pa.field(name, pa.int32()) for name in constants),
+            *(t.field(name) for name in t.names if name != "voucher_idx"),
+        ]
+    )
+
+
+def _writer(path: Path, schema: pa.Schema) -> pq.ParquetWriter:
+    path.unlink(missing_ok=True)  # never write through whatever a leftover name points to
+    # Uncompressed, dictionaries only for the columns queries group by (accounts and object
+    # keys repeat; texts rarely do): written fast and read fast. Queries aggregate whole
+    # columns, so statistics would not help.
+    return pq.ParquetWriter(
+        path,
+        schema,
+        compression="none",
+        use_dictionary=[c for c in ("kind", "account", "objects", "series") if c in schema.names],
+        write_statistics=False,
+    )
+
+
+def _write_batches(
+    writer: pq.ParquetWriter,
+    t: pa.Table,
+    file_id: int,
+    base: int,
+    constants: dict[str, int | None],
+    schema: pa.Schema,
+) -> None:
+    for batch in t.to_batches(max_chunksize=ROW_GROUP_ROWS):
+        if batch.num_rows:
+            ided = _with_ids(batch, file_id, base, constants, schema)
+            writer.write_batch(ided, row_group_size=ROW_GROUP_ROWS)
+
+
+def _sync(path: Path) -> None:
+    with path.open("rb") as f:
+        os.fsync(f.fileno())
+
+
 def _write_rows(
     path: Path, file_id: int, base: int, t: pa.Table, constants: dict[str, int | None] | None = None
 ) -> Path:
@@ -262,33 +313,111 @@ def _write_rows(
     columns added to each batch only: never a second copy of the whole table.
     """
     constants = constants or {}
-    schema = pa.schema(
-        [
-            pa.field("file_id", pa.int32()),
-            pa.field("voucher_id", pa.int64()),
-            *(pa.field(name, pa.int32()) for name in constants),
-            *(t.schema.field(name) for name in t.column_names if name != "voucher_idx"),
-        ]
-    )
+    schema = _store_schema(t.schema, constants)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.unlink(missing_ok=True)  # never write through whatever a leftover name points to
-    # Uncompressed, dictionaries only for the columns queries group by (accounts and object
-    # keys repeat; texts rarely do): written fast and read fast. Queries aggregate whole
-    # columns, so statistics would not help.
-    with pq.ParquetWriter(
-        tmp,
-        schema,
-        compression="none",
-        use_dictionary=[c for c in ("kind", "account", "objects", "series") if c in schema.names],
-        write_statistics=False,
-    ) as writer:
-        for batch in t.to_batches(max_chunksize=ROW_GROUP_ROWS):
-            if batch.num_rows:
-                writer.write_batch(
-                    _with_ids(batch, file_id, base, constants, schema), row_group_size=ROW_GROUP_ROWS
-                )
-    with tmp.open("rb") as f:
-        os.fsync(f.fileno())
+    with _writer(tmp, schema) as writer:
+        _write_batches(writer, t, file_id, base, constants, schema)
+    _sync(tmp)
     os.replace(tmp, path)
     return path
+
+
+class StagedWriter:
+    """A streamed file's vouchers and rows, written to the staging area piece by piece.
+
+    The vouchers carry the fiscal year, which only the whole header settles: each piece is
+    written with the year the header records seen so far give (#RAR 0), or else the year of
+    the first piece's earliest voucher; should the file say otherwise in the end, the
+    vouchers file is written again (:func:`_place_staged`).
+    """
+
+    def __init__(self, folder: Path, stem: str, file_id: int) -> None:
+        self.file_id = file_id
+        self.vouchers_path = folder / f"{stem}.vouchers.parquet"
+        self.rows_path = folder / f"{stem}.rows.parquet"
+        self.fiscal_year: int | None = None
+        self._year_known = False
+        self._vouchers: pq.ParquetWriter | None = None
+        self._rows: pq.ParquetWriter | None = None
+
+    def _guess_year(self, others: list[tuple[int, bytes]], vouchers: pa.Table) -> None:
+        if self._year_known:
+            return
+        for _, raw in others:
+            m = _RAR_0.match(raw)
+            if m is not None:
+                self.fiscal_year, self._year_known = int(m.group(1)), True
+                return
+        if vouchers.num_rows:
+            # Settled with the first vouchers written: every voucher of the file gets the same.
+            self.fiscal_year, self._year_known = pc.min(vouchers["date"]).as_py().year, True
+
+    def write(self, vouchers: pa.Table, rows: pa.Table, others: list[tuple[int, bytes]]) -> None:
+        """Write one piece: whole vouchers, their rows, and the piece's other records (for the year)."""
+        self._guess_year(others, vouchers)
+        base = self.file_id << 32
+        year = {"fiscal_year": self.fiscal_year}
+        if self._vouchers is None:
+            self._vouchers = _writer(self.vouchers_path, _store_schema(vouchers.schema, year))
+            self._rows = _writer(self.rows_path, _store_schema(rows.schema, {}))
+        assert self._rows is not None
+        _write_batches(self._vouchers, vouchers, self.file_id, base, year, self._vouchers.schema)
+        _write_batches(self._rows, rows, self.file_id, base, {}, self._rows.schema)
+
+    def close(self, vouchers: int, counted: int, first_date: dt.date | None) -> StagedRows:
+        """Finish and sync both files; what they hold, for the indexer."""
+        if self._vouchers is None:
+            self.write(VOUCHER_SCHEMA.empty_table(), TRANSACTION_SCHEMA.empty_table(), [])
+        assert self._vouchers is not None and self._rows is not None
+        self._vouchers.close()
+        self._rows.close()
+        _sync(self.vouchers_path)
+        _sync(self.rows_path)
+        return StagedRows(
+            self.file_id, self.vouchers_path, self.rows_path, self.fiscal_year, vouchers, counted, first_date
+        )
+
+    def discard(self) -> None:
+        for writer in (self._vouchers, self._rows):
+            if writer is not None:
+                with contextlib.suppress(Exception):
+                    writer.close()
+        self._vouchers = self._rows = None
+        self.vouchers_path.unlink(missing_ok=True)
+        self.rows_path.unlink(missing_ok=True)
+
+
+# "#RAR 0 20230101 20231231" as the exact reader takes it (any quotes around the date aside).
+_RAR_0 = re.compile(rb'[ \t]*#RAR[ \t]+"?0"?[ \t]+"?([0-9]{4})[0-9]{4}"?[ \t]')
+
+
+def _place_staged(layout: Layout, file_id: int, p: Parsed, fiscal_year: int | None) -> list[Path]:
+    """Move a streamed file's staged Parquet files to their place in the store."""
+    staged = p.staged
+    assert staged is not None and staged.file_id == file_id
+    if staged.fiscal_year != fiscal_year:
+        _refill_fiscal_year(staged.vouchers_path, fiscal_year)
+    placed = []
+    for what, path in (("vouchers", staged.vouchers_path), ("rows", staged.rows_path)):
+        final = rows_file(layout, file_id, p.sha256, what)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, final)
+        placed.append(final)
+    return placed
+
+
+def _refill_fiscal_year(path: Path, year: int | None) -> None:
+    """Write the vouchers file at ``path`` again with ``year`` as every voucher's fiscal year."""
+    source = pq.ParquetFile(path)
+    schema = source.schema_arrow
+    tmp = path.with_suffix(".ar")
+    at = schema.get_field_index("fiscal_year")
+    with _writer(tmp, schema) as writer:
+        for batch in source.iter_batches(batch_size=ROW_GROUP_ROWS):
+            n = batch.num_rows
+            column = pa.nulls(n, pa.int32()) if year is None else pa.array(np.full(n, year, dtype=np.int32))
+            writer.write_batch(batch.set_column(at, schema.field(at), column), row_group_size=ROW_GROUP_ROWS)
+    source.close()
+    _sync(tmp)
+    os.replace(tmp, path)

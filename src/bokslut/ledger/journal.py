@@ -86,6 +86,12 @@ class Staging:
         self.folder.mkdir(parents=True, exist_ok=True)
         return self.folder / name
 
+    def folder_for_writing(self) -> Path:
+        """The staging folder, made if need be (never through a symlink), for files written in place."""
+        _refuse_links(self.layout, staging_dir(self.layout))
+        self.folder.mkdir(parents=True, exist_ok=True)
+        return self.folder
+
     def stage_file(self, name: str, source: Path, mtime_ns: int, seen: os.stat_result) -> Change:
         """Copy ``source`` here, if it is still the file that was read and checked.
 

@@ -125,9 +125,14 @@ class Store:
                     "SELECT file_id FROM source_file WHERE path = ?", [rel]
                 ).fetchall():
                     _delete_file(self.con, int(file_id))
-            first = _take_ids(self.con, len(add))
-            for i, (rel, size, mtime_ns, parsed) in enumerate(add):
-                insert_file(self.con, self.layout, first + i, rel, size, mtime_ns, parsed)
+            # A streamed file's id was taken before it was read (see take_file_id).
+            next_id = _take_ids(self.con, sum(1 for *_, parsed in add if parsed.staged is None))
+            for rel, size, mtime_ns, parsed in add:
+                if parsed.staged is not None:
+                    file_id = parsed.staged.file_id
+                else:
+                    file_id, next_id = next_id, next_id + 1
+                insert_file(self.con, self.layout, file_id, rel, size, mtime_ns, parsed)
             ok = confirm()
         except BaseException:
             self.con.execute("ROLLBACK")
@@ -136,6 +141,18 @@ class Store:
         self.con.execute("COMMIT" if ok else "ROLLBACK")
         _refresh_view(self.con, self.layout)
         return ok
+
+    def take_file_id(self) -> int:
+        """A file id never used before in this store, for a file whose rows are written while it
+        is read (their voucher ids hold it). Unused, it is simply skipped."""
+        return _take_ids(self.con, 1)
+
+    def give_back_file_id(self, file_id: int) -> None:
+        """Return an id from :meth:`take_file_id` that nothing was stored under (the file was read
+        another way), so the ids stay what they would have been."""
+        if _last_file_id(self.con) == file_id:
+            self.con.execute("DELETE FROM meta WHERE key = 'last_file_id'")
+            self.con.execute("INSERT INTO meta VALUES ('last_file_id', ?)", [str(file_id - 1)])
 
     def fiscal_years(self) -> list[int]:
         rows = self.con.execute(

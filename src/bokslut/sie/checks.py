@@ -36,7 +36,7 @@ import pyarrow.compute as pc
 
 from bokslut.diagnostics import Finding, Level
 from bokslut.money import format_ore
-from bokslut.sie.model import Balance, Object, PeriodBalance, SieFile, split_objects
+from bokslut.sie.model import Balance, FiscalYear, Object, PeriodBalance, SieFile, split_objects
 from bokslut.sie.tokens import printable
 
 Check = Callable[[SieFile], list[Finding]]
@@ -80,19 +80,24 @@ def check_balanced(sie: SieFile) -> list[Finding]:
         sums[idx[starts]] = np.add.reduceat(amounts, starts)
     elif idx.size:
         np.add.at(sums, idx, amounts)
+    return unbalanced(sie.name, v, sums)
+
+
+def unbalanced(name: str, vouchers: pa.Table, sums: np.ndarray) -> list[Finding]:
+    """Findings for the vouchers whose ``sums`` (one per voucher of ``vouchers``) are not zero."""
     bad = np.flatnonzero(sums)
     findings = []
     if bad.size:
-        series = v["series"].take(pa.array(bad)).to_pylist()
-        numbers = v["number"].take(pa.array(bad)).to_pylist()
-        lines = v["line"].take(pa.array(bad)).to_pylist()
+        series = vouchers["series"].take(pa.array(bad)).to_pylist()
+        numbers = vouchers["number"].take(pa.array(bad)).to_pylist()
+        lines = vouchers["line"].take(pa.array(bad)).to_pylist()
         for s, n, line, total in zip(series, numbers, lines, sums[bad].tolist(), strict=True):
             findings.append(
                 _finding(
                     Level.ERROR,
                     f"verifikation {voucher_label(s, n)} balanserar inte: raderna summerar till "
                     f"{kr(total)} i stället för 0",
-                    file=sie.name,
+                    file=name,
                     line=line,
                     code="obalanserad-verifikation",
                 )
@@ -141,7 +146,11 @@ def check_balances_reconcile(sie: SieFile) -> list[Finding]:
     rows = counted(sie, ["account", "amount", "date"])
     if sie.header.omfattn is not None:
         rows = rows.filter(pc.less_equal(rows["date"], pa.scalar(sie.header.omfattn, pa.date32())))
-    movement = _sum_by_account(rows)
+    return reconciled(sie, _sum_by_account(rows))
+
+
+def reconciled(sie: SieFile, movement: dict[str, int]) -> list[Finding]:
+    """Findings for the accounts whose balances disagree with ``movement`` (the counted rows' sums)."""
     ktyp = {a.number: a.ktyp for a in sie.accounts}
     ib = {b.account: b for b in sie.balances if b.kind == "IB" and b.year_index == 0}
     ub = {b.account: b for b in sie.balances if b.kind == "UB" and b.year_index == 0}
@@ -193,23 +202,34 @@ def check_dates_in_year(sie: SieFile) -> list[Finding]:
     end = pa.scalar(fy.end, pa.date32())
     outside = pc.or_(pc.less(t["date"], start), pc.greater(t["date"], end))
     bad = t.filter(outside)
+    first = bad.slice(0, SHOWN_DATES)
+    shown = list(zip(first["line"].to_pylist(), first["date"].to_pylist(), strict=True))
+    return dates_outside(sie.name, fy, shown, bad.num_rows)
+
+
+# Rows with a date outside the year named one by one; the rest are counted.
+SHOWN_DATES = 20
+
+
+def dates_outside(name: str, fy: FiscalYear, shown: list[tuple[int, dt.date]], count: int) -> list[Finding]:
+    """Findings for ``count`` rows dated outside ``fy``, the first of them (line, date) ``shown``."""
     findings = []
-    for line, date in zip(bad["line"].to_pylist()[:20], bad["date"].to_pylist()[:20], strict=True):
+    for line, date in shown:
         findings.append(
             _finding(
                 Level.WARNING,
                 f"datumet {date} ligger utanför räkenskapsåret {fy.start}–{fy.end}",
-                file=sie.name,
+                file=name,
                 line=line,
                 code="datum-utanfor-ar",
             )
         )
-    if bad.num_rows > 20:
+    if count > SHOWN_DATES:
         findings.append(
             _finding(
                 Level.WARNING,
-                f"ytterligare {bad.num_rows - 20} rader har datum utanför räkenskapsåret",
-                file=sie.name,
+                f"ytterligare {count - SHOWN_DATES} rader har datum utanför räkenskapsåret",
+                file=name,
                 code="datum-utanfor-ar",
             )
         )
@@ -303,12 +323,21 @@ def _undeclared(used: dict[str, int], known: pa.Array) -> dict[str, int]:
 
 
 def check_declared(sie: SieFile) -> list[Finding]:
+    t = sie.transactions
+    # Distinct values first, each with its first line (one pass); then what is missing.
+    return undeclared(sie, first_uses(t, "account"), first_uses(t, "objects", split=True))
+
+
+def undeclared(sie: SieFile, accounts: dict[str, int], pairs: dict[str, int]) -> list[Finding]:
+    """Findings for what the rows use but ``sie`` does not declare.
+
+    ``accounts`` and ``pairs`` are the rows' distinct accounts and object pairs, each with
+    its first line (:func:`first_uses`).
+    """
     declared = [a.number for a in sie.accounts if a.name or a.ktyp]
     declared_dims = {d.number for d in sie.dimensions}
-    t = sie.transactions
     records: list[Balance | PeriodBalance] = [*sie.balances, *sie.period_balances]
-    # Distinct values first, each with its first line (one pass); then what is missing.
-    first_line = _undeclared(first_uses(t, "account"), pa.array(declared, pa.string()))
+    first_line = _undeclared(accounts, pa.array(declared, pa.string()))
     known_accounts = set(declared)
     for b in records:
         if b.account not in known_accounts:
@@ -325,7 +354,7 @@ def check_declared(sie: SieFile) -> list[Finding]:
                     code="odeklarerat-konto",
                 )
             )
-    pairs = _undeclared(first_uses(t, "objects", split=True), _pair_keys(sie.objects))
+    pairs = _undeclared(pairs, _pair_keys(sie.objects))
     used_objects: dict[tuple[int, str], int] = {}
     for pair, line in pairs.items():
         if "\\" in pair:
@@ -375,6 +404,12 @@ MAX_FISCAL_YEAR_DAYS = 18 * 31
 
 
 def check_fiscal_year(sie: SieFile) -> list[Finding]:
+    dates = sie.vouchers["date"]
+    return fiscal_year_findings(sie, pc.min(dates).as_py() if len(dates) else None)
+
+
+def fiscal_year_findings(sie: SieFile, first_voucher: dt.date | None) -> list[Finding]:
+    """Findings about #RAR 0; ``first_voucher`` is the earliest voucher date (None without vouchers)."""
     fy = sie.header.fiscal_year(0)
     if fy is not None:
         if (fy.end - fy.start).days + 1 > MAX_FISCAL_YEAR_DAYS:
@@ -389,12 +424,10 @@ def check_fiscal_year(sie: SieFile) -> list[Finding]:
                 )
             ]
         return []
-    dates = sie.vouchers["date"]
-    if sie.sietyp_label == "4I" and len(dates):
-        first: dt.date = pc.min(dates).as_py()
+    if sie.sietyp_label == "4I" and first_voucher is not None:
         message = (
             "filen saknar #RAR 0 (räkenskapsårets första och sista dag); räkenskapsåret antas vara "
-            f"kalenderåret {first.year}, året för den första verifikationen"
+            f"kalenderåret {first_voucher.year}, året för den första verifikationen"
         )
     else:
         message = "filen saknar #RAR 0 (räkenskapsårets första och sista dag), som specifikationen kräver"
@@ -405,10 +438,14 @@ def check_fiscal_year(sie: SieFile) -> list[Finding]:
 _SHOWN_DUPLICATES = 20
 
 
+# A voucher number as most programs write it: a whole number below 10¹⁵, no leading zero.
+PLAIN_NUMBER = r"^(0|[1-9][0-9]{0,14})$"
+
+
 def _surely_unique(v: pa.Table) -> bool:
     """True when no (series, number) repeats, decided fast for the usual plain numbers."""
     numbers = v["number"]
-    if not pc.all(pc.match_substring_regex(numbers, r"^(0|[1-9][0-9]{0,14})$")).as_py():
+    if not pc.all(pc.match_substring_regex(numbers, PLAIN_NUMBER)).as_py():
         return False  # other numbering: the exact grouping decides
     series = pc.dictionary_encode(v["series"].combine_chunks())
     if len(series.dictionary) >= 2**13:
@@ -428,17 +465,21 @@ def check_unique_vouchers(sie: SieFile) -> list[Finding]:
     twice = groups.filter(pc.greater(groups["line_count"], 1))
     if twice.num_rows == 0:
         return []
+    return duplicates(sie.name, [(r["series"], r["number"], r["line_list"]) for r in twice.to_pylist()])
+
+
+def duplicates(name: str, groups: list[tuple[str, str, list[int]]]) -> list[Finding]:
+    """Findings for voucher numbers used more than once: (series, number, lines) each."""
     found = []
-    rows = sorted(twice.to_pylist(), key=lambda r: sorted(r["line_list"])[1])
-    for r in rows[:_SHOWN_DUPLICATES]:
-        lines = sorted(r["line_list"])
+    rows = sorted(((s, n, sorted(lines)) for s, n, lines in groups), key=lambda r: r[2][1])
+    for series, number, lines in rows[:_SHOWN_DUPLICATES]:
         shown = ", ".join(str(n) for n in lines[:5]) + (" …" if len(lines) > 5 else "")
         found.append(
             _finding(
                 Level.WARNING,
-                f"verifikationsnumret {voucher_label(r['series'], r['number'])} förekommer "
+                f"verifikationsnumret {voucher_label(series, number)} förekommer "
                 f"{len(lines)} gånger (rad {shown})",
-                file=sie.name,
+                file=name,
                 line=lines[1],
                 code="dubbelt-verifikationsnummer",
             )
@@ -448,7 +489,7 @@ def check_unique_vouchers(sie: SieFile) -> list[Finding]:
             _finding(
                 Level.WARNING,
                 f"ytterligare {len(rows) - _SHOWN_DUPLICATES} verifikationsnummer förekommer mer än en gång",
-                file=sie.name,
+                file=name,
                 code="dubbelt-verifikationsnummer",
             )
         )

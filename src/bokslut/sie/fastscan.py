@@ -16,15 +16,19 @@ both paths always give the same SieFile; tests/sie/test_fastscan.py checks it.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import mmap
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import numba
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from bokslut.diagnostics import Level
 from bokslut.sie import encoding as enc
@@ -962,3 +966,256 @@ def _sign_strings(offsets: np.ndarray, data: np.ndarray, count: int) -> pa.Array
         if count and (lengths == 0).any()
         else arr
     )
+
+
+# ------------------------------------------------------------------ streaming a file of any size
+
+# A streamed file is read in windows of about this many bytes, each cut back to its last #VER
+# line: what is in flight (a few windows and their scanned rows) does not grow with the file.
+STREAM_PIECE_BYTES = 32 * 1024 * 1024
+# Scanned pieces waiting for the consumer, besides the ones being scanned.
+STREAM_WAITING = 1
+# The first bytes, judged by :func:`bokslut.sie.reader.sniff` as a whole file would be.
+_HEAD_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """One scanned piece of a streamed file, in file order: whole vouchers with their rows.
+
+    ``voucher_idx`` counts from the file's first voucher; ``others`` are the piece's
+    other records (line, raw bytes), which the exact reader reads at the end.
+    """
+
+    vouchers: pa.Table
+    rows: pa.Table
+    others: list[tuple[int, bytes]]
+
+
+@dataclass(frozen=True, slots=True)
+class Streamed:
+    """What streaming a file gave besides its pieces: the header records, and the file's digest."""
+
+    sie: SieFile  # header, chart and balances; ``vouchers`` and ``transactions`` empty
+    sha256: str
+    size: int
+
+
+def _window_size(piece_max_bytes: int) -> int:
+    return max(1, min(STREAM_PIECE_BYTES, piece_max_bytes // 2))
+
+
+def _read_more(f: io.BufferedReader, buf: bytearray, want: int) -> int:
+    """Append up to ``want`` bytes of ``f`` to ``buf``; returns how many came (0 at the end)."""
+    start = len(buf)
+    buf.extend(bytes(want))  # grown in place, then filled without a copy
+    got = f.readinto(memoryview(buf)[start:])
+    del buf[start + (got or 0) :]
+    return got or 0
+
+
+def _windows(f: io.BufferedReader, window: int) -> Iterator[bytearray]:
+    """The file's bytes in consecutive windows of about ``window`` bytes, each ending at a line break."""
+    carry = bytearray()
+    while True:
+        buf = carry
+        got = _read_more(f, buf, window)
+        while got and b"\n" not in buf[-got:]:
+            got = _read_more(f, buf, window)
+        if not got:
+            if buf:
+                yield buf
+            return
+        cut = buf.rfind(b"\n") + 1
+        carry = buf[cut:]
+        del buf[cut:]
+        yield buf
+
+
+def _prepass(
+    f: io.BufferedReader, window: int
+) -> tuple[bytes, bool, tuple[int, int, int, int, int], set[bytes]]:
+    """(head, starts with a BOM, the encoding statistics, which unwanted bytes occur).
+
+    One pass in windows (two scanned at a time): the decision needs the whole file before
+    the first row is transcoded.
+    """
+    head = b""
+    bom = False
+    found: set[bytes] = set()
+    total = (1, 0, 1, 0, 0)
+    with ThreadPoolExecutor(max_workers=SCAN_THREADS) as pool:
+        waiting: deque[Future[tuple[int, int, int, int, int]]] = deque()
+
+        def merge(a: tuple[int, int, int, int, int]) -> None:
+            nonlocal total
+            t = total
+            total = (t[0] + a[0] - 1, t[1] + a[1], t[2] & a[2], t[3] + a[3], t[4] + a[4])
+
+        first = True
+        for buf in _windows(f, window):
+            view = memoryview(buf)
+            if first:
+                head = bytes(view[:_HEAD_BYTES])
+                bom = head[:3] == b"\xef\xbb\xbf"
+                view = view[3:] if bom else view
+                first = False
+            for needle in (b"#KSUMMA", b"\x00", *_CP1252_HOLES):
+                if needle not in found and buf.find(needle) >= 0:
+                    found.add(needle)
+            waiting.append(pool.submit(_stats, np.frombuffer(view, np.uint8)))
+            if len(waiting) > SCAN_THREADS:
+                merge(waiting.popleft().result())
+        while waiting:
+            merge(waiting.popleft().result())
+    return head, bom, total, found
+
+
+def _pieces(f: io.BufferedReader, window: int, limit: int, digest: Any) -> Iterator[memoryview | None]:
+    """The file in pieces of about ``window`` bytes, each cut just before a line starting "#VER".
+
+    Every byte goes into ``digest`` once, in order. None (then nothing more) when a stretch
+    without a #VER line is longer than ``limit``: the exact reader must read the file.
+    """
+    carry = bytearray()
+    while True:
+        buf = carry
+        got = _read_more(f, buf, max(window - len(buf), 1)) if len(buf) < window else -1
+        while True:
+            if got == 0:
+                if len(buf) > limit:
+                    yield None
+                    return
+                digest.update(buf)
+                if buf:
+                    yield memoryview(buf)
+                return
+            cut = buf.rfind(b"\n#VER")
+            if cut >= 0:
+                break
+            if len(buf) > limit:
+                yield None
+                return
+            got = _read_more(f, buf, window)
+        carry = buf[cut + 1 :]
+        del buf[cut + 1 :]
+        if len(buf) > limit:
+            yield None
+            return
+        digest.update(buf)
+        yield memoryview(buf)
+
+
+def stream_fast(
+    f: io.BufferedReader,
+    name: str,
+    consume: Callable[[Piece], None],
+    read_lines: ExactLines,
+    sniff: Callable[[bytes, str], SieFile | None],
+    piece_max_bytes: int | None = None,
+) -> Streamed | None:
+    """Scan the open file ``f`` piece by piece, handing each piece to ``consume`` in file order.
+
+    Returns None when the exact reader must read the file after all (as :func:`read_fast`
+    would: a line the scanner cannot judge, a #KSUMMA, a NUL, anything the reader reports
+    as an error); pieces already consumed must then be thrown away. At most
+    ``SCAN_THREADS + STREAM_WAITING`` pieces are in memory at once, whatever the file's size.
+    """
+    if piece_max_bytes is None:
+        piece_max_bytes = PIECE_MAX_BYTES
+    window = _window_size(piece_max_bytes)
+    head, bom, stats, found = _prepass(f, window)
+    size = f.tell()
+    if not head or sniff(head, name) is not None or b"#KSUMMA" in found or b"\x00" in found:
+        return None  # the exact reader says what is wrong (or finds what the head hides)
+    _, high, valid, cp, latin = stats
+    detected = enc.decide(bom, high == 0, valid == 1, cp, latin)
+    if detected.encoding == enc.CP1252 and any(hole in found for hole in _CP1252_HOLES):
+        return None
+    lut_len, lut = _lut(detected.encoding)
+    check_latin = detected.encoding == enc.CP437 and latin > 0
+    f.seek(0)
+    digest = hashlib.sha256()
+    others: list[tuple[int, bytes]] = []
+    counts: dict[str, int] = {}
+    nv = 0
+    total = 0
+    with ThreadPoolExecutor(max_workers=SCAN_THREADS) as pool:
+        waiting: deque[Future[_Chunk | None]] = deque()
+
+        def take() -> bool:
+            nonlocal nv, total
+            chunk = waiting.popleft().result()
+            if chunk is None:
+                return False
+            piece = _piece(chunk, nv)
+            nv += chunk.nv
+            total += lim.abs_total(piece.rows["amount"].to_numpy())
+            for item in pc.value_counts(piece.rows["kind"]).to_pylist():
+                label = "#" + item["values"]
+                counts[label] = counts.get(label, 0) + int(item["counts"])
+            others.extend(chunk.others)
+            consume(piece)
+            return True
+
+        try:
+            line_base = 0
+            first = True
+            for view in _pieces(f, window, piece_max_bytes, digest):
+                if view is None:
+                    return None
+                body = view[3:] if first and bom else view
+                waiting.append(
+                    pool.submit(_scan_chunk, body, line_base, first, check_latin, lut_len, lut, high)
+                )
+                first = False
+                line_base += _count_breaks(np.frombuffer(body, np.uint8))
+                if len(waiting) > SCAN_THREADS + STREAM_WAITING - 1 and not take():
+                    return None
+            while waiting:
+                if not take():
+                    return None
+        finally:
+            for waiting_piece in waiting:
+                waiting_piece.cancel()
+    if f.tell() != size:
+        return None  # the file changed while it was read: the exact reader reads it as it is now
+    reader = read_lines(others, name, detected)
+    if any(finding.level is Level.ERROR for finding in reader.findings):
+        return None
+    if total + sum(abs(amount) for _, amount in reader.amounts()) > lim.MAX_TOTAL_ORE:
+        return None  # the exact reader finds the line where the total passes the limit
+    result: SieFile = reader.result(detected, check_total=False)
+    all_counts = dict(result.counts)
+    all_counts.update(counts)
+    if nv:
+        all_counts["#VER"] = nv
+    return Streamed(
+        SieFile(
+            name=result.name,
+            encoding=result.encoding,
+            header=result.header,
+            accounts=result.accounts,
+            dimensions=result.dimensions,
+            objects=result.objects,
+            balances=result.balances,
+            period_balances=result.period_balances,
+            counts=all_counts,
+            findings=result.findings,
+        ),
+        digest.hexdigest(),
+        size,
+    )
+
+
+def _piece(chunk: _Chunk, voucher_base: int) -> Piece:
+    vouchers = pa.table(
+        {
+            "voucher_idx": pa.array(np.arange(voucher_base, voucher_base + chunk.nv, dtype=np.int64)),
+            **{col: chunk.vouchers[col] for col in VOUCHER_SCHEMA.names if col != "voucher_idx"},
+        },
+        schema=VOUCHER_SCHEMA,
+    )
+    columns = {col: chunk.rows[col] for col in TRANSACTION_SCHEMA.names}
+    columns["voucher_idx"] = pa.array(chunk.rows["voucher_idx"].to_numpy() + voucher_base)
+    return Piece(vouchers, pa.table(columns, schema=TRANSACTION_SCHEMA), chunk.others)

@@ -70,6 +70,12 @@ def _abs_parts(amounts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return a >> _LOW_BITS, a & ((1 << _LOW_BITS) - 1)
 
 
+def abs_total(amounts: np.ndarray) -> int:
+    """The sum of the absolute amounts, exact (a streamed file adds it up piece by piece)."""
+    hi, lo = _abs_parts(amounts)
+    return (int(hi.sum()) << _LOW_BITS) + int(lo.sum())
+
+
 def total_finding(
     name: str,
     amounts: pa.Array | pa.ChunkedArray,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import io
 import mmap
 import os
 import re
@@ -1052,15 +1053,7 @@ def load_input(
     except OSError as exc:
         raise BokslutError(read_problem(exc)) from None
     try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise BokslutError(read_problem(IsADirectoryError(errno.EISDIR, "")))
-        if not stat.S_ISREG(info.st_mode):
-            raise BokslutError(
-                "är ingen vanlig fil (utan en enhet, en namngiven pipe eller liknande) och läses inte"
-            )
-        if info.st_size > max_bytes:
-            raise BokslutError(_too_large(info.st_size, max_bytes, setting))
+        info = _regular(fd, max_bytes, setting)
         if map_large and info.st_size >= FAST_PATH_MIN_BYTES:
             return mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
         with os.fdopen(os.dup(fd), "rb") as f:
@@ -1074,6 +1067,40 @@ def load_input(
         raise BokslutError(read_problem(exc)) from None
     finally:
         os.close(fd)
+
+
+def _regular(fd: int, max_bytes: int, setting: str | None) -> os.stat_result:
+    """The status of the open file ``fd``, if it is a regular file within the size limit."""
+    info = os.fstat(fd)
+    if stat.S_ISDIR(info.st_mode):
+        raise BokslutError(read_problem(IsADirectoryError(errno.EISDIR, "")))
+    if not stat.S_ISREG(info.st_mode):
+        raise BokslutError(
+            "är ingen vanlig fil (utan en enhet, en namngiven pipe eller liknande) och läses inte"
+        )
+    if info.st_size > max_bytes:
+        raise BokslutError(_too_large(info.st_size, max_bytes, setting))
+    return info
+
+
+def open_input(
+    path: Path, max_bytes: int = lim.MAX_FILE_BYTES, *, setting: str | None = None
+) -> io.BufferedReader:
+    """The SIE file at ``path`` opened for reading, checked as :func:`load_input` checks it
+    (a file too large to hold in memory is read from it piece by piece). Raises BokslutError."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise BokslutError(read_problem(exc)) from None
+    try:
+        _regular(fd, max_bytes, setting)
+        return os.fdopen(fd, "rb")
+    except OSError as exc:
+        os.close(fd)
+        raise BokslutError(read_problem(exc)) from None
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _too_large(size: int, max_bytes: int, setting: str | None) -> str:
