@@ -10,6 +10,7 @@ edge. Thousand groups ("9 229") are single numbers: their gap is a space, not a 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from bokslut.granska.grid import RawRow, RawTable, understand
@@ -98,7 +99,12 @@ def _split(line: Line) -> tuple[list[Word], list[Word]] | None:
     if k == 0:
         return [], ws
     gap = ws[k].x0 - ws[k - 1].x1 if k < len(ws) else 0
-    if gap < ws[k - 1].size * 1.6:
+    size = ws[k - 1].size
+    # A long label may come close to the first column (or run into it); numbers standing apart
+    # from each other still make the line a table row.
+    n = len(ws) - k
+    apart = n >= 2 and all(b.x0 - a.x1 >= size for a, b in zip(ws[k:], ws[k + 1 :], strict=False))
+    if gap < size * 1.6 and not (apart and (n >= 3 or gap >= size * 0.5)):
         return None
     return ws[:k], ws[k:]
 
@@ -134,8 +140,23 @@ def _table(file: str, lines: list[Line], head: list[Line], title: str, context: 
                     i = _nearest(cols, w.x1) + 1
                     cells[i] = f"{cells[i]} {w.text}".strip()
         rows.append(RawRow(cells, Place(file, page=head[0].page), header=True))
+    previous: Line | None = None
     for ln, sp in zip(lines, splits, strict=True):
         label_words, nums = sp if sp is not None else (ln.words, [])
+        # A label too long for its column goes on in lower case on the next line, without numbers.
+        if (
+            not nums
+            and previous is not None
+            and rows
+            and not rows[-1].header
+            and any(rows[-1].cells[1:])
+            and ln.words[0].text[:1].islower()
+            and ln.top - previous.top < ln.words[0].size * 1.8
+        ):
+            rows[-1].cells[0] = f"{rows[-1].cells[0]} {ln.text}"
+            previous = ln
+            continue
+        previous = ln
         cells = [""] * (len(cols) + 1)
         label = " ".join(w.text for w in label_words)
         note = re.search(r"\s(Not\s+\d{1,3})$", label)
@@ -230,8 +251,11 @@ def read_pages(pages: list[tuple[int, list[Word], float]], file: str) -> Documen
     """pages: (page number, its words, page width)."""
     blocks: list[TextBlock] = []
     raw_tables: list[RawTable] = []
-    for page, words, _width in pages:
-        lines = _lines(words, page)
+    paged = [(page, _lines(words, page)) for page, words, _width in pages]
+    running = _running_headers([lines for _, lines in paged])
+    for page, lines in paged:
+        if lines and _tail(lines[0]) in running:
+            lines = lines[1:]
         # The page number (a lone number on the last line) is no row of a table.
         if lines and len(lines[-1].words) == 1 and re.match(r"^\d{1,4}$", lines[-1].words[0].text):
             lines.pop()
@@ -284,21 +308,40 @@ def read_pages(pages: list[tuple[int, list[Word], float]], file: str) -> Documen
     return Document(file, "PDF", tuple(blocks), tuple(tables), pages=len(pages))
 
 
+def _tail(line: Line) -> tuple[int, str]:
+    return round(line.top), " ".join(w.text for w in line.words[-2:])
+
+
+def _running_headers(pages: list[list[Line]]) -> set[tuple[int, str]]:
+    """The line at the same height ending in the same words atop many pages ("Noter Årsredovisning
+    2024") is the running header, no title or row."""
+    tails = Counter(_tail(lines[0]) for lines in pages if lines)
+    return {t for t, n in tails.items() if n >= max(3, len(pages) // 4)}
+
+
+def _same_header(a: RawTable, b: RawTable) -> bool:
+    ha = [" ".join(c.split()) for c in a.rows[0].cells] if a.rows and a.rows[0].header else None
+    hb = [" ".join(c.split()) for c in b.rows[0].cells] if b.rows and b.rows[0].header else None
+    return ha is not None and ha == hb
+
+
 def _join_continued(raws: list[RawTable]) -> list[RawTable]:
-    """A table broken over a page goes on without heading lines on the next page."""
+    """A table broken over a page goes on on the next page, without heading lines or with the
+    same heading lines repeated."""
     out: list[RawTable] = []
     for r in raws:
         prev = out[-1] if out else None
+        repeated = prev is not None and _same_header(prev, r)
         if (
             prev is not None
             and r.rows
-            and not r.rows[0].header
+            and (not r.rows[0].header or repeated)
             and prev.rows
             and r.title in ("", prev.title)
             and len(r.rows[0].cells) == len(prev.rows[-1].cells)
             and r.place.page == (prev.rows[-1].place.page or 0) + 1
         ):
-            prev.rows.extend(r.rows)
+            prev.rows.extend(r.rows[1:] if repeated else r.rows)
         else:
             out.append(r)
     return out
