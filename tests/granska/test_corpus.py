@@ -207,3 +207,31 @@ def test_each_injected_contradiction_is_found_and_nothing_else(
         )
     stray = [d.message for d in found if not any(about(d, inj.marker) for inj in injections)]
     assert stray == []
+
+
+# Gemensamma verksamheter's avskrivningar 2024 made 2 000 larger and its övriga kostnader 2 000
+# smaller, the deviations following: the driftredovisning holds together, but its avskrivningar
+# no longer add up to the resultaträkning's 54 300.
+_CELL = ".{0,2000}?"
+MOVED_DEPRECIATION = Injection(
+    "avskrivningar i driftredovisningen",
+    f"(Övriga kostnader{_CELL}−115{N}544{_CELL})−109{N}912({_CELL})5{N}632"
+    f'({_CELL}Avskrivningar{_CELL}−30{N}200{_CELL})−30{N}200({_CELL})(?:(?<=>)|(?<=\\("))0(?=<|"\\))',
+    rf"\g<1>−107{N}912\g<2>7{N}632\g<3>−32{N}200\g<4>−2{N}000",
+    "granska.avskrivningar",
+    "−56 300",
+)
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx", "html"])
+def test_driftredovisning_depreciation_that_no_longer_adds_up_to_the_resultatrakning_is_found(
+    fmt: str, exempelkommun: tuple[Path, Layout], tmp_path: Path
+) -> None:
+    target = injected_file(fmt, "arsredovisning-2024", exempelkommun, (MOVED_DEPRECIATION,), tmp_path)
+    found = [d.finding().format() for d in granska([target]).discrepancies]
+    assert len(found) == 1, found
+    assert (
+        "(Utfall 2024) blir −56 300 (5 rader Avskrivningar), men Resultaträkning Belopp i tkr visar −54 300"
+        in plain(found[0])
+    )
+    assert "verksamheternas avskrivningar är 2 000 större än kommunens totala" in plain(found[0])

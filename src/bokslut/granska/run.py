@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bokslut.diagnostics import Level
+from bokslut.granska.depreciation import check_operating_depreciation
 from bokslut.granska.directions import check_directions
 from bokslut.granska.model import Discrepancy, Document, Place, ReadError
 from bokslut.granska.quantities import check_quantities
@@ -56,6 +57,7 @@ def check_document(doc: Document) -> list[Discrepancy]:
         out += check_sums(t, explained)
         out += check_deviations(t, explained)
     out += check_quantities(doc)
+    out += check_operating_depreciation(doc)
     out += check_text_figures(doc)
     out += check_directions(doc)
     return _unique(out)
