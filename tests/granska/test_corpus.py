@@ -149,9 +149,26 @@ SYDNARKE = (
         "420 kr",
     ),
 )
+EXEMPELKOMMUN = (
+    Injection(
+        "årets resultat",
+        "(Årets resultat blev ett )överskott",
+        r"\g<1>underskott",
+        "granska.riktning",
+        '"underskott"',
+    ),
+    Injection(
+        "balanskravsresultat",
+        "(År 2022 var balanskravsresultatet )negativt",
+        r"\g<1>positivt",
+        "granska.riktning",
+        '"positivt"',
+    ),
+)
 EXAMPLES_INJECTED = {
     "lystkom": ("arsredovisning-2023", LYSTKOM),
     "sydnarke": ("delarsrapport-2020", SYDNARKE),
+    "exempelkommun": ("arsredovisning-2024", EXEMPELKOMMUN),
 }
 
 
@@ -186,7 +203,7 @@ def injected_file(
     return target
 
 
-@pytest.mark.parametrize("example", ["lystkom", "sydnarke"])
+@pytest.mark.parametrize("example", ["lystkom", "sydnarke", "exempelkommun"])
 @pytest.mark.parametrize("fmt", ["pdf", "docx", "html"])
 def test_each_injected_contradiction_is_found_and_nothing_else(
     fmt: str, example: str, request: pytest.FixtureRequest, tmp_path: Path
