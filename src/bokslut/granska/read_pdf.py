@@ -109,19 +109,41 @@ def _split(line: Line) -> tuple[list[Word], list[Word]] | None:
     return ws[:k], ws[k:]
 
 
-def _columns(rows: list[list[Word]]) -> list[float]:
-    edges = sorted(w.x1 for ws in rows for w in ws)
-    cols: list[list[float]] = []
-    for x in edges:
-        if cols and x - cols[-1][-1] <= 4:
-            cols[-1].append(x)
+def _clusters(edges: list[float]) -> list[float]:
+    groups: list[list[float]] = []
+    for x in sorted(edges):
+        if groups and x - groups[-1][-1] <= 4:
+            groups[-1].append(x)
         else:
-            cols.append([x])
-    return [max(c) for c in cols]
+            groups.append([x])
+    return [min(g) for g in groups]
 
 
-def _nearest(cols: list[float], x1: float) -> int:
-    return min(range(len(cols)), key=lambda i: abs(cols[i] - x1))
+@dataclass(frozen=True, slots=True)
+class _Grid:
+    """A table's number columns: right edges (numbers set flush right, as most reports do) or left
+    edges (a word processor's default for a table cell)."""
+
+    edges: list[float]
+    left: bool
+
+    def __len__(self) -> int:
+        return len(self.edges)
+
+    def index(self, w: Word) -> int:
+        if not self.edges:
+            return -1  # no numbers: everything is the label
+        if self.left:
+            # A heading word ("2023" in "Budget 2023") lies right of its column's left edge.
+            starts = [i for i, e in enumerate(self.edges) if e <= w.x0 + 2]
+            return starts[-1] if starts else 0
+        return min(range(len(self.edges)), key=lambda i: abs(self.edges[i] - w.x1))
+
+
+def _columns(rows: list[list[Word]]) -> _Grid:
+    right = _clusters([w.x1 for ws in rows for w in ws])
+    left = _clusters([w.x0 for ws in rows for w in ws])
+    return _Grid(left, True) if len(left) < len(right) else _Grid(right, False)
 
 
 def _table(file: str, lines: list[Line], head: list[Line], title: str, context: list[str]) -> RawTable:
@@ -137,7 +159,7 @@ def _table(file: str, lines: list[Line], head: list[Line], title: str, context: 
                 if w.x1 < left - 2:
                     cells[0] = f"{cells[0]} {w.text}".strip()
                 else:
-                    i = _nearest(cols, w.x1) + 1
+                    i = cols.index(w) + 1
                     cells[i] = f"{cells[i]} {w.text}".strip()
         rows.append(RawRow(cells, Place(file, page=head[0].page), header=True))
     previous: Line | None = None
@@ -164,7 +186,7 @@ def _table(file: str, lines: list[Line], head: list[Line], title: str, context: 
             label = label[: note.start()]
         cells[0] = label
         for w in nums:
-            i = _nearest(cols, w.x1) + 1
+            i = cols.index(w) + 1
             cells[i] = w.text
         bold = bool(nums) and all(w.bold for w in ln.words)
         if note:
@@ -212,12 +234,19 @@ def _classify(lines: list[Line]) -> list[str]:
             and rows_follow(i)
         ):
             kinds[i] = "head"
-    # A short label-only line inside a table, or between its headings and first row, is a heading row.
+    # A short label-only line inside a table, or between its headings and first row, is a heading
+    # row; not when it stands apart (the next table's title) or names columns (its headings).
     for i in range(1, len(lines)):
+        close = lines[i].top - lines[i - 1].top <= lines[i].words[0].size * 2.0
+        names_columns = _heading_line(lines[i]) or (
+            i + 1 < len(lines) and kinds[i + 1] == "text" and _heading_line(lines[i + 1])
+        )
         if (
             kinds[i] == "text"
             and kinds[i - 1] in ("row", "head")
             and len(lines[i].text) < 60
+            and close
+            and not (kinds[i - 1] == "row" and names_columns)
             and rows_follow(i - 1)
         ):
             kinds[i] = "row"
