@@ -12,12 +12,13 @@ import shutil
 import subprocess
 from pathlib import Path
 
-_INLINE = re.compile(r"</?(b|strong|i|em|sub|sup)>")
+# Markdown passes HTML through: the seeds use <b>, <i>, <u>, <sub> and lists in table cells.
+_INLINE = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?>")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 
 
 def _inline(text: str) -> str:
-    """Escape the text but keep the few inline tags the seeds use."""
+    """Escape the text but keep its HTML tags."""
     out: list[str] = []
     last = 0
     for m in _INLINE.finditer(text):
