@@ -78,13 +78,15 @@ def convert(sources: list[Path], fmt: str, out_dir: Path, profile: Path) -> list
     exe = soffice()
     assert exe is not None
     filters = {"docx": "docx:MS Word 2007 XML", "pdf": "pdf:writer_pdf_Export"}
+    # HTML opened in Writer proper (not Writer/Web), so it is laid out on pages like a document.
+    html_in = ["--infilter=HTML (StarWriter)"] if all(s.suffix == ".html" for s in sources) else []
     subprocess.run(
         [
             exe,
             f"-env:UserInstallation={profile.as_uri()}",
             "--headless",
             "--norestore",
-            "--infilter=HTML (StarWriter)",
+            *html_in,
             "--convert-to",
             filters[fmt],
             "--outdir",
