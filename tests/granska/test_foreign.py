@@ -72,3 +72,26 @@ def test_the_expected_findings_are_the_auditors(seeds: Path) -> None:
         "granska.belopp",
         "granska.enhet",
     ]
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx.pdf"])
+def test_labels_and_headings_are_read_whole_from_libreoffices_pdf(fmt: str, foreign: Path) -> None:
+    """A label wrapped around its numbers, a heading over a column, a table over a page break."""
+    doc = granska([foreign / f"lystkom-arsredovisning-2023.{fmt}"]).files[0].document
+    assert doc is not None
+    tables = {t.title: t for t in doc.tables}
+    flows = tables["Kassaflödesanalys (tkr)"]
+    row = next(r for r in flows.rows if r.label.startswith("Medel från verksamheten"))
+    assert row.label == "Medel från verksamheten före förändring av rörelsekapital"
+    assert [c.text for c in row.cells if c is not None] == ["12 680", "12 526"]
+    drift = tables["Driftredovisning (tkr)"]
+    assert [c.heading for c in drift.columns] == [
+        "Budget 2023",
+        "Utfall 2023",
+        "Avvikelse",
+        "Budget 2022",
+        "Utfall 2022",
+        "Avvikelse",
+    ]
+    assert drift.rows[-1].label == "TOTALT" and drift.rows[-1].cells[1] is not None
+    assert drift.rows[-1].cells[1].text == "1 376"

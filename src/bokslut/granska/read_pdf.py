@@ -226,9 +226,21 @@ def _table(
             rows[-1].cells[0] = f"{rows[-1].cells[0]} {ln.text}"
             previous = ln
             continue
-        previous = ln
         cells = [""] * (len(cols) + 1)
         label = " ".join(w.text for w in label_words)
+        # A label wrapped over two lines with the numbers set between them, vertically centred:
+        # "Medel från verksamheten före förändring av" / "12 680 12 526" / "rörelsekapital".
+        if (
+            nums
+            and not label_words
+            and previous is not None
+            and rows
+            and not rows[-1].header
+            and not any(rows[-1].cells[1:])
+            and ln.top - previous.top < ln.words[0].size * 1.2
+        ):
+            label = rows.pop().cells[0]
+        previous = ln
         note = re.search(r"\s(Not\s+\d{1,3})$", label)
         if note:
             label = label[: note.start()]
