@@ -93,6 +93,23 @@ def test_the_newer_examples_with_sammanstallda_rakenskaper_have_no_findings(
     # The readers saw the statements that made false alarms before.
     assert any(t.startswith("Sammanställd balansräkning") for t in titles)
     assert any(t.startswith("Driftredovisning per nämnd") for t in titles)
+    # The driftredovisning runs over two pages in the PDF, its headings repeated under the running
+    # header "Driftredovisning Årsredovisning 2024": one table, the running header in no heading.
+    annual = docs[0]
+    assert annual is not None
+    drift = [t for t in annual.tables if t.title == "Driftredovisning Belopp i tkr"]
+    assert len(drift) == 1
+    assert [c.heading for c in drift[0].columns] == [
+        "Budget 2024",
+        "Utfall 2024",
+        "Avvikelse",
+        "Budget 2023",
+        "Utfall 2023",
+        "Avvikelse",
+    ]
+    labels = [r.label for r in drift[0].rows]
+    assert labels[2] == "Politisk verksamhet" and labels[-1] == "Totalt"
+    assert "Särskilt riktade insatser" in labels and labels.count("Avskrivningar") == 5
 
 
 @dataclass(frozen=True)
