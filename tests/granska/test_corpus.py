@@ -50,6 +50,16 @@ def sydnarke(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Layout]:
     return build_example("sydnarke-2020", tmp_path_factory.mktemp("ex"))
 
 
+@pytest.fixture(scope="module")
+def exempelkommun(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Layout]:
+    return build_example("exempelkommun-2024", tmp_path_factory.mktemp("ex"))
+
+
+@pytest.fixture(scope="module")
+def exempelkommun_delar(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Layout]:
+    return build_example("exempelkommun-2024-delar", tmp_path_factory.mktemp("ex"))
+
+
 def plain(text: str) -> str:
     return text.replace(NBSP, " ").replace("\u202f", " ")
 
@@ -63,6 +73,43 @@ def test_the_examples_have_no_findings(
     assert [d.finding().format() for d in result.discrepancies] == []
     assert result.exit_code() == 0
     assert all(f.document is not None and len(f.document.tables) >= 4 for f in result.files)
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx", "html"])
+def test_the_newer_examples_with_sammanstallda_rakenskaper_have_no_findings(
+    fmt: str, exempelkommun: tuple[Path, Layout], exempelkommun_delar: tuple[Path, Layout]
+) -> None:
+    """Kommun and sammanställda räkenskaper side by side, a delårsrapport's periods against its
+    year-end balance sheet, notes in several blocks, tables broken over pages."""
+    files = [
+        exempelkommun[0] / f"arsredovisning-2024.{fmt}",
+        exempelkommun_delar[0] / f"delarsrapport-2024.{fmt}",
+    ]
+    result = granska(files)
+    assert [d.finding().format() for d in result.discrepancies] == []
+    docs = [f.document for f in result.files]
+    assert all(d is not None for d in docs)
+    titles = [t.title for d in docs if d is not None for t in d.tables]
+    # The readers saw the statements that made false alarms before.
+    assert any(t.startswith("Sammanställd balansräkning") for t in titles)
+    assert any(t.startswith("Driftredovisning per nämnd") for t in titles)
+    # The driftredovisning runs over two pages in the PDF, its headings repeated under the running
+    # header "Driftredovisning Årsredovisning 2024": one table, the running header in no heading.
+    annual = docs[0]
+    assert annual is not None
+    drift = [t for t in annual.tables if t.title == "Driftredovisning Belopp i tkr"]
+    assert len(drift) == 1
+    assert [c.heading for c in drift[0].columns] == [
+        "Budget 2024",
+        "Utfall 2024",
+        "Avvikelse",
+        "Budget 2023",
+        "Utfall 2023",
+        "Avvikelse",
+    ]
+    labels = [r.label for r in drift[0].rows]
+    assert labels[2] == "Politisk verksamhet" and labels[-1] == "Totalt"
+    assert "Särskilt riktade insatser" in labels and labels.count("Avskrivningar") == 5
 
 
 @dataclass(frozen=True)
@@ -119,9 +166,26 @@ SYDNARKE = (
         "420 kr",
     ),
 )
+EXEMPELKOMMUN = (
+    Injection(
+        "årets resultat",
+        "(Årets resultat blev ett )överskott",
+        r"\g<1>underskott",
+        "granska.riktning",
+        '"underskott"',
+    ),
+    Injection(
+        "balanskravsresultat",
+        "(År 2022 var balanskravsresultatet )negativt",
+        r"\g<1>positivt",
+        "granska.riktning",
+        '"positivt"',
+    ),
+)
 EXAMPLES_INJECTED = {
     "lystkom": ("arsredovisning-2023", LYSTKOM),
     "sydnarke": ("delarsrapport-2020", SYDNARKE),
+    "exempelkommun": ("arsredovisning-2024", EXEMPELKOMMUN),
 }
 
 
@@ -156,7 +220,7 @@ def injected_file(
     return target
 
 
-@pytest.mark.parametrize("example", ["lystkom", "sydnarke"])
+@pytest.mark.parametrize("example", ["lystkom", "sydnarke", "exempelkommun"])
 @pytest.mark.parametrize("fmt", ["pdf", "docx", "html"])
 def test_each_injected_contradiction_is_found_and_nothing_else(
     fmt: str, example: str, request: pytest.FixtureRequest, tmp_path: Path
@@ -177,3 +241,31 @@ def test_each_injected_contradiction_is_found_and_nothing_else(
         )
     stray = [d.message for d in found if not any(about(d, inj.marker) for inj in injections)]
     assert stray == []
+
+
+# Gemensamma verksamheter's avskrivningar 2024 made 2 000 larger and its övriga kostnader 2 000
+# smaller, the deviations following: the driftredovisning holds together, but its avskrivningar
+# no longer add up to the resultaträkning's 54 300.
+_CELL = ".{0,2000}?"
+MOVED_DEPRECIATION = Injection(
+    "avskrivningar i driftredovisningen",
+    f"(Övriga kostnader{_CELL}−115{N}544{_CELL})−109{N}912({_CELL})5{N}632"
+    f'({_CELL}Avskrivningar{_CELL}−30{N}200{_CELL})−30{N}200({_CELL})(?:(?<=>)|(?<=\\("))0(?=<|"\\))',
+    rf"\g<1>−107{N}912\g<2>7{N}632\g<3>−32{N}200\g<4>−2{N}000",
+    "granska.avskrivningar",
+    "−56 300",
+)
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx", "html"])
+def test_driftredovisning_depreciation_that_no_longer_adds_up_to_the_resultatrakning_is_found(
+    fmt: str, exempelkommun: tuple[Path, Layout], tmp_path: Path
+) -> None:
+    target = injected_file(fmt, "arsredovisning-2024", exempelkommun, (MOVED_DEPRECIATION,), tmp_path)
+    found = [d.finding().format() for d in granska([target]).discrepancies]
+    assert len(found) == 1, found
+    assert (
+        "(Utfall 2024) blir −56 300 (5 rader Avskrivningar), men Resultaträkning Belopp i tkr visar −54 300"
+        in plain(found[0])
+    )
+    assert "verksamheternas avskrivningar är 2 000 större än kommunens totala" in plain(found[0])

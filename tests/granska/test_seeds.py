@@ -65,6 +65,17 @@ def test_lystkom_rounding_differences_are_notes_not_errors(seeds: Path) -> None:
     assert "Budget 2023 − Utfall 2023 ger −339" in personal.message
 
 
+def test_lystkom_driftredovisning_depreciation_is_one_tkr_off_the_resultatrakning_a_rounding_note(
+    seeds: Path,
+) -> None:
+    found = granska([seeds / "lystkom-arsredovisning-2023.md"]).discrepancies
+    depreciation = [d for d in found if d.message.startswith("Avskrivningarna i")]
+    assert [(d.level, d.code, d.column, d.place.line) for d in depreciation] == [
+        (Level.NOTICE, "granska.avrundning", "Utfall 2023", 317)
+    ]
+    assert depreciation[0].values == ("Driftredovisning (tkr): −11 303", "Resultaträkning (tkr): -11 304")
+
+
 def test_sydnarke_period_and_unit(seeds: Path) -> None:
     found = _errors(seeds / "sydnarke-it-delarsbokslut-2020.md")
     assert [(d.code, d.place.line) for d in found] == [("granska.belopp", 88), ("granska.enhet", 100)]

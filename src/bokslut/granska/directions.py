@@ -49,7 +49,7 @@ def _stem(w: str) -> str:
     return w.lower()[:5]
 
 
-def _claims(sentence: str) -> list[tuple[str, Sign, TextFigure]]:
+def claims(sentence: str) -> list[tuple[str, Sign, TextFigure]]:
     """(word, claimed sign, figure) for each direction word next to an amount."""
     out: list[tuple[str, Sign, TextFigure]] = []
     figs = [f for f in figures(sentence) if f.unit in FACTORS or f.unit == "%"]
@@ -100,7 +100,7 @@ def _pairs(table: Table) -> list[tuple[int, int]]:
     return out
 
 
-def _revenue_sign(table: Table) -> int:
+def revenue_sign(table: Table) -> int:
     vals = [
         c.value
         for r in table.rows
@@ -116,7 +116,7 @@ def check_directions(doc: Document) -> list[Discrepancy]:
     out: list[Discrepancy] = []
     for block in doc.blocks:
         for sentence in sentences(block.text):
-            for word, sign, fig in _claims(sentence):
+            for word, sign, fig in claims(sentence):
                 for i, t in enumerate(doc.tables):
                     unit = units.get(i)
                     if unit is None or fig.kronor is None or t.percent:
@@ -178,7 +178,7 @@ def _change(
 
 
 def _level(t: Table, sentence: str, word: str, sign: Sign, amount: Decimal, fig: TextFigure) -> _Found | None:
-    flip = _revenue_sign(t)
+    flip = revenue_sign(t)
     agree = disagree = None
     for r in t.rows:
         if r.kind is not RowKind.SUM and not _mentioned(r, sentence):

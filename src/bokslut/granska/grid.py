@@ -54,6 +54,7 @@ _SUM_LABEL = re.compile(
     re.IGNORECASE,
 )
 _SHARE = re.compile(r"%|procent|andel|genomsnitt|medelvärde|index", re.IGNORECASE)
+_OWNERSHIP = re.compile(r"\(\s*\d+(?:,\d+)?\s?%[^)]*\)")
 _VARAV = re.compile(r"(^|\W)varav(\W|$)", re.IGNORECASE)
 _NUMBERED = re.compile(r"^(not\s*)?\d{1,3}[.:)]?\s+\D", re.IGNORECASE)
 _NOTE = re.compile(r"^not\s*(\d{1,3})$", re.IGNORECASE)
@@ -163,10 +164,10 @@ def understand(raw: RawTable) -> Table | None:
 
 
 def _kind(label: str, raw: RawRow, cells: list[Cell | None], any_bold: bool) -> RowKind:
-    if _VARAV.search(label) or (_SHARE.search(label) and any(c is not None for c in cells)):
+    # An owner's share in parentheses names a part ("Energi AB (60 %)"); it is no share row.
+    named = _OWNERSHIP.sub("", label)
+    if _VARAV.search(label) or (_SHARE.search(named) and any(c is not None for c in cells)):
         # "varav", a share or an average: shown beside the sums, never a part of one.
-        return RowKind.VARAV
-
         return RowKind.VARAV
     if all(c is None for c in cells):
         heading = (

@@ -48,11 +48,11 @@ def page_words(page: pdfium.PdfPage) -> list[Word]:
             x1 = right.value
             size = pdfium_raw.FPDFText_GetFontSize(raw, first) or 10.0
             weight = pdfium_raw.FPDFText_GetFontWeight(raw, first)
-            if weight < 0:
+            bold = weight >= 600
+            if not bold:
+                # LibreOffice writes 400 for its bold faces too; the font's name says "Bold".
                 pdfium_raw.FPDFText_GetFontInfo(raw, first, buf, 128, ctypes.byref(flags))
                 bold = b"bold" in buf.value.lower()
-            else:
-                bold = weight >= 600
             words.append(Word(m.group(0), x0, max(x1, x0), height - base, size, bold))
         return words
     finally:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -51,9 +52,31 @@ class Seen:
     row: Row
     column: Column
     cell: Cell
+    parts: int = 1  # a note may show one quantity as several rows ("Årets avskrivningar" per class)
 
     def describe(self) -> str:
-        return f"{self.cell.text} i {self.table.name()} ({self.row.label}, {self.column.heading})"
+        what = self.row.label if self.parts == 1 else f"{self.parts} rader {self.row.label}"
+        return f"{self.cell.text} i {self.table.name()} ({what}, {self.column.heading})"
+
+
+_KONCERN = re.compile(r"sammanställd|koncern", re.IGNORECASE)
+_DATE = re.compile(r"(20\d\d)-?(\d\d)-?(\d\d)\b|(?<!\d)(\d\d)(\d\d)(\d\d)(?!\d)")
+
+
+def entity(table: Table) -> str:
+    """Whose figures a table shows: the kommun's own, or the sammanställda räkenskaper's."""
+    return "koncern" if _KONCERN.search(table.title) else "kommun"
+
+
+def period_end(column: Column) -> str:
+    """The day a column's figures run to: its heading's last date, else the end of its year."""
+    found = list(_DATE.finditer(column.heading))
+    if found:
+        m = found[-1]
+        if m.group(1):
+            return f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
+        return f"20{m.group(4)}-{m.group(5)}-{m.group(6)}"
+    return f"{column.year}-12-31"
 
 
 def _period_columns(table: Table) -> list[tuple[int, Column]]:
@@ -86,34 +109,67 @@ def is_income_statement(t: Table) -> bool:
     )
 
 
-def check_quantities(doc: Document) -> list[Discrepancy]:
-    seen: dict[tuple[str, int, str | None], list[Seen]] = defaultdict(list)
-    for t in doc.tables:
-        if not _amount_table(t):
-            continue
-        income = is_income_statement(t)
-        for r in t.rows:
-            label = normal_label(r.label)
-            # "Avskrivningar" alone is the total only in the resultaträkning (a driftredovisning has
-            # one per unit).
-            if income and label in ("avskrivningar", "av- och nedskrivningar"):
-                label = "av- och nedskrivningar"
-            for q, labels in QUANTITIES.items():
-                if label in labels:
-                    for j, c in _period_columns(t):
-                        cell = r.cells[j]
-                        if cell is not None and cell.value is not None:
-                            seen[(q, c.year or 0, t.unit)].append(Seen(t, r, c, cell))
-    out: list[Discrepancy] = []
-    for (q, year, _unit), places in seen.items():
-        key = _absolute if q in ABSOLUTE else _signed
+Key = tuple[str, int, str, str, str | None]  # quantity, year, period end, entity, unit
 
+
+def _seen_in(t: Table) -> dict[Key, list[Seen]]:
+    """Each quantity the table shows, per period; rows that split one quantity are added up."""
+    income = is_income_statement(t)
+    rows: dict[str, list[Row]] = defaultdict(list)
+    for r in t.rows:
+        label = normal_label(r.label)
+        # "Avskrivningar" alone is the total only in the resultaträkning (a driftredovisning has
+        # one per unit).
+        if income and label in ("avskrivningar", "av- och nedskrivningar"):
+            label = "av- och nedskrivningar"
+        for q, labels in QUANTITIES.items():
+            if label in labels:
+                rows[q].append(r)
+    out: dict[Key, list[Seen]] = defaultdict(list)
+    for q, found in rows.items():
+        for j, c in _period_columns(t):
+            cells = [(r, cell) for r in found if (cell := r.cells[j]) is not None and cell.value is not None]
+            if not cells:
+                continue
+            key = (q, c.year or 0, period_end(c), entity(t), t.unit)
+            if q in ABSOLUTE and len(cells) > 1 and len({normal_label(r.label) for r, _ in cells}) == 1:
+                total = sum((x.value or Decimal(0) for _, x in cells), Decimal(0))
+                step = max(x.step for _, x in cells)
+                out[key].append(Seen(t, cells[0][0], c, Cell(shown(total, step), total, step), len(cells)))
+            else:
+                out[key] += [Seen(t, r, c, cell) for r, cell in cells]
+    return out
+
+
+def reference(places: list[Seen], key: Callable[[Seen], Decimal]) -> Decimal:
+    """The value most places agree on (the smaller one on a tie)."""
+    values = [key(s) for s in places]
+    return max(set(values), key=lambda v: (values.count(v), -abs(v)))
+
+
+def quantities_seen(doc: Document) -> dict[Key, list[Seen]]:
+    seen: dict[Key, list[Seen]] = defaultdict(list)
+    for t in doc.tables:
+        if _amount_table(t):
+            for k, places in _seen_in(t).items():
+                seen[k] += places
+    return seen
+
+
+def value_key(quantity: str) -> Callable[[Seen], Decimal]:
+    return _absolute if quantity in ABSOLUTE else _signed
+
+
+def check_quantities(doc: Document) -> list[Discrepancy]:
+    seen = quantities_seen(doc)
+    out: list[Discrepancy] = []
+    for (q, year, _end, _entity, _unit), places in seen.items():
+        key = value_key(q)
         values = {key(s) for s in places}
         if len(values) < 2:
             continue
         # The value most places agree on is the reference; every other place is the finding.
-        counts = {v: sum(1 for s in places if key(s) == v) for v in values}
-        ref = max(values, key=lambda v: (counts[v], -abs(v)))
+        ref = reference(places, key)
         first = next(s for s in places if key(s) == ref)
         for s in places:
             if key(s) == ref:
@@ -158,7 +214,10 @@ def _sides(doc: Document) -> list[Discrepancy]:
         side_rows = [
             r
             for r in t.rows
-            if re.match(r"^summa (eget kapital|avsättningar|skulder)$", normal_label(r.label))
+            if re.match(
+                r"^(summa (eget kapital|avsättningar|skulder)|eget kapital vid (årets|periodens) slut)$",
+                normal_label(r.label),
+            )
         ]
         for j, c in enumerate(t.columns):
             a = assets.cells[j]
@@ -226,10 +285,21 @@ def _opening_closing(doc: Document) -> list[Discrepancy]:
             section.append(r)
         sections.append(section)
         for rows in sections:
-            closings = {_topic(m): r for r in rows if (m := _CLOSING.match(normal_label(r.label)))}
-            for r in rows:
+            for i, r in enumerate(rows):
                 m = _OPENING.match(normal_label(r.label))
-                if m is None or (closing := closings.get(_topic(m))) is None:
+                # A note may repeat the same block per class of asset: the closing balance is the
+                # first one after the opening.
+                closing = next(
+                    (
+                        x
+                        for x in rows[i + 1 :]
+                        if m is not None
+                        and (mc := _CLOSING.match(normal_label(x.label)))
+                        and _topic(mc) == _topic(m)
+                    ),
+                    None,
+                )
+                if m is None or closing is None:
                     continue
                 for j, c in cols:
                     prev = next((k for k, pc in cols if pc.year == (c.year or 0) - 1), None)
@@ -299,6 +369,13 @@ def _notes(doc: Document) -> list[Discrepancy]:
                     continue
                 shown_in_note = [v for x in nrows if (v := amount(x.cells[k])) is not None]
                 if not shown_in_note or any(abs(v) == abs(cell.value) for v in shown_in_note):
+                    continue
+                # One line may be the sum of several like rows ("Årets avskrivningar" per class).
+                groups: dict[str, Decimal] = defaultdict(Decimal)
+                for x in nrows:
+                    if (v := amount(x.cells[k])) is not None:
+                        groups[normal_label(x.label)] += abs(v)
+                if abs(cell.value) in groups.values():
                     continue
                 totals = [x for x in nrows if x.kind is RowKind.SUM and x.cells[k] is not None]
                 total = totals[-1] if totals else None

@@ -10,14 +10,16 @@ edge. Thousand groups ("9 229") are single numbers: their gap is a space, not a 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from bokslut.granska.grid import RawRow, RawTable, understand
 from bokslut.granska.model import Document, Place, Table, TextBlock
 from bokslut.granska.numbers import NOTHING, parse_number
 
-_GROUP = re.compile(r"^\d{3}(,\d+)?%?$")
+_GROUP = re.compile(r"^\d{3}(,\d+)?%?\*?$")
 _NOTE_WORD = re.compile(r"^Not$", re.IGNORECASE)
+_NOTE_CELL = re.compile(r"^Not\s+\d{1,3}$", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -67,6 +69,8 @@ def _lines(words: list[Word], page: int) -> list[Line]:
                 and _GROUP.match(w.text)
                 and re.match(r"^[−\-–]?\d{1,3}( \d{3})*$", prev.text)
                 and w.x0 - prev.x1 < w.size * 0.6
+                # "Not 3" and the 810 in the next column are no "3 810".
+                and not (len(merged) >= 2 and _NOTE_WORD.match(merged[-2].text))
             ):
                 merged[-1] = Word(
                     f"{prev.text} {w.text}", prev.x0, w.x1, prev.top, prev.size, prev.bold and w.bold
@@ -93,63 +97,162 @@ def _split(line: Line) -> tuple[list[Word], list[Word]] | None:
     if k == len(ws):
         return None
     # "Not 3" belongs to the label side.
-    if k > 0 and _NOTE_WORD.match(ws[k - 1].text) and k < len(ws) and re.match(r"^\d{1,3}$", ws[k].text):
+    note = k > 0 and _NOTE_WORD.match(ws[k - 1].text) and k < len(ws) and re.match(r"^\d{1,3}$", ws[k].text)
+    if note:
         k += 1
     if k == 0:
         return [], ws
     gap = ws[k].x0 - ws[k - 1].x1 if k < len(ws) else 0
-    if gap < ws[k - 1].size * 1.6:
+    size = ws[k - 1].size
+    # A long label may come close to the first column (or run into it); numbers standing apart
+    # from each other still make the line a table row.
+    n = len(ws) - k
+    apart = n >= 2 and all(b.x0 - a.x1 >= size for a, b in zip(ws[k:], ws[k + 1 :], strict=False))
+    # A note column ("Not 9") standing apart from the label separates it from the numbers.
+    noted = bool(note) and k >= 3 and ws[k - 2].x0 - ws[k - 3].x1 >= size * 1.6 and gap >= size * 0.4
+    if gap < size * 1.6 and not noted and not (apart and (n >= 3 or gap >= size * 0.5)):
         return None
     return ws[:k], ws[k:]
 
 
-def _columns(rows: list[list[Word]]) -> list[float]:
-    edges = sorted(w.x1 for ws in rows for w in ws)
-    cols: list[list[float]] = []
-    for x in edges:
-        if cols and x - cols[-1][-1] <= 4:
-            cols[-1].append(x)
+@dataclass(frozen=True, slots=True)
+class _Grid:
+    """A table's number columns as the horizontal spans their numbers (and headings) cover: this
+    holds whether a program sets numbers flush right, flush left (a word processor's default for a
+    table cell) or centred."""
+
+    spans: list[tuple[float, float]]
+
+    def __len__(self) -> int:
+        return len(self.spans)
+
+    def index(self, x0: float, x1: float) -> int:
+        if not self.spans:
+            return -1  # no numbers: everything is the label
+        overlaps = [min(x1, b) - max(x0, a) for a, b in self.spans]
+        best = max(range(len(self.spans)), key=lambda i: overlaps[i])
+        if overlaps[best] > 0:
+            return best
+        centre = (x0 + x1) / 2
+        return min(
+            range(len(self.spans)), key=lambda i: abs((self.spans[i][0] + self.spans[i][1]) / 2 - centre)
+        )
+
+    def overlapping(self, x0: float, x1: float) -> int | None:
+        found = [i for i, (a, b) in enumerate(self.spans) if min(x1, b) > max(x0, a)]
+        return found[0] if found else None
+
+    def left(self) -> float:
+        return self.spans[0][0] if self.spans else 0.0
+
+
+def _merge(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    out: list[tuple[float, float]] = []
+    for a, b in sorted(spans):
+        if out and a < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
         else:
-            cols.append([x])
-    return [max(c) for c in cols]
+            out.append((a, b))
+    return out
 
 
-def _nearest(cols: list[float], x1: float) -> int:
-    return min(range(len(cols)), key=lambda i: abs(cols[i] - x1))
+def _columns(rows: list[list[Word]], head: list[Line]) -> _Grid:
+    spans = _merge([(w.x0, w.x1) for ws in rows for w in ws])
+    end = spans[-1][1] if spans else 0.0
+    # A column with no number in this part of the table still has its heading: heading words right
+    # of every number, gathered into phrases ("Budget 2023"), make columns of their own.
+    extra: list[tuple[float, float]] = []
+    for ln in head:
+        previous: Word | None = None
+        for w in ln.words:
+            if w.x0 <= end:
+                continue
+            if previous is not None and w.x0 - previous.x1 < w.size * 0.8:
+                extra[-1] = (extra[-1][0], w.x1)
+            else:
+                extra.append((w.x0, w.x1))
+            previous = w
+    return _Grid(_merge(spans + extra))
 
 
-def _table(file: str, lines: list[Line], head: list[Line], title: str, context: list[str]) -> RawTable:
+def _heading_columns(ln: Line, cols: _Grid) -> list[int]:
+    """The column each word of a heading line names: the one it stands over, or the one the word
+    next to it in the same phrase stands over ("Budget" beside "2023"); -1 for the label column."""
+    over = [cols.overlapping(w.x0, w.x1) for w in ln.words]
+    out: list[int] = []
+    for k, w in enumerate(ln.words):
+        if over[k] is not None or w.x1 < cols.left() - 2:
+            out.append(-1 if over[k] is None else over[k])  # type: ignore[arg-type]
+            continue
+        near = [
+            (gap, over[n])
+            for n, gap in (
+                (k - 1, w.x0 - ln.words[k - 1].x1 if k > 0 else None),
+                (k + 1, ln.words[k + 1].x0 - w.x1 if k + 1 < len(ln.words) else None),
+            )
+            if gap is not None and gap < w.size * 0.8 and over[n] is not None
+        ]
+        out.append(min(near)[1] if near else cols.index(w.x0, w.x1))  # type: ignore[arg-type]
+    return out
+
+
+def _table(
+    file: str, lines: list[Line], head: list[Line], title: str, context: list[str], carried: _Grid | None
+) -> tuple[RawTable, _Grid]:
     splits = [_split(ln) for ln in lines]
     numbers = [s[1] for s in splits if s is not None]
-    cols = _columns(numbers)
-    left = min((w.x0 for ws in numbers for w in ws), default=0.0)
+    cols = carried or _columns(numbers, head)
     rows: list[RawRow] = []
     if head:
         cells = [""] * (len(cols) + 1)
         for ln in head:
-            for w in ln.words:
-                if w.x1 < left - 2:
-                    cells[0] = f"{cells[0]} {w.text}".strip()
-                else:
-                    i = _nearest(cols, w.x1) + 1
-                    cells[i] = f"{cells[i]} {w.text}".strip()
+            for w, j in zip(ln.words, _heading_columns(ln, cols), strict=True):
+                i = j + 1
+                cells[i] = f"{cells[i]} {w.text}".strip()
         rows.append(RawRow(cells, Place(file, page=head[0].page), header=True))
+    previous: Line | None = None
     for ln, sp in zip(lines, splits, strict=True):
         label_words, nums = sp if sp is not None else (ln.words, [])
+        # A label too long for its column goes on in lower case on the next line, without numbers.
+        if (
+            not nums
+            and previous is not None
+            and rows
+            and not rows[-1].header
+            and any(rows[-1].cells[1:])
+            and ln.words[0].text[:1].islower()
+            and ln.top - previous.top < ln.words[0].size * 1.8
+        ):
+            rows[-1].cells[0] = f"{rows[-1].cells[0]} {ln.text}"
+            previous = ln
+            continue
         cells = [""] * (len(cols) + 1)
         label = " ".join(w.text for w in label_words)
+        # A label wrapped over two lines with the numbers set between them, vertically centred:
+        # "Medel från verksamheten före förändring av" / "12 680 12 526" / "rörelsekapital".
+        if (
+            nums
+            and not label_words
+            and previous is not None
+            and rows
+            and not rows[-1].header
+            and not any(rows[-1].cells[1:])
+            and ln.top - previous.top < ln.words[0].size * 1.2
+        ):
+            label = rows.pop().cells[0]
+        previous = ln
         note = re.search(r"\s(Not\s+\d{1,3})$", label)
         if note:
             label = label[: note.start()]
         cells[0] = label
         for w in nums:
-            i = _nearest(cols, w.x1) + 1
-            cells[i] = w.text
+            i = cols.index(w.x0, w.x1) + 1
+            cells[i] = f"{cells[i]} {w.text}".strip() if cells[i] and i > 0 else w.text
         bold = bool(nums) and all(w.bold for w in ln.words)
         if note:
             cells.append(note.group(1))
         rows.append(RawRow(cells, Place(file, page=ln.page), bold))
-    return RawTable(rows, Place(file, page=lines[0].page), title, context)
+    return RawTable(rows, Place(file, page=lines[0].page), title, context), cols
 
 
 def _heading_line(line: Line) -> bool:
@@ -191,18 +294,35 @@ def _classify(lines: list[Line]) -> list[str]:
             and rows_follow(i)
         ):
             kinds[i] = "head"
-    # A short label-only line inside a table, or between its headings and first row, is a heading row.
+    # A short label-only line inside a table, or between its headings and first row, is a heading
+    # row; not when it stands apart (the next table's title) or names columns (its headings).
     for i in range(1, len(lines)):
+        close = lines[i].top - lines[i - 1].top <= lines[i].words[0].size * 2.0
+        names_columns = _heading_line(lines[i]) or (
+            i + 1 < len(lines) and kinds[i + 1] == "text" and _heading_line(lines[i + 1])
+        )
         if (
             kinds[i] == "text"
             and kinds[i - 1] in ("row", "head")
             and len(lines[i].text) < 60
+            and close
+            and not (kinds[i - 1] == "row" and names_columns)
             and rows_follow(i - 1)
         ):
             kinds[i] = "row"
-    # Heading lines name columns just above the first row.
+    # Heading lines name columns just above the first row, or above a sub-heading that stands
+    # over the first row ("2023 2022 Budget 2023" / "1. Verksamhetens intäkter" / rows).
     for i in range(len(lines)):
         if kinds[i] in ("row", "head") and (i == 0 or kinds[i - 1] == "text"):
+            if (
+                i >= 2
+                and kinds[i - 2] == "text"
+                and _heading_line(lines[i - 2])
+                and not _heading_line(lines[i - 1])
+                and len(lines[i - 1].text) < 60
+            ):
+                kinds[i - 1] = "row"
+                i -= 1
             k = i - 1
             while k >= 0 and i - k <= 2 and kinds[k] == "text" and _heading_line(lines[k]):
                 kinds[k] = "head"
@@ -230,8 +350,15 @@ def read_pages(pages: list[tuple[int, list[Word], float]], file: str) -> Documen
     """pages: (page number, its words, page width)."""
     blocks: list[TextBlock] = []
     raw_tables: list[RawTable] = []
-    for page, words, _width in pages:
-        lines = _lines(words, page)
+    paged = [(page, _lines(words, page)) for page, words, _width in pages]
+    running = _running_headers([lines for _, lines in paged])
+    # The columns of a table that runs to the foot of a page, for its rest atop the next page.
+    carry: _Grid | None = None
+    # A table's title and heading lines at the foot of a page, its rows on the next.
+    pending: tuple[str, list[Line]] | None = None
+    for page, lines in paged:
+        if lines and _tail(lines[0]) in running:
+            lines = lines[1:]
         # The page number (a lone number on the last line) is no row of a table.
         if lines and len(lines[-1].words) == 1 and re.match(r"^\d{1,4}$", lines[-1].words[0].text):
             lines.pop()
@@ -239,6 +366,9 @@ def read_pages(pages: list[tuple[int, list[Word], float]], file: str) -> Documen
         paragraph: list[str] = []
         recent: list[str] = []
         flush = _Flush(blocks, paragraph, recent, Place(file, page=page))
+        carried, carry = carry, None
+        waiting, pending = pending, None
+        ended = -1  # the line after the page's last table
 
         i = 0
         while i < len(lines):
@@ -262,7 +392,21 @@ def read_pages(pages: list[tuple[int, list[Word], float]], file: str) -> Documen
             flush()
             above = lines[i - 1].text if i > 0 and kinds[i - 1] == "text" else ""
             title = above if 0 < len(above) <= 120 else next((t for t in recent[-1:] if len(t) <= 120), "")
-            head: list[Line] = []
+            # Rows atop a page after a table that ran to the foot of the last one go on with it
+            # (a wrapped label or a sub-heading may stand between).
+            goes_on = (
+                carried is not None
+                and kinds[i] == "row"
+                and i <= 3
+                and all(len(ln.text) < 90 for ln in lines[:i])
+            )
+            if goes_on:
+                title = ""
+            if waiting is not None and i == 0 and kinds[0] == "row":
+                title, head, goes_on = waiting[0], list(waiting[1]), False
+            else:
+                head = []
+            waiting = None
             rows: list[Line] = []
             while i < len(lines) and kinds[i] == "head":
                 head.append(lines[i])
@@ -271,12 +415,22 @@ def read_pages(pages: list[tuple[int, list[Word], float]], file: str) -> Documen
                 rows.append(lines[i])
                 i += 1
             if rows:
-                raw_tables.append(_table(file, rows, head, title, recent[-3:]))
+                raw, grid = _table(file, rows, head, title, recent[-3:], carried if goes_on else None)
+                raw_tables.append(raw)
+                carry, ended = grid, i
             else:
                 for ln in head:
                     paragraph.append(ln.text)
             recent.clear()
+            carried = None
         flush()
+        if carry is not None and not (
+            len(lines) - ended <= 3 and all(len(ln.text) < 90 for ln in lines[ended:])
+        ):
+            carry = None
+        if lines and kinds[-1] == "text" and _heading_line(lines[-1]) and ended < len(lines) - 1:
+            above = lines[-2].text if len(lines) >= 2 and kinds[-2] == "text" else ""
+            pending = (above if len(above) <= 120 else "", [lines[-1]])
     tables: list[Table] = []
     for raw in _join_continued(raw_tables):
         if (t := understand(raw)) is not None:
@@ -284,21 +438,45 @@ def read_pages(pages: list[tuple[int, list[Word], float]], file: str) -> Documen
     return Document(file, "PDF", tuple(blocks), tuple(tables), pages=len(pages))
 
 
+def _tail(line: Line) -> tuple[int, str]:
+    return round(line.top), " ".join(w.text for w in line.words[-2:])
+
+
+def _running_headers(pages: list[list[Line]]) -> set[tuple[int, str]]:
+    """The line at the same height ending in the same words atop many pages ("Noter Årsredovisning
+    2024") is the running header, no title or row."""
+    tails = Counter(_tail(lines[0]) for lines in pages if lines)
+    return {t for t, n in tails.items() if n >= max(3, len(pages) // 4)}
+
+
+def _same_header(a: RawTable, b: RawTable) -> bool:
+    ha = [" ".join(c.split()) for c in a.rows[0].cells] if a.rows and a.rows[0].header else None
+    hb = [" ".join(c.split()) for c in b.rows[0].cells] if b.rows and b.rows[0].header else None
+    return ha is not None and ha == hb
+
+
+def _width(row: RawRow) -> int:
+    """The row's label and number columns, without the note reference a row may carry last."""
+    return len(row.cells) - (1 if row.cells and _NOTE_CELL.match(row.cells[-1]) else 0)
+
+
 def _join_continued(raws: list[RawTable]) -> list[RawTable]:
-    """A table broken over a page goes on without heading lines on the next page."""
+    """A table broken over a page goes on on the next page, without heading lines or with the
+    same heading lines repeated."""
     out: list[RawTable] = []
     for r in raws:
         prev = out[-1] if out else None
+        repeated = prev is not None and _same_header(prev, r)
         if (
             prev is not None
             and r.rows
-            and not r.rows[0].header
+            and (not r.rows[0].header or repeated)
             and prev.rows
             and r.title in ("", prev.title)
-            and len(r.rows[0].cells) == len(prev.rows[-1].cells)
+            and _width(r.rows[0]) == _width(prev.rows[-1])
             and r.place.page == (prev.rows[-1].place.page or 0) + 1
         ):
-            prev.rows.extend(r.rows)
+            prev.rows.extend(r.rows[1:] if repeated else r.rows)
         else:
             out.append(r)
     return out

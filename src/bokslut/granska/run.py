@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bokslut.diagnostics import Level
+from bokslut.granska.depreciation import check_operating_depreciation
 from bokslut.granska.directions import check_directions
 from bokslut.granska.model import Discrepancy, Document, Place, ReadError
 from bokslut.granska.quantities import check_quantities
 from bokslut.granska.read import read_document
+from bokslut.granska.result_words import check_result_words
 from bokslut.granska.sums import EXPLAINED, check_deviations, check_sums
 from bokslut.granska.text_figures import check_text_figures
 
@@ -56,8 +58,10 @@ def check_document(doc: Document) -> list[Discrepancy]:
         out += check_sums(t, explained)
         out += check_deviations(t, explained)
     out += check_quantities(doc)
+    out += check_operating_depreciation(doc)
     out += check_text_figures(doc)
     out += check_directions(doc)
+    out += check_result_words(doc)
     return _unique(out)
 
 
