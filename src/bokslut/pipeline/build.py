@@ -144,7 +144,7 @@ def build_report(
     fresh.mkdir()
     try:
         stem = output_stem(config)
-        with ThreadPoolExecutor(max_workers=len(PARALLEL)) as pool:
+        with ThreadPoolExecutor(max_workers=max(1, len(PARALLEL))) as pool:
             # Typst lays out the PDF in native code without Python's lock, so the PDF is made
             # on a thread of its own while the other formats are written here; each format
             # is a function of the document alone, so the bytes do not depend on the order.
