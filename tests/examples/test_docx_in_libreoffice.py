@@ -80,7 +80,17 @@ def sydnarke(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
     return render("sydnarke-2020", tmp_path_factory.mktemp("docx"))
 
 
-@pytest.fixture(params=["lystkom", "sydnarke"])
+@pytest.fixture(scope="module")
+def exempelkommun(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    return render("exempelkommun-2024", tmp_path_factory.mktemp("docx"))
+
+
+@pytest.fixture(scope="module")
+def exempelkommun_delar(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    return render("exempelkommun-2024-delar", tmp_path_factory.mktemp("docx"))
+
+
+@pytest.fixture(params=["lystkom", "sydnarke", "exempelkommun", "exempelkommun_delar"])
 def example(request: pytest.FixtureRequest) -> Rendered:
     return request.getfixturevalue(request.param)
 
@@ -113,6 +123,8 @@ def test_no_table_label_is_broken_inside_a_word(example: Rendered) -> None:
             ["Summa anläggningstillgångar", "Investeringsverksamheten", "Materiella anläggningstillgångar"],
         ),
         ("sydnarke", ["Kommunfullmäktiges mål", "Medarbetarengagemang"]),
+        ("exempelkommun", ["Kommunledningsförvaltningen", "Räddningstjänsten Mitt", "medarbetarengagemang"]),
+        ("exempelkommun_delar", ["Kommunledningsförvaltningen", "Samhällsbyggnadsförvaltningen"]),
     ],
 )
 def test_long_labels_are_whole(name: str, labels: list[str], request: pytest.FixtureRequest) -> None:
@@ -139,8 +151,9 @@ def test_contents_shows_each_heading_with_the_page_it_is_on(example: Rendered) -
         ]
         assert found, title
         # bokslut writes the numbers from its own estimate of the layout (Word replaces
-        # them when it updates the fields); they are right or one page off.
-        assert abs(found[0] - int(page)) <= 1, (title, page, found[0])
+        # them when it updates the fields); they are right or one page off. A heading two
+        # chapters share ("Sammanställda räkenskaper") is on one of the pages it is found on.
+        assert any(abs(f - int(page)) <= 1 for f in found), (title, page, found)
 
 
 def test_every_page_but_the_cover_is_numbered(example: Rendered) -> None:

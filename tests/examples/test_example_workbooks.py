@@ -81,6 +81,12 @@ def sydnarke(tmp_path_factory: pytest.TempPathFactory) -> Printed:
     return printed(composed("sydnarke-2020", tmp), tmp)
 
 
+@pytest.fixture(scope="module", params=["exempelkommun-2024", "exempelkommun-2024-delar"])
+def exempelkommun(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Printed:
+    tmp = tmp_path_factory.mktemp("exempelkommun")
+    return printed(composed(request.param, tmp), tmp)
+
+
 def page_of(book: Printed, title: str) -> int:
     """The printed page whose page header names ``title``."""
     found = [i for i, page in enumerate(book.pages) if page.lstrip().startswith(title)]
@@ -174,3 +180,20 @@ def test_a_draft_prints_its_mark_on_every_page(sydnarke: Printed, tmp_path: Path
     for page in draft.pages:
         header = next(line for line in page.splitlines() if line.strip())
         assert DRAFT_MARK in header
+
+
+def test_the_newer_examples_print_each_sheet_at_its_full_width(exempelkommun: Printed) -> None:
+    # Fitted to the page's width: no column of a wide table (the koncern's eight, the goal
+    # hierarchy's) is printed on a page of its own. Each page's header names its sheet; a
+    # sheet longer than a page (Driftredovisning) repeats its column headers on the next.
+    titles = [re.split(r"\s{2,}", page.strip().splitlines()[0])[0] for page in exempelkommun.pages]
+    sheets = [ws for ws in exempelkommun.book.worksheets if ws.title != "Innehåll"]
+    for ws in sheets:
+        title = str(ws["A1"].value)
+        printed = [p for t, p in zip(titles, exempelkommun.pages, strict=True) if t == title]
+        assert printed, title
+        header = next(str(c.value) for c in ws["A"] if c.row > 1 and c.value and c.font.b)
+        assert all(header.split()[0] in page for page in printed), (title, header)
+    assert len(exempelkommun.pages) <= len(exempelkommun.book.sheetnames) + 2
+    for page in exempelkommun.pages:
+        assert re.search(r"Sida \d+ av \d+", page) and "Exempelkommun" in page

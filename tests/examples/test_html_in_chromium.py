@@ -31,7 +31,12 @@ HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE.parents[1] / "examples"
 AXE = HERE / "vendor" / "axe-4.14.1.min.js"
 FONT = HERE.parents[1] / "src" / "bokslut" / "render" / "fonts" / "bokslut-symboler.woff2"
-REPORTS = {"lystkom-2023": "arsredovisning-2023.html", "sydnarke-2020": "delarsrapport-2020.html"}
+REPORTS = {
+    "lystkom-2023": "arsredovisning-2023.html",
+    "sydnarke-2020": "delarsrapport-2020.html",
+    "exempelkommun-2024": "arsredovisning-2024.html",
+    "exempelkommun-2024-delar": "delarsrapport-2024.html",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -219,8 +224,15 @@ def squash(text: str) -> str:
 
 
 def start_of(label: str) -> str:
-    """The first line of a row label as printed (a long label wraps inside its cell)."""
-    return squash(label)[:18]
+    """The first line of a row label as printed: a long label wraps inside its cell, between
+    words, so its whole words up to 18 characters (at least the first)."""
+    words = squash(label).split()
+    start = words[0]
+    for word in words[1:]:
+        if len(f"{start} {word}") > 18:
+            break
+        start = f"{start} {word}"
+    return start
 
 
 @pytest.mark.parametrize("name", REPORTS)

@@ -58,11 +58,33 @@ class Page:
 
 
 @dataclass(frozen=True)
+class Word:
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+@dataclass(frozen=True)
 class Built:
+    name: str
     pdf: bytes
     pages: tuple[Page, ...]
     document: Document
     header: tuple[str, ...]  # each page's running header (the chapter)
+    words: tuple[tuple[Word, ...], ...]  # each page's words with their boxes, in points
+
+
+def _words(bbox_xml: str) -> list[tuple[Word, ...]]:
+    ns = {"x": "http://www.w3.org/1999/xhtml"}
+    return [
+        tuple(
+            Word(w.text or "", *(float(w.get(k, 0)) for k in ("xMin", "yMin", "xMax", "yMax")))
+            for w in page.iterfind(".//x:word", ns)
+        )
+        for page in ET.fromstring(bbox_xml).iterfind(".//x:page", ns)
+    ]
 
 
 def _lines(bbox_xml: str) -> list[tuple[int, float, list[Line]]]:
@@ -113,16 +135,45 @@ def build(name: str, tmp: Path) -> Built:
         pages.append(Page(n, height, tuple(body), _ink_bottom(png, height)))
     composed = compose_report(layout, config, [report_parts])
     assert composed.document is not None
-    return Built(pdf_path.read_bytes(), tuple(pages), composed.document, tuple(headers))
+    return Built(
+        name, pdf_path.read_bytes(), tuple(pages), composed.document, tuple(headers), tuple(_words(bbox))
+    )
 
 
-@pytest.fixture(scope="module", params=["lystkom-2023", "sydnarke-2020"])
+@pytest.fixture(
+    scope="module", params=["lystkom-2023", "sydnarke-2020", "exempelkommun-2024", "exempelkommun-2024-delar"]
+)
 def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Built:
     return build(request.param, tmp_path_factory.mktemp("pdf"))
 
 
 def _chapter_last(b: Built, i: int) -> bool:
     return i + 1 >= len(b.pages) or b.header[i + 1] != b.header[i] or b.header[i] == ""
+
+
+def test_no_two_words_are_printed_over_each_other(built: Built) -> None:
+    # A table column too narrow for its text lets a label run into the next column.
+    for number, words in enumerate(built.words, 1):
+        rows = sorted(words, key=lambda w: w.y0)
+        for i, a in enumerate(rows):
+            for b in rows[i + 1 :]:
+                if b.y0 >= a.y1 - 1:
+                    break
+                across = min(a.x1, b.x1) - max(a.x0, b.x0)
+                assert across < 1, f"sidan {number}: '{a.text}' och '{b.text}' står över varandra"
+
+
+# Labels of the widest tables that once ran into the next column or broke over lines.
+WHOLE_LABELS = {
+    "exempelkommun-2024": ["Räddningstjänsten Mitt", "Exempelbostäder AB", "Kommunledningsförvaltningen"],
+    "exempelkommun-2024-delar": ["Kommunledningsförvaltningen", "Barn- och utbildningsnämnden"],
+}
+
+
+def test_long_labels_of_wide_tables_are_whole_on_a_line(built: Built) -> None:
+    lines = {" ".join(line.text.split()) for page in built.pages for line in page.lines}
+    for label in WHOLE_LABELS.get(built.name, []):
+        assert any(label in line for line in lines), label
 
 
 def test_no_page_is_mostly_blank_except_a_chapters_last(built: Built) -> None:
@@ -135,8 +186,9 @@ def test_no_page_is_mostly_blank_except_a_chapters_last(built: Built) -> None:
 
 def test_no_heading_stands_in_the_last_lines_of_a_page(built: Built) -> None:
     headings = {h.text for h in built.document.headings() if h.level > 1}
-    for page in built.pages[2:]:
-        if len(page.lines) < 4:
+    for i, page in enumerate(built.pages[2:], 2):
+        # On a chapter's last page whatever follows a heading is on that page too.
+        if len(page.lines) < 4 or _chapter_last(built, i):
             continue
         last = [line.text for line in page.lines[-2:]]
         assert not headings & set(last), f"sidan {page.number} slutar med rubriken {last}"
@@ -185,7 +237,7 @@ def test_the_cover_carries_what_bokslut_toml_says(built: Built) -> None:
         assert "Beslutad av direktionen 2024-03-01 § 2" in cover
     if tp.tagline:
         assert "för Lekebergs kommun" in cover
-    assert tp.decision or tp.tagline  # each example sets one
+    assert " ".join(tp.subtitle.split()) in " ".join(cover.split())  # the period
 
 
 def test_table_of_contents_page_numbers_are_text(built: Built) -> None:
@@ -223,9 +275,8 @@ def test_row_labels_are_row_headers_for_screen_readers(built: Built) -> None:
 def test_no_heading_text_is_a_label_of_the_chart_data_twice(built: Built) -> None:
     # A chart whose alt text states its figures is not followed by a table repeating them.
     text = "\n".join(p.text() for p in built.pages)
-    charts = built.document.charts()
-    assert charts
     assert text.count("Siffrorna i diagrammet") == 0
+    assert built.document.charts() or built.name == "exempelkommun-2024-delar"  # the one without
 
 
 def test_headings_are_the_documents(built: Built) -> None:

@@ -8,6 +8,7 @@ under BOKSLUT_DEBUG=1.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import re
 import sys
@@ -186,4 +187,7 @@ def app() -> None:
 
 
 def main() -> None:
+    # One command per process, whose objects mostly live until it ends: the cyclic garbage
+    # collector runs a few times instead of hundreds (a tenth of a second of a build).
+    gc.set_threshold(50_000, 50, 100)
     app.main(prog_name="bokslut")

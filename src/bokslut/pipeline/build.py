@@ -18,6 +18,7 @@ import shutil
 import sys
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -47,6 +48,8 @@ RENDERERS: dict[str, Callable[[Document], bytes]] = {
 # Formats that are a folder of files: the web site, one page per chapter (build/webb/).
 SITE_RENDERERS: dict[str, Callable[[Document], dict[str, bytes]]] = {"webb": render_site}
 FORMATS = (*RENDERERS, *SITE_RENDERERS)
+# Formats rendered on a thread beside the others (their work is mostly outside Python's lock).
+PARALLEL = frozenset({"pdf"})
 SUMS_NAME = "SHA256SUMS"
 
 
@@ -141,19 +144,27 @@ def build_report(
     fresh.mkdir()
     try:
         stem = output_stem(config)
-        files: list[Path] = []
-        for fmt in formats:
-            if fmt in SITE_RENDERERS:
-                folder = fresh / fmt
-                folder.mkdir()
-                for name, data in sorted(SITE_RENDERERS[fmt](doc).items()):
-                    (folder / name).write_bytes(data)
-                    files.append(folder / name)
-            else:
-                path = fresh / f"{stem}.{fmt}"
-                path.write_bytes(RENDERERS[fmt](doc))
-                files.append(path)
-            progress.step(f"{fmt} klar")
+        with ThreadPoolExecutor(max_workers=max(1, len(PARALLEL))) as pool:
+            # Typst lays out the PDF in native code without Python's lock, so the PDF is made
+            # on a thread of its own while the other formats are written here; each format
+            # is a function of the document alone, so the bytes do not depend on the order.
+            background = {fmt: pool.submit(RENDERERS[fmt], doc) for fmt in formats if fmt in PARALLEL}
+            written: dict[str, list[Path]] = {}
+            for fmt in (*(f for f in formats if f not in background), *background):
+                if fmt in SITE_RENDERERS:
+                    folder = fresh / fmt
+                    folder.mkdir()
+                    written[fmt] = []
+                    for name, data in sorted(SITE_RENDERERS[fmt](doc).items()):
+                        (folder / name).write_bytes(data)
+                        written[fmt].append(folder / name)
+                else:
+                    path = fresh / f"{stem}.{fmt}"
+                    job = background.get(fmt)
+                    path.write_bytes(RENDERERS[fmt](doc) if job is None else job.result())
+                    written[fmt] = [path]
+                progress.step(f"{fmt} klar")
+        files = [path for fmt in formats for path in written[fmt]]
         names = sorted(p.relative_to(fresh).as_posix() for p in files)
         sums = "".join(f"{hashlib.sha256((fresh / n).read_bytes()).hexdigest()}  {n}\n" for n in names)
         (fresh / SUMS_NAME).write_text(sums, encoding="utf-8")

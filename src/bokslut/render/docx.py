@@ -51,7 +51,7 @@ from bokslut.document import (
     plain_text,
 )
 from bokslut.render.charts import charts_png
-from bokslut.render.docx_columns import plan_columns
+from bokslut.render.docx_columns import LEVEL_INDENT, plan_columns
 from bokslut.render.docx_package import TABLE_STYLE, add_styles, drop_template_leftovers, tidy_settings
 from bokslut.render.docx_pages import LINE, PageTracker
 from bokslut.render.raster import svg_as_png
@@ -474,7 +474,9 @@ class _Writer:
             for r in view.rows
         ]
         heights.append(height(header))
-        heights += [height(values, 227 * r.level) for values, r in zip(table_rows, view.rows, strict=True)]
+        heights += [
+            height(values, LEVEL_INDENT * r.level) for values, r in zip(table_rows, view.rows, strict=True)
+        ]
         keep = len(view.rows) <= KEEP_ROWS and sum(heights) <= KEEP_SHARE * BODY_HEIGHT
         count = len(view.rows)
 
@@ -500,7 +502,7 @@ class _Writer:
                 borders = (
                     '<w:tcBorders><w:top w:val="single" w:sz="4" w:space="0" w:color="808080"/></w:tcBorders>'
                 )
-            indent = 227 * r.level
+            indent = LEVEL_INDENT * r.level
             rows.append(
                 "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
                 + "".join(

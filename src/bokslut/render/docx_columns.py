@@ -49,6 +49,7 @@ DEFAULT = 600
 
 TWIPS_PER_PT = 20
 CELL_MARGIN = 85  # twips left and right of a cell's text (0.15 cm)
+LEVEL_INDENT = 227  # twips a row label is indented per level (0.4 cm)
 NOTE_HEADER = "Not"
 
 
@@ -110,6 +111,11 @@ def _plan(view: TableView, total: int, size: float, short: bool, margin: int) ->
     for i, (header, cells, numeric) in enumerate(cols):
         word = max([longest_word_twips(header, size), *(longest_word_twips(c, size) for c in cells)])
         line = max([text_twips(header, size), *(text_twips(c, size) for c in cells)])
+        if i == 0:  # a label is indented by its level, and its words must fit beside that
+            word = max(
+                [word, *(longest_word_twips(r.label, size) + LEVEL_INDENT * r.level for r in view.rows)]
+            )
+            line = max([line, *(text_twips(r.label, size) + LEVEL_INDENT * r.level for r in view.rows)])
         cell_line = max((text_twips(c, size) for c in cells), default=0)
         if numeric or (short and i > 0 and max((len(c) for c in cells), default=0) <= SHORT_TEXT):
             # Figures and short words stay on one line; a long header may wrap between words.

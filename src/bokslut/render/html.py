@@ -35,11 +35,14 @@ from bokslut.document import (
     Text,
 )
 from bokslut.render.charts import chart_svg
-from bokslut.render.tables import table_view
+from bokslut.render.tables import TableView, table_view
 from bokslut.table import Rounded
 
 # Tables with more columns than this scroll inside their own region on a narrow screen.
 WIDE_COLUMNS = 3
+# Or whose longest words (one a column: "2024-01-01–2024-08-31") add up to more than this
+# many characters, about the width of a phone's screen.
+WIDE_CHARS = 36
 # Tables of up to this many rows are kept on one printed page.
 SHORT_ROWS = 15
 SYMBOL_FONT = "Bokslut symboler"
@@ -305,7 +308,7 @@ class HtmlWriter:
             f'<table><caption id="{caption_id}">{escape(title)}{unit}{back}</caption>'
             f"<thead><tr>{''.join(head)}</tr></thead><tbody>{''.join(body)}</tbody></table>"
         )
-        if len(head) > WIDE_COLUMNS or not all(view.numeric_columns):
+        if len(head) > WIDE_COLUMNS or not all(view.numeric_columns) or _unbreakable(view) > WIDE_CHARS:
             # A wide table scrolls in its own region on a phone instead of the whole page;
             # the region is named by the caption and reachable by keyboard.
             table = (
@@ -413,3 +416,10 @@ def render_html(doc: Document) -> bytes:
 {chapters}
 </main>"""
     return page_html(doc, f"{tp.title} – {tp.organisation}", body)
+
+
+def _unbreakable(view: TableView) -> int:
+    """The characters of the longest word of each column together: the table's least width."""
+    columns = [[view.label_header, *(r.label for r in view.rows)]]
+    columns += [[h, *(r.cells[j].text for r in view.rows)] for j, h in enumerate(view.headers)]
+    return sum(max((len(w) for t in texts for w in t.split()), default=0) for texts in columns)

@@ -38,6 +38,7 @@ from bokslut.document import (
     plain_text,
 )
 from bokslut.render.charts import chart_svg
+from bokslut.render.docx_columns import TWIPS_PER_PT, ColumnPlan, longest_word_twips, plan_columns, text_twips
 from bokslut.render.numbers import format_number
 from bokslut.render.pdf_tags import mark_row_headers
 from bokslut.render.tables import TableView, table_view
@@ -46,6 +47,10 @@ from bokslut.render.typst_values import typst_string as _s
 from bokslut.table import Rounded, RowKind
 
 FONT = "Libertinus Serif"
+BODY_SIZE = 10.5  # points, as PREAMBLE sets it
+TEXT_WIDTH_PT = (21.0 - 2 * 2.4) / 2.54 * 72  # A4 less the margins page() sets
+# A table's labels should have room for about this many em a line before its figures get less.
+LABEL_WIDTH_EM = 10
 NBSP = "\u00a0"
 # A table starting at a page's foot shows at least this many rows there.
 MIN_ROWS_AT_FOOT = 3
@@ -129,15 +134,26 @@ class _Writer:
     def blocks(self, blocks: tuple[Block, ...]) -> str:
         out: list[str] = []
         for i, b in enumerate(blocks):
-            probe = self.probe(b)
+            # The section headings right above a table, and the paragraph that introduces it
+            # under them, move with its start.
+            first = i
+            if i > 1 and isinstance(blocks[i - 1], Paragraph) and _section_heading(blocks[i - 2]):
+                first -= 1
+            while first > 0 and _section_heading(blocks[first - 1]):
+                first -= 1
+            introduced = first < i - 1
+            probe = self.probe(b, introduced)
             if probe:
-                # The section headings right above a table or chart move with its start.
-                first = i
-                while first > 0 and _section_heading(blocks[first - 1]):
-                    first -= 1
-                heads = [self.heading(h, labelled=False) for h in blocks[first:i] if isinstance(h, Heading)]
+                heads = [
+                    self.heading(h, labelled=False) if isinstance(h, Heading) else self.block(h)
+                    for h in blocks[first:i]
+                ]
                 out.insert(len(out) - (i - first), f"#room[{chr(10).join([*heads, probe])}]")
-            out.append(self.block(b))
+            if isinstance(b, TablePlacement):
+                breaks = _breaks(b, introduced)
+                out.append(self.table(b.rounded, b.title, b.note_numbers, b.anchor, breakable=breaks))
+            else:
+                out.append(self.block(b))
         return "\n\n".join(out)
 
     def heading(self, b: Heading, labelled: bool = True) -> str:
@@ -145,13 +161,18 @@ class _Writer:
         outlined = "" if labelled else "outlined: false, "
         return f"#heading({outlined}level: {min(b.level, 6)})[{self.inline(b.runs)}]{label}"
 
-    def probe(self, b: Block) -> str:
+    def probe(self, b: Block, introduced: bool = False) -> str:
         """What must fit at a page's foot for ``b`` to start there ("" if nothing is checked)."""
         # A chart or a short table is one unbreakable block: it moves to the next page
-        # whole, and the sticky headings above go with it. Only a table that may break
-        # needs its start measured.
-        if isinstance(b, TablePlacement) and _may_break(table_view(b.rounded, b.note_numbers)):
+        # whole, and the sticky headings above go with it. A table that may break needs
+        # its start measured; a short one its whole height when a paragraph stands between
+        # it and its heading, since a heading sticks only to the block right after it.
+        if not isinstance(b, TablePlacement):
+            return ""
+        if _breaks(b, introduced):
             return self.table(b.rounded, b.title, b.note_numbers, None, probe=True)
+        if introduced:
+            return self.table(b.rounded, b.title, b.note_numbers, None, probe=True, rows=None)
         return ""
 
     def block(self, b: Block) -> str:
@@ -178,6 +199,8 @@ class _Writer:
         note_numbers: Mapping[str, int] | None,
         anchor: str | None,
         probe: bool = False,
+        rows: int | None = MIN_ROWS_AT_FOOT,
+        breakable: bool | None = None,
     ) -> str:
         """The table as a Typst figure; with ``probe``, only its caption, header and first rows
         (the least that may start at a page's foot), without links or labels."""
@@ -227,6 +250,13 @@ class _Writer:
                 for j, n in enumerate(view.numeric_columns)
             ),
         ]
+        inset = "4pt"
+        fitted = None if prose else _fitted(view, widths)
+        if fitted is not None:
+            # Too many columns for the usual widths: each as wide as its content, in smaller
+            # type if need be, and the labels take the rest (measured, as in the Word file).
+            widths = ["1fr", *(f"{w / TWIPS_PER_PT:.1f}pt" for w in fitted.widths[1:])]
+            inset = f"{fitted.margin / TWIPS_PER_PT:g}pt"
         aligns = (
             ["left"]
             + (["left"] if view.has_notes else [])
@@ -237,8 +267,7 @@ class _Writer:
             head.append('[#"Not"]')
         head += [f"[#{_s(h)}]" for h in view.headers]
         cells: list[str] = []
-        rows = view.rows[:MIN_ROWS_AT_FOOT] if probe else view.rows
-        for r in rows:
+        for r in view.rows[:rows] if probe else view.rows:
             strong = r.emphasised
             if r.kind is RowKind.SUBTOTAL:
                 cells.append("table.hline(stroke: 0.4pt + luma(120)),")
@@ -273,19 +302,22 @@ class _Writer:
         # A short table stays on one page with its caption; a longer one may break (its
         # start is kept from a page's foot by room()), with the header row repeated, so
         # that no page is left mostly blank in front of it.
-        breakable = "#show figure: set block(breakable: true)\n" if _may_break(view) and not probe else ""
+        breaks = _may_break(view) if breakable is None else breakable
+        settings = "#show figure: set block(breakable: true)\n" if breaks and not probe else ""
         if prose:  # narrow columns of running text: smaller type, words may break
             # Seven columns and more beside running text need smaller type still.
             size = "8.5pt" if count >= 7 else "9.5pt"
-            breakable += f"#set text(size: {size}, hyphenate: true)\n"
+            settings += f"#set text(size: {size}, hyphenate: true)\n"
+        elif fitted is not None:  # the table in smaller type, its caption as every other
+            settings += f"#show table: set text(size: {fitted.size_pt:g}pt)\n"
         # Headers are short words set whole; a word broken over lines reads badly.
         header = ", ".join(f"[#text(hyphenate: false, strong{h})]" for h in head)
         kind = "" if probe else "kind: table, "
         return (
-            f"#[{breakable}#figure({kind}caption: [#{_s(title)}{unit}],\n"
+            f"#[{settings}#figure({kind}caption: [#{_s(title)}{unit}],\n"
             f"  table(columns: ({', '.join(widths)},), align: ({', '.join(aligns)},),\n"
             f"    stroke: none,\n"
-            f"    inset: (x: 4pt, y: 3.4pt),\n"
+            f"    inset: (x: {inset}, y: 3.4pt),\n"
             f"    table.header({header}),\n"
             f"    table.hline(stroke: 0.8pt),\n"
             f"    {' '.join(cells)}\n"
@@ -306,12 +338,53 @@ class _Writer:
         return f"{figure}\n\n{data}"
 
 
+def _em_width(width: str, size: float) -> float | None:
+    """A fixed column width in points ("6em", "12pt"), None for "auto" and shares."""
+    for unit, factor in (("em", size), ("pt", 1.0)):
+        if width.endswith(unit):
+            return float(width.removesuffix(unit)) * factor
+    return None
+
+
+def _fitted(view: TableView, widths: list[str]) -> ColumnPlan | None:
+    """Measured widths for a table whose usual widths would squeeze its labels, else None.
+
+    The labels need at least their longest word (and their indentation) and, up to that,
+    room for a few words a line; "auto" columns are counted at their widest entry.
+    """
+    cells = [[view.headers[j], *(r.cells[j].text for r in view.rows)] for j in range(len(view.headers))]
+    if view.has_notes:
+        cells.insert(0, ["Not", *(f"Not {r.note_number}" for r in view.rows if r.note_number)])
+    taken = 0.0
+    for width, texts in zip(widths[1:], cells, strict=True):
+        fixed = _em_width(width, BODY_SIZE)
+        if fixed is None:  # "auto": an entry on one line
+            fixed = max(text_twips(t, BODY_SIZE) for t in texts) / TWIPS_PER_PT
+        taken += fixed + 8  # the cell's inset on both sides
+    labels = [r.label for r in view.rows]
+    indent = max((r.level for r in view.rows), default=0) * BODY_SIZE
+    word = max((longest_word_twips(t, BODY_SIZE) for t in labels), default=0) / TWIPS_PER_PT
+    line = max((text_twips(t, BODY_SIZE) for t in labels), default=0) / TWIPS_PER_PT
+    wanted = max(word, min(line, LABEL_WIDTH_EM * BODY_SIZE)) + indent + 8
+    if taken + wanted <= TEXT_WIDTH_PT:
+        return None
+    return plan_columns(view, int(TEXT_WIDTH_PT * TWIPS_PER_PT))
+
+
 def _prose(view: TableView) -> bool:
     """Whether a text column holds sentences (comments, målvärden), not words."""
     return any(
         not numeric and max((len(r.cells[j].text) for r in view.rows), default=0) > SHORT_TEXT
         for j, numeric in enumerate(view.numeric_columns)
     )
+
+
+def _breaks(b: TablePlacement, introduced: bool) -> bool:
+    """Whether the placed table may break over pages: a long one, or one of more than a few
+    rows whose heading and introduction stand above it (all three start together, so a
+    page is not left half blank in front of them)."""
+    view = table_view(b.rounded, b.note_numbers)
+    return _may_break(view) or (introduced and len(view.rows) > 2 * MIN_ROWS_AT_FOOT)
 
 
 def _may_break(view: TableView) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bokslut.render.numbers import UNIT_LABEL, format_number
-from bokslut.table import ColumnKind, Rounded, RowKind, Table, column_decimals
+from bokslut.table import Column, ColumnKind, Rounded, Row, RowKind, Table, column_decimals
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +43,12 @@ class TableView:
 
 
 def cell_text(rounded: Rounded, row_id: str, column_id: str) -> CellView:
+    return _cell(rounded, rounded.table.row(row_id), rounded.table.column(column_id))
+
+
+def _cell(rounded: Rounded, row: Row, col: Column) -> CellView:
     table = rounded.table
-    row, col = table.row(row_id), table.column(column_id)
+    row_id, column_id = row.id, col.id
     value = rounded.get(row_id, column_id)
     kind = row.column_kind or col.kind
     if value is None:
@@ -80,7 +84,7 @@ def table_view(rounded: Rounded, note_numbers: Mapping[str, int] | None = None) 
             r.level,
             r.note,
             notes.get(r.note) if r.note else None,
-            tuple(cell_text(rounded, r.id, c.id) for c in table.columns),
+            tuple(_cell(rounded, r, c) for c in table.columns),
         )
         for r in table.rows
     )
