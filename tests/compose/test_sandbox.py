@@ -38,9 +38,11 @@ def figures(doc):
 
 
 def quick_error(text):
-    start = time.perf_counter()
+    # Processor time, not wall time: the point is that the limit stops the work long before
+    # it would finish, and a loaded test machine must not make that look like a failure.
+    start = time.process_time()
     found = errors(text)
-    assert time.perf_counter() - start < 5
+    assert time.process_time() - start < 5
     return found
 
 
