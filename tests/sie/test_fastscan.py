@@ -332,37 +332,43 @@ def taken(lines: list[str], encoding: str = "utf-8") -> list[bool]:
 
 
 def test_plain_header_lines_are_taken_in_one_sweep_and_the_rest_left_to_the_exact_reader():
-    assert taken(
-        [
-            '#KONTO 1930 "Bank"',
-            "#KONTO 3010 Avgift",
-            "#SRU 1930 7281",
-            '#OBJEKT 1 "A1" "Ansvar 1"',
-            "#IB 0 1930 100.50",
-            "#UB -1 1930 -7 3",
-            '#RES 0 3010 5.5 ""',
-            '#PSALDO 0 202301 3010 {1 "A1" 6 P7} -5.00',
-            "#PBUDGET -1 202212 3010 {} 12 1,5",
-        ]
-    ) == [True] * 9
-    assert taken(
-        [
-            '#KONTO 1930 "Bank"',
-            '#KONTO 1930 "Bank igen"',  # declared again: a notice
-            "#SRU 2440 7368",  # no #KONTO: a warning
-            "#SRU 1930",  # no code: a warning
-            "#IB 0 1930 1.555",  # three decimals
-            '#IB 0 1930 "100"',  # a quoted amount
-            "#UB 0 1930 5 x",  # a quantity that is no number: a warning
-            "#PSALDO 0 202313 3010 {} 5",  # month 13
-            '#PSALDO 0 202301 3010 {"1" A} 5',  # a quoted dimension
-            "#PSALDO 0 202301 3010 5",  # no object list: a warning
-            "#KONTO 3010 Avgift och annat",  # text without quotes: a warning
-            " #KONTO 3011 Avgift",  # indented
-            "#konto 3012 Avgift",  # label in lower case
-            "#KTYP 1930 T",  # not a header record of the sweep
-        ]
-    ) == [True] + [False] * 13
+    assert (
+        taken(
+            [
+                '#KONTO 1930 "Bank"',
+                "#KONTO 3010 Avgift",
+                "#SRU 1930 7281",
+                '#OBJEKT 1 "A1" "Ansvar 1"',
+                "#IB 0 1930 100.50",
+                "#UB -1 1930 -7 3",
+                '#RES 0 3010 5.5 ""',
+                '#PSALDO 0 202301 3010 {1 "A1" 6 P7} -5.00',
+                "#PBUDGET -1 202212 3010 {} 12 1,5",
+            ]
+        )
+        == [True] * 9
+    )
+    assert (
+        taken(
+            [
+                '#KONTO 1930 "Bank"',
+                '#KONTO 1930 "Bank igen"',  # declared again: a notice
+                "#SRU 2440 7368",  # no #KONTO: a warning
+                "#SRU 1930",  # no code: a warning
+                "#IB 0 1930 1.555",  # three decimals
+                '#IB 0 1930 "100"',  # a quoted amount
+                "#UB 0 1930 5 x",  # a quantity that is no number: a warning
+                "#PSALDO 0 202313 3010 {} 5",  # month 13
+                '#PSALDO 0 202301 3010 {"1" A} 5',  # a quoted dimension
+                "#PSALDO 0 202301 3010 5",  # no object list: a warning
+                "#KONTO 3010 Avgift och annat",  # text without quotes: a warning
+                " #KONTO 3011 Avgift",  # indented
+                "#konto 3012 Avgift",  # label in lower case
+                "#KTYP 1930 T",  # not a header record of the sweep
+            ]
+        )
+        == [True] + [False] * 13
+    )
 
 
 # Header records of every kind the sweep takes, in plain and odd shapes, with fields that

@@ -991,7 +991,7 @@ def read_exact_lines(lines: Sequence[tuple[int, bytes]], name: str, detected: en
 # character, or bare; numbers in the plain form. Through the tokenizer and the handler such
 # a line costs microseconds, one pattern match a fraction of that. The patterns accept a
 # subset of what tokens._simple splits, into the same fields.
-_F = rb'("[^"\\\x00-\x1f]*"|[^ \t"{}\x00-\x1f]+)'
+_F = rb'(?:"([^"\\\x00-\x1f]*)"|([^ \t"{}\x00-\x1f]+))'
 _S = rb"[ \t]+"
 _END = rb"[ \t]*"
 _YEAR_INDEX = rb"(-?[0-9]{1,2})"  # always within MIN_YEAR_INDEX..MAX_YEAR_INDEX
@@ -1026,10 +1026,6 @@ _PLAIN_PERIOD = re.compile(
 _DIM_BYTES = re.compile(rb"[0-9]{1,9}")
 
 
-def _unquote(field: bytes) -> bytes:
-    return field[1:-1] if field[:1] == b'"' else field
-
-
 def _ore(sign: bytes, whole: bytes, frac: bytes | None) -> int:
     """parse_ore of an amount of the plain shape (the pattern has checked its digits)."""
     ore = int(whole) * 100 + (int(frac) * (10 if len(frac) == 1 else 1) if frac else 0)
@@ -1043,7 +1039,8 @@ class _PlainRecords:
     anything when the exact reader must read the line: any other shape, or anything its
     handler would say a word about (an account declared again, an #SRU without #KONTO or
     code, a period or quantity it cannot read, …). Lines are taken in their order, so the
-    records, their overrides and the findings are the exact reader's.
+    records, their overrides and the findings are the exact reader's. Each field is two
+    pattern groups, quoted content or bare text, one of them None.
     """
 
     def __init__(self, reader: _ExactReader, encoding: str) -> None:
@@ -1074,17 +1071,16 @@ class _PlainRecords:
         except UnicodeDecodeError:
             return False  # a byte that is no character: the exact reader warns
 
-    def _text(self, field: bytes) -> str:
-        return _unquote(field).decode(self.encoding)
-
     def _objekt(self, no: int, raw: bytes) -> bool:
         m = _PLAIN_OBJEKT.fullmatch(raw)
         if m is None:
             return False
-        dim, obj, name = m.groups()
+        dim, qid, bid, qname, bname = m.groups()
+        encoding = self.encoding
         dimension = int(dim)
-        obj_id = self._text(obj).strip()
-        obj_name = self._text(name).strip() if name is not None else ""
+        obj_id = (bid if qid is None else qid).decode(encoding).strip()
+        name = bname if qname is None else qname
+        obj_name = "" if name is None else name.decode(encoding).strip()
         self.reader.objects[(dimension, obj_id)] = Object(dimension, obj_id, obj_name, no)
         self.reader.counts["#OBJEKT"] += 1
         return True
@@ -1093,12 +1089,14 @@ class _PlainRecords:
         m = _PLAIN_KONTO.fullmatch(raw)
         if m is None:
             return False
-        number_field, name = m.groups()
-        number = self._text(number_field).strip()
+        qnumber, bnumber, qname, bname = m.groups()
+        encoding = self.encoding
+        number = (bnumber if qnumber is None else qnumber).decode(encoding).strip()
         accounts = self.reader.accounts
         if not number or number in accounts:
             return False
-        accounts[number] = Account(number, self._text(name).strip() if name is not None else "", no)
+        name = bname if qname is None else qname
+        accounts[number] = Account(number, "" if name is None else name.decode(encoding).strip(), no)
         self.reader.counts["#KONTO"] += 1
         return True
 
@@ -1106,8 +1104,10 @@ class _PlainRecords:
         m = _PLAIN_SRU.fullmatch(raw)
         if m is None:
             return False
-        number = self._text(m.group(1)).strip()
-        code = self._text(m.group(2))
+        qnumber, bnumber, qcode, bcode = m.groups()
+        encoding = self.encoding
+        number = (bnumber if qnumber is None else qnumber).decode(encoding).strip()
+        code = (bcode if qcode is None else qcode).decode(encoding)
         accounts = self.reader.accounts
         acc = accounts.get(number)
         if acc is None or not code.strip():
@@ -1116,11 +1116,12 @@ class _PlainRecords:
         self.reader.counts["#SRU"] += 1
         return True
 
-    def _quantity(self, field: bytes | None) -> tuple[bool, Decimal | None]:
-        if field is None:
+    def _quantity(self, quoted: bytes | None, bare: bytes | None) -> tuple[bool, Decimal | None]:
+        text = bare if quoted is None else quoted
+        if text is None:
             return True, None
         try:
-            return True, parse_quantity(self._text(field))
+            return True, parse_quantity(text.decode(self.encoding))
         except _Bad:
             return False, None  # the exact reader drops it with a warning
 
@@ -1128,9 +1129,9 @@ class _PlainRecords:
         m = _PLAIN_BALANCE.fullmatch(raw)
         if m is None:
             return False
-        kind, idx, account_field, sign, whole, frac, qty_field = m.groups()
-        account = self._text(account_field).strip()
-        ok, qty = self._quantity(qty_field)
+        kind, idx, qaccount, baccount, sign, whole, frac, qqty, bqty = m.groups()
+        account = (baccount if qaccount is None else qaccount).decode(self.encoding).strip()
+        ok, qty = self._quantity(qqty, bqty)
         if not account or not ok:
             return False
         label = kind.decode()
@@ -1142,11 +1143,12 @@ class _PlainRecords:
         m = _PLAIN_PERIOD.fullmatch(raw)
         if m is None:
             return False
-        kind, idx, period, account_field, items, sign, whole, frac, qty_field = m.groups()
+        kind, idx, period, qaccount, baccount, items, sign, whole, frac, qqty, bqty = m.groups()
         month, year = int(period[4:]), int(period[:4])
         if not 1 <= month <= 12 or not lim.MIN_YEAR <= year <= lim.MAX_YEAR:
             return False
-        account = self._text(account_field).strip()
+        encoding = self.encoding
+        account = (baccount if qaccount is None else qaccount).decode(encoding).strip()
         listed = _LIST_ITEM_BYTES.findall(items)
         if not account or len(listed) % 2:
             return False
@@ -1154,8 +1156,9 @@ class _PlainRecords:
         for k in range(0, len(listed), 2):
             if _DIM_BYTES.fullmatch(listed[k]) is None:
                 return False  # a quoted or padded dimension: the exact reader's
-            pairs.append((int(listed[k]), self._text(listed[k + 1])))
-        ok, qty = self._quantity(qty_field)
+            item = listed[k + 1]
+            pairs.append((int(listed[k]), (item[1:-1] if item[:1] == b'"' else item).decode(encoding)))
+        ok, qty = self._quantity(qqty, bqty)
         if not ok:
             return False
         label = kind.decode()
