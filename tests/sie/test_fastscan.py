@@ -45,9 +45,16 @@ def same(a, b) -> None:
 
 
 def both(data: bytes, parts: int = 1):
+    """(scanned, exact); the scan that decides the encoding itself gives the same as the
+    scan told the encoding."""
     detected = fastscan.detect(data)
     assert detected == enc.detect(data)
     fast = fastscan.read_fast(data, "f.se", detected, read_exact_lines, parts=parts)
+    deciding = fastscan.read_fast(data, "f.se", None, read_exact_lines, parts=parts)
+    assert (deciding is None) == (fast is None)
+    if fast is not None:
+        assert deciding is not None and deciding.encoding == detected.encoding
+        same(deciding, fast)
     return fast, read_exact(data, "f.se", detected)
 
 
@@ -480,3 +487,85 @@ def test_a_stretch_without_vouchers_longer_than_a_piece_goes_to_the_exact_reader
         fastscan.read_fast(data, "f.se", detected, read_exact_lines, piece_max_bytes=len(data) // 4) is None
     )
     assert fastscan.read_fast(data, "f.se", detected, read_exact_lines, piece_max_bytes=len(data)) is not None
+
+
+# -- the encoding, decided while scanning ---------------------------------------------------------
+
+# Pieces of text as files in the wild have them: UTF-8 letters (one of them, Ä, ends in a
+# byte that is a CP437 letter), CP437 and Windows-1252 letters, bytes that are no UTF-8 (a
+# lone lead byte, a surrogate, an overlong form), an emoji, undefined Windows-1252 bytes.
+_TEXT = st.lists(
+    st.sampled_from(
+        [
+            b"a",
+            b" ",
+            "å".encode(),
+            "Ä".encode(),
+            "é".encode(),
+            b"\x86",
+            b"\x84",
+            b"\x94",
+            b"\x8e",
+            b"\xe5",
+            b"\xe4",
+            b"\xf6",
+            b"\xc4",
+            b"\xc3",
+            b"\xed\xa0\x80",
+            b"\xe0\x80\x80",
+            b"\xf0\x9f\x98\x80",
+            b"\xf4\x90\x80\x80",
+            b"\x81",
+            b"\x90",
+        ]
+    ),
+    max_size=6,
+).map(b"".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(_TEXT, min_size=1, max_size=6),
+    st.booleans(),
+    st.sampled_from([b"\n", b"\r\n"]),
+    st.integers(1, 3),
+)
+def test_the_encoding_decided_while_scanning_is_the_exact_readers(texts, bom, newline, parts):
+    lines = [b"#FLAGGA 0", b"#RAR 0 20230101 20231231", b'#FNAMN "' + texts[0] + b'"']
+    for k, text in enumerate(texts[1:]):
+        lines += [
+            b'#VER A %d 20230105 "%s"' % (k, text),
+            b"{",
+            b'#TRANS 1930 {1 "' + text + b'"} 5 20230105 "' + text + b'"',
+            b"#TRANS 3010 {} -5",
+            b"}",
+        ]
+    data = (enc.BOM if bom else b"") + newline.join(lines) + newline
+    fast, exact = both(data, parts)
+    if fast is not None:
+        same(fast, exact)
+    assert read_sie_bytes(data, "f.se", fast=True).encoding == enc.detect(data).encoding
+
+
+def test_a_utf8_letter_counts_its_every_byte_when_the_file_is_no_utf8():
+    # "Ä" in UTF-8 is C3 84, and 84 is "ä" in CP437: with a Windows-1252 "å" (E5) beside it
+    # the votes are even, and an even vote is CP437 (bokslut.sie.encoding).
+    data = '#FLAGGA 0\n#FNAMN "Ä"\n'.encode() + b'#ADRESS "\xe5"\n'
+    assert enc.detect(data).encoding == enc.CP437
+    assert fastscan.detect(data) == enc.detect(data)
+    assert read_sie_bytes(data, "f.se", fast=True).encoding == enc.CP437
+
+
+@pytest.mark.parametrize("prefix", sorted(SCANNED))
+def test_real_files_are_read_alike_when_the_scan_decides_the_encoding(prefix):
+    data = sie_sample(prefix + "_").read_bytes()
+    decided = fastscan.read_fast(data, "f.se", None, read_exact_lines)
+    assert decided is not None and decided.encoding == enc.detect(data).encoding
+    same(decided, read_exact(data, "f.se", enc.detect(data)))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.binary(max_size=40) | st.lists(_TEXT, max_size=8).map(b"\n".join), st.booleans())
+def test_the_compiled_detection_decides_as_the_exact_one_on_any_bytes(body, bom):
+    data = (enc.BOM if bom else b"") + body
+    assert fastscan.detect(data) == enc.detect(data)
