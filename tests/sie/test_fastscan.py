@@ -569,3 +569,15 @@ def test_real_files_are_read_alike_when_the_scan_decides_the_encoding(prefix):
 def test_the_compiled_detection_decides_as_the_exact_one_on_any_bytes(body, bom):
     data = (enc.BOM if bom else b"") + body
     assert fastscan.detect(data) == enc.detect(data)
+
+
+def test_a_long_period_balance_list_that_never_closes_is_read_like_the_exact_reader():
+    text = (
+        "#FLAGGA 0\n#RAR 0 20230101 20231231\n#PSALDO 0 202301 3010 {1 " + "a" * 3000 + " 5\n"
+        '#VER A 1 20230105 "x"\n{\n#TRANS 1930 {} 5\n#TRANS 3010 {} -5\n}\n'
+    )
+    fast, exact = both(text.encode())
+    assert fast is None  # an error: the exact reader's file
+    assert [f.message for f in exact.findings if f.level is Level.ERROR] == [
+        "#PSALDO: objektlistan öppnas med '{' men stängs aldrig med '}'"
+    ]

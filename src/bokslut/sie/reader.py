@@ -1000,15 +1000,16 @@ def read_exact_lines(lines: Sequence[tuple[int, bytes]], name: str, detected: en
 # the line; fields apart by spaces or tabs, each quoted without a backslash or control
 # character, or bare; numbers in the plain form. Through the tokenizer and the handler such
 # a line costs microseconds, one pattern match a fraction of that. The patterns accept a
-# subset of what tokens._simple splits, into the same fields.
-_F = rb'(?:"([^"\\\x00-\x1f]*)"|([^ \t"{}\x00-\x1f]+))'
+# subset of what tokens._simple splits, into the same fields; bare fields are possessive
+# (++) there too, so a hostile line cannot make them backtrack.
+_F = rb'(?:"([^"\\\x00-\x1f]*)"|([^ \t"{}\x00-\x1f]++))'
 _S = rb"[ \t]+"
 _END = rb"[ \t]*"
 _YEAR_INDEX = rb"(-?[0-9]{1,2})"  # always within MIN_YEAR_INDEX..MAX_YEAR_INDEX
 _DIM = rb"([0-9]{1,9})"  # always within MIN_DIMENSION..MAX_DIMENSION
 _AMOUNT = rb"(-?)([0-9]{1,15})(?:\.([0-9]{1,2}))?"  # what parse_ore reads without a word
-_LIST = rb'\{((?:[ \t]*(?:"[^"\\\x00-\x1f]*"|[^ \t"{}\x00-\x1f]+))*)[ \t]*\}'
-_LIST_ITEM_BYTES = re.compile(rb'"[^"\\\x00-\x1f]*"|[^ \t"{}\x00-\x1f]+')
+_LIST = rb'\{((?:[ \t]*(?:"[^"\\\x00-\x1f]*"|[^ \t"{}\x00-\x1f]++))*)[ \t]*\}'
+_LIST_ITEM_BYTES = re.compile(rb'"[^"\\\x00-\x1f]*"|[^ \t"{}\x00-\x1f]++')
 _PLAIN_KONTO = re.compile(rb"#KONTO" + _S + _F + rb"(?:" + _S + _F + rb")?" + _END)
 _PLAIN_SRU = re.compile(rb"#SRU" + _S + _F + _S + _F + _END)
 _PLAIN_OBJEKT = re.compile(rb"#OBJEKT" + _S + _DIM + _S + _F + rb"(?:" + _S + _F + rb")?" + _END)
