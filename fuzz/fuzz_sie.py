@@ -47,10 +47,18 @@ def test_one(data: bytes) -> None:
         if read_sie_bytes(data, "fuzz.se", fast=None) is None:
             raise AssertionError("no result")
         detected = fastscan.detect(data)
+        assert detected == encoding.detect(data)
         if b"\x00" in data or not data.strip():
             return
         fast = fastscan.read_fast(data, "fuzz.se", detected, read_exact_lines)
+        # The scan that decides the encoding itself reads the file as the one told it.
+        deciding = fastscan.read_fast(data, "fuzz.se", None, read_exact_lines)
+        assert (deciding is None) == (fast is None)
         if fast is not None:
+            assert deciding is not None and deciding.encoding == detected.encoding
+            assert deciding.transactions.equals(fast.transactions)
+            assert deciding.vouchers.equals(fast.vouchers)
+            assert deciding.findings == fast.findings
             exact = read_exact(data, "fuzz.se", detected)
             assert fast.transactions.equals(exact.transactions)
             assert fast.vouchers.equals(exact.vouchers)

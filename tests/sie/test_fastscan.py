@@ -19,7 +19,8 @@ from bokslut.sie.checks import validate
 from bokslut.sie.model import FiscalYear, Header
 from bokslut.sie.reader import (
     FAST_PATH_MIN_BYTES,
-    _plain_objects,
+    _PlainRecords,
+    _start,
     read_exact,
     read_exact_lines,
     read_sie_bytes,
@@ -44,9 +45,16 @@ def same(a, b) -> None:
 
 
 def both(data: bytes, parts: int = 1):
+    """(scanned, exact); the scan that decides the encoding itself gives the same as the
+    scan told the encoding."""
     detected = fastscan.detect(data)
     assert detected == enc.detect(data)
     fast = fastscan.read_fast(data, "f.se", detected, read_exact_lines, parts=parts)
+    deciding = fastscan.read_fast(data, "f.se", None, read_exact_lines, parts=parts)
+    assert (deciding is None) == (fast is None)
+    if fast is not None:
+        assert deciding is not None and deciding.encoding == detected.encoding
+        same(deciding, fast)
     return fast, read_exact(data, "f.se", detected)
 
 
@@ -297,14 +305,10 @@ _ODD_OBJEKT = st.sampled_from(
     st.sampled_from(["cp437", "utf-8"]),
 )
 def test_many_object_declarations_read_like_the_exact_reader(lines, odd, encoding):
-    # Enough lines for the sweep (1 000), each pattern many times over.
     reps = 1000 // len(lines) + 1
     body = [template.format(k=k + 1000 * rep) for rep in range(reps) for template, k in lines]
     if odd is not None:
         body.insert(len(body) // 2, odd)
-    # the sweep is taken whenever every #OBJEKT line is plain
-    numbered = [(0, b"#FLAGGA 0"), *((n + 1, line.encode(encoding)) for n, line in enumerate(body))]
-    assert (_plain_objects(numbered) is None) is (odd is not None)
     text = (
         "#FLAGGA 0\n#RAR 0 20230101 20231231\n"
         + "\n".join(body)
@@ -316,6 +320,130 @@ def test_many_object_declarations_read_like_the_exact_reader(lines, odd, encodin
         return
     same(fast, exact)
     assert fast.counts.get("#OBJEKT", 0) == len(body) - (odd is not None and odd.startswith("#objekt"))
+
+
+def taken(lines: list[str], encoding: str = "utf-8") -> list[bool]:
+    """Which of ``lines`` (after #FLAGGA) the plain sweep takes itself."""
+    detected = enc.Detected(encoding, False, "")
+    reader = _start("f.se", detected)
+    reader.feed(1, "#FLAGGA 0")
+    plain = _PlainRecords(reader, encoding)
+    out = []
+    for no, line in enumerate(lines, start=2):
+        raw = line.encode(encoding)
+        took = plain.take(no, raw)
+        if not took:
+            reader.feed(no, raw.decode(encoding))
+        out.append(took)
+    return out
+
+
+def test_plain_header_lines_are_taken_in_one_sweep_and_the_rest_left_to_the_exact_reader():
+    assert (
+        taken(
+            [
+                '#KONTO 1930 "Bank"',
+                "#KONTO 3010 Avgift",
+                "#SRU 1930 7281",
+                '#OBJEKT 1 "A1" "Ansvar 1"',
+                "#IB 0 1930 100.50",
+                "#UB -1 1930 -7 3",
+                '#RES 0 3010 5.5 ""',
+                '#PSALDO 0 202301 3010 {1 "A1" 6 P7} -5.00',
+                "#PBUDGET -1 202212 3010 {} 12 1,5",
+            ]
+        )
+        == [True] * 9
+    )
+    assert (
+        taken(
+            [
+                '#KONTO 1930 "Bank"',
+                '#KONTO 1930 "Bank igen"',  # declared again: a notice
+                "#SRU 2440 7368",  # no #KONTO: a warning
+                "#SRU 1930",  # no code: a warning
+                "#IB 0 1930 1.555",  # three decimals
+                '#IB 0 1930 "100"',  # a quoted amount
+                "#UB 0 1930 5 x",  # a quantity that is no number: a warning
+                "#PSALDO 0 202313 3010 {} 5",  # month 13
+                '#PSALDO 0 202301 3010 {"1" A} 5',  # a quoted dimension
+                "#PSALDO 0 202301 3010 5",  # no object list: a warning
+                "#KONTO 3010 Avgift och annat",  # text without quotes: a warning
+                " #KONTO 3011 Avgift",  # indented
+                "#konto 3012 Avgift",  # label in lower case
+                "#KTYP 1930 T",  # not a header record of the sweep
+            ]
+        )
+        == [True] + [False] * 13
+    )
+
+
+# Header records of every kind the sweep takes, in plain and odd shapes, with fields that
+# collide (an account declared twice, #SRU before #KONTO, the same object twice). Values the
+# exact reader refuses (an error: the whole file is then its to read) are drawn less often.
+def _values(good: list[str], refused: list[str]) -> st.SearchStrategy[str]:
+    return st.sampled_from(good * 4 + refused)
+
+
+_ACCOUNT = _values(["1930", "3010", '"1930"', '" 3010 "', "2440"], ['""'])
+_NAME = st.sampled_from(['"Bank"', "Kassa", '""', '"Å \\"x\\""', '"C:\\"', "Ö", '"\t"'])
+_INDEX = _values(["0", "-1", "007", '"1"'], ["x", "100"])
+_NUMBER = _values(["0", "-1", "100", "-5.00", "1.5", "1,50", "+2", '"7"', "007", "1.50000"], ["x", "1.555"])
+_QUANTITY = st.sampled_from(["0", "-1", "1.5", "1,50", "+2", '""', "x", "1.1234567"])
+_PERIOD = _values(["202301", "202312", '"202305"', " 202306"], ["202313", "189912", "2023-01"])
+_LIST = _values(["{}", "{ }", '{1 "A1"}', '{1 "A1" 6 P7}', '{"1" A}', "{01 A}", '{1 a 1 "b"}'], ["{1}"])
+_SEP = st.sampled_from([" ", "\t", "  "])
+
+
+@st.composite
+def header_lines(draw):
+    label = draw(
+        st.sampled_from(["#KONTO", "#SRU", "#OBJEKT", "#IB", "#UB", "#RES", "#PSALDO", "#PBUDGET", "#KTYP"])
+    )
+    if label == "#KONTO":
+        fields = [draw(_ACCOUNT), *draw(st.lists(_NAME, max_size=2))]
+    elif label == "#SRU":
+        fields = [draw(_ACCOUNT), *draw(st.lists(_NUMBER | _NAME, max_size=2))]
+    elif label == "#OBJEKT":
+        dimension = draw(_values(["1", "6", "01", '"6"'], ["x"]))
+        fields = [dimension, draw(_NAME), *draw(st.lists(_NAME, max_size=2))]
+    elif label in ("#IB", "#UB", "#RES"):
+        fields = [draw(_INDEX), draw(_ACCOUNT), draw(_NUMBER), *draw(st.lists(_QUANTITY, max_size=2))]
+    elif label == "#KTYP":
+        fields = [draw(_ACCOUNT), "T"]
+    else:
+        fields = [draw(_INDEX), draw(_PERIOD), draw(_ACCOUNT), draw(_LIST), draw(_NUMBER)]
+        fields += draw(st.lists(_QUANTITY, max_size=2))
+    line = label
+    for f in fields:
+        line += draw(_SEP) + f
+    return line + draw(st.sampled_from(["", " ", "\t"]))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(header_lines(), max_size=25),
+    st.sampled_from(["cp437", "utf-8"]),
+    st.sampled_from(["\n", "\r\n"]),
+)
+def test_header_records_read_in_the_sweep_like_the_exact_reader(lines, encoding, newline):
+    text = newline.join(
+        [
+            "#FLAGGA 0",
+            "#RAR 0 20230101 20231231",
+            *lines,
+            '#VER A 1 20230105 "x"',
+            "{",
+            "#TRANS 1930 {} 5",
+            "#TRANS 3010 {} -5",
+            "}",
+        ]
+    )
+    fast, exact = both((text + newline).encode(encoding))
+    if fast is None:  # a line the exact reader refuses: the whole file is its to read
+        assert any(f.level is Level.ERROR for f in exact.findings)
+        return
+    same(fast, exact)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -359,3 +487,97 @@ def test_a_stretch_without_vouchers_longer_than_a_piece_goes_to_the_exact_reader
         fastscan.read_fast(data, "f.se", detected, read_exact_lines, piece_max_bytes=len(data) // 4) is None
     )
     assert fastscan.read_fast(data, "f.se", detected, read_exact_lines, piece_max_bytes=len(data)) is not None
+
+
+# -- the encoding, decided while scanning ---------------------------------------------------------
+
+# Pieces of text as files in the wild have them: UTF-8 letters (one of them, Ä, ends in a
+# byte that is a CP437 letter), CP437 and Windows-1252 letters, bytes that are no UTF-8 (a
+# lone lead byte, a surrogate, an overlong form), an emoji, undefined Windows-1252 bytes.
+_TEXT = st.lists(
+    st.sampled_from(
+        [
+            b"a",
+            b" ",
+            "å".encode(),
+            "Ä".encode(),
+            "é".encode(),
+            b"\x86",
+            b"\x84",
+            b"\x94",
+            b"\x8e",
+            b"\xe5",
+            b"\xe4",
+            b"\xf6",
+            b"\xc4",
+            b"\xc3",
+            b"\xed\xa0\x80",
+            b"\xe0\x80\x80",
+            b"\xf0\x9f\x98\x80",
+            b"\xf4\x90\x80\x80",
+            b"\x81",
+            b"\x90",
+        ]
+    ),
+    max_size=6,
+).map(b"".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(_TEXT, min_size=1, max_size=6),
+    st.booleans(),
+    st.sampled_from([b"\n", b"\r\n"]),
+    st.integers(1, 3),
+)
+def test_the_encoding_decided_while_scanning_is_the_exact_readers(texts, bom, newline, parts):
+    lines = [b"#FLAGGA 0", b"#RAR 0 20230101 20231231", b'#FNAMN "' + texts[0] + b'"']
+    for k, text in enumerate(texts[1:]):
+        lines += [
+            b'#VER A %d 20230105 "%s"' % (k, text),
+            b"{",
+            b'#TRANS 1930 {1 "' + text + b'"} 5 20230105 "' + text + b'"',
+            b"#TRANS 3010 {} -5",
+            b"}",
+        ]
+    data = (enc.BOM if bom else b"") + newline.join(lines) + newline
+    fast, exact = both(data, parts)
+    if fast is not None:
+        same(fast, exact)
+    assert read_sie_bytes(data, "f.se", fast=True).encoding == enc.detect(data).encoding
+
+
+def test_a_utf8_letter_counts_its_every_byte_when_the_file_is_no_utf8():
+    # "Ä" in UTF-8 is C3 84, and 84 is "ä" in CP437: with a Windows-1252 "å" (E5) beside it
+    # the votes are even, and an even vote is CP437 (bokslut.sie.encoding).
+    data = '#FLAGGA 0\n#FNAMN "Ä"\n'.encode() + b'#ADRESS "\xe5"\n'
+    assert enc.detect(data).encoding == enc.CP437
+    assert fastscan.detect(data) == enc.detect(data)
+    assert read_sie_bytes(data, "f.se", fast=True).encoding == enc.CP437
+
+
+@pytest.mark.parametrize("prefix", sorted(SCANNED))
+def test_real_files_are_read_alike_when_the_scan_decides_the_encoding(prefix):
+    data = sie_sample(prefix + "_").read_bytes()
+    decided = fastscan.read_fast(data, "f.se", None, read_exact_lines)
+    assert decided is not None and decided.encoding == enc.detect(data).encoding
+    same(decided, read_exact(data, "f.se", enc.detect(data)))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.binary(max_size=40) | st.lists(_TEXT, max_size=8).map(b"\n".join), st.booleans())
+def test_the_compiled_detection_decides_as_the_exact_one_on_any_bytes(body, bom):
+    data = (enc.BOM if bom else b"") + body
+    assert fastscan.detect(data) == enc.detect(data)
+
+
+def test_a_long_period_balance_list_that_never_closes_is_read_like_the_exact_reader():
+    text = (
+        "#FLAGGA 0\n#RAR 0 20230101 20231231\n#PSALDO 0 202301 3010 {1 " + "a" * 3000 + " 5\n"
+        '#VER A 1 20230105 "x"\n{\n#TRANS 1930 {} 5\n#TRANS 3010 {} -5\n}\n'
+    )
+    fast, exact = both(text.encode())
+    assert fast is None  # an error: the exact reader's file
+    assert [f.message for f in exact.findings if f.level is Level.ERROR] == [
+        "#PSALDO: objektlistan öppnas med '{' men stängs aldrig med '}'"
+    ]

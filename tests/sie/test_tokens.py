@@ -109,3 +109,12 @@ def test_common_header_lines_split_into_their_fields():
         ["1", "A1", "6", "P7"],
         "-5.00",
     ]
+
+
+def test_a_long_object_list_that_never_closes_is_refused_at_once():
+    # Found by fuzzing: a pattern that could split a bare id anywhere tried every split
+    # (2^n of them) before giving up on the line.
+    line = "#TRANS 1930 {1 " + "a" * 3000 + " 5"
+    with pytest.raises(TokenError, match="stängs aldrig"):
+        tokenize(line)
+    assert texts("#TRANS 1930 {1 " + "a" * 3000 + "} 5")[2] == ["1", "a" * 3000]

@@ -6,7 +6,12 @@ raw bytes once, tokenizes voucher and row records exactly as
 :mod:`bokslut.sie.tokens` does, parses amounts to öre and dates to days, builds
 the canonical object keys and transcodes text to UTF-8 — writing straight into
 the Arrow buffers of the SieFile's tables. Every other line (header, chart,
-balances; a few thousand) is handed to the exact reader.
+balances) is handed to the exact reader, whose plain header records go by pattern.
+
+The encoding is decided in the same pass: the scanner reads the text as UTF-8 and
+tallies, for each line with a high byte, the facts :mod:`bokslut.sie.encoding`
+decides from; a file that turns out to be CP437 or Windows-1252 has only its string
+columns transcoded afterwards.
 
 It only accepts well-formed input. At the first line it would have to judge —
 a quirk, an error, a #KSUMMA, anything the exact reader reports — it stops and
@@ -88,61 +93,88 @@ def _letter(b: int) -> int:
 
 
 @numba.njit(cache=True, nogil=True)
-def _stats(buf: np.ndarray) -> tuple[int, int, int, int, int]:
-    """(lines, high bytes, utf8 valid?, CP437 letter count, Latin-1 letter count)."""
+def _count_breaks(buf: np.ndarray) -> int:
+    """Line breaks in buf, counted as the scanner counts them (CRLF once, lone CR too)."""
     n = buf.shape[0]
-    lines = 1
-    high = 0
-    valid = 1
-    cp = 0
-    lat = 0
-    i = 0
-    while i < n:
+    count = 0
+    for i in range(n):
         b = buf[i]
         if b == 10 or (b == 13 and (i + 1 >= n or buf[i + 1] != 10)):
-            lines += 1
-        if b >= 128:
-            high += 1
-            if _letter(b) == 1:
-                cp += 1
-            elif _letter(b) == 2:
-                lat += 1
-            if valid == 1:
-                need = 0
-                if b >= 0xC2 and b <= 0xDF:
-                    need = 1
-                elif b >= 0xE0 and b <= 0xEF:
-                    need = 2
-                elif b >= 0xF0 and b <= 0xF4:
-                    need = 3
-                else:
-                    valid = 0
-                if valid == 1:
-                    if i + need >= n:
-                        valid = 0
-                    else:
-                        for k in range(1, need + 1):
-                            c = buf[i + k]
-                            lo = 0x80
-                            hi = 0xBF
-                            if k == 1:
-                                # no overlong forms, no surrogates, nothing above U+10FFFF
-                                if b == 0xE0:
-                                    lo = 0xA0
-                                elif b == 0xED:
-                                    hi = 0x9F
-                                elif b == 0xF0:
-                                    lo = 0x90
-                                elif b == 0xF4:
-                                    hi = 0x8F
-                            if c < lo or c > hi:
-                                valid = 0
-                        if valid == 1:
-                            # multi-byte sequence: count its continuation bytes as high too
-                            high += need
-                            i += need
-        i += 1
-    return lines, high, valid, cp, lat
+            count += 1
+    return count
+
+
+@numba.njit(cache=True, nogil=True)
+def _tally(buf: np.ndarray, start: int, stop: int, st: np.ndarray) -> None:
+    """Add the encoding facts of buf[start:stop] to st: high bytes, not-UTF-8 (0/1), CP437 and
+    Latin-1 letters, and (1) whether these bytes have Latin-1 letters but no CP437 ones.
+
+    The letters are counted on every high byte, as :func:`bokslut.sie.encoding.detect` counts
+    them. A range ending inside a multi-byte character is not UTF-8; a line break never
+    falls inside one, so lines can be tallied one by one.
+    """
+    high = 0
+    cp = 0
+    lat = 0
+    invalid = st[1]
+    expect = 0  # continuation bytes still due
+    lo = 0x80
+    hi = 0xBF
+    for i in range(start, stop):
+        b = buf[i]
+        if b < 128:
+            if expect > 0:
+                invalid = 1
+                expect = 0
+            continue
+        high += 1
+        letter = _letter(b)
+        if letter == 1:
+            cp += 1
+        elif letter == 2:
+            lat += 1
+        if invalid == 1:
+            continue
+        if expect > 0:
+            if b < lo or b > hi:
+                invalid = 1
+            expect -= 1
+            lo = 0x80
+            hi = 0xBF
+        elif b >= 0xC2 and b <= 0xDF:
+            expect = 1
+        elif b >= 0xE0 and b <= 0xEF:
+            expect = 2
+            # no overlong forms, no surrogates
+            if b == 0xE0:
+                lo = 0xA0
+            elif b == 0xED:
+                hi = 0x9F
+        elif b >= 0xF0 and b <= 0xF4:
+            expect = 3
+            # nothing above U+10FFFF
+            if b == 0xF0:
+                lo = 0x90
+            elif b == 0xF4:
+                hi = 0x8F
+        else:
+            invalid = 1
+    if expect > 0:
+        invalid = 1
+    st[0] += high
+    st[1] = invalid
+    st[2] += cp
+    st[3] += lat
+    if lat > 0 and cp == 0:
+        st[4] = 1
+
+
+@numba.njit(cache=True, nogil=True)
+def _stats(buf: np.ndarray) -> tuple[int, int, int, int, int]:
+    """(lines, high bytes, utf8 valid?, CP437 letter count, Latin-1 letter count)."""
+    st = np.zeros(5, np.int64)
+    _tally(buf, 0, buf.shape[0], st)
+    return _count_breaks(buf) + 1, st[0], 1 - st[1], st[2], st[3]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -206,23 +238,26 @@ def _token(buf: np.ndarray, i: int, end: int) -> tuple[int, int, int, int, int]:
 
 
 @numba.njit(cache=True, nogil=True)
-def _copy(buf, start, stop, quoted, out, pos, lut_len, lut) -> int:
-    """Copy a token's content into out at pos, resolving \\" and transcoding; return new pos."""
+def _copy(buf, start, stop, quoted, out, slot, pos, lut_len, lut) -> int:
+    """Copy a token's content into out[slot] at pos, resolving \\" and transcoding; return new pos.
+
+    The 2-D buffer and its row, not a row's view: a view per token costs reference
+    counting (about a tenth of the scanner's time)."""
     j = start
     while j < stop:
         b = buf[j]
         if quoted == 1 and b == 92 and j + 1 < stop and buf[j + 1] == 34:
-            out[pos] = 34
+            out[slot, pos] = 34
             pos += 1
             j += 2
             continue
         if b < 128:
-            out[pos] = b
+            out[slot, pos] = b
             pos += 1
         else:
             n = lut_len[b]
             for k in range(n):
-                out[pos] = lut[b, k]
+                out[slot, pos] = lut[b, k]
                 pos += 1
         j += 1
     return pos
@@ -299,13 +334,13 @@ def _days(buf: np.ndarray, start: int, stop: int) -> tuple[int, int]:
 
 
 @numba.njit(cache=True, nogil=True)
-def _copy_quantity(buf, start, stop, out, pos):
+def _copy_quantity(buf, start, stop, out, slot, pos):
     """Copy -?d+(.d+)? without leading zeros (as format(Decimal(q), "f") writes it); -1 if not such.
 
     Also -1 beyond the digits the store keeps (the exact reader then judges it)."""
     i = start
     if i < stop and buf[i] == 45:
-        out[pos] = 45
+        out[slot, pos] = 45
         pos += 1
         i += 1
     first = i
@@ -327,7 +362,7 @@ def _copy_quantity(buf, start, stop, out, pos):
     while k < whole_end - 1 and buf[k] == 48:
         k += 1
     for m in range(k, stop):
-        out[pos] = buf[m]
+        out[slot, pos] = buf[m]
         pos += 1
     return pos
 
@@ -391,8 +426,13 @@ def _scan(
     o_line,
     o_start,
     o_stop,
+    tally,
 ):
     """Fill the output arrays. Returns (status, vouchers, rows, others, bad line).
+
+    tally: the encoding facts of the lines scanned are added to it (see :func:`_tally`;
+    only lines with a high byte are looked at twice), so a caller that assumed UTF-8 can
+    decide the encoding without another pass over the file.
 
     status 0 = done; 1 = the exact reader must read this file (bad line given).
     v_off: (4, nv+1) offsets into v_buf (4, cap) for series, number, text, sign.
@@ -421,9 +461,16 @@ def _scan(
     while i < n:
         line_no += 1
         start = i
-        while i < n and buf[i] != 10 and buf[i] != 13:
+        seen = 0
+        while i < n:
+            b = buf[i]
+            if b == 10 or b == 13:
+                break
+            seen |= b
             i += 1
         end = i
+        if seen >= 128:
+            _tally(buf, start, end, tally)
         if i < n:
             if buf[i] == 13 and i + 1 < n and buf[i + 1] == 10:
                 i += 2
@@ -484,7 +531,7 @@ def _scan(
                 q = 1 if tk == 2 else 0
                 if fields == 0 or fields == 1 or fields == 3 or fields == 5:
                     slot = 0 if fields == 0 else (1 if fields == 1 else (2 if fields == 3 else 3))
-                    vpos[slot] = _copy(buf, a, b2, q, v_buf[slot], vpos[slot], lut_len, lut)
+                    vpos[slot] = _copy(buf, a, b2, q, v_buf, slot, vpos[slot], lut_len, lut)
                 elif fields == 2:
                     d, ok = _days(buf, a, b2)
                     if ok == 0:
@@ -598,7 +645,7 @@ def _scan(
                         pos += 1
                     t_buf[1, pos] = 58
                     pos += 1
-                    pos = _copy(buf, ostart[x], ostop[x], oq[x], t_buf[1], pos, lut_len, lut)
+                    pos = _copy(buf, ostart[x], ostop[x], oq[x], t_buf, 1, pos, lut_len, lut)
                 tpos[1] = pos
             elif tk == 3:
                 return 1, nv, nt, no, line_no
@@ -609,7 +656,7 @@ def _scan(
                     for k in range(a, b2):
                         if buf[k] == 32 or buf[k] == 9:
                             return 1, nv, nt, no, line_no
-                tpos[0] = _copy(buf, a, b2, q, t_buf[0], tpos[0], lut_len, lut)
+                tpos[0] = _copy(buf, a, b2, q, t_buf, 0, tpos[0], lut_len, lut)
             elif fields == 2:
                 amt, ok = _parse_amount(buf, a, b2)
                 if ok == 0 or q == 1:
@@ -624,18 +671,18 @@ def _scan(
                     t_date[nt] = d
             elif fields == 4:
                 if b2 > a:
-                    tpos[2] = _copy(buf, a, b2, q, t_buf[2], tpos[2], lut_len, lut)
+                    tpos[2] = _copy(buf, a, b2, q, t_buf, 2, tpos[2], lut_len, lut)
                     t_valid[0, nt] = 1
             elif fields == 5:
                 if b2 > a:
-                    qpos = _copy_quantity(buf, a, b2, t_buf[3], tpos[3])
+                    qpos = _copy_quantity(buf, a, b2, t_buf, 3, tpos[3])
                     if qpos < 0:
                         return 1, nv, nt, no, line_no
                     tpos[3] = qpos
                     t_valid[1, nt] = 1
             elif fields == 6:
                 if b2 > a:
-                    tpos[4] = _copy(buf, a, b2, q, t_buf[4], tpos[4], lut_len, lut)
+                    tpos[4] = _copy(buf, a, b2, q, t_buf, 4, tpos[4], lut_len, lut)
                     t_valid[2, nt] = 1
             else:
                 return 1, nv, nt, no, line_no
@@ -719,18 +766,6 @@ def detect_with_stats(data: Buffer) -> tuple[enc.Detected, tuple[int, int, int, 
     return enc.decide(bom, high == 0, valid == 1, cp, lat), stats
 
 
-@numba.njit(cache=True, nogil=True)
-def _count_breaks(buf: np.ndarray) -> int:
-    """Line breaks in buf, counted as the scanner counts them (CRLF once, lone CR too)."""
-    n = buf.shape[0]
-    count = 0
-    for i in range(n):
-        b = buf[i]
-        if b == 10 or (b == 13 and (i + 1 >= n or buf[i + 1] != 10)):
-            count += 1
-    return count
-
-
 @dataclass
 class _Chunk:
     """What the scanner found in one part of the file."""
@@ -740,6 +775,7 @@ class _Chunk:
     others: list[tuple[int, bytes]]
     vouchers: dict[str, pa.Array]
     rows: dict[str, pa.Array]
+    tally: np.ndarray  # the encoding facts of its lines (see _tally)
 
 
 _KINDS = pa.array(["", "", "", "TRANS", "RTRANS", "BTRANS"], pa.string())
@@ -777,6 +813,7 @@ def _scan_chunk(
     o_line = np.zeros(est, np.int64)
     o_start = np.zeros(est, np.int64)
     o_stop = np.zeros(est, np.int64)
+    tally = np.zeros(5, np.int64)
     status, nv, nt, no, _bad_line = _scan(
         buf,
         line_base,
@@ -802,6 +839,7 @@ def _scan_chunk(
         o_line,
         o_start,
         o_stop,
+        tally,
     )
     if status != 0:
         return None
@@ -828,7 +866,7 @@ def _scan_chunk(
         "objects": _strings(t_off[1], t_buf[1], nt),
         "line": pa.array(t_line[:nt]),
     }
-    return _Chunk(nv, nt, others, vouchers, rows)
+    return _Chunk(nv, nt, others, vouchers, rows, tally)
 
 
 # Files this large are scanned in two halves at once (the scanner releases the GIL).
@@ -857,7 +895,7 @@ def _split_points(data: memoryview, parts: int) -> list[int]:
 def read_fast(
     data: Buffer,
     name: str,
-    detected: enc.Detected,
+    detected: enc.Detected | None,
     read_lines: ExactLines,
     stats: tuple[int, int, int, int, int] | None = None,
     parts: int | None = None,
@@ -868,19 +906,28 @@ def read_fast(
     ``parts`` (default: two for large files, more for files beyond ``piece_max_bytes``)
     is how many pieces the file is scanned in; ``piece_max_bytes`` defaults to
     :data:`PIECE_MAX_BYTES` as it is when called.
+
+    With ``detected`` None the encoding is decided while scanning, from the same facts as
+    :func:`bokslut.sie.encoding.detect` and with the same decision: the text is scanned
+    as it is (as UTF-8), and transcoded afterwards when the file turns out not to be.
     """
     if piece_max_bytes is None:
         piece_max_bytes = PIECE_MAX_BYTES
     if data.find(b"#KSUMMA") >= 0 or data.find(b"\x00") >= 0:
         return None
-    if detected.encoding == enc.CP1252 and any(data.find(hole) >= 0 for hole in _CP1252_HOLES):
+    if detected is not None and _has_holes(data, detected):
         return None
+    bom = data[:3] == enc.BOM
     # A view, not a slice: slicing would copy the whole file.
-    body = memoryview(data)[3:] if detected.bom else memoryview(data)
-    _, high, _, _, latin = stats if stats is not None else _stats(np.frombuffer(body, np.uint8))
-    lut_len, lut = _lut(detected.encoding)
-    # Only a CP437 file that also holds Latin-1 letters can have a mixed line to catch.
-    check_latin = detected.encoding == enc.CP437 and latin > 0
+    body = memoryview(data)[3:] if bom else memoryview(data)
+    if detected is None:
+        high, check_latin = 0, False  # scanned as UTF-8: no byte grows
+        lut_len, lut = _lut(enc.UTF8)
+    else:
+        _, high, _, _, latin = stats if stats is not None else _stats(np.frombuffer(body, np.uint8))
+        lut_len, lut = _lut(detected.encoding)
+        # Only a CP437 file that also holds Latin-1 letters can have a mixed line to catch.
+        check_latin = detected.encoding == enc.CP437 and latin > 0
     if parts is None:
         parts = 2 if body.nbytes >= PARALLEL_MIN_BYTES else 1
     # Pieces of half the limit: the cut moves on to the next #VER, so each stays within it.
@@ -902,6 +949,10 @@ def read_fast(
     if any(c is None for c in chunks):
         return None
     done = [c for c in chunks if c is not None]
+    if detected is None:
+        detected = _decided(data, bom, done)
+        if detected is None:
+            return None
     others = [o for c in done for o in c.others]
     reader = read_lines(others, name, detected)
     if any(f.level is Level.ERROR for f in reader.findings):
@@ -954,6 +1005,69 @@ def read_fast(
         transactions=transactions,
         counts=counts,
         findings=tuple(findings),
+    )
+
+
+def _has_holes(data: Buffer, detected: enc.Detected) -> bool:
+    return detected.encoding == enc.CP1252 and any(data.find(hole) >= 0 for hole in _CP1252_HOLES)
+
+
+def _decided(data: Buffer, bom: bool, chunks: list[_Chunk]) -> enc.Detected | None:
+    """The encoding of a file scanned as UTF-8, its text transcoded to it; None when the
+    exact reader must read the file (a Windows-1252 line in a CP437 file, an undefined
+    Windows-1252 byte)."""
+    tally = np.sum([c.tally for c in chunks], axis=0)
+    high, invalid, cp, lat = (int(v) for v in tally[:4])
+    mixed = any(c.tally[4] for c in chunks)
+    detected = enc.decide(bom, high == 0, invalid == 0, cp, lat)
+    if (detected.encoding == enc.CP437 and mixed) or _has_holes(data, detected):
+        return None
+    if detected.encoding != enc.UTF8 and high:
+        lut_len, lut = _lut(detected.encoding)
+        for c in chunks:
+            for table in (c.vouchers, c.rows):
+                for col, arr in table.items():
+                    if arr.type == pa.string() and col != "kind":
+                        table[col] = _transcoded(arr, lut_len, lut)
+    return detected
+
+
+@numba.njit(cache=True, nogil=True)
+def _transcode(offsets: np.ndarray, data: np.ndarray, lut_len: np.ndarray, lut: np.ndarray):
+    """The strings data[offsets[k]:offsets[k+1]], each byte through the table: (offsets, data)."""
+    count = offsets.shape[0] - 1
+    total = 0
+    for k in range(offsets[0], offsets[count]):
+        total += lut_len[data[k]]
+    out = np.empty(total, np.uint8)
+    new = np.empty(count + 1, np.int32)
+    new[0] = 0
+    pos = 0
+    for r in range(count):
+        for k in range(offsets[r], offsets[r + 1]):
+            b = data[k]
+            if b < 128:
+                out[pos] = b
+                pos += 1
+            else:
+                for m in range(lut_len[b]):
+                    out[pos] = lut[b, m]
+                    pos += 1
+        new[r + 1] = pos
+    return new, out
+
+
+def _transcoded(arr: pa.Array, lut_len: np.ndarray, lut: np.ndarray) -> pa.Array:
+    """A string array the scanner built from raw bytes, in UTF-8 from the table's encoding."""
+    validity, offsets, data = arr.buffers()
+    assert arr.offset == 0 and offsets is not None  # as _strings builds them
+    offs = np.frombuffer(offsets, np.int32)[: len(arr) + 1]
+    raw = np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8)
+    if not len(arr) or not (raw[offs[0] : offs[-1]] >= 128).any():
+        return arr
+    new, out = _transcode(offs, raw, lut_len, lut)
+    return pa.Array.from_buffers(
+        pa.string(), len(arr), [validity, pa.py_buffer(new), pa.py_buffer(out)], arr.null_count
     )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import gc
 import io
 import mmap
 import os
@@ -959,10 +960,11 @@ def read_sie_bytes(data: bytes | mmap.mmap, name: str, *, fast: bool | None = No
         # Loaded only for large files: compiling (or loading) the scanner costs a moment.
         from bokslut.sie import fastscan
 
-        detected, stats = fastscan.detect_with_stats(data)
-        result = fastscan.read_fast(data, name, detected, read_exact_lines, stats)
+        # The encoding is decided while scanning (no pass of its own over the file).
+        result = fastscan.read_fast(data, name, None, read_exact_lines)
         if result is not None:
             return result
+        detected = fastscan.detect(data)
     if isinstance(data, mmap.mmap):
         data = data[:]  # the exact path works on bytes
     if not use_fast:
@@ -971,59 +973,214 @@ def read_sie_bytes(data: bytes | mmap.mmap, name: str, *, fast: bool | None = No
 
 
 def read_exact_lines(lines: Sequence[tuple[int, bytes]], name: str, detected: enc.Detected) -> _ExactReader:
-    """Feed only the given (line number, raw line) pairs: the scanner's non-bulk records."""
+    """Feed only the given (line number, raw line) pairs: the scanner's non-bulk records.
+
+    Header records of the plain shape are taken by :class:`_PlainRecords`; every other
+    line, in its place, by the exact reader.
+    """
     reader = _start(name, detected)
-    objects = _plain_objects(lines)
-    for no, raw in lines if objects is None else (line for line in lines if not _is_objekt(line[1])):
-        reader.feed(no, _decode(reader, no, raw, detected.encoding))
-    if objects is not None:
-        _add_objects(reader, objects, detected.encoding)
+    plain = _PlainRecords(reader, detected.encoding)
+    take = plain.take
+    # Hundreds of thousands of records, none in a cycle: the cyclic collector would walk
+    # them again and again as they pile up (a third of the time on a region's header).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for no, raw in lines:
+            if not take(no, raw):
+                reader.feed(no, _decode(reader, no, raw, detected.encoding))
+    finally:
+        if collecting:
+            gc.enable()
     reader.finish()
     return reader
 
 
-# An #OBJEKT line of the plain shape: dimension, id and name (quoted without backslash, or bare).
-_FIELD = rb'(?:"([^"\\\x00-\x1f]*)"|([^ \t"{}\x00-\x1f]+))'
-_PLAIN_OBJEKT = re.compile(
-    rb"[ \t]*#OBJEKT[ \t]+([0-9]{1,9})[ \t]+" + _FIELD + rb"(?:[ \t]+" + _FIELD + rb")?[ \t]*"
+# Header records as exporters write them by the hundred thousand (a region's #OBJEKT,
+# #KONTO, #SRU, #IB and #PSALDO): the label as the specification spells it, at the start of
+# the line; fields apart by spaces or tabs, each quoted without a backslash or control
+# character, or bare; numbers in the plain form. Through the tokenizer and the handler such
+# a line costs microseconds, one pattern match a fraction of that. The patterns accept a
+# subset of what tokens._simple splits, into the same fields; bare fields are possessive
+# (++) there too, so a hostile line cannot make them backtrack.
+_F = rb'(?:"([^"\\\x00-\x1f]*)"|([^ \t"{}\x00-\x1f]++))'
+_S = rb"[ \t]+"
+_END = rb"[ \t]*"
+_YEAR_INDEX = rb"(-?[0-9]{1,2})"  # always within MIN_YEAR_INDEX..MAX_YEAR_INDEX
+_DIM = rb"([0-9]{1,9})"  # always within MIN_DIMENSION..MAX_DIMENSION
+_AMOUNT = rb"(-?)([0-9]{1,15})(?:\.([0-9]{1,2}))?"  # what parse_ore reads without a word
+_LIST = rb'\{((?:[ \t]*(?:"[^"\\\x00-\x1f]*"|[^ \t"{}\x00-\x1f]++))*)[ \t]*\}'
+_LIST_ITEM_BYTES = re.compile(rb'"[^"\\\x00-\x1f]*"|[^ \t"{}\x00-\x1f]++')
+_PLAIN_KONTO = re.compile(rb"#KONTO" + _S + _F + rb"(?:" + _S + _F + rb")?" + _END)
+_PLAIN_SRU = re.compile(rb"#SRU" + _S + _F + _S + _F + _END)
+_PLAIN_OBJEKT = re.compile(rb"#OBJEKT" + _S + _DIM + _S + _F + rb"(?:" + _S + _F + rb")?" + _END)
+_PLAIN_BALANCE = re.compile(
+    rb"#(IB|UB|RES)" + _S + _YEAR_INDEX + _S + _F + _S + _AMOUNT + rb"(?:" + _S + _F + rb")?" + _END
 )
-# From this many #OBJEKT lines on, the plain ones are taken in one sweep.
-_OBJEKT_SWEEP_MIN = 1000
+_PLAIN_PERIOD = re.compile(
+    rb"#(PSALDO|PBUDGET)"
+    + _S
+    + _YEAR_INDEX
+    + _S
+    + rb"([0-9]{6})"
+    + _S
+    + _F
+    + _S
+    + _LIST
+    + _S
+    + _AMOUNT
+    + rb"(?:"
+    + _S
+    + _F
+    + rb")?"
+    + _END
+)
+_DIM_BYTES = re.compile(rb"[0-9]{1,9}")
 
 
-def _is_objekt(raw: bytes) -> bool:
-    return raw.lstrip(b" \t")[:7].upper() == b"#OBJEKT"
+def _ore(sign: bytes, whole: bytes, frac: bytes | None) -> int:
+    """parse_ore of an amount of the plain shape (the pattern has checked its digits)."""
+    ore = int(whole) * 100 + (int(frac) * (10 if len(frac) == 1 else 1) if frac else 0)
+    return -ore if sign else ore
 
 
-def _plain_objects(lines: Sequence[tuple[int, bytes]]) -> list[tuple[int, re.Match[bytes]]] | None:
-    """Every #OBJEKT line matched, when all are of the plain shape and they are many; else None.
+class _PlainRecords:
+    """What the exact reader's handlers do for header lines of the plain shape.
 
-    A region's file declares hundreds of thousands of objects; each line through the
-    tokenizer costs microseconds, one pattern match a fraction of that. All or none, so
-    the objects keep the order and the overrides the exact reader gives them; and never
-    the file's first record, which the reader checks is #FLAGGA.
+    :meth:`take` applies one line and returns True, or returns False without changing
+    anything when the exact reader must read the line: any other shape, or anything its
+    handler would say a word about (an account declared again, an #SRU without #KONTO or
+    code, a period or quantity it cannot read, …). Lines are taken in their order, so the
+    records, their overrides and the findings are the exact reader's. Each field is two
+    pattern groups, quoted content or bare text, one of them None.
     """
-    matched: list[tuple[int, re.Match[bytes]]] = []
-    for k, (no, raw) in enumerate(lines):
-        if _is_objekt(raw):
-            m = _PLAIN_OBJEKT.fullmatch(raw)
-            if m is None or k == 0:
-                return None
-            matched.append((no, m))
-    return matched if len(matched) >= _OBJEKT_SWEEP_MIN else None
 
+    def __init__(self, reader: _ExactReader, encoding: str) -> None:
+        self.reader = reader
+        self.encoding = encoding
+        self.by_start: dict[bytes, Callable[[int, bytes], bool]] = {
+            b"#OB": self._objekt,
+            b"#KO": self._konto,
+            b"#SR": self._sru,
+            b"#IB": self._balance,
+            b"#UB": self._balance,
+            b"#RE": self._balance,
+            b"#PS": self._period,
+            b"#PB": self._period,
+        }
 
-def _add_objects(reader: _ExactReader, matched: list[tuple[int, re.Match[bytes]]], encoding: str) -> None:
-    """What :meth:`_ExactReader._objekt` does for each line, for lines known to be plain."""
-    objects = reader.objects
-    for no, m in matched:
-        dim_text, qid, bid, qname, bname = m.groups()
-        obj = (qid if qid is not None else bid).decode(encoding).strip()
-        raw_name = qname if qname is not None else bname
-        name = raw_name.decode(encoding).strip() if raw_name is not None else ""
-        dim = int(dim_text)
-        objects[(dim, obj)] = Object(dim, obj, name, no)
-    reader.counts["#OBJEKT"] += len(matched)
+    def take(self, no: int, raw: bytes) -> bool:
+        handle = self.by_start.get(raw[:3])
+        if handle is None:
+            return False
+        r = self.reader
+        # The first record (checked to be #FLAGGA), a checksum being summed, an open
+        # voucher: the exact reader's business.
+        if not r.seen_record or r.ksumma_started or r.open is not None:
+            return False
+        try:
+            return handle(no, raw)
+        except UnicodeDecodeError:
+            return False  # a byte that is no character: the exact reader warns
+
+    def _objekt(self, no: int, raw: bytes) -> bool:
+        m = _PLAIN_OBJEKT.fullmatch(raw)
+        if m is None:
+            return False
+        dim, qid, bid, qname, bname = m.groups()
+        encoding = self.encoding
+        dimension = int(dim)
+        obj_id = (bid if qid is None else qid).decode(encoding).strip()
+        name = bname if qname is None else qname
+        obj_name = "" if name is None else name.decode(encoding).strip()
+        self.reader.objects[(dimension, obj_id)] = Object(dimension, obj_id, obj_name, no)
+        self.reader.counts["#OBJEKT"] += 1
+        return True
+
+    def _konto(self, no: int, raw: bytes) -> bool:
+        m = _PLAIN_KONTO.fullmatch(raw)
+        if m is None:
+            return False
+        qnumber, bnumber, qname, bname = m.groups()
+        encoding = self.encoding
+        number = (bnumber if qnumber is None else qnumber).decode(encoding).strip()
+        accounts = self.reader.accounts
+        if not number or number in accounts:
+            return False
+        name = bname if qname is None else qname
+        accounts[number] = Account(number, "" if name is None else name.decode(encoding).strip(), no)
+        self.reader.counts["#KONTO"] += 1
+        return True
+
+    def _sru(self, no: int, raw: bytes) -> bool:
+        m = _PLAIN_SRU.fullmatch(raw)
+        if m is None:
+            return False
+        qnumber, bnumber, qcode, bcode = m.groups()
+        encoding = self.encoding
+        number = (bnumber if qnumber is None else qnumber).decode(encoding).strip()
+        code = (bcode if qcode is None else qcode).decode(encoding)
+        accounts = self.reader.accounts
+        acc = accounts.get(number)
+        if acc is None or not code.strip():
+            return False
+        accounts[number] = Account(acc.number, acc.name, acc.line, acc.ktyp, acc.unit, (*acc.sru, code))
+        self.reader.counts["#SRU"] += 1
+        return True
+
+    def _quantity(self, quoted: bytes | None, bare: bytes | None) -> tuple[bool, Decimal | None]:
+        text = bare if quoted is None else quoted
+        if text is None:
+            return True, None
+        try:
+            return True, parse_quantity(text.decode(self.encoding))
+        except _Bad:
+            return False, None  # the exact reader drops it with a warning
+
+    def _balance(self, no: int, raw: bytes) -> bool:
+        m = _PLAIN_BALANCE.fullmatch(raw)
+        if m is None:
+            return False
+        kind, idx, qaccount, baccount, sign, whole, frac, qqty, bqty = m.groups()
+        account = (baccount if qaccount is None else qaccount).decode(self.encoding).strip()
+        ok, qty = self._quantity(qqty, bqty)
+        if not account or not ok:
+            return False
+        label = kind.decode()
+        self.reader.balances.append(Balance(label, int(idx), account, _ore(sign, whole, frac), no, (), qty))
+        self.reader.counts["#" + label] += 1
+        return True
+
+    def _period(self, no: int, raw: bytes) -> bool:
+        m = _PLAIN_PERIOD.fullmatch(raw)
+        if m is None:
+            return False
+        kind, idx, period, qaccount, baccount, items, sign, whole, frac, qqty, bqty = m.groups()
+        month, year = int(period[4:]), int(period[:4])
+        if not 1 <= month <= 12 or not lim.MIN_YEAR <= year <= lim.MAX_YEAR:
+            return False
+        encoding = self.encoding
+        account = (baccount if qaccount is None else qaccount).decode(encoding).strip()
+        listed = _LIST_ITEM_BYTES.findall(items)
+        if not account or len(listed) % 2:
+            return False
+        pairs: list[tuple[int, str]] = []
+        for k in range(0, len(listed), 2):
+            if _DIM_BYTES.fullmatch(listed[k]) is None:
+                return False  # a quoted or padded dimension: the exact reader's
+            item = listed[k + 1]
+            pairs.append((int(listed[k]), (item[1:-1] if item[:1] == b'"' else item).decode(encoding)))
+        ok, qty = self._quantity(qqty, bqty)
+        if not ok:
+            return False
+        label = kind.decode()
+        self.reader.period_balances.append(
+            PeriodBalance(
+                label, int(idx), int(period), account, _ore(sign, whole, frac), no, tuple(pairs), qty
+            )
+        )
+        self.reader.counts["#" + label] += 1
+        return True
 
 
 def load_input(

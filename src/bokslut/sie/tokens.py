@@ -74,7 +74,9 @@ def _bare(line: str, i: int, stop: str) -> tuple[str, int]:
 # by these patterns as character by character, only twenty times faster — a region's
 # file has hundreds of thousands of #OBJEKT and #KONTO lines.
 _Q = '"[^"\\\\\x00-\x08\x0a-\x1f]*"'
-_B = '[^ \t"{}\x00-\x1f]+'
+# Possessive (++): a bare field is the whole run of its characters. Backtracking into it
+# (trying "ab" as "a" "b" inside a list) would take exponential time on a hostile line.
+_B = '[^ \t"{}\x00-\x1f]++'
 _TOKEN = f"{_Q}|\\{{(?:[ \\t]*(?:{_Q}|{_B}))*[ \\t]*\\}}|{_B}"
 _SIMPLE_LINE = re.compile(f"[ \\t]*(?:(?:{_TOKEN})(?:[ \\t]+|$))*")
 _SIMPLE_TOKEN = re.compile(_TOKEN)
