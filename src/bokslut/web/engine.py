@@ -157,14 +157,13 @@ def _money_filter(config: Config) -> str:
     return config.rapport.enhet
 
 
-def _value_snippet(data: ReportData, name: str, unit_filter: str) -> str:
+def _value_snippet(data: ReportData, name: str, unit_filter: str, money: frozenset[str]) -> str:
     value = data.values[name]
     if isinstance(value, str):
         return f"{{{{ v.{name} }}}}"
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{{{{ v.{name} | tal }}}}"
-    money = any(r.quantity == name for t in data.tables.values() for r in t.rows)
-    if money:
+    if name in money:
         return f"{{{{ v.{name} | {unit_filter} }}}}"
     return f"{{{{ v.{name} | tal(decimaler=1) }}}}"
 
@@ -222,7 +221,8 @@ def figure_choices(snapshot: Snapshot, layout: Layout, table: str | None = None)
             for (r, c), s, v in zip(cells, snippets, shown, strict=True)
         ]
     names = sorted(data.values)
-    snippets = [_value_snippet(data, n, unit_filter) for n in names]
+    money = frozenset(r.quantity for t in data.tables.values() for r in t.rows if r.quantity)
+    snippets = [_value_snippet(data, n, unit_filter, money) for n in names]
     shown = shown_texts(snapshot, layout, snippets)
     choices = [
         Choice("värde", n, n.replace("_", " "), s, v) for n, s, v in zip(names, snippets, shown, strict=True)
