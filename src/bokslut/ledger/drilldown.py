@@ -234,7 +234,13 @@ def _attach(store: Store, file_id: int, sha256: str) -> bool:
 def _tables(store: Store, year: int) -> dict[str, str | None]:
     """FROM clauses for the year's "byaccount", "byobject", "rows" (with the voucher heads) and
     "vouchers": the drill-down index, or without one (it could not be written) the store's
-    views, and None for "byobject", which only the index has."""
+    views, and None for "byobject", which only the index has.
+
+    Kept on the store once the index is attached: a generation's files never change, and
+    asking DuckDB again cost a page several milliseconds."""
+    known = store.drill_tables.get(year)
+    if known is not None:
+        return known
     files = store.con.execute(
         "SELECT f.file_id, f.sha256, d.database_name IS NOT NULL FROM source_file f LEFT JOIN "
         "duckdb_databases() d ON d.database_name = 'drill_' || f.file_id || '_' || left(f.sha256, 16) "
@@ -246,8 +252,13 @@ def _tables(store: Store, year: int) -> dict[str, str | None]:
     if indexed:
         aliases = [_alias(int(f), str(h)) for f, h, _ in files]
         if len(aliases) == 1:
-            return {t: f"{aliases[0]}.{t}" for t in names}
-        return {t: "(" + " UNION ALL ".join(f"SELECT * FROM {a}.{t}" for a in aliases) + ")" for t in names}
+            found: dict[str, str | None] = {t: f"{aliases[0]}.{t}" for t in names}
+        else:
+            found = {
+                t: "(" + " UNION ALL ".join(f"SELECT * FROM {a}.{t}" for a in aliases) + ")" for t in names
+            }
+        store.drill_tables[year] = found
+        return found
     ids = ", ".join(str(int(f)) for f, _, _ in files) or "NULL"
     return {
         "byaccount": f'(SELECT * FROM "transaction" WHERE file_id IN ({ids}))',
