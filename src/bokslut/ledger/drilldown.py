@@ -111,6 +111,7 @@ class VoucherPage:
     limit: int
     has_more: bool  # whether vouchers follow this page
     vouchers: tuple[VoucherEntry, ...] = field(default_factory=tuple)
+    voucher_count: int = 0  # vouchers of all the rows (as count_vouchers), from the same scan
 
     @property
     def page_total(self) -> int:
@@ -341,9 +342,11 @@ def voucher_page(
     if by_object is not None:
         src, scan_where, scan_params = by_object, f"pair = ? AND {where}", [sel.objects[0], *params]
     con = store.con
-    total, n_rows = con.execute(
-        f"SELECT coalesce(sum(amount), 0)::BIGINT, count(*) FROM {src} WHERE {scan_where}", scan_params
-    ).fetchone() or (0, 0)
+    total, n_rows, n_vouchers = con.execute(
+        f"SELECT coalesce(sum(amount), 0)::BIGINT, count(*), count(DISTINCT voucher_id) FROM {src} "
+        f"WHERE {scan_where}",
+        scan_params,
+    ).fetchone() or (0, 0, 0)
     ids = _page_ids(store, src, scan_where, scan_params, offset, limit + 1)
     has_more = len(ids) > limit
     ids = ids[:limit]
@@ -371,7 +374,9 @@ def voucher_page(
         VoucherEntry(vid, *heads[vid], amount=sel.sign * sum(r.amount for r in rows), rows=tuple(rows))
         for vid, rows in by_voucher.items()
     )
-    return VoucherPage(account, sel.sign * int(total), int(n_rows), offset, limit, has_more, vouchers)
+    return VoucherPage(
+        account, sel.sign * int(total), int(n_rows), offset, limit, has_more, vouchers, int(n_vouchers)
+    )
 
 
 def _page_ids(store: Store, src: str, where: str, params: list[object], offset: int, count: int) -> list[int]:

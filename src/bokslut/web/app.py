@@ -959,7 +959,7 @@ class Web:
                 for leaf in chosen:
                     if leaf.movements:
                         vp = d.vouchers(leaf, account, offset=(page - 1) * PAGE_SIZE)
-                        count = d.count_vouchers(leaf, account)
+                        count = vp.voucher_count  # counted in the page's own scan
                         acc = next(a for a in leaf.accounts if a.account == account)
                         pages.append(
                             {
