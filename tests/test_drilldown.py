@@ -117,6 +117,7 @@ def test_a_br_line_is_the_opening_balance_from_ib_plus_the_years_movements(ws, d
     assert ib.kind == "IB" and lines[ib.place.line - 1].startswith("#IB 0 1930 1000.00")
     page = drill.vouchers(b, "1930")
     assert drill.count_vouchers(b, "1930") == 4 and bank.opening + page.total == bank.amount
+    assert page.voucher_count == 4  # the page counts them in its own scan
 
 
 def test_a_sum_row_lists_its_parts_with_signs_and_adds_up(drill):

@@ -73,6 +73,11 @@ class Site:
     db: WebDb
     client_factory: object
 
+    def close(self) -> None:
+        """Ends the site's worker processes and closes its database."""
+        self.client_factory.state.web.close()  # type: ignore[attr-defined]
+        self.db.close()
+
     def client(self, name: str | None = None) -> TestClient:
         c = TestClient(self.client_factory, base_url="https://testserver")  # type: ignore[arg-type]
         if name is not None:
@@ -111,4 +116,4 @@ def make_site(
 def site(workspace: Path, tmp_path: Path) -> Iterator[Site]:
     s = make_site(workspace, f"sqlite:///{tmp_path / 'webb.sqlite'}")
     yield s
-    s.db.close()
+    s.close()

@@ -195,7 +195,7 @@ def test_a_stale_form_gets_409_and_a_change_in_the_folder_is_detected(workspace,
         kinds = [s.kind for s in site.db.history("data/mal.yaml")]
         assert kinds[0] == "utanfor" and "spara" in kinds
     finally:
-        site.db.close()
+        site.close()
 
 
 def test_a_goal_area_that_is_not_there_is_not_found_and_a_workbook_is_named(site):

@@ -51,7 +51,7 @@ def server(workspace: Path, tmp_path: Path) -> Iterator[tuple[str, object]]:
     yield f"http://localhost:{port}", site
     srv.should_exit = True
     thread.join(timeout=10)
-    site.db.close()
+    site.close()
 
 
 @pytest.fixture

@@ -90,3 +90,83 @@ def test_a_looping_preview_is_killed_at_the_limit_while_another_writer_saves_and
     finally:
         pool.close()
         site.db.close()
+
+
+def test_a_saved_chapter_that_loops_shows_a_message_on_its_pages_while_the_others_work_on(
+    workspace, tmp_path
+):
+    site = make_site(workspace, f"sqlite:///{tmp_path / 'w.sqlite'}", preview_seconds=1.5)
+    pool = site.client_factory.state.web.previews
+    try:
+        sam, ola, rut = site.client("sam"), site.client("ola"), site.client("rut")
+        # A worker and the editor's figure picker warm, as on a server that has run a while.
+        assert "Förvaltningsberättelse" in shown(ola.get(f"/avsnitt/{OTHER}").text)
+        editor(ola, OTHER)
+        # Saved in the folder, as an editor or git pull would; the web records it on the next read.
+        (site.root / "text" / f"{RR}.md").write_text("# Finansiella rapporter\n\n" + LOOP, encoding="utf-8")
+
+        answers: dict[str, object] = {}
+
+        def section_page() -> None:
+            start = time.monotonic()
+            answers["page"] = sam.get(f"/avsnitt/{RR}")
+            answers["seconds"] = time.monotonic() - start
+
+        thread = threading.Thread(target=section_page)
+        thread.start()
+        time.sleep(0.5)  # the loop is running in a worker now
+        start = time.monotonic()
+        _, _, text = editor(ola, OTHER)
+        saved = send(ola, OTHER, text + "\nSkrivet medan en annans kapitel snurrar.\n", "spara")
+        contents = ola.get("/")
+        other_seconds = time.monotonic() - start
+        assert saved.status_code == 303 and contents.status_code == 200
+        assert "page" not in answers, "the other writer was answered while the loop still ran"
+        assert other_seconds < 1.5
+        thread.join(timeout=60)
+
+        page = answers["page"]
+        assert page.status_code == 200
+        assert "avsnittet tog längre tid än gränsen (1.5 s) att sätta ihop och avbröts" in shown(page.text)
+        assert answers["seconds"] < 10, "killed before the sandbox's own limit"
+        assert pool.killed == 1
+
+        # The text is known now: another writer's page and the whole report answer, the report
+        # naming the chapter, and nothing composes the loop again until the text changes.
+        own = ola.get(f"/avsnitt/{OTHER}")
+        report = rut.get("/rapport")
+        again = sam.get(f"/avsnitt/{RR}")
+        assert "Skrivet medan en annans kapitel snurrar." in shown(own.text)
+        assert report.status_code == 200 and again.status_code == 200
+        for answer in (report, again):
+            assert f"text/{RR}.md" in shown(answer.text)
+            assert "kapitlet tog längre tid än gränsen (1.5 s) att sätta ihop" in shown(answer.text)
+            assert "förrän texten ändras" in shown(answer.text)
+        assert pool.killed == 1
+
+        # Corrected, it shows again.
+        _, _, _ = editor(sam, RR)
+        fixed = send(
+            sam, RR, "# Finansiella rapporter\n\nÅrets resultat: {{ v.arets_resultat | tkr }}.\n", "spara"
+        )
+        assert fixed.status_code == 303
+        assert "Årets resultat: 1\u00a0376\u00a0tkr." in shown(sam.get(f"/avsnitt/{RR}").text)
+    finally:
+        site.close()
+
+
+def test_a_chapter_that_builds_a_huge_text_gets_a_swedish_message_on_the_section_and_report_pages(
+    workspace, tmp_path
+):
+    site = make_site(workspace, f"sqlite:///{tmp_path / 'w.sqlite'}", preview_seconds=5)
+    try:
+        huge = '{% set s = "x" * 1000000 %}{% for i in range(1000) %}{{ s }}{% endfor %}\n'
+        (site.root / "text" / f"{RR}.md").write_text("# Finansiella rapporter\n\n" + huge, encoding="utf-8")
+        rut = site.client("rut")
+        for path in (f"/avsnitt/{RR}", "/rapport"):
+            page = rut.get(path)
+            assert page.status_code == 200
+            assert "kapitlet skulle bli för stort (mer än 20 miljoner tecken)" in shown(page.text)
+        assert f"text/{RR}.md:3: fel: kapitlet skulle bli för stort" in shown(page.text)
+    finally:
+        site.close()

@@ -82,7 +82,7 @@ def test_a_second_writer_gets_409_with_both_versions_and_nothing_is_overwritten(
     assert new_base == sha256_text(chapter(site))
     assert save(sam, csrf_of(r.text), new_base, text + "\nAdas stycke.\n\nSams stycke.\n").status_code == 303
     assert [s.user for s in site.db.history(RR)][:2] == ["Sam", "Ada"]
-    site.db.close()
+    site.close()
 
 
 def test_a_change_made_in_the_folder_is_a_conflict_too_and_enters_the_history(site):

@@ -192,6 +192,7 @@ class Values:
 
     def __init__(self, data: ReportData) -> None:
         self._data = data
+        self._money: frozenset[str] | None = None
 
     def __repr__(self) -> str:
         return "v"
@@ -216,7 +217,11 @@ class Values:
         return Quantity(f"v.{name}", value, kind=kind, name=name)
 
     def _is_money(self, name: str) -> bool:
-        return any(r.quantity == name for t in self._data.tables.values() for r in t.rows)
+        if self._money is None:  # once per chapter: a chapter may name hundreds of values
+            self._money = frozenset(
+                r.quantity for t in self._data.tables.values() for r in t.rows if r.quantity
+            )
+        return name in self._money
 
 
 def _table(state: _State, table_id: object) -> Table:

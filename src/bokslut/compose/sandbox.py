@@ -21,6 +21,8 @@ same way.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 import sys
 import time
@@ -59,9 +61,27 @@ def template_line() -> int | None:
     while frame is not None:
         tmpl = frame.f_globals.get("__jinja_template__")
         if tmpl is not None:
-            return int(tmpl.get_corresponding_lineno(frame.f_lineno))
+            return _source_line(tmpl._debug_info, frame.f_lineno)
         frame = frame.f_back
     return None
+
+
+@functools.lru_cache(maxsize=256)
+def _line_map(debug_info: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    # Jinja's get_corresponding_lineno parses the whole map on every call, which made a chapter
+    # with many figures quadratic; the map is parsed once per compiled template here.
+    # A stable sort on the code line keeps Jinja's choice among equal lines: the last one listed.
+    pairs = sorted(
+        ((int(c), int(t)) for t, c in (x.split("=") for x in debug_info.split("&") if x)), key=lambda p: p[0]
+    )
+    return tuple(c for c, _ in pairs), tuple(t for _, t in pairs)
+
+
+def _source_line(debug_info: str, code_line: int) -> int:
+    """The template line of generated-code line ``code_line`` (as Jinja's get_corresponding_lineno)."""
+    code, template = _line_map(debug_info)
+    i = bisect.bisect_right(code, code_line)
+    return template[i - 1] if i else 1
 
 
 def _size(value: object) -> int:

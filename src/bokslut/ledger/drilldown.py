@@ -111,6 +111,7 @@ class VoucherPage:
     limit: int
     has_more: bool  # whether vouchers follow this page
     vouchers: tuple[VoucherEntry, ...] = field(default_factory=tuple)
+    voucher_count: int = 0  # vouchers of all the rows (as count_vouchers), from the same scan
 
     @property
     def page_total(self) -> int:
@@ -234,7 +235,13 @@ def _attach(store: Store, file_id: int, sha256: str) -> bool:
 def _tables(store: Store, year: int) -> dict[str, str | None]:
     """FROM clauses for the year's "byaccount", "byobject", "rows" (with the voucher heads) and
     "vouchers": the drill-down index, or without one (it could not be written) the store's
-    views, and None for "byobject", which only the index has."""
+    views, and None for "byobject", which only the index has.
+
+    Kept on the store once the index is attached: a generation's files never change, and
+    asking DuckDB again cost a page several milliseconds."""
+    known = store.drill_tables.get(year)
+    if known is not None:
+        return known
     files = store.con.execute(
         "SELECT f.file_id, f.sha256, d.database_name IS NOT NULL FROM source_file f LEFT JOIN "
         "duckdb_databases() d ON d.database_name = 'drill_' || f.file_id || '_' || left(f.sha256, 16) "
@@ -246,8 +253,13 @@ def _tables(store: Store, year: int) -> dict[str, str | None]:
     if indexed:
         aliases = [_alias(int(f), str(h)) for f, h, _ in files]
         if len(aliases) == 1:
-            return {t: f"{aliases[0]}.{t}" for t in names}
-        return {t: "(" + " UNION ALL ".join(f"SELECT * FROM {a}.{t}" for a in aliases) + ")" for t in names}
+            found: dict[str, str | None] = {t: f"{aliases[0]}.{t}" for t in names}
+        else:
+            found = {
+                t: "(" + " UNION ALL ".join(f"SELECT * FROM {a}.{t}" for a in aliases) + ")" for t in names
+            }
+        store.drill_tables[year] = found
+        return found
     ids = ", ".join(str(int(f)) for f, _, _ in files) or "NULL"
     return {
         "byaccount": f'(SELECT * FROM "transaction" WHERE file_id IN ({ids}))',
@@ -330,9 +342,11 @@ def voucher_page(
     if by_object is not None:
         src, scan_where, scan_params = by_object, f"pair = ? AND {where}", [sel.objects[0], *params]
     con = store.con
-    total, n_rows = con.execute(
-        f"SELECT coalesce(sum(amount), 0)::BIGINT, count(*) FROM {src} WHERE {scan_where}", scan_params
-    ).fetchone() or (0, 0)
+    total, n_rows, n_vouchers = con.execute(
+        f"SELECT coalesce(sum(amount), 0)::BIGINT, count(*), count(DISTINCT voucher_id) FROM {src} "
+        f"WHERE {scan_where}",
+        scan_params,
+    ).fetchone() or (0, 0, 0)
     ids = _page_ids(store, src, scan_where, scan_params, offset, limit + 1)
     has_more = len(ids) > limit
     ids = ids[:limit]
@@ -360,7 +374,9 @@ def voucher_page(
         VoucherEntry(vid, *heads[vid], amount=sel.sign * sum(r.amount for r in rows), rows=tuple(rows))
         for vid, rows in by_voucher.items()
     )
-    return VoucherPage(account, sel.sign * int(total), int(n_rows), offset, limit, has_more, vouchers)
+    return VoucherPage(
+        account, sel.sign * int(total), int(n_rows), offset, limit, has_more, vouchers, int(n_vouchers)
+    )
 
 
 def _page_ids(store: Store, src: str, where: str, params: list[object], offset: int, count: int) -> list[int]:

@@ -40,7 +40,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -90,6 +90,8 @@ class Store:
     con: duckdb.DuckDBPyConnection
     findings: tuple[Finding, ...] = ()  # notices and warnings from bringing the store up to date
     pin: int | None = None  # the fd whose shared lock keeps this generation from being removed
+    # The drill-down's FROM clauses per fiscal year, once its index is attached (ledger.drilldown).
+    drill_tables: dict[int, dict[str, str | None]] = field(default_factory=dict)
 
     def close(self) -> None:
         self.con.close()
@@ -781,4 +783,4 @@ def _open_elsewhere(layout: Layout, progress: Progress, verify: Verify = "stat")
         "huvudboken lästes in i en tillfällig cache. Kör 'bokslut saldon' en gång med skrivrätt "
         "så går det fortare nästa gång.",
     )
-    return _TemporaryStore(elsewhere, store.con, (note, *store.findings), store.pin, folder)
+    return _TemporaryStore(elsewhere, store.con, (note, *store.findings), store.pin, folder=folder)

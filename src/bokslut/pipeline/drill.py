@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 from bokslut.diagnostics import Finding
 from bokslut.drilldown import Drill
-from bokslut.ledger.store import open_store
+from bokslut.ledger.store import Store, open_store
 from bokslut.pipeline.areas import report_parts
 from bokslut.report_data import ReportData
 from bokslut.statements import StatementsPart
@@ -37,6 +37,11 @@ def open_drill(layout: Layout, config: Config) -> Iterator[tuple[Drill, tuple[Fi
 @contextmanager
 def drill_over(layout: Layout, data: ReportData, part: StatementsPart | None) -> Iterator[Drill]:
     """A :class:`Drill` over report data already computed (the web application keeps it between pages)."""
-    context = part.statements.context if part is not None and part.statements is not None else None
     with open_store(layout) as store:
-        yield Drill(data.tables, data.rounded, data.values, context, store)
+        yield drill_on(store, data, part)
+
+
+def drill_on(store: Store, data: ReportData, part: StatementsPart | None) -> Drill:
+    """A :class:`Drill` over report data already computed and a store already open."""
+    context = part.statements.context if part is not None and part.statements is not None else None
+    return Drill(data.tables, data.rounded, data.values, context, store)

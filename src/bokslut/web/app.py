@@ -18,7 +18,7 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
@@ -39,12 +39,13 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bokslut.diagnostics import BokslutError, Finding
-from bokslut.drilldown import Breakdown, UnknownName
+from bokslut.drilldown import Breakdown, Drill, UnknownName
 from bokslut.ledger.drilldown import PAGE_SIZE
+from bokslut.ledger.store import Store, open_store
 from bokslut.money import format_ore
 from bokslut.pipeline.areas import report_parts
 from bokslut.pipeline.build import FORMATS, SUMS_NAME, build_report
-from bokslut.pipeline.drill import drill_over
+from bokslut.pipeline.drill import drill_on
 from bokslut.render.html import CSS, HtmlWriter, font_face_css
 from bokslut.render.numbers import format_number
 from bokslut.web import auth, goals
@@ -65,12 +66,11 @@ from bokslut.web.engine import (
     Choice,
     ReportCache,
     Snapshot,
-    compose_report,
+    chapter_files_state,
     figure_choices,
     frozen_folder,
-    preview,
 )
-from bokslut.web.preview_pool import DEFAULT_TIMEOUT, PreviewBusy, PreviewPool
+from bokslut.web.preview_pool import DEFAULT_TIMEOUT, Job, PreviewBusy, PreviewPool
 from bokslut.web.sections import (
     Conflict,
     Section,
@@ -204,6 +204,10 @@ class Web:
         self._choices: dict[tuple[object, str | None], list[Choice]] = {}
         self._choices_lock = threading.Lock()
         self._picker_html: dict[tuple[object, str], Markup] = {}
+        self._store: Store | None = None
+        self._store_key: object = None
+        self._store_lock = threading.Lock()
+        self._shown_cache: dict[tuple[object, ...], tuple[Markup | None, tuple[Finding, ...]]] = {}
         self.env = Environment(
             loader=PackageLoader("bokslut.web", "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -252,6 +256,31 @@ class Web:
                     self._choices.clear()  # the data changed: what was shown is stale
                 self._choices[key] = found
         return found
+
+    @contextlib.contextmanager
+    def _drill(self, snapshot: Snapshot) -> Iterator[Drill]:
+        """A drill-down over the ledger's store, kept open between pages.
+
+        Opening the store (and pinning its generation) cost more than a page's own queries;
+        it is opened again when the data files change. One page at a time uses it: a DuckDB
+        connection is not shared between threads.
+        """
+        assert snapshot.data is not None
+        with self._store_lock:
+            if self._store is None or self._store_key != snapshot.fingerprint:
+                if self._store is not None:
+                    self._store.close()
+                    self._store = None
+                self._store = open_store(self.layout)
+                self._store_key = snapshot.fingerprint
+            yield drill_on(self._store, snapshot.data, snapshot.statements)
+
+    def close(self) -> None:
+        self.previews.close()
+        with self._store_lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
 
     @property
     def max_bytes(self) -> int:
@@ -433,7 +462,7 @@ class Web:
     def section_page(self, ctx: Ctx) -> Response:
         s = self.section(ctx.request.path_params["sid"])
         text = current_with_history(self.layout, self.db, s, self.max_bytes)
-        shown = preview(self.cache.get(), self.layout, s.file, text)
+        shown_html, shown_findings = self._shown(Job(s.file, text, "avsnittet"))
         if "sparat" in ctx.request.query_params:
             ctx.flash.append("Sparat.")
         elif "aterstallt" in ctx.request.query_params:
@@ -450,14 +479,38 @@ class Web:
             s=s,
             info=info,
             rows=self.overview_rows(),
-            preview_html=self._doc_html(shown.document),
-            findings=shown.findings,
+            preview_html=shown_html,
+            findings=shown_findings,
             actions=actions,
             events=self.db.status_events(s.id),
             comments=self.db.comments(s.id)
             if allowed(ctx.me, Action.SEE_COMMENTS, s.id, ctx.state)
             else None,
         )
+
+    def _shown(self, job: Job) -> tuple[Markup | None, tuple[Finding, ...]]:
+        """A saved chapter (or the whole report) as HTML, composed in a worker process.
+
+        Kept per state of the data and of the chapter files: a page looked at again
+        before anything changed is not composed again. A chapter that ran over its
+        limits gives its Swedish message here like any other error.
+        """
+        key = (self.cache.get().fingerprint, chapter_files_state(self.layout), job)
+        with self._choices_lock:
+            found = self._shown_cache.get(key)
+        if found is not None:
+            return found
+        try:
+            composed = self.previews.run(job)
+        except PreviewBusy:
+            composed = self.previews.busy(job)
+        found = (self._doc_html(composed.document), composed.findings)
+        if composed.kept:
+            with self._choices_lock:
+                if len(self._shown_cache) >= 64:
+                    self._shown_cache.pop(next(iter(self._shown_cache)))
+                self._shown_cache[key] = found
+        return found
 
     def _doc_html(self, doc: Any) -> Markup | None:
         """The composed chapters as the report's HTML, every figure linked to its drill-down."""
@@ -470,7 +523,7 @@ class Web:
                 "\n".join(f'<section class="kapitel">{w.blocks(c.blocks)}</section>' for c in doc.chapters)
             )
         tables = snapshot.data.tables
-        with drill_over(self.layout, snapshot.data, snapshot.statements) as d:
+        with self._drill(snapshot) as d:
 
             def figure_href(ref: str) -> str | None:
                 if ref.startswith("cell:"):
@@ -878,10 +931,8 @@ class Web:
     # -- the report, drill-down and its state ----------------------------------------------
 
     def report(self, ctx: Ctx) -> Response:
-        composed = compose_report(self.cache.get(), self.layout)
-        return self.render(
-            ctx, "rapport.html", body=self._doc_html(composed.document), findings=composed.findings
-        )
+        body, findings = self._shown(Job(None, "", "rapporten"))
+        return self.render(ctx, "rapport.html", body=body, findings=findings)
 
     def drill(self, ctx: Ctx) -> Response:
         p = ctx.request.path_params
@@ -893,7 +944,7 @@ class Web:
         if not page_text.isdigit() or not 1 <= int(page_text) <= 1_000_000:
             raise HttpProblem(400, "sidan ska vara ett heltal från 1")
         page = int(page_text)
-        with drill_over(self.layout, snapshot.data, snapshot.statements) as d:
+        with self._drill(snapshot) as d:
             try:
                 ref = d.cell(p["table"], p["row"], p["column"])
             except UnknownName as exc:
@@ -908,7 +959,7 @@ class Web:
                 for leaf in chosen:
                     if leaf.movements:
                         vp = d.vouchers(leaf, account, offset=(page - 1) * PAGE_SIZE)
-                        count = d.count_vouchers(leaf, account)
+                        count = vp.voucher_count  # counted in the page's own scan
                         acc = next(a for a in leaf.accounts if a.account == account)
                         pages.append(
                             {
@@ -1070,7 +1121,7 @@ def create_app(cfg: WebConfig) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
-        web.previews.close()
+        web.close()
 
     app = Starlette(
         lifespan=lifespan,

@@ -12,7 +12,10 @@ to date when the server starts and a newer one is refused rather than misread.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import hashlib
+import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -280,6 +283,13 @@ class WebDb:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine: Engine = self._connect(url)
+        # SQLite has one writer at a time and makes the others poll with growing sleeps (up to
+        # 100 ms each), so under many concurrent saves some waited seconds. Writers take turns
+        # here instead: the threads of a process on a lock, the server processes on a file lock
+        # beside the database, both woken the moment the turn is free.
+        self._turn = threading.Lock()
+        database = self.engine.url.database if self.engine.dialect.name == "sqlite" else None
+        self._turn_file = Path(database + ".skrivtur") if database and database != ":memory:" else None
 
     @staticmethod
     def _connect(url: str) -> Engine:
@@ -314,8 +324,25 @@ class WebDb:
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
-        with self.engine.begin() as conn:
+        """A write transaction."""
+        if self.engine.dialect.name != "sqlite":
+            with self.engine.begin() as conn:
+                yield conn
+            return
+        with self._turn, self._file_turn(), self.engine.begin() as conn:
             yield conn
+
+    @contextmanager
+    def _file_turn(self) -> Iterator[None]:
+        if self._turn_file is None:
+            yield
+            return
+        fd = os.open(self._turn_file, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
 
     # -- migrations ---------------------------------------------------------------------
 
@@ -401,13 +428,34 @@ class WebDb:
         with self.engine.connect() as conn:
             found = None
             if token_hash is not None:
-                row = conn.execute(
-                    sa.select(sessions.c.user_id, sessions.c.csrf).where(
-                        sessions.c.token_hash == token_hash, sessions.c.expires > now_text()
+                # Session, user and section roles in one query (a row per role), as every
+                # request asks.
+                rows = conn.execute(
+                    sa.select(
+                        sessions.c.csrf,
+                        users.c.id,
+                        users.c.name,
+                        users.c.display,
+                        users.c.global_role,
+                        section_roles.c.section,
+                        section_roles.c.role,
                     )
-                ).first()
-                user = None if row is None else self._user(conn, int(row[0]))
-                found = None if user is None or row is None else (user, str(row[1]))
+                    .join(users, users.c.id == sessions.c.user_id)
+                    .outerjoin(section_roles, section_roles.c.user_id == users.c.id)
+                    .where(sessions.c.token_hash == token_hash, sessions.c.expires > now_text())
+                ).all()
+                if rows:
+                    first = rows[0]
+                    user = User(
+                        int(first.id),
+                        first.name,
+                        first.display,
+                        GlobalRole(first.global_role),
+                        frozenset(
+                            (str(r.section), SectionRole(r.role)) for r in rows if r.section is not None
+                        ),
+                    )
+                    found = (user, str(first.csrf))
             version = conn.execute(
                 sa.select(report_versions).order_by(report_versions.c.id.desc()).limit(1)
             ).first()
@@ -595,17 +643,46 @@ class WebDb:
     # -- save history -------------------------------------------------------------------
 
     def record_save(
-        self, section: str, user_id: int | None, text: str, kind: str, conn: Connection | None = None
+        self,
+        section: str,
+        user_id: int | None,
+        text: str,
+        kind: str,
+        conn: Connection | None = None,
+        start: tuple[Status, str] | None = None,
     ) -> int:
-        values = dict(
-            section=section, user_id=user_id, at=now_text(), text=text, sha256=sha256_text(text), kind=kind
-        )
-        if conn is not None:
-            key = conn.execute(saves.insert().values(**values)).inserted_primary_key
-        else:
+        """Record a version of ``section``; with ``start`` (status, comment) also move the
+        section to that status if it has another one, in the same transaction."""
+        if conn is None:
             with self.begin() as c:
-                key = c.execute(saves.insert().values(**values)).inserted_primary_key
+                return self.record_save(section, user_id, text, kind, c, start)
+        at = now_text()
+        values = dict(section=section, user_id=user_id, at=at, text=text, sha256=sha256_text(text), kind=kind)
+        key = conn.execute(saves.insert().values(**values)).inserted_primary_key
         assert key is not None
+        if start is not None:
+            to, comment = start
+            self._ensure_section(conn, section)
+            before = conn.execute(sa.select(sections.c.status).where(sections.c.section == section)).scalar()
+            moved = (
+                before != to
+                and conn.execute(
+                    sections.update()
+                    .where(sections.c.section == section, sections.c.status == before)
+                    .values(status=to)
+                ).rowcount
+            )
+            if moved:
+                conn.execute(
+                    status_events.insert().values(
+                        section=section,
+                        user_id=user_id,
+                        at=at,
+                        from_status=before,
+                        to_status=to,
+                        comment=comment,
+                    )
+                )
         return int(key[0])
 
     def _saves(self, where: Any) -> list[Save]:

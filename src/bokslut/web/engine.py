@@ -9,10 +9,14 @@ exactly what the built report will show, with the same Swedish errors.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import threading
 import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import overload
 
 from bokslut.compose.chapters import compose, read_chapters
 from bokslut.compose.report import title_page
@@ -62,6 +66,25 @@ def _fingerprint(layout: Layout) -> tuple[tuple[str, int, int], ...]:
     return tuple(out)
 
 
+def chapter_files_state(layout: Layout) -> tuple[tuple[str, int, int, int], ...]:
+    """Name, inode, modification time and size of every chapter file: a save (which replaces the
+    file) or an edit in the folder changes it."""
+    folder = layout.text_dir
+    out: list[tuple[str, int, int, int]] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return ()
+    for entry in entries:
+        if entry.name.endswith(".md"):
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            out.append((entry.name, st.st_ino, st.st_mtime_ns, st.st_size))
+    return tuple(sorted(out))
+
+
 class ReportCache:
     """The current :class:`Snapshot`, recomputed when the data or the settings change."""
 
@@ -99,28 +122,96 @@ class ReportCache:
 class Composed:
     document: Document | None
     findings: tuple[Finding, ...]
+    # False for a passing state (a worker killed or busy): a page does not keep such an answer.
+    kept: bool = True
 
 
-def compose_chapters(snapshot: Snapshot, layout: Layout, chapters: list[tuple[str, str]]) -> Composed:
+@dataclass(frozen=True, slots=True)
+class Guard:
+    """What a worker process knows of the chapters while it composes them.
+
+    ``bad`` holds (file, SHA-256 of text) of chapter texts that once ran over the time
+    limit and got their worker killed: they are not composed again until the text
+    changes. ``started`` is told each chapter as its turn comes, so that whoever kills a
+    worker knows which chapter it was on.
+    """
+
+    bad: frozenset[tuple[str, str]] = frozenset()
+    started: Callable[[str, str], None] | None = None
+    seconds: float = 0.0
+
+
+def over_limit(seconds: float) -> str:
+    return (
+        f"kapitlet tog längre tid än gränsen ({seconds:g} s) att sätta ihop och avbröts – finns det en "
+        "slinga som inte tar slut, eller bygger texten något mycket stort? Det sätts inte ihop igen "
+        "förrän texten ändras."
+    )
+
+
+class _Watched(Sequence[tuple[str, str]]):
+    """The chapters, telling ``started`` of each as the composer comes to it."""
+
+    def __init__(self, chapters: list[tuple[str, str]], started: Callable[[str, str], None]) -> None:
+        self._chapters = chapters
+        self._started = started
+
+    def __len__(self) -> int:
+        return len(self._chapters)
+
+    @overload
+    def __getitem__(self, i: int) -> tuple[str, str]: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[tuple[str, str]]: ...
+    def __getitem__(self, i: int | slice) -> tuple[str, str] | Sequence[tuple[str, str]]:
+        return self._chapters[i]
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        for name, text in self._chapters:
+            self._started(name, text)
+            yield name, text
+
+
+def compose_chapters(
+    snapshot: Snapshot, layout: Layout, chapters: list[tuple[str, str]], guard: Guard | None = None
+) -> Composed:
     if snapshot.data is None:
         return Composed(None, snapshot.findings)
+    guard = guard or Guard()
+    skipped = [name for name, text in chapters if (name, sha256_hex(text)) in guard.bad]
+    kept = [(name, "" if name in skipped else text) for name, text in chapters]
+    found: list[Finding] = []
+    doc: Document | None = None
     try:
-        doc = compose(chapters, snapshot.data, title_page(snapshot.config), layout.root)
+        doc = compose(
+            _Watched(kept, guard.started) if guard.started else kept,
+            snapshot.data,
+            title_page(snapshot.config),
+            layout.root,
+        )
     except BokslutError as exc:
-        return Composed(None, tuple(exc.findings or [error(exc.message)]))
-    return Composed(doc, ())
+        found += exc.findings or [error(exc.message)]
+    if doc is None:
+        found += [error(over_limit(guard.seconds), file=name) for name in skipped]
+        return Composed(None, tuple(found))
+    # The others composed: the document is kept (a section's page shows its own chapter) beside
+    # the message of each chapter left out.
+    return Composed(doc, tuple(error(over_limit(guard.seconds), file=name) for name in skipped))
 
 
-def compose_report(snapshot: Snapshot, layout: Layout) -> Composed:
+def compose_report(snapshot: Snapshot, layout: Layout, guard: Guard | None = None) -> Composed:
     """The whole report as ``build`` composes it from the chapter files."""
     try:
         chapters = read_chapters(layout, snapshot.config.kapitel.max_storlek_kb * 1024)
     except BokslutError as exc:
         return Composed(None, tuple(exc.findings or [error(exc.message)]))
-    return compose_chapters(snapshot, layout, chapters)
+    whole = compose_chapters(snapshot, layout, chapters, guard)
+    return Composed(None, whole.findings) if whole.findings else whole
 
 
-def preview(snapshot: Snapshot, layout: Layout, chapter_file: str, text: str) -> Composed:
+def preview(
+    snapshot: Snapshot, layout: Layout, chapter_file: str, text: str, guard: Guard | None = None
+) -> Composed:
     """``text`` as chapter ``chapter_file`` would show in the built report.
 
     The chapter is composed among the others, as in ``build``, because note numbers
@@ -134,18 +225,22 @@ def preview(snapshot: Snapshot, layout: Layout, chapter_file: str, text: str) ->
     replaced = [(name, text if name == chapter_file else body) for name, body in chapters]
     if not any(name == chapter_file for name, _ in replaced):
         replaced.append((chapter_file, text))
-    whole = compose_chapters(snapshot, layout, replaced)
-    if whole.document is not None:
-        only = tuple(c for c in whole.document.chapters if c.source == chapter_file)
-        return Composed(_with_chapters(whole.document, only), ())
+    whole = compose_chapters(snapshot, layout, replaced, guard)
     own = tuple(f for f in whole.findings if f.file == chapter_file)
     if own:
         return Composed(None, own)
-    alone = compose_chapters(snapshot, layout, [(chapter_file, text)])
-    if alone.document is not None:
+    if whole.document is not None:  # only chapters left out for their limits may have findings
+        only = tuple(c for c in whole.document.chapters if c.source == chapter_file)
+        return Composed(_with_chapters(whole.document, only), ())
+    alone = compose_chapters(snapshot, layout, [(chapter_file, text)], guard)
+    if alone.document is not None and not alone.findings:
         return alone
     # Alone it can only fail by notes referred to here but placed in another chapter.
     return Composed(None, tuple(f for f in alone.findings if f.file in (None, chapter_file)))
+
+
+def sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _with_chapters(doc: Document, chapters: tuple[Chapter, ...]) -> Document:
@@ -157,14 +252,13 @@ def _money_filter(config: Config) -> str:
     return config.rapport.enhet
 
 
-def _value_snippet(data: ReportData, name: str, unit_filter: str) -> str:
+def _value_snippet(data: ReportData, name: str, unit_filter: str, money: frozenset[str]) -> str:
     value = data.values[name]
     if isinstance(value, str):
         return f"{{{{ v.{name} }}}}"
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{{{{ v.{name} | tal }}}}"
-    money = any(r.quantity == name for t in data.tables.values() for r in t.rows)
-    if money:
+    if name in money:
         return f"{{{{ v.{name} | {unit_filter} }}}}"
     return f"{{{{ v.{name} | tal(decimaler=1) }}}}"
 
@@ -222,7 +316,8 @@ def figure_choices(snapshot: Snapshot, layout: Layout, table: str | None = None)
             for (r, c), s, v in zip(cells, snippets, shown, strict=True)
         ]
     names = sorted(data.values)
-    snippets = [_value_snippet(data, n, unit_filter) for n in names]
+    money = frozenset(r.quantity for t in data.tables.values() for r in t.rows if r.quantity)
+    snippets = [_value_snippet(data, n, unit_filter, money) for n in names]
     shown = shown_texts(snapshot, layout, snippets)
     choices = [
         Choice("värde", n, n.replace("_", " "), s, v) for n, s, v in zip(names, snippets, shown, strict=True)

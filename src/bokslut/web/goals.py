@@ -374,7 +374,7 @@ def save(
     :class:`FormInvalid` for the form's own errors, BokslutError when the result would not
     be a valid file; in every one of those cases nothing is written.
     """
-    with save_lock(layout):
+    with save_lock(layout, section.id):
         loaded = load(layout, section, max_bytes)
         note_outside_change(db, section, loaded.text)
         if loaded.sha256 != base_sha:

@@ -1,12 +1,14 @@
-"""Preview composition in worker processes, with a hard time limit and a kill.
+"""Every composition of the writers' chapters in worker processes, with a hard time limit and a kill.
 
 A writer's chapter text is untrusted code. The sandbox (:mod:`bokslut.compose.sandbox`)
 stops a runaway chapter, but only after its own limit, and it runs in the thread that
 asked: in the server that was a worker thread held – and the GIL shared – for up to that
-long. Here every preview runs in one of a few separate processes. Each keeps its own
+long. Here every composition of chapter text – the editor's preview, a section's page, the
+whole report's page – runs in one of a few separate processes. Each keeps its own
 :class:`~bokslut.web.engine.ReportCache` of the workspace (the report's data is computed
 there, once per state of the data files, and never pickled across); a request sends only
-the chapter's name and text, and gets back the composed chapter or its findings.
+what to compose (a chapter's name and text, or "the report"), and gets back the composed
+document or its findings.
 
 The clock starts when the worker begins composing (after any recomputation of the data).
 A worker that has not answered within ``timeout`` seconds is killed and replaced by a fresh
@@ -25,10 +27,11 @@ import threading
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from pathlib import Path
+from typing import Any
 
 from bokslut.compose.sandbox import MAX_SECONDS
 from bokslut.diagnostics import error
-from bokslut.web.engine import Composed, ReportCache, preview
+from bokslut.web.engine import Composed, Guard, ReportCache, compose_report, preview, sha256_hex
 from bokslut.workspace.layout import Layout
 
 # The sandbox stops a chapter after MAX_SECONDS; the kill is the backstop for what it cannot see
@@ -42,28 +45,72 @@ class PreviewBusy(Exception):
     """Every preview worker stayed busy for the whole wait."""
 
 
-def _serve(root: str, conn: multiprocessing.connection.Connection) -> None:
-    """A worker's loop: (chapter file, text) in, ("start", None) then ("done", Composed) out."""
+@dataclass(frozen=True, slots=True)
+class Job:
+    """What a worker composes: chapter ``chapter_file`` with ``text`` among the others, or
+    (``chapter_file`` None) the whole report from the chapter files."""
+
+    chapter_file: str | None
+    text: str = ""
+    # The Swedish subject of the messages: "förhandsgranskningen", "avsnittet", "rapporten".
+    what: str = "förhandsgranskningen"
+
+
+# A worker writes "file\nsha256" of the chapter it is composing into its slot (shared memory),
+# so the pool knows which chapter it was on when it had to kill it.
+_SLOT_BYTES = 512
+
+
+def _serve(root: str, conn: multiprocessing.connection.Connection, slot: Any) -> None:
+    """A worker's loop: (Job, bad chapters, seconds) in, ("start", None) then ("done", Composed) out."""
     layout = Layout(Path(root))
     cache = ReportCache(layout)
+
+    def started(name: str, text: str) -> None:
+        slot.value = f"{name}\n{sha256_hex(text)}".encode()[: _SLOT_BYTES - 1]
+
     while True:
         try:
-            chapter_file, text = conn.recv()
+            job, bad, seconds = conn.recv()
         except (EOFError, OSError):
             return
         snapshot = cache.get()
+        guard = Guard(bad, started, seconds)
         conn.send(("start", None))
         try:
-            result = preview(snapshot, layout, chapter_file, text)
+            if job.chapter_file is None:
+                result = compose_report(snapshot, layout, guard)
+            else:
+                result = preview(snapshot, layout, job.chapter_file, job.text, guard)
         except Exception:  # a bug in composing; the writer gets a message, the worker lives on
-            result = Composed(None, (error("förhandsgranskningen misslyckades av ett oväntat fel"),))
+            result = Composed(None, (error(f"{job.what} kunde inte sättas ihop av ett oväntat fel"),))
         conn.send(("done", result))
+
+
+def _too_long(job: Job, seconds: float) -> str:
+    if job.what == "förhandsgranskningen":
+        return (
+            f"förhandsgranskningen tog längre tid än gränsen ({seconds:g} s) och "
+            "avbröts – finns det en slinga i texten som inte tar slut? Inget är sparat."
+        )
+    where = "kapitlets text" if job.chapter_file is not None else "något av kapitlen"
+    return (
+        f"{job.what} tog längre tid än gränsen ({seconds:g} s) att sätta ihop och avbröts – "
+        f"troligen har {where} en slinga som inte tar slut eller bygger en mycket stor text. "
+        "Rätta texten i redigeraren; det som är sparat är oförändrat."
+    )
 
 
 @dataclass
 class _Worker:
     process: BaseProcess
     conn: multiprocessing.connection.Connection
+    slot: Any
+
+    def on(self) -> tuple[str, str] | None:
+        """(file, SHA-256) of the chapter the worker is composing, if it has begun one."""
+        name, _, sha = bytes(self.slot.value).decode("utf-8", errors="replace").partition("\n")
+        return (name, sha) if name and sha else None
 
     def kill(self) -> None:
         self.process.kill()
@@ -91,15 +138,26 @@ class PreviewPool:
         self._all: list[_Worker] = []
         self._lock = threading.Lock()
         self.killed = 0
+        # (file, SHA-256 of text) of chapter texts whose worker was killed; never composed again.
+        self._bad: set[tuple[str, str]] = set()
+
+    @property
+    def bad(self) -> frozenset[tuple[str, str]]:
+        with self._lock:
+            return frozenset(self._bad)
 
     def _start(self) -> _Worker:
         parent, child = self._ctx.Pipe()
+        slot = self._ctx.Array("c", _SLOT_BYTES, lock=False)
         process = self._ctx.Process(
-            target=_serve, args=(str(self.layout.root), child), daemon=True, name="bokslut-forhandsgranskning"
+            target=_serve,
+            args=(str(self.layout.root), child, slot),
+            daemon=True,
+            name="bokslut-forhandsgranskning",
         )
         process.start()
         child.close()
-        worker = _Worker(process, parent)
+        worker = _Worker(process, parent, slot)
         with self._lock:
             self._all.append(worker)
         return worker
@@ -113,6 +171,37 @@ class PreviewPool:
         self._idle.put(None)  # the slot gets a fresh worker on its next use
 
     def preview(self, chapter_file: str, text: str) -> Composed:
+        """``text`` as the editor's preview of ``chapter_file``; PreviewBusy when no worker is free."""
+        return self.run(Job(chapter_file, text))
+
+    @staticmethod
+    def busy(job: Job) -> Composed:
+        """The message shown when every worker stayed busy for the whole wait."""
+        return Composed(
+            None,
+            (
+                error(
+                    f"{job.what} kan inte visas just nu: alla processer som sätter ihop texten är "
+                    "upptagna – ladda om sidan om en stund"
+                ),
+            ),
+        )
+
+    def run(self, job: Job) -> Composed:
+        """``job`` composed in a worker; raises PreviewBusy when no worker is free for the wait.
+
+        When a worker is killed on another chapter than the one ``job`` is about (a section's
+        page composes the whole report), the job runs once more without that chapter, so one
+        writer's loop does not take the other writers' pages with it.
+        """
+        result, culprit = self._run_once(job)
+        own = None if job.chapter_file is None else (job.chapter_file, sha256_hex(job.text))
+        if culprit is not None and culprit != own:
+            result, _ = self._run_once(job)
+        return result
+
+    def _run_once(self, job: Job) -> tuple[Composed, tuple[str, str] | None]:
+        """The composed job, and the chapter a worker was killed on (if it was)."""
         try:
             worker = self._idle.get(timeout=self.wait)
         except queue.Empty:
@@ -126,29 +215,41 @@ class PreviewPool:
         if worker is None:
             worker = self._start()
         try:
-            worker.conn.send((chapter_file, text))
+            worker.slot.value = b""
+            worker.conn.send((job, self.bad, self.timeout))
             if not worker.conn.poll(START_TIMEOUT):
-                self._retire(worker)
-                return Composed(None, (error("förhandsgranskningen kom inte igång; försök igen"),))
-            worker.conn.recv()  # "start": the data is ready, the chapter's clock runs from here
-            if not worker.conn.poll(self.timeout):
                 self._retire(worker)
                 return Composed(
                     None,
-                    (
-                        error(
-                            f"förhandsgranskningen tog längre tid än gränsen ({self.timeout:g} s) och "
-                            "avbröts – finns det en slinga i texten som inte tar slut? Inget är sparat."
-                        ),
-                    ),
-                )
+                    (error(f"{job.what} kunde inte sättas ihop (kom inte igång); försök igen"),),
+                    kept=False,
+                ), None
+            worker.conn.recv()  # "start": the data is ready, the chapter's clock runs from here
+            if not worker.conn.poll(self.timeout):
+                culprit = worker.on()
+                self._retire(worker)
+                if culprit is not None:
+                    with self._lock:
+                        if len(self._bad) >= 1000:  # a bound, however many loops are written
+                            self._bad.clear()
+                        self._bad.add(culprit)
+                return Composed(None, (error(_too_long(job, self.timeout)),), kept=False), culprit
             _, result = worker.conn.recv()
         except (EOFError, OSError):
             self._retire(worker)
-            return Composed(None, (error("förhandsgranskningen avbröts (processen tog slut); försök igen"),))
+            return Composed(
+                None,
+                (
+                    error(
+                        f"{job.what} kunde inte sättas ihop: processen tog slut (för mycket minne?) – "
+                        "försök igen, och se efter om texten bygger något mycket stort"
+                    ),
+                ),
+                kept=False,
+            ), None
         self._idle.put(worker)
         assert isinstance(result, Composed)
-        return result
+        return result, None
 
     def close(self) -> None:
         with self._lock:

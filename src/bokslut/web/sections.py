@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import os
 import re
 from collections.abc import Iterator
@@ -109,11 +110,17 @@ def normalise(text: str) -> str:
 
 
 @contextlib.contextmanager
-def save_lock(layout: Layout) -> Iterator[None]:
-    """One save at a time per workspace, across threads and server processes."""
-    folder = layout.root / WEB_DIR
-    folder.mkdir(exist_ok=True)
-    fd = os.open(folder / "spara.lock", os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+def save_lock(layout: Layout, section_id: str) -> Iterator[None]:
+    """One save at a time per section, across threads and server processes.
+
+    A lock per section, not per workspace: writers of different sections never wait for
+    each other's file syncs, only for the database's own short write lock.
+    """
+    folder = layout.root / WEB_DIR / "las"
+    folder.mkdir(parents=True, exist_ok=True)
+    # The id may hold a slash (data/mal.yaml); its hash names the lock file.
+    name = hashlib.sha256(section_id.encode()).hexdigest()[:32] + ".lock"
+    fd = os.open(folder / name, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
@@ -144,7 +151,7 @@ def save_section(
 ) -> Saved:
     """Write ``text`` if the file still has ``base_sha``; raises :class:`Conflict` otherwise."""
     text = normalise(text)
-    with save_lock(layout):
+    with save_lock(layout, section.id):
         current = read_section(layout, section, max_bytes)
         note_outside_change(db, section, current)
         if sha256_text(current) != base_sha:
@@ -153,17 +160,21 @@ def save_section(
             write_plain_file(layout.root, section.file, text.encode("utf-8"))
         except Refused as exc:
             raise BokslutError(f"{section.file}: {exc.message}") from None
-        save_id = db.record_save(section.id, user_id, text, kind)
-    # The first save starts the work; a save of a section marked ready or approved reopens it.
-    info = db.section_info(section.id)
-    if info.status is not Status.IN_PROGRESS:
-        db.set_status(section.id, user_id, Status.IN_PROGRESS, "sparad", expect=info.status)
+        # The first save starts the work; a save of a section marked ready or approved reopens
+        # it – in the same transaction as the history row.
+        save_id = db.record_save(section.id, user_id, text, kind, start=(Status.IN_PROGRESS, "sparad"))
     return Saved(save_id, sha256_text(text))
 
 
 def current_with_history(layout: Layout, db: WebDb, section: Section, max_bytes: int) -> str:
     """The section's text, with a change made outside the web recorded first."""
-    with save_lock(layout):
+    text = read_section(layout, section, max_bytes)
+    # Nearly always the file is the newest recorded version, and a read needs no lock. (A save
+    # running meanwhile records its text only after writing it; a file newer than the history
+    # is then seen as a difference and looked at again under the lock.)
+    if db.last_sha(section.id) == sha256_text(text):
+        return text
+    with save_lock(layout, section.id):
         text = read_section(layout, section, max_bytes)
         note_outside_change(db, section, text)
     return text
