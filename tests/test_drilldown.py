@@ -238,3 +238,36 @@ def test_the_index_is_written_once_and_a_replaced_ledger_file_gets_a_new_one(ws)
         assert page.total == 700 and [v.date.isoformat() for v in page.vouchers] == ["2023-05-01"]
     (second,) = (ws.layout.cache / "drill").iterdir()
     assert second.name != first.name
+
+
+def test_a_later_page_keeps_the_totals_of_the_first_and_a_long_page_orders_as_short_ones(drill):
+    b = drill.explain(drill.cell("balansrakning", "kassa_och_bank", "utfall"))
+    first = drill.vouchers(b, "1930", limit=2)
+    assert [v.number for v in first.vouchers] == ["1", "2"] and first.has_more
+    assert (first.total, first.row_count, first.voucher_count) == (38500, 4, 4)
+    second = drill.vouchers(b, "1930", offset=2, limit=2)
+    assert [(v.number, v.amount) for v in second.vouchers] == [("4", -500), ("5", 12000)]
+    assert (second.total, second.row_count, second.voucher_count) == (38500, 4, 4)
+    assert first.page_total + second.page_total == second.total and not second.has_more
+    # A page beyond the first rows is cut from one grouping of all the account's rows instead.
+    whole = drill.vouchers(b, "1930", limit=6000)
+    assert [v.number for v in whole.vouchers] == ["1", "2", "4", "5"] and whole.page_total == 38500
+    assert drill.vouchers(b, "1930", offset=6000).vouchers == ()
+
+
+def test_a_store_that_may_not_write_the_index_answers_from_its_views_until_it_is_written(ws):
+    from bokslut.ledger.drilldown import prepare
+
+    with open_drill(ws.layout, load_config(ws.layout.config)) as (drill, _):
+        drill.store.drill_build = False  # as a server's store: the index is written beside it
+        b = drill.explain(drill.cell("resultatrakning", "verksamhetens_intakter", "utfall"))
+        page = drill.vouchers(b, "3010")
+        assert page.total == 62000 and [v.number for v in page.vouchers] == ["1", "5"]
+        assert not (ws.layout.cache / "drill").exists()
+        with open_drill(ws.layout, load_config(ws.layout.config)) as (other, _):
+            prepare(other.store, 2023)
+        (index,) = (ws.layout.cache / "drill").iterdir()
+        assert index.name.startswith("file-") and index.suffix == ".duckdb"
+        again = drill.vouchers(b, "3010")
+        assert again.total == 62000 and [v.number for v in again.vouchers] == ["1", "5"]
+        assert drill.store.drill_tables[2023]["rows"].endswith(".rows")  # now read from the index

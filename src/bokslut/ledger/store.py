@@ -92,6 +92,11 @@ class Store:
     pin: int | None = None  # the fd whose shared lock keeps this generation from being removed
     # The drill-down's FROM clauses per fiscal year, once its index is attached (ledger.drilldown).
     drill_tables: dict[int, dict[str, str | None]] = field(default_factory=dict)
+    # What the drill-down keeps of this generation between pages (ledger.drilldown's own keys).
+    drill_memo: dict[object, object] = field(default_factory=dict)
+    # Whether a drill-down query may write a missing drill-down index itself (a server writes
+    # it in the background and lets its pages read the views meanwhile).
+    drill_build: bool = True
 
     def close(self) -> None:
         self.con.close()

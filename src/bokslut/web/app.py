@@ -62,6 +62,7 @@ from bokslut.web.db import (
     WebDb,
     sha256_text,
 )
+from bokslut.web.drill_index import IndexBuilder
 from bokslut.web.engine import (
     Choice,
     ReportCache,
@@ -207,6 +208,7 @@ class Web:
         self._store: Store | None = None
         self._store_key: object = None
         self._store_lock = threading.Lock()
+        self.index = IndexBuilder(cfg.layout)
         self._shown_cache: dict[tuple[object, ...], tuple[Markup | None, tuple[Finding, ...]]] = {}
         self.env = Environment(
             loader=PackageLoader("bokslut.web", "templates"),
@@ -272,6 +274,10 @@ class Web:
                     self._store.close()
                     self._store = None
                 self._store = open_store(self.layout)
+                # The index is written in the background (new data: again); until then the
+                # pages read the store's views.
+                self._store.drill_build = False
+                self.index.start()
                 self._store_key = snapshot.fingerprint
             yield drill_on(self._store, snapshot.data, snapshot.statements)
 
@@ -1120,6 +1126,7 @@ def create_app(cfg: WebConfig) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        web.index.start()
         yield
         web.close()
 
