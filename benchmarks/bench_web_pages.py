@@ -23,8 +23,6 @@ import os
 import random
 import re
 import shutil
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,6 +32,8 @@ from pathlib import Path
 import httpx2 as httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
+from bench_drilldown import percentiles
+from bench_web_saves import serving
 from generate_ledger import default_path, generate
 
 from bokslut.web.auth import hash_password
@@ -46,18 +46,6 @@ _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 _DRILL = re.compile(r'href="(/harled/[^"?#]+)"')
 _ACCOUNT = re.compile(r'href="(/harled/[^"]+\?konto=[^"&]+)"')
 _NEXT = re.compile(r'href="(/harled/[^"]+\?konto=[^"]+&amp;sida=\d+)"')
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def percentiles(seconds: list[float]) -> tuple[float, float, float]:
-    ms = sorted(s * 1000 for s in seconds)
-    p95 = ms[min(len(ms) - 1, round(0.95 * len(ms)) - 1)]
-    return statistics.median(ms), p95, ms[-1]
 
 
 def timed_get(client: httpx.Client, path: str, out: list[float]) -> str:
@@ -102,52 +90,35 @@ def main() -> None:
         if db.user_by_name("lasare") is None:
             db.add_user("lasare", "Läsare", hash_password(PASSWORD), GlobalRole.READER)
         db.close()
-        port = free_port()
-        processes = ["--processer", str(args.server_processes)]
-        server = subprocess.Popen(
-            [*bokslut, "serve", str(root), "--port", str(port), "--tillat-http", *processes],
-            env={**os.environ, "BOKSLUT_WEBB_HEMLIGHET": "bench"},
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(600):
-                try:
-                    httpx.get(f"{base}/logga-in", timeout=2)
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.2)
-            with httpx.Client(base_url=base, timeout=900, follow_redirects=False) as c:
-                page = c.get("/logga-in")
-                token = _CSRF.search(page.text)
-                assert token is not None
-                c.post(
-                    "/logga-in", data={"csrf": token.group(1), "anvandare": "lasare", "losenord": PASSWORD}
-                )
-                first: list[float] = []
-                report = timed_get(c, "/rapport", first)
-                again: list[float] = []
-                for _ in range(10):
-                    timed_get(c, "/rapport", again)
-                cells = sorted(set(html.unescape(h) for h in _DRILL.findall(report)))
-                assert cells, "the report page links its figures"
-                level1: list[float] = []
-                accounts: list[str] = []
-                warm: list[float] = []
-                for cell in cells[:20]:  # the first visit of a page opens the ledger
-                    timed_get(c, cell, warm)
-                for cell in [rng.choice(cells) for _ in range(args.samples)]:
-                    accounts += [html.unescape(a) for a in _ACCOUNT.findall(timed_get(c, cell, level1))]
-                level2: list[float] = []
-                later: list[str] = []
-                for link in [rng.choice(accounts) for _ in range(args.samples)] if accounts else []:
-                    later += [html.unescape(a) for a in _NEXT.findall(timed_get(c, link, level2))]
-                level3: list[float] = []
-                for link in [rng.choice(later) for _ in range(args.samples)] if later else []:
-                    timed_get(c, link, level3)
-        finally:
-            server.terminate()
-            server.wait(timeout=60)
+        with (
+            serving(root, args.server_processes, wait_s=120) as base,
+            httpx.Client(base_url=base, timeout=900, follow_redirects=False) as c,
+        ):
+            page = c.get("/logga-in")
+            token = _CSRF.search(page.text)
+            assert token is not None
+            c.post("/logga-in", data={"csrf": token.group(1), "anvandare": "lasare", "losenord": PASSWORD})
+            first: list[float] = []
+            report = timed_get(c, "/rapport", first)
+            again: list[float] = []
+            for _ in range(10):
+                timed_get(c, "/rapport", again)
+            cells = sorted(set(html.unescape(h) for h in _DRILL.findall(report)))
+            assert cells, "the report page links its figures"
+            level1: list[float] = []
+            accounts: list[str] = []
+            warm: list[float] = []
+            for cell in cells[:20]:  # the first visit of a page opens the ledger
+                timed_get(c, cell, warm)
+            for cell in [rng.choice(cells) for _ in range(args.samples)]:
+                accounts += [html.unescape(a) for a in _ACCOUNT.findall(timed_get(c, cell, level1))]
+            level2: list[float] = []
+            later: list[str] = []
+            for link in [rng.choice(accounts) for _ in range(args.samples)] if accounts else []:
+                later += [html.unescape(a) for a in _NEXT.findall(timed_get(c, link, level2))]
+            level3: list[float] = []
+            for link in [rng.choice(later) for _ in range(args.samples)] if later else []:
+                timed_get(c, link, level3)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"rapportsidan: första svaret {first[0]:.1f} s (data beräknas, kapitlen sätts ihop); ", end="")

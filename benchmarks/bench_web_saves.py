@@ -19,6 +19,7 @@ Target (issue 10): p95 save latency under 200 ms, no lost or corrupted save.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import html
 import multiprocessing
 import os
@@ -32,6 +33,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +57,41 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serving(root: Path, server_processes: int, wait_s: float = 60) -> Iterator[str]:
+    """``bokslut serve`` on the workspace at a free port, answering; yields its base URL."""
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bokslut",
+            "serve",
+            str(root),
+            "--port",
+            str(port),
+            "--tillat-http",
+            "--processer",
+            str(server_processes),
+        ],
+        env={**os.environ, "BOKSLUT_WEBB_HEMLIGHET": "bench"},
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.perf_counter() + wait_s
+        while time.perf_counter() < deadline:
+            try:
+                httpx.get(f"{base}/logga-in", timeout=2)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
 
 
 class Writer(threading.Thread):
@@ -189,32 +226,7 @@ def main() -> None:
         uid = db.add_user(f"skribent{n}", f"Skribent {n}", hashed, GlobalRole.MEMBER)
         db.set_section_roles(uid, [(s, SectionRole.WRITER) for s in (*shared, own_section(n))])
     sections = [s.id for s in list_sections(layout, 1024 * 1024)]
-    port = free_port()
-    env = {**os.environ, "BOKSLUT_WEBB_HEMLIGHET": "bench"}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bokslut",
-            "serve",
-            str(root),
-            "--port",
-            str(port),
-            "--tillat-http",
-            "--processer",
-            str(args.server_processes),
-        ],
-        env=env,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                httpx.get(f"{base}/logga-in", timeout=2)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+    with serving(root, args.server_processes, wait_s=30) as base:
         warm_up(base)
         groups = [list(range(args.writers))[i :: args.processes] for i in range(args.processes)]
         with multiprocessing.Manager() as manager, ProcessPoolExecutor(args.processes) as pool:
@@ -229,9 +241,6 @@ def main() -> None:
             )
             writers = [r for f in futures for r in f.result()]
         elapsed = time.perf_counter() - start
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     times = sorted(t for w in writers for t in w.save_times)
     server_times = sorted(t for w in writers for t in w.server_times)
     accepted = [a for w in writers for a in w.accepted]
