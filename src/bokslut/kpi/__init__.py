@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from bokslut.diagnostics import Finding
+from bokslut.kpi import cache
 from bokslut.kpi.calls import CallFigures, read_calls
 from bokslut.kpi.tables import (
     call_values,
@@ -40,8 +41,9 @@ def _display(layout: Layout, path: Path) -> str:
 
 
 def load_inputs(
-    layout: Layout, config: Config
+    layout: Layout, config: Config, *, use_cache: bool = True
 ) -> tuple[Tickets | None, CallFigures | None, list[YearlyFigure], list[Finding]]:
+    """The parsed key-figure files; from ``.bokslut/kpi/`` when a file is as it was last read."""
     findings: list[Finding] = []
     closing = config.rapport.closing_date()
     period_end = (closing.month, closing.day)
@@ -49,21 +51,49 @@ def load_inputs(
     calls: CallFigures | None = None
     yearly: list[YearlyFigure] = []
     limit, root = config.granser.tabell_bytes, layout.root
+    folder = layout.cache / "kpi" if use_cache else None
+    settings = config.kpi.model_dump(mode="json")
     path = find_input(layout.kpi_dir, "arenden")
     if path is not None:
-        tickets, f = read_tickets(
-            path, _display(layout, path), config.kpi, period_end, max_bytes=limit, root=root
+        shown, source = _display(layout, path), path
+        tickets, f = cache.cached(
+            folder,
+            "arenden",
+            root,
+            source,
+            {"file": shown, "kpi": settings, "closing": period_end, "limit": limit},
+            lambda: read_tickets(source, shown, config.kpi, period_end, max_bytes=limit, root=root),
+            cache.encode_tickets,
+            cache.decode_tickets,
         )
         findings += f
     path = find_input(layout.kpi_dir, "samtal")
     if path is not None:
-        calls, f = read_calls(
-            path, _display(layout, path), config.kpi, period_end, max_bytes=limit, root=root
+        shown_calls, calls_source = _display(layout, path), path
+        calls, f = cache.cached(
+            folder,
+            "samtal",
+            root,
+            calls_source,
+            {"file": shown_calls, "kpi": settings, "closing": period_end, "limit": limit},
+            lambda: read_calls(calls_source, shown_calls, config.kpi, period_end, max_bytes=limit, root=root),
+            cache.encode_calls,
+            cache.decode_calls,
         )
         findings += f
     path = find_input(layout.kpi_dir, "nyckeltal")
     if path is not None:
-        yearly, f = read_yearly(path, _display(layout, path), config.kpi, max_bytes=limit, root=root)
+        shown_yearly, yearly_source = _display(layout, path), path
+        yearly, f = cache.cached(
+            folder,
+            "nyckeltal",
+            root,
+            yearly_source,
+            {"file": shown_yearly, "kpi": settings, "limit": limit},
+            lambda: read_yearly(yearly_source, shown_yearly, config.kpi, max_bytes=limit, root=root),
+            cache.encode_yearly,
+            cache.decode_yearly,
+        )
         findings += f
     return tickets, calls, yearly, findings
 
