@@ -26,18 +26,29 @@ from bokslut.compose.report import PartsProvider, compose_report, title_page
 from bokslut.diagnostics import BokslutError, Finding, has_errors
 from bokslut.document import Document
 from bokslut.lock import writer_lock
+from bokslut.pipeline import render_worker
 from bokslut.pipeline.check import CHECKS, Check, check_workspace
-from bokslut.render.docx import render_docx
 from bokslut.render.html import render_html
 from bokslut.render.html_site import render_site
 from bokslut.render.json import render_json
-from bokslut.render.pdf import render_pdf
 from bokslut.render.xlsx import render_xlsx
 from bokslut.workspace.config import Config
 from bokslut.workspace.layout import Layout
 
 __all__ = ["FORMATS", "BuildResult", "build_report", "compose_workspace", "parse_formats", "title_page"]
 
+
+def _imported_when_used(fmt: str) -> Callable[[Document], bytes]:
+    """The renderer of a format the worker process makes, imported here only if needed."""
+
+    def render(doc: Document) -> bytes:
+        return render_worker.renderer(fmt)(doc)
+
+    return render
+
+
+render_pdf = _imported_when_used("pdf")
+render_docx = _imported_when_used("docx")
 RENDERERS: dict[str, Callable[[Document], bytes]] = {
     "html": render_html,
     "pdf": render_pdf,
@@ -45,6 +56,8 @@ RENDERERS: dict[str, Callable[[Document], bytes]] = {
     "xlsx": render_xlsx,
     "json": render_json,
 }
+# The renderers a worker process may stand in for (not one a caller has put in their place).
+_STANDARD = {"pdf": render_pdf, "docx": render_docx}
 # Formats that are a folder of files: the web site, one page per chapter (build/webb/).
 SITE_RENDERERS: dict[str, Callable[[Document], dict[str, bytes]]] = {"webb": render_site}
 FORMATS = (*RENDERERS, *SITE_RENDERERS)
@@ -128,6 +141,26 @@ def build_report(
             f"{target}: mappen innehåller annat än en tidigare byggd rapport – "
             "välj en tom mapp så skrivs inget över"
         )
+    # Started first, so that it imports its libraries while this process composes.
+    worker = render_worker.start([f for f in formats if _STANDARD.get(f) is RENDERERS.get(f)])
+    try:
+        return _build(layout, config, parts_providers, formats, target, progress, draft, checks, worker)
+    finally:
+        if worker is not None:
+            worker.close()
+
+
+def _build(
+    layout: Layout,
+    config: Config,
+    parts_providers: Sequence[PartsProvider],
+    formats: Sequence[str],
+    target: Path,
+    progress: Progress,
+    draft: bool,
+    checks: Sequence[Check],
+    worker: render_worker.RenderWorker | None,
+) -> BuildResult:
     checked = check_workspace(layout, config, parts_providers, checks)
     findings = list(checked.findings)
     doc = checked.report.document
@@ -139,18 +172,27 @@ def build_report(
     if not checked.ok:
         doc = replace(doc, draft=True)
     progress.step("kapitlen sammanställda och kontrollerade")
+    elsewhere = set(worker.formats) if worker is not None else set()
+    if worker is not None:
+        worker.submit(doc)
     target.parent.mkdir(parents=True, exist_ok=True)
     fresh = _scratch(target, "ny")
     fresh.mkdir()
     try:
         stem = output_stem(config)
         with ThreadPoolExecutor(max_workers=max(1, len(PARALLEL))) as pool:
-            # Typst lays out the PDF in native code without Python's lock, so the PDF is made
-            # on a thread of its own while the other formats are written here; each format
-            # is a function of the document alone, so the bytes do not depend on the order.
-            background = {fmt: pool.submit(RENDERERS[fmt], doc) for fmt in formats if fmt in PARALLEL}
+            # Typst lays out the PDF in native code without Python's lock, so a PDF made here
+            # is made on a thread of its own while the other formats are written; each format
+            # is a function of the document alone, so the bytes do not depend on the order
+            # nor on the process that made them.
+            background = {
+                fmt: pool.submit(RENDERERS[fmt], doc)
+                for fmt in formats
+                if fmt in PARALLEL and fmt not in elsewhere
+            }
             written: dict[str, list[Path]] = {}
-            for fmt in (*(f for f in formats if f not in background), *background):
+            later = (*background, *(f for f in formats if f in elsewhere))
+            for fmt in (*(f for f in formats if f not in later), *later):
                 if fmt in SITE_RENDERERS:
                     folder = fresh / fmt
                     folder.mkdir()
@@ -161,7 +203,10 @@ def build_report(
                 else:
                     path = fresh / f"{stem}.{fmt}"
                     job = background.get(fmt)
-                    path.write_bytes(RENDERERS[fmt](doc) if job is None else job.result())
+                    made = worker.results().get(fmt) if worker is not None and fmt in elsewhere else None
+                    if made is None:
+                        made = RENDERERS[fmt](doc) if job is None else job.result()
+                    path.write_bytes(made)
                     written[fmt] = [path]
                 progress.step(f"{fmt} klar")
         files = [path for fmt in formats for path in written[fmt]]

@@ -17,7 +17,6 @@ import io
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
 
 from docx import Document as new_docx
 from docx.document import Document as DocxDocument
@@ -52,7 +51,13 @@ from bokslut.document import (
 )
 from bokslut.render.charts import charts_png
 from bokslut.render.docx_columns import LEVEL_INDENT, plan_columns
-from bokslut.render.docx_package import TABLE_STYLE, add_styles, drop_template_leftovers, tidy_settings
+from bokslut.render.docx_package import (
+    TABLE_STYLE,
+    add_styles,
+    drop_template_leftovers,
+    escape,
+    tidy_settings,
+)
 from bokslut.render.docx_pages import LINE, PageTracker
 from bokslut.render.raster import svg_as_png
 from bokslut.render.reproducible import normalize_zip

@@ -11,8 +11,6 @@ template lacks (the table style and the contents' entries).
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
-
 from docx.document import Document as DocxDocument
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement, parse_xml
@@ -54,6 +52,12 @@ _TABLE_STYLE_XML = f"""
   </w:tblStylePr>
 </w:style>
 """
+
+
+def escape(text: str) -> str:
+    """``&``, ``<`` and ``>`` as XML entities (xml.sax.saxutils.escape, without importing
+    urllib and ssl with it)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _toc_style(level: int, tab: int) -> str:
