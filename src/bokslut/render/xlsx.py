@@ -90,8 +90,8 @@ def _header_text(text: str, limit: int = HEADER_TITLE_MAX) -> str:
 def _row_unit(table: Table, row: Row) -> str:
     """The unit of a row's figures when no column of the table shows it.
 
-    Goal tables keep each indicator's unit in an "enhet" value; the flat layout
-    shows it as a column, the hierarchical one does not, so its numbers carry it.
+    Goal tables keep each indicator's unit in an "enhet" value and show it in an Enhet
+    column; a table without that column has the unit carried by its numbers.
     """
     unit = row.values.get("enhet")
     if not isinstance(unit, str) or any(c.id == "enhet" for c in table.columns) or unit == "%":
