@@ -32,6 +32,7 @@ from bokslut.compose.charts import build_chart
 from bokslut.compose.empty import without_empty
 from bokslut.compose.images import load_image
 from bokslut.compose.sandbox import ChapterSandbox, LimitExceeded, template_line
+from bokslut.compose.template_cache import TemplateCache
 from bokslut.diagnostics import BokslutError, Finding, error
 from bokslut.direction import PAIRS, Pair
 from bokslut.document import (
@@ -757,19 +758,22 @@ def compose(
     data: ReportData,
     title_page: TitlePage,
     root: Path | None = None,
+    template_cache: Path | None = None,
 ) -> Document:
     """Render every chapter and build the document; all mistakes are reported together.
 
-    ``root`` is the workspace pictures are read from (``![alt](../bilder/logga.png)``).
+    ``root`` is the workspace pictures are read from (``![alt](../bilder/logga.png)``);
+    ``template_cache`` the folder compiled chapters are kept in (none: compiled each time).
     """
     state = _State(data, title_page.unit, root)
     env = _environment(state)
+    compiled = TemplateCache(env, template_cache)
     findings: list[Finding] = []
     composed: list[Chapter] = []
     for name, text in chapters:
         try:
             env.start_chapter()
-            template = env.from_string(text)
+            template = compiled.from_string(name, text)
             template.filename = name
             rendered = template.render()
             blocks = _Converter(state, name).blocks(_md.parse(rendered))

@@ -92,7 +92,9 @@ def compose_report(
     if data is not None:
         findings.extend(data.findings)
         try:
-            document = compose(chapters, data, _cover(config, layout, findings), layout.root)
+            document = compose(
+                chapters, data, _cover(config, layout, findings), layout.root, layout.template_cache
+            )
         except BokslutError as exc:
             findings.extend(exc.findings or [_as_finding(exc)])
     return ComposedReport(layout, config, chapters, data, document, tuple(findings), tuple(parts))

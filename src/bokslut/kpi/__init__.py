@@ -51,7 +51,7 @@ def load_inputs(
     calls: CallFigures | None = None
     yearly: list[YearlyFigure] = []
     limit, root = config.granser.tabell_bytes, layout.root
-    folder = layout.cache / "kpi" if use_cache else None
+    folder = layout.kpi_cache if use_cache else None
     settings = config.kpi.model_dump(mode="json")
     path = find_input(layout.kpi_dir, "arenden")
     if path is not None:

@@ -92,6 +92,16 @@ class Layout:
         return self.root / ".bokslut"
 
     @property
+    def kpi_cache(self) -> Path:
+        """The parsed key-figure files (bokslut.kpi.cache)."""
+        return self.cache / "kpi"
+
+    @property
+    def template_cache(self) -> Path:
+        """The compiled chapters (bokslut.compose.template_cache)."""
+        return self.cache / "mallar"
+
+    @property
     def store_path(self) -> Path:
         return self.cache / "ledger.duckdb"
 
