@@ -9,6 +9,9 @@ median beside it, and the machine's load average, since the machine may be share
 the time on the clock, the processor time (user + system, Arrow's and Typst's threads
 included): on a busy machine the clock mostly measures the wait for a core, processor
 time the work, so it is what to compare between two versions measured under load.
+`bokslut build` renders the PDF and the Word file in a second process while it composes
+(bokslut.pipeline.render_worker; its processor time is in the whole's); the phases are
+measured in one process, one after another, each format importing what it needs.
 
     .venv/bin/python benchmarks/bench_examples.py [--runs 3]
 """

@@ -175,8 +175,6 @@ def hierarchy_table(
         Column("niva", "Nivå", kind=ColumnKind.TEXT),
         Column("nuvarde", "Nuvärde", kind=ColumnKind.NUMBER),
         Column("prognos", "Prognos", kind=ColumnKind.NUMBER),
-        # As in the flat table: the unit of Nuvärde and Prognos ("%" is in the cells themselves).
-        Column("enhet", "Enhet", kind=ColumnKind.TEXT),
         Column("malvarde", "Målvärde", kind=ColumnKind.TEXT),
         Column("symbol", "Symbol", kind=ColumnKind.TEXT),
         Column("maluppfyllelse", "Måluppfyllelse", kind=ColumnKind.TEXT),

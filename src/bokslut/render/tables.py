@@ -65,7 +65,22 @@ def _cell(rounded: Rounded, row: Row, col: Column) -> CellView:
         # A percent figure among amounts or counts says so in the cell; a table of
         # percentages only says it once, in the caption ("Procent").
         text += "\u00a0%"
+    elif unit := row_unit(table, row):
+        text += f"\u00a0{unit}"
     return CellView(text, True)
+
+
+def row_unit(table: Table, row: Row) -> str:
+    """The unit a row's figures carry in their cells, when no column of the table shows it.
+
+    Goal tables keep each indicator's unit in an "enhet" value. The flat layout shows
+    it in an Enhet column; the hierarchical one has no room for another column on a
+    page, so its Nuvärde and Prognos carry it ("4,8 veckor"), as "%" always is.
+    """
+    unit = row.values.get("enhet")
+    if not isinstance(unit, str) or any(c.id == "enhet" for c in table.columns) or unit == "%":
+        return ""
+    return unit.strip()
 
 
 def percent_only(table: Table) -> bool:

@@ -29,7 +29,7 @@ from xlsxwriter.worksheet import Worksheet
 from bokslut.document import DRAFT_MARK, Document
 from bokslut.render.numbers import format_number
 from bokslut.render.reproducible import normalize_zip
-from bokslut.render.tables import table_view
+from bokslut.render.tables import row_unit, table_view
 from bokslut.table import ColumnKind, Rounded, Row, RowKind, Table, column_decimals
 
 _BAD = re.compile(r"[\[\]:*?/\\]")
@@ -85,18 +85,6 @@ def _header_text(text: str, limit: int = HEADER_TITLE_MAX) -> str:
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text.replace("&", "&&")
-
-
-def _row_unit(table: Table, row: Row) -> str:
-    """The unit of a row's figures when no column of the table shows it.
-
-    Goal tables keep each indicator's unit in an "enhet" value and show it in an Enhet
-    column; a table without that column has the unit carried by its numbers.
-    """
-    unit = row.values.get("enhet")
-    if not isinstance(unit, str) or any(c.id == "enhet" for c in table.columns) or unit == "%":
-        return ""
-    return unit.strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +173,7 @@ def _column_widths(
             value = rounded.get(r.id, col.id)
             if isinstance(value, Decimal):
                 percent = (r.column_kind or col.kind) is ColumnKind.PERCENT
-                shown = _shown_number(value, column_decimals(table, col, r), percent, _row_unit(table, r))
+                shown = _shown_number(value, column_decimals(table, col, r), percent, row_unit(table, r))
                 figures = max(figures, len(shown) + 2)
             elif isinstance(value, str):
                 figures = max(figures, min(len(value), TEXT_WIDTH[1]) + 1)
@@ -386,7 +374,7 @@ class _Book:
                 ws.write_url(r, 1, f"internal:'{self.note_sheets[row.note]}'!A1", link, f"Not {note}")
             else:
                 ws.write_string(r, 1, f"Not {note}", self.style(**look))
-        unit = _row_unit(table, row)
+        unit = row_unit(table, row)
         for j, col in enumerate(table.columns):
             value = rounded.get(row.id, col.id)
             kind = row.column_kind or col.kind
