@@ -170,8 +170,9 @@ def test_reading_commands_use_a_current_cache_read_only(ws: Path, read_only_cach
         r = run(*command.format(ws).split())
         assert r.exit_code == 0, (command, r.stderr)
         assert "skrivskydd" not in r.stderr and "Traceback" not in r.stderr
-    # Composing keeps the compiled chapters (.bokslut/mallar/); the ledger's cache is untouched.
-    assert {k: v for k, v in snapshot(ws).items() if not k.startswith(".bokslut/mallar/")} == before
+    # Composing keeps compiled chapters and parsed key figures; the ledger's cache is untouched.
+    kept = (".bokslut/mallar/", ".bokslut/kpi/")
+    assert {k: v for k, v in snapshot(ws).items() if not k.startswith(kept)} == before
 
 
 def test_a_stale_cache_is_rebuilt_in_a_temporary_folder(

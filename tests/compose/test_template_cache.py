@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from jinja2 import Environment
 
+from bokslut import cache_signing
 from bokslut.compose import template_cache
 from bokslut.compose.chapters import compose
 from bokslut.document import Paragraph
@@ -105,7 +106,7 @@ def test_the_same_entry_signed_with_this_users_key_is_used(tmp_path):
     """The counterpart of the test above: the signature is what decides."""
     cache = tmp_path / "mallar"
     shown_text(cache)
-    key = template_cache.signing_key()
+    key = cache_signing.signing_key()
     assert key is not None
     entry(cache).write_bytes(_planted(cache, key))
     assert shown_text(cache) == "Planterad text som aldrig får visas."
@@ -114,10 +115,10 @@ def test_the_same_entry_signed_with_this_users_key_is_used(tmp_path):
 def test_a_key_others_can_read_is_not_trusted(tmp_path):
     cache = tmp_path / "mallar"
     shown_text(cache)
-    key_file = template_cache.key_path()
+    key_file = cache_signing.key_path()
     assert (key_file.stat().st_mode & 0o777) == 0o600
     key_file.chmod(0o644)
-    assert template_cache.signing_key() is None
+    assert cache_signing.signing_key() is None
     entry(cache).write_bytes(_planted(cache, key_file.read_bytes()))
     assert shown_text(cache).startswith("Årets resultat är ")
 
@@ -125,4 +126,4 @@ def test_a_key_others_can_read_is_not_trusted(tmp_path):
 def test_without_a_cache_folder_nothing_is_written(tmp_path):
     doc = compose([("text/01.md", CHAPTER)], DATA, sample.title_page())
     assert doc.chapters[0].blocks
-    assert not template_cache.key_path().exists()
+    assert not cache_signing.key_path().exists()

@@ -1,7 +1,6 @@
 """The parsed key-figure files are kept in .bokslut/kpi/ and read again whenever anything they
-depend on changes; a damaged or planted entry never changes a figure."""
+depend on changes; a damaged entry, or one this user did not sign, never changes a figure."""
 
-import hashlib
 import json
 import os
 from decimal import Decimal
@@ -10,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bokslut import kpi
+from bokslut import cache_signing, kpi
 from bokslut.kpi import cache
 
 from .conftest import config
@@ -83,26 +82,35 @@ def test_a_changed_parser_is_a_new_key(monkeypatch):
     assert cache.entry_key("abc", kind="samtal") != key
 
 
-def _planted_codes(entry: Path) -> bytes:
-    """The entry with a ticket's priority code pointing past the names, its digest made to fit."""
+def _parts(entry: Path) -> tuple[dict, bytearray]:
     data = entry.read_bytes()
-    end = data.index(b"\n", len(cache.MAGIC))
-    header = json.loads(data[len(cache.MAGIC) : end])
-    body = bytearray(data[end + 1 :])
+    start = len(cache.MAGIC) + cache.MAC_LENGTH + 1
+    end = data.index(b"\n", start)
+    return json.loads(data[start:end]), bytearray(data[end + 1 :])
+
+
+def _signed(header: dict, body: bytes, key: bytes) -> bytes:
+    line = json.dumps(header).encode()
+    return cache.MAGIC + cache_signing.sign(key, line, bytes(body)) + b"\n" + line + b"\n" + bytes(body)
+
+
+def _with_priority_code(entry: Path, code: int, key: bytes) -> bytes:
+    """The entry with the first ticket's priority code set to ``code``, signed with ``key``."""
+    header, body = _parts(entry)
     offset = 0
     for name, dtype, length in header["arrays"]:
         if name == "priority":
             codes = np.frombuffer(body, dtype=dtype, count=length, offset=offset).copy()
-            codes[0] = 999
+            codes[0] = code
             body[offset : offset + codes.nbytes] = codes.tobytes()
         offset += np.dtype(dtype).itemsize * length
-    header["body"] = hashlib.sha256(body).hexdigest()
-    return cache.MAGIC + json.dumps(header).encode() + b"\n" + bytes(body)
+    return _signed(header, body, key)
 
 
-def _object_arrays(entry: Path) -> bytes:
-    data = entry.read_bytes()
-    return data.replace(b'"<i8"', b'"|O"', 1)
+def _own_key() -> bytes:
+    key = cache_signing.signing_key()
+    assert key is not None
+    return key
 
 
 DAMAGE = {
@@ -110,9 +118,18 @@ DAMAGE = {
     "empty": lambda entry: b"",
     "cut short": lambda entry: entry.read_bytes()[:-100],
     "a flipped byte": lambda entry: entry.read_bytes()[:-5] + b"X" + entry.read_bytes()[-4:],
-    "codes past the names": _planted_codes,
-    "object arrays": _object_arrays,
+    "signed by this user, codes past the names": lambda entry: _with_priority_code(entry, 999, _own_key()),
+    "signed by this user, object arrays": lambda entry: _signed(
+        {**_parts(entry)[0], "arrays": [[n, "|O", k] for n, _, k in _parts(entry)[0]["arrays"]]},
+        _parts(entry)[1],
+        _own_key(),
+    ),
     "another type in the header": lambda entry: entry.read_bytes().replace(b'"file":"', b'"file":["', 1),
+    "signed by this user, another type in the header": lambda entry: _signed(
+        {**_parts(entry)[0], "value": {**_parts(entry)[0]["value"], "file": ["x"]}},
+        _parts(entry)[1],
+        _own_key(),
+    ),
 }
 
 
@@ -150,3 +167,27 @@ def test_an_entry_that_is_a_link_is_not_followed(workspace, tmp_path_factory):
     assert kpi.build_part(layout, config(), {}).values == expected
     assert not entry.is_symlink()  # replaced by an entry of its own
     assert elsewhere.read_bytes() == entry.read_bytes()
+
+
+def test_figures_brought_along_in_a_received_workspaces_cache_are_not_shown(workspace):
+    """A sender can compute the key of the files they send, but cannot sign as the receiver."""
+    layout = workspace("arenden.csv", TICKETS)
+    settings = config(servicenivaer_min=LEVELS)
+    expected = kpi.build_part(layout, settings, {}).values
+    entry = layout.cache / "kpi" / "arenden.bin"
+    # Every ticket counted as the third priority ("normal"): a different service level.
+    header, _ = _parts(entry)
+    names = header["value"]["names"]["priority"]
+    crafted = _with_priority_code(entry, names.index("hög"), os.urandom(32))
+    entry.write_bytes(crafted)
+    assert kpi.build_part(layout, settings, {}).values == expected
+    # The same entry signed with this user's key is used: the signature is what decides.
+    entry.write_bytes(_with_priority_code(entry, names.index("hög"), _own_key()))
+    assert kpi.build_part(layout, settings, {}).values != expected
+
+
+def test_without_a_signing_key_nothing_is_kept(workspace, monkeypatch):
+    monkeypatch.setattr(cache, "signing_key", lambda: None)
+    layout = workspace("samtal.csv", CALLS)
+    assert kpi.build_part(layout, config(), {}).values["samtal_kundtjanst_inkommande_2023"] == 4
+    assert not (layout.cache / "kpi").exists()

@@ -9,7 +9,7 @@ A cache entry is code that will run. A workspace may arrive as a zip or be
 shared, and a chapter is untrusted text run in a sandbox, so an entry that
 someone else wrote could escape the sandbox. Every entry therefore carries an
 HMAC-SHA256 made with a key of this user's own, kept outside every workspace
-(``$XDG_CACHE_HOME/bokslut/nyckel``, mode 0600): an entry that a zip brought
+(:mod:`bokslut.cache_signing`): an entry that a zip brought
 along, that was altered or damaged, or whose key file cannot be read or made
 is never loaded; the chapter is compiled as if there were no cache, and the
 entry written anew.
@@ -31,55 +31,13 @@ from types import CodeType
 import jinja2
 from jinja2 import Environment, Template
 
+from bokslut.cache_signing import signing_key
+
 FORMAT = 1
 MAGIC = b"bokslut-mall\n"
-KEY_BYTES = 32
 MAX_ENTRY_BYTES = 16 * 1024 * 1024
 # The modules whose code decides what a chapter compiles to.
 COMPILING_MODULES = ("bokslut.compose.sandbox", "bokslut.compose.chapters", "bokslut.compose.template_cache")
-
-
-def key_path() -> Path:
-    """Where this user's signing key lives: the user's cache folder, never a workspace."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "bokslut" / "nyckel"
-
-
-def signing_key(path: Path | None = None) -> bytes | None:
-    """This user's key (made on first use); None when it cannot be trusted or made."""
-    path = path if path is not None else key_path()
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-        try:
-            fd = os.open(path, flags)
-        except FileNotFoundError:
-            return _new_key(path)
-        with os.fdopen(fd, "rb") as f:
-            info = os.fstat(f.fileno())
-            if not stat.S_ISREG(info.st_mode) or info.st_mode & 0o077 or info.st_uid != os.getuid():
-                return None  # readable or writable by others: not a secret
-            key = f.read(KEY_BYTES + 1)
-        return key if len(key) == KEY_BYTES else None
-    except (OSError, RuntimeError, AttributeError):  # no home, or no getuid (Windows)
-        return None
-
-
-def _new_key(path: Path) -> bytes | None:
-    key = os.urandom(KEY_BYTES)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(key)
-        # Two builds making the key at once: the first one's stays, the other reads it.
-        os.link(tmp, path)
-    except FileExistsError:
-        return signing_key(path)
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-    return key
 
 
 def fingerprint(env: Environment) -> str:

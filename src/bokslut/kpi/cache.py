@@ -6,12 +6,14 @@ closing day or bokslut itself change. Each file kind has one entry, keyed by a
 SHA-256 over all of those (the file by its content, bokslut by the source of the
 modules that parse it), so any change reads the file again and rewrites the entry.
 
-An entry is a line of JSON (the key, the figures' small parts and a SHA-256 of
-the rest) followed by the arrays' raw bytes. Nothing in it is ever executed or
-unpickled: the header is checked field by field and the arrays by type, length
-and range before they are used, and an entry that fails any check, cannot be read
-or belongs to another key is ignored — the file is read as if there were no
-cache, and the entry rewritten.
+An entry is an HMAC (:mod:`bokslut.cache_signing`: a key of this user's own,
+outside every workspace), a line of JSON (the key, the figures' small parts) and
+the arrays' raw bytes. An entry not signed with this user's key — damaged, or
+brought along with a received workspace to show other figures than its files —
+is never used. Nothing in an entry is ever executed or unpickled, and even a
+signed one is checked field by field and array by array (type, length, range)
+before use. An entry that fails any check, cannot be read or belongs to another
+key is ignored: the file is read as if there were no cache, and the entry rewritten.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from bokslut.cache_signing import sign, signing_key, verify
 from bokslut.diagnostics import Finding, Level
 from bokslut.kpi.calls import CallFigures, QueueYear
 from bokslut.kpi.tickets import Coded, Tickets
@@ -37,8 +40,9 @@ from bokslut.kpi.yearly import MAX_VALUE, YearlyFigure
 from bokslut.workspace.safe_files import Refused, open_inside
 
 # Raised when the layout of an entry changes; old entries are then simply not used.
-FORMAT = 1
+FORMAT = 2
 MAGIC = b"bokslut-kpi-cache\n"
+MAC_LENGTH = 64
 # Modules whose code decides what a file parses to: a change in any of them is a new key.
 PARSING_MODULES = (
     "bokslut.tabular",
@@ -117,30 +121,35 @@ def cached(
     read: Callable[[], tuple[T, list[Finding]]],
     encode: Callable[[T], tuple[Any, dict[str, npt.NDArray[Any]]]],
     decode: Callable[[Any, Mapping[str, npt.NDArray[Any]]], T],
+    secret: bytes | None = None,
 ) -> tuple[T, list[Finding]]:
     """``read()``, or what it gave the last time for the same file content and ``inputs``.
 
-    ``folder`` None reads without a cache. The content is hashed before and after
-    reading: a file changed while it was read is not stored under either version.
+    ``folder`` None reads without a cache; ``secret`` is the signing key (this user's
+    own when not given; without one there is no cache). The content is hashed before
+    and after reading: a file changed while it was read is stored under neither version.
     """
-    before = file_digest(root, path) if folder is not None else None
-    if folder is None or before is None:
+    if folder is None:
+        return read()
+    secret = secret if secret is not None else signing_key()
+    before = file_digest(root, path) if secret is not None else None
+    if secret is None or before is None:
         return read()
     key = entry_key(before, kind=kind, **inputs)
     entry = folder / f"{kind}.bin"
-    hit = _load(entry, key, decode)
+    hit = _load(entry, key, secret, decode)
     if hit is not None:
         return hit
     value, findings = read()
     if file_digest(root, path) == before:
         with contextlib.suppress(Damaged, ValueError, TypeError):
             header, arrays = encode(value)
-            _save(folder, entry, key, header, findings, arrays)
+            _save(folder, entry, key, secret, header, findings, arrays)
     return value, findings
 
 
 def _load(
-    entry: Path, key: str, decode: Callable[[Any, Mapping[str, npt.NDArray[Any]]], T]
+    entry: Path, key: str, secret: bytes, decode: Callable[[Any, Mapping[str, npt.NDArray[Any]]], T]
 ) -> tuple[T, list[Finding]] | None:
     try:
         fd = os.open(entry, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0))
@@ -151,24 +160,27 @@ def _load(
             if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
                 return None
             data = f.read()
-        return _decode_entry(data, key, decode)
+        return _decode_entry(data, key, secret, decode)
     except (OSError, Damaged, ValueError, TypeError, KeyError, IndexError, OverflowError, RecursionError):
         return None  # read from the file instead; the entry is rewritten
 
 
 def _decode_entry(
-    data: bytes, key: str, decode: Callable[[Any, Mapping[str, npt.NDArray[Any]]], T]
+    data: bytes, key: str, secret: bytes, decode: Callable[[Any, Mapping[str, npt.NDArray[Any]]], T]
 ) -> tuple[T, list[Finding]]:
     if not data.startswith(MAGIC):
         raise Damaged("magic")
-    end = data.index(b"\n", len(MAGIC))
-    header = json.loads(data[len(MAGIC) : end])
-    if not isinstance(header, dict) or header.get("key") != key:
-        raise Damaged("key")
+    start = len(MAGIC) + MAC_LENGTH + 1
+    mac = data[len(MAGIC) : start - 1]
+    end = data.index(b"\n", start)
+    line = data[start:end]
     # A copy the figures may be computed on in place (frombuffer over bytes is read-only).
     body = bytearray(data[end + 1 :])
-    if header.get("body") != hashlib.sha256(body).hexdigest():
-        raise Damaged("body")
+    if data[start - 1 : start] != b"\n" or not verify(secret, mac, line, bytes(body)):
+        raise Damaged("not signed by this user")
+    header = json.loads(line)
+    if not isinstance(header, dict) or header.get("key") != key:
+        raise Damaged("key")
     arrays: dict[str, npt.NDArray[Any]] = {}
     offset = 0
     specs = header.get("arrays")
@@ -193,6 +205,7 @@ def _save(
     folder: Path,
     entry: Path,
     key: str,
+    secret: bytes,
     value: Any,
     findings: Sequence[Finding],
     arrays: Mapping[str, npt.NDArray[Any]],
@@ -203,9 +216,8 @@ def _save(
         "value": value,
         "findings": [f.to_json() for f in findings],
         "arrays": [[name, a.dtype.str, int(a.size)] for name, a in arrays.items()],
-        "body": hashlib.sha256(body).hexdigest(),
     }
-    line = json.dumps(header, ensure_ascii=False, separators=(",", ":"))
+    line = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         if folder.is_symlink() or not folder.is_dir():
@@ -215,7 +227,7 @@ def _save(
         fd = os.open(tmp, flags, 0o644)
         try:
             with os.fdopen(fd, "wb") as f:
-                f.write(MAGIC + line.encode() + b"\n" + body)
+                f.write(MAGIC + sign(secret, line, body) + b"\n" + line + b"\n" + body)
             os.replace(tmp, entry)
         except BaseException:
             with contextlib.suppress(OSError):
