@@ -43,8 +43,7 @@ from bokslut.drilldown import Breakdown, Drill, UnknownName
 from bokslut.ledger.drilldown import PAGE_SIZE
 from bokslut.ledger.store import Store, open_store
 from bokslut.money import format_ore
-from bokslut.pipeline.areas import report_parts
-from bokslut.pipeline.build import FORMATS, SUMS_NAME, build_report
+from bokslut.pipeline.build import FORMATS
 from bokslut.pipeline.drill import drill_on
 from bokslut.render.html import CSS, HtmlWriter, font_face_css
 from bokslut.render.numbers import format_number
@@ -69,8 +68,8 @@ from bokslut.web.engine import (
     Snapshot,
     chapter_files_state,
     figure_choices,
-    frozen_folder,
 )
+from bokslut.web.freeze import FreezeBusy, FreezeLimits, freeze
 from bokslut.web.preview_pool import DEFAULT_TIMEOUT, Job, PreviewBusy, PreviewPool
 from bokslut.web.sections import (
     Conflict,
@@ -111,6 +110,8 @@ class WebConfig:
     # Preview runs in separate processes, killed after preview_seconds (bokslut.web.preview_pool).
     preview_workers: int = 2
     preview_seconds: float = DEFAULT_TIMEOUT
+    # Fastställande builds in a process of its own under these (bokslut.web.freeze).
+    freeze_limits: FreezeLimits = field(default_factory=FreezeLimits)
 
 
 @dataclass
@@ -1004,8 +1005,18 @@ class Web:
             moved = self.db.set_state(current.id, ReportState.LOCKED, ReportState.OPEN)
         elif name == "faststall":
             if current.state is ReportState.LOCKED:
-                folder, sums = self._freeze(current.id)
-                moved = self.db.fix(current.id, ctx.me.id, folder, sums)
+                # Built in a process of its own under the freeze limits (bokslut.web.freeze);
+                # recorded as fastställd only if the report is still låst when it is done.
+                try:
+                    moved = freeze(
+                        self.layout,
+                        current.id,
+                        self.cfg.freeze_formats,
+                        self.cfg.freeze_limits,
+                        lambda folder, sums: self.db.fix(current.id, ctx.me.id, folder, sums),
+                    )
+                except FreezeBusy as exc:
+                    raise HttpProblem(409, exc.message) from None
         elif name == "ny-version":
             moved = self.db.reopen(current.id)
         else:
@@ -1013,21 +1024,6 @@ class Web:
         if not moved:
             raise HttpProblem(409, f"rapporten är {STATE_LABEL[current.state]} – det går inte nu")
         return RedirectResponse("/rapport/lage", status_code=303)
-
-    def _freeze(self, version_id: int) -> tuple[str, str]:
-        from bokslut.workspace.config import load_config
-
-        folder = frozen_folder(self.layout, version_id)
-        result = build_report(
-            self.layout,
-            load_config(self.layout.config),
-            [report_parts],
-            self.cfg.freeze_formats,
-            out_dir=folder,
-            quiet=True,
-        )
-        sums = (result.out_dir / SUMS_NAME).read_text(encoding="utf-8")
-        return folder.relative_to(self.layout.root).as_posix(), sums
 
     def frozen_file(self, ctx: Ctx) -> Response:
         vid = int(ctx.request.path_params["vid"])
