@@ -11,6 +11,8 @@ from typing import Any
 
 from click.testing import CliRunner
 from openpyxl import load_workbook
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from tests.web.conftest import RR, csrf_of
@@ -59,6 +61,7 @@ def goals_as_workbook(root: Path) -> Path:
     wb["Målområden"]["B2"].fill = PatternFill("solid", fgColor="FFFF00")
     notes = wb.create_sheet("Anteckningar")
     notes["A1"] = "Egna anteckningar: utfallen stäms av mot kundtjänstens rapport i januari."
+    notes["A2"] = CellRichText("Viktigt: ", TextBlock(InlineFont(b=True), "före den 15 januari"))
     wb.save(path)
     return path
 
@@ -141,6 +144,8 @@ def test_goals_kept_in_mal_xlsx_are_saved_into_the_workbook_and_bokslut_build_sh
         "K2:K1000",
     ]
     assert wb["Utfall"][f"C{utfall_row}"].value == "=samtal_kundtjanst_andel_inom_30s_2023"
+    rich = load_workbook(path, rich_text=True)["Anteckningar"]["A2"].value
+    assert isinstance(rich, CellRichText) and rich[1].font.b and str(rich) == "Viktigt: före den 15 januari"
 
     # Read as build reads it, and built by the command line.
     goals, _, findings = load_goals(Layout(site.root))

@@ -248,7 +248,8 @@ def written(raw: bytes, edits: Sequence[Edit]) -> bytes:
     """``raw`` with ``edits`` written into it; everything else of the workbook kept."""
     from openpyxl import load_workbook
 
-    wb = load_workbook(io.BytesIO(raw))
+    # rich_text: a cell with words in bold or colour keeps them (openpyxl flattens it otherwise).
+    wb = load_workbook(io.BytesIO(raw), rich_text=True)
     try:
         new_rows: dict[tuple[str, tuple[tuple[str, object], ...]], int] = {}
         for edit in edits:
