@@ -233,6 +233,20 @@ def test_an_outcome_without_a_row_gets_a_new_row_on_the_utfall_sheet(site):
     assert not findings and goals.malomraden[1].mal[0].indikatorer[0].utfall == {2023: "Ja"}
 
 
+def test_an_outcome_of_an_indicator_without_id_is_refused_at_its_field(site):
+    path = goals_as_workbook(site.root)
+    wb = load_workbook(path)
+    utfall, indikatorer = wb["Utfall"], wb["Indikatorer"]
+    utfall.delete_rows(next(r for r in range(2, utfall.max_row + 1) if utfall.cell(r, 1).value == "e_arkiv"))
+    next(c for c in indikatorer["A"] if c.value == "e_arkiv").value = None
+    wb.save(path)
+    before = path.read_bytes()
+    r = post(site.client("ada"), "/mal/2", {f"utfall-{E_ARKIV}": "Ja"})
+    assert r.status_code == 422
+    assert "indikatorn har inget id på bladet Indikatorer" in shown(r.text)
+    assert path.read_bytes() == before
+
+
 def test_a_number_that_is_not_one_is_refused_and_the_workbook_is_not_touched(site):
     path = goals_as_workbook(site.root)
     before = path.read_bytes()

@@ -94,8 +94,10 @@ def _build(
         answer = ("minne", "", ())
     except OSError as exc:
         answer = ("storlek", "", ()) if exc.errno == errno.EFBIG else ("oväntat", "", ())
-    except Exception:
-        answer = ("oväntat", "", ())
+    except Exception as exc:
+        # A library in native code (the ledger database, the PDF renderer) says "out of
+        # memory" in an exception of its own when the address-space limit is reached.
+        answer = ("minne" if "memory" in type(exc).__name__.casefold() else "oväntat", "", ())
     with contextlib.suppress(OSError, MemoryError):
         conn.send(answer)
 
