@@ -1045,7 +1045,10 @@ class Web:
         elif name == "faststall":
             if current.state is ReportState.LOCKED:
                 # Built in a process of its own under the freeze limits (bokslut.web.freeze);
-                # recorded as fastställd only if the report is still låst when it is done.
+                # recorded as fastställd only if the report is still låst when it is done. The
+                # ledger's store is brought up to date here first, so the build process only reads
+                # it and its file-size limit falls on the report's files.
+                self.cache.get()
                 try:
                     moved = freeze(
                         self.layout,
