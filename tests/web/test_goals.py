@@ -198,12 +198,13 @@ def test_a_stale_form_gets_409_and_a_change_in_the_folder_is_detected(workspace,
         site.close()
 
 
-def test_a_goal_area_that_is_not_there_is_not_found_and_a_workbook_is_named(site):
+def test_a_goal_area_that_is_not_there_is_not_found_and_two_goal_files_are_refused(site):
     assert site.client("ola").get("/mal/99").status_code == 404
     assert site.client("ola").get("/mal/0").status_code == 404
     (site.root / "data" / "mal.xlsx").write_bytes(b"PK")
     r = site.client("ola").get(AREA)
-    assert r.status_code == 422 and "formulären i webben skriver bara data/mal.yaml" in shown(r.text)
+    assert r.status_code == 422
+    assert "både data/mal.yaml och data/mal.xlsx finns – behåll en av dem" in shown(r.text)
 
 
 BESLUT = """\

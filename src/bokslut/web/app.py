@@ -43,8 +43,7 @@ from bokslut.drilldown import Breakdown, Drill, UnknownName
 from bokslut.ledger.drilldown import PAGE_SIZE
 from bokslut.ledger.store import Store, open_store
 from bokslut.money import format_ore
-from bokslut.pipeline.areas import report_parts
-from bokslut.pipeline.build import FORMATS, SUMS_NAME, build_report
+from bokslut.pipeline.build import FORMATS
 from bokslut.pipeline.drill import drill_on
 from bokslut.render.html import CSS, HtmlWriter, font_face_css
 from bokslut.render.numbers import format_number
@@ -69,8 +68,8 @@ from bokslut.web.engine import (
     Snapshot,
     chapter_files_state,
     figure_choices,
-    frozen_folder,
 )
+from bokslut.web.freeze import FreezeBusy, FreezeLimits, freeze
 from bokslut.web.preview_pool import DEFAULT_TIMEOUT, Job, PreviewBusy, PreviewPool
 from bokslut.web.sections import (
     Conflict,
@@ -111,6 +110,8 @@ class WebConfig:
     # Preview runs in separate processes, killed after preview_seconds (bokslut.web.preview_pool).
     preview_workers: int = 2
     preview_seconds: float = DEFAULT_TIMEOUT
+    # Fastställande builds in a process of its own under these (bokslut.web.freeze).
+    freeze_limits: FreezeLimits = field(default_factory=FreezeLimits)
 
 
 @dataclass
@@ -614,7 +615,8 @@ class Web:
 
     # -- goal follow-up ---------------------------------------------------------------
     # These pages read the settings themselves rather than through the report cache: a save
-    # changes data/mal.yaml, and the form must not wait for the report to be recomputed.
+    # changes data/mal.yaml (or data/mal.xlsx), and the form must not wait for the report to
+    # be recomputed.
 
     @property
     def yaml_bytes(self) -> int:
@@ -625,37 +627,59 @@ class Web:
         return load_config(self.layout.config).kapitel.max_storlek_kb * 1024
 
     def goals_index(self, ctx: Ctx) -> Response:
-        loaded = self._goals_file(goals.GOALS)
+        section = goals.goal_section(self.layout)
+        loaded = None if section is None else goals.load(self.layout, section, self.yaml_bytes)
         areas = []
         if loaded is not None:
             for index, name in enumerate(goals.area_names(loaded.data), start=1):
                 holders = goals.holders(self.layout, self.text_bytes, goals.area_tables(index))
                 areas.append((index, name, sorted(holders), goals.may_edit(ctx.me, ctx.state, holders)))
-        decisions = self._goals_file(goals.DECISIONS)
-        return self.render(ctx, "mal.html", areas=areas, has_decisions=decisions is not None)
+        decisions = goals.decision_section(self.layout)
+        return self.render(
+            ctx,
+            "mal.html",
+            areas=areas,
+            has_decisions=decisions is not None,
+            file=section.file if section is not None else "data/mal.yaml",
+        )
 
-    def _goals_file(self, section: Section) -> goals.Loaded | None:
-        if not (self.layout.root / section.file).is_file():
-            return None
-        return goals.load(self.layout, section, self.yaml_bytes)
+    def _goals(self) -> Section:
+        section = goals.goal_section(self.layout)
+        if section is None:
+            raise HttpProblem(404, "arbetsytan har ingen data/mal.yaml eller data/mal.xlsx")
+        return section
 
-    def _area(self, ctx: Ctx) -> tuple[goals.Loaded, int, set[str]]:
+    def _decisions(self) -> Section:
+        section = goals.decision_section(self.layout)
+        if section is None:
+            raise HttpProblem(404, "arbetsytan har ingen data/beslut.yaml eller data/beslut.xlsx")
+        return section
+
+    def _area(self, ctx: Ctx) -> tuple[Section, goals.Loaded, int, set[str]]:
+        section = self._goals()
         # A change made in the folder enters the history before the form shows the file.
-        current_with_history(self.layout, self.db, goals.GOALS, self.yaml_bytes)
-        loaded = goals.load(self.layout, goals.GOALS, self.yaml_bytes)
+        goals.current_with_history(self.layout, self.db, section, self.yaml_bytes)
+        loaded = goals.load(self.layout, section, self.yaml_bytes)
         index = int(ctx.request.path_params["n"])
         if not 1 <= index <= goals.area_count(loaded.data):
             raise HttpProblem(404, "målområdet finns inte")
-        return loaded, index, goals.holders(self.layout, self.text_bytes, goals.area_tables(index))
+        return section, loaded, index, goals.holders(self.layout, self.text_bytes, goals.area_tables(index))
 
     def goal_area(self, ctx: Ctx) -> Response:
-        loaded, index, holders = self._area(ctx)
+        section, loaded, index, holders = self._area(ctx)
         if "sparat" in ctx.request.query_params:
-            ctx.flash.append("Målen är sparade i data/mal.yaml.")
-        return self._goal_form(ctx, loaded, index, holders)
+            ctx.flash.append(f"Målen är sparade i {section.file}.")
+        return self._goal_form(ctx, section, loaded, index, holders)
 
     def _goal_form(
-        self, ctx: Ctx, loaded: goals.Loaded, index: int, holders: set[str], status: int = 200, **extra: Any
+        self,
+        ctx: Ctx,
+        section: Section,
+        loaded: goals.Loaded,
+        index: int,
+        holders: set[str],
+        status: int = 200,
+        **extra: Any,
     ) -> Response:
         return self.render(
             ctx,
@@ -663,10 +687,11 @@ class Web:
             status=status,
             area=goals.area_form(loaded, index),
             base=loaded.sha256,
+            file=section.file,
             may_edit=goals.may_edit(ctx.me, ctx.state, holders),
             holders=sorted(holders),
             assessments=goals.ASSESSMENTS,
-            history=self.db.history(goals.GOALS.id)[:20],
+            history=self.db.history(section.id)[:20],
             **extra,
         )
 
@@ -687,7 +712,7 @@ class Web:
         return out
 
     def goal_area_post(self, ctx: Ctx) -> Response:
-        loaded, index, holders = self._area(ctx)
+        section, loaded, index, holders = self._area(ctx)
         self._require_goals(ctx, holders)
         values = self._form_values(ctx)
         base = ctx.field("bas", 64)
@@ -695,36 +720,45 @@ class Web:
             goals.save(
                 self.layout,
                 self.db,
-                goals.GOALS,
+                section,
                 ctx.me.id,
                 base,
                 self.yaml_bytes,
                 lambda data: goals.apply_area(data, index, values),
             )
         except goals.FormInvalid as exc:
-            return self._goal_form(ctx, loaded, index, holders, 422, errors=exc.errors, sent=values)
+            return self._goal_form(ctx, section, loaded, index, holders, 422, errors=exc.errors, sent=values)
         except Conflict as exc:
-            fresh = goals.load(self.layout, goals.GOALS, self.yaml_bytes)
+            fresh = goals.load(self.layout, section, self.yaml_bytes)
             return self._goal_form(
                 ctx,
+                section,
                 fresh,
                 index,
                 holders,
                 409,
                 conflict=True,
                 sent=values,
-                conflict_diff=diff_html(loaded.text, exc.current, "när du öppnade", "sparad nu"),
+                conflict_diff=diff_html(
+                    goals.opened_text(self.db, section, base, loaded.text),
+                    exc.current,
+                    "när du öppnade",
+                    "sparad nu",
+                ),
             )
         return RedirectResponse(f"/mal/{index}?sparat=1", status_code=303)
 
     def decisions(self, ctx: Ctx) -> Response:
-        current_with_history(self.layout, self.db, goals.DECISIONS, self.yaml_bytes)
-        loaded = goals.load(self.layout, goals.DECISIONS, self.yaml_bytes)
+        section = self._decisions()
+        goals.current_with_history(self.layout, self.db, section, self.yaml_bytes)
+        loaded = goals.load(self.layout, section, self.yaml_bytes)
         if "sparat" in ctx.request.query_params:
-            ctx.flash.append("Uppdragen är sparade i data/beslut.yaml.")
-        return self._decision_form(ctx, loaded)
+            ctx.flash.append(f"Uppdragen är sparade i {section.file}.")
+        return self._decision_form(ctx, section, loaded)
 
-    def _decision_form(self, ctx: Ctx, loaded: goals.Loaded, status: int = 200, **extra: Any) -> Response:
+    def _decision_form(
+        self, ctx: Ctx, section: Section, loaded: goals.Loaded, status: int = 200, **extra: Any
+    ) -> Response:
         holders = goals.holders(self.layout, self.text_bytes, goals.DECISION_TABLES)
         return self.render(
             ctx,
@@ -732,18 +766,18 @@ class Web:
             status=status,
             rows=goals.decision_forms(loaded),
             base=loaded.sha256,
+            file=section.file,
             may_edit=goals.may_edit(ctx.me, ctx.state, holders),
             holders=sorted(holders),
             states=goals.DECISION_STATES,
-            history=self.db.history(goals.DECISIONS.id)[:20],
+            history=self.db.history(section.id)[:20],
             **extra,
         )
 
     def decisions_post(self, ctx: Ctx) -> Response:
-        if not (self.layout.root / goals.DECISIONS.file).is_file():
-            raise HttpProblem(404, "arbetsytan har ingen data/beslut.yaml")
-        current_with_history(self.layout, self.db, goals.DECISIONS, self.yaml_bytes)
-        loaded = goals.load(self.layout, goals.DECISIONS, self.yaml_bytes)
+        section = self._decisions()
+        goals.current_with_history(self.layout, self.db, section, self.yaml_bytes)
+        loaded = goals.load(self.layout, section, self.yaml_bytes)
         self._require_goals(ctx, goals.holders(self.layout, self.text_bytes, goals.DECISION_TABLES))
         values = self._form_values(ctx)
         base = ctx.field("bas", 64)
@@ -751,23 +785,29 @@ class Web:
             goals.save(
                 self.layout,
                 self.db,
-                goals.DECISIONS,
+                section,
                 ctx.me.id,
                 base,
                 self.yaml_bytes,
                 lambda data: goals.apply_decisions(data, values),
             )
         except goals.FormInvalid as exc:
-            return self._decision_form(ctx, loaded, 422, errors=exc.errors, sent=values)
+            return self._decision_form(ctx, section, loaded, 422, errors=exc.errors, sent=values)
         except Conflict as exc:
-            fresh = goals.load(self.layout, goals.DECISIONS, self.yaml_bytes)
+            fresh = goals.load(self.layout, section, self.yaml_bytes)
             return self._decision_form(
                 ctx,
+                section,
                 fresh,
                 409,
                 conflict=True,
                 sent=values,
-                conflict_diff=diff_html(loaded.text, exc.current, "när du öppnade", "sparad nu"),
+                conflict_diff=diff_html(
+                    goals.opened_text(self.db, section, base, loaded.text),
+                    exc.current,
+                    "när du öppnade",
+                    "sparad nu",
+                ),
             )
         return RedirectResponse("/beslut?sparat=1", status_code=303)
 
@@ -1004,8 +1044,21 @@ class Web:
             moved = self.db.set_state(current.id, ReportState.LOCKED, ReportState.OPEN)
         elif name == "faststall":
             if current.state is ReportState.LOCKED:
-                folder, sums = self._freeze(current.id)
-                moved = self.db.fix(current.id, ctx.me.id, folder, sums)
+                # Built in a process of its own under the freeze limits (bokslut.web.freeze);
+                # recorded as fastställd only if the report is still låst when it is done. The
+                # ledger's store is brought up to date here first, so the build process only reads
+                # it and its file-size limit falls on the report's files.
+                self.cache.get()
+                try:
+                    moved = freeze(
+                        self.layout,
+                        current.id,
+                        self.cfg.freeze_formats,
+                        self.cfg.freeze_limits,
+                        lambda folder, sums: self.db.fix(current.id, ctx.me.id, folder, sums),
+                    )
+                except FreezeBusy as exc:
+                    raise HttpProblem(409, exc.message) from None
         elif name == "ny-version":
             moved = self.db.reopen(current.id)
         else:
@@ -1013,21 +1066,6 @@ class Web:
         if not moved:
             raise HttpProblem(409, f"rapporten är {STATE_LABEL[current.state]} – det går inte nu")
         return RedirectResponse("/rapport/lage", status_code=303)
-
-    def _freeze(self, version_id: int) -> tuple[str, str]:
-        from bokslut.workspace.config import load_config
-
-        folder = frozen_folder(self.layout, version_id)
-        result = build_report(
-            self.layout,
-            load_config(self.layout.config),
-            [report_parts],
-            self.cfg.freeze_formats,
-            out_dir=folder,
-            quiet=True,
-        )
-        sums = (result.out_dir / SUMS_NAME).read_text(encoding="utf-8")
-        return folder.relative_to(self.layout.root).as_posix(), sums
 
     def frozen_file(self, ctx: Ctx) -> Response:
         vid = int(ctx.request.path_params["vid"])

@@ -1,6 +1,9 @@
 """Goal follow-up in the web: the indicators' utfall, prognos and bedömning, the assignments' status.
 
-The forms write ``data/mal.yaml`` and ``data/beslut.yaml``, the files ``bokslut build`` reads.
+The forms write ``data/mal.yaml`` and ``data/beslut.yaml`` – or ``data/mal.xlsx`` and
+``data/beslut.xlsx`` when the workspace keeps them as workbooks – the files ``bokslut build``
+reads. A workbook is changed cell by cell (:mod:`bokslut.web.goal_workbook`); what follows
+here is the YAML files'.
 A file is first read and validated by the CLI's own code (:mod:`bokslut.followup.source`:
 the limited YAML loader and the pydantic models), and only then opened for editing with
 ruamel.yaml's round-trip loader, so that comments, order and quoting in the file survive a
@@ -19,6 +22,8 @@ about it in the report.
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import io
 import re
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
@@ -30,8 +35,10 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
 from bokslut.diagnostics import BokslutError, Finding
+from bokslut.followup import find_file
 from bokslut.followup.model import BESLUT_STATUS, STATUS_SPELLINGS, STATUS_WORD, BeslutFil, MalFil, Status
 from bokslut.followup.source import parse_yaml, validate
+from bokslut.web import goal_workbook
 from bokslut.web.db import ReportState, SectionRole, User, WebDb, sha256_text
 from bokslut.web.sections import (
     Conflict,
@@ -41,11 +48,15 @@ from bokslut.web.sections import (
     read_section,
     save_lock,
 )
+from bokslut.web.sections import current_with_history as _text_with_history
+from bokslut.workspace.config import load_config
 from bokslut.workspace.layout import Layout
-from bokslut.workspace.safe_files import Refused, write_plain_file
+from bokslut.workspace.safe_files import Refused, read_plain_file, write_plain_file
 
 GOALS = Section("data/mal.yaml", "data/mal.yaml", "Mål och indikatorer")
 DECISIONS = Section("data/beslut.yaml", "data/beslut.yaml", "Politiska uppdrag")
+GOALS_XLSX = Section("data/mal.xlsx", "data/mal.xlsx", "Mål och indikatorer")
+DECISIONS_XLSX = Section("data/beslut.xlsx", "data/beslut.xlsx", "Politiska uppdrag")
 
 # The choices of the bedömning field: "" keeps the assessment computed from the figures.
 ASSESSMENTS: tuple[tuple[str, str], ...] = (
@@ -110,9 +121,46 @@ class DecisionForm:
 
 @dataclass(frozen=True, slots=True)
 class Loaded:
+    """A goal or decision file: its text (a workbook's as :func:`goal_workbook.workbook_text`),
+    the SHA-256 of its bytes (the save's guard), and the data the forms read and change."""
+
     text: str
     sha256: str
     data: Any = field(repr=False)
+    workbook: goal_workbook.Read | None = field(default=None, repr=False)
+
+
+def is_workbook(section: Section) -> bool:
+    return section.file.endswith(".xlsx")
+
+
+def _is_goals(section: Section) -> bool:
+    return section in (GOALS, GOALS_XLSX)
+
+
+def _pick(layout: Layout, stem: str, yaml_section: Section, xlsx_section: Section) -> Section | None:
+    path, findings = find_file(layout, stem)
+    if findings:
+        raise BokslutError(findings[0].message, findings)
+    if path is None:
+        return None
+    if path.suffix == ".xlsx":
+        return xlsx_section
+    if f"data/{path.name}" == yaml_section.file:
+        return yaml_section
+    raise BokslutError(
+        f"uppgifterna står i data/{path.name}; formulären i webben skriver {yaml_section.file} eller "
+        f"{xlsx_section.file} – byt namn på filen"
+    )
+
+
+def goal_section(layout: Layout) -> Section | None:
+    """The file the workspace keeps its goals in (mal.yaml or mal.xlsx), None if it has none."""
+    return _pick(layout, "mal", GOALS, GOALS_XLSX)
+
+
+def decision_section(layout: Layout) -> Section | None:
+    return _pick(layout, "beslut", DECISIONS, DECISIONS_XLSX)
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -137,11 +185,13 @@ def _check(text: str, file: str, model: type[MalFil] | type[BeslutFil]) -> list[
 
 def load(layout: Layout, section: Section, max_bytes: int) -> Loaded:
     """The file's text and its round-trip data; a file the CLI would refuse is refused here too."""
+    if is_workbook(section):
+        return _load_workbook(layout, section, max_bytes)
     other = layout.root / section.file.replace(".yaml", ".xlsx")
     if other.exists():
         raise BokslutError(
-            f"uppgifterna står i {section.file.replace('.yaml', '.xlsx')}; formulären i webben "
-            f"skriver bara {section.file} – ändra kalkylbladet eller gör om det till YAML"
+            f"både {section.file} och {section.file.replace('.yaml', '.xlsx')} finns – behåll en av "
+            "dem så att det är klart vilken som gäller"
         )
     if not (layout.root / section.file).is_file():
         raise BokslutError(f"arbetsytan har ingen {section.file}")
@@ -152,6 +202,54 @@ def load(layout: Layout, section: Section, max_bytes: int) -> Loaded:
         raise BokslutError(f"{section.file} har fel som måste rättas i filen först", findings)
     data = _yaml().load(text) or CommentedMap()
     return Loaded(text, sha256_text(text), data)
+
+
+def _workbook_sheets(section: Section) -> tuple[str, ...]:
+    return goal_workbook.GOAL_SHEETS if _is_goals(section) else goal_workbook.DECISION_SHEETS
+
+
+def _read_bytes(layout: Layout, section: Section, max_bytes: int) -> bytes:
+    if not (layout.root / section.file).is_file():
+        raise BokslutError(f"arbetsytan har ingen {section.file}")
+    raw = read_plain_file(layout.root, layout.root / section.file, max_bytes, section.file)
+    if isinstance(raw, Finding):
+        raise BokslutError(raw.message, [raw])
+    return raw
+
+
+def _load_workbook(layout: Layout, section: Section, max_bytes: int) -> Loaded:
+    other = layout.root / section.file.replace(".xlsx", ".yaml")
+    if other.exists():
+        raise BokslutError(
+            f"både data/{other.name} och {section.file} finns – behåll en av dem så att det är klart "
+            "vilken som gäller"
+        )
+    read = goal_workbook.read(_read_bytes(layout, section, max_bytes), section.file, _is_goals(section))
+    data = copy.deepcopy(read.located.data)
+    if _is_goals(section) and data.get("ar") is None:
+        # As build: without an ar in Inställningar, the outcomes are the report year's.
+        data["ar"] = load_config(layout.config).rapport.ar
+    text = goal_workbook.workbook_text(read.raw, _workbook_sheets(section))
+    return Loaded(text, read.sha256, data, read)
+
+
+def current_with_history(layout: Layout, db: WebDb, section: Section, max_bytes: int) -> None:
+    """Record a change made in the folder (an editor, Excel, git pull) before a form shows the file."""
+    if not is_workbook(section):
+        _text_with_history(layout, db, section, max_bytes)
+        return
+    with save_lock(layout, section.id):
+        raw = _read_bytes(layout, section, max_bytes)
+        note_outside_change(db, section, goal_workbook.workbook_text(raw, _workbook_sheets(section)))
+
+
+def opened_text(db: WebDb, section: Section, base_sha: str, fallback: str) -> str:
+    """The file as it was when a form with ``base_sha`` was opened (from the history)."""
+    for saved in db.history(section.id):
+        sha = goal_workbook.text_sha(saved.text) if is_workbook(section) else saved.sha256
+        if sha == base_sha:
+            return saved.text
+    return fallback
 
 
 def _indicators(goal: Any, goal_name: str) -> Iterator[tuple[str, Any]]:
@@ -374,6 +472,8 @@ def save(
     :class:`FormInvalid` for the form's own errors, BokslutError when the result would not
     be a valid file; in every one of those cases nothing is written.
     """
+    if is_workbook(section):
+        return _save_workbook(layout, db, section, user_id, base_sha, max_bytes, change)
     with save_lock(layout, section.id):
         loaded = load(layout, section, max_bytes)
         note_outside_change(db, section, loaded.text)
@@ -396,6 +496,63 @@ def save(
             raise BokslutError(f"{section.file}: {exc.message}") from None
         db.record_save(section.id, user_id, text, "spara")
     return sha256_text(text)
+
+
+def _edits(section: Section, loaded: Loaded, after: Any) -> list[goal_workbook.Edit]:
+    assert loaded.workbook is not None
+    if not _is_goals(section):
+        return goal_workbook.decision_edits(loaded.workbook.located, loaded.data, after)
+    edits, problems = goal_workbook.goal_edits(loaded.workbook.located, loaded.data, after)
+    if problems:
+        raise FormInvalid(problems)
+    return edits
+
+
+def _save_workbook(
+    layout: Layout,
+    db: WebDb,
+    section: Section,
+    user_id: int,
+    base_sha: str,
+    max_bytes: int,
+    change: Callable[[Any], None],
+) -> str:
+    """:func:`save` of a workbook: only the changed cells are written, into the user's own file."""
+    with save_lock(layout, section.id):
+        loaded = _load_workbook(layout, section, max_bytes)
+        note_outside_change(db, section, loaded.text)
+        if loaded.sha256 != base_sha:
+            raise Conflict(loaded.text)
+        after = copy.deepcopy(loaded.data)
+        change(after)
+        edits = _edits(section, loaded, after)
+        if not edits:
+            return loaded.sha256
+        assert loaded.workbook is not None
+        raw = goal_workbook.written(loaded.workbook.raw, edits)
+        if len(raw) > max_bytes:
+            raise BokslutError(f"{section.file} blir större än gränsen och sparas inte")
+        # Read back as build reads it: valid, and holding exactly the values of the form.
+        try:
+            back = goal_workbook.read(raw, section.file, _is_goals(section))
+        except BokslutError as exc:
+            raise BokslutError(
+                f"ändringen skulle ge en ogiltig {section.file} och sparas inte", exc.findings
+            ) from None
+        again = copy.deepcopy(back.located.data)
+        if _is_goals(section) and again.get("ar") is None:
+            again["ar"] = after.get("ar")
+        reread = Loaded(loaded.text, back.sha256, again, back)
+        if _edits(section, reread, after):
+            raise BokslutError(f"{section.file} kunde inte skrivas så att den läses med formulärets värden")
+        try:
+            write_plain_file(layout.root, section.file, raw)
+        except Refused as exc:
+            raise BokslutError(f"{section.file}: {exc.message}") from None
+        db.record_save(
+            section.id, user_id, goal_workbook.workbook_text(raw, _workbook_sheets(section)), "spara"
+        )
+    return hashlib.sha256(raw).hexdigest()
 
 
 # -- who may edit -------------------------------------------------------------------------
