@@ -86,7 +86,10 @@ from bokslut.workspace.layout import Layout
 
 log = logging.getLogger("bokslut.webb")
 
-MAX_BODY = 4 * 1024 * 1024  # a form; a chapter's own limit is checked after
+MAX_BODY = 4 * 1024 * 1024
+_KEPT_BREAKDOWNS = (
+    4096  # a large report's every figure, a few kB each  # a form; a chapter's own limit is checked after
+)
 SESSION_COOKIE = "bokslut_session"
 
 
@@ -208,6 +211,9 @@ class Web:
         self._store: Store | None = None
         self._store_key: object = None
         self._store_lock = threading.Lock()
+        # Breakdowns of the open store's generation by cell: a figure's accounts and their
+        # amounts are the same on every page of it (the account pages ask again and again).
+        self._breakdowns: dict[tuple[str, str, str], tuple[Breakdown, Markup]] = {}
         self.index = IndexBuilder(cfg.layout)
         self._shown_cache: dict[tuple[object, ...], tuple[Markup | None, tuple[Finding, ...]]] = {}
         self.env = Environment(
@@ -215,6 +221,8 @@ class Web:
             autoescape=select_autoescape(default=True, default_for_string=True),
             trim_blocks=True,
             lstrip_blocks=True,
+            # The templates are installed files: not looked at on disk again for every page.
+            auto_reload=False,
         )
         self.env.globals.update(
             STATUS_LABEL=STATUS_LABEL,
@@ -274,6 +282,7 @@ class Web:
                     self._store.close()
                     self._store = None
                 self._store = open_store(self.layout)
+                self._breakdowns = {}
                 # The index is written in the background (new data: again); until then the
                 # pages read the store's views.
                 self._store.drill_build = False
@@ -955,7 +964,18 @@ class Web:
                 ref = d.cell(p["table"], p["row"], p["column"])
             except UnknownName as exc:
                 raise HttpProblem(404, f"{exc.what} '{exc.name}' finns inte i rapporten") from None
-            breakdown = d.explain(ref)
+            base = _drill_href(ref.table, ref.row, ref.column)
+            key = (ref.table, ref.row, ref.column)
+            found = self._breakdowns.get(key)
+            if found is None:
+                breakdown = d.explain(ref)
+                levels = Markup(
+                    self.env.get_template("_harled_nivaer.html").render(walk=_walk(breakdown), base=base)
+                )
+                if len(self._breakdowns) >= _KEPT_BREAKDOWNS:
+                    self._breakdowns.pop(next(iter(self._breakdowns)))
+                self._breakdowns[key] = found = (breakdown, levels)
+            breakdown, levels = found
             pages = []
             if account is not None:
                 leaves = [leaf for _, leaf in breakdown.leaves() if leaf.kind == "huvudbok"]
@@ -977,7 +997,6 @@ class Web:
                             }
                         )
             title = d.tables[ref.table].title
-        base = _drill_href(ref.table, ref.row, ref.column)
         return self.render(
             ctx,
             "harled.html",
@@ -987,7 +1006,7 @@ class Web:
             account=account,
             pages=pages,
             page_no=page,
-            walk=_walk(breakdown),
+            levels=levels,
         )
 
     def report_state(self, ctx: Ctx) -> Response:
