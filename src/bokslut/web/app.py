@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import difflib
+import gc
 import hashlib
 import hmac
 import logging
@@ -283,6 +284,10 @@ class Web:
                     self._store = None
                 self._store = open_store(self.layout)
                 self._breakdowns = {}
+                # The report's data, computed for this state of the data, lives as long as it: out
+                # of the collector's sight, a full collection no longer walks it (up to 100 ms a page
+                # now and then on 5 M rows at load ≈ 8).
+                gc.freeze()
                 # The index is written in the background (new data: again); until then the
                 # pages read the store's views.
                 self._store.drill_build = False
