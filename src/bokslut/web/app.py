@@ -87,10 +87,8 @@ from bokslut.workspace.layout import Layout
 
 log = logging.getLogger("bokslut.webb")
 
-MAX_BODY = 4 * 1024 * 1024
-_KEPT_BREAKDOWNS = (
-    4096  # a large report's every figure, a few kB each  # a form; a chapter's own limit is checked after
-)
+MAX_BODY = 4 * 1024 * 1024  # a form; a chapter's own limit is checked after
+_KEPT_BREAKDOWNS = 4096  # a large report's every figure, a few kB each
 SESSION_COOKIE = "bokslut_session"
 
 
