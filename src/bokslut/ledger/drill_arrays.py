@@ -290,7 +290,11 @@ def _write(con: duckdb.DuckDBPyConnection, path: Path, rows: str, vouchers: str)
             continue
         part = slice(at, at + k)
         date[part] = batch.column("date").cast(pa.int32()).to_numpy()
-        voucher[part] = np.searchsorted(v_id, batch.column("voucher_id").to_numpy())
+        ids = batch.column("voucher_id").to_numpy()
+        found = np.searchsorted(v_id, ids)
+        if len(v_id) == 0 or not np.array_equal(v_id[np.minimum(found, len(v_id) - 1)], ids):
+            raise _Unindexable("a row without its voucher")  # the index's LEFT JOIN shows it
+        voucher[part] = found
         row_no[part] = batch.column("row_no").to_numpy()
         amount[part] = batch.column("amount").to_numpy()
         line[part] = batch.column("line").to_numpy()
