@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bokslut.drilldown import Breakdown, UnknownName
+from bokslut.ledger.drill_arrays import YearArrays
 from bokslut.money import kronor
 from bokslut.pipeline.drill import open_drill
 from bokslut.workspace.config import load_config
@@ -266,8 +267,12 @@ def test_a_store_that_may_not_write_the_index_answers_from_its_views_until_it_is
         assert not (ws.layout.cache / "drill").exists()
         with open_drill(ws.layout, load_config(ws.layout.config)) as (other, _):
             prepare(other.store, 2023)
-        (index,) = (ws.layout.cache / "drill").iterdir()
+        index, arrays = sorted((ws.layout.cache / "drill").iterdir())
         assert index.name.startswith("file-") and index.suffix == ".duckdb"
+        assert arrays.name.startswith("year-2023-") and (arrays / "meta.json").is_file()
         again = drill.vouchers(b, "3010")
-        assert again.total == 62000 and [v.number for v in again.vouchers] == ["1", "5"]
-        assert drill.store.drill_tables[2023]["rows"].endswith(".rows")  # now read from the index
+        assert again == page  # the same page, now read from the year's arrays
+        assert isinstance(drill.store.drill_memo[("arrays", 2023)], YearArrays)
+        v = drill.voucher(b, "A", "1")
+        assert v is not None and [r.account for r in v.rows] == ["3010", "3210", "1930"]
+        assert drill.store.drill_tables[2023]["rows"].endswith(".rows")  # a voucher: from the index

@@ -8,6 +8,7 @@ import threading
 from tests.web.test_workflow import shown
 
 import bokslut.web.drill_index as drill_index
+from bokslut.ledger.drill_arrays import YearArrays
 from bokslut.workspace.layout import Layout
 
 HREF = "/harled/resultatrakning/verksamhetens_kostnader/utfall"
@@ -33,9 +34,15 @@ def test_voucher_pages_answer_the_same_while_the_index_is_written_and_after(site
     release.set()
     assert web.index.wait(60)
     written = sorted(p.name for p in (Layout(site.root).cache / "drill").iterdir())
-    assert len(written) == 2 and all(re.fullmatch(r"file-\d+-[0-9a-f]{16}\.duckdb", n) for n in written)
+    # Per ledger file its index, per fiscal year the arrays its voucher pages read.
+    assert [n[:5] for n in written] == ["file-", "file-", "year-", "year-"]
+    assert all(re.fullmatch(r"file-\d+-[0-9a-f]{16}\.duckdb", n) for n in written[:2])
+    assert all(re.fullmatch(r"year-20\d\d-[0-9a-f]{16}", n) for n in written[2:])
     after = c.get(f"{HREF}?konto={account}")
     assert after.status_code == 200
+    assert isinstance(web._store.drill_memo[("arrays", 2023)], YearArrays)  # read from the arrays
+    later = c.get(f"{HREF}?konto={account}&sida=2")
+    assert later.status_code == 200
 
     def figures(html: str) -> list[str]:
         text = shown(html)
@@ -44,4 +51,6 @@ def test_voucher_pages_answer_the_same_while_the_index_is_written_and_after(site
         )
 
     assert figures(during.text) == figures(after.text) and len(figures(during.text)) > 3
+    # The total of all the account's vouchers is the same on every page of it.
+    assert figures(later.text)[1] == figures(after.text)[1]
     assert f"Konto {account}" in shown(after.text)

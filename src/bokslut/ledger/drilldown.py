@@ -33,6 +33,8 @@ import duckdb
 import numpy as np
 import numpy.typing as npt
 
+from bokslut.ledger import drill_arrays
+from bokslut.ledger.drill_arrays import YearArrays
 from bokslut.ledger.rowfiles import rows_file
 from bokslut.ledger.store import Store
 
@@ -286,8 +288,35 @@ def _source(store: Store, year: int, table: str) -> str:
 
 
 def prepare(store: Store, year: int) -> None:
-    """Write and attach the drill-down index of a year's ledger files now (a server does it at start)."""
+    """Write and attach the drill-down index of a year's ledger files now, and the arrays its
+    voucher pages read (a server does it at start)."""
     _tables(store, year, build=True)
+    if drill_arrays.write(store, drill_dir(store), year, _files(store, year)):
+        drill_arrays.remove_stale(drill_dir(store), drill_arrays.current_names(store))
+
+
+def _files(store: Store, year: int) -> list[tuple[int, str]]:
+    """The year's ledger files (id, digest): fixed for an open store."""
+    key = ("files", year)
+    found = store.drill_memo.get(key)
+    if isinstance(found, list):
+        return found
+    files = drill_arrays.files_of(store, year)
+    store.drill_memo[key] = files
+    return files
+
+
+def _arrays(store: Store, year: int) -> YearArrays | None:
+    """The year's arrays once written (looked for again on each page until they are)."""
+    key = ("arrays", year)
+    found = store.drill_memo.get(key)
+    if isinstance(found, YearArrays):
+        return found
+    files = _files(store, year)
+    arrays = drill_arrays.load(drill_dir(store), year, files) if files else None
+    if arrays is not None:
+        store.drill_memo[key] = arrays
+    return arrays
 
 
 # --------------------------------------------------------------------- conditions
@@ -342,6 +371,7 @@ def _paths(store: Store) -> dict[int, str]:
 # Results kept per open store (one generation of the ledger), of each kind: the largest is a
 # listing, 8 bytes a voucher.
 _KEPT = 32
+_KEPT_POSITIONS = 8
 
 
 def _listing(store: Store, src: str, where: str, params: list[object]) -> npt.NDArray[np.int64]:
@@ -373,12 +403,16 @@ def voucher_page(
     The totals are counted once per open store (a later page reuses them); a page finds its
     vouchers from the start of the account's sorted rows and reads their rows from the few row
     groups they lie in: on a large ledger two or three queries instead of four."""
+    arrays = _arrays(store, sel.fiscal_year)
+    if arrays is not None:
+        return _arrays_page(store, arrays, sel, account, offset, limit)
     where, params = _conditions(sel, account)
     tables = _tables(store, sel.fiscal_year)
     src = tables["byaccount"]
     assert src is not None
     scan_where, scan_params = where, params
-    by_object = tables["byobject"] if sel.objects else None
+    # The "byobject" table splits object lists at every "|", also at an escaped one inside an id.
+    by_object = tables["byobject"] if sel.objects and "\\" not in sel.objects[0] else None
     if by_object is not None:
         src, scan_where, scan_params = by_object, f"pair = ? AND {where}", [sel.objects[0], *params]
     total, row_count, voucher_count = _totals(store, src, scan_where, scan_params)
@@ -422,6 +456,116 @@ def voucher_page(
     )
 
 
+def _mask(a: YearArrays, sel: Selection, lo: int, hi: int) -> npt.NDArray[np.bool_]:
+    """The rows of ``a``'s slice [lo, hi) that :func:`_conditions` selects (all are #TRANS)."""
+    mask: npt.NDArray[np.bool_] = a.date[lo:hi] <= sel.to.toordinal() - _EPOCH
+    for pair in sel.objects:
+        found = a.tokens.get(pair)
+        if found is None:  # no row carries it
+            return np.zeros(hi - lo, np.bool_)
+        mask &= a.dims[found[0]][lo:hi] == found[1]
+    if sel.no_object_in is not None:
+        codes = a.dims.get(int(sel.no_object_in))
+        if codes is not None:
+            mask &= codes[lo:hi] < 0
+    for pair in sel.exclude_objects:
+        found = a.tokens.get(pair)
+        if found is not None:
+            mask &= a.dims[found[0]][lo:hi] != found[1]
+    if sel.flows == "debit":
+        mask &= a.amount[lo:hi] > 0
+    elif sel.flows == "credit":
+        mask &= a.amount[lo:hi] < 0
+    return mask
+
+
+_EPOCH = dt.date(1970, 1, 1).toordinal()
+
+
+def _arrays_page(
+    store: Store, a: YearArrays, sel: Selection, account: str, offset: int, limit: int
+) -> VoucherPage:
+    """:func:`voucher_page` from the year's arrays: the same page, without a query."""
+    key = (
+        "arrays",
+        sel.fiscal_year,
+        sel.to,
+        sel.objects,
+        sel.no_object_in,
+        sel.flows,
+        sel.exclude_objects,
+        account,
+    )
+    kept = store.drill_memo.get(("positions", *key))
+    if isinstance(kept, tuple):
+        pos, vix = kept
+    else:
+        lo, hi = a.accounts.get(account, (0, 0))
+        pos = np.flatnonzero(_mask(a, sel, lo, hi)) + lo
+        vix = a.voucher[pos]
+        # The account's next page masks nothing again (up to 12 bytes a row, a few kept).
+        _keep(store, ("positions", *key), (pos, vix), _KEPT_POSITIONS)
+    found = store.drill_memo.get(("totals", *key))
+    if isinstance(found, tuple):
+        total, row_count, voucher_count = cast(tuple[int, int, int], found)
+    else:
+        seen = np.zeros(len(a.v_id), np.bool_)
+        seen[vix] = True
+        total, row_count, voucher_count = int(a.amount[pos].sum()), len(pos), int(np.count_nonzero(seen))
+        _keep(store, ("totals", *key), (total, row_count, voucher_count))
+    ids = _first_seen(store, ("listing", *key), vix, offset, limit)
+    on_page = np.zeros(len(a.v_id), np.bool_)
+    on_page[ids] = True
+    take = pos[on_page[vix]]
+    take = take[np.lexsort((a.row_no[take], a.voucher[take]))]
+    paths = _paths(store)
+    rows: dict[int, list[RowEntry]] = {i: [] for i in ids}
+    for p, v, amount, line, fid in zip(
+        take.tolist(),
+        a.voucher[take].tolist(),
+        a.amount[take].tolist(),
+        a.line[take].tolist(),
+        a.file_id[take].tolist(),
+        strict=True,
+    ):
+        rows[v].append(RowEntry(account, a.objects[p], amount, a.text[p], "TRANS", Place(paths[fid], line)))
+    vouchers = tuple(
+        VoucherEntry(
+            int(a.v_id[i]),
+            a.v_series[i],
+            a.v_number[i],
+            a.day(int(a.v_date[i])),
+            a.v_text[i],
+            Place(paths[int(a.v_file_id[i])], int(a.v_line[i])),
+            amount=sel.sign * sum(r.amount for r in rows[i]),
+            rows=tuple(rows[i]),
+        )
+        for i in ids
+    )
+    has_more = offset + limit < voucher_count
+    return VoucherPage(account, sel.sign * total, row_count, offset, limit, has_more, vouchers, voucher_count)
+
+
+def _first_seen(
+    store: Store, key: tuple[object, ...], vix: npt.NDArray[np.int32], offset: int, limit: int
+) -> list[int]:
+    """Vouchers ``offset`` to ``offset + limit`` in the order they first turn up in ``vix`` (rows
+    in date order: by their first date), from the first rows near the start, else from a listing
+    of all of them kept for later pages."""
+    want = (offset + limit) * 4
+    while want <= _TOP_ROWS:
+        seen = list(dict.fromkeys(vix[:want].tolist()))
+        if len(seen) >= offset + limit or want >= len(vix):
+            return seen[offset : offset + limit]
+        want *= 4
+    listing = store.drill_memo.get(key)
+    if not isinstance(listing, np.ndarray):
+        _, first = np.unique(vix, return_index=True)
+        listing = vix[np.sort(first)]
+        _keep(store, key, listing)
+    return [int(i) for i in listing[offset : offset + limit]]
+
+
 def _totals(store: Store, src: str, where: str, params: list[object]) -> tuple[int, int, int]:
     """Sum (öre, ledger sign), rows and vouchers of the rows ``where`` selects; kept per open store,
     so an account's later pages and a second visit skip the scan."""
@@ -439,10 +583,10 @@ def _totals(store: Store, src: str, where: str, params: list[object]) -> tuple[i
     return totals
 
 
-def _keep(store: Store, key: tuple[object, ...], value: object) -> None:
+def _keep(store: Store, key: tuple[object, ...], value: object, kept: int = _KEPT) -> None:
     memo = store.drill_memo
     kind = [k for k in memo if isinstance(k, tuple) and k[:1] == key[:1]]
-    for old in kind[: max(0, len(kind) - _KEPT + 1)]:
+    for old in kind[: max(0, len(kind) - kept + 1)]:
         del memo[old]
     memo[key] = value
 
@@ -560,6 +704,12 @@ def opening_records(store: Store, year: int, accounts: Sequence[str]) -> list[Ba
     """
     if not accounts:
         return []
+    # Kept per open store: a balance figure's page asks on every visit, and the window over
+    # the year's balances cost a page tens of milliseconds.
+    key = ("opening", year, tuple(accounts))
+    found = store.drill_memo.get(key)
+    if isinstance(found, tuple):
+        return list(cast(tuple[BalanceRecord, ...], found))
     con = store.con
     has_ib = con.execute(
         "SELECT count(*) FROM balance WHERE fiscal_year = ? AND kind = 'IB' AND objects = ''", [year]
@@ -576,9 +726,11 @@ def opening_records(store: Store, year: int, accounts: Sequence[str]) -> list[Ba
         """,
         [fy, kind, list(accounts)],
     ).fetchall()
-    return [
+    records = tuple(
         BalanceRecord(kind, str(a), "", int(amount), Place(str(p), int(line))) for a, amount, line, p in rows
-    ]
+    )
+    _keep(store, key, records)
+    return list(records)
 
 
 def budget_records(store: Store, year: int, account: str, objects: str) -> list[BalanceRecord]:
