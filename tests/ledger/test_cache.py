@@ -313,12 +313,13 @@ def test_a_build_reads_every_byte_and_publishes_the_ledger_not_a_rotted_cache(tm
     published = report.read_bytes()
     ws = Layout(root)
     with open_store(ws) as store:
+        # saldon reads the file's sums (bokslut.ledger.sums), a build checks them like the rows.
         name, account, amount = store.con.execute(
-            'SELECT c.name, t.account, t.amount FROM "transaction" t '
+            "SELECT c.name, s.account, s.debit FROM ledger_sums s "
             "JOIN source_file f USING (file_id) JOIN rows_check c USING (file_id) "
-            "WHERE f.path = 'data/ledger/2023.se' AND c.name LIKE '%.rows.parquet' "
-            "AND t.amount > 1000000 QUALIFY count(*) OVER (PARTITION BY t.amount) = 1 "
-            "ORDER BY t.amount LIMIT 1"
+            "WHERE f.path = 'data/ledger/2023.se' AND c.name LIKE '%.sums-%' "
+            "AND s.debit > 1000000 QUALIFY count(*) OVER (PARTITION BY s.debit) = 1 "
+            "ORDER BY s.debit LIMIT 1"
         ).fetchone()
     before = bokslut("saldon", str(root), "--konto", account)
     rot(ws, name, amount_bytes(amount), amount_bytes(amount + 100_000_00))

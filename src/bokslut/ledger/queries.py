@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import duckdb
 
 from bokslut.diagnostics import BokslutError
+from bokslut.ledger import sums
 from bokslut.ledger.store import Store
 
 
@@ -117,7 +118,10 @@ def trial_balance(
         )
         opening_params: list[object] = [year]
         movement_sql = (
-            "SELECT t.account, sum(t.amount) AS amount FROM transaction t "
+            "SELECT s.account, sum(s.debit + s.credit) AS amount FROM ledger_sums s "
+            "JOIN source_file f USING (file_id) WHERE f.fiscal_year = ? GROUP BY s.account"
+            if sums.covers(con, sums.file_ids(con, "fiscal_year = ?", [year]), None)
+            else "SELECT t.account, sum(t.amount) AS amount FROM transaction t "
             "JOIN source_file f USING (file_id) WHERE f.fiscal_year = ? AND t.kind = 'TRANS' "
             "GROUP BY t.account"
         )
@@ -208,12 +212,17 @@ class LedgerFile:
 
 def ledger_files(con: duckdb.DuckDBPyConnection) -> tuple[LedgerFile, ...]:
     """Every ledger file in the store, by path."""
+    # The last date from the sums where a file has them (the rows' own maximum otherwise).
+    summed = list(sums.summed(con, None))
     rows = con.execute(
         """
         SELECT f.path, f.company, f.orgnr, f.fiscal_year, f.year_start, f.year_end, f.omfattn,
-               (SELECT max(t.date) FROM "transaction" t
-                WHERE t.file_id = f.file_id AND t.kind = 'TRANS') AS last_date
+               CASE WHEN list_contains(?::INTEGER[], f.file_id)
+                    THEN (SELECT max(s.last_date) FROM ledger_sums s WHERE s.file_id = f.file_id)
+                    ELSE (SELECT max(t.date) FROM "transaction" t
+                          WHERE t.file_id = f.file_id AND t.kind = 'TRANS') END AS last_date
         FROM source_file f ORDER BY f.path
-        """
+        """,
+        [summed],
     ).fetchall()
     return tuple(LedgerFile(*row) for row in rows)

@@ -48,6 +48,7 @@ import duckdb
 
 from bokslut.diagnostics import BokslutError, Finding, Level, has_errors
 from bokslut.environment import environment_error
+from bokslut.ledger import sums
 from bokslut.ledger.journal import fsync_dir, journal_path, recover
 from bokslut.ledger.parsed import Parsed, fiscal_period
 from bokslut.ledger.rowfiles import RowsCheck, State, Verify, rows_dir, rows_file, state_of
@@ -134,12 +135,18 @@ class Store:
                     _delete_file(self.con, int(file_id))
             # A streamed file's id was taken before it was read (see take_file_id).
             next_id = _take_ids(self.con, sum(1 for *_, parsed in add if parsed.staged is None))
+            added: list[int] = []
             for rel, size, mtime_ns, parsed in add:
                 if parsed.staged is not None:
                     file_id = parsed.staged.file_id
                 else:
                     file_id, next_id = next_id, next_id + 1
                 insert_file(self.con, self.layout, file_id, rel, size, mtime_ns, parsed)
+                added.append(file_id)
+            # While the checks that ``confirm`` waits for still run.
+            from bokslut.ledger.sums_writer import ensure_sums
+
+            ensure_sums(self.con, self.layout, only=added)
             ok = confirm()
         except BaseException:
             self.con.execute("ROLLBACK")
@@ -225,7 +232,8 @@ _VIEWS = {
 
 
 def _refresh_view(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
-    """(Re)create the "voucher" and "transaction" views over the indexed files' Parquet."""
+    """(Re)create the "voucher" and "transaction" views over the indexed files' Parquet, and
+    "ledger_sums" over their sums (:mod:`bokslut.ledger.sums`)."""
     files = con.execute("SELECT file_id, sha256 FROM source_file ORDER BY file_id").fetchall()
     for view, (base, columns, what) in _VIEWS.items():
         # Every file is listed, present or not: a missing one must fail, never read as zero.
@@ -235,6 +243,7 @@ def _refresh_view(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
             listed = ", ".join("'" + str(p.resolve()).replace("'", "''") + "'" for p in paths)
             sql += f" UNION ALL BY NAME SELECT {columns} FROM read_parquet([{listed}])"
         con.execute(f'CREATE OR REPLACE TEMP VIEW "{view}" AS {sql}')
+    con.execute(f"CREATE OR REPLACE TEMP VIEW ledger_sums AS {sums.view_sql(con, layout)}")
 
 
 # ---------------------------------------------------------------- generations
@@ -301,7 +310,7 @@ def _answers_for_disk(con: duckdb.DuckDBPyConnection, layout: Layout, verify: Ve
     if indexed != {f.rel: (f.size, f.mtime_ns) for f in files}:
         return False
     checks = _checks(con)
-    if len(checks) != 2 * len(indexed):
+    if sum(1 for _, _, c in checks if not _is_sums(c.name)) != 2 * len(indexed):
         return False
     full = verify == "full"
     if not all(state_of(layout, c, full=full) is State.INTACT for _, _, c in checks):
@@ -370,6 +379,11 @@ def open_store(
     """
     store = _open_snapshot(layout, verify=verify)
     if store is not None:
+        if not sums.covers(store.con, sums.file_ids(store.con, "TRUE"), sums.report_dims(layout)):
+            summed = _with_sums(layout, progress)
+            if summed is not None:
+                store.close()
+                return summed
         return store
     for _ in range(3):
         try:
@@ -483,6 +497,11 @@ def update_store(
         if con is None:
             con = _connect_fresh(work, last_file_id)
             findings += _index_new(con, layout, parsed or {}, progress)
+        from bokslut.ledger.sums_writer import ensure_sums
+
+        with _transaction(con):
+            ensure_sums(con, layout)
+        _refresh_view(con, layout)
         store = Store(layout, con, tuple(findings))
         yield store
         keep = {str(r[0]) for r in con.execute("SELECT name FROM rows_check").fetchall()}
@@ -566,6 +585,10 @@ def _collect_garbage(layout: Layout, current: Path, keep: set[str]) -> None:
                     stray.unlink()
 
 
+def _is_sums(name: str) -> bool:
+    return ".sums-" in name
+
+
 def _last_file_id(con: duckdb.DuckDBPyConnection) -> int:
     """The highest file id this store has used (0 if it cannot tell)."""
     try:
@@ -604,7 +627,8 @@ def _forget_stale(con: duckdb.DuckDBPyConnection, layout: Layout, verify: Verify
     states: dict[int, State] = {}
     per_file: dict[int, int] = {}
     for file_id, _, check in _checks(con):
-        per_file[file_id] = per_file.get(file_id, 0) + 1
+        if not _is_sums(check.name):  # a file may have no sums (written before them): summed later
+            per_file[file_id] = per_file.get(file_id, 0) + 1
         found = state_of(layout, check, full=full)
         if found is not State.INTACT and states.get(file_id) is not State.DAMAGED:
             states[file_id] = found
@@ -761,6 +785,20 @@ class _TemporaryStore(Store):
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
+
+
+def _with_sums(layout: Layout, progress: Progress) -> Store | None:
+    """The store with every file's sums for the present settings (a store written before sums
+    existed, or the dimensions changed), if it can be written now without waiting; else None,
+    and queries read the rows meanwhile."""
+    try:
+        with writer_lock(layout, 0):
+            # The generation just opened passed the asked verification; this only adds sums.
+            with update_store(layout, progress=progress) as updated:
+                findings = updated.findings
+            return _open_snapshot(layout, findings)
+    except (BokslutError, OSError, duckdb.Error):
+        return None
 
 
 def _open_elsewhere(layout: Layout, progress: Progress, verify: Verify = "stat") -> Store:

@@ -11,6 +11,7 @@ import duckdb
 
 from bokslut.chart.mapping import load_chart
 from bokslut.diagnostics import Finding, notice
+from bokslut.ledger.sums import dims_of
 from bokslut.statements.balanskrav import balanskravsutredning
 from bokslut.statements.balanskrav_history import load_history
 from bokslut.statements.balanskrav_register import balanskrav_register
@@ -127,12 +128,13 @@ def load_plans(
 def compute(con: duckdb.DuckDBPyConnection, layout: Layout, config: Config) -> Statements:
     cut = config.rapport.bokslutsdatum
     d = config.dimensioner
+    dims = dims_of(d)  # the same as the store's sums are kept by
     facts = load_facts(
         con,
         config.rapport.ar,
         cut if cut is not None else None,
-        result_dims=[x for x in (d.verksamhet, d.ansvar, d.motpart) if x is not None],
-        balance_dims=[x for x in (d.projekt, d.motpart) if x is not None],
+        result_dims=dims.result,
+        balance_dims=dims.balance,
     )
     budget, prognos, findings = load_plans(layout, config, facts)
     org = load_org_inputs(
