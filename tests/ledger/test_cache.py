@@ -330,3 +330,24 @@ def test_a_build_reads_every_byte_and_publishes_the_ledger_not_a_rotted_cache(tm
     assert NOTICE in built.stderr
     assert report.read_bytes() == published
     assert bokslut("saldon", str(root), "--konto", account).stdout == before.stdout  # rebuilt from data/
+
+
+def test_the_full_check_reads_a_ledger_file_again_only_after_a_write(fees_ws, monkeypatch):
+    import bokslut.ledger.store as store_module
+
+    read: list[str] = []
+    real = store_module.sha256_file
+    monkeypatch.setattr(store_module, "sha256_file", lambda p: read.append(p.name) or real(p))
+    for _ in range(2):
+        with open_store(fees_ws, verify="full"):
+            pass
+    assert read == ["2023.se"]  # read once, then remembered by its inode and status-change time
+    ledger = fees_ws.ledger_dir / "2023.se"
+    st = ledger.stat()
+    other = fee_ledger(large=223_456_789).encode("cp437")
+    assert len(other) == st.st_size
+    ledger.write_bytes(other)
+    os.utime(ledger, ns=(st.st_atime_ns, st.st_mtime_ns))
+    with open_store(fees_ws, verify="full") as store:
+        (total,) = store.con.execute("SELECT sum(amount) FROM \"transaction\" WHERE account = '3010'").fetchone()
+    assert total == -(FEES_TOTAL - LARGE + 223_456_789)

@@ -212,17 +212,27 @@ class LedgerFile:
 
 def ledger_files(con: duckdb.DuckDBPyConnection) -> tuple[LedgerFile, ...]:
     """Every ledger file in the store, by path."""
-    # The last date from the sums where a file has them (the rows' own maximum otherwise).
-    summed = list(sums.summed(con, None))
-    rows = con.execute(
-        """
-        SELECT f.path, f.company, f.orgnr, f.fiscal_year, f.year_start, f.year_end, f.omfattn,
-               CASE WHEN list_contains(?::INTEGER[], f.file_id)
-                    THEN (SELECT max(s.last_date) FROM ledger_sums s WHERE s.file_id = f.file_id)
-                    ELSE (SELECT max(t.date) FROM "transaction" t
-                          WHERE t.file_id = f.file_id AND t.kind = 'TRANS') END AS last_date
-        FROM source_file f ORDER BY f.path
-        """,
-        [summed],
-    ).fetchall()
+    # The last date from the sums where a file has them; the rows only of a file without.
+    summed = set(sums.summed(con, None))
+    last = dict(con.execute("SELECT file_id, max(last_date) FROM ledger_sums GROUP BY file_id").fetchall())
+    rest = [
+        int(r[0])
+        for r in con.execute("SELECT file_id FROM source_file").fetchall()
+        if int(r[0]) not in summed
+    ]
+    if rest:
+        last.update(
+            con.execute(
+                "SELECT file_id, max(date) FROM \"transaction\" WHERE kind = 'TRANS' "
+                "AND list_contains(?::INTEGER[], file_id) GROUP BY file_id",
+                [rest],
+            ).fetchall()
+        )
+    rows = [
+        (*row[1:], last.get(row[0]))
+        for row in con.execute(
+            "SELECT file_id, path, company, orgnr, fiscal_year, year_start, year_end, omfattn "
+            "FROM source_file ORDER BY path"
+        ).fetchall()
+    ]
     return tuple(LedgerFile(*row) for row in rows)
