@@ -349,5 +349,7 @@ def test_the_full_check_reads_a_ledger_file_again_only_after_a_write(fees_ws, mo
     ledger.write_bytes(other)
     os.utime(ledger, ns=(st.st_atime_ns, st.st_mtime_ns))
     with open_store(fees_ws, verify="full") as store:
-        (total,) = store.con.execute("SELECT sum(amount) FROM \"transaction\" WHERE account = '3010'").fetchone()
+        (total,) = store.con.execute(
+            "SELECT sum(amount) FROM \"transaction\" WHERE account = '3010'"
+        ).fetchone()
     assert total == -(FEES_TOTAL - LARGE + 223_456_789)
