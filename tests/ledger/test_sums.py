@@ -251,3 +251,32 @@ def test_sums_that_could_overflow_int64_are_not_kept():
     assert table is not None and table.select(["debit", "credit", "rows"]).to_pylist() == [
         {"debit": 5, "credit": -2, "rows": 2}
     ]
+
+
+def test_a_file_without_vouchers_gives_the_years_movement_from_its_balances(tmp_path):
+    layout = _workspace(tmp_path, {2023: [[(3, [("3010", -70_00, {})], "")]]}, "", None)
+    header = Header(
+        sietyp=3,
+        fnamn="Summorna",
+        fiscal_years=(FiscalYear(0, dt.date(2022, 1, 1), dt.date(2022, 12, 31), 0),),
+    )
+    with (layout.ledger_dir / "2022.se").open("wb") as f:
+        write_sie(
+            f,
+            header,
+            accounts=[Account("1930", "Bank", 0), Account("3010", "Avgifter", 0)],
+            balances=[
+                Balance("IB", 0, "1930", 100_00, 0),
+                Balance("UB", 0, "1930", 250_00, 0),
+                Balance("RES", 0, "3010", -150_00, 0),
+            ],
+        )
+    with open_store(layout) as store:
+        shown = {r.account: (r.opening, r.movement, r.closing) for r in trial_balance(store, 2022).rows}
+        later = {r.account: (r.opening, r.movement, r.closing) for r in trial_balance(store, 2023).rows}
+    assert shown == {"1930": (100_00, 150_00, 250_00), "3010": (0, -150_00, -150_00)}
+    assert later == {  # vouchers: the rows count
+        "1930": (1_000_000_00, 70_00, 1_000_070_00),
+        "2350": (-1_000_000_00, 0, -1_000_000_00),
+        "3010": (0, -70_00, -70_00),
+    }

@@ -278,6 +278,10 @@ def _val(t: Table | None, row: str, col: str) -> Decimal | None:
     return t.number(row, col) if t is not None else None
 
 
+def _number(v: Value) -> Decimal | None:
+    return v if isinstance(v, Decimal) else None
+
+
 def named_values(
     ctx: Context, tables: Sequence[Table], extra: Commitments | None = None
 ) -> dict[str, Value | int]:
@@ -330,8 +334,9 @@ def named_values(
                     code = r.id.split(".")[0]
                     if code == NO_OBJECT:
                         code = "ej_fordelat"
-                    put(f"drift_resultat_{code}{suffix}", _val(drift, r.id, "utfall" + suffix))
-                    put(f"drift_budget_{code}{suffix}", _val(drift, r.id, "budget" + suffix))
+                    # The row at hand: looking each up again by id costs rows² on a region's drift.
+                    put(f"drift_resultat_{code}{suffix}", _number(r.values.get("utfall" + suffix)))
+                    put(f"drift_budget_{code}{suffix}", _number(r.values.get("budget" + suffix)))
     if bk is not None and bk.columns:
         first = bk.columns[0].id
         put("balanskravsresultat", _val(bk, "bk_balanskravsresultat", first))
