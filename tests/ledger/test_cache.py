@@ -313,12 +313,13 @@ def test_a_build_reads_every_byte_and_publishes_the_ledger_not_a_rotted_cache(tm
     published = report.read_bytes()
     ws = Layout(root)
     with open_store(ws) as store:
+        # saldon reads the file's sums (bokslut.ledger.sums), a build checks them like the rows.
         name, account, amount = store.con.execute(
-            'SELECT c.name, t.account, t.amount FROM "transaction" t '
+            "SELECT c.name, s.account, s.debit FROM ledger_sums s "
             "JOIN source_file f USING (file_id) JOIN rows_check c USING (file_id) "
-            "WHERE f.path = 'data/ledger/2023.se' AND c.name LIKE '%.rows.parquet' "
-            "AND t.amount > 1000000 QUALIFY count(*) OVER (PARTITION BY t.amount) = 1 "
-            "ORDER BY t.amount LIMIT 1"
+            "WHERE f.path = 'data/ledger/2023.se' AND c.name LIKE '%.sums-%' "
+            "AND s.debit > 1000000 QUALIFY count(*) OVER (PARTITION BY s.debit) = 1 "
+            "ORDER BY s.debit LIMIT 1"
         ).fetchone()
     before = bokslut("saldon", str(root), "--konto", account)
     rot(ws, name, amount_bytes(amount), amount_bytes(amount + 100_000_00))
@@ -329,3 +330,26 @@ def test_a_build_reads_every_byte_and_publishes_the_ledger_not_a_rotted_cache(tm
     assert NOTICE in built.stderr
     assert report.read_bytes() == published
     assert bokslut("saldon", str(root), "--konto", account).stdout == before.stdout  # rebuilt from data/
+
+
+def test_the_full_check_reads_a_ledger_file_again_only_after_a_write(fees_ws, monkeypatch):
+    import bokslut.ledger.store as store_module
+
+    read: list[str] = []
+    real = store_module.sha256_file
+    monkeypatch.setattr(store_module, "sha256_file", lambda p: read.append(p.name) or real(p))
+    for _ in range(2):
+        with open_store(fees_ws, verify="full"):
+            pass
+    assert read == ["2023.se"]  # read once, then remembered by its inode and status-change time
+    ledger = fees_ws.ledger_dir / "2023.se"
+    st = ledger.stat()
+    other = fee_ledger(large=223_456_789).encode("cp437")
+    assert len(other) == st.st_size
+    ledger.write_bytes(other)
+    os.utime(ledger, ns=(st.st_atime_ns, st.st_mtime_ns))
+    with open_store(fees_ws, verify="full") as store:
+        (total,) = store.con.execute(
+            "SELECT sum(amount) FROM \"transaction\" WHERE account = '3010'"
+        ).fetchone()
+    assert total == -(FEES_TOTAL - LARGE + 223_456_789)

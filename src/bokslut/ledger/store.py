@@ -48,6 +48,7 @@ import duckdb
 
 from bokslut.diagnostics import BokslutError, Finding, Level, has_errors
 from bokslut.environment import environment_error
+from bokslut.ledger import sums
 from bokslut.ledger.journal import fsync_dir, journal_path, recover
 from bokslut.ledger.parsed import Parsed, fiscal_period
 from bokslut.ledger.rowfiles import RowsCheck, State, Verify, rows_dir, rows_file, state_of
@@ -134,12 +135,18 @@ class Store:
                     _delete_file(self.con, int(file_id))
             # A streamed file's id was taken before it was read (see take_file_id).
             next_id = _take_ids(self.con, sum(1 for *_, parsed in add if parsed.staged is None))
+            added: list[int] = []
             for rel, size, mtime_ns, parsed in add:
                 if parsed.staged is not None:
                     file_id = parsed.staged.file_id
                 else:
                     file_id, next_id = next_id, next_id + 1
                 insert_file(self.con, self.layout, file_id, rel, size, mtime_ns, parsed)
+                added.append(file_id)
+            # While the checks that ``confirm`` waits for still run.
+            from bokslut.ledger.sums_writer import ensure_sums
+
+            ensure_sums(self.con, self.layout, only=added)
             ok = confirm()
         except BaseException:
             self.con.execute("ROLLBACK")
@@ -174,6 +181,13 @@ class _OnDisk:
     path: Path
     size: int
     mtime_ns: int
+    ino: int = 0
+    ctime_ns: int = 0
+
+    @property
+    def stamp(self) -> str:
+        """What the kernel changes on every write to the file (see :func:`_hashed`)."""
+        return f"{self.ino}:{self.ctime_ns}"
 
 
 def ledger_files(layout: Layout) -> list[_OnDisk]:
@@ -184,7 +198,16 @@ def ledger_files(layout: Layout) -> list[_OnDisk]:
         if p.name.startswith(".") or not p.is_file() or p.suffix.lower() not in SIE_SUFFIXES:
             continue
         st = p.stat()
-        out.append(_OnDisk(p.relative_to(layout.root).as_posix(), p, st.st_size, st.st_mtime_ns))
+        out.append(
+            _OnDisk(
+                p.relative_to(layout.root).as_posix(),
+                p,
+                st.st_size,
+                st.st_mtime_ns,
+                st.st_ino,
+                st.st_ctime_ns,
+            )
+        )
     return out
 
 
@@ -225,7 +248,8 @@ _VIEWS = {
 
 
 def _refresh_view(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
-    """(Re)create the "voucher" and "transaction" views over the indexed files' Parquet."""
+    """(Re)create the "voucher" and "transaction" views over the indexed files' Parquet, and
+    "ledger_sums" over their sums (:mod:`bokslut.ledger.sums`)."""
     files = con.execute("SELECT file_id, sha256 FROM source_file ORDER BY file_id").fetchall()
     for view, (base, columns, what) in _VIEWS.items():
         # Every file is listed, present or not: a missing one must fail, never read as zero.
@@ -235,6 +259,7 @@ def _refresh_view(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
             listed = ", ".join("'" + str(p.resolve()).replace("'", "''") + "'" for p in paths)
             sql += f" UNION ALL BY NAME SELECT {columns} FROM read_parquet([{listed}])"
         con.execute(f'CREATE OR REPLACE TEMP VIEW "{view}" AS {sql}')
+    con.execute(f"CREATE OR REPLACE TEMP VIEW ledger_sums AS {sums.view_sql(con, layout)}")
 
 
 # ---------------------------------------------------------------- generations
@@ -293,23 +318,70 @@ def _version(con: duckdb.DuckDBPyConnection) -> str | None:
     return None if row is None else str(row[0])
 
 
-def _answers_for_disk(con: duckdb.DuckDBPyConnection, layout: Layout, verify: Verify) -> bool:
-    """Whether this generation indexes exactly the files in data/ledger, and its rows files are intact."""
-    rows = con.execute("SELECT path, size, mtime_ns, sha256 FROM source_file").fetchall()
-    indexed = {str(path): (int(size), int(mtime_ns)) for path, size, mtime_ns, _ in rows}
+def _answers_for_disk(
+    con: duckdb.DuckDBPyConnection, layout: Layout, verify: Verify, hashed_now: dict[int, str] | None = None
+) -> bool:
+    """Whether this generation indexes exactly the files in data/ledger, and its rows files are intact.
+
+    A full check puts the files of data/ledger it read every byte of into ``hashed_now``
+    (file id → stamp), for the writer to remember."""
+    rows = con.execute("SELECT file_id, path, size, mtime_ns, sha256 FROM source_file").fetchall()
+    indexed = {str(path): (int(size), int(mtime_ns)) for _, path, size, mtime_ns, _ in rows}
     files = ledger_files(layout)
     if indexed != {f.rel: (f.size, f.mtime_ns) for f in files}:
         return False
     checks = _checks(con)
-    if len(checks) != 2 * len(indexed):
+    if sum(1 for _, _, c in checks if not _is_sums(c.name)) != 2 * len(indexed):
         return False
     full = verify == "full"
-    if not all(state_of(layout, c, full=full) is State.INTACT for _, _, c in checks):
+    deep = _read_by_reports(con, layout, checks) if full else set()
+    if not all(state_of(layout, c, full=c.name in deep) is State.INTACT for _, _, c in checks):
         return False
     if full:
-        sha = {str(path): str(h) for path, _, _, h in rows}
-        return all(_same_bytes(f, sha[f.rel]) for f in files)
+        sha = {str(path): (int(f), str(h)) for f, path, _, _, h in rows}
+        hashed = _hashed(con)
+        for f in files:
+            file_id, digest = sha[f.rel]
+            if hashed.get(file_id) == f.stamp:
+                continue
+            if not _same_bytes(f, digest):
+                return False
+            if hashed_now is not None:
+                hashed_now[file_id] = f.stamp
     return True
+
+
+def _read_by_reports(
+    con: duckdb.DuckDBPyConnection, layout: Layout, checks: list[tuple[int, str, RowsCheck]]
+) -> set[str]:
+    """The cache files a full check reads every byte of: what a report is computed from. That is
+    each file's sums (:mod:`bokslut.ledger.sums`), and the rows and vouchers of a file without
+    sums for the present settings; the rows of the others are read by the drill-down only, and
+    checked by their status like on every open."""
+    summed = set(sums.summed(con, sums.report_dims(layout).tag))
+    return {c.name for file_id, _, c in checks if _is_sums(c.name) or file_id not in summed}
+
+
+def _hashed(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
+    """File id → the stamp (inode and status-change time) its file in data/ledger had when a
+    full check last read every byte of it and found the bytes indexed. The kernel moves the
+    ctime on every write and no user can set it back, so while the stamp is the same the file
+    is not read again: a region's ten years would otherwise be 45 GB read per report."""
+    out: dict[int, str] = {}
+    for key, value in con.execute("SELECT key, value FROM meta WHERE key LIKE 'hashed:%'").fetchall():
+        with contextlib.suppress(ValueError):
+            out[int(str(key).split(":", 1)[1])] = str(value)
+    return out
+
+
+def _remember_hashed(con: duckdb.DuckDBPyConnection, layout: Layout, hashed_now: Mapping[int, str]) -> None:
+    """Record what a full check read (only while each file still has the stamp it had then)."""
+    paths = {int(f): str(p) for f, p in con.execute("SELECT file_id, path FROM source_file").fetchall()}
+    now = {f.rel: f.stamp for f in ledger_files(layout)}
+    for file_id, stamp in hashed_now.items():
+        if now.get(paths.get(file_id, "")) == stamp:
+            con.execute("DELETE FROM meta WHERE key = ?", [f"hashed:{file_id}"])
+            con.execute("INSERT INTO meta VALUES (?, ?)", [f"hashed:{file_id}", stamp])
 
 
 def _same_bytes(f: _OnDisk, sha256: str) -> bool:
@@ -321,7 +393,10 @@ def _same_bytes(f: _OnDisk, sha256: str) -> bool:
 
 
 def _open_snapshot(
-    layout: Layout, findings: tuple[Finding, ...] = (), verify: Verify = "stat"
+    layout: Layout,
+    findings: tuple[Finding, ...] = (),
+    verify: Verify = "stat",
+    hashed_now: dict[int, str] | None = None,
 ) -> Store | None:
     """The newest generation, pinned and read-only, if it answers for data/ledger as it is now."""
     for _ in range(3):  # a writer may remove the generation between listing and pinning
@@ -340,7 +415,7 @@ def _open_snapshot(
             os.close(pin)
             return None  # damaged: the writer rebuilds it
         try:
-            if _version(con) != SCHEMA_VERSION or not _answers_for_disk(con, layout, verify):
+            if _version(con) != SCHEMA_VERSION or not _answers_for_disk(con, layout, verify, hashed_now):
                 con.close()
                 os.close(pin)
                 return None
@@ -368,8 +443,16 @@ def open_store(
     ``verify="full"`` reads every byte of the cache and of data/ledger first (see
     :mod:`bokslut.ledger.rowfiles`); what fails is rebuilt like any other damage.
     """
-    store = _open_snapshot(layout, verify=verify)
+    hashed_now: dict[int, str] = {}
+    store = _open_snapshot(layout, verify=verify, hashed_now=hashed_now)
     if store is not None:
+        if hashed_now or not sums.covers(
+            store.con, sums.file_ids(store.con, "TRUE"), sums.report_dims(layout)
+        ):
+            summed = _with_sums(layout, progress, hashed_now)
+            if summed is not None:
+                store.close()
+                return summed
         return store
     for _ in range(3):
         try:
@@ -440,6 +523,7 @@ def update_store(
     parsed: Mapping[str, Parsed] | None = None,
     progress: Progress = no_progress,
     verify: Verify = "stat",
+    hashed_now: Mapping[int, str] | None = None,
 ) -> Iterator[Store]:
     """A writable next generation of the store, up to date with data/ledger; published on success.
 
@@ -483,6 +567,12 @@ def update_store(
         if con is None:
             con = _connect_fresh(work, last_file_id)
             findings += _index_new(con, layout, parsed or {}, progress)
+        from bokslut.ledger.sums_writer import ensure_sums
+
+        with _transaction(con):
+            ensure_sums(con, layout)
+            _remember_hashed(con, layout, hashed_now or {})
+        _refresh_view(con, layout)
         store = Store(layout, con, tuple(findings))
         yield store
         keep = {str(r[0]) for r in con.execute("SELECT name FROM rows_check").fetchall()}
@@ -566,6 +656,10 @@ def _collect_garbage(layout: Layout, current: Path, keep: set[str]) -> None:
                     stray.unlink()
 
 
+def _is_sums(name: str) -> bool:
+    return ".sums-" in name
+
+
 def _last_file_id(con: duckdb.DuckDBPyConnection) -> int:
     """The highest file id this store has used (0 if it cannot tell)."""
     try:
@@ -603,9 +697,13 @@ def _forget_stale(con: duckdb.DuckDBPyConnection, layout: Layout, verify: Verify
     full = verify == "full"
     states: dict[int, State] = {}
     per_file: dict[int, int] = {}
-    for file_id, _, check in _checks(con):
-        per_file[file_id] = per_file.get(file_id, 0) + 1
-        found = state_of(layout, check, full=full)
+    checks = _checks(con)
+    deep = _read_by_reports(con, layout, checks) if full else set()
+    hashed = _hashed(con) if full else {}
+    for file_id, _, check in checks:
+        if not _is_sums(check.name):  # a file may have no sums (written before them): summed later
+            per_file[file_id] = per_file.get(file_id, 0) + 1
+        found = state_of(layout, check, full=check.name in deep)
         if found is not State.INTACT and states.get(file_id) is not State.DAMAGED:
             states[file_id] = found
     findings: list[Finding] = []
@@ -616,8 +714,19 @@ def _forget_stale(con: duckdb.DuckDBPyConnection, layout: Layout, verify: Verify
             states[file_id] = State.DAMAGED
         state = states.get(file_id)
         stale = disk is None or (disk.size, disk.mtime_ns) != (size, mtime_ns)
-        if disk is not None and not stale and state is None and full and not _same_bytes(disk, sha256):
-            stale = True
+        if disk is not None and not stale and state is None and full and hashed.get(file_id) != disk.stamp:
+            if _same_bytes(disk, sha256):
+                _remember_hashed(con, layout, {file_id: disk.stamp})
+            else:
+                stale = True
+        if (
+            stale
+            and disk is not None
+            and full
+            and state is None
+            and disk.size == size
+            and disk.mtime_ns == mtime_ns
+        ):
             findings.append(
                 Finding(
                     Level.NOTICE,
@@ -717,6 +826,7 @@ def _delete_file(con: duckdb.DuckDBPyConnection, file_id: int) -> None:
     # Its rows files are removed once no generation that uses them is read any more.
     for table in _FILE_TABLES:
         con.execute(f"DELETE FROM {table} WHERE file_id = ?", [file_id])
+    con.execute("DELETE FROM meta WHERE key = ?", [f"hashed:{file_id}"])
 
 
 def remove_store(layout: Layout) -> None:
@@ -761,6 +871,20 @@ class _TemporaryStore(Store):
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
+
+
+def _with_sums(layout: Layout, progress: Progress, hashed_now: Mapping[int, str]) -> Store | None:
+    """The store with every file's sums for the present settings (a store written before sums
+    existed, or the dimensions changed) and with what a full check just read remembered, if it
+    can be written now without waiting; else None, and queries read the rows meanwhile."""
+    try:
+        with writer_lock(layout, 0):
+            # The generation just opened passed the asked verification; this adds to it only.
+            with update_store(layout, progress=progress, hashed_now=hashed_now) as updated:
+                findings = updated.findings
+            return _open_snapshot(layout, findings)
+    except (BokslutError, OSError, duckdb.Error):
+        return None
 
 
 def _open_elsewhere(layout: Layout, progress: Progress, verify: Verify = "stat") -> Store:

@@ -11,6 +11,7 @@ import duckdb
 
 from bokslut.chart.mapping import load_chart
 from bokslut.diagnostics import Finding, notice
+from bokslut.ledger.sums import dims_of
 from bokslut.statements.balanskrav import balanskravsutredning
 from bokslut.statements.balanskrav_history import load_history
 from bokslut.statements.balanskrav_register import balanskrav_register
@@ -127,12 +128,13 @@ def load_plans(
 def compute(con: duckdb.DuckDBPyConnection, layout: Layout, config: Config) -> Statements:
     cut = config.rapport.bokslutsdatum
     d = config.dimensioner
+    dims = dims_of(d)  # the same as the store's sums are kept by
     facts = load_facts(
         con,
         config.rapport.ar,
         cut if cut is not None else None,
-        result_dims=[x for x in (d.verksamhet, d.ansvar, d.motpart) if x is not None],
-        balance_dims=[x for x in (d.projekt, d.motpart) if x is not None],
+        result_dims=dims.result,
+        balance_dims=dims.balance,
     )
     budget, prognos, findings = load_plans(layout, config, facts)
     org = load_org_inputs(
@@ -276,6 +278,10 @@ def _val(t: Table | None, row: str, col: str) -> Decimal | None:
     return t.number(row, col) if t is not None else None
 
 
+def _number(v: Value) -> Decimal | None:
+    return v if isinstance(v, Decimal) else None
+
+
 def named_values(
     ctx: Context, tables: Sequence[Table], extra: Commitments | None = None
 ) -> dict[str, Value | int]:
@@ -328,8 +334,9 @@ def named_values(
                     code = r.id.split(".")[0]
                     if code == NO_OBJECT:
                         code = "ej_fordelat"
-                    put(f"drift_resultat_{code}{suffix}", _val(drift, r.id, "utfall" + suffix))
-                    put(f"drift_budget_{code}{suffix}", _val(drift, r.id, "budget" + suffix))
+                    # The row at hand: looking each up again by id costs rows² on a region's drift.
+                    put(f"drift_resultat_{code}{suffix}", _number(r.values.get("utfall" + suffix)))
+                    put(f"drift_budget_{code}{suffix}", _number(r.values.get("budget" + suffix)))
     if bk is not None and bk.columns:
         first = bk.columns[0].id
         put("balanskravsresultat", _val(bk, "bk_balanskravsresultat", first))

@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 
 from bokslut.diagnostics import Finding, error, warning
+from bokslut.ledger.sums import covers, dims_of, is_month_end, month_of
 from bokslut.money import kronor
 from bokslut.statements.context import Context
 from bokslut.statements.drift import INVESTMENT_LINES, investment_actuals, is_investment_plan
@@ -170,16 +171,28 @@ def accumulated_outcome(
             [ctx.year, covered],
         ).fetchall()
     ]
+    dims = dims_of(ctx.config.dimensioner)
     if accounts and files:
+        # The sums keep the projekt of these accounts when the settings group them by it.
+        from_sums = (
+            is_month_end(cut) and all(dims.keeps(a, dim) for a in accounts) and covers(con, files, dims)
+        )
         rows = con.execute(
             """
+            SELECT s.objects, SUM(s.debit)::BIGINT FROM ledger_sums s
+            WHERE s.month <= ? AND list_contains(?::INTEGER[], s.file_id)
+              AND list_contains(?::VARCHAR[], s.account)
+            GROUP BY 1
+            """
+            if from_sums
+            else """
             SELECT t.objects, SUM(CASE WHEN t.amount > 0 THEN t.amount ELSE 0 END)::BIGINT
             FROM "transaction" t
             WHERE t.kind = 'TRANS' AND t.date <= ? AND list_contains(?::INTEGER[], t.file_id)
               AND list_contains(?::VARCHAR[], t.account)
             GROUP BY 1
             """,
-            [cut, files, accounts],
+            [month_of(cut) if from_sums else cut, files, accounts],
         ).fetchall()
         for objects, debit in rows:
             p = object_of(str(objects or ""), dim)

@@ -1,0 +1,218 @@
+"""Writing each indexed file's sums (see :mod:`bokslut.ledger.sums`): loaded only when the
+store writes, like :mod:`bokslut.ledger.indexer`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from bokslut.ledger.rowfiles import check_of, rows_file
+from bokslut.ledger.sums import SumsDims, is_balance_account, report_dims, summed
+from bokslut.workspace.layout import Layout
+
+SUMS_SCHEMA = pa.schema(
+    [
+        ("file_id", pa.int32()),
+        ("account", pa.string()),
+        ("objects", pa.string()),  # reduced to the tag's dimensions for the account's class
+        ("month", pa.int32()),  # YYYYMM of the row's date
+        ("debit", pa.int64()),  # öre: the sum of the positive amounts
+        ("credit", pa.int64()),  # öre: the sum of the negative amounts
+        ("rows", pa.int64()),
+        ("last_date", pa.date32()),
+    ]
+)
+
+_LIMIT = (1 << 63) - 1
+
+
+def _dictionary(column: pa.ChunkedArray) -> pa.DictionaryArray:
+    arr = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    if not pa.types.is_dictionary(arr.type):
+        arr = pc.dictionary_encode(arr)
+    assert isinstance(arr, pa.DictionaryArray)
+    return arr
+
+
+def _months(days: np.ndarray) -> np.ndarray:
+    m = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    return ((m // 12 + 1970) * 100 + m % 12 + 1).astype(np.int32)
+
+
+def reduce_keys(keys: pa.Array, dims: Sequence[int]) -> pa.Array:
+    """Canonical object keys reduced to ``dims``: what :func:`bokslut.ledger.sums.key_sql` gives
+    in SQL (the same RE2 pattern, empty objects dropped, '' when nothing is left)."""
+    if not dims:
+        return pa.array([""] * len(keys), pa.string())
+    pieces = []
+    for d in sorted(set(dims)):
+        found = pc.struct_field(pc.extract_regex(keys, rf"(?:^|\|){d}:(?P<o>(?:[^|\\]|\\.)*)"), [0])
+        found = pc.if_else(pc.equal(found, ""), pa.scalar(None, pa.string()), found)
+        pieces.append(pc.binary_join_element_wise(pa.scalar(f"{d}:"), found, ""))
+    # A leading "" that is never null: pyarrow 26 drops the rows where every piece is null
+    # (the result comes out shorter); the separator it puts first is cut off again.
+    joined = pc.binary_join_element_wise(pa.scalar(""), *pieces, "|", null_handling="skip")
+    out = pc.utf8_slice_codeunits(joined, 1)
+    assert len(out) == len(keys)
+    return out
+
+
+class Summer:
+    """Sums rows piece by piece (a rows file's row groups, or an import's streamed pieces).
+
+    Each piece is grouped by dictionary indices (no string hashing per row), and each distinct
+    object key of a piece reduced once (:func:`reduce_keys`).
+    """
+
+    def __init__(self, dims: SumsDims) -> None:
+        self.dims = dims
+        self._parts: list[pa.Table] = []
+        self._biggest = 0  # the largest |amount| seen, and how many rows: an int64 overflow bound
+        self._rows = 0
+
+    def add(self, t: pa.Table) -> None:
+        """Add rows with the store's columns kind, account, objects, amount and date."""
+        t = t.filter(pc.equal(t["kind"], "TRANS"))
+        if t.num_rows == 0:
+            return
+        amount = t["amount"].combine_chunks().to_numpy(zero_copy_only=False).astype(np.int64)
+        self._biggest = max(self._biggest, int(amount.max()), -int(amount.min()))
+        self._rows += amount.size
+        acc = _dictionary(t["account"])
+        obj = _dictionary(t["objects"])
+        objects = obj.dictionary
+        keys = pc.dictionary_encode(
+            pa.concat_arrays(
+                [reduce_keys(objects, self.dims.result), reduce_keys(objects, self.dims.balance)]
+            )
+        )
+        assert isinstance(keys, pa.DictionaryArray)
+        key_index = keys.indices.to_numpy(zero_copy_only=False)
+        n = len(objects)
+        balance = np.array([is_balance_account(a) for a in acc.dictionary.to_pylist()], dtype=bool)
+        a_idx = acc.indices.to_numpy(zero_copy_only=False)
+        o_idx = obj.indices.to_numpy(zero_copy_only=False)
+        k_idx = np.where(balance[a_idx], key_index[n + o_idx], key_index[o_idx])
+        days = t["date"].combine_chunks().cast(pa.int32()).to_numpy(zero_copy_only=False)
+        grouped = (
+            pa.table(
+                {
+                    "a": a_idx,
+                    "k": k_idx,
+                    "month": _months(days),
+                    "debit": np.where(amount > 0, amount, 0),
+                    "credit": np.where(amount < 0, amount, 0),
+                    "day": days,
+                }
+            )
+            .group_by(["a", "k", "month"])
+            .aggregate([("debit", "sum"), ("credit", "sum"), ("day", "count"), ("day", "max")])
+        )
+        self._parts.append(
+            pa.table(
+                {
+                    "account": acc.dictionary.take(grouped["a"]),
+                    "objects": keys.dictionary.take(grouped["k"]),
+                    "month": grouped["month"],
+                    "debit": grouped["debit_sum"],
+                    "credit": grouped["credit_sum"],
+                    "rows": grouped["day_count"],
+                    "last_date": grouped["day_max"].cast(pa.int32()).cast(pa.date32()),
+                }
+            )
+        )
+
+    def table(self, file_id: int) -> pa.Table | None:
+        """The file's sums, or None when a sum could overflow int64 (its queries read the rows)."""
+        if self._biggest * self._rows > _LIMIT:
+            return None
+        if not self._parts:
+            return SUMS_SCHEMA.empty_table()
+        whole = pa.concat_tables(self._parts)
+        if len(self._parts) > 1:
+            whole = whole.group_by(["account", "objects", "month"]).aggregate(
+                [("debit", "sum"), ("credit", "sum"), ("rows", "sum"), ("last_date", "max")]
+            )
+            whole = whole.rename_columns(
+                ["account", "objects", "month", "debit", "credit", "rows", "last_date"]
+            )
+        whole = whole.sort_by([("account", "ascending"), ("objects", "ascending"), ("month", "ascending")])
+        n = whole.num_rows
+        columns = {c: whole[c] for c in SUMS_SCHEMA.names[1:]}
+        return pa.table(
+            {"file_id": pa.array(np.full(n, file_id, dtype=np.int32)), **columns}, schema=SUMS_SCHEMA
+        )
+
+
+def sum_rows(rows_path: Path, file_id: int, dims: SumsDims) -> pa.Table | None:
+    """The sums of one rows file (None when they could overflow int64)."""
+    summer = Summer(dims)
+    source = pq.ParquetFile(rows_path, read_dictionary=["account", "objects"])
+    try:
+        for i in range(source.num_row_groups):
+            summer.add(source.read_row_group(i, columns=["kind", "account", "objects", "amount", "date"]))
+    finally:
+        source.close()
+    return summer.table(file_id)
+
+
+def sums_file(layout: Layout, file_id: int, sha256: str, dims: SumsDims) -> Path:
+    return rows_file(layout, file_id, sha256, f"sums-{dims.tag}")
+
+
+def write_sums(
+    con: duckdb.DuckDBPyConnection, layout: Layout, file_id: int, sha256: str, dims: SumsDims
+) -> bool:
+    """Sum one indexed file's rows and record the sums file beside its rows files (in the
+    caller's transaction). Returns whether it was written (not when the sums could overflow)."""
+    table = sum_rows(rows_file(layout, file_id, sha256, "rows"), file_id, dims)
+    if table is None:
+        return False
+    path = sums_file(layout, file_id, sha256, dims)
+    tmp = path.with_suffix(".tmp")
+    tmp.unlink(missing_ok=True)
+    # Statistics on: a query for some years skips the other years' files by their file_id.
+    pq.write_table(table, tmp, compression="none", use_dictionary=["account", "objects"])
+    with tmp.open("rb") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    c = check_of(path)
+    con.execute("DELETE FROM rows_check WHERE file_id = ? AND name LIKE '%.sums-%'", [file_id])
+    con.execute(
+        "INSERT INTO rows_check VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [file_id, c.name, c.size, c.mtime_ns, c.ino, c.ctime_ns, c.digest, c.crc32],
+    )
+    return True
+
+
+def missing(con: duckdb.DuckDBPyConnection, dims: SumsDims) -> list[tuple[int, str]]:
+    """(file id, sha256) of the indexed files without sums for ``dims``."""
+    have = set(summed(con, dims.tag))
+    rows = con.execute("SELECT file_id, sha256 FROM source_file ORDER BY file_id").fetchall()
+    return [(int(f), str(h)) for f, h in rows if int(f) not in have]
+
+
+def ensure_sums(
+    con: duckdb.DuckDBPyConnection,
+    layout: Layout,
+    dims: SumsDims | None = None,
+    only: Iterable[int] | None = None,
+) -> None:
+    """Write the sums each indexed file (or each of ``only``) lacks for the workspace's dimensions.
+
+    Call in the writer's transaction or generation. A store written before sums existed, or
+    whose dimension settings changed, is so brought up to date from its rows files, never
+    from data/ledger again.
+    """
+    dims = dims if dims is not None else report_dims(layout)
+    wanted = None if only is None else set(only)
+    for file_id, sha256 in missing(con, dims):
+        if (wanted is None or file_id in wanted) and rows_file(layout, file_id, sha256, "rows").is_file():
+            write_sums(con, layout, file_id, sha256, dims)

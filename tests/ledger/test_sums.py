@@ -1,0 +1,282 @@
+"""Each file's sums (bokslut.ledger.sums): every statement table and the trial balance give the
+same öre from the sums as from every row, on generated ledgers; a store written before sums
+existed, or with other dimension settings, gets them on its next open."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import bokslut.ledger.queries as queries
+import bokslut.statements.facts as facts
+import bokslut.statements.projekt as projekt
+from bokslut.ledger import sums
+from bokslut.ledger.queries import AccountRange, ledger_files, trial_balance
+from bokslut.ledger.rowfiles import rows_dir
+from bokslut.ledger.store import open_store
+from bokslut.ledger.sums_writer import Summer, reduce_keys
+from bokslut.sie.model import Account, Balance, Dimension, FiscalYear, Header, Object, Transaction, Voucher
+from bokslut.sie.writer import write_sie
+from bokslut.statements.build import compute
+from bokslut.workspace.config import load_config
+from bokslut.workspace.layout import Layout
+
+RESULT = ["3010", "3510", "4010", "5010", "6410", "7010", "7910"]
+BALANCE = ["1110", "1119", "1220", "1510", "1930", "2350", "2440", "2890"]
+OBJECTS = {1: ["81141", "81150", "a b"], 6: ["P1", "P2", "x|y"], 9: ["99", "k:1"]}
+
+row = st.tuples(
+    st.sampled_from(RESULT + BALANCE),
+    st.integers(-5_000_000, 5_000_000),
+    st.dictionaries(st.sampled_from(list(OBJECTS)), st.integers(0, 2), max_size=3),
+)
+voucher = st.tuples(
+    st.integers(0, 400),  # day of the year; beyond its end are rows after the year
+    st.lists(row, min_size=1, max_size=5),
+    st.sampled_from(["", "", "", "correct"]),  # a #BTRANS struck and its #RTRANS re-added
+)
+year_files = st.lists(st.lists(voucher, max_size=12), min_size=1, max_size=2)  # one or two files
+ledgers = st.dictionaries(st.sampled_from([2021, 2022, 2023]), year_files, min_size=1, max_size=3)
+settings_ = st.tuples(
+    st.sampled_from(
+        ["", "verksamhet = 1\n", "verksamhet = 1\nprojekt = 6\n", "verksamhet = 1\nmotpart = 9\n"]
+    ),
+    st.sampled_from([None, "08-31", "06-15"]),  # a month's end comes from the sums, its middle from rows
+)
+
+
+def _objects(chosen: dict[int, int]) -> tuple[tuple[int, str], ...]:
+    return tuple(sorted((d, OBJECTS[d][i % len(OBJECTS[d])]) for d, i in chosen.items()))
+
+
+def _write_year(path: Path, year: int, vouchers: list) -> None:
+    out: list[Voucher] = []
+    for n, (day, rows, correction) in enumerate(vouchers, start=1):
+        date = dt.date(year, 1, 1) + dt.timedelta(days=day)
+        tx = [Transaction(a, amount, _objects(objs), date) for a, amount, objs in rows]
+        tx.append(Transaction("1930", -sum(t.amount for t in tx), (), date))
+        if correction:
+            first = tx[0]
+            tx[0] = Transaction("2890", first.amount, first.objects, date)
+            tx[:0] = [
+                Transaction(first.account, first.amount, first.objects, date, kind="BTRANS"),
+                Transaction("2890", first.amount, first.objects, date, kind="RTRANS"),
+            ]
+        out.append(Voucher("A", str(n), date, f"ver {n}", tuple(tx)))
+    header = Header(
+        sietyp=4,
+        fnamn="Summorna",
+        fiscal_years=(FiscalYear(0, dt.date(year, 1, 1), dt.date(year, 12, 31), 0),),
+    )
+    accounts = [Account(a, f"Konto {a}", 0) for a in sorted({*RESULT, *BALANCE})]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as f:
+        write_sie(
+            f,
+            header,
+            accounts=accounts,
+            dimensions=[
+                Dimension(1, "Verksamhet", 0),
+                Dimension(6, "Projekt", 0),
+                Dimension(9, "Motpart", 0),
+            ],
+            objects=[Object(d, o, f"Objekt {o}", 0) for d, os in OBJECTS.items() for o in os],
+            balances=[Balance("IB", 0, "1930", 1_000_000_00, 0), Balance("IB", 0, "2350", -1_000_000_00, 0)],
+            vouchers=out,
+        )
+
+
+def _workspace(root: Path, ledger: dict[int, list[list]], dims: str, cut: str | None) -> Layout:
+    report_year = max(ledger)
+    kind = f'typ = "delarsrapport"\nbokslutsdatum = {report_year}-{cut}\n' if cut else ""
+    (root / "data" / "ledger").mkdir(parents=True, exist_ok=True)
+    (root / "bokslut.toml").write_text(
+        f'[organisation]\nnamn = "Summorna"\ntyp = "kommun"\n\n[rapport]\nar = {report_year}\n{kind}\n'
+        f"[dimensioner]\n{dims}",
+        encoding="utf-8",
+    )
+    for year, files in ledger.items():
+        for i, vouchers in enumerate(files):
+            _write_year(root / "data" / "ledger" / f"{year}-{i}.se", year, vouchers)
+    return Layout(root)
+
+
+def _everything(layout: Layout) -> tuple[object, ...]:
+    """Every statement table with its values, every year's trial balance, the files' last dates."""
+    config = load_config(layout.config)
+    with open_store(layout) as store:
+        s = compute(store.con, layout, config)
+        balances = [trial_balance(store, y) for y in store.fiscal_years()]
+        ranged = trial_balance(store, None, [AccountRange("3000", "7999")])
+        return (
+            s.tables,
+            s.values,
+            tuple(f.message for f in s.findings),
+            balances,
+            ranged,
+            ledger_files(store.con),
+        )
+
+
+def _from_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every query read the rows, as before sums existed."""
+    for module in (facts, projekt):
+        monkeypatch.setattr(module, "covers", lambda *_: False)
+    monkeypatch.setattr(queries.sums, "covers", lambda *_: False)
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(ledger=ledgers, choice=settings_)
+def test_every_table_and_the_trial_balance_are_the_same_from_the_sums_as_from_the_rows(
+    tmp_path_factory, ledger, choice
+):
+    layout = _workspace(tmp_path_factory.mktemp("ws"), ledger, *choice)
+    used: list[bool] = []
+    real = sums.covers
+
+    def spy(*args: object) -> bool:
+        used.append(real(*args))  # type: ignore[arg-type]
+        return used[-1]
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(facts, "covers", spy)
+        from_sums = _everything(layout)
+    assert any(used) == (choice[1] != "06-15")  # the sums answered (all but a mid-month cut)
+    with pytest.MonkeyPatch.context() as mp:
+        _from_rows(mp)
+        from_rows = _everything(layout)
+    assert from_sums == from_rows
+
+
+def test_sums_hold_each_account_objects_and_month_of_the_counted_rows(tmp_path):
+    layout = _workspace(
+        tmp_path,
+        {2023: [[(0, [("5010", 100_00, {1: 0, 6: 1})], "correct"), (40, [("5010", -30_00, {1: 0})], "")]]},
+        "verksamhet = 1\nprojekt = 6\n",
+        None,
+    )
+    with open_store(layout) as store:
+        got = store.con.execute(
+            "SELECT account, objects, month, debit, credit, rows FROM ledger_sums ORDER BY ALL"
+        ).fetchall()
+    # 5010 is a result account: its key keeps the verksamhet only; the struck row is not counted.
+    assert got == [
+        ("1930", "", 202301, 0, -100_00, 1),
+        ("1930", "", 202302, 30_00, 0, 1),
+        ("2890", "6:P2", 202301, 100_00, 0, 1),
+        ("5010", "1:81141", 202302, 0, -30_00, 1),
+    ]
+
+
+def _drop_sums(layout: Layout) -> None:
+    """The store as the previous version wrote it: no sums files, none recorded."""
+    newest = max(layout.cache.glob("ledger-*.duckdb"), key=lambda p: int(p.stem.split("-")[1]))
+    con = duckdb.connect(str(newest))
+    con.execute("DELETE FROM rows_check WHERE name LIKE '%.sums-%'")
+    con.close()
+    for p in rows_dir(layout).glob("*.sums-*"):
+        p.unlink()
+
+
+def test_a_store_written_without_sums_gets_them_on_its_next_open_and_shows_the_same(tmp_path):
+    layout = _workspace(tmp_path, {2022: [[(3, [("3010", -70_00, {1: 1})], "")]]}, "verksamhet = 1\n", None)
+    before = _everything(layout)
+    _drop_sums(layout)
+    assert not list(rows_dir(layout).glob("*.sums-*"))
+    assert _everything(layout) == before
+    assert [p.name.split(".")[1] for p in rows_dir(layout).glob("*.sums-*")] == ["sums-r1_b"]
+
+
+def test_changed_dimension_settings_sum_the_files_again(tmp_path):
+    layout = _workspace(tmp_path, {2022: [[(3, [("1220", 70_00, {6: 0})], "")]]}, "verksamhet = 1\n", None)
+    with open_store(layout) as store:
+        assert store.con.execute("SELECT objects FROM ledger_sums WHERE account = '1220'").fetchall() == [
+            ("",)
+        ]
+    layout.config.write_text(layout.config.read_text(encoding="utf-8") + "projekt = 6\n", encoding="utf-8")
+    with open_store(layout) as store:
+        assert store.con.execute("SELECT objects FROM ledger_sums WHERE account = '1220'").fetchall() == [
+            ("6:P1",)
+        ]
+
+
+def test_a_store_that_cannot_be_written_reads_the_rows_and_shows_the_same(tmp_path, monkeypatch):
+    layout = _workspace(tmp_path, {2022: [[(3, [("3010", -70_00, {1: 1})], "")]]}, "verksamhet = 1\n", None)
+    before = _everything(layout)
+    _drop_sums(layout)
+    import bokslut.ledger.store as store_module
+
+    monkeypatch.setattr(store_module, "_with_sums", lambda *_: None)  # the lock busy, or read-only
+    assert _everything(layout) == before
+    assert not list(rows_dir(layout).glob("*.sums-*"))
+
+
+def test_reduced_keys_are_those_the_sql_gives():
+    keys = ["", "1:81141", "1:81141|6:P1", "6:P1", "1:a\\|b|9:k\\:1", "1:|6:x", "11:z|1:y", "1:a\\\\|6:b"]
+    con = duckdb.connect()
+    for dims in ([], [1], [6], [1, 9], [1, 6, 9]):
+        want = [
+            r[0]
+            for r in con.execute(f"SELECT {sums.key_sql(dims, 'k')} FROM unnest(?) t(k)", [keys]).fetchall()
+        ]
+        assert reduce_keys(pa.array(keys), dims).to_pylist() == want
+
+
+def test_sums_that_could_overflow_int64_are_not_kept():
+    rows = pa.table(
+        {
+            "kind": ["TRANS", "TRANS"],
+            "account": ["1930", "1930"],
+            "objects": ["", ""],
+            "amount": pa.array([2**62, 2**62], pa.int64()),
+            "date": pa.array([dt.date(2023, 1, 1)] * 2, pa.date32()),
+        }
+    )
+    summer = Summer(sums.SumsDims())
+    summer.add(rows)
+    assert summer.table(1) is None
+    small = Summer(sums.SumsDims())
+    small.add(rows.set_column(3, "amount", pa.array([5, -2], pa.int64())))
+    table = small.table(1)
+    assert table is not None and table.select(["debit", "credit", "rows"]).to_pylist() == [
+        {"debit": 5, "credit": -2, "rows": 2}
+    ]
+
+
+def test_a_file_without_vouchers_gives_the_years_movement_from_its_balances(tmp_path):
+    layout = _workspace(tmp_path, {2023: [[(3, [("3010", -70_00, {})], "")]]}, "", None)
+    header = Header(
+        sietyp=3,
+        fnamn="Summorna",
+        fiscal_years=(FiscalYear(0, dt.date(2022, 1, 1), dt.date(2022, 12, 31), 0),),
+    )
+    with (layout.ledger_dir / "2022.se").open("wb") as f:
+        write_sie(
+            f,
+            header,
+            accounts=[Account("1930", "Bank", 0), Account("3010", "Avgifter", 0)],
+            balances=[
+                Balance("IB", 0, "1930", 100_00, 0),
+                Balance("UB", 0, "1930", 250_00, 0),
+                Balance("RES", 0, "3010", -150_00, 0),
+            ],
+        )
+    with open_store(layout) as store:
+        shown = {r.account: (r.opening, r.movement, r.closing) for r in trial_balance(store, 2022).rows}
+        later = {r.account: (r.opening, r.movement, r.closing) for r in trial_balance(store, 2023).rows}
+    assert shown == {"1930": (100_00, 150_00, 250_00), "3010": (0, -150_00, -150_00)}
+    assert later == {  # vouchers: the rows count
+        "1930": (1_000_000_00, 70_00, 1_000_070_00),
+        "2350": (-1_000_000_00, 0, -1_000_000_00),
+        "3010": (0, -70_00, -70_00),
+    }
