@@ -21,6 +21,7 @@ both paths always give the same SieFile; tests/sie/test_fastscan.py checks it.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import io
 import mmap
@@ -1235,27 +1236,26 @@ def _stream_pass(
     """One pass over the file in pieces, two scanned at once, each handed to ``consume`` in order.
 
     With ``known`` (the decision, the file's high bytes and Latin-1 letters) each piece is
-    transcoded while it is scanned. Without it the text is scanned as it is, as UTF-8, and
-    the encoding decided from what has been scanned so far: a piece with high bytes has
-    its string columns transcoded to the decision before it is consumed; should a later
-    piece change the decision, the pass stops with :class:`_Turned`. Without ``consume``
+    transcoded while it is scanned. Without it the encoding is decided from what has been
+    scanned so far: until the first piece with high bytes the text is scanned as it is (as
+    UTF-8), and the pieces scanned before the decision have their string columns
+    transcoded before they are consumed; the pieces after it are transcoded while they
+    are scanned. Should a later piece change the decision, the pass stops with
+    :class:`_Turned`. Without ``consume``
     the pieces' encoding facts are only tallied (no rows are kept).
     """
     out = _Pass()
-    if known is None:
-        lut_len, lut = _lut(enc.UTF8)
-        high, check_latin = 0, False
-    else:
-        lut_len, lut = _lut(known[0].encoding)
-        high, check_latin = known[1], known[0].encoding == enc.CP437 and known[2] > 0
+    check_latin = known is not None and known[0].encoding == enc.CP437 and known[2] > 0
     used: enc.Detected | None = known[0] if known is not None else None
+    luts = {code: _lut(code) for code in (enc.UTF8, enc.CP437, enc.CP1252)}
     free: list[bytearray] = []
     with ThreadPoolExecutor(max_workers=SCAN_THREADS) as pool:
-        waiting: deque[tuple[Future[Any], bytearray]] = deque()
+        # Each piece with the encoding it was transcoded with while scanned (None: as UTF-8).
+        waiting: deque[tuple[Future[Any], bytearray, enc.Detected | None]] = deque()
 
         def take() -> bool | _Turned:
             nonlocal used
-            future, buf = waiting.popleft()
+            future, buf, scanned_as = waiting.popleft()
             if consume is None:
                 _, high_bytes, valid, cp, latin = future.result()
                 free.append(buf)
@@ -1278,7 +1278,8 @@ def _stream_pass(
                     used = decided
                 elif decided.encoding != used.encoding:
                     return _Turned()
-                _transcode_chunk(chunk, decided)
+                if scanned_as is None:
+                    _transcode_chunk(chunk, decided)
             _offset_lines(chunk, base)
             piece = _piece(chunk, out.nv)
             out.nv += chunk.nv
@@ -1307,10 +1308,15 @@ def _stream_pass(
                 if consume is None:
                     future = pool.submit(_stats, np.frombuffer(buf, np.uint8, stop - start, start))
                 else:
+                    # Once a decision is taken, later pieces are transcoded while they are scanned
+                    # (in the workers); should it turn, the pass stops anyway.
+                    lut_len, lut = luts[used.encoding if used is not None else enc.UTF8]
+                    # Transcoding can at most triple a byte: room for that.
+                    high = 0 if used is None or used.encoding == enc.UTF8 else stop - start
                     future = pool.submit(
                         _scan_piece, buf, start, stop, first, check_latin, lut_len, lut, high
                     )
-                waiting.append((future, buf))
+                waiting.append((future, buf, used))
                 first = False
                 if len(waiting) > SCAN_THREADS + STREAM_WAITING - 1:
                     taken = take()
@@ -1321,7 +1327,7 @@ def _stream_pass(
                 if taken is not True:
                     return taken or None
         finally:
-            for future, _ in waiting:
+            for future, _, _ in waiting:
                 future.cancel()
     if not out.head:
         return None  # an empty file: the exact reader says so
@@ -1345,6 +1351,26 @@ def _offset_lines(chunk: _Chunk, base: int) -> None:
         chunk.vouchers["line"] = pa.array(chunk.vouchers["line"].to_numpy() + base)
         chunk.rows["line"] = pa.array(chunk.rows["line"].to_numpy() + base)
         chunk.others = [(line + base, raw) for line, raw in chunk.others]
+
+
+def _reuse_freed_memory() -> None:
+    """Let the C heap hand the next piece the memory of the last one's output arrays.
+
+    Each scanned piece fills fresh arrays of hundreds of MB; by default glibc maps each
+    from the kernel and unmaps it when freed, and every page of the next piece's arrays is
+    faulted in and zeroed again (a third of the system time of an import). With the
+    thresholds raised, freed arrays stay in the heap and are reused; the heap keeps at
+    most what was in flight at once (see :data:`STREAM_WAITING`)."""
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return  # not glibc: nothing to tune
+    mallopt(_M_MMAP_THRESHOLD, 1 << 30)
+    mallopt(_M_TRIM_THRESHOLD, 1 << 30)
+
+
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
 
 
 def stream_fast(
@@ -1374,6 +1400,7 @@ def stream_fast(
         piece_max_bytes = PIECE_MAX_BYTES
     window = _window_size(piece_max_bytes)
     size = os.fstat(f.fileno()).st_size
+    _reuse_freed_memory()
     origin = f.tell()
     digest = hashlib.sha256()
     scanned = _stream_pass(f, name, consume, sniff, window, piece_max_bytes, digest, None)
