@@ -1304,6 +1304,12 @@ def _stream_pass(
                         return None  # the exact reader says what is wrong (or finds what the head hides)
                     out.bom = out.head[:3] == enc.BOM
                     start = 3 if out.bom else 0
+                    if consume is not None and used is None:
+                        # Decided from the first piece, as take() would decide once it is
+                        # scanned: so the pieces scanned meanwhile are transcoded in the workers.
+                        stats = _stats(np.frombuffer(buf, np.uint8, stop - start, start))
+                        if stats[1]:
+                            used = enc.decide(out.bom, False, stats[2] == 1, stats[3], stats[4])
                 future: Future[Any]
                 if consume is None:
                     future = pool.submit(_stats, np.frombuffer(buf, np.uint8, stop - start, start))
