@@ -1364,9 +1364,10 @@ def _reuse_freed_memory() -> None:
 
     Each scanned piece fills fresh arrays of hundreds of MB; by default glibc maps each
     from the kernel and unmaps it when freed, and every page of the next piece's arrays is
-    faulted in and zeroed again (a third of the system time of an import). With the
-    thresholds raised, freed arrays stay in the heap and are reused; the heap keeps at
-    most what was in flight at once (see :data:`STREAM_WAITING`)."""
+    faulted in and zeroed again. With the thresholds raised, freed arrays stay in the heap
+    and are reused; the heap keeps at most what was in flight at once (see
+    :data:`STREAM_WAITING`). A worker thread's arena still maps arrays over 64 MB directly
+    (docs/scale.md, fourth session)."""
     try:
         mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):
