@@ -429,3 +429,72 @@ def test_a_streamed_file_whose_rar_comes_after_its_vouchers_gives_every_voucher_
         assert store.con.execute("SELECT fiscal_year, count(*) FROM voucher GROUP BY 1").fetchall() == [
             (2022, 19)
         ]
+
+
+def _lettered(count: int, letters: dict[int, tuple[str, str]]) -> bytes:
+    """``count`` vouchers with ASCII texts, but those in ``letters`` (voucher: text, encoding),
+    each voucher's bytes in its own encoding: a file whose letters come late, or change."""
+    out = [b"#FLAGGA 0\n#SIETYP 4\n#RAR 0 20230101 20231231\n"]
+    for n in range(1, count + 1):
+        text, encoding = letters.get(n, ("Hyra", "ascii"))
+        voucher = f'#VER A {n} 20230110 "{text} {n}"\n{{\n#TRANS 3010 {{}} 1.00 "" "{text}"\n'
+        out.append((voucher + "#TRANS 1930 {} -1.00\n}\n").encode(encoding))
+    return b"".join(out)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    first=st.integers(1, 40),
+    later=st.integers(0, 40),
+    encodings=st.tuples(*[st.sampled_from(["utf-8", "cp437", "cp1252"])] * 2),
+    text=st.sampled_from(["Städning Öst", "Åkesson", "Café"]),
+)
+def test_a_file_whose_first_letters_come_late_or_change_encoding_gives_the_exact_store(
+    tmp_path_factory, monkeypatch, first, later, encodings, text
+):
+    """The encoding is decided from the pieces scanned so far: the text of the pieces before
+    the first letter needs no decision, and when a later piece turns the decision (valid UTF-8
+    first, then a CP437 byte; or letters that vote otherwise) the file is scanned again. The
+    stored texts are those of the file read whole by the exact reader."""
+    import bokslut.sie.fastscan as fastscan
+
+    letters = {first: (text, encodings[0])}
+    if later:
+        letters[first + later] = (text, encodings[1])
+    data = _lettered(first + later + 3, letters)
+    root = tmp_path_factory.mktemp("late")
+    path = root / "bok.se"
+    path.write_bytes(data)
+    whole = create_workspace(root / "whole", "T", OrgTyp.KOMMUN, 2023)
+    read_whole = import_files(whole, [path])
+    passes: list[object] = []
+    with monkeypatch.context() as m:
+        _streamed_in_pieces(m, 700)
+        stream_pass = fastscan._stream_pass
+        m.setattr(fastscan, "_stream_pass", lambda *a: passes.append(stream_pass(*a)) or passes[-1])
+        pieces = create_workspace(root / "pieces", "T", OrgTyp.KOMMUN, 2023)
+        read_pieces = import_files(pieces, [path])
+    assert read_pieces == read_whole
+    sql = "SELECT v.text, t.text FROM voucher v JOIN transaction t USING (voucher_id) ORDER BY t.line"
+    with open_store(whole) as a, open_store(pieces) as b:
+        assert a.con.execute(sql).fetchall() == b.con.execute(sql).fetchall()
+    if len(passes) > 1:  # the decision turned: tallied, then scanned again (or read exactly)
+        assert isinstance(passes[0], fastscan._Turned) and isinstance(passes[1], fastscan._Pass)
+
+
+def test_a_late_cp437_letter_after_utf8_ones_scans_the_file_again(tmp_path, monkeypatch):
+    import bokslut.sie.fastscan as fastscan
+
+    path = tmp_path / "bok.se"
+    path.write_bytes(_lettered(60, {5: ("Städning", "utf-8"), 50: ("Städning", "cp437")}))
+    passes: list[object] = []
+    _streamed_in_pieces(monkeypatch, 700)
+    stream_pass = fastscan._stream_pass
+    monkeypatch.setattr(fastscan, "_stream_pass", lambda *a: passes.append(stream_pass(*a)) or passes[-1])
+    ws = create_workspace(tmp_path / "ws", "T", OrgTyp.KOMMUN, 2023)
+    import_files(ws, [path])
+    assert [type(p).__name__ for p in passes] == ["_Turned", "_Pass", "_Pass"]
+    with open_store(ws) as store:
+        texts = store.con.execute("SELECT text FROM voucher WHERE number IN ('5', '50') ORDER BY line")
+        # CP437 decides (the file is not valid UTF-8): the UTF-8 letters read as two CP437 characters each.
+        assert texts.fetchall() == [("St├ñdning 5",), ("Städning 50",)]

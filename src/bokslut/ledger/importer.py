@@ -143,15 +143,25 @@ def _stream(path: Path, max_bytes: int, store: Store, staging: journal.Staging, 
 
     with reader.open_input(path, max_bytes, setting="sie_mb") as f:
         stat = os.fstat(f.fileno())
-        writer = StagedWriter(staging.folder_for_writing(), stem, store.take_file_id())
+        folder = staging.folder_for_writing()
+        writer = StagedWriter(folder, stem, store.take_file_id())
         checks = RunningChecks(str(path))
 
         def consume(piece: fastscan.Piece) -> None:
             checks.add(piece.vouchers, piece.rows)
             writer.write(piece.vouchers, piece.rows, piece.others)
 
+        def reset() -> None:
+            # A late piece changed the encoding: the file is scanned again from the start.
+            nonlocal writer, checks
+            writer.discard()
+            writer = StagedWriter(folder, stem, writer.file_id)
+            checks = RunningChecks(str(path))
+
         try:
-            streamed = fastscan.stream_fast(f, str(path), consume, reader.read_exact_lines, reader.sniff)
+            streamed = fastscan.stream_fast(
+                f, str(path), consume, reader.read_exact_lines, reader.sniff, reset=reset
+            )
         except BaseException:
             writer.discard()
             raise

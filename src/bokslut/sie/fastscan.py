@@ -21,13 +21,15 @@ both paths always give the same SieFile; tests/sie/test_fastscan.py checks it.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import io
 import mmap
+import os
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numba
@@ -1119,105 +1121,263 @@ def _window_size(piece_max_bytes: int) -> int:
     return max(1, min(STREAM_PIECE_BYTES, piece_max_bytes // 2))
 
 
-def _read_more(f: io.BufferedReader, buf: bytearray, want: int) -> int:
-    """Append up to ``want`` bytes of ``f`` to ``buf``; returns how many came (0 at the end)."""
-    start = len(buf)
-    buf.extend(bytes(want))  # grown in place, then filled without a copy
-    got = f.readinto(memoryview(buf)[start:])
-    del buf[start + (got or 0) :]
-    return got or 0
+def _pieces(
+    f: io.BufferedReader, window: int, limit: int, digest: Any, free: list[bytearray]
+) -> Iterator[tuple[bytearray, int] | None]:
+    """The file in pieces of about ``window`` bytes, each cut just before a line starting "#VER":
+    (buffer, length), the piece being ``buffer[:length]``.
 
-
-def _windows(f: io.BufferedReader, window: int) -> Iterator[bytearray]:
-    """The file's bytes in consecutive windows of about ``window`` bytes, each ending at a line break."""
-    carry = bytearray()
-    while True:
-        buf = carry
-        got = _read_more(f, buf, window)
-        while got and b"\n" not in buf[-got:]:
-            got = _read_more(f, buf, window)
-        if not got:
-            if buf:
-                yield buf
-            return
-        cut = buf.rfind(b"\n") + 1
-        carry = buf[cut:]
-        del buf[cut:]
-        yield buf
-
-
-def _prepass(
-    f: io.BufferedReader, window: int
-) -> tuple[bytes, bool, tuple[int, int, int, int, int], set[bytes]]:
-    """(head, starts with a BOM, the encoding statistics, which unwanted bytes occur).
-
-    One pass in windows (two scanned at a time): the decision needs the whole file before
-    the first row is transcoded.
+    The buffers come from ``free`` when there are any (the caller gives a buffer back once
+    its piece is scanned), so reading a large file reuses a few buffers instead of mapping
+    fresh memory for every piece. Every byte goes into ``digest`` (if any) once, in order.
+    None (then nothing more) when a stretch without a #VER line is longer than ``limit``:
+    the exact reader must read the file.
     """
-    head = b""
-    bom = False
-    found: set[bytes] = set()
-    total = (1, 0, 1, 0, 0)
-    with ThreadPoolExecutor(max_workers=SCAN_THREADS) as pool:
-        waiting: deque[Future[tuple[int, int, int, int, int]]] = deque()
-
-        def merge(a: tuple[int, int, int, int, int]) -> None:
-            nonlocal total
-            t = total
-            total = (t[0] + a[0] - 1, t[1] + a[1], t[2] & a[2], t[3] + a[3], t[4] + a[4])
-
-        first = True
-        for buf in _windows(f, window):
-            view = memoryview(buf)
-            if first:
-                head = bytes(view[:_HEAD_BYTES])
-                bom = head[:3] == b"\xef\xbb\xbf"
-                view = view[3:] if bom else view
-                first = False
-            for needle in (b"#KSUMMA", b"\x00", *_CP1252_HOLES):
-                if needle not in found and buf.find(needle) >= 0:
-                    found.add(needle)
-            waiting.append(pool.submit(_stats, np.frombuffer(view, np.uint8)))
-            if len(waiting) > SCAN_THREADS:
-                merge(waiting.popleft().result())
-        while waiting:
-            merge(waiting.popleft().result())
-    return head, bom, total, found
-
-
-def _pieces(f: io.BufferedReader, window: int, limit: int, digest: Any) -> Iterator[memoryview | None]:
-    """The file in pieces of about ``window`` bytes, each cut just before a line starting "#VER".
-
-    Every byte goes into ``digest`` once, in order. None (then nothing more) when a stretch
-    without a #VER line is longer than ``limit``: the exact reader must read the file.
-    """
-    carry = bytearray()
+    carry = b""
+    eof = False
     while True:
-        buf = carry
-        got = _read_more(f, buf, max(window - len(buf), 1)) if len(buf) < window else -1
+        n = len(carry)
+        want = max(window, n + 1)  # bytes to have before looking for the cut
+        buf = free.pop() if free else bytearray(want)
+        if len(buf) < want:
+            buf = bytearray(want)
+        buf[:n] = carry
         while True:
-            if got == 0:
-                if len(buf) > limit:
-                    yield None
-                    return
-                digest.update(buf)
-                if buf:
-                    yield memoryview(buf)
-                return
-            cut = buf.rfind(b"\n#VER")
-            if cut >= 0:
+            with memoryview(buf) as view:
+                while n < want and not eof:
+                    got = f.readinto(view[n:want])
+                    if got:
+                        n += got
+                    else:
+                        eof = True
+            at = -1 if eof else buf.rfind(b"\n#VER", 0, n)
+            if eof or at >= 0:
                 break
-            if len(buf) > limit:
+            if n > limit:
                 yield None
                 return
-            got = _read_more(f, buf, window)
-        carry = buf[cut + 1 :]
-        del buf[cut + 1 :]
-        if len(buf) > limit:
+            want = n + window
+            grown = bytearray(want)
+            grown[:n] = memoryview(buf)[:n]
+            buf = grown
+        cut = n if eof else at + 1
+        if cut > limit:
             yield None
             return
-        digest.update(buf)
-        yield memoryview(buf)
+        if digest is not None:
+            digest.update(memoryview(buf)[:cut])
+        carry = bytes(memoryview(buf)[cut:n])
+        if cut:
+            yield buf, cut
+        elif free is not None:
+            free.append(buf)
+        if eof and not carry:
+            return
+
+
+_UNWANTED = (b"#KSUMMA", b"\x00")
+
+
+def _scan_piece(
+    buf: bytearray,
+    start: int,
+    stop: int,
+    first: bool,
+    check_latin: bool,
+    lut_len: np.ndarray,
+    lut: np.ndarray,
+    high: int,
+) -> tuple[_Chunk | None, int, bool]:
+    """A piece scanned (in a worker) from line 0, its line breaks, and whether it holds a byte
+    that Windows-1252 leaves undefined; no chunk when it holds one that sends the file to the
+    exact reader whatever it is (#KSUMMA, NUL)."""
+    chunk = _scan_chunk(memoryview(buf)[start:stop], 0, first, check_latin, lut_len, lut, high)
+    if chunk is None or any(buf.find(needle, start, stop) >= 0 for needle in _UNWANTED):
+        return None, 0, False
+    holes = bool(chunk.tally[0]) and any(buf.find(hole, start, stop) >= 0 for hole in _CP1252_HOLES)
+    return chunk, _count_breaks(np.frombuffer(buf, np.uint8, stop - start, start)), holes
+
+
+@dataclass(frozen=True, slots=True)
+class _Turned:
+    """A piece changed the encoding its predecessors' text was transcoded with."""
+
+
+@dataclass
+class _Pass:
+    """What one pass over the file's pieces gathered, besides what it gave the consumer."""
+
+    bom: bool = False
+    head: bytes = b""
+    nv: int = 0
+    total: int = 0
+    holes: bool = False
+    mixed: bool = False
+    others: list[tuple[int, bytes]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    lines: int = 0  # line breaks in the pieces taken so far
+    tally: np.ndarray = field(default_factory=lambda: np.zeros(5, np.int64))
+
+
+def _decision(bom: bool, tally: np.ndarray) -> enc.Detected:
+    return enc.decide(bom, tally[0] == 0, tally[1] == 0, int(tally[2]), int(tally[3]))
+
+
+def _stream_pass(
+    f: io.BufferedReader,
+    name: str,
+    consume: Callable[[Piece], None] | None,
+    sniff: Callable[[bytes, str], SieFile | None],
+    window: int,
+    limit: int,
+    digest: Any,
+    known: tuple[enc.Detected, int, int] | None,
+) -> _Pass | _Turned | None:
+    """One pass over the file in pieces, two scanned at once, each handed to ``consume`` in order.
+
+    With ``known`` (the decision, the file's high bytes and Latin-1 letters) each piece is
+    transcoded while it is scanned. Without it the encoding is decided from what has been
+    scanned so far: until the first piece with high bytes the text is scanned as it is (as
+    UTF-8), and the pieces scanned before the decision have their string columns
+    transcoded before they are consumed; the pieces after it are transcoded while they
+    are scanned. Should a later piece change the decision, the pass stops with
+    :class:`_Turned`. Without ``consume``
+    the pieces' encoding facts are only tallied (no rows are kept).
+    """
+    out = _Pass()
+    check_latin = known is not None and known[0].encoding == enc.CP437 and known[2] > 0
+    used: enc.Detected | None = known[0] if known is not None else None
+    luts = {code: _lut(code) for code in (enc.UTF8, enc.CP437, enc.CP1252)}
+    free: list[bytearray] = []
+    with ThreadPoolExecutor(max_workers=SCAN_THREADS) as pool:
+        # Each piece with the encoding it was transcoded with while scanned (None: as UTF-8).
+        waiting: deque[tuple[Future[Any], bytearray, enc.Detected | None]] = deque()
+
+        def take() -> bool | _Turned:
+            nonlocal used
+            future, buf, scanned_as = waiting.popleft()
+            if consume is None:
+                _, high_bytes, valid, cp, latin = future.result()
+                free.append(buf)
+                out.tally += np.array([high_bytes, 1 - valid, cp, latin, 0], np.int64)
+                out.tally[1] = min(out.tally[1], 1)
+                return True
+            chunk, lines, holes = future.result()
+            free.append(buf)
+            if chunk is None:
+                return False
+            base = out.lines
+            out.lines += lines
+            out.holes |= holes
+            out.mixed |= bool(chunk.tally[4])
+            out.tally[[0, 2, 3]] += chunk.tally[[0, 2, 3]]
+            out.tally[1] |= chunk.tally[1]
+            if chunk.tally[0] and known is None:
+                decided = _decision(out.bom, out.tally)
+                if used is None:
+                    used = decided
+                elif decided.encoding != used.encoding:
+                    return _Turned()
+                if scanned_as is None:
+                    _transcode_chunk(chunk, decided)
+            _offset_lines(chunk, base)
+            piece = _piece(chunk, out.nv)
+            out.nv += chunk.nv
+            out.total += lim.abs_total(piece.rows["amount"].to_numpy())
+            for item in pc.value_counts(piece.rows["kind"]).to_pylist():
+                label = "#" + item["values"]
+                out.counts[label] = out.counts.get(label, 0) + int(item["counts"])
+            out.others.extend(chunk.others)
+            consume(piece)
+            return True
+
+        try:
+            first = True
+            for got in _pieces(f, window, limit, digest, free):
+                if got is None:
+                    return None
+                buf, stop = got
+                start = 0
+                if first:
+                    out.head = bytes(memoryview(buf)[: min(stop, _HEAD_BYTES)])
+                    if sniff(out.head, name) is not None:
+                        return None  # the exact reader says what is wrong (or finds what the head hides)
+                    out.bom = out.head[:3] == enc.BOM
+                    start = 3 if out.bom else 0
+                    if consume is not None and used is None:
+                        # Decided from the first piece, as take() would decide once it is
+                        # scanned: so the pieces scanned meanwhile are transcoded in the workers.
+                        stats = _stats(np.frombuffer(buf, np.uint8, stop - start, start))
+                        if stats[1]:
+                            used = enc.decide(out.bom, False, stats[2] == 1, stats[3], stats[4])
+                future: Future[Any]
+                if consume is None:
+                    future = pool.submit(_stats, np.frombuffer(buf, np.uint8, stop - start, start))
+                else:
+                    # Once a decision is taken, later pieces are transcoded while they are scanned
+                    # (in the workers); should it turn, the pass stops anyway.
+                    lut_len, lut = luts[used.encoding if used is not None else enc.UTF8]
+                    # Transcoding can at most triple a byte: room for that.
+                    high = 0 if used is None or used.encoding == enc.UTF8 else stop - start
+                    future = pool.submit(
+                        _scan_piece, buf, start, stop, first, check_latin, lut_len, lut, high
+                    )
+                waiting.append((future, buf, used))
+                first = False
+                if len(waiting) > SCAN_THREADS + STREAM_WAITING - 1:
+                    taken = take()
+                    if taken is not True:
+                        return taken or None
+            while waiting:
+                taken = take()
+                if taken is not True:
+                    return taken or None
+        finally:
+            for future, _, _ in waiting:
+                future.cancel()
+    if not out.head:
+        return None  # an empty file: the exact reader says so
+    return out
+
+
+def _transcode_chunk(chunk: _Chunk, detected: enc.Detected) -> None:
+    """A chunk scanned as UTF-8, its string columns transcoded from the decided encoding."""
+    if detected.encoding == enc.UTF8:
+        return
+    lut_len, lut = _lut(detected.encoding)
+    for table in (chunk.vouchers, chunk.rows):
+        for col, arr in table.items():
+            if arr.type == pa.string() and col != "kind":
+                table[col] = _transcoded(arr, lut_len, lut)
+
+
+def _offset_lines(chunk: _Chunk, base: int) -> None:
+    """A chunk scanned from line 0 (in a worker, before the lines above it were counted), moved to ``base``."""
+    if base:
+        chunk.vouchers["line"] = pa.array(chunk.vouchers["line"].to_numpy() + base)
+        chunk.rows["line"] = pa.array(chunk.rows["line"].to_numpy() + base)
+        chunk.others = [(line + base, raw) for line, raw in chunk.others]
+
+
+def _reuse_freed_memory() -> None:
+    """Let the C heap hand the next piece the memory of the last one's output arrays.
+
+    Each scanned piece fills fresh arrays of hundreds of MB; by default glibc maps each
+    from the kernel and unmaps it when freed, and every page of the next piece's arrays is
+    faulted in and zeroed again. With the thresholds raised, freed arrays stay in the heap
+    and are reused; the heap keeps at most what was in flight at once (see
+    :data:`STREAM_WAITING`). A worker thread's arena still maps arrays over 64 MB directly
+    (docs/scale.md, fourth session)."""
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return  # not glibc: nothing to tune
+    mallopt(_M_MMAP_THRESHOLD, 1 << 30)
+    mallopt(_M_TRIM_THRESHOLD, 1 << 30)
+
+
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
 
 
 def stream_fast(
@@ -1227,8 +1387,16 @@ def stream_fast(
     read_lines: ExactLines,
     sniff: Callable[[bytes, str], SieFile | None],
     piece_max_bytes: int | None = None,
+    reset: Callable[[], None] | None = None,
 ) -> Streamed | None:
     """Scan the open file ``f`` piece by piece, handing each piece to ``consume`` in file order.
+
+    One pass: the encoding is decided from the pieces scanned so far (see
+    :func:`_stream_pass`). Should a later piece change the decision (rare: a file whose
+    first letters are valid UTF-8 and a later one is not, or whose letters vote otherwise
+    further on), ``reset`` is called — the consumer throws away what it was given — and
+    the file is read again, once to decide and once to scan; without ``reset`` None is
+    returned instead.
 
     Returns None when the exact reader must read the file after all (as :func:`read_fast`
     would: a line the scanner cannot judge, a #KSUMMA, a NUL, anything the reader reports
@@ -1238,72 +1406,45 @@ def stream_fast(
     if piece_max_bytes is None:
         piece_max_bytes = PIECE_MAX_BYTES
     window = _window_size(piece_max_bytes)
-    head, bom, stats, found = _prepass(f, window)
-    size = f.tell()
-    if not head or sniff(head, name) is not None or b"#KSUMMA" in found or b"\x00" in found:
-        return None  # the exact reader says what is wrong (or finds what the head hides)
-    _, high, valid, cp, latin = stats
-    detected = enc.decide(bom, high == 0, valid == 1, cp, latin)
-    if detected.encoding == enc.CP1252 and any(hole in found for hole in _CP1252_HOLES):
-        return None
-    lut_len, lut = _lut(detected.encoding)
-    check_latin = detected.encoding == enc.CP437 and latin > 0
-    f.seek(0)
+    size = os.fstat(f.fileno()).st_size
+    _reuse_freed_memory()
+    origin = f.tell()
     digest = hashlib.sha256()
-    others: list[tuple[int, bytes]] = []
-    counts: dict[str, int] = {}
-    nv = 0
-    total = 0
-    with ThreadPoolExecutor(max_workers=SCAN_THREADS) as pool:
-        waiting: deque[Future[_Chunk | None]] = deque()
-
-        def take() -> bool:
-            nonlocal nv, total
-            chunk = waiting.popleft().result()
-            if chunk is None:
-                return False
-            piece = _piece(chunk, nv)
-            nv += chunk.nv
-            total += lim.abs_total(piece.rows["amount"].to_numpy())
-            for item in pc.value_counts(piece.rows["kind"]).to_pylist():
-                label = "#" + item["values"]
-                counts[label] = counts.get(label, 0) + int(item["counts"])
-            others.extend(chunk.others)
-            consume(piece)
-            return True
-
-        try:
-            line_base = 0
-            first = True
-            for view in _pieces(f, window, piece_max_bytes, digest):
-                if view is None:
-                    return None
-                body = view[3:] if first and bom else view
-                waiting.append(
-                    pool.submit(_scan_chunk, body, line_base, first, check_latin, lut_len, lut, high)
-                )
-                first = False
-                line_base += _count_breaks(np.frombuffer(body, np.uint8))
-                if len(waiting) > SCAN_THREADS + STREAM_WAITING - 1 and not take():
-                    return None
-            while waiting:
-                if not take():
-                    return None
-        finally:
-            for waiting_piece in waiting:
-                waiting_piece.cancel()
+    scanned = _stream_pass(f, name, consume, sniff, window, piece_max_bytes, digest, None)
+    if isinstance(scanned, _Turned):
+        if reset is None:
+            return None
+        reset()
+        f.seek(origin)
+        tallied = _stream_pass(f, name, None, sniff, window, piece_max_bytes, None, None)
+        if not isinstance(tallied, _Pass):
+            return None
+        known = _decision(tallied.bom, tallied.tally)
+        f.seek(origin)
+        digest = hashlib.sha256()
+        latin = int(tallied.tally[3])
+        scanned = _stream_pass(
+            f, name, consume, sniff, window, piece_max_bytes, digest, (known, int(tallied.tally[0]), latin)
+        )
+    if not isinstance(scanned, _Pass):
+        return None
     if f.tell() != size:
         return None  # the file changed while it was read: the exact reader reads it as it is now
-    reader = read_lines(others, name, detected)
+    detected = _decision(scanned.bom, scanned.tally)
+    if (detected.encoding == enc.CP437 and scanned.mixed) or (
+        detected.encoding == enc.CP1252 and scanned.holes
+    ):
+        return None  # a Windows-1252 line in a CP437 file, an undefined Windows-1252 byte
+    reader = read_lines(scanned.others, name, detected)
     if any(finding.level is Level.ERROR for finding in reader.findings):
         return None
-    if total + sum(abs(amount) for _, amount in reader.amounts()) > lim.MAX_TOTAL_ORE:
+    if scanned.total + sum(abs(amount) for _, amount in reader.amounts()) > lim.MAX_TOTAL_ORE:
         return None  # the exact reader finds the line where the total passes the limit
     result: SieFile = reader.result(detected, check_total=False)
     all_counts = dict(result.counts)
-    all_counts.update(counts)
-    if nv:
-        all_counts["#VER"] = nv
+    all_counts.update(scanned.counts)
+    if scanned.nv:
+        all_counts["#VER"] = scanned.nv
     return Streamed(
         SieFile(
             name=result.name,
