@@ -74,3 +74,28 @@ def sign(key: bytes, *parts: bytes) -> bytes:
 
 def verify(key: bytes, mac: bytes, *parts: bytes) -> bool:
     return hmac.compare_digest(mac, sign(key, *parts))
+
+
+def read_entry(path: Path, max_bytes: int | None = None) -> bytes | None:
+    """A cache entry's bytes, or None when it is missing, a link, not a regular file or too large.
+
+    Links are not followed so that an entry planted as a link cannot make a cache read
+    another file of the user's.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as f:
+            info = os.fstat(f.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                return None
+            if max_bytes is None:
+                return f.read()
+            if info.st_size > max_bytes:
+                return None
+            data = f.read(max_bytes + 1)
+            return data if len(data) <= max_bytes else None
+    except OSError:
+        return None

@@ -23,7 +23,6 @@ import hmac
 import importlib.util
 import marshal
 import os
-import stat
 import sys
 from pathlib import Path
 from types import CodeType
@@ -31,7 +30,7 @@ from types import CodeType
 import jinja2
 from jinja2 import Environment, Template
 
-from bokslut.cache_signing import signing_key
+from bokslut.cache_signing import read_entry, signing_key
 
 FORMAT = 1
 MAGIC = b"bokslut-mall\n"
@@ -87,17 +86,8 @@ class TemplateCache:
         if where is None:
             return None
         entry, key = where
-        try:
-            fd = os.open(entry, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
-        except OSError:
-            return None
-        try:
-            with os.fdopen(fd, "rb") as f:
-                info = os.fstat(f.fileno())
-                if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ENTRY_BYTES:
-                    return None
-                data = f.read(MAX_ENTRY_BYTES + 1)
-        except OSError:
+        data = read_entry(entry, MAX_ENTRY_BYTES)
+        if data is None:
             return None
         header = MAGIC + key + b"\n"
         if not data.startswith(header) or len(data) < len(header) + 65:

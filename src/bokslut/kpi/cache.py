@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from bokslut.cache_signing import sign, signing_key, verify
+from bokslut.cache_signing import read_entry, sign, signing_key, verify
 from bokslut.diagnostics import Finding, Level
 from bokslut.kpi.calls import CallFigures, QueueYear
 from bokslut.kpi.tickets import Coded, Tickets
@@ -151,15 +151,10 @@ def cached(
 def _load(
     entry: Path, key: str, secret: bytes, decode: Callable[[Any, Mapping[str, npt.NDArray[Any]]], T]
 ) -> tuple[T, list[Finding]] | None:
-    try:
-        fd = os.open(entry, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0))
-    except OSError:
+    data = read_entry(entry)
+    if data is None:
         return None
     try:
-        with os.fdopen(fd, "rb") as f:
-            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-                return None
-            data = f.read()
         return _decode_entry(data, key, secret, decode)
     except (OSError, Damaged, ValueError, TypeError, KeyError, IndexError, OverflowError, RecursionError):
         return None  # read from the file instead; the entry is rewritten
