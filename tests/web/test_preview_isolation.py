@@ -61,9 +61,7 @@ def test_a_looping_preview_is_killed_at_the_limit_while_another_writer_saves_and
         runaway: dict[str, object] = {}
 
         def loop() -> None:
-            start = time.monotonic()
             runaway["answer"] = send(sam, RR, LOOP, "forhandsgranska")
-            runaway["seconds"] = time.monotonic() - start
 
         thread = threading.Thread(target=loop)
         thread.start()
@@ -80,8 +78,8 @@ def test_a_looping_preview_is_killed_at_the_limit_while_another_writer_saves_and
 
         answer = runaway["answer"]
         assert answer.status_code == 200  # the editor, with the message where the preview would be
+        # The pool's limit stopped it, not the sandbox's own count of loop turns.
         assert "förhandsgranskningen tog längre tid än gränsen (1.5 s)" in shown(answer.text)
-        assert runaway["seconds"] < 10, "killed before the sandbox's own limit"
         assert pool.killed == 1
         assert "{% for i in range(90000)" not in (site.root / "text" / f"{RR}.md").read_text(encoding="utf-8")
         # The killed worker is replaced: the next preview works.
@@ -108,9 +106,7 @@ def test_a_saved_chapter_that_loops_shows_a_message_on_its_pages_while_the_other
         answers: dict[str, object] = {}
 
         def section_page() -> None:
-            start = time.monotonic()
             answers["page"] = sam.get(f"/avsnitt/{RR}")
-            answers["seconds"] = time.monotonic() - start
 
         thread = threading.Thread(target=section_page)
         thread.start()
@@ -128,7 +124,6 @@ def test_a_saved_chapter_that_loops_shows_a_message_on_its_pages_while_the_other
         page = answers["page"]
         assert page.status_code == 200
         assert "avsnittet tog längre tid än gränsen (1.5 s) att sätta ihop och avbröts" in shown(page.text)
-        assert answers["seconds"] < 10, "killed before the sandbox's own limit"
         assert pool.killed == 1
 
         # The text is known now: another writer's page and the whole report answer, the report

@@ -472,30 +472,43 @@ def save(
     :class:`FormInvalid` for the form's own errors, BokslutError when the result would not
     be a valid file; in every one of those cases nothing is written.
     """
-    if is_workbook(section):
-        return _save_workbook(layout, db, section, user_id, base_sha, max_bytes, change)
+    workbook = is_workbook(section)
     with save_lock(layout, section.id):
-        loaded = load(layout, section, max_bytes)
+        loaded = _load_workbook(layout, section, max_bytes) if workbook else load(layout, section, max_bytes)
         note_outside_change(db, section, loaded.text)
         if loaded.sha256 != base_sha:
             raise Conflict(loaded.text)
-        change(loaded.data)
-        out = io.StringIO()
-        _yaml().dump(loaded.data, out)
-        text = out.getvalue()
-        if len(text.encode("utf-8")) > max_bytes:
-            raise BokslutError(f"{section.file} blir större än gränsen och sparas inte")
-        findings = _check(text, section.file, MalFil if section is GOALS else BeslutFil)
-        if findings:
-            raise BokslutError(f"ändringen skulle ge en ogiltig {section.file} och sparas inte", findings)
-        if text == loaded.text:
+        changed = (_changed_workbook if workbook else _changed_yaml)(section, loaded, max_bytes, change)
+        if changed is None:
             return loaded.sha256
+        raw, history_text = changed
         try:
-            write_plain_file(layout.root, section.file, text.encode("utf-8"))
+            write_plain_file(layout.root, section.file, raw)
         except Refused as exc:
             raise BokslutError(f"{section.file}: {exc.message}") from None
-        db.record_save(section.id, user_id, text, "spara")
-    return sha256_text(text)
+        db.record_save(section.id, user_id, history_text, "spara")
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _too_large(section: Section) -> BokslutError:
+    return BokslutError(f"{section.file} blir större än gränsen och sparas inte")
+
+
+def _changed_yaml(
+    section: Section, loaded: Loaded, max_bytes: int, change: Callable[[Any], None]
+) -> tuple[bytes, str] | None:
+    """The YAML file's new bytes and history text, checked as build reads it; None if unchanged."""
+    change(loaded.data)
+    out = io.StringIO()
+    _yaml().dump(loaded.data, out)
+    text = out.getvalue()
+    raw = text.encode("utf-8")
+    if len(raw) > max_bytes:
+        raise _too_large(section)
+    findings = _check(text, section.file, MalFil if section is GOALS else BeslutFil)
+    if findings:
+        raise BokslutError(f"ändringen skulle ge en ogiltig {section.file} och sparas inte", findings)
+    return None if text == loaded.text else (raw, text)
 
 
 def _edits(section: Section, loaded: Loaded, after: Any) -> list[goal_workbook.Edit]:
@@ -508,51 +521,33 @@ def _edits(section: Section, loaded: Loaded, after: Any) -> list[goal_workbook.E
     return edits
 
 
-def _save_workbook(
-    layout: Layout,
-    db: WebDb,
-    section: Section,
-    user_id: int,
-    base_sha: str,
-    max_bytes: int,
-    change: Callable[[Any], None],
-) -> str:
-    """:func:`save` of a workbook: only the changed cells are written, into the user's own file."""
-    with save_lock(layout, section.id):
-        loaded = _load_workbook(layout, section, max_bytes)
-        note_outside_change(db, section, loaded.text)
-        if loaded.sha256 != base_sha:
-            raise Conflict(loaded.text)
-        after = copy.deepcopy(loaded.data)
-        change(after)
-        edits = _edits(section, loaded, after)
-        if not edits:
-            return loaded.sha256
-        assert loaded.workbook is not None
-        raw = goal_workbook.written(loaded.workbook.raw, edits)
-        if len(raw) > max_bytes:
-            raise BokslutError(f"{section.file} blir större än gränsen och sparas inte")
-        # Read back as build reads it: valid, and holding exactly the values of the form.
-        try:
-            back = goal_workbook.read(raw, section.file, _is_goals(section))
-        except BokslutError as exc:
-            raise BokslutError(
-                f"ändringen skulle ge en ogiltig {section.file} och sparas inte", exc.findings
-            ) from None
-        again = copy.deepcopy(back.located.data)
-        if _is_goals(section) and again.get("ar") is None:
-            again["ar"] = after.get("ar")
-        reread = Loaded(loaded.text, back.sha256, again, back)
-        if _edits(section, reread, after):
-            raise BokslutError(f"{section.file} kunde inte skrivas så att den läses med formulärets värden")
-        try:
-            write_plain_file(layout.root, section.file, raw)
-        except Refused as exc:
-            raise BokslutError(f"{section.file}: {exc.message}") from None
-        db.record_save(
-            section.id, user_id, goal_workbook.workbook_text(raw, _workbook_sheets(section)), "spara"
-        )
-    return hashlib.sha256(raw).hexdigest()
+def _changed_workbook(
+    section: Section, loaded: Loaded, max_bytes: int, change: Callable[[Any], None]
+) -> tuple[bytes, str] | None:
+    """The workbook's new bytes (only the changed cells written) and history text; None if unchanged."""
+    after = copy.deepcopy(loaded.data)
+    change(after)
+    edits = _edits(section, loaded, after)
+    if not edits:
+        return None
+    assert loaded.workbook is not None
+    raw = goal_workbook.written(loaded.workbook.raw, edits)
+    if len(raw) > max_bytes:
+        raise _too_large(section)
+    # Read back as build reads it: valid, and holding exactly the values of the form.
+    try:
+        back = goal_workbook.read(raw, section.file, _is_goals(section))
+    except BokslutError as exc:
+        raise BokslutError(
+            f"ändringen skulle ge en ogiltig {section.file} och sparas inte", exc.findings
+        ) from None
+    again = copy.deepcopy(back.located.data)
+    if _is_goals(section) and again.get("ar") is None:
+        again["ar"] = after.get("ar")
+    reread = Loaded(loaded.text, back.sha256, again, back)
+    if _edits(section, reread, after):
+        raise BokslutError(f"{section.file} kunde inte skrivas så att den läses med formulärets värden")
+    return raw, goal_workbook.workbook_text(raw, _workbook_sheets(section))
 
 
 # -- who may edit -------------------------------------------------------------------------
