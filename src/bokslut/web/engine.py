@@ -52,7 +52,9 @@ class Choice:
     shown: str
 
 
-def _fingerprint(layout: Layout) -> tuple[tuple[str, int, int], ...]:
+def data_state(layout: Layout) -> tuple[tuple[str, int, int], ...]:
+    """Name, modification time and size of bokslut.toml and of every file under data/: what the
+    report's data is computed from (a few stat calls, no reading)."""
     out: list[tuple[str, int, int]] = []
     paths = [layout.config]
     if layout.data.is_dir():
@@ -98,12 +100,14 @@ class ReportCache:
         self._snapshot: Snapshot | None = None
         self._checked = 0.0
 
-    def get(self) -> Snapshot:
+    def get(self, fresh: bool = False) -> Snapshot:
+        """The snapshot; ``fresh``: of the files as they are now, not as they were up to
+        RECHECK_SECONDS ago (what is composed for a page kept under the data's state)."""
         with self._lock:
             now = time.monotonic()
-            if self._snapshot is not None and now - self._checked < self.RECHECK_SECONDS:
+            if not fresh and self._snapshot is not None and now - self._checked < self.RECHECK_SECONDS:
                 return self._snapshot
-            fingerprint = _fingerprint(self.layout)
+            fingerprint = data_state(self.layout)
             if self._snapshot is None or self._snapshot.fingerprint != fingerprint:
                 self._snapshot = self._compute(fingerprint)
             self._checked = time.monotonic()

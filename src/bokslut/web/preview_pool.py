@@ -8,7 +8,11 @@ whole report's page – runs in one of a few separate processes. Each keeps its 
 :class:`~bokslut.web.engine.ReportCache` of the workspace (the report's data is computed
 there, once per state of the data files, and never pickled across); a request sends only
 what to compose (a chapter's name and text, or "the report"), and gets back the composed
-document or its findings.
+chapters as the page's HTML (:mod:`bokslut.web.report_html`) or their findings.
+
+A worker reads the report's data as soon as it starts, before it is asked for anything, and
+the server starts its workers when it starts (:meth:`PreviewPool.start`): the first page
+then finds a worker with its imports done and the data in memory.
 
 The clock starts when the worker begins composing (after any recomputation of the data).
 A worker that has not answered within ``timeout`` seconds is killed and replaced by a fresh
@@ -20,6 +24,7 @@ other writers' saves.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import multiprocessing.connection
 import queue
@@ -30,8 +35,9 @@ from pathlib import Path
 from typing import Any
 
 from bokslut.compose.sandbox import MAX_SECONDS
-from bokslut.diagnostics import error
-from bokslut.web.engine import Composed, Guard, ReportCache, compose_report, preview, sha256_hex
+from bokslut.diagnostics import Finding, error
+from bokslut.web.engine import Guard, ReportCache, compose_report, preview, sha256_hex
+from bokslut.web.report_html import chapters_html
 from bokslut.workspace.layout import Layout
 
 # The sandbox stops a chapter after MAX_SECONDS; the kill is the backstop for what it cannot see
@@ -56,15 +62,32 @@ class Job:
     what: str = "förhandsgranskningen"
 
 
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """A worker's answer: the composed chapters as HTML (None when they could not be composed)
+    and the findings; ``state`` is the data's state they were composed from (see
+    :func:`bokslut.web.engine.data_state`), () when the worker gave none."""
+
+    html: str | None
+    findings: tuple[Finding, ...]
+    # False for a passing state (a worker killed or busy): a page does not keep such an answer.
+    kept: bool = True
+    state: tuple[tuple[str, int, int], ...] = ()
+
+
 # A worker writes "file\nsha256" of the chapter it is composing into its slot (shared memory),
 # so the pool knows which chapter it was on when it had to kill it.
 _SLOT_BYTES = 512
 
 
 def _serve(root: str, conn: multiprocessing.connection.Connection, slot: Any) -> None:
-    """A worker's loop: (Job, bad chapters, seconds) in, ("start", None) then ("done", Composed) out."""
+    """A worker's loop: (Job, bad chapters, seconds) in, ("start", None) then ("done", Shown) out."""
     layout = Layout(Path(root))
     cache = ReportCache(layout)
+    # The data, read while nobody waits for this worker yet; if that fails, the first job
+    # computes it again and answers with what went wrong.
+    with contextlib.suppress(Exception):
+        cache.get()
 
     def started(name: str, text: str) -> None:
         slot.value = f"{name}\n{sha256_hex(text)}".encode()[: _SLOT_BYTES - 1]
@@ -74,16 +97,20 @@ def _serve(root: str, conn: multiprocessing.connection.Connection, slot: Any) ->
             job, bad, seconds = conn.recv()
         except (EOFError, OSError):
             return
-        snapshot = cache.get()
+        # Fresh: what is composed is kept under the data's state, so it must be of that state.
+        snapshot = cache.get(fresh=True)
         guard = Guard(bad, started, seconds)
         conn.send(("start", None))
         try:
             if job.chapter_file is None:
-                result = compose_report(snapshot, layout, guard)
+                composed = compose_report(snapshot, layout, guard)
             else:
-                result = preview(snapshot, layout, job.chapter_file, job.text, guard)
+                composed = preview(snapshot, layout, job.chapter_file, job.text, guard)
+            doc = composed.document
+            html = None if doc is None else chapters_html(doc, snapshot.data)
+            result = Shown(html, composed.findings, composed.kept, snapshot.fingerprint)
         except Exception:  # a bug in composing; the writer gets a message, the worker lives on
-            result = Composed(None, (error(f"{job.what} kunde inte sättas ihop av ett oväntat fel"),))
+            result = Shown(None, (error(f"{job.what} kunde inte sättas ihop av ett oväntat fel"),))
         conn.send(("done", result))
 
 
@@ -132,11 +159,14 @@ class PreviewPool:
         # spawn, not fork: the server has threads, and a forked copy of a lock held by one of
         # them would never be released in the child.
         self._ctx = multiprocessing.get_context("spawn")
-        self._idle: queue.Queue[_Worker | None] = queue.Queue()
+        # Last in, first out: a started worker (imports done, data in memory) is taken before
+        # an empty slot that would start a new one.
+        self._idle: queue.Queue[_Worker | None] = queue.LifoQueue()
         for _ in range(workers):
             self._idle.put(None)  # started on first use
         self._all: list[_Worker] = []
         self._lock = threading.Lock()
+        self._closed = False
         self.killed = 0
         # (file, SHA-256 of text) of chapter texts whose worker was killed; never composed again.
         self._bad: set[tuple[str, str]] = set()
@@ -170,14 +200,34 @@ class PreviewPool:
             self.killed += 1
         self._idle.put(None)  # the slot gets a fresh worker on its next use
 
-    def preview(self, chapter_file: str, text: str) -> Composed:
+    def start(self, count: int | None = None) -> None:
+        """Start up to ``count`` (all) workers of the free slots now; returns at once.
+
+        Each reads the report's data as it starts, so the first page does not wait for a
+        new process to import bokslut and read the ledger.
+        """
+        if self._closed:
+            return
+        slots: list[_Worker | None] = []
+        while count is None or len(slots) < count:
+            try:
+                slots.append(self._idle.get_nowait())
+            except queue.Empty:
+                break
+        # Started ones first back into the LIFO queue, then the new ones: a new one is taken first.
+        started = [w for w in slots if w is not None]
+        fresh = [self._start() for w in slots if w is None]
+        for w in started + fresh:
+            self._idle.put(w)
+
+    def preview(self, chapter_file: str, text: str) -> Shown:
         """``text`` as the editor's preview of ``chapter_file``; PreviewBusy when no worker is free."""
         return self.run(Job(chapter_file, text))
 
     @staticmethod
-    def busy(job: Job) -> Composed:
+    def busy(job: Job) -> Shown:
         """The message shown when every worker stayed busy for the whole wait."""
-        return Composed(
+        return Shown(
             None,
             (
                 error(
@@ -187,7 +237,7 @@ class PreviewPool:
             ),
         )
 
-    def run(self, job: Job) -> Composed:
+    def run(self, job: Job) -> Shown:
         """``job`` composed in a worker; raises PreviewBusy when no worker is free for the wait.
 
         When a worker is killed on another chapter than the one ``job`` is about (a section's
@@ -200,7 +250,7 @@ class PreviewPool:
             result, _ = self._run_once(job)
         return result
 
-    def _run_once(self, job: Job) -> tuple[Composed, tuple[str, str] | None]:
+    def _run_once(self, job: Job) -> tuple[Shown, tuple[str, str] | None]:
         """The composed job, and the chapter a worker was killed on (if it was)."""
         try:
             worker = self._idle.get(timeout=self.wait)
@@ -219,7 +269,7 @@ class PreviewPool:
             worker.conn.send((job, self.bad, self.timeout))
             if not worker.conn.poll(START_TIMEOUT):
                 self._retire(worker)
-                return Composed(
+                return Shown(
                     None,
                     (error(f"{job.what} kunde inte sättas ihop (kom inte igång); försök igen"),),
                     kept=False,
@@ -233,11 +283,11 @@ class PreviewPool:
                         if len(self._bad) >= 1000:  # a bound, however many loops are written
                             self._bad.clear()
                         self._bad.add(culprit)
-                return Composed(None, (error(_too_long(job, self.timeout)),), kept=False), culprit
+                return Shown(None, (error(_too_long(job, self.timeout)),), kept=False), culprit
             _, result = worker.conn.recv()
         except (EOFError, OSError):
             self._retire(worker)
-            return Composed(
+            return Shown(
                 None,
                 (
                     error(
@@ -248,11 +298,12 @@ class PreviewPool:
                 kept=False,
             ), None
         self._idle.put(worker)
-        assert isinstance(result, Composed)
+        assert isinstance(result, Shown)
         return result, None
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             workers, self._all = self._all, []
         for w in workers:
             w.kill()
