@@ -19,7 +19,7 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
@@ -72,7 +72,8 @@ from bokslut.web.engine import (
     figure_choices,
 )
 from bokslut.web.freeze import FreezeBusy, FreezeLimits, freeze
-from bokslut.web.preview_pool import DEFAULT_TIMEOUT, Job, PreviewBusy, PreviewPool, Shown
+from bokslut.web.preview_pool import DEFAULT_TIMEOUT, PreviewBusy, PreviewPool
+from bokslut.web.preview_worker import Job, Shown, Worker
 from bokslut.web.report_html import drill_href
 from bokslut.web.sections import (
     Conflict,
@@ -201,12 +202,12 @@ def diff_html(old: str, new: str, old_name: str, new_name: str) -> Markup:
 
 
 class Web:
-    def __init__(self, cfg: WebConfig) -> None:
+    def __init__(self, cfg: WebConfig, started: Sequence[Worker] = ()) -> None:
         self.cfg = cfg
         self.layout = cfg.layout
         self.db = cfg.db
         self.cache = ReportCache(cfg.layout)
-        self.previews = PreviewPool(cfg.layout, cfg.preview_workers, cfg.preview_seconds)
+        self.previews = PreviewPool(cfg.layout, cfg.preview_workers, cfg.preview_seconds, started=started)
         self._choices: dict[tuple[object, str | None], list[Choice]] = {}
         self._choices_lock = threading.Lock()
         self._picker_html: dict[tuple[object, str], Markup] = {}
@@ -1149,8 +1150,9 @@ def report_css() -> str:
     return font_face_css() + CSS
 
 
-def create_app(cfg: WebConfig) -> Starlette:
-    web = Web(cfg)
+def create_app(cfg: WebConfig, started: Sequence[Worker] = ()) -> Starlette:
+    """The application; ``started``: composing workers already started for the workspace."""
+    web = Web(cfg, started)
     e = web.endpoint
     static = resources.files("bokslut.web") / "static"
 

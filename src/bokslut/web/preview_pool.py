@@ -10,9 +10,10 @@ there, once per state of the data files, and never pickled across); a request se
 what to compose (a chapter's name and text, or "the report"), and gets back the composed
 chapters as the page's HTML (:mod:`bokslut.web.report_html`) or their findings.
 
-A worker reads the report's data as soon as it starts, before it is asked for anything, and
-the server starts its workers when it starts (:meth:`PreviewPool.start`): the first page
-then finds a worker with its imports done and the data in memory.
+A worker (:mod:`bokslut.web.preview_worker`) reads the report's data as soon as it starts,
+before it is asked for anything. ``bokslut serve`` starts the first one before it imports the
+web application and the others at the end of its warm-up (:meth:`bokslut.web.app.Web.warm_up`):
+the first page then finds a worker with its imports done and the data in memory.
 
 The clock starts when the worker begins composing (after any recomputation of the data).
 A worker that has not answered within ``timeout`` seconds is killed and replaced by a fresh
@@ -24,20 +25,14 @@ other writers' saves.
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing
-import multiprocessing.connection
 import queue
 import threading
-from dataclasses import dataclass
-from multiprocessing.process import BaseProcess
-from pathlib import Path
-from typing import Any
+from collections.abc import Sequence
 
 from bokslut.compose.sandbox import MAX_SECONDS
-from bokslut.diagnostics import Finding, error
-from bokslut.web.engine import Guard, ReportCache, compose_report, preview, sha256_hex
-from bokslut.web.report_html import chapters_html
+from bokslut.diagnostics import error
+from bokslut.web.engine import sha256_hex
+from bokslut.web.preview_worker import Job, Shown, Worker, start_worker
 from bokslut.workspace.layout import Layout
 
 # The sandbox stops a chapter after MAX_SECONDS; the kill is the backstop for what it cannot see
@@ -49,69 +44,6 @@ START_TIMEOUT = 600.0
 
 class PreviewBusy(Exception):
     """Every preview worker stayed busy for the whole wait."""
-
-
-@dataclass(frozen=True, slots=True)
-class Job:
-    """What a worker composes: chapter ``chapter_file`` with ``text`` among the others, or
-    (``chapter_file`` None) the whole report from the chapter files."""
-
-    chapter_file: str | None
-    text: str = ""
-    # The Swedish subject of the messages: "förhandsgranskningen", "avsnittet", "rapporten".
-    what: str = "förhandsgranskningen"
-
-
-@dataclass(frozen=True, slots=True)
-class Shown:
-    """A worker's answer: the composed chapters as HTML (None when they could not be composed)
-    and the findings; ``state`` is the data's state they were composed from (see
-    :func:`bokslut.web.engine.data_state`), () when the worker gave none."""
-
-    html: str | None
-    findings: tuple[Finding, ...]
-    # False for a passing state (a worker killed or busy): a page does not keep such an answer.
-    kept: bool = True
-    state: tuple[tuple[str, int, int], ...] = ()
-
-
-# A worker writes "file\nsha256" of the chapter it is composing into its slot (shared memory),
-# so the pool knows which chapter it was on when it had to kill it.
-_SLOT_BYTES = 512
-
-
-def _serve(root: str, conn: multiprocessing.connection.Connection, slot: Any) -> None:
-    """A worker's loop: (Job, bad chapters, seconds) in, ("start", None) then ("done", Shown) out."""
-    layout = Layout(Path(root))
-    cache = ReportCache(layout)
-    # The data, read while nobody waits for this worker yet; if that fails, the first job
-    # computes it again and answers with what went wrong.
-    with contextlib.suppress(Exception):
-        cache.get()
-
-    def started(name: str, text: str) -> None:
-        slot.value = f"{name}\n{sha256_hex(text)}".encode()[: _SLOT_BYTES - 1]
-
-    while True:
-        try:
-            job, bad, seconds = conn.recv()
-        except (EOFError, OSError):
-            return
-        # Fresh: what is composed is kept under the data's state, so it must be of that state.
-        snapshot = cache.get(fresh=True)
-        guard = Guard(bad, started, seconds)
-        conn.send(("start", None))
-        try:
-            if job.chapter_file is None:
-                composed = compose_report(snapshot, layout, guard)
-            else:
-                composed = preview(snapshot, layout, job.chapter_file, job.text, guard)
-            doc = composed.document
-            html = None if doc is None else chapters_html(doc, snapshot.data)
-            result = Shown(html, composed.findings, composed.kept, snapshot.fingerprint)
-        except Exception:  # a bug in composing; the writer gets a message, the worker lives on
-            result = Shown(None, (error(f"{job.what} kunde inte sättas ihop av ett oväntat fel"),))
-        conn.send(("done", result))
 
 
 def _too_long(job: Job, seconds: float) -> str:
@@ -128,23 +60,6 @@ def _too_long(job: Job, seconds: float) -> str:
     )
 
 
-@dataclass
-class _Worker:
-    process: BaseProcess
-    conn: multiprocessing.connection.Connection
-    slot: Any
-
-    def on(self) -> tuple[str, str] | None:
-        """(file, SHA-256) of the chapter the worker is composing, if it has begun one."""
-        name, _, sha = bytes(self.slot.value).decode("utf-8", errors="replace").partition("\n")
-        return (name, sha) if name and sha else None
-
-    def kill(self) -> None:
-        self.process.kill()
-        self.process.join(timeout=5)
-        self.conn.close()
-
-
 class PreviewPool:
     def __init__(
         self,
@@ -152,19 +67,25 @@ class PreviewPool:
         workers: int = 2,
         timeout: float = DEFAULT_TIMEOUT,
         wait: float = 30.0,
+        started: Sequence[Worker] = (),
     ) -> None:
+        """``started``: workers already started for this workspace (by :func:`start_worker`),
+        taken into the pool's slots; the other slots start theirs on first use."""
         self.layout = layout
         self.timeout = timeout
         self.wait = wait
-        # spawn, not fork: the server has threads, and a forked copy of a lock held by one of
-        # them would never be released in the child.
-        self._ctx = multiprocessing.get_context("spawn")
         # Last in, first out: a started worker (imports done, data in memory) is taken before
         # an empty slot that would start a new one.
-        self._idle: queue.Queue[_Worker | None] = queue.LifoQueue()
-        for _ in range(workers):
-            self._idle.put(None)  # started on first use
-        self._all: list[_Worker] = []
+        self._idle: queue.Queue[Worker | None] = queue.LifoQueue()
+        adopted = list(started)
+        for w in adopted[workers:]:
+            w.kill()
+        adopted = adopted[:workers]
+        for _ in range(workers - len(adopted)):
+            self._idle.put(None)
+        for w in adopted:
+            self._idle.put(w)
+        self._all: list[Worker] = list(adopted)
         self._lock = threading.Lock()
         self._closed = False
         self.killed = 0
@@ -176,23 +97,13 @@ class PreviewPool:
         with self._lock:
             return frozenset(self._bad)
 
-    def _start(self) -> _Worker:
-        parent, child = self._ctx.Pipe()
-        slot = self._ctx.Array("c", _SLOT_BYTES, lock=False)
-        process = self._ctx.Process(
-            target=_serve,
-            args=(str(self.layout.root), child, slot),
-            daemon=True,
-            name="bokslut-forhandsgranskning",
-        )
-        process.start()
-        child.close()
-        worker = _Worker(process, parent, slot)
+    def _start(self) -> Worker:
+        worker = start_worker(self.layout.root)
         with self._lock:
             self._all.append(worker)
         return worker
 
-    def _retire(self, worker: _Worker) -> None:
+    def _retire(self, worker: Worker) -> None:
         worker.kill()
         with self._lock:
             if worker in self._all:
@@ -208,7 +119,7 @@ class PreviewPool:
         """
         if self._closed:
             return
-        slots: list[_Worker | None] = []
+        slots: list[Worker | None] = []
         while count is None or len(slots) < count:
             try:
                 slots.append(self._idle.get_nowait())
