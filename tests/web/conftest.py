@@ -17,6 +17,7 @@ from bokslut.web.app import WebConfig, create_app
 from bokslut.web.auth import hash_password
 from bokslut.web.db import GlobalRole, SectionRole, WebDb
 from bokslut.web.engine import ReportCache
+from bokslut.web.preview_worker import Worker
 from bokslut.workspace.layout import Layout
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "lystkom-2023"
@@ -101,14 +102,20 @@ def login(client: TestClient, name: str, pw: str | None = None):
 
 
 def make_site(
-    root: Path, url: str, freeze_formats: tuple[str, ...] = ("html", "json"), **options: Any
+    root: Path,
+    url: str,
+    freeze_formats: tuple[str, ...] = ("html", "json"),
+    started: tuple[Worker, ...] = (),
+    **options: Any,
 ) -> Site:
     db = WebDb(url)
     db.migrate()
     for name, (role, roles) in USERS.items():
         uid = db.add_user(name, name.capitalize(), hash_password(password(name)), role)
         db.set_section_roles(uid, roles)
-    app = create_app(WebConfig(Layout(root), db, "test-hemlighet", freeze_formats=freeze_formats, **options))
+    app = create_app(
+        WebConfig(Layout(root), db, "test-hemlighet", freeze_formats=freeze_formats, **options), started
+    )
     return Site(root, db, app)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -229,8 +230,13 @@ _ENV_HTTP = "BOKSLUT_WEBB_TILLAT_HTTP"
 
 def app_from_environment() -> Any:
     """The app of one server process, as ``bokslut serve`` described it in the environment."""
+    from bokslut.web.preview_worker import start_worker
+
+    # The first worker that composes the report's pages imports the composer and reads the
+    # report's data while this process imports the web application: the first page finds it ready.
+    first = start_worker(Layout(Path(os.environ[_ENV_WORKSPACE])).root)
     from bokslut.web.app import WebConfig, create_app
 
     layout, db = _open(os.environ[_ENV_WORKSPACE], os.environ.get(_ENV_DATABASE) or None)
     secure = not os.environ.get(_ENV_HTTP)
-    return create_app(WebConfig(layout, db, _secret(layout), secure_cookies=secure))
+    return create_app(WebConfig(layout, db, _secret(layout), secure_cookies=secure), started=(first,))

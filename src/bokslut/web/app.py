@@ -19,7 +19,7 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
@@ -46,7 +46,7 @@ from bokslut.ledger.store import Store, open_store
 from bokslut.money import format_ore
 from bokslut.pipeline.build import FORMATS
 from bokslut.pipeline.drill import drill_on
-from bokslut.render.html import CSS, HtmlWriter, font_face_css
+from bokslut.render.html import CSS, font_face_css
 from bokslut.render.numbers import format_number
 from bokslut.web import auth, goals
 from bokslut.web.auth import Action, allowed
@@ -68,10 +68,13 @@ from bokslut.web.engine import (
     ReportCache,
     Snapshot,
     chapter_files_state,
+    data_state,
     figure_choices,
 )
 from bokslut.web.freeze import FreezeBusy, FreezeLimits, freeze
-from bokslut.web.preview_pool import DEFAULT_TIMEOUT, Job, PreviewBusy, PreviewPool
+from bokslut.web.preview_pool import DEFAULT_TIMEOUT, PreviewBusy, PreviewPool
+from bokslut.web.preview_worker import Job, Shown, Worker
+from bokslut.web.report_html import drill_href
 from bokslut.web.sections import (
     Conflict,
     Section,
@@ -199,12 +202,12 @@ def diff_html(old: str, new: str, old_name: str, new_name: str) -> Markup:
 
 
 class Web:
-    def __init__(self, cfg: WebConfig) -> None:
+    def __init__(self, cfg: WebConfig, started: Sequence[Worker] = ()) -> None:
         self.cfg = cfg
         self.layout = cfg.layout
         self.db = cfg.db
         self.cache = ReportCache(cfg.layout)
-        self.previews = PreviewPool(cfg.layout, cfg.preview_workers, cfg.preview_seconds)
+        self.previews = PreviewPool(cfg.layout, cfg.preview_workers, cfg.preview_seconds, started=started)
         self._choices: dict[tuple[object, str | None], list[Choice]] = {}
         self._choices_lock = threading.Lock()
         self._picker_html: dict[tuple[object, str], Markup] = {}
@@ -216,6 +219,8 @@ class Web:
         self._breakdowns: dict[tuple[str, str, str], tuple[Breakdown, Markup]] = {}
         self.index = IndexBuilder(cfg.layout)
         self._shown_cache: dict[tuple[object, ...], tuple[Markup | None, tuple[Finding, ...]]] = {}
+        self._composing: dict[tuple[object, ...], threading.Event] = {}
+        self._closed = False
         self.env = Environment(
             loader=PackageLoader("bokslut.web", "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -295,6 +300,7 @@ class Web:
             yield drill_on(self._store, snapshot.data, snapshot.statements)
 
     def close(self) -> None:
+        self._closed = True  # a warm-up still running opens nothing more
         self.previews.close()
         with self._store_lock:
             if self._store is not None:
@@ -511,55 +517,61 @@ class Web:
         """A saved chapter (or the whole report) as HTML, composed in a worker process.
 
         Kept per state of the data and of the chapter files: a page looked at again
-        before anything changed is not composed again. A chapter that ran over its
-        limits gives its Swedish message here like any other error.
+        before anything changed is not composed again, and a page asked for while the
+        same one is being composed (by the warm-up or another reader) waits for that
+        instead of composing it twice. A chapter that ran over its limits gives its
+        Swedish message here like any other error.
         """
-        key = (self.cache.get().fingerprint, chapter_files_state(self.layout), job)
-        with self._choices_lock:
-            found = self._shown_cache.get(key)
-        if found is not None:
-            return found
-        try:
-            composed = self.previews.run(job)
-        except PreviewBusy:
-            composed = self.previews.busy(job)
-        found = (self._doc_html(composed.document), composed.findings)
-        if composed.kept:
+        key = (data_state(self.layout), chapter_files_state(self.layout), job)
+        while True:
             with self._choices_lock:
-                if len(self._shown_cache) >= 64:
-                    self._shown_cache.pop(next(iter(self._shown_cache)))
-                self._shown_cache[key] = found
+                found = self._shown_cache.get(key)
+                if found is not None:
+                    return found
+                running = self._composing.get(key)
+                if running is None:
+                    running = self._composing[key] = threading.Event()
+                    break
+            running.wait()  # then kept (or not kept: a passing failure, asked again here)
+        try:
+            try:
+                composed = self.previews.run(job)
+            except PreviewBusy:
+                composed = self.previews.busy(job)
+            found = (_markup(composed), composed.findings)
+            if composed.kept:
+                # Under the state the worker composed from: newer than ``key`` if the data changed
+                # meanwhile, and then asked for by the next page (``key`` composes again).
+                kept = (composed.state or key[0], *key[1:])
+                with self._choices_lock:
+                    while len(self._shown_cache) >= 64:
+                        self._shown_cache.pop(next(iter(self._shown_cache)))
+                    self._shown_cache[kept] = found
+        finally:
+            with self._choices_lock:
+                del self._composing[key]
+            running.set()
         return found
 
-    def _doc_html(self, doc: Any) -> Markup | None:
-        """The composed chapters as the report's HTML, every figure linked to its drill-down."""
-        if doc is None:
-            return None
-        w = HtmlWriter(doc)
-        snapshot = self.cache.get()
-        if snapshot.data is None:
-            return Markup(
-                "\n".join(f'<section class="kapitel">{w.blocks(c.blocks)}</section>' for c in doc.chapters)
-            )
-        tables = snapshot.data.tables
-        with self._drill(snapshot) as d:
+    def warm_up(self) -> None:
+        """What the first pages need, made before anybody asks (the server runs it in the
+        background as it starts): the report's page composed and kept, the server's own copy
+        of the report's data and the open store for the drill-down pages, every worker started.
 
-            def figure_href(ref: str) -> str | None:
-                if ref.startswith("cell:"):
-                    parts = ref.removeprefix("cell:").split("/")
-                    return _drill_href(*parts) if len(parts) == 3 and parts[0] in tables else None
-                if ref.startswith("v."):
-                    try:
-                        found = d.value_cell(ref.removeprefix("v."))
-                    except UnknownName:
-                        return None
-                    return _drill_href(found[1].table, found[1].row, found[1].column) if found else None
-                return None
-
-            w.cell_href = lambda t, r, c: _drill_href(t, r, c) if t in tables else None
-            w.figure_href = figure_href
-            body = "\n".join(f'<section class="kapitel">{w.blocks(c.blocks)}</section>' for c in doc.chapters)
-        return Markup(body)
+        A page asked for meanwhile waits for the part it needs or makes it itself, as it would
+        without the warm-up; what is kept is keyed on the data and the chapter files, so a
+        change after the warm-up is shown as always.
+        """
+        try:
+            self.previews.start(1)
+            self._shown(Job(None, "", "rapporten"))
+            snapshot = self.cache.get()
+            if snapshot.data is not None and not self._closed:
+                with self._drill(snapshot):
+                    pass
+            self.previews.start()
+        except Exception:  # a background thread has no caller to tell: the pages make it on demand
+            log.exception("webbens uppvärmning misslyckades")
 
     def editor(self, ctx: Ctx) -> Response:
         s = self.section(ctx.request.path_params["sid"])
@@ -605,9 +617,7 @@ class Web:
                 raise HttpProblem(
                     503, "alla förhandsgranskningar är upptagna just nu – försök igen om en stund"
                 ) from None
-            return self._editor(
-                ctx, s, text, base, preview_html=self._doc_html(shown.document), findings=shown.findings
-            )
+            return self._editor(ctx, s, text, base, preview_html=_markup(shown), findings=shown.findings)
         try:
             save_section(self.layout, self.db, s, ctx.me.id, text, base, self.max_bytes)
         except Conflict as exc:
@@ -1007,7 +1017,7 @@ class Web:
                 ref = d.cell(p["table"], p["row"], p["column"])
             except UnknownName as exc:
                 raise HttpProblem(404, f"{exc.what} '{exc.name}' finns inte i rapporten") from None
-            base = _drill_href(ref.table, ref.row, ref.column)
+            base = drill_href(ref.table, ref.row, ref.column)
             key = (ref.table, ref.row, ref.column)
             found = self._breakdowns.get(key)
             if found is None:
@@ -1116,8 +1126,9 @@ class Web:
         return Response(data, media_type=kind, headers=headers)
 
 
-def _drill_href(table: str, row: str, column: str) -> str:
-    return f"/harled/{quote(table, safe='')}/{quote(row, safe='')}/{quote(column, safe='')}"
+def _markup(shown: Shown) -> Markup | None:
+    # HtmlWriter escaped every text of the chapters in the worker (bokslut.web.report_html).
+    return None if shown.html is None else Markup(shown.html)
 
 
 def _walk(b: Breakdown, depth: int = 0, sign: int = 1) -> list[tuple[int, int, Breakdown]]:
@@ -1139,8 +1150,9 @@ def report_css() -> str:
     return font_face_css() + CSS
 
 
-def create_app(cfg: WebConfig) -> Starlette:
-    web = Web(cfg)
+def create_app(cfg: WebConfig, started: Sequence[Worker] = ()) -> Starlette:
+    """The application; ``started``: composing workers already started for the workspace."""
+    web = Web(cfg, started)
     e = web.endpoint
     static = resources.files("bokslut.web") / "static"
 
@@ -1187,6 +1199,7 @@ def create_app(cfg: WebConfig) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         web.index.start()
+        threading.Thread(target=web.warm_up, name="uppvärmning", daemon=True).start()
         yield
         web.close()
 

@@ -22,6 +22,7 @@ from bokslut.compose.chapters import compose, read_chapters
 from bokslut.compose.report import title_page
 from bokslut.diagnostics import BokslutError, Finding, Level, error
 from bokslut.document import Chapter, Document, Paragraph, plain_text
+from bokslut.lock import WorkspaceBusy
 from bokslut.pipeline.drill import drill_from_parts
 from bokslut.report_data import ReportData
 from bokslut.statements import StatementsPart
@@ -39,6 +40,9 @@ class Snapshot:
     statements: StatementsPart | None
     findings: tuple[Finding, ...]
     fingerprint: tuple[tuple[str, int, int], ...]
+    # The data could not be read for a passing reason (another command held the workspace while
+    # its ledger store had to be brought up to date): read again when next asked, never kept.
+    passing: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +56,9 @@ class Choice:
     shown: str
 
 
-def _fingerprint(layout: Layout) -> tuple[tuple[str, int, int], ...]:
+def data_state(layout: Layout) -> tuple[tuple[str, int, int], ...]:
+    """Name, modification time and size of bokslut.toml and of every file under data/: what the
+    report's data is computed from (a few stat calls, no reading)."""
     out: list[tuple[str, int, int]] = []
     paths = [layout.config]
     if layout.data.is_dir():
@@ -98,21 +104,31 @@ class ReportCache:
         self._snapshot: Snapshot | None = None
         self._checked = 0.0
 
-    def get(self) -> Snapshot:
+    def get(self, fresh: bool = False) -> Snapshot:
+        """The snapshot; ``fresh``: of the files as they are now, not as they were up to
+        RECHECK_SECONDS ago (what is composed for a page kept under the data's state)."""
         with self._lock:
             now = time.monotonic()
-            if self._snapshot is not None and now - self._checked < self.RECHECK_SECONDS:
-                return self._snapshot
-            fingerprint = _fingerprint(self.layout)
-            if self._snapshot is None or self._snapshot.fingerprint != fingerprint:
-                self._snapshot = self._compute(fingerprint)
+            current = self._snapshot
+            if (
+                not fresh
+                and current is not None
+                and not current.passing
+                and now - self._checked < self.RECHECK_SECONDS
+            ):
+                return current
+            fingerprint = data_state(self.layout)
+            if current is None or current.passing or current.fingerprint != fingerprint:
+                current = self._snapshot = self._compute(fingerprint)
             self._checked = time.monotonic()
-            return self._snapshot
+            return current
 
     def _compute(self, fingerprint: tuple[tuple[str, int, int], ...]) -> Snapshot:
         config = load_config(self.layout.config)
         try:
             data, statements = drill_from_parts(self.layout, config)
+        except WorkspaceBusy as exc:
+            return Snapshot(config, None, None, (error(exc.message),), fingerprint, passing=True)
         except BokslutError as exc:
             return Snapshot(config, None, None, tuple(exc.findings or [error(exc.message)]), fingerprint)
         return Snapshot(config, data, statements, data.findings, fingerprint)

@@ -8,7 +8,12 @@ whole report's page – runs in one of a few separate processes. Each keeps its 
 :class:`~bokslut.web.engine.ReportCache` of the workspace (the report's data is computed
 there, once per state of the data files, and never pickled across); a request sends only
 what to compose (a chapter's name and text, or "the report"), and gets back the composed
-document or its findings.
+chapters as the page's HTML (:mod:`bokslut.web.report_html`) or their findings.
+
+A worker (:mod:`bokslut.web.preview_worker`) reads the report's data as soon as it starts,
+before it is asked for anything. ``bokslut serve`` starts the first one before it imports the
+web application and the others at the end of its warm-up (:meth:`bokslut.web.app.Web.warm_up`):
+the first page then finds a worker with its imports done and the data in memory.
 
 The clock starts when the worker begins composing (after any recomputation of the data).
 A worker that has not answered within ``timeout`` seconds is killed and replaced by a fresh
@@ -20,18 +25,14 @@ other writers' saves.
 
 from __future__ import annotations
 
-import multiprocessing
-import multiprocessing.connection
 import queue
 import threading
-from dataclasses import dataclass
-from multiprocessing.process import BaseProcess
-from pathlib import Path
-from typing import Any
+from collections.abc import Sequence
 
 from bokslut.compose.sandbox import MAX_SECONDS
 from bokslut.diagnostics import error
-from bokslut.web.engine import Composed, Guard, ReportCache, compose_report, preview, sha256_hex
+from bokslut.web.engine import sha256_hex
+from bokslut.web.preview_worker import Job, Shown, Worker, start_worker
 from bokslut.workspace.layout import Layout
 
 # The sandbox stops a chapter after MAX_SECONDS; the kill is the backstop for what it cannot see
@@ -43,48 +44,6 @@ START_TIMEOUT = 600.0
 
 class PreviewBusy(Exception):
     """Every preview worker stayed busy for the whole wait."""
-
-
-@dataclass(frozen=True, slots=True)
-class Job:
-    """What a worker composes: chapter ``chapter_file`` with ``text`` among the others, or
-    (``chapter_file`` None) the whole report from the chapter files."""
-
-    chapter_file: str | None
-    text: str = ""
-    # The Swedish subject of the messages: "förhandsgranskningen", "avsnittet", "rapporten".
-    what: str = "förhandsgranskningen"
-
-
-# A worker writes "file\nsha256" of the chapter it is composing into its slot (shared memory),
-# so the pool knows which chapter it was on when it had to kill it.
-_SLOT_BYTES = 512
-
-
-def _serve(root: str, conn: multiprocessing.connection.Connection, slot: Any) -> None:
-    """A worker's loop: (Job, bad chapters, seconds) in, ("start", None) then ("done", Composed) out."""
-    layout = Layout(Path(root))
-    cache = ReportCache(layout)
-
-    def started(name: str, text: str) -> None:
-        slot.value = f"{name}\n{sha256_hex(text)}".encode()[: _SLOT_BYTES - 1]
-
-    while True:
-        try:
-            job, bad, seconds = conn.recv()
-        except (EOFError, OSError):
-            return
-        snapshot = cache.get()
-        guard = Guard(bad, started, seconds)
-        conn.send(("start", None))
-        try:
-            if job.chapter_file is None:
-                result = compose_report(snapshot, layout, guard)
-            else:
-                result = preview(snapshot, layout, job.chapter_file, job.text, guard)
-        except Exception:  # a bug in composing; the writer gets a message, the worker lives on
-            result = Composed(None, (error(f"{job.what} kunde inte sättas ihop av ett oväntat fel"),))
-        conn.send(("done", result))
 
 
 def _too_long(job: Job, seconds: float) -> str:
@@ -101,23 +60,6 @@ def _too_long(job: Job, seconds: float) -> str:
     )
 
 
-@dataclass
-class _Worker:
-    process: BaseProcess
-    conn: multiprocessing.connection.Connection
-    slot: Any
-
-    def on(self) -> tuple[str, str] | None:
-        """(file, SHA-256) of the chapter the worker is composing, if it has begun one."""
-        name, _, sha = bytes(self.slot.value).decode("utf-8", errors="replace").partition("\n")
-        return (name, sha) if name and sha else None
-
-    def kill(self) -> None:
-        self.process.kill()
-        self.process.join(timeout=5)
-        self.conn.close()
-
-
 class PreviewPool:
     def __init__(
         self,
@@ -125,18 +67,27 @@ class PreviewPool:
         workers: int = 2,
         timeout: float = DEFAULT_TIMEOUT,
         wait: float = 30.0,
+        started: Sequence[Worker] = (),
     ) -> None:
+        """``started``: workers already started for this workspace (by :func:`start_worker`),
+        taken into the pool's slots; the other slots start theirs on first use."""
         self.layout = layout
         self.timeout = timeout
         self.wait = wait
-        # spawn, not fork: the server has threads, and a forked copy of a lock held by one of
-        # them would never be released in the child.
-        self._ctx = multiprocessing.get_context("spawn")
-        self._idle: queue.Queue[_Worker | None] = queue.Queue()
-        for _ in range(workers):
-            self._idle.put(None)  # started on first use
-        self._all: list[_Worker] = []
+        # Last in, first out: a started worker (imports done, data in memory) is taken before
+        # an empty slot that would start a new one.
+        self._idle: queue.Queue[Worker | None] = queue.LifoQueue()
+        adopted = list(started)
+        for w in adopted[workers:]:
+            w.kill()
+        adopted = adopted[:workers]
+        for _ in range(workers - len(adopted)):
+            self._idle.put(None)
+        for w in adopted:
+            self._idle.put(w)
+        self._all: list[Worker] = list(adopted)
         self._lock = threading.Lock()
+        self._closed = False
         self.killed = 0
         # (file, SHA-256 of text) of chapter texts whose worker was killed; never composed again.
         self._bad: set[tuple[str, str]] = set()
@@ -146,23 +97,13 @@ class PreviewPool:
         with self._lock:
             return frozenset(self._bad)
 
-    def _start(self) -> _Worker:
-        parent, child = self._ctx.Pipe()
-        slot = self._ctx.Array("c", _SLOT_BYTES, lock=False)
-        process = self._ctx.Process(
-            target=_serve,
-            args=(str(self.layout.root), child, slot),
-            daemon=True,
-            name="bokslut-forhandsgranskning",
-        )
-        process.start()
-        child.close()
-        worker = _Worker(process, parent, slot)
+    def _start(self) -> Worker:
+        worker = start_worker(self.layout.root)
         with self._lock:
             self._all.append(worker)
         return worker
 
-    def _retire(self, worker: _Worker) -> None:
+    def _retire(self, worker: Worker) -> None:
         worker.kill()
         with self._lock:
             if worker in self._all:
@@ -170,14 +111,34 @@ class PreviewPool:
             self.killed += 1
         self._idle.put(None)  # the slot gets a fresh worker on its next use
 
-    def preview(self, chapter_file: str, text: str) -> Composed:
+    def start(self, count: int | None = None) -> None:
+        """Start up to ``count`` (all) workers of the free slots now; returns at once.
+
+        Each reads the report's data as it starts, so the first page does not wait for a
+        new process to import bokslut and read the ledger.
+        """
+        if self._closed:
+            return
+        slots: list[Worker | None] = []
+        while count is None or len(slots) < count:
+            try:
+                slots.append(self._idle.get_nowait())
+            except queue.Empty:
+                break
+        # Started ones first back into the LIFO queue, then the new ones: a new one is taken first.
+        started = [w for w in slots if w is not None]
+        fresh = [self._start() for w in slots if w is None]
+        for w in started + fresh:
+            self._idle.put(w)
+
+    def preview(self, chapter_file: str, text: str) -> Shown:
         """``text`` as the editor's preview of ``chapter_file``; PreviewBusy when no worker is free."""
         return self.run(Job(chapter_file, text))
 
     @staticmethod
-    def busy(job: Job) -> Composed:
+    def busy(job: Job) -> Shown:
         """The message shown when every worker stayed busy for the whole wait."""
-        return Composed(
+        return Shown(
             None,
             (
                 error(
@@ -187,7 +148,7 @@ class PreviewPool:
             ),
         )
 
-    def run(self, job: Job) -> Composed:
+    def run(self, job: Job) -> Shown:
         """``job`` composed in a worker; raises PreviewBusy when no worker is free for the wait.
 
         When a worker is killed on another chapter than the one ``job`` is about (a section's
@@ -200,7 +161,7 @@ class PreviewPool:
             result, _ = self._run_once(job)
         return result
 
-    def _run_once(self, job: Job) -> tuple[Composed, tuple[str, str] | None]:
+    def _run_once(self, job: Job) -> tuple[Shown, tuple[str, str] | None]:
         """The composed job, and the chapter a worker was killed on (if it was)."""
         try:
             worker = self._idle.get(timeout=self.wait)
@@ -219,7 +180,7 @@ class PreviewPool:
             worker.conn.send((job, self.bad, self.timeout))
             if not worker.conn.poll(START_TIMEOUT):
                 self._retire(worker)
-                return Composed(
+                return Shown(
                     None,
                     (error(f"{job.what} kunde inte sättas ihop (kom inte igång); försök igen"),),
                     kept=False,
@@ -233,11 +194,11 @@ class PreviewPool:
                         if len(self._bad) >= 1000:  # a bound, however many loops are written
                             self._bad.clear()
                         self._bad.add(culprit)
-                return Composed(None, (error(_too_long(job, self.timeout)),), kept=False), culprit
+                return Shown(None, (error(_too_long(job, self.timeout)),), kept=False), culprit
             _, result = worker.conn.recv()
         except (EOFError, OSError):
             self._retire(worker)
-            return Composed(
+            return Shown(
                 None,
                 (
                     error(
@@ -248,11 +209,12 @@ class PreviewPool:
                 kept=False,
             ), None
         self._idle.put(worker)
-        assert isinstance(result, Composed)
+        assert isinstance(result, Shown)
         return result, None
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             workers, self._all = self._all, []
         for w in workers:
             w.kill()
