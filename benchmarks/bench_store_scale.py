@@ -356,9 +356,18 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=Path("/tmp/storeagg"))
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--drill-index", action="store_true", help="write the drill-down index first")
+    parser.add_argument(
+        "--drill-only", action="store_true", help="only the drill-down, on the large year a --keep run left"
+    )
     args = parser.parse_args()
     base = args.dir / "bench"
     print(f"uptime: {uptime()}")
+    if args.drill_only:
+        print(f"Härledning på året i {base / 'one'}:")
+        drill_down(Layout(base / "one"), args.samples, args.drill_index)
+        print(f"toppminne: denna process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB")
+        print(f"uptime: {uptime()}")
+        return
     try:
         print(
             f"Ett år med {args.rows:,} rader (skrivet genom lagrets eget skrivar-API, se docstring):".replace(

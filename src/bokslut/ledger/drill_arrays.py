@@ -6,10 +6,11 @@ the rows of one page of them; a voucher needs all its rows. So the rows lie here
 
 * in voucher order (voucher id, row number), every kind of row with all it shows: a
   voucher is the slice between two offsets;
-* in account order (account, date, voucher id, row number), the #TRANS rows with only
-  what a selection tests and counts (date, object list, amount, voucher) and each row's
-  place in the voucher order: an account is a slice found by its offsets, the selection
-  a mask over it, and a page reads its few rows' texts and lines in the voucher order.
+* in account order (account, date, voucher id, row number), the #TRANS rows with what a
+  selection tests and counts and a page shows (date, object list, amount, voucher, line)
+  and each row's place in the voucher order: an account is a slice found by its offsets,
+  the day a cut of it, the other conditions a mask over it, and a page reads its rows
+  there (they lie near each other) and only their texts in the voucher order.
 
 Object lists are coded once per distinct list, with each list's object per dimension,
 so an object condition is one lookup per row. Vouchers are kept by id, with an order by
@@ -53,7 +54,7 @@ import pyarrow.parquet as pq
 from bokslut.ledger.rowfiles import rows_file
 from bokslut.ledger.store import Store
 
-FORMAT = 2  # in the folder's name: arrays of another layout are never read
+FORMAT = 3  # in the folder's name: arrays of another layout are never read
 _EPOCH = dt.date(1970, 1, 1).toordinal()
 _BATCH = 1 << 19
 _GATHER = 1 << 22  # rows gathered into the account order at once
@@ -95,6 +96,7 @@ class YearArrays:
     a_voucher: I32  # index into the v_ arrays
     a_amount: I64  # öre, ledger sign
     a_objects: I32
+    a_line: I64
     # every row in voucher order
     r_date: I32
     r_voucher: I32
@@ -192,6 +194,7 @@ def load(folder: Path, year: int, files: Sequence[tuple[int, str]]) -> YearArray
             a("a_voucher"),
             a("a_amount"),
             a("a_objects"),
+            a("a_line"),
             a("r_date"),
             a("r_voucher"),
             a("r_kind"),
@@ -495,6 +498,7 @@ def _write(path: Path, rows: Sequence[Path], vouchers: Sequence[Path]) -> None:
         ("voucher", np.int32),
         ("amount", np.int64),
         ("objects", np.int32),
+        ("line", np.int64),
     ):
         source = np.load(path / f"r_{name}.npy", mmap_mode="r")
         out = _Column(path / f"a_{name}.npy", dtype, m)

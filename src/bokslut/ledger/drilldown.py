@@ -8,13 +8,16 @@ the total it belongs to; :func:`voucher_rows` gives every row of one voucher;
 :func:`opening_records` and :func:`budget_records` the #IB/#UB and #PBUDGET lines.
 
 On a large ledger the rows files (kept in voucher order, without statistics) must be
-scanned whole for one account. So the first drill-down into a ledger file writes a
-drill-down index beside them, ``.bokslut/drill/``: the rows sorted by account and
-date, and rows and vouchers in voucher order, in small row groups with min/max
-statistics, which DuckDB uses to read only the row groups an account or a voucher
-lives in. It is a cache like the rest of ``.bokslut/``: written atomically, named by
-the ledger file's id and digest, rebuilt when missing, and when it cannot be written
-(a read-only workspace) the queries read the store's views instead.
+scanned whole for one account. So the first drill-down into a fiscal year writes its
+drill-down index beside them, ``.bokslut/drill/``: the year's rows as memory-mapped arrays
+in voucher and in account order (:mod:`bokslut.ledger.drill_arrays`), which every query
+here reads without SQL. Where they cannot be written exactly (object ids the SQL conditions
+would split differently) each ledger file gets DuckDB's index instead: the rows sorted by
+account and date, and rows and vouchers in voucher order, in small row groups with min/max
+statistics, which DuckDB uses to read only the row groups an account or a voucher lives in.
+Both are caches like the rest of ``.bokslut/``: written atomically, named by the ledger
+files' ids and digests, rebuilt when missing, and when neither can be written (a read-only
+workspace) the queries read the store's views instead.
 """
 
 from __future__ import annotations
@@ -506,9 +509,10 @@ _EPOCH = dt.date(1970, 1, 1).toordinal()
 
 def _arrays_selection(
     store: Store, a: YearArrays, sel: Selection, account: str
-) -> tuple[tuple[object, ...], npt.NDArray[np.int64], npt.NDArray[np.int32], tuple[int, int, int]]:
-    """The account's rows in the selection (positions in the account order and their vouchers)
-    and their totals: sum (öre, ledger sign), rows and vouchers."""
+) -> tuple[tuple[object, ...], npt.NDArray[np.int64] | slice, npt.NDArray[np.int32], tuple[int, int, int]]:
+    """The account's rows in the selection (their positions in the account order, a slice when
+    they are all of the account's rows up to the day, and their vouchers) and their totals:
+    sum (öre, ledger sign), rows and vouchers."""
     key = (
         "arrays",
         sel.fiscal_year,
@@ -524,7 +528,13 @@ def _arrays_selection(
         pos, vix = kept
     else:
         lo, hi = a.accounts.get(account, (0, 0))
-        pos = np.flatnonzero(_selected(a, sel, a.a_date[lo:hi], a.a_objects[lo:hi], a.a_amount[lo:hi])) + lo
+        # An account's rows are in date order: the day cuts them.
+        hi = lo + int(np.searchsorted(a.a_date[lo:hi], sel.to.toordinal() - _EPOCH, side="right"))
+        if sel.objects or sel.no_object_in is not None or sel.exclude_objects or sel.flows != "net":
+            mask = _selected(a, sel, a.a_date[lo:hi], a.a_objects[lo:hi], a.a_amount[lo:hi])
+            pos = np.flatnonzero(mask) + lo
+        else:
+            pos = slice(lo, hi)  # the account's vouchers are a view of the mapping: nothing copied
         vix = a.a_voucher[pos]
         # The account's next page masks nothing again (up to 12 bytes a row, a few kept).
         _keep(store, ("positions", *key), (pos, vix), _KEPT_POSITIONS)
@@ -534,7 +544,7 @@ def _arrays_selection(
     else:
         seen = np.zeros(len(a.v_id), np.bool_)
         seen[vix] = True
-        totals = (int(a.a_amount[pos].sum()), len(pos), int(np.count_nonzero(seen)))
+        totals = (int(a.a_amount[pos].sum()), len(vix), int(np.count_nonzero(seen)))
         _keep(store, ("totals", *key), totals)
     return key, pos, vix, totals
 
@@ -547,16 +557,19 @@ def _arrays_page(
     ids = _first_seen(store, ("listing", *key), vix, offset, limit)
     on_page = np.zeros(len(a.v_id), np.bool_)
     on_page[ids] = True
-    # In the voucher order: each voucher's rows together, by row number.
-    at = np.sort(a.a_row[pos[on_page[vix]]])
+    on = on_page[vix]
+    take = np.flatnonzero(on) + pos.start if isinstance(pos, slice) else pos[on]
+    # In the voucher order: each voucher's rows together, by row number. Read from the account
+    # order (the page's rows lie near each other there), but for the texts.
+    take = take[np.argsort(a.a_row[take], kind="stable")]
     paths = _paths(store)
     rows: dict[int, list[RowEntry]] = {i: [] for i in ids}
     for r, v, amount, line, obj in zip(
-        at.tolist(),
-        a.r_voucher[at].tolist(),
-        a.r_amount[at].tolist(),
-        a.r_line[at].tolist(),
-        a.r_objects[at].tolist(),
+        a.a_row[take].tolist(),
+        a.a_voucher[take].tolist(),
+        a.a_amount[take].tolist(),
+        a.a_line[take].tolist(),
+        a.a_objects[take].tolist(),
         strict=True,
     ):
         place = Place(paths[int(a.v_file_id[v])], line)
