@@ -276,3 +276,30 @@ def test_a_store_that_may_not_write_the_index_answers_from_its_views_until_it_is
         v = drill.voucher(b, "A", "1")
         assert v is not None and [r.account for r in v.rows] == ["3010", "3210", "1930"]
         assert 2023 not in drill.store.drill_tables  # a voucher too: from the arrays
+
+
+def test_a_restricted_figure_lists_every_object_key_of_its_accounts_that_matches(drill):
+    from bokslut.drilldown import _object_matches
+    from bokslut.table import ColumnKind
+
+    checked = 0
+    for tid, t in drill.tables.items():
+        for row in t.rows:
+            for col in t.columns:
+                if (row.column_kind or col.kind) is not ColumnKind.MONEY or row.values.get(col.id) is None:
+                    continue
+                for _, leaf in drill.explain(drill.cell(tid, row.id, col.id)).leaves():
+                    sel = leaf.selection
+                    if (
+                        sel is None
+                        or not (sel.objects or sel.no_object_in is not None)
+                        or sel.exclude_objects
+                    ):
+                        continue
+                    yd = drill.context.facts.years[sel.fiscal_year]
+                    for a in leaf.accounts:
+                        keys = sorted(yd.period.get(a.account, {}))
+                        want = [k for k in keys if _object_matches(k, sel.objects, sel.no_object_in)]
+                        assert [k for k, _ in a.objects] == want
+                        checked += 1
+    assert checked > 10
