@@ -263,3 +263,15 @@ def test_rows_are_ordered_by_account_then_date_then_as_they_come_by_radix_or_mer
     assert drill_arrays._stable_order(*keys).tolist() == expected
     wide = tuple(k.astype(np.int64) for k in keys)  # a year of more than 65 536 accounts or dates
     assert drill_arrays._stable_order(*wide).tolist() == expected
+
+
+def test_duckdb_s_index_written_before_the_arrays_is_removed_when_they_are_written(tmp_path):
+    from bokslut.ledger.drilldown import ensure_index
+
+    ws = _workspace(tmp_path)
+    with open_store(ws.layout) as store:
+        ((file_id, sha),) = drill_arrays.files_of(store, 2023)
+        assert ensure_index(store, file_id, sha)
+        assert [p.suffix for p in drill_dir(store).iterdir()] == [".duckdb"]
+        prepare(store, 2023)
+        assert [p.name[:10] for p in drill_dir(store).iterdir()] == ["year-2023-"]

@@ -301,6 +301,12 @@ def prepare(store: Store, year: int) -> None:
 def _write_arrays(store: Store, year: int) -> bool:
     if drill_arrays.write(store, drill_dir(store), year, _files(store, year)):
         drill_arrays.remove_stale(drill_dir(store), drill_arrays.current_names(store))
+        # DuckDB's index of the year's files, written before the arrays could be, is not read
+        # again (a connection that has it open keeps reading it after the unlink).
+        for f, h in _files(store, year):
+            with contextlib.suppress(OSError):
+                _index_path(store, f, h).unlink(missing_ok=True)
+        _forget_stale(store)
         return True
     return False
 
