@@ -365,27 +365,39 @@ def _no_nulls(table: pa.Table | pa.RecordBatch, names: Sequence[str]) -> None:
 
 
 def _write_vouchers(path: Path, vouchers: Sequence[Path]) -> I64:
-    """The vouchers by id; returns their ids."""
-    names = ["voucher_id", "file_id", "series", "number", "date", "text", "line"]
-    heads = pa.concat_tables([pq.read_table(p, columns=names) for p in vouchers])
-    ids = heads.column("voucher_id").to_numpy()
-    if np.any(ids[1:] <= ids[:-1]):  # written in id order: sorted only if not
-        heads = heads.take(pc.sort_indices(heads, [("voucher_id", "ascending")]))
-    _no_nulls(heads, ["voucher_id", "file_id", "series", "number", "date", "line"])
-    v_id: I64 = heads.column("voucher_id").to_numpy().astype(np.int64)
+    """The vouchers by id, read piece by piece (the files hold them in id order); returns their ids."""
+    ids = pa.concat_tables([pq.read_table(p, columns=["voucher_id"]) for p in vouchers]).column(0)
+    if ids.null_count:
+        raise _Unindexable("voucher_id missing")
+    v_id: I64 = ids.to_numpy().astype(np.int64)
     if np.any(v_id[1:] <= v_id[:-1]):
-        raise _Unindexable("two vouchers of one id")
+        raise _Unindexable("vouchers not in id order")
+    n = len(v_id)
     np.save(path / "v_id.npy", v_id)
-    np.save(path / "v_date.npy", heads.column("date").cast(pa.int32()).to_numpy())
-    np.save(path / "v_line.npy", heads.column("line").to_numpy().astype(np.int64))
-    np.save(path / "v_file_id.npy", heads.column("file_id").to_numpy().astype(np.int32))
-    for name in ("series", "number", "text"):
-        w = _StringsWriter(path, f"v_{name}", len(v_id))
-        w.add(heads.column(name))
+    cols = {
+        name: _Column(path / f"v_{name}.npy", dtype, n)
+        for name, dtype in (("date", np.int32), ("line", np.int64), ("file_id", np.int32))
+    }
+    texts = {name: _StringsWriter(path, f"v_{name}", n) for name in ("series", "number", "text")}
+    for p in vouchers:
+        for batch in pq.ParquetFile(p, pre_buffer=False).iter_batches(
+            batch_size=_BATCH, columns=["file_id", "series", "number", "date", "text", "line"]
+        ):
+            _no_nulls(batch, ["file_id", "series", "number", "date", "line"])
+            cols["date"].add(batch.column("date").cast(pa.int32()).to_numpy())
+            cols["line"].add(batch.column("line").to_numpy())
+            cols["file_id"].add(batch.column("file_id").to_numpy())
+            for name, w in texts.items():
+                w.add(batch.column(name))
+    for column in cols.values():
+        column.close()
+    for w in texts.values():
         w.close()
     # Arrow orders texts by their UTF-8 bytes, as Python orders them by code point.
+    names = pa.concat_tables([pq.read_table(p, columns=["series", "number"]) for p in vouchers])
+    names = names.append_column("voucher_id", pa.array(v_id))
     by_name = pc.sort_indices(
-        heads, [("series", "ascending"), ("number", "ascending"), ("voucher_id", "ascending")]
+        names, [("series", "ascending"), ("number", "ascending"), ("voucher_id", "ascending")]
     )
     np.save(path / "v_by_name.npy", by_name.to_numpy().astype(np.int32))
     return v_id
