@@ -244,6 +244,10 @@ def drill_down(layout: Layout, samples: int, index: bool) -> None:
     from bokslut.pipeline.drill import open_drill
 
     rng = random.Random(13)
+    if index:
+        from bench_drilldown import write_index
+
+        print(f"  {write_index(layout.root)}; uptime: {uptime()}", flush=True)
     t0 = time.perf_counter()
     with open_drill(layout, load_config(layout.config)) as (drill, _):
         assert drill.store is not None
@@ -252,7 +256,7 @@ def drill_down(layout: Layout, samples: int, index: bool) -> None:
             t0 = time.perf_counter()
             for year in drill.store.fiscal_years():
                 prepare(drill.store, year)
-            print(f"  härledningsindex skrivet på {time.perf_counter() - t0:.1f} s")
+            print(f"  härledningsindex redan skrivet ({time.perf_counter() - t0:.1f} s)")
         else:
             # As a server's pages answer while it writes the index in the background: from the
             # views over the rows (writing the index of 50 M rows took over 14 minutes here).
@@ -352,9 +356,18 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=Path("/tmp/storeagg"))
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--drill-index", action="store_true", help="write the drill-down index first")
+    parser.add_argument(
+        "--drill-only", action="store_true", help="only the drill-down, on the large year a --keep run left"
+    )
     args = parser.parse_args()
     base = args.dir / "bench"
     print(f"uptime: {uptime()}")
+    if args.drill_only:
+        print(f"Härledning på året i {base / 'one'}:")
+        drill_down(Layout(base / "one"), args.samples, args.drill_index)
+        print(f"toppminne: denna process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB")
+        print(f"uptime: {uptime()}")
+        return
     try:
         print(
             f"Ett år med {args.rows:,} rader (skrivet genom lagrets eget skrivar-API, se docstring):".replace(

@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import sys
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bokslut.ledger import drill_arrays
 from bokslut.ledger.drill_arrays import YearArrays
@@ -126,3 +130,148 @@ def test_arrays_of_a_replaced_ledger_file_are_removed_when_the_new_ones_are_writ
 @pytest.mark.parametrize("objects", ["", "1:100", "1:100|6:P1"])
 def test_an_object_list_splits_into_one_pair_per_dimension(objects):
     assert "|".join(drill_arrays._pairs(objects).values()) == objects
+
+
+# --------------------------------------------------------------------- random ledgers
+
+_ACCOUNTS = ("1930", "2440", "3010", "5010", "5410")
+_OBJECTS = {1: ("100", "200", "Å1"), 6: ("P1", "P2"), 9: ("INT", "X")}
+
+_row = st.tuples(
+    st.sampled_from(_ACCOUNTS),
+    st.integers(-5_000_00, 5_000_00),
+    st.dictionaries(st.sampled_from(sorted(_OBJECTS)), st.sampled_from(("100", "P1", "INT", "Å1", "X"))),
+    st.sampled_from(("TRANS", "TRANS", "TRANS", "BTRANS", "RTRANS")),
+    st.none() | st.integers(0, 364),  # the row's own date, as a day of the year
+    st.sampled_from(("", "hyra", 'ränta "lån"')),
+)
+_voucher = st.tuples(st.sampled_from("AB"), st.integers(0, 364), st.lists(_row, min_size=0, max_size=5))
+
+
+def _write_random(tmp_path: Path, vouchers: list[tuple[str, int, list[tuple]]]) -> Path:
+    from bokslut.sie.model import Account, Dimension, FiscalYear, Header, Object, Transaction, Voucher
+    from bokslut.sie.writer import write_sie
+
+    start = dt.date(2023, 1, 1)
+    numbers: dict[str, int] = {}
+    vs = []
+    for series, day, rows in vouchers:
+        numbers[series] = numbers.get(series, 0) + 1
+        tx: tuple[Transaction, ...] = ()
+        for account, amount, objs, kind, own, text in rows:
+            row = Transaction(
+                account=account,
+                amount=amount,
+                objects=tuple(sorted(objs.items())),
+                date=None if own is None else start + dt.timedelta(own),
+                text=text or None,
+                kind=kind,
+            )
+            # An added row (#RTRANS) is followed by its #TRANS twin, as SIE 4 writes it.
+            tx += (row, replace(row, kind="TRANS")) if kind == "RTRANS" else (row,)
+        # Balanced by a last row on 1930 (the rows a voucher counts are its #TRANS rows).
+        tx += (Transaction("1930", -sum(t.amount for t in tx if t.kind == "TRANS")),)
+        vs.append(Voucher(series, str(numbers[series]), start + dt.timedelta(day), f"ver {series}{day}", tx))
+    root = tmp_path / "ws"
+    (root / "data" / "ledger").mkdir(parents=True)
+    (root / "bokslut.toml").write_text(
+        '[organisation]\nnamn = "T"\ntyp = "kommun"\n\n[rapport]\ntyp = "arsredovisning"\nar = 2023\n\n'
+        + CONFIG,
+        encoding="utf-8",
+    )
+    with (root / "data" / "ledger" / "2023.se").open("wb") as out:
+        write_sie(
+            out,
+            Header(sietyp=4, fnamn="T", fiscal_years=(FiscalYear(0, start, dt.date(2023, 12, 31), 0),)),
+            accounts=[Account(a, f"Konto {a}", 0) for a in _ACCOUNTS],
+            dimensions=[Dimension(d, f"Dim {d}", 0) for d in _OBJECTS],
+            objects=[Object(d, o, o, 0) for d, objs in _OBJECTS.items() for o in objs]
+            + [
+                Object(d, o, o, 0)
+                for d in _OBJECTS
+                for o in ("100", "P1", "INT", "Å1", "X")
+                if o not in _OBJECTS[d]
+            ],
+            vouchers=vs,
+        )
+    return root
+
+
+def _everything(store: Store, selections: list[Selection], names: list[tuple[str, str]]) -> list[object]:
+    from bokslut.ledger.drilldown import count_vouchers, find_voucher, voucher_rows
+
+    out: list[object] = []
+    for sel in selections:
+        for account in _ACCOUNTS:
+            for offset, limit in ((0, 50), (0, 1), (1, 2)):
+                out.append(voucher_page(store, sel, account, offset=offset, limit=limit))
+            out.append(count_vouchers(store, sel, account))
+    for series, number in [*names, ("A", "999"), ("C", "1")]:
+        vid = find_voucher(store, 2023, series, number)
+        out.append(vid)
+        if vid is not None:
+            out.append(voucher_rows(store, 2023, vid))
+            out += [voucher_rows(store, 2023, vid, sel.with_accounts(("5010", "1930"))) for sel in selections]
+    out.append(voucher_rows(store, 2023, 10**9))
+    return out
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    vouchers=st.lists(_voucher, min_size=1, max_size=12),
+    cut=st.integers(0, 364),
+    pairs=st.lists(st.sampled_from(["1:100", "1:Å1", "6:P1", "9:INT", "9:X"]), max_size=2, unique=True),
+)
+def test_every_query_from_the_arrays_answers_as_the_store_s_views_on_a_random_ledger(
+    tmp_path_factory, vouchers, cut, pairs
+):
+    root = _write_random(tmp_path_factory.mktemp("random"), vouchers)
+    to = dt.date(2023, 1, 1) + dt.timedelta(cut)
+    selections = [
+        Selection(2023, dt.date(2023, 12, 31)),
+        Selection(2023, to, objects=tuple(pairs), sign=-1),
+        Selection(2023, to, no_object_in=1, flows="debit"),
+        Selection(2023, to, no_object_in=6, flows="credit"),
+        Selection(2023, dt.date(2023, 12, 31), objects=tuple(pairs[:1]), exclude_objects=("9:INT",)),
+    ]
+    from bokslut.workspace.layout import Layout
+
+    layout = Layout(root)
+    with open_store(layout) as store:
+        store.drill_build = False
+        names = [
+            (str(s), str(n)) for s, n in store.con.execute("SELECT series, number FROM voucher").fetchall()
+        ]
+        from_views = _everything(store, selections, names)
+        assert not drill_dir(store).exists()
+    with open_store(layout) as store:
+        prepare(store, 2023)
+        from_arrays = _everything(store, selections, names)
+        assert isinstance(store.drill_memo[("arrays", 2023)], YearArrays)
+        assert not store.drill_tables  # nothing read from DuckDB's index or the views
+    assert from_arrays == from_views
+
+
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 400)), max_size=300))
+def test_rows_are_ordered_by_account_then_date_then_as_they_come_by_radix_or_merge_sort(rows):
+    account = np.array([a for a, _ in rows], np.int32)
+    date = np.array([d for _, d in rows], np.int32) + 19_000
+    names = [f"{3000 + a}" for a in range(41)]
+    expected = sorted(range(len(rows)), key=lambda i: (names[rows[i][0]], rows[i][1]))
+    keys = drill_arrays._ranks(account, date, names)
+    assert keys[0].dtype == np.uint16
+    assert drill_arrays._stable_order(*keys).tolist() == expected
+    wide = tuple(k.astype(np.int64) for k in keys)  # a year of more than 65 536 accounts or dates
+    assert drill_arrays._stable_order(*wide).tolist() == expected
+
+
+def test_duckdb_s_index_written_before_the_arrays_is_removed_when_they_are_written(tmp_path):
+    from bokslut.ledger.drilldown import ensure_index
+
+    ws = _workspace(tmp_path)
+    with open_store(ws.layout) as store:
+        ((file_id, sha),) = drill_arrays.files_of(store, 2023)
+        assert ensure_index(store, file_id, sha)
+        assert [p.suffix for p in drill_dir(store).iterdir()] == [".duckdb"]
+        prepare(store, 2023)
+        assert [p.name[:10] for p in drill_dir(store).iterdir()] == ["year-2023-"]

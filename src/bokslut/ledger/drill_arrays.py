@@ -1,23 +1,38 @@
-"""A fiscal year's #TRANS rows as arrays sorted by account, for voucher pages without a scan.
+"""A fiscal year's ledger rows as memory-mapped arrays: the drill-down's index.
 
-A voucher page of an account needs the account's rows in the selection: their sum, their
-count and their vouchers in date order, and the rows of one page of them. On a large
-ledger DuckDB answers that in three queries of a few milliseconds each, whatever it reads.
-Here the same rows lie as NumPy arrays, sorted by account, date, voucher and row: an
-account is a slice found by its offsets, the selection a mask over the slice (dates,
-objects by their code per dimension, debit or credit), and a page's texts and voucher
-heads are read at the positions it shows. The arrays are memory-mapped, so every server
-process shares the operating system's cache of them and an open costs nothing.
+Drill-down reads two orders of the same rows. A voucher page of an account needs the
+account's #TRANS rows in the selection (their sum, count and vouchers in date order) and
+the rows of one page of them; a voucher needs all its rows. So the rows lie here twice:
 
-They are written beside the drill-down index (``.bokslut/drill/year-…``), named by the
-year's ledger files and digests, atomically, by :func:`bokslut.ledger.drilldown.prepare`.
-A year whose object lists cannot be split back into pairs exactly as the SQL conditions
-match them (an escaped ``|`` or ``:`` in an object id, two objects of one dimension on a
-row) gets no arrays: its pages read the index as before.
+* in voucher order (voucher id, row number), every kind of row with all it shows: a
+  voucher is the slice between two offsets;
+* in account order (account, date, voucher id, row number), the #TRANS rows with what a
+  selection tests and counts and a page shows (date, object list, amount, voucher, line)
+  and each row's place in the voucher order: an account is a slice found by its offsets,
+  the day a cut of it, the other conditions a mask over it, and a page reads its rows
+  there (they lie near each other) and only their texts in the voucher order.
+
+Object lists are coded once per distinct list, with each list's object per dimension,
+so an object condition is one lookup per row. Vouchers are kept by id, with an order by
+series and number for finding one by its name.
+
+The rows files are already in voucher order, so writing reads them once, in pieces, and
+sorts only two small keys: the account's rank and the date's rank among the year's
+dates, each below 2¹⁶ in practice, which NumPy sorts by radix in linear time (a stable
+sort by date, then by account). Memory is the keys and the order, 16 bytes a row; the
+columns go to disk as they are read. On 50 M rows that is under a gigabyte and the
+ledger's read, where DuckDB's sort of the same rows spilled gigabytes for many minutes.
+
+They are written under ``.bokslut/drill/year-…``, named by the year's ledger files and
+digests, atomically, by :func:`bokslut.ledger.drilldown.prepare`. A year whose object lists
+cannot be split back into pairs exactly as the SQL conditions match them (an escaped
+``|`` or ``:`` in an object id, two objects of one dimension on a row) or whose rows are
+not in voucher order gets no arrays: its pages read DuckDB's drill-down index instead.
 """
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import datetime as dt
 import hashlib
@@ -28,20 +43,26 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-import duckdb
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from bokslut.ledger.rowfiles import rows_file
 from bokslut.ledger.store import Store
 
+FORMAT = 3  # in the folder's name: arrays of another layout are never read
 _EPOCH = dt.date(1970, 1, 1).toordinal()
-_BATCH = 500_000
+_BATCH = 1 << 19
+_GATHER = 1 << 22  # rows gathered into the account order at once
+_RADIX = 1 << 16  # NumPy's stable sort is a radix sort for keys of 16 bits
+I8 = npt.NDArray[np.int8]
 I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
+_ROW_COLUMNS = ["voucher_id", "row_no", "kind", "account", "amount", "date", "text", "objects", "line"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,22 +76,38 @@ class Strings:
         start, end = self.offsets[i : i + 2].tolist()
         return self.data[start:end].tobytes().decode()
 
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
 
 @dataclass(frozen=True, slots=True)
 class YearArrays:
-    """The year's #TRANS rows in (account, date, voucher, row) order, and its vouchers by id."""
+    """A year's rows in voucher order and its #TRANS rows in account order, and its vouchers."""
 
-    accounts: dict[str, tuple[int, int]]  # account → its rows' [start, end)
+    accounts: dict[str, tuple[int, int]]  # account → its #TRANS rows' [start, end) in account order
     tokens: dict[str, tuple[int, int]]  # object pair "dim:id" → (dimension, code)
-    date: I32  # days since 1970-01-01
-    voucher: I32  # index into the v_ arrays
-    row_no: I32
-    amount: I64  # öre, ledger sign
-    line: I64
-    file_id: I32
-    dims: dict[int, I32]  # dimension → the row's object code there, -1 for none
-    text: Strings
-    objects: Strings
+    account_names: tuple[str, ...]  # a row's account code → the account
+    kinds: tuple[str, ...]  # a row's kind code → "TRANS", "RTRANS", "BTRANS"
+    object_lists: Strings  # a row's object list code → the list as the store keeps it
+    object_dims: dict[int, I32]  # dimension → per object list its object's code there, -1 for none
+    # #TRANS rows in account order
+    a_row: I64 | I32  # the row's position in voucher order
+    a_date: I32  # days since 1970-01-01
+    a_voucher: I32  # index into the v_ arrays
+    a_amount: I64  # öre, ledger sign
+    a_objects: I32
+    a_line: I64
+    # every row in voucher order
+    r_date: I32
+    r_voucher: I32
+    r_kind: I8
+    r_account: I32
+    r_objects: I32
+    r_amount: I64
+    r_line: I64
+    r_text: Strings
+    # vouchers by id
+    v_rows: I64  # voucher i's rows are [v_rows[i], v_rows[i + 1]) in voucher order
     v_id: I64
     v_date: I32
     v_line: I64
@@ -78,9 +115,25 @@ class YearArrays:
     v_series: Strings
     v_number: Strings
     v_text: Strings
+    v_by_name: I32  # voucher indices ordered by series, number and id
 
     def day(self, days: int) -> dt.date:
         return dt.date.fromordinal(_EPOCH + days)
+
+    def voucher_index(self, voucher_id: int) -> int | None:
+        i = int(np.searchsorted(self.v_id, voucher_id))
+        return i if i < len(self.v_id) and int(self.v_id[i]) == voucher_id else None
+
+    def find(self, series: str, number: str) -> int | None:
+        """The index of the voucher named ``series number`` (the lowest id of several)."""
+        names = self.v_by_name
+
+        def name(k: int) -> tuple[str, str]:
+            i = int(names[k])
+            return self.v_series[i], self.v_number[i]
+
+        k = bisect.bisect_left(range(len(names)), (series, number), key=name)
+        return int(names[k]) if k < len(names) and name(k) == (series, number) else None
 
 
 def files_of(store: Store, year: int) -> list[tuple[int, str]]:
@@ -93,7 +146,7 @@ def files_of(store: Store, year: int) -> list[tuple[int, str]]:
 
 
 def folder_name(year: int, files: Sequence[tuple[int, str]]) -> str:
-    key = ";".join(f"{f}:{h}" for f, h in files)
+    key = f"v{FORMAT};" + ";".join(f"{f}:{h}" for f, h in files)
     return f"year-{year}-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
 
 
@@ -132,15 +185,25 @@ def load(folder: Path, year: int, files: Sequence[tuple[int, str]]) -> YearArray
         return YearArrays(
             {k: (int(lo), int(hi)) for k, (lo, hi) in meta["accounts"].items()},
             {k: (int(d), int(c)) for k, (d, c) in meta["tokens"].items()},
-            a("date"),
-            a("voucher"),
-            a("row_no"),
-            a("amount"),
-            a("line"),
-            a("file_id"),
-            {int(d): a(f"dim-{int(d)}") for d in meta["dims"]},
-            s("text"),
-            s("objects"),
+            tuple(str(x) for x in meta["account_names"]),
+            tuple(str(x) for x in meta["kinds"]),
+            s("object_lists"),
+            {int(d): a(f"object_dim-{int(d)}") for d in meta["dims"]},
+            a("a_row"),
+            a("a_date"),
+            a("a_voucher"),
+            a("a_amount"),
+            a("a_objects"),
+            a("a_line"),
+            a("r_date"),
+            a("r_voucher"),
+            a("r_kind"),
+            a("r_account"),
+            a("r_objects"),
+            a("r_amount"),
+            a("r_line"),
+            s("r_text"),
+            a("v_rows"),
             a("v_id"),
             a("v_date"),
             a("v_line"),
@@ -148,6 +211,7 @@ def load(folder: Path, year: int, files: Sequence[tuple[int, str]]) -> YearArray
             s("v_series"),
             s("v_number"),
             s("v_text"),
+            a("v_by_name"),
         )
     except (OSError, ValueError, KeyError):
         return None
@@ -157,7 +221,7 @@ def load(folder: Path, year: int, files: Sequence[tuple[int, str]]) -> YearArray
 
 
 class _Unindexable(Exception):
-    """The year's object lists cannot be matched pair by pair as the SQL conditions do."""
+    """The year's rows cannot be kept here exactly as the SQL conditions see them."""
 
 
 def _pairs(objects: str) -> dict[int, str]:
@@ -175,18 +239,39 @@ def _pairs(objects: str) -> dict[int, str]:
     return out
 
 
+class _Column:
+    """A .npy file of ``n`` values written front to back (no mapping: the pages written are
+    not kept in the writing process's memory)."""
+
+    def __init__(self, path: Path, dtype: type, n: int) -> None:
+        self.dtype = np.dtype(dtype)
+        self.out: BinaryIO = path.open("wb")
+        header = {"descr": np.lib.format.dtype_to_descr(self.dtype), "fortran_order": False, "shape": (n,)}
+        np.lib.format.write_array_header_1_0(self.out, header)
+        self.n, self.at = n, 0
+
+    def add(self, values: npt.ArrayLike) -> None:
+        arr = np.ascontiguousarray(values, dtype=self.dtype)
+        self.out.write(arr.tobytes())
+        self.at += len(arr)
+
+    def close(self) -> None:
+        self.out.close()
+        if self.at != self.n:
+            raise OSError(f"rows changed while written: {self.at} of {self.n}")
+
+
 class _StringsWriter:
     def __init__(self, path: Path, name: str, n: int) -> None:
-        self.offsets = np.lib.format.open_memmap(path / f"{name}.off.npy", "w+", np.int64, (n + 1,))
-        self.offsets[0] = 0
+        self.offsets = _Column(path / f"{name}.off.npy", np.int64, n + 1)
+        self.offsets.add([0])
         self.out = (path / f"{name}.bin").open("wb")
-        self.at = 0  # rows written
         self.size = 0  # bytes written
 
     def add(self, column: pa.Array | pa.ChunkedArray) -> None:
         chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
         for chunk in chunks:
-            arr = chunk.cast(pa.large_string())
+            arr = pc.fill_null(chunk.cast(pa.large_string()), "")
             n = len(arr)
             if n == 0:
                 continue
@@ -195,17 +280,59 @@ class _StringsWriter:
             start, end = int(offs[0]), int(offs[-1])
             if end > start and data is not None:
                 self.out.write(memoryview(data)[start:end])
-            self.offsets[self.at + 1 : self.at + n + 1] = offs[1:] - start + self.size
-            self.at += n
+            self.offsets.add(offs[1:] - start + self.size)
             self.size += end - start
 
     def close(self) -> None:
         self.out.close()
-        self.offsets.flush()
+        self.offsets.close()
 
 
-def _quoted_list(paths: Sequence[Path]) -> str:
-    return "[" + ", ".join("'" + str(p.resolve()).replace("'", "''") + "'" for p in paths) + "]"
+class _Codes:
+    """Texts coded in the order first met, with whatever else each one needs."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, int] = {}
+
+    def of(self, column: pa.Array) -> I32:
+        """The codes of a column's texts (a missing one read as "")."""
+        encoded = column if isinstance(column, pa.DictionaryArray) else column.dictionary_encode()
+        texts, indices = encoded.dictionary.to_pylist(), encoded.indices
+        if indices.null_count:
+            indices = pc.fill_null(indices, len(texts))
+            texts.append("")
+        known = self.code
+        lookup = np.array([known[s] if s in known else self.new(s) for s in texts], np.int32)
+        codes: I32 = lookup[indices.to_numpy()]
+        return codes
+
+    def new(self, text: str) -> int:
+        self.code[text] = len(self.code)
+        return self.code[text]
+
+
+class _ObjectLists(_Codes):
+    """Object lists, each split into its pairs, every pair coded per dimension."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tokens: dict[str, tuple[int, int]] = {}
+        self.per_dim: dict[int, int] = {}
+        self.lists: list[dict[int, int]] = []  # per list code: dimension → object code
+
+    def new(self, text: str) -> int:
+        codes: dict[int, int] = {}
+        for dim, token in _pairs(text).items():
+            if token not in self.tokens:
+                self.tokens[token] = (dim, self.per_dim.get(dim, 0))
+                self.per_dim[dim] = self.per_dim.get(dim, 0) + 1
+            codes[dim] = self.tokens[token][1]
+        self.lists.append(codes)
+        return super().new(text)
+
+
+def _quoted_paths(store: Store, files: Sequence[tuple[int, str]], what: str) -> list[Path]:
+    return [rows_file(store.layout, f, h, what) for f, h in files]
 
 
 def write(store: Store, folder: Path, year: int, files: Sequence[tuple[int, str]]) -> bool:
@@ -216,106 +343,230 @@ def write(store: Store, folder: Path, year: int, files: Sequence[tuple[int, str]
     if (final / "meta.json").is_file():
         return True
     tmp = folder / f".{final.name}.{os.getpid()}-{threading.get_ident()}.tmp"
-    rows = _quoted_list([rows_file(store.layout, f, h, "rows") for f, h in files])
-    vouchers = _quoted_list([rows_file(store.layout, f, h, "vouchers") for f, h in files])
     try:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        with duckdb.connect() as con:
-            con.execute("SET memory_limit = '768MB'")
-            con.execute(f"SET temp_directory = '{str(tmp.resolve()).replace(chr(39), chr(39) * 2)}/spill'")
-            _write(con, tmp, rows, vouchers)
-        shutil.rmtree(tmp / "spill", ignore_errors=True)
+        _write(tmp, _quoted_paths(store, files, "rows"), _quoted_paths(store, files, "vouchers"))
         try:
             tmp.rename(final)
         except OSError:  # another thread or process wrote it meanwhile
             shutil.rmtree(tmp, ignore_errors=True)
             return (final / "meta.json").is_file()
-    except (OSError, duckdb.Error, _Unindexable):
+    except (OSError, ValueError, pa.ArrowException, _Unindexable):
         shutil.rmtree(tmp, ignore_errors=True)
         return False
     return True
 
 
-def _write(con: duckdb.DuckDBPyConnection, path: Path, rows: str, vouchers: str) -> None:
-    trans = f"(SELECT * FROM read_parquet({rows}) WHERE kind = 'TRANS')"
-    # The vouchers, by id: a row names its voucher by position here.
-    heads = con.sql(
-        f"SELECT voucher_id, file_id, series, number, date, coalesce(text, '') AS text, line "
-        f"FROM read_parquet({vouchers}) ORDER BY voucher_id"
-    ).to_arrow_table()
-    assert heads is not None
-    v_id = heads.column("voucher_id").to_numpy().astype(np.int64)
+def _no_nulls(table: pa.Table | pa.RecordBatch, names: Sequence[str]) -> None:
+    for name in names:
+        if table.column(name).null_count:
+            raise _Unindexable(f"{name} missing")
+
+
+def _write_vouchers(path: Path, vouchers: Sequence[Path]) -> I64:
+    """The vouchers by id, read piece by piece (the files hold them in id order); returns their ids."""
+    ids = pa.concat_tables([pq.read_table(p, columns=["voucher_id"]) for p in vouchers]).column(0)
+    if ids.null_count:
+        raise _Unindexable("voucher_id missing")
+    v_id: I64 = ids.to_numpy().astype(np.int64)
+    if np.any(v_id[1:] <= v_id[:-1]):
+        raise _Unindexable("vouchers not in id order")
+    n = len(v_id)
     np.save(path / "v_id.npy", v_id)
-    np.save(path / "v_date.npy", heads.column("date").cast(pa.int32()).to_numpy())
-    np.save(path / "v_line.npy", heads.column("line").to_numpy().astype(np.int64))
-    np.save(path / "v_file_id.npy", heads.column("file_id").to_numpy().astype(np.int32))
-    for name in ("series", "number", "text"):
-        w = _StringsWriter(path, f"v_{name}", len(v_id))
-        w.add(heads.column(name))
+    cols = {
+        name: _Column(path / f"v_{name}.npy", dtype, n)
+        for name, dtype in (("date", np.int32), ("line", np.int64), ("file_id", np.int32))
+    }
+    texts = {name: _StringsWriter(path, f"v_{name}", n) for name in ("series", "number", "text")}
+    for p in vouchers:
+        for batch in pq.ParquetFile(p, pre_buffer=False).iter_batches(
+            batch_size=_BATCH, columns=["file_id", "series", "number", "date", "text", "line"]
+        ):
+            _no_nulls(batch, ["file_id", "series", "number", "date", "line"])
+            cols["date"].add(batch.column("date").cast(pa.int32()).to_numpy())
+            cols["line"].add(batch.column("line").to_numpy())
+            cols["file_id"].add(batch.column("file_id").to_numpy())
+            for name, w in texts.items():
+                w.add(batch.column(name))
+    for column in cols.values():
+        column.close()
+    for w in texts.values():
         w.close()
-    del heads
-    # Every object pair of the year, coded per dimension.
-    tokens: dict[str, tuple[int, int]] = {}
-    per_dim: dict[int, int] = {}
-    for (objects,) in con.execute(f"SELECT DISTINCT objects FROM {trans} WHERE objects <> ''").fetchall():
-        for dim, token in _pairs(str(objects)).items():
-            if token not in tokens:
-                tokens[token] = (dim, per_dim.get(dim, 0))
-                per_dim[dim] = per_dim.get(dim, 0) + 1
-    accounts: dict[str, tuple[int, int]] = {}
-    n = 0
-    for account, count in con.execute(
-        f"SELECT account, count(*) FROM {trans} GROUP BY account ORDER BY account"
-    ).fetchall():
-        accounts[str(account)] = (n, n + int(count))
-        n += int(count)
+    # Arrow orders texts by their UTF-8 bytes, as Python orders them by code point.
+    names = pa.concat_tables([pq.read_table(p, columns=["series", "number"]) for p in vouchers])
+    names = names.append_column("voucher_id", pa.array(v_id))
+    by_name = pc.sort_indices(
+        names, [("series", "ascending"), ("number", "ascending"), ("voucher_id", "ascending")]
+    )
+    np.save(path / "v_by_name.npy", by_name.to_numpy().astype(np.int32))
+    return v_id
 
-    def out(name: str, dtype: type) -> Any:
-        return np.lib.format.open_memmap(path / f"{name}.npy", "w+", dtype, (n,))
 
-    date, voucher, row_no = out("date", np.int32), out("voucher", np.int32), out("row_no", np.int32)
-    amount, line, file_id = out("amount", np.int64), out("line", np.int64), out("file_id", np.int32)
-    dims = {d: out(f"dim-{d}", np.int32) for d in sorted(per_dim)}
-    text, objs = _StringsWriter(path, "text", n), _StringsWriter(path, "objects", n)
-    reader = con.sql(
-        f"SELECT account, date, voucher_id, row_no, amount, line, file_id, coalesce(objects, '') AS objects, "
-        f"coalesce(text, '') AS text FROM {trans} ORDER BY account, date, voucher_id, row_no"
-    ).to_arrow_reader(_BATCH)
-    assert reader is not None
-    at = 0
-    for batch in reader:
-        k = batch.num_rows
-        if k == 0:
-            continue
-        part = slice(at, at + k)
-        date[part] = batch.column("date").cast(pa.int32()).to_numpy()
-        ids = batch.column("voucher_id").to_numpy()
-        found = np.searchsorted(v_id, ids)
-        if len(v_id) == 0 or not np.array_equal(v_id[np.minimum(found, len(v_id) - 1)], ids):
-            raise _Unindexable("a row without its voucher")  # the index's LEFT JOIN shows it
-        voucher[part] = found
-        row_no[part] = batch.column("row_no").to_numpy()
-        amount[part] = batch.column("amount").to_numpy()
-        line[part] = batch.column("line").to_numpy()
-        file_id[part] = batch.column("file_id").to_numpy()
-        encoded = batch.column("objects").dictionary_encode()
-        index = encoded.indices.to_numpy(zero_copy_only=False)
-        uniques = [_pairs(str(o)) for o in encoded.dictionary.to_pylist()]
-        for d, arr in dims.items():
-            codes = np.array([tokens[p[d]][1] if d in p else -1 for p in uniques], np.int32)
-            arr[part] = codes[index]
-        text.add(batch.column("text"))
-        objs.add(batch.column("objects"))
-        at += k
+def _write(path: Path, rows: Sequence[Path], vouchers: Sequence[Path]) -> None:
+    v_id = _write_vouchers(path, vouchers)
+    pa.default_memory_pool().release_unused()
+    # Without pre-buffering: it keeps every piece read until the file is closed.
+    parts = [
+        pq.ParquetFile(p, read_dictionary=["kind", "account", "objects"], pre_buffer=False) for p in rows
+    ]
+    n = sum(p.metadata.num_rows for p in parts)
+    cols = {
+        name: _Column(path / f"r_{name}.npy", dtype, n)
+        for name, dtype in (
+            ("date", np.int32),
+            ("voucher", np.int32),
+            ("kind", np.int8),
+            ("account", np.int32),
+            ("objects", np.int32),
+            ("amount", np.int64),
+            ("line", np.int64),
+        )
+    }
+    text = _StringsWriter(path, "r_text", n)
+    kinds, accounts, objects = _Codes(), _Codes(), _ObjectLists()
+    objects.new("")
+    trans = kinds.new("TRANS")
+    # The sort keys of the #TRANS rows, and where they lie in the voucher order.
+    t_account, t_date = np.empty(n, np.int32), np.empty(n, np.int32)
+    t_row: list[I64] = []  # where the batch's #TRANS rows are, once a row of another kind is met
+    v_count = np.zeros(len(v_id) + 1, np.int64)
+    at = m = 0
+    last = (-1, -1)
+    for part in parts:
+        for batch in part.iter_batches(batch_size=_BATCH, columns=_ROW_COLUMNS):
+            k = batch.num_rows
+            if k == 0:
+                continue
+            _no_nulls(batch, ["voucher_id", "row_no", "kind", "account", "amount", "date", "line"])
+            ids = batch.column("voucher_id").to_numpy()
+            vix = np.searchsorted(v_id, ids)
+            if len(v_id) == 0 or not np.array_equal(v_id[np.minimum(vix, len(v_id) - 1)], ids):
+                raise _Unindexable("a row without its voucher")  # the index's LEFT JOIN shows it
+            row_no = batch.column("row_no").to_numpy()
+            step = np.diff(vix)
+            if (
+                (int(vix[0]), int(row_no[0])) <= last
+                or np.any(step < 0)
+                or np.any((step == 0) & (np.diff(row_no) <= 0))
+            ):
+                raise _Unindexable("rows not in voucher order")
+            last = (int(vix[-1]), int(row_no[-1]))
+            kind = kinds.of(batch.column("kind"))
+            account = accounts.of(batch.column("account"))
+            obj = objects.of(batch.column("objects"))
+            date = batch.column("date").cast(pa.int32()).to_numpy()
+            amount = batch.column("amount").to_numpy()
+            for name, values in (
+                ("date", date),
+                ("voucher", vix),
+                ("kind", kind),
+                ("account", account),
+                ("objects", obj),
+                ("amount", amount),
+                ("line", batch.column("line").to_numpy()),
+            ):
+                cols[name].add(values)
+            text.add(batch.column("text"))
+            counted = np.bincount(vix - vix[0])
+            v_count[vix[0] + 1 : vix[0] + 1 + len(counted)] += counted
+            is_trans = kind == trans
+            t = int(np.count_nonzero(is_trans))
+            t_account[m : m + t] = account[is_trans]
+            t_date[m : m + t] = date[is_trans]
+            if t < k and not t_row:
+                t_row.append(np.arange(at, dtype=np.int64))  # every row before this batch's
+            if t_row:
+                t_row.append(np.flatnonzero(is_trans) + at)
+            at += k
+            m += t
+    for column in cols.values():
+        column.close()
+    text.close()
     if at != n:
         raise OSError(f"rows changed while written: {at} of {n}")
-    for w in (text, objs):
-        w.close()
-    for arr in (date, voucher, row_no, amount, line, file_id, *dims.values()):
-        arr.flush()
-    meta = {"accounts": accounts, "tokens": tokens, "dims": sorted(dims), "rows": n}
+    np.save(path / "v_rows.npy", np.cumsum(v_count))
+    # Each account's rows, in the accounts' order (DuckDB's, by bytes: Python's by code point).
+    names = list(accounts.code)
+    counts = np.bincount(t_account[:m], minlength=len(names))
+    offsets: dict[str, tuple[int, int]] = {}
+    start = 0
+    for name in sorted(names):
+        count = int(counts[accounts.code[name]])
+        if count:
+            offsets[name] = (start, start + count)
+        start += count
+    keys = _ranks(t_account[:m], t_date[:m], names)
+    del t_account, t_date  # the keys are all the sort needs: half the memory
+    order = _stable_order(*keys)
+    del keys
+    a_row = (np.concatenate(t_row)[order] if t_row else order).astype(
+        np.int32 if n < 2**31 else np.int64, copy=False
+    )
+    del t_row, order
+    np.save(path / "a_row.npy", a_row)
+    for name, dtype in (
+        ("date", np.int32),
+        ("voucher", np.int32),
+        ("amount", np.int64),
+        ("objects", np.int32),
+        ("line", np.int64),
+    ):
+        source = np.load(path / f"r_{name}.npy", mmap_mode="r")
+        out = _Column(path / f"a_{name}.npy", dtype, m)
+        for lo in range(0, m, _GATHER):
+            out.add(source[a_row[lo : lo + _GATHER]])
+        out.close()
+        del source
+    _write_objects(path, objects)
+    meta = {
+        "accounts": offsets,
+        "tokens": objects.tokens,
+        "account_names": names,
+        "kinds": list(kinds.code),
+        "dims": sorted(objects.per_dim),
+        "rows": n,
+        "trans": m,
+    }
     (path / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+
+
+def _ranks(account: I32, date: I32, names: Sequence[str]) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
+    """Each row's account rank (by name) and date rank among the year's dates: 16-bit when
+    the year has at most 65 536 of each, as NumPy sorts them by radix."""
+    if len(account) == 0:
+        return np.zeros(0, np.uint16), np.zeros(0, np.uint16)
+    rank = np.empty(len(names), np.int64)
+    rank[np.argsort(np.array(names, dtype=object), kind="stable")] = np.arange(len(names))
+    lo, hi = int(date.min()), int(date.max())
+    seen = np.zeros(hi - lo + 1, np.bool_)
+    seen[date - lo] = True
+    date_rank = np.cumsum(seen) - 1
+    small = np.uint16 if len(names) <= _RADIX and int(date_rank[-1]) < _RADIX else np.int64
+    return rank.astype(small)[account], date_rank.astype(small)[date - lo]
+
+
+def _stable_order(account: npt.NDArray[Any], date: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """The rows' order by account, then date, then as they come: two stable radix sorts of
+    16-bit keys (linear), else a merge sort."""
+    index = np.int32 if len(account) < 2**31 else np.int64
+    if account.dtype != np.uint16:
+        return np.lexsort((date, account)).astype(index)
+    order = np.argsort(date, kind="stable").astype(index)
+    return order[np.argsort(account[order], kind="stable")]
+
+
+def _write_objects(path: Path, objects: _ObjectLists) -> None:
+    lists = list(objects.code)
+    w = _StringsWriter(path, "object_lists", len(lists))
+    w.add(pa.array(lists, pa.string()))
+    w.close()
+    for dim in objects.per_dim:
+        codes = np.full(len(lists), -1, np.int32)
+        for i, per in enumerate(objects.lists):
+            if dim in per:
+                codes[i] = per[dim]
+        np.save(path / f"object_dim-{dim}.npy", codes)
 
 
 def remove_stale(folder: Path, keep: set[str]) -> None:

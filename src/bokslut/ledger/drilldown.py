@@ -8,13 +8,16 @@ the total it belongs to; :func:`voucher_rows` gives every row of one voucher;
 :func:`opening_records` and :func:`budget_records` the #IB/#UB and #PBUDGET lines.
 
 On a large ledger the rows files (kept in voucher order, without statistics) must be
-scanned whole for one account. So the first drill-down into a ledger file writes a
-drill-down index beside them, ``.bokslut/drill/``: the rows sorted by account and
-date, and rows and vouchers in voucher order, in small row groups with min/max
-statistics, which DuckDB uses to read only the row groups an account or a voucher
-lives in. It is a cache like the rest of ``.bokslut/``: written atomically, named by
-the ledger file's id and digest, rebuilt when missing, and when it cannot be written
-(a read-only workspace) the queries read the store's views instead.
+scanned whole for one account. So the first drill-down into a fiscal year writes its
+drill-down index beside them, ``.bokslut/drill/``: the year's rows as memory-mapped arrays
+in voucher and in account order (:mod:`bokslut.ledger.drill_arrays`), which every query
+here reads without SQL. Where they cannot be written exactly (object ids the SQL conditions
+would split differently) each ledger file gets DuckDB's index instead: the rows sorted by
+account and date, and rows and vouchers in voucher order, in small row groups with min/max
+statistics, which DuckDB uses to read only the row groups an account or a voucher lives in.
+Both are caches like the rest of ``.bokslut/``: written atomically, named by the ledger
+files' ids and digests, rebuilt when missing, and when neither can be written (a read-only
+workspace) the queries read the store's views instead.
 """
 
 from __future__ import annotations
@@ -288,11 +291,24 @@ def _source(store: Store, year: int, table: str) -> str:
 
 
 def prepare(store: Store, year: int) -> None:
-    """Write and attach the drill-down index of a year's ledger files now, and the arrays its
-    voucher pages read (a server does it at start)."""
+    """Write the drill-down index of a year now (a server does it at start): the year's arrays,
+    or where they cannot be written, DuckDB's index of each of its ledger files."""
+    if _write_arrays(store, year):
+        return
     _tables(store, year, build=True)
+
+
+def _write_arrays(store: Store, year: int) -> bool:
     if drill_arrays.write(store, drill_dir(store), year, _files(store, year)):
         drill_arrays.remove_stale(drill_dir(store), drill_arrays.current_names(store))
+        # DuckDB's index of the year's files, written before the arrays could be, is not read
+        # again (a connection that has it open keeps reading it after the unlink).
+        for f, h in _files(store, year):
+            with contextlib.suppress(OSError):
+                _index_path(store, f, h).unlink(missing_ok=True)
+        _forget_stale(store)
+        return True
+    return False
 
 
 def _files(store: Store, year: int) -> list[tuple[int, str]]:
@@ -307,13 +323,22 @@ def _files(store: Store, year: int) -> list[tuple[int, str]]:
 
 
 def _arrays(store: Store, year: int) -> YearArrays | None:
-    """The year's arrays once written (looked for again on each page until they are)."""
+    """The year's arrays once written (looked for again on each query until they are).
+
+    A store that may write the index (``drill_build``) writes them on the first query, once;
+    where they cannot be written, the queries read DuckDB's index or the views."""
     key = ("arrays", year)
     found = store.drill_memo.get(key)
     if isinstance(found, YearArrays):
         return found
     files = _files(store, year)
-    arrays = drill_arrays.load(drill_dir(store), year, files) if files else None
+    if not files:
+        return None
+    arrays = drill_arrays.load(drill_dir(store), year, files)
+    if arrays is None and store.drill_build and ("no arrays", year) not in store.drill_memo:
+        store.drill_memo[("no arrays", year)] = True
+        if _write_arrays(store, year):
+            arrays = drill_arrays.load(drill_dir(store), year, files)
     if arrays is not None:
         store.drill_memo[key] = arrays
     return arrays
@@ -456,36 +481,44 @@ def voucher_page(
     )
 
 
-def _mask(a: YearArrays, sel: Selection, lo: int, hi: int) -> npt.NDArray[np.bool_]:
-    """The rows of ``a``'s slice [lo, hi) that :func:`_conditions` selects (all are #TRANS)."""
-    mask: npt.NDArray[np.bool_] = a.date[lo:hi] <= sel.to.toordinal() - _EPOCH
+def _selected(
+    a: YearArrays,
+    sel: Selection,
+    date: npt.NDArray[np.int32],
+    objects: npt.NDArray[np.int32],
+    amount: npt.NDArray[np.int64],
+) -> npt.NDArray[np.bool_]:
+    """Which of the #TRANS rows given by their columns :func:`_conditions` selects."""
+    mask: npt.NDArray[np.bool_] = date <= sel.to.toordinal() - _EPOCH
     for pair in sel.objects:
         found = a.tokens.get(pair)
         if found is None:  # no row carries it
-            return np.zeros(hi - lo, np.bool_)
-        mask &= a.dims[found[0]][lo:hi] == found[1]
+            return np.zeros(len(date), np.bool_)
+        mask &= a.object_dims[found[0]][objects] == found[1]
     if sel.no_object_in is not None:
-        codes = a.dims.get(int(sel.no_object_in))
+        codes = a.object_dims.get(int(sel.no_object_in))
         if codes is not None:
-            mask &= codes[lo:hi] < 0
+            mask &= codes[objects] < 0
     for pair in sel.exclude_objects:
         found = a.tokens.get(pair)
         if found is not None:
-            mask &= a.dims[found[0]][lo:hi] != found[1]
+            mask &= a.object_dims[found[0]][objects] != found[1]
     if sel.flows == "debit":
-        mask &= a.amount[lo:hi] > 0
+        mask &= amount > 0
     elif sel.flows == "credit":
-        mask &= a.amount[lo:hi] < 0
+        mask &= amount < 0
     return mask
 
 
 _EPOCH = dt.date(1970, 1, 1).toordinal()
 
 
-def _arrays_page(
-    store: Store, a: YearArrays, sel: Selection, account: str, offset: int, limit: int
-) -> VoucherPage:
-    """:func:`voucher_page` from the year's arrays: the same page, without a query."""
+def _arrays_selection(
+    store: Store, a: YearArrays, sel: Selection, account: str
+) -> tuple[tuple[object, ...], npt.NDArray[np.int64] | slice, npt.NDArray[np.int32], tuple[int, int, int]]:
+    """The account's rows in the selection (their positions in the account order, a slice when
+    they are all of the account's rows up to the day, and their vouchers) and their totals:
+    sum (öre, ledger sign), rows and vouchers."""
     key = (
         "arrays",
         sel.fiscal_year,
@@ -501,49 +534,110 @@ def _arrays_page(
         pos, vix = kept
     else:
         lo, hi = a.accounts.get(account, (0, 0))
-        pos = np.flatnonzero(_mask(a, sel, lo, hi)) + lo
-        vix = a.voucher[pos]
+        # An account's rows are in date order: the day cuts them.
+        hi = lo + int(np.searchsorted(a.a_date[lo:hi], sel.to.toordinal() - _EPOCH, side="right"))
+        if sel.objects or sel.no_object_in is not None or sel.exclude_objects or sel.flows != "net":
+            mask = _selected(a, sel, a.a_date[lo:hi], a.a_objects[lo:hi], a.a_amount[lo:hi])
+            pos = np.flatnonzero(mask) + lo
+        else:
+            pos = slice(lo, hi)  # the account's vouchers are a view of the mapping: nothing copied
+        vix = a.a_voucher[pos]
         # The account's next page masks nothing again (up to 12 bytes a row, a few kept).
         _keep(store, ("positions", *key), (pos, vix), _KEPT_POSITIONS)
     found = store.drill_memo.get(("totals", *key))
     if isinstance(found, tuple):
-        total, row_count, voucher_count = cast(tuple[int, int, int], found)
+        totals = cast(tuple[int, int, int], found)
     else:
         seen = np.zeros(len(a.v_id), np.bool_)
         seen[vix] = True
-        total, row_count, voucher_count = int(a.amount[pos].sum()), len(pos), int(np.count_nonzero(seen))
-        _keep(store, ("totals", *key), (total, row_count, voucher_count))
+        totals = (int(a.a_amount[pos].sum()), len(vix), int(np.count_nonzero(seen)))
+        _keep(store, ("totals", *key), totals)
+    return key, pos, vix, totals
+
+
+def _arrays_page(
+    store: Store, a: YearArrays, sel: Selection, account: str, offset: int, limit: int
+) -> VoucherPage:
+    """:func:`voucher_page` from the year's arrays: the same page, without a query."""
+    key, pos, vix, (total, row_count, voucher_count) = _arrays_selection(store, a, sel, account)
     ids = _first_seen(store, ("listing", *key), vix, offset, limit)
     on_page = np.zeros(len(a.v_id), np.bool_)
     on_page[ids] = True
-    take = pos[on_page[vix]]
-    take = take[np.lexsort((a.row_no[take], a.voucher[take]))]
+    on = on_page[vix]
+    take = np.flatnonzero(on) + pos.start if isinstance(pos, slice) else pos[on]
+    # In the voucher order: each voucher's rows together, by row number. Read from the account
+    # order (the page's rows lie near each other there), but for the texts.
+    take = take[np.argsort(a.a_row[take], kind="stable")]
     paths = _paths(store)
     rows: dict[int, list[RowEntry]] = {i: [] for i in ids}
-    for p, v, amount, line, fid in zip(
-        take.tolist(),
-        a.voucher[take].tolist(),
-        a.amount[take].tolist(),
-        a.line[take].tolist(),
-        a.file_id[take].tolist(),
+    for r, v, amount, line, obj in zip(
+        a.a_row[take].tolist(),
+        a.a_voucher[take].tolist(),
+        a.a_amount[take].tolist(),
+        a.a_line[take].tolist(),
+        a.a_objects[take].tolist(),
         strict=True,
     ):
-        rows[v].append(RowEntry(account, a.objects[p], amount, a.text[p], "TRANS", Place(paths[fid], line)))
+        place = Place(paths[int(a.v_file_id[v])], line)
+        rows[v].append(RowEntry(account, a.object_lists[obj], amount, a.r_text[r], "TRANS", place))
     vouchers = tuple(
-        VoucherEntry(
-            int(a.v_id[i]),
-            a.v_series[i],
-            a.v_number[i],
-            a.day(int(a.v_date[i])),
-            a.v_text[i],
-            Place(paths[int(a.v_file_id[i])], int(a.v_line[i])),
-            amount=sel.sign * sum(r.amount for r in rows[i]),
-            rows=tuple(rows[i]),
-        )
-        for i in ids
+        _arrays_head(a, paths, i, sel.sign * sum(r.amount for r in rows[i]), rows[i]) for i in ids
     )
     has_more = offset + limit < voucher_count
     return VoucherPage(account, sel.sign * total, row_count, offset, limit, has_more, vouchers, voucher_count)
+
+
+def _arrays_head(
+    a: YearArrays, paths: dict[int, str], i: int, amount: int, rows: Sequence[RowEntry]
+) -> VoucherEntry:
+    return VoucherEntry(
+        int(a.v_id[i]),
+        a.v_series[i],
+        a.v_number[i],
+        a.day(int(a.v_date[i])),
+        a.v_text[i],
+        Place(paths[int(a.v_file_id[i])], int(a.v_line[i])),
+        amount=amount,
+        rows=tuple(rows),
+    )
+
+
+def _arrays_voucher(
+    store: Store, a: YearArrays, voucher_id: int, sel: Selection | None
+) -> VoucherEntry | None:
+    """:func:`voucher_rows` from the year's arrays."""
+    i = a.voucher_index(voucher_id)
+    if i is None:
+        return None
+    lo, hi = (int(x) for x in a.v_rows[i : i + 2])
+    if sel is None:
+        inside = np.zeros(hi - lo, np.bool_)
+    else:
+        inside = _selected(a, sel, a.r_date[lo:hi], a.r_objects[lo:hi], a.r_amount[lo:hi])
+        inside &= a.r_kind[lo:hi] == a.kinds.index("TRANS")
+    accounts = sel.accounts if sel is not None else ()
+    paths = _paths(store)
+    place = paths[int(a.v_file_id[i])]
+    rows = []
+    for r, kind, acc, obj, amount, line, counted in zip(
+        range(lo, hi),
+        a.r_kind[lo:hi].tolist(),
+        a.r_account[lo:hi].tolist(),
+        a.r_objects[lo:hi].tolist(),
+        a.r_amount[lo:hi].tolist(),
+        a.r_line[lo:hi].tolist(),
+        inside.tolist(),
+        strict=True,
+    ):
+        account = a.account_names[acc]
+        counted = counted and (not accounts or account in accounts)
+        rows.append(
+            RowEntry(
+                account, a.object_lists[obj], amount, a.r_text[r], a.kinds[kind], Place(place, line), counted
+            )
+        )
+    sign = sel.sign if sel is not None else 1
+    return _arrays_head(a, paths, i, sign * sum(r.amount for r in rows if r.counted), rows)
 
 
 def _first_seen(
@@ -617,6 +711,9 @@ def _page_ids(store: Store, src: str, where: str, params: list[object], offset: 
 
 def count_vouchers(store: Store, sel: Selection, account: str) -> int:
     """How many vouchers the account's rows in the selection belong to (a page says only if more follow)."""
+    arrays = _arrays(store, sel.fiscal_year)
+    if arrays is not None:
+        return _arrays_selection(store, arrays, sel, account)[3][2]
     where, params = _conditions(sel, account)
     src = _source(store, sel.fiscal_year, "byaccount")
     row = store.con.execute(f"SELECT count(DISTINCT voucher_id) FROM {src} WHERE {where}", params).fetchone()
@@ -642,6 +739,10 @@ def _voucher_heads(
 
 def find_voucher(store: Store, year: int, series: str, number: str) -> int | None:
     """The id of voucher ``series number`` of a fiscal year, if there is one."""
+    arrays = _arrays(store, year)
+    if arrays is not None:
+        i = arrays.find(series, number)
+        return int(arrays.v_id[i]) if i is not None else None
     src = _source(store, year, "vouchers")
     row = store.con.execute(
         f"SELECT voucher_id FROM {src} WHERE series = ? AND number = ? ORDER BY voucher_id LIMIT 1",
@@ -654,6 +755,9 @@ def voucher_rows(
     store: Store, year: int, voucher_id: int, sel: Selection | None = None
 ) -> VoucherEntry | None:
     """Every row of one voucher; with ``sel``, rows outside it are marked not counted."""
+    arrays = _arrays(store, year)
+    if arrays is not None:
+        return _arrays_voucher(store, arrays, voucher_id, sel)
     src = _source(store, year, "rows")
     cond, params = ("FALSE", []) if sel is None else _conditions(sel.with_accounts(()), None)
     accounts = sel.accounts if sel is not None else ()

@@ -1,8 +1,8 @@
 """The ledger's drill-down index, written in the background while the server answers.
 
-Writing the index of a large ledger takes about a minute (66 s on 5 M rows); a server
-starts writing it when it starts and again when it sees new data, so that no reader waits
-for it on the first voucher page. Until it is there, the pages read the store's views
+Writing the index of a large ledger takes seconds to minutes (about 8 s on 5 M rows); a
+server starts writing it when it starts and again when it sees new data, so that no reader
+waits for it on the first voucher page. Until it is there, the pages read the store's views
 (slower, the same figures): see :func:`bokslut.ledger.drilldown.prepare`.
 """
 
