@@ -165,6 +165,9 @@ def main(argv: Sequence[str]) -> None:
     gc.set_threshold(50_000, 50, 100)  # as a build: few objects die young
     formats = [f for f in argv if f in WORKER_RENDERERS]
     _serve(formats, sys.stdin.buffer, sys.stdout.buffer)
+    # The build has its bytes (flushed above) and waits for this process to end: freeing
+    # Typst's and the document's objects one by one first would only keep it waiting.
+    os._exit(0)
 
 
 if __name__ == "__main__":
