@@ -27,9 +27,10 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from bokslut.document import Document
+if TYPE_CHECKING:  # the command line starts a worker before it imports the document model
+    from bokslut.document import Document
 
 # Format -> (module, function) of its renderer; only these are ever rendered by a worker.
 WORKER_RENDERERS: dict[str, tuple[str, str]] = {
@@ -139,6 +140,8 @@ def _serve(formats: Sequence[str], stdin: IO[bytes], stdout: IO[bytes]) -> None:
         doc = pickle.load(stdin)
     except EOFError:
         return  # the build stopped before there was a document
+    from bokslut.document import Document
+
     if not isinstance(doc, Document):
         return
     results: dict[str, Any] = {}
