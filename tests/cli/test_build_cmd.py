@@ -1,5 +1,6 @@
 """`bokslut build` from the command line."""
 
+import gc
 import importlib.util
 import os
 import subprocess
@@ -160,3 +161,21 @@ def test_a_bad_config_ends_the_early_worker(tmp_path, monkeypatch):
     assert result.exit_code == 1, result.output
     (worker,) = started
     assert worker is not None and worker._process is None
+
+
+def test_the_build_runs_without_the_cyclic_collector_and_gives_it_back(tmp_path, monkeypatch):
+    collecting = []
+    sample = _sample_parts()
+
+    def parts(layout, config):
+        collecting.append(gc.isenabled())
+        return sample(layout, config)
+
+    monkeypatch.setattr(build_cmds, "report_parts", parts)
+    runner = CliRunner()
+    ws = new(tmp_path, runner)
+    assert gc.isenabled()
+    result = runner.invoke(app, ["build", str(ws), "--format", "html", "--quiet"])
+    assert result.exit_code == 0, result.stderr
+    assert collecting == [False]
+    assert gc.isenabled()

@@ -165,7 +165,7 @@ def _serve(formats: Sequence[str], stdin: IO[bytes], stdout: IO[bytes]) -> None:
 
 
 def main(argv: Sequence[str]) -> None:
-    gc.set_threshold(50_000, 50, 100)  # as a build: few objects die young
+    gc.disable()  # one document, then os._exit: nothing to collect that the exit does not free
     formats = [f for f in argv if f in WORKER_RENDERERS]
     _serve(formats, sys.stdin.buffer, sys.stdout.buffer)
     # The build has its bytes (flushed above) and waits for this process to end: freeing
