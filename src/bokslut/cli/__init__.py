@@ -14,6 +14,7 @@ import importlib
 import os
 import re
 import sys
+import threading
 from typing import Any, NoReturn
 
 import click
@@ -198,15 +199,18 @@ def main() -> None:
         _leave(exc.code)
 
 
-def _leave(code: object) -> NoReturn:
+def _leave(code: str | int | None) -> NoReturn:
     """End the process with ``code`` as ``sys.exit`` would, without tearing down the interpreter.
 
     Freeing every object and module of a build (Arrow, DuckDB, the report) one by one takes
     a tenth of a second or more after the last file is written, and the operating system
     frees the memory at once anyway. What an orderly exit does that matters is done here:
     the exit handlers run (temporary folders, logging) and stdout and stderr are flushed.
-    Only if flushing fails does Python's own exit take over and report it as usual.
+    While a thread of the command's own is still at work (a web request writing a file), and
+    if flushing fails, Python's own exit takes over: it waits for the thread, and reports.
     """
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        sys.exit(code)
     if code is None:
         status = 0
     elif isinstance(code, int):
