@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,10 +21,26 @@ SIE_FIXTURES = FIXTURES / "sie"
 SHARED_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "sie-samples"
 
 
+# The session's own user cache folder (see pytest_configure).
+CACHE_HOME = pytest.StashKey[str]()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     # The CLI turns a bug into a short Swedish message; under test it must show its traceback,
     # so a test notices it (also in `bokslut` subprocesses, which inherit the environment).
     os.environ.setdefault("BOKSLUT_DEBUG", "1")
+    # bokslut makes its cache-signing key in the user's cache folder on first use
+    # (bokslut.cache_signing): under test that is a folder of the session's, never the real
+    # home, in this process and in every `bokslut` subprocess (they inherit the environment).
+    folder = tempfile.mkdtemp(prefix="bokslut-test-cache-")
+    config.stash[CACHE_HOME] = folder
+    os.environ["XDG_CACHE_HOME"] = folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = config.stash.get(CACHE_HOME, None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def sie_sample(name_prefix: str) -> Path:

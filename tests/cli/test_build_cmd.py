@@ -1,12 +1,17 @@
 """`bokslut build` from the command line."""
 
+import gc
 import importlib.util
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from click.testing import CliRunner
 
 import bokslut.cli.build_cmds as build_cmds
 from bokslut.cli import app
+from bokslut.pipeline import render_worker
 
 
 def _sample_parts():
@@ -121,3 +126,56 @@ def test_new_writes_the_orgnr_that_check_compares(tmp_path):
     assert 'orgnr = "212000-1876"' in (ws / "bokslut.toml").read_text(encoding="utf-8")
     bad = runner.invoke(app, ["new", str(tmp_path / "annan"), *args[2:], "--orgnr", "12-34"])
     assert bad.exit_code == 1 and "'12-34' är inget organisationsnummer" in bad.stderr
+
+
+def test_the_command_starts_the_render_worker_before_it_imports_the_build():
+    """The worker's imports run beside the build's own: `bokslut build` loads neither the
+    build nor its libraries until the worker is started."""
+    script = (
+        "import sys, bokslut.cli.build_cmds\n"
+        "heavy = ('bokslut.pipeline.build', 'bokslut.pipeline.areas', 'bokslut.workspace.config',"
+        " 'bokslut.document', 'pydantic', 'pyarrow', 'duckdb')\n"
+        "print(','.join(m for m in heavy if m in sys.modules))\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root / "src"), os.environ.get("PYTHONPATH", "")])}
+    shown = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+    )
+    assert shown.stdout.strip() == ""
+
+
+def test_a_bad_config_ends_the_early_worker(tmp_path, monkeypatch):
+    started = []
+    real_start = render_worker.start
+
+    def start(formats):
+        started.append(real_start(formats))
+        return started[-1]
+
+    monkeypatch.setattr(render_worker, "start", start)
+    runner = CliRunner()
+    ws = new(tmp_path, runner)
+    (ws / "bokslut.toml").write_text("[rapport\n", encoding="utf-8")
+    result = runner.invoke(app, ["build", str(ws)])
+    assert result.exit_code == 1, result.output
+    (worker,) = started
+    assert worker is not None and worker._process is None
+
+
+def test_the_build_runs_without_the_cyclic_collector_and_gives_it_back(tmp_path, monkeypatch):
+    collecting = []
+    sample = _sample_parts()
+
+    def parts(layout, config):
+        collecting.append(gc.isenabled())
+        return sample(layout, config)
+
+    monkeypatch.setattr(build_cmds, "report_parts", parts)
+    runner = CliRunner()
+    ws = new(tmp_path, runner)
+    assert gc.isenabled()
+    result = runner.invoke(app, ["build", str(ws), "--format", "html", "--quiet"])
+    assert result.exit_code == 0, result.stderr
+    assert collecting == [False]
+    assert gc.isenabled()

@@ -98,3 +98,25 @@ def test_the_worker_ends_when_the_build_stops_before_rendering(tmp_path, monkeyp
         build_report(layout, config, [sample_parts], quiet=True)
     (worker,) = workers
     assert worker._process is None  # closed: killed and waited for
+
+
+def test_a_worker_the_caller_started_is_used_and_ended(tmp_path, built_here, monkeypatch):
+    monkeypatch.setattr(render_worker, "start", lambda formats: pytest.fail("a second worker was started"))
+    worker = render_worker.RenderWorker(("pdf", "docx"))
+    layout, config = workspace(tmp_path)
+    build_report(layout, config, [sample_parts], formats=("pdf", "docx", "html"), quiet=True, worker=worker)
+    assert sorted(worker.results()) == ["docx", "pdf"]
+    assert worker._process is None  # ended by the build
+    assert _sums(layout.build) == built_here
+
+
+def test_a_callers_worker_does_not_stand_in_for_a_renderer_put_in_place(tmp_path, monkeypatch):
+    def broken(doc):
+        raise BokslutError("Word-filen kunde inte skapas: test")
+
+    monkeypatch.setitem(build_module.RENDERERS, "docx", broken)
+    worker = render_worker.RenderWorker(("pdf", "docx"))
+    layout, config = workspace(tmp_path)
+    with pytest.raises(BokslutError, match="Word-filen kunde inte skapas"):
+        build_report(layout, config, [sample_parts], formats=("pdf", "docx"), quiet=True, worker=worker)
+    assert worker._process is None

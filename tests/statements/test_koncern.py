@@ -330,7 +330,7 @@ def test_items_between_two_companies_are_eliminated_by_both_shares(ws):
 def test_an_edited_company_file_is_read_again(ws):
     s = koncern(ws)
     assert s.values["koncern_arets_resultat"] == Decimal(3_129_400)
-    assert list((ws.root / ".bokslut" / "koncern").glob("*.json"))  # read once, then cached
+    assert list((ws.root / ".bokslut" / "koncern").glob("*.bin"))  # read once, then cached
     path = ws.root / "data/koncern/energi.se"
     text = path.read_text(encoding="cp437")
     # Energi's external sales 2 000 000 → 2 200 000: the koncern's result rises by ½ · 200 000.

@@ -54,7 +54,7 @@ def check_object(ctx: click.Context, param: click.Parameter, value: str | None) 
 def check_formats(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """``--format``: a comma-separated list of the formats build can write."""
     from bokslut.diagnostics import BokslutError
-    from bokslut.pipeline.build import parse_formats
+    from bokslut.pipeline.formats import parse_formats
 
     try:
         parse_formats(value)

@@ -13,6 +13,7 @@ returns, scratch folders of dead builds go.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import os
 import shutil
 import sys
@@ -21,6 +22,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from bokslut.compose.report import PartsProvider, compose_report, title_page
 from bokslut.diagnostics import BokslutError, Finding, has_errors
@@ -28,10 +30,7 @@ from bokslut.document import Document
 from bokslut.lock import writer_lock
 from bokslut.pipeline import render_worker
 from bokslut.pipeline.check import CHECKS, Check, check_workspace
-from bokslut.render.html import render_html
-from bokslut.render.html_site import render_site
-from bokslut.render.json import render_json
-from bokslut.render.xlsx import render_xlsx
+from bokslut.pipeline.formats import FORMATS, parse_formats
 from bokslut.workspace.config import Config
 from bokslut.workspace.layout import Layout
 
@@ -47,6 +46,22 @@ def _imported_when_used(fmt: str) -> Callable[[Document], bytes]:
     return render
 
 
+def _imported_on_first_use(module: str, name: str) -> Callable[[Document], Any]:
+    """A renderer imported when a build first calls it: once the document is composed and
+    sent to the worker, so its libraries load while the worker renders, not before."""
+
+    def render(doc: Document) -> Any:
+        return getattr(importlib.import_module(module), name)(doc)
+
+    return render
+
+
+render_html: Callable[[Document], bytes] = _imported_on_first_use("bokslut.render.html", "render_html")
+render_xlsx: Callable[[Document], bytes] = _imported_on_first_use("bokslut.render.xlsx", "render_xlsx")
+render_json: Callable[[Document], bytes] = _imported_on_first_use("bokslut.render.json", "render_json")
+render_site: Callable[[Document], dict[str, bytes]] = _imported_on_first_use(
+    "bokslut.render.html_site", "render_site"
+)
 render_pdf = _imported_when_used("pdf")
 render_docx = _imported_when_used("docx")
 RENDERERS: dict[str, Callable[[Document], bytes]] = {
@@ -60,7 +75,6 @@ RENDERERS: dict[str, Callable[[Document], bytes]] = {
 _STANDARD = {"pdf": render_pdf, "docx": render_docx}
 # Formats that are a folder of files: the web site, one page per chapter (build/webb/).
 SITE_RENDERERS: dict[str, Callable[[Document], dict[str, bytes]]] = {"webb": render_site}
-FORMATS = (*RENDERERS, *SITE_RENDERERS)
 # Formats rendered on a thread beside the others (their work is mostly outside Python's lock).
 PARALLEL = frozenset({"pdf"})
 SUMS_NAME = "SHA256SUMS"
@@ -84,16 +98,6 @@ class Progress:
     def step(self, text: str) -> None:
         if not self.quiet and time.perf_counter() - self.start > 1.0:
             print(f"  {text}", file=sys.stderr, flush=True)
-
-
-def parse_formats(text: str | None) -> tuple[str, ...]:
-    if not text:
-        return FORMATS
-    wanted = [f.strip().lower() for f in text.split(",") if f.strip()]
-    unknown = [f for f in wanted if f not in FORMATS]
-    if unknown or not wanted:
-        raise BokslutError(f"okänt format: {', '.join(unknown) or '(inget)'}; möjliga: {', '.join(FORMATS)}")
-    return tuple(dict.fromkeys(wanted))
 
 
 def output_stem(config: Config) -> str:
@@ -124,27 +128,38 @@ def build_report(
     quiet: bool = False,
     draft: bool = False,
     checks: Sequence[Check] = CHECKS,
+    worker: render_worker.RenderWorker | None = None,
 ) -> BuildResult:
     """Check the report and write every format; errors stop the build unless ``draft``.
 
     A draft is built from whatever could be composed, and every page and sheet of
     it says UTKAST – EJ KONTROLLERAD. A clean build carries no mark, so the same
     inputs still give the same bytes.
+
+    ``worker`` is a render worker the caller started early (the command line does, before
+    it imports the build); the build ends it. Without one the build starts its own.
     """
-    _tidy_leftovers(layout, out_dir if out_dir is not None else layout.build)
-    progress = Progress(quiet)
-    target = out_dir if out_dir is not None else layout.build
-    if target.exists() and not target.is_dir():
-        raise BokslutError(f"{target}: finns redan och är ingen mapp")
-    if target.is_dir() and target != layout.build and not _is_previous_build(target):
-        raise BokslutError(
-            f"{target}: mappen innehåller annat än en tidigare byggd rapport – "
-            "välj en tom mapp så skrivs inget över"
-        )
-    # Started first, so that it imports its libraries while this process composes.
-    worker = render_worker.start([f for f in formats if _STANDARD.get(f) is RENDERERS.get(f)])
+    standard = [f for f in formats if _STANDARD.get(f) is RENDERERS.get(f)]
     try:
-        return _build(layout, config, parts_providers, formats, target, progress, draft, checks, worker)
+        _tidy_leftovers(layout, out_dir if out_dir is not None else layout.build)
+        progress = Progress(quiet)
+        target = out_dir if out_dir is not None else layout.build
+        if target.exists() and not target.is_dir():
+            raise BokslutError(f"{target}: finns redan och är ingen mapp")
+        if target.is_dir() and target != layout.build and not _is_previous_build(target):
+            raise BokslutError(
+                f"{target}: mappen innehåller annat än en tidigare byggd rapport – "
+                "välj en tom mapp så skrivs inget över"
+            )
+        # Started first, so that it imports its libraries while this process composes.
+        if worker is None:
+            worker = render_worker.start(standard)
+        # Only what the worker can make as the build would: a renderer put in the standard
+        # one's place (or a format not asked for) is the build's own.
+        elsewhere = set(worker.formats) & set(standard) if worker is not None else set()
+        return _build(
+            layout, config, parts_providers, formats, target, progress, draft, checks, worker, elsewhere
+        )
     finally:
         if worker is not None:
             worker.close()
@@ -160,6 +175,7 @@ def _build(
     draft: bool,
     checks: Sequence[Check],
     worker: render_worker.RenderWorker | None,
+    elsewhere: set[str],
 ) -> BuildResult:
     checked = check_workspace(layout, config, parts_providers, checks)
     findings = list(checked.findings)
@@ -172,8 +188,7 @@ def _build(
     if not checked.ok:
         doc = replace(doc, draft=True)
     progress.step("kapitlen sammanställda och kontrollerade")
-    elsewhere = set(worker.formats) if worker is not None else set()
-    if worker is not None:
+    if worker is not None and elsewhere:
         worker.submit(doc)
     target.parent.mkdir(parents=True, exist_ok=True)
     fresh = _scratch(target, "ny")

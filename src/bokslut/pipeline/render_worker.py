@@ -27,9 +27,10 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from bokslut.document import Document
+if TYPE_CHECKING:  # the command line starts a worker before it imports the document model
+    from bokslut.document import Document
 
 # Format -> (module, function) of its renderer; only these are ever rendered by a worker.
 WORKER_RENDERERS: dict[str, tuple[str, str]] = {
@@ -139,6 +140,8 @@ def _serve(formats: Sequence[str], stdin: IO[bytes], stdout: IO[bytes]) -> None:
         doc = pickle.load(stdin)
     except EOFError:
         return  # the build stopped before there was a document
+    from bokslut.document import Document
+
     if not isinstance(doc, Document):
         return
     results: dict[str, Any] = {}
@@ -162,9 +165,12 @@ def _serve(formats: Sequence[str], stdin: IO[bytes], stdout: IO[bytes]) -> None:
 
 
 def main(argv: Sequence[str]) -> None:
-    gc.set_threshold(50_000, 50, 100)  # as a build: few objects die young
+    gc.disable()  # one document, then os._exit: nothing to collect that the exit does not free
     formats = [f for f in argv if f in WORKER_RENDERERS]
     _serve(formats, sys.stdin.buffer, sys.stdout.buffer)
+    # The build has its bytes (flushed above) and waits for this process to end: freeing
+    # Typst's and the document's objects one by one first would only keep it waiting.
+    os._exit(0)
 
 
 if __name__ == "__main__":

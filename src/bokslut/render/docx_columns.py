@@ -10,6 +10,8 @@ of running text) takes what is left, never less than its longest word.
 
 from __future__ import annotations
 
+import functools
+import itertools
 from dataclasses import dataclass
 
 from bokslut.render.tables import TableView
@@ -53,11 +55,17 @@ LEVEL_INDENT = 227  # twips a row label is indented per level (0.4 cm)
 NOTE_HEADER = "Not"
 
 
+@functools.lru_cache(maxsize=1 << 14)
+def _units(text: str) -> int:
+    """The advance width of ``text`` in 1/1000 em (kept: each table is planned at several
+    sizes, and the Word file and the PDF measure the same texts)."""
+    return sum(map(_WIDTHS.get, text, itertools.repeat(DEFAULT)))
+
+
 def text_twips(text: str, size_pt: float) -> int:
     """The width of ``text`` on one line, in twips."""
-    units = sum(_WIDTHS.get(c, DEFAULT) for c in text)
     # 4 % to spare: renderers round glyph positions, and a word that just fits may not.
-    return int(units * size_pt * TWIPS_PER_PT * 1.04 / 1000) + 1
+    return int(_units(text) * size_pt * TWIPS_PER_PT * 1.04 / 1000) + 1
 
 
 def longest_word_twips(text: str, size_pt: float) -> int:

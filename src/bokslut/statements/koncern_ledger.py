@@ -8,9 +8,11 @@ and counterparty (motpart) in öre.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -19,6 +21,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from bokslut.cache_signing import read_entry, sign, signing_key, verify
 from bokslut.diagnostics import BokslutError, Finding, Level, error, warning
 from bokslut.sie.model import SieFile, canonical_objects
 from bokslut.sie.reader import load_input, read_sie_bytes
@@ -95,30 +98,42 @@ class ParsedFile:
         return ParsedFile(self.previous_year, self.accounts, list(self.prev_ib), [], rows, ())
 
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
+# An entry: this line, the HMAC of the file's digest and the body, a newline, the body (JSON).
+MAGIC = b"bokslut-koncern-cache\n"
+MAC_LENGTH = 64
+# An entry larger than this many times its file (plus a megabyte) was not written by bokslut.
+MAX_ENTRY_RATIO = 4
 # BAS 8999 Årets resultat, mapped to eget kapital by the default mapping (its 2099 counterpart).
 CLOSING_ACCOUNT = "8999"
 FAST_COMPANY_BYTES = 512 * 1024
 
 
-def parsed_file(root: Path, path: Path, name: str, max_bytes: int, cache: Path | None) -> ParsedFile:
+def parsed_file(
+    root: Path, path: Path, name: str, max_bytes: int, cache: Path | None, secret: bytes | None = None
+) -> ParsedFile:
     """The company file read by the SIE reader and aggregated, or the same from the cache.
 
     The cache (``.bokslut/koncern/``) is keyed by the file's SHA-256, so an edited file is
-    read again; reading a company file is most of the time the koncern tables take.
+    read again; reading a company file is most of the time the koncern tables take. An
+    entry is used only when it is signed with this user's key (:mod:`bokslut.cache_signing`;
+    ``secret`` stands in for it): one brought along with a received workspace, or altered,
+    is ignored and the file read instead. Without a key nothing is kept.
     """
     data = load_input(path, max_bytes, setting="granser.sie_mb", inside=root)
     digest = hashlib.sha256(data).hexdigest()
-    cached = cache / f"{digest}.json" if cache is not None else None
-    if cached is not None:
-        hit = _load_cached(cached, name)
+    if cache is not None and secret is None:
+        secret = signing_key()
+    cached = cache / f"{digest}.bin" if cache is not None and secret is not None else None
+    if cached is not None and secret is not None:
+        hit = _load_cached(cached, digest, secret, name, MAX_ENTRY_RATIO * len(data) + 1024 * 1024)
         if hit is not None:
             return hit
     # A company file of some size goes to the compiled scanner at once (the reader's own
     # threshold is higher): it falls back to the exact reader on anything unusual.
     parsed = _aggregate(read_sie_bytes(data, name, fast=True if len(data) >= FAST_COMPANY_BYTES else None))
-    if cached is not None:
-        _save_cached(cached, parsed)
+    if cached is not None and secret is not None:
+        _save_cached(cached, digest, secret, parsed)
     return parsed
 
 
@@ -177,10 +192,17 @@ def _aggregate(sie: SieFile) -> ParsedFile:
     )
 
 
-def _load_cached(path: Path, name: str) -> ParsedFile | None:
+def _load_cached(path: Path, digest: str, secret: bytes, name: str, max_bytes: int) -> ParsedFile | None:
+    raw = read_entry(path, max_bytes)
+    if raw is None or not raw.startswith(MAGIC):
+        return None
+    start = len(MAGIC) + MAC_LENGTH
+    mac, body = raw[len(MAGIC) : start], raw[start + 1 :]
+    if raw[start : start + 1] != b"\n" or not verify(secret, mac, digest.encode(), body):
+        return None  # not written by this user for this file: read the file
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("version") != CACHE_VERSION:
+        data = json.loads(body)
+        if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
             return None
         return ParsedFile(
             _year(data["fiscal_year"]),
@@ -191,7 +213,7 @@ def _load_cached(path: Path, name: str) -> ParsedFile | None:
             tuple(
                 Finding(
                     Level(f["level"]),
-                    f["message"],
+                    str(f["message"]),
                     file=name,
                     line=f["line"],
                     where=f.get("where"),
@@ -202,7 +224,7 @@ def _load_cached(path: Path, name: str) -> ParsedFile | None:
             _year(data["previous_year"]),
             *([(str(a), int(x), int(n)) for a, x, n in data[k]] for k in ("prev_ib", "prev_ub", "prev_res")),
         )
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None  # a damaged cache entry is read again from the file
 
 
@@ -212,7 +234,7 @@ def _year(fy: list[object] | None) -> tuple[dt.date, dt.date, int] | None:
     return (dt.date.fromisoformat(str(fy[0])), dt.date.fromisoformat(str(fy[1])), int(str(fy[2])))
 
 
-def _save_cached(path: Path, parsed: ParsedFile) -> None:
+def _save_cached(path: Path, digest: str, secret: bytes, parsed: ParsedFile) -> None:
     def year(fy: tuple[dt.date, dt.date, int] | None) -> list[object] | None:
         return [fy[0].isoformat(), fy[1].isoformat(), fy[2]] if fy else None
 
@@ -229,11 +251,22 @@ def _save_cached(path: Path, parsed: ParsedFile) -> None:
         "rows": parsed.rows,
         "findings": [f.to_json() for f in parsed.findings],
     }
+    body = json.dumps(data).encode("utf-8")
+    folder = path.parent
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data), encoding="utf-8")
-        tmp.replace(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        if folder.is_symlink() or not folder.is_dir():
+            return  # never write through a link to somewhere else
+        tmp = folder / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(MAGIC + sign(secret, digest.encode(), body) + b"\n" + body)
+            os.replace(tmp, path)  # an entry planted as a link is replaced, not written through
+        except BaseException:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
     except OSError:
         pass  # no cache: the next computation reads the file again
 
