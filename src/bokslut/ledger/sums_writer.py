@@ -79,7 +79,11 @@ class Summer:
 
     def add(self, t: pa.Table) -> None:
         """Add rows with the store's columns kind, account, objects, amount and date."""
-        t = t.filter(pc.equal(t["kind"], "TRANS"))
+        # Only the columns summed: an import's pieces carry texts too, which a filter would copy.
+        t = t.select(["kind", "account", "objects", "amount", "date"])
+        kinds = pc.equal(t["kind"], "TRANS")
+        if pc.all(kinds).as_py() is False:
+            t = t.filter(kinds)
         if t.num_rows == 0:
             return
         amount = t["amount"].combine_chunks().to_numpy(zero_copy_only=False).astype(np.int64)
@@ -163,6 +167,18 @@ def sum_rows(rows_path: Path, file_id: int, dims: SumsDims) -> pa.Table | None:
     return summer.table(file_id)
 
 
+def write_table(table: pa.Table, path: Path) -> None:
+    """Write a file's sums to ``path``, synced, replacing it whole: the same bytes whether the
+    sums came from a rows file or from an import's streamed pieces."""
+    tmp = path.with_suffix(".tmp")
+    tmp.unlink(missing_ok=True)
+    # Statistics on: a query for some years skips the other years' files by their file_id.
+    pq.write_table(table, tmp, compression="none", use_dictionary=["account", "objects"])
+    with tmp.open("rb") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
 def sums_file(layout: Layout, file_id: int, sha256: str, dims: SumsDims) -> Path:
     return rows_file(layout, file_id, sha256, f"sums-{dims.tag}")
 
@@ -176,13 +192,7 @@ def write_sums(
     if table is None:
         return False
     path = sums_file(layout, file_id, sha256, dims)
-    tmp = path.with_suffix(".tmp")
-    tmp.unlink(missing_ok=True)
-    # Statistics on: a query for some years skips the other years' files by their file_id.
-    pq.write_table(table, tmp, compression="none", use_dictionary=["account", "objects"])
-    with tmp.open("rb") as f:
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    write_table(table, path)
     c = check_of(path)
     con.execute("DELETE FROM rows_check WHERE file_id = ? AND name LIKE '%.sums-%'", [file_id])
     con.execute(
