@@ -64,6 +64,12 @@ def reduce_keys(keys: pa.Array, dims: Sequence[int]) -> pa.Array:
     return out
 
 
+# An import's pieces' partial sums merged once this many have gathered.
+_MERGE_AT = 8
+_KEYS = ["account", "objects", "month"]
+_SUMMED = [("debit", "sum"), ("credit", "sum"), ("rows", "sum"), ("last_date", "max")]
+
+
 class Summer:
     """Sums rows piece by piece (a rows file's row groups, or an import's streamed pieces).
 
@@ -132,6 +138,18 @@ class Summer:
                 }
             )
         )
+        if len(self._parts) >= _MERGE_AT:
+            # What is kept grows with the distinct account × key × month, not with the rows.
+            self._parts = [self._merged()]
+
+    def _merged(self) -> pa.Table:
+        whole = pa.concat_tables(self._parts)
+        if len(self._parts) == 1:
+            return whole
+        grouped = whole.group_by(_KEYS).aggregate(_SUMMED)
+        return pa.table(
+            {**{c: grouped[c] for c in _KEYS}, **{c: grouped[f"{c}_{how}"] for c, how in _SUMMED}}
+        )
 
     def table(self, file_id: int) -> pa.Table | None:
         """The file's sums, or None when a sum could overflow int64 (its queries read the rows)."""
@@ -139,15 +157,9 @@ class Summer:
             return None
         if not self._parts:
             return SUMS_SCHEMA.empty_table()
-        whole = pa.concat_tables(self._parts)
-        if len(self._parts) > 1:
-            whole = whole.group_by(["account", "objects", "month"]).aggregate(
-                [("debit", "sum"), ("credit", "sum"), ("rows", "sum"), ("last_date", "max")]
-            )
-            whole = whole.rename_columns(
-                ["account", "objects", "month", "debit", "credit", "rows", "last_date"]
-            )
-        whole = whole.sort_by([("account", "ascending"), ("objects", "ascending"), ("month", "ascending")])
+        whole = self._merged().sort_by(
+            [("account", "ascending"), ("objects", "ascending"), ("month", "ascending")]
+        )
         n = whole.num_rows
         columns = {c: whole[c] for c in SUMS_SCHEMA.names[1:]}
         return pa.table(
