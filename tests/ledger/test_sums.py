@@ -282,7 +282,10 @@ def test_a_file_without_vouchers_gives_the_years_movement_from_its_balances(tmp_
     }
 
 
-def test_sums_of_many_pieces_merged_on_the_way_are_those_of_the_rows_summed_at_once():
+def test_sums_of_many_pieces_merged_on_the_way_are_those_of_the_rows_summed_at_once(monkeypatch):
+    import bokslut.ledger.sums_writer as sums_writer
+
+    monkeypatch.setattr(sums_writer, "MERGE_ROWS", 4)
     n = 60
     rows = pa.table(
         {

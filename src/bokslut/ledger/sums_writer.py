@@ -64,8 +64,10 @@ def reduce_keys(keys: pa.Array, dims: Sequence[int]) -> pa.Array:
     return out
 
 
-# An import's pieces' partial sums merged once this many have gathered.
-_MERGE_AT = 8
+# Partial sums are merged once those not yet merged hold as many rows as the merged ones
+# (and at least this many): what is kept stays within about twice the distinct account ×
+# key × month, and each row is merged again only a few times (the merged part doubles).
+MERGE_ROWS = 1 << 20
 _KEYS = ["account", "objects", "month"]
 _SUMMED = [("debit", "sum"), ("credit", "sum"), ("rows", "sum"), ("last_date", "max")]
 
@@ -80,6 +82,8 @@ class Summer:
     def __init__(self, dims: SumsDims) -> None:
         self.dims = dims
         self._parts: list[pa.Table] = []
+        self._merged_rows = 0  # rows of the first part, once parts have been merged
+        self._fresh_rows = 0  # rows of the parts after it
         self._biggest = 0  # the largest |amount| seen, and how many rows: an int64 overflow bound
         self._rows = 0
 
@@ -138,9 +142,10 @@ class Summer:
                 }
             )
         )
-        if len(self._parts) >= _MERGE_AT:
-            # What is kept grows with the distinct account × key × month, not with the rows.
+        self._fresh_rows += self._parts[-1].num_rows
+        if self._fresh_rows >= max(self._merged_rows, MERGE_ROWS):
             self._parts = [self._merged()]
+            self._merged_rows, self._fresh_rows = self._parts[0].num_rows, 0
 
     def _merged(self) -> pa.Table:
         whole = pa.concat_tables(self._parts)
