@@ -26,7 +26,7 @@ import os
 import re
 import time
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -142,37 +142,20 @@ def _stream(path: Path, max_bytes: int, store: Store, staging: journal.Staging, 
     from bokslut.sie import fastscan
     from bokslut.sie.running import RunningChecks
 
-    with (
-        reader.open_input(path, max_bytes, setting="sie_mb") as f,
-        ThreadPoolExecutor(max_workers=1) as checking,
-        ThreadPoolExecutor(max_workers=1) as writing,
-    ):
+    with reader.open_input(path, max_bytes, setting="sie_mb") as f:
         stat = os.fstat(f.fileno())
         folder = staging.folder_for_writing()
         dims = report_dims(store.layout)
         writer = StagedWriter(folder, stem, store.take_file_id(), dims)
         checks = RunningChecks(str(path))
-        # Each piece is checked in one thread and written (and summed) in another while the
-        # next ones are read and scanned: pyarrow and the compiled kernels let go of the GIL.
-        # One piece at a time in each, in file order.
-        pending: list[Future[None]] = []
-
-        def settle() -> None:
-            """Wait for the piece in hand; its error, if any, is raised here."""
-            done, pending[:] = list(pending), []
-            wait(done)
-            for future in done:
-                future.result()
 
         def consume(piece: fastscan.Piece) -> None:
-            settle()
-            pending.append(checking.submit(checks.add, piece.vouchers, piece.rows))
-            pending.append(writing.submit(writer.write, piece.vouchers, piece.rows, piece.others))
+            checks.add(piece.vouchers, piece.rows)
+            writer.write(piece.vouchers, piece.rows, piece.others)
 
         def reset() -> None:
             # A late piece changed the encoding: the file is scanned again from the start.
             nonlocal writer, checks
-            settle()
             writer.discard()
             writer = StagedWriter(folder, stem, writer.file_id, dims)
             checks = RunningChecks(str(path))
@@ -181,9 +164,7 @@ def _stream(path: Path, max_bytes: int, store: Store, staging: journal.Staging, 
             streamed = fastscan.stream_fast(
                 f, str(path), consume, reader.read_exact_lines, reader.sniff, reset=reset
             )
-            settle()
         except BaseException:
-            wait(pending)  # nothing may write into the staging folder once it is cleared
             writer.discard()
             raise
     if streamed is None:
