@@ -330,6 +330,55 @@ def test_a_file_streamed_in_many_pieces_gives_the_same_store_and_findings(
         assert trial_balance(a, 2023) == trial_balance(b, 2023)
 
 
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(vouchers=_VOUCHERS, piece=st.integers(700, 3000), dims=st.sampled_from(["", "verksamhet = 1\n"]))
+def test_a_streamed_files_sums_are_the_bytes_summing_its_rows_file_gives(
+    tmp_path_factory, monkeypatch, vouchers, piece, dims
+):
+    """The sums of a streamed file are taken from its pieces as they are written, never from
+    the rows file read again; the file is the same, byte for byte, as summing the rows file
+    (what the store does for a file read whole, or after the dimension settings change)."""
+    import bokslut.ledger.indexer as indexer
+    import bokslut.ledger.sums_writer as sums_writer
+    import bokslut.sie.fastscan as fastscan
+    import bokslut.sie.reader as reader
+    from bokslut.ledger.rowfiles import rows_dir
+    from bokslut.ledger.sums import report_dims
+
+    root = tmp_path_factory.mktemp("sums")
+    path = root / "bok.se"
+    path.write_bytes(_ledger([*vouchers, (99, 400, [("3010", '7 "P1"', 1)])]))  # a row after the year
+    layouts = []
+    for name in ("whole", "pieces"):
+        layout = create_workspace(root / name, "T", OrgTyp.KOMMUN, 2023)
+        with layout.config.open("a", encoding="utf-8") as f:
+            f.write(f"\n[dimensioner]\nprojekt = 7\n{dims}")
+        layouts.append(layout)
+    import_files(layouts[0], [path])  # small: read whole, its rows file summed
+    summed_rows: list[Path] = []
+    with monkeypatch.context() as m:
+        m.setattr(reader, "FAST_PATH_MIN_BYTES", 1)
+        m.setattr(fastscan, "PIECE_MAX_BYTES", piece)
+        m.setattr(indexer, "ROW_GROUP_ROWS", 3)
+        sum_rows = sums_writer.sum_rows
+        m.setattr(sums_writer, "sum_rows", lambda p, *a: summed_rows.append(p) or sum_rows(p, *a))
+        import_files(layouts[1], [path])
+    assert summed_rows == []  # the pieces were summed as they were written
+    (rows_path,) = rows_dir(layouts[1]).glob("*.rows.parquet")
+    (streamed,) = rows_dir(layouts[1]).glob("*.sums-*.parquet")
+    (whole,) = rows_dir(layouts[0]).glob("*.sums-*.parquet")
+    assert streamed.name == whole.name and streamed.name.endswith(
+        f".sums-{report_dims(layouts[1]).tag}.parquet"
+    )
+    table = sums_writer.sum_rows(rows_path, int(streamed.name.split("-")[1]), report_dims(layouts[1]))
+    assert table is not None and table.num_rows > 0
+    again = root / "again.parquet"
+    sums_writer.write_table(table, again)
+    assert streamed.read_bytes() == again.read_bytes() == whole.read_bytes()
+    with open_store(layouts[1], verify="full") as store:
+        assert store.con.execute("SELECT count(*) FROM ledger_sums").fetchone() == (table.num_rows,)
+
+
 def _streamed_in_pieces(monkeypatch, piece: int = 400) -> None:
     import bokslut.sie.fastscan as fastscan
     import bokslut.sie.reader as reader

@@ -280,3 +280,28 @@ def test_a_file_without_vouchers_gives_the_years_movement_from_its_balances(tmp_
         "2350": (-1_000_000_00, 0, -1_000_000_00),
         "3010": (0, -70_00, -70_00),
     }
+
+
+def test_sums_of_many_pieces_merged_on_the_way_are_those_of_the_rows_summed_at_once(monkeypatch):
+    import bokslut.ledger.sums_writer as sums_writer
+
+    monkeypatch.setattr(sums_writer, "MERGE_ROWS", 4)
+    n = 60
+    rows = pa.table(
+        {
+            "kind": ["TRANS" if i % 7 else "BTRANS" for i in range(n)],
+            "account": [["3010", "1930", "5010"][i % 3] for i in range(n)],
+            "objects": [["", "1:81141", "1:81150|6:P1"][i % 5 % 3] for i in range(n)],
+            "amount": pa.array([(i * 37 % 11 - 5) * 100 for i in range(n)], pa.int64()),
+            "date": pa.array([dt.date(2023, 1 + i % 4, 1 + i % 28) for i in range(n)], pa.date32()),
+        }
+    )
+    dims = sums.SumsDims.of([1], [6])
+    whole = Summer(dims)
+    whole.add(rows)
+    pieces = Summer(dims)
+    for start in range(0, n, 3):  # 20 pieces: merged on the way more than once
+        pieces.add(rows.slice(start, 3))
+    expected = whole.table(7)
+    assert expected is not None and expected.num_rows > 12
+    assert pieces.table(7) == expected

@@ -138,13 +138,15 @@ def _stream(path: Path, max_bytes: int, store: Store, staging: journal.Staging, 
     if size < reader.FAST_PATH_MIN_BYTES or not path.is_file():
         return None
     from bokslut.ledger.indexer import StagedWriter
+    from bokslut.ledger.sums import report_dims
     from bokslut.sie import fastscan
     from bokslut.sie.running import RunningChecks
 
     with reader.open_input(path, max_bytes, setting="sie_mb") as f:
         stat = os.fstat(f.fileno())
         folder = staging.folder_for_writing()
-        writer = StagedWriter(folder, stem, store.take_file_id())
+        dims = report_dims(store.layout)
+        writer = StagedWriter(folder, stem, store.take_file_id(), dims)
         checks = RunningChecks(str(path))
 
         def consume(piece: fastscan.Piece) -> None:
@@ -155,7 +157,7 @@ def _stream(path: Path, max_bytes: int, store: Store, staging: journal.Staging, 
             # A late piece changed the encoding: the file is scanned again from the start.
             nonlocal writer, checks
             writer.discard()
-            writer = StagedWriter(folder, stem, writer.file_id)
+            writer = StagedWriter(folder, stem, writer.file_id, dims)
             checks = RunningChecks(str(path))
 
         try:

@@ -22,6 +22,8 @@ import pyarrow.parquet as pq
 
 from bokslut.ledger.parsed import Parsed, StagedRows
 from bokslut.ledger.rowfiles import check_of, rows_file
+from bokslut.ledger.sums import SumsDims
+from bokslut.ledger.sums_writer import Summer, write_table
 from bokslut.sie.model import TRANSACTION_SCHEMA, VOUCHER_SCHEMA, canonical_objects
 from bokslut.workspace.layout import Layout
 
@@ -330,12 +332,18 @@ class StagedWriter:
     written with the year the header records seen so far give (#RAR 0), or else the year of
     the first piece's earliest voucher; should the file say otherwise in the end, the
     vouchers file is written again (:func:`_place_staged`).
+
+    The rows are summed as they are written (:class:`~bokslut.ledger.sums_writer.Summer`,
+    for ``dims``), so the store need not read the rows file again for the file's sums.
     """
 
-    def __init__(self, folder: Path, stem: str, file_id: int) -> None:
+    def __init__(self, folder: Path, stem: str, file_id: int, dims: SumsDims | None = None) -> None:
         self.file_id = file_id
         self.vouchers_path = folder / f"{stem}.vouchers.parquet"
         self.rows_path = folder / f"{stem}.rows.parquet"
+        self.sums_path = folder / f"{stem}.sums.parquet"
+        self.dims = dims
+        self._summer = Summer(dims) if dims is not None else None
         self.fiscal_year: int | None = None
         self._year_known = False
         self._vouchers: pq.ParquetWriter | None = None
@@ -364,6 +372,8 @@ class StagedWriter:
         assert self._rows is not None
         _write_batches(self._vouchers, vouchers, self.file_id, base, year, self._vouchers.schema)
         _write_batches(self._rows, rows, self.file_id, base, {}, self._rows.schema)
+        if self._summer is not None:
+            self._summer.add(rows)
 
     def close(self, vouchers: int, counted: int, first_date: dt.date | None) -> StagedRows:
         """Finish and sync both files; what they hold, for the indexer."""
@@ -374,8 +384,19 @@ class StagedWriter:
         self._rows.close()
         _sync(self.vouchers_path)
         _sync(self.rows_path)
+        sums = self._summer.table(self.file_id) if self._summer is not None else None
+        if sums is not None:
+            write_table(sums, self.sums_path)
         return StagedRows(
-            self.file_id, self.vouchers_path, self.rows_path, self.fiscal_year, vouchers, counted, first_date
+            self.file_id,
+            self.vouchers_path,
+            self.rows_path,
+            self.fiscal_year,
+            vouchers,
+            counted,
+            first_date,
+            self.sums_path if sums is not None else None,
+            self.dims.tag if self.dims is not None else "",
         )
 
     def discard(self) -> None:
@@ -384,8 +405,9 @@ class StagedWriter:
                 with contextlib.suppress(Exception):
                     writer.close()
         self._vouchers = self._rows = None
-        self.vouchers_path.unlink(missing_ok=True)
-        self.rows_path.unlink(missing_ok=True)
+        self._summer = Summer(self.dims) if self.dims is not None else None
+        for path in (self.vouchers_path, self.rows_path, self.sums_path):
+            path.unlink(missing_ok=True)
 
 
 # "#RAR 0 20230101 20231231" as the exact reader takes it (any quotes around the date aside).
@@ -403,6 +425,10 @@ def _place_staged(layout: Layout, file_id: int, p: Parsed, fiscal_year: int | No
         final = rows_file(layout, file_id, p.sha256, what)
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(path, final)
+        placed.append(final)
+    if staged.sums_path is not None:
+        final = rows_file(layout, file_id, p.sha256, f"sums-{staged.sums_tag}")
+        os.replace(staged.sums_path, final)
         placed.append(final)
     return placed
 

@@ -29,6 +29,10 @@ class StagedRows:
     vouchers: int
     counted: int  # rows that count (#TRANS)
     first_date: dt.date | None  # the earliest voucher date
+    # The rows' sums (bokslut.ledger.sums), taken from the pieces as they were written: none
+    # when they could overflow int64 (then the store sums the rows file, and finds the same).
+    sums_path: Path | None = None
+    sums_tag: str = ""  # the dimensions they were summed for (SumsDims.tag)
 
 
 @dataclass(frozen=True, slots=True)

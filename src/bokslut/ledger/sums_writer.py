@@ -64,6 +64,14 @@ def reduce_keys(keys: pa.Array, dims: Sequence[int]) -> pa.Array:
     return out
 
 
+# Partial sums are merged once those not yet merged hold as many rows as the merged ones
+# (and at least this many): what is kept stays within about twice the distinct account ×
+# key × month, and each row is merged again only a few times (the merged part doubles).
+MERGE_ROWS = 1 << 20
+_KEYS = ["account", "objects", "month"]
+_SUMMED = [("debit", "sum"), ("credit", "sum"), ("rows", "sum"), ("last_date", "max")]
+
+
 class Summer:
     """Sums rows piece by piece (a rows file's row groups, or an import's streamed pieces).
 
@@ -74,12 +82,18 @@ class Summer:
     def __init__(self, dims: SumsDims) -> None:
         self.dims = dims
         self._parts: list[pa.Table] = []
+        self._merged_rows = 0  # rows of the first part, once parts have been merged
+        self._fresh_rows = 0  # rows of the parts after it
         self._biggest = 0  # the largest |amount| seen, and how many rows: an int64 overflow bound
         self._rows = 0
 
     def add(self, t: pa.Table) -> None:
         """Add rows with the store's columns kind, account, objects, amount and date."""
-        t = t.filter(pc.equal(t["kind"], "TRANS"))
+        # Only the columns summed: an import's pieces carry texts too, which a filter would copy.
+        t = t.select(["kind", "account", "objects", "amount", "date"])
+        kinds = pc.equal(t["kind"], "TRANS")
+        if pc.all(kinds).as_py() is False:
+            t = t.filter(kinds)
         if t.num_rows == 0:
             return
         amount = t["amount"].combine_chunks().to_numpy(zero_copy_only=False).astype(np.int64)
@@ -128,6 +142,19 @@ class Summer:
                 }
             )
         )
+        self._fresh_rows += self._parts[-1].num_rows
+        if self._fresh_rows >= max(self._merged_rows, MERGE_ROWS):
+            self._parts = [self._merged()]
+            self._merged_rows, self._fresh_rows = self._parts[0].num_rows, 0
+
+    def _merged(self) -> pa.Table:
+        whole = pa.concat_tables(self._parts)
+        if len(self._parts) == 1:
+            return whole
+        grouped = whole.group_by(_KEYS).aggregate(_SUMMED)
+        return pa.table(
+            {**{c: grouped[c] for c in _KEYS}, **{c: grouped[f"{c}_{how}"] for c, how in _SUMMED}}
+        )
 
     def table(self, file_id: int) -> pa.Table | None:
         """The file's sums, or None when a sum could overflow int64 (its queries read the rows)."""
@@ -135,15 +162,9 @@ class Summer:
             return None
         if not self._parts:
             return SUMS_SCHEMA.empty_table()
-        whole = pa.concat_tables(self._parts)
-        if len(self._parts) > 1:
-            whole = whole.group_by(["account", "objects", "month"]).aggregate(
-                [("debit", "sum"), ("credit", "sum"), ("rows", "sum"), ("last_date", "max")]
-            )
-            whole = whole.rename_columns(
-                ["account", "objects", "month", "debit", "credit", "rows", "last_date"]
-            )
-        whole = whole.sort_by([("account", "ascending"), ("objects", "ascending"), ("month", "ascending")])
+        whole = self._merged().sort_by(
+            [("account", "ascending"), ("objects", "ascending"), ("month", "ascending")]
+        )
         n = whole.num_rows
         columns = {c: whole[c] for c in SUMS_SCHEMA.names[1:]}
         return pa.table(
@@ -163,6 +184,18 @@ def sum_rows(rows_path: Path, file_id: int, dims: SumsDims) -> pa.Table | None:
     return summer.table(file_id)
 
 
+def write_table(table: pa.Table, path: Path) -> None:
+    """Write a file's sums to ``path``, synced, replacing it whole: the same bytes whether the
+    sums came from a rows file or from an import's streamed pieces."""
+    tmp = path.with_suffix(".tmp")
+    tmp.unlink(missing_ok=True)
+    # Statistics on: a query for some years skips the other years' files by their file_id.
+    pq.write_table(table, tmp, compression="none", use_dictionary=["account", "objects"])
+    with tmp.open("rb") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
 def sums_file(layout: Layout, file_id: int, sha256: str, dims: SumsDims) -> Path:
     return rows_file(layout, file_id, sha256, f"sums-{dims.tag}")
 
@@ -176,13 +209,7 @@ def write_sums(
     if table is None:
         return False
     path = sums_file(layout, file_id, sha256, dims)
-    tmp = path.with_suffix(".tmp")
-    tmp.unlink(missing_ok=True)
-    # Statistics on: a query for some years skips the other years' files by their file_id.
-    pq.write_table(table, tmp, compression="none", use_dictionary=["account", "objects"])
-    with tmp.open("rb") as f:
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    write_table(table, path)
     c = check_of(path)
     con.execute("DELETE FROM rows_check WHERE file_id = ? AND name LIKE '%.sums-%'", [file_id])
     con.execute(

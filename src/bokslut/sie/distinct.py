@@ -12,9 +12,10 @@ pairs counts on its own.
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 import pyarrow as pa
+
+from bokslut.sie.kernel import kernel
 
 _PIPE = 124
 _BACKSLASH = 92
@@ -24,7 +25,7 @@ _BACKSLASH = 92
 _HASH, _W0, _W1, _SLOT_INDEX, _BEST = 0, 1, 2, 3, 4
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _fill(offsets, data, lines, split, row, at_byte, table, spans, count):
     """Hash values from (row, at_byte) on until ``spans`` is full; returns (row, at_byte, count).
 
@@ -114,7 +115,7 @@ def _fill(offsets, data, lines, split, row, at_byte, table, spans, count):
     return r, i, count
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _rehash(old, table):
     mask = table.shape[0] - 1
     for s in range(old.shape[0]):
@@ -125,7 +126,7 @@ def _rehash(old, table):
             table[slot, :] = old[s, :]
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _bests(table, count):
     out = np.empty(count, np.int64)
     for s in range(table.shape[0]):
@@ -155,7 +156,7 @@ def _first_uses(
         _rehash(old, table)
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _gather(data, starts, stops, out_offsets, out):
     pos = 0
     for m in range(starts.shape[0]):

@@ -40,6 +40,7 @@ import pyarrow.compute as pc
 from bokslut.diagnostics import Level
 from bokslut.sie import encoding as enc
 from bokslut.sie import limits as lim
+from bokslut.sie.kernel import kernel
 from bokslut.sie.model import TRANSACTION_SCHEMA, VOUCHER_SCHEMA, SieFile
 
 U8 = numba.types.uint8
@@ -81,7 +82,7 @@ def _lut(encoding: str) -> tuple[np.ndarray, np.ndarray]:
     return lengths, table
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _letter(b: int) -> int:
     """1 for a Swedish letter as CP437 codes it (å ä ö Å Ä Ö é ü), 2 as Windows-1252 does, else 0.
 
@@ -94,7 +95,7 @@ def _letter(b: int) -> int:
     return 0
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _count_breaks(buf: np.ndarray) -> int:
     """Line breaks in buf, counted as the scanner counts them (CRLF once, lone CR too)."""
     n = buf.shape[0]
@@ -106,7 +107,7 @@ def _count_breaks(buf: np.ndarray) -> int:
     return count
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _tally(buf: np.ndarray, start: int, stop: int, st: np.ndarray) -> None:
     """Add the encoding facts of buf[start:stop] to st: high bytes, not-UTF-8 (0/1), CP437 and
     Latin-1 letters, and (1) whether these bytes have Latin-1 letters but no CP437 ones.
@@ -171,7 +172,7 @@ def _tally(buf: np.ndarray, start: int, stop: int, st: np.ndarray) -> None:
         st[4] = 1
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _stats(buf: np.ndarray) -> tuple[int, int, int, int, int]:
     """(lines, high bytes, utf8 valid?, CP437 letter count, Latin-1 letter count)."""
     st = np.zeros(5, np.int64)
@@ -179,14 +180,14 @@ def _stats(buf: np.ndarray) -> tuple[int, int, int, int, int]:
     return _count_breaks(buf) + 1, st[0], 1 - st[1], st[2], st[3]
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _skip_space(buf: np.ndarray, i: int, end: int) -> int:
     while i < end and (buf[i] == 32 or buf[i] == 9):
         i += 1
     return i
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _token(buf: np.ndarray, i: int, end: int) -> tuple[int, int, int, int, int]:
     """Next token from i: (kind, start, stop, next_i, bad); kind 0 none, 1 bare, 2 quoted, 3 list.
 
@@ -239,7 +240,7 @@ def _token(buf: np.ndarray, i: int, end: int) -> tuple[int, int, int, int, int]:
     return 1, i, j, j, 0
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _copy(buf, start, stop, quoted, out, slot, pos, lut_len, lut) -> int:
     """Copy a token's content into out[slot] at pos, resolving \\" and transcoding; return new pos.
 
@@ -265,7 +266,7 @@ def _copy(buf, start, stop, quoted, out, slot, pos, lut_len, lut) -> int:
     return pos
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _parse_amount(buf: np.ndarray, start: int, stop: int) -> tuple[int, int]:
     """(öre, ok) for -?digits(.d{1,2})? — the only shape the fast path accepts."""
     i = start
@@ -301,7 +302,7 @@ def _parse_amount(buf: np.ndarray, start: int, stop: int) -> tuple[int, int]:
     return (-value if neg else value), 1
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _days(buf: np.ndarray, start: int, stop: int) -> tuple[int, int]:
     """(days since 1970-01-01, ok) for an 8-digit YYYYMMDD date in the years the reader accepts."""
     if stop - start != 8:
@@ -335,7 +336,7 @@ def _days(buf: np.ndarray, start: int, stop: int) -> tuple[int, int]:
     return era * 146097 + doe - 719468, 1
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _copy_quantity(buf, start, stop, out, slot, pos):
     """Copy -?d+(.d+)? without leading zeros (as format(Decimal(q), "f") writes it); -1 if not such.
 
@@ -369,7 +370,7 @@ def _copy_quantity(buf, start, stop, out, slot, pos):
     return pos
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _label(buf: np.ndarray, i: int, end: int) -> int:
     """Kind of the record starting at i (after indentation)."""
     n = end - i
@@ -402,7 +403,7 @@ def _label(buf: np.ndarray, i: int, end: int) -> int:
     return OTHER
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _scan(
     buf,
     line_base,
@@ -1034,7 +1035,7 @@ def _decided(data: Buffer, bom: bool, chunks: list[_Chunk]) -> enc.Detected | No
     return detected
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _transcode(offsets: np.ndarray, data: np.ndarray, lut_len: np.ndarray, lut: np.ndarray):
     """The strings data[offsets[k]:offsets[k+1]], each byte through the table: (offsets, data)."""
     count = offsets.shape[0] - 1

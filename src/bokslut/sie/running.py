@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numba
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -27,6 +26,7 @@ import pyarrow.compute as pc
 from bokslut.diagnostics import Finding
 from bokslut.sie import checks, distinct
 from bokslut.sie import limits as lim
+from bokslut.sie.kernel import kernel
 from bokslut.sie.model import SieFile
 
 _EPOCH = dt.date(1970, 1, 1)
@@ -39,7 +39,7 @@ _MAX_SERIES = 1 << 13
 _NUMBER_BITS = 50
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _count_days(
     days: np.ndarray, lines: np.ndarray, first_day: int, counts: np.ndarray, firsts: np.ndarray
 ) -> bool:
@@ -92,12 +92,11 @@ class RunningChecks:
             first = pc.min(vouchers["date"]).as_py()
             if self.first_date is None or first < self.first_date:
                 self.first_date = first
-        kinds = rows["kind"]
-        counted = (
-            rows
-            if pc.all(pc.equal(kinds, "TRANS")).as_py() is not False
-            else rows.filter(pc.equal(kinds, "TRANS"))
-        )
+        kinds = pc.equal(rows["kind"], "TRANS")
+        # Only the columns the sums need: a filter copies what it keeps (texts too).
+        counted = rows.select(["voucher_idx", "account", "amount", "date"])
+        if pc.all(kinds).as_py() is False:
+            counted = counted.filter(kinds)
         self.counted += counted.num_rows
         if nv:
             self._unbalanced += checks.unbalanced(self.name, vouchers, self._sums(counted, base, nv))

@@ -1,0 +1,23 @@
+"""Compiling the scanner's and the checks' kernels with numba, cached on disk where possible.
+
+numba keeps compiled kernels beside their module (``__pycache__``) or, when that folder
+cannot be written (an installed, read-only package), in the user's cache folder. With
+neither writable (a read-only container without a home) ``cache=True`` fails when the
+module is imported; the kernels are then compiled in each process instead, which is
+slower to start but reads every file the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numba
+
+
+def kernel(fn: Callable[..., Any]) -> Any:
+    """``fn`` compiled without the GIL, its machine code cached on disk when there is room for it."""
+    try:
+        return numba.njit(cache=True, nogil=True)(fn)
+    except RuntimeError:  # numba: "no locator available" (no writable cache folder)
+        return numba.njit(nogil=True)(fn)
