@@ -13,6 +13,8 @@ from bokslut.ledger import sums
 from bokslut.ledger.rowfiles import rows_file
 from bokslut.ledger.store import Store
 
+_SUMS = (("ledger_year_sums", True), ("ledger_sums", False))  # the views, fewest rows first
+
 
 @dataclass(frozen=True, slots=True)
 class AccountRange:
@@ -118,10 +120,13 @@ def trial_balance(
             "AND f.sietyp <> '4I' GROUP BY b.account"
         )
         opening_params: list[object] = [year]
+        ids = sums.file_ids(con, "fiscal_year = ?", [year])
+        # Every row of the year's files counts, so the year sums answer (12 times fewer rows).
+        source = next((view for view, whole in _SUMS if sums.covers(con, ids, None, whole_year=whole)), None)
         movement_sql = (
-            "SELECT s.account, sum(s.debit + s.credit) AS amount FROM ledger_sums s "
+            f"SELECT s.account, sum(s.debit + s.credit) AS amount FROM {source} s "
             "JOIN source_file f USING (file_id) WHERE f.fiscal_year = ? GROUP BY s.account"
-            if sums.covers(con, sums.file_ids(con, "fiscal_year = ?", [year]), None)
+            if source is not None
             else "SELECT t.account, sum(t.amount) AS amount FROM transaction t "
             "JOIN source_file f USING (file_id) WHERE f.fiscal_year = ? AND t.kind = 'TRANS' "
             "GROUP BY t.account"
