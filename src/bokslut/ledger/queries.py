@@ -235,13 +235,25 @@ class LedgerFile:
 
 def ledger_files(con: duckdb.DuckDBPyConnection) -> tuple[LedgerFile, ...]:
     """Every ledger file in the store, by path."""
-    # The last date from the sums where a file has them; the rows only of a file without.
-    summed = set(sums.summed(con, None))
-    last = dict(con.execute("SELECT file_id, max(last_date) FROM ledger_sums GROUP BY file_id").fetchall())
+    # The last date from the year sums where a file has them (they keep each group's last
+    # date), else from its monthly sums; the rows only of a file without either.
+    by_year = set(sums.summed(con, None, whole_year=True))
+    by_month = set(sums.summed(con, None)) - by_year
+    last = dict(
+        con.execute("SELECT file_id, max(last_date) FROM ledger_year_sums GROUP BY file_id").fetchall()
+    )
+    if by_month:
+        last.update(
+            con.execute(
+                "SELECT file_id, max(last_date) FROM ledger_sums "
+                "WHERE list_contains(?::INTEGER[], file_id) GROUP BY file_id",
+                [sorted(by_month)],
+            ).fetchall()
+        )
     rest = [
         int(r[0])
         for r in con.execute("SELECT file_id FROM source_file").fetchall()
-        if int(r[0]) not in summed
+        if int(r[0]) not in by_year | by_month
     ]
     if rest:
         last.update(
