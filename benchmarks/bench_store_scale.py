@@ -372,8 +372,8 @@ def main() -> None:
     try:
         one = Layout(base / "one")
         if parts & {"one", "drill"}:
-            title = f"Ett år med {args.rows:,} rader (skrivet genom lagrets eget skrivar-API, se docstring):"
-            print(title.replace(",", " "))
+            rows = f"{args.rows:,}".replace(",", " ")
+            print(f"Ett år med {rows} rader (skrivet genom lagrets eget skrivar-API, se docstring):")
             if not (args.reuse and written(one.root, range(2030, 2031))):
                 one = new_workspace(one.root, 2030)
                 print(f"  skrivet (rader, summor, index) på {write_year(one, 2030, args.rows, 1):.1f} s")
