@@ -383,3 +383,27 @@ def test_a_store_without_year_sums_that_cannot_be_written_reads_the_monthly_sums
     assert _everything(layout) == before
     assert used == [(True, False), (False, True)]
     assert not list(rows_dir(layout).glob("*-year.parquet"))
+
+
+@pytest.mark.parametrize(("cut", "want"), [(None, "year"), ("08-31", "month"), ("06-15", "rows")])
+def test_an_annual_report_reads_the_year_sums_an_interim_one_the_monthly_sums_or_rows(
+    tmp_path, monkeypatch, cut, want
+):
+    ledger = {
+        2022: [[(3, [("3010", -70_00, {1: 1})], "")]],
+        2023: [[(30, [("3010", -20_00, {1: 0})], ""), (250, [("5010", 9_00, {1: 1})], "")]],
+    }
+    layout = _workspace(tmp_path, ledger, "verksamhet = 1\n", cut)
+    used: list[tuple[bool, bool]] = []
+    real = sums.covers
+
+    def spy(*args: object, whole_year: bool = False) -> bool:
+        used.append((whole_year, real(*args, whole_year=whole_year)))  # type: ignore[arg-type]
+        return used[-1][1]
+
+    monkeypatch.setattr(facts, "covers", spy)
+    shown = _everything(layout)
+    answered = {True: "year", False: "month"}
+    assert next((answered[whole] for whole, found in used if found), "rows") == want
+    _from_rows(monkeypatch)
+    assert _everything(layout) == shown
