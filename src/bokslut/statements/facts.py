@@ -122,8 +122,8 @@ def _grouped(con: duckdb.DuckDBPyConnection, cuts: Mapping[int, dt.date], dims: 
         [list(cuts)],
     ).fetchall()
     ids = [int(f) for f, _, _ in files]
-    # The files of the years asked for, by their id: DuckDB skips the other years' sums files
-    # by their statistics rather than reading them.
+    # The files of the years asked for, by their id: DuckDB reads only the footers of the other
+    # years' files and skips their rows by the file_id statistics.
     listed = ", ".join(map(str, ids)) or "NULL"
     month_ends = all(is_month_end(c) for c in cuts.values())
     whole_years = all(end is not None and month_of(cuts[fy]) >= month_of(end) for _, fy, end in files)
