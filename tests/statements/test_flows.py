@@ -4,7 +4,6 @@ the dicts of Flow objects they replace."""
 from __future__ import annotations
 
 import numpy as np
-import pyarrow as pa
 import pytest
 
 from bokslut.statements.flows import Flow, Flows
@@ -13,8 +12,8 @@ from bokslut.statements.flows import Flow, Flows
 def _flows(rows: list[tuple[str, str, int, int]]) -> Flows:
     accounts, keys, debit, credit = zip(*rows, strict=True) if rows else ((), (), (), ())
     return Flows(
-        pa.array(accounts, pa.string()),
-        pa.array(keys, pa.string()),
+        np.array(accounts, dtype=object),
+        np.array(keys, dtype=object),
         np.array(debit, dtype=np.int64),
         np.array(credit, dtype=np.int64),
     )

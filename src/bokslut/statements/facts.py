@@ -17,8 +17,6 @@ from functools import lru_cache
 
 import duckdb
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from bokslut.ledger.sums import SumsDims, covers, is_month_end, key_sql, month_of
 from bokslut.sie.model import split_objects
@@ -110,7 +108,9 @@ def _shift_year(d: dt.date, years: int) -> dt.date:
         return d.replace(year=d.year + years, day=28)
 
 
-def _grouped(con: duckdb.DuckDBPyConnection, cuts: Mapping[int, dt.date], dims: SumsDims) -> pa.Table:
+def _grouped(
+    con: duckdb.DuckDBPyConnection, cuts: Mapping[int, dt.date], dims: SumsDims
+) -> dict[str, np.ndarray]:
     """(fy, account, inside, objects, debit, credit) of the counted rows, sorted in that order:
     inside the period per account and object key, after it per account (key ''). From the
     files' year sums when every cut is at or after its file's year end, else from their monthly
@@ -174,35 +174,31 @@ def _grouped(con: duckdb.DuckDBPyConnection, cuts: Mapping[int, dt.date], dims: 
             GROUP BY ALL
             ORDER BY ALL
             """
-    table = con.sql(sql).to_arrow_table()
-    assert table is not None
-    return table
+    # Columns, not a tuple per row (numpy only: see statements.flows).
+    return {k: np.asarray(v) for k, v in con.execute(sql).fetchnumpy().items()}
 
 
 def _by_year(
-    table: pa.Table,
+    columns: Mapping[str, np.ndarray],
 ) -> tuple[set[int], dict[int, Flows], dict[int, dict[str, int]]]:
     """The years with counted rows, each year's flows inside the period, and after it per account."""
     with_tx: set[int] = set()
     period: dict[int, Flows] = {}
     after: dict[int, dict[str, int]] = {}
-    if table.num_rows == 0:
-        return with_tx, period, after
-    fy = table["fy"].to_numpy()
-    inside = table["inside"].to_numpy(zero_copy_only=False).astype(bool)
-    debit = table["debit"].to_numpy().astype(np.int64)
-    credit = table["credit"].to_numpy().astype(np.int64)
-    account = table["account"].combine_chunks()
-    objects = table["objects"].combine_chunks()
+    fy = columns["fy"].astype(np.int64)
+    inside = columns["inside"].astype(bool)
+    debit = columns["debit"].astype(np.int64)
+    credit = columns["credit"].astype(np.int64)
+    account = columns["account"]
+    objects = columns["objects"]
     for y in np.unique(fy).tolist():
         with_tx.add(int(y))
         mine = fy == y
         ins = np.flatnonzero(mine & inside)
-        take = pa.array(ins)
-        period[int(y)] = Flows(account.take(take), objects.take(take), debit[ins], credit[ins])
+        period[int(y)] = Flows(account[ins], objects[ins], debit[ins], credit[ins])
         out = np.flatnonzero(mine & ~inside)
         nets = (debit[out].astype(object) + credit[out].astype(object)).tolist()
-        after[int(y)] = dict(zip(pc.take(account, pa.array(out)).to_pylist(), nets, strict=True))
+        after[int(y)] = dict(zip((str(a) for a in account[out].tolist()), nets, strict=True))
     return with_tx, period, after
 
 

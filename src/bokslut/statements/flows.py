@@ -12,7 +12,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
-import pyarrow as pa
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,17 +35,18 @@ def _sums(values: np.ndarray, starts: np.ndarray) -> list[int]:
 
 class Flows(Mapping[str, Mapping[str, Flow]]):
     """account → object key → flow, over columns sorted by account (each account's rows together,
-    each (account, key) once)."""
+    each (account, key) once): ``accounts`` and ``keys`` hold str, ``debit`` and ``credit`` öre.
+
+    Plain numpy, not pyarrow: pyarrow's compute functions reserve about a gigabyte of address
+    space, which a build under the web's memory limit (web/freeze.py) cannot spare."""
 
     __slots__ = ("_built", "_credit", "_debit", "_index", "_keys", "_starts", "_totals")
 
-    def __init__(self, accounts: pa.Array, keys: pa.Array, debit: np.ndarray, credit: np.ndarray) -> None:
+    def __init__(self, accounts: np.ndarray, keys: np.ndarray, debit: np.ndarray, credit: np.ndarray) -> None:
         n = len(accounts)
         if n:
-            codes = pa.array(accounts).dictionary_encode()
-            idx = codes.indices.to_numpy(zero_copy_only=False)
-            starts = np.concatenate([[0], np.flatnonzero(idx[1:] != idx[:-1]) + 1]).astype(np.int64)
-            names = codes.dictionary.take(pa.array(idx[starts])).to_pylist()
+            starts = np.concatenate([[0], np.flatnonzero(accounts[1:] != accounts[:-1]) + 1]).astype(np.int64)
+            names = [str(a) for a in accounts[starts].tolist()]
             if len(set(names)) != len(names):
                 raise ValueError("the rows are not grouped by account")
         else:
@@ -69,7 +69,7 @@ class Flows(Mapping[str, Mapping[str, Flow]]):
         if built is None:
             i = self._index[account]
             lo, hi = int(self._starts[i]), int(self._starts[i + 1])
-            keys = self._keys.slice(lo, hi - lo).to_pylist()
+            keys = self._keys[lo:hi].tolist()
             debits = self._debit[lo:hi].tolist()
             credits = self._credit[lo:hi].tolist()
             built = {str(k): Flow(d, c) for k, d, c in zip(keys, debits, credits, strict=True)}
