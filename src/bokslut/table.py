@@ -141,9 +141,12 @@ class Table:
         return v if isinstance(v, Decimal) else None
 
 
-def summed_rows(rows: Sequence[Row], parts: Iterable[str], column_ids: Iterable[str]) -> dict[str, Decimal]:
-    """Exact sums of ``parts`` per column (helper for building sum rows)."""
-    by_id = {r.id: r for r in rows}
+def summed_rows(
+    rows: Sequence[Row] | Mapping[str, Row], parts: Iterable[str], column_ids: Iterable[str]
+) -> dict[str, Decimal]:
+    """Exact sums of ``parts`` per column (helper for building sum rows). ``rows`` may be given
+    by id already: a region's driftredovisning has hundreds of sum rows over thousands of rows."""
+    by_id = rows if isinstance(rows, Mapping) else {r.id: r for r in rows}
     out: dict[str, Decimal] = {}
     for col in column_ids:
         total = Decimal(0)
@@ -160,12 +163,14 @@ def with_sums(table: Table) -> Table:
     """Fill each sum row's exact values from its parts (rows in dependency order)."""
     money_cols = [c.id for c in table.columns if c.kind is ColumnKind.MONEY and c.derived is None]
     rows: list[Row] = []
+    by_id: dict[str, Row] = {}
     for r in table.rows:
         if r.parts:
             values = dict(r.values)
-            values.update(summed_rows(rows, r.parts, money_cols))
+            values.update(summed_rows(by_id, r.parts, money_cols))
             r = replace(r, values=values)
         rows.append(r)
+        by_id[r.id] = r
     return replace(table, rows=tuple(rows))
 
 

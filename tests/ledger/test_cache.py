@@ -313,11 +313,11 @@ def test_a_build_reads_every_byte_and_publishes_the_ledger_not_a_rotted_cache(tm
     published = report.read_bytes()
     ws = Layout(root)
     with open_store(ws) as store:
-        # saldon reads the file's sums (bokslut.ledger.sums), a build checks them like the rows.
+        # saldon reads the file's year sums (bokslut.ledger.sums), a build checks them like the rows.
         name, account, amount = store.con.execute(
-            "SELECT c.name, s.account, s.debit FROM ledger_sums s "
+            "SELECT c.name, s.account, s.debit FROM ledger_year_sums s "
             "JOIN source_file f USING (file_id) JOIN rows_check c USING (file_id) "
-            "WHERE f.path = 'data/ledger/2023.se' AND c.name LIKE '%.sums-%' "
+            "WHERE f.path = 'data/ledger/2023.se' AND c.name LIKE '%.sums-%-year.parquet' "
             "AND s.debit > 1000000 QUALIFY count(*) OVER (PARTITION BY s.debit) = 1 "
             "ORDER BY s.debit LIMIT 1"
         ).fetchone()

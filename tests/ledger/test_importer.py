@@ -234,8 +234,10 @@ def test_reimporting_one_year_leaves_the_other_years_rows_untouched(ws, sie_file
     import_files(ws, [sie_file(small(2023, "70.00"), "c.se")])
     after = {p.name: p.stat() for p in rows_dir(ws).iterdir()}
     kept = set(before) & set(after)
-    # 2022's vouchers, rows and sums: the same files, never rewritten; 2023's: new ones.
-    assert len(kept) == 3 and all(n.startswith("file-1-") for n in kept)
+    # 2022's vouchers, rows, monthly and year sums: the same files, never rewritten; 2023's: new ones.
+    assert len(kept) == 4 and all(n.startswith("file-1-") for n in kept)
+    assert [n.endswith("-year.parquet") for n in sorted(set(after) - kept)].count(True) == 1
+    assert [n.endswith("-year.parquet") for n in sorted(kept)].count(True) == 1
     assert all(
         (before[n].st_ino, before[n].st_mtime_ns) == (after[n].st_ino, after[n].st_mtime_ns) for n in kept
     )

@@ -1,6 +1,7 @@
 """Each file's sums (bokslut.ledger.sums): every statement table and the trial balance give the
-same öre from the sums as from every row, on generated ledgers; a store written before sums
-existed, or with other dimension settings, gets them on its next open."""
+same öre from the year sums, from the monthly sums and from every row, on generated ledgers; a
+store written before sums (or year sums) existed, or with other dimension settings, gets them
+on its next open."""
 
 from __future__ import annotations
 
@@ -127,8 +128,20 @@ def _everything(layout: Layout) -> tuple[object, ...]:
 def _from_rows(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make every query read the rows, as before sums existed."""
     for module in (facts, projekt):
-        monkeypatch.setattr(module, "covers", lambda *_: False)
-    monkeypatch.setattr(queries.sums, "covers", lambda *_: False)
+        monkeypatch.setattr(module, "covers", lambda *_, **__: False)
+    monkeypatch.setattr(queries.sums, "covers", lambda *_, **__: False)
+
+
+def _from_months(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every query read the monthly sums (or the rows), as before year sums existed."""
+    real = sums.covers
+
+    def months_only(con: object, ids: object, dims: object, *, whole_year: bool = False) -> bool:
+        return not whole_year and real(con, ids, dims)  # type: ignore[arg-type]
+
+    for module in (facts, projekt):
+        monkeypatch.setattr(module, "covers", months_only)
+    monkeypatch.setattr(queries.sums, "covers", months_only)
 
 
 @settings(
@@ -141,21 +154,27 @@ def test_every_table_and_the_trial_balance_are_the_same_from_the_sums_as_from_th
     tmp_path_factory, ledger, choice
 ):
     layout = _workspace(tmp_path_factory.mktemp("ws"), ledger, *choice)
-    used: list[bool] = []
+    used: list[tuple[bool, bool]] = []
     real = sums.covers
 
-    def spy(*args: object) -> bool:
-        used.append(real(*args))  # type: ignore[arg-type]
-        return used[-1]
+    def spy(*args: object, whole_year: bool = False) -> bool:
+        used.append((whole_year, real(*args, whole_year=whole_year)))  # type: ignore[arg-type]
+        return used[-1][1]
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(facts, "covers", spy)
         from_sums = _everything(layout)
-    assert any(used) == (choice[1] != "06-15")  # the sums answered (all but a mid-month cut)
+    # The year sums answer an annual report; the monthly sums a cut at a month's end; the rows
+    # a cut in the middle of a month.
+    assert any(found for whole, found in used if whole) == (choice[1] is None)
+    assert any(found for _, found in used) == (choice[1] != "06-15")
+    with pytest.MonkeyPatch.context() as mp:
+        _from_months(mp)
+        from_months = _everything(layout)
     with pytest.MonkeyPatch.context() as mp:
         _from_rows(mp)
         from_rows = _everything(layout)
-    assert from_sums == from_rows
+    assert from_sums == from_months == from_rows
 
 
 def test_sums_hold_each_account_objects_and_month_of_the_counted_rows(tmp_path):
@@ -194,7 +213,10 @@ def test_a_store_written_without_sums_gets_them_on_its_next_open_and_shows_the_s
     _drop_sums(layout)
     assert not list(rows_dir(layout).glob("*.sums-*"))
     assert _everything(layout) == before
-    assert [p.name.split(".")[1] for p in rows_dir(layout).glob("*.sums-*")] == ["sums-r1_b"]
+    assert sorted(p.name.split(".")[1] for p in rows_dir(layout).glob("*.sums-*")) == [
+        "sums-r1_b",
+        "sums-r1_b-year",
+    ]
 
 
 def test_changed_dimension_settings_sum_the_files_again(tmp_path):
@@ -305,3 +327,108 @@ def test_sums_of_many_pieces_merged_on_the_way_are_those_of_the_rows_summed_at_o
     expected = whole.table(7)
     assert expected is not None and expected.num_rows > 12
     assert pieces.table(7) == expected
+
+
+def test_year_sums_fold_the_months_of_the_fiscal_year_and_keep_the_months_after_it(tmp_path):
+    layout = _workspace(
+        tmp_path,
+        {
+            2023: [
+                [
+                    (0, [("5010", 100_00, {1: 0})], ""),
+                    (40, [("5010", -30_00, {1: 0})], ""),
+                    (380, [("5010", 7_00, {1: 0})], ""),  # 2024-01-16: after the year
+                ]
+            ]
+        },
+        "verksamhet = 1\n",
+        None,
+    )
+    with open_store(layout) as store:
+        got = store.con.execute(
+            "SELECT account, objects, month, debit, credit, rows, last_date "
+            "FROM ledger_year_sums ORDER BY ALL"
+        ).fetchall()
+        assert sorted(p.name.split(".")[1] for p in rows_dir(layout).glob("*.sums-*")) == [
+            "sums-r1_b",
+            "sums-r1_b-year",
+        ]
+    assert got == [
+        ("1930", "", 202312, 30_00, -100_00, 2, dt.date(2023, 2, 10)),
+        ("1930", "", 202401, 0, -7_00, 1, dt.date(2024, 1, 16)),
+        ("5010", "1:81141", 202312, 100_00, -30_00, 2, dt.date(2023, 2, 10)),
+        ("5010", "1:81141", 202401, 7_00, 0, 1, dt.date(2024, 1, 16)),
+    ]
+
+
+def _drop_year_sums(layout: Layout) -> None:
+    """The store as the version before year sums wrote it: monthly sums only."""
+    newest = max(layout.cache.glob("ledger-*.duckdb"), key=lambda p: int(p.stem.split("-")[1]))
+    con = duckdb.connect(str(newest))
+    con.execute("DELETE FROM rows_check WHERE name LIKE '%-year.parquet'")
+    con.close()
+    for p in rows_dir(layout).glob("*-year.parquet"):
+        p.unlink()
+
+
+def test_a_store_without_year_sums_gets_them_from_its_monthly_sums(tmp_path, monkeypatch):
+    layout = _workspace(
+        tmp_path,
+        {2022: [[(3, [("3010", -70_00, {1: 1})], "")]], 2023: [[(9, [("3510", 5_00, {})], "")]]},
+        "verksamhet = 1\n",
+        None,
+    )
+    before = _everything(layout)
+    _drop_year_sums(layout)
+    import bokslut.ledger.sums_writer as sums_writer
+
+    def no_rows(*_: object) -> None:
+        raise AssertionError("the rows were read again")
+
+    monkeypatch.setattr(sums_writer, "sum_rows", no_rows)
+    assert _everything(layout) == before
+    assert len(list(rows_dir(layout).glob("*-year.parquet"))) == 2
+
+
+def test_a_store_without_year_sums_that_cannot_be_written_reads_the_monthly_sums(tmp_path, monkeypatch):
+    layout = _workspace(tmp_path, {2022: [[(3, [("3010", -70_00, {1: 1})], "")]]}, "verksamhet = 1\n", None)
+    before = _everything(layout)
+    _drop_year_sums(layout)
+    import bokslut.ledger.store as store_module
+
+    monkeypatch.setattr(store_module, "_with_sums", lambda *_: None)  # the lock busy, or read-only
+    used: list[tuple[bool, bool]] = []
+    real = sums.covers
+
+    def spy(*args: object, whole_year: bool = False) -> bool:
+        used.append((whole_year, real(*args, whole_year=whole_year)))  # type: ignore[arg-type]
+        return used[-1][1]
+
+    monkeypatch.setattr(facts, "covers", spy)
+    assert _everything(layout) == before
+    assert used == [(True, False), (False, True)]
+    assert not list(rows_dir(layout).glob("*-year.parquet"))
+
+
+@pytest.mark.parametrize(("cut", "want"), [(None, "year"), ("08-31", "month"), ("06-15", "rows")])
+def test_an_annual_report_reads_the_year_sums_an_interim_one_the_monthly_sums_or_rows(
+    tmp_path, monkeypatch, cut, want
+):
+    ledger = {
+        2022: [[(3, [("3010", -70_00, {1: 1})], "")]],
+        2023: [[(30, [("3010", -20_00, {1: 0})], ""), (250, [("5010", 9_00, {1: 1})], "")]],
+    }
+    layout = _workspace(tmp_path, ledger, "verksamhet = 1\n", cut)
+    used: list[tuple[bool, bool]] = []
+    real = sums.covers
+
+    def spy(*args: object, whole_year: bool = False) -> bool:
+        used.append((whole_year, real(*args, whole_year=whole_year)))  # type: ignore[arg-type]
+        return used[-1][1]
+
+    monkeypatch.setattr(facts, "covers", spy)
+    shown = _everything(layout)
+    answered = {True: "year", False: "month"}
+    assert next((answered[whole] for whole, found in used if found), "rows") == want
+    _from_rows(monkeypatch)
+    assert _everything(layout) == shown

@@ -21,7 +21,6 @@ import click
 
 from bokslut.cli.common import print_error
 from bokslut.cli.failures import CommandFailed, debug_enabled, environment_message, unexpected_message
-from bokslut.cli.usage import is_help_request, translate, usage_message
 from bokslut.diagnostics import BokslutError
 
 # Command name → "module:object". Modules are imported only when their command runs, so
@@ -143,6 +142,9 @@ class Group(click.Group):
         try:
             rv = super().main(*args, **kwargs)
         except click.UsageError as exc:
+            # Only when something went wrong: not loaded on the way of every command.
+            from bokslut.cli.usage import is_help_request, usage_message
+
             if is_help_request(exc):
                 click.echo(exc.format_message(), err=True)
                 sys.exit(2)
@@ -165,6 +167,8 @@ class Group(click.Group):
         except CommandFailed as exc:
             _fail(exc.error, exc.where)
         except click.ClickException as exc:
+            from bokslut.cli.usage import translate
+
             click.echo(f"fel: {translate(exc.format_message())}", err=True)
             sys.exit(exc.exit_code)
         except Exception as exc:

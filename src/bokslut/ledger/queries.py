@@ -13,6 +13,8 @@ from bokslut.ledger import sums
 from bokslut.ledger.rowfiles import rows_file
 from bokslut.ledger.store import Store
 
+_SUMS = (("ledger_year_sums", True), ("ledger_sums", False))  # the views, fewest rows first
+
 
 @dataclass(frozen=True, slots=True)
 class AccountRange:
@@ -118,10 +120,13 @@ def trial_balance(
             "AND f.sietyp <> '4I' GROUP BY b.account"
         )
         opening_params: list[object] = [year]
+        ids = sums.file_ids(con, "fiscal_year = ?", [year])
+        # Every row of the year's files counts, so the year sums answer (12 times fewer rows).
+        source = next((view for view, whole in _SUMS if sums.covers(con, ids, None, whole_year=whole)), None)
         movement_sql = (
-            "SELECT s.account, sum(s.debit + s.credit) AS amount FROM ledger_sums s "
+            f"SELECT s.account, sum(s.debit + s.credit) AS amount FROM {source} s "
             "JOIN source_file f USING (file_id) WHERE f.fiscal_year = ? GROUP BY s.account"
-            if sums.covers(con, sums.file_ids(con, "fiscal_year = ?", [year]), None)
+            if source is not None
             else "SELECT t.account, sum(t.amount) AS amount FROM transaction t "
             "JOIN source_file f USING (file_id) WHERE f.fiscal_year = ? AND t.kind = 'TRANS' "
             "GROUP BY t.account"
@@ -230,13 +235,25 @@ class LedgerFile:
 
 def ledger_files(con: duckdb.DuckDBPyConnection) -> tuple[LedgerFile, ...]:
     """Every ledger file in the store, by path."""
-    # The last date from the sums where a file has them; the rows only of a file without.
-    summed = set(sums.summed(con, None))
-    last = dict(con.execute("SELECT file_id, max(last_date) FROM ledger_sums GROUP BY file_id").fetchall())
+    # The last date from the year sums where a file has them (they keep each group's last
+    # date), else from its monthly sums; the rows only of a file without either.
+    by_year = set(sums.summed(con, None, whole_year=True))
+    by_month = set(sums.summed(con, None)) - by_year
+    last = dict(
+        con.execute("SELECT file_id, max(last_date) FROM ledger_year_sums GROUP BY file_id").fetchall()
+    )
+    if by_month:
+        last.update(
+            con.execute(
+                "SELECT file_id, max(last_date) FROM ledger_sums "
+                "WHERE list_contains(?::INTEGER[], file_id) GROUP BY file_id",
+                [sorted(by_month)],
+            ).fetchall()
+        )
     rest = [
         int(r[0])
         for r in con.execute("SELECT file_id FROM source_file").fetchall()
-        if int(r[0]) not in summed
+        if int(r[0]) not in by_year | by_month
     ]
     if rest:
         last.update(

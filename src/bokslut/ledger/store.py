@@ -249,7 +249,7 @@ _VIEWS = {
 
 def _refresh_view(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
     """(Re)create the "voucher" and "transaction" views over the indexed files' Parquet, and
-    "ledger_sums" over their sums (:mod:`bokslut.ledger.sums`)."""
+    "ledger_sums" and "ledger_year_sums" over their sums (:mod:`bokslut.ledger.sums`)."""
     files = con.execute("SELECT file_id, sha256 FROM source_file ORDER BY file_id").fetchall()
     for view, (base, columns, what) in _VIEWS.items():
         # Every file is listed, present or not: a missing one must fail, never read as zero.
@@ -260,6 +260,9 @@ def _refresh_view(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
             sql += f" UNION ALL BY NAME SELECT {columns} FROM read_parquet([{listed}])"
         con.execute(f'CREATE OR REPLACE TEMP VIEW "{view}" AS {sql}')
     con.execute(f"CREATE OR REPLACE TEMP VIEW ledger_sums AS {sums.view_sql(con, layout)}")
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW ledger_year_sums AS {sums.view_sql(con, layout, whole_year=True)}"
+    )
 
 
 # ---------------------------------------------------------------- generations
@@ -446,9 +449,7 @@ def open_store(
     hashed_now: dict[int, str] = {}
     store = _open_snapshot(layout, verify=verify, hashed_now=hashed_now)
     if store is not None:
-        if hashed_now or not sums.covers(
-            store.con, sums.file_ids(store.con, "TRUE"), sums.report_dims(layout)
-        ):
+        if hashed_now or not sums.complete(store.con, sums.report_dims(layout)):
             summed = _with_sums(layout, progress, hashed_now)
             if summed is not None:
                 store.close()

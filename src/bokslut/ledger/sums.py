@@ -16,8 +16,16 @@ the next writer sums the files again, and until then a query reads the rows. Mon
 exact: sums of int64 öre, never float; a file whose sums could overflow int64 is not
 summed (its queries read the rows, where DuckDB sums in HUGEINT).
 
-A query asks :func:`sums_for` for the files it needs; None means "read the rows", which
-is always right, only slower. Drill-down to vouchers and rows always reads the rows.
+Beside the monthly sums, each file has its **year sums** (``….sums-<tag>-year.parquet``): the
+same columns, with every month up to the end of the file's fiscal year folded into that last
+month (the months after it, rows dated after the year, stay as they are). A query whose cut
+is at or after a file's year end (an annual report, ``saldon``) reads them: about 12 times
+fewer rows than the monthly ones, which a closing date inside the year still needs. They are
+made from the monthly sums, so a store written before them gets them without reading its rows
+again, and until then queries read the monthly sums.
+
+A query asks :func:`covers` whether the files it needs have sums; if not it reads the rows,
+which is always right, only slower. Drill-down to vouchers and rows always reads the rows.
 """
 
 from __future__ import annotations
@@ -37,6 +45,8 @@ if TYPE_CHECKING:
     from bokslut.workspace.config import Dimensioner
 
 _NAME = re.compile(r"file-([0-9]+)-[0-9a-f]{1,16}\.sums-(r[0-9.]*_b[0-9.]*)\.parquet")
+_YEAR_NAME = re.compile(r"file-([0-9]+)-[0-9a-f]{1,16}\.sums-(r[0-9.]*_b[0-9.]*)-year\.parquet")
+YEAR_SUFFIX = "-year"  # what a year sums file's "what" (rowfiles.rows_file) adds to the monthly one's
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,11 +108,13 @@ def dims_of(d: Dimensioner) -> SumsDims:
 # ---------------------------------------------------------------- reading
 
 
-def summed(con: duckdb.DuckDBPyConnection, tag: str | None) -> dict[int, str]:
-    """File id → sums file name, for the files summed with ``tag`` (any tag when None)."""
+def summed(con: duckdb.DuckDBPyConnection, tag: str | None, *, whole_year: bool = False) -> dict[int, str]:
+    """File id → sums file name, for the files summed with ``tag`` (any tag when None): their
+    monthly sums, or their year sums when ``whole_year``."""
+    pattern = _YEAR_NAME if whole_year else _NAME
     out: dict[int, str] = {}
     for (name,) in con.execute("SELECT name FROM rows_check WHERE name LIKE '%.sums-%'").fetchall():
-        m = _NAME.fullmatch(str(name))
+        m = pattern.fullmatch(str(name))
         if m is not None and (tag is None or m.group(2) == tag):
             out[int(m.group(1))] = str(name)
     return out
@@ -115,22 +127,42 @@ _EMPTY = (
 )
 
 
-def view_sql(con: duckdb.DuckDBPyConnection, layout: Layout) -> str:
-    """The query behind the view "ledger_sums": every indexed file's sums."""
-    names = summed(con, None)
+def _union(layout: Layout, names: Iterable[str]) -> str:
     sql = _EMPTY
-    if names:
-        paths = [rows_dir(layout) / names[f] for f in sorted(names)]
+    paths = [rows_dir(layout) / n for n in names]
+    if paths:
         listed = ", ".join("'" + str(p.resolve()).replace("'", "''") + "'" for p in paths)
         sql += f" UNION ALL BY NAME SELECT * FROM read_parquet([{listed}])"
     return sql
 
 
-def covers(con: duckdb.DuckDBPyConnection, file_ids: Iterable[int], dims: SumsDims | None) -> bool:
-    """Whether the view "ledger_sums" answers for ``file_ids``: each has sums for ``dims``
-    (or any, when None: queries that group by account only). Else read the rows."""
-    names = summed(con, None if dims is None else dims.tag)
+def view_sql(con: duckdb.DuckDBPyConnection, layout: Layout, *, whole_year: bool = False) -> str:
+    """The query behind the view "ledger_sums" (every indexed file's monthly sums) or, when
+    ``whole_year``, "ledger_year_sums" (their year sums)."""
+    names = summed(con, None, whole_year=whole_year)
+    return _union(layout, (names[f] for f in sorted(names)))
+
+
+def covers(
+    con: duckdb.DuckDBPyConnection,
+    file_ids: Iterable[int],
+    dims: SumsDims | None,
+    *,
+    whole_year: bool = False,
+) -> bool:
+    """Whether the sums answer for ``file_ids``: each has sums for ``dims`` (or any, when None:
+    queries that group by account only), monthly or, when ``whole_year``, year sums. Else read
+    the monthly sums or the rows."""
+    names = summed(con, None if dims is None else dims.tag, whole_year=whole_year)
     return all(f in names for f in file_ids)
+
+
+def complete(con: duckdb.DuckDBPyConnection, dims: SumsDims) -> bool:
+    """Whether every indexed file has its sums for ``dims``: monthly, and year sums where the
+    file has a fiscal year (else the next writer adds them, see sums_writer.ensure_sums)."""
+    return covers(con, file_ids(con, "TRUE"), dims) and covers(
+        con, file_ids(con, "year_end IS NOT NULL"), dims, whole_year=True
+    )
 
 
 def month_of(day: dt.date) -> int:

@@ -3,6 +3,7 @@ store writes, like :mod:`bokslut.ledger.indexer`."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -14,7 +15,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from bokslut.ledger.rowfiles import check_of, rows_file
-from bokslut.ledger.sums import SumsDims, is_balance_account, report_dims, summed
+from bokslut.ledger.sums import YEAR_SUFFIX, SumsDims, is_balance_account, month_of, report_dims, summed
 from bokslut.workspace.layout import Layout
 
 SUMS_SCHEMA = pa.schema(
@@ -149,12 +150,7 @@ class Summer:
 
     def _merged(self) -> pa.Table:
         whole = pa.concat_tables(self._parts)
-        if len(self._parts) == 1:
-            return whole
-        grouped = whole.group_by(_KEYS).aggregate(_SUMMED)
-        return pa.table(
-            {**{c: grouped[c] for c in _KEYS}, **{c: grouped[f"{c}_{how}"] for c, how in _SUMMED}}
-        )
+        return whole if len(self._parts) == 1 else _grouped(whole)
 
     def table(self, file_id: int) -> pa.Table | None:
         """The file's sums, or None when a sum could overflow int64 (its queries read the rows)."""
@@ -162,14 +158,36 @@ class Summer:
             return None
         if not self._parts:
             return SUMS_SCHEMA.empty_table()
-        whole = self._merged().sort_by(
-            [("account", "ascending"), ("objects", "ascending"), ("month", "ascending")]
-        )
-        n = whole.num_rows
-        columns = {c: whole[c] for c in SUMS_SCHEMA.names[1:]}
-        return pa.table(
-            {"file_id": pa.array(np.full(n, file_id, dtype=np.int32)), **columns}, schema=SUMS_SCHEMA
-        )
+        return _regrouped(self._merged(), file_id, again=False)
+
+
+def _grouped(t: pa.Table) -> pa.Table:
+    """Sums of the same account, key and month added up (columns in the sums file's order)."""
+    grouped = t.group_by(_KEYS).aggregate(_SUMMED)
+    return pa.table({**{c: grouped[c] for c in _KEYS}, **{c: grouped[f"{c}_{how}"] for c, how in _SUMMED}})
+
+
+def _regrouped(t: pa.Table, file_id: int, *, again: bool = True) -> pa.Table:
+    """``t`` (account, objects, month and the sums) as a sums file holds it: one row per account,
+    key and month (grouped again when ``again``), sorted, with the file's id."""
+    if again:
+        t = _grouped(t)
+    t = t.sort_by([("account", "ascending"), ("objects", "ascending"), ("month", "ascending")])
+    n = t.num_rows
+    columns = {c: t[c].cast(SUMS_SCHEMA.field(c).type) for c in SUMS_SCHEMA.names[1:]}
+    return pa.table({"file_id": pa.array(np.full(n, file_id, dtype=np.int32)), **columns}, schema=SUMS_SCHEMA)
+
+
+def year_sums(months: pa.Table, through: int) -> pa.Table:
+    """A file's year sums from its monthly sums: the months up to ``through`` (YYYYMM, the month
+    its fiscal year ends) folded into that month, the months after it as they are."""
+    if months.num_rows == 0:
+        return months
+    file_id = int(months["file_id"][0].as_py())
+    month = months["month"]
+    folded = pc.if_else(pc.less_equal(month, through), pa.scalar(through, pa.int32()), month)
+    t = months.drop_columns(["file_id"]).set_column(2, "month", folded)
+    return _regrouped(t, file_id)
 
 
 def sum_rows(rows_path: Path, file_id: int, dims: SumsDims) -> pa.Table | None:
@@ -196,34 +214,72 @@ def write_table(table: pa.Table, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def sums_file(layout: Layout, file_id: int, sha256: str, dims: SumsDims) -> Path:
-    return rows_file(layout, file_id, sha256, f"sums-{dims.tag}")
+def sums_file(layout: Layout, file_id: int, sha256: str, dims: SumsDims, *, whole_year: bool = False) -> Path:
+    return rows_file(layout, file_id, sha256, f"sums-{dims.tag}{YEAR_SUFFIX if whole_year else ''}")
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection, path: Path, table: pa.Table, file_id: int, whole_year: bool
+) -> None:
+    """Write one sums file and record its check in place of the file's other sums of that kind."""
+    write_table(table, path)
+    c = check_of(path)
+    kind = "LIKE" if whole_year else "NOT LIKE"
+    con.execute(
+        "DELETE FROM rows_check WHERE file_id = ? AND name LIKE '%.sums-%' "
+        f"AND name {kind} '%{YEAR_SUFFIX}.parquet'",
+        [file_id],
+    )
+    con.execute(
+        "INSERT INTO rows_check VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [file_id, c.name, c.size, c.mtime_ns, c.ino, c.ctime_ns, c.digest, c.crc32],
+    )
+
+
+def _year_end(con: duckdb.DuckDBPyConnection, file_id: int) -> dt.date | None:
+    row = con.execute("SELECT year_end FROM source_file WHERE file_id = ?", [file_id]).fetchone()
+    return None if row is None or row[0] is None else row[0]
 
 
 def write_sums(
     con: duckdb.DuckDBPyConnection, layout: Layout, file_id: int, sha256: str, dims: SumsDims
 ) -> bool:
-    """Sum one indexed file's rows and record the sums file beside its rows files (in the
-    caller's transaction). Returns whether it was written (not when the sums could overflow)."""
-    table = sum_rows(rows_file(layout, file_id, sha256, "rows"), file_id, dims)
-    if table is None:
-        return False
-    path = sums_file(layout, file_id, sha256, dims)
-    write_table(table, path)
-    c = check_of(path)
-    con.execute("DELETE FROM rows_check WHERE file_id = ? AND name LIKE '%.sums-%'", [file_id])
-    con.execute(
-        "INSERT INTO rows_check VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [file_id, c.name, c.size, c.mtime_ns, c.ino, c.ctime_ns, c.digest, c.crc32],
-    )
+    """Sum one indexed file's rows and record the sums files beside its rows files (in the
+    caller's transaction): the monthly sums, made from the rows unless the file has them, and
+    the year sums, made from the monthly ones. Returns whether they were written (not when the
+    sums could overflow)."""
+    monthly = sums_file(layout, file_id, sha256, dims)
+    if summed(con, dims.tag).get(file_id) == monthly.name:
+        # Checked when the store was opened, like the rows they were made from.
+        table: pa.Table | None = pq.read_table(monthly)
+    else:
+        table = sum_rows(rows_file(layout, file_id, sha256, "rows"), file_id, dims)
+        if table is None:
+            return False
+        _write(con, monthly, table, file_id, whole_year=False)
+    end = _year_end(con, file_id)
+    if end is not None and table is not None:
+        _write(
+            con,
+            sums_file(layout, file_id, sha256, dims, whole_year=True),
+            year_sums(table, month_of(end)),
+            file_id,
+            True,
+        )
     return True
 
 
 def missing(con: duckdb.DuckDBPyConnection, dims: SumsDims) -> list[tuple[int, str]]:
-    """(file id, sha256) of the indexed files without sums for ``dims``."""
+    """(file id, sha256) of the indexed files without sums for ``dims``: monthly, or year sums
+    where the file has a fiscal year."""
     have = set(summed(con, dims.tag))
-    rows = con.execute("SELECT file_id, sha256 FROM source_file ORDER BY file_id").fetchall()
-    return [(int(f), str(h)) for f, h in rows if int(f) not in have]
+    whole = set(summed(con, dims.tag, whole_year=True))
+    rows = con.execute("SELECT file_id, sha256, year_end FROM source_file ORDER BY file_id").fetchall()
+    return [
+        (int(f), str(h))
+        for f, h, end in rows
+        if int(f) not in have or (end is not None and int(f) not in whole)
+    ]
 
 
 def ensure_sums(
@@ -234,9 +290,9 @@ def ensure_sums(
 ) -> None:
     """Write the sums each indexed file (or each of ``only``) lacks for the workspace's dimensions.
 
-    Call in the writer's transaction or generation. A store written before sums existed, or
-    whose dimension settings changed, is so brought up to date from its rows files, never
-    from data/ledger again.
+    Call in the writer's transaction or generation. A store written before sums (or year sums)
+    existed, or whose dimension settings changed, is so brought up to date from its rows files
+    (or its monthly sums), never from data/ledger again.
     """
     dims = dims if dims is not None else report_dims(layout)
     wanted = None if only is None else set(only)

@@ -14,27 +14,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
 
 import duckdb
+import numpy as np
 
 from bokslut.ledger.sums import SumsDims, covers, is_month_end, key_sql, month_of
 from bokslut.sie.model import split_objects
+from bokslut.statements.flows import Flow, Flows
 
-
-@dataclass(frozen=True, slots=True)
-class Flow:
-    """Gross movements of one account: debit (positive) and credit (negative), öre."""
-
-    debit: int = 0
-    credit: int = 0
-
-    @property
-    def net(self) -> int:
-        return self.debit + self.credit
-
-    def __add__(self, other: Flow) -> Flow:
-        return Flow(self.debit + other.debit, self.credit + other.credit)
+__all__ = ["Facts", "Flow", "Flows", "YearData", "load_facts", "merge_budget", "object_of"]
 
 
 @dataclass(frozen=True)
@@ -64,6 +52,8 @@ class YearData:
 
     def flow(self, account: str) -> Flow:
         """Gross movement of ``account`` in the period (all objects)."""
+        if isinstance(self.period, Flows):
+            return self.period.total(account)
         cached = self._flows.get(account)
         if cached is None:
             cached = Flow()
@@ -120,54 +110,96 @@ def _shift_year(d: dt.date, years: int) -> dt.date:
 
 def _grouped(
     con: duckdb.DuckDBPyConnection, cuts: Mapping[int, dt.date], dims: SumsDims
-) -> list[tuple[Any, ...]]:
-    """(fiscal year, account, object key, inside the period, debit, credit) of the counted rows:
-    from the files' sums (:mod:`bokslut.ledger.sums`) when they answer, else from every row."""
+) -> dict[str, np.ndarray]:
+    """(fy, account, inside, objects, debit, credit) of the counted rows, sorted in that order:
+    inside the period per account and object key, after it per account (key ''). From the
+    files' year sums when every cut is at or after its file's year end, else from their monthly
+    sums when every cut is a month's end (:mod:`bokslut.ledger.sums`), else from every row."""
     values = ", ".join(f"({y}, DATE '{c.isoformat()}', {month_of(c)})" for y, c in cuts.items())
-    files = [
-        int(r[0])
-        for r in con.execute(
-            "SELECT file_id FROM source_file WHERE list_contains(?::INTEGER[], fiscal_year)", [list(cuts)]
-        ).fetchall()
-    ]
-    if all(is_month_end(c) for c in cuts.values()) and covers(con, files, dims):
-        return con.execute(
-            f"""
+    files = con.execute(
+        "SELECT file_id, fiscal_year, year_end FROM source_file "
+        "WHERE list_contains(?::INTEGER[], fiscal_year)",
+        [list(cuts)],
+    ).fetchall()
+    ids = [int(f) for f, _, _ in files]
+    # The files of the years asked for, by their id: DuckDB reads only the footers of the other
+    # years' files and skips their rows by the file_id statistics.
+    listed = ", ".join(map(str, ids)) or "NULL"
+    month_ends = all(is_month_end(c) for c in cuts.values())
+    whole_years = all(end is not None and month_of(cuts[fy]) >= month_of(end) for _, fy, end in files)
+    if month_ends and whole_years and covers(con, ids, dims, whole_year=True):
+        source = "ledger_year_sums"
+    elif month_ends and covers(con, ids, dims):
+        source = "ledger_sums"
+    else:
+        source = None
+    if source is not None:
+        sql = f"""
             WITH cuts(fy, cut, cut_month) AS (VALUES {values})
-            SELECT f.fiscal_year, s.account, s.objects, s.month <= c.cut_month,
-                   SUM(s.debit)::BIGINT, SUM(s.credit)::BIGINT
-            FROM ledger_sums s
+            SELECT f.fiscal_year AS fy, s.account, s.month <= c.cut_month AS inside,
+                   CASE WHEN s.month <= c.cut_month THEN s.objects ELSE '' END AS objects,
+                   SUM(s.debit)::BIGINT AS debit, SUM(s.credit)::BIGINT AS credit
+            FROM {source} s
             JOIN source_file f ON f.file_id = s.file_id
             JOIN cuts c ON c.fy = f.fiscal_year
+            WHERE s.file_id IN ({listed})
             GROUP BY ALL
+            ORDER BY ALL
             """
-        ).fetchall()
-    return con.execute(
-        f"""
-        WITH cuts(fy, cut, cut_month) AS (VALUES {values}),
-        rows AS (
-            SELECT f.fiscal_year AS fy, t.account, t.objects, t.date <= c.cut AS inside,
-                   SUM(CASE WHEN t.amount > 0 THEN t.amount ELSE 0 END) AS debit,
-                   SUM(CASE WHEN t.amount < 0 THEN t.amount ELSE 0 END) AS credit
-            FROM "transaction" t
-            JOIN source_file f ON f.file_id = t.file_id
-            JOIN cuts c ON c.fy = f.fiscal_year
-            WHERE t.kind = 'TRANS'
+    else:
+        sql = f"""
+            WITH cuts(fy, cut, cut_month) AS (VALUES {values}),
+            rows AS (
+                SELECT f.fiscal_year AS fy, t.account, t.objects, t.date <= c.cut AS inside,
+                       SUM(CASE WHEN t.amount > 0 THEN t.amount ELSE 0 END) AS debit,
+                       SUM(CASE WHEN t.amount < 0 THEN t.amount ELSE 0 END) AS credit
+                FROM "transaction" t
+                JOIN source_file f ON f.file_id = t.file_id
+                JOIN cuts c ON c.fy = f.fiscal_year
+                WHERE t.kind = 'TRANS' AND t.file_id IN ({listed})
+                GROUP BY ALL
+            ),
+            -- reduce each distinct object list once, not once per row
+            keys AS (
+                SELECT objects, {key_sql(dims.result)} AS result_key,
+                       {key_sql(dims.balance)} AS balance_key
+                FROM (SELECT DISTINCT objects FROM rows)
+            )
+            SELECT fy, account, inside,
+                   CASE WHEN NOT inside THEN ''
+                        WHEN left(account, 1) IN ('1', '2') THEN balance_key ELSE result_key END
+                   AS objects,
+                   SUM(debit)::BIGINT AS debit, SUM(credit)::BIGINT AS credit
+            FROM rows JOIN keys USING (objects)
             GROUP BY ALL
-        ),
-        -- reduce each distinct object list once, not once per row
-        keys AS (
-            SELECT objects, {key_sql(dims.result)} AS result_key,
-                   {key_sql(dims.balance)} AS balance_key
-            FROM (SELECT DISTINCT objects FROM rows)
-        )
-        SELECT fy, account,
-               CASE WHEN left(account, 1) IN ('1', '2') THEN balance_key ELSE result_key END,
-               inside, SUM(debit)::BIGINT, SUM(credit)::BIGINT
-        FROM rows JOIN keys USING (objects)
-        GROUP BY ALL
-        """
-    ).fetchall()
+            ORDER BY ALL
+            """
+    # Columns, not a tuple per row (numpy only: see statements.flows).
+    return {k: np.asarray(v) for k, v in con.execute(sql).fetchnumpy().items()}
+
+
+def _by_year(
+    columns: Mapping[str, np.ndarray],
+) -> tuple[set[int], dict[int, Flows], dict[int, dict[str, int]]]:
+    """The years with counted rows, each year's flows inside the period, and after it per account."""
+    with_tx: set[int] = set()
+    period: dict[int, Flows] = {}
+    after: dict[int, dict[str, int]] = {}
+    fy = columns["fy"].astype(np.int64)
+    inside = columns["inside"].astype(bool)
+    debit = columns["debit"].astype(np.int64)
+    credit = columns["credit"].astype(np.int64)
+    account = columns["account"]
+    objects = columns["objects"]
+    for y in np.unique(fy).tolist():
+        with_tx.add(int(y))
+        mine = fy == y
+        ins = np.flatnonzero(mine & inside)
+        period[int(y)] = Flows(account[ins], objects[ins], debit[ins], credit[ins])
+        out = np.flatnonzero(mine & ~inside)
+        nets = (debit[out].astype(object) + credit[out].astype(object)).tolist()
+        after[int(y)] = dict(zip((str(a) for a in account[out].tolist()), nets, strict=True))
+    return with_tx, period, after
 
 
 def load_facts(
@@ -201,18 +233,7 @@ def load_facts(
     if not cuts:
         return Facts({}, {}, {}, {})
 
-    rows = _grouped(con, cuts, SumsDims.of(result_dims, balance_dims))
-    period: dict[int, dict[str, dict[str, Flow]]] = defaultdict(lambda: defaultdict(dict))
-    after: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    with_tx: set[int] = set()
-    for fy, account, objects, inside, debit, credit in rows:
-        with_tx.add(fy)
-        if inside:
-            prev = period[fy][account].get(objects)
-            f = Flow(int(debit), int(credit))
-            period[fy][account][objects] = f if prev is None else prev + f
-        else:
-            after[fy][account] += int(debit) + int(credit)
+    with_tx, period, after = _by_year(_grouped(con, cuts, SumsDims.of(result_dims, balance_dims)))
 
     # Balances: a file's own year (index 0) wins over an older year restated in a newer file.
     bal_rows = con.execute(
@@ -262,7 +283,7 @@ def load_facts(
         if not opening and (y - 1) in ub:
             opening = dict(ub[y - 1])
         if y in with_tx:
-            per: Mapping[str, Mapping[str, Flow]] = {a: dict(o) for a, o in period[y].items()}
+            per: Mapping[str, Mapping[str, Flow]] = period[y]
         else:
             # No vouchers for this year: its result accounts come from #RES and its
             # balance accounts from #UB − #IB, as the files state them.
