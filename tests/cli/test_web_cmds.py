@@ -131,6 +131,24 @@ def test_serve_answers_with_the_swedish_log_in_page(ws):
     assert (ws / ".bokslut-webb" / "hemlighet").stat().st_mode & 0o077 == 0
 
 
+def test_serve_runs_every_process_with_nagle_off(ws, monkeypatch):
+    import uvicorn
+    from click.testing import CliRunner
+
+    from bokslut.cli import app
+    from bokslut.cli.web_cmds import _ENV_DATABASE, _ENV_HTTP, _ENV_WORKSPACE
+    from bokslut.web.http_protocol import NoDelayH11Protocol
+
+    for name in (_ENV_WORKSPACE, _ENV_DATABASE, _ENV_HTTP):
+        monkeypatch.setenv(name, "")  # serve sets them for its processes; restored afterwards
+    ran: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: ran.update(kwargs, app=app))
+    r = CliRunner().invoke(app, ["serve", str(ws), "--processer", "2"])
+    assert r.exit_code == 0, r.output
+    # With two processes uvicorn binds the socket itself, and only this protocol turns Nagle off.
+    assert ran["workers"] == 2 and ran["http"] is NoDelayH11Protocol
+
+
 def test_a_new_password_replaces_the_old_one(ws):
     bokslut("anvandare", "lagg-till", str(ws), "ada", "--losenord-stdin", stdin="det-forsta-losenordet\n")
     r = bokslut("anvandare", "losenord", str(ws), "ada", "--losenord-stdin", stdin="det-andra-losenordet\n")

@@ -195,6 +195,8 @@ def serve_cmd(
     """Starta webbapplikationen för arbetsytan."""
     import uvicorn
 
+    from bokslut.web.http_protocol import NoDelayH11Protocol
+
     layout, db = _open(workspace, database)
     try:
         if not db.list_users():
@@ -218,6 +220,7 @@ def serve_cmd(
         host=host,
         port=port,
         workers=processes,
+        http=NoDelayH11Protocol,
         log_level="warning",
         proxy_headers=True,
     )
