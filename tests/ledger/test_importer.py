@@ -367,11 +367,14 @@ def test_a_streamed_files_sums_are_the_bytes_summing_its_rows_file_gives(
         import_files(layouts[1], [path])
     assert summed_rows == []  # the pieces were summed as they were written
     (rows_path,) = rows_dir(layouts[1]).glob("*.rows.parquet")
-    (streamed,) = rows_dir(layouts[1]).glob("*.sums-*.parquet")
-    (whole,) = rows_dir(layouts[0]).glob("*.sums-*.parquet")
-    assert streamed.name == whole.name and streamed.name.endswith(
-        f".sums-{report_dims(layouts[1]).tag}.parquet"
-    )
+    tag = report_dims(layouts[1]).tag
+    (streamed,) = rows_dir(layouts[1]).glob(f"*.sums-{tag}.parquet")
+    (whole,) = rows_dir(layouts[0]).glob(f"*.sums-{tag}.parquet")
+    assert streamed.name == whole.name
+    # The year sums, folded from the monthly ones, are the same either way too.
+    (streamed_year,) = rows_dir(layouts[1]).glob(f"*.sums-{tag}-year.parquet")
+    (whole_year,) = rows_dir(layouts[0]).glob(f"*.sums-{tag}-year.parquet")
+    assert streamed_year.read_bytes() == whole_year.read_bytes()
     table = sums_writer.sum_rows(rows_path, int(streamed.name.split("-")[1]), report_dims(layouts[1]))
     assert table is not None and table.num_rows > 0
     again = root / "again.parquet"
