@@ -197,13 +197,14 @@ def test_sums_hold_each_account_objects_and_month_of_the_counted_rows(tmp_path):
     ]
 
 
-def _drop_sums(layout: Layout) -> None:
-    """The store as the previous version wrote it: no sums files, none recorded."""
+def _drop_sums(layout: Layout, ending: str = ".sums-%") -> None:
+    """The store as an earlier version wrote it: no sums files whose names have ``ending`` (a
+    LIKE pattern: all sums, or only the year sums), none recorded."""
     newest = max(layout.cache.glob("ledger-*.duckdb"), key=lambda p: int(p.stem.split("-")[1]))
     con = duckdb.connect(str(newest))
-    con.execute("DELETE FROM rows_check WHERE name LIKE '%.sums-%'")
+    con.execute("DELETE FROM rows_check WHERE name LIKE ?", [f"%{ending}"])
     con.close()
-    for p in rows_dir(layout).glob("*.sums-*"):
+    for p in rows_dir(layout).glob("*" + ending.replace("%", "*")):
         p.unlink()
 
 
@@ -363,12 +364,7 @@ def test_year_sums_fold_the_months_of_the_fiscal_year_and_keep_the_months_after_
 
 def _drop_year_sums(layout: Layout) -> None:
     """The store as the version before year sums wrote it: monthly sums only."""
-    newest = max(layout.cache.glob("ledger-*.duckdb"), key=lambda p: int(p.stem.split("-")[1]))
-    con = duckdb.connect(str(newest))
-    con.execute("DELETE FROM rows_check WHERE name LIKE '%-year.parquet'")
-    con.close()
-    for p in rows_dir(layout).glob("*-year.parquet"):
-        p.unlink()
+    _drop_sums(layout, "-year.parquet")
 
 
 def test_a_store_without_year_sums_gets_them_from_its_monthly_sums(tmp_path, monkeypatch):
