@@ -386,13 +386,8 @@ def test_a_store_without_year_sums_gets_them_from_its_monthly_sums(tmp_path, mon
     assert len(list(rows_dir(layout).glob("*-year.parquet"))) == 2
 
 
-def test_a_store_without_year_sums_that_cannot_be_written_reads_the_monthly_sums(tmp_path, monkeypatch):
-    layout = _workspace(tmp_path, {2022: [[(3, [("3010", -70_00, {1: 1})], "")]]}, "verksamhet = 1\n", None)
-    before = _everything(layout)
-    _drop_year_sums(layout)
-    import bokslut.ledger.store as store_module
-
-    monkeypatch.setattr(store_module, "_with_sums", lambda *_: None)  # the lock busy, or read-only
+def _sums_asked(monkeypatch) -> list[tuple[bool, bool]]:
+    """What the statements ask of the sums, in order: (year sums?, found?) per question."""
     used: list[tuple[bool, bool]] = []
     real = sums.covers
 
@@ -401,6 +396,17 @@ def test_a_store_without_year_sums_that_cannot_be_written_reads_the_monthly_sums
         return used[-1][1]
 
     monkeypatch.setattr(facts, "covers", spy)
+    return used
+
+
+def test_a_store_without_year_sums_that_cannot_be_written_reads_the_monthly_sums(tmp_path, monkeypatch):
+    layout = _workspace(tmp_path, {2022: [[(3, [("3010", -70_00, {1: 1})], "")]]}, "verksamhet = 1\n", None)
+    before = _everything(layout)
+    _drop_year_sums(layout)
+    import bokslut.ledger.store as store_module
+
+    monkeypatch.setattr(store_module, "_with_sums", lambda *_: None)  # the lock busy, or read-only
+    used = _sums_asked(monkeypatch)
     assert _everything(layout) == before
     assert used == [(True, False), (False, True)]
     assert not list(rows_dir(layout).glob("*-year.parquet"))
@@ -415,14 +421,7 @@ def test_an_annual_report_reads_the_year_sums_an_interim_one_the_monthly_sums_or
         2023: [[(30, [("3010", -20_00, {1: 0})], ""), (250, [("5010", 9_00, {1: 1})], "")]],
     }
     layout = _workspace(tmp_path, ledger, "verksamhet = 1\n", cut)
-    used: list[tuple[bool, bool]] = []
-    real = sums.covers
-
-    def spy(*args: object, whole_year: bool = False) -> bool:
-        used.append((whole_year, real(*args, whole_year=whole_year)))  # type: ignore[arg-type]
-        return used[-1][1]
-
-    monkeypatch.setattr(facts, "covers", spy)
+    used = _sums_asked(monkeypatch)
     shown = _everything(layout)
     answered = {True: "year", False: "month"}
     assert next((answered[whole] for whole, found in used if found), "rows") == want

@@ -62,6 +62,16 @@ _RADIX = 1 << 16  # NumPy's stable sort is a radix sort for keys of 16 bits
 I8 = npt.NDArray[np.int8]
 I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
+# The numeric columns in voucher order (r_*); the account order (a_*) takes some of them.
+_ROW_DTYPES: dict[str, type[np.generic]] = {
+    "date": np.int32,
+    "voucher": np.int32,
+    "kind": np.int8,
+    "account": np.int32,
+    "objects": np.int32,
+    "amount": np.int64,
+    "line": np.int64,
+}
 _ROW_COLUMNS = ["voucher_id", "row_no", "kind", "account", "amount", "date", "text", "objects", "line"]
 
 
@@ -411,18 +421,7 @@ def _write(path: Path, rows: Sequence[Path], vouchers: Sequence[Path]) -> None:
         pq.ParquetFile(p, read_dictionary=["kind", "account", "objects"], pre_buffer=False) for p in rows
     ]
     n = sum(p.metadata.num_rows for p in parts)
-    cols = {
-        name: _Column(path / f"r_{name}.npy", dtype, n)
-        for name, dtype in (
-            ("date", np.int32),
-            ("voucher", np.int32),
-            ("kind", np.int8),
-            ("account", np.int32),
-            ("objects", np.int32),
-            ("amount", np.int64),
-            ("line", np.int64),
-        )
-    }
+    cols = {name: _Column(path / f"r_{name}.npy", dtype, n) for name, dtype in _ROW_DTYPES.items()}
     text = _StringsWriter(path, "r_text", n)
     kinds, accounts, objects = _Codes(), _Codes(), _ObjectLists()
     objects.new("")
@@ -505,15 +504,9 @@ def _write(path: Path, rows: Sequence[Path], vouchers: Sequence[Path]) -> None:
     )
     del t_row, order
     np.save(path / "a_row.npy", a_row)
-    for name, dtype in (
-        ("date", np.int32),
-        ("voucher", np.int32),
-        ("amount", np.int64),
-        ("objects", np.int32),
-        ("line", np.int64),
-    ):
+    for name in ("date", "voucher", "amount", "objects", "line"):
         source = np.load(path / f"r_{name}.npy", mmap_mode="r")
-        out = _Column(path / f"a_{name}.npy", dtype, m)
+        out = _Column(path / f"a_{name}.npy", _ROW_DTYPES[name], m)
         for lo in range(0, m, _GATHER):
             out.add(source[a_row[lo : lo + _GATHER]])
         out.close()
