@@ -63,3 +63,19 @@ def sie_file(tmp_path: Path):
         return path
 
     return make
+
+
+@pytest.fixture
+def render_workers_started(monkeypatch) -> list:
+    """The render workers a build starts (bokslut.pipeline.render_worker.start), in order."""
+    from bokslut.pipeline import render_worker
+
+    started: list = []
+    real_start = render_worker.start
+
+    def start(formats):
+        started.append(real_start(formats))
+        return started[-1]
+
+    monkeypatch.setattr(render_worker, "start", start)
+    return started

@@ -11,7 +11,6 @@ from click.testing import CliRunner
 
 import bokslut.cli.build_cmds as build_cmds
 from bokslut.cli import app
-from bokslut.pipeline import render_worker
 
 
 def _sample_parts():
@@ -145,15 +144,8 @@ def test_the_command_starts_the_render_worker_before_it_imports_the_build():
     assert shown.stdout.strip() == ""
 
 
-def test_a_bad_config_ends_the_early_worker(tmp_path, monkeypatch):
-    started = []
-    real_start = render_worker.start
-
-    def start(formats):
-        started.append(real_start(formats))
-        return started[-1]
-
-    monkeypatch.setattr(render_worker, "start", start)
+def test_a_bad_config_ends_the_early_worker(tmp_path, render_workers_started):
+    started = render_workers_started
     runner = CliRunner()
     ws = new(tmp_path, runner)
     (ws / "bokslut.toml").write_text("[rapport\n", encoding="utf-8")

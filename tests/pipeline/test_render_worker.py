@@ -83,15 +83,8 @@ def test_a_renderer_put_in_place_of_the_standard_one_is_used_here(tmp_path, monk
     assert not layout.build.exists()
 
 
-def test_the_worker_ends_when_the_build_stops_before_rendering(tmp_path, monkeypatch):
-    workers = []
-    real_start = render_worker.start
-
-    def start(formats):
-        workers.append(real_start(formats))
-        return workers[-1]
-
-    monkeypatch.setattr(render_worker, "start", start)
+def test_the_worker_ends_when_the_build_stops_before_rendering(tmp_path, render_workers_started):
+    workers = render_workers_started
     layout, config = workspace(tmp_path)
     (layout.text_dir / "99-fel.md").write_text("{{ v.finns_inte | tkr }}", encoding="utf-8")
     with pytest.raises(BokslutError):
