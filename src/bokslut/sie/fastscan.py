@@ -45,6 +45,24 @@ from bokslut.sie.model import TRANSACTION_SCHEMA, VOUCHER_SCHEMA, SieFile
 
 U8 = numba.types.uint8
 
+
+def _unrefcounted(fn: Callable[..., Any]) -> Any:
+    """A kernel compiled without numba's reference counting: an array handed to an inlined
+    helper is otherwise counted (atomically) in and out at every call, which cost a quarter
+    of the scan. Such a kernel cannot allocate arrays; its caller hands them in."""
+    try:
+        return numba.njit(cache=True, nogil=True, _nrt=False)(fn)
+    except RuntimeError:  # no writable cache folder: see bokslut.sie.kernel
+        return numba.njit(nogil=True, _nrt=False)(fn)
+
+
+def _inline(fn: Callable[..., Any]) -> Any:
+    """A helper compiled into each kernel that calls it. A call to a compiled function that
+    is not inlined counts references to every array it is given, with atomic operations:
+    a few calls per line cost more than the walk over its bytes."""
+    return numba.njit(nogil=True, inline="always")(fn)
+
+
 # Line kinds
 OTHER, BLANK, VER, TRANS, RTRANS, BTRANS, OPEN, CLOSE = 0, 1, 2, 3, 4, 5, 6, 7
 _KIND_NAMES = {TRANS: "TRANS", RTRANS: "RTRANS", BTRANS: "BTRANS"}
@@ -64,8 +82,9 @@ _MAX_YEAR = lim.MAX_YEAR
 _QUANTITY_DIGITS = lim.QUANTITY_DIGITS
 _QUANTITY_DECIMALS = lim.QUANTITY_DECIMALS
 
-# Bytes that Windows-1252 leaves undefined: the exact reader warns about them.
-_CP1252_HOLES = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
+# The encoding facts :func:`_tally` adds up (the last: a byte Windows-1252 leaves undefined,
+# which the exact reader warns about).
+_TALLY_SIZE = 6
 
 
 def _lut(encoding: str) -> tuple[np.ndarray, np.ndarray]:
@@ -82,7 +101,7 @@ def _lut(encoding: str) -> tuple[np.ndarray, np.ndarray]:
     return lengths, table
 
 
-@kernel
+@_inline
 def _letter(b: int) -> int:
     """1 for a Swedish letter as CP437 codes it (å ä ö Å Ä Ö é ü), 2 as Windows-1252 does, else 0.
 
@@ -107,10 +126,11 @@ def _count_breaks(buf: np.ndarray) -> int:
     return count
 
 
-@kernel
+@_inline
 def _tally(buf: np.ndarray, start: int, stop: int, st: np.ndarray) -> None:
     """Add the encoding facts of buf[start:stop] to st: high bytes, not-UTF-8 (0/1), CP437 and
-    Latin-1 letters, and (1) whether these bytes have Latin-1 letters but no CP437 ones.
+    Latin-1 letters, (1) whether these bytes have Latin-1 letters but no CP437 ones, and (1)
+    whether they hold a byte Windows-1252 leaves undefined (0x81 0x8D 0x8F 0x90 0x9D).
 
     The letters are counted on every high byte, as :func:`bokslut.sie.encoding.detect` counts
     them. A range ending inside a multi-byte character is not UTF-8; a line break never
@@ -136,6 +156,8 @@ def _tally(buf: np.ndarray, start: int, stop: int, st: np.ndarray) -> None:
             cp += 1
         elif letter == 2:
             lat += 1
+        if b == 0x81 or b == 0x8D or b == 0x8F or b == 0x90 or b == 0x9D:
+            st[5] = 1
         if invalid == 1:
             continue
         if expect > 0:
@@ -175,19 +197,19 @@ def _tally(buf: np.ndarray, start: int, stop: int, st: np.ndarray) -> None:
 @kernel
 def _stats(buf: np.ndarray) -> tuple[int, int, int, int, int]:
     """(lines, high bytes, utf8 valid?, CP437 letter count, Latin-1 letter count)."""
-    st = np.zeros(5, np.int64)
+    st = np.zeros(_TALLY_SIZE, np.int64)
     _tally(buf, 0, buf.shape[0], st)
     return _count_breaks(buf) + 1, st[0], 1 - st[1], st[2], st[3]
 
 
-@kernel
+@_inline
 def _skip_space(buf: np.ndarray, i: int, end: int) -> int:
     while i < end and (buf[i] == 32 or buf[i] == 9):
         i += 1
     return i
 
 
-@kernel
+@_inline
 def _token(buf: np.ndarray, i: int, end: int) -> tuple[int, int, int, int, int]:
     """Next token from i: (kind, start, stop, next_i, bad); kind 0 none, 1 bare, 2 quoted, 3 list.
 
@@ -240,79 +262,21 @@ def _token(buf: np.ndarray, i: int, end: int) -> tuple[int, int, int, int, int]:
     return 1, i, j, j, 0
 
 
-@kernel
-def _copy(buf, start, stop, quoted, out, slot, pos, lut_len, lut) -> int:
-    """Copy a token's content into out[slot] at pos, resolving \\" and transcoding; return new pos.
-
-    The 2-D buffer and its row, not a row's view: a view per token costs reference
-    counting (about a tenth of the scanner's time)."""
-    j = start
-    while j < stop:
-        b = buf[j]
-        if quoted == 1 and b == 92 and j + 1 < stop and buf[j + 1] == 34:
-            out[slot, pos] = 34
-            pos += 1
-            j += 2
-            continue
-        if b < 128:
-            out[slot, pos] = b
-            pos += 1
-        else:
-            n = lut_len[b]
-            for k in range(n):
-                out[slot, pos] = lut[b, k]
-                pos += 1
-        j += 1
-    return pos
-
-
-@kernel
-def _parse_amount(buf: np.ndarray, start: int, stop: int) -> tuple[int, int]:
-    """(öre, ok) for -?digits(.d{1,2})? — the only shape the fast path accepts."""
-    i = start
-    neg = False
-    if i < stop and buf[i] == 45:
-        neg = True
-        i += 1
-    whole = 0
-    digits = 0
-    while i < stop and buf[i] >= 48 and buf[i] <= 57:
-        whole = whole * 10 + (buf[i] - 48)
-        digits += 1
-        i += 1
-        if digits > 15:
-            return 0, 0
-    if digits == 0:
-        return 0, 0
-    frac = 0
-    if i < stop:
-        if buf[i] != 46:
-            return 0, 0
-        i += 1
-        nd = 0
-        while i < stop and buf[i] >= 48 and buf[i] <= 57:
-            frac = frac * 10 + (buf[i] - 48)
-            nd += 1
-            i += 1
-        if nd == 0 or nd > 2 or i != stop:
-            return 0, 0
-        if nd == 1:
-            frac *= 10
-    value = whole * 100 + frac
-    return (-value if neg else value), 1
-
-
-@kernel
-def _days(buf: np.ndarray, start: int, stop: int) -> tuple[int, int]:
-    """(days since 1970-01-01, ok) for an 8-digit YYYYMMDD date in the years the reader accepts."""
-    if stop - start != 8:
-        return 0, 0
+@_inline
+def _yyyymmdd(buf: np.ndarray, start: int) -> tuple[int, int]:
+    """(value, ok) of the 8 digits at start."""
     v = 0
     for k in range(8):
         c = buf[start + k]
         if c < 48 or c > 57:
             return 0, 0
         v = v * 10 + (c - 48)
+    return v, 1
+
+
+@_inline
+def _civil(v: int) -> tuple[int, int]:
+    """(days since 1970-01-01, ok) for a YYYYMMDD value, a date in the years the reader accepts."""
     y = v // 10000
     m = (v // 100) % 100
     d = v % 100
@@ -336,7 +300,7 @@ def _days(buf: np.ndarray, start: int, stop: int) -> tuple[int, int]:
     return era * 146097 + doe - 719468, 1
 
 
-@kernel
+@_inline
 def _copy_quantity(buf, start, stop, out, slot, pos):
     """Copy -?d+(.d+)? without leading zeros (as format(Decimal(q), "f") writes it); -1 if not such.
 
@@ -370,27 +334,44 @@ def _copy_quantity(buf, start, stop, out, slot, pos):
     return pos
 
 
-@kernel
-def _label(buf: np.ndarray, i: int, end: int) -> int:
-    """Kind of the record starting at i (after indentation)."""
-    n = end - i
-    if n >= 4 and buf[i] == 35 and buf[i + 1] == 86 and buf[i + 2] == 69 and buf[i + 3] == 82:
-        if n == 4 or buf[i + 4] == 32 or buf[i + 4] == 9:
+@_inline
+def _ends_token(b: int) -> bool:
+    """Whether b ends a bare token: a space, a tab or a line break."""
+    return b == 32 or b == 9 or b == 10 or b == 13
+
+
+@_inline
+def _at_line_end(buf: np.ndarray, i: int, n: int) -> bool:
+    return i >= n or buf[i] == 10 or buf[i] == 13
+
+
+@_inline
+def _line_end(buf: np.ndarray, i: int, n: int) -> int:
+    while i < n and buf[i] != 10 and buf[i] != 13:
+        i += 1
+    return i
+
+
+@_inline
+def _label(buf: np.ndarray, i: int, n: int) -> int:
+    """Kind of the record starting at i (after indentation); the line runs to its break or n."""
+    if buf[i] != 35:
+        return OTHER
+    if i + 4 <= n and buf[i + 1] == 86 and buf[i + 2] == 69 and buf[i + 3] == 82:
+        if i + 4 == n or _ends_token(buf[i + 4]):
             return VER
     if (
-        n >= 6
-        and buf[i] == 35
+        i + 6 <= n
         and buf[i + 1] == 84
         and buf[i + 2] == 82
         and buf[i + 3] == 65
         and buf[i + 4] == 78
         and buf[i + 5] == 83
     ):
-        if n == 6 or buf[i + 6] == 32 or buf[i + 6] == 9:
+        if i + 6 == n or _ends_token(buf[i + 6]):
             return TRANS
     if (
-        n >= 7
-        and buf[i] == 35
+        i + 7 <= n
         and (buf[i + 1] == 82 or buf[i + 1] == 66)
         and buf[i + 2] == 84
         and buf[i + 3] == 82
@@ -398,12 +379,303 @@ def _label(buf: np.ndarray, i: int, end: int) -> int:
         and buf[i + 5] == 78
         and buf[i + 6] == 83
     ):
-        if n == 7 or buf[i + 7] == 32 or buf[i + 7] == 9:
+        if i + 7 == n or _ends_token(buf[i + 7]):
             return RTRANS if buf[i + 1] == 82 else BTRANS
     return OTHER
 
 
-@kernel
+@_inline
+def _high(buf: np.ndarray, j: int, n: int, lt: np.ndarray) -> None:
+    """Add the encoding facts of the high byte buf[j] to a line's, as :func:`_tally` counts them.
+
+    lt: high bytes, CP437 letters, Latin-1 letters, not UTF-8 (0/1, for the file so far),
+    a byte undefined in Windows-1252 (0/1), continuation bytes still due and already checked.
+    A lead byte's continuation bytes are checked at once (they are high bytes too, so the
+    token being copied runs on over them): the ASCII bytes between never need a look.
+    """
+    b = buf[j]
+    lt[0] += 1
+    letter = _letter(b)
+    if letter == 1:
+        lt[1] += 1
+    elif letter == 2:
+        lt[2] += 1
+    if b == 0x81 or b == 0x8D or b == 0x8F or b == 0x90 or b == 0x9D:
+        lt[4] = 1
+    if lt[5] > 0:
+        lt[5] -= 1
+        return
+    if lt[3] == 1:
+        return
+    lo = 0x80
+    hi = 0xBF
+    if b >= 0xC2 and b <= 0xDF:
+        k = 1
+    elif b >= 0xE0 and b <= 0xEF:
+        k = 2
+        # no overlong forms, no surrogates
+        if b == 0xE0:
+            lo = 0xA0
+        elif b == 0xED:
+            hi = 0x9F
+    elif b >= 0xF0 and b <= 0xF4:
+        k = 3
+        # nothing above U+10FFFF
+        if b == 0xF0:
+            lo = 0x90
+        elif b == 0xF4:
+            hi = 0x8F
+    else:
+        lt[3] = 1
+        return
+    if j + k >= n:
+        lt[3] = 1
+        return
+    for m in range(1, k + 1):
+        c = buf[j + m]
+        if c < lo or c > hi:
+            lt[3] = 1
+            return
+        lo = 0x80
+        hi = 0xBF
+    lt[5] = k
+
+
+@_inline
+def _put(b: int, out: np.ndarray, slot: int, pos: int, lut_len: np.ndarray, lut: np.ndarray) -> int:
+    """Write the high byte b transcoded at out[slot, pos]; the new pos. Always three bytes are
+    written (no loop over the length): the buffers have room past the last character."""
+    out[slot, pos] = lut[b, 0]
+    out[slot, pos + 1] = lut[b, 1]
+    out[slot, pos + 2] = lut[b, 2]
+    return pos + lut_len[b]
+
+
+@_inline
+def _take_quoted(buf, j, n, out, slot, pos, lut_len, lut, lt):
+    """Copy a quoted token's content (j just after its opening quote) into out[slot] at pos while
+    finding its closing quote, resolving \\" and transcoding: (next, pos, bad). High bytes
+    are tallied into lt (see :func:`_high`).
+
+    bad = 1 for a control character (a line break too: the quote is never closed) or no
+    closing quote, as :func:`_token` judges it."""
+    while j < n:
+        b = buf[j]
+        if b >= 128:
+            _high(buf, j, n, lt)
+            pos = _put(b, out, slot, pos, lut_len, lut)
+            j += 1
+            continue
+        if b == 34:
+            return j + 1, pos, 0
+        if b == 92 and j + 1 < n and buf[j + 1] == 34:
+            out[slot, pos] = 34
+            pos += 1
+            j += 2
+            continue
+        if b < 32 and b != 9:
+            return j, pos, 1
+        out[slot, pos] = b
+        pos += 1
+        j += 1
+    return j, pos, 1
+
+
+@_inline
+def _take_bare(buf, j, n, out, slot, pos, lut_len, lut, lt):
+    """Copy a bare token (from its first byte j) into out[slot] at pos while finding its end
+    (a space, a tab, a line break), transcoding: (next, pos, bad)."""
+    while j < n:
+        b = buf[j]
+        if b >= 128:
+            _high(buf, j, n, lt)
+            pos = _put(b, out, slot, pos, lut_len, lut)
+            j += 1
+            continue
+        if b <= 32:
+            if _ends_token(b):
+                return j, pos, 0
+            return j, pos, 1
+        out[slot, pos] = b
+        pos += 1
+        j += 1
+    return j, pos, 0
+
+
+@_inline
+def _take(buf, j, n, out, slot, pos, lut_len, lut, lt):
+    """The token at j (not a list) copied into out[slot] at pos: (next, pos, bad)."""
+    b = buf[j]
+    if b == 34:
+        return _take_quoted(buf, j + 1, n, out, slot, pos, lut_len, lut, lt)
+    if b == 123:
+        return j, pos, 1
+    return _take_bare(buf, j, n, out, slot, pos, lut_len, lut, lt)
+
+
+@_inline
+def _amount_at(buf: np.ndarray, i: int, n: int) -> tuple[int, int, int]:
+    """(öre, next, ok) for a bare amount -?digits(.d{1,2})? at i, ended by a space, tab or line break."""
+    neg = False
+    if i < n and buf[i] == 45:
+        neg = True
+        i += 1
+    whole = 0
+    digits = 0
+    while i < n and buf[i] >= 48 and buf[i] <= 57:
+        whole = whole * 10 + (buf[i] - 48)
+        digits += 1
+        i += 1
+        if digits > 15:
+            return 0, i, 0
+    if digits == 0:
+        return 0, i, 0
+    frac = 0
+    if i < n and buf[i] == 46:
+        i += 1
+        nd = 0
+        while i < n and buf[i] >= 48 and buf[i] <= 57:
+            frac = frac * 10 + (buf[i] - 48)
+            nd += 1
+            i += 1
+            if nd > 2:
+                return 0, i, 0
+        if nd == 0:
+            return 0, i, 0
+        if nd == 1:
+            frac *= 10
+    if i < n and not _ends_token(buf[i]):
+        return 0, i, 0
+    value = whole * 100 + frac
+    return (-value if neg else value), i, 1
+
+
+@_inline
+def _date_at(buf: np.ndarray, i: int, n: int) -> tuple[int, int, int, int]:
+    """(YYYYMMDD value, next, given, ok) for a date field at i: 8 digits bare or quoted, or ""
+    (not given). The caller checks the date (see :func:`_civil`)."""
+    if buf[i] == 34:
+        if i + 1 < n and buf[i + 1] == 34:
+            return 0, i + 2, 0, 1
+        if i + 9 < n and buf[i + 9] == 34:
+            v, ok = _yyyymmdd(buf, i + 1)
+            return v, i + 10, 1, ok
+        return 0, i, 0, 0
+    if i + 8 > n or (i + 8 < n and not _ends_token(buf[i + 8])):
+        return 0, i, 0, 0
+    v, ok = _yyyymmdd(buf, i)
+    return v, i + 8, 1, ok
+
+
+@_inline
+def _objects_at(buf, i, n, out, pos, lut_len, lut, lt, dims, ostart, ostop, order, digits_tmp):
+    """An object list at i ("{"): its canonical key written to out[1] at pos (pairs sorted by
+    dimension, "dim:id" joined by "|"): (next, pos, bad).
+
+    Walks the list once, judging each item as :func:`_token` would; ids holding a character
+    the key escapes (| : \\) or a quote inside a bare id go to the exact reader (bad = 1)."""
+    p = i + 1
+    np_ = 0
+    while True:
+        p = _skip_space(buf, p, n)
+        if p >= n:
+            return p, pos, 1
+        c = buf[p]
+        if c == 125:
+            p += 1
+            break
+        if np_ >= 128 or c == 123:
+            return p, pos, 1
+        q = p + 1 if c == 34 else p
+        if np_ % 2 == 0:
+            # a dimension number: 1-9 digits, bare or quoted
+            dv = 0
+            nd = 0
+            while q < n and buf[q] >= 48 and buf[q] <= 57:
+                dv = dv * 10 + (buf[q] - 48)
+                nd += 1
+                q += 1
+            if nd == 0 or nd > 9 or q >= n:
+                return p, pos, 1
+            if c == 34:
+                if buf[q] != 34:
+                    return p, pos, 1
+                q += 1
+            elif buf[q] != 32 and buf[q] != 9 and buf[q] != 125:
+                return p, pos, 1
+            dims[np_ // 2] = dv
+        else:
+            a = q
+            while q < n:
+                b = buf[q]
+                if b == 124 or b == 58 or b == 92:
+                    return p, pos, 1
+                if c == 34:
+                    if b == 34:
+                        break
+                    if b < 32 and b != 9:
+                        return p, pos, 1
+                else:
+                    if b == 32 or b == 9 or b == 125:
+                        break
+                    if b < 32 or b == 34:
+                        return p, pos, 1
+                q += 1
+            if q >= n:
+                return p, pos, 1
+            ostart[np_ // 2] = a
+            ostop[np_ // 2] = q
+            if c == 34:
+                q += 1
+        p = q
+        np_ += 1
+    if np_ % 2 == 1:
+        return p, pos, 1
+    npairs = np_ // 2
+    for k in range(npairs):
+        order[k] = k
+    # insertion sort by dimension; a dimension twice goes to the exact reader
+    for k in range(1, npairs):
+        x = order[k]
+        m = k - 1
+        while m >= 0 and dims[order[m]] > dims[x]:
+            order[m + 1] = order[m]
+            m -= 1
+        order[m + 1] = x
+    for k in range(1, npairs):
+        if dims[order[k]] == dims[order[k - 1]]:
+            return p, pos, 1
+    for k in range(npairs):
+        x = order[k]
+        if k > 0:
+            out[1, pos] = 124
+            pos += 1
+        dv = dims[x]
+        nd = 0
+        if dv == 0:
+            digits_tmp[0] = 48
+            nd = 1
+        while dv > 0:
+            digits_tmp[nd] = 48 + dv % 10
+            dv //= 10
+            nd += 1
+        for m in range(nd - 1, -1, -1):
+            out[1, pos] = digits_tmp[m]
+            pos += 1
+        out[1, pos] = 58
+        pos += 1
+        for j in range(ostart[x], ostop[x]):
+            b = buf[j]
+            if b < 128:
+                out[1, pos] = b
+                pos += 1
+            else:
+                _high(buf, j, n, lt)
+                pos = _put(b, out, 1, pos, lut_len, lut)
+    return p, pos, 0
+
+
+@_unrefcounted
 def _scan(
     buf,
     line_base,
@@ -430,22 +702,34 @@ def _scan(
     o_start,
     o_stop,
     tally,
+    work,
 ):
-    """Fill the output arrays. Returns (status, vouchers, rows, others, bad line).
+    """Fill the output arrays. Returns (status, vouchers, rows, others, bad line, line breaks).
 
-    tally: the encoding facts of the lines scanned are added to it (see :func:`_tally`;
-    only lines with a high byte are looked at twice), so a caller that assumed UTF-8 can
-    decide the encoding without another pass over the file.
+    Each byte is walked about once: a voucher or row line is tokenized from its start, each
+    field copied (or parsed) while its end is found; a header line is walked to its end.
+    tally: the encoding facts of the lines scanned are added to it (see :func:`_tally`; a
+    voucher or row line's are taken as its tokens are copied, see :func:`_high`), so a
+    caller that assumed UTF-8 can decide the encoding without another pass over the file.
 
-    status 0 = done; 1 = the exact reader must read this file (bad line given).
+    status 0 = done; 1 = the exact reader must read this file (bad line given): also for a
+    NUL anywhere, and a record whose label may be #KSUMMA; 2 = an output array is full
+    (the caller sizes them from the line count and scans again). Line breaks are counted
+    as :func:`_count_breaks` counts them (CRLF once, a lone CR too).
     v_off: (4, nv+1) offsets into v_buf (4, cap) for series, number, text, sign.
     t_off: (5, nt+1) offsets into t_buf (5, cap) for account, objects, text, quantity, sign.
     t_valid: (3, nt) validity of text, quantity, sign.
+    The arrays need not be zeroed: every entry up to the counts returned is written.
+    work: zeros, (8, 64) (the scanner's own small arrays: it allocates nothing).
     """
     n = buf.shape[0]
+    cap_v = v_date.shape[0]
+    cap_t = t_amount.shape[0]
+    cap_o = o_line.shape[0]
     nv = 0
     nt = 0
     no = 0
+    breaks = 0
     line_no = line_base
     i = 0
     state = 0  # 0 outside, 1 after #VER (expect "{"), 2 inside block
@@ -453,271 +737,272 @@ def _scan(
     first_record = first_chunk
     # pending #RTRANS: index of the row that must be followed by its #TRANS twin
     pending = -1
-    dims = np.zeros(64, dtype=np.int64)
-    ostart = np.zeros(64, dtype=np.int64)
-    ostop = np.zeros(64, dtype=np.int64)
-    oq = np.zeros(64, dtype=np.int64)
-    order = np.zeros(64, dtype=np.int64)
-    vpos = np.zeros(4, dtype=np.int64)
-    tpos = np.zeros(5, dtype=np.int64)
-    digits_tmp = np.zeros(20, dtype=np.uint8)
+    dims = work[0]
+    ostart = work[1]
+    ostop = work[2]
+    order = work[3]
+    vpos = work[4]
+    tpos = work[5]
+    digits_tmp = work[6]
+    # The encoding facts of the line being read (see _high)
+    lt = work[7]
+    lt[3] = tally[1]
+    # The last date read and its day number: a ledger's rows mostly repeat their voucher's date.
+    last_ymd = -1
+    last_days = 0
+    last_ok = 0
+    for slot in range(4):
+        v_off[slot, 0] = 0
+    for slot in range(5):
+        t_off[slot, 0] = 0
     while i < n:
         line_no += 1
         start = i
-        seen = 0
-        while i < n:
-            b = buf[i]
-            if b == 10 or b == 13:
-                break
-            seen |= b
-            i += 1
-        end = i
-        if seen >= 128:
-            _tally(buf, start, end, tally)
+        s = _skip_space(buf, i, n)
+        p = s
+        if not _at_line_end(buf, s, n):
+            if check_latin_lines:
+                cpn = 0
+                latn = 0
+                for k in range(s, _line_end(buf, s, n)):
+                    letter = _letter(buf[k])
+                    if letter == 1:
+                        cpn += 1
+                    elif letter == 2:
+                        latn += 1
+                if latn > 0 and cpn == 0:
+                    return 1, nv, nt, no, line_no, breaks
+            c = buf[s]
+            if c == 123 or c == 125:
+                p = _skip_space(buf, s + 1, n)
+                if not _at_line_end(buf, p, n):
+                    return 1, nv, nt, no, line_no, breaks
+                if c == 123:
+                    if state != 1:
+                        return 1, nv, nt, no, line_no, breaks
+                    state = 2
+                else:
+                    if state != 2 or pending >= 0:
+                        return 1, nv, nt, no, line_no, breaks
+                    state = 0
+            else:
+                kind = _label(buf, s, n)
+                if first_record:
+                    first_record = False
+                    if kind != OTHER:
+                        return 1, nv, nt, no, line_no, breaks
+                if kind == OTHER:
+                    if state != 0 or c != 35:
+                        return 1, nv, nt, no, line_no, breaks
+                    # #KSUMMA (in any case; "ſ" is an S to str.upper): the exact reader's
+                    if s + 2 < n and (buf[s + 1] == 75 or buf[s + 1] == 107):
+                        c2 = buf[s + 2]
+                        if c2 == 83 or c2 == 115 or c2 == 0xC5:
+                            return 1, nv, nt, no, line_no, breaks
+                    seen = 0
+                    while p < n:
+                        b = buf[p]
+                        if b == 10 or b == 13:
+                            break
+                        if b == 0:
+                            return 1, nv, nt, no, line_no, breaks
+                        seen |= b
+                        p += 1
+                    if no >= cap_o:
+                        return 2, nv, nt, no, line_no, breaks
+                    o_line[no] = line_no
+                    o_start[no] = start
+                    o_stop[no] = p
+                    no += 1
+                    if seen >= 128:
+                        _tally(buf, start, p, tally)
+                        lt[3] = tally[1]
+                elif kind == VER:
+                    if state != 0:
+                        return 1, nv, nt, no, line_no, breaks
+                    if nv >= cap_v:
+                        return 2, nv, nt, no, line_no, breaks
+                    p = _skip_space(buf, s + 4, n)
+                    # series and number
+                    for slot in range(2):
+                        if _at_line_end(buf, p, n):
+                            return 1, nv, nt, no, line_no, breaks
+                        p, vpos[slot], bad = _take(buf, p, n, v_buf, slot, vpos[slot], lut_len, lut, lt)
+                        if bad == 1:
+                            return 1, nv, nt, no, line_no, breaks
+                        p = _skip_space(buf, p, n)
+                    if _at_line_end(buf, p, n):
+                        return 1, nv, nt, no, line_no, breaks
+                    ymd, p, given, ok = _date_at(buf, p, n)
+                    if ok == 0 or given == 0:
+                        return 1, nv, nt, no, line_no, breaks
+                    if ymd != last_ymd:
+                        last_ymd = ymd
+                        last_days, last_ok = _civil(ymd)
+                    if last_ok == 0:
+                        return 1, nv, nt, no, line_no, breaks
+                    v_date[nv] = last_days
+                    v_regdate[nv] = 0
+                    v_regvalid[nv] = 0
+                    p = _skip_space(buf, p, n)
+                    if not _at_line_end(buf, p, n):  # text
+                        p, vpos[2], bad = _take(buf, p, n, v_buf, 2, vpos[2], lut_len, lut, lt)
+                        if bad == 1:
+                            return 1, nv, nt, no, line_no, breaks
+                        p = _skip_space(buf, p, n)
+                        if not _at_line_end(buf, p, n):  # registration date
+                            ymd, p, given, ok = _date_at(buf, p, n)
+                            if ok == 0:
+                                return 1, nv, nt, no, line_no, breaks
+                            if given == 1:
+                                if ymd != last_ymd:
+                                    last_ymd = ymd
+                                    last_days, last_ok = _civil(ymd)
+                                if last_ok == 0:
+                                    return 1, nv, nt, no, line_no, breaks
+                                v_regdate[nv] = last_days
+                                v_regvalid[nv] = 1
+                            p = _skip_space(buf, p, n)
+                            if not _at_line_end(buf, p, n):  # sign
+                                p, vpos[3], bad = _take(buf, p, n, v_buf, 3, vpos[3], lut_len, lut, lt)
+                                if bad == 1:
+                                    return 1, nv, nt, no, line_no, breaks
+                                p = _skip_space(buf, p, n)
+                                if not _at_line_end(buf, p, n):
+                                    return 1, nv, nt, no, line_no, breaks
+                    for slot in range(4):
+                        v_off[slot, nv + 1] = vpos[slot]
+                    v_line[nv] = line_no
+                    nv += 1
+                    state = 1
+                    row_in_voucher = 0
+                else:
+                    # a row
+                    if state != 2:
+                        return 1, nv, nt, no, line_no, breaks
+                    if nt >= cap_t:
+                        return 2, nv, nt, no, line_no, breaks
+                    t_date[nt] = v_date[nv - 1]
+                    t_valid[0, nt] = 0
+                    t_valid[1, nt] = 0
+                    t_valid[2, nt] = 0
+                    p = _skip_space(buf, s + (6 if kind == TRANS else 7), n)
+                    # account: not empty, no space in it
+                    if _at_line_end(buf, p, n):
+                        return 1, nv, nt, no, line_no, breaks
+                    was = tpos[0]
+                    p, tpos[0], bad = _take(buf, p, n, t_buf, 0, was, lut_len, lut, lt)
+                    if bad == 1 or tpos[0] == was:
+                        return 1, nv, nt, no, line_no, breaks
+                    for k in range(was, tpos[0]):
+                        if t_buf[0, k] == 32 or t_buf[0, k] == 9:
+                            return 1, nv, nt, no, line_no, breaks
+                    p = _skip_space(buf, p, n)
+                    if p >= n or buf[p] != 123:
+                        return 1, nv, nt, no, line_no, breaks
+                    p, tpos[1], bad = _objects_at(
+                        buf, p, n, t_buf, tpos[1], lut_len, lut, lt, dims, ostart, ostop, order, digits_tmp
+                    )
+                    if bad == 1:
+                        return 1, nv, nt, no, line_no, breaks
+                    p = _skip_space(buf, p, n)
+                    if _at_line_end(buf, p, n):
+                        return 1, nv, nt, no, line_no, breaks
+                    amt, p, ok = _amount_at(buf, p, n)
+                    if ok == 0:
+                        return 1, nv, nt, no, line_no, breaks
+                    t_amount[nt] = amt
+                    p = _skip_space(buf, p, n)
+                    if not _at_line_end(buf, p, n):  # date
+                        ymd, p, given, ok = _date_at(buf, p, n)
+                        if ok == 0:
+                            return 1, nv, nt, no, line_no, breaks
+                        if given == 1:
+                            if ymd != last_ymd:
+                                last_ymd = ymd
+                                last_days, last_ok = _civil(ymd)
+                            if last_ok == 0:
+                                return 1, nv, nt, no, line_no, breaks
+                            t_date[nt] = last_days
+                        p = _skip_space(buf, p, n)
+                        if not _at_line_end(buf, p, n):  # text
+                            was = tpos[2]
+                            p, tpos[2], bad = _take(buf, p, n, t_buf, 2, was, lut_len, lut, lt)
+                            if bad == 1:
+                                return 1, nv, nt, no, line_no, breaks
+                            if tpos[2] > was:
+                                t_valid[0, nt] = 1
+                            p = _skip_space(buf, p, n)
+                            if not _at_line_end(buf, p, n):  # quantity
+                                tk, a, b2, p, bad = _token(buf, p, _line_end(buf, p, n))
+                                if bad == 1 or tk == 3:
+                                    return 1, nv, nt, no, line_no, breaks
+                                if b2 > a:
+                                    qpos = _copy_quantity(buf, a, b2, t_buf, 3, tpos[3])
+                                    if qpos < 0:
+                                        return 1, nv, nt, no, line_no, breaks
+                                    tpos[3] = qpos
+                                    t_valid[1, nt] = 1
+                                p = _skip_space(buf, p, n)
+                                if not _at_line_end(buf, p, n):  # sign
+                                    was = tpos[4]
+                                    p, tpos[4], bad = _take(buf, p, n, t_buf, 4, was, lut_len, lut, lt)
+                                    if bad == 1:
+                                        return 1, nv, nt, no, line_no, breaks
+                                    if tpos[4] > was:
+                                        t_valid[2, nt] = 1
+                                    p = _skip_space(buf, p, n)
+                                    if not _at_line_end(buf, p, n):
+                                        return 1, nv, nt, no, line_no, breaks
+                    for slot in range(5):
+                        t_off[slot, nt + 1] = tpos[slot]
+                    # #RTRANS must be followed by its #TRANS twin (same account, objects and amount)
+                    if pending >= 0:
+                        if kind != TRANS or t_amount[nt] != t_amount[pending]:
+                            return 1, nv, nt, no, line_no, breaks
+                        for slot in range(2):
+                            la = t_off[slot, pending + 1] - t_off[slot, pending]
+                            lb = t_off[slot, nt + 1] - t_off[slot, nt]
+                            if la != lb:
+                                return 1, nv, nt, no, line_no, breaks
+                            for k in range(la):
+                                if t_buf[slot, t_off[slot, pending] + k] != t_buf[slot, t_off[slot, nt] + k]:
+                                    return 1, nv, nt, no, line_no, breaks
+                        pending = -1
+                    elif kind == RTRANS:
+                        pending = nt
+                    t_voucher[nt] = nv - 1
+                    t_row[nt] = row_in_voucher
+                    t_kind[nt] = kind
+                    t_line[nt] = line_no
+                    row_in_voucher += 1
+                    nt += 1
+            if lt[0] > 0:
+                # the line's high bytes, tallied as its tokens were copied
+                tally[0] += lt[0]
+                tally[1] = lt[3]
+                tally[2] += lt[1]
+                tally[3] += lt[2]
+                if lt[2] > 0 and lt[1] == 0:
+                    tally[4] = 1
+                if lt[4] == 1:
+                    tally[5] = 1
+                lt[0] = 0
+                lt[1] = 0
+                lt[2] = 0
+                lt[4] = 0
+                lt[5] = 0
+        # p is at the line's break (or the end)
+        i = p
         if i < n:
             if buf[i] == 13 and i + 1 < n and buf[i + 1] == 10:
                 i += 2
             else:
                 i += 1
-        s = _skip_space(buf, start, end)
-        e = end
-        while e > s and (buf[e - 1] == 32 or buf[e - 1] == 9):
-            e -= 1
-        if s >= e:
-            continue
-        if check_latin_lines:
-            cpn = 0
-            latn = 0
-            for k in range(s, e):
-                b = buf[k]
-                if _letter(b) == 1:
-                    cpn += 1
-                elif _letter(b) == 2:
-                    latn += 1
-            if latn > 0 and cpn == 0:
-                return 1, nv, nt, no, line_no
-        if e - s == 1 and buf[s] == 123:
-            if state != 1:
-                return 1, nv, nt, no, line_no
-            state = 2
-            continue
-        if e - s == 1 and buf[s] == 125:
-            if state != 2 or pending >= 0:
-                return 1, nv, nt, no, line_no
-            state = 0
-            continue
-        kind = _label(buf, s, e)
-        if first_record:
-            first_record = False
-            if kind != OTHER:
-                return 1, nv, nt, no, line_no
-        if kind == OTHER:
-            if state != 0 or buf[s] != 35:
-                return 1, nv, nt, no, line_no
-            o_line[no] = line_no
-            o_start[no] = start
-            o_stop[no] = end
-            no += 1
-            continue
-        if kind == VER:
-            if state != 0:
-                return 1, nv, nt, no, line_no
-            p = s + 4
-            fields = 0
-            date_ok = 0
-            while True:
-                tk, a, b2, p, bad = _token(buf, p, e)
-                if bad == 1 or tk == 3:
-                    return 1, nv, nt, no, line_no
-                if tk == 0:
-                    break
-                q = 1 if tk == 2 else 0
-                if fields == 0 or fields == 1 or fields == 3 or fields == 5:
-                    slot = 0 if fields == 0 else (1 if fields == 1 else (2 if fields == 3 else 3))
-                    vpos[slot] = _copy(buf, a, b2, q, v_buf, slot, vpos[slot], lut_len, lut)
-                elif fields == 2:
-                    d, ok = _days(buf, a, b2)
-                    if ok == 0:
-                        return 1, nv, nt, no, line_no
-                    v_date[nv] = d
-                    date_ok = 1
-                elif fields == 4:
-                    if b2 > a:
-                        d, ok = _days(buf, a, b2)
-                        if ok == 0:
-                            return 1, nv, nt, no, line_no
-                        v_regdate[nv] = d
-                        v_regvalid[nv] = 1
-                else:
-                    return 1, nv, nt, no, line_no
-                fields += 1
-            if date_ok == 0:
-                return 1, nv, nt, no, line_no
-            for slot in range(4):
-                v_off[slot, nv + 1] = vpos[slot]
-            v_line[nv] = line_no
-            nv += 1
-            state = 1
-            row_in_voucher = 0
-            continue
-        # a row
-        if state != 2:
-            return 1, nv, nt, no, line_no
-        p = s + (6 if kind == TRANS else 7)
-        fields = 0
-        got_amount = 0
-        t_date[nt] = v_date[nv - 1]
-        while True:
-            tk, a, b2, p, bad = _token(buf, p, e)
-            if bad == 1:
-                return 1, nv, nt, no, line_no
-            if tk == 0:
-                break
-            q = 1 if tk == 2 else 0
-            if fields == 1:
-                if tk != 3:
-                    return 1, nv, nt, no, line_no
-                # object list: pairs of (dimension number, object id)
-                np_ = 0
-                pp = a
-                while True:
-                    tk2, a2, b3, pp, bad2 = _token(buf, pp, b2)
-                    if bad2 == 1 or tk2 == 3:
-                        return 1, nv, nt, no, line_no
-                    if tk2 == 0:
-                        break
-                    if np_ >= 128:
-                        return 1, nv, nt, no, line_no
-                    if np_ % 2 == 0:
-                        dv = 0
-                        nd = 0
-                        for k in range(a2, b3):
-                            c = buf[k]
-                            if c < 48 or c > 57:
-                                return 1, nv, nt, no, line_no
-                            dv = dv * 10 + (c - 48)
-                            nd += 1
-                        if nd == 0 or nd > 9:
-                            return 1, nv, nt, no, line_no
-                        dims[np_ // 2] = dv
-                    else:
-                        ostart[np_ // 2] = a2
-                        ostop[np_ // 2] = b3
-                        oq[np_ // 2] = 1 if tk2 == 2 else 0
-                        # characters that the canonical key escapes, and a quote inside a bare
-                        # id (the exact tokenizer splits there): leave them to the exact reader
-                        for k in range(a2, b3):
-                            c = buf[k]
-                            if c == 124 or c == 58 or c == 92 or c == 34:
-                                return 1, nv, nt, no, line_no
-                    np_ += 1
-                if np_ % 2 == 1:
-                    return 1, nv, nt, no, line_no
-                npairs = np_ // 2
-                for k in range(npairs):
-                    order[k] = k
-                # insertion sort by (dimension, object bytes); duplicates of a dimension go to the exact reader
-                for k in range(1, npairs):
-                    x = order[k]
-                    m = k - 1
-                    while m >= 0 and dims[order[m]] > dims[x]:
-                        order[m + 1] = order[m]
-                        m -= 1
-                    order[m + 1] = x
-                for k in range(1, npairs):
-                    if dims[order[k]] == dims[order[k - 1]]:
-                        return 1, nv, nt, no, line_no
-                pos = tpos[1]
-                for k in range(npairs):
-                    x = order[k]
-                    if k > 0:
-                        t_buf[1, pos] = 124
-                        pos += 1
-                    dv = dims[x]
-                    # write the dimension number
-                    nd = 0
-                    if dv == 0:
-                        digits_tmp[0] = 48
-                        nd = 1
-                    while dv > 0:
-                        digits_tmp[nd] = 48 + dv % 10
-                        dv //= 10
-                        nd += 1
-                    for m in range(nd - 1, -1, -1):
-                        t_buf[1, pos] = digits_tmp[m]
-                        pos += 1
-                    t_buf[1, pos] = 58
-                    pos += 1
-                    pos = _copy(buf, ostart[x], ostop[x], oq[x], t_buf, 1, pos, lut_len, lut)
-                tpos[1] = pos
-            elif tk == 3:
-                return 1, nv, nt, no, line_no
-            elif fields == 0:
-                if b2 <= a:
-                    return 1, nv, nt, no, line_no
-                if q == 1:
-                    for k in range(a, b2):
-                        if buf[k] == 32 or buf[k] == 9:
-                            return 1, nv, nt, no, line_no
-                tpos[0] = _copy(buf, a, b2, q, t_buf, 0, tpos[0], lut_len, lut)
-            elif fields == 2:
-                amt, ok = _parse_amount(buf, a, b2)
-                if ok == 0 or q == 1:
-                    return 1, nv, nt, no, line_no
-                t_amount[nt] = amt
-                got_amount = 1
-            elif fields == 3:
-                if b2 > a:
-                    d, ok = _days(buf, a, b2)
-                    if ok == 0:
-                        return 1, nv, nt, no, line_no
-                    t_date[nt] = d
-            elif fields == 4:
-                if b2 > a:
-                    tpos[2] = _copy(buf, a, b2, q, t_buf, 2, tpos[2], lut_len, lut)
-                    t_valid[0, nt] = 1
-            elif fields == 5:
-                if b2 > a:
-                    qpos = _copy_quantity(buf, a, b2, t_buf, 3, tpos[3])
-                    if qpos < 0:
-                        return 1, nv, nt, no, line_no
-                    tpos[3] = qpos
-                    t_valid[1, nt] = 1
-            elif fields == 6:
-                if b2 > a:
-                    tpos[4] = _copy(buf, a, b2, q, t_buf, 4, tpos[4], lut_len, lut)
-                    t_valid[2, nt] = 1
-            else:
-                return 1, nv, nt, no, line_no
-            fields += 1
-        if got_amount == 0:
-            return 1, nv, nt, no, line_no
-        for slot in range(5):
-            t_off[slot, nt + 1] = tpos[slot]
-        # #RTRANS must be followed by its #TRANS twin (same account, objects and amount)
-        if pending >= 0:
-            if kind != TRANS or t_amount[nt] != t_amount[pending]:
-                return 1, nv, nt, no, line_no
-            for slot in range(2):
-                la = t_off[slot, pending + 1] - t_off[slot, pending]
-                lb = t_off[slot, nt + 1] - t_off[slot, nt]
-                if la != lb:
-                    return 1, nv, nt, no, line_no
-                for k in range(la):
-                    if t_buf[slot, t_off[slot, pending] + k] != t_buf[slot, t_off[slot, nt] + k]:
-                        return 1, nv, nt, no, line_no
-            pending = -1
-        elif kind == RTRANS:
-            pending = nt
-        t_voucher[nt] = nv - 1
-        t_row[nt] = row_in_voucher
-        t_kind[nt] = kind
-        t_line[nt] = line_no
-        row_in_voucher += 1
-        nt += 1
+            breaks += 1
     if state != 0:
-        return 1, nv, nt, no, line_no
-    return 0, nv, nt, no, 0
+        return 1, nv, nt, no, line_no, breaks
+    return 0, nv, nt, no, 0, breaks
 
 
 def _strings(offsets: np.ndarray, data: np.ndarray, count: int, valid: np.ndarray | None = None) -> pa.Array:
@@ -779,6 +1064,7 @@ class _Chunk:
     vouchers: dict[str, pa.Array]
     rows: dict[str, pa.Array]
     tally: np.ndarray  # the encoding facts of its lines (see _tally)
+    breaks: int  # its line breaks (CRLF once, a lone CR too)
 
 
 _KINDS = pa.array(["", "", "", "TRANS", "RTRANS", "BTRANS"], pa.string())
@@ -794,56 +1080,69 @@ def _scan_chunk(
     high: int,
 ) -> _Chunk | None:
     buf = np.frombuffer(body, dtype=np.uint8)
-    est = body.nbytes // 2 + 2  # a record line is at least "{" plus a line break
-    est = min(est, _count_breaks(buf) + 2)
+    # Room for every record without counting the lines first (a pass of its own): a row is at
+    # least 12 bytes ('#TRANS 1 {}1'), a voucher at least 17 ('#VER """"20230101') with
+    # its "{" and "}" lines. Header lines can be as short as "#" and are rarely so many: when
+    # they do not fit, the lines are counted and the piece scanned again. The arrays are not
+    # zeroed (the scanner writes every entry it counts), so only the pages used are touched.
+    sizes = (body.nbytes // 17 + 2, body.nbytes // 12 + 2, body.nbytes // 24 + 1024)
     # Transcoding can at most triple a high byte (``high`` counts the whole file's).
     cap = body.nbytes + 2 * min(high, body.nbytes) + 16
-    v_date = np.zeros(est, np.int32)
-    v_regdate = np.zeros(est, np.int32)
-    v_regvalid = np.zeros(est, np.uint8)
-    v_line = np.zeros(est, np.int64)
-    v_off = np.zeros((4, est + 1), np.int32)
     v_buf = np.empty((4, cap), np.uint8)
-    t_voucher = np.zeros(est, np.int64)
-    t_row = np.zeros(est, np.int32)
-    t_kind = np.zeros(est, np.int8)
-    t_amount = np.zeros(est, np.int64)
-    t_date = np.zeros(est, np.int32)
-    t_line = np.zeros(est, np.int64)
-    t_off = np.zeros((5, est + 1), np.int32)
     t_buf = np.empty((5, cap), np.uint8)
-    t_valid = np.zeros((3, est), np.uint8)
-    o_line = np.zeros(est, np.int64)
-    o_start = np.zeros(est, np.int64)
-    o_stop = np.zeros(est, np.int64)
-    tally = np.zeros(5, np.int64)
-    status, nv, nt, no, _bad_line = _scan(
-        buf,
-        line_base,
-        first,
-        check_latin,
-        lut_len,
-        lut,
-        v_date,
-        v_regdate,
-        v_regvalid,
-        v_line,
-        v_off,
-        v_buf,
-        t_voucher,
-        t_row,
-        t_kind,
-        t_amount,
-        t_date,
-        t_line,
-        t_off,
-        t_buf,
-        t_valid,
-        o_line,
-        o_start,
-        o_stop,
-        tally,
-    )
+    while True:
+        est_v, est_t, est_o = sizes
+        v_date = np.empty(est_v, np.int32)
+        v_regdate = np.empty(est_v, np.int32)
+        v_regvalid = np.empty(est_v, np.uint8)
+        v_line = np.empty(est_v, np.int64)
+        v_off = np.empty((4, est_v + 1), np.int32)
+        t_voucher = np.empty(est_t, np.int64)
+        t_row = np.empty(est_t, np.int32)
+        t_kind = np.empty(est_t, np.int8)
+        t_amount = np.empty(est_t, np.int64)
+        t_date = np.empty(est_t, np.int32)
+        t_line = np.empty(est_t, np.int64)
+        t_off = np.empty((5, est_t + 1), np.int32)
+        t_valid = np.empty((3, est_t), np.uint8)
+        o_line = np.empty(est_o, np.int64)
+        o_start = np.empty(est_o, np.int64)
+        o_stop = np.empty(est_o, np.int64)
+        tally = np.zeros(_TALLY_SIZE, np.int64)
+        status, nv, nt, no, _bad_line, breaks = _scan(
+            buf,
+            line_base,
+            first,
+            check_latin,
+            lut_len,
+            lut,
+            v_date,
+            v_regdate,
+            v_regvalid,
+            v_line,
+            v_off,
+            v_buf,
+            t_voucher,
+            t_row,
+            t_kind,
+            t_amount,
+            t_date,
+            t_line,
+            t_off,
+            t_buf,
+            t_valid,
+            o_line,
+            o_start,
+            o_stop,
+            tally,
+            np.zeros((8, 64), np.int64),
+        )
+        if status != 2:
+            break
+        lines = _count_breaks(buf) + 2  # every record is a line of its own
+        if sizes == (lines, lines, lines):
+            break
+        sizes = (lines, lines, lines)
     if status != 0:
         return None
     others = [(int(o_line[k]), bytes(body[o_start[k] : o_stop[k]])) for k in range(no)]
@@ -869,7 +1168,7 @@ def _scan_chunk(
         "objects": _strings(t_off[1], t_buf[1], nt),
         "line": pa.array(t_line[:nt]),
     }
-    return _Chunk(nv, nt, others, vouchers, rows, tally)
+    return _Chunk(nv, nt, others, vouchers, rows, tally, breaks)
 
 
 # Files this large are scanned in two halves at once (the scanner releases the GIL).
@@ -916,10 +1215,7 @@ def read_fast(
     """
     if piece_max_bytes is None:
         piece_max_bytes = PIECE_MAX_BYTES
-    if data.find(b"#KSUMMA") >= 0 or data.find(b"\x00") >= 0:
-        return None
-    if detected is not None and _has_holes(data, detected):
-        return None
+    # A #KSUMMA, a NUL: the scanner declines (see _scan); an undefined Windows-1252 byte: below.
     bom = data[:3] == enc.BOM
     # A view, not a slice: slicing would copy the whole file.
     body = memoryview(data)[3:] if bom else memoryview(data)
@@ -940,20 +1236,24 @@ def read_fast(
     pieces = [body[bounds[k] : bounds[k + 1]] for k in range(len(points))]
     if any(piece.nbytes > piece_max_bytes for piece in pieces):
         return None  # a stretch without #VER longer than a piece: the exact reader's
-    bases = [0]
-    for piece in pieces[:-1]:
-        bases.append(bases[-1] + _count_breaks(np.frombuffer(piece, np.uint8)))
+    # Each piece scanned from line 0, moved to its place once the lines above it are counted.
     with ThreadPoolExecutor(max_workers=min(len(pieces), SCAN_THREADS)) as pool:
         futures = [
-            pool.submit(_scan_chunk, piece, bases[k], k == 0, check_latin, lut_len, lut, high)
+            pool.submit(_scan_chunk, piece, 0, k == 0, check_latin, lut_len, lut, high)
             for k, piece in enumerate(pieces)
         ]
         chunks = [f.result() for f in futures]
     if any(c is None for c in chunks):
         return None
     done = [c for c in chunks if c is not None]
+    base = 0
+    for chunk in done:
+        _offset_lines(chunk, base)
+        base += chunk.breaks
+    if detected is not None and _has_holes(detected, done):
+        return None
     if detected is None:
-        detected = _decided(data, bom, done)
+        detected = _decided(bom, done)
         if detected is None:
             return None
     others = [o for c in done for o in c.others]
@@ -1011,11 +1311,12 @@ def read_fast(
     )
 
 
-def _has_holes(data: Buffer, detected: enc.Detected) -> bool:
-    return detected.encoding == enc.CP1252 and any(data.find(hole) >= 0 for hole in _CP1252_HOLES)
+def _has_holes(detected: enc.Detected, chunks: list[_Chunk]) -> bool:
+    """Whether a Windows-1252 file holds a byte that it leaves undefined (the exact reader warns)."""
+    return detected.encoding == enc.CP1252 and any(c.tally[5] for c in chunks)
 
 
-def _decided(data: Buffer, bom: bool, chunks: list[_Chunk]) -> enc.Detected | None:
+def _decided(bom: bool, chunks: list[_Chunk]) -> enc.Detected | None:
     """The encoding of a file scanned as UTF-8, its text transcoded to it; None when the
     exact reader must read the file (a Windows-1252 line in a CP437 file, an undefined
     Windows-1252 byte)."""
@@ -1023,7 +1324,7 @@ def _decided(data: Buffer, bom: bool, chunks: list[_Chunk]) -> enc.Detected | No
     high, invalid, cp, lat = (int(v) for v in tally[:4])
     mixed = any(c.tally[4] for c in chunks)
     detected = enc.decide(bom, high == 0, invalid == 0, cp, lat)
-    if (detected.encoding == enc.CP437 and mixed) or _has_holes(data, detected):
+    if (detected.encoding == enc.CP437 and mixed) or _has_holes(detected, chunks):
         return None
     if detected.encoding != enc.UTF8 and high:
         lut_len, lut = _lut(detected.encoding)
@@ -1176,9 +1477,6 @@ def _pieces(
             return
 
 
-_UNWANTED = (b"#KSUMMA", b"\x00")
-
-
 def _scan_piece(
     buf: bytearray,
     start: int,
@@ -1191,12 +1489,11 @@ def _scan_piece(
 ) -> tuple[_Chunk | None, int, bool]:
     """A piece scanned (in a worker) from line 0, its line breaks, and whether it holds a byte
     that Windows-1252 leaves undefined; no chunk when it holds one that sends the file to the
-    exact reader whatever it is (#KSUMMA, NUL)."""
+    exact reader whatever it is (#KSUMMA, NUL: the scanner declines)."""
     chunk = _scan_chunk(memoryview(buf)[start:stop], 0, first, check_latin, lut_len, lut, high)
-    if chunk is None or any(buf.find(needle, start, stop) >= 0 for needle in _UNWANTED):
+    if chunk is None:
         return None, 0, False
-    holes = bool(chunk.tally[0]) and any(buf.find(hole, start, stop) >= 0 for hole in _CP1252_HOLES)
-    return chunk, _count_breaks(np.frombuffer(buf, np.uint8, stop - start, start)), holes
+    return chunk, chunk.breaks, bool(chunk.tally[5])
 
 
 @dataclass(frozen=True, slots=True)
