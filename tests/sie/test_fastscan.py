@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -581,3 +582,229 @@ def test_a_long_period_balance_list_that_never_closes_is_read_like_the_exact_rea
     assert [f.message for f in exact.findings if f.level is Level.ERROR] == [
         "#PSALDO: objektlistan öppnas med '{' men stängs aldrig med '}'"
     ]
+
+
+# -- what the scanner judges while it walks: NUL, #KSUMMA, undefined bytes, line breaks ----------
+
+
+def _vouchers_text(count: int, text: str = "x", newline: str = "\n") -> str:
+    head = ["#FLAGGA 0", "#RAR 0 20230101 20231231", "#KONTO 1930 Bank", "#KONTO 3010 Avgift"]
+    body = [
+        f'#VER A {n} 20230105 "{text}"\n{{\n#TRANS 1930 {{1 "81{n % 7}"}} 5.{n % 10}0 20230105 "{text}"\n'
+        f"#TRANS 3010 {{}} -5.{n % 10}0\n}}"
+        for n in range(1, count + 1)
+    ]
+    return newline.join([*head, *body]).replace("\n", newline) + newline
+
+
+def _streamed(
+    data: bytes, tmp_path, piece_max_bytes: int = 4096, pieces: list[fastscan.Piece] | None = None
+) -> fastscan.Streamed | None:
+    """The file streamed in pieces of about half ``piece_max_bytes`` (put in ``pieces``); None
+    if declined."""
+    from bokslut.sie.reader import sniff
+
+    path = tmp_path / "f.se"
+    path.write_bytes(data)
+    got: list[fastscan.Piece] = [] if pieces is None else pieces
+    with path.open("rb") as f:
+        return fastscan.stream_fast(f, "f.se", got.append, read_exact_lines, sniff, piece_max_bytes)
+
+
+@pytest.mark.parametrize(
+    "old,new",
+    [
+        ('"y"\n{', '"y\x00"\n{'),  # inside a voucher's text
+        ('"y"\n#', '"y\x00"\n#'),  # inside a row's text
+        ("\n}", "\n}\x00"),  # after a closing brace
+        ("\n}", "\n}\n\x00"),  # a line of its own
+        ("\n}", "\n}\n \t\x00"),  # after indentation
+        ("\n{", "\n{ \x00"),  # after an opening brace and a space
+        ("\n}", "\n}\n#X \x00"),  # a header line among the vouchers
+    ],
+)
+def test_a_nul_in_a_late_piece_sends_the_file_to_the_exact_reader(old, new, tmp_path):
+    text = _vouchers_text(200)
+    last = text.rindex("#VER")
+    tail = text[last:].replace('"x"', '"y"')
+    assert tail.count(old) == 1
+    raw = (text[:last] + tail.replace(old, new)).encode()
+    assert raw.count(b"\x00") == 1 and raw.index(b"\x00") > 3 * 4096
+    assert fastscan.read_fast(raw, "f.se", None, read_exact_lines, parts=3) is None
+    assert fastscan.read_fast(raw, "f.se", fastscan.detect(raw), read_exact_lines, parts=3) is None
+    assert _streamed(raw, tmp_path) is None
+    assert _streamed((text[:last] + tail).encode(), tmp_path) is not None
+
+
+def test_a_nul_in_a_header_line_sends_the_file_to_the_exact_reader():
+    raw = _vouchers_text(200).replace("#KONTO 3010 Avgift", "#KONTO 3010 Avg\x00ift").encode()
+    assert fastscan.read_fast(raw, "f.se", None, read_exact_lines, parts=2) is None
+
+
+@pytest.mark.parametrize(
+    "record",
+    ["#KSUMMA", "#KSUMMA 1234", "#ksumma", "  #KSUMMA", "\t#Ksumma 99", "#KSUMMA\t", "#kſumma"],
+)
+def test_a_ksumma_record_sends_the_file_to_the_exact_reader(record, tmp_path):
+    # At the top (the exact reader sums what follows) and at the end (the closing sum).
+    text = _vouchers_text(200)
+    for data in (
+        text.replace("#RAR", record + "\n#RAR", 1),
+        text + record + "\n",
+    ):
+        raw = data.encode()
+        assert fastscan.read_fast(raw, "f.se", None, read_exact_lines, parts=2) is None
+        assert fastscan.read_fast(raw, "f.se", fastscan.detect(raw), read_exact_lines) is None
+    assert _streamed((text + record + "\n").encode(), tmp_path) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "#KSUMMA",
+        "summa #KSUMMA 12",
+        "#ksumma",
+    ],
+)
+def test_ksumma_inside_a_text_is_only_text_to_both_readers(text, tmp_path):
+    # The bytes "#KSUMMA" in a text are no record: the scanner reads the file, as the exact
+    # reader does (the label of a line is its first field; a text cannot span lines).
+    data = _vouchers_text(200, text).replace("#KONTO 1930 Bank", f'#KONTO 1930 "{text}"').encode()
+    fast, exact = both(data, parts=2)
+    assert fast is not None
+    same(fast, exact)
+    assert exact.header.ksumma is None and not any(f.level is Level.ERROR for f in exact.findings)
+    assert fast.vouchers["text"][0].as_py() == text
+    assert _streamed(data, tmp_path) is not None
+
+
+@pytest.mark.parametrize("hole", [0x81, 0x8D, 0x8F, 0x90, 0x9D])
+@pytest.mark.parametrize("where", ["row", "voucher", "object", "header"])
+def test_a_byte_windows_1252_leaves_undefined_sends_the_file_to_the_exact_reader(hole, where, tmp_path):
+    # A Windows-1252 file ("å" is E5, "ö" F6) with one undefined byte in its last voucher.
+    text = _vouchers_text(200, "Bj\xf6rk \xe5r").encode("latin-1")
+    last = text.rindex(b"#VER")
+    marker = {
+        "row": b'20230105 "Bj',
+        "voucher": b'#VER A 200 20230105 "Bj',
+        "object": b'{1 "81',
+        "header": b"",
+    }
+    if where == "header":
+        data = text.replace(b"#KONTO 3010 Avgift", b'#KONTO 3010 "Avg' + bytes([hole]) + b'"', 1)
+    else:
+        at = text.index(marker[where], last) + len(marker[where])
+        data = text[:at] + bytes([hole]) + text[at:]
+    detected = fastscan.detect(data)
+    assert detected.encoding == enc.CP1252 == enc.detect(data).encoding
+    assert fastscan.read_fast(data, "f.se", None, read_exact_lines, parts=3) is None
+    assert fastscan.read_fast(data, "f.se", detected, read_exact_lines, parts=3) is None
+    exact = read_exact(data, "f.se", detected)
+    assert any("byte som inte är tecken i CP1252" in f.message for f in exact.findings)
+    assert _streamed(data, tmp_path) is None
+    # Without the byte the scanner reads the file.
+    fast, exact = both(text, parts=3)
+    assert fast is not None and fast.encoding == enc.CP1252
+    same(fast, exact)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+@pytest.mark.parametrize("final", [True, False])
+@pytest.mark.parametrize("blank", ["", "\n", "  \n\n\t\n"])
+def test_line_numbers_and_breaks_are_the_exact_readers(newline, final, blank, tmp_path):
+    text = _vouchers_text(300).replace("\n}\n", "\n}\n" + blank).replace("\n", newline)
+    if not final:
+        text = text[: -len(newline)]
+    data = text.encode()
+    for parts in (1, 2, 5):
+        fast, exact = both(data, parts)
+        assert fast is not None
+        same(fast, exact)  # every row's and voucher's line, and the findings' lines
+    body = np.frombuffer(data, np.uint8)
+    lut_len, lut = fastscan._lut(enc.UTF8)
+    chunk = fastscan._scan_chunk(memoryview(data), 0, True, False, lut_len, lut, 0)
+    assert chunk is not None
+    ends_in_break = data[-1:] in (b"\n", b"\r")
+    assert (
+        chunk.breaks == fastscan._count_breaks(body) == len(data.splitlines()) - (0 if ends_in_break else 1)
+    )
+    pieces: list[fastscan.Piece] = []
+    streamed = _streamed(data, tmp_path, pieces=pieces)
+    if newline == "\r":
+        # Pieces are cut before a line "#VER" that follows a line feed: a file of lone CRs
+        # larger than a piece has no cut, and goes to the exact reader whole.
+        assert streamed is None
+        return
+    assert streamed is not None and len(pieces) > 3
+    exact = both(data)[1]
+    for table, rows in (
+        ("transactions", [p.rows for p in pieces]),
+        ("vouchers", [p.vouchers for p in pieces]),
+    ):
+        lines = [line for t in rows for line in t["line"].to_pylist()]
+        assert lines == getattr(exact, table)["line"].to_pylist()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.tuples(_TEXT, _TEXT, _TEXT), min_size=1, max_size=5),
+    st.sampled_from([b"\n", b"\r\n", b"\r"]),
+    st.booleans(),
+)
+def test_the_facts_tallied_while_copying_are_those_of_every_line(texts, newline, final):
+    """The encoding facts the scanner takes as it copies a line's fields are those
+    :func:`fastscan._tally` finds walking each line whole (and whether a byte is undefined in
+    Windows-1252), and the line breaks are :func:`fastscan._count_breaks`'s."""
+    lines = [b"#FLAGGA 0", b'#FNAMN "' + texts[0][0] + b'"']
+    for k, (a, b, c) in enumerate(texts):
+        lines += [
+            b'#VER "%s" %d 20230105 "%s" "" %s' % (a, k, b, c.replace(b" ", b"") or b"s"),
+            b"{",
+            b'#TRANS 1930 {1 "'
+            + a
+            + b'" 6 '
+            + (c.replace(b" ", b"") or b"p")
+            + b"} 5 20230105 "
+            + b'"'
+            + b
+            + b'"',
+            b"#TRANS 3010 {} -5",
+            b"}",
+        ]
+    data = newline.join(lines) + (newline if final else b"")
+    lut_len, lut = fastscan._lut(enc.UTF8)
+    chunk = fastscan._scan_chunk(memoryview(data), 0, True, False, lut_len, lut, 0)
+    assert chunk is not None
+    body = np.frombuffer(data, np.uint8)
+    expected = np.zeros(6, np.int64)
+    start = 0
+    for i, b in enumerate(data):
+        if b in b"\r\n":
+            fastscan._tally(body, start, i, expected)  # the line before the break
+            start = i + 1
+    fastscan._tally(body, start, len(data), expected)
+    assert chunk.tally.tolist() == expected.tolist()
+    assert bool(chunk.tally[5]) == any(bytes([h]) in data for h in (0x81, 0x8D, 0x8F, 0x90, 0x9D))
+    assert chunk.breaks == fastscan._count_breaks(body)
+
+
+def test_many_short_header_lines_outgrow_the_guessed_room_and_are_read_alike(monkeypatch):
+    # The room for records is guessed from the line breaks at the start of a piece (here its
+    # first 256 bytes: a long text, few lines). 5 000 "#X" lines of three bytes later on do
+    # not fit: the scanner counts the lines and scans again.
+    monkeypatch.setattr(fastscan, "_SAMPLE_BYTES", 256)
+    scans: list[int] = []
+    scan = fastscan._scan
+    monkeypatch.setattr(fastscan, "_scan", lambda *a: scans.append(a[-5].shape[0]) or scan(*a))
+    voucher = '#VER A {n} 20230105 "{text}"\n{{\n#TRANS 1930 {{}} 5\n#TRANS 3010 {{}} -5\n}}\n'
+    text = (
+        "#FLAGGA 0\n"
+        + voucher.format(n=1, text="lång text " * 40)
+        + "#X\n" * 5000
+        + voucher.format(n=2, text="x")
+    )
+    fast, exact = both(text.encode())
+    assert fast is not None
+    same(fast, exact)
+    assert fast.counts["#X"] == 5000
+    assert len(scans) == 2 * 2 and scans[0] < 5000 <= scans[1]  # both() scans twice

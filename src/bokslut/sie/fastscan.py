@@ -49,11 +49,13 @@ U8 = numba.types.uint8
 def _unrefcounted(fn: Callable[..., Any]) -> Any:
     """A kernel compiled without numba's reference counting: an array handed to an inlined
     helper is otherwise counted (atomically) in and out at every call, which cost a quarter
-    of the scan. Such a kernel cannot allocate arrays; its caller hands them in."""
+    of the scan. Such a kernel cannot allocate arrays; its caller hands them in. (``_nrt``
+    is numba's own switch for this, which its type stubs do not list.)"""
+    options: dict[str, Any] = {"nogil": True, "_nrt": False}
     try:
-        return numba.njit(cache=True, nogil=True, _nrt=False)(fn)
+        return numba.njit(cache=True, **options)(fn)
     except RuntimeError:  # no writable cache folder: see bokslut.sie.kernel
-        return numba.njit(nogil=True, _nrt=False)(fn)
+        return numba.njit(**options)(fn)
 
 
 def _inline(fn: Callable[..., Any]) -> Any:
@@ -1070,6 +1072,20 @@ class _Chunk:
 _KINDS = pa.array(["", "", "", "TRANS", "RTRANS", "BTRANS"], pa.string())
 
 
+# The bytes whose line breaks guess how many records a piece holds.
+_SAMPLE_BYTES = 1 << 20
+
+
+def _room_guess(buf: np.ndarray) -> int:
+    """Records room for a piece: its line breaks (in the first :data:`_SAMPLE_BYTES`,
+    scaled to the whole and a quarter more) plus some."""
+    n = buf.shape[0]
+    if n <= _SAMPLE_BYTES:
+        return int(_count_breaks(buf)) + 2
+    sample = int(_count_breaks(buf[:_SAMPLE_BYTES])) + 1
+    return sample * (n // _SAMPLE_BYTES + 1) * 5 // 4 + 4096
+
+
 def _scan_chunk(
     body: memoryview,
     line_base: int,
@@ -1080,12 +1096,19 @@ def _scan_chunk(
     high: int,
 ) -> _Chunk | None:
     buf = np.frombuffer(body, dtype=np.uint8)
-    # Room for every record without counting the lines first (a pass of its own): a row is at
-    # least 12 bytes ('#TRANS 1 {}1'), a voucher at least 17 ('#VER """"20230101') with
-    # its "{" and "}" lines. Header lines can be as short as "#" and are rarely so many: when
-    # they do not fit, the lines are counted and the piece scanned again. The arrays are not
-    # zeroed (the scanner writes every entry it counts), so only the pages used are touched.
-    sizes = (body.nbytes // 17 + 2, body.nbytes // 12 + 2, body.nbytes // 24 + 1024)
+    # Room for the records: as many as the lines, guessed from the first MiB with a margin
+    # (counting every line would be a pass of its own) and never more than could fit (a row
+    # is at least 12 bytes, '#TRANS 1 {}1'; a voucher at least 17, '#VER """"20230101', with
+    # its "{" and "}" lines). Should the guess fall short, the lines are counted and the piece
+    # scanned again. The arrays are not zeroed (the scanner writes every entry it counts).
+    # Room far beyond the guess would cost: memory is handed out in huge pages, each zeroed
+    # whole when first touched, so every array's used part is rounded up to 2 MiB.
+    room = _room_guess(buf)
+    sizes = (
+        min(body.nbytes // 17 + 2, room),
+        min(body.nbytes // 12 + 2, room),
+        min(body.nbytes // 2 + 2, room),
+    )
     # Transcoding can at most triple a high byte (``high`` counts the whole file's).
     cap = body.nbytes + 2 * min(high, body.nbytes) + 16
     v_buf = np.empty((4, cap), np.uint8)
