@@ -92,9 +92,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     print(f"belastning (1, 5, 15 min) före: {os.getloadavg()}, {os.cpu_count()} kärnor")
-    if args.file:
-        paths = list(args.file)
-    else:
+    paths = list(args.file or [])
+    if args.shape or not args.file:
         shapes = args.shape or [
             "present",
             "dims",
@@ -105,7 +104,7 @@ def main() -> None:
             "corrections",
             "longtext",
         ]
-        paths = [generate(shape, args.data, args.vouchers) for shape in shapes]
+        paths += [generate(shape, args.data, args.vouchers) for shape in shapes]
     columns = [("kodning", 7), ("MB", 7), ("rader", 9)]
     columns += [("ns/byte cpu", 12), ("ns/byte vägg", 13), ("radläsning", 11)]
     print(f"{'fil':<28}" + "".join(f" {title:>{width}}" for title, width in columns))

@@ -59,9 +59,9 @@ def _unrefcounted(fn: Callable[..., Any]) -> Any:
 
 
 def _inline(fn: Callable[..., Any]) -> Any:
-    """A helper compiled into each kernel that calls it. A call to a compiled function that
-    is not inlined counts references to every array it is given, with atomic operations:
-    a few calls per line cost more than the walk over its bytes."""
+    """A helper compiled into each kernel that calls it: no call per token, and in a kernel
+    without reference counting (see :func:`_unrefcounted`) no counting of the arrays it is
+    given either."""
     return numba.njit(nogil=True, inline="always")(fn)
 
 
@@ -1086,6 +1086,18 @@ def _room_guess(buf: np.ndarray) -> int:
     return sample * (n // _SAMPLE_BYTES + 1) * 5 // 4 + 4096
 
 
+def _others(
+    body: memoryview, lines: list[int], starts: list[int], stops: list[int]
+) -> list[tuple[int, bytes]]:
+    """The other records' (line, raw bytes). Many (a header of hundreds of thousands of
+    #OBJEKT lines) are cut from one copy of the piece: a slice of bytes is one object, a
+    slice of a view two."""
+    if len(lines) > 1000:
+        raw = bytes(body)
+        return [(line, raw[a:b]) for line, a, b in zip(lines, starts, stops, strict=True)]
+    return [(line, bytes(body[a:b])) for line, a, b in zip(lines, starts, stops, strict=True)]
+
+
 def _scan_chunk(
     body: memoryview,
     line_base: int,
@@ -1168,7 +1180,7 @@ def _scan_chunk(
         sizes = (lines, lines, lines)
     if status != 0:
         return None
-    others = [(int(o_line[k]), bytes(body[o_start[k] : o_stop[k]])) for k in range(no)]
+    others = _others(body, o_line[:no].tolist(), o_start[:no].tolist(), o_stop[:no].tolist())
     vouchers = {
         "series": _strings(v_off[0], v_buf[0], nv),
         "number": _strings(v_off[1], v_buf[1], nv),
