@@ -808,3 +808,19 @@ def test_many_short_header_lines_outgrow_the_guessed_room_and_are_read_alike(mon
     same(fast, exact)
     assert fast.counts["#X"] == 5000
     assert len(scans) == 2 * 2 and scans[0] < 5000 <= scans[1]  # both() scans twice
+
+
+def test_a_checksum_that_only_the_header_lines_would_match_is_still_the_exact_readers():
+    # Were a #KSUMMA record left to the header lines' reader, it would sum those lines alone:
+    # a checksum made over them would pass there, and fail in the exact reader, which sums
+    # the vouchers too. The scanner declines any #KSUMMA record, so it never gets that far.
+    text = _vouchers_text(200)
+    split = text.index("#VER")
+    head = "#FLAGGA 0\n#KSUMMA\n" + text[len("#FLAGGA 0\n") : split]
+    probe = read_exact((head + "#KSUMMA 0\n").encode(), "f.se", enc.detect(head.encode()))
+    (message,) = [f.message for f in probe.findings if "kontrollsumman" in f.message]
+    crc = message.split("innehållet ger ")[1].split(" ")[0]
+    data = (head + text[split:] + f"#KSUMMA {crc}\n").encode()
+    exact = read_exact(data, "f.se", enc.detect(data))
+    assert any("kontrollsumman stämmer inte" in f.message for f in exact.findings)
+    assert fastscan.read_fast(data, "f.se", None, read_exact_lines, parts=2) is None
