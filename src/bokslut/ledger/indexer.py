@@ -24,6 +24,7 @@ from bokslut.ledger.parsed import Parsed, StagedRows
 from bokslut.ledger.rowfiles import check_of, rows_file
 from bokslut.ledger.sums import SumsDims
 from bokslut.ledger.sums_writer import Summer, write_table
+from bokslut.sie.distinct import encoded
 from bokslut.sie.model import TRANSACTION_SCHEMA, VOUCHER_SCHEMA, canonical_objects
 from bokslut.workspace.layout import Layout
 
@@ -277,13 +278,16 @@ def _writer(path: Path, schema: pa.Schema) -> pq.ParquetWriter:
     path.unlink(missing_ok=True)  # never write through whatever a leftover name points to
     # Uncompressed, dictionaries only for the columns queries group by (accounts and object
     # keys repeat; texts rarely do): written fast and read fast. Queries aggregate whole
-    # columns, so statistics would not help.
+    # columns, so statistics would not help. A streamed piece's grouped columns come already
+    # encoded (distinct.encoded) and are written as they are; without the Arrow schema in the
+    # file they read back as the strings they are either way (the Parquet types say so).
     return pq.ParquetWriter(
         path,
         schema,
         compression="none",
         use_dictionary=[c for c in ("kind", "account", "objects", "series") if c in schema.names],
         write_statistics=False,
+        store_schema=False,
     )
 
 
@@ -362,7 +366,12 @@ class StagedWriter:
             self.fiscal_year, self._year_known = pc.min(vouchers["date"]).as_py().year, True
 
     def write(self, vouchers: pa.Table, rows: pa.Table, others: list[tuple[int, bytes]]) -> None:
-        """Write one piece: whole vouchers, their rows, and the piece's other records (for the year)."""
+        """Write one piece: whole vouchers, their rows, and the piece's other records (for the year).
+
+        The rows' grouped columns are written (and summed) from their dictionaries: given
+        already encoded (:func:`bokslut.sie.distinct.encoded`), they are not hashed again.
+        """
+        rows = encoded(rows)
         self._guess_year(others, vouchers)
         base = self.file_id << 32
         year = {"fiscal_year": self.fiscal_year}

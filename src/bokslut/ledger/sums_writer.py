@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 
 from bokslut.ledger.rowfiles import check_of, rows_file
 from bokslut.ledger.sums import YEAR_SUFFIX, SumsDims, is_balance_account, month_of, report_dims, summed
+from bokslut.sie import distinct
 from bokslut.workspace.layout import Layout
 
 SUMS_SCHEMA = pa.schema(
@@ -34,17 +35,16 @@ SUMS_SCHEMA = pa.schema(
 _LIMIT = (1 << 63) - 1
 
 
-def _dictionary(column: pa.ChunkedArray) -> pa.DictionaryArray:
-    arr = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
-    if not pa.types.is_dictionary(arr.type):
-        arr = pc.dictionary_encode(arr)
-    assert isinstance(arr, pa.DictionaryArray)
-    return arr
-
-
 def _months(days: np.ndarray) -> np.ndarray:
-    m = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    return ((m // 12 + 1970) * 100 + m % 12 + 1).astype(np.int32)
+    """YYYYMM of each day (days since 1970): a piece spans few days, each converted once."""
+    if days.size == 0:
+        return np.zeros(0, np.int32)
+    first = int(days.min())
+    span = np.arange(first, int(days.max()) + 1, dtype=np.int64)
+    m = span.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    months = ((m // 12 + 1970) * 100 + m % 12 + 1).astype(np.int32)
+    out: np.ndarray = months[days - first]
+    return out
 
 
 def reduce_keys(keys: pa.Array, dims: Sequence[int]) -> pa.Array:
@@ -92,16 +92,16 @@ class Summer:
         """Add rows with the store's columns kind, account, objects, amount and date."""
         # Only the columns summed: an import's pieces carry texts too, which a filter would copy.
         t = t.select(["kind", "account", "objects", "amount", "date"])
-        kinds = pc.equal(t["kind"], "TRANS")
-        if pc.all(kinds).as_py() is False:
+        kinds = distinct.equal_to(t["kind"], "TRANS")
+        if kinds is not None:
             t = t.filter(kinds)
         if t.num_rows == 0:
             return
         amount = t["amount"].combine_chunks().to_numpy(zero_copy_only=False).astype(np.int64)
         self._biggest = max(self._biggest, int(amount.max()), -int(amount.min()))
         self._rows += amount.size
-        acc = _dictionary(t["account"])
-        obj = _dictionary(t["objects"])
+        acc = distinct.dictionary(t["account"])
+        obj = distinct.dictionary(t["objects"])
         objects = obj.dictionary
         keys = pc.dictionary_encode(
             pa.concat_arrays(

@@ -8,12 +8,17 @@ pass hashes the bytes in place (FNV-1a, open addressing) and keeps, per distinct
 value, its bytes and the smallest line. With ``split`` a value is a canonical object
 key ("1:A1|6:P7", :func:`bokslut.sie.model.canonical_objects`) and each of its
 pairs counts on its own.
+
+A streamed import encodes each piece's grouped columns once (:func:`encoded`): the
+checks, the sums and the rows file all read the same dictionary, and a column given
+as a dictionary is hashed per distinct value here, not per row.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from bokslut.sie.kernel import kernel
 
@@ -180,18 +185,45 @@ def _chunk(values: pa.Array, lines: np.ndarray, split: bool) -> pa.Table:
     return pa.table({"value": strings, "line": pa.array(best)})
 
 
+_UNUSED = np.iinfo(np.int64).max
+
+
+@kernel
+def _first_per_code(codes, lines, size):
+    """The smallest line of each dictionary code (``_UNUSED`` for a code no row has)."""
+    out = np.full(size, _UNUSED, np.int64)
+    for i in range(codes.shape[0]):
+        c = codes[i]
+        if lines[i] < out[c]:
+            out[c] = lines[i]
+    return out
+
+
+def _encoded_chunk(values: pa.DictionaryArray, lines: np.ndarray, split: bool) -> pa.Table:
+    """:func:`_chunk` over the dictionary's values, each with the first line of its rows."""
+    codes = values.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    firsts = _first_per_code(codes, lines, len(values.dictionary))
+    used = firsts != _UNUSED
+    dictionary = values.dictionary
+    if not used.all():
+        dictionary, firsts = dictionary.filter(pa.array(used)), firsts[used]
+    return _chunk(dictionary, firsts, split)
+
+
 def first_lines(values: pa.ChunkedArray, lines: pa.ChunkedArray, *, split: bool = False) -> pa.Table:
     """Each distinct value of ``values`` (or pair of its object keys) with its smallest line.
 
-    ``values`` is a string column without nulls, ``lines`` the rows' line numbers. Returns a
-    table ``value``, ``line`` in no particular order.
+    ``values`` is a string column without nulls (or its dictionary encoding), ``lines`` the
+    rows' line numbers. Returns a table ``value``, ``line`` in no particular order.
     """
     all_lines = lines.to_numpy().astype(np.int64, copy=False)
     parts = []
     start = 0
     for chunk in values.chunks:
         if len(chunk):
-            parts.append(_chunk(chunk, all_lines[start : start + len(chunk)], split))
+            at = all_lines[start : start + len(chunk)]
+            encoded = isinstance(chunk, pa.DictionaryArray)
+            parts.append(_encoded_chunk(chunk, at, split) if encoded else _chunk(chunk, at, split))
         start += len(chunk)
     if not parts:
         return pa.table({"value": pa.array([], pa.string()), "line": pa.array([], pa.int64())})
@@ -203,3 +235,67 @@ def first_lines(values: pa.ChunkedArray, lines: pa.ChunkedArray, *, split: bool 
 
 def as_dict(table: pa.Table) -> dict[str, int]:
     return dict(zip(table["value"].to_pylist(), table["line"].to_pylist(), strict=True))
+
+
+# The columns of a piece's rows that the checks, the sums and the rows file group by.
+ENCODED = ("kind", "account", "objects")
+
+
+def dictionary(column: pa.ChunkedArray | pa.Array) -> pa.DictionaryArray:
+    """``column`` (strings without nulls, or already a dictionary) as one dictionary array."""
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if isinstance(arr, pa.DictionaryArray):
+        return arr
+    one = _one_value(arr)
+    if one is not None:
+        return one
+    out = pc.dictionary_encode(arr)
+    assert isinstance(out, pa.DictionaryArray)
+    return out
+
+
+def _one_value(arr: pa.Array) -> pa.DictionaryArray | None:
+    """``arr`` as a dictionary of its one value, when every row holds the same (the kind
+    "TRANS" on nearly every file): compared as bytes, cheaper than hashing each row."""
+    n = len(arr)
+    if n == 0 or arr.null_count or not pa.types.is_string(arr.type):
+        return None
+    offsets = np.frombuffer(arr.buffers()[1], np.int32)[arr.offset : arr.offset + n + 1]
+    width = int(offsets[1] - offsets[0])
+    if int(offsets[-1] - offsets[0]) != width * n:
+        return None
+    raw = arr.buffers()[2]
+    data = np.zeros(0, np.uint8) if raw is None else np.frombuffer(raw, np.uint8)
+    data = data[offsets[0] : offsets[-1]]
+    # The first rows first: a column of many values is told from them in a moment.
+    for rows in (slice(0, 64), slice(None)):
+        if not (np.diff(offsets[rows]) == width).all():
+            return None
+        if width and not (data.reshape(n, width)[rows] == data[:width]).all():
+            return None
+    value = bytes(data[:width]).decode("utf-8")
+    return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int32)), pa.array([value], pa.string()))
+
+
+def encoded(rows: pa.Table) -> pa.Table:
+    """``rows`` with its :data:`ENCODED` columns as dictionaries, each encoded once for all
+    that read them (a column already encoded is kept as it is)."""
+    for name in ENCODED:
+        at = rows.schema.get_field_index(name)
+        if at >= 0 and not pa.types.is_dictionary(rows.schema.field(at).type):
+            rows = rows.set_column(at, name, dictionary(rows.column(at)))
+    return rows
+
+
+def equal_to(column: pa.ChunkedArray | pa.Array, value: str) -> pa.Array | None:
+    """Which rows of ``column`` (strings or a dictionary) hold ``value``; None when all do."""
+    if pa.types.is_dictionary(column.type):
+        arr = dictionary(column)
+        hits = pc.equal(arr.dictionary, value)
+        if pc.all(hits).as_py() is not False:
+            return None  # every code stands for the value (or there are no rows)
+        return hits.take(arr.indices)
+    mask = pc.equal(column, value)
+    if pc.all(mask).as_py() is not False:
+        return None
+    return mask.combine_chunks() if isinstance(mask, pa.ChunkedArray) else mask

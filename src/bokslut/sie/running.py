@@ -92,17 +92,16 @@ class RunningChecks:
             first = pc.min(vouchers["date"]).as_py()
             if self.first_date is None or first < self.first_date:
                 self.first_date = first
-        kinds = pc.equal(rows["kind"], "TRANS")
+        kinds = distinct.equal_to(rows["kind"], "TRANS")
         # Only the columns the sums need: a filter copies what it keeps (texts too).
         counted = rows.select(["voucher_idx", "account", "amount", "date"])
-        if pc.all(kinds).as_py() is False:
+        if kinds is not None:
             counted = counted.filter(kinds)
         self.counted += counted.num_rows
         if nv:
             self._unbalanced += checks.unbalanced(self.name, vouchers, self._sums(counted, base, nv))
         if counted.num_rows:
-            moves = counted.select(["account", "date", "amount"])
-            self._moves.append(_merged([moves], ["account", "date"], "amount", "sum"))
+            self._moves.append(self._moved(counted))
             if len(self._moves) >= _MERGE_AT:
                 self._moves = [_merged(self._moves, ["account", "date"], "amount", "sum")]
         if rows.num_rows:
@@ -117,6 +116,20 @@ class RunningChecks:
                 self._accounts = [_merged(self._accounts, ["value"], "line", "min")]
                 self._pairs = [_merged(self._pairs, ["value"], "line", "min")]
         self._add_numbers(vouchers)
+
+    @staticmethod
+    def _moved(counted: pa.Table) -> pa.Table:
+        """The piece's counted amounts summed per account and date (grouped by dictionary code)."""
+        account = distinct.dictionary(counted["account"])
+        moves = pa.table({"code": account.indices, "date": counted["date"], "amount": counted["amount"]})
+        grouped = _merged([moves], ["code", "date"], "amount", "sum")
+        return pa.table(
+            {
+                "account": account.dictionary.take(grouped["code"]),
+                "date": grouped["date"],
+                "amount": grouped["amount"],
+            }
+        )
 
     @staticmethod
     def _sums(counted: pa.Table, base: int, nv: int) -> np.ndarray:
