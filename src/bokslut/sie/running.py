@@ -121,13 +121,18 @@ class RunningChecks:
     def _moved(counted: pa.Table) -> pa.Table:
         """The piece's counted amounts summed per account and date (grouped by dictionary code)."""
         account = distinct.dictionary(counted["account"])
-        moves = pa.table({"code": account.indices, "date": counted["date"], "amount": counted["amount"]})
-        grouped = _merged([moves], ["code", "date"], "amount", "sum")
+        codes = account.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        days = pc.cast(counted["date"], pa.int32()).to_numpy()
+        first = int(days.min())
+        span = int(days.max()) - first + 1
+        key, debit, credit, _, _ = distinct.sums_by_key(
+            codes * span + (days - first), counted["amount"].to_numpy(), days, len(account.dictionary) * span
+        )
         return pa.table(
             {
-                "account": account.dictionary.take(grouped["code"]),
-                "date": grouped["date"],
-                "amount": grouped["amount"],
+                "account": account.dictionary.take(pa.array(key // span)),
+                "date": pa.array((key % span + first).astype(np.int32)).cast(pa.date32()),
+                "amount": pa.array(debit + credit),
             }
         )
 
@@ -205,7 +210,7 @@ class RunningChecks:
         if self._keys:
             # Only sorted keys first (a file has millions): lines are looked up for repeats only.
             keys = np.concatenate(self._keys)
-            ordered = np.sort(keys)
+            ordered = np.sort(keys, kind="stable")  # runs of numbers in order: merged, not sorted again
             repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
             del ordered
             if repeated.size:
