@@ -227,7 +227,13 @@ def insert_file(
                 sie.vouchers,
                 {"fiscal_year": fiscal_year},
             ),
-            _write_rows(rows_file(layout, file_id, p.sha256, "rows"), file_id, base, sie.transactions),
+            _write_rows(
+                rows_file(layout, file_id, p.sha256, "rows"),
+                file_id,
+                base,
+                sie.transactions,
+                required=_ROWS_REQUIRED,
+            ),
         ]
     )
     for path in written:
@@ -248,6 +254,9 @@ def _with_ids(
 ) -> pa.RecordBatch:
     """One batch of vouchers or rows with the store's columns in front."""
     n = batch.num_rows
+    for name in schema.names:
+        if not schema.field(name).nullable and name in batch.schema.names and batch.column(name).null_count:
+            raise ValueError(f"rows without {name}: the readers give every row one")
     extra = [
         pa.array(np.full(n, value, dtype=np.int32)) if value is not None else pa.nulls(n, pa.int32())
         for value in constants.values()
@@ -263,15 +272,25 @@ def _with_ids(
     )
 
 
-def _store_schema(t: pa.Schema, constants: dict[str, int | None]) -> pa.Schema:
-    return pa.schema(
-        [
-            pa.field("file_id", pa.int32()),
-            pa.field("voucher_id", pa.int64()),
-            *(pa.field(name, pa.int32()) for name in constants),
-            *(t.field(name) for name in t.names if name != "voucher_idx"),
-        ]
-    )
+# The rows file's columns that every row has (both readers give each row these): written as
+# required, without a definition level per value, which costs a quarter of writing the file.
+# The vouchers file keeps its columns optional: its readers put the files of a store together,
+# which needs the same schema in the files written before.
+_ROWS_REQUIRED = frozenset(
+    ("file_id", "voucher_id", "row_no", "kind", "account", "amount", "date", "objects", "line")
+)
+
+
+def _store_schema(
+    t: pa.Schema, constants: dict[str, int | None], required: frozenset[str] = frozenset()
+) -> pa.Schema:
+    fields = [
+        pa.field("file_id", pa.int32()),
+        pa.field("voucher_id", pa.int64()),
+        *(pa.field(name, pa.int32()) for name in constants),
+        *(t.field(name) for name in t.names if name != "voucher_idx"),
+    ]
+    return pa.schema([f.with_nullable(f.name not in required) for f in fields])
 
 
 def _writer(path: Path, schema: pa.Schema) -> pq.ParquetWriter:
@@ -311,7 +330,12 @@ def _sync(path: Path) -> None:
 
 
 def _write_rows(
-    path: Path, file_id: int, base: int, t: pa.Table, constants: dict[str, int | None] | None = None
+    path: Path,
+    file_id: int,
+    base: int,
+    t: pa.Table,
+    constants: dict[str, int | None] | None = None,
+    required: frozenset[str] = frozenset(),
 ) -> Path:
     """Vouchers or rows as Parquet, with their store ids, synced before the index commits.
 
@@ -319,7 +343,7 @@ def _write_rows(
     columns added to each batch only: never a second copy of the whole table.
     """
     constants = constants or {}
-    schema = _store_schema(t.schema, constants)
+    schema = _store_schema(t.schema, constants, required)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     with _writer(tmp, schema) as writer:
@@ -377,7 +401,7 @@ class StagedWriter:
         year = {"fiscal_year": self.fiscal_year}
         if self._vouchers is None:
             self._vouchers = _writer(self.vouchers_path, _store_schema(vouchers.schema, year))
-            self._rows = _writer(self.rows_path, _store_schema(rows.schema, {}))
+            self._rows = _writer(self.rows_path, _store_schema(rows.schema, {}, _ROWS_REQUIRED))
         assert self._rows is not None
         _write_batches(self._vouchers, vouchers, self.file_id, base, year, self._vouchers.schema)
         _write_batches(self._rows, rows, self.file_id, base, {}, self._rows.schema)
