@@ -24,7 +24,7 @@ from bokslut.ledger.parsed import Parsed, StagedRows
 from bokslut.ledger.rowfiles import check_of, rows_file
 from bokslut.ledger.sums import SumsDims
 from bokslut.ledger.sums_writer import Summer, write_table
-from bokslut.sie.distinct import encoded
+from bokslut.sie.distinct import dictionary, encoded
 from bokslut.sie.model import TRANSACTION_SCHEMA, VOUCHER_SCHEMA, canonical_objects
 from bokslut.workspace.layout import Layout
 
@@ -401,10 +401,12 @@ class StagedWriter:
         year = {"fiscal_year": self.fiscal_year}
         if self._vouchers is None:
             self._vouchers = _writer(self.vouchers_path, _store_schema(vouchers.schema, year))
-            self._rows = _writer(self.rows_path, _store_schema(rows.schema, {}, _ROWS_REQUIRED))
+            self._rows = _writer(self.rows_path, _store_schema(_written_schema(rows), {}, _ROWS_REQUIRED))
         assert self._rows is not None
         _write_batches(self._vouchers, vouchers, self.file_id, base, year, self._vouchers.schema)
-        _write_batches(self._rows, rows, self.file_id, base, {}, self._rows.schema)
+        _write_batches(
+            self._rows, _as_written(rows, self._rows.schema), self.file_id, base, {}, self._rows.schema
+        )
         if self._summer is not None:
             self._summer.add(rows)
 
@@ -441,6 +443,39 @@ class StagedWriter:
         self._summer = Summer(self.dims) if self.dims is not None else None
         for path in (self.vouchers_path, self.rows_path, self.sums_path):
             path.unlink(missing_ok=True)
+
+
+# A dictionary larger than Parquet's dictionary page (1 MiB by default) is not written as one:
+# the writer would decode it again row by row. A column of so many values (object keys that
+# are nearly all distinct) is given to the writer as strings instead.
+_DICTIONARY_PAGE_BYTES = 1 << 20
+
+
+def _written_schema(rows: pa.Table) -> pa.Schema:
+    """The rows' schema as the rows file is written: each dictionary column as a dictionary if
+    its values fit a dictionary page, else as strings (decided by a file's first piece)."""
+    fields = []
+    for f in rows.schema:
+        if pa.types.is_dictionary(f.type):
+            column = rows.column(f.name)
+            chunks = column.chunks
+            small = all(c.dictionary.nbytes <= _DICTIONARY_PAGE_BYTES for c in chunks)
+            f = f if small else f.with_type(f.type.value_type)
+        fields.append(f)
+    return pa.schema(fields)
+
+
+def _as_written(rows: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``rows`` with each column of the type ``schema`` (the file's) gives it: decoded to
+    strings, or encoded, where this piece's column differs from the file's first piece's."""
+    for f in schema:
+        at = rows.schema.get_field_index(f.name)
+        if at < 0 or rows.schema.field(at).type == f.type:
+            continue
+        column = rows.column(at)
+        changed = dictionary(column) if pa.types.is_dictionary(f.type) else column.cast(f.type)
+        rows = rows.set_column(at, f.name, changed)
+    return rows
 
 
 # "#RAR 0 20230101 20231231" as the exact reader takes it (any quotes around the date aside).
