@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 from bokslut.ledger.rowfiles import check_of, rows_file
 from bokslut.ledger.sums import YEAR_SUFFIX, SumsDims, is_balance_account, month_of, report_dims, summed
 from bokslut.sie import distinct
+from bokslut.sie.kernel import kernel
 from bokslut.workspace.layout import Layout
 
 SUMS_SCHEMA = pa.schema(
@@ -35,13 +36,27 @@ SUMS_SCHEMA = pa.schema(
 _LIMIT = (1 << 63) - 1
 
 
-def _month_numbers(days: np.ndarray) -> np.ndarray:
-    """The month of each day (days since 1970), counted in months since 1970: a piece spans
-    few days, each converted once."""
-    first = int(days.min())
-    span = np.arange(first, int(days.max()) + 1, dtype=np.int64)
-    months = span.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    out: np.ndarray = months[days - first]
+@kernel
+def _group_keys(
+    a_idx: np.ndarray,
+    o_idx: np.ndarray,
+    balance: np.ndarray,
+    key_index: np.ndarray,
+    days: np.ndarray,
+    first_day: int,
+    month_of_day: np.ndarray,
+    nk: int,
+    nm: int,
+) -> np.ndarray:
+    """Each row's account code, reduced key code and month index made one number: the key
+    is the balance accounts' reduction (the second half of ``key_index``) or the others'."""
+    n_objects = key_index.shape[0] // 2
+    out = np.empty(a_idx.shape[0], np.int64)
+    for i in range(a_idx.shape[0]):
+        a = a_idx[i]
+        o = o_idx[i]
+        k = key_index[n_objects + o] if balance[a] else key_index[o]
+        out[i] = (np.int64(a) * nk + k) * nm + month_of_day[days[i] - first_day]
     return out
 
 
@@ -113,19 +128,20 @@ class Summer:
         )
         assert isinstance(keys, pa.DictionaryArray)
         key_index = keys.indices.to_numpy(zero_copy_only=False)
-        n = len(objects)
         balance = np.array([is_balance_account(a) for a in acc.dictionary.to_pylist()], dtype=bool)
         a_idx = acc.indices.to_numpy(zero_copy_only=False)
         o_idx = obj.indices.to_numpy(zero_copy_only=False)
-        k_idx = np.where(balance[a_idx], key_index[n + o_idx], key_index[o_idx])
         days = t["date"].combine_chunks().cast(pa.int32()).to_numpy(zero_copy_only=False)
-        month = _month_numbers(days)
-        m_first = int(month.min())
-        nm = int(month.max()) - m_first + 1
+        # The months of the piece's days (a piece spans few), each day converted once.
+        first_day = int(days.min())
+        span = np.arange(first_day, int(days.max()) + 1, dtype=np.int64)
+        months = span.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+        m_first = int(months[0])
+        nm = int(months[-1]) - m_first + 1
         nk = len(keys.dictionary)
         # Grouped by the codes of account, key and month made one number (no string hashed).
         group, debit, credit, rows, last = distinct.sums_by_key(
-            (a_idx.astype(np.int64) * nk + k_idx) * nm + (month - m_first),
+            _group_keys(a_idx, o_idx, balance, key_index, days, first_day, months - m_first, nk, nm),
             amount,
             days,
             len(acc.dictionary) * nk * nm,

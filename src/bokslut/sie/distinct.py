@@ -308,7 +308,7 @@ def _sums_by_key(key, amount, day, bound):
     can be (the table is sized by it)."""
     n = key.shape[0]
     cap = min(n, bound)
-    size = 16
+    size = 8192  # few probes per row even where keys crowd (the table stays within L2)
     while size < 2 * cap:
         size *= 2
     mask = size - 1
@@ -321,8 +321,13 @@ def _sums_by_key(key, amount, day, bound):
     count = 0
     for i in range(n):
         k = key[i]
-        h = np.uint64(k) * np.uint64(0x9E3779B97F4A7C15)
-        h ^= h >> np.uint64(31)
+        # MurmurHash3's finalizer: codes made one number differ in few bits.
+        h = np.uint64(k)
+        h ^= h >> np.uint64(33)
+        h *= np.uint64(0xFF51AFD7ED558CCD)
+        h ^= h >> np.uint64(33)
+        h *= np.uint64(0xC4CEB9FE1A85EC53)
+        h ^= h >> np.uint64(33)
         s = np.int64(h & np.uint64(mask))
         while True:
             g = slots[s]
