@@ -80,6 +80,19 @@ def test_a_voucher_number_used_in_the_first_and_the_third_piece_is_reported_with
     assert found == whole(data)
 
 
+def test_numbers_plain_or_not_are_told_apart_as_the_whole_file_checks_tell_them(tmp_path):
+    """Plain numbers ("0", digits not led by 0) are compared as numbers, the rest as written:
+    "01" and "1" are two numbers, "0" twice and "12a" twice are repeats."""
+    numbers = ["01", "1", "0", "12a", "0", "12a", "01", "999999999999999", "1000000000000000"]
+    vouchers = [(n, 10, rows_of("3010/"), 0) for n in numbers] + [plain(n) for n in range(2, 8)]
+    data = ledger(vouchers)
+    _, found, pieces = streamed(tmp_path, data, piece=400)
+    assert pieces >= 3
+    repeated = sorted(f.message.split(" förekommer")[0] for f in found if "förekommer" in f.message)
+    assert repeated == ["verifikationsnumret A 0", "verifikationsnumret A 01", "verifikationsnumret A 12a"]
+    assert found == whole(data)
+
+
 def test_an_undeclared_object_first_used_in_the_second_piece_is_reported_at_that_line(tmp_path):
     vouchers = [plain(n) for n in range(1, 6)]
     vouchers += [("6", 10, rows_of("3010/1 A9"), 0), ("7", 10, rows_of("3010/1 A9", "3010/1 B7"), 0)]

@@ -140,6 +140,7 @@ def _stream(path: Path, max_bytes: int, store: Store, staging: journal.Staging, 
     from bokslut.ledger.indexer import StagedWriter
     from bokslut.ledger.sums import report_dims
     from bokslut.sie import fastscan
+    from bokslut.sie.distinct import encoded
     from bokslut.sie.running import RunningChecks
 
     with reader.open_input(path, max_bytes, setting="sie_mb") as f:
@@ -150,8 +151,9 @@ def _stream(path: Path, max_bytes: int, store: Store, staging: journal.Staging, 
         checks = RunningChecks(str(path))
 
         def consume(piece: fastscan.Piece) -> None:
-            checks.add(piece.vouchers, piece.rows)
-            writer.write(piece.vouchers, piece.rows, piece.others)
+            rows = encoded(piece.rows)  # once, for the checks, the rows file and the sums
+            checks.add(piece.vouchers, rows)
+            writer.write(piece.vouchers, rows, piece.others)
 
         def reset() -> None:
             # A late piece changed the encoding: the file is scanned again from the start.

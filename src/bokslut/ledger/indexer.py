@@ -24,6 +24,7 @@ from bokslut.ledger.parsed import Parsed, StagedRows
 from bokslut.ledger.rowfiles import check_of, rows_file
 from bokslut.ledger.sums import SumsDims
 from bokslut.ledger.sums_writer import Summer, write_table
+from bokslut.sie.distinct import dictionary, encoded
 from bokslut.sie.model import TRANSACTION_SCHEMA, VOUCHER_SCHEMA, canonical_objects
 from bokslut.workspace.layout import Layout
 
@@ -226,7 +227,13 @@ def insert_file(
                 sie.vouchers,
                 {"fiscal_year": fiscal_year},
             ),
-            _write_rows(rows_file(layout, file_id, p.sha256, "rows"), file_id, base, sie.transactions),
+            _write_rows(
+                rows_file(layout, file_id, p.sha256, "rows"),
+                file_id,
+                base,
+                sie.transactions,
+                required=_ROWS_REQUIRED,
+            ),
         ]
     )
     for path in written:
@@ -247,6 +254,9 @@ def _with_ids(
 ) -> pa.RecordBatch:
     """One batch of vouchers or rows with the store's columns in front."""
     n = batch.num_rows
+    for name in schema.names:
+        if not schema.field(name).nullable and name in batch.schema.names and batch.column(name).null_count:
+            raise ValueError(f"rows without {name}: the readers give every row one")
     extra = [
         pa.array(np.full(n, value, dtype=np.int32)) if value is not None else pa.nulls(n, pa.int32())
         for value in constants.values()
@@ -262,28 +272,41 @@ def _with_ids(
     )
 
 
-def _store_schema(t: pa.Schema, constants: dict[str, int | None]) -> pa.Schema:
-    return pa.schema(
-        [
-            pa.field("file_id", pa.int32()),
-            pa.field("voucher_id", pa.int64()),
-            *(pa.field(name, pa.int32()) for name in constants),
-            *(t.field(name) for name in t.names if name != "voucher_idx"),
-        ]
-    )
+# The rows file's columns that every row has (both readers give each row these): written as
+# required, without a definition level per value, which costs a quarter of writing the file.
+# The vouchers file keeps its columns optional: its readers put the files of a store together,
+# which needs the same schema in the files written before.
+_ROWS_REQUIRED = frozenset(
+    ("file_id", "voucher_id", "row_no", "kind", "account", "amount", "date", "objects", "line")
+)
+
+
+def _store_schema(
+    t: pa.Schema, constants: dict[str, int | None], required: frozenset[str] = frozenset()
+) -> pa.Schema:
+    fields = [
+        pa.field("file_id", pa.int32()),
+        pa.field("voucher_id", pa.int64()),
+        *(pa.field(name, pa.int32()) for name in constants),
+        *(t.field(name) for name in t.names if name != "voucher_idx"),
+    ]
+    return pa.schema([f.with_nullable(f.name not in required) for f in fields])
 
 
 def _writer(path: Path, schema: pa.Schema) -> pq.ParquetWriter:
     path.unlink(missing_ok=True)  # never write through whatever a leftover name points to
     # Uncompressed, dictionaries only for the columns queries group by (accounts and object
     # keys repeat; texts rarely do): written fast and read fast. Queries aggregate whole
-    # columns, so statistics would not help.
+    # columns, so statistics would not help. A streamed piece's grouped columns come already
+    # encoded (distinct.encoded) and are written as they are; without the Arrow schema in the
+    # file they read back as the strings they are either way (the Parquet types say so).
     return pq.ParquetWriter(
         path,
         schema,
         compression="none",
         use_dictionary=[c for c in ("kind", "account", "objects", "series") if c in schema.names],
         write_statistics=False,
+        store_schema=False,
     )
 
 
@@ -307,7 +330,12 @@ def _sync(path: Path) -> None:
 
 
 def _write_rows(
-    path: Path, file_id: int, base: int, t: pa.Table, constants: dict[str, int | None] | None = None
+    path: Path,
+    file_id: int,
+    base: int,
+    t: pa.Table,
+    constants: dict[str, int | None] | None = None,
+    required: frozenset[str] = frozenset(),
 ) -> Path:
     """Vouchers or rows as Parquet, with their store ids, synced before the index commits.
 
@@ -315,7 +343,7 @@ def _write_rows(
     columns added to each batch only: never a second copy of the whole table.
     """
     constants = constants or {}
-    schema = _store_schema(t.schema, constants)
+    schema = _store_schema(t.schema, constants, required)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     with _writer(tmp, schema) as writer:
@@ -362,16 +390,23 @@ class StagedWriter:
             self.fiscal_year, self._year_known = pc.min(vouchers["date"]).as_py().year, True
 
     def write(self, vouchers: pa.Table, rows: pa.Table, others: list[tuple[int, bytes]]) -> None:
-        """Write one piece: whole vouchers, their rows, and the piece's other records (for the year)."""
+        """Write one piece: whole vouchers, their rows, and the piece's other records (for the year).
+
+        The rows' grouped columns are written (and summed) from their dictionaries: given
+        already encoded (:func:`bokslut.sie.distinct.encoded`), they are not hashed again.
+        """
+        rows = encoded(rows)
         self._guess_year(others, vouchers)
         base = self.file_id << 32
         year = {"fiscal_year": self.fiscal_year}
         if self._vouchers is None:
             self._vouchers = _writer(self.vouchers_path, _store_schema(vouchers.schema, year))
-            self._rows = _writer(self.rows_path, _store_schema(rows.schema, {}))
+            self._rows = _writer(self.rows_path, _store_schema(_written_schema(rows), {}, _ROWS_REQUIRED))
         assert self._rows is not None
         _write_batches(self._vouchers, vouchers, self.file_id, base, year, self._vouchers.schema)
-        _write_batches(self._rows, rows, self.file_id, base, {}, self._rows.schema)
+        _write_batches(
+            self._rows, _as_written(rows, self._rows.schema), self.file_id, base, {}, self._rows.schema
+        )
         if self._summer is not None:
             self._summer.add(rows)
 
@@ -408,6 +443,39 @@ class StagedWriter:
         self._summer = Summer(self.dims) if self.dims is not None else None
         for path in (self.vouchers_path, self.rows_path, self.sums_path):
             path.unlink(missing_ok=True)
+
+
+# A dictionary larger than Parquet's dictionary page (1 MiB by default) is not written as one:
+# the writer would decode it again row by row. A column of so many values (object keys that
+# are nearly all distinct) is given to the writer as strings instead.
+_DICTIONARY_PAGE_BYTES = 1 << 20
+
+
+def _written_schema(rows: pa.Table) -> pa.Schema:
+    """The rows' schema as the rows file is written: each dictionary column as a dictionary if
+    its values fit a dictionary page, else as strings (decided by a file's first piece)."""
+    fields = []
+    for f in rows.schema:
+        if pa.types.is_dictionary(f.type):
+            column = rows.column(f.name)
+            chunks = column.chunks
+            small = all(c.dictionary.nbytes <= _DICTIONARY_PAGE_BYTES for c in chunks)
+            f = f if small else f.with_type(f.type.value_type)
+        fields.append(f)
+    return pa.schema(fields)
+
+
+def _as_written(rows: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``rows`` with each column of the type ``schema`` (the file's) gives it: decoded to
+    strings, or encoded, where this piece's column differs from the file's first piece's."""
+    for f in schema:
+        at = rows.schema.get_field_index(f.name)
+        if at < 0 or rows.schema.field(at).type == f.type:
+            continue
+        column = rows.column(at)
+        changed = dictionary(column) if pa.types.is_dictionary(f.type) else column.cast(f.type)
+        rows = rows.set_column(at, f.name, changed)
+    return rows
 
 
 # "#RAR 0 20230101 20231231" as the exact reader takes it (any quotes around the date aside).

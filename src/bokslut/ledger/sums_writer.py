@@ -16,6 +16,8 @@ import pyarrow.parquet as pq
 
 from bokslut.ledger.rowfiles import check_of, rows_file
 from bokslut.ledger.sums import YEAR_SUFFIX, SumsDims, is_balance_account, month_of, report_dims, summed
+from bokslut.sie import distinct
+from bokslut.sie.kernel import kernel
 from bokslut.workspace.layout import Layout
 
 SUMS_SCHEMA = pa.schema(
@@ -34,24 +36,40 @@ SUMS_SCHEMA = pa.schema(
 _LIMIT = (1 << 63) - 1
 
 
-def _dictionary(column: pa.ChunkedArray) -> pa.DictionaryArray:
-    arr = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
-    if not pa.types.is_dictionary(arr.type):
-        arr = pc.dictionary_encode(arr)
-    assert isinstance(arr, pa.DictionaryArray)
-    return arr
+@kernel
+def _group_keys(
+    a_idx: np.ndarray,
+    o_idx: np.ndarray,
+    balance: np.ndarray,
+    key_index: np.ndarray,
+    days: np.ndarray,
+    first_day: int,
+    month_of_day: np.ndarray,
+    nk: int,
+    nm: int,
+) -> np.ndarray:
+    """Each row's account code, reduced key code and month index made one number: the key
+    is the balance accounts' reduction (the second half of ``key_index``) or the others'."""
+    n_objects = key_index.shape[0] // 2
+    out = np.empty(a_idx.shape[0], np.int64)
+    for i in range(a_idx.shape[0]):
+        a = a_idx[i]
+        o = o_idx[i]
+        k = key_index[n_objects + o] if balance[a] else key_index[o]
+        out[i] = (np.int64(a) * nk + k) * nm + month_of_day[days[i] - first_day]
+    return out
 
 
-def _months(days: np.ndarray) -> np.ndarray:
-    m = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    return ((m // 12 + 1970) * 100 + m % 12 + 1).astype(np.int32)
+def _yyyymm(months: np.ndarray) -> np.ndarray:
+    out: np.ndarray = ((months // 12 + 1970) * 100 + months % 12 + 1).astype(np.int32)
+    return out
 
 
 def reduce_keys(keys: pa.Array, dims: Sequence[int]) -> pa.Array:
     """Canonical object keys reduced to ``dims``: what :func:`bokslut.ledger.sums.key_sql` gives
     in SQL (the same RE2 pattern, empty objects dropped, '' when nothing is left)."""
     if not dims:
-        return pa.array([""] * len(keys), pa.string())
+        return pa.repeat(pa.scalar("", pa.string()), len(keys))
     pieces = []
     for d in sorted(set(dims)):
         found = pc.struct_field(pc.extract_regex(keys, rf"(?:^|\|){d}:(?P<o>(?:[^|\\]|\\.)*)"), [0])
@@ -92,16 +110,16 @@ class Summer:
         """Add rows with the store's columns kind, account, objects, amount and date."""
         # Only the columns summed: an import's pieces carry texts too, which a filter would copy.
         t = t.select(["kind", "account", "objects", "amount", "date"])
-        kinds = pc.equal(t["kind"], "TRANS")
-        if pc.all(kinds).as_py() is False:
+        kinds = distinct.equal_to(t["kind"], "TRANS")
+        if kinds is not None:
             t = t.filter(kinds)
         if t.num_rows == 0:
             return
         amount = t["amount"].combine_chunks().to_numpy(zero_copy_only=False).astype(np.int64)
         self._biggest = max(self._biggest, int(amount.max()), -int(amount.min()))
         self._rows += amount.size
-        acc = _dictionary(t["account"])
-        obj = _dictionary(t["objects"])
+        acc = distinct.dictionary(t["account"])
+        obj = distinct.dictionary(t["objects"])
         objects = obj.dictionary
         keys = pc.dictionary_encode(
             pa.concat_arrays(
@@ -110,36 +128,34 @@ class Summer:
         )
         assert isinstance(keys, pa.DictionaryArray)
         key_index = keys.indices.to_numpy(zero_copy_only=False)
-        n = len(objects)
         balance = np.array([is_balance_account(a) for a in acc.dictionary.to_pylist()], dtype=bool)
         a_idx = acc.indices.to_numpy(zero_copy_only=False)
         o_idx = obj.indices.to_numpy(zero_copy_only=False)
-        k_idx = np.where(balance[a_idx], key_index[n + o_idx], key_index[o_idx])
         days = t["date"].combine_chunks().cast(pa.int32()).to_numpy(zero_copy_only=False)
-        grouped = (
-            pa.table(
-                {
-                    "a": a_idx,
-                    "k": k_idx,
-                    "month": _months(days),
-                    "debit": np.where(amount > 0, amount, 0),
-                    "credit": np.where(amount < 0, amount, 0),
-                    "day": days,
-                }
-            )
-            .group_by(["a", "k", "month"])
-            .aggregate([("debit", "sum"), ("credit", "sum"), ("day", "count"), ("day", "max")])
+        # The months of the piece's days (a piece spans few), each day converted once.
+        first_day = int(days.min())
+        span = np.arange(first_day, int(days.max()) + 1, dtype=np.int64)
+        months = span.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+        m_first = int(months[0])
+        nm = int(months[-1]) - m_first + 1
+        nk = len(keys.dictionary)
+        # Grouped by the codes of account, key and month made one number (no string hashed).
+        group, debit, credit, rows, last = distinct.sums_by_key(
+            _group_keys(a_idx, o_idx, balance, key_index, days, first_day, months - m_first, nk, nm),
+            amount,
+            days,
+            len(acc.dictionary) * nk * nm,
         )
         self._parts.append(
             pa.table(
                 {
-                    "account": acc.dictionary.take(grouped["a"]),
-                    "objects": keys.dictionary.take(grouped["k"]),
-                    "month": grouped["month"],
-                    "debit": grouped["debit_sum"],
-                    "credit": grouped["credit_sum"],
-                    "rows": grouped["day_count"],
-                    "last_date": grouped["day_max"].cast(pa.int32()).cast(pa.date32()),
+                    "account": acc.dictionary.take(pa.array(group // (nk * nm))),
+                    "objects": keys.dictionary.take(pa.array(group // nm % nk)),
+                    "month": pa.array(_yyyymm(group % nm + m_first)),
+                    "debit": pa.array(debit),
+                    "credit": pa.array(credit),
+                    "rows": pa.array(rows),
+                    "last_date": pa.array(last).cast(pa.date32()),
                 }
             )
         )

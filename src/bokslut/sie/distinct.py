@@ -8,12 +8,17 @@ pass hashes the bytes in place (FNV-1a, open addressing) and keeps, per distinct
 value, its bytes and the smallest line. With ``split`` a value is a canonical object
 key ("1:A1|6:P7", :func:`bokslut.sie.model.canonical_objects`) and each of its
 pairs counts on its own.
+
+A streamed import encodes each piece's grouped columns once (:func:`encoded`): the
+checks, the sums and the rows file all read the same dictionary, and a column given
+as a dictionary is hashed per distinct value here, not per row.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from bokslut.sie.kernel import kernel
 
@@ -180,18 +185,45 @@ def _chunk(values: pa.Array, lines: np.ndarray, split: bool) -> pa.Table:
     return pa.table({"value": strings, "line": pa.array(best)})
 
 
+_UNUSED = np.iinfo(np.int64).max
+
+
+@kernel
+def _first_per_code(codes, lines, size):
+    """The smallest line of each dictionary code (``_UNUSED`` for a code no row has)."""
+    out = np.full(size, _UNUSED, np.int64)
+    for i in range(codes.shape[0]):
+        c = codes[i]
+        if lines[i] < out[c]:
+            out[c] = lines[i]
+    return out
+
+
+def _encoded_chunk(values: pa.DictionaryArray, lines: np.ndarray, split: bool) -> pa.Table:
+    """:func:`_chunk` over the dictionary's values, each with the first line of its rows."""
+    codes = values.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    firsts = _first_per_code(codes, lines, len(values.dictionary))
+    used = firsts != _UNUSED
+    dictionary = values.dictionary
+    if not used.all():
+        dictionary, firsts = dictionary.filter(pa.array(used)), firsts[used]
+    return _chunk(dictionary, firsts, split)
+
+
 def first_lines(values: pa.ChunkedArray, lines: pa.ChunkedArray, *, split: bool = False) -> pa.Table:
     """Each distinct value of ``values`` (or pair of its object keys) with its smallest line.
 
-    ``values`` is a string column without nulls, ``lines`` the rows' line numbers. Returns a
-    table ``value``, ``line`` in no particular order.
+    ``values`` is a string column without nulls (or its dictionary encoding), ``lines`` the
+    rows' line numbers. Returns a table ``value``, ``line`` in no particular order.
     """
     all_lines = lines.to_numpy().astype(np.int64, copy=False)
     parts = []
     start = 0
     for chunk in values.chunks:
         if len(chunk):
-            parts.append(_chunk(chunk, all_lines[start : start + len(chunk)], split))
+            at = all_lines[start : start + len(chunk)]
+            encoded = isinstance(chunk, pa.DictionaryArray)
+            parts.append(_encoded_chunk(chunk, at, split) if encoded else _chunk(chunk, at, split))
         start += len(chunk)
     if not parts:
         return pa.table({"value": pa.array([], pa.string()), "line": pa.array([], pa.int64())})
@@ -203,3 +235,133 @@ def first_lines(values: pa.ChunkedArray, lines: pa.ChunkedArray, *, split: bool 
 
 def as_dict(table: pa.Table) -> dict[str, int]:
     return dict(zip(table["value"].to_pylist(), table["line"].to_pylist(), strict=True))
+
+
+# The columns of a piece's rows that the checks, the sums and the rows file group by.
+ENCODED = ("kind", "account", "objects")
+
+
+def dictionary(column: pa.ChunkedArray | pa.Array) -> pa.DictionaryArray:
+    """``column`` (strings without nulls, or already a dictionary) as one dictionary array."""
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if isinstance(arr, pa.DictionaryArray):
+        return arr
+    one = _one_value(arr)
+    if one is not None:
+        return one
+    out = pc.dictionary_encode(arr)
+    assert isinstance(out, pa.DictionaryArray)
+    return out
+
+
+def _one_value(arr: pa.Array) -> pa.DictionaryArray | None:
+    """``arr`` as a dictionary of its one value, when every row holds the same (the kind
+    "TRANS" on nearly every file): compared as bytes, cheaper than hashing each row."""
+    n = len(arr)
+    if n == 0 or arr.null_count or not pa.types.is_string(arr.type):
+        return None
+    offsets = np.frombuffer(arr.buffers()[1], np.int32)[arr.offset : arr.offset + n + 1]
+    width = int(offsets[1] - offsets[0])
+    if int(offsets[-1] - offsets[0]) != width * n:
+        return None
+    raw = arr.buffers()[2]
+    data = np.zeros(0, np.uint8) if raw is None else np.frombuffer(raw, np.uint8)
+    data = data[offsets[0] : offsets[-1]]
+    # The first rows first: a column of many values is told from them in a moment.
+    for rows in (slice(0, 64), slice(None)):
+        if not (np.diff(offsets[rows]) == width).all():
+            return None
+        if width and not (data.reshape(n, width)[rows] == data[:width]).all():
+            return None
+    value = bytes(data[:width]).decode("utf-8")
+    return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int32)), pa.array([value], pa.string()))
+
+
+def encoded(rows: pa.Table) -> pa.Table:
+    """``rows`` with its :data:`ENCODED` columns as dictionaries, each encoded once for all
+    that read them (a column already encoded is kept as it is)."""
+    for name in ENCODED:
+        at = rows.schema.get_field_index(name)
+        if at >= 0 and not pa.types.is_dictionary(rows.schema.field(at).type):
+            rows = rows.set_column(at, name, dictionary(rows.column(at)))
+    return rows
+
+
+def equal_to(column: pa.ChunkedArray | pa.Array, value: str) -> pa.Array | None:
+    """Which rows of ``column`` (strings or a dictionary) hold ``value``; None when all do."""
+    if pa.types.is_dictionary(column.type):
+        arr = dictionary(column)
+        hits = pc.equal(arr.dictionary, value)
+        if pc.all(hits).as_py() is not False:
+            return None  # every code stands for the value (or there are no rows)
+        return hits.take(arr.indices)
+    mask = pc.equal(column, value)
+    if pc.all(mask).as_py() is not False:
+        return None
+    return mask.combine_chunks() if isinstance(mask, pa.ChunkedArray) else mask
+
+
+@kernel
+def _sums_by_key(key, amount, day, bound):
+    """Per distinct ``key`` (in order of first use): the key, the sums of the positive and of
+    the negative amounts, the rows and the last day. ``bound`` limits how many keys there
+    can be (the table is sized by it)."""
+    n = key.shape[0]
+    cap = min(n, bound)
+    size = 8192  # few probes per row even where keys crowd (the table stays within L2)
+    while size < 2 * cap:
+        size *= 2
+    mask = size - 1
+    slots = np.full(size, -1, np.int64)
+    keys = np.empty(cap, np.int64)
+    debit = np.zeros(cap, np.int64)
+    credit = np.zeros(cap, np.int64)
+    rows = np.zeros(cap, np.int64)
+    last = np.empty(cap, np.int32)
+    count = 0
+    for i in range(n):
+        k = key[i]
+        # MurmurHash3's finalizer: codes made one number differ in few bits.
+        h = np.uint64(k)
+        h ^= h >> np.uint64(33)
+        h *= np.uint64(0xFF51AFD7ED558CCD)
+        h ^= h >> np.uint64(33)
+        h *= np.uint64(0xC4CEB9FE1A85EC53)
+        h ^= h >> np.uint64(33)
+        s = np.int64(h & np.uint64(mask))
+        while True:
+            g = slots[s]
+            if g < 0:
+                g = count
+                slots[s] = g
+                keys[g] = k
+                last[g] = day[i]
+                count += 1
+                break
+            if keys[g] == k:
+                break
+            s = (s + 1) & mask
+        a = amount[i]
+        if a > 0:
+            debit[g] += a
+        elif a < 0:
+            credit[g] += a
+        rows[g] += 1
+        if day[i] > last[g]:
+            last[g] = day[i]
+    return keys[:count], debit[:count], credit[:count], rows[:count], last[:count]
+
+
+def sums_by_key(
+    key: np.ndarray, amount: np.ndarray, day: np.ndarray, bound: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Rows grouped by an integer key made of dictionary codes (at most ``bound`` distinct):
+    each key with the sums of its positive and of its negative amounts (exact int64, wrapping
+    as Arrow's sums do), its rows and its last day. One pass, no string hashed; for the
+    pieces a streamed import sums per account, objects and month or per account and date."""
+    return _sums_by_key(
+        key.astype(np.int64, copy=False),
+        amount.astype(np.int64, copy=False),
+        day.astype(np.int32, copy=False),
+        max(1, bound),
+    )

@@ -1,0 +1,106 @@
+"""The rows file a streamed import writes piece by piece: its columns as its readers see them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import bokslut.ledger.indexer as indexer
+from bokslut.ledger.indexer import StagedWriter
+from bokslut.sie.distinct import encoded
+from bokslut.sie.model import TRANSACTION_SCHEMA, VOUCHER_SCHEMA
+
+
+def _piece(first: int, objects: list[str]) -> tuple[pa.Table, pa.Table]:
+    """Vouchers from ``first`` on, one row each with the given object keys."""
+    n = len(objects)
+    day = dt.date(2023, 3, 1)
+    vouchers = pa.table(
+        {
+            "voucher_idx": range(first, first + n),
+            "series": ["A"] * n,
+            "number": [str(first + i + 1) for i in range(n)],
+            "date": [day] * n,
+            "text": ["v"] * n,
+            "regdate": [None] * n,
+            "sign": [None] * n,
+            "line": [10 * (first + i) for i in range(n)],
+        },
+        schema=VOUCHER_SCHEMA,
+    )
+    rows = pa.table(
+        {
+            "voucher_idx": range(first, first + n),
+            "row_no": [0] * n,
+            "kind": ["TRANS"] * n,
+            "account": ["3010"] * n,
+            "amount": [100 * (first + i) for i in range(n)],
+            "date": [day] * n,
+            "text": [None] * n,
+            "quantity": [None] * n,
+            "sign": [None] * n,
+            "objects": objects,
+            "line": [10 * (first + i) + 1 for i in range(n)],
+        },
+        schema=TRANSACTION_SCHEMA,
+    )
+    return vouchers, rows
+
+
+def _write(folder: Path, pieces: list[list[str]]) -> Path:
+    writer = StagedWriter(folder, "f", 1)
+    first = 0
+    for objects in pieces:
+        vouchers, rows = _piece(first, objects)
+        writer.write(vouchers, encoded(rows), [])
+        first += len(objects)
+    return writer.close(first, first, dt.date(2023, 3, 1)).rows_path
+
+
+@pytest.mark.parametrize("page", [1 << 20, 8], ids=["dictionaries", "strings"])
+def test_encoded_pieces_read_back_as_the_strings_they_were(tmp_path, monkeypatch, page):
+    """Whether the file's first piece gives its object keys to the writer as a dictionary
+    (few keys) or as strings (too many for a dictionary page), every piece after it is
+    written the same way, and readers see plain strings and the same values either way."""
+    monkeypatch.setattr(indexer, "_DICTIONARY_PAGE_BYTES", page)
+    pieces = [["1:A", "1:A", ""], ["1:B|7:P1", "1:A"], ["7:P1"] * 3]
+    path = _write(tmp_path, pieces)
+    schema = pq.read_schema(path)
+    assert {n: str(schema.field(n).type) for n in ("kind", "account", "objects", "text")} == {
+        "kind": "string",
+        "account": "string",
+        "objects": "string",
+        "text": "string",
+    }
+    required = [f.name for f in schema if not f.nullable]
+    assert required == [
+        "file_id",
+        "voucher_id",
+        "row_no",
+        "kind",
+        "account",
+        "amount",
+        "date",
+        "objects",
+        "line",
+    ]
+    assert pq.read_table(path, columns=["objects"])["objects"].to_pylist() == [o for p in pieces for o in p]
+    got = duckdb.sql(
+        f"SELECT voucher_id, objects, amount FROM read_parquet('{path}') ORDER BY line"
+    ).fetchall()
+    assert got[:2] == [(1 << 32, "1:A", 0), ((1 << 32) + 1, "1:A", 100)]
+    assert [r[1] for r in got] == [o for p in pieces for o in p]
+
+
+def test_a_row_without_a_required_value_is_refused_rather_than_written(tmp_path):
+    vouchers, rows = _piece(0, ["1:A"])
+    rows = rows.set_column(rows.schema.get_field_index("account"), "account", pa.array([None], pa.string()))
+    writer = StagedWriter(tmp_path, "f", 1)
+    with pytest.raises(ValueError, match="rows without account"):
+        writer.write(vouchers, rows, [])
+    writer.discard()

@@ -1,0 +1,100 @@
+"""A piece's grouped columns encoded once, and what the checks and the sums read from the codes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from bokslut.sie import distinct
+
+
+def test_a_column_of_one_value_is_a_dictionary_of_that_value():
+    kinds = pa.array(["TRANS"] * 5)
+    d = distinct.dictionary(kinds)
+    assert d.dictionary.to_pylist() == ["TRANS"]
+    assert d.indices.to_pylist() == [0] * 5
+
+
+def test_a_column_of_several_values_is_encoded_in_order_of_first_use():
+    # Of the same width as the kinds, so only the bytes tell them apart; sliced, as pieces are.
+    kinds = pa.array(["XXXXX", "TRANS", "TRANS", "RTRAN", "TRANS", "BTRAN"]).slice(1)
+    d = distinct.dictionary(kinds)
+    assert d.dictionary.to_pylist() == ["TRANS", "RTRAN", "BTRAN"]
+    assert d.indices.to_pylist() == [0, 0, 1, 0, 2]
+    assert distinct.dictionary(pa.chunked_array([kinds[:2], kinds[2:]])).to_pylist() == kinds.to_pylist()
+
+
+def test_encoded_turns_only_the_grouped_columns_into_dictionaries_and_keeps_their_values():
+    rows = pa.table(
+        {
+            "kind": ["TRANS", "TRANS"],
+            "account": ["3010", "1930"],
+            "objects": ["1:A", ""],
+            "text": ["a", "b"],
+        }
+    )
+    out = distinct.encoded(rows)
+    assert [str(f.type) for f in out.schema] == [
+        "dictionary<values=string, indices=int32, ordered=0>",
+        "dictionary<values=string, indices=int32, ordered=0>",
+        "dictionary<values=string, indices=int32, ordered=0>",
+        "string",
+    ]
+    assert out.to_pylist() == rows.to_pylist()
+    assert distinct.encoded(out) is out  # encoded once: given again, nothing is done
+
+
+def test_first_lines_of_a_dictionary_column_are_those_of_its_strings():
+    values = pa.chunked_array([pa.array(["1:A|6:P", "1:B", "1:A|6:P", "6:P|7:Q", "1:B"])])
+    lines = pa.chunked_array([pa.array([12, 13, 10, 15, 11], pa.int64())])
+    # A dictionary with a value no row uses (as a filtered piece's has): it is no first use.
+    encoded = pa.DictionaryArray.from_arrays(
+        pa.array([0, 1, 0, 3, 1], pa.int32()), pa.array(["1:A|6:P", "1:B", "9:UNUSED", "6:P|7:Q"])
+    )
+    for split in (False, True):
+        plain = distinct.as_dict(distinct.first_lines(values, lines, split=split))
+        coded = distinct.as_dict(distinct.first_lines(pa.chunked_array([encoded]), lines, split=split))
+        assert coded == plain
+    assert plain == {"1:A": 10, "6:P": 10, "1:B": 11, "7:Q": 15}
+
+
+def test_equal_to_tells_which_rows_hold_a_value_or_none_when_all_do():
+    assert distinct.equal_to(pa.chunked_array([pa.array(["TRANS", "TRANS"])]), "TRANS") is None
+    assert distinct.equal_to(distinct.dictionary(pa.array(["TRANS", "TRANS"])), "TRANS") is None
+    kinds = pa.array(["TRANS", "RTRANS", "TRANS"])
+    for column in (kinds, pa.chunked_array([kinds]), distinct.dictionary(kinds)):
+        mask = distinct.equal_to(column, "TRANS")
+        assert mask is not None and mask.to_pylist() == [True, False, True]
+
+
+def test_sums_by_key_adds_debits_and_credits_apart_counts_rows_and_keeps_the_last_day():
+    key = np.array([7, 3, 7, 7, 3], np.int64)
+    amount = np.array([100, -50, -30, 0, 20], np.int64)
+    day = np.array([19000, 19005, 19010, 19002, 19001], np.int32)
+    keys, debit, credit, rows, last = distinct.sums_by_key(key, amount, day, bound=10)
+    assert keys.tolist() == [7, 3]  # in order of first use
+    assert debit.tolist() == [100, 20]
+    assert credit.tolist() == [-30, -50]
+    assert rows.tolist() == [3, 2]
+    assert last.tolist() == [19010, 19005]
+
+
+def test_sums_by_key_give_what_arrow_groups_on_many_keys():
+    rng = np.random.default_rng(1)
+    key = rng.integers(0, 5000, 100_000)
+    amount = rng.integers(-(10**9), 10**9, 100_000)
+    day = rng.integers(18000, 19000, 100_000).astype(np.int32)
+    keys, debit, credit, rows, last = distinct.sums_by_key(key, amount, day, bound=5000)
+    t = pa.table(
+        {"k": key, "d": np.where(amount > 0, amount, 0), "c": np.where(amount < 0, amount, 0), "day": day}
+    )
+    g = t.group_by("k").aggregate([("d", "sum"), ("c", "sum"), ("day", "count"), ("day", "max")])
+    expected = g.sort_by("k")
+    order = np.argsort(keys)
+    assert keys[order].tolist() == expected["k"].to_pylist()
+    assert debit[order].tolist() == expected["d_sum"].to_pylist()
+    assert credit[order].tolist() == expected["c_sum"].to_pylist()
+    assert rows[order].tolist() == expected["day_count"].to_pylist()
+    assert last[order].tolist() == expected["day_max"].to_pylist()
+    assert pc.sum(pa.array(debit + credit)).as_py() == int(amount.sum())
