@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import signal
 import subprocess
 import sys
@@ -552,3 +553,49 @@ def test_a_late_cp437_letter_after_utf8_ones_scans_the_file_again(tmp_path, monk
         texts = store.con.execute("SELECT text FROM voucher WHERE number IN ('5', '50') ORDER BY line")
         # CP437 decides (the file is not valid UTF-8): the UTF-8 letters read as two CP437 characters each.
         assert texts.fetchall() == [("St├ñdning 5",), ("Städning 50",)]
+
+
+def test_a_streamed_file_changed_once_read_is_not_imported(ws, tmp_path, monkeypatch):
+    import bokslut.sie.fastscan as fastscan
+
+    import_files(ws, [_small_file(tmp_path)])
+    before = tree_digest(ws.root)
+    path = tmp_path / "stor.se"
+    path.write_bytes(_ledger([_year(day) for day in range(1, 30)]))
+    _streamed_in_pieces(monkeypatch)
+    stream = fastscan.stream_fast
+
+    def then_changed(*args, **kwargs):
+        streamed = stream(*args, **kwargs)
+        with path.open("ab") as f:  # after reading, while the copy may still be made
+            f.write(b"#VER A 999 20230101\n{\n}\n")
+        return streamed
+
+    monkeypatch.setattr(fastscan, "stream_fast", then_changed)
+    with pytest.raises(BokslutError, match=r"stor\.se: filen ändrades medan den importerades – försök igen"):
+        import_files(ws, [path])
+    assert tree_digest(ws.root) == before
+    assert not any((ws.cache / "staging").glob("*/*"))
+
+
+def test_a_streamed_files_rows_are_summed_while_written_not_read_again(ws, tmp_path, monkeypatch):
+    import zlib
+
+    from bokslut.ledger import rowfiles
+    from bokslut.ledger.store import _checks
+
+    path = tmp_path / "stor.se"
+    path.write_bytes(_ledger([_year(day) for day in range(1, 30)]))
+    _streamed_in_pieces(monkeypatch)
+    read_again = []
+    crc32 = rowfiles._crc32
+    monkeypatch.setattr(rowfiles, "_crc32", lambda fd: read_again.append(os.fstat(fd).st_ino) or crc32(fd))
+    import_files(ws, [path])
+    with open_store(ws) as store:
+        checks = {c.name.split(".", 1)[1]: c for _, _, c in _checks(store.con)}
+    assert [n.split("-")[0] for n in sorted(checks)] == ["rows.parquet", "sums", "sums", "vouchers.parquet"]
+    # Only the small sums files, written at the end, are read for their CRC-32.
+    assert sorted(read_again) == sorted(checks[n].ino for n in checks if n.startswith("sums"))
+    for name, check in checks.items():
+        data = (rowfiles.rows_dir(ws) / check.name).read_bytes()
+        assert (name, check.crc32, check.size) == (name, zlib.crc32(data), len(data))

@@ -20,12 +20,14 @@ was written is thrown away and the file is read again exactly, as a small file i
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import os
 import re
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,6 +77,43 @@ def target_name(sie: SieFile, source: Path, sha256: str, first_voucher: dt.date 
     return f"{start:%Y%m%d}-{end:%Y%m%d}.se"
 
 
+class _Copy:
+    """A large file copied into the staging area in a thread while it is being read (and its
+    copy synced), so that the copy is there when reading ends instead of starting then."""
+
+    def __init__(self, staging: journal.Staging, name: str, fd: int, seen: os.stat_result) -> None:
+        self.name = name
+        self._seen = seen
+        self._fd: int | None = os.dup(fd)  # the file that is read, whatever its path is given to
+        self._stop = threading.Event()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bokslut-copy")
+        self._copied = self._pool.submit(staging.copy_in, name, self._fd, seen.st_size, self._stop)
+
+    def finish(self, source: Path) -> None:
+        """Wait for the copy; raises BokslutError if it failed or the file changed since it was read."""
+        try:
+            self._copied.result()
+            assert self._fd is not None
+            now = os.fstat(self._fd)
+        except OSError as exc:
+            raise BokslutError(
+                f"{source}: kunde inte kopieras till arbetsytan ({exc.strerror or exc}); inget importerades"
+            ) from None
+        finally:
+            self.stop()
+        if (now.st_size, now.st_mtime_ns) != (self._seen.st_size, self._seen.st_mtime_ns):
+            raise BokslutError(f"{source}: filen ändrades medan den importerades – försök igen")
+
+    def stop(self) -> None:
+        """Stop copying (the copy is removed) unless it is done; wait for the thread either way."""
+        if not self._copied.done():
+            self._stop.set()
+        self._pool.shutdown(wait=True)
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
 @dataclass(frozen=True, slots=True)
 class _Read:
     path: Path
@@ -83,14 +122,21 @@ class _Read:
     sie: SieFile
     findings: list[Finding]
     staged: StagedRows | None = None  # a streamed file's rows, already written
-    checked: tuple[Finding, ...] | None = None  # a streamed file's check findings
+    # A streamed file's check findings, asked for while the store indexes it.
+    checked: Callable[[], list[Finding]] | None = None
+    copy: _Copy | None = None  # a streamed file's copy, made while it was read
 
     def parsed(self) -> Parsed:
         return Parsed(self.sie, self.sha256, tuple(self.findings), self.staged)
 
 
 def _read_all(
-    paths: Sequence[Path], max_bytes: int, progress: Progress, store: Store, staging: journal.Staging
+    paths: Sequence[Path],
+    max_bytes: int,
+    progress: Progress,
+    store: Store,
+    staging: journal.Staging,
+    copies: list[_Copy],
 ) -> tuple[list[_Read], list[Finding]]:
     out: list[_Read] = []
     findings: list[Finding] = []
@@ -99,7 +145,7 @@ def _read_all(
     for i, path in enumerate(paths):
         progress(f"Läser {path}")
         try:
-            streamed = _stream(path, max_bytes, store, staging, f"{i}-rader")
+            streamed = _stream(path, max_bytes, store, staging, f"{i}-rader", copies)
         except BokslutError as exc:
             findings.append(error(exc.message, file=str(path)))
             continue
@@ -126,9 +172,12 @@ def _read_all(
     return out, findings
 
 
-def _stream(path: Path, max_bytes: int, store: Store, staging: journal.Staging, stem: str) -> _Read | None:
+def _stream(
+    path: Path, max_bytes: int, store: Store, staging: journal.Staging, stem: str, copies: list[_Copy]
+) -> _Read | None:
     """A large file read piece by piece, its rows written into ``staging`` and checked as they
-    come; None for a small file, or one the exact reader must read after all."""
+    come, and copied there meanwhile; None for a small file, or one the exact reader must read
+    after all."""
     from bokslut.sie import reader
 
     try:
@@ -138,6 +187,7 @@ def _stream(path: Path, max_bytes: int, store: Store, staging: journal.Staging, 
     if size < reader.FAST_PATH_MIN_BYTES or not path.is_file():
         return None
     from bokslut.ledger.indexer import StagedWriter
+    from bokslut.ledger.rowfiles import Follower
     from bokslut.ledger.sums import report_dims
     from bokslut.sie import fastscan
     from bokslut.sie.running import RunningChecks
@@ -145,19 +195,25 @@ def _stream(path: Path, max_bytes: int, store: Store, staging: journal.Staging, 
     with reader.open_input(path, max_bytes, setting="sie_mb") as f:
         stat = os.fstat(f.fileno())
         folder = staging.folder_for_writing()
+        copy = _Copy(staging, f"{stem}.kopia", f.fileno(), stat)
+        copies.append(copy)
         dims = report_dims(store.layout)
         writer = StagedWriter(folder, stem, store.take_file_id(), dims)
+        follower = Follower((writer.vouchers_path, writer.rows_path))
         checks = RunningChecks(str(path))
 
         def consume(piece: fastscan.Piece) -> None:
             checks.add(piece.vouchers, piece.rows)
             writer.write(piece.vouchers, piece.rows, piece.others)
+            follower.kick()
 
         def reset() -> None:
             # A late piece changed the encoding: the file is scanned again from the start.
-            nonlocal writer, checks
+            nonlocal writer, checks, follower
+            follower.close()
             writer.discard()
             writer = StagedWriter(folder, stem, writer.file_id, dims)
+            follower = Follower((writer.vouchers_path, writer.rows_path))
             checks = RunningChecks(str(path))
 
         try:
@@ -165,15 +221,23 @@ def _stream(path: Path, max_bytes: int, store: Store, staging: journal.Staging, 
                 f, str(path), consume, reader.read_exact_lines, reader.sniff, reset=reset
             )
         except BaseException:
+            follower.close()
             writer.discard()
             raise
     if streamed is None:
+        follower.close()
         writer.discard()
+        copy.stop()
+        copies.remove(copy)
         store.give_back_file_id(writer.file_id)
         return None
     staged = writer.close(checks.vouchers, checks.counted, checks.first_date)
+    staged = dataclasses.replace(staged, summed=follower.finish())
     sie = streamed.sie
-    return _Read(path, stat, streamed.sha256, sie, list(sie.findings), staged, tuple(checks.findings(sie)))
+    done = checks  # the last one: not the one a reset threw away
+    return _Read(
+        path, stat, streamed.sha256, sie, list(sie.findings), staged, lambda: done.findings(sie), copy
+    )
 
 
 def import_files(layout: Layout, paths: Sequence[Path], progress: Progress = no_progress) -> ImportResult:
@@ -184,15 +248,20 @@ def import_files(layout: Layout, paths: Sequence[Path], progress: Progress = no_
     try:
         with writer_lock(layout):
             staging = journal.Staging.begin(layout)
+            copies: list[_Copy] = []
             try:
                 with update_store(layout, progress=progress) as store:
-                    read, findings = _read_all(paths, limit, progress, store, staging)
+                    read, findings = _read_all(paths, limit, progress, store, staging, copies)
                     if has_errors(findings):
                         raise BokslutError(NOTHING_IMPORTED, findings)
                     changes, result = _write(layout, store, staging, read, findings, progress)
             except BaseException:
+                for copy in copies:
+                    copy.stop()
                 staging.discard()  # a streamed file's rows, or copies: nothing of it is used
                 raise
+            for copy in copies:
+                copy.stop()  # of a file already imported (unchanged): not used
             # The new index is published; now the files it describes take their places.
             if changes:
                 staging.commit(changes)
@@ -234,7 +303,7 @@ def _write(
     return changes, ImportResult(tuple(results), tuple(findings) + tuple(notes))
 
 
-_Staged = tuple[str, Path, int, os.stat_result]
+_Staged = tuple[str, Path, int, os.stat_result, _Copy | None]
 
 
 def _plan(
@@ -291,8 +360,8 @@ def _plan(
             replaced = existing[year]
             changes.append(journal.Change(existing[year], None))
             remove.append(existing[year])
-        stage_name = f"{i}-{Path(target).name}"
-        staged.append((stage_name, r.path, stamp + i, r.stat))
+        stage_name = r.copy.name if r.copy is not None else f"{i}-{Path(target).name}"
+        staged.append((stage_name, r.path, stamp + i, r.stat, r.copy))
         changes.append(journal.Change(target, staging.rel(stage_name), r.stat.st_size, stamp + i))
         remove.append(target)
         add.append((target, r.stat.st_size, stamp + i, parsed))
@@ -311,13 +380,17 @@ def _plan(
 
 
 def _validate_all(read: list[_Read]) -> list[Finding]:
-    return [f for r in read for f in (r.checked if r.checked is not None else validate(r.sie))]
+    return [f for r in read for f in (r.checked() if r.checked is not None else validate(r.sie))]
 
 
 def _stage_all(staging: journal.Staging, staged: list[_Staged]) -> None:
-    for name, source, mtime_ns, seen in staged:
+    for name, source, mtime_ns, seen, copy in staged:
         try:
-            staging.stage_file(name, source, mtime_ns, seen)
+            if copy is not None:
+                copy.finish(source)
+                staging.settle(name, mtime_ns)
+            else:
+                staging.stage_file(name, source, mtime_ns, seen)
         except OSError as exc:
             raise BokslutError(
                 f"{source}: kunde inte kopieras till arbetsytan ({exc.strerror or exc}); inget importerades"
