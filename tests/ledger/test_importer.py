@@ -599,3 +599,33 @@ def test_a_streamed_files_rows_are_summed_while_written_not_read_again(ws, tmp_p
     for name, check in checks.items():
         data = (rowfiles.rows_dir(ws) / check.name).read_bytes()
         assert (name, check.crc32, check.size) == (name, zlib.crc32(data), len(data))
+
+
+def test_a_large_file_scanned_while_the_store_fails_to_open_leaves_nothing_behind(ws, tmp_path, monkeypatch):
+    import threading
+    from contextlib import contextmanager
+
+    from bokslut.ledger import store as store_module
+    from bokslut.ledger import streaming
+
+    import_files(ws, [_small_file(tmp_path)])
+    before = tree_digest(ws.root)
+    path = tmp_path / "stor.se"
+    path.write_bytes(_ledger([_year(day) for day in range(1, 60)]))
+    _streamed_in_pieces(monkeypatch)
+    started = []
+    start = streaming.Streaming.start
+    monkeypatch.setattr(streaming.Streaming, "start", lambda p: started.append(start(p)) or started[-1])
+
+    @contextmanager
+    def cannot_open(*args, **kwargs):
+        raise BokslutError("lagret kan inte öppnas")
+        yield
+
+    monkeypatch.setattr(store_module, "update_store", cannot_open)
+    with pytest.raises(BokslutError, match="lagret kan inte öppnas"):
+        import_files(ws, [path])
+    assert len(started) == 1 and started[0] is not None  # it was being scanned
+    assert not [t.name for t in threading.enumerate() if t.name.startswith("bokslut-")]
+    assert tree_digest(ws.root) == before
+    assert not any((ws.cache / "staging").glob("*/*"))

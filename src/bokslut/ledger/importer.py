@@ -20,29 +20,36 @@ was written is thrown away and the file is read again exactly, as a small file i
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import os
 import re
-import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bokslut.diagnostics import BokslutError, Finding, Level, error, has_errors
 from bokslut.environment import environment_error, read_problem
 from bokslut.ledger import journal
 from bokslut.ledger.parsed import Parsed, StagedRows, fiscal_period
-from bokslut.ledger.store import Progress, Store, no_progress, update_store
+from bokslut.ledger.streaming import Copy, Streaming
 from bokslut.lock import writer_lock
-from bokslut.sie.checks import counted, validate
-from bokslut.sie.model import SieFile
-from bokslut.sie.reader import load_input, read_sie_bytes
-from bokslut.workspace.config import input_limits
 from bokslut.workspace.layout import Layout
+
+if TYPE_CHECKING:
+    # Loaded once the first large file is being scanned (see import_files), not before.
+    from bokslut.ledger.store import Store
+    from bokslut.sie.model import SieFile
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    """A progress callback that says nothing."""
+
 
 NOTHING_IMPORTED = "inget importerades: filerna innehåller fel"
 
@@ -77,43 +84,6 @@ def target_name(sie: SieFile, source: Path, sha256: str, first_voucher: dt.date 
     return f"{start:%Y%m%d}-{end:%Y%m%d}.se"
 
 
-class _Copy:
-    """A large file copied into the staging area in a thread while it is being read (and its
-    copy synced), so that the copy is there when reading ends instead of starting then."""
-
-    def __init__(self, staging: journal.Staging, name: str, fd: int, seen: os.stat_result) -> None:
-        self.name = name
-        self._seen = seen
-        self._fd: int | None = os.dup(fd)  # the file that is read, whatever its path is given to
-        self._stop = threading.Event()
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bokslut-copy")
-        self._copied = self._pool.submit(staging.copy_in, name, self._fd, seen.st_size, self._stop)
-
-    def finish(self, source: Path) -> None:
-        """Wait for the copy; raises BokslutError if it failed or the file changed since it was read."""
-        try:
-            self._copied.result()
-            assert self._fd is not None
-            now = os.fstat(self._fd)
-        except OSError as exc:
-            raise BokslutError(
-                f"{source}: kunde inte kopieras till arbetsytan ({exc.strerror or exc}); inget importerades"
-            ) from None
-        finally:
-            self.stop()
-        if (now.st_size, now.st_mtime_ns) != (self._seen.st_size, self._seen.st_mtime_ns):
-            raise BokslutError(f"{source}: filen ändrades medan den importerades – försök igen")
-
-    def stop(self) -> None:
-        """Stop copying (the copy is removed) unless it is done; wait for the thread either way."""
-        if not self._copied.done():
-            self._stop.set()
-        self._pool.shutdown(wait=True)
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-
-
 @dataclass(frozen=True, slots=True)
 class _Read:
     path: Path
@@ -124,7 +94,7 @@ class _Read:
     staged: StagedRows | None = None  # a streamed file's rows, already written
     # A streamed file's check findings, asked for while the store indexes it.
     checked: Callable[[], list[Finding]] | None = None
-    copy: _Copy | None = None  # a streamed file's copy, made while it was read
+    copy: Copy | None = None  # a streamed file's copy, made while it was read
 
     def parsed(self) -> Parsed:
         return Parsed(self.sie, self.sha256, tuple(self.findings), self.staged)
@@ -136,8 +106,12 @@ def _read_all(
     progress: Progress,
     store: Store,
     staging: journal.Staging,
-    copies: list[_Copy],
+    streams: list[Streaming],
 ) -> tuple[list[_Read], list[Finding]]:
+    """Every file read, checked and (a large one) streamed into ``staging``. ``streams`` holds
+    the first file's scan if it began before the store was open; each scan begun is added."""
+    from bokslut.sie.reader import load_input, read_sie_bytes
+
     out: list[_Read] = []
     findings: list[Finding] = []
     # hashlib releases the GIL on large buffers: hash while the file is being read.
@@ -145,7 +119,7 @@ def _read_all(
     for i, path in enumerate(paths):
         progress(f"Läser {path}")
         try:
-            streamed = _stream(path, max_bytes, store, staging, f"{i}-rader", copies)
+            streamed = _stream(path, i, max_bytes, store, staging, streams)
         except BokslutError as exc:
             findings.append(error(exc.message, file=str(path)))
             continue
@@ -173,95 +147,54 @@ def _read_all(
 
 
 def _stream(
-    path: Path, max_bytes: int, store: Store, staging: journal.Staging, stem: str, copies: list[_Copy]
+    path: Path, i: int, max_bytes: int, store: Store, staging: journal.Staging, streams: list[Streaming]
 ) -> _Read | None:
-    """A large file read piece by piece, its rows written into ``staging`` and checked as they
-    come, and copied there meanwhile; None for a small file, or one the exact reader must read
-    after all."""
-    from bokslut.sie import reader
-
-    try:
-        size = path.stat().st_size
-    except OSError:
-        return None  # the exact path reports it
-    if size < reader.FAST_PATH_MIN_BYTES or not path.is_file():
+    """A large file streamed into ``staging`` (:mod:`bokslut.ledger.streaming`); None for a small
+    file, or one the exact reader must read after all."""
+    if i == 0 and streams:
+        streaming: Streaming | None = streams[0]  # begun before the store was open
+    else:
+        streaming = Streaming.start(path)
+        if streaming is not None:
+            streams.append(streaming)
+    if streaming is None or not streaming.begin(store, staging, f"{i}-rader", max_bytes):
         return None
-    from bokslut.ledger.indexer import StagedWriter
-    from bokslut.ledger.rowfiles import Follower
-    from bokslut.ledger.sums import report_dims
-    from bokslut.sie import fastscan
-    from bokslut.sie.running import RunningChecks
-
-    with reader.open_input(path, max_bytes, setting="sie_mb") as f:
-        stat = os.fstat(f.fileno())
-        folder = staging.folder_for_writing()
-        copy = _Copy(staging, f"{stem}.kopia", f.fileno(), stat)
-        copies.append(copy)
-        dims = report_dims(store.layout)
-        writer = StagedWriter(folder, stem, store.take_file_id(), dims)
-        follower = Follower((writer.vouchers_path, writer.rows_path))
-        checks = RunningChecks(str(path))
-
-        def consume(piece: fastscan.Piece) -> None:
-            checks.add(piece.vouchers, piece.rows)
-            writer.write(piece.vouchers, piece.rows, piece.others)
-            follower.kick()
-
-        def reset() -> None:
-            # A late piece changed the encoding: the file is scanned again from the start.
-            nonlocal writer, checks, follower
-            follower.close()
-            writer.discard()
-            writer = StagedWriter(folder, stem, writer.file_id, dims)
-            follower = Follower((writer.vouchers_path, writer.rows_path))
-            checks = RunningChecks(str(path))
-
-        try:
-            streamed = fastscan.stream_fast(
-                f, str(path), consume, reader.read_exact_lines, reader.sniff, reset=reset
-            )
-        except BaseException:
-            follower.close()
-            writer.discard()
-            raise
-    if streamed is None:
-        follower.close()
-        writer.discard()
-        copy.stop()
-        copies.remove(copy)
-        store.give_back_file_id(writer.file_id)
+    got = streaming.result()
+    if got is None:
         return None
-    staged = writer.close(checks.vouchers, checks.counted, checks.first_date)
-    staged = dataclasses.replace(staged, summed=follower.finish())
-    sie = streamed.sie
-    done = checks  # the last one: not the one a reset threw away
-    return _Read(
-        path, stat, streamed.sha256, sie, list(sie.findings), staged, lambda: done.findings(sie), copy
-    )
+    findings = list(got.sie.findings)
+    return _Read(path, got.stat, got.sha256, got.sie, findings, got.staged, got.checked, got.copy)
 
 
-def import_files(layout: Layout, paths: Sequence[Path], progress: Progress = no_progress) -> ImportResult:
+def import_files(layout: Layout, paths: Sequence[Path], progress: Progress = _quiet) -> ImportResult:
     """Import ``paths`` into the workspace; raises BokslutError (nothing written) on any error."""
     if not layout.config.is_file():
         raise BokslutError(f"{layout.root}: ingen bokslut.toml här – skapa arbetsytan med 'bokslut new'")
-    limit = input_limits(layout.config).sie_bytes
     try:
         with writer_lock(layout):
             staging = journal.Staging.begin(layout)
-            copies: list[_Copy] = []
+            # The first file, if large, is scanned from now on (without the GIL) while the
+            # settings and DuckDB load and the store opens; nothing is written before that.
+            first = Streaming.start(paths[0]) if paths else None
+            streams: list[Streaming] = [first] if first is not None else []
             try:
+                from bokslut.ledger.store import update_store
+                from bokslut.workspace.config import input_limits
+
+                limit = input_limits(layout.config).sie_bytes
                 with update_store(layout, progress=progress) as store:
-                    read, findings = _read_all(paths, limit, progress, store, staging, copies)
+                    read, findings = _read_all(paths, limit, progress, store, staging, streams)
                     if has_errors(findings):
                         raise BokslutError(NOTHING_IMPORTED, findings)
                     changes, result = _write(layout, store, staging, read, findings, progress)
             except BaseException:
-                for copy in copies:
-                    copy.stop()
+                for streaming in streams:
+                    streaming.stop()
                 staging.discard()  # a streamed file's rows, or copies: nothing of it is used
                 raise
-            for copy in copies:
-                copy.stop()  # of a file already imported (unchanged): not used
+            for r in read:
+                if r.copy is not None:
+                    r.copy.stop()  # of a file already imported (unchanged): not used
             # The new index is published; now the files it describes take their places.
             if changes:
                 staging.commit(changes)
@@ -303,7 +236,7 @@ def _write(
     return changes, ImportResult(tuple(results), tuple(findings) + tuple(notes))
 
 
-_Staged = tuple[str, Path, int, os.stat_result, _Copy | None]
+_Staged = tuple[str, Path, int, os.stat_result, Copy | None]
 
 
 def _plan(
@@ -317,6 +250,8 @@ def _plan(
     list[tuple[str, int, int, Parsed]],
 ]:
     """What the import changes: journal entries, results, and what to stage, forget and index."""
+    from bokslut.sie.checks import counted
+
     existing = _existing_main_files(store)
     indexed = dict(store.con.execute("SELECT path, sha256 FROM source_file").fetchall())
     planned: list[tuple[_Read, str]] = []
@@ -380,6 +315,8 @@ def _plan(
 
 
 def _validate_all(read: list[_Read]) -> list[Finding]:
+    from bokslut.sie.checks import validate
+
     return [f for r in read for f in (r.checked() if r.checked is not None else validate(r.sie))]
 
 
