@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -581,7 +582,7 @@ def test_a_streamed_file_changed_once_read_is_not_imported(ws, tmp_path, monkeyp
 def test_a_streamed_files_rows_are_summed_while_written_not_read_again(ws, tmp_path, monkeypatch):
     import zlib
 
-    from bokslut.ledger import rowfiles
+    from bokslut.ledger import rowfiles, streaming
     from bokslut.ledger.store import _checks
 
     path = tmp_path / "stor.se"
@@ -590,7 +591,19 @@ def test_a_streamed_files_rows_are_summed_while_written_not_read_again(ws, tmp_p
     read_again = []
     crc32 = rowfiles._crc32
     monkeypatch.setattr(rowfiles, "_crc32", lambda fd: read_again.append(os.fstat(fd).st_ino) or crc32(fd))
+    result = streaming.Streaming.result
+    left = []
+
+    def then_threads_left(self):
+        got = result(self)
+        left.extend(t.name for t in threading.enumerate() if t.name.startswith("bokslut-scan"))
+        return got
+
+    monkeypatch.setattr(streaming.Streaming, "result", then_threads_left)
     import_files(ws, [path])
+    # Scanning is over, and its thread with it: the command can leave at once (cli._leave).
+    assert left == []
+    assert not [t.name for t in threading.enumerate() if t.name.startswith("bokslut-")]
     with open_store(ws) as store:
         checks = {c.name.split(".", 1)[1]: c for _, _, c in _checks(store.con)}
     assert [n.split("-")[0] for n in sorted(checks)] == ["rows.parquet", "sums", "sums", "vouchers.parquet"]
@@ -602,7 +615,6 @@ def test_a_streamed_files_rows_are_summed_while_written_not_read_again(ws, tmp_p
 
 
 def test_a_large_file_scanned_while_the_store_fails_to_open_leaves_nothing_behind(ws, tmp_path, monkeypatch):
-    import threading
     from contextlib import contextmanager
 
     from bokslut.ledger import store as store_module

@@ -164,6 +164,9 @@ class Streaming:
         except BaseException:
             self.stop()
             raise
+        # Its thread ends now, not whenever this object is collected: the command leaves at
+        # once only when no thread of its own is left (cli._leave).
+        self._pool.shutdown()
         if streamed is None:
             self.stop()
             assert self._target is not None
