@@ -175,7 +175,7 @@ def import_files(layout: Layout, paths: Sequence[Path], progress: Progress = _qu
             staging = journal.Staging.begin(layout)
             # The first file, if large, is scanned from now on (without the GIL) while the
             # settings and DuckDB load and the store opens; nothing is written before that.
-            first = Streaming.start(paths[0]) if paths else None
+            first = Streaming.start(paths[0], warm_up=True) if paths else None
             streams: list[Streaming] = [first] if first is not None else []
             try:
                 from bokslut.ledger.store import update_store

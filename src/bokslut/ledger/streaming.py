@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import os
+import tempfile
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -104,11 +105,12 @@ class _Target:
 class Streaming:
     """One large file being scanned in a thread; see the module's description."""
 
-    def __init__(self, path: Path, f: io.BufferedReader) -> None:
+    def __init__(self, path: Path, f: io.BufferedReader, warm_up: bool = False) -> None:
         self.path = path
         self.stat = os.fstat(f.fileno())
         self.copy: Copy | None = None
         self._f = f
+        self._loaded = threading.Event()  # the scanner's kernels are loaded
         self._ready = threading.Event()  # the store is open: pieces are written from now on
         self._stopped = threading.Event()
         self._target: _Target | None = None
@@ -118,12 +120,13 @@ class Streaming:
         self._writer: StagedWriter | None = None
         self._follower: Follower | None = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bokslut-scan")
-        self._scanned = self._pool.submit(self._scan)
+        self._scanned = self._pool.submit(self._scan, warm_up)
 
     @staticmethod
-    def start(path: Path) -> Streaming | None:
+    def start(path: Path, *, warm_up: bool = False) -> Streaming | None:
         """``path`` being scanned from now on, if it is a file large enough to stream; else None
-        (also when it cannot be opened: the exact reader says why)."""
+        (also when it cannot be opened: the exact reader says why). ``warm_up``: the scanner's
+        kernels are loaded first, and this waits for that (see below)."""
         from bokslut.sie import reader
 
         try:
@@ -136,7 +139,12 @@ class Streaming:
             f = reader.open_input(path)  # the workspace's own size limit is applied in begin()
         except BokslutError:
             return None
-        return Streaming(path, f)
+        streaming = Streaming(path, f, warm_up)
+        # Loading the scanner and its compiled kernels holds the GIL, and the scanner's workers
+        # run beside the rest of the import's start (which holds it too) only once they are
+        # loaded: so the import waits for that first.
+        streaming._loaded.wait()
+        return streaming
 
     def begin(self, store: Store, staging: journal.Staging, stem: str, max_bytes: int) -> bool:
         """Let the pieces be written, to ``staging`` under a new file id of ``store``. Call under
@@ -201,10 +209,15 @@ class Streaming:
             self._writer.discard()
         self._f.close()
 
-    def _scan(self) -> Streamed | None:
-        from bokslut.sie import fastscan, reader
-        from bokslut.sie.running import RunningChecks
+    def _scan(self, warm_up: bool) -> Streamed | None:
+        try:
+            from bokslut.sie import fastscan, reader
+            from bokslut.sie.running import RunningChecks
 
+            if warm_up:
+                _warm_up()
+        finally:
+            self._loaded.set()
         self._checks = RunningChecks(str(self.path))
         return fastscan.stream_fast(
             self._f, str(self.path), self._consume, reader.read_exact_lines, reader.sniff, reset=self._reset
@@ -244,3 +257,26 @@ class Streaming:
             old.discard()
             self._writer = StagedWriter(old.vouchers_path.parent, target.stem, old.file_id, old.dims)
             self._follower = Follower((self._writer.vouchers_path, self._writer.rows_path))
+
+
+# A file for :func:`_warm_up`: a voucher in CP437 (as most SIE files are), with an object.
+_WARM_UP = (
+    '#FLAGGA 0\n#SIETYP 4\n#RAR 0 20230101 20231231\n#DIM 1 "Ansvar"\n#VER A 1 20230105 "Åäö"\n'
+    '{\n#TRANS 1930 {} 1.00\n#TRANS 3010 {1 "10"} -1.00 "" "Öre"\n}\n'
+).encode("cp437")
+
+
+def _warm_up() -> None:
+    """Load the kernels the scanner and the running checks use, by streaming a small file."""
+    from bokslut.sie import fastscan, reader
+    from bokslut.sie.running import RunningChecks
+
+    checks = RunningChecks("")
+    fd, name = tempfile.mkstemp(prefix="bokslut-")
+    Path(name).unlink()
+    with os.fdopen(fd, "rb") as f:
+        os.write(fd, _WARM_UP)
+        os.lseek(fd, 0, os.SEEK_SET)
+        fastscan.stream_fast(
+            f, "", lambda p: checks.add(p.vouchers, p.rows), reader.read_exact_lines, reader.sniff
+        )
