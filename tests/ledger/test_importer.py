@@ -662,3 +662,17 @@ def test_a_large_file_scanned_while_the_store_fails_to_open_leaves_nothing_behin
     assert not [t.name for t in threading.enumerate() if t.name.startswith("bokslut-")]
     assert tree_digest(ws.root) == before
     assert not any((ws.cache / "staging").glob("*/*"))
+
+
+def test_a_large_file_is_imported_when_the_kernels_cannot_be_warmed_up_beforehand(ws, tmp_path, monkeypatch):
+    import tempfile
+
+    def no_temporary_files(*args, **kwargs):
+        raise OSError(30, "Read-only file system")
+
+    path = tmp_path / "stor.se"
+    path.write_bytes(_ledger([_year(day) for day in range(1, 30)]))
+    _streamed_in_pieces(monkeypatch)
+    monkeypatch.setattr(tempfile, "mkstemp", no_temporary_files)
+    (f,) = import_files(ws, [path]).files
+    assert (f.status, f.vouchers, f.transactions) == ("ny", 29, 58)

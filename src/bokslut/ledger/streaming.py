@@ -13,6 +13,7 @@ staging area beside them (:class:`Copy`).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import os
@@ -215,7 +216,8 @@ class Streaming:
             from bokslut.sie.running import RunningChecks
 
             if warm_up:
-                _warm_up()
+                with contextlib.suppress(OSError):  # no temporary file: they load on first use
+                    _warm_up()
         finally:
             self._loaded.set()
         self._checks = RunningChecks(str(self.path))
