@@ -676,3 +676,27 @@ def test_a_large_file_is_imported_when_the_kernels_cannot_be_warmed_up_beforehan
     monkeypatch.setattr(tempfile, "mkstemp", no_temporary_files)
     (f,) = import_files(ws, [path]).files
     assert (f.status, f.vouchers, f.transactions) == ("ny", 29, 58)
+
+
+def test_an_interrupt_while_the_kernels_load_stops_the_scan(ws, tmp_path, monkeypatch):
+    from bokslut.ledger import streaming
+
+    path = tmp_path / "stor.se"
+    path.write_bytes(_ledger([_year(day) for day in range(1, 60)]))
+    _streamed_in_pieces(monkeypatch)
+
+    class Interrupted(threading.Event):
+        def wait(self, timeout=None):
+            raise KeyboardInterrupt  # Ctrl-C while the import waits for the kernels
+
+    init = streaming.Streaming.__init__
+
+    def interrupted(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        self._loaded = Interrupted()
+
+    monkeypatch.setattr(streaming.Streaming, "__init__", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        import_files(ws, [path])
+    assert not [t.name for t in threading.enumerate() if t.name.startswith("bokslut-")]
+    assert not any((ws.cache / "staging").glob("*/*"))

@@ -144,7 +144,11 @@ class Streaming:
         # Loading the scanner and its compiled kernels holds the GIL, and the scanner's workers
         # run beside the rest of the import's start (which holds it too) only once they are
         # loaded: so the import waits for that first.
-        streaming._loaded.wait()
+        try:
+            streaming._loaded.wait()
+        except BaseException:  # Ctrl-C: the caller never gets the scan to stop it
+            streaming.stop()
+            raise
         return streaming
 
     def begin(self, store: Store, staging: journal.Staging, stem: str, max_bytes: int) -> bool:
