@@ -50,6 +50,7 @@ class Copy:
         self.name = name
         self._seen = seen
         self._fd: int | None = os.dup(fd)  # the file that is read, whatever its path is given to
+        self._closing = threading.Lock()  # stop() may be called by two threads (Ctrl-C)
         self._stop = threading.Event()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bokslut-copy")
         self._copied = self._pool.submit(staging.copy_in, name, self._fd, seen.st_size, self._stop)
@@ -74,9 +75,10 @@ class Copy:
         if not self._copied.done():
             self._stop.set()
         self._pool.shutdown(wait=True)
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+        with self._closing:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +119,8 @@ class Streaming:
         self._target: _Target | None = None
         self._backlog: list[Piece] = []
         self._checks: RunningChecks | None = None
-        # Written to by the scanning thread only, once ``_ready`` is set (and after it ends).
+        # Made by begin() before it sets ``_ready``; from then on used by the scanning thread
+        # only, and by result() once that thread is done.
         self._writer: StagedWriter | None = None
         self._follower: Follower | None = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bokslut-scan")
