@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -311,7 +313,14 @@ def test_a_file_streamed_in_many_pieces_gives_the_same_store_and_findings(
         m.setattr(fastscan, "PIECE_MAX_BYTES", piece)
         m.setattr(indexer, "ROW_GROUP_ROWS", 3)
         stream = fastscan.stream_fast
-        m.setattr(fastscan, "stream_fast", lambda *a, **k: streamed.append(stream(*a, **k)) or streamed[-1])
+
+        def spy(*args, **kwargs):
+            got = stream(*args, **kwargs)
+            if args[1] == str(path):  # not the kernels' warm-up (bokslut.ledger.streaming)
+                streamed.append(got)
+            return got
+
+        m.setattr(fastscan, "stream_fast", spy)
         pieces = create_workspace(root / "pieces", "T", OrgTyp.KOMMUN, 2023)
         read_pieces = import_files(pieces, [path])
     assert len(streamed) == 1 and streamed[0] is not None  # streamed, not read again exactly
@@ -390,6 +399,19 @@ def _streamed_in_pieces(monkeypatch, piece: int = 400) -> None:
 
     monkeypatch.setattr(reader, "FAST_PATH_MIN_BYTES", 1)
     monkeypatch.setattr(fastscan, "PIECE_MAX_BYTES", piece)
+
+
+def _passes_over(stream_pass, path: Path, passes: list[object]):
+    """``stream_pass`` noting in ``passes`` what each pass over ``path`` gave (not the passes
+    over the small file that loads the kernels, bokslut.ledger.streaming)."""
+
+    def noted(*args):
+        got = stream_pass(*args)
+        if args[1] == str(path):
+            passes.append(got)
+        return got
+
+    return noted
 
 
 def _small_file(tmp_path: Path) -> Path:
@@ -524,8 +546,7 @@ def test_a_file_whose_first_letters_come_late_or_change_encoding_gives_the_exact
     passes: list[object] = []
     with monkeypatch.context() as m:
         _streamed_in_pieces(m, 700)
-        stream_pass = fastscan._stream_pass
-        m.setattr(fastscan, "_stream_pass", lambda *a: passes.append(stream_pass(*a)) or passes[-1])
+        m.setattr(fastscan, "_stream_pass", _passes_over(fastscan._stream_pass, path, passes))
         pieces = create_workspace(root / "pieces", "T", OrgTyp.KOMMUN, 2023)
         read_pieces = import_files(pieces, [path])
     assert read_pieces == read_whole
@@ -543,8 +564,7 @@ def test_a_late_cp437_letter_after_utf8_ones_scans_the_file_again(tmp_path, monk
     path.write_bytes(_lettered(60, {5: ("Städning", "utf-8"), 50: ("Städning", "cp437")}))
     passes: list[object] = []
     _streamed_in_pieces(monkeypatch, 700)
-    stream_pass = fastscan._stream_pass
-    monkeypatch.setattr(fastscan, "_stream_pass", lambda *a: passes.append(stream_pass(*a)) or passes[-1])
+    monkeypatch.setattr(fastscan, "_stream_pass", _passes_over(fastscan._stream_pass, path, passes))
     ws = create_workspace(tmp_path / "ws", "T", OrgTyp.KOMMUN, 2023)
     import_files(ws, [path])
     assert [type(p).__name__ for p in passes] == ["_Turned", "_Pass", "_Pass"]
@@ -552,3 +572,131 @@ def test_a_late_cp437_letter_after_utf8_ones_scans_the_file_again(tmp_path, monk
         texts = store.con.execute("SELECT text FROM voucher WHERE number IN ('5', '50') ORDER BY line")
         # CP437 decides (the file is not valid UTF-8): the UTF-8 letters read as two CP437 characters each.
         assert texts.fetchall() == [("St├ñdning 5",), ("Städning 50",)]
+
+
+def test_a_streamed_file_changed_once_read_is_not_imported(ws, tmp_path, monkeypatch):
+    import bokslut.sie.fastscan as fastscan
+
+    import_files(ws, [_small_file(tmp_path)])
+    before = tree_digest(ws.root)
+    path = tmp_path / "stor.se"
+    path.write_bytes(_ledger([_year(day) for day in range(1, 30)]))
+    _streamed_in_pieces(monkeypatch)
+    stream = fastscan.stream_fast
+
+    def then_changed(*args, **kwargs):
+        streamed = stream(*args, **kwargs)
+        if args[1] == str(path):
+            with path.open("ab") as f:  # after reading, while the copy may still be made
+                f.write(b"#VER A 999 20230101\n{\n}\n")
+        return streamed
+
+    monkeypatch.setattr(fastscan, "stream_fast", then_changed)
+    with pytest.raises(BokslutError, match=r"stor\.se: filen ändrades medan den importerades – försök igen"):
+        import_files(ws, [path])
+    assert tree_digest(ws.root) == before
+    assert not any((ws.cache / "staging").glob("*/*"))
+
+
+def test_a_streamed_files_rows_are_summed_while_written_not_read_again(ws, tmp_path, monkeypatch):
+    import zlib
+
+    from bokslut.ledger import rowfiles, streaming
+    from bokslut.ledger.store import _checks
+
+    path = tmp_path / "stor.se"
+    path.write_bytes(_ledger([_year(day) for day in range(1, 30)]))
+    _streamed_in_pieces(monkeypatch)
+    read_again = []
+    crc32 = rowfiles._crc32
+    monkeypatch.setattr(rowfiles, "_crc32", lambda fd: read_again.append(os.fstat(fd).st_ino) or crc32(fd))
+    result = streaming.Streaming.result
+    left = []
+
+    def then_threads_left(self):
+        got = result(self)
+        left.extend(t.name for t in threading.enumerate() if t.name.startswith("bokslut-scan"))
+        return got
+
+    monkeypatch.setattr(streaming.Streaming, "result", then_threads_left)
+    import_files(ws, [path])
+    # Scanning is over, and its thread with it: the command can leave at once (cli._leave).
+    assert left == []
+    assert not [t.name for t in threading.enumerate() if t.name.startswith("bokslut-")]
+    with open_store(ws) as store:
+        checks = {c.name.split(".", 1)[1]: c for _, _, c in _checks(store.con)}
+    assert [n.split("-")[0] for n in sorted(checks)] == ["rows.parquet", "sums", "sums", "vouchers.parquet"]
+    # Only the small sums files, written at the end, are read for their CRC-32.
+    assert sorted(read_again) == sorted(checks[n].ino for n in checks if n.startswith("sums"))
+    for name, check in checks.items():
+        data = (rowfiles.rows_dir(ws) / check.name).read_bytes()
+        assert (name, check.crc32, check.size) == (name, zlib.crc32(data), len(data))
+
+
+def test_a_large_file_scanned_while_the_store_fails_to_open_leaves_nothing_behind(ws, tmp_path, monkeypatch):
+    from contextlib import contextmanager
+
+    from bokslut.ledger import store as store_module
+    from bokslut.ledger import streaming
+
+    import_files(ws, [_small_file(tmp_path)])
+    before = tree_digest(ws.root)
+    path = tmp_path / "stor.se"
+    path.write_bytes(_ledger([_year(day) for day in range(1, 60)]))
+    _streamed_in_pieces(monkeypatch)
+    started = []
+    start = streaming.Streaming.start
+    monkeypatch.setattr(
+        streaming.Streaming, "start", lambda *a, **k: started.append(start(*a, **k)) or started[-1]
+    )
+
+    @contextmanager
+    def cannot_open(*args, **kwargs):
+        raise BokslutError("lagret kan inte öppnas")
+        yield
+
+    monkeypatch.setattr(store_module, "update_store", cannot_open)
+    with pytest.raises(BokslutError, match="lagret kan inte öppnas"):
+        import_files(ws, [path])
+    assert len(started) == 1 and started[0] is not None  # it was being scanned
+    assert not [t.name for t in threading.enumerate() if t.name.startswith("bokslut-")]
+    assert tree_digest(ws.root) == before
+    assert not any((ws.cache / "staging").glob("*/*"))
+
+
+def test_a_large_file_is_imported_when_the_kernels_cannot_be_warmed_up_beforehand(ws, tmp_path, monkeypatch):
+    import tempfile
+
+    def no_temporary_files(*args, **kwargs):
+        raise OSError(30, "Read-only file system")
+
+    path = tmp_path / "stor.se"
+    path.write_bytes(_ledger([_year(day) for day in range(1, 30)]))
+    _streamed_in_pieces(monkeypatch)
+    monkeypatch.setattr(tempfile, "mkstemp", no_temporary_files)
+    (f,) = import_files(ws, [path]).files
+    assert (f.status, f.vouchers, f.transactions) == ("ny", 29, 58)
+
+
+def test_an_interrupt_while_the_kernels_load_stops_the_scan(ws, tmp_path, monkeypatch):
+    from bokslut.ledger import streaming
+
+    path = tmp_path / "stor.se"
+    path.write_bytes(_ledger([_year(day) for day in range(1, 60)]))
+    _streamed_in_pieces(monkeypatch)
+
+    class Interrupted(threading.Event):
+        def wait(self, timeout=None):
+            raise KeyboardInterrupt  # Ctrl-C while the import waits for the kernels
+
+    init = streaming.Streaming.__init__
+
+    def interrupted(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        self._loaded = Interrupted()
+
+    monkeypatch.setattr(streaming.Streaming, "__init__", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        import_files(ws, [path])
+    assert not [t.name for t in threading.enumerate() if t.name.startswith("bokslut-")]
+    assert not any((ws.cache / "staging").glob("*/*"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import threading
 
 import pytest
 from tests.ledger.sie_texts import small
@@ -159,3 +160,56 @@ def test_a_hand_made_journal_in_our_shape_does_no_more_than_a_hand_edit_of_data_
     with open_store(ws) as store:
         assert store.fiscal_years() == [2023]
         assert [r.movement for r in trial_balance(store, 2023).rows] == [7000, -7000]
+
+
+def test_a_file_copied_in_while_it_is_read_is_all_there_and_synced(ws, tmp_path, monkeypatch):
+    source = tmp_path / "stor.se"
+    source.write_bytes(os.urandom(3 * 1024 * 1024 + 7))
+    monkeypatch.setattr(journal, "_COPY_PIECE", 1024 * 1024)  # several pieces
+    synced = []
+    fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(os.fstat(fd).st_size) or fsync(fd))
+    staging = journal.Staging.begin(ws)
+    with source.open("rb") as f:
+        assert staging.copy_in("0-rader.kopia", f.fileno(), source.stat().st_size, threading.Event())
+    assert (staging.folder / "0-rader.kopia").read_bytes() == source.read_bytes()
+    assert synced == [source.stat().st_size]
+    change = staging.settle("0-rader.kopia", 1_700_000_000_000_000_000)
+    assert (change.staged, change.size) == (staging.rel("0-rader.kopia"), source.stat().st_size)
+    assert (staging.folder / "0-rader.kopia").stat().st_mtime_ns == 1_700_000_000_000_000_000
+
+
+def test_a_copy_stopped_midway_leaves_nothing(ws, tmp_path, monkeypatch):
+    source = tmp_path / "stor.se"
+    source.write_bytes(b"x" * 100)
+    monkeypatch.setattr(journal, "_COPY_PIECE", 10)
+    stop = threading.Event()
+    copy_range = journal._copy_range
+    calls = []
+
+    def stop_after_the_third(*args):
+        calls.append(args)
+        if len(calls) == 3:
+            stop.set()
+        return copy_range(*args)
+
+    monkeypatch.setattr(journal, "_copy_range", stop_after_the_third)
+    staging = journal.Staging.begin(ws)
+    with source.open("rb") as f:
+        assert not staging.copy_in("0-rader.kopia", f.fileno(), 100, stop)
+    assert len(calls) == 3
+    assert list(staging.folder.iterdir()) == []
+
+
+def test_a_copy_falls_back_to_reading_where_the_kernel_cannot_copy(ws, tmp_path, monkeypatch):
+    source = tmp_path / "stor.se"
+    source.write_bytes(os.urandom(5 * 1024 * 1024))
+
+    def cannot(*args):
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "copy_file_range", cannot)
+    staging = journal.Staging.begin(ws)
+    with source.open("rb") as f:
+        assert staging.copy_in("0-rader.kopia", f.fileno(), source.stat().st_size, threading.Event())
+    assert (staging.folder / "0-rader.kopia").read_bytes() == source.read_bytes()

@@ -28,7 +28,7 @@ from bokslut.diagnostics import BokslutError
 COMMANDS = {
     "new": "bokslut.cli.workspace_cmds:new_cmd",
     "inspect": "bokslut.cli.ledger_cmds:inspect_cmd",
-    "import": "bokslut.cli.ledger_cmds:import_cmd",
+    "import": "bokslut.cli.import_cmds:import_cmd",
     "saldon": "bokslut.cli.ledger_cmds:saldon_cmd",
     "tables": "bokslut.cli.statements_cmds:tables_cmd",
     "harled": "bokslut.cli.drill_cmds:harled_cmd",

@@ -44,3 +44,8 @@ def workspace_root(path: str) -> Path:
     if not (root / "bokslut.toml").is_file():
         raise BokslutError(f"{root}: ingen bokslut.toml här – skapa arbetsytan med 'bokslut new {root}'")
     return root
+
+
+def count_text(n: int) -> str:
+    """A count as Swedish shows it: thousands apart by a no-break space."""
+    return f"{n:,}".replace(",", "\u00a0")

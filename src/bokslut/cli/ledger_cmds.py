@@ -5,84 +5,21 @@ from __future__ import annotations
 import csv
 import io
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from bokslut.cli.common import echo_json, print_findings, workspace_root
+from bokslut.cli.common import count_text, echo_json, print_findings, workspace_root
 from bokslut.cli.params import Year, check_accounts, check_object, exclusive
 from bokslut.diagnostics import Finding, Level, has_errors
 from bokslut.ledger.queries import AccountRange, parse_object, trial_balance
-from bokslut.ledger.store import Progress, open_store
+from bokslut.ledger.store import open_store
 from bokslut.money import format_ore, kronor
 from bokslut.workspace.layout import Layout
 
 if TYPE_CHECKING:
     from bokslut.sie.model import SieFile
-
-
-@contextmanager
-def progress_reporter(quiet: bool) -> Iterator[Progress]:
-    """Progress on stderr (a live status line on a terminal, nothing otherwise)."""
-    from rich.console import Console
-
-    console = Console(stderr=True)
-    if quiet or not console.is_terminal:
-        yield lambda _msg: None
-        return
-    with console.status("") as status:
-        yield lambda msg: status.update(msg)
-
-
-def _count(n: int) -> str:
-    return f"{n:,}".replace(",", "\u00a0")
-
-
-@click.command("import")
-@click.argument("workspace", metavar="ARBETSYTA")
-@click.argument("files", metavar="FIL…", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Resultatet som JSON.")
-@click.option("--quiet", "-q", is_flag=True, help="Ingen förloppsvisning.")
-def import_cmd(workspace: str, files: tuple[Path, ...], as_json: bool, quiet: bool) -> None:
-    """Kontrollera SIE-filer och lägg in dem i arbetsytans huvudbok."""
-    from bokslut.ledger.importer import import_files
-
-    layout = Layout(workspace_root(workspace))
-    with progress_reporter(quiet) as progress:
-        result = import_files(layout, list(files), progress)
-    print_findings(f for f in result.findings if f.level is not Level.NOTICE or not as_json)
-    if as_json:
-        echo_json(
-            {
-                "files": [
-                    {
-                        "source": f.source,
-                        "target": f.target,
-                        "status": f.status,
-                        "fiscal_year": f.fiscal_year,
-                        "replaced": f.replaced,
-                        "vouchers": f.vouchers,
-                        "transactions": f.transactions,
-                    }
-                    for f in result.files
-                ],
-                "findings": [f.to_json() for f in result.findings],
-            }
-        )
-        return
-    for f in result.files:
-        what = {
-            "ny": "importerad",
-            "ersatt": f"importerad, ersätter {f.replaced}",
-            "oförändrad": "oförändrad (redan importerad)",
-        }[f.status]
-        click.echo(
-            f"{f.source} → {f.target}: {what}; räkenskapsår {f.fiscal_year}, "
-            f"{_count(f.vouchers)} verifikationer, {_count(f.transactions)} transaktionsrader"
-        )
 
 
 CHECK_NAMES = {
@@ -185,14 +122,14 @@ def _print_inspect(d: dict[str, Any]) -> None:
     out(f"Organisation:   {org['name'] or '–'}" + (f" ({org['orgnr']})" if org["orgnr"] else ""))
     for fy in d["fiscal_years"]:
         out(f"Räkenskapsår {fy['index']:>2}: {fy['start']} – {fy['end']}")
-    out(f"Konton:         {_count(d['accounts'])}")
+    out(f"Konton:         {count_text(d['accounts'])}")
     for dim in d["dimensions"]:
         parent = f", under {dim['parent']}" if dim["parent"] is not None else ""
-        out(f"Dimension {dim['dim']:>3}:  {dim['name']} ({_count(dim['objects'])} objekt{parent})")
-    out(f"Objekt:         {_count(d['objects'])}")
-    out(f"Verifikationer: {_count(d['vouchers'])}")
+        out(f"Dimension {dim['dim']:>3}:  {dim['name']} ({count_text(dim['objects'])} objekt{parent})")
+    out(f"Objekt:         {count_text(d['objects'])}")
+    out(f"Verifikationer: {count_text(d['vouchers'])}")
     counts = d["counts"]
-    out("Poster:         " + ", ".join(f"{k} {_count(v)}" for k, v in counts.items()))
+    out("Poster:         " + ", ".join(f"{k} {count_text(v)}" for k, v in counts.items()))
     if d["ksumma"] is not None:
         out(f"Kontrollsumma:  {d['ksumma']}")
     out("Kontroller:")

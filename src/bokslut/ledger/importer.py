@@ -14,8 +14,11 @@ from a pre-system, no balances) is stored beside it under its own name.
 A large file (from :data:`~bokslut.sie.reader.FAST_PATH_MIN_BYTES` on) is never held in
 memory whole: it is scanned piece by piece (:func:`bokslut.sie.fastscan.stream_fast`), each
 piece checked (:mod:`bokslut.sie.running`) and written as Parquet into the import's staging
-folder, then dropped. Should the scanner meet a line only the exact reader can judge, what
-was written is thrown away and the file is read again exactly, as a small file is.
+folder, then dropped; meanwhile the file is copied there too (:mod:`bokslut.ledger.streaming`).
+The first file's scan begins as soon as the lock is held, while DuckDB and the settings load
+and the store opens; nothing is written before the store is open. Should the scanner meet a
+line only the exact reader can judge, what was written is thrown away and the file is read
+again exactly, as a small file is.
 """
 
 from __future__ import annotations
@@ -25,22 +28,31 @@ import hashlib
 import os
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bokslut.diagnostics import BokslutError, Finding, Level, error, has_errors
 from bokslut.environment import environment_error, read_problem
 from bokslut.ledger import journal
 from bokslut.ledger.parsed import Parsed, StagedRows, fiscal_period
-from bokslut.ledger.store import Progress, Store, no_progress, update_store
+from bokslut.ledger.streaming import Copy, Streaming
 from bokslut.lock import writer_lock
-from bokslut.sie.checks import counted, validate
-from bokslut.sie.model import SieFile
-from bokslut.sie.reader import load_input, read_sie_bytes
-from bokslut.workspace.config import input_limits
 from bokslut.workspace.layout import Layout
+
+if TYPE_CHECKING:
+    # Loaded once the first large file is being scanned (see import_files), not before.
+    from bokslut.ledger.store import Store
+    from bokslut.sie.model import SieFile
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    """A progress callback that says nothing."""
+
 
 NOTHING_IMPORTED = "inget importerades: filerna innehåller fel"
 
@@ -83,15 +95,26 @@ class _Read:
     sie: SieFile
     findings: list[Finding]
     staged: StagedRows | None = None  # a streamed file's rows, already written
-    checked: tuple[Finding, ...] | None = None  # a streamed file's check findings
+    # A streamed file's check findings, asked for while the store indexes it.
+    checked: Callable[[], list[Finding]] | None = None
+    copy: Copy | None = None  # a streamed file's copy, made while it was read
 
     def parsed(self) -> Parsed:
         return Parsed(self.sie, self.sha256, tuple(self.findings), self.staged)
 
 
 def _read_all(
-    paths: Sequence[Path], max_bytes: int, progress: Progress, store: Store, staging: journal.Staging
+    paths: Sequence[Path],
+    max_bytes: int,
+    progress: Progress,
+    store: Store,
+    staging: journal.Staging,
+    streams: list[Streaming],
 ) -> tuple[list[_Read], list[Finding]]:
+    """Every file read, checked and (a large one) streamed into ``staging``. ``streams`` holds
+    the first file's scan if it began before the store was open; each scan begun is added."""
+    from bokslut.sie.reader import load_input, read_sie_bytes
+
     out: list[_Read] = []
     findings: list[Finding] = []
     # hashlib releases the GIL on large buffers: hash while the file is being read.
@@ -99,7 +122,7 @@ def _read_all(
     for i, path in enumerate(paths):
         progress(f"Läser {path}")
         try:
-            streamed = _stream(path, max_bytes, store, staging, f"{i}-rader")
+            streamed = _stream(path, i, max_bytes, store, staging, streams)
         except BokslutError as exc:
             findings.append(error(exc.message, file=str(path)))
             continue
@@ -126,75 +149,55 @@ def _read_all(
     return out, findings
 
 
-def _stream(path: Path, max_bytes: int, store: Store, staging: journal.Staging, stem: str) -> _Read | None:
-    """A large file read piece by piece, its rows written into ``staging`` and checked as they
-    come; None for a small file, or one the exact reader must read after all."""
-    from bokslut.sie import reader
-
-    try:
-        size = path.stat().st_size
-    except OSError:
-        return None  # the exact path reports it
-    if size < reader.FAST_PATH_MIN_BYTES or not path.is_file():
+def _stream(
+    path: Path, i: int, max_bytes: int, store: Store, staging: journal.Staging, streams: list[Streaming]
+) -> _Read | None:
+    """A large file streamed into ``staging`` (:mod:`bokslut.ledger.streaming`); None for a small
+    file, or one the exact reader must read after all."""
+    if i == 0 and streams:
+        streaming: Streaming | None = streams[0]  # begun before the store was open
+    else:
+        streaming = Streaming.start(path)
+        if streaming is not None:
+            streams.append(streaming)
+    if streaming is None or not streaming.begin(store, staging, f"{i}-rader", max_bytes):
         return None
-    from bokslut.ledger.indexer import StagedWriter
-    from bokslut.ledger.sums import report_dims
-    from bokslut.sie import fastscan
-    from bokslut.sie.distinct import encoded
-    from bokslut.sie.running import RunningChecks
-
-    with reader.open_input(path, max_bytes, setting="sie_mb") as f:
-        stat = os.fstat(f.fileno())
-        folder = staging.folder_for_writing()
-        dims = report_dims(store.layout)
-        writer = StagedWriter(folder, stem, store.take_file_id(), dims)
-        checks = RunningChecks(str(path))
-
-        def consume(piece: fastscan.Piece) -> None:
-            rows = encoded(piece.rows)  # once, for the checks, the rows file and the sums
-            checks.add(piece.vouchers, rows)
-            writer.write(piece.vouchers, rows, piece.others)
-
-        def reset() -> None:
-            # A late piece changed the encoding: the file is scanned again from the start.
-            nonlocal writer, checks
-            writer.discard()
-            writer = StagedWriter(folder, stem, writer.file_id, dims)
-            checks = RunningChecks(str(path))
-
-        try:
-            streamed = fastscan.stream_fast(
-                f, str(path), consume, reader.read_exact_lines, reader.sniff, reset=reset
-            )
-        except BaseException:
-            writer.discard()
-            raise
-    if streamed is None:
-        writer.discard()
-        store.give_back_file_id(writer.file_id)
+    got = streaming.result()
+    if got is None:
         return None
-    staged = writer.close(checks.vouchers, checks.counted, checks.first_date)
-    sie = streamed.sie
-    return _Read(path, stat, streamed.sha256, sie, list(sie.findings), staged, tuple(checks.findings(sie)))
+    findings = list(got.sie.findings)
+    return _Read(path, got.stat, got.sha256, got.sie, findings, got.staged, got.checked, got.copy)
 
 
-def import_files(layout: Layout, paths: Sequence[Path], progress: Progress = no_progress) -> ImportResult:
+def import_files(layout: Layout, paths: Sequence[Path], progress: Progress = _quiet) -> ImportResult:
     """Import ``paths`` into the workspace; raises BokslutError (nothing written) on any error."""
     if not layout.config.is_file():
         raise BokslutError(f"{layout.root}: ingen bokslut.toml här – skapa arbetsytan med 'bokslut new'")
-    limit = input_limits(layout.config).sie_bytes
     try:
         with writer_lock(layout):
             staging = journal.Staging.begin(layout)
+            # The first file, if large, is scanned from now on (without the GIL) while the
+            # settings and DuckDB load and the store opens; nothing is written before that.
+            first = Streaming.start(paths[0], warm_up=True) if paths else None
+            streams: list[Streaming] = [first] if first is not None else []
             try:
+                from bokslut.ledger.store import update_store
+                from bokslut.workspace.config import input_limits
+
+                limit = input_limits(layout.config).sie_bytes
                 with update_store(layout, progress=progress) as store:
-                    read, findings = _read_all(paths, limit, progress, store, staging)
+                    read, findings = _read_all(paths, limit, progress, store, staging, streams)
                     if has_errors(findings):
                         raise BokslutError(NOTHING_IMPORTED, findings)
                     changes, result = _write(layout, store, staging, read, findings, progress)
             except BaseException:
+                for streaming in streams:
+                    streaming.stop()
                 staging.discard()  # a streamed file's rows, or copies: nothing of it is used
                 raise
+            for r in read:
+                if r.copy is not None:
+                    r.copy.stop()  # of a file already imported (unchanged): not used
             # The new index is published; now the files it describes take their places.
             if changes:
                 staging.commit(changes)
@@ -236,7 +239,7 @@ def _write(
     return changes, ImportResult(tuple(results), tuple(findings) + tuple(notes))
 
 
-_Staged = tuple[str, Path, int, os.stat_result]
+_Staged = tuple[str, Path, int, os.stat_result, Copy | None]
 
 
 def _plan(
@@ -250,6 +253,8 @@ def _plan(
     list[tuple[str, int, int, Parsed]],
 ]:
     """What the import changes: journal entries, results, and what to stage, forget and index."""
+    from bokslut.sie.checks import counted
+
     existing = _existing_main_files(store)
     indexed = dict(store.con.execute("SELECT path, sha256 FROM source_file").fetchall())
     planned: list[tuple[_Read, str]] = []
@@ -293,8 +298,8 @@ def _plan(
             replaced = existing[year]
             changes.append(journal.Change(existing[year], None))
             remove.append(existing[year])
-        stage_name = f"{i}-{Path(target).name}"
-        staged.append((stage_name, r.path, stamp + i, r.stat))
+        stage_name = r.copy.name if r.copy is not None else f"{i}-{Path(target).name}"
+        staged.append((stage_name, r.path, stamp + i, r.stat, r.copy))
         changes.append(journal.Change(target, staging.rel(stage_name), r.stat.st_size, stamp + i))
         remove.append(target)
         add.append((target, r.stat.st_size, stamp + i, parsed))
@@ -313,13 +318,19 @@ def _plan(
 
 
 def _validate_all(read: list[_Read]) -> list[Finding]:
-    return [f for r in read for f in (r.checked if r.checked is not None else validate(r.sie))]
+    from bokslut.sie.checks import validate
+
+    return [f for r in read for f in (r.checked() if r.checked is not None else validate(r.sie))]
 
 
 def _stage_all(staging: journal.Staging, staged: list[_Staged]) -> None:
-    for name, source, mtime_ns, seen in staged:
+    for name, source, mtime_ns, seen, copy in staged:
         try:
-            staging.stage_file(name, source, mtime_ns, seen)
+            if copy is not None:
+                copy.finish(source)
+                staging.settle(name, mtime_ns)
+            else:
+                staging.stage_file(name, source, mtime_ns, seen)
         except OSError as exc:
             raise BokslutError(
                 f"{source}: kunde inte kopieras till arbetsytan ({exc.strerror or exc}); inget importerades"

@@ -236,8 +236,9 @@ def insert_file(
             ),
         ]
     )
+    summed = p.staged.summed if p.staged else ()
     for path in written:
-        c = check_of(path)  # last: nothing renames, links or chmods the file after this
+        c = check_of(path, summed)  # last: nothing renames, links or chmods the file after this
         con.execute(
             "INSERT INTO rows_check VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [file_id, c.name, c.size, c.mtime_ns, c.ino, c.ctime_ns, c.digest, c.crc32],

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bokslut.diagnostics import Finding
+from bokslut.ledger.rowfiles import Summed
 
 if TYPE_CHECKING:
     # Only the importer and the indexer handle parsed files; a reading command (saldon)
@@ -33,6 +34,8 @@ class StagedRows:
     # when they could overflow int64 (then the store sums the rows file, and finds the same).
     sums_path: Path | None = None
     sums_tag: str = ""  # the dimensions they were summed for (SumsDims.tag)
+    # The files' CRC-32s, taken while they were written (rowfiles.Follower): not read again.
+    summed: tuple[Summed, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,16 +24,21 @@ can as well change data/ledger itself.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from bokslut.workspace.layout import Layout
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 _EDGE = 64 * 1024
 _CHUNK = 4 * 1024 * 1024
@@ -93,11 +98,24 @@ def _crc32(fd: int) -> int:
     return crc
 
 
-def check_of(path: Path) -> RowsCheck:
-    """The check of a rows file just written (and synced) and given its final name."""
+@dataclass(frozen=True, slots=True)
+class Summed:
+    """The CRC-32 of every byte of a file as :class:`Follower` read it while it was written."""
+
+    ino: int
+    size: int
+    crc32: int
+
+
+def check_of(path: Path, summed: Sequence[Summed] = ()) -> RowsCheck:
+    """The check of a rows file just written (and synced) and given its final name.
+
+    When ``summed`` holds this very file (same inode and size) its bytes are not read again.
+    """
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     try:
         st = os.fstat(fd)
+        known = [s.crc32 for s in summed if (s.ino, s.size) == (st.st_ino, st.st_size)]
         return RowsCheck(
             path.name,
             st.st_size,
@@ -105,10 +123,96 @@ def check_of(path: Path) -> RowsCheck:
             st.st_ino,
             st.st_ctime_ns,
             _edges_digest(fd, st.st_size),
-            _crc32(fd),
+            known[0] if known else _crc32(fd),
         )
     finally:
         os.close(fd)
+
+
+class Follower:
+    """Files being written from the first byte to the last and never rewritten (Parquet),
+    followed in a thread while they grow: their bytes so far synced to disk and summed.
+
+    The writer's own sync at the end then finds little left to write, and the check of each
+    file (:func:`check_of`) need not read it again for its CRC-32. Both are savings only:
+    should following fail (a file replaced, an error reading it), :meth:`finish` leaves that
+    file out and its check reads it as before.
+    """
+
+    def __init__(self, paths: Sequence[Path]) -> None:
+        # Here, not above: a command that only reads the store never follows a file.
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._paths = tuple(paths)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bokslut-follow")
+        self._pending: Future[None] | None = None
+        self._fds: dict[Path, int] = {}
+        self._sums: dict[Path, tuple[int, int]] = {}  # path → (bytes summed, their CRC-32)
+        self._lost: set[Path] = set()
+
+    def kick(self) -> None:
+        """Catch up with what was written since the last time, unless that is still going on."""
+        if self._pending is None or self._pending.done():
+            self._pending = self._pool.submit(self._catch_up, True)
+
+    def finish(self) -> tuple[Summed, ...]:
+        """Once the files are closed: the CRC-32 of each one followed to its end."""
+        if self._pending is not None:
+            self._pending.result()
+        self._catch_up(False)
+        out: list[Summed] = []
+        for path, fd in self._fds.items():
+            with contextlib.suppress(OSError):
+                st = os.fstat(fd)
+                done, crc = self._sums[path]
+                if path not in self._lost and done == st.st_size:
+                    out.append(Summed(st.st_ino, done, crc))
+        self.close()
+        return tuple(out)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        for fd in self._fds.values():
+            os.close(fd)
+        self._fds.clear()
+
+    def _catch_up(self, sync: bool) -> None:
+        for path in self._paths:
+            if path in self._lost:
+                continue
+            fd = self._fds.get(path)
+            if fd is None:
+                try:
+                    fd = self._fds[path] = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+                except FileNotFoundError:
+                    continue  # not written to yet
+                except OSError:
+                    self._lost.add(path)
+                    continue
+                self._sums[path] = (0, 0)
+            try:
+                done, crc = self._sums[path]
+                size = os.fstat(fd).st_size
+                if size > done:
+                    self._sums[path] = (size, _crc32_range(fd, done, size, crc))
+                if sync:
+                    os.fdatasync(fd)
+            except OSError:
+                self._lost.add(path)
+
+
+def _crc32_range(fd: int, start: int, stop: int, crc: int) -> int:
+    """``crc`` continued over the bytes from ``start`` to ``stop`` (the file grows meanwhile)."""
+    buffer = bytearray(_CHUNK)
+    view = memoryview(buffer)
+    at = start
+    while at < stop:
+        n = os.preadv(fd, [view[: min(_CHUNK, stop - at)]], at)
+        if n <= 0:
+            raise OSError("the file is shorter than it was")
+        crc = zlib.crc32(view[:n], crc)
+        at += n
+    return crc
 
 
 def state_of(layout: Layout, check: RowsCheck, *, full: bool = False) -> State:

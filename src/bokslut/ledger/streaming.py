@@ -1,0 +1,296 @@
+"""A large SIE file streamed into an import's staging area, begun before the store is open.
+
+The file is scanned in a thread from the moment the import holds the writer lock
+(:func:`bokslut.sie.fastscan.stream_fast`): the scanner's workers run without the GIL while
+the import loads DuckDB and its settings and opens the store. Only then, once the store has
+cleared the staging area of interrupted imports and given the file its id, does anything
+get written: the pieces scanned meanwhile wait (a few of them; then the scan waits too),
+each checked already (:mod:`bokslut.sie.running`). From then on each piece is written as it
+comes (:class:`~bokslut.ledger.indexer.StagedWriter`), its files followed (synced and
+summed, :class:`~bokslut.ledger.rowfiles.Follower`), and the file is copied into the
+staging area beside them (:class:`Copy`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import io
+import os
+import tempfile
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bokslut.diagnostics import BokslutError, Finding
+from bokslut.ledger import journal
+from bokslut.ledger.parsed import StagedRows
+
+if TYPE_CHECKING:
+    from bokslut.ledger.indexer import StagedWriter
+    from bokslut.ledger.rowfiles import Follower
+    from bokslut.ledger.store import Store
+    from bokslut.sie.fastscan import Piece, Streamed
+    from bokslut.sie.model import SieFile
+    from bokslut.sie.running import RunningChecks
+
+# Scanned pieces held while the store opens (a piece is tens of MB of Arrow): enough for the
+# scan to run through the store's opening, bounded whatever the file's size.
+BACKLOG = 4
+
+
+class Copy:
+    """A large file copied into the staging area in a thread while it is being read (and its
+    copy synced), so that the copy is there when reading ends instead of starting then."""
+
+    def __init__(self, staging: journal.Staging, name: str, fd: int, seen: os.stat_result) -> None:
+        self.name = name
+        self._seen = seen
+        self._fd: int | None = os.dup(fd)  # the file that is read, whatever its path is given to
+        self._closing = threading.Lock()  # stop() may be called by two threads (Ctrl-C)
+        self._stop = threading.Event()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bokslut-copy")
+        self._copied = self._pool.submit(staging.copy_in, name, self._fd, seen.st_size, self._stop)
+
+    def finish(self, source: Path) -> None:
+        """Wait for the copy; raises BokslutError if it failed or the file changed since it was read."""
+        try:
+            self._copied.result()
+            assert self._fd is not None
+            now = os.fstat(self._fd)
+        except OSError as exc:
+            raise BokslutError(
+                f"{source}: kunde inte kopieras till arbetsytan ({exc.strerror or exc}); inget importerades"
+            ) from None
+        finally:
+            self.stop()
+        if (now.st_size, now.st_mtime_ns) != (self._seen.st_size, self._seen.st_mtime_ns):
+            raise BokslutError(f"{source}: filen ändrades medan den importerades – försök igen")
+
+    def stop(self) -> None:
+        """Stop copying (the copy is removed) unless it is done; wait for the thread either way."""
+        if not self._copied.done():
+            self._stop.set()
+        self._pool.shutdown(wait=True)
+        with self._closing:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+
+
+@dataclass(frozen=True, slots=True)
+class StreamedFile:
+    """A large file streamed into the staging area: its header records, rows and copy."""
+
+    stat: os.stat_result  # as it was read: the copy is of the same file
+    sha256: str
+    sie: SieFile  # header, chart and balances; the rows are in ``staged``
+    staged: StagedRows
+    checked: Callable[[], list[Finding]]  # the checks' findings, asked for while the store indexes
+    copy: Copy
+
+
+class _Stopped(Exception):
+    """The import no longer wants the file read."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    store: Store
+    staging: journal.Staging
+    stem: str
+    file_id: int
+
+
+class Streaming:
+    """One large file being scanned in a thread; see the module's description."""
+
+    def __init__(self, path: Path, f: io.BufferedReader, warm_up: bool = False) -> None:
+        self.path = path
+        self.stat = os.fstat(f.fileno())
+        self.copy: Copy | None = None
+        self._f = f
+        self._loaded = threading.Event()  # the scanner's kernels are loaded
+        self._ready = threading.Event()  # the store is open: pieces are written from now on
+        self._stopped = threading.Event()
+        self._target: _Target | None = None
+        self._backlog: list[Piece] = []
+        self._checks: RunningChecks | None = None
+        # Made by begin() before it sets ``_ready``; from then on used by the scanning thread
+        # only, and by result() once that thread is done.
+        self._writer: StagedWriter | None = None
+        self._follower: Follower | None = None
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bokslut-scan")
+        self._scanned = self._pool.submit(self._scan, warm_up)
+
+    @staticmethod
+    def start(path: Path, *, warm_up: bool = False) -> Streaming | None:
+        """``path`` being scanned from now on, if it is a file large enough to stream; else None
+        (also when it cannot be opened: the exact reader says why). ``warm_up``: the scanner's
+        kernels are loaded first, and this waits for that (see below)."""
+        from bokslut.sie import reader
+
+        try:
+            size = path.stat().st_size
+        except OSError:
+            return None
+        if size < reader.FAST_PATH_MIN_BYTES or not path.is_file():
+            return None
+        try:
+            f = reader.open_input(path)  # the workspace's own size limit is applied in begin()
+        except BokslutError:
+            return None
+        streaming = Streaming(path, f, warm_up)
+        # Loading the scanner and its compiled kernels holds the GIL, and the scanner's workers
+        # run beside the rest of the import's start (which holds it too) only once they are
+        # loaded: so the import waits for that first.
+        try:
+            streaming._loaded.wait()
+        except BaseException:  # Ctrl-C: the caller never gets the scan to stop it
+            streaming.stop()
+            raise
+        return streaming
+
+    def begin(self, store: Store, staging: journal.Staging, stem: str, max_bytes: int) -> bool:
+        """Let the pieces be written, to ``staging`` under a new file id of ``store``. Call under
+        the writer lock once the store is open. False when the file is over the workspace's
+        limit: then it is not streamed (and the exact reader says so)."""
+        if self.stat.st_size > max_bytes:
+            self.stop()
+            return False
+        from bokslut.ledger.indexer import StagedWriter
+        from bokslut.ledger.rowfiles import Follower
+        from bokslut.ledger.sums import report_dims
+
+        folder = staging.folder_for_writing()
+        self.copy = Copy(staging, f"{stem}.kopia", self._f.fileno(), self.stat)
+        self._target = _Target(store, staging, stem, store.take_file_id())
+        self._writer = StagedWriter(folder, stem, self._target.file_id, report_dims(store.layout))
+        self._follower = Follower((self._writer.vouchers_path, self._writer.rows_path))
+        self._ready.set()
+        return True
+
+    def result(self) -> StreamedFile | None:
+        """The file streamed, once scanned to its end; None when the exact reader must read it."""
+        try:
+            streamed = self._scanned.result()
+        except BaseException:
+            self.stop()
+            raise
+        # Its thread ends now, not whenever this object is collected: the command leaves at
+        # once only when no thread of its own is left (cli._leave).
+        self._pool.shutdown()
+        if streamed is None:
+            self.stop()
+            assert self._target is not None
+            self._target.store.give_back_file_id(self._target.file_id)
+            return None
+        try:
+            self._write_backlog()  # the file was scanned to its end before the store was open
+            writer, follower, checks = self._writer, self._follower, self._checks
+            assert writer is not None and follower is not None and checks is not None
+            assert self.copy is not None
+            staged = writer.close(checks.vouchers, checks.counted, checks.first_date)
+            staged = dataclasses.replace(staged, summed=follower.finish())
+        except BaseException:
+            self.stop()
+            raise
+        finally:
+            self._f.close()
+        sie = streamed.sie
+        return StreamedFile(self.stat, streamed.sha256, sie, staged, lambda: checks.findings(sie), self.copy)
+
+    def stop(self) -> None:
+        """Stop scanning and copying, wait for the threads, and throw away what was written.
+        Safe to call more than once."""
+        self._stopped.set()
+        self._ready.set()
+        self._pool.shutdown(wait=True)
+        if self.copy is not None:
+            self.copy.stop()
+        if self._follower is not None:
+            self._follower.close()
+        if self._writer is not None:
+            self._writer.discard()
+        self._f.close()
+
+    def _scan(self, warm_up: bool) -> Streamed | None:
+        try:
+            from bokslut.sie import fastscan, reader
+            from bokslut.sie.running import RunningChecks
+
+            if warm_up:
+                with contextlib.suppress(OSError):  # no temporary file: they load on first use
+                    _warm_up()
+        finally:
+            self._loaded.set()
+        self._checks = RunningChecks(str(self.path))
+        return fastscan.stream_fast(
+            self._f, str(self.path), self._consume, reader.read_exact_lines, reader.sniff, reset=self._reset
+        )
+
+    def _consume(self, piece: Piece) -> None:
+        if self._stopped.is_set():
+            raise _Stopped
+        assert self._checks is not None
+        from bokslut.sie.distinct import encoded
+
+        # Encoded once, for the checks, the rows file and the sums.
+        piece = dataclasses.replace(piece, rows=encoded(piece.rows))
+        self._checks.add(piece.vouchers, piece.rows)
+        self._backlog.append(piece)
+        if len(self._backlog) < BACKLOG and not self._ready.is_set():
+            return
+        self._ready.wait()
+        if self._stopped.is_set():
+            raise _Stopped
+        self._write_backlog()
+
+    def _write_backlog(self) -> None:
+        assert self._writer is not None and self._follower is not None
+        for piece in self._backlog:
+            self._writer.write(piece.vouchers, piece.rows, piece.others)
+        self._backlog.clear()
+        self._follower.kick()
+
+    def _reset(self) -> None:
+        # A late piece changed the encoding: the file is scanned again from the start.
+        from bokslut.ledger.indexer import StagedWriter
+        from bokslut.ledger.rowfiles import Follower
+        from bokslut.sie.running import RunningChecks
+
+        self._backlog.clear()
+        self._checks = RunningChecks(str(self.path))
+        old, target = self._writer, self._target
+        if self._ready.is_set() and old is not None and target is not None and self._follower is not None:
+            self._follower.close()
+            old.discard()
+            self._writer = StagedWriter(old.vouchers_path.parent, target.stem, old.file_id, old.dims)
+            self._follower = Follower((self._writer.vouchers_path, self._writer.rows_path))
+
+
+# A file for :func:`_warm_up`: a voucher in CP437 (as most SIE files are), with an object.
+_WARM_UP = (
+    '#FLAGGA 0\n#SIETYP 4\n#RAR 0 20230101 20231231\n#DIM 1 "Ansvar"\n#VER A 1 20230105 "Åäö"\n'
+    '{\n#TRANS 1930 {} 1.00\n#TRANS 3010 {1 "10"} -1.00 "" "Öre"\n}\n'
+).encode("cp437")
+
+
+def _warm_up() -> None:
+    """Load the kernels the scanner and the running checks use, by streaming a small file."""
+    from bokslut.sie import fastscan, reader
+    from bokslut.sie.distinct import encoded
+    from bokslut.sie.running import RunningChecks
+
+    checks = RunningChecks("")
+    fd, name = tempfile.mkstemp(prefix="bokslut-")
+    Path(name).unlink()
+    with os.fdopen(fd, "rb") as f:
+        os.write(fd, _WARM_UP)
+        os.lseek(fd, 0, os.SEEK_SET)
+        fastscan.stream_fast(
+            f, "", lambda p: checks.add(p.vouchers, encoded(p.rows)), reader.read_exact_lines, reader.sniff
+        )

@@ -1,0 +1,44 @@
+"""The rows files' checks, and following a file while it is written."""
+
+from __future__ import annotations
+
+import os
+import zlib
+
+from bokslut.ledger import rowfiles
+from bokslut.ledger.rowfiles import Follower, check_of
+
+
+def _no_reading(monkeypatch) -> None:
+    def refuse(fd: int) -> int:
+        raise AssertionError("read again")
+
+    monkeypatch.setattr(rowfiles, "_crc32", refuse)
+
+
+def test_a_file_followed_while_it_grows_is_summed_to_its_end(tmp_path, monkeypatch):
+    path = tmp_path / "rader.parquet"
+    parts = [os.urandom(n) for n in (0, 1, 5 * 1024 * 1024 + 3, 17, 1024)]
+    follower = Follower([path, tmp_path / "aldrig-skriven.parquet"])
+    with path.open("wb") as f:
+        for part in parts:
+            f.write(part)
+            f.flush()
+            follower.kick()
+    summed = follower.finish()
+    data = b"".join(parts)
+    assert [(s.size, s.crc32) for s in summed] == [(len(data), zlib.crc32(data))]
+    _no_reading(monkeypatch)
+    assert check_of(path, summed).crc32 == zlib.crc32(data)
+
+
+def test_what_was_summed_of_another_file_is_not_taken_for_this_one(tmp_path):
+    path = tmp_path / "rader.parquet"
+    path.write_bytes(b"a" * 100)
+    follower = Follower([path])
+    follower.kick()
+    summed = follower.finish()
+    replaced = tmp_path / "ny.parquet"
+    replaced.write_bytes(b"b" * 100)
+    os.replace(replaced, path)  # same name and size, another file
+    assert check_of(path, summed).crc32 == zlib.crc32(b"b" * 100)
