@@ -5,11 +5,12 @@ Generates (once, cached in benchmarks/data/) a SIE 4E file of 1 million vouchers
 measures, each in a fresh process so peak memory is the command's own:
 
 * reading the file's lines in plain Python (the floor any Python reader stands on);
-* `bokslut import` end to end (read, validate, store);
+* `bokslut import` end to end as the user runs it (`python -m bokslut import -q --json`, a
+  child of the measuring process: process start, read, validate, store);
 * `bokslut saldon` on the store, for the whole organisation and for one object.
 
-Targets (issue 2): import ≥ 1 000 000 #TRANS rows per second, peak memory < 2 GB;
-saldon < 0.5 s.
+Targets: import ≥ 2 000 000 #TRANS rows per second and at most 3× the line read (issue 13;
+issue 2 asked for 1 000 000), peak memory < 2 GB; saldon < 0.5 s.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ import json, resource, sys, time
 t0 = time.perf_counter()
 {body}
 elapsed = time.perf_counter() - t0
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+usage = (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN))
+peak = max(u.ru_maxrss for u in usage) * 1024
 print(json.dumps({{"seconds": elapsed, "peak_bytes": peak, "extra": extra}}))
 """
 
@@ -42,11 +44,12 @@ extra = n
 """
 
 IMPORT = """
-from pathlib import Path
-from bokslut.ledger.importer import import_files
-from bokslut.workspace.layout import Layout
-result = import_files(Layout(Path(sys.argv[2])), [Path(sys.argv[1])])
-extra = result.files[0].transactions
+import subprocess
+out = subprocess.run(
+    [sys.executable, "-m", "bokslut", "import", "-q", "--json", sys.argv[2], sys.argv[1]],
+    capture_output=True, text=True, check=True,
+).stdout
+extra = json.loads(out)["files"][0]["transactions"]
 """
 
 SALDON = """
@@ -130,9 +133,9 @@ def main() -> None:
     print(f"läsa filens rader i Python:   {lines['seconds']:.2f} s ({lines['extra']:,} rader)")
     print(
         f"bokslut import:               {imp['seconds']:.2f} s, {rate:,.0f} #TRANS/s, "
-        f"topp {imp['peak_bytes'] / 2**30:.2f} GiB  (mål ≥ 1 000 000/s, < 2 GB)"
+        f"topp {imp['peak_bytes'] / 2**30:.2f} GiB  (mål ≥ 2 000 000/s, < 2 GB)"
     )
-    print(f"  kvot mot att bara läsa raderna: {imp['seconds'] / lines['seconds']:.1f}")
+    print(f"  kvot mot att bara läsa raderna: {imp['seconds'] / lines['seconds']:.1f}  (mål ≤ 3)")
     print(f"bokslut saldon (alla konton):  {saldon['seconds']:.3f} s  (mål < 0,5 s)")
     print(f"bokslut saldon (ett objekt):   {saldon_obj['seconds']:.3f} s")
 

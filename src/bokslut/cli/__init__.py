@@ -23,6 +23,11 @@ from bokslut.cli.common import print_error
 from bokslut.cli.failures import CommandFailed, debug_enabled, environment_message, unexpected_message
 from bokslut.diagnostics import BokslutError
 
+# NumPy's OpenBLAS starts a thread per core at import that spins for a while waiting for
+# matrix work no command gives it: on two cores that is processor time taken from the
+# import's scanner. Set before any command imports NumPy; a user's own setting wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 # Command name → "module:object". Modules are imported only when their command runs, so
 # `bokslut saldon` does not pay for loading the PDF and Word renderers.
 COMMANDS = {

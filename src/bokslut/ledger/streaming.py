@@ -20,7 +20,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -123,6 +123,10 @@ class Streaming:
         # only, and by result() once that thread is done.
         self._writer: StagedWriter | None = None
         self._follower: Follower | None = None
+        # Pieces are written (Parquet and sums, which let the GIL go) in a thread of their own,
+        # one batch at a time, while the scanning thread checks the next piece.
+        self._writing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bokslut-write")
+        self._written: Future[None] | None = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bokslut-scan")
         self._scanned = self._pool.submit(self._scan, warm_up)
 
@@ -190,6 +194,8 @@ class Streaming:
             return None
         try:
             self._write_backlog()  # the file was scanned to its end before the store was open
+            self._wait_written()
+            self._writing.shutdown()
             writer, follower, checks = self._writer, self._follower, self._checks
             assert writer is not None and follower is not None and checks is not None
             assert self.copy is not None
@@ -209,6 +215,7 @@ class Streaming:
         self._stopped.set()
         self._ready.set()
         self._pool.shutdown(wait=True)
+        self._writing.shutdown(wait=True, cancel_futures=True)
         if self.copy is not None:
             self.copy.stop()
         if self._follower is not None:
@@ -250,11 +257,24 @@ class Streaming:
         self._write_backlog()
 
     def _write_backlog(self) -> None:
+        """Hand the pieces waiting to the writing thread, once it has written the last ones
+        (so at most one batch is held beyond the scan's own); a failure to write them is
+        raised here, or by :meth:`_wait_written`."""
+        self._wait_written()
+        pieces, self._backlog = self._backlog, []
+        if pieces:
+            self._written = self._writing.submit(self._write_pieces, pieces)
+
+    def _write_pieces(self, pieces: list[Piece]) -> None:
         assert self._writer is not None and self._follower is not None
-        for piece in self._backlog:
+        for piece in pieces:
             self._writer.write(piece.vouchers, piece.rows, piece.others)
-        self._backlog.clear()
         self._follower.kick()
+
+    def _wait_written(self) -> None:
+        written, self._written = self._written, None
+        if written is not None:
+            written.result()
 
     def _reset(self) -> None:
         # A late piece changed the encoding: the file is scanned again from the start.
@@ -263,6 +283,8 @@ class Streaming:
         from bokslut.sie.running import RunningChecks
 
         self._backlog.clear()
+        with contextlib.suppress(Exception):  # what failed is thrown away with the old writer
+            self._wait_written()
         self._checks = RunningChecks(str(self.path))
         old, target = self._writer, self._target
         if self._ready.is_set() and old is not None and target is not None and self._follower is not None:
