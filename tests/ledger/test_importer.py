@@ -700,3 +700,44 @@ def test_an_interrupt_while_the_kernels_load_stops_the_scan(ws, tmp_path, monkey
         import_files(ws, [path])
     assert not [t.name for t in threading.enumerate() if t.name.startswith("bokslut-")]
     assert not any((ws.cache / "staging").glob("*/*"))
+
+
+def test_a_file_over_the_built_in_limit_is_streamed_when_the_workspace_allows_it(ws, tmp_path, monkeypatch):
+    import bokslut.sie.fastscan as fastscan
+    import bokslut.sie.reader as reader
+
+    # The built-in limit made smaller than the file (it is 2 GB), the workspace's made larger.
+    path = tmp_path / "stor.se"
+    path.write_bytes(_ledger([_year(day) for day in range(1, 30)]))
+    size = path.stat().st_size
+    open_input = reader.open_input
+
+    def built_in_limit(p, max_bytes=size - 1, **kwargs):
+        return open_input(p, max_bytes, **kwargs)
+
+    monkeypatch.setattr(reader, "open_input", built_in_limit)
+    monkeypatch.setattr(reader, "load_input", lambda *a, **k: pytest.fail("read whole, not streamed"))
+    settings = ws.config.read_text(encoding="utf-8") + "\n[granser]\nsie_mb = 10\n"
+    ws.config.write_text(settings, encoding="utf-8")
+    _streamed_in_pieces(monkeypatch)
+    streamed: list[object] = []
+    stream = fastscan.stream_fast
+
+    def spy(*args, **kwargs):
+        got = stream(*args, **kwargs)
+        if args[1] == str(path):
+            streamed.append(got)
+        return got
+
+    monkeypatch.setattr(fastscan, "stream_fast", spy)
+    (f,) = import_files(ws, [path]).files
+    assert len(streamed) == 1 and streamed[0] is not None
+    assert f.status == "ny" and f.vouchers == 29
+
+
+def test_the_scan_opens_files_up_to_the_largest_limit_a_workspace_may_set():
+    from bokslut.ledger import streaming
+    from bokslut.workspace.config import MEGABYTE, Granser
+
+    ceiling = next(m.le for m in Granser.model_fields["sie_mb"].metadata if hasattr(m, "le"))
+    assert ceiling * MEGABYTE == streaming.LARGEST_SIE_BYTES

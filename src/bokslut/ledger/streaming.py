@@ -37,6 +37,10 @@ if TYPE_CHECKING:
     from bokslut.sie.model import SieFile
     from bokslut.sie.running import RunningChecks
 
+# The most [granser] sie_mb can allow (1 TiB, bokslut.workspace.config.Granser); not imported
+# from there, since loading the settings (pydantic) is what the scan runs beside.
+LARGEST_SIE_BYTES = 1024 * 1024 * 1024 * 1024
+
 # Scanned pieces held while the store opens (a piece is tens of MB of Arrow): enough for the
 # scan to run through the store's opening, bounded whatever the file's size.
 BACKLOG = 4
@@ -144,7 +148,10 @@ class Streaming:
         if size < reader.FAST_PATH_MIN_BYTES or not path.is_file():
             return None
         try:
-            f = reader.open_input(path)  # the workspace's own size limit is applied in begin()
+            # Opened up to the largest limit a workspace may set ([granser] sie_mb): its own limit
+            # is applied in begin(), once the settings are read. Opened with the built-in 2 GB
+            # default instead, a region's larger file was read whole by the exact reader.
+            f = reader.open_input(path, LARGEST_SIE_BYTES)
         except BokslutError:
             return None
         streaming = Streaming(path, f, warm_up)
