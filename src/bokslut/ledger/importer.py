@@ -38,6 +38,7 @@ from bokslut.diagnostics import BokslutError, Finding, Level, error, has_errors
 from bokslut.environment import environment_error, read_problem
 from bokslut.ledger import journal
 from bokslut.ledger.parsed import Parsed, StagedRows, fiscal_period
+from bokslut.ledger.progress import Progress, no_progress
 from bokslut.ledger.streaming import Copy, Streaming
 from bokslut.lock import writer_lock
 from bokslut.workspace.layout import Layout
@@ -46,13 +47,6 @@ if TYPE_CHECKING:
     # Loaded once the first large file is being scanned (see import_files), not before.
     from bokslut.ledger.store import Store
     from bokslut.sie.model import SieFile
-
-Progress = Callable[[str], None]
-
-
-def _quiet(_: str) -> None:
-    """A progress callback that says nothing."""
-
 
 NOTHING_IMPORTED = "inget importerades: filerna innehåller fel"
 
@@ -169,7 +163,7 @@ def _stream(
     return _Read(path, got.stat, got.sha256, got.sie, findings, got.staged, got.checked, got.copy)
 
 
-def import_files(layout: Layout, paths: Sequence[Path], progress: Progress = _quiet) -> ImportResult:
+def import_files(layout: Layout, paths: Sequence[Path], progress: Progress = no_progress) -> ImportResult:
     """Import ``paths`` into the workspace; raises BokslutError (nothing written) on any error."""
     if not layout.config.is_file():
         raise BokslutError(f"{layout.root}: ingen bokslut.toml här – skapa arbetsytan med 'bokslut new'")

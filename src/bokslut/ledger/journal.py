@@ -104,14 +104,10 @@ class Staging:
         """
         path = self._path(name)
         shutil.copyfile(source, path)
-        now = source.stat()
-        if (now.st_size, now.st_mtime_ns) != (seen.st_size, seen.st_mtime_ns):
+        if not same_file_as_read(source.stat(), seen):
             path.unlink()
-            raise BokslutError(f"{source}: filen ändrades medan den importerades – försök igen")
-        os.utime(path, ns=(mtime_ns, mtime_ns))
-        with path.open("rb") as f:
-            os.fsync(f.fileno())
-        return Change("", self.rel(name), path.stat().st_size, mtime_ns)
+            raise changed_while_read(source)
+        return self.settle(name, mtime_ns)
 
     def copy_in(self, name: str, fd: int, size: int, stop: threading.Event) -> bool:
         """Copy the first ``size`` bytes of the open file ``fd`` here as ``name`` (the kernel
@@ -201,6 +197,15 @@ class Staging:
 
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def same_file_as_read(now: os.stat_result, seen: os.stat_result) -> bool:
+    """Whether a file's status now is the one it had when it was read (size and modification time)."""
+    return (now.st_size, now.st_mtime_ns) == (seen.st_size, seen.st_mtime_ns)
+
+
+def changed_while_read(source: Path) -> BokslutError:
+    return BokslutError(f"{source}: filen ändrades medan den importerades – försök igen")
 
 
 # Bytes copied between two looks at whether the copy is still wanted.

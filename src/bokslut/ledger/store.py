@@ -51,6 +51,7 @@ from bokslut.environment import environment_error
 from bokslut.ledger import sums
 from bokslut.ledger.journal import fsync_dir, journal_path, recover
 from bokslut.ledger.parsed import Parsed, fiscal_period
+from bokslut.ledger.progress import Progress, no_progress
 from bokslut.ledger.rowfiles import RowsCheck, State, Verify, rows_dir, rows_file, state_of
 from bokslut.lock import writer_lock
 from bokslut.workspace.layout import Layout
@@ -75,12 +76,6 @@ __all__ = [
 SCHEMA_VERSION = "5"
 SIE_SUFFIXES = (".se", ".si", ".sie")
 _GENERATION = re.compile(r"ledger-([0-9]{1,12})\.duckdb")
-
-Progress = Callable[[str], None]
-
-
-def no_progress(_: str) -> None:
-    """A progress callback that says nothing."""
 
 
 @dataclass

@@ -60,19 +60,16 @@ class Copy:
         self._copied = self._pool.submit(staging.copy_in, name, self._fd, seen.st_size, self._stop)
 
     def finish(self, source: Path) -> None:
-        """Wait for the copy; raises BokslutError if it failed or the file changed since it was read."""
+        """Wait for the copy; raises OSError if it failed (the importer says so, as for any copy)
+        and BokslutError if the file changed since it was read."""
         try:
             self._copied.result()
             assert self._fd is not None
             now = os.fstat(self._fd)
-        except OSError as exc:
-            raise BokslutError(
-                f"{source}: kunde inte kopieras till arbetsytan ({exc.strerror or exc}); inget importerades"
-            ) from None
         finally:
             self.stop()
-        if (now.st_size, now.st_mtime_ns) != (self._seen.st_size, self._seen.st_mtime_ns):
-            raise BokslutError(f"{source}: filen ändrades medan den importerades – försök igen")
+        if not journal.same_file_as_read(now, self._seen):
+            raise journal.changed_while_read(source)
 
     def stop(self) -> None:
         """Stop copying (the copy is removed) unless it is done; wait for the thread either way."""
