@@ -38,7 +38,7 @@ from bokslut.workspace.new import create_workspace
 def scanned(path: Path) -> tuple[list[fastscan.Piece], fastscan.Streamed]:
     pieces: list[fastscan.Piece] = []
     with path.open("rb") as f:
-        streamed = fastscan.stream_fast(f, str(path), pieces.append, reader.read_exact_lines, reader.sniff)
+        streamed = fastscan.stream_fast(f, str(path), pieces.append, reader.ExactLines, reader.sniff)
     if streamed is None:
         raise SystemExit(f"{path}: filen läses inte i delar (den exakta läsaren tar den)")
     return pieces, streamed

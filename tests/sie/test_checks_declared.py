@@ -99,3 +99,22 @@ def test_many_distinct_objects_are_checked_without_comparing_each_row_with_each_
         f"objekt 'P0', 'P1', 'P2', 'P3', 'P4' och {n - 5} till i dimension 6 används men "
         "deklareras inte med #OBJEKT",
     ]
+
+
+def test_objects_of_balances_are_checked_against_the_declared_ones():
+    text = (
+        HEAD
+        + '#OBJEKT 1 "a|b:c" "Konstig"\n#OBJEKT 6 "P1" "Projekt"\n'
+        + '#OIB 0 1930 {1 "a|b:c"} 100.00\n'  # line 8: declared (an id the key escapes)
+        + '#OIB 0 1930 {1 "A9"} 50.00\n'  # line 9: first use of A9
+        + '#PSALDO 0 202301 3010 {6 "P1"} -5.00\n'  # line 10: declared
+        + '#PSALDO 0 202302 3010 {6 "P2"} -5.00\n'  # line 11: first use of P2
+        + '#PSALDO 0 202303 3010 {1 "A9"} -5.00\n'  # line 12: A9 again
+        + _voucher(['#TRANS 3010 {6 "P3"} -5', "#TRANS 1930 {} 5"])  # line 15: P3 in a row
+    )
+    sie = read_sie_bytes(text.encode("cp437"), "f.se", fast=False)
+    found = [(f.message, f.line) for f in check_declared(sie) if "#OBJEKT" in f.message]
+    assert found == [
+        ("objekt 'A9' i dimension 1 används men deklareras inte med #OBJEKT", 9),
+        ("objekt 'P2', 'P3' i dimension 6 används men deklareras inte med #OBJEKT", 11),
+    ]

@@ -20,10 +20,10 @@ from bokslut.sie.checks import validate
 from bokslut.sie.model import FiscalYear, Header
 from bokslut.sie.reader import (
     FAST_PATH_MIN_BYTES,
+    ExactLines,
     _PlainRecords,
     _start,
     read_exact,
-    read_exact_lines,
     read_sie_bytes,
 )
 from bokslut.sie.writer import write_sie
@@ -50,8 +50,8 @@ def both(data: bytes, parts: int = 1):
     scan told the encoding."""
     detected = fastscan.detect(data)
     assert detected == enc.detect(data)
-    fast = fastscan.read_fast(data, "f.se", detected, read_exact_lines, parts=parts)
-    deciding = fastscan.read_fast(data, "f.se", None, read_exact_lines, parts=parts)
+    fast = fastscan.read_fast(data, "f.se", detected, ExactLines, parts=parts)
+    deciding = fastscan.read_fast(data, "f.se", None, ExactLines, parts=parts)
     assert (deciding is None) == (fast is None)
     if fast is not None:
         assert deciding is not None and deciding.encoding == detected.encoding
@@ -470,7 +470,7 @@ def test_a_file_cut_into_many_pieces_scans_like_the_exact_reader(vs, encoding, n
     longest = max(len(data) // (40 * len(vs)), 1)
     detected = fastscan.detect(data)
     fast = fastscan.read_fast(
-        data, "f.se", detected, read_exact_lines, piece_max_bytes=max(len(data) // pieces, 4 * longest)
+        data, "f.se", detected, ExactLines, piece_max_bytes=max(len(data) // pieces, 4 * longest)
     )
     assert (fast is None) == escaped
     if fast is not None:
@@ -484,10 +484,8 @@ def test_a_stretch_without_vouchers_longer_than_a_piece_goes_to_the_exact_reader
     )
     data = (head + '#VER A 1 20230105 "x"\n{\n#TRANS 1930 {} 5\n#TRANS 3010 {} -5\n}\n').encode()
     detected = fastscan.detect(data)
-    assert (
-        fastscan.read_fast(data, "f.se", detected, read_exact_lines, piece_max_bytes=len(data) // 4) is None
-    )
-    assert fastscan.read_fast(data, "f.se", detected, read_exact_lines, piece_max_bytes=len(data)) is not None
+    assert fastscan.read_fast(data, "f.se", detected, ExactLines, piece_max_bytes=len(data) // 4) is None
+    assert fastscan.read_fast(data, "f.se", detected, ExactLines, piece_max_bytes=len(data)) is not None
 
 
 # -- the encoding, decided while scanning ---------------------------------------------------------
@@ -560,7 +558,7 @@ def test_a_utf8_letter_counts_its_every_byte_when_the_file_is_no_utf8():
 @pytest.mark.parametrize("prefix", sorted(SCANNED))
 def test_real_files_are_read_alike_when_the_scan_decides_the_encoding(prefix):
     data = sie_sample(prefix + "_").read_bytes()
-    decided = fastscan.read_fast(data, "f.se", None, read_exact_lines)
+    decided = fastscan.read_fast(data, "f.se", None, ExactLines)
     assert decided is not None and decided.encoding == enc.detect(data).encoding
     same(decided, read_exact(data, "f.se", enc.detect(data)))
 
@@ -608,7 +606,7 @@ def _streamed(
     path.write_bytes(data)
     got: list[fastscan.Piece] = [] if pieces is None else pieces
     with path.open("rb") as f:
-        return fastscan.stream_fast(f, "f.se", got.append, read_exact_lines, sniff, piece_max_bytes)
+        return fastscan.stream_fast(f, "f.se", got.append, ExactLines, sniff, piece_max_bytes)
 
 
 @pytest.mark.parametrize(
@@ -630,15 +628,15 @@ def test_a_nul_in_a_late_piece_sends_the_file_to_the_exact_reader(old, new, tmp_
     assert tail.count(old) == 1
     raw = (text[:last] + tail.replace(old, new)).encode()
     assert raw.count(b"\x00") == 1 and raw.index(b"\x00") > 3 * 4096
-    assert fastscan.read_fast(raw, "f.se", None, read_exact_lines, parts=3) is None
-    assert fastscan.read_fast(raw, "f.se", fastscan.detect(raw), read_exact_lines, parts=3) is None
+    assert fastscan.read_fast(raw, "f.se", None, ExactLines, parts=3) is None
+    assert fastscan.read_fast(raw, "f.se", fastscan.detect(raw), ExactLines, parts=3) is None
     assert _streamed(raw, tmp_path) is None
     assert _streamed((text[:last] + tail).encode(), tmp_path) is not None
 
 
 def test_a_nul_in_a_header_line_sends_the_file_to_the_exact_reader():
     raw = _vouchers_text(200).replace("#KONTO 3010 Avgift", "#KONTO 3010 Avg\x00ift").encode()
-    assert fastscan.read_fast(raw, "f.se", None, read_exact_lines, parts=2) is None
+    assert fastscan.read_fast(raw, "f.se", None, ExactLines, parts=2) is None
 
 
 @pytest.mark.parametrize(
@@ -653,8 +651,8 @@ def test_a_ksumma_record_sends_the_file_to_the_exact_reader(record, tmp_path):
         text + record + "\n",
     ):
         raw = data.encode()
-        assert fastscan.read_fast(raw, "f.se", None, read_exact_lines, parts=2) is None
-        assert fastscan.read_fast(raw, "f.se", fastscan.detect(raw), read_exact_lines) is None
+        assert fastscan.read_fast(raw, "f.se", None, ExactLines, parts=2) is None
+        assert fastscan.read_fast(raw, "f.se", fastscan.detect(raw), ExactLines) is None
     assert _streamed((text + record + "\n").encode(), tmp_path) is None
 
 
@@ -697,8 +695,8 @@ def test_a_byte_windows_1252_leaves_undefined_sends_the_file_to_the_exact_reader
         data = text[:at] + bytes([hole]) + text[at:]
     detected = fastscan.detect(data)
     assert detected.encoding == enc.CP1252 == enc.detect(data).encoding
-    assert fastscan.read_fast(data, "f.se", None, read_exact_lines, parts=3) is None
-    assert fastscan.read_fast(data, "f.se", detected, read_exact_lines, parts=3) is None
+    assert fastscan.read_fast(data, "f.se", None, ExactLines, parts=3) is None
+    assert fastscan.read_fast(data, "f.se", detected, ExactLines, parts=3) is None
     exact = read_exact(data, "f.se", detected)
     assert any("byte som inte är tecken i CP1252" in f.message for f in exact.findings)
     assert _streamed(data, tmp_path) is None
@@ -823,7 +821,7 @@ def test_a_checksum_that_only_the_header_lines_would_match_is_still_the_exact_re
     data = (head + text[split:] + f"#KSUMMA {crc}\n").encode()
     exact = read_exact(data, "f.se", enc.detect(data))
     assert any("kontrollsumman stämmer inte" in f.message for f in exact.findings)
-    assert fastscan.read_fast(data, "f.se", None, read_exact_lines, parts=2) is None
+    assert fastscan.read_fast(data, "f.se", None, ExactLines, parts=2) is None
 
 
 def _hashing_threads() -> list[str]:
@@ -864,3 +862,71 @@ def test_a_file_declined_late_leaves_no_hashing_thread_behind(tmp_path, hashings
     raw = (text[:last] + text[last:].replace("\n}", "\n}\n#KSUMMA 1234", 1)).encode()
     assert _streamed(raw, tmp_path) is None  # by the scanner, at its last piece
     assert len(hashings) == 1 and _hashing_threads() == []
+
+
+def _header_lines(count: int, first_line: int = 2) -> list[tuple[int, bytes]]:
+    """#OBJEKT lines whose names read differently in CP437 (0x94 "ö") and Windows-1252 ("”")."""
+    return [(first_line + k, b'#OBJEKT 1 "A%d" "Ansvar \x94 %d"' % (k, k)) for k in range(count)]
+
+
+def _names(sie) -> dict[tuple[int, str], str]:
+    return {(o.dimension, o.id): o.name for o in sie.objects}
+
+
+def _read_all(lines: list[tuple[int, bytes]], detected: enc.Detected):
+    exact = ExactLines("f.se", detected)
+    exact.feed(lines)
+    return exact.finish().result(detected, check_total=False)
+
+
+CP437 = enc.decide(False, False, False, 5, 0)
+CP1252 = enc.decide(False, False, False, 0, 5)
+
+
+def test_the_other_lines_read_in_batches_beside_the_scan_are_read_as_all_at_once():
+    flagga = [(1, b"#FLAGGA 0")]
+    lines = _header_lines(2 * fastscan._OTHERS_BATCH + 7)
+    others = fastscan._Others("f.se", ExactLines)
+    others.add(flagga, CP437)
+    others.add(lines[:1000], CP437)
+    others.add(lines[1000:], CP437)
+    got = others.read(CP437).result(CP437, check_total=False)
+    others.close()
+    expected = _read_all(flagga + lines, CP437)
+    assert got.objects == expected.objects
+    assert _names(got)[(1, "A40006")] == "Ansvar ö 40006"
+    assert got.counts["#OBJEKT"] == 40_007
+    assert got.findings == expected.findings
+
+
+@pytest.mark.parametrize("turn", ["later piece", "end of file"])
+def test_the_other_lines_are_read_again_when_the_file_decides_another_encoding(turn):
+    flagga = [(1, b"#FLAGGA 0")]
+    lines = _header_lines(30)
+    others = fastscan._Others("f.se", ExactLines)
+    others.add(flagga + lines[:10], CP437)
+    # A later piece's letters say Windows-1252 (no piece after it sends the decision back).
+    others.add(lines[10:], CP1252 if turn == "later piece" else CP437)
+    got = others.read(CP1252).result(CP1252, check_total=False)
+    others.close()
+    assert got.objects == _read_all(flagga + lines, CP1252).objects
+    assert _names(got)[(1, "A3")] == "Ansvar \u201d 3"
+    assert [f.message for f in got.findings if f.line is None] == [enc.encoding_note(CP1252)]
+
+
+def test_a_header_read_beside_the_scan_is_the_exact_readers_when_a_later_piece_decides(tmp_path):
+    # The first piece is ASCII (decided CP437 as far as it goes); a late voucher's letters are
+    # Windows-1252, which changes how the header's lines are reported (the encoding's note).
+    head = "".join(f'#OBJEKT 1 "81{k}" "Ansvar {k}"\n' for k in range(7))
+    text = _vouchers_text(400)
+    last = text.rindex('"x"')
+    data = (text[:last] + '"caf\xe9 \xe5\xe4\xf6"' + text[last + 3 :]).encode("cp1252")
+    data = data.replace(b"#RAR", head.encode() + b"#RAR", 1)
+    assert data.index(b"\xe9") > 3 * 4096
+    streamed = _streamed(data, tmp_path)
+    assert streamed is not None
+    exact = read_exact(data, "f.se", enc.detect(data))
+    assert exact.encoding == enc.CP1252
+    assert streamed.sie.objects == exact.objects and len(exact.objects) == 7
+    assert streamed.sie.findings == exact.findings
+    assert streamed.sie.encoding == enc.CP1252

@@ -12,7 +12,7 @@ from bokslut.diagnostics import Finding
 from bokslut.sie import fastscan
 from bokslut.sie.checks import validate
 from bokslut.sie.model import SieFile
-from bokslut.sie.reader import read_exact_lines, read_sie_bytes, sniff
+from bokslut.sie.reader import ExactLines, read_sie_bytes, sniff
 from bokslut.sie.running import RunningChecks
 
 Voucher = tuple[str, int, list[tuple[str, str, int]], int]  # number, day, rows, imbalance in öre
@@ -53,7 +53,7 @@ def streamed(tmp_path: Path, data: bytes, piece: int) -> tuple[SieFile, list[Fin
         checks.add(p.vouchers, p.rows)
 
     with path.open("rb") as f:
-        result = fastscan.stream_fast(f, "bok.se", consume, read_exact_lines, sniff, piece_max_bytes=piece)
+        result = fastscan.stream_fast(f, "bok.se", consume, ExactLines, sniff, piece_max_bytes=piece)
     assert result is not None
     return result.sie, checks.findings(result.sie), len(pieces)
 
@@ -196,7 +196,7 @@ def test_the_running_checks_find_what_the_checks_find_on_the_whole_file(tmp_path
             f,
             "bok.se",
             lambda p: checks.add(p.vouchers, p.rows),
-            read_exact_lines,
+            ExactLines,
             sniff,
             piece_max_bytes=piece,
         )

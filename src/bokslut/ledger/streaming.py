@@ -240,7 +240,7 @@ class Streaming:
             self._loaded.set()
         self._checks = RunningChecks(str(self.path))
         return fastscan.stream_fast(
-            self._f, str(self.path), self._consume, reader.read_exact_lines, reader.sniff, reset=self._reset
+            self._f, str(self.path), self._consume, reader.ExactLines, reader.sniff, reset=self._reset
         )
 
     def _consume(self, piece: Piece) -> None:
@@ -318,5 +318,5 @@ def _warm_up() -> None:
         os.write(fd, _WARM_UP)
         os.lseek(fd, 0, os.SEEK_SET)
         fastscan.stream_fast(
-            f, "", lambda p: checks.add(p.vouchers, encoded(p.rows)), reader.read_exact_lines, reader.sniff
+            f, "", lambda p: checks.add(p.vouchers, encoded(p.rows)), reader.ExactLines, reader.sniff
         )

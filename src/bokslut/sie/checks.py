@@ -36,7 +36,7 @@ import pyarrow.compute as pc
 
 from bokslut.diagnostics import Finding, Level
 from bokslut.money import format_ore
-from bokslut.sie.model import Balance, FiscalYear, Object, PeriodBalance, SieFile, split_objects
+from bokslut.sie.model import Balance, FiscalYear, PeriodBalance, SieFile, split_objects
 from bokslut.sie.tokens import printable
 
 Check = Callable[[SieFile], list[Finding]]
@@ -304,13 +304,12 @@ def _split_escaped(key: str) -> list[str]:
     return pieces
 
 
-def _pair_keys(objects: Sequence[Object]) -> pa.Array:
-    """Declared objects as the store's one-pair keys ("1:81141"), built column-wise."""
-    ids = pa.array([o.id for o in objects], pa.string())
+def _pair_keys(dims: Sequence[int], ids: Sequence[str]) -> pa.Array:
+    """Objects (their dimensions and ids) as the store's one-pair keys ("1:81141"), built column-wise."""
+    escaped = pa.array(ids, pa.string())
     for ch in ("\\", "|", ":"):
-        ids = pc.replace_substring(ids, ch, "\\" + ch)
-    dims = pc.cast(pa.array([o.dimension for o in objects], pa.int64()), pa.string())
-    return pc.binary_join_element_wise(dims, ids, ":")
+        escaped = pc.replace_substring(escaped, ch, "\\" + ch)
+    return pc.binary_join_element_wise(pc.cast(pa.array(dims, pa.int64()), pa.string()), escaped, ":")
 
 
 def _undeclared(used: dict[str, int], known: pa.Array) -> dict[str, int]:
@@ -354,7 +353,9 @@ def undeclared(sie: SieFile, accounts: dict[str, int], pairs: dict[str, int]) ->
                     code="odeklarerat-konto",
                 )
             )
-    pairs = _undeclared(pairs, _pair_keys(sie.objects))
+    objects = sie.objects
+    declared_pairs = _pair_keys([o.dimension for o in objects], [o.id for o in objects])
+    pairs = _undeclared(pairs, declared_pairs)
     used_objects: dict[tuple[int, str], int] = {}
     for pair, line in pairs.items():
         if "\\" in pair:
@@ -363,12 +364,19 @@ def undeclared(sie: SieFile, accounts: dict[str, int], pairs: dict[str, int]) ->
         else:
             number, _, obj = pair.partition(":")
             used_objects[(int(number), obj)] = line
-    if any(b.objects for b in records):
-        declared_objects = {(o.dimension, o.id) for o in sie.objects}
-        for b in records:
-            for dim_obj in b.objects:
-                if dim_obj not in declared_objects:
-                    used_objects.setdefault(dim_obj, b.line)
+    # The balances' objects, each with its first line, looked up among the declared keys
+    # (a region declares hundreds of thousands of objects: no set of them in Python).
+    in_records: dict[tuple[int, str], int] = {}
+    for b in records:
+        for dim_obj in b.objects:
+            in_records.setdefault(dim_obj, b.line)
+    if in_records:
+        listed = list(in_records)
+        keys = _pair_keys([dim for dim, _ in listed], [obj for _, obj in listed])
+        absent = pc.invert(pc.is_in(keys, value_set=declared_pairs)).to_pylist()
+        for dim_obj, missing in zip(listed, absent, strict=True):
+            if missing:
+                used_objects.setdefault(dim_obj, in_records[dim_obj])
     undeclared_by_dim: dict[int, list[tuple[str, int]]] = defaultdict(list)
     for (dim, obj), line in used_objects.items():
         undeclared_by_dim[dim].append((obj, line))

@@ -30,7 +30,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numba
 import numpy as np
@@ -1040,7 +1040,17 @@ def _dates(days: np.ndarray, count: int, valid: np.ndarray | None = None) -> pa.
 # A whole file in memory: its bytes, or (for large files) a read-only memory map of it.
 Buffer = bytes | mmap.mmap
 
-ExactLines = Callable[[Sequence[tuple[int, bytes]], str, enc.Detected], Any]
+
+class LineReader(Protocol):
+    """The exact reader of the lines the scanner leaves to it (:class:`bokslut.sie.reader.ExactLines`)."""
+
+    def feed(self, lines: Sequence[tuple[int, bytes]]) -> None: ...
+
+    def finish(self) -> Any: ...
+
+
+# Starts reading a file's other lines with the encoding decided: (name, detected).
+ExactLines = Callable[[str, enc.Detected], LineReader]
 
 
 def detect(data: Buffer) -> enc.Detected:
@@ -1301,8 +1311,10 @@ def read_fast(
         detected = _decided(bom, done)
         if detected is None:
             return None
-    others = [o for c in done for o in c.others]
-    reader = read_lines(others, name, detected)
+    exact = read_lines(name, detected)
+    for c in done:
+        exact.feed(c.others)
+    reader = exact.finish()
     if any(f.level is Level.ERROR for f in reader.findings):
         return None
     nv = sum(c.nv for c in done)
@@ -1578,6 +1590,62 @@ class _Turned:
     """A piece changed the encoding its predecessors' text was transcoded with."""
 
 
+# Lines handed to the exact reader's thread at a time: stopping waits for one batch at most.
+_OTHERS_BATCH = 20_000
+
+
+class _Others:
+    """The records the scanner leaves to the exact reader, read in a thread of their own as
+    their pieces are taken.
+
+    A region's header (hundreds of thousands of #OBJEKT, #KONTO and #PSALDO lines, all in
+    the first piece) is so read while the rest of the file is scanned, not after it: the
+    exact reader holds the GIL, the scanner's kernels and Arrow let it go. The lines are read
+    with the encoding decided when the first of them came; should a later piece decide
+    otherwise, they are all read again, with the file's decision, by :meth:`read`.
+    """
+
+    def __init__(self, name: str, read_lines: ExactLines) -> None:
+        self.name = name
+        self.read_lines = read_lines
+        self.lines: list[tuple[int, bytes]] = []
+        self._early: LineReader | None = None
+        self._early_as: enc.Detected | None = None
+        self._stale = False
+        self._fed: list[Future[None]] = []
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bokslut-others")
+
+    def add(self, lines: list[tuple[int, bytes]], detected: enc.Detected) -> None:
+        """The next piece's lines, with the encoding decided so far."""
+        if not lines:
+            return
+        self.lines.extend(lines)
+        if self._early is None:
+            self._early, self._early_as = self.read_lines(self.name, detected), detected
+        self._stale |= detected != self._early_as
+        if self._stale:
+            return
+        early = self._early
+        for k in range(0, len(lines), _OTHERS_BATCH):
+            # One worker: the batches are read in the order they are submitted.
+            self._fed.append(self._pool.submit(early.feed, lines[k : k + _OTHERS_BATCH]))
+
+    def read(self, detected: enc.Detected) -> Any:
+        """The exact reader, finished, of all the lines added (as read with ``detected``)."""
+        self._pool.shutdown(wait=True)
+        for fed in self._fed:
+            fed.result()  # what the thread raised is raised here
+        if self._early is not None and not self._stale and detected == self._early_as:
+            return self._early.finish()
+        exact = self.read_lines(self.name, detected)
+        exact.feed(self.lines)
+        return exact.finish()
+
+    def close(self) -> None:
+        """Stop reading (the batch being read is finished); safe to call more than once."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
 @dataclass
 class _Pass:
     """What one pass over the file's pieces gathered, besides what it gave the consumer."""
@@ -1588,7 +1656,6 @@ class _Pass:
     total: int = 0
     holes: bool = False
     mixed: bool = False
-    others: list[tuple[int, bytes]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     lines: int = 0  # line breaks in the pieces taken so far
     tally: np.ndarray = field(default_factory=lambda: np.zeros(5, np.int64))
@@ -1607,6 +1674,7 @@ def _stream_pass(
     limit: int,
     digest: _Hashing | None,
     known: tuple[enc.Detected, int, int] | None,
+    others: _Others | None,
 ) -> _Pass | _Turned | None:
     """One pass over the file in pieces, two scanned at once, each handed to ``consume`` in order.
 
@@ -1617,7 +1685,8 @@ def _stream_pass(
     transcoded before they are consumed; the pieces after it are transcoded while they
     are scanned. Should a later piece change the decision, the pass stops with
     :class:`_Turned`. Without ``consume``
-    the pieces' encoding facts are only tallied (no rows are kept).
+    the pieces' encoding facts are only tallied (no rows are kept). The records left to the
+    exact reader go to ``others`` as their pieces are taken.
     """
     out = _Pass()
     check_latin = known is not None and known[0].encoding == enc.CP437 and known[2] > 0
@@ -1664,7 +1733,8 @@ def _stream_pass(
             for item in pc.value_counts(piece.rows["kind"]).to_pylist():
                 label = "#" + item["values"]
                 out.counts[label] = out.counts.get(label, 0) + int(item["counts"])
-            out.others.extend(chunk.others)
+            if others is not None:
+                others.add(chunk.others, _decision(out.bom, out.tally))
             consume(piece)
             return True
 
@@ -1787,14 +1857,17 @@ def stream_fast(
     _reuse_freed_memory()
     origin = f.tell()
     digest = _Hashing()
+    others = _Others(name, read_lines)
     try:
-        scanned = _stream_pass(f, name, consume, sniff, window, piece_max_bytes, digest, None)
+        scanned = _stream_pass(f, name, consume, sniff, window, piece_max_bytes, digest, None, others)
         if isinstance(scanned, _Turned):
             if reset is None:
                 return None
             reset()
+            others.close()
+            others = _Others(name, read_lines)
             f.seek(origin)
-            tallied = _stream_pass(f, name, None, sniff, window, piece_max_bytes, None, None)
+            tallied = _stream_pass(f, name, None, sniff, window, piece_max_bytes, None, None, None)
             if not isinstance(tallied, _Pass):
                 return None
             known = _decision(tallied.bom, tallied.tally)
@@ -1811,20 +1884,22 @@ def stream_fast(
                 piece_max_bytes,
                 digest,
                 (known, int(tallied.tally[0]), latin),
+                others,
             )
         sha256 = digest.hexdigest()
+        if not isinstance(scanned, _Pass):
+            return None
+        if f.tell() != size:
+            return None  # the file changed while it was read: the exact reader reads it as it is now
+        detected = _decision(scanned.bom, scanned.tally)
+        if (detected.encoding == enc.CP437 and scanned.mixed) or (
+            detected.encoding == enc.CP1252 and scanned.holes
+        ):
+            return None  # a Windows-1252 line in a CP437 file, an undefined Windows-1252 byte
+        reader = others.read(detected)
     finally:
         digest.close()
-    if not isinstance(scanned, _Pass):
-        return None
-    if f.tell() != size:
-        return None  # the file changed while it was read: the exact reader reads it as it is now
-    detected = _decision(scanned.bom, scanned.tally)
-    if (detected.encoding == enc.CP437 and scanned.mixed) or (
-        detected.encoding == enc.CP1252 and scanned.holes
-    ):
-        return None  # a Windows-1252 line in a CP437 file, an undefined Windows-1252 byte
-    reader = read_lines(scanned.others, name, detected)
+        others.close()
     if any(finding.level is Level.ERROR for finding in reader.findings):
         return None
     if scanned.total + sum(abs(amount) for _, amount in reader.amounts()) > lim.MAX_TOTAL_ORE:

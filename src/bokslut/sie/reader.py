@@ -961,7 +961,7 @@ def read_sie_bytes(data: bytes | mmap.mmap, name: str, *, fast: bool | None = No
         from bokslut.sie import fastscan
 
         # The encoding is decided while scanning (no pass of its own over the file).
-        result = fastscan.read_fast(data, name, None, read_exact_lines)
+        result = fastscan.read_fast(data, name, None, ExactLines)
         if result is not None:
             return result
         detected = fastscan.detect(data)
@@ -972,28 +972,36 @@ def read_sie_bytes(data: bytes | mmap.mmap, name: str, *, fast: bool | None = No
     return read_exact(data, name, detected)
 
 
-def read_exact_lines(lines: Sequence[tuple[int, bytes]], name: str, detected: enc.Detected) -> _ExactReader:
-    """Feed only the given (line number, raw line) pairs: the scanner's non-bulk records.
+class ExactLines:
+    """The exact reader fed only the scanner's non-bulk records, in file order, a batch at a time.
 
     Header records of the plain shape are taken by :class:`_PlainRecords`; every other
-    line, in its place, by the exact reader.
+    line, in its place, by the exact reader. Batches may be fed from a thread of its own
+    while the scanner goes on (one thread at a time); :meth:`finish` ends the reading.
     """
-    reader = _start(name, detected)
-    plain = _PlainRecords(reader, detected.encoding)
-    take = plain.take
-    # Hundreds of thousands of records, none in a cycle: the cyclic collector would walk
-    # them again and again as they pile up (a third of the time on a region's header).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        for no, raw in lines:
-            if not take(no, raw):
-                reader.feed(no, _decode(reader, no, raw, detected.encoding))
-    finally:
-        if collecting:
-            gc.enable()
-    reader.finish()
-    return reader
+
+    def __init__(self, name: str, detected: enc.Detected) -> None:
+        self.detected = detected
+        self.reader = _start(name, detected)
+        self._plain = _PlainRecords(self.reader, detected.encoding)
+
+    def feed(self, lines: Sequence[tuple[int, bytes]]) -> None:
+        reader, take, encoding = self.reader, self._plain.take, self.detected.encoding
+        # Hundreds of thousands of records, none in a cycle: the cyclic collector would walk
+        # them again and again as they pile up (a third of the time on a region's header).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for no, raw in lines:
+                if not take(no, raw):
+                    reader.feed(no, _decode(reader, no, raw, encoding))
+        finally:
+            if collecting:
+                gc.enable()
+
+    def finish(self) -> _ExactReader:
+        self.reader.finish()
+        return self.reader
 
 
 # Header records as exporters write them by the hundred thousand (a region's #OBJEKT,
