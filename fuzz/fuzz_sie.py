@@ -30,7 +30,7 @@ from bokslut.sie import fastscan  # noqa: E402
 with atheris.instrument_imports(include=INSTRUMENTED):
     from bokslut.diagnostics import BokslutError
     from bokslut.sie.checks import validate
-    from bokslut.sie.reader import read_exact, read_exact_lines, read_sie_bytes
+    from bokslut.sie.reader import ExactLines, read_exact, read_sie_bytes
     from bokslut.sie.tokens import printable
 
 
@@ -50,9 +50,9 @@ def test_one(data: bytes) -> None:
         assert detected == encoding.detect(data)
         if b"\x00" in data or not data.strip():
             return
-        fast = fastscan.read_fast(data, "fuzz.se", detected, read_exact_lines)
+        fast = fastscan.read_fast(data, "fuzz.se", detected, ExactLines)
         # The scan that decides the encoding itself reads the file as the one told it.
-        deciding = fastscan.read_fast(data, "fuzz.se", None, read_exact_lines)
+        deciding = fastscan.read_fast(data, "fuzz.se", None, ExactLines)
         assert (deciding is None) == (fast is None)
         if fast is not None:
             assert deciding is not None and deciding.encoding == detected.encoding
