@@ -1103,11 +1103,12 @@ def _others(
     body: memoryview, lines: list[int], starts: list[int], stops: list[int]
 ) -> list[tuple[int, bytes]]:
     """The other records' (line, raw bytes). Many (a header of hundreds of thousands of
-    #OBJEKT lines) are cut from one copy of the piece: a slice of bytes is one object, a
-    slice of a view two."""
+    #OBJEKT lines) are cut from one copy of the stretch of the piece that holds them (they
+    come in file order): a slice of bytes is one object, a slice of a view two."""
     if len(lines) > 1000:
-        raw = bytes(body)
-        return [(line, raw[a:b]) for line, a, b in zip(lines, starts, stops, strict=True)]
+        first = starts[0]
+        raw = bytes(body[first : stops[-1]])
+        return [(line, raw[a - first : b - first]) for line, a, b in zip(lines, starts, stops, strict=True)]
     return [(line, bytes(body[a:b])) for line, a, b in zip(lines, starts, stops, strict=True)]
 
 
