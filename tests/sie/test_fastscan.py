@@ -25,6 +25,7 @@ from bokslut.sie.reader import (
     _start,
     read_exact,
     read_sie_bytes,
+    sniff,
 )
 from bokslut.sie.writer import write_sie
 
@@ -930,3 +931,68 @@ def test_a_header_read_beside_the_scan_is_the_exact_readers_when_a_later_piece_d
     assert streamed.sie.objects == exact.objects and len(exact.objects) == 7
     assert streamed.sie.findings == exact.findings
     assert streamed.sie.encoding == enc.CP1252
+
+
+def _pooled(data: bytes, pool: fastscan._OutputPool) -> fastscan._Chunk:
+    lut_len, lut = fastscan._lut(enc.UTF8)
+    chunk = fastscan._scan_chunk(memoryview(data), 0, True, False, lut_len, lut, 0, pool)
+    assert chunk is not None
+    return chunk
+
+
+def _address(chunk: fastscan._Chunk, column: str) -> int:
+    return chunk.rows[column].buffers()[-1].address
+
+
+def test_a_pieces_output_arrays_are_used_again_only_once_nothing_refers_to_them():
+    pool = fastscan._OutputPool()
+    first = _pooled(_vouchers_text(50, "första").encode(), pool)
+    texts = first.rows["text"].to_pylist()
+    at = _address(first, "text")
+    kept = first.rows["text"].slice(3, 2)  # a view of the first piece's arrays, nothing else
+    del first
+    second = _pooled(_vouchers_text(60, "andra").encode(), pool)
+    assert _address(second, "text") != at  # still referred to: not lent again
+    assert kept.to_pylist() == texts[3:5] == [None, "första"]
+    second_rows = second.rows["text"].to_pylist()
+    del kept
+    third = _pooled(_vouchers_text(40, "tredje").encode(), pool)
+    assert _address(third, "text") == at  # nothing refers to them any more: used again
+    assert third.rows["text"].to_pylist()[:2] == ["tredje", None]
+    assert second.rows["text"].to_pylist() == second_rows  # untouched by the third
+    # A piece larger than the arrays lent grows them, and reads alike.
+    fourth = _pooled(_vouchers_text(900, "fjärde").encode(), pool)
+    exact = read_exact(_vouchers_text(900, "fjärde").encode(), "f.se", enc.detect(b""))
+    assert fourth.rows["amount"].to_pylist() == exact.transactions["amount"].to_pylist()
+
+
+def test_a_streamed_file_uses_a_few_sets_of_output_arrays_whatever_its_pieces(tmp_path, monkeypatch):
+    made: list[fastscan._Outputs] = []
+    outputs = fastscan._Outputs
+
+    class Counted(outputs):  # type: ignore[misc, valid-type]
+        def __init__(self, records: tuple[int, int, int], cap: int) -> None:
+            made.append(self)
+            super().__init__(records, cap)
+
+    monkeypatch.setattr(fastscan, "_Outputs", Counted)
+    raw = _vouchers_text(1000).encode()
+    rows: list[dict[str, object]] = []
+    held: list[fastscan.Piece] = []
+
+    def consume(piece: fastscan.Piece) -> None:
+        # Each piece read only once three later ones are scanned, as the importer's are written.
+        held.append(piece)
+        if len(held) > 3:
+            rows.extend(held.pop(0).rows.to_pylist())
+
+    path = tmp_path / "f.se"
+    path.write_bytes(raw)
+    with path.open("rb") as f:
+        streamed = fastscan.stream_fast(f, "f.se", consume, ExactLines, sniff, 4096)
+    assert streamed is not None
+    rows.extend(r for piece in held for r in piece.rows.to_pylist())
+    exact = read_exact(raw, "f.se", enc.detect(raw))
+    assert rows == exact.transactions.to_pylist()  # no piece's data written over by a later one
+    pieces = -(-len(raw) // 2048)
+    assert pieces > 20 and len(made) <= fastscan.SCAN_THREADS + fastscan.STREAM_WAITING + 4

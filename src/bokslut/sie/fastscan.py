@@ -21,11 +21,14 @@ both paths always give the same SieFile; tests/sie/test_fastscan.py checks it.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import io
 import mmap
 import os
+import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -1110,12 +1113,131 @@ def _others(
     body: memoryview, lines: list[int], starts: list[int], stops: list[int]
 ) -> list[tuple[int, bytes]]:
     """The other records' (line, raw bytes). Many (a header of hundreds of thousands of
-    #OBJEKT lines) are cut from one copy of the piece: a slice of bytes is one object, a
-    slice of a view two."""
+    #OBJEKT lines) are cut from one copy of the stretch of the piece that holds them (they
+    come in file order): a slice of bytes is one object, a slice of a view two."""
     if len(lines) > 1000:
-        raw = bytes(body)
-        return [(line, raw[a:b]) for line, a, b in zip(lines, starts, stops, strict=True)]
+        first = starts[0]
+        raw = bytes(body[first : stops[-1]])
+        return [(line, raw[a - first : b - first]) for line, a, b in zip(lines, starts, stops, strict=True)]
     return [(line, bytes(body[a:b])) for line, a, b in zip(lines, starts, stops, strict=True)]
+
+
+def _empty(shape: int | tuple[int, int], dtype: type[np.generic]) -> np.ndarray:
+    """An output array, in small pages. NumPy asks for huge pages for large arrays, and the
+    kernel zeroes a huge page whole when it is first touched: the scanner fills a few MB at the
+    start of each of a piece's many columns (and the guessed room beyond is never touched), so
+    a fresh set of them cost 0.1 s in huge pages against 0.02 s in small ones."""
+    arr: np.ndarray = np.empty(shape, dtype)
+    advice = getattr(mmap, "MADV_NOHUGEPAGE", None)
+    if advice is not None and arr.nbytes >= _PAGE_BYTES * 2:
+        first = -(-arr.ctypes.data // _PAGE_BYTES) * _PAGE_BYTES  # whole pages of its own only
+        last = (arr.ctypes.data + arr.nbytes) // _PAGE_BYTES * _PAGE_BYTES
+        _madvise(first, last - first, advice)
+    return arr
+
+
+def _madvise(start: int, length: int, advice: int) -> None:
+    try:
+        call = ctypes.CDLL(None).madvise
+    except (OSError, AttributeError):
+        return  # no such call here: the pages are as the system gives them
+    call.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
+    call(start, length, advice)  # advice only: a failure changes nothing but the page size
+
+
+_PAGE_BYTES = mmap.PAGESIZE
+
+
+class _Outputs:
+    """The scanner's output arrays for one piece (see :func:`_scan`): room for ``records``
+    (vouchers, rows, other records) and ``cap`` text bytes per string column.
+
+    The Arrow arrays of a scanned piece are views of these (no copy), so a set is in use
+    until the piece's last view is gone; :class:`_OutputPool` then lends it again.
+    """
+
+    def __init__(self, records: tuple[int, int, int], cap: int) -> None:
+        self.records = (0, 0, 0)
+        self.cap = 0
+        self.fit(records, cap)
+
+    def fit(self, records: tuple[int, int, int], cap: int) -> None:
+        """Make room for at least ``records`` and ``cap``, keeping the arrays that have it."""
+        est_v, est_t, est_o = records
+        if est_v > self.records[0]:
+            self.v_date = _empty(est_v, np.int32)
+            self.v_regdate = _empty(est_v, np.int32)
+            self.v_regvalid = _empty(est_v, np.uint8)
+            self.v_line = _empty(est_v, np.int64)
+            self.v_off = _empty((4, est_v + 1), np.int32)
+        if est_t > self.records[1]:
+            self.t_voucher = _empty(est_t, np.int64)
+            self.t_row = _empty(est_t, np.int32)
+            self.t_kind = _empty(est_t, np.int8)
+            self.t_amount = _empty(est_t, np.int64)
+            self.t_date = _empty(est_t, np.int32)
+            self.t_line = _empty(est_t, np.int64)
+            self.t_off = _empty((5, est_t + 1), np.int32)
+            self.t_valid = _empty((3, est_t), np.uint8)
+        if est_o > self.records[2]:
+            self.o_line = _empty(est_o, np.int64)
+            self.o_start = _empty(est_o, np.int64)
+            self.o_stop = _empty(est_o, np.int64)
+        if cap > self.cap:
+            self.v_buf = _empty((4, cap), np.uint8)
+            self.t_buf = _empty((5, cap), np.uint8)
+            self.cap = cap
+        self.records = (max(est_v, self.records[0]), max(est_t, self.records[1]), max(est_o, self.records[2]))
+        self._idle = self._references()
+
+    def unreferenced(self) -> bool:
+        """Whether nothing but this object refers to its arrays (no view of them is left)."""
+        return self._references() == self._idle
+
+    def _references(self) -> list[int]:
+        # Counted the same way as when the arrays were new, so the count's own references cancel.
+        return [sys.getrefcount(value) for value in vars(self).values() if isinstance(value, np.ndarray)]
+
+
+class _OutputPool:
+    """Output arrays lent to one piece at a time and used again once nothing refers to them.
+
+    Fresh arrays for every piece cost the kernel a zeroed page for every page the scanner
+    touches (a worker thread's heap maps anything over 64 MB anew each time). A lent set
+    comes back when no view of it is left: every view (numpy's, or Arrow's buffer over one)
+    holds a reference to the array it views, so an array only this pool refers to has the
+    reference count it had when it was made. Which pieces are still alive (waiting, being
+    written) need not be known; at most as many sets exist as pieces were alive at once.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle: list[_Outputs] = []
+        self._lent: list[_Outputs] = []
+
+    def take(self, records: tuple[int, int, int], cap: int) -> _Outputs:
+        with self._lock:
+            free = next((out for out in self._lent if out.unreferenced()), None)
+            if free is not None:
+                self._lent.remove(free)
+            elif self._idle:
+                free = self._idle.pop()
+        if free is None:
+            # A little more than asked: the next piece's guess is rarely exactly the same.
+            free = _Outputs(tuple(n + n // 8 for n in records), cap + cap // 8)  # type: ignore[arg-type]
+        else:
+            free.fit(records, cap)
+        return free
+
+    def lend(self, out: _Outputs) -> None:
+        """``out`` now holds a scanned piece's data: used again once its views are gone."""
+        with self._lock:
+            self._lent.append(out)
+
+    def give_back(self, out: _Outputs) -> None:
+        """``out`` was not lent (its scan declined the piece): free to use at once."""
+        with self._lock:
+            self._idle.append(out)
 
 
 def _scan_chunk(
@@ -1126,6 +1248,7 @@ def _scan_chunk(
     lut_len: np.ndarray,
     lut: np.ndarray,
     high: int,
+    pool: _OutputPool | None = None,
 ) -> _Chunk | None:
     buf = np.frombuffer(body, dtype=np.uint8)
     # Room for the records: as many as the lines, guessed from the first MiB with a margin
@@ -1134,7 +1257,8 @@ def _scan_chunk(
     # its "{" and "}" lines). Should the guess fall short, the lines are counted and the piece
     # scanned again. The arrays are not zeroed (the scanner writes every entry it counts).
     # Room far beyond the guess would cost: memory is handed out in huge pages, each zeroed
-    # whole when first touched, so every array's used part is rounded up to 2 MiB.
+    # whole when first touched, so every array's used part is rounded up to 2 MiB. With a
+    # ``pool`` (a streamed file's pieces) the arrays of pieces already written are used again.
     room = _room_guess(buf)
     sizes = (
         min(body.nbytes // 17 + 2, room),
@@ -1143,26 +1267,8 @@ def _scan_chunk(
     )
     # Transcoding can at most triple a high byte (``high`` counts the whole file's).
     cap = body.nbytes + 2 * min(high, body.nbytes) + 16
-    v_buf = np.empty((4, cap), np.uint8)
-    t_buf = np.empty((5, cap), np.uint8)
+    out = pool.take(sizes, cap) if pool is not None else _Outputs(sizes, cap)
     while True:
-        est_v, est_t, est_o = sizes
-        v_date = np.empty(est_v, np.int32)
-        v_regdate = np.empty(est_v, np.int32)
-        v_regvalid = np.empty(est_v, np.uint8)
-        v_line = np.empty(est_v, np.int64)
-        v_off = np.empty((4, est_v + 1), np.int32)
-        t_voucher = np.empty(est_t, np.int64)
-        t_row = np.empty(est_t, np.int32)
-        t_kind = np.empty(est_t, np.int8)
-        t_amount = np.empty(est_t, np.int64)
-        t_date = np.empty(est_t, np.int32)
-        t_line = np.empty(est_t, np.int64)
-        t_off = np.empty((5, est_t + 1), np.int32)
-        t_valid = np.empty((3, est_t), np.uint8)
-        o_line = np.empty(est_o, np.int64)
-        o_start = np.empty(est_o, np.int64)
-        o_stop = np.empty(est_o, np.int64)
         tally = np.zeros(_TALLY_SIZE, np.int64)
         status, nv, nt, no, _bad_line, breaks = _scan(
             buf,
@@ -1171,58 +1277,62 @@ def _scan_chunk(
             check_latin,
             lut_len,
             lut,
-            v_date,
-            v_regdate,
-            v_regvalid,
-            v_line,
-            v_off,
-            v_buf,
-            t_voucher,
-            t_row,
-            t_kind,
-            t_amount,
-            t_date,
-            t_line,
-            t_off,
-            t_buf,
-            t_valid,
-            o_line,
-            o_start,
-            o_stop,
+            out.v_date,
+            out.v_regdate,
+            out.v_regvalid,
+            out.v_line,
+            out.v_off,
+            out.v_buf,
+            out.t_voucher,
+            out.t_row,
+            out.t_kind,
+            out.t_amount,
+            out.t_date,
+            out.t_line,
+            out.t_off,
+            out.t_buf,
+            out.t_valid,
+            out.o_line,
+            out.o_start,
+            out.o_stop,
             tally,
             np.zeros((8, 64), np.int64),
         )
         if status != 2:
             break
         lines = _count_breaks(buf) + 2  # every record is a line of its own
-        if sizes == (lines, lines, lines):
+        if min(out.records) >= lines:
             break
-        sizes = (lines, lines, lines)
+        out.fit((lines, lines, lines), cap)
     if status != 0:
+        if pool is not None:
+            pool.give_back(out)
         return None
-    others = _others(body, o_line[:no].tolist(), o_start[:no].tolist(), o_stop[:no].tolist())
+    others = _others(body, out.o_line[:no].tolist(), out.o_start[:no].tolist(), out.o_stop[:no].tolist())
     vouchers = {
-        "series": _strings(v_off[0], v_buf[0], nv),
-        "number": _strings(v_off[1], v_buf[1], nv),
-        "date": _dates(v_date, nv),
-        "text": _strings(v_off[2], v_buf[2], nv),
-        "regdate": _dates(v_regdate, nv, v_regvalid),
-        "sign": _sign_strings(v_off[3], v_buf[3], nv),
-        "line": pa.array(v_line[:nv]),
+        "series": _strings(out.v_off[0], out.v_buf[0], nv),
+        "number": _strings(out.v_off[1], out.v_buf[1], nv),
+        "date": _dates(out.v_date, nv),
+        "text": _strings(out.v_off[2], out.v_buf[2], nv),
+        "regdate": _dates(out.v_regdate, nv, out.v_regvalid),
+        "sign": _sign_strings(out.v_off[3], out.v_buf[3], nv),
+        "line": pa.array(out.v_line[:nv]),
     }
     rows = {
-        "voucher_idx": pa.array(t_voucher[:nt]),
-        "row_no": pa.array(t_row[:nt]),
-        "kind": _KINDS.take(pa.array(t_kind[:nt])),
-        "account": _strings(t_off[0], t_buf[0], nt),
-        "amount": pa.array(t_amount[:nt]),
-        "date": _dates(t_date, nt),
-        "text": _strings(t_off[2], t_buf[2], nt, t_valid[0]),
-        "quantity": _strings(t_off[3], t_buf[3], nt, t_valid[1]),
-        "sign": _strings(t_off[4], t_buf[4], nt, t_valid[2]),
-        "objects": _strings(t_off[1], t_buf[1], nt),
-        "line": pa.array(t_line[:nt]),
+        "voucher_idx": pa.array(out.t_voucher[:nt]),
+        "row_no": pa.array(out.t_row[:nt]),
+        "kind": _KINDS.take(pa.array(out.t_kind[:nt])),
+        "account": _strings(out.t_off[0], out.t_buf[0], nt),
+        "amount": pa.array(out.t_amount[:nt]),
+        "date": _dates(out.t_date, nt),
+        "text": _strings(out.t_off[2], out.t_buf[2], nt, out.t_valid[0]),
+        "quantity": _strings(out.t_off[3], out.t_buf[3], nt, out.t_valid[1]),
+        "sign": _strings(out.t_off[4], out.t_buf[4], nt, out.t_valid[2]),
+        "objects": _strings(out.t_off[1], out.t_buf[1], nt),
+        "line": pa.array(out.t_line[:nt]),
     }
+    if pool is not None:
+        pool.lend(out)
     return _Chunk(nv, nt, others, vouchers, rows, tally, breaks)
 
 
@@ -1493,10 +1603,10 @@ class _Hashing:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bokslut-sha256")
         self._pending: dict[int, Future[None]] = {}
 
-    def update(self, buf: bytearray, length: int) -> None:
+    def update(self, buf: Room, length: int) -> None:
         self._pending[id(buf)] = self._pool.submit(self._digest.update, memoryview(buf)[:length])
 
-    def release(self, buf: bytearray) -> None:
+    def release(self, buf: Room) -> None:
         """Wait until ``buf``'s bytes are hashed, so that it can be filled again."""
         pending = self._pending.pop(id(buf), None)
         if pending is not None:
@@ -1512,9 +1622,26 @@ class _Hashing:
         self._pending.clear()
 
 
+# A buffer a piece of a streamed file is read into.
+Room = bytearray | mmap.mmap
+
+
+def _room(size: int) -> Room:
+    """A buffer of ``size`` bytes: anonymous memory, which the kernel zeroes as it hands each page
+    out (a bytearray would be zeroed a second time, by Python, before the file is read into it),
+    in huge pages where the kernel allows (a fault per 2 MiB instead of per 4 KiB)."""
+    private = getattr(mmap, "MAP_PRIVATE", None)
+    if private is None:  # not POSIX
+        return bytearray(size)
+    buf = mmap.mmap(-1, size, flags=private)  # shared, it would be shmem: small pages
+    with contextlib.suppress(AttributeError, OSError):  # no such advice here: small pages
+        buf.madvise(mmap.MADV_HUGEPAGE)
+    return buf
+
+
 def _pieces(
-    f: io.BufferedReader, window: int, limit: int, digest: _Hashing | None, free: list[bytearray]
-) -> Iterator[tuple[bytearray, int] | None]:
+    f: io.BufferedReader, window: int, limit: int, digest: _Hashing | None, free: list[Room]
+) -> Iterator[tuple[Room, int] | None]:
     """The file in pieces of about ``window`` bytes, each cut just before a line starting "#VER":
     (buffer, length), the piece being ``buffer[:length]``.
 
@@ -1529,9 +1656,9 @@ def _pieces(
     while True:
         n = len(carry)
         want = max(window, n + 1)  # bytes to have before looking for the cut
-        buf = free.pop() if free else bytearray(want)
+        buf = free.pop() if free else _room(want)
         if len(buf) < want:
-            buf = bytearray(want)
+            buf = _room(want)
         buf[:n] = carry
         while True:
             with memoryview(buf) as view:
@@ -1548,7 +1675,7 @@ def _pieces(
                 yield None
                 return
             want = n + window
-            grown = bytearray(want)
+            grown = _room(want)
             grown[:n] = memoryview(buf)[:n]
             buf = grown
         cut = n if eof else at + 1
@@ -1567,7 +1694,7 @@ def _pieces(
 
 
 def _scan_piece(
-    buf: bytearray,
+    buf: Room,
     start: int,
     stop: int,
     first: bool,
@@ -1575,11 +1702,12 @@ def _scan_piece(
     lut_len: np.ndarray,
     lut: np.ndarray,
     high: int,
+    pool: _OutputPool | None = None,
 ) -> tuple[_Chunk | None, int, bool]:
     """A piece scanned (in a worker) from line 0, its line breaks, and whether it holds a byte
     that Windows-1252 leaves undefined; no chunk when it holds one that sends the file to the
     exact reader whatever it is (#KSUMMA, NUL: the scanner declines)."""
-    chunk = _scan_chunk(memoryview(buf)[start:stop], 0, first, check_latin, lut_len, lut, high)
+    chunk = _scan_chunk(memoryview(buf)[start:stop], 0, first, check_latin, lut_len, lut, high, pool)
     if chunk is None:
         return None, 0, False
     return chunk, chunk.breaks, bool(chunk.tally[5])
@@ -1692,10 +1820,11 @@ def _stream_pass(
     check_latin = known is not None and known[0].encoding == enc.CP437 and known[2] > 0
     used: enc.Detected | None = known[0] if known is not None else None
     luts = {code: _lut(code) for code in (enc.UTF8, enc.CP437, enc.CP1252)}
-    free: list[bytearray] = []
+    free: list[Room] = []
+    outputs = _OutputPool()
     with ThreadPoolExecutor(max_workers=SCAN_THREADS) as pool:
         # Each piece with the encoding it was transcoded with while scanned (None: as UTF-8).
-        waiting: deque[tuple[Future[Any], bytearray, enc.Detected | None]] = deque()
+        waiting: deque[tuple[Future[Any], Room, enc.Detected | None]] = deque()
 
         def take() -> bool | _Turned:
             nonlocal used
@@ -1767,7 +1896,7 @@ def _stream_pass(
                     # Transcoding can at most triple a byte: room for that.
                     high = 0 if used is None or used.encoding == enc.UTF8 else stop - start
                     future = pool.submit(
-                        _scan_piece, buf, start, stop, first, check_latin, lut_len, lut, high
+                        _scan_piece, buf, start, stop, first, check_latin, lut_len, lut, high, outputs
                     )
                 waiting.append((future, buf, used))
                 first = False
