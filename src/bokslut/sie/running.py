@@ -261,9 +261,7 @@ class RunningChecks:
         if self.vouchers and sie.header.fiscal_year(0) is not None:
             out += checks.reconciled(sie, self._movement(sie.header.omfattn))
         out += self._dates(sie)
-        out += checks.undeclared(
-            sie, distinct.as_dict(self._accounts.table()), distinct.as_dict(self._pairs.table())
-        )
+        out += checks.undeclared(sie, distinct.as_dict(self._accounts.table()), self._pairs.table())
         out += checks.fiscal_year_findings(sie, self.first_date)
         out += checks.duplicates(sie.name, self._duplicates())
         return out
