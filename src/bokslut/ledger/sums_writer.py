@@ -115,7 +115,7 @@ class Summer:
             t = t.filter(kinds)
         if t.num_rows == 0:
             return
-        amount = t["amount"].combine_chunks().to_numpy(zero_copy_only=False).astype(np.int64)
+        amount = distinct.whole(t["amount"]).to_numpy(zero_copy_only=False).astype(np.int64)
         self._biggest = max(self._biggest, int(amount.max()), -int(amount.min()))
         self._rows += amount.size
         acc = distinct.dictionary(t["account"])
@@ -129,7 +129,7 @@ class Summer:
         key_index = keys.indices.to_numpy(zero_copy_only=False)
         balance = np.array([is_balance_account(a) for a in acc.dictionary.to_pylist()], dtype=bool)
         a_idx = acc.indices.to_numpy(zero_copy_only=False)
-        days = t["date"].combine_chunks().cast(pa.int32()).to_numpy(zero_copy_only=False)
+        days = distinct.whole(t["date"]).cast(pa.int32()).to_numpy(zero_copy_only=False)
         # The months of the piece's days (a piece spans few), each day converted once.
         first_day = int(days.min())
         span = np.arange(first_day, int(days.max()) + 1, dtype=np.int64)
@@ -173,7 +173,7 @@ class Summer:
         if pa.types.is_dictionary(column.type):
             obj = distinct.dictionary(column)
             return obj.dictionary, obj.indices.to_numpy(zero_copy_only=False)
-        return column.combine_chunks(), np.arange(n, dtype=np.int32)
+        return distinct.whole(column), np.arange(n, dtype=np.int32)
 
     def _merged(self) -> pa.Table:
         whole = pa.concat_tables(self._parts)

@@ -313,11 +313,18 @@ ENCODED = ("kind", "account", "objects")
 
 def dictionary(column: pa.ChunkedArray | pa.Array) -> pa.DictionaryArray:
     """``column`` (strings without nulls, or already a dictionary) as one dictionary array."""
-    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    arr = whole(column)
     if isinstance(arr, pa.DictionaryArray):
         return arr
     one = _one_value(arr)
     return one if one is not None else _hashed(arr)
+
+
+def whole(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """``column`` as one array: a piece's single chunk as it is (combining copies it)."""
+    if not isinstance(column, pa.ChunkedArray):
+        return column
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
 
 
 def _hashed(arr: pa.Array) -> pa.DictionaryArray:
@@ -382,7 +389,7 @@ def encoded(rows: pa.Table) -> pa.Table:
     for name in ENCODED:
         at = rows.schema.get_field_index(name)
         if at >= 0 and not pa.types.is_dictionary(rows.schema.field(at).type):
-            arr = rows.column(at).combine_chunks()
+            arr = whole(rows.column(at))
             one = _one_value(arr)
             if one is None and nearly_distinct(arr):
                 continue
