@@ -163,17 +163,14 @@ class Summer:
             self._merged_rows, self._fresh_rows = self._parts[0].num_rows, 0
 
     def _objects(self, column: pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
-        """The object keys to reduce, and each row's index among them: the dictionary of an
-        encoded column; a column left as strings (nearly all distinct, see
-        :func:`bokslut.sie.distinct.encoded`) is reduced row by row rather than hashed
-        first; and with no dimensions kept nothing is read at all."""
-        n = len(column)
+        """The object keys to reduce, and each row's index among them. With no dimensions
+        kept nothing is read at all: a column left as strings (nearly all distinct, see
+        :func:`bokslut.sie.distinct.encoded`) is then never hashed. Otherwise the keys are
+        encoded first, since reducing a key costs more than hashing it."""
         if not self.dims.result and not self.dims.balance:
-            return pa.array([""], pa.string()), np.zeros(n, np.int32)
-        if pa.types.is_dictionary(column.type):
-            obj = distinct.dictionary(column)
-            return obj.dictionary, obj.indices.to_numpy(zero_copy_only=False)
-        return distinct.whole(column), np.arange(n, dtype=np.int32)
+            return pa.array([""], pa.string()), np.zeros(len(column), np.int32)
+        obj = distinct.dictionary(column)
+        return obj.dictionary, obj.indices.to_numpy(zero_copy_only=False)
 
     def _merged(self) -> pa.Table:
         whole = pa.concat_tables(self._parts)
