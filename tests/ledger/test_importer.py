@@ -290,13 +290,21 @@ _VOUCHERS = st.lists(
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(vouchers=_VOUCHERS, newline=st.sampled_from(["\n", "\r\n"]), piece=st.integers(700, 3000))
+@given(
+    vouchers=_VOUCHERS,
+    newline=st.sampled_from(["\n", "\r\n"]),
+    piece=st.integers(700, 3000),
+    plain=st.booleans(),
+)
 def test_a_file_streamed_in_many_pieces_gives_the_same_store_and_findings(
-    tmp_path_factory, monkeypatch, vouchers, newline, piece
+    tmp_path_factory, monkeypatch, vouchers, newline, piece, plain
 ):
     """Streamed, each piece is checked and written as row groups of its own and then dropped;
-    the store, the findings and the trial balance are those of the file read whole."""
+    the store, the findings and the trial balance are those of the file read whole. With
+    ``plain`` every grouped column is taken for one of nearly all distinct values and left as
+    strings (as object keys of many objects are), not encoded."""
     import bokslut.ledger.indexer as indexer
+    import bokslut.sie.distinct as distinct
     import bokslut.sie.fastscan as fastscan
     import bokslut.sie.reader as reader
     from bokslut.ledger.rowfiles import rows_dir
@@ -312,6 +320,8 @@ def test_a_file_streamed_in_many_pieces_gives_the_same_store_and_findings(
         m.setattr(reader, "FAST_PATH_MIN_BYTES", 1)
         m.setattr(fastscan, "PIECE_MAX_BYTES", piece)
         m.setattr(indexer, "ROW_GROUP_ROWS", 3)
+        if plain:
+            m.setattr(distinct, "nearly_distinct", lambda column: True)
         stream = fastscan.stream_fast
 
         def spy(*args, **kwargs):
@@ -342,15 +352,22 @@ def test_a_file_streamed_in_many_pieces_gives_the_same_store_and_findings(
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(vouchers=_VOUCHERS, piece=st.integers(700, 3000), dims=st.sampled_from(["", "verksamhet = 1\n"]))
+@given(
+    vouchers=_VOUCHERS,
+    piece=st.integers(700, 3000),
+    dims=st.sampled_from(["", "verksamhet = 1\n"]),
+    plain=st.booleans(),
+)
 def test_a_streamed_files_sums_are_the_bytes_summing_its_rows_file_gives(
-    tmp_path_factory, monkeypatch, vouchers, piece, dims
+    tmp_path_factory, monkeypatch, vouchers, piece, dims, plain
 ):
     """The sums of a streamed file are taken from its pieces as they are written, never from
     the rows file read again; the file is the same, byte for byte, as summing the rows file
-    (what the store does for a file read whole, or after the dimension settings change)."""
+    (what the store does for a file read whole, or after the dimension settings change);
+    also when the pieces' object keys are left as strings (``plain``, nearly all distinct)."""
     import bokslut.ledger.indexer as indexer
     import bokslut.ledger.sums_writer as sums_writer
+    import bokslut.sie.distinct as distinct
     import bokslut.sie.fastscan as fastscan
     import bokslut.sie.reader as reader
     from bokslut.ledger.rowfiles import rows_dir
@@ -371,6 +388,8 @@ def test_a_streamed_files_sums_are_the_bytes_summing_its_rows_file_gives(
         m.setattr(reader, "FAST_PATH_MIN_BYTES", 1)
         m.setattr(fastscan, "PIECE_MAX_BYTES", piece)
         m.setattr(indexer, "ROW_GROUP_ROWS", 3)
+        if plain:
+            m.setattr(distinct, "nearly_distinct", lambda column: True)
         sum_rows = sums_writer.sum_rows
         m.setattr(sums_writer, "sum_rows", lambda p, *a: summed_rows.append(p) or sum_rows(p, *a))
         import_files(layouts[1], [path])

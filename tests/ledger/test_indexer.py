@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import bokslut.ledger.indexer as indexer
+import bokslut.sie.distinct as distinct
 from bokslut.ledger.indexer import StagedWriter
 from bokslut.sie.distinct import encoded
 from bokslut.sie.model import TRANSACTION_SCHEMA, VOUCHER_SCHEMA
@@ -62,14 +63,28 @@ def _write(folder: Path, pieces: list[list[str]]) -> Path:
     return writer.close(first, first, dt.date(2023, 3, 1)).rows_path
 
 
-@pytest.mark.parametrize("page", [1 << 20, 8], ids=["dictionaries", "strings"])
-def test_encoded_pieces_read_back_as_the_strings_they_were(tmp_path, monkeypatch, page):
+@pytest.mark.parametrize(
+    ("page", "unique"),
+    [(1 << 20, False), (8, False), (1 << 20, True)],
+    ids=["dictionaries", "strings", "unique"],
+)
+def test_encoded_pieces_read_back_as_the_strings_they_were(tmp_path, monkeypatch, page, unique):
     """Whether the file's first piece gives its object keys to the writer as a dictionary
-    (few keys) or as strings (too many for a dictionary page), every piece after it is
-    written the same way, and readers see plain strings and the same values either way."""
+    (few keys) or as strings (too many for a dictionary page, or never encoded: nearly all
+    distinct), every piece after it is written the same way, and readers see plain strings
+    and the same values either way. Given as strings, Parquet is not asked for a dictionary."""
     monkeypatch.setattr(indexer, "_DICTIONARY_PAGE_BYTES", page)
+    if unique:
+        monkeypatch.setattr(distinct, "nearly_distinct", lambda column: True)
     pieces = [["1:A", "1:A", ""], ["1:B|7:P1", "1:A"], ["7:P1"] * 3]
     path = _write(tmp_path, pieces)
+    meta = pq.ParquetFile(path).metadata
+    at = meta.schema.names.index("objects")
+    dictionaries = {"PLAIN_DICTIONARY", "RLE_DICTIONARY"}
+    used = [
+        bool(dictionaries & set(meta.row_group(g).column(at).encodings)) for g in range(meta.num_row_groups)
+    ]
+    assert used == [page > 8 and not unique] * len(pieces)
     schema = pq.read_schema(path)
     assert {n: str(schema.field(n).type) for n in ("kind", "account", "objects", "text")} == {
         "kind": "string",

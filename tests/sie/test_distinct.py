@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bokslut.sie import distinct
+from bokslut.sie import checks, distinct
 
 
 def test_a_column_of_one_value_is_a_dictionary_of_that_value():
@@ -57,6 +59,56 @@ def test_first_lines_of_a_dictionary_column_are_those_of_its_strings():
         coded = distinct.as_dict(distinct.first_lines(pa.chunked_array([encoded]), lines, split=split))
         assert coded == plain
     assert plain == {"1:A": 10, "6:P": 10, "1:B": 11, "7:Q": 15}
+
+
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|")
+
+
+_ids = st.one_of(
+    st.text(alphabet="ab|\\é", max_size=20),
+    st.builds(lambda c, n: c * n, st.sampled_from("xé|"), st.integers(250, 300)),
+)
+_keys = st.lists(st.builds(lambda d, i: f"{d}:{_escaped(i)}", st.integers(1, 3), _ids), max_size=3).map(
+    "|".join
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.lists(_keys, max_size=12), max_size=5),
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+    st.randoms(use_true_random=False),
+)
+def test_first_lines_kept_over_pieces_are_those_of_the_whole_column(pieces, split, encode, rising, rnd):
+    # Pieces of object keys (some with escaped "|" and "\\", some longer than the table's
+    # slots hold), their lines rising through the pieces as a file's do or in any order.
+    n = sum(len(p) for p in pieces)
+    lines = list(range(1, n + 1)) if rising else [rnd.randint(1, 50) for _ in range(n)]
+    found = distinct.FirstLines(split=split)
+    at = 0
+    for piece in pieces:
+        values = pa.array(piece, pa.string())
+        column = distinct.dictionary(values) if encode and piece else values
+        found.add(pa.chunked_array([column], column.type), np.array(lines[at : at + len(piece)], np.int64))
+        at += len(piece)
+    whole = pa.table({"v": pa.array([k for p in pieces for k in p], pa.string()), "line": lines})
+    expected = checks.first_uses(whole, "v", split=split, compiled=False)
+    assert distinct.as_dict(found.table()) == expected
+
+
+def test_first_lines_of_many_values_grow_the_table_and_keep_each_first_line():
+    rng = np.random.default_rng(7)
+    ids = [f"1:{i:06d}|6:{'P' * (i % 40)}{i % 977}" for i in rng.integers(0, 30_000, 200_000)]
+    lines = np.arange(10, 10 + len(ids), dtype=np.int64)
+    found = distinct.FirstLines(split=True)
+    for start in range(0, len(ids), 30_000):
+        found.add(pa.array(ids[start : start + 30_000]), lines[start : start + 30_000])
+    expected = checks.first_uses(pa.table({"v": ids, "line": lines}), "v", split=True, compiled=False)
+    assert len(expected) > 10_000
+    assert distinct.as_dict(found.table()) == expected
 
 
 def test_equal_to_tells_which_rows_hold_a_value_or_none_when_all_do():

@@ -24,7 +24,7 @@ from bokslut.ledger.parsed import Parsed, StagedRows
 from bokslut.ledger.rowfiles import check_of, rows_file
 from bokslut.ledger.sums import SumsDims
 from bokslut.ledger.sums_writer import Summer, write_table
-from bokslut.sie.distinct import dictionary, encoded
+from bokslut.sie.distinct import ENCODED, dictionary, encoded
 from bokslut.sie.model import TRANSACTION_SCHEMA, VOUCHER_SCHEMA, canonical_objects
 from bokslut.workspace.layout import Layout
 
@@ -294,18 +294,22 @@ def _store_schema(
     return pa.schema([f.with_nullable(f.name not in required) for f in fields])
 
 
-def _writer(path: Path, schema: pa.Schema) -> pq.ParquetWriter:
+def _writer(path: Path, schema: pa.Schema, plain: frozenset[str] = frozenset()) -> pq.ParquetWriter:
     path.unlink(missing_ok=True)  # never write through whatever a leftover name points to
     # Uncompressed, dictionaries only for the columns queries group by (accounts and object
     # keys repeat; texts rarely do): written fast and read fast. Queries aggregate whole
     # columns, so statistics would not help. A streamed piece's grouped columns come already
     # encoded (distinct.encoded) and are written as they are; without the Arrow schema in the
     # file they read back as the strings they are either way (the Parquet types say so).
+    # ``plain``: columns of nearly all distinct values, whose dictionary would only be
+    # hashed for nothing (Parquet gives it up once its page is full).
     return pq.ParquetWriter(
         path,
         schema,
         compression="none",
-        use_dictionary=[c for c in ("kind", "account", "objects", "series") if c in schema.names],
+        use_dictionary=[
+            c for c in ("kind", "account", "objects", "series") if c in schema.names and c not in plain
+        ],
         write_statistics=False,
         store_schema=False,
     )
@@ -402,7 +406,13 @@ class StagedWriter:
         year = {"fiscal_year": self.fiscal_year}
         if self._vouchers is None:
             self._vouchers = _writer(self.vouchers_path, _store_schema(vouchers.schema, year))
-            self._rows = _writer(self.rows_path, _store_schema(_written_schema(rows), {}, _ROWS_REQUIRED))
+            written = _written_schema(rows)
+            # A grouped column the first piece gives as strings has too many values for a
+            # dictionary (nearly all distinct, or more than its page holds).
+            plain = frozenset(
+                c for c in ENCODED if c in written.names and written.field(c).type == pa.string()
+            )
+            self._rows = _writer(self.rows_path, _store_schema(written, {}, _ROWS_REQUIRED), plain)
         assert self._rows is not None
         _write_batches(self._vouchers, vouchers, self.file_id, base, year, self._vouchers.schema)
         _write_batches(

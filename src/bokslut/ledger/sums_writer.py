@@ -115,12 +115,11 @@ class Summer:
             t = t.filter(kinds)
         if t.num_rows == 0:
             return
-        amount = t["amount"].combine_chunks().to_numpy(zero_copy_only=False).astype(np.int64)
+        amount = distinct.whole(t["amount"]).to_numpy(zero_copy_only=False).astype(np.int64)
         self._biggest = max(self._biggest, int(amount.max()), -int(amount.min()))
         self._rows += amount.size
         acc = distinct.dictionary(t["account"])
-        obj = distinct.dictionary(t["objects"])
-        objects = obj.dictionary
+        objects, o_idx = self._objects(t["objects"])
         keys = pc.dictionary_encode(
             pa.concat_arrays(
                 [reduce_keys(objects, self.dims.result), reduce_keys(objects, self.dims.balance)]
@@ -130,8 +129,7 @@ class Summer:
         key_index = keys.indices.to_numpy(zero_copy_only=False)
         balance = np.array([is_balance_account(a) for a in acc.dictionary.to_pylist()], dtype=bool)
         a_idx = acc.indices.to_numpy(zero_copy_only=False)
-        o_idx = obj.indices.to_numpy(zero_copy_only=False)
-        days = t["date"].combine_chunks().cast(pa.int32()).to_numpy(zero_copy_only=False)
+        days = distinct.whole(t["date"]).cast(pa.int32()).to_numpy(zero_copy_only=False)
         # The months of the piece's days (a piece spans few), each day converted once.
         first_day = int(days.min())
         span = np.arange(first_day, int(days.max()) + 1, dtype=np.int64)
@@ -163,6 +161,16 @@ class Summer:
         if self._fresh_rows >= max(self._merged_rows, MERGE_ROWS):
             self._parts = [self._merged()]
             self._merged_rows, self._fresh_rows = self._parts[0].num_rows, 0
+
+    def _objects(self, column: pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
+        """The object keys to reduce, and each row's index among them. With no dimensions
+        kept nothing is read at all: a column left as strings (nearly all distinct, see
+        :func:`bokslut.sie.distinct.encoded`) is then never hashed. Otherwise the keys are
+        encoded first, since reducing a key costs more than hashing it."""
+        if not self.dims.result and not self.dims.balance:
+            return pa.array([""], pa.string()), np.zeros(len(column), np.int32)
+        obj = distinct.dictionary(column)
+        return obj.dictionary, obj.indices.to_numpy(zero_copy_only=False)
 
     def _merged(self) -> pa.Table:
         whole = pa.concat_tables(self._parts)

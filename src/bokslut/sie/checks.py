@@ -327,11 +327,13 @@ def check_declared(sie: SieFile) -> list[Finding]:
     return undeclared(sie, first_uses(t, "account"), first_uses(t, "objects", split=True))
 
 
-def undeclared(sie: SieFile, accounts: dict[str, int], pairs: dict[str, int]) -> list[Finding]:
+def undeclared(sie: SieFile, accounts: dict[str, int], pairs: dict[str, int] | pa.Table) -> list[Finding]:
     """Findings for what the rows use but ``sie`` does not declare.
 
     ``accounts`` and ``pairs`` are the rows' distinct accounts and object pairs, each with
-    its first line (:func:`first_uses`).
+    its first line (:func:`first_uses`); ``pairs`` may be a table ``value``, ``line``
+    (:meth:`bokslut.sie.distinct.FirstLines.table`), which is not turned into Python
+    objects: a file may use hundreds of thousands of objects, none declared.
     """
     declared = [a.number for a in sie.accounts if a.name or a.ktyp]
     declared_dims = {d.number for d in sie.dimensions}
@@ -353,11 +355,83 @@ def undeclared(sie: SieFile, accounts: dict[str, int], pairs: dict[str, int]) ->
                     code="odeklarerat-konto",
                 )
             )
+    if isinstance(pairs, dict):
+        pairs = pa.table(
+            {"value": pa.array(list(pairs), pa.string()), "line": pa.array(list(pairs.values()), pa.int64())}
+        )
+    for dim, (items, count) in sorted(_undeclared_objects(sie, pairs, records).items()):
+        # Reserved dimensions 1–19 need no #DIM (spec §8.4); free ones (20–) do.
+        if dim >= 20 and dim not in declared_dims:
+            findings.append(
+                _finding(
+                    Level.WARNING,
+                    f"dimension {dim} används men deklareras inte med #DIM",
+                    file=sie.name,
+                    line=items[0][1],
+                    code="odeklarerad-dimension",
+                )
+            )
+        shown = ", ".join(f"'{o}'" for o, _ in items)
+        more = f" och {count - len(items)} till" if count > len(items) else ""
+        findings.append(
+            _finding(
+                Level.WARNING,
+                f"objekt {shown}{more} i dimension {dim} används men deklareras inte med #OBJEKT",
+                file=sie.name,
+                line=items[0][1],
+                code="odeklarerat-objekt",
+            )
+        )
+    return findings
+
+
+# Objects named in a finding, per dimension (the rest are counted).
+SHOWN_OBJECTS = 5
+# A pair the columns can take apart: a plain dimension number, then an id without escapes.
+_PLAIN_PAIR = r"^(0|[1-9][0-9]{0,8}):[^\\]*$"
+
+
+def _undeclared_objects(
+    sie: SieFile, pairs: pa.Table, records: Sequence[Balance | PeriodBalance]
+) -> dict[int, tuple[list[tuple[str, int]], int]]:
+    """Per dimension: its first undeclared objects (by line, then id) with their lines, and
+    how many it has; from the rows' ``pairs`` and the balance records' objects."""
     objects = sie.objects
-    declared_pairs = _pair_keys([o.dimension for o in objects], [o.id for o in objects])
-    pairs = _undeclared(pairs, declared_pairs)
+    declared = _pair_keys([o.dimension for o in objects], [o.id for o in objects])
+    missing = pairs.filter(pc.invert(pc.is_in(pairs["value"], value_set=declared)))
+    values = missing["value"]
+    if (
+        any(b.objects for b in records)
+        or pc.all(pc.match_substring_regex(values, _PLAIN_PAIR)).as_py() is False
+    ):
+        return _undeclared_objects_one_by_one(declared, missing, records)
+    parts = pc.split_pattern(values, ":", max_splits=1)
+    t = pa.table(
+        {
+            "dim": pc.cast(pc.list_element(parts, 0), pa.int64()),
+            "obj": pc.list_element(parts, 1),
+            "line": missing["line"],
+        }
+    ).sort_by([("dim", "ascending"), ("line", "ascending"), ("obj", "ascending")])
+    dims = t["dim"].to_numpy()
+    out: dict[int, tuple[list[tuple[str, int]], int]] = {}
+    if dims.size == 0:
+        return out
+    starts = np.flatnonzero(np.r_[True, dims[1:] != dims[:-1]])
+    for start, stop in zip(starts.tolist(), [*starts[1:].tolist(), dims.size], strict=True):
+        first = t.slice(start, min(stop - start, SHOWN_OBJECTS))
+        items = list(zip(first["obj"].to_pylist(), first["line"].to_pylist(), strict=True))
+        out[int(dims[start])] = (items, stop - start)
+    return out
+
+
+def _undeclared_objects_one_by_one(
+    declared: pa.Array, missing: pa.Table, records: Sequence[Balance | PeriodBalance]
+) -> dict[int, tuple[list[tuple[str, int]], int]]:
+    """As :func:`_undeclared_objects`, pair by pair: escaped ids, or balance records with
+    objects (``declared``: the declared objects' keys)."""
     used_objects: dict[tuple[int, str], int] = {}
-    for pair, line in pairs.items():
+    for pair, line in zip(missing["value"].to_pylist(), missing["line"].to_pylist(), strict=True):
         if "\\" in pair:
             for dim_obj in split_objects(pair):
                 used_objects[dim_obj] = line
@@ -373,38 +447,18 @@ def undeclared(sie: SieFile, accounts: dict[str, int], pairs: dict[str, int]) ->
     if in_records:
         listed = list(in_records)
         keys = _pair_keys([dim for dim, _ in listed], [obj for _, obj in listed])
-        absent = pc.invert(pc.is_in(keys, value_set=declared_pairs)).to_pylist()
-        for dim_obj, missing in zip(listed, absent, strict=True):
-            if missing:
+        absent = pc.invert(pc.is_in(keys, value_set=declared)).to_pylist()
+        for dim_obj, missing_here in zip(listed, absent, strict=True):
+            if missing_here:
                 used_objects.setdefault(dim_obj, in_records[dim_obj])
     undeclared_by_dim: dict[int, list[tuple[str, int]]] = defaultdict(list)
     for (dim, obj), line in used_objects.items():
         undeclared_by_dim[dim].append((obj, line))
-    for dim, items in sorted(undeclared_by_dim.items()):
+    out = {}
+    for dim, items in undeclared_by_dim.items():
         items.sort(key=lambda p: (p[1], p[0]))
-        # Reserved dimensions 1–19 need no #DIM (spec §8.4); free ones (20–) do.
-        if dim >= 20 and dim not in declared_dims:
-            findings.append(
-                _finding(
-                    Level.WARNING,
-                    f"dimension {dim} används men deklareras inte med #DIM",
-                    file=sie.name,
-                    line=items[0][1],
-                    code="odeklarerad-dimension",
-                )
-            )
-        shown = ", ".join(f"'{o}'" for o, _ in items[:5])
-        more = f" och {len(items) - 5} till" if len(items) > 5 else ""
-        findings.append(
-            _finding(
-                Level.WARNING,
-                f"objekt {shown}{more} i dimension {dim} används men deklareras inte med #OBJEKT",
-                file=sie.name,
-                line=items[0][1],
-                code="odeklarerat-objekt",
-            )
-        )
-    return findings
+        out[dim] = (items[:SHOWN_OBJECTS], len(items))
+    return out
 
 
 # Bokföringslagen 3 kap. 3 §: a fiscal year is at most 18 months (when it is extended).

@@ -4,14 +4,20 @@ The checks ask "which accounts and objects do the rows use, and where first?" of
 millions of rows whose object keys are nearly all distinct (two dimensions with
 100 000 objects make as many keys as rows). Hashing whole keys in Arrow, or
 splitting them into Python objects, costs seconds per million rows; this compiled
-pass hashes the bytes in place (FNV-1a, open addressing) and keeps, per distinct
-value, its bytes and the smallest line. With ``split`` a value is a canonical object
-key ("1:A1|6:P7", :func:`bokslut.sie.model.canonical_objects`) and each of its
-pairs counts on its own.
+pass hashes the bytes in place and keeps, per distinct value, its bytes and the
+smallest line. With ``split`` a value is a canonical object key ("1:A1|6:P7",
+:func:`bokslut.sie.model.canonical_objects`) and each of its pairs counts on its own.
+
+A file's pairs are few beside its rows (100 000 objects against millions of rows), so
+:class:`FirstLines` keeps one table over all the pieces of a file: after the first
+pieces a row's pairs are only looked up, in slots of 16 bytes that hold a pair of up to
+8 bytes whole (no second read to compare it).
 
 A streamed import encodes each piece's grouped columns once (:func:`encoded`): the
 checks, the sums and the rows file all read the same dictionary, and a column given
-as a dictionary is hashed per distinct value here, not per row.
+as a dictionary is hashed per distinct value here, not per row. A column whose values
+are nearly all distinct (object keys of two dimensions) is left as strings: its
+dictionary would cost a hash per row and share nothing.
 """
 
 from __future__ import annotations
@@ -25,164 +31,251 @@ from bokslut.sie.kernel import kernel
 _PIPE = 124
 _BACKSLASH = 92
 
-
-# Columns of the hash table: a row per slot.
-_HASH, _W0, _W1, _SLOT_INDEX, _BEST = 0, 1, 2, 3, 4
+# A slot: the value's first 8 bytes, then (index + 1) << 32 | min(length, 255) << 24 | 24 bits
+# of the hash (0 when free).
+_WORD, _TAG = 0, 1
+# The table's state kept between calls: values, bytes of them stored, the largest line seen.
+_COUNT, _USED = 0, 1
 
 
 @kernel
-def _fill(offsets, data, lines, split, row, at_byte, table, spans, count):
-    """Hash values from (row, at_byte) on until ``spans`` is full; returns (row, at_byte, count).
+def _mix(x):
+    # MurmurHash3's finalizer: the packed bytes of ids that differ in a digit differ in few bits.
+    x ^= x >> np.uint64(33)
+    x *= np.uint64(0xFF51AFD7ED558CCD)
+    x ^= x >> np.uint64(33)
+    x *= np.uint64(0xC4CEB9FE1A85EC53)
+    x ^= x >> np.uint64(33)
+    return x
 
-    A table row holds the hash, the first 16 bytes of the value, its index + 1 (0 when
-    free; shifted left 24 bits over the length) and its first line: one row read per
-    lookup, since on millions of distinct keys memory latency, not hashing, is the cost.
-    Values longer than 16 bytes are compared in ``data`` through ``spans`` (start, stop).
+
+# Values hashed ahead of their lookups: the lookups of a batch miss the cache together.
+_BATCH = 64
+
+
+@kernel
+def _fill(offsets, data, lines, split, ordered, row, at_byte, slots, starts, hashes, bests, store, state):
+    """Look up (and add) the values from (row, at_byte) on; returns (row, at_byte), stopping
+    early (row < rows) when the table, the values' arrays or ``store`` need to grow.
+
+    Values are hashed a batch at a time and then looked up, so that the table's cache misses
+    overlap instead of each waiting for the last. ``ordered``: the lines rise and none is
+    below a line already seen, so a value found again never has a smaller line (not read).
     The arrays are parameters, never reassigned here: growing them inside the loop would
     cost reference counting on every access.
     """
-    mask = table.shape[0] - 1
-    limit = min(spans.shape[0], table.shape[0] // 2)
+    mask = slots.shape[0] - 1
+    limit = min(starts.shape[0], slots.shape[0] // 2)
+    room = store.shape[0]
+    count = state[_COUNT]
+    used = state[_USED]
+    at_row = np.empty(_BATCH, np.int64)
+    begin = np.empty(_BATCH, np.int64)
+    end = np.empty(_BATCH, np.int64)
+    words = np.empty(_BATCH, np.uint64)
+    hashed = np.empty(_BATCH, np.uint64)
     r = row
     i = at_byte
     n = offsets.shape[0] - 1
-    while r < n:
-        e = offsets[r + 1]
-        if i < 0:
-            i = offsets[r]
-        while i < e or (not split and i == e and i == offsets[r]):
-            if count >= limit:
-                return r, i, count
-            j = e
-            if split:
-                j = i
-                while j < e and data[j] != _PIPE:
-                    if data[j] == _BACKSLASH:
-                        j += 1  # an escaped "|" belongs to the id
-                    j += 1
-                if j > e:
-                    j = e
-            h = np.uint64(14695981039346656037)
+    while True:
+        b = 0
+        while b < _BATCH and r < n:
+            e = offsets[r + 1]
+            if i < 0:
+                i = offsets[r]
+            if not (i < e or (not split and i == e and i == offsets[r])):
+                r += 1
+                i = -1
+                continue
             w0 = np.uint64(0)
             w1 = np.uint64(0)
-            for k in range(i, j):
-                c = np.uint64(data[k])
-                h = (h ^ c) * np.uint64(1099511628211)
+            rest = np.uint64(0)
+            escaped = False
+            k = i
+            while k < e:
+                c = data[k]
+                if split and not escaped and c == _PIPE:
+                    break
+                escaped = split and not escaped and c == _BACKSLASH  # an escaped "|" belongs to the id
                 d = k - i
                 if d < 8:
-                    w0 |= c << np.uint64(8 * d)
+                    w0 |= np.uint64(c) << np.uint64(8 * d)
                 elif d < 16:
-                    w1 |= c << np.uint64(8 * (d - 8))
-            # FNV's low bits alone cluster on ids that differ in their last digits: mix them in.
-            h ^= h >> np.uint64(29)
-            h *= np.uint64(0xBF58476D1CE4E5B9)
-            h ^= h >> np.uint64(32)
-            length = j - i
+                    w1 |= np.uint64(c) << np.uint64(8 * (d - 8))
+                else:
+                    rest = (rest ^ np.uint64(c)) * np.uint64(1099511628211)
+                k += 1
+            at_row[b] = r
+            begin[b] = i
+            end[b] = k
+            words[b] = w0
+            hashed[b] = _mix(w0 ^ ((w1 ^ rest) * np.uint64(0x9E3779B97F4A7C15)) ^ np.uint64(k - i))
+            b += 1
+            i = k + 1
+        if b == 0:
+            break
+        for q in range(b):
+            h = hashed[q]
+            w0 = words[q]
+            i0 = begin[q]
+            length = end[q] - i0
+            tag = (np.uint64(min(length, 255)) << np.uint64(24)) | (h >> np.uint64(40))
             slot = np.int64(h & np.uint64(mask))
             while True:
-                tag = table[slot, _SLOT_INDEX]
-                if tag == 0:
-                    spans[count, 0] = i
-                    spans[count, 1] = j
-                    table[slot, _HASH] = h
-                    table[slot, _W0] = w0
-                    table[slot, _W1] = w1
-                    table[slot, _SLOT_INDEX] = (np.uint64(count + 1) << np.uint64(24)) | np.uint64(
-                        min(length, 0xFFFFFF)
-                    )
-                    table[slot, _BEST] = np.uint64(lines[r])
+                t = slots[slot, _TAG]
+                if t == 0:
+                    if count >= limit or used + length > room:
+                        state[_COUNT] = count
+                        state[_USED] = used
+                        return at_row[q], i0
+                    starts[count] = used
+                    for k in range(i0, i0 + length):
+                        store[used] = data[k]
+                        used += 1
+                    hashes[count] = h
+                    bests[count] = lines[at_row[q]]
                     count += 1
+                    slots[slot, _WORD] = w0
+                    slots[slot, _TAG] = (np.uint64(count) << np.uint64(32)) | tag
                     break
-                if (
-                    table[slot, _HASH] == h
-                    and table[slot, _W0] == w0
-                    and table[slot, _W1] == w1
-                    and np.int64(tag & np.uint64(0xFFFFFF)) == min(length, 0xFFFFFF)
-                ):
+                if (t & np.uint64(0xFFFFFFFF)) == tag and slots[slot, _WORD] == w0:
+                    m = np.int64(t >> np.uint64(32)) - 1
                     same = True
-                    if length > 16:
-                        m = np.int64(tag >> np.uint64(24)) - 1
-                        a0 = spans[m, 0]
-                        same = spans[m, 1] - a0 == length
+                    if length > 8:
+                        a0 = starts[m]
+                        if length >= 255:  # the tag holds no more of the length
+                            same = (starts[m + 1] if m + 1 < count else used) - a0 == length
                         if same:
-                            for k in range(16, length):
-                                if data[a0 + k] != data[i + k]:
+                            for k in range(8, length):
+                                if store[a0 + k] != data[i0 + k]:
                                     same = False
                                     break
                     if same:
-                        if np.uint64(lines[r]) < table[slot, _BEST]:
-                            table[slot, _BEST] = np.uint64(lines[r])
+                        line = lines[at_row[q]]
+                        if not ordered and line < bests[m]:
+                            bests[m] = line
                         break
                 slot = (slot + 1) & mask
-            i = j + 1
-        r += 1
-        i = -1
-    return r, i, count
+    state[_COUNT] = count
+    state[_USED] = used
+    return r, i
 
 
 @kernel
-def _rehash(old, table):
-    mask = table.shape[0] - 1
+def _rehash(old, slots, hashes):
+    mask = slots.shape[0] - 1
     for s in range(old.shape[0]):
-        if old[s, _SLOT_INDEX] != 0:
-            slot = np.int64(old[s, _HASH] & np.uint64(mask))
-            while table[slot, _SLOT_INDEX] != 0:
+        t = old[s, _TAG]
+        if t != 0:
+            slot = np.int64(hashes[np.int64(t >> np.uint64(32)) - 1] & np.uint64(mask))
+            while slots[slot, _TAG] != 0:
                 slot = (slot + 1) & mask
-            table[slot, :] = old[s, :]
+            slots[slot, _WORD] = old[s, _WORD]
+            slots[slot, _TAG] = t
 
 
-@kernel
-def _bests(table, count):
-    out = np.empty(count, np.int64)
-    for s in range(table.shape[0]):
-        tag = table[s, _SLOT_INDEX]
-        if tag != 0:
-            out[np.int64(tag >> np.uint64(24)) - 1] = np.int64(table[s, _BEST])
+def _grown(a: np.ndarray, size: int) -> np.ndarray:
+    out = np.empty(size, a.dtype)
+    out[: a.shape[0]] = a
     return out
 
 
-def _first_uses(
-    offsets: np.ndarray, data: np.ndarray, lines: np.ndarray, split: bool
-) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
-    """(count, starts, stops, first lines) of the distinct values (pairs, with ``split``)."""
-    cap = 4096
-    table = np.zeros((2 * cap, 5), np.uint64)
-    spans = np.empty((cap, 2), np.int64)
-    row, at_byte, count = 0, -1, 0
-    while True:
-        row, at_byte, count = _fill(offsets, data, lines, split, row, at_byte, table, spans, count)
-        if row >= offsets.shape[0] - 1:
-            return count, spans[:count, 0].copy(), spans[:count, 1].copy(), _bests(table, count)
-        cap *= 2
-        grown = np.empty((cap, 2), np.int64)
-        grown[:count] = spans[:count]
-        spans = grown
-        old, table = table, np.zeros((2 * cap, 5), np.uint64)
-        _rehash(old, table)
+class FirstLines:
+    """The distinct values (or pairs, with ``split``) of the pieces added, each with its
+    smallest line: one table kept over all the pieces of a file, so a value seen in an
+    earlier piece is only looked up (no table per piece, nothing merged afterwards)."""
 
+    def __init__(self, *, split: bool = False) -> None:
+        self.split = split
+        self._slots = np.zeros((8192, 2), np.uint64)
+        self._starts = np.empty(4096, np.int64)
+        self._hashes = np.empty(4096, np.uint64)
+        self._bests = np.empty(4096, np.int64)
+        self._store = np.empty(1 << 16, np.uint8)
+        self._state = np.zeros(2, np.int64)
+        self._last = np.iinfo(np.int64).min  # the largest line added so far
 
-@kernel
-def _gather(data, starts, stops, out_offsets, out):
-    pos = 0
-    for m in range(starts.shape[0]):
-        out_offsets[m] = pos
-        for k in range(starts[m], stops[m]):
-            out[pos] = data[k]
-            pos += 1
-    out_offsets[starts.shape[0]] = pos
+    def add(self, values: pa.ChunkedArray | pa.Array, lines: pa.ChunkedArray | pa.Array | np.ndarray) -> None:
+        """Add a string column without nulls (or its dictionary encoding) and its rows' lines."""
+        if isinstance(lines, np.ndarray):
+            all_lines = lines.astype(np.int64, copy=False)
+        else:
+            all_lines = lines.to_numpy().astype(np.int64, copy=False)
+        chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+        start = 0
+        for chunk in chunks:
+            if len(chunk):
+                at = all_lines[start : start + len(chunk)]
+                if isinstance(chunk, pa.DictionaryArray):
+                    self._add_encoded(chunk, at)
+                else:
+                    self._add_strings(chunk, at)
+            start += len(chunk)
 
+    def _add_encoded(self, values: pa.DictionaryArray, lines: np.ndarray) -> None:
+        """The dictionary's values, each with the first line of its rows."""
+        codes = values.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+        firsts = _first_per_code(codes, lines, len(values.dictionary))
+        used = firsts != _UNUSED
+        dictionary = values.dictionary
+        if not used.all():
+            dictionary, firsts = dictionary.filter(pa.array(used)), firsts[used]
+        self._add_strings(dictionary, firsts)
 
-def _chunk(values: pa.Array, lines: np.ndarray, split: bool) -> pa.Table:
-    n = len(values)
-    offsets = np.frombuffer(values.buffers()[1], np.int32)[values.offset : values.offset + n + 1]
-    raw = values.buffers()[2]
-    data = np.frombuffer(raw, np.uint8) if raw is not None else np.zeros(0, np.uint8)
-    count, starts, stops, best = _first_uses(offsets.astype(np.int64), data, lines, split)
-    out_offsets = np.empty(count + 1, np.int32)
-    out = np.empty(int((stops - starts).sum()), np.uint8)
-    _gather(data, starts, stops, out_offsets, out)
-    strings = pa.Array.from_buffers(pa.string(), count, [None, pa.py_buffer(out_offsets), pa.py_buffer(out)])
-    return pa.table({"value": strings, "line": pa.array(best)})
+    def _add_strings(self, values: pa.Array, lines: np.ndarray) -> None:
+        n = len(values)
+        if n == 0:
+            return
+        offsets = np.frombuffer(values.buffers()[1], np.int32)[values.offset : values.offset + n + 1]
+        raw = values.buffers()[2]
+        data = np.frombuffer(raw, np.uint8) if raw is not None else np.zeros(0, np.uint8)
+        ordered = bool(lines[0] >= self._last and (n == 1 or (lines[1:] >= lines[:-1]).all()))
+        self._last = max(self._last, int(lines.max()))
+        offsets64 = offsets.astype(np.int64)
+        row, at_byte = 0, -1
+        while True:
+            row, at_byte = _fill(
+                offsets64,
+                data,
+                lines,
+                self.split,
+                ordered,
+                row,
+                at_byte,
+                self._slots,
+                self._starts,
+                self._hashes,
+                self._bests,
+                self._store,
+                self._state,
+            )
+            if row >= n:
+                return
+            self._grow(int(offsets64[row + 1] - max(at_byte, offsets64[row])))
+
+    def _grow(self, needed_bytes: int) -> None:
+        count, used = int(self._state[_COUNT]), int(self._state[_USED])
+        if used + needed_bytes > self._store.shape[0]:
+            self._store = _grown(self._store[:used], max(2 * self._store.shape[0], used + needed_bytes))
+        if count >= self._starts.shape[0]:
+            size = 2 * self._starts.shape[0]
+            self._starts = _grown(self._starts[:count], size)
+            self._hashes = _grown(self._hashes[:count], size)
+            self._bests = _grown(self._bests[:count], size)
+        if count >= self._slots.shape[0] // 2:
+            old, self._slots = self._slots, np.zeros((2 * self._slots.shape[0], 2), np.uint64)
+            _rehash(old, self._slots, self._hashes)
+
+    def table(self) -> pa.Table:
+        """The values with their smallest lines: a table ``value``, ``line`` in no particular order."""
+        count, used = int(self._state[_COUNT]), int(self._state[_USED])
+        offsets = np.empty(count + 1, np.int32)
+        offsets[:count] = self._starts[:count]
+        offsets[count] = used
+        strings = pa.Array.from_buffers(
+            pa.string(), count, [None, pa.py_buffer(offsets), pa.py_buffer(self._store[:used].copy())]
+        )
+        return pa.table({"value": strings, "line": pa.array(self._bests[:count].copy())})
 
 
 _UNUSED = np.iinfo(np.int64).max
@@ -199,38 +292,15 @@ def _first_per_code(codes, lines, size):
     return out
 
 
-def _encoded_chunk(values: pa.DictionaryArray, lines: np.ndarray, split: bool) -> pa.Table:
-    """:func:`_chunk` over the dictionary's values, each with the first line of its rows."""
-    codes = values.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
-    firsts = _first_per_code(codes, lines, len(values.dictionary))
-    used = firsts != _UNUSED
-    dictionary = values.dictionary
-    if not used.all():
-        dictionary, firsts = dictionary.filter(pa.array(used)), firsts[used]
-    return _chunk(dictionary, firsts, split)
-
-
 def first_lines(values: pa.ChunkedArray, lines: pa.ChunkedArray, *, split: bool = False) -> pa.Table:
     """Each distinct value of ``values`` (or pair of its object keys) with its smallest line.
 
     ``values`` is a string column without nulls (or its dictionary encoding), ``lines`` the
     rows' line numbers. Returns a table ``value``, ``line`` in no particular order.
     """
-    all_lines = lines.to_numpy().astype(np.int64, copy=False)
-    parts = []
-    start = 0
-    for chunk in values.chunks:
-        if len(chunk):
-            at = all_lines[start : start + len(chunk)]
-            encoded = isinstance(chunk, pa.DictionaryArray)
-            parts.append(_encoded_chunk(chunk, at, split) if encoded else _chunk(chunk, at, split))
-        start += len(chunk)
-    if not parts:
-        return pa.table({"value": pa.array([], pa.string()), "line": pa.array([], pa.int64())})
-    if len(parts) == 1:
-        return parts[0]
-    merged = pa.concat_tables(parts).group_by("value").aggregate([("line", "min")])
-    return pa.table({"value": merged["value"], "line": merged["line_min"]})
+    found = FirstLines(split=split)
+    found.add(values, lines)
+    return found.table()
 
 
 def as_dict(table: pa.Table) -> dict[str, int]:
@@ -243,12 +313,21 @@ ENCODED = ("kind", "account", "objects")
 
 def dictionary(column: pa.ChunkedArray | pa.Array) -> pa.DictionaryArray:
     """``column`` (strings without nulls, or already a dictionary) as one dictionary array."""
-    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    arr = whole(column)
     if isinstance(arr, pa.DictionaryArray):
         return arr
     one = _one_value(arr)
-    if one is not None:
-        return one
+    return one if one is not None else _hashed(arr)
+
+
+def whole(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """``column`` as one array: a piece's single chunk as it is (combining copies it)."""
+    if not isinstance(column, pa.ChunkedArray):
+        return column
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+
+
+def _hashed(arr: pa.Array) -> pa.DictionaryArray:
     out = pc.dictionary_encode(arr)
     assert isinstance(out, pa.DictionaryArray)
     return out
@@ -277,13 +356,44 @@ def _one_value(arr: pa.Array) -> pa.DictionaryArray | None:
     return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int32)), pa.array([value], pa.string()))
 
 
+# Rows of a column sampled to tell whether its values are nearly all distinct.
+SAMPLE_ROWS = 4096
+
+
+def nearly_distinct(column: pa.ChunkedArray | pa.Array) -> bool:
+    """Whether ``column`` (strings) has about as many distinct values as rows, from its first rows.
+
+    The distinct values are estimated from how often those of the first :data:`SAMPLE_ROWS`
+    rows occur (Chao's estimator: the values seen once against those seen twice), so that
+    one value on many rows (the empty key of the rows without objects) does not hide that
+    the others never repeat; a column estimated at more than half as many values as rows
+    would gain little from a dictionary. The first rows repeat more than rows drawn at
+    random (a voucher's rows share objects), which only errs towards encoding.
+    """
+    n = len(column)
+    if n < SAMPLE_ROWS or pa.types.is_dictionary(column.type):
+        return False
+    counts = pc.value_counts(column.slice(0, SAMPLE_ROWS)).field("counts").to_numpy()
+    once = int((counts == 1).sum())
+    twice = int((counts == 2).sum())
+    estimate = len(counts) + once * (once - 1) / (2 * (twice + 1))
+    return 2 * estimate > n
+
+
 def encoded(rows: pa.Table) -> pa.Table:
     """``rows`` with its :data:`ENCODED` columns as dictionaries, each encoded once for all
-    that read them (a column already encoded is kept as it is)."""
+    that read them (a column already encoded is kept as it is). A column of nearly all
+    distinct values (:func:`nearly_distinct`: object keys of two dimensions with many
+    objects) is left as strings: encoding it costs a hash per row and shares nothing; the
+    checks look its values up in their own table, and the sums only when they keep objects."""
     for name in ENCODED:
         at = rows.schema.get_field_index(name)
         if at >= 0 and not pa.types.is_dictionary(rows.schema.field(at).type):
-            rows = rows.set_column(at, name, dictionary(rows.column(at)))
+            arr = whole(rows.column(at))
+            one = _one_value(arr)
+            if one is None and nearly_distinct(arr):
+                continue
+            rows = rows.set_column(at, name, one if one is not None else _hashed(arr))
     return rows
 
 

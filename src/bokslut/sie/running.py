@@ -8,7 +8,7 @@ which every piece adds to and whose size does not grow with the rows:
 * sums per account and date of the counted rows (the date for #OMFATTN, known only
   once the header has been read), merged as the pieces come;
 * row dates: a count per day of the years a file may hold, and each day's first lines;
-* accounts and object pairs used: distinct per piece with their first line, merged;
+* accounts and object pairs used: one table each over the pieces, with their first lines;
 * voucher numbers: a 64-bit key per voucher for plain numbers, the rest as strings.
 
 :meth:`RunningChecks.findings` gives the same findings, in the same order, as
@@ -108,8 +108,8 @@ class RunningChecks:
         self._moves: list[pa.Table] = []
         self._day_counts = np.zeros(_DAYS, np.int64)
         self._day_lines = np.zeros((_DAYS, checks.SHOWN_DATES), np.int64)
-        self._accounts: list[pa.Table] = []
-        self._pairs: list[pa.Table] = []
+        self._accounts = distinct.FirstLines()
+        self._pairs = distinct.FirstLines(split=True)
         self._series: dict[str, int] = {}
         self._keys: list[np.ndarray] = []
         self._key_lines: list[np.ndarray] = []
@@ -143,11 +143,8 @@ class RunningChecks:
             if not _count_days(days, lines, _FIRST_DAY, self._day_counts, self._day_lines):
                 # The readers refuse such dates: never reached.
                 raise ValueError("a row date outside the years a SIE file may hold")
-            self._accounts.append(distinct.first_lines(rows["account"], rows["line"]))
-            self._pairs.append(distinct.first_lines(rows["objects"], rows["line"], split=True))
-            if len(self._accounts) >= _MERGE_AT:
-                self._accounts = [_merged(self._accounts, ["value"], "line", "min")]
-                self._pairs = [_merged(self._pairs, ["value"], "line", "min")]
+            self._accounts.add(rows["account"], lines)
+            self._pairs.add(rows["objects"], lines)
         self._add_numbers(vouchers)
 
     @staticmethod
@@ -230,11 +227,6 @@ class RunningChecks:
         ]
         return checks.dates_outside(sie.name, fy, shown, int(self._day_counts[outside].sum()))
 
-    def _first_uses(self, parts: list[pa.Table]) -> dict[str, int]:
-        if not parts:
-            return {}
-        return distinct.as_dict(_merged(parts, ["value"], "line", "min") if len(parts) > 1 else parts[0])
-
     def _duplicates(self) -> list[tuple[str, str, list[int]]]:
         groups: list[tuple[str, str, list[int]]] = []
         if self._keys:
@@ -269,7 +261,7 @@ class RunningChecks:
         if self.vouchers and sie.header.fiscal_year(0) is not None:
             out += checks.reconciled(sie, self._movement(sie.header.omfattn))
         out += self._dates(sie)
-        out += checks.undeclared(sie, self._first_uses(self._accounts), self._first_uses(self._pairs))
+        out += checks.undeclared(sie, distinct.as_dict(self._accounts.table()), self._pairs.table())
         out += checks.fiscal_year_findings(sie, self.first_date)
         out += checks.duplicates(sie.name, self._duplicates())
         return out
