@@ -119,3 +119,62 @@ def test_a_row_without_a_required_value_is_refused_rather_than_written(tmp_path)
     with pytest.raises(ValueError, match="rows without account"):
         writer.write(vouchers, rows, [])
     writer.discard()
+
+
+HEADER = """#FLAGGA 0
+#SIETYP 4
+#RAR 0 20230101 20231231
+#RAR -1 20220101 20221231
+#DIM 1 "Ansvar"
+#KONTO 1930 "Bank"
+#KTYP 1930 T
+#SRU 1930 7281
+#KONTO 3010 "Avgifter"
+#OBJEKT 1 "A|1" "Ansvar ett"
+#IB 0 1930 100.00
+#IB -1 1930 80.00 3
+#OIB 0 1930 {1 "A|1"} 60.00
+#PSALDO 0 202301 3010 {} -5.50
+#PSALDO 0 202302 3010 {1 "A|1"} -7.00 2.5
+#PBUDGET -1 202212 3010 {} -9.00
+#VER A 1 20230105 "Avgift"
+{
+#TRANS 1930 {} 5.50
+#TRANS 3010 {} -5.50
+}
+"""
+
+
+def test_the_charts_and_balances_are_stored_as_read(tmp_path, sie_file):
+    from bokslut.ledger.importer import import_files
+    from bokslut.ledger.store import open_store
+    from bokslut.workspace.config import OrgTyp
+    from bokslut.workspace.new import create_workspace
+
+    ws = create_workspace(tmp_path / "ws", "Testkommunen", OrgTyp.KOMMUN, 2023)
+    import_files(ws, [sie_file(HEADER)])
+    with open_store(ws) as store:
+        accounts = store.con.execute(
+            "SELECT account, name, ktyp, unit, sru, line FROM account ORDER BY 1"
+        ).fetchall()
+        objects = store.con.execute("SELECT dim, obj, name, line FROM object").fetchall()
+        balances = store.con.execute(
+            "SELECT kind, year_index, fiscal_year, account, objects, amount, quantity, line "
+            "FROM balance ORDER BY line"
+        ).fetchall()
+        periods = store.con.execute(
+            "SELECT kind, year_index, fiscal_year, period, account, objects, amount, quantity, line "
+            "FROM period_balance ORDER BY line"
+        ).fetchall()
+    assert accounts == [("1930", "Bank", "T", None, "7281", 6), ("3010", "Avgifter", None, None, None, 9)]
+    assert objects == [(1, "A|1", "Ansvar ett", 10)]
+    assert [(*b[:6], None if b[6] is None else str(b[6]), b[7]) for b in balances] == [
+        ("IB", 0, 2023, "1930", "", 10000, None, 11),
+        ("IB", -1, 2022, "1930", "", 8000, "3.000000", 12),
+        ("OIB", 0, 2023, "1930", "1:A\\|1", 6000, None, 13),
+    ]
+    assert [(*p[:7], None if p[7] is None else str(p[7]), p[8]) for p in periods] == [
+        ("PSALDO", 0, 2023, 202301, "3010", "", -550, None, 14),
+        ("PSALDO", 0, 2023, 202302, "3010", "1:A\\|1", -700, "2.500000", 15),
+        ("PBUDGET", -1, 2022, 202212, "3010", "", -900, None, 16),
+    ]

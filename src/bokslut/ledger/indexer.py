@@ -11,8 +11,9 @@ import contextlib
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import cast
 
 import duckdb
 import numpy as np
@@ -25,26 +26,15 @@ from bokslut.ledger.rowfiles import check_of, rows_file
 from bokslut.ledger.sums import SumsDims
 from bokslut.ledger.sums_writer import Summer, write_table
 from bokslut.sie.distinct import ENCODED, dictionary, encoded
-from bokslut.sie.model import TRANSACTION_SCHEMA, VOUCHER_SCHEMA, canonical_objects
+from bokslut.sie.model import (
+    TRANSACTION_SCHEMA,
+    VOUCHER_SCHEMA,
+    Balance,
+    ObjectList,
+    PeriodBalance,
+    canonical_objects,
+)
 from bokslut.workspace.layout import Layout
-
-
-@dataclass
-class _Rows:
-    """Column lists for one small table, turned into Arrow for a bulk insert."""
-
-    columns: dict[str, list[object]] = field(default_factory=dict)
-
-    def add(self, **values: object) -> None:
-        for k, v in values.items():
-            self.columns.setdefault(k, []).append(v)
-
-    def table(self, schema: pa.Schema) -> pa.Table:
-        return pa.table(
-            {name: pa.array(self.columns.get(name, []), schema.field(name).type) for name in schema.names},
-            schema=schema,
-        )
-
 
 _BALANCE_SCHEMA = pa.schema(
     [
@@ -82,6 +72,36 @@ def _bulk_insert(
         con.execute(sql, params or [])
     finally:
         con.unregister(name)
+
+
+def _balance_table(
+    records: Sequence[Balance] | Sequence[PeriodBalance], year_of: Callable[[int], int], schema: pa.Schema
+) -> pa.Table:
+    """#IB/#UB/#RES/#OIB/#OUB (or #PSALDO/#PBUDGET) records as ``schema``'s columns."""
+    # A region's tens of thousands of balances share a few object lists: each keyed once.
+    keys: dict[ObjectList, str] = {}
+    objects: list[object] = []
+    for r in records:
+        key = keys.get(r.objects)
+        if key is None:
+            key = keys[r.objects] = canonical_objects(r.objects)
+        objects.append(key)
+    years = {index: year_of(index) for index in {r.year_index for r in records}}
+    columns: dict[str, list[object]] = {
+        "kind": [r.kind for r in records],
+        "year_index": [r.year_index for r in records],
+        "fiscal_year": [years[r.year_index] for r in records],
+        "account": [r.account for r in records],
+        "objects": objects,
+        "amount": [r.amount for r in records],
+        "quantity": [None if r.quantity is None else format(r.quantity, "f") for r in records],
+        "line": [r.line for r in records],
+    }
+    if "period" in schema.names:
+        columns["period"] = [r.period for r in cast(Sequence[PeriodBalance], records)]
+    return pa.table(
+        {name: pa.array(columns[name], schema.field(name).type) for name in schema.names}, schema=schema
+    )
 
 
 def insert_file(
@@ -134,19 +154,20 @@ def insert_file(
             return fy.start.year
         return (fiscal_year or 0) + index
 
-    accounts = _Rows()
-    for a in sie.accounts:
-        accounts.add(
-            file_id=file_id,
-            account=a.number,
-            name=a.name,
-            ktyp=a.ktyp,
-            unit=a.unit,
-            sru=",".join(a.sru) or None,
-            line=a.line,
+    if sie.accounts:
+        # Column by column: a region's chart and balances are tens of thousands of records.
+        acc = sie.accounts
+        acc_tbl = pa.table(
+            {
+                "file_id": pa.array([file_id] * len(acc), pa.int64()),
+                "account": [a.number for a in acc],
+                "name": [a.name for a in acc],
+                "ktyp": pa.array([a.ktyp for a in acc], pa.string()),
+                "unit": pa.array([a.unit for a in acc], pa.string()),
+                "sru": pa.array([",".join(a.sru) or None for a in acc], pa.string()),
+                "line": [a.line for a in acc],
+            }
         )
-    if accounts.columns:
-        acc_tbl = pa.table(accounts.columns)
         _bulk_insert(
             con,
             "acc_in",
@@ -171,45 +192,20 @@ def insert_file(
             con, "obj_in", objs, "INSERT INTO object SELECT ?, dim, obj, name, line FROM obj_in", [file_id]
         )
 
-    bal = _Rows()
-    for b in sie.balances:
-        bal.add(
-            kind=b.kind,
-            year_index=b.year_index,
-            fiscal_year=year_of(b.year_index),
-            account=b.account,
-            objects=canonical_objects(b.objects),
-            amount=b.amount,
-            quantity=None if b.quantity is None else format(b.quantity, "f"),
-            line=b.line,
-        )
-    if bal.columns:
+    if sie.balances:
         _bulk_insert(
             con,
             "bal_in",
-            bal.table(_BALANCE_SCHEMA),
+            _balance_table(sie.balances, year_of, _BALANCE_SCHEMA),
             "INSERT INTO balance SELECT ?, kind, year_index, fiscal_year, account, objects, amount, "
             "CAST(quantity AS DECIMAL(24,6)), line FROM bal_in",
             [file_id],
         )
-    per = _Rows()
-    for pb in sie.period_balances:
-        per.add(
-            kind=pb.kind,
-            year_index=pb.year_index,
-            fiscal_year=year_of(pb.year_index),
-            period=pb.period,
-            account=pb.account,
-            objects=canonical_objects(pb.objects),
-            amount=pb.amount,
-            quantity=None if pb.quantity is None else format(pb.quantity, "f"),
-            line=pb.line,
-        )
-    if per.columns:
+    if sie.period_balances:
         _bulk_insert(
             con,
             "per_in",
-            per.table(_PERIOD_SCHEMA),
+            _balance_table(sie.period_balances, year_of, _PERIOD_SCHEMA),
             "INSERT INTO period_balance SELECT ?, kind, year_index, fiscal_year, period, account, "
             "objects, amount, CAST(quantity AS DECIMAL(24,6)), line FROM per_in",
             [file_id],
