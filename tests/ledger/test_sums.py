@@ -427,3 +427,70 @@ def test_an_annual_report_reads_the_year_sums_an_interim_one_the_monthly_sums_or
     assert next((answered[whole] for whole, found in used if found), "rows") == want
     _from_rows(monkeypatch)
     assert _everything(layout) == shown
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["1930", "3010", "30100", "9", "10", "3010A"]),
+            st.sampled_from(["", "1:A", "1:A|6:P", "1:B", "1:Ä", "1:a", "6:P", "1:A\\|x", "1:é", "1:f"]),
+            st.sampled_from([202301, 202302, 202212, 202401]),
+        ),
+        unique=True,
+        max_size=60,
+    ),
+    st.booleans(),
+)
+def test_a_files_sums_are_ordered_as_arrow_orders_their_strings(keys, encoded):
+    # Ranked per distinct value, then sorted as numbers: the same order as sorting the strings.
+    from bokslut.ledger.sums_writer import _sort_order
+
+    t = pa.table(
+        {
+            "account": pa.array([k[0] for k in keys], pa.string()),
+            "objects": pa.array([k[1] for k in keys], pa.string()),
+            "month": pa.array([k[2] for k in keys], pa.int32()),
+        }
+    )
+    expected = t.sort_by([("account", "ascending"), ("objects", "ascending"), ("month", "ascending")])
+    if encoded:  # as a piece's keys may come
+        t = t.set_column(1, "objects", t["objects"].dictionary_encode())
+    assert t.take(pa.array(_sort_order(t))).to_pylist() == expected.to_pylist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["1930", "3010", "9", "10"]),
+            st.sampled_from(["", "1:A", "1:A|6:P", "1:Ä", "1:a"]),
+            st.sampled_from([202301, 202302, 202212]),
+            st.integers(0, 10**15),
+            st.integers(-(10**15), 0),
+            st.integers(1, 9),
+            st.dates(dt.date(2022, 12, 1), dt.date(2023, 2, 28)),
+        ),
+        max_size=80,
+    )
+)
+def test_partial_sums_are_merged_as_arrow_groups_them(parts):
+    from bokslut.ledger.sums_writer import _grouped
+
+    names = ["account", "objects", "month", "debit", "credit", "rows", "last_date"]
+    types = [pa.string(), pa.string(), pa.int32(), pa.int64(), pa.int64(), pa.int64(), pa.date32()]
+    t = pa.table({name: pa.array([p[k] for p in parts], types[k]) for k, name in enumerate(names)})
+    expected = (
+        t.group_by(names[:3])
+        .aggregate([("debit", "sum"), ("credit", "sum"), ("rows", "sum"), ("last_date", "max")])
+        .sort_by([(name, "ascending") for name in names[:3]])
+    )
+    got = _grouped(pa.concat_tables([t.slice(0, len(parts) // 2), t.slice(len(parts) // 2)]))
+    assert got.column_names == names
+    assert [list(r.values()) for r in got.to_pylist()] == [
+        [
+            r[c]
+            for c in ["account", "objects", "month", "debit_sum", "credit_sum", "rows_sum", "last_date_max"]
+        ]
+        for r in expected.to_pylist()
+    ]

@@ -186,20 +186,82 @@ class Summer:
 
 
 def _grouped(t: pa.Table) -> pa.Table:
-    """Sums of the same account, key and month added up (columns in the sums file's order)."""
-    grouped = t.group_by(_KEYS).aggregate(_SUMMED)
-    return pa.table({**{c: grouped[c] for c in _KEYS}, **{c: grouped[f"{c}_{how}"] for c, how in _SUMMED}})
+    """Sums of the same account, key and month added up (columns in the sums file's order),
+    in the order :func:`_sort_order` gives.
+
+    Grouped by one number per row (:func:`_ranked`), not by the strings: Arrow's grouping by
+    the strings hashed a region's millions of partial sums again at every merge."""
+    t = t.combine_chunks()
+    key = _ranked(t)
+    if key is None:  # never for a real ledger: by the strings
+        grouped = t.group_by(_KEYS).aggregate(_SUMMED)
+        out = pa.table({**{c: grouped[c] for c in _KEYS}, **{c: grouped[f"{c}_{how}"] for c, how in _SUMMED}})
+        return out.take(pa.array(_sort_order(out)))
+    if t.num_rows == 0:
+        return t.select([*_KEYS, *(c for c, _ in _SUMMED)])
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    firsts = t.select(_KEYS).take(pa.array(order[starts]))
+    days = t["last_date"].cast(pa.int32()).to_numpy()[order]
+    return pa.table(
+        {
+            **{c: firsts[c] for c in _KEYS},
+            # Exact integer sums (a float would round öre): the runs of equal keys added up.
+            **{
+                c: pa.array(np.add.reduceat(t[c].to_numpy()[order], starts))
+                for c in ("debit", "credit", "rows")
+            },
+            "last_date": pa.array(np.maximum.reduceat(days, starts)).cast(pa.date32()),
+        }
+    )
 
 
 def _regrouped(t: pa.Table, file_id: int, *, again: bool = True) -> pa.Table:
     """``t`` (account, objects, month and the sums) as a sums file holds it: one row per account,
     key and month (grouped again when ``again``), sorted, with the file's id."""
-    if again:
-        t = _grouped(t)
-    t = t.sort_by([("account", "ascending"), ("objects", "ascending"), ("month", "ascending")])
+    t = _grouped(t) if again else t.combine_chunks().take(pa.array(_sort_order(t)))
     n = t.num_rows
     columns = {c: t[c].cast(SUMS_SCHEMA.field(c).type) for c in SUMS_SCHEMA.names[1:]}
     return pa.table({"file_id": pa.array(np.full(n, file_id, dtype=np.int32)), **columns}, schema=SUMS_SCHEMA)
+
+
+def _codes(t: pa.Table) -> tuple[list[np.ndarray], list[int]]:
+    """Each row's rank among the distinct accounts, keys and months (strings bytewise, as Arrow
+    sorts them), and how many distinct values each column has."""
+    codes: list[np.ndarray] = []
+    sizes: list[int] = []
+    for name in ("account", "objects"):
+        column = distinct.dictionary(t[name])
+        rank = pc.rank(column.dictionary, sort_keys="ascending").to_numpy().astype(np.int64) - 1
+        codes.append(rank[column.indices.to_numpy(zero_copy_only=False)])
+        sizes.append(len(column.dictionary))
+    months, month_code = np.unique(t["month"].to_numpy(), return_inverse=True)
+    codes.append(month_code.astype(np.int64).reshape(-1))
+    sizes.append(len(months))
+    return codes, sizes
+
+
+def _ranked(t: pa.Table) -> np.ndarray | None:
+    """Each row's account, key and month made one number that orders the rows as the three do
+    (None when the distinct values are too many for one 64-bit number)."""
+    codes, sizes = _codes(t)
+    if sizes[0] * sizes[1] * sizes[2] >= 1 << 62:
+        return None
+    ranked: np.ndarray = (codes[0] * sizes[1] + codes[1]) * sizes[2] + codes[2]
+    return ranked
+
+
+def _sort_order(t: pa.Table) -> np.ndarray:
+    """The order of ``t`` by account, key and month, as Arrow sorts them (strings bytewise).
+
+    Each string column is ranked once per distinct value, and the rows sorted by the ranks
+    made one number: sorting a region's millions of sums by their strings compared them
+    again and again (4 s for 3.3 M rows against 0.3 s)."""
+    key = _ranked(t)
+    if key is None:  # sorted key by key
+        return np.lexsort(_codes(t)[0][::-1])
+    return np.argsort(key, kind="stable")
 
 
 def year_sums(months: pa.Table, through: int) -> pa.Table:
