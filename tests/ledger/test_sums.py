@@ -246,6 +246,9 @@ def test_a_store_that_cannot_be_written_reads_the_rows_and_shows_the_same(tmp_pa
 
 def test_reduced_keys_are_those_the_sql_gives():
     keys = ["", "1:81141", "1:81141|6:P1", "6:P1", "1:a\\|b|9:k\\:1", "1:|6:x", "11:z|1:y", "1:a\\\\|6:b"]
+    # Not canonical, but the pattern's edges: an escape before a line break or at the end, an
+    # escaped "|" the pattern takes for a pair's start.
+    keys += ["1:a\\\nb|6:c", "1:a\\", "6:x\\|1:y", "1:\\\n"]
     con = duckdb.connect()
     for dims in ([], [1], [6], [1, 9], [1, 6, 9]):
         want = [
@@ -494,3 +497,24 @@ def test_partial_sums_are_merged_as_arrow_groups_them(parts):
         ]
         for r in expected.to_pylist()
     ]
+
+
+# What keys are made of, canonical or not: dimensions, separators, escapes, a line break.
+KEY_BITS = ["1", "6", "9", "11", ":", "|", "\\", "a", "é", "\n", "0"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(KEY_BITS), max_size=14).map("".join), max_size=30),
+    st.lists(st.sampled_from([0, 1, 6, 9, 11]), max_size=3),
+)
+def test_any_key_is_reduced_as_the_sql_reduces_it(keys, dims):
+    # Not only canonical keys: escapes at the end, before a line break, empty ids, "|" twice.
+    con = duckdb.connect()
+    want = [
+        r[0] for r in con.execute(f"SELECT {sums.key_sql(dims, 'k')} FROM unnest(?) t(k)", [keys]).fetchall()
+    ]
+    assert reduce_keys(pa.array(keys, pa.string()), dims).to_pylist() == want
+    # A slice of a larger array (a piece's dictionary may be one) reads from its own offset.
+    padded = pa.array(["9:x|1:y", *keys], pa.string()).slice(1)
+    assert reduce_keys(padded, dims).to_pylist() == want

@@ -67,20 +67,93 @@ def _yyyymm(months: np.ndarray) -> np.ndarray:
 
 def reduce_keys(keys: pa.Array, dims: Sequence[int]) -> pa.Array:
     """Canonical object keys reduced to ``dims``: what :func:`bokslut.ledger.sums.key_sql` gives
-    in SQL (the same RE2 pattern, empty objects dropped, '' when nothing is left)."""
+    in SQL (its RE2 pattern walked byte by byte, empty objects dropped, '' when nothing is left).
+    Keys without nulls; a piece's keys, nearly all distinct on a region's ledger, are millions."""
     if not dims:
         return pa.repeat(pa.scalar("", pa.string()), len(keys))
-    pieces = []
-    for d in sorted(set(dims)):
-        found = pc.struct_field(pc.extract_regex(keys, rf"(?:^|\|){d}:(?P<o>(?:[^|\\]|\\.)*)"), [0])
-        found = pc.if_else(pc.equal(found, ""), pa.scalar(None, pa.string()), found)
-        pieces.append(pc.binary_join_element_wise(pa.scalar(f"{d}:"), found, ""))
-    # A leading "" that is never null: pyarrow 26 drops the rows where every piece is null
-    # (the result comes out shorter); the separator it puts first is cut off again.
-    joined = pc.binary_join_element_wise(pa.scalar(""), *pieces, "|", null_handling="skip")
-    out = pc.utf8_slice_codeunits(joined, 1)
-    assert len(out) == len(keys)
-    return out
+    wanted = np.array(sorted(set(dims)), np.int64)
+    n = len(keys)
+    offsets = np.frombuffer(keys.buffers()[1], np.int32)[keys.offset : keys.offset + n + 1].astype(np.int64)
+    raw = keys.buffers()[2]
+    data = np.frombuffer(raw, np.uint8) if raw is not None else np.zeros(0, np.uint8)
+    # An id may hold an escaped "|" that the pattern takes for a pair's start: the reductions
+    # may then overlap, so each dimension may take a key's every byte, and a separator.
+    out = np.empty(wanted.size * (int(offsets[-1] - offsets[0]) + n), np.uint8)
+    out_offsets = np.empty(n + 1, np.int32)
+    used = _reduced(offsets, data, wanted, out_offsets, out)
+    return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(out_offsets), pa.py_buffer(out[:used])])
+
+
+_PIPE, _COLON, _BACKSLASH, _NEWLINE = 124, 58, 92, 10
+
+
+@kernel
+def _reduced(
+    offsets: np.ndarray, data: np.ndarray, dims: np.ndarray, out_offsets: np.ndarray, out: np.ndarray
+) -> int:
+    """Each key's pairs of ``dims`` (ascending), "d:id" joined by "|": for each dimension the
+    first "d:" at the key's start or after a "|", its id up to the next "|" not escaped by a
+    backslash (a backslash takes the next byte with it, but not a line break, nor nothing:
+    RE2's ``(?:[^|\\]|\\.)*``). Returns the bytes written to ``out``."""
+    digits = np.empty(20, np.uint8)
+    pos = 0
+    for r in range(offsets.shape[0] - 1):
+        out_offsets[r] = pos
+        a = offsets[r]
+        e = offsets[r + 1]
+        first = True
+        for di in range(dims.shape[0]):
+            v = dims[di]
+            nd = 0
+            if v == 0:
+                digits[0] = 48
+                nd = 1
+            while v > 0:
+                digits[nd] = 48 + v % 10
+                v //= 10
+                nd += 1
+            start = -1
+            p = a
+            while p + nd < e:
+                if p == a or data[p - 1] == _PIPE:
+                    same = data[p + nd] == _COLON
+                    k = 0
+                    while same and k < nd:
+                        same = data[p + k] == digits[nd - 1 - k]
+                        k += 1
+                    if same:
+                        start = p + nd + 1
+                        break
+                p += 1
+            if start < 0:
+                continue
+            q = start
+            while q < e:
+                c = data[q]
+                if c == _PIPE:
+                    break
+                if c == _BACKSLASH:
+                    if q + 1 < e and data[q + 1] != _NEWLINE:
+                        q += 2
+                        continue
+                    break
+                q += 1
+            if q == start:
+                continue  # an empty id is dropped
+            if not first:
+                out[pos] = _PIPE
+                pos += 1
+            first = False
+            for k in range(nd - 1, -1, -1):
+                out[pos] = digits[k]
+                pos += 1
+            out[pos] = _COLON
+            pos += 1
+            for k in range(start, q):
+                out[pos] = data[k]
+                pos += 1
+    out_offsets[offsets.shape[0] - 1] = pos
+    return pos
 
 
 # Partial sums are merged once those not yet merged hold as many rows as the merged ones
@@ -182,7 +255,8 @@ class Summer:
             return None
         if not self._parts:
             return SUMS_SCHEMA.empty_table()
-        return _regrouped(self._merged(), file_id, again=False)
+        # The parts merged and sorted in one pass (grouping by rank sorts as it groups).
+        return _regrouped(pa.concat_tables(self._parts), file_id)
 
 
 def _grouped(t: pa.Table) -> pa.Table:
@@ -217,10 +291,10 @@ def _grouped(t: pa.Table) -> pa.Table:
     )
 
 
-def _regrouped(t: pa.Table, file_id: int, *, again: bool = True) -> pa.Table:
+def _regrouped(t: pa.Table, file_id: int) -> pa.Table:
     """``t`` (account, objects, month and the sums) as a sums file holds it: one row per account,
-    key and month (grouped again when ``again``), sorted, with the file's id."""
-    t = _grouped(t) if again else t.combine_chunks().take(pa.array(_sort_order(t)))
+    key and month, sorted, with the file's id."""
+    t = _grouped(t)
     n = t.num_rows
     columns = {c: t[c].cast(SUMS_SCHEMA.field(c).type) for c in SUMS_SCHEMA.names[1:]}
     return pa.table({"file_id": pa.array(np.full(n, file_id, dtype=np.int32)), **columns}, schema=SUMS_SCHEMA)
