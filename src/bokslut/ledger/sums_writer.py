@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 from bokslut.ledger.rowfiles import check_of, rows_file
 from bokslut.ledger.sums import YEAR_SUFFIX, SumsDims, is_balance_account, month_of, report_dims, summed
 from bokslut.sie import distinct
-from bokslut.sie.kernel import kernel
+from bokslut.sie.kernel import decimal_digits, kernel
 from bokslut.workspace.layout import Layout
 
 SUMS_SCHEMA = pa.schema(
@@ -103,15 +103,7 @@ def _reduced(
         e = offsets[r + 1]
         first = True
         for di in range(dims.shape[0]):
-            v = dims[di]
-            nd = 0
-            if v == 0:
-                digits[0] = 48
-                nd = 1
-            while v > 0:
-                digits[nd] = 48 + v % 10
-                v //= 10
-                nd += 1
+            nd = decimal_digits(dims[di], digits)
             start = -1
             p = a
             while p + nd < e:

@@ -43,7 +43,7 @@ import pyarrow.compute as pc
 from bokslut.diagnostics import Level
 from bokslut.sie import encoding as enc
 from bokslut.sie import limits as lim
-from bokslut.sie.kernel import kernel
+from bokslut.sie.kernel import decimal_digits, kernel
 from bokslut.sie.model import TRANSACTION_SCHEMA, VOUCHER_SCHEMA, SieFile
 
 U8 = numba.types.uint8
@@ -667,15 +667,7 @@ def _objects_at(buf, i, n, out, pos, lut_len, lut, lt, dims, ostart, ostop, orde
         if k > 0:
             out[1, pos] = 124
             pos += 1
-        dv = dims[x]
-        nd = 0
-        if dv == 0:
-            digits_tmp[0] = 48
-            nd = 1
-        while dv > 0:
-            digits_tmp[nd] = 48 + dv % 10
-            dv //= 10
-            nd += 1
+        nd = decimal_digits(dims[x], digits_tmp)
         for m in range(nd - 1, -1, -1):
             out[1, pos] = digits_tmp[m]
             pos += 1

@@ -21,3 +21,18 @@ def kernel(fn: Callable[..., Any]) -> Any:
         return numba.njit(cache=True, nogil=True)(fn)
     except RuntimeError:  # numba: "no locator available" (no writable cache folder)
         return numba.njit(nogil=True)(fn)
+
+
+@numba.njit(nogil=True, inline="always")
+def decimal_digits(value: int, out: Any) -> int:
+    """The decimal digits of ``value`` (not negative) as ASCII bytes into ``out``, the last digit
+    first; returns how many. Compiled into each kernel that calls it (object keys' dimensions)."""
+    if value == 0:
+        out[0] = 48
+        return 1
+    count = 0
+    while value > 0:
+        out[count] = 48 + value % 10
+        value //= 10
+        count += 1
+    return count
