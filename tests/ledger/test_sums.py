@@ -9,6 +9,7 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -518,3 +519,11 @@ def test_any_key_is_reduced_as_the_sql_reduces_it(keys, dims):
     # A slice of a larger array (a piece's dictionary may be one) reads from its own offset.
     padded = pa.array(["9:x|1:y", *keys], pa.string()).slice(1)
     assert reduce_keys(padded, dims).to_pylist() == want
+
+
+def test_ranks_too_many_for_one_number_are_sorted_rank_by_rank():
+    from bokslut.ledger.sums_writer import _order
+
+    big = 1 << 21  # three columns of 2**21 distinct ranks pass 2**62
+    codes = [np.array([big, 0, big, 0]), np.array([0, big, 0, 1]), np.array([5, 1, 2, big])]
+    assert _order(codes).tolist() == [3, 1, 2, 0]

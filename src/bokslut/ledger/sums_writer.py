@@ -255,19 +255,18 @@ def _grouped(t: pa.Table) -> pa.Table:
     """Sums of the same account, key and month added up (columns in the sums file's order),
     in the order :func:`_sort_order` gives.
 
-    Grouped by one number per row (:func:`_ranked`), not by the strings: Arrow's grouping by
-    the strings hashed a region's millions of partial sums again at every merge."""
+    Grouped by the rows' ranks (:func:`_codes`), not by the strings: Arrow's grouping by the
+    strings hashed a region's millions of partial sums again at every merge."""
     t = t.combine_chunks()
-    key = _ranked(t)
-    if key is None:  # never for a real ledger: by the strings
-        grouped = t.group_by(_KEYS).aggregate(_SUMMED)
-        out = pa.table({**{c: grouped[c] for c in _KEYS}, **{c: grouped[f"{c}_{how}"] for c, how in _SUMMED}})
-        return out.take(pa.array(_sort_order(out)))
     if t.num_rows == 0:
         return t.select([*_KEYS, *(c for c, _ in _SUMMED)])
-    order = np.argsort(key, kind="stable")
-    ordered = key[order]
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    codes = _codes(t)
+    order = _order(codes)
+    changed = np.zeros(t.num_rows - 1, bool)
+    for code in codes:
+        ordered = code[order]
+        changed |= ordered[1:] != ordered[:-1]
+    starts = np.flatnonzero(np.r_[True, changed])
     firsts = t.select(_KEYS).take(pa.array(order[starts]))
     days = t["last_date"].cast(pa.int32()).to_numpy()[order]
     return pa.table(
@@ -292,30 +291,25 @@ def _regrouped(t: pa.Table, file_id: int) -> pa.Table:
     return pa.table({"file_id": pa.array(np.full(n, file_id, dtype=np.int32)), **columns}, schema=SUMS_SCHEMA)
 
 
-def _codes(t: pa.Table) -> tuple[list[np.ndarray], list[int]]:
+def _codes(t: pa.Table) -> list[np.ndarray]:
     """Each row's rank among the distinct accounts, keys and months (strings bytewise, as Arrow
-    sorts them), and how many distinct values each column has."""
+    sorts them)."""
     codes: list[np.ndarray] = []
-    sizes: list[int] = []
     for name in ("account", "objects"):
         column = distinct.dictionary(t[name])
         rank = pc.rank(column.dictionary, sort_keys="ascending").to_numpy().astype(np.int64) - 1
         codes.append(rank[column.indices.to_numpy(zero_copy_only=False)])
-        sizes.append(len(column.dictionary))
-    months, month_code = np.unique(t["month"].to_numpy(), return_inverse=True)
-    codes.append(month_code.astype(np.int64).reshape(-1))
-    sizes.append(len(months))
-    return codes, sizes
+    codes.append(np.unique(t["month"].to_numpy(), return_inverse=True)[1].astype(np.int64).reshape(-1))
+    return codes
 
 
-def _ranked(t: pa.Table) -> np.ndarray | None:
-    """Each row's account, key and month made one number that orders the rows as the three do
-    (None when the distinct values are too many for one 64-bit number)."""
-    codes, sizes = _codes(t)
+def _order(codes: list[np.ndarray]) -> np.ndarray:
+    """The rows ordered by their ranks, the first column first: the ranks made one number and
+    sorted, or (never for a real ledger: too many distinct values for 64 bits) sorted rank by rank."""
+    sizes = [int(code.max()) + 1 if code.size else 1 for code in codes]
     if sizes[0] * sizes[1] * sizes[2] >= 1 << 62:
-        return None
-    ranked: np.ndarray = (codes[0] * sizes[1] + codes[1]) * sizes[2] + codes[2]
-    return ranked
+        return np.lexsort(codes[::-1])
+    return np.argsort((codes[0] * sizes[1] + codes[1]) * sizes[2] + codes[2], kind="stable")
 
 
 def _sort_order(t: pa.Table) -> np.ndarray:
@@ -324,10 +318,7 @@ def _sort_order(t: pa.Table) -> np.ndarray:
     Each string column is ranked once per distinct value, and the rows sorted by the ranks
     made one number: sorting a region's millions of sums by their strings compared them
     again and again (4 s for 3.3 M rows against 0.3 s)."""
-    key = _ranked(t)
-    if key is None:  # sorted key by key
-        return np.lexsort(_codes(t)[0][::-1])
-    return np.argsort(key, kind="stable")
+    return _order(_codes(t))
 
 
 def year_sums(months: pa.Table, through: int) -> pa.Table:
