@@ -12,6 +12,11 @@ With hledger on PATH, the first 20 000 vouchers of the ``dims`` shape are conver
 journal and ``hledger stats`` is timed on it. The load average is printed before and
 after: the machine is shared, and every figure depends on it.
 
+``--dimensioner verksamhet=1 --dimensioner projekt=6`` gives each workspace a [dimensioner]
+section, as a municipality that reports by verksamhet and projekt has: the import then keeps
+those dimensions in its sums. ``--repeat N`` runs each shape N times (line read and import
+alternating) and prints the median, with the fastest and slowest import.
+
 Targets (issue 13): ≥ 2 000 000 #TRANS rows/s and ≤ 3× the line read on every shape.
 """
 
@@ -21,6 +26,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -92,6 +98,26 @@ def hledger_journal(sie: Path, journal: Path, vouchers: int) -> int:
     return rows
 
 
+def _new_workspace(ws: Path, env: dict[str, str]) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "bokslut", "new", str(ws), "--org", "B", "--orgtyp", "kommun", "--ar", "2023"],
+        check=True,
+        capture_output=True,
+        env=env,
+    )
+
+
+def _dimensioner(pairs: list[str]) -> str:
+    """A [dimensioner] section from "name=number" pairs ("" for none)."""
+    lines = []
+    for pair in pairs:
+        name, _, number = pair.partition("=")
+        if not name or not number.isdigit():
+            raise SystemExit(f"--dimensioner {pair!r}: väntade NAMN=NR, t.ex. verksamhet=1")
+        lines.append(f"{name} = {int(number)}\n")
+    return "\n[dimensioner]\n" + "".join(lines) if lines else ""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -100,19 +126,18 @@ def main() -> None:
     parser.add_argument("--vouchers", type=int, default=1_000_000)
     parser.add_argument("--shape", action="append", choices=SHAPES)
     parser.add_argument("--hledger-only", action="store_true", help="only the hledger comparison")
+    parser.add_argument(
+        "--dimensioner", action="append", default=[], metavar="NAMN=NR", help="e.g. verksamhet=1 (repeatable)"
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="runs per shape (the median is shown)")
     args = parser.parse_args()
+    dimensioner = _dimensioner(args.dimensioner)
     shapes = args.shape or list(SHAPES)
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
     python = sys.executable
     print(f"belastning (1, 5, 15 min) före: {os.getloadavg()}, {os.cpu_count()} kärnor")
     with tempfile.TemporaryDirectory() as tmp:
-        warm = Path(tmp) / "warm"
-        subprocess.run(
-            [python, "-m", "bokslut", "new", str(warm), "--org", "B", "--orgtyp", "kommun", "--ar", "2023"],
-            check=True,
-            capture_output=True,
-            env=env,
-        )
+        _new_workspace(Path(tmp) / "warm", env)
         print(
             f"{'form':<12} {'MB':>6} {'#TRANS':>10} {'import s':>9} {'rader/s':>11} "
             f"{'läsa s':>7} {'kvot':>5} {'topp GiB':>9}"
@@ -120,33 +145,42 @@ def main() -> None:
         for shape in [] if args.hledger_only else shapes:
             path = generate(shape, args.data, args.vouchers)
             path.read_bytes()  # in the page cache, as for the line read
-            ws = Path(tmp) / shape
-            shutil.rmtree(ws, ignore_errors=True)
-            subprocess.run(
-                [python, "-m", "bokslut", "new", str(ws), "--org", "B", "--orgtyp", "kommun", "--ar", "2023"],
-                check=True,
-                capture_output=True,
-                env=env,
-            )
-            read_s, _, _ = timed_rss([python, "-c", READ_LINES, str(path)])
-            imp_s, peak, out = timed_rss(
-                [python, "-m", "bokslut", "import", "-q", "--json", str(ws), str(path)], env
-            )
-            rows = json.loads(out)["files"][0]["transactions"]
+            reads: list[float] = []
+            imports: list[float] = []
+            peaks: list[int] = []
+            rows = 0
+            for _ in range(args.repeat):
+                ws = Path(tmp) / shape
+                shutil.rmtree(ws, ignore_errors=True)
+                _new_workspace(ws, env)
+                if dimensioner:
+                    with (ws / "bokslut.toml").open("a", encoding="utf-8") as f:
+                        f.write(dimensioner)
+                reads.append(timed_rss([python, "-c", READ_LINES, str(path)])[0])
+                imp_s, peak, out = timed_rss(
+                    [python, "-m", "bokslut", "import", "-q", "--json", str(ws), str(path)], env
+                )
+                imports.append(imp_s)
+                peaks.append(peak)
+                rows = json.loads(out)["files"][0]["transactions"]
+                shutil.rmtree(ws, ignore_errors=True)
+            imp_s, read_s = statistics.median(imports), statistics.median(reads)
+            spread = f"  ({min(imports):.2f}–{max(imports):.2f})" if len(imports) > 1 else ""
             print(
                 f"{shape:<12} {path.stat().st_size / 1e6:>6.0f} {rows:>10,} {imp_s:>9.2f} "
-                f"{rows / imp_s:>11,.0f} {read_s:>7.2f} {imp_s / read_s:>5.1f} {peak / 2**30:>9.2f}",
+                f"{rows / imp_s:>11,.0f} {read_s:>7.2f} {imp_s / read_s:>5.1f} "
+                f"{max(peaks) / 2**30:>9.2f}{spread}",
                 flush=True,
             )
-            shutil.rmtree(ws, ignore_errors=True)
         if shutil.which("hledger"):
             dims = generate("dims", args.data, args.vouchers)
             journal = Path(tmp) / "slice.journal"
-            rows = hledger_journal(dims, journal, 20_000)
+            sliced = min(20_000, args.vouchers)
+            rows = hledger_journal(dims, journal, sliced)
             h_s, h_peak, _ = timed_rss(["hledger", "-f", str(journal), "stats"])
             print(
-                f"hledger stats, 20 000 verifikationer ({rows:,} rader): {h_s:.2f} s, "
-                f"{20_000 / h_s:,.0f} verifikationer/s, {rows / h_s:,.0f} rader/s, "
+                f"hledger stats, {sliced:,} verifikationer ({rows:,} rader): {h_s:.2f} s, "
+                f"{sliced / h_s:,.0f} verifikationer/s, {rows / h_s:,.0f} rader/s, "
                 f"topp {h_peak / 2**30:.2f} GiB"
             )
     print(f"belastning (1, 5, 15 min) efter: {os.getloadavg()}")
