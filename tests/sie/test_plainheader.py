@@ -319,3 +319,16 @@ def test_objects_are_a_sequence_of_object():
     assert object_table(list(objects)).equals(table)
     with pytest.raises(IndexError):
         objects[2]
+
+
+@pytest.mark.parametrize("again", [None, 5, 9_999])
+def test_an_object_declared_again_in_a_later_batch_is_found(again):
+    raws = [b"#FLAGGA 0"] + [b'#OBJEKT 1 "A%d" "Namn %d"' % (k, k) for k in range(10_000)]
+    if again is not None:
+        raws.append(b'#OBJEKT 1 "A%d" "Igen"' % again)
+    lines = numbered(raws)
+    objects = swept(lines, enc.CP437, 1000)[0]
+    assert len(objects) == 10_000
+    if again is not None:
+        assert objects[again] == Object(1, f"A{again}", "Igen", 10_002)
+    assert objects == one_by_one(lines, enc.CP437)[0]

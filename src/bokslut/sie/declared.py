@@ -20,6 +20,8 @@ class DeclaredObjects:
     place of its first declaration, with the name and line of its last."""
 
     def __init__(self) -> None:
+        # Set by a reader that knows no (dimension, id) came twice in the tables added.
+        self.distinct_tables = False
         self.dims: list[int] = []
         self.ids: list[str] = []
         self.names: list[str] = []
@@ -48,6 +50,8 @@ class DeclaredObjects:
         lines = table["line"].to_numpy()
         if lines.size > 1 and not bool(np.all(lines[1:] > lines[:-1])):
             table = table.take(pc.sort_indices(table["line"]))
+        if self.distinct_tables and not self.lines:
+            return Objects(table)
         # Codes in the order of first appearance: code c is the c-th object declared.
         key = pc.binary_join_element_wise(pc.cast(table["dim"], pa.string()), table["obj"], "\x00")
         encoded = key.combine_chunks().dictionary_encode()

@@ -506,11 +506,11 @@ class Swept:
         n = self.numbers[at]
         dims = self.pair_dims.tolist()
         ids = self.pair_ids.to_pylist()
-        offsets = self.pair_offsets.tolist()
-        objects = []
-        for i in at.tolist():
-            a, b = offsets[i], offsets[i + 1]
-            objects.append(tuple(zip(dims[a:b], ids[a:b], strict=True)))
+        starts, stops = self.pair_offsets[at].tolist(), self.pair_offsets[at + 1].tolist()
+        objects = [
+            ((dims[a], ids[a]),) if b - a == 1 else tuple(zip(dims[a:b], ids[a:b], strict=True))
+            for a, b in zip(starts, stops, strict=True)
+        ]
         return list(
             map(
                 PeriodBalance,
@@ -531,15 +531,71 @@ def _strings(count: int, offsets: np.ndarray, data: np.ndarray) -> pa.Array:
     )
 
 
+_FNV_OFFSET = np.uint64(14695981039346656037)
+_FNV_PRIME = np.uint64(1099511628211)
+
+
+@kernel
+def _key_hash(dim: int, data: np.ndarray, a: int, b: int) -> np.uint64:
+    """FNV-1a of an object's dimension and id (never 0: 0 marks a free slot)."""
+    h = _FNV_OFFSET ^ np.uint64(dim)
+    h *= _FNV_PRIME
+    for q in range(a, b):
+        h ^= np.uint64(data[q])
+        h *= _FNV_PRIME
+    return h if h != np.uint64(0) else np.uint64(1)
+
+
+@kernel
+def _insert(slots: np.ndarray, h: np.uint64) -> bool:
+    """Puts ``h`` in the open-addressed ``slots``; whether it was there already."""
+    mask = np.uint64(slots.shape[0] - 1)
+    i = h & mask
+    while slots[i] != np.uint64(0):
+        if slots[i] == h:
+            return True
+        i = (i + np.uint64(1)) & mask
+    slots[i] = h
+    return False
+
+
+@kernel
+def _remember(
+    kind: np.ndarray, numbers: np.ndarray, offsets: np.ndarray, data: np.ndarray, slots: np.ndarray
+) -> int:
+    """Puts the batch's objects' keys among ``slots``; returns how many were new, or -1
+    when one may have been declared before (the same hash: the same key, or seldom another)."""
+    added = 0
+    again = False
+    for i in range(kind.shape[0]):
+        if kind[i] == OBJEKT:
+            if _insert(slots, _key_hash(numbers[i, 0], data, offsets[i], offsets[i + 1])):
+                again = True
+            else:
+                added += 1
+    return -1 if again else added
+
+
+@kernel
+def _rehash(old: np.ndarray, new: np.ndarray) -> None:
+    for h in old:
+        if h != np.uint64(0):
+            _insert(new, h)
+
+
 class PlainSweep:
-    """Sweeps batches of lines read with one encoding."""
+    """Sweeps batches of lines read with one encoding. Knows whether the objects it swept
+    may repeat a key: when none can, the reader need not look for repeats at the end."""
 
     def __init__(self, encoding: str) -> None:
         self.codec = _codec(encoding)
+        self.slots = np.zeros(1 << 12, np.uint64)
+        self.keys = 0
+        self.repeated = False
 
     def sweep(self, lines: Sequence[tuple[int, bytes]]) -> Swept:
         n = len(lines)
-        raws = [raw for _, raw in lines]
+        numbers_of_lines, raws = zip(*lines, strict=True) if n else ((), ())
         lengths = np.fromiter(map(len, raws), np.int64, n)
         stops = np.cumsum(lengths)
         starts = stops - lengths
@@ -573,13 +629,28 @@ class PlainSweep:
             pair_id_offsets,
             pair_id_data,
         )
+        if not self.repeated:
+            self._remember(kind, numbers, text_offsets[0], text_data[0])
         npairs = int(pair_offsets[n])
         return Swept(
             kind,
             numbers,
-            np.fromiter((no for no, _ in lines), np.int64, n),
+            np.array(numbers_of_lines, np.int64),
             (_strings(n, text_offsets[0], text_data[0]), _strings(n, text_offsets[1], text_data[1])),
             pair_offsets,
             pair_dims[:npairs].copy(),
             _strings(npairs, pair_id_offsets, pair_id_data),
         )
+
+    def _remember(self, kind: np.ndarray, numbers: np.ndarray, offsets: np.ndarray, data: np.ndarray) -> None:
+        # At most half full, so a probe ends soon.
+        need = 2 * (self.keys + kind.shape[0])
+        if need > self.slots.shape[0]:
+            grown = np.zeros(1 << need.bit_length(), np.uint64)
+            _rehash(self.slots, grown)
+            self.slots = grown
+        added = int(_remember(kind, numbers, offsets, data, self.slots))
+        if added < 0:
+            self.repeated = True
+        else:
+            self.keys += added

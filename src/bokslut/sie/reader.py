@@ -1059,6 +1059,7 @@ class ExactLines:
                 reader.feed(no, _decode(reader, no, raw, encoding))
 
     def finish(self) -> _ExactReader:
+        self.reader.objects.distinct_tables = not self._sweep.repeated
         self.reader.finish()
         return self.reader
 
