@@ -24,6 +24,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from itertools import chain
+from operator import attrgetter
 from pathlib import Path
 
 import numpy as np
@@ -57,6 +59,7 @@ from bokslut.workspace.safe_files import Refused, open_inside
 # read faster by the exact path than the scanner can be loaded.
 FAST_PATH_MIN_BYTES = 4 * 1024 * 1024
 
+_LINE_AND_AMOUNT = attrgetter("line", "amount")
 ROW_LABELS = frozenset({"#TRANS", "#RTRANS", "#BTRANS"})
 KTYPES = frozenset({"T", "S", "K", "I"})
 
@@ -830,9 +833,7 @@ class _ExactReader:
 
     def amounts(self) -> list[tuple[int, int]]:
         """(line, öre) of every balance and period balance: they count in the file's total too."""
-        return [(b.line, b.amount) for b in self.balances] + [
-            (p.line, p.amount) for p in self.period_balances
-        ]
+        return list(map(_LINE_AND_AMOUNT, chain(self.balances, self.period_balances)))
 
 
 def _opt_str(v: object) -> str | None:
