@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import numpy as np
-import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bokslut.sie import encoding as enc
-from bokslut.sie.declared import DeclaredObjects
-from bokslut.sie.model import OBJECT_SCHEMA, Account, Balance, Object, Objects, PeriodBalance, object_table
+from bokslut.sie.model import Account, Balance, Object, PeriodBalance
 from bokslut.sie.plainheader import KONTO, OBJEKT, SRU, PlainSweep
 from bokslut.sie.reader import ExactLines, _decode, _start
 
@@ -280,45 +277,6 @@ def test_hostile_header_lines_read_like_the_exact_reader(raws, encoding, batch, 
     got = swept(lines, encoding, batch)
     assert got == one_by_one(lines, encoding)
     assert got == exact(lines, encoding)
-
-
-@settings(max_examples=100, deadline=None)
-@given(
-    st.lists(
-        st.tuples(st.integers(1, 3), st.sampled_from(["a", "b", "c", "ö", ""]), st.booleans()), max_size=30
-    )
-)
-def test_declared_objects_keep_the_first_place_and_the_last_declaration(records):
-    declared = DeclaredObjects()
-    expected: dict[tuple[int, str], Object] = {}
-    batch: list[Object] = []
-    for line, (dim, obj, in_batch) in enumerate(records, start=1):
-        o = Object(dim, obj, f"namn {line}", line)
-        expected[(dim, obj)] = o
-        if in_batch:
-            batch.append(o)
-        else:
-            declared.add(dim, obj, o.name, line)
-    declared.add_table(object_table(batch))
-    got = declared.objects()
-    assert got == tuple(expected.values())
-    assert got.table.schema == OBJECT_SCHEMA
-
-
-def test_objects_are_a_sequence_of_object():
-    table = pa.table(
-        {"dim": [1, 6], "obj": ["A", "P"], "name": ["Ansvar", ""], "line": np.array([3, 4])},
-        schema=OBJECT_SCHEMA,
-    )
-    objects = Objects(table)
-    assert len(objects) == 2
-    assert objects[-1] == Object(6, "P", "", 4)
-    assert objects[:1] == (Object(1, "A", "Ansvar", 3),)
-    assert objects == (Object(1, "A", "Ansvar", 3), Object(6, "P", "", 4)) == Objects(table)
-    assert objects != (Object(1, "A", "Ansvar", 3),)
-    assert object_table(list(objects)).equals(table)
-    with pytest.raises(IndexError):
-        objects[2]
 
 
 @pytest.mark.parametrize("again", [None, 5, 9_999])

@@ -1,18 +1,22 @@
-"""Plain #OBJEKT lines, a batch at a time, in compiled code.
+"""Plain header lines, a batch at a time, in compiled code.
 
-A region's header declares hundreds of thousands of objects. Read line by line in Python
-(a pattern match, two decodes and a record each) they cost microseconds a line, all of it
-holding the GIL while the scanner runs beside them. :func:`sweep` finds, in one compiled
-pass over a batch of lines and without the GIL, the lines that
-:class:`bokslut.sie.reader._PlainRecords` would take as #OBJEKT, and gives their records as
-Arrow columns: the dimension, the id and name decoded and stripped as Python's
-``bytes.decode`` and ``str.strip`` do, and the line. Every other line (any other shape, a
-byte that is no character) is left to the exact reader, which reads it as before.
+A region's header holds hundreds of thousands of #OBJEKT, #KONTO, #SRU, #IB/#UB/#RES and
+#PSALDO/#PBUDGET lines. Read one by one in Python (a pattern match, decodes and a record
+each) they cost microseconds a line, all of it holding the GIL while the scanner runs
+beside them. :meth:`PlainSweep.sweep` finds, in one compiled pass over a batch of lines and
+without the GIL, the lines that :class:`bokslut.sie.reader._PlainRecords` would take, and
+gives their fields as columns: numbers, öre, and texts decoded (and stripped where the
+handler strips) exactly as Python's ``bytes.decode`` and ``str.strip`` do. The objects go
+on as Arrow columns, the balances become records in bulk, the chart's lines are applied
+by the plain records one at a time (each depends on the chart so far). Every other line
+(any other shape, a byte that is no character, a quantity) is left to the exact reader's
+path, which reads it as before.
 
-The shape is exactly ``_PLAIN_OBJEKT``'s: ``#OBJEKT``, blanks (spaces or tabs), one to nine
-digits, blanks, a field, optionally blanks and a second field, trailing blanks; a field is
-quoted (no quote, backslash or control character inside) or bare (no blank, quote, brace or
-control character).
+The shapes are exactly the ``_PLAIN_*`` patterns' in :mod:`bokslut.sie.reader`: the label,
+blanks (spaces or tabs), the fields apart by blanks, trailing blanks; a field is quoted (no
+quote, backslash or control character inside) or bare (no blank, quote, brace or control
+character); amounts ``-?[0-9]{1,15}(.[0-9]{1,2})?``. A balance with a quantity is left to
+the patterns.
 """
 
 from __future__ import annotations
