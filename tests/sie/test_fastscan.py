@@ -996,3 +996,37 @@ def test_a_streamed_file_uses_a_few_sets_of_output_arrays_whatever_its_pieces(tm
     assert rows == exact.transactions.to_pylist()  # no piece's data written over by a later one
     pieces = -(-len(raw) // 2048)
     assert pieces > 20 and len(made) <= fastscan.SCAN_THREADS + fastscan.STREAM_WAITING + 4
+
+
+def _stretch(lines: list[bytes], breaks: list[bytes]) -> tuple[bytes, list[int], list[int]]:
+    body, starts, stops = b"", [], []
+    for line, brk in zip(lines, breaks, strict=True):
+        starts.append(len(body))
+        body += line
+        stops.append(len(body))
+        body += brk
+    return body, starts, stops
+
+
+@pytest.mark.parametrize(
+    "shape",
+    ["lf", "crlf", "lone cr", "mixed", "empty line", "line left out", "trimmed", "few"],
+)
+def test_the_other_lines_are_cut_as_the_scanner_found_them(shape):
+    n = 10 if shape == "few" else 1500
+    lines = [f'#OBJEKT 1 "A{k}"'.encode() for k in range(n)]
+    breaks = [b"\r\n" if shape == "crlf" else b"\n"] * n
+    if shape == "lone cr":
+        breaks[700] = b"\r"
+    if shape == "mixed":
+        breaks[700] = b"\r\n"
+    if shape == "empty line":
+        breaks[700] = b"\n\n"
+    body, starts, stops = _stretch(lines, breaks)
+    numbers = list(range(1, n + 1))
+    if shape == "line left out":
+        del numbers[700], starts[700], stops[700]
+    if shape == "trimmed":
+        starts[700] += 1
+    got = fastscan._others(memoryview(body), numbers, starts, stops)
+    assert got == [(no, body[a:b]) for no, a, b in zip(numbers, starts, stops, strict=True)]

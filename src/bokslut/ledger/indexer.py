@@ -33,6 +33,7 @@ from bokslut.sie.model import (
     ObjectList,
     PeriodBalance,
     canonical_objects,
+    object_table,
 )
 from bokslut.workspace.layout import Layout
 
@@ -180,16 +181,12 @@ def insert_file(
             [file_id, d.number, d.name, d.parent, d.line],
         )
     if sie.objects:
-        objs = pa.table(
-            {
-                "dim": [o.dimension for o in sie.objects],
-                "obj": [o.id for o in sie.objects],
-                "name": [o.name for o in sie.objects],
-                "line": [o.line for o in sie.objects],
-            }
-        )
         _bulk_insert(
-            con, "obj_in", objs, "INSERT INTO object SELECT ?, dim, obj, name, line FROM obj_in", [file_id]
+            con,
+            "obj_in",
+            object_table(sie.objects),
+            "INSERT INTO object SELECT ?, dim, obj, name, line FROM obj_in",
+            [file_id],
         )
 
     if sie.balances:

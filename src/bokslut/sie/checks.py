@@ -36,7 +36,7 @@ import pyarrow.compute as pc
 
 from bokslut.diagnostics import Finding, Level
 from bokslut.money import format_ore
-from bokslut.sie.model import Balance, FiscalYear, PeriodBalance, SieFile, split_objects
+from bokslut.sie.model import Balance, FiscalYear, PeriodBalance, SieFile, object_table, split_objects
 from bokslut.sie.tokens import printable
 
 Check = Callable[[SieFile], list[Finding]]
@@ -304,12 +304,13 @@ def _split_escaped(key: str) -> list[str]:
     return pieces
 
 
-def _pair_keys(dims: Sequence[int], ids: Sequence[str]) -> pa.Array:
+def _pair_keys(dims: Sequence[int] | pa.Array, ids: Sequence[str] | pa.Array) -> pa.Array:
     """Objects (their dimensions and ids) as the store's one-pair keys ("1:81141"), built column-wise."""
-    escaped = pa.array(ids, pa.string())
+    escaped = ids if isinstance(ids, pa.Array) else pa.array(ids, pa.string())
     for ch in ("\\", "|", ":"):
         escaped = pc.replace_substring(escaped, ch, "\\" + ch)
-    return pc.binary_join_element_wise(pc.cast(pa.array(dims, pa.int64()), pa.string()), escaped, ":")
+    numbers = dims if isinstance(dims, pa.Array) else pa.array(dims, pa.int64())
+    return pc.binary_join_element_wise(pc.cast(numbers, pa.string()), escaped, ":")
 
 
 def _undeclared(used: dict[str, int], known: pa.Array) -> dict[str, int]:
@@ -396,8 +397,8 @@ def _undeclared_objects(
 ) -> dict[int, tuple[list[tuple[str, int]], int]]:
     """Per dimension: its first undeclared objects (by line, then id) with their lines, and
     how many it has; from the rows' ``pairs`` and the balance records' objects."""
-    objects = sie.objects
-    declared = _pair_keys([o.dimension for o in objects], [o.id for o in objects])
+    objects = object_table(sie.objects)
+    declared = _pair_keys(objects["dim"].combine_chunks(), objects["obj"].combine_chunks())
     missing = pairs.filter(pc.invert(pc.is_in(pairs["value"], value_set=declared)))
     values = missing["value"]
     if (

@@ -1120,8 +1120,24 @@ def _others(
     if len(lines) > 1000:
         first = starts[0]
         raw = bytes(body[first : stops[-1]])
+        parts = _split_whole(raw, len(lines), sum(stops) - sum(starts))
+        if parts is not None:
+            return list(zip(lines, parts, strict=True))
         return [(line, raw[a - first : b - first]) for line, a, b in zip(lines, starts, stops, strict=True)]
     return [(line, bytes(body[a:b])) for line, a, b in zip(lines, starts, stops, strict=True)]
+
+
+def _split_whole(raw: bytes, n: int, size: int) -> list[bytes] | None:
+    """``raw`` split at its line breaks when it is the ``n`` lines (``size`` bytes in all)
+    and nothing but their breaks, all LF or all CR LF (a header's stretch); else None.
+    A line holds no CR or LF (a lone CR breaks a line too), and a split part holds its
+    line: the parts are the lines when their sizes add up."""
+    cr = raw.count(b"\r")
+    sep = b"\r\n" if cr else b"\n"
+    if raw.count(b"\n") != n - 1 or cr not in (0, n - 1) or (cr and raw.count(sep) != n - 1):
+        return None
+    parts = raw.split(sep)
+    return parts if sum(map(len, parts)) == size else None
 
 
 def _empty(shape: int | tuple[int, int], dtype: type[np.generic]) -> np.ndarray:

@@ -9,9 +9,10 @@ tables (one row per voucher / per transaction row, each with its line number);
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import overload
 
 import pyarrow as pa
 
@@ -94,6 +95,69 @@ class Object:
     id: str
     name: str
     line: int
+
+
+OBJECT_SCHEMA = pa.schema(
+    [("dim", pa.int64()), ("obj", pa.string()), ("name", pa.string()), ("line", pa.int64())]
+)
+
+
+class Objects(Sequence[Object]):
+    """A file's declared objects, column by column (:data:`OBJECT_SCHEMA`), in the order
+    they were first declared. A region declares hundreds of thousands: they go into the
+    store and the checks as columns, and become :class:`Object` only when asked for."""
+
+    __slots__ = ("table",)
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self, table: pa.Table) -> None:
+        self.table = table
+
+    def __len__(self) -> int:
+        return int(self.table.num_rows)
+
+    @overload
+    def __getitem__(self, index: int) -> Object: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Object, ...]: ...
+    def __getitem__(self, index: int | slice) -> Object | tuple[Object, ...]:
+        if isinstance(index, slice):
+            return tuple(self)[index]
+        n = len(self)
+        if not -n <= index < n:
+            raise IndexError("object index out of range")
+        row = self.table.slice(index % n, 1).to_pylist()[0]
+        return Object(row["dim"], row["obj"], row["name"], row["line"])
+
+    def __iter__(self) -> Iterator[Object]:
+        t = self.table
+        columns = (t[name].to_pylist() for name in OBJECT_SCHEMA.names)
+        return map(Object, *columns)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Objects):
+            return bool(self.table.equals(other.table))
+        if isinstance(other, Sequence):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"Objects({list(self)!r})"
+
+
+def object_table(objects: Sequence[Object]) -> pa.Table:
+    """``objects`` as :data:`OBJECT_SCHEMA`'s columns."""
+    if isinstance(objects, Objects):
+        return objects.table
+    return pa.table(
+        {
+            "dim": [o.dimension for o in objects],
+            "obj": [o.id for o in objects],
+            "name": [o.name for o in objects],
+            "line": [o.line for o in objects],
+        },
+        schema=OBJECT_SCHEMA,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +251,7 @@ class SieFile:
     header: Header
     accounts: tuple[Account, ...] = ()
     dimensions: tuple[Dimension, ...] = ()
-    objects: tuple[Object, ...] = ()
+    objects: Sequence[Object] = ()  # an Objects when read
     balances: tuple[Balance, ...] = ()
     period_balances: tuple[PeriodBalance, ...] = ()
     vouchers: pa.Table = field(default_factory=VOUCHER_SCHEMA.empty_table)

@@ -24,8 +24,11 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from itertools import chain
+from operator import attrgetter
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 
 from bokslut.diagnostics import BokslutError, Finding, Level
@@ -34,6 +37,7 @@ from bokslut.money import AmountTooLarge, parse_ore
 from bokslut.sie import encoding as enc
 from bokslut.sie import ksumma
 from bokslut.sie import limits as lim
+from bokslut.sie.declared import DeclaredObjects
 from bokslut.sie.model import (
     TRANSACTION_SCHEMA,
     VOUCHER_SCHEMA,
@@ -42,7 +46,6 @@ from bokslut.sie.model import (
     Dimension,
     FiscalYear,
     Header,
-    Object,
     ObjectList,
     PeriodBalance,
     SieFile,
@@ -56,6 +59,7 @@ from bokslut.workspace.safe_files import Refused, open_inside
 # read faster by the exact path than the scanner can be loaded.
 FAST_PATH_MIN_BYTES = 4 * 1024 * 1024
 
+_LINE_AND_AMOUNT = attrgetter("line", "amount")
 ROW_LABELS = frozenset({"#TRANS", "#RTRANS", "#BTRANS"})
 KTYPES = frozenset({"T", "S", "K", "I"})
 
@@ -281,7 +285,7 @@ class _ExactReader:
         self.fiscal_years: list[FiscalYear] = []
         self.accounts: dict[str, Account] = {}
         self.dimensions: dict[int, Dimension] = {}
-        self.objects: dict[tuple[int, str], Object] = {}
+        self.objects = DeclaredObjects()
         self.balances: list[Balance] = []
         self.period_balances: list[PeriodBalance] = []
         self.cols = _Columns()
@@ -581,7 +585,7 @@ class _ExactReader:
         dim = parse_dimension(_field(f, 0, label, required=True))
         obj = _field(f, 1, label, required=True).strip()
         name = _field(f, 2, label).strip()
-        self.objects[(dim, obj)] = Object(dim, obj, name, self.line_no)
+        self.objects.add(dim, obj, name, self.line_no)
 
     # -- balances -------------------------------------------------------------------
     def _balance(self, label: str, f: list[Token]) -> None:
@@ -818,7 +822,7 @@ class _ExactReader:
             header=header,
             accounts=tuple(self.accounts.values()),
             dimensions=tuple(sorted(self.dimensions.values(), key=lambda d: d.number)),
-            objects=tuple(self.objects.values()),
+            objects=self.objects.objects(),
             balances=tuple(self.balances),
             period_balances=tuple(self.period_balances),
             vouchers=vouchers,
@@ -829,9 +833,7 @@ class _ExactReader:
 
     def amounts(self) -> list[tuple[int, int]]:
         """(line, öre) of every balance and period balance: they count in the file's total too."""
-        return [(b.line, b.amount) for b in self.balances] + [
-            (p.line, p.amount) for p in self.period_balances
-        ]
+        return list(map(_LINE_AND_AMOUNT, chain(self.balances, self.period_balances)))
 
 
 def _opt_str(v: object) -> str | None:
@@ -981,25 +983,84 @@ class ExactLines:
     """
 
     def __init__(self, name: str, detected: enc.Detected) -> None:
+        # Only the scanner's path feeds lines here, and it has loaded the compiler already.
+        from bokslut.sie.plainheader import PlainSweep
+
         self.detected = detected
         self.reader = _start(name, detected)
         self._plain = _PlainRecords(self.reader, detected.encoding)
+        self._sweep = PlainSweep(detected.encoding)
 
     def feed(self, lines: Sequence[tuple[int, bytes]]) -> None:
-        reader, take, encoding = self.reader, self._plain.take, self.detected.encoding
         # Hundreds of thousands of records, none in a cycle: the cyclic collector would walk
         # them again and again as they pile up (a third of the time on a region's header).
         collecting = gc.isenabled()
         gc.disable()
         try:
-            for no, raw in lines:
-                if not take(no, raw):
-                    reader.feed(no, _decode(reader, no, raw, encoding))
+            self._feed(lines)
         finally:
             if collecting:
                 gc.enable()
 
+    def _feed(self, lines: Sequence[tuple[int, bytes]]) -> None:
+        """The batch's plain header lines swept at once (:mod:`bokslut.sie.plainheader`),
+        the others one by one in between. A run of swept lines is the sweep's when the
+        plain records would take them where they stand (the state that decides it changes
+        only on the lines read one by one), else read one by one too."""
+        from bokslut.sie.plainheader import IB, KONTO, LABELS, PSALDO, RES, SRU
+
+        swept = self._sweep.sweep(lines)
+        kind = swept.kind
+        rest = np.flatnonzero(kind == 0).tolist()
+        if len(rest) == len(lines):
+            self._one_by_one(lines)
+            return
+        reader, take, encoding = self.reader, self._plain.take, self.detected.encoding
+        kept = kind != 0
+        balances, periods = swept.balances(), swept.period_balances()
+        balances_before = [0, *np.cumsum((kind >= IB) & (kind <= RES)).tolist()]
+        periods_before = [0, *np.cumsum(kind >= PSALDO).tolist()]
+        # The chart's lines depend on the chart so far: each applied in its turn.
+        konto, sru = self._plain.konto, self._plain.sru
+        chart_at, numbers, texts = swept.accounts()
+        chart_at.append(len(lines))
+        a = start = 0
+        for i in [*rest, len(lines)]:
+            if i > start:
+                if self._plain.free():
+                    reader.balances.extend(balances[balances_before[start] : balances_before[i]])
+                    reader.period_balances.extend(periods[periods_before[start] : periods_before[i]])
+                    while chart_at[a] < i:
+                        j = chart_at[a]
+                        no = lines[j][0]
+                        if not (
+                            konto(no, numbers[a], texts[a]) if kind[j] == KONTO else sru(numbers[a], texts[a])
+                        ):
+                            reader.feed(no, _decode(reader, no, lines[j][1], encoding))
+                        a += 1
+                else:
+                    kept[start:i] = False
+                    self._one_by_one(lines[start:i])
+                    while chart_at[a] < i:
+                        a += 1
+            if i < len(lines):
+                no, raw = lines[i]
+                if not take(no, raw):
+                    reader.feed(no, _decode(reader, no, raw, encoding))
+            start = i + 1
+        reader.objects.add_table(swept.objects(kept))
+        for k, count in enumerate(np.bincount(kind[kept], minlength=len(LABELS)).tolist()):
+            if count and k not in (0, KONTO, SRU):  # the chart's lines are counted as applied
+                reader.counts[LABELS[k]] += count
+
+    def _one_by_one(self, lines: Sequence[tuple[int, bytes]]) -> None:
+        reader, take, encoding = self.reader, self._plain.take, self.detected.encoding
+        for no, raw in lines:
+            if not take(no, raw):
+                reader.feed(no, _decode(reader, no, raw, encoding))
+
     def finish(self) -> _ExactReader:
+        self.reader.objects.distinct_tables = not self._sweep.repeated
         self.reader.finish()
         return self.reader
 
@@ -1079,17 +1140,18 @@ class _PlainRecords:
 
     def take(self, no: int, raw: bytes) -> bool:
         handle = self.by_start.get(raw[:3])
-        if handle is None:
-            return False
-        r = self.reader
-        # The first record (checked to be #FLAGGA), a checksum being summed, an open
-        # voucher: the exact reader's business.
-        if not r.seen_record or r.ksumma_started or r.open is not None:
+        if handle is None or not self.free():
             return False
         try:
             return handle(no, raw)
         except UnicodeDecodeError:
             return False  # a byte that is no character: the exact reader warns
+
+    def free(self) -> bool:
+        """Whether plain records may be taken here: the first record (checked to be
+        #FLAGGA), a checksum being summed and an open voucher are the exact reader's business."""
+        r = self.reader
+        return r.seen_record and not r.ksumma_started and r.open is None
 
     def _objekt(self, no: int, raw: bytes) -> bool:
         m = _PLAIN_OBJEKT.fullmatch(raw)
@@ -1101,7 +1163,7 @@ class _PlainRecords:
         obj_id = (bid if qid is None else qid).decode(encoding).strip()
         name = bname if qname is None else qname
         obj_name = "" if name is None else name.decode(encoding).strip()
-        self.reader.objects[(dimension, obj_id)] = Object(dimension, obj_id, obj_name, no)
+        self.reader.objects.add(dimension, obj_id, obj_name, no)
         self.reader.counts["#OBJEKT"] += 1
         return True
 
@@ -1112,11 +1174,17 @@ class _PlainRecords:
         qnumber, bnumber, qname, bname = m.groups()
         encoding = self.encoding
         number = (bnumber if qnumber is None else qnumber).decode(encoding).strip()
+        if not number or number in self.reader.accounts:
+            return False
+        name = bname if qname is None else qname
+        return self.konto(no, number, "" if name is None else name.decode(encoding).strip())
+
+    def konto(self, no: int, number: str, name: str) -> bool:
+        """An #KONTO read (number and name decoded and stripped), or False for the exact reader."""
         accounts = self.reader.accounts
         if not number or number in accounts:
             return False
-        name = bname if qname is None else qname
-        accounts[number] = Account(number, "" if name is None else name.decode(encoding).strip(), no)
+        accounts[number] = Account(number, name, no)
         self.reader.counts["#KONTO"] += 1
         return True
 
@@ -1127,7 +1195,10 @@ class _PlainRecords:
         qnumber, bnumber, qcode, bcode = m.groups()
         encoding = self.encoding
         number = (bnumber if qnumber is None else qnumber).decode(encoding).strip()
-        code = (bcode if qcode is None else qcode).decode(encoding)
+        return self.sru(number, (bcode if qcode is None else qcode).decode(encoding))
+
+    def sru(self, number: str, code: str) -> bool:
+        """An #SRU read (the number stripped, the code as written), or False for the exact reader."""
         accounts = self.reader.accounts
         acc = accounts.get(number)
         if acc is None or not code.strip():
