@@ -632,3 +632,20 @@ def test_ranks_made_one_number_are_ordered_as_sorting_them_column_by_column(rows
     # Ties keep the rows' order, as a stable sort does (the row's index in the number's low bits).
     codes = [np.array([r[k] for r in rows], np.int64) for k in range(3)]
     assert sums_writer._order(codes).tolist() == np.lexsort(codes[::-1]).tolist()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 5), st.integers(0, 3000), st.integers(0, 13)), min_size=1, max_size=80),
+    st.sampled_from([1, 2, 8, 8192]),
+)
+def test_entries_put_in_order_by_buckets_are_those_of_the_whole_order(rows, per_bucket):
+    codes = [np.array([r[k] for r in rows], np.int64) for k in range(3)]
+    entries = np.arange(6 * len(rows), dtype=np.int64).reshape(len(rows), 6)
+    old = sums_writer._BUCKET_ENTRIES
+    sums_writer._BUCKET_ENTRIES = per_bucket  # many buckets, or one
+    try:
+        moved, order = sums_writer._in_order(entries, codes)
+    finally:
+        sums_writer._BUCKET_ENTRIES = old
+    assert moved[order].tolist() == entries[np.lexsort(codes[::-1])].tolist()

@@ -371,12 +371,13 @@ class Summer:
         # Sorted by the ranks of the strings (bytewise, as Arrow sorts them): each group's
         # entry is already the one of its account, key and month.
         month = entries[:, _MONTH]
-        order = _order(
+        moved, order = _in_order(
+            entries,
             [
                 _ranks(accounts)[entries[:, _AK] >> 32],
                 _ranks(keys)[entries[:, _AK] & 0xFFFFFFFF],
                 month - month.min(),
-            ]
+            ],
         )
         n = order.size
         a_offsets, a_data = _string_buffers(accounts)
@@ -391,7 +392,7 @@ class Summer:
         acc_offsets, obj_offsets = np.empty(n + 1, np.int32), np.empty(n + 1, np.int32)
         acc_data, obj_data = np.empty(a_bytes, np.uint8), np.empty(k_bytes, np.uint8)
         _sums_columns(
-            entries,
+            moved,
             order,
             a_offsets,
             a_data,
@@ -422,6 +423,71 @@ class Summer:
             },
             schema=SUMS_SCHEMA,
         )
+
+
+# Entries per bucket when they are put in order (:func:`_in_order`): a bucket's entries stay
+# in the processor's caches while they are sorted and read.
+_BUCKET_ENTRIES = 8192
+
+
+def _in_order(entries: np.ndarray, codes: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The entries (moved) and the order to read them in, by their ranks ``codes`` as
+    :func:`_order` gives it. A region's millions of entries read in that order are read at
+    random, each from memory: so they are first moved, read in turn, to buckets of the
+    ranks' leading bits (:func:`_bucket_sort`), and each bucket is ordered on its own."""
+    sizes = [int(code.max()) + 1 if code.size else 1 for code in codes]
+    span = sizes[0] * sizes[1] * sizes[2]
+    n = entries.shape[0]
+    index_bits = max(1, (n - 1).bit_length())
+    buckets = max(1, n // _BUCKET_ENTRIES)
+    shift = max(0, (span - 1).bit_length() - buckets.bit_length())
+    if span >= 1 << 62 or shift + index_bits > 63:
+        return entries, _order(codes)
+    combined = (codes[0] * sizes[1] + codes[1]) * sizes[2] + codes[2]
+    moved = np.empty_like(entries)
+    order = np.empty(n, np.int64)
+    _bucket_sort(
+        combined.astype(np.int64), entries, shift, ((span - 1) >> shift) + 1, index_bits, moved, order
+    )
+    return moved, order
+
+
+@kernel
+def _bucket_sort(
+    combined: np.ndarray,
+    entries: np.ndarray,
+    shift: int,
+    n_buckets: int,
+    index_bits: int,
+    moved: np.ndarray,
+    order: np.ndarray,
+) -> None:
+    """Entries moved to buckets by ``combined >> shift`` (in their order within a bucket), and
+    ``order``: where in ``moved`` each entry is, by ``combined`` and then by the entries' order."""
+    n = combined.shape[0]
+    starts = np.zeros(n_buckets + 1, np.int64)
+    for i in range(n):
+        starts[(combined[i] >> shift) + 1] += 1
+    for b in range(n_buckets):
+        starts[b + 1] += starts[b]
+    at = starts[:-1].copy()
+    packed = np.empty(n, np.int64)
+    low = (np.int64(1) << shift) - 1
+    for i in range(n):
+        b = combined[i] >> shift
+        p = at[b]
+        at[b] = p + 1
+        for c in range(entries.shape[1]):
+            moved[p, c] = entries[i, c]
+        packed[p] = ((combined[i] & low) << index_bits) | (p - starts[b])
+    index = (np.int64(1) << index_bits) - 1
+    for b in range(n_buckets):
+        s = starts[b]
+        e = starts[b + 1]
+        if e - s > 1:
+            packed[s:e].sort()
+        for j in range(s, e):
+            order[j] = s + (packed[j] & index)
 
 
 _STRING_BYTES = (1 << 31) - 1  # an Arrow string column's offsets are int32
@@ -693,8 +759,9 @@ def write_sums(
     sums could overflow)."""
     monthly = sums_file(layout, file_id, sha256, dims)
     if summed(con, dims.tag).get(file_id) == monthly.name:
-        # Checked when the store was opened, like the rows they were made from.
-        table: pa.Table | None = pq.read_table(monthly)
+        # Checked when the store was opened, like the rows they were made from. Mapped, not
+        # read into buffers: a region's monthly sums are 150 MB, read again only for this.
+        table: pa.Table | None = pq.read_table(monthly, memory_map=True)
     else:
         table = sum_rows(rows_file(layout, file_id, sha256, "rows"), file_id, dims)
         if table is None:
