@@ -645,7 +645,9 @@ def test_entries_put_in_order_by_buckets_are_those_of_the_whole_order(rows, per_
     old = sums_writer._BUCKET_ENTRIES
     sums_writer._BUCKET_ENTRIES = per_bucket  # many buckets, or one
     try:
-        moved, order = sums_writer._in_order(entries, codes)
+        moved, order = sums_writer._in_order(entries, codes, -entries[:, 0])
     finally:
         sums_writer._BUCKET_ENTRIES = old
-    assert moved[order].tolist() == entries[np.lexsort(codes[::-1])].tolist()
+    want = entries[np.lexsort(codes[::-1])]
+    want[:, 0] *= -1  # the first column given
+    assert moved[order].tolist() == want.tolist()

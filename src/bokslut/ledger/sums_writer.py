@@ -196,6 +196,10 @@ def _group_hash(ak: int, month: int) -> np.uint64:
     return h
 
 
+# Rows whose slots and entries are read ahead of adding them: their cache misses overlap.
+_AHEAD = 32
+
+
 @kernel
 def _accumulate(
     a_idx: np.ndarray,
@@ -212,43 +216,64 @@ def _accumulate(
 ) -> int:
     """Add each row from ``row`` on to its group's entry (account code ``a_codes[a_idx]``,
     key code, month); returns the row it stopped at: the last, or earlier when the table
-    must grow. ``state[0]`` is the entries used."""
+    must grow. ``state[0]`` is the entries used.
+
+    A region's groups are millions, so nearly every row's slot and entry are read from
+    memory: a batch of rows' are read first, one load after the other (the loads overlap),
+    and then the rows added, from the caches."""
     mask = slots.shape[0] - 1
     limit = min(entries.shape[0], slots.shape[0] // 2)
     count = state[0]
     n: int = a_idx.shape[0]
-    for i in range(row, n):
-        ak = (np.int64(a_codes[a_idx[i]]) << 32) | np.int64(keys[i])
-        month = np.int64(month_of_day[days[i] - first_day])
-        s = np.int64(_group_hash(ak, month) & np.uint64(mask))
-        while True:
-            g = slots[s]
-            if g < 0:
-                if count >= limit:
-                    state[0] = count
-                    return i
-                g = count
-                slots[s] = g
-                entries[g, _AK] = ak
-                entries[g, _MONTH] = month
-                entries[g, _DEBIT] = 0
-                entries[g, _CREDIT] = 0
-                entries[g, _ROWS] = 0
+    aks = np.empty(_AHEAD, np.int64)
+    months = np.empty(_AHEAD, np.int64)
+    at = np.empty(_AHEAD, np.int64)
+    warm = np.int64(0)
+    for first in range(row, n, _AHEAD):
+        last = min(first + _AHEAD, n)
+        for i in range(first, last):
+            b = i - first
+            aks[b] = (np.int64(a_codes[a_idx[i]]) << 32) | np.int64(keys[i])
+            months[b] = np.int64(month_of_day[days[i] - first_day])
+            at[b] = np.int64(_group_hash(aks[b], months[b]) & np.uint64(mask))
+        for b in range(last - first):
+            g = slots[at[b]]
+            if g >= 0:
+                warm += entries[g, _ROWS]
+        for i in range(first, last):
+            b = i - first
+            ak = aks[b]
+            month = months[b]
+            s = at[b]
+            while True:
+                g = slots[s]
+                if g < 0:
+                    if count >= limit:
+                        state[0] = count
+                        return i
+                    g = count
+                    slots[s] = g
+                    entries[g, _AK] = ak
+                    entries[g, _MONTH] = month
+                    entries[g, _DEBIT] = 0
+                    entries[g, _CREDIT] = 0
+                    entries[g, _ROWS] = 0
+                    entries[g, _LAST] = days[i]
+                    count += 1
+                    break
+                if entries[g, _AK] == ak and entries[g, _MONTH] == month:
+                    break
+                s = (s + 1) & mask
+            a = amount[i]
+            if a > 0:
+                entries[g, _DEBIT] += a
+            elif a < 0:
+                entries[g, _CREDIT] += a
+            entries[g, _ROWS] += 1
+            if days[i] > entries[g, _LAST]:
                 entries[g, _LAST] = days[i]
-                count += 1
-                break
-            if entries[g, _AK] == ak and entries[g, _MONTH] == month:
-                break
-            s = (s + 1) & mask
-        a = amount[i]
-        if a > 0:
-            entries[g, _DEBIT] += a
-        elif a < 0:
-            entries[g, _CREDIT] += a
-        entries[g, _ROWS] += 1
-        if days[i] > entries[g, _LAST]:
-            entries[g, _LAST] = days[i]
     state[0] = count
+    state[1] = warm  # read, so that reading ahead is not left out by the compiler
     return n
 
 
@@ -281,7 +306,7 @@ class Summer:
             self._keys.codes(pa.array([""], pa.string()))  # code 0: the one key
         self._slots = np.full(8192, -1, np.int64)
         self._entries = np.empty((4096, 6), np.int64)
-        self._state = np.zeros(1, np.int64)
+        self._state = np.zeros(2, np.int64)
         self._biggest = 0  # the largest |amount| seen, and how many rows: an int64 overflow bound
         self._rows = 0
 
@@ -369,21 +394,20 @@ class Summer:
         accounts = pa.array(list(self._accounts), pa.string())
         keys = self._keys.strings()
         # Sorted by the ranks of the strings (bytewise, as Arrow sorts them): each group's
-        # entry is already the one of its account, key and month.
+        # entry is already the one of its account, key and month. The entries are moved
+        # with their ranks in place of their codes, so that the strings, sorted, are read
+        # in turn too.
+        a_codes = entries[:, _AK] >> 32
+        k_codes = entries[:, _AK] & 0xFFFFFFFF
+        a_ranks = _ranks(accounts)[a_codes]
+        k_ranks = _ranks(keys)[k_codes]
         month = entries[:, _MONTH]
-        moved, order = _in_order(
-            entries,
-            [
-                _ranks(accounts)[entries[:, _AK] >> 32],
-                _ranks(keys)[entries[:, _AK] & 0xFFFFFFFF],
-                month - month.min(),
-            ],
-        )
+        moved, order = _in_order(entries, [a_ranks, k_ranks, month - month.min()], (a_ranks << 32) | k_ranks)
         n = order.size
-        a_offsets, a_data = _string_buffers(accounts)
-        k_offsets, k_data = _string_buffers(keys)
-        a_bytes = int(np.diff(a_offsets)[entries[:, _AK] >> 32].sum())
-        k_bytes = int(np.diff(k_offsets)[entries[:, _AK] & 0xFFFFFFFF].sum())
+        a_offsets, a_data = _string_buffers(accounts.take(pc.sort_indices(accounts)))
+        k_offsets, k_data = _string_buffers(keys.take(pc.sort_indices(keys)))
+        a_bytes = int(np.diff(a_offsets)[a_ranks].sum())
+        k_bytes = int(np.diff(k_offsets)[k_ranks].sum())
         if max(a_bytes, k_bytes) > _STRING_BYTES:
             raise OverflowError("the sums' strings pass what an Arrow string column holds")
         out = {name: np.empty(n, np.int64) for name in ("debit", "credit", "rows")}
@@ -427,14 +451,17 @@ class Summer:
 
 # Entries per bucket when they are put in order (:func:`_in_order`): a bucket's entries stay
 # in the processor's caches while they are sorted and read.
-_BUCKET_ENTRIES = 8192
+_BUCKET_ENTRIES = 512
 
 
-def _in_order(entries: np.ndarray, codes: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """The entries (moved) and the order to read them in, by their ranks ``codes`` as
-    :func:`_order` gives it. A region's millions of entries read in that order are read at
-    random, each from memory: so they are first moved, read in turn, to buckets of the
-    ranks' leading bits (:func:`_bucket_sort`), and each bucket is ordered on its own."""
+def _in_order(
+    entries: np.ndarray, codes: list[np.ndarray], first: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The entries moved, with ``first`` as their first column, and the order to read them in,
+    by their ranks ``codes`` as :func:`_order` gives it. A region's millions of entries read in
+    that order are read at random, each from memory: so they are first moved, read in turn,
+    to buckets of the ranks' leading bits (:func:`_bucket_sort`), and each bucket is ordered
+    on its own, within the caches."""
     sizes = [int(code.max()) + 1 if code.size else 1 for code in codes]
     span = sizes[0] * sizes[1] * sizes[2]
     n = entries.shape[0]
@@ -442,12 +469,21 @@ def _in_order(entries: np.ndarray, codes: list[np.ndarray]) -> tuple[np.ndarray,
     buckets = max(1, n // _BUCKET_ENTRIES)
     shift = max(0, (span - 1).bit_length() - buckets.bit_length())
     if span >= 1 << 62 or shift + index_bits > 63:
-        return entries, _order(codes)
+        moved = entries.copy()
+        moved[:, 0] = first
+        return moved, _order(codes)
     combined = (codes[0] * sizes[1] + codes[1]) * sizes[2] + codes[2]
     moved = np.empty_like(entries)
     order = np.empty(n, np.int64)
     _bucket_sort(
-        combined.astype(np.int64), entries, shift, ((span - 1) >> shift) + 1, index_bits, moved, order
+        combined.astype(np.int64),
+        entries,
+        first.astype(np.int64),
+        shift,
+        ((span - 1) >> shift) + 1,
+        index_bits,
+        moved,
+        order,
     )
     return moved, order
 
@@ -456,14 +492,16 @@ def _in_order(entries: np.ndarray, codes: list[np.ndarray]) -> tuple[np.ndarray,
 def _bucket_sort(
     combined: np.ndarray,
     entries: np.ndarray,
+    first: np.ndarray,
     shift: int,
     n_buckets: int,
     index_bits: int,
     moved: np.ndarray,
     order: np.ndarray,
 ) -> None:
-    """Entries moved to buckets by ``combined >> shift`` (in their order within a bucket), and
-    ``order``: where in ``moved`` each entry is, by ``combined`` and then by the entries' order."""
+    """Entries moved to buckets by ``combined >> shift`` (in their order within a bucket),
+    ``first`` in place of their first column, and ``order``: where in ``moved`` each entry
+    is, by ``combined`` and then by the entries' order."""
     n = combined.shape[0]
     starts = np.zeros(n_buckets + 1, np.int64)
     for i in range(n):
@@ -477,7 +515,8 @@ def _bucket_sort(
         b = combined[i] >> shift
         p = at[b]
         at[b] = p + 1
-        for c in range(entries.shape[1]):
+        moved[p, 0] = first[i]
+        for c in range(1, entries.shape[1]):
             moved[p, c] = entries[i, c]
         packed[p] = ((combined[i] & low) << index_bits) | (p - starts[b])
     index = (np.int64(1) << index_bits) - 1
@@ -520,8 +559,9 @@ def _sums_columns(
     rows: np.ndarray,
     last: np.ndarray,
 ) -> None:
-    """The sums file's columns in ``order``, each entry read once (they are read at random:
-    column by column, each column would read them all again)."""
+    """The sums file's columns in ``order``, each entry read once (column by column, each
+    column would read them all again). An entry's first number holds the ranks of its
+    account and key among ``a_offsets`` and ``k_offsets``."""
     pa_ = 0
     po = 0
     for i in range(order.shape[0]):

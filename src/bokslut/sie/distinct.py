@@ -477,24 +477,15 @@ def sums_by_key(
     )
 
 
-# A slot of :class:`Codes`: the string's code + 1 in the low 32 bits (0 when free), the high
-# 32 bits of its hash above them.
-_LOW = np.uint64(0xFFFFFFFF)
-
-
-@kernel
-def _hash_bytes(data, a, e):
-    h = np.uint64(e - a) * np.uint64(0x9E3779B97F4A7C15)
-    for k in range(a, e):
-        h = (h ^ np.uint64(data[k])) * np.uint64(1099511628211)
-    return _mix(h)
-
-
 @kernel
 def _code_each(offsets, data, row, out, slots, hashes, starts, store, state):
     """Each string's code into ``out``, from ``row`` on (a string not seen before gets the
     next code); returns the row it stopped at: the last, or earlier when the table, the
-    arrays or ``store`` must grow. ``starts[count]`` is always the bytes stored."""
+    arrays or ``store`` must grow. ``starts[count]`` is always the bytes stored.
+
+    A slot is laid out as :class:`FirstLines`' are: a string of up to 8 bytes (a reduced key
+    "1:A54666") is told by its slot alone, and packed into words rather than hashed byte by
+    byte (a chain of multiplications took most of a lookup)."""
     mask = slots.shape[0] - 1
     limit = min(starts.shape[0] - 1, slots.shape[0] // 2)
     room = store.shape[0]
@@ -505,11 +496,23 @@ def _code_each(offsets, data, row, out, slots, hashes, starts, store, state):
         a = offsets[r]
         e = offsets[r + 1]
         length = e - a
-        h = _hash_bytes(data, a, e)
-        high = h & ~_LOW
+        w0 = np.uint64(0)
+        w1 = np.uint64(0)
+        rest = np.uint64(0)
+        for k in range(a, e):
+            d = k - a
+            c = np.uint64(data[k])
+            if d < 8:
+                w0 |= c << np.uint64(8 * d)
+            elif d < 16:
+                w1 |= c << np.uint64(8 * (d - 8))
+            else:
+                rest = (rest ^ c) * np.uint64(1099511628211)
+        h = _mix(w0 ^ ((w1 ^ rest) * np.uint64(0x9E3779B97F4A7C15)) ^ np.uint64(length))
+        tag = (np.uint64(min(length, 255)) << np.uint64(24)) | (h >> np.uint64(40))
         slot = np.int64(h & np.uint64(mask))
         while True:
-            t = slots[slot]
+            t = slots[slot, _TAG]
             if t == 0:
                 if count >= limit or used + length > room:
                     state[_COUNT] = count
@@ -519,20 +522,23 @@ def _code_each(offsets, data, row, out, slots, hashes, starts, store, state):
                     store[used] = data[k]
                     used += 1
                 hashes[count] = h
-                slots[slot] = high | np.uint64(count + 1)
+                slots[slot, _WORD] = w0
+                slots[slot, _TAG] = (np.uint64(count + 1) << np.uint64(32)) | tag
                 out[r] = count
                 count += 1
                 starts[count] = used
                 break
-            if (t & ~_LOW) == high:
-                g = np.int64(t & _LOW) - 1
-                s0 = starts[g]
-                same = starts[g + 1] - s0 == length
-                if same:
-                    for k in range(length):
-                        if store[s0 + k] != data[a + k]:
-                            same = False
-                            break
+            if (t & np.uint64(0xFFFFFFFF)) == tag and slots[slot, _WORD] == w0:
+                g = np.int64(t >> np.uint64(32)) - 1
+                same = True
+                if length > 8:
+                    s0 = starts[g]
+                    same = starts[g + 1] - s0 == length
+                    if same:
+                        for k in range(8, length):
+                            if store[s0 + k] != data[a + k]:
+                                same = False
+                                break
                 if same:
                     out[r] = g
                     break
@@ -540,17 +546,6 @@ def _code_each(offsets, data, row, out, slots, hashes, starts, store, state):
     state[_COUNT] = count
     state[_USED] = used
     return n
-
-
-@kernel
-def _rehash_codes(count, slots, hashes):
-    mask = slots.shape[0] - 1
-    for g in range(count):
-        h = hashes[g]
-        slot = np.int64(h & np.uint64(mask))
-        while slots[slot] != 0:
-            slot = (slot + 1) & mask
-        slots[slot] = (h & ~_LOW) | np.uint64(g + 1)
 
 
 class Codes:
@@ -561,7 +556,7 @@ class Codes:
     dimensions: up to 100 000 on millions of rows)."""
 
     def __init__(self) -> None:
-        self._slots = np.zeros(8192, np.uint64)
+        self._slots = np.zeros((8192, 2), np.uint64)
         self._hashes = np.empty(4096, np.uint64)
         self._starts = np.zeros(4097, np.int64)
         self._store = np.empty(1 << 16, np.uint8)
@@ -598,8 +593,8 @@ class Codes:
             self._starts = _grown(self._starts[: count + 1], size + 1)
             self._hashes = _grown(self._hashes[:count], size)
         if count >= self._slots.shape[0] // 2:
-            self._slots = np.zeros(2 * self._slots.shape[0], np.uint64)
-            _rehash_codes(count, self._slots, self._hashes)
+            old, self._slots = self._slots, np.zeros((2 * self._slots.shape[0], 2), np.uint64)
+            _rehash(old, self._slots, self._hashes)
 
     def strings(self) -> pa.Array:
         """The strings, the one of code i at i."""
