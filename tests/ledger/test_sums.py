@@ -637,17 +637,27 @@ def test_ranks_made_one_number_are_ordered_as_sorting_them_column_by_column(rows
 @settings(max_examples=150, deadline=None)
 @given(
     st.lists(st.tuples(st.integers(0, 5), st.integers(0, 3000), st.integers(0, 13)), min_size=1, max_size=80),
-    st.sampled_from([1, 2, 8, 8192]),
+    st.sampled_from([(1, 63), (2, 63), (8, 63), (512, 63), (512, 0)]),
+    st.integers(0, 2**32 - 1),
 )
-def test_entries_put_in_order_by_buckets_are_those_of_the_whole_order(rows, per_bucket):
-    codes = [np.array([r[k] for r in rows], np.int64) for k in range(3)]
-    entries = np.arange(6 * len(rows), dtype=np.int64).reshape(len(rows), 6)
-    old = sums_writer._BUCKET_ENTRIES
-    sums_writer._BUCKET_ENTRIES = per_bucket  # many buckets, or one
+def test_entries_put_in_order_by_buckets_are_ordered_by_the_ranks_of_their_codes(rows, limits, seed):
+    # Many buckets, or one; or (no bits to pack) sorted whole.
+    rng = np.random.default_rng(seed)
+    a_ranks, k_ranks = rng.permutation(6).tolist(), rng.permutation(3001).tolist()
+    a_lengths, k_lengths = np.arange(1, 7), np.arange(3001) % 7
+    entries = np.array([[a << 32 | k, 24_000 + m, i, -i, 1, 9] for i, (a, k, m) in enumerate(rows)], np.int64)
+    old = sums_writer._BUCKET_ENTRIES, sums_writer._PACKED_BITS
+    sums_writer._BUCKET_ENTRIES, sums_writer._PACKED_BITS = limits
     try:
-        moved, order = sums_writer._in_order(entries, codes, -entries[:, 0])
+        moved, order, a_bytes, k_bytes = sums_writer._in_order(
+            entries, np.array(a_ranks), np.array(k_ranks), a_lengths, k_lengths
+        )
     finally:
-        sums_writer._BUCKET_ENTRIES = old
-    want = entries[np.lexsort(codes[::-1])]
-    want[:, 0] *= -1  # the first column given
-    assert moved[order].tolist() == want.tolist()
+        sums_writer._BUCKET_ENTRIES, sums_writer._PACKED_BITS = old
+    ranked = sorted(
+        ([a_ranks[a] << 32 | k_ranks[k], 24_000 + m, i, -i, 1, 9] for i, (a, k, m) in enumerate(rows)),
+        key=lambda e: (e[0] >> 32, e[0] & 0xFFFFFFFF, e[1], e[2]),
+    )
+    assert moved[order].tolist() == ranked
+    assert a_bytes == sum(int(a_lengths[a_ranks[a]]) for a, _, _ in rows)
+    assert k_bytes == sum(int(k_lengths[k_ranks[k]]) for _, k, _ in rows)

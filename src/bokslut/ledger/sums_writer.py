@@ -397,17 +397,12 @@ class Summer:
         # entry is already the one of its account, key and month. The entries are moved
         # with their ranks in place of their codes, so that the strings, sorted, are read
         # in turn too.
-        a_codes = entries[:, _AK] >> 32
-        k_codes = entries[:, _AK] & 0xFFFFFFFF
-        a_ranks = _ranks(accounts)[a_codes]
-        k_ranks = _ranks(keys)[k_codes]
-        month = entries[:, _MONTH]
-        moved, order = _in_order(entries, [a_ranks, k_ranks, month - month.min()], (a_ranks << 32) | k_ranks)
-        n = order.size
         a_offsets, a_data = _string_buffers(accounts.take(pc.sort_indices(accounts)))
         k_offsets, k_data = _string_buffers(keys.take(pc.sort_indices(keys)))
-        a_bytes = int(np.diff(a_offsets)[a_ranks].sum())
-        k_bytes = int(np.diff(k_offsets)[k_ranks].sum())
+        moved, order, a_bytes, k_bytes = _in_order(
+            entries, _ranks(accounts), _ranks(keys), np.diff(a_offsets), np.diff(k_offsets)
+        )
+        n = order.size
         if max(a_bytes, k_bytes) > _STRING_BYTES:
             raise OverflowError("the sums' strings pass what an Arrow string column holds")
         out = {name: np.empty(n, np.int64) for name in ("debit", "credit", "rows")}
@@ -452,40 +447,74 @@ class Summer:
 # Entries per bucket when they are put in order (:func:`_in_order`): a bucket's entries stay
 # in the processor's caches while they are sorted and read.
 _BUCKET_ENTRIES = 512
+_PACKED_BITS = 63  # what a bucket's rank and entry may take of an int64 (the sign bit left)
 
 
 def _in_order(
-    entries: np.ndarray, codes: list[np.ndarray], first: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """The entries moved, with ``first`` as their first column, and the order to read them in,
-    by their ranks ``codes`` as :func:`_order` gives it. A region's millions of entries read in
-    that order are read at random, each from memory: so they are first moved, read in turn,
-    to buckets of the ranks' leading bits (:func:`_bucket_sort`), and each bucket is ordered
-    on its own, within the caches."""
-    sizes = [int(code.max()) + 1 if code.size else 1 for code in codes]
-    span = sizes[0] * sizes[1] * sizes[2]
+    entries: np.ndarray,
+    a_ranks: np.ndarray,
+    k_ranks: np.ndarray,
+    a_lengths: np.ndarray,
+    k_lengths: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """The entries moved, with the ranks of their account and key in place of their codes
+    (one number, as the codes were), the order to read them in (by account, key and month
+    as :func:`_order` gives it), and the bytes of their accounts' and keys' strings.
+
+    A region's millions of entries read in that order are read at random, each from memory:
+    so they are first moved, read in turn, to buckets of the ranks' leading bits
+    (:func:`_bucket_sort`), and each bucket is ordered on its own, within the caches. The
+    numbers are made in one pass (:func:`_ranked`): each array of millions that numpy would
+    make on the way is memory the kernel maps afresh."""
     n = entries.shape[0]
+    m_first = int(entries[:, _MONTH].min())
+    sizes = [a_ranks.size, k_ranks.size, int(entries[:, _MONTH].max()) - m_first + 1]
+    span = sizes[0] * sizes[1] * sizes[2]
     index_bits = max(1, (n - 1).bit_length())
     buckets = max(1, n // _BUCKET_ENTRIES)
     shift = max(0, (span - 1).bit_length() - buckets.bit_length())
-    if span >= 1 << 62 or shift + index_bits > 63:
+    combined = np.empty(n, np.int64)
+    first = np.empty(n, np.int64)
+    a_bytes, k_bytes = _ranked(
+        entries, a_ranks, k_ranks, a_lengths, k_lengths, m_first, sizes[1], sizes[2], combined, first
+    )
+    if span >= 1 << 62 or shift + index_bits > _PACKED_BITS:
         moved = entries.copy()
         moved[:, 0] = first
-        return moved, _order(codes)
-    combined = (codes[0] * sizes[1] + codes[1]) * sizes[2] + codes[2]
+        codes = [first >> 32, first & 0xFFFFFFFF, entries[:, _MONTH] - m_first]
+        return moved, _order(codes), a_bytes, k_bytes
     moved = np.empty_like(entries)
     order = np.empty(n, np.int64)
-    _bucket_sort(
-        combined.astype(np.int64),
-        entries,
-        first.astype(np.int64),
-        shift,
-        ((span - 1) >> shift) + 1,
-        index_bits,
-        moved,
-        order,
-    )
-    return moved, order
+    _bucket_sort(combined, entries, first, shift, ((span - 1) >> shift) + 1, index_bits, moved, order)
+    return moved, order, a_bytes, k_bytes
+
+
+@kernel
+def _ranked(
+    entries: np.ndarray,
+    a_ranks: np.ndarray,
+    k_ranks: np.ndarray,
+    a_lengths: np.ndarray,
+    k_lengths: np.ndarray,
+    m_first: int,
+    nk: int,
+    nm: int,
+    combined: np.ndarray,
+    first: np.ndarray,
+) -> tuple[int, int]:
+    """Each entry's ranks of account, key and month made one number (``combined``, when it
+    fits 64 bits) and its account's and key's ranks (``first``); the bytes of the strings."""
+    a_bytes = 0
+    k_bytes = 0
+    for i in range(entries.shape[0]):
+        ak = entries[i, _AK]
+        ra = a_ranks[ak >> 32]
+        rk = k_ranks[ak & 0xFFFFFFFF]
+        first[i] = (ra << 32) | rk
+        combined[i] = (ra * nk + rk) * nm + (entries[i, _MONTH] - m_first)
+        a_bytes += a_lengths[ra]
+        k_bytes += k_lengths[rk]
+    return a_bytes, k_bytes
 
 
 @kernel
