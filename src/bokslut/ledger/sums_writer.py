@@ -304,7 +304,9 @@ class Summer:
         self._keys = distinct.Codes()
         if not self._keeps:
             self._keys.codes(pa.array([""], pa.string()))  # code 0: the one key
-        self._slots = np.full(8192, -1, np.int64)
+        # Each slot an entry's index or -1: int32, half the memory read at random per row (a
+        # file's groups are fewer than its rows, and its rows far fewer than 2**31).
+        self._slots = np.full(8192, -1, np.int32)
         self._entries = np.empty((4096, 6), np.int64)
         self._state = np.zeros(2, np.int64)
         self._biggest = 0  # the largest |amount| seen, and how many rows: an int64 overflow bound
@@ -381,7 +383,7 @@ class Summer:
             entries[:count] = self._entries[:count]
             self._entries = entries
         if count >= self._slots.shape[0] // 2:
-            self._slots = np.full(2 * self._slots.shape[0], -1, np.int64)
+            self._slots = np.full(2 * self._slots.shape[0], -1, np.int32)
             _rehash_groups(self._entries, count, self._slots)
 
     def table(self, file_id: int) -> pa.Table | None:
