@@ -327,7 +327,7 @@ class Summer:
         acc = distinct.dictionary(t["account"])
         a_codes = np.array([self._account(a) for a in acc.dictionary.to_pylist()], np.int32)
         a_idx = acc.indices.to_numpy(zero_copy_only=False)
-        keys = self._row_keys(t["objects"], np.array(self._balance, bool)[a_codes][a_idx])
+        keys = self._row_keys(t["objects"], a_codes, a_idx)
         days = distinct.whole(t["date"]).cast(pa.int32()).to_numpy(zero_copy_only=False)
         # The months of the piece's days (a piece spans few), each day converted once.
         first_day = int(days.min())
@@ -359,13 +359,15 @@ class Summer:
             self._balance.append(is_balance_account(account))
         return code
 
-    def _row_keys(self, column: pa.ChunkedArray, is_balance: np.ndarray) -> np.ndarray:
-        """Each row's reduced object key's code. With no dimensions kept nothing is read at
+    def _row_keys(self, column: pa.ChunkedArray, a_codes: np.ndarray, a_idx: np.ndarray) -> np.ndarray:
+        """Each row's object key's code, reduced for its account's class (the account's code is
+        ``a_codes[a_idx]``). With no dimensions kept nothing is read at
         all: a column left as strings (nearly all distinct, see
         :func:`bokslut.sie.distinct.encoded`) is then never hashed. A dictionary's values are
         reduced once each; strings row by row (reducing a key costs less than hashing it whole)."""
         if not self._keeps:
             return np.zeros(len(column), np.int32)
+        is_balance = np.array(self._balance, bool)[a_codes][a_idx]
         objects = distinct.whole(column)
         if isinstance(objects, pa.DictionaryArray):
             values = objects.dictionary
