@@ -38,11 +38,6 @@ SUMS_SCHEMA = pa.schema(
 _LIMIT = (1 << 63) - 1
 
 
-def _yyyymm(months: np.ndarray) -> np.ndarray:
-    out: np.ndarray = ((months // 12 + 1970) * 100 + months % 12 + 1).astype(np.int32)
-    return out
-
-
 def reduce_keys(keys: pa.Array, dims: Sequence[int]) -> pa.Array:
     """Canonical object keys reduced to ``dims``: what :func:`bokslut.ledger.sums.key_sql` gives
     in SQL (its RE2 pattern walked byte by byte, empty objects dropped, '' when nothing is left).
@@ -468,8 +463,8 @@ def _in_order(
     A region's millions of entries read in that order are read at random, each from memory:
     so they are first moved, read in turn, to buckets of the ranks' leading bits
     (:func:`_bucket_sort`), and each bucket is ordered on its own, within the caches. The
-    numbers are made in one pass (:func:`_ranked`): each array of millions that numpy would
-    make on the way is memory the kernel maps afresh."""
+    numbers are made in one pass (:func:`_ranked`), not as arrays of millions on the way
+    (each one memory the operating system maps afresh)."""
     n = entries.shape[0]
     m_first = int(entries[:, _MONTH].min())
     sizes = [a_ranks.size, k_ranks.size, int(entries[:, _MONTH].max()) - m_first + 1]

@@ -599,6 +599,8 @@ class Codes:
     def strings(self) -> pa.Array:
         """The strings, the one of code i at i."""
         count, used = len(self), int(self._state[_USED])
+        if used > np.iinfo(np.int32).max:
+            raise OverflowError("the strings pass what an Arrow string array holds")
         offsets = self._starts[: count + 1].astype(np.int32)
         return pa.Array.from_buffers(
             pa.string(), count, [None, pa.py_buffer(offsets), pa.py_buffer(self._store[:used].copy())]
