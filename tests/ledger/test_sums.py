@@ -11,11 +11,13 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import bokslut.ledger.queries as queries
+import bokslut.ledger.sums_writer as sums_writer
 import bokslut.statements.facts as facts
 import bokslut.statements.projekt as projekt
 from bokslut.ledger import sums
@@ -309,10 +311,7 @@ def test_a_file_without_vouchers_gives_the_years_movement_from_its_balances(tmp_
     }
 
 
-def test_sums_of_many_pieces_merged_on_the_way_are_those_of_the_rows_summed_at_once(monkeypatch):
-    import bokslut.ledger.sums_writer as sums_writer
-
-    monkeypatch.setattr(sums_writer, "MERGE_ROWS", 4)
+def test_sums_of_many_pieces_are_those_of_the_rows_summed_at_once():
     n = 60
     rows = pa.table(
         {
@@ -327,7 +326,7 @@ def test_sums_of_many_pieces_merged_on_the_way_are_those_of_the_rows_summed_at_o
     whole = Summer(dims)
     whole.add(rows)
     pieces = Summer(dims)
-    for start in range(0, n, 3):  # 20 pieces: merged on the way more than once
+    for start in range(0, n, 3):  # 20 pieces
         pieces.add(rows.slice(start, 3))
     expected = whole.table(7)
     assert expected is not None and expected.num_rows > 12
@@ -527,3 +526,138 @@ def test_ranks_too_many_for_one_number_are_sorted_rank_by_rank():
     big = 1 << 21  # three columns of 2**21 distinct ranks pass 2**62
     codes = [np.array([big, 0, big, 0]), np.array([0, big, 0, 1]), np.array([5, 1, 2, big])]
     assert _order(codes).tolist() == [3, 1, 2, 0]
+
+
+def _rows_of(n: int) -> pa.Table:
+    """Rows of many accounts, keys and months: more groups and reduced keys than the Summer's
+    first tables hold."""
+    accounts = ["1510", "2440", "3010", "5010", "7910", "1930"]
+    return pa.table(
+        {
+            "kind": ["TRANS" if i % 11 else "RTRANS" for i in range(n)],
+            "account": [accounts[i % 6] for i in range(n)],
+            "objects": [
+                "" if i % 13 == 0 else f"1:A{i * 7 % 5003}|6:P{i % 89}" + ("|9:k\\|1" if i % 5 == 0 else "")
+                for i in range(n)
+            ],
+            "amount": pa.array([(i * 7919 % 2001 - 1000) * 100 for i in range(n)], pa.int64()),
+            "date": pa.array(
+                [dt.date(2022, 11, 1) + dt.timedelta(days=i * 13 % 430) for i in range(n)], pa.date32()
+            ),
+        }
+    )
+
+
+@pytest.mark.parametrize("dims", [sums.SumsDims.of([1, 9], [6]), sums.SumsDims.of([1], []), sums.SumsDims()])
+def test_sums_of_many_groups_over_pieces_are_those_the_sql_gives(dims):
+    rows = _rows_of(24_000)
+    summer = Summer(dims)
+    for n, start in enumerate(range(0, rows.num_rows, 5_000)):
+        piece = rows.slice(start, 5_000)
+        if n % 2:  # a piece's keys come encoded or as strings (nearly all distinct)
+            piece = piece.set_column(2, "objects", piece["objects"].dictionary_encode())
+        summer.add(piece)
+    got = summer.table(7)
+    assert got is not None
+    con = duckdb.connect()
+    con.register("t", rows)
+    want = con.execute(
+        "SELECT 7, account, CASE WHEN account[1] IN ('1', '2') "
+        f"THEN {sums.key_sql(dims.balance)} ELSE {sums.key_sql(dims.result)} END AS k, "
+        "(year(date) * 100 + month(date))::INTEGER AS m, coalesce(sum(amount) FILTER (amount > 0), 0), "
+        "coalesce(sum(amount) FILTER (amount < 0), 0), count(*), max(date) "
+        "FROM t WHERE kind = 'TRANS' GROUP BY ALL ORDER BY account, k, m"
+    ).fetchall()
+    assert len(want) > 4096 or not dims.result
+    assert [tuple(r.values()) for r in got.to_pylist()] == want
+    assert got.schema == sums_writer.SUMS_SCHEMA
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(KEY_BITS), max_size=14).map("".join), max_size=30),
+    st.lists(st.sampled_from([1, 6, 9, 11]), max_size=3),
+    st.lists(st.sampled_from([1, 6, 9, 11]), max_size=3),
+    st.data(),
+)
+def test_each_rows_key_is_reduced_for_its_accounts_class(keys, result, balance, data):
+    dims = sums.SumsDims.of(result, balance)
+    is_balance = np.array(data.draw(st.lists(st.booleans(), min_size=len(keys), max_size=len(keys))), bool)
+    by_result = reduce_keys(pa.array(keys, pa.string()), dims.result).to_pylist()
+    by_balance = reduce_keys(pa.array(keys, pa.string()), dims.balance).to_pylist()
+    want = [b if flag else r for r, b, flag in zip(by_result, by_balance, is_balance, strict=True)]
+    padded = pa.array(["9:x|1:y", *keys], pa.string()).slice(1)
+    assert sums_writer._row_keys(padded, dims, is_balance).to_pylist() == want
+
+
+_MONTHLY = st.lists(
+    st.tuples(
+        st.sampled_from(["1930", "3010", "9", "10"]),
+        st.sampled_from(["", "1:A", "1:A|6:P", "1:Ä", "1:a"]),
+        st.sampled_from([202211, 202301, 202306, 202312, 202401, 202402]),
+        st.integers(0, 10**12),
+        st.integers(-(10**12), 0),
+        st.integers(1, 9),
+        st.dates(dt.date(2022, 11, 1), dt.date(2024, 2, 28)),
+    ),
+    min_size=1,
+    max_size=60,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_MONTHLY, st.sampled_from([202212, 202306, 202312]), st.randoms(use_true_random=False))
+def test_year_sums_of_sorted_monthly_sums_are_those_grouped_again_and_of_shuffled_ones_too(
+    parts, through, rnd
+):
+    names = ["account", "objects", "month", "debit", "credit", "rows", "last_date"]
+    types = [pa.string(), pa.string(), pa.int32(), pa.int64(), pa.int64(), pa.int64(), pa.date32()]
+    t = pa.table({name: pa.array([p[k] for p in parts], types[k]) for k, name in enumerate(names)})
+    monthly = sums_writer._regrouped(t, 3)  # as a sums file holds them: sorted, one row per group
+    folded = pc.if_else(
+        pc.less_equal(monthly["month"], through), pa.scalar(through, pa.int32()), monthly["month"]
+    )
+    want = sums_writer._regrouped(monthly.drop_columns(["file_id"]).set_column(2, "month", folded), 3)
+    assert sums_writer.year_sums(monthly, through) == want
+    # Two chunks, as a file of several row groups is read.
+    assert sums_writer.year_sums(pa.concat_tables([monthly.slice(0, 3), monthly.slice(3)]), through) == want
+    shuffled = list(range(monthly.num_rows))
+    rnd.shuffle(shuffled)
+    assert sums_writer.year_sums(monthly.take(pa.array(shuffled, pa.int64())), through) == want
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 300), st.integers(0, 3)), max_size=80))
+def test_ranks_made_one_number_are_ordered_as_sorting_them_column_by_column(rows):
+    # Ties keep the rows' order, as a stable sort does (the row's index in the number's low bits).
+    codes = [np.array([r[k] for r in rows], np.int64) for k in range(3)]
+    assert sums_writer._order(codes).tolist() == np.lexsort(codes[::-1]).tolist()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 5), st.integers(0, 3000), st.integers(0, 13)), min_size=1, max_size=80),
+    st.sampled_from([(1, 63), (2, 63), (8, 63), (512, 63), (512, 0)]),
+    st.integers(0, 2**32 - 1),
+)
+def test_entries_put_in_order_by_buckets_are_ordered_by_the_ranks_of_their_codes(rows, limits, seed):
+    # Many buckets, or one; or (no bits to pack) sorted whole.
+    rng = np.random.default_rng(seed)
+    a_ranks, k_ranks = rng.permutation(6).tolist(), rng.permutation(3001).tolist()
+    a_lengths, k_lengths = np.arange(1, 7), np.arange(3001) % 7
+    entries = np.array([[a << 32 | k, 24_000 + m, i, -i, 1, 9] for i, (a, k, m) in enumerate(rows)], np.int64)
+    old = sums_writer._BUCKET_ENTRIES, sums_writer._PACKED_BITS
+    sums_writer._BUCKET_ENTRIES, sums_writer._PACKED_BITS = limits
+    try:
+        moved, order, a_bytes, k_bytes = sums_writer._in_order(
+            entries, np.array(a_ranks), np.array(k_ranks), a_lengths, k_lengths
+        )
+    finally:
+        sums_writer._BUCKET_ENTRIES, sums_writer._PACKED_BITS = old
+    ranked = sorted(
+        ([a_ranks[a] << 32 | k_ranks[k], 24_000 + m, i, -i, 1, 9] for i, (a, k, m) in enumerate(rows)),
+        key=lambda e: (e[0] >> 32, e[0] & 0xFFFFFFFF, e[1], e[2]),
+    )
+    assert moved[order].tolist() == ranked
+    assert a_bytes == sum(int(a_lengths[a_ranks[a]]) for a, _, _ in rows)
+    assert k_bytes == sum(int(k_lengths[k_ranks[k]]) for _, k, _ in rows)

@@ -150,3 +150,32 @@ def test_sums_by_key_give_what_arrow_groups_on_many_keys():
     assert rows[order].tolist() == expected["day_count"].to_pylist()
     assert last[order].tolist() == expected["day_max"].to_pylist()
     assert pc.sum(pa.array(debit + credit)).as_py() == int(amount.sum())
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(["", "1:A", "1:A|6:P", "1:Ä", "x" * 300, "1:a", "a", "6:P"]), max_size=20),
+        max_size=6,
+    ),
+    st.integers(0, 3),
+)
+def test_codes_kept_over_pieces_number_the_strings_in_order_of_first_use(pieces, offset):
+    codes = distinct.Codes()
+    seen: dict[str, int] = {}
+    for piece in pieces:
+        # A slice, as a piece's column may be one: read from its own offset.
+        values = pa.array(["pad"] * offset + piece, pa.string()).slice(offset)
+        assert codes.codes(values).tolist() == [seen.setdefault(v, len(seen)) for v in piece]
+    assert len(codes) == len(seen)
+    assert codes.strings().to_pylist() == list(seen)
+
+
+def test_codes_of_many_strings_grow_the_table_and_the_bytes():
+    # More strings than the first table holds (4 096) and more bytes than its first store.
+    values = [f"1:A{i:06d}|6:{'P' * (i % 40)}" for i in range(20_000)]
+    codes = distinct.Codes()
+    assert codes.codes(pa.array(values[:15_000])).tolist() == list(range(15_000))
+    again = codes.codes(pa.array(values[::-1]))
+    assert again.tolist() == [*range(15_000, 20_000), *range(14_999, -1, -1)]
+    assert codes.strings().to_pylist() == values[:15_000] + values[15_000:][::-1]

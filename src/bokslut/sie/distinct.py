@@ -475,3 +475,133 @@ def sums_by_key(
         day.astype(np.int32, copy=False),
         max(1, bound),
     )
+
+
+@kernel
+def _code_each(offsets, data, row, out, slots, hashes, starts, store, state):
+    """Each string's code into ``out``, from ``row`` on (a string not seen before gets the
+    next code); returns the row it stopped at: the last, or earlier when the table, the
+    arrays or ``store`` must grow. ``starts[count]`` is always the bytes stored.
+
+    A slot is laid out as :class:`FirstLines`' are: a string of up to 8 bytes (a reduced key
+    "1:A54666") is told by its slot alone, and packed into words rather than hashed byte by
+    byte (a chain of multiplications took most of a lookup)."""
+    mask = slots.shape[0] - 1
+    limit = min(starts.shape[0] - 1, slots.shape[0] // 2)
+    room = store.shape[0]
+    count = state[_COUNT]
+    used = state[_USED]
+    n = offsets.shape[0] - 1
+    for r in range(row, n):
+        a = offsets[r]
+        e = offsets[r + 1]
+        length = e - a
+        w0 = np.uint64(0)
+        w1 = np.uint64(0)
+        rest = np.uint64(0)
+        for k in range(a, e):
+            d = k - a
+            c = np.uint64(data[k])
+            if d < 8:
+                w0 |= c << np.uint64(8 * d)
+            elif d < 16:
+                w1 |= c << np.uint64(8 * (d - 8))
+            else:
+                rest = (rest ^ c) * np.uint64(1099511628211)
+        h = _mix(w0 ^ ((w1 ^ rest) * np.uint64(0x9E3779B97F4A7C15)) ^ np.uint64(length))
+        tag = (np.uint64(min(length, 255)) << np.uint64(24)) | (h >> np.uint64(40))
+        slot = np.int64(h & np.uint64(mask))
+        while True:
+            t = slots[slot, _TAG]
+            if t == 0:
+                if count >= limit or used + length > room:
+                    state[_COUNT] = count
+                    state[_USED] = used
+                    return r
+                for k in range(a, e):
+                    store[used] = data[k]
+                    used += 1
+                hashes[count] = h
+                slots[slot, _WORD] = w0
+                slots[slot, _TAG] = (np.uint64(count + 1) << np.uint64(32)) | tag
+                out[r] = count
+                count += 1
+                starts[count] = used
+                break
+            if (t & np.uint64(0xFFFFFFFF)) == tag and slots[slot, _WORD] == w0:
+                g = np.int64(t >> np.uint64(32)) - 1
+                same = True
+                if length > 8:
+                    s0 = starts[g]
+                    same = starts[g + 1] - s0 == length
+                    if same:
+                        for k in range(8, length):
+                            if store[s0 + k] != data[a + k]:
+                                same = False
+                                break
+                if same:
+                    out[r] = g
+                    break
+            slot = (slot + 1) & mask
+    state[_COUNT] = count
+    state[_USED] = used
+    return n
+
+
+class Codes:
+    """Distinct strings numbered 0, 1, … in the order first seen, one table kept over all the
+    pieces of a file (as :class:`FirstLines` keeps its values): a string seen in an earlier
+    piece is only looked up, and the pieces' codes can be compared and merged as integers.
+    For few distinct strings on many rows (an import's object keys reduced to the kept
+    dimensions: up to 100 000 on millions of rows)."""
+
+    def __init__(self) -> None:
+        self._slots = np.zeros((8192, 2), np.uint64)
+        self._hashes = np.empty(4096, np.uint64)
+        self._starts = np.zeros(4097, np.int64)
+        self._store = np.empty(1 << 16, np.uint8)
+        self._state = np.zeros(2, np.int64)
+
+    def __len__(self) -> int:
+        return int(self._state[_COUNT])
+
+    def codes(self, values: pa.Array) -> np.ndarray:
+        """Each string's code (int32; strings without nulls)."""
+        n = len(values)
+        out = np.empty(n, np.int32)
+        if n == 0:
+            return out
+        offsets = np.frombuffer(values.buffers()[1], np.int32)[values.offset : values.offset + n + 1]
+        raw = values.buffers()[2]
+        data = np.frombuffer(raw, np.uint8) if raw is not None else np.zeros(0, np.uint8)
+        offsets64 = offsets.astype(np.int64)
+        row = 0
+        while True:
+            row = _code_each(
+                offsets64, data, row, out, self._slots, self._hashes, self._starts, self._store, self._state
+            )
+            if row >= n:
+                return out
+            self._grow(int(offsets64[row + 1] - offsets64[row]))
+
+    def _grow(self, needed_bytes: int) -> None:
+        count, used = len(self), int(self._state[_USED])
+        if used + needed_bytes > self._store.shape[0]:
+            self._store = _grown(self._store[:used], max(2 * self._store.shape[0], used + needed_bytes))
+        if count >= self._hashes.shape[0]:
+            size = 2 * self._hashes.shape[0]
+            self._starts = _grown(self._starts[: count + 1], size + 1)
+            self._hashes = _grown(self._hashes[:count], size)
+        if count >= self._slots.shape[0] // 2:
+            old, self._slots = self._slots, np.zeros((2 * self._slots.shape[0], 2), np.uint64)
+            _rehash(old, self._slots, self._hashes)
+
+    def strings(self) -> pa.Array:
+        """The strings, the one of code i at i."""
+        count, used = len(self), int(self._state[_USED])
+        if used > np.iinfo(np.int32).max:
+            raise OverflowError("the strings pass what an Arrow string array holds")
+        offsets = self._starts[: count + 1].astype(np.int32)
+        return pa.Array.from_buffers(
+            pa.string(), count, [None, pa.py_buffer(offsets), pa.py_buffer(self._store[:used].copy())]
+        )
