@@ -381,10 +381,30 @@ def _line_end(buf: np.ndarray, i: int, n: int) -> int:
     return i
 
 
+# The labels as the word a load of them gives (see _WORDS)
+_TRANS_WORD = int.from_bytes(b"#TRANS", "little")
+_VER_WORD = int.from_bytes(b"#VER", "little")
+_RTRANS_WORD = int.from_bytes(b"#RTRANS", "little")
+_BTRANS_WORD = int.from_bytes(b"#BTRANS", "little")
+
+
 @_inline
 def _label(buf: np.ndarray, i: int, n: int) -> int:
     """Kind of the record starting at i (after indentation); the line runs to its break or n."""
     if buf[i] != 35:
+        return OTHER
+    if _WORDS and i + 8 <= n:
+        # the label read as one word (its end checked at the byte after it)
+        w = _load8(buf, i)
+        if w & numba.uint64(0xFFFFFFFFFFFF) == numba.uint64(_TRANS_WORD):
+            return TRANS if _ends_token(buf[i + 6]) else OTHER
+        if w & numba.uint64(0xFFFFFFFF) == numba.uint64(_VER_WORD):
+            return VER if _ends_token(buf[i + 4]) else OTHER
+        w &= numba.uint64(0xFFFFFFFFFFFFFF)
+        if w == numba.uint64(_RTRANS_WORD):
+            return RTRANS if _ends_token(buf[i + 7]) else OTHER
+        if w == numba.uint64(_BTRANS_WORD):
+            return BTRANS if _ends_token(buf[i + 7]) else OTHER
         return OTHER
     if i + 4 <= n and buf[i + 1] == 86 and buf[i + 2] == 69 and buf[i + 3] == 82:
         if i + 4 == n or _ends_token(buf[i + 4]):
