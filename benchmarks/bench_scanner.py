@@ -4,7 +4,8 @@ For each shape (default 200 000 vouchers, 1 000 000 #TRANS rows; files are writt
 --data, outside the repository, and reused when already there) the file is cut into the
 pieces `bokslut import` streams (``fastscan._pieces``) and every piece is scanned in this
 thread (``fastscan._scan_piece``: the scan, its line breaks, NUL / #KSUMMA / undefined
-Windows-1252 bytes, and the Arrow arrays built from it), as the import's workers do. The
+Windows-1252 bytes, and the Arrow arrays built from it), as the import's workers do, into
+output arrays used again from piece to piece. The
 text is transcoded while scanned when the file's first piece decides an encoding with high
 bytes, as ``fastscan.stream_fast`` does.
 
@@ -48,6 +49,9 @@ def scan_once(path: Path, encoding: str) -> tuple[float, float, int, int]:
     """(processor s, wall s, bytes, rows) of scanning every piece of the file in this thread."""
     lut_len, lut = fastscan._lut(encoding)
     free: list[bytearray] = []
+    # Output arrays used again once a piece's are dropped, as stream_fast's workers use them
+    # (fresh ones would add the kernel's zeroing of their pages to every piece).
+    pool = fastscan._OutputPool()
     cpu = wall = 0.0
     size = rows = 0
     first = True
@@ -59,7 +63,7 @@ def scan_once(path: Path, encoding: str) -> tuple[float, float, int, int]:
             c0, w0 = time.thread_time(), time.perf_counter()
             # Room for every byte to grow to three when transcoding, as stream_fast gives.
             high = 0 if encoding == enc.UTF8 else stop - start
-            chunk, _, _ = fastscan._scan_piece(buf, start, stop, first, False, lut_len, lut, high)
+            chunk, _, _ = fastscan._scan_piece(buf, start, stop, first, False, lut_len, lut, high, pool)
             cpu += time.thread_time() - c0
             wall += time.perf_counter() - w0
             if chunk is None:
@@ -68,6 +72,7 @@ def scan_once(path: Path, encoding: str) -> tuple[float, float, int, int]:
             first = False
             size += stop - start
             rows += chunk.nt
+            del chunk  # its output arrays go back to the pool
     return cpu, wall, size, rows
 
 

@@ -1030,3 +1030,68 @@ def test_the_other_lines_are_cut_as_the_scanner_found_them(shape):
         starts[700] += 1
     got = fastscan._others(memoryview(body), numbers, starts, stops)
     assert got == [(no, body[a:b]) for no, a, b in zip(numbers, starts, stops, strict=True)]
+
+
+# Bytes the scanner's word-at-a-time copies stop at (each at every place in a word below).
+_STOPS = ['\\"', '"', "\t", "\x01", "ä", "é", "\\", "\\x", "|", ":", "}", " ", "{", "\x7f"]
+_PLACES = ["text", "id", "bare id", "series", "account"]
+
+
+def _word_lines(stop: str, k: int, place: str) -> list[str]:
+    """A voucher whose ``place`` (a row's text, a quoted or a bare object id, the series or an
+    account) holds ``stop`` after ``k`` letters, the rest plain."""
+    held = "a" * k + stop + "bcdefghij"
+    text, oid, bare, series = (held if p == place else "x" for p in _PLACES[:4])
+    account = "1" * k + stop + "9" if place == "account" else "3020"
+    return [
+        "#FLAGGA 0",
+        f'#VER "{series}" 1 20230105 "Text"',
+        "{",
+        f'#TRANS 1930 {{1 "{oid}"}} 5 20230105 "{text}"',
+        f"#TRANS 3010 {{2 {bare} 1 c}} -2 20230105",
+        f"#TRANS {account} {{}} -3",
+        "}",
+    ]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp437"])
+@pytest.mark.parametrize("place", _PLACES)
+@pytest.mark.parametrize("stop", _STOPS)
+def test_a_token_that_stops_the_copy_anywhere_in_a_word_scans_like_the_exact_reader(stop, place, encoding):
+    scanned = 0
+    for k in range(10):
+        lines = _word_lines(stop, k, place)
+        for cut in (len(lines), 4, 5):  # also with the row of the text or the ids right before the end
+            data = "\n".join(lines[:cut]).encode(encoding) + (b"\n}" if cut < len(lines) else b"")
+            fast, exact = both(data)
+            if fast is not None:
+                scanned += 1
+                same(fast, exact)
+    # A row's quoted text holds any of these but a quote or a control character, wherever it stands.
+    if place == "text":
+        assert scanned == (0 if stop in ('"', "\x01") else 30)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "#TRANS 3010 {} -5 20230105",
+        "#TRANS 3010 {} -5 20230105x",
+        "#TRANS 3010 {} -5 20230106",
+        '#TRANS 3010 {} -5 "20230105"',
+        "#TRANS 3010 {} -5 2023010",
+        "#TRANSX 3010 {} -5",
+        "#TRANS\t3010 {} -5",
+        "#RTRANS 3010 {} -5\n#TRANS 3010 {} -5",
+        "#BTRANS 3010 {} -5",
+        "#BTRANSX 3010 {} -5",
+        "#VERX",
+    ],
+)
+@pytest.mark.parametrize("end", ["\n}", "\n}\n#VER A 2 20230105\n{\n#TRANS 3010 {} 5 20230105\n}"])
+def test_labels_and_repeated_dates_read_as_words_scan_like_the_exact_reader(line, end):
+    data = f"#FLAGGA 0\n#VER A 1 20230105\n{{\n#TRANS 1930 {{}} 5 20230105\n{line}{end}".encode()
+    fast, exact = both(data)
+    assert (fast is not None) is ("X" not in line and "x" not in line and "2023010 " not in line + " ")
+    if fast is not None:
+        same(fast, exact)

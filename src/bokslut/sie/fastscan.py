@@ -39,6 +39,10 @@ import numba
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from llvmlite import ir
+from numba.core import cgutils
+from numba.cpython.unsafe import numbers as unsafe_numbers
+from numba.extending import intrinsic
 
 from bokslut.diagnostics import Level
 from bokslut.sie import encoding as enc
@@ -118,17 +122,25 @@ def _lut(encoding: str) -> tuple[np.ndarray, np.ndarray]:
     return lengths, table
 
 
+def _byte_facts() -> np.ndarray:
+    """Per byte, the encoding facts the tally counts: 1 a Swedish letter as CP437 codes it
+    (å ä ö Å Ä Ö é ü), 2 as Windows-1252 does (the same sets as bokslut.sie.encoding, which
+    votes with them in Python), 4 a byte Windows-1252 leaves undefined. Looked up (numba
+    compiles the table in), not compared: a chain of comparisons became a jump per high byte."""
+    facts = np.zeros(256, np.uint8)
+    facts[[0x86, 0x84, 0x94, 0x8F, 0x8E, 0x99, 0x82, 0x81]] |= 1
+    facts[[0xE5, 0xE4, 0xF6, 0xC5, 0xC4, 0xD6, 0xE9, 0xFC]] |= 2
+    facts[[0x81, 0x8D, 0x8F, 0x90, 0x9D]] |= 4
+    return facts
+
+
+_BYTE_FACTS = _byte_facts()
+
+
 @_inline
 def _letter(b: int) -> int:
-    """1 for a Swedish letter as CP437 codes it (å ä ö Å Ä Ö é ü), 2 as Windows-1252 does, else 0.
-
-    The same sets as bokslut.sie.encoding, which votes with them in Python.
-    """
-    if b == 0x86 or b == 0x84 or b == 0x94 or b == 0x8F or b == 0x8E or b == 0x99 or b == 0x82 or b == 0x81:
-        return 1
-    if b == 0xE5 or b == 0xE4 or b == 0xF6 or b == 0xC5 or b == 0xC4 or b == 0xD6 or b == 0xE9 or b == 0xFC:
-        return 2
-    return 0
+    """1 for a Swedish letter as CP437 codes it, 2 as Windows-1252 does, else 0 (see _byte_facts)."""
+    return _BYTE_FACTS[b] & 3
 
 
 @kernel
@@ -369,10 +381,30 @@ def _line_end(buf: np.ndarray, i: int, n: int) -> int:
     return i
 
 
+# The labels as the word a load of them gives (see _WORDS)
+_TRANS_WORD = int.from_bytes(b"#TRANS", "little")
+_VER_WORD = int.from_bytes(b"#VER", "little")
+_RTRANS_WORD = int.from_bytes(b"#RTRANS", "little")
+_BTRANS_WORD = int.from_bytes(b"#BTRANS", "little")
+
+
 @_inline
 def _label(buf: np.ndarray, i: int, n: int) -> int:
     """Kind of the record starting at i (after indentation); the line runs to its break or n."""
     if buf[i] != 35:
+        return OTHER
+    if _WORDS and i + 8 <= n:
+        # the label read as one word (its end checked at the byte after it)
+        w = _load8(buf, i)
+        if w & numba.uint64(0xFFFFFFFFFFFF) == numba.uint64(_TRANS_WORD):
+            return TRANS if _ends_token(buf[i + 6]) else OTHER
+        if w & numba.uint64(0xFFFFFFFF) == numba.uint64(_VER_WORD):
+            return VER if _ends_token(buf[i + 4]) else OTHER
+        w &= numba.uint64(0xFFFFFFFFFFFFFF)
+        if w == numba.uint64(_RTRANS_WORD):
+            return RTRANS if _ends_token(buf[i + 7]) else OTHER
+        if w == numba.uint64(_BTRANS_WORD):
+            return BTRANS if _ends_token(buf[i + 7]) else OTHER
         return OTHER
     if i + 4 <= n and buf[i + 1] == 86 and buf[i + 2] == 69 and buf[i + 3] == 82:
         if i + 4 == n or _ends_token(buf[i + 4]):
@@ -411,14 +443,11 @@ def _high(buf: np.ndarray, j: int, n: int, lt: np.ndarray) -> None:
     token being copied runs on over them): the ASCII bytes between never need a look.
     """
     b = buf[j]
+    facts = _BYTE_FACTS[b]
     lt[0] += 1
-    letter = _letter(b)
-    if letter == 1:
-        lt[1] += 1
-    elif letter == 2:
-        lt[2] += 1
-    if b == 0x81 or b == 0x8D or b == 0x8F or b == 0x90 or b == 0x9D:
-        lt[4] = 1
+    lt[1] += facts & 1
+    lt[2] += (facts >> 1) & 1
+    lt[4] |= facts >> 2
     if lt[5] > 0:
         lt[5] -= 1
         return
@@ -458,6 +487,112 @@ def _high(buf: np.ndarray, j: int, n: int, lt: np.ndarray) -> None:
     lt[5] = k
 
 
+# Eight bytes at a time: a word's bytes in file order from its lowest, as a little-endian
+# machine loads them (elsewhere the scanner copies byte by byte).
+_WORDS = sys.byteorder == "little"
+_ONES = 0x0101010101010101
+_HIGHS = 0x8080808080808080
+
+
+def _intrinsic(fn: Callable[..., Any]) -> Any:
+    """A helper numba compiles to the LLVM instructions ``fn``'s codegen builds."""
+    return intrinsic(fn)
+
+
+# numba's helpers, typed loosely: their stubs type them as Python calls.
+_item_pointer: Any = cgutils.get_item_pointer
+trailing_zeros: Any = unsafe_numbers.trailing_zeros
+
+
+@_intrinsic
+def _load8(typingctx, arr, i):
+    """The 8 bytes of the uint8 array arr from i as one uint64 (an unaligned load; i + 8 must
+    not pass the array's end)."""
+
+    def codegen(context, builder, signature, args):
+        aryty = signature.args[0]
+        ary = context.make_array(aryty)(context, builder, args[0])
+        ptr = _item_pointer(context, builder, aryty, ary, [args[1]])
+        return builder.load(builder.bitcast(ptr, ir.IntType(64).as_pointer()), align=1)
+
+    return numba.types.uint64(arr, i), codegen
+
+
+@_intrinsic
+def _store8(typingctx, arr, slot, pos, word):
+    """Write the uint64 word as 8 bytes at arr[slot, pos] (an unaligned store; there must be
+    room for all 8)."""
+
+    def codegen(context, builder, signature, args):
+        aryty = signature.args[0]
+        ary = context.make_array(aryty)(context, builder, args[0])
+        ptr = _item_pointer(context, builder, aryty, ary, [args[1], args[2]])
+        builder.store(args[3], builder.bitcast(ptr, ir.IntType(64).as_pointer()), align=1)
+        return context.get_dummy_value()
+
+    return numba.types.none(arr, slot, pos, numba.types.uint64), codegen
+
+
+@_inline
+def _zero_bytes(w):
+    """Flags (0x80) on the word's zero bytes: exact up to its first one, which is all the
+    callers look at (a borrow only runs on from a zero byte)."""
+    return (w - numba.uint64(_ONES)) & ~w & numba.uint64(_HIGHS)
+
+
+@_inline
+def _plain_run(w):
+    """Bytes of the word a quoted text copies as they are, before its first other byte (a
+    control character, a tab, a quote, a backslash or a high byte): 0 to 8."""
+    stop = (
+        ((w - numba.uint64(_ONES * 32)) & ~w)  # below 32, where no earlier byte stops it
+        | _zero_bytes(w ^ numba.uint64(_ONES * 34))
+        | _zero_bytes(w ^ numba.uint64(_ONES * 92))
+        | w
+    ) & numba.uint64(_HIGHS)
+    if stop == 0:
+        return 8
+    return numba.int64(trailing_zeros(stop) >> numba.uint64(3))
+
+
+@_inline
+def _bare_run(w):
+    """Bytes of the word a bare token copies as they are, before its first other byte (a space,
+    a control character or a high byte): 0 to 8."""
+    stop = (((w - numba.uint64(_ONES * 33)) & ~w) | w) & numba.uint64(_HIGHS)
+    if stop == 0:
+        return 8
+    return numba.int64(trailing_zeros(stop) >> numba.uint64(3))
+
+
+@_inline
+def _ascii_run(w):
+    """Bytes of the word before its first high byte: 0 to 8."""
+    stop = w & numba.uint64(_HIGHS)
+    if stop == 0:
+        return 8
+    return numba.int64(trailing_zeros(stop) >> numba.uint64(3))
+
+
+@_inline
+def _id_run(w, quoted):
+    """Bytes of the word an object id runs on over, before the first byte that ends it or is
+    judged (| : \\ " a control character or a tab; in a bare id also a space or "}"): 0 to 8."""
+    stop = (
+        ((w - numba.uint64(_ONES * 32)) & ~w)  # below 32, where no earlier byte stops it
+        | _zero_bytes(w ^ numba.uint64(_ONES * 124))
+        | _zero_bytes(w ^ numba.uint64(_ONES * 58))
+        | _zero_bytes(w ^ numba.uint64(_ONES * 92))
+        | _zero_bytes(w ^ numba.uint64(_ONES * 34))
+    )
+    if not quoted:
+        stop |= _zero_bytes(w ^ numba.uint64(_ONES * 32)) | _zero_bytes(w ^ numba.uint64(_ONES * 125))
+    stop &= numba.uint64(_HIGHS)
+    if stop == 0:
+        return 8
+    return numba.int64(trailing_zeros(stop) >> numba.uint64(3))
+
+
 @_inline
 def _put(b: int, out: np.ndarray, slot: int, pos: int, lut_len: np.ndarray, lut: np.ndarray) -> int:
     """Write the high byte b transcoded at out[slot, pos]; the new pos. Always three bytes are
@@ -469,6 +604,19 @@ def _put(b: int, out: np.ndarray, slot: int, pos: int, lut_len: np.ndarray, lut:
 
 
 @_inline
+def _put_high(buf, j, n, out, slot, pos, lut_len, lut, lt):
+    """The run of high bytes at j (a UTF-8 character's bytes, or a CP437 or Windows-1252 text's
+    letters) tallied into lt and written transcoded at out[slot, pos]: (pos, next). One stop
+    for a character, not one per byte."""
+    while True:
+        _high(buf, j, n, lt)
+        pos = _put(buf[j], out, slot, pos, lut_len, lut)
+        j += 1
+        if j >= n or buf[j] < 128:
+            return pos, j
+
+
+@_inline
 def _take_quoted(buf, j, n, out, slot, pos, lut_len, lut, lt):
     """Copy a quoted token's content (j just after its opening quote) into out[slot] at pos while
     finding its closing quote, resolving \\" and transcoding: (next, pos, bad). High bytes
@@ -477,11 +625,19 @@ def _take_quoted(buf, j, n, out, slot, pos, lut_len, lut, lt):
     bad = 1 for a control character (a line break too: the quote is never closed) or no
     closing quote, as :func:`_token` judges it."""
     while j < n:
+        if _WORDS and j + 8 <= n:
+            # A run of plain ASCII copied a word at a time (whole: the room past a column's
+            # last character takes the bytes beyond the run), up to the next byte to judge.
+            w = _load8(buf, j)
+            _store8(out, slot, pos, w)
+            k = _plain_run(w)
+            j += k
+            pos += k
+            if k == 8:
+                continue
         b = buf[j]
         if b >= 128:
-            _high(buf, j, n, lt)
-            pos = _put(b, out, slot, pos, lut_len, lut)
-            j += 1
+            pos, j = _put_high(buf, j, n, out, slot, pos, lut_len, lut, lt)
             continue
         if b == 34:
             return j + 1, pos, 0
@@ -503,11 +659,18 @@ def _take_bare(buf, j, n, out, slot, pos, lut_len, lut, lt):
     """Copy a bare token (from its first byte j) into out[slot] at pos while finding its end
     (a space, a tab, a line break), transcoding: (next, pos, bad)."""
     while j < n:
+        if _WORDS and j + 8 <= n:
+            # As in _take_quoted: the run up to the next byte to judge, a word at a time.
+            w = _load8(buf, j)
+            _store8(out, slot, pos, w)
+            k = _bare_run(w)
+            j += k
+            pos += k
+            if k == 8:
+                continue
         b = buf[j]
         if b >= 128:
-            _high(buf, j, n, lt)
-            pos = _put(b, out, slot, pos, lut_len, lut)
-            j += 1
+            pos, j = _put_high(buf, j, n, out, slot, pos, lut_len, lut, lt)
             continue
         if b <= 32:
             if _ends_token(b):
@@ -568,6 +731,17 @@ def _amount_at(buf: np.ndarray, i: int, n: int) -> tuple[int, int, int]:
 
 
 @_inline
+def _digits_word(v):
+    """The word a load of v's 8 digits (YYYYMMDD, 0 to 99 999 999) gives: the first digit in
+    its lowest byte."""
+    w = numba.uint64(0)
+    for k in range(8):
+        w |= numba.uint64(48 + v % 10) << numba.uint64(8 * (7 - k))
+        v //= 10
+    return w
+
+
+@_inline
 def _date_at(buf: np.ndarray, i: int, n: int) -> tuple[int, int, int, int]:
     """(YYYYMMDD value, next, given, ok) for a date field at i: 8 digits bare or quoted, or ""
     (not given). The caller checks the date (see :func:`_civil`)."""
@@ -624,6 +798,12 @@ def _objects_at(buf, i, n, out, pos, lut_len, lut, lt, dims, ostart, ostop, orde
         else:
             a = q
             while q < n:
+                if _WORDS and q + 8 <= n:
+                    # the bytes no id ends or is judged at, a word at a time
+                    k = _id_run(_load8(buf, q), c == 34)
+                    q += k
+                    if k == 8:
+                        continue
                 b = buf[q]
                 if b == 124 or b == 58 or b == 92:
                     return p, pos, 1
@@ -667,13 +847,28 @@ def _objects_at(buf, i, n, out, pos, lut_len, lut, lt, dims, ostart, ostop, orde
         if k > 0:
             out[1, pos] = 124
             pos += 1
-        nd = decimal_digits(dims[x], digits_tmp)
-        for m in range(nd - 1, -1, -1):
-            out[1, pos] = digits_tmp[m]
+        if dims[x] < 10:
+            out[1, pos] = 48 + dims[x]
             pos += 1
+        else:
+            nd = decimal_digits(dims[x], digits_tmp)
+            for m in range(nd - 1, -1, -1):
+                out[1, pos] = digits_tmp[m]
+                pos += 1
         out[1, pos] = 58
         pos += 1
-        for j in range(ostart[x], ostop[x]):
+        j = ostart[x]
+        e = ostop[x]
+        while j < e:
+            if _WORDS and j + 8 <= n:
+                # ASCII copied a word at a time (whole: the key's room takes the rest)
+                w = _load8(buf, j)
+                _store8(out, 1, pos, w)
+                k = min(_ascii_run(w), e - j)
+                j += k
+                pos += k
+                if k == 8 or j == e:
+                    continue
             b = buf[j]
             if b < 128:
                 out[1, pos] = b
@@ -681,6 +876,7 @@ def _objects_at(buf, i, n, out, pos, lut_len, lut, lt, dims, ostart, ostop, orde
             else:
                 _high(buf, j, n, lt)
                 pos = _put(b, out, 1, pos, lut_len, lut)
+            j += 1
     return p, pos, 0
 
 
@@ -760,6 +956,7 @@ def _scan(
     last_ymd = -1
     last_days = 0
     last_ok = 0
+    last_word = np.uint64(0)  # its 8 digits as a word (see _digits_word)
     for slot in range(4):
         v_off[slot, 0] = 0
     for slot in range(5):
@@ -848,6 +1045,7 @@ def _scan(
                     if ymd != last_ymd:
                         last_ymd = ymd
                         last_days, last_ok = _civil(ymd)
+                        last_word = _digits_word(ymd)
                     if last_ok == 0:
                         return 1, nv, nt, no, line_no, breaks
                     v_date[nv] = last_days
@@ -867,6 +1065,7 @@ def _scan(
                                 if ymd != last_ymd:
                                     last_ymd = ymd
                                     last_days, last_ok = _civil(ymd)
+                                    last_word = _digits_word(ymd)
                                 if last_ok == 0:
                                     return 1, nv, nt, no, line_no, breaks
                                 v_regdate[nv] = last_days
@@ -904,13 +1103,14 @@ def _scan(
                     # and a quoted text, as nearly every file writes them.
                     if buf[p] == 34 or buf[p] == 123:
                         p, tpos[0], bad = _take(buf, p, n, t_buf, 0, was, lut_len, lut, lt)
+                        # (a bare token holds no space or tab: it ends at one)
+                        for k in range(was, tpos[0]):
+                            if t_buf[0, k] == 32 or t_buf[0, k] == 9:
+                                return 1, nv, nt, no, line_no, breaks
                     else:
                         p, tpos[0], bad = _take_bare(buf, p, n, t_buf, 0, was, lut_len, lut, lt)
                     if bad == 1 or tpos[0] == was:
                         return 1, nv, nt, no, line_no, breaks
-                    for k in range(was, tpos[0]):
-                        if t_buf[0, k] == 32 or t_buf[0, k] == 9:
-                            return 1, nv, nt, no, line_no, breaks
                     p = _skip_space(buf, p, n)
                     if p >= n or buf[p] != 123:
                         return 1, nv, nt, no, line_no, breaks
@@ -928,16 +1128,29 @@ def _scan(
                     t_amount[nt] = amt
                     p = _skip_space(buf, p, n)
                     if not _at_line_end(buf, p, n):  # date
-                        ymd, p, given, ok = _date_at(buf, p, n)
-                        if ok == 0:
-                            return 1, nv, nt, no, line_no, breaks
-                        if given == 1:
-                            if ymd != last_ymd:
-                                last_ymd = ymd
-                                last_days, last_ok = _civil(ymd)
-                            if last_ok == 0:
-                                return 1, nv, nt, no, line_no, breaks
+                        if (
+                            _WORDS
+                            and last_ymd >= 0
+                            and p + 8 <= n
+                            and _load8(buf, p) == last_word
+                            and (p + 8 == n or _ends_token(buf[p + 8]))
+                        ):
+                            # The last date again, bare: one comparison instead of its
+                            # digits read (last_ok is 1, or the scan would have stopped).
                             t_date[nt] = last_days
+                            p += 8
+                        else:
+                            ymd, p, given, ok = _date_at(buf, p, n)
+                            if ok == 0:
+                                return 1, nv, nt, no, line_no, breaks
+                            if given == 1:
+                                if ymd != last_ymd:
+                                    last_ymd = ymd
+                                    last_days, last_ok = _civil(ymd)
+                                    last_word = _digits_word(ymd)
+                                if last_ok == 0:
+                                    return 1, nv, nt, no, line_no, breaks
+                                t_date[nt] = last_days
                         p = _skip_space(buf, p, n)
                         if not _at_line_end(buf, p, n):  # text
                             was = tpos[2]
@@ -1095,6 +1308,16 @@ class _Chunk:
 
 
 _KINDS = pa.array(["", "", "", "TRANS", "RTRANS", "BTRANS"], pa.string())
+
+
+def _kinds(kinds: np.ndarray) -> pa.Array:
+    """The rows' kinds as strings. Most pieces hold #TRANS rows only: their column is built
+    directly (Arrow's take cost about 9 ns a row, a tenth of the scan of a row)."""
+    if kinds.size and not (kinds != TRANS).any():
+        offsets = np.arange(0, 5 * (kinds.size + 1), 5, dtype=np.int32)
+        data = pa.py_buffer(b"TRANS" * kinds.size)
+        return pa.Array.from_buffers(pa.string(), kinds.size, [None, pa.py_buffer(offsets), data])
+    return _KINDS.take(pa.array(kinds))
 
 
 # The bytes whose line breaks guess how many records a piece holds.
@@ -1339,7 +1562,7 @@ def _scan_chunk(
     rows = {
         "voucher_idx": pa.array(out.t_voucher[:nt]),
         "row_no": pa.array(out.t_row[:nt]),
-        "kind": _KINDS.take(pa.array(out.t_kind[:nt])),
+        "kind": _kinds(out.t_kind[:nt]),
         "account": _strings(out.t_off[0], out.t_buf[0], nt),
         "amount": pa.array(out.t_amount[:nt]),
         "date": _dates(out.t_date, nt),
