@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 from bokslut.ledger.rowfiles import check_of, rows_file
 from bokslut.ledger.sums import YEAR_SUFFIX, SumsDims, is_balance_account, month_of, report_dims, summed
 from bokslut.sie import distinct
-from bokslut.sie.kernel import decimal_digits, kernel
+from bokslut.sie.kernel import decimal_digits, kernel, mix64
 from bokslut.workspace.layout import Layout
 
 SUMS_SCHEMA = pa.schema(
@@ -181,14 +181,7 @@ _AK, _MONTH, _DEBIT, _CREDIT, _ROWS, _LAST = range(6)
 
 @kernel
 def _group_hash(ak: int, month: int) -> np.uint64:
-    # MurmurHash3's finalizer: codes made one number differ in few bits.
-    h = np.uint64(ak) ^ (np.uint64(month) * np.uint64(0x9E3779B97F4A7C15))
-    h ^= h >> np.uint64(33)
-    h *= np.uint64(0xFF51AFD7ED558CCD)
-    h ^= h >> np.uint64(33)
-    h *= np.uint64(0xC4CEB9FE1A85EC53)
-    h ^= h >> np.uint64(33)
-    return h
+    return mix64(np.uint64(ak) ^ (np.uint64(month) * np.uint64(0x9E3779B97F4A7C15)))
 
 
 # Rows whose slots and entries are read ahead of adding them: their cache misses overlap.

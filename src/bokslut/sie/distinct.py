@@ -22,11 +22,14 @@ dictionary would cost a hash per row and share nothing.
 
 from __future__ import annotations
 
+from typing import Any
+
+import numba
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from bokslut.sie.kernel import kernel
+from bokslut.sie.kernel import kernel, mix64
 
 _PIPE = 124
 _BACKSLASH = 92
@@ -38,15 +41,46 @@ _WORD, _TAG = 0, 1
 _COUNT, _USED = 0, 1
 
 
-@kernel
-def _mix(x):
-    # MurmurHash3's finalizer: the packed bytes of ids that differ in a digit differ in few bits.
-    x ^= x >> np.uint64(33)
-    x *= np.uint64(0xFF51AFD7ED558CCD)
-    x ^= x >> np.uint64(33)
-    x *= np.uint64(0xC4CEB9FE1A85EC53)
-    x ^= x >> np.uint64(33)
-    return x
+@numba.njit(nogil=True, inline="always")
+def _words_hash(w0: Any, w1: Any, rest: Any, length: int) -> Any:
+    """The hash of a value packed as FirstLines and Codes pack it: its first 8 bytes (``w0``),
+    the next 8 (``w1``), an FNV-style fold of the rest, and its length."""
+    return mix64(w0 ^ ((w1 ^ rest) * np.uint64(0x9E3779B97F4A7C15)) ^ np.uint64(length))
+
+
+@numba.njit(nogil=True, inline="always")
+def _tag(h: Any, length: int) -> Any:
+    """A slot's tag: the value's length (up to 255) and 24 bits of its hash."""
+    return (np.uint64(min(length, 255)) << np.uint64(24)) | (h >> np.uint64(40))
+
+
+@numba.njit(nogil=True, inline="always")
+def _probe(slots, h, w0, length, data, at, store, starts, count, used):
+    """Where ``data[at:at + length]`` (hashed ``h``, its first 8 bytes ``w0``) is in a table
+    of FirstLines' or Codes' slots: (slot, its value's index), or (the free slot it would
+    take, -1). Value m's bytes are ``store[starts[m]:]`` up to the next value's start (or
+    ``used``, the bytes stored, after the last)."""
+    mask = slots.shape[0] - 1
+    tag = _tag(h, length)
+    slot = np.int64(h & np.uint64(mask))
+    while True:
+        t = slots[slot, _TAG]
+        if t == 0:
+            return slot, -1
+        if (t & np.uint64(0xFFFFFFFF)) == tag and slots[slot, _WORD] == w0:
+            m = np.int64(t >> np.uint64(32)) - 1
+            same = True
+            if length > 8:
+                a0 = starts[m]
+                same = (starts[m + 1] if m + 1 < count else used) - a0 == length
+                if same:
+                    for k in range(8, length):
+                        if store[a0 + k] != data[at + k]:
+                            same = False
+                            break
+            if same:
+                return slot, m
+        slot = (slot + 1) & mask
 
 
 # Values hashed ahead of their lookups: the lookups of a batch miss the cache together.
@@ -64,7 +98,6 @@ def _fill(offsets, data, lines, split, ordered, row, at_byte, slots, starts, has
     The arrays are parameters, never reassigned here: growing them inside the loop would
     cost reference counting on every access.
     """
-    mask = slots.shape[0] - 1
     limit = min(starts.shape[0], slots.shape[0] // 2)
     room = store.shape[0]
     count = state[_COUNT]
@@ -109,7 +142,7 @@ def _fill(offsets, data, lines, split, ordered, row, at_byte, slots, starts, has
             begin[b] = i
             end[b] = k
             words[b] = w0
-            hashed[b] = _mix(w0 ^ ((w1 ^ rest) * np.uint64(0x9E3779B97F4A7C15)) ^ np.uint64(k - i))
+            hashed[b] = _words_hash(w0, w1, rest, k - i)
             b += 1
             i = k + 1
         if b == 0:
@@ -119,43 +152,25 @@ def _fill(offsets, data, lines, split, ordered, row, at_byte, slots, starts, has
             w0 = words[q]
             i0 = begin[q]
             length = end[q] - i0
-            tag = (np.uint64(min(length, 255)) << np.uint64(24)) | (h >> np.uint64(40))
-            slot = np.int64(h & np.uint64(mask))
-            while True:
-                t = slots[slot, _TAG]
-                if t == 0:
-                    if count >= limit or used + length > room:
-                        state[_COUNT] = count
-                        state[_USED] = used
-                        return at_row[q], i0
-                    starts[count] = used
-                    for k in range(i0, i0 + length):
-                        store[used] = data[k]
-                        used += 1
-                    hashes[count] = h
-                    bests[count] = lines[at_row[q]]
-                    count += 1
-                    slots[slot, _WORD] = w0
-                    slots[slot, _TAG] = (np.uint64(count) << np.uint64(32)) | tag
-                    break
-                if (t & np.uint64(0xFFFFFFFF)) == tag and slots[slot, _WORD] == w0:
-                    m = np.int64(t >> np.uint64(32)) - 1
-                    same = True
-                    if length > 8:
-                        a0 = starts[m]
-                        if length >= 255:  # the tag holds no more of the length
-                            same = (starts[m + 1] if m + 1 < count else used) - a0 == length
-                        if same:
-                            for k in range(8, length):
-                                if store[a0 + k] != data[i0 + k]:
-                                    same = False
-                                    break
-                    if same:
-                        line = lines[at_row[q]]
-                        if not ordered and line < bests[m]:
-                            bests[m] = line
-                        break
-                slot = (slot + 1) & mask
+            slot, m = _probe(slots, h, w0, length, data, i0, store, starts, count, used)
+            if m < 0:
+                if count >= limit or used + length > room:
+                    state[_COUNT] = count
+                    state[_USED] = used
+                    return at_row[q], i0
+                starts[count] = used
+                for k in range(i0, i0 + length):
+                    store[used] = data[k]
+                    used += 1
+                hashes[count] = h
+                bests[count] = lines[at_row[q]]
+                count += 1
+                slots[slot, _WORD] = w0
+                slots[slot, _TAG] = (np.uint64(count) << np.uint64(32)) | _tag(h, length)
+            elif not ordered:
+                line = lines[at_row[q]]
+                if line < bests[m]:
+                    bests[m] = line
     state[_COUNT] = count
     state[_USED] = used
     return r, i
@@ -431,13 +446,7 @@ def _sums_by_key(key, amount, day, bound):
     count = 0
     for i in range(n):
         k = key[i]
-        # MurmurHash3's finalizer: codes made one number differ in few bits.
-        h = np.uint64(k)
-        h ^= h >> np.uint64(33)
-        h *= np.uint64(0xFF51AFD7ED558CCD)
-        h ^= h >> np.uint64(33)
-        h *= np.uint64(0xC4CEB9FE1A85EC53)
-        h ^= h >> np.uint64(33)
+        h = mix64(np.uint64(k))
         s = np.int64(h & np.uint64(mask))
         while True:
             g = slots[s]
@@ -486,7 +495,6 @@ def _code_each(offsets, data, row, out, slots, hashes, starts, store, state):
     A slot is laid out as :class:`FirstLines`' are: a string of up to 8 bytes (a reduced key
     "1:A54666") is told by its slot alone, and packed into words rather than hashed byte by
     byte (a chain of multiplications took most of a lookup)."""
-    mask = slots.shape[0] - 1
     limit = min(starts.shape[0] - 1, slots.shape[0] // 2)
     room = store.shape[0]
     count = state[_COUNT]
@@ -508,41 +516,24 @@ def _code_each(offsets, data, row, out, slots, hashes, starts, store, state):
                 w1 |= c << np.uint64(8 * (d - 8))
             else:
                 rest = (rest ^ c) * np.uint64(1099511628211)
-        h = _mix(w0 ^ ((w1 ^ rest) * np.uint64(0x9E3779B97F4A7C15)) ^ np.uint64(length))
-        tag = (np.uint64(min(length, 255)) << np.uint64(24)) | (h >> np.uint64(40))
-        slot = np.int64(h & np.uint64(mask))
-        while True:
-            t = slots[slot, _TAG]
-            if t == 0:
-                if count >= limit or used + length > room:
-                    state[_COUNT] = count
-                    state[_USED] = used
-                    return r
-                for k in range(a, e):
-                    store[used] = data[k]
-                    used += 1
-                hashes[count] = h
-                slots[slot, _WORD] = w0
-                slots[slot, _TAG] = (np.uint64(count + 1) << np.uint64(32)) | tag
-                out[r] = count
-                count += 1
-                starts[count] = used
-                break
-            if (t & np.uint64(0xFFFFFFFF)) == tag and slots[slot, _WORD] == w0:
-                g = np.int64(t >> np.uint64(32)) - 1
-                same = True
-                if length > 8:
-                    s0 = starts[g]
-                    same = starts[g + 1] - s0 == length
-                    if same:
-                        for k in range(8, length):
-                            if store[s0 + k] != data[a + k]:
-                                same = False
-                                break
-                if same:
-                    out[r] = g
-                    break
-            slot = (slot + 1) & mask
+        h = _words_hash(w0, w1, rest, length)
+        slot, g = _probe(slots, h, w0, length, data, a, store, starts, count, used)
+        if g >= 0:
+            out[r] = g
+            continue
+        if count >= limit or used + length > room:
+            state[_COUNT] = count
+            state[_USED] = used
+            return r
+        for k in range(a, e):
+            store[used] = data[k]
+            used += 1
+        hashes[count] = h
+        slots[slot, _WORD] = w0
+        slots[slot, _TAG] = (np.uint64(count + 1) << np.uint64(32)) | _tag(h, length)
+        out[r] = count
+        count += 1
+        starts[count] = used
     state[_COUNT] = count
     state[_USED] = used
     return n

@@ -47,7 +47,7 @@ from numba.extending import intrinsic
 from bokslut.diagnostics import Level
 from bokslut.sie import encoding as enc
 from bokslut.sie import limits as lim
-from bokslut.sie.kernel import decimal_digits, kernel
+from bokslut.sie.kernel import decimal_digits, kernel, skip_blanks
 from bokslut.sie.model import TRANSACTION_SCHEMA, VOUCHER_SCHEMA, SieFile
 
 U8 = numba.types.uint8
@@ -232,20 +232,13 @@ def _stats(buf: np.ndarray) -> tuple[int, int, int, int, int]:
 
 
 @_inline
-def _skip_space(buf: np.ndarray, i: int, end: int) -> int:
-    while i < end and (buf[i] == 32 or buf[i] == 9):
-        i += 1
-    return i
-
-
-@_inline
 def _token(buf: np.ndarray, i: int, end: int) -> tuple[int, int, int, int, int]:
     """Next token from i: (kind, start, stop, next_i, bad); kind 0 none, 1 bare, 2 quoted, 3 list.
 
     For quoted tokens start/stop delimit the raw content (escapes unresolved).
     bad = 1 when the line breaks the token rules (the exact reader must judge it).
     """
-    i = _skip_space(buf, i, end)
+    i = skip_blanks(buf, i, end)
     if i >= end:
         return 0, i, i, i, 0
     b = buf[i]
@@ -541,6 +534,14 @@ def _zero_bytes(w):
 
 
 @_inline
+def _run_before(stop):
+    """Bytes of a word before its first byte flagged (0x80) in ``stop``: 0 to 8."""
+    if stop == 0:
+        return 8
+    return numba.int64(trailing_zeros(stop) >> numba.uint64(3))
+
+
+@_inline
 def _plain_run(w):
     """Bytes of the word a quoted text copies as they are, before its first other byte (a
     control character, a tab, a quote, a backslash or a high byte): 0 to 8."""
@@ -550,9 +551,7 @@ def _plain_run(w):
         | _zero_bytes(w ^ numba.uint64(_ONES * 92))
         | w
     ) & numba.uint64(_HIGHS)
-    if stop == 0:
-        return 8
-    return numba.int64(trailing_zeros(stop) >> numba.uint64(3))
+    return _run_before(stop)
 
 
 @_inline
@@ -560,18 +559,14 @@ def _bare_run(w):
     """Bytes of the word a bare token copies as they are, before its first other byte (a space,
     a control character or a high byte): 0 to 8."""
     stop = (((w - numba.uint64(_ONES * 33)) & ~w) | w) & numba.uint64(_HIGHS)
-    if stop == 0:
-        return 8
-    return numba.int64(trailing_zeros(stop) >> numba.uint64(3))
+    return _run_before(stop)
 
 
 @_inline
 def _ascii_run(w):
     """Bytes of the word before its first high byte: 0 to 8."""
     stop = w & numba.uint64(_HIGHS)
-    if stop == 0:
-        return 8
-    return numba.int64(trailing_zeros(stop) >> numba.uint64(3))
+    return _run_before(stop)
 
 
 @_inline
@@ -588,9 +583,17 @@ def _id_run(w, quoted):
     if not quoted:
         stop |= _zero_bytes(w ^ numba.uint64(_ONES * 32)) | _zero_bytes(w ^ numba.uint64(_ONES * 125))
     stop &= numba.uint64(_HIGHS)
-    if stop == 0:
-        return 8
-    return numba.int64(trailing_zeros(stop) >> numba.uint64(3))
+    return _run_before(stop)
+
+
+@_inline
+def _copied_word(buf, j, out, slot, pos, quoted):
+    """The word at j stored whole at out[slot, pos] (the room past a column's last character
+    takes the bytes beyond the run); the bytes of it that a quoted text (``quoted``) or a
+    bare token copies as they are, before the next byte to judge: 0 to 8."""
+    w = _load8(buf, j)
+    _store8(out, slot, pos, w)
+    return _plain_run(w) if quoted else _bare_run(w)
 
 
 @_inline
@@ -626,11 +629,8 @@ def _take_quoted(buf, j, n, out, slot, pos, lut_len, lut, lt):
     closing quote, as :func:`_token` judges it."""
     while j < n:
         if _WORDS and j + 8 <= n:
-            # A run of plain ASCII copied a word at a time (whole: the room past a column's
-            # last character takes the bytes beyond the run), up to the next byte to judge.
-            w = _load8(buf, j)
-            _store8(out, slot, pos, w)
-            k = _plain_run(w)
+            # A run of plain ASCII copied a word at a time, up to the next byte to judge.
+            k = _copied_word(buf, j, out, slot, pos, True)
             j += k
             pos += k
             if k == 8:
@@ -661,9 +661,7 @@ def _take_bare(buf, j, n, out, slot, pos, lut_len, lut, lt):
     while j < n:
         if _WORDS and j + 8 <= n:
             # As in _take_quoted: the run up to the next byte to judge, a word at a time.
-            w = _load8(buf, j)
-            _store8(out, slot, pos, w)
-            k = _bare_run(w)
+            k = _copied_word(buf, j, out, slot, pos, False)
             j += k
             pos += k
             if k == 8:
@@ -759,6 +757,22 @@ def _date_at(buf: np.ndarray, i: int, n: int) -> tuple[int, int, int, int]:
 
 
 @_inline
+def _date_field(buf, p, n, last_ymd, last_days, last_ok, last_word):
+    """A date field at p read with what the scan remembers of the last date it read (its
+    YYYYMMDD, day, validity and digits as a word, to take the same date again with one
+    comparison): (next, given, ok, and those four for this date). ok = 0 for a field that
+    is no date, or a date that does not exist (see :func:`_civil`)."""
+    ymd, p, given, ok = _date_at(buf, p, n)
+    if ok == 1 and given == 1:
+        if ymd != last_ymd:
+            last_ymd = ymd
+            last_days, last_ok = _civil(ymd)
+            last_word = _digits_word(ymd)
+        ok = last_ok
+    return p, given, ok, last_ymd, last_days, last_ok, last_word
+
+
+@_inline
 def _objects_at(buf, i, n, out, pos, lut_len, lut, lt, dims, ostart, ostop, order, digits_tmp):
     """An object list at i ("{"): its canonical key written to out[1] at pos (pairs sorted by
     dimension, "dim:id" joined by "|"): (next, pos, bad).
@@ -768,7 +782,7 @@ def _objects_at(buf, i, n, out, pos, lut_len, lut, lt, dims, ostart, ostop, orde
     p = i + 1
     np_ = 0
     while True:
-        p = _skip_space(buf, p, n)
+        p = skip_blanks(buf, p, n)
         if p >= n:
             return p, pos, 1
         c = buf[p]
@@ -964,7 +978,7 @@ def _scan(
     while i < n:
         line_no += 1
         start = i
-        s = _skip_space(buf, i, n)
+        s = skip_blanks(buf, i, n)
         p = s
         if not _at_line_end(buf, s, n):
             if check_latin_lines:
@@ -980,7 +994,7 @@ def _scan(
                     return 1, nv, nt, no, line_no, breaks
             c = buf[s]
             if c == 123 or c == 125:
-                p = _skip_space(buf, s + 1, n)
+                p = skip_blanks(buf, s + 1, n)
                 if not _at_line_end(buf, p, n):
                     return 1, nv, nt, no, line_no, breaks
                 if c == 123:
@@ -1028,7 +1042,7 @@ def _scan(
                         return 1, nv, nt, no, line_no, breaks
                     if nv >= cap_v:
                         return 2, nv, nt, no, line_no, breaks
-                    p = _skip_space(buf, s + 4, n)
+                    p = skip_blanks(buf, s + 4, n)
                     # series and number
                     for slot in range(2):
                         if _at_line_end(buf, p, n):
@@ -1036,46 +1050,38 @@ def _scan(
                         p, vpos[slot], bad = _take(buf, p, n, v_buf, slot, vpos[slot], lut_len, lut, lt)
                         if bad == 1:
                             return 1, nv, nt, no, line_no, breaks
-                        p = _skip_space(buf, p, n)
+                        p = skip_blanks(buf, p, n)
                     if _at_line_end(buf, p, n):
                         return 1, nv, nt, no, line_no, breaks
-                    ymd, p, given, ok = _date_at(buf, p, n)
+                    p, given, ok, last_ymd, last_days, last_ok, last_word = _date_field(
+                        buf, p, n, last_ymd, last_days, last_ok, last_word
+                    )
                     if ok == 0 or given == 0:
-                        return 1, nv, nt, no, line_no, breaks
-                    if ymd != last_ymd:
-                        last_ymd = ymd
-                        last_days, last_ok = _civil(ymd)
-                        last_word = _digits_word(ymd)
-                    if last_ok == 0:
                         return 1, nv, nt, no, line_no, breaks
                     v_date[nv] = last_days
                     v_regdate[nv] = 0
                     v_regvalid[nv] = 0
-                    p = _skip_space(buf, p, n)
+                    p = skip_blanks(buf, p, n)
                     if not _at_line_end(buf, p, n):  # text
                         p, vpos[2], bad = _take(buf, p, n, v_buf, 2, vpos[2], lut_len, lut, lt)
                         if bad == 1:
                             return 1, nv, nt, no, line_no, breaks
-                        p = _skip_space(buf, p, n)
+                        p = skip_blanks(buf, p, n)
                         if not _at_line_end(buf, p, n):  # registration date
-                            ymd, p, given, ok = _date_at(buf, p, n)
+                            p, given, ok, last_ymd, last_days, last_ok, last_word = _date_field(
+                                buf, p, n, last_ymd, last_days, last_ok, last_word
+                            )
                             if ok == 0:
                                 return 1, nv, nt, no, line_no, breaks
                             if given == 1:
-                                if ymd != last_ymd:
-                                    last_ymd = ymd
-                                    last_days, last_ok = _civil(ymd)
-                                    last_word = _digits_word(ymd)
-                                if last_ok == 0:
-                                    return 1, nv, nt, no, line_no, breaks
                                 v_regdate[nv] = last_days
                                 v_regvalid[nv] = 1
-                            p = _skip_space(buf, p, n)
+                            p = skip_blanks(buf, p, n)
                             if not _at_line_end(buf, p, n):  # sign
                                 p, vpos[3], bad = _take(buf, p, n, v_buf, 3, vpos[3], lut_len, lut, lt)
                                 if bad == 1:
                                     return 1, nv, nt, no, line_no, breaks
-                                p = _skip_space(buf, p, n)
+                                p = skip_blanks(buf, p, n)
                                 if not _at_line_end(buf, p, n):
                                     return 1, nv, nt, no, line_no, breaks
                     for slot in range(4):
@@ -1094,7 +1100,7 @@ def _scan(
                     t_valid[0, nt] = 0
                     t_valid[1, nt] = 0
                     t_valid[2, nt] = 0
-                    p = _skip_space(buf, s + (6 if kind == TRANS else 7), n)
+                    p = skip_blanks(buf, s + (6 if kind == TRANS else 7), n)
                     # account: not empty, no space in it
                     if _at_line_end(buf, p, n):
                         return 1, nv, nt, no, line_no, breaks
@@ -1111,7 +1117,7 @@ def _scan(
                         p, tpos[0], bad = _take_bare(buf, p, n, t_buf, 0, was, lut_len, lut, lt)
                     if bad == 1 or tpos[0] == was:
                         return 1, nv, nt, no, line_no, breaks
-                    p = _skip_space(buf, p, n)
+                    p = skip_blanks(buf, p, n)
                     if p >= n or buf[p] != 123:
                         return 1, nv, nt, no, line_no, breaks
                     p, tpos[1], bad = _objects_at(
@@ -1119,14 +1125,14 @@ def _scan(
                     )
                     if bad == 1:
                         return 1, nv, nt, no, line_no, breaks
-                    p = _skip_space(buf, p, n)
+                    p = skip_blanks(buf, p, n)
                     if _at_line_end(buf, p, n):
                         return 1, nv, nt, no, line_no, breaks
                     amt, p, ok = _amount_at(buf, p, n)
                     if ok == 0:
                         return 1, nv, nt, no, line_no, breaks
                     t_amount[nt] = amt
-                    p = _skip_space(buf, p, n)
+                    p = skip_blanks(buf, p, n)
                     if not _at_line_end(buf, p, n):  # date
                         if (
                             _WORDS
@@ -1140,18 +1146,14 @@ def _scan(
                             t_date[nt] = last_days
                             p += 8
                         else:
-                            ymd, p, given, ok = _date_at(buf, p, n)
+                            p, given, ok, last_ymd, last_days, last_ok, last_word = _date_field(
+                                buf, p, n, last_ymd, last_days, last_ok, last_word
+                            )
                             if ok == 0:
                                 return 1, nv, nt, no, line_no, breaks
                             if given == 1:
-                                if ymd != last_ymd:
-                                    last_ymd = ymd
-                                    last_days, last_ok = _civil(ymd)
-                                    last_word = _digits_word(ymd)
-                                if last_ok == 0:
-                                    return 1, nv, nt, no, line_no, breaks
                                 t_date[nt] = last_days
-                        p = _skip_space(buf, p, n)
+                        p = skip_blanks(buf, p, n)
                         if not _at_line_end(buf, p, n):  # text
                             was = tpos[2]
                             if buf[p] == 34:
@@ -1162,7 +1164,7 @@ def _scan(
                                 return 1, nv, nt, no, line_no, breaks
                             if tpos[2] > was:
                                 t_valid[0, nt] = 1
-                            p = _skip_space(buf, p, n)
+                            p = skip_blanks(buf, p, n)
                             if not _at_line_end(buf, p, n):  # quantity
                                 tk, a, b2, p, bad = _token(buf, p, _line_end(buf, p, n))
                                 if bad == 1 or tk == 3:
@@ -1173,7 +1175,7 @@ def _scan(
                                         return 1, nv, nt, no, line_no, breaks
                                     tpos[3] = qpos
                                     t_valid[1, nt] = 1
-                                p = _skip_space(buf, p, n)
+                                p = skip_blanks(buf, p, n)
                                 if not _at_line_end(buf, p, n):  # sign
                                     was = tpos[4]
                                     p, tpos[4], bad = _take(buf, p, n, t_buf, 4, was, lut_len, lut, lt)
@@ -1181,7 +1183,7 @@ def _scan(
                                         return 1, nv, nt, no, line_no, breaks
                                     if tpos[4] > was:
                                         t_valid[2, nt] = 1
-                                    p = _skip_space(buf, p, n)
+                                    p = skip_blanks(buf, p, n)
                                     if not _at_line_end(buf, p, n):
                                         return 1, nv, nt, no, line_no, breaks
                     for slot in range(5):

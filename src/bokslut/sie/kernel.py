@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numba
+import numpy as np
 
 
 def kernel(fn: Callable[..., Any]) -> Any:
@@ -36,3 +37,25 @@ def decimal_digits(value: int, out: Any) -> int:
         value //= 10
         count += 1
     return count
+
+
+@numba.njit(nogil=True, inline="always")
+def mix64(x: np.uint64) -> np.uint64:
+    """MurmurHash3's 64-bit finalizer of ``x`` (uint64): numbers that differ in few bits (codes
+    made one number, ids packed into words) come out differing in about half. Compiled into
+    each kernel that calls it (the hash tables of the checks and the sums)."""
+    x ^= x >> np.uint64(33)
+    x *= np.uint64(0xFF51AFD7ED558CCD)
+    x ^= x >> np.uint64(33)
+    x *= np.uint64(0xC4CEB9FE1A85EC53)
+    x ^= x >> np.uint64(33)
+    return x
+
+
+@numba.njit(nogil=True, inline="always")
+def skip_blanks(buf: Any, i: int, end: int) -> int:
+    """The first position from ``i`` (before ``end``) that is no space or tab: SIE's field
+    separators. Compiled into each kernel that calls it (the scanner, the header sweep)."""
+    while i < end and (buf[i] == 32 or buf[i] == 9):
+        i += 1
+    return i

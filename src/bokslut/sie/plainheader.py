@@ -29,7 +29,7 @@ import numpy as np
 import pyarrow as pa
 
 from bokslut.sie import encoding as enc
-from bokslut.sie.kernel import kernel
+from bokslut.sie.kernel import kernel, skip_blanks
 from bokslut.sie.limits import MAX_YEAR, MIN_YEAR
 from bokslut.sie.model import OBJECT_SCHEMA, Balance, PeriodBalance
 
@@ -68,13 +68,6 @@ def _is_space(cp: int, spaces: np.ndarray) -> bool:
 
 
 @kernel
-def _blanks(buf: np.ndarray, p: int, e: int) -> int:
-    while p < e and (buf[p] == 32 or buf[p] == 9):
-        p += 1
-    return p
-
-
-@kernel
 def _field(buf: np.ndarray, p: int, e: int) -> tuple[int, int, int]:
     """(content start, content stop, end) of the field at ``p``; end -1 when there is none."""
     if p >= e:
@@ -98,6 +91,22 @@ def _field(buf: np.ndarray, p: int, e: int) -> tuple[int, int, int]:
     if q == p:
         return 0, 0, -1
     return p, q, q
+
+
+@kernel
+def _last_field(buf: np.ndarray, p: int, e: int) -> tuple[int, int, int]:
+    """(content start, content stop, given) of an optional last field after the blanks at
+    ``p``: given 0 (and an empty span) when only blanks are left, -1 when the line is not
+    one field and blanks to its end."""
+    q = skip_blanks(buf, p, e)
+    if q == e:
+        return 0, 0, 0
+    if q == p:
+        return 0, 0, -1
+    na, nb, r = _field(buf, q, e)
+    if r < 0 or skip_blanks(buf, r, e) != e:
+        return 0, 0, -1
+    return na, nb, 1
 
 
 @kernel
@@ -225,7 +234,7 @@ def _label(buf: np.ndarray, p: int, e: int, labels: np.ndarray, lengths: np.ndar
                 same = False
                 break
         if same:
-            q = _blanks(buf, p + n, e)
+            q = skip_blanks(buf, p + n, e)
             return (k, q) if p + n < q < e else (0, 0)
     return 0, 0
 
@@ -263,7 +272,7 @@ def _amount(buf: np.ndarray, p: int, e: int) -> tuple[int, int]:
 @kernel
 def _after(buf: np.ndarray, p: int, e: int) -> int:
     """The position after the blanks that must follow the field ending at ``p``; -1 for none."""
-    q = _blanks(buf, p, e)
+    q = skip_blanks(buf, p, e)
     return q if q > p and q < e else -1
 
 
@@ -347,14 +356,9 @@ def _line(
         ia, ib, p = _field(buf, p, e)
         if p < 0:
             return 0
-        na, nb = 0, 0
-        q = _blanks(buf, p, e)
-        if q < e:
-            if q == p:
-                return 0
-            na, nb, p = _field(buf, q, e)
-            if p < 0 or _blanks(buf, p, e) != e:
-                return 0
+        na, nb, given = _last_field(buf, p, e)
+        if given < 0:
+            return 0
         t0 = _put_text(buf, ia, ib, text_data[0], t0, True, single, points, spaces)
         if t0 < 0:
             return 0
@@ -368,15 +372,8 @@ def _line(
         ia, ib, p = _field(buf, p, e)
         if p < 0:
             return 0
-        na, nb = 0, 0
-        q = _blanks(buf, p, e)
-        if q < e:
-            if q == p:
-                return 0
-            na, nb, p = _field(buf, q, e)
-            if p < 0 or _blanks(buf, p, e) != e:
-                return 0
-        elif k == SRU:
+        na, nb, given = _last_field(buf, p, e)
+        if given < 0 or (given == 0 and k == SRU):
             return 0
         t0 = _put_text(buf, ia, ib, text_data[0], t0, True, single, points, spaces)
         if t0 <= pos[0]:
@@ -418,7 +415,7 @@ def _line(
         p += 1
         items = 0
         while True:
-            p = _blanks(buf, p, e)
+            p = skip_blanks(buf, p, e)
             if p >= e:
                 return 0
             if buf[p] == 125:
@@ -447,7 +444,7 @@ def _line(
         if p < 0:
             return 0
     ore, q = _amount(buf, p, e)
-    if q < 0 or _blanks(buf, q, e) != e:
+    if q < 0 or skip_blanks(buf, q, e) != e:
         return 0  # a quantity (or anything else) after the amount: the exact reader's
     t0 = _put_text(buf, aa, ab, text_data[0], t0, True, single, points, spaces)
     if t0 <= pos[0]:
