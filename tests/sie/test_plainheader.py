@@ -26,9 +26,10 @@ def _result(reader, encoding):
     )
 
 
-def swept(lines: list[tuple[int, bytes]], encoding: str, batch: int):
-    """What the exact reader's lines give with the sweep, fed ``batch`` lines at a time."""
-    reader = ExactLines("f.se", enc.Detected(encoding, False, ""))
+def swept(lines: list[tuple[int, bytes]], encoding: str, batch: int, sweep_after: int = 0):
+    """What the exact reader's lines give with the sweep, fed ``batch`` lines at a time (the
+    first batches one by one until more than ``sweep_after`` lines have come)."""
+    reader = ExactLines("f.se", enc.Detected(encoding, False, ""), sweep_after=sweep_after)
     for k in range(0, len(lines), batch):
         reader.feed(lines[k : k + batch])
     return _result(reader.finish(), encoding)
@@ -269,12 +270,13 @@ def hostile_line(draw) -> bytes:
     st.sampled_from(ENCODINGS),
     st.integers(1, 12),
     st.booleans(),
+    st.sampled_from([0, 0, 4, 15]),
 )
-def test_hostile_header_lines_read_like_the_exact_reader(raws, encoding, batch, voucher):
+def test_hostile_header_lines_read_like_the_exact_reader(raws, encoding, batch, voucher, sweep_after):
     head = [b"#FLAGGA 0", b'#OBJEKT 1 "A1" "Ansvar"', b"#KONTO 1930 Bank"]
     middle = [b'#VER A 1 20230105 "x"', b"#TRANS 1930 {} 5"] if voucher else []
     lines = numbered(head + raws[: len(raws) // 2] + middle + raws[len(raws) // 2 :])
-    got = swept(lines, encoding, batch)
+    got = swept(lines, encoding, batch, sweep_after)
     assert got == one_by_one(lines, encoding)
     assert got == exact(lines, encoding)
 
@@ -290,3 +292,14 @@ def test_an_object_declared_again_in_a_later_batch_is_found(again):
     if again is not None:
         assert objects[again] == Object(1, f"A{again}", "Igen", 10_002)
     assert objects == one_by_one(lines, enc.CP437)[0]
+
+
+def test_the_sweep_takes_over_once_more_lines_than_its_threshold_have_come():
+    raws = [b"#FLAGGA 0"] + [b'#OBJEKT 1 "A%d" "Namn %d"' % (k, k) for k in range(30)]
+    lines = numbered(raws)
+    reader = ExactLines("f.se", enc.Detected(enc.CP437, False, ""), sweep_after=20)
+    reader.feed(lines[:20])
+    assert reader._sweep is None  # 20 lines: read one by one
+    reader.feed(lines[20:])
+    assert reader._sweep is not None
+    assert _result(reader.finish(), enc.CP437) == one_by_one(lines, enc.CP437)

@@ -27,6 +27,7 @@ from decimal import Decimal, InvalidOperation
 from itertools import chain
 from operator import attrgetter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -54,6 +55,9 @@ from bokslut.sie.model import (
 from bokslut.sie.tokens import Field, Token, TokenError, content, printable, tokenize
 from bokslut.sie.tokens import ObjectList as ObjTok
 from bokslut.workspace.safe_files import Refused, open_inside
+
+if TYPE_CHECKING:
+    from bokslut.sie.plainheader import PlainSweep
 
 # Files at least this large try the compiled scanner first; smaller ones are
 # read faster by the exact path than the scanner can be loaded.
@@ -974,6 +978,13 @@ def read_sie_bytes(data: bytes | mmap.mmap, name: str, *, fast: bool | None = No
     return read_exact(data, name, detected)
 
 
+# Lines fed one by one (at about 3 µs each) before the compiled sweep of plain header lines
+# takes over: loading its kernels costs about 0.2 s, holding the GIL, as much as reading
+# tens of thousands of lines one by one. A usual header (a few thousand records) never
+# loads them, nor does the import's warm-up; a region's hundreds of thousands are swept.
+SWEEP_AFTER = 20_000
+
+
 class ExactLines:
     """The exact reader fed only the scanner's non-bulk records, in file order, a batch at a time.
 
@@ -982,14 +993,13 @@ class ExactLines:
     while the scanner goes on (one thread at a time); :meth:`finish` ends the reading.
     """
 
-    def __init__(self, name: str, detected: enc.Detected) -> None:
-        # Only the scanner's path feeds lines here, and it has loaded the compiler already.
-        from bokslut.sie.plainheader import PlainSweep
-
+    def __init__(self, name: str, detected: enc.Detected, *, sweep_after: int = SWEEP_AFTER) -> None:
         self.detected = detected
         self.reader = _start(name, detected)
         self._plain = _PlainRecords(self.reader, detected.encoding)
-        self._sweep = PlainSweep(detected.encoding)
+        self._sweep: PlainSweep | None = None
+        self._sweep_after = sweep_after
+        self._fed = 0
 
     def feed(self, lines: Sequence[tuple[int, bytes]]) -> None:
         # Hundreds of thousands of records, none in a cycle: the cyclic collector would walk
@@ -1007,6 +1017,15 @@ class ExactLines:
         the others one by one in between. A run of swept lines is the sweep's when the
         plain records would take them where they stand (the state that decides it changes
         only on the lines read one by one), else read one by one too."""
+        if self._sweep is None:
+            self._fed += len(lines)
+            if self._fed <= self._sweep_after:
+                self._one_by_one(lines)
+                return
+            # Only the scanner's path feeds lines here, and it has loaded the compiler already.
+            from bokslut.sie.plainheader import PlainSweep
+
+            self._sweep = PlainSweep(self.detected.encoding)
         from bokslut.sie.plainheader import IB, KONTO, LABELS, PSALDO, RES, SRU
 
         swept = self._sweep.sweep(lines)
@@ -1060,7 +1079,7 @@ class ExactLines:
                 reader.feed(no, _decode(reader, no, raw, encoding))
 
     def finish(self) -> _ExactReader:
-        self.reader.objects.distinct_tables = not self._sweep.repeated
+        self.reader.objects.distinct_tables = self._sweep is not None and not self._sweep.repeated
         self.reader.finish()
         return self.reader
 
