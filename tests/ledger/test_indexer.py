@@ -178,3 +178,25 @@ def test_the_charts_and_balances_are_stored_as_read(tmp_path, sie_file):
         ("PSALDO", 0, 2023, 202302, "3010", "1:A\\|1", -700, "2.500000", 15),
         ("PBUDGET", -1, 2022, 202212, "3010", "", -900, None, 16),
     ]
+
+
+def test_rows_inserted_uncompressed_leave_the_connection_as_it_was(tmp_path):
+    import duckdb
+
+    from bokslut.ledger.indexer import stored_uncompressed
+
+    con = duckdb.connect(str(tmp_path / "store.duckdb"))
+    con.execute("CREATE TABLE object (dim INTEGER, obj VARCHAR)")
+    setting = "SELECT current_setting('force_compression')"
+    with stored_uncompressed(con):
+        assert con.execute(setting).fetchone() == ("uncompressed",)
+        con.execute("INSERT INTO object SELECT 1, 'P' || i FROM range(200000) t(i)")
+    assert con.execute(setting).fetchone() == ("auto",)
+    compressions = con.execute(
+        "SELECT DISTINCT compression FROM pragma_storage_info('object') WHERE segment_type = 'VARCHAR'"
+    ).fetchall()
+    assert compressions == [("Uncompressed",)]
+    with pytest.raises(RuntimeError), stored_uncompressed(con):
+        raise RuntimeError("an insert that fails")
+    assert con.execute(setting).fetchone() == ("auto",)
+    assert con.execute("SELECT count(*), max(obj) FROM object").fetchone() == (200000, "P99999")

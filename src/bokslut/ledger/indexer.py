@@ -11,7 +11,7 @@ import contextlib
 import datetime as dt
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import cast
 
@@ -73,6 +73,19 @@ def _bulk_insert(
         con.execute(sql, params or [])
     finally:
         con.unregister(name)
+
+
+@contextlib.contextmanager
+def stored_uncompressed(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Rows inserted meanwhile stored as they are. DuckDB writes a large insert's row groups
+    straight to the file, choosing and applying each column's compression on the way: for a
+    region's 300 000 #OBJEKT that is 0.24-0.29 s at the import's serial end, against 0.08 s
+    uncompressed (10 MB in the store instead of 3 MB)."""
+    con.execute("SET force_compression = 'uncompressed'")
+    try:
+        yield
+    finally:
+        con.execute("RESET force_compression")
 
 
 def _balance_table(
@@ -181,13 +194,14 @@ def insert_file(
             [file_id, d.number, d.name, d.parent, d.line],
         )
     if sie.objects:
-        _bulk_insert(
-            con,
-            "obj_in",
-            object_table(sie.objects),
-            "INSERT INTO object SELECT ?, dim, obj, name, line FROM obj_in",
-            [file_id],
-        )
+        with stored_uncompressed(con):
+            _bulk_insert(
+                con,
+                "obj_in",
+                object_table(sie.objects),
+                "INSERT INTO object SELECT ?, dim, obj, name, line FROM obj_in",
+                [file_id],
+            )
 
     if sie.balances:
         _bulk_insert(
