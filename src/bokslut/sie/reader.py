@@ -1193,8 +1193,6 @@ class _PlainRecords:
         qnumber, bnumber, qname, bname = m.groups()
         encoding = self.encoding
         number = (bnumber if qnumber is None else qnumber).decode(encoding).strip()
-        if not number or number in self.reader.accounts:
-            return False
         name = bname if qname is None else qname
         return self.konto(no, number, "" if name is None else name.decode(encoding).strip())
 
