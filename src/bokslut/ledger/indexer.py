@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 from bokslut.ledger.parsed import Parsed, StagedRows
 from bokslut.ledger.rowfiles import check_of, rows_file
 from bokslut.ledger.sums import SumsDims
-from bokslut.ledger.sums_writer import Summer, write_table
+from bokslut.ledger.sums_writer import Summer
 from bokslut.sie.distinct import ENCODED, dictionary, encoded
 from bokslut.sie.model import (
     TRANSACTION_SCHEMA,
@@ -374,7 +374,8 @@ class StagedWriter:
     vouchers file is written again (:func:`_place_staged`).
 
     The rows are summed as they are written (:class:`~bokslut.ledger.sums_writer.Summer`,
-    for ``dims``), so the store need not read the rows file again for the file's sums.
+    for ``dims``), so the store need not read the rows file again for the file's sums; too
+    many groups to hold are spilled to runs in a folder beside the staged files.
     """
 
     def __init__(self, folder: Path, stem: str, file_id: int, dims: SumsDims | None = None) -> None:
@@ -382,8 +383,9 @@ class StagedWriter:
         self.vouchers_path = folder / f"{stem}.vouchers.parquet"
         self.rows_path = folder / f"{stem}.rows.parquet"
         self.sums_path = folder / f"{stem}.sums.parquet"
+        self.runs_path = folder / f"{stem}.sums-runs"
         self.dims = dims
-        self._summer = Summer(dims) if dims is not None else None
+        self._summer = Summer(dims, self.runs_path) if dims is not None else None
         self.fiscal_year: int | None = None
         self._year_known = False
         self._vouchers: pq.ParquetWriter | None = None
@@ -437,9 +439,7 @@ class StagedWriter:
         self._rows.close()
         _sync(self.vouchers_path)
         _sync(self.rows_path)
-        sums = self._summer.table(self.file_id) if self._summer is not None else None
-        if sums is not None:
-            write_table(sums, self.sums_path)
+        summed = self._summer is not None and self._summer.write(self.file_id, self.sums_path)
         return StagedRows(
             self.file_id,
             self.vouchers_path,
@@ -448,7 +448,7 @@ class StagedWriter:
             vouchers,
             counted,
             first_date,
-            self.sums_path if sums is not None else None,
+            self.sums_path if summed else None,
             self.dims.tag if self.dims is not None else "",
         )
 
@@ -458,7 +458,9 @@ class StagedWriter:
                 with contextlib.suppress(Exception):
                     writer.close()
         self._vouchers = self._rows = None
-        self._summer = Summer(self.dims) if self.dims is not None else None
+        if self._summer is not None:
+            self._summer.discard_runs()
+        self._summer = Summer(self.dims, self.runs_path) if self.dims is not None else None
         for path in (self.vouchers_path, self.rows_path, self.sums_path):
             path.unlink(missing_ok=True)
 

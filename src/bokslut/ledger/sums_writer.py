@@ -3,8 +3,11 @@ store writes, like :mod:`bokslut.ledger.indexer`."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+import secrets
+import shutil
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -16,6 +19,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from bokslut.ledger import sums_runs
+from bokslut.ledger.journal import staging_dir
 from bokslut.ledger.rowfiles import check_of, rows_file
 from bokslut.ledger.sums import YEAR_SUFFIX, SumsDims, is_balance_account, month_of, report_dims, summed
 from bokslut.sie import distinct
@@ -282,10 +287,16 @@ class Summer:
     accounts and reduced object keys are given codes that hold for the whole file (the
     keys by :class:`bokslut.sie.distinct.Codes`, each key walked once to its reduction),
     so nothing is merged afterwards and no string is carried until the sums are taken.
+
+    Given a ``spill`` folder, it holds at most about :data:`~bokslut.ledger.sums_runs.SPILL_GROUPS`
+    groups: past them it writes a sorted run there and starts again (see
+    :mod:`bokslut.ledger.sums_runs`); :meth:`write` then writes the file's sums from the runs.
     """
 
-    def __init__(self, dims: SumsDims) -> None:
+    def __init__(self, dims: SumsDims, spill: Path | None = None) -> None:
         self.dims = dims
+        self._spill = spill
+        self._runs: list[Path] = []
         self._keeps = bool(dims.result or dims.balance)
         self._accounts: dict[str, int] = {}
         self._balance: list[bool] = []  # per account code
@@ -309,6 +320,16 @@ class Summer:
             t = t.filter(kinds)
         if t.num_rows == 0:
             return
+        n = t.num_rows
+        count = int(self._state[0])
+        # Before the piece, which may add as many groups and keys as it has rows: the table
+        # then never grows past the budget (its entries' memory doubles when it grows).
+        if (
+            self._spill is not None
+            and count
+            and (count + n > sums_runs.SPILL_GROUPS or len(self._keys) + n > sums_runs.SPILL_KEYS)
+        ):
+            self._write_run(self._spill)
         amount = distinct.whole(t["amount"]).to_numpy(zero_copy_only=False).astype(np.int64)
         self._biggest = max(self._biggest, int(amount.max()), -int(amount.min()))
         self._rows += amount.size
@@ -322,7 +343,7 @@ class Summer:
         span = np.arange(first_day, int(days.max()) + 1, dtype=np.int64)
         months = span.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
         row = 0
-        while True:
+        while row < a_idx.shape[0]:
             row = _accumulate(
                 a_idx,
                 a_codes,
@@ -336,9 +357,56 @@ class Summer:
                 self._entries,
                 self._state,
             )
-            if row >= a_idx.shape[0]:
-                return
-            self._grow()
+            if row < a_idx.shape[0]:
+                self._grow()
+
+    @property
+    def spilled(self) -> bool:
+        """Whether some of the sums are in runs (see :meth:`write`), not all in memory."""
+        return bool(self._runs)
+
+    @property
+    def overflows(self) -> bool:
+        """Whether a sum could overflow int64 (the file's queries then read the rows)."""
+        return self._biggest * self._rows > _LIMIT
+
+    def _write_run(self, folder: Path) -> None:
+        """The groups held written, sorted, as a run; the table and the keys begun again."""
+        self._runs.append(sums_runs.write_run(self._sorted(0), folder, len(self._runs)))
+        self._state[0] = 0
+        self._slots.fill(-1)
+        self._keys = distinct.Codes()
+        if not self._keeps:
+            self._keys.codes(pa.array([""], pa.string()))
+
+    def write(self, file_id: int, path: Path) -> bool:
+        """Write the file's sums to ``path`` (as :func:`write_table` does); False, writing
+        nothing, when a sum could overflow int64. Spilled, from the runs, which are removed."""
+        try:
+            if self.overflows:
+                return False
+            if not self._runs:
+                write_table(self._sorted(file_id), path)
+                return True
+            assert self._spill is not None
+            if int(self._state[0]):
+                self._write_run(self._spill)
+            # What the runs hold is on disk: the table's memory is DuckDB's while it sorts them.
+            self._slots = np.full(8192, -1, np.int32)
+            self._entries = np.empty((4096, 6), np.int64)
+            self._keys = distinct.Codes()
+            with _SortedWriter(path, 0) as out:
+                for piece in sums_runs.sorted_rows(self._runs, self._spill, file_id, SUMS_SCHEMA):
+                    out.add(piece)
+            return True
+        finally:
+            self.discard_runs()
+
+    def discard_runs(self) -> None:
+        """Remove the runs written (and the spill folder)."""
+        if self._spill is not None and (self._runs or self._spill.exists()):
+            shutil.rmtree(self._spill, ignore_errors=True)
+        self._runs = []
 
     def _account(self, account: str) -> int:
         code = self._accounts.get(account)
@@ -377,9 +445,16 @@ class Summer:
             _rehash_groups(self._entries, count, self._slots)
 
     def table(self, file_id: int) -> pa.Table | None:
-        """The file's sums, or None when a sum could overflow int64 (its queries read the rows)."""
-        if self._biggest * self._rows > _LIMIT:
+        """The file's sums, or None when a sum could overflow int64 (its queries read the rows).
+        Not once spilled (:meth:`write` writes them then)."""
+        if self._runs:
+            raise RuntimeError("the sums are spilled to runs: write them with Summer.write")
+        if self.overflows:
             return None
+        return self._sorted(file_id)
+
+    def _sorted(self, file_id: int) -> pa.Table:
+        """The sums held, sorted by account, key and month."""
         entries = self._entries[: int(self._state[0])]
         if entries.shape[0] == 0:
             return SUMS_SCHEMA.empty_table()
@@ -704,6 +779,18 @@ def year_sums(months: pa.Table, through: int) -> pa.Table:
     with the one before it (no string hashed or ranked). Rows not so sorted are grouped."""
     if months.num_rows == 0:
         return months
+    out = _folded(months, through)
+    if out is None:
+        file_id = int(months["file_id"][0].as_py())
+        month = distinct.whole(months["month"]).to_numpy(zero_copy_only=False)
+        folded = pa.array(np.maximum(month, through).astype(np.int32))
+        return _regrouped(months.drop_columns(["file_id"]).set_column(2, "month", folded), file_id)
+    return out
+
+
+def _folded(months: pa.Table, through: int) -> pa.Table | None:
+    """:func:`year_sums` of rows sorted by account, key and month (rows of the same ones may
+    follow each other: they are added up too); None when they are not so sorted."""
     file_id = int(months["file_id"][0].as_py())
     month = distinct.whole(months["month"]).to_numpy(zero_copy_only=False)
     folded = np.maximum(month, through).astype(np.int32)
@@ -711,8 +798,7 @@ def year_sums(months: pa.Table, through: int) -> pa.Table:
     objects = distinct.whole(months["objects"].cast(pa.string()))
     runs = _runs(account, objects, month, folded)
     if runs is None:
-        t = months.drop_columns(["file_id"]).set_column(2, "month", pa.array(folded))
-        return _regrouped(t, file_id)
+        return None
     n = runs.size
     firsts = pa.array(runs)
 
@@ -738,7 +824,7 @@ def year_sums(months: pa.Table, through: int) -> pa.Table:
 
 def _runs(account: pa.Array, objects: pa.Array, month: np.ndarray, folded: np.ndarray) -> np.ndarray | None:
     """Where each run of rows of the same account, key and folded month starts; None when the
-    rows are not sorted by account, key and month (each row after the one before it)."""
+    rows are not sorted by account, key and month (each row after or beside the one before it)."""
     if len(account) == 1:
         return np.zeros(1, np.int64)
     head, tail = slice(0, len(account) - 1), slice(1, None)
@@ -751,7 +837,7 @@ def _runs(account: pa.Array, objects: pa.Array, month: np.ndarray, folded: np.nd
     same_key = same_account & compared(objects, "equal")
     later = np.where(
         same_key,
-        month[tail] > month[head],
+        month[tail] >= month[head],
         np.where(same_account, compared(objects, "greater"), compared(account, "greater")),
     )
     if not later.all():
@@ -760,16 +846,96 @@ def _runs(account: pa.Array, objects: pa.Array, month: np.ndarray, folded: np.nd
     return np.flatnonzero(np.r_[True, changed])
 
 
+class _SortedWriter:
+    """A sums file written from pieces sorted by account, key and month, one after the other,
+    the months up to ``through`` folded (:func:`year_sums`) and the rows of the same account,
+    key and folded month added up, also across pieces; in row groups as :func:`write_table`
+    makes them (the same bytes as the whole table written at once)."""
+
+    def __init__(self, path: Path, through: int) -> None:
+        self._path = path
+        self._tmp = path.with_suffix(".tmp")
+        self._tmp.unlink(missing_ok=True)
+        self._through = through
+        self._writer = pq.ParquetWriter(
+            self._tmp, SUMS_SCHEMA, compression="none", use_dictionary=["account", "objects"]
+        )
+        self._last: pa.Table | None = None  # the last row: the next piece may add to it
+        self._held: list[pa.Table] = []
+        self._held_rows = 0
+
+    def __enter__(self) -> _SortedWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is None:
+            self.close()
+        else:
+            with contextlib.suppress(Exception):
+                self._writer.close()
+            self._tmp.unlink(missing_ok=True)
+
+    def add(self, piece: pa.Table) -> None:
+        if piece.num_rows == 0:
+            return
+        # Folded first, so that the last row (folded) is compared with the piece's folded months.
+        month = distinct.whole(piece["month"]).to_numpy(zero_copy_only=False)
+        piece = piece.set_column(3, "month", pa.array(np.maximum(month, self._through).astype(np.int32)))
+        if self._last is not None:
+            piece = pa.concat_tables([self._last, piece])
+        out = _folded(piece, self._through)
+        if out is None:
+            raise ValueError(f"{self._path.name}: the sums to write are not sorted")
+        n = out.num_rows
+        self._hold(out.slice(0, n - 1))
+        self._last = out.slice(n - 1)
+
+    def _hold(self, t: pa.Table) -> None:
+        self._held.append(t)
+        self._held_rows += t.num_rows
+        while self._held_rows >= _GROUP_ROWS:
+            self._flush(_GROUP_ROWS)
+
+    def _flush(self, n: int) -> None:
+        held = pa.concat_tables(self._held)
+        # One chunk, as a whole table written at once gives the writer: its pages are the same.
+        self._writer.write_table(held.slice(0, n).combine_chunks(), row_group_size=_GROUP_ROWS)
+        rest = held.slice(n)
+        self._held, self._held_rows = ([rest] if rest.num_rows else []), rest.num_rows
+
+    def close(self) -> None:
+        if self._last is not None:
+            self._hold(self._last)
+            self._last = None
+        if self._held_rows:
+            self._flush(self._held_rows)
+        self._writer.close()
+        with self._tmp.open("rb") as f:
+            os.fsync(f.fileno())
+        os.replace(self._tmp, self._path)
+
+
+_GROUP_ROWS = 1 << 20  # the rows of a row group pq.write_table writes
+
+
 def sum_rows(rows_path: Path, file_id: int, dims: SumsDims) -> pa.Table | None:
-    """The sums of one rows file (None when they could overflow int64)."""
-    summer = Summer(dims)
+    """The sums of one rows file, in memory (None when they could overflow int64)."""
+    return _summed(rows_path, dims).table(file_id)
+
+
+def _summed(rows_path: Path, dims: SumsDims, spill: Path | None = None) -> Summer:
+    """A Summer fed one rows file's rows (spilling to ``spill``, if given, see :class:`Summer`)."""
+    summer = Summer(dims, spill)
     source = pq.ParquetFile(rows_path, read_dictionary=["account", "objects"])
     try:
         for i in range(source.num_row_groups):
             summer.add(source.read_row_group(i, columns=["kind", "account", "objects", "amount", "date"]))
+    except BaseException:
+        summer.discard_runs()
+        raise
     finally:
         source.close()
-    return summer.table(file_id)
+    return summer
 
 
 def write_table(table: pa.Table, path: Path) -> None:
@@ -788,11 +954,8 @@ def sums_file(layout: Layout, file_id: int, sha256: str, dims: SumsDims, *, whol
     return rows_file(layout, file_id, sha256, f"sums-{dims.tag}{YEAR_SUFFIX if whole_year else ''}")
 
 
-def _write(
-    con: duckdb.DuckDBPyConnection, path: Path, table: pa.Table, file_id: int, whole_year: bool
-) -> None:
-    """Write one sums file and record its check in place of the file's other sums of that kind."""
-    write_table(table, path)
+def _record(con: duckdb.DuckDBPyConnection, path: Path, file_id: int, whole_year: bool) -> None:
+    """Record a sums file's check in place of the file's other sums of that kind."""
     c = check_of(path)
     kind = "LIKE" if whole_year else "NOT LIKE"
     con.execute(
@@ -819,25 +982,45 @@ def write_sums(
     the year sums, made from the monthly ones. Returns whether they were written (not when the
     sums could overflow)."""
     monthly = sums_file(layout, file_id, sha256, dims)
-    if summed(con, dims.tag).get(file_id) == monthly.name:
+    table: pa.Table | None = None  # the monthly sums, when in memory
+    if summed(con, dims.tag).get(file_id) != monthly.name:
+        spill = staging_dir(layout) / f"summor-{file_id}-{secrets.token_hex(8)}"
+        summer = _summed(rows_file(layout, file_id, sha256, "rows"), dims, spill)
+        if summer.overflows:
+            summer.discard_runs()
+            return False
+        if summer.spilled:
+            summer.write(file_id, monthly)
+        else:
+            table = summer.table(file_id)
+            assert table is not None
+            write_table(table, monthly)
+        _record(con, monthly, file_id, whole_year=False)
+    end = _year_end(con, file_id)
+    if end is not None:
+        year = sums_file(layout, file_id, sha256, dims, whole_year=True)
+        _write_year_sums(monthly, table, month_of(end), year)
+        _record(con, year, file_id, whole_year=True)
+    return True
+
+
+def _write_year_sums(monthly: Path, table: pa.Table | None, through: int, path: Path) -> None:
+    """The year sums of the monthly sums in ``table`` or else in the file ``monthly``: of a
+    file of more rows than a Summer holds, row group by row group, each added to the last."""
+    if table is None:
+        source = pq.ParquetFile(monthly, memory_map=True)
+        try:
+            if source.metadata.num_rows > sums_runs.SPILL_GROUPS:
+                with _SortedWriter(path, through) as out:
+                    for i in range(source.num_row_groups):
+                        out.add(source.read_row_group(i))
+                return
+        finally:
+            source.close()
         # Checked when the store was opened, like the rows they were made from. Mapped, not
         # read into buffers: a region's monthly sums are 150 MB, read again only for this.
-        table: pa.Table | None = pq.read_table(monthly, memory_map=True)
-    else:
-        table = sum_rows(rows_file(layout, file_id, sha256, "rows"), file_id, dims)
-        if table is None:
-            return False
-        _write(con, monthly, table, file_id, whole_year=False)
-    end = _year_end(con, file_id)
-    if end is not None and table is not None:
-        _write(
-            con,
-            sums_file(layout, file_id, sha256, dims, whole_year=True),
-            year_sums(table, month_of(end)),
-            file_id,
-            True,
-        )
-    return True
+        table = pq.read_table(monthly, memory_map=True)
+    write_table(year_sums(table, through), path)
 
 
 def missing(con: duckdb.DuckDBPyConnection, dims: SumsDims) -> list[tuple[int, str]]:
