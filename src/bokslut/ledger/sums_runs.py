@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 # the run's columns). 50 M rows of `dims` have 10.5 M groups (see docs/scale.md).
 SPILL_GROUPS = 4_000_000
 SPILL_KEYS = 4_000_000
-MERGE_MEMORY = "1GB"  # DuckDB's memory_limit while it sorts the runs together
+MERGE_MEMORY = "512MB"  # DuckDB's memory_limit while it sorts the runs together (see docs/scale.md)
 MERGE_THREADS = 2
 _BATCH_ROWS = 1 << 20
 
