@@ -683,6 +683,44 @@ def test_a_large_file_scanned_while_the_store_fails_to_open_leaves_nothing_behin
     assert not any((ws.cache / "staging").glob("*/*"))
 
 
+def test_a_large_file_is_copied_and_hashed_from_before_the_store_opens(ws, tmp_path, monkeypatch):
+    from bokslut.ledger import store as store_module
+
+    path = tmp_path / "stor.se"
+    path.write_bytes(_ledger([_year(day) for day in range(1, 60)]))
+    _streamed_in_pieces(monkeypatch)
+    update_store = store_module.update_store
+    copying_when_opened: list[list[str]] = []
+
+    def noting(*args, **kwargs):
+        copying_when_opened.append([p.name for p in (ws.cache / "staging").glob("*/*")])
+        return update_store(*args, **kwargs)
+
+    monkeypatch.setattr(store_module, "update_store", noting)
+    (f,) = import_files(ws, [path]).files
+    assert (f.status, f.vouchers) == ("ny", 59)
+    assert copying_when_opened == [["0-rader.kopia"]]
+    with open_store(ws) as store:
+        ((digest,),) = store.con.execute("SELECT sha256 FROM source_file").fetchall()
+    assert digest == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert (ws.root / f.target).read_bytes() == path.read_bytes()
+
+
+def test_an_interrupted_import_is_finished_before_the_next_one_copies_into_staging(ws, tmp_path, monkeypatch):
+    import_files(ws, [_small_file(tmp_path)])
+    # What a killed import leaves: its staging folder, with a copy half made.
+    left = ws.cache / "staging" / ("0" * 32)
+    left.mkdir(parents=True)
+    (left / "0-rader.kopia").write_bytes(b"#FLAGGA 0\n")
+    path = tmp_path / "stor.se"
+    path.write_bytes(_ledger([_year(day) for day in range(1, 30)]))
+    _streamed_in_pieces(monkeypatch)
+    (f,) = import_files(ws, [path]).files
+    assert (f.status, f.transactions) == ("ny", 58)
+    assert not (ws.cache / "staging").exists() or not any((ws.cache / "staging").iterdir())
+    assert (ws.root / f.target).read_bytes() == path.read_bytes()
+
+
 def test_a_large_file_is_imported_when_the_kernels_cannot_be_warmed_up_beforehand(ws, tmp_path, monkeypatch):
     import tempfile
 

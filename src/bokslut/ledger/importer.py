@@ -14,11 +14,12 @@ from a pre-system, no balances) is stored beside it under its own name.
 A large file (from :data:`~bokslut.sie.reader.FAST_PATH_MIN_BYTES` on) is never held in
 memory whole: it is scanned piece by piece (:func:`bokslut.sie.fastscan.stream_fast`), each
 piece checked (:mod:`bokslut.sie.running`) and written as Parquet into the import's staging
-folder, then dropped; meanwhile the file is copied there too (:mod:`bokslut.ledger.streaming`).
-The first file's scan begins as soon as the lock is held, while DuckDB and the settings load
-and the store opens; nothing is written before the store is open. Should the scanner meet a
-line only the exact reader can judge, what was written is thrown away and the file is read
-again exactly, as a small file is.
+folder, then dropped; the file is copied there too, and hashed as it is copied
+(:mod:`bokslut.ledger.streaming`). The first file's copy and scan begin as soon as the lock
+is held, while DuckDB and the settings load and the store opens; nothing but the copy is
+written before the store is open. Should the scanner meet a line only the exact reader can
+judge, what was written is thrown away and the file is read again exactly, as a small file
+is.
 """
 
 from __future__ import annotations
@@ -151,10 +152,10 @@ def _stream(
     if i == 0 and streams:
         streaming: Streaming | None = streams[0]  # begun before the store was open
     else:
-        streaming = Streaming.start(path)
+        streaming = Streaming.start(path, staging, f"{i}-rader")
         if streaming is not None:
             streams.append(streaming)
-    if streaming is None or not streaming.begin(store, staging, f"{i}-rader", max_bytes):
+    if streaming is None or not streaming.begin(store, max_bytes):
         return None
     got = streaming.result()
     if got is None:
@@ -169,17 +170,22 @@ def import_files(layout: Layout, paths: Sequence[Path], progress: Progress = no_
         raise BokslutError(f"{layout.root}: ingen bokslut.toml här – skapa arbetsytan med 'bokslut new'")
     try:
         with writer_lock(layout):
+            # An interrupted import is finished, and its staging cleared, before this one's
+            # copy begins there.
+            recovered = journal.recover(layout)
             staging = journal.Staging.begin(layout)
-            # The first file, if large, is scanned from now on (without the GIL) while the
-            # settings and DuckDB load and the store opens; nothing is written before that.
-            first = Streaming.start(paths[0], warm_up=True) if paths else None
-            streams: list[Streaming] = [first] if first is not None else []
+            # The first file, if large, is copied and scanned from now on (without the GIL)
+            # while the settings and DuckDB load and the store opens; nothing but the copy is
+            # written before that.
+            streams: list[Streaming] = []
             try:
+                first = Streaming.start(paths[0], staging, "0-rader", warm_up=True) if paths else None
+                streams += [first] if first is not None else []
                 from bokslut.ledger.store import update_store
                 from bokslut.workspace.config import input_limits
 
                 limit = input_limits(layout.config).sie_bytes
-                with update_store(layout, progress=progress) as store:
+                with update_store(layout, progress=progress, recovered=recovered) as store:
                     read, findings = _read_all(paths, limit, progress, store, staging, streams)
                     if has_errors(findings):
                         raise BokslutError(NOTHING_IMPORTED, findings)

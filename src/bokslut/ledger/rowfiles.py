@@ -28,12 +28,15 @@ import contextlib
 import hashlib
 import io
 import os
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
+
+# zlib's CRC-32 (the same value), about four times as fast: the rows files of a large file are
+# hundreds of MB, summed while they are written.
+from isal.isal_zlib import crc32
 
 from bokslut.workspace.layout import Layout
 
@@ -94,7 +97,7 @@ def _crc32(fd: int) -> int:
     with io.FileIO(fd, closefd=False) as f:
         f.seek(0)
         while n := f.readinto(buffer):
-            crc = zlib.crc32(view[:n], crc)
+            crc = crc32(view[:n], crc)
     return crc
 
 
@@ -210,7 +213,7 @@ def _crc32_range(fd: int, start: int, stop: int, crc: int) -> int:
         n = os.preadv(fd, [view[: min(_CHUNK, stop - at)]], at)
         if n <= 0:
             raise OSError("the file is shorter than it was")
-        crc = zlib.crc32(view[:n], crc)
+        crc = crc32(view[:n], crc)
         at += n
     return crc
 

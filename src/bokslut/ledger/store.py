@@ -520,6 +520,7 @@ def update_store(
     progress: Progress = no_progress,
     verify: Verify = "stat",
     hashed_now: Mapping[int, str] | None = None,
+    recovered: list[Finding] | None = None,
 ) -> Iterator[Store]:
     """A writable next generation of the store, up to date with data/ledger; published on success.
 
@@ -528,9 +529,11 @@ def update_store(
     importer), so they are indexed without reading them again. ``verify`` is how much
     of the cache and of data/ledger is read to find what no longer answers (see
     :func:`open_store`). If the block raises, the new generation is thrown away and
-    the published one stays as it was.
+    the published one stays as it was. ``recovered``: the findings of
+    :func:`~bokslut.ledger.journal.recover`, when the caller has finished an interrupted
+    import itself under the same lock (the importer, before it copies into staging).
     """
-    findings = recover(layout)
+    findings = recover(layout) if recovered is None else list(recovered)
     _clear_leftovers(layout)
     generations = _generations(layout)
     number = generations[-1][0] + 1 if generations else 1

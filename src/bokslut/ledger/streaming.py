@@ -1,20 +1,22 @@
 """A large SIE file streamed into an import's staging area, begun before the store is open.
 
-The file is scanned in a thread from the moment the import holds the writer lock
-(:func:`bokslut.sie.fastscan.stream_fast`): the scanner's workers run without the GIL while
-the import loads DuckDB and its settings and opens the store. Only then, once the store has
-cleared the staging area of interrupted imports and given the file its id, does anything
-get written: the pieces scanned meanwhile wait (a few of them; then the scan waits too),
-each checked already (:mod:`bokslut.sie.running`). From then on each piece is written as it
-comes (:class:`~bokslut.ledger.indexer.StagedWriter`), its files followed (synced and
-summed, :class:`~bokslut.ledger.rowfiles.Follower`), and the file is copied into the
-staging area beside them (:class:`Copy`).
+The file is copied into the staging area (:class:`Copy`) and scanned in a thread from the
+moment the import holds the writer lock and has finished any interrupted import
+(:func:`bokslut.sie.fastscan.stream_fast`): the copy and the scanner's workers run without
+the GIL while the import loads DuckDB and its settings and opens the store. Only then,
+once the store has given the file its id, does anything else get written: the pieces
+scanned meanwhile wait (a few of them; then the scan waits too), each checked already
+(:mod:`bokslut.sie.running`). From then on each piece is written as it comes
+(:class:`~bokslut.ledger.indexer.StagedWriter`) and its files followed (synced and summed,
+:class:`~bokslut.ledger.rowfiles.Follower`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
+import hashlib
 import io
 import os
 import tempfile
@@ -47,8 +49,12 @@ BACKLOG = 4
 
 
 class Copy:
-    """A large file copied into the staging area in a thread while it is being read (and its
-    copy synced), so that the copy is there when reading ends instead of starting then."""
+    """A large file copied into the staging area in a thread (and its copy synced), and hashed
+    as it is copied.
+
+    Begun as soon as the import holds the writer lock, before the scan: copying and hashing
+    let the GIL go, so they run on the processor that the import's start (loading modules,
+    which holds the GIL) leaves idle, instead of beside the scan, which uses both."""
 
     def __init__(self, staging: journal.Staging, name: str, fd: int, seen: os.stat_result) -> None:
         self.name = name
@@ -56,8 +62,17 @@ class Copy:
         self._fd: int | None = os.dup(fd)  # the file that is read, whatever its path is given to
         self._closing = threading.Lock()  # stop() may be called by two threads (Ctrl-C)
         self._stop = threading.Event()
+        self._digest = hashlib.sha256()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bokslut-copy")
-        self._copied = self._pool.submit(staging.copy_in, name, self._fd, seen.st_size, self._stop)
+        self._copied = self._pool.submit(
+            staging.copy_in, name, self._fd, seen.st_size, self._stop, self._digest
+        )
+
+    def sha256(self) -> str:
+        """The file's SHA-256, once copied; raises OSError if the copy failed or was stopped."""
+        if not self._copied.result():
+            raise OSError(errno.ECANCELED, "the copy was stopped")
+        return self._digest.hexdigest()
 
     def finish(self, source: Path) -> None:
         """Wait for the copy; raises OSError if it failed (the importer says so, as for any copy)
@@ -101,19 +116,21 @@ class _Stopped(Exception):
 @dataclass(frozen=True, slots=True)
 class _Target:
     store: Store
-    staging: journal.Staging
-    stem: str
     file_id: int
 
 
 class Streaming:
     """One large file being scanned in a thread; see the module's description."""
 
-    def __init__(self, path: Path, f: io.BufferedReader, warm_up: bool = False) -> None:
+    def __init__(
+        self, path: Path, f: io.BufferedReader, staging: journal.Staging, stem: str, warm_up: bool = False
+    ) -> None:
         self.path = path
         self.stat = os.fstat(f.fileno())
-        self.copy: Copy | None = None
         self._f = f
+        self._staging = staging
+        self._stem = stem
+        self.copy: Copy | None = self._copy()
         self._loaded = threading.Event()  # the scanner's kernels are loaded
         self._ready = threading.Event()  # the store is open: pieces are written from now on
         self._stopped = threading.Event()
@@ -132,10 +149,12 @@ class Streaming:
         self._scanned = self._pool.submit(self._scan, warm_up)
 
     @staticmethod
-    def start(path: Path, *, warm_up: bool = False) -> Streaming | None:
+    def start(path: Path, staging: journal.Staging, stem: str, *, warm_up: bool = False) -> Streaming | None:
         """``path`` being scanned from now on, if it is a file large enough to stream; else None
-        (also when it cannot be opened: the exact reader says why). ``warm_up``: the scanner's
-        kernels are loaded first, and this waits for that (see below)."""
+        (also when it cannot be opened: the exact reader says why). Its rows go to ``staging``
+        under names that begin with ``stem``. ``warm_up``: the import has only begun (the
+        store is not open): the scanner's kernels are loaded first, and this waits for that
+        (see below). The file's copy begins at once either way."""
         from bokslut.sie import reader
 
         try:
@@ -151,7 +170,7 @@ class Streaming:
             f = reader.open_input(path, LARGEST_SIE_BYTES)
         except BokslutError:
             return None
-        streaming = Streaming(path, f, warm_up)
+        streaming = Streaming(path, f, staging, stem, warm_up)
         # Loading the scanner and its compiled kernels holds the GIL, and the scanner's workers
         # run beside the rest of the import's start (which holds it too) only once they are
         # loaded: so the import waits for that first.
@@ -162,8 +181,18 @@ class Streaming:
             raise
         return streaming
 
-    def begin(self, store: Store, staging: journal.Staging, stem: str, max_bytes: int) -> bool:
-        """Let the pieces be written, to ``staging`` under a new file id of ``store``. Call under
+    def _copy(self) -> Copy | None:
+        """The file's copy begun, unless the staging area cannot be written yet: a symlinked
+        cache folder, which the store replaces as it opens (then :meth:`begin` begins it), or one
+        that cannot be made."""
+        try:
+            self._staging.folder_for_writing()
+        except (BokslutError, OSError):  # begin() says what is wrong, where it did before
+            return None
+        return Copy(self._staging, f"{self._stem}.kopia", self._f.fileno(), self.stat)
+
+    def begin(self, store: Store, max_bytes: int) -> bool:
+        """Let the pieces be written, to the staging area under a new file id of ``store``. Call under
         the writer lock once the store is open. False when the file is over the workspace's
         limit: then it is not streamed (and the exact reader says so)."""
         if self.stat.st_size > max_bytes:
@@ -173,10 +202,10 @@ class Streaming:
         from bokslut.ledger.rowfiles import Follower
         from bokslut.ledger.sums import report_dims
 
-        folder = staging.folder_for_writing()
-        self.copy = Copy(staging, f"{stem}.kopia", self._f.fileno(), self.stat)
-        self._target = _Target(store, staging, stem, store.take_file_id())
-        self._writer = StagedWriter(folder, stem, self._target.file_id, report_dims(store.layout))
+        folder = self._staging.folder_for_writing()
+        self.copy = self.copy or Copy(self._staging, f"{self._stem}.kopia", self._f.fileno(), self.stat)
+        self._target = _Target(store, store.take_file_id())
+        self._writer = StagedWriter(folder, self._stem, self._target.file_id, report_dims(store.layout))
         self._follower = Follower((self._writer.vouchers_path, self._writer.rows_path))
         self._ready.set()
         return True
@@ -205,13 +234,14 @@ class Streaming:
             assert self.copy is not None
             staged = writer.close(checks.vouchers, checks.counted, checks.first_date)
             staged = dataclasses.replace(staged, summed=follower.finish())
+            sha256 = self.copy.sha256()
         except BaseException:
             self.stop()
             raise
         finally:
             self._f.close()
         sie = streamed.sie
-        return StreamedFile(self.stat, streamed.sha256, sie, staged, lambda: checks.findings(sie), self.copy)
+        return StreamedFile(self.stat, sha256, sie, staged, lambda: checks.findings(sie), self.copy)
 
     def stop(self) -> None:
         """Stop scanning and copying, wait for the threads, and throw away what was written.
@@ -294,7 +324,7 @@ class Streaming:
         if self._ready.is_set() and old is not None and target is not None and self._follower is not None:
             self._follower.close()
             old.discard()
-            self._writer = StagedWriter(old.vouchers_path.parent, target.stem, old.file_id, old.dims)
+            self._writer = StagedWriter(old.vouchers_path.parent, self._stem, old.file_id, old.dims)
             self._follower = Follower((self._writer.vouchers_path, self._writer.rows_path))
 
 
