@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.conftest import sie_sample
 
-from bokslut.diagnostics import BokslutError
+from bokslut.diagnostics import BokslutError, Level
 from bokslut.ledger.importer import import_files
 from bokslut.ledger.queries import AccountRange, trial_balance
 from bokslut.ledger.store import open_store
@@ -650,6 +650,39 @@ def test_a_streamed_files_rows_are_summed_while_written_not_read_again(ws, tmp_p
     for name, check in checks.items():
         data = (rowfiles.rows_dir(ws) / check.name).read_bytes()
         assert (name, check.crc32, check.size) == (name, zlib.crc32(data), len(data))
+
+
+def test_a_streamed_files_checks_begin_when_the_scan_ends(ws, tmp_path, monkeypatch):
+    from bokslut.ledger import streaming
+    from bokslut.sie.running import RunningChecks
+
+    path = tmp_path / "stor.se"
+    # Voucher 101 does not balance: its finding comes from the running checks.
+    path.write_bytes(_ledger([_year(day) for day in range(1, 30)]).replace(b"-100.00", b"-99.00", 1))
+    _streamed_in_pieces(monkeypatch)
+    events: list[tuple[str, object]] = []
+    findings, result = RunningChecks.findings, streaming.Streaming.result
+
+    def noted_findings(self, sie):
+        events.append(("findings", threading.current_thread().name.rsplit("_", 1)[0]))
+        return findings(self, sie)
+
+    def noted_result(self):
+        got = result(self)
+        events.append(("result: findings begun", self._found is not None))
+        return got
+
+    monkeypatch.setattr(RunningChecks, "findings", noted_findings)
+    monkeypatch.setattr(streaming.Streaming, "result", noted_result)
+    with pytest.raises(BokslutError) as raised:
+        import_files(ws, [path])
+    assert [f.message for f in raised.value.findings if f.level is Level.ERROR] == [
+        "verifikation A 101 balanserar inte: raderna summerar till 1,00 kr i stället för 0"
+    ]
+    # Once, in a thread of their own, begun before the importer had the file's result, and
+    # that thread gone after the import.
+    assert sorted(events) == [("findings", "bokslut-checks"), ("result: findings begun", True)]
+    assert not [t.name for t in threading.enumerate() if t.name.startswith("bokslut-")]
 
 
 def test_a_large_file_scanned_while_the_store_fails_to_open_leaves_nothing_behind(ws, tmp_path, monkeypatch):

@@ -120,6 +120,24 @@ def test_objects_of_balances_are_checked_against_the_declared_ones():
     ]
 
 
+def test_balances_objects_are_looked_up_with_the_rows_pairs():
+    # A9 in a balance (line 9) and a row (line 17): the row's line is named, as the pairs of
+    # the rows come first; "a|b:c" declared and used by both; B7 only in a balance.
+    text = (
+        HEAD
+        + '#OBJEKT 1 "a|b:c" "Konstig"\n#OBJEKT 6 "P1" "Projekt"\n'
+        + '#OIB 0 1930 {1 "a|b:c"} 100.00\n'  # line 8
+        + '#OIB 0 1930 {1 "A9"} 50.00\n'  # line 9
+        + '#PSALDO 0 202301 3010 {6 "P1" 1 "B7"} -5.00\n'  # line 10
+        + '#PSALDO 0 202302 3010 {1 "B7"} -5.00\n'  # line 11
+        + _voucher(['#TRANS 3010 {1 "a|b:c" 6 "P1"} -5', "#TRANS 1930 {} 5"])  # lines 14-15
+        + _voucher(['#TRANS 3010 {1 "A9"} -5', "#TRANS 1930 {} 5"])  # lines 18-19
+    )
+    sie = read_sie_bytes(text.encode("cp437"), "f.se", fast=False)
+    found = [(f.message, f.line) for f in check_declared(sie) if "#OBJEKT" in f.message]
+    assert found == [("objekt 'B7', 'A9' i dimension 1 används men deklareras inte med #OBJEKT", 10)]
+
+
 @settings(max_examples=100, deadline=None)
 @given(
     st.dictionaries(
@@ -132,7 +150,7 @@ def test_objects_of_balances_are_checked_against_the_declared_ones():
 def test_undeclared_objects_taken_apart_by_columns_are_those_taken_pair_by_pair(used, escaped):
     # Many objects per dimension (more than a finding names), lines shared, some declared;
     # ids with ":" are escaped in their keys and so go pair by pair either way.
-    from bokslut.sie.checks import _pair_keys, _undeclared_objects, _undeclared_objects_one_by_one
+    from bokslut.sie.checks import _undeclared_objects, _undeclared_objects_one_by_one
 
     sie = read_sie_bytes(
         (HEAD + '#OBJEKT 1 "A" "a"\n#OBJEKT 6 "B1" "b"\n').encode("cp437"), "t.se", fast=False
@@ -145,8 +163,6 @@ def test_undeclared_objects_taken_apart_by_columns_are_those_taken_pair_by_pair(
     )
     found = _undeclared_objects(sie, pairs, [])
     assert found == _undeclared_objects_one_by_one(
-        _pair_keys([1, 6], ["A", "B1"]),
-        pairs.filter(pa.array([k not in ("1:A", "6:B1") for k in keys], pa.bool_())),
-        [],
+        pairs.filter(pa.array([k not in ("1:A", "6:B1") for k in keys], pa.bool_())), {}
     )
     assert all(count >= len(items) for items, count in found.values())

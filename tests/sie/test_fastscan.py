@@ -860,6 +860,29 @@ def test_the_other_lines_read_in_batches_beside_the_scan_are_read_as_all_at_once
     assert got.findings == expected.findings
 
 
+def test_each_batch_of_a_pieces_other_lines_is_told_how_many_follow_it():
+    fed: list[tuple[int, int]] = []
+
+    class Counting:
+        def __init__(self, name: str, detected: enc.Detected) -> None:
+            pass
+
+        def feed(self, lines, coming: int = 0) -> None:
+            fed.append((len(lines), coming))
+
+        def finish(self) -> None:
+            return None
+
+    others = fastscan._Others("f.se", Counting)
+    n = 2 * fastscan._OTHERS_BATCH + 7
+    others.add(_header_lines(n), CP437)
+    others.add(_header_lines(3), CP437)
+    others.read(CP437)
+    others.close()
+    batch = fastscan._OTHERS_BATCH
+    assert fed == [(batch, batch + 7), (batch, 7), (7, 0), (3, 0)]
+
+
 @pytest.mark.parametrize("turn", ["later piece", "end of file"])
 def test_the_other_lines_are_read_again_when_the_file_decides_another_encoding(turn):
     flagga = [(1, b"#FLAGGA 0")]
@@ -989,7 +1012,7 @@ def test_the_other_lines_are_cut_as_the_scanner_found_them(shape):
     if shape == "trimmed":
         starts[700] += 1
     got = fastscan._others(memoryview(body), numbers, starts, stops)
-    assert got == [(no, body[a:b]) for no, a, b in zip(numbers, starts, stops, strict=True)]
+    assert list(got) == [(no, body[a:b]) for no, a, b in zip(numbers, starts, stops, strict=True)]
 
 
 # Bytes the scanner's word-at-a-time copies stop at (each at every place in a word below).

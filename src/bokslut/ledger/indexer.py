@@ -391,7 +391,7 @@ class StagedWriter:
         self._vouchers: pq.ParquetWriter | None = None
         self._rows: pq.ParquetWriter | None = None
 
-    def _guess_year(self, others: list[tuple[int, bytes]], vouchers: pa.Table) -> None:
+    def _guess_year(self, others: Sequence[tuple[int, bytes]], vouchers: pa.Table) -> None:
         if self._year_known:
             return
         for _, raw in others:
@@ -403,7 +403,7 @@ class StagedWriter:
             # Settled with the first vouchers written: every voucher of the file gets the same.
             self.fiscal_year, self._year_known = pc.min(vouchers["date"]).as_py().year, True
 
-    def write(self, vouchers: pa.Table, rows: pa.Table, others: list[tuple[int, bytes]]) -> None:
+    def write(self, vouchers: pa.Table, rows: pa.Table, others: Sequence[tuple[int, bytes]]) -> None:
         """Write one piece: whole vouchers, their rows, and the piece's other records (for the year).
 
         The rows' grouped columns are written (and summed) from their dictionaries: given

@@ -399,13 +399,26 @@ def _undeclared_objects(
     how many it has; from the rows' ``pairs`` and the balance records' objects."""
     objects = object_table(sie.objects)
     declared = _pair_keys(objects["dim"].combine_chunks(), objects["obj"].combine_chunks())
-    missing = pairs.filter(pc.invert(pc.is_in(pairs["value"], value_set=declared)))
+    # The balances' objects, each with its first line, looked up with the rows' pairs: one
+    # lookup among the declared keys (a region declares hundreds of thousands of objects:
+    # no set of them in Python, and the keys hashed once).
+    in_records: dict[tuple[int, str], int] = {}
+    for b in records:
+        for dim_obj in b.objects:
+            in_records.setdefault(dim_obj, b.line)
+    listed = list(in_records)
+    values = pairs["value"].combine_chunks()
+    if listed:
+        keys = _pair_keys([dim for dim, _ in listed], [obj for _, obj in listed])
+        values = pa.concat_arrays([values.cast(pa.string()), keys])
+    known = pc.is_in(values, value_set=declared)
+    n = pairs.num_rows
+    missing = pairs.filter(pc.invert(known.slice(0, n)))
     values = missing["value"]
-    if (
-        any(b.objects for b in records)
-        or pc.all(pc.match_substring_regex(values, _PLAIN_PAIR)).as_py() is False
-    ):
-        return _undeclared_objects_one_by_one(declared, missing, records)
+    if listed or pc.all(pc.match_substring_regex(values, _PLAIN_PAIR)).as_py() is False:
+        absent = pc.invert(known.slice(n)).to_pylist()
+        in_records = {dim_obj: in_records[dim_obj] for dim_obj, a in zip(listed, absent, strict=True) if a}
+        return _undeclared_objects_one_by_one(missing, in_records)
     parts = pc.split_pattern(values, ":", max_splits=1)
     t = pa.table(
         {
@@ -427,10 +440,10 @@ def _undeclared_objects(
 
 
 def _undeclared_objects_one_by_one(
-    declared: pa.Array, missing: pa.Table, records: Sequence[Balance | PeriodBalance]
+    missing: pa.Table, in_records: dict[tuple[int, str], int]
 ) -> dict[int, tuple[list[tuple[str, int]], int]]:
     """As :func:`_undeclared_objects`, pair by pair: escaped ids, or balance records with
-    objects (``declared``: the declared objects' keys)."""
+    objects (``in_records``: the records' undeclared objects, each with its first line)."""
     used_objects: dict[tuple[int, str], int] = {}
     for pair, line in zip(missing["value"].to_pylist(), missing["line"].to_pylist(), strict=True):
         if "\\" in pair:
@@ -439,19 +452,8 @@ def _undeclared_objects_one_by_one(
         else:
             number, _, obj = pair.partition(":")
             used_objects[(int(number), obj)] = line
-    # The balances' objects, each with its first line, looked up among the declared keys
-    # (a region declares hundreds of thousands of objects: no set of them in Python).
-    in_records: dict[tuple[int, str], int] = {}
-    for b in records:
-        for dim_obj in b.objects:
-            in_records.setdefault(dim_obj, b.line)
-    if in_records:
-        listed = list(in_records)
-        keys = _pair_keys([dim for dim, _ in listed], [obj for _, obj in listed])
-        absent = pc.invert(pc.is_in(keys, value_set=declared)).to_pylist()
-        for dim_obj, missing_here in zip(listed, absent, strict=True):
-            if missing_here:
-                used_objects.setdefault(dim_obj, in_records[dim_obj])
+    for dim_obj, line in in_records.items():
+        used_objects.setdefault(dim_obj, line)
     undeclared_by_dim: dict[int, list[tuple[str, int]]] = defaultdict(list)
     for (dim, obj), line in used_objects.items():
         undeclared_by_dim[dim].append((obj, line))

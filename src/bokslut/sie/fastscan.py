@@ -48,6 +48,7 @@ from bokslut.sie import encoding as enc
 from bokslut.sie import limits as lim
 from bokslut.sie.kernel import decimal_digits, kernel, skip_blanks
 from bokslut.sie.model import TRANSACTION_SCHEMA, VOUCHER_SCHEMA, SieFile
+from bokslut.sie.otherlines import OtherLines, cut
 
 U8 = numba.types.uint8
 
@@ -1263,7 +1264,7 @@ Buffer = bytes | mmap.mmap
 class LineReader(Protocol):
     """The exact reader of the lines the scanner leaves to it (:class:`bokslut.sie.reader.ExactLines`)."""
 
-    def feed(self, lines: Sequence[tuple[int, bytes]]) -> None: ...
+    def feed(self, lines: Sequence[tuple[int, bytes]], coming: int = 0) -> None: ...
 
     def finish(self) -> Any: ...
 
@@ -1301,7 +1302,7 @@ class _Chunk:
 
     nv: int
     nt: int
-    others: list[tuple[int, bytes]]
+    others: Sequence[tuple[int, bytes]]
     vouchers: dict[str, pa.Array]
     rows: dict[str, pa.Array]
     tally: np.ndarray  # the encoding facts of its lines (see _tally)
@@ -1337,31 +1338,10 @@ def _room_guess(buf: np.ndarray) -> int:
 
 def _others(
     body: memoryview, lines: list[int], starts: list[int], stops: list[int]
-) -> list[tuple[int, bytes]]:
-    """The other records' (line, raw bytes). Many (a header of hundreds of thousands of
-    #OBJEKT lines) are cut from one copy of the stretch of the piece that holds them (they
-    come in file order): a slice of bytes is one object, a slice of a view two."""
-    if len(lines) > 1000:
-        first = starts[0]
-        raw = bytes(body[first : stops[-1]])
-        parts = _split_whole(raw, len(lines), sum(stops) - sum(starts))
-        if parts is not None:
-            return list(zip(lines, parts, strict=True))
-        return [(line, raw[a - first : b - first]) for line, a, b in zip(lines, starts, stops, strict=True)]
-    return [(line, bytes(body[a:b])) for line, a, b in zip(lines, starts, stops, strict=True)]
-
-
-def _split_whole(raw: bytes, n: int, size: int) -> list[bytes] | None:
-    """``raw`` split at its line breaks when it is the ``n`` lines (``size`` bytes in all)
-    and nothing but their breaks, all LF or all CR LF (a header's stretch); else None.
-    A line holds no CR or LF (a lone CR breaks a line too), and a split part holds its
-    line: the parts are the lines when their sizes add up."""
-    cr = raw.count(b"\r")
-    sep = b"\r\n" if cr else b"\n"
-    if raw.count(b"\n") != n - 1 or cr not in (0, n - 1) or (cr and raw.count(sep) != n - 1):
-        return None
-    parts = raw.split(sep)
-    return parts if sum(map(len, parts)) == size else None
+) -> Sequence[tuple[int, bytes]]:
+    """The other records' (line, raw bytes): a header's many as one copy of their stretch
+    (:func:`bokslut.sie.otherlines.cut`)."""
+    return cut(body, lines, starts, stops)
 
 
 def _empty(shape: int | tuple[int, int], dtype: type[np.generic]) -> np.ndarray:
@@ -1816,7 +1796,7 @@ class Piece:
 
     vouchers: pa.Table
     rows: pa.Table
-    others: list[tuple[int, bytes]]
+    others: Sequence[tuple[int, bytes]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -1943,27 +1923,30 @@ class _Others:
     def __init__(self, name: str, read_lines: ExactLines) -> None:
         self.name = name
         self.read_lines = read_lines
-        self.lines: list[tuple[int, bytes]] = []
+        self.parts: list[Sequence[tuple[int, bytes]]] = []
         self._early: LineReader | None = None
         self._early_as: enc.Detected | None = None
         self._stale = False
         self._fed: list[Future[None]] = []
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bokslut-others")
 
-    def add(self, lines: list[tuple[int, bytes]], detected: enc.Detected) -> None:
+    def add(self, lines: Sequence[tuple[int, bytes]], detected: enc.Detected) -> None:
         """The next piece's lines, with the encoding decided so far."""
         if not lines:
             return
-        self.lines.extend(lines)
+        self.parts.append(lines)
         if self._early is None:
             self._early, self._early_as = self.read_lines(self.name, detected), detected
         self._stale |= detected != self._early_as
         if self._stale:
             return
         early = self._early
-        for k in range(0, len(lines), _OTHERS_BATCH):
-            # One worker: the batches are read in the order they are submitted.
-            self._fed.append(self._pool.submit(early.feed, lines[k : k + _OTHERS_BATCH]))
+        n = len(lines)
+        for k in range(0, n, _OTHERS_BATCH):
+            # One worker: the batches are read in the order they are submitted. The lines
+            # after a batch are told, so that a region's header is swept from its first batch.
+            coming = max(0, n - k - _OTHERS_BATCH)
+            self._fed.append(self._pool.submit(early.feed, lines[k : k + _OTHERS_BATCH], coming))
 
     def read(self, detected: enc.Detected) -> Any:
         """The exact reader, finished, of all the lines added (as read with ``detected``)."""
@@ -1973,7 +1956,7 @@ class _Others:
         if self._early is not None and not self._stale and detected == self._early_as:
             return self._early.finish()
         exact = self.read_lines(self.name, detected)
-        exact.feed(self.lines)
+        exact.feed([line for part in self.parts for line in part])
         return exact.finish()
 
     def close(self) -> None:
@@ -2136,7 +2119,11 @@ def _offset_lines(chunk: _Chunk, base: int) -> None:
     if base:
         chunk.vouchers["line"] = pa.array(chunk.vouchers["line"].to_numpy() + base)
         chunk.rows["line"] = pa.array(chunk.rows["line"].to_numpy() + base)
-        chunk.others = [(line + base, raw) for line, raw in chunk.others]
+        others = chunk.others
+        if isinstance(others, OtherLines):
+            chunk.others = others.shifted(base)
+        else:
+            chunk.others = [(line + base, raw) for line, raw in others]
 
 
 def _reuse_freed_memory() -> None:

@@ -32,6 +32,7 @@ from bokslut.sie import encoding as enc
 from bokslut.sie.kernel import kernel, skip_blanks
 from bokslut.sie.limits import MAX_YEAR, MIN_YEAR
 from bokslut.sie.model import OBJECT_SCHEMA, Balance, PeriodBalance
+from bokslut.sie.otherlines import OtherLines
 
 # Python's whitespace (str.isspace) lies below U+3001: the Unicode classes it is made of
 # (Zs and the bidirectional classes WS, B and S) hold nothing above U+3000.
@@ -596,11 +597,17 @@ class PlainSweep:
 
     def sweep(self, lines: Sequence[tuple[int, bytes]]) -> Swept:
         n = len(lines)
-        numbers_of_lines, raws = zip(*lines, strict=True) if n else ((), ())
-        lengths = np.fromiter(map(len, raws), np.int64, n)
-        stops = np.cumsum(lengths)
-        starts = stops - lengths
-        buf = np.frombuffer(b"".join(raws), np.uint8)
+        if isinstance(lines, OtherLines):
+            # Cut from one copy: swept where they stand (the line breaks between are skipped).
+            buf, starts, stops = lines.joined()
+            line_numbers = lines.lines
+        else:
+            numbers_of_lines, raws = zip(*lines, strict=True) if n else ((), ())
+            line_numbers = np.array(numbers_of_lines, np.int64)
+            lengths = np.fromiter(map(len, raws), np.int64, n)
+            stops = np.cumsum(lengths)
+            starts = stops - lengths
+            buf = np.frombuffer(b"".join(raws), np.uint8)
         size = buf.shape[0]
         room = size * (3 if self.codec.single else 1) + 1  # a byte is at most 3 in UTF-8
         kind = np.zeros(n, np.int8)
@@ -636,7 +643,7 @@ class PlainSweep:
         return Swept(
             kind,
             numbers,
-            np.array(numbers_of_lines, np.int64),
+            line_numbers,
             (_strings(n, text_offsets[0], text_data[0]), _strings(n, text_offsets[1], text_data[1])),
             pair_offsets,
             pair_dims[:npairs].copy(),

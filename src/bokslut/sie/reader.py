@@ -1001,25 +1001,27 @@ class ExactLines:
         self._sweep_after = sweep_after
         self._fed = 0
 
-    def feed(self, lines: Sequence[tuple[int, bytes]]) -> None:
+    def feed(self, lines: Sequence[tuple[int, bytes]], coming: int = 0) -> None:
+        """Read the next batch; ``coming``: how many lines are known to follow it (the rest
+        of a piece's), counted towards :data:`SWEEP_AFTER` already."""
         # Hundreds of thousands of records, none in a cycle: the cyclic collector would walk
         # them again and again as they pile up (a third of the time on a region's header).
         collecting = gc.isenabled()
         gc.disable()
         try:
-            self._feed(lines)
+            self._feed(lines, coming)
         finally:
             if collecting:
                 gc.enable()
 
-    def _feed(self, lines: Sequence[tuple[int, bytes]]) -> None:
+    def _feed(self, lines: Sequence[tuple[int, bytes]], coming: int) -> None:
         """The batch's plain header lines swept at once (:mod:`bokslut.sie.plainheader`),
         the others one by one in between. A run of swept lines is the sweep's when the
         plain records would take them where they stand (the state that decides it changes
         only on the lines read one by one), else read one by one too."""
         if self._sweep is None:
             self._fed += len(lines)
-            if self._fed <= self._sweep_after:
+            if self._fed + coming <= self._sweep_after:
                 self._one_by_one(lines)
                 return
             # Only the scanner's path feeds lines here, and it has loaded the compiler already.
@@ -1043,6 +1045,7 @@ class ExactLines:
         konto, sru = self._plain.konto, self._plain.sru
         chart_at, numbers, texts = swept.accounts()
         chart_at.append(len(lines))
+        line_numbers = swept.lines.tolist()
         a = start = 0
         for i in [*rest, len(lines)]:
             if i > start:
@@ -1051,7 +1054,7 @@ class ExactLines:
                     reader.period_balances.extend(periods[periods_before[start] : periods_before[i]])
                     while chart_at[a] < i:
                         j = chart_at[a]
-                        no = lines[j][0]
+                        no = line_numbers[j]
                         if not (
                             konto(no, numbers[a], texts[a]) if kind[j] == KONTO else sru(numbers[a], texts[a])
                         ):
