@@ -179,32 +179,6 @@ def test_a_file_copied_in_while_it_is_read_is_all_there_and_synced(ws, tmp_path,
     assert (staging.folder / "0-rader.kopia").stat().st_mtime_ns == 1_700_000_000_000_000_000
 
 
-def test_a_file_copied_in_is_hashed_piece_by_piece_as_it_is_copied(ws, tmp_path, monkeypatch):
-    import hashlib
-
-    source = tmp_path / "stor.se"
-    source.write_bytes(os.urandom(3 * 1024 * 1024 + 7))
-    monkeypatch.setattr(journal, "_COPY_PIECE", 1024 * 1024)  # several pieces, the last one short
-    monkeypatch.setattr(journal, "_HASH_PART", 300 * 1024)  # each read in parts
-    digest = hashlib.sha256()
-    staging = journal.Staging.begin(ws)
-    with source.open("rb") as f:
-        assert staging.copy_in("0-rader.kopia", f.fileno(), source.stat().st_size, threading.Event(), digest)
-    assert digest.hexdigest() == hashlib.sha256(source.read_bytes()).hexdigest()
-    assert (staging.folder / "0-rader.kopia").read_bytes() == source.read_bytes()
-
-
-def test_a_file_shorter_than_it_was_is_neither_hashed_nor_copied_short(ws, tmp_path):
-    import hashlib
-
-    source = tmp_path / "stor.se"
-    source.write_bytes(b"x" * 100)
-    staging = journal.Staging.begin(ws)
-    with source.open("rb") as f, pytest.raises(OSError, match="shorter"):
-        staging.copy_in("0-rader.kopia", f.fileno(), 200, threading.Event(), hashlib.sha256())
-    assert list(staging.folder.iterdir()) == []
-
-
 def test_a_copy_stopped_midway_leaves_nothing(ws, tmp_path, monkeypatch):
     source = tmp_path / "stor.se"
     source.write_bytes(b"x" * 100)

@@ -14,12 +14,11 @@ from a pre-system, no balances) is stored beside it under its own name.
 A large file (from :data:`~bokslut.sie.reader.FAST_PATH_MIN_BYTES` on) is never held in
 memory whole: it is scanned piece by piece (:func:`bokslut.sie.fastscan.stream_fast`), each
 piece checked (:mod:`bokslut.sie.running`) and written as Parquet into the import's staging
-folder, then dropped; the file is copied there too, and hashed as it is copied
-(:mod:`bokslut.ledger.streaming`). The first file's copy and scan begin as soon as the lock
-is held, while DuckDB and the settings load and the store opens; nothing but the copy is
-written before the store is open. Should the scanner meet a line only the exact reader can
-judge, what was written is thrown away and the file is read again exactly, as a small file
-is.
+folder, then dropped; the file is copied there too (:mod:`bokslut.ledger.streaming`). The
+first file's copy and scan begin as soon as the lock is held, while DuckDB and the settings
+load and the store opens; nothing but the copy is written before the store is open. Should
+the scanner meet a line only the exact reader can judge, what was written is thrown away and
+the file is read again exactly, as a small file is.
 """
 
 from __future__ import annotations

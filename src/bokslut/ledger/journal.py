@@ -29,14 +29,11 @@ import shutil
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bokslut.diagnostics import BokslutError, Finding, warning
 from bokslut.environment import environment_reason
 from bokslut.workspace.layout import Layout
-
-if TYPE_CHECKING:
-    from hashlib import _Hash as Hash
 
 JOURNAL_FORMAT = 2
 _NONCE = re.compile(r"[0-9a-f]{32}")
@@ -112,29 +109,20 @@ class Staging:
             raise changed_while_read(source)
         return self.settle(name, mtime_ns)
 
-    def copy_in(
-        self, name: str, fd: int, size: int, stop: threading.Event, digest: Hash | None = None
-    ) -> bool:
+    def copy_in(self, name: str, fd: int, size: int, stop: threading.Event) -> bool:
         """Copy the first ``size`` bytes of the open file ``fd`` here as ``name`` (the kernel
         copies, in pieces) and sync them; False, with nothing left here, once ``stop`` is set.
-        With ``digest``, each piece is hashed just before it is copied.
 
         The importer copies a large file while it is still being read; whether the file
         changed meanwhile it checks itself, and :meth:`settle` gives the copy its time.
         """
         path = self._path(name)
         done = 0
-        # Hashed a part at a time, each in the processor's cache between its read and its hash.
-        buffer = bytearray(_HASH_PART if digest is not None else 0)
         try:
             out = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
             try:
                 while done < size and not stop.is_set():
-                    end = done + min(_COPY_PIECE, size - done)
-                    if digest is not None:
-                        _hash_range(digest, fd, done, end - done, buffer)
-                    while done < end:
-                        done += _copy_range(fd, out, done, end - done)
+                    done += _copy_range(fd, out, done, min(_COPY_PIECE, size - done))
                 if not stop.is_set():
                     os.fsync(out)
             finally:
@@ -241,24 +229,6 @@ def _copy_range(source: int, target: int, at: int, count: int) -> int:
     if n <= 0:
         raise OSError(errno.EIO, "the file is shorter than it was")
     return n
-
-
-# Bytes read and hashed at a time.
-_HASH_PART = 4 * 1024 * 1024
-
-
-def _hash_range(digest: Hash, fd: int, at: int, count: int, buffer: bytearray) -> None:
-    """Hash ``count`` bytes at offset ``at`` of the file ``fd``, read into ``buffer`` a part at a
-    time. Read, not mapped: reading a mapped file that someone shortens meanwhile would kill
-    the process."""
-    with memoryview(buffer) as view:
-        while count > 0:
-            n = os.preadv(fd, [view[: min(count, len(buffer))]], at)
-            if n <= 0:
-                raise OSError(errno.EIO, "the file is shorter than it was")
-            digest.update(view[:n])
-            at += n
-            count -= n
 
 
 def fsync_dir(path: Path) -> None:

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import errno
-import hashlib
 import io
 import os
 import tempfile
@@ -49,12 +47,11 @@ BACKLOG = 4
 
 
 class Copy:
-    """A large file copied into the staging area in a thread (and its copy synced), and hashed
-    as it is copied.
+    """A large file copied into the staging area in a thread (and its copy synced).
 
-    Begun as soon as the import holds the writer lock, before the scan: copying and hashing
-    let the GIL go, so they run on the processor that the import's start (loading modules,
-    which holds the GIL) leaves idle, instead of beside the scan, which uses both."""
+    Begun as soon as the import holds the writer lock, before the scan: the kernel copies,
+    without the GIL, on the processor that the import's start (loading modules, which holds
+    the GIL) leaves idle, instead of beside the scan, which uses both."""
 
     def __init__(self, staging: journal.Staging, name: str, fd: int, seen: os.stat_result) -> None:
         self.name = name
@@ -62,17 +59,8 @@ class Copy:
         self._fd: int | None = os.dup(fd)  # the file that is read, whatever its path is given to
         self._closing = threading.Lock()  # stop() may be called by two threads (Ctrl-C)
         self._stop = threading.Event()
-        self._digest = hashlib.sha256()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bokslut-copy")
-        self._copied = self._pool.submit(
-            staging.copy_in, name, self._fd, seen.st_size, self._stop, self._digest
-        )
-
-    def sha256(self) -> str:
-        """The file's SHA-256, once copied; raises OSError if the copy failed or was stopped."""
-        if not self._copied.result():
-            raise OSError(errno.ECANCELED, "the copy was stopped")
-        return self._digest.hexdigest()
+        self._copied = self._pool.submit(staging.copy_in, name, self._fd, seen.st_size, self._stop)
 
     def finish(self, source: Path) -> None:
         """Wait for the copy; raises OSError if it failed (the importer says so, as for any copy)
@@ -238,7 +226,6 @@ class Streaming:
             assert self.copy is not None
             staged = writer.close(checks.vouchers, checks.counted, checks.first_date)
             staged = dataclasses.replace(staged, summed=follower.finish())
-            sha256 = self.copy.sha256()
         except BaseException:
             self.stop()
             raise
@@ -253,7 +240,7 @@ class Streaming:
             finally:
                 checking.shutdown()
 
-        return StreamedFile(self.stat, sha256, streamed.sie, staged, checked, self.copy)
+        return StreamedFile(self.stat, streamed.sha256, streamed.sie, staged, checked, self.copy)
 
     def stop(self) -> None:
         """Stop scanning and copying, wait for the threads, and throw away what was written.
