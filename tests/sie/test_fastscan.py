@@ -15,7 +15,7 @@ from tests.sie.test_writer import vouchers
 
 from bokslut.diagnostics import Level
 from bokslut.sie import encoding as enc
-from bokslut.sie import fastscan
+from bokslut.sie import fastscan, otherlines
 from bokslut.sie.checks import validate
 from bokslut.sie.model import FiscalYear, Header
 from bokslut.sie.reader import (
@@ -1051,7 +1051,7 @@ def test_the_other_lines_are_cut_as_the_scanner_found_them(shape):
         del numbers[700], starts[700], stops[700]
     if shape == "trimmed":
         starts[700] += 1
-    got = fastscan._others(memoryview(body), numbers, starts, stops)
+    got = otherlines.cut(memoryview(body), numbers, starts, stops)
     assert list(got) == [(no, body[a:b]) for no, a, b in zip(numbers, starts, stops, strict=True)]
 
 

@@ -181,6 +181,9 @@ class Streaming:
             self._staging.folder_for_writing()
         except (BokslutError, OSError):  # begin() says what is wrong, where it did before
             return None
+        return self._new_copy()
+
+    def _new_copy(self) -> Copy:
         return Copy(self._staging, f"{self._stem}.kopia", self._f.fileno(), self.stat)
 
     def begin(self, store: Store, max_bytes: int) -> bool:
@@ -195,7 +198,7 @@ class Streaming:
         from bokslut.ledger.sums import report_dims
 
         folder = self._staging.folder_for_writing()
-        self.copy = self.copy or Copy(self._staging, f"{self._stem}.kopia", self._f.fileno(), self.stat)
+        self.copy = self.copy or self._new_copy()
         self._target = _Target(store, store.take_file_id())
         self._writer = StagedWriter(folder, self._stem, self._target.file_id, report_dims(store.layout))
         self._follower = Follower((self._writer.vouchers_path, self._writer.rows_path))

@@ -1337,14 +1337,6 @@ def _room_guess(buf: np.ndarray) -> int:
     return sample * (n // _SAMPLE_BYTES + 1) * 5 // 4 + 4096
 
 
-def _others(
-    body: memoryview, lines: list[int], starts: list[int], stops: list[int]
-) -> Sequence[tuple[int, bytes]]:
-    """The other records' (line, raw bytes): a header's many as one copy of their stretch
-    (:func:`bokslut.sie.otherlines.cut`)."""
-    return cut(body, lines, starts, stops)
-
-
 def _empty(shape: int | tuple[int, int], dtype: type[np.generic]) -> np.ndarray:
     """An output array, in small pages. NumPy asks for huge pages for large arrays, and the
     kernel zeroes a huge page whole when it is first touched: the scanner fills a few MB at the
@@ -1531,7 +1523,7 @@ def _scan_chunk(
         if pool is not None:
             pool.give_back(out)
         return None
-    others = _others(body, out.o_line[:no].tolist(), out.o_start[:no].tolist(), out.o_stop[:no].tolist())
+    others = cut(body, out.o_line[:no].tolist(), out.o_start[:no].tolist(), out.o_stop[:no].tolist())
     vouchers = {
         "series": _strings(out.v_off[0], out.v_buf[0], nv),
         "number": _strings(out.v_off[1], out.v_buf[1], nv),
