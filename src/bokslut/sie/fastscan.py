@@ -47,7 +47,7 @@ from numba.extending import intrinsic
 from bokslut.diagnostics import Level
 from bokslut.sie import encoding as enc
 from bokslut.sie import limits as lim
-from bokslut.sie.kernel import decimal_digits, kernel, skip_blanks
+from bokslut.sie.kernel import compiled, decimal_digits, kernel, skip_blanks
 from bokslut.sie.model import TRANSACTION_SCHEMA, VOUCHER_SCHEMA, SieFile
 from bokslut.sie.otherlines import OtherLines, cut
 
@@ -60,10 +60,7 @@ def _unrefcounted(fn: Callable[..., Any]) -> Any:
     of the scan. Such a kernel cannot allocate arrays; its caller hands them in. (``_nrt``
     is numba's own switch for this, which its type stubs do not list.)"""
     options: dict[str, Any] = {"nogil": True, "_nrt": False}
-    try:
-        return numba.njit(cache=True, **options)(fn)
-    except RuntimeError:  # no writable cache folder: see bokslut.sie.kernel
-        return numba.njit(**options)(fn)
+    return compiled(fn, **options)
 
 
 def _inline(fn: Callable[..., Any]) -> Any:
