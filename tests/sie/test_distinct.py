@@ -27,6 +27,47 @@ def test_a_column_of_several_values_is_encoded_in_order_of_first_use():
     assert distinct.dictionary(pa.chunked_array([kinds[:2], kinds[2:]])).to_pylist() == kinds.to_pylist()
 
 
+def test_short_values_are_encoded_by_words_exactly_as_arrow_encodes_them():
+    # Accounts and short object keys: empty, 1-16 bytes (8 and 16 on the words' edges),
+    # non-ASCII, equal first words; the last values end at the buffer's end (read byte by byte).
+    values = ["3010", "", "1:A1|6:P7", "12345678", "123456789", "1234567812345678", "Å", "1234567812345670"]
+    column = pa.array(values * 3 + ["3010", "1234567812345678"])
+    short = distinct.ShortValues()
+    for arr in (column, column.slice(5), column.slice(2, 9)):
+        encoded = short.dictionary(arr)
+        assert encoded is not None
+        assert encoded.equals(pc.dictionary_encode(arr))
+        assert distinct.dictionary(arr).equals(encoded)
+    assert distinct.dictionary(column).dictionary.to_pylist() == values
+
+
+def test_one_table_encodes_column_after_column_each_with_its_own_dictionary():
+    # A file's pieces one after another: the table grows for the first (30 000 keys) and is
+    # cleared after each, so the next piece's dictionary holds only its own values, in its order.
+    short = distinct.ShortValues()
+    many = pa.array([f"1:{(i * 7919) % 30_000}" for i in range(90_000)])
+    first = short.dictionary(many)
+    assert first is not None and len(first.dictionary) == 30_000
+    assert first.equals(pc.dictionary_encode(many))
+    few = pa.array(["1:7", "1:5", "1:7", "1:29999"])
+    second = short.dictionary(few)
+    assert second is not None
+    assert second.dictionary.to_pylist() == ["1:7", "1:5", "1:29999"]
+    assert second.indices.to_pylist() == [0, 1, 0, 2]
+
+
+def test_a_value_over_16_bytes_leaves_the_column_to_arrows_encoding():
+    short = distinct.ShortValues()
+    column = pa.array(["3010", "1:A1|6:P7|7:Q12345", "3010"])
+    assert short.dictionary(column) is None
+    encoded = distinct.encoded(pa.table({"account": column}), short)["account"].chunk(0)
+    assert encoded.dictionary.to_pylist() == ["3010", "1:A1|6:P7|7:Q12345"]
+    assert encoded.indices.to_pylist() == [0, 1, 0]
+    # What the refused column put in the table is gone again.
+    after = short.dictionary(pa.array(["1:A1|6:P7", "3010"]))
+    assert after is not None and after.dictionary.to_pylist() == ["1:A1|6:P7", "3010"]
+
+
 def test_encoded_turns_only_the_grouped_columns_into_dictionaries_and_keeps_their_values():
     rows = pa.table(
         {

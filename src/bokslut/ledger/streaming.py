@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from bokslut.ledger.indexer import StagedWriter
     from bokslut.ledger.rowfiles import Follower
     from bokslut.ledger.store import Store
+    from bokslut.sie.distinct import ShortValues
     from bokslut.sie.fastscan import Piece, Streamed
     from bokslut.sie.model import SieFile
     from bokslut.sie.running import RunningChecks
@@ -125,6 +126,9 @@ class Streaming:
         self._target: _Target | None = None
         self._backlog: list[Piece] = []
         self._checks: RunningChecks | None = None
+        # The pieces' accounts and object keys encoded with one table (scanning thread; made
+        # there, as the modules with kernels are loaded there).
+        self._short: ShortValues | None = None
         # Made by begin() before it sets ``_ready``; from then on used by the scanning thread
         # only, and by result() once that thread is done.
         self._writer: StagedWriter | None = None
@@ -264,6 +268,7 @@ class Streaming:
     def _scan(self, warm_up: bool) -> Streamed | None:
         try:
             from bokslut.sie import fastscan, reader
+            from bokslut.sie.distinct import ShortValues
             from bokslut.sie.running import RunningChecks
 
             if warm_up:
@@ -272,6 +277,7 @@ class Streaming:
         finally:
             self._loaded.set()
         self._checks = RunningChecks(str(self.path))
+        self._short = ShortValues()
         streamed = fastscan.stream_fast(
             self._f, str(self.path), self._consume, reader.ExactLines, reader.sniff, reset=self._reset
         )
@@ -289,7 +295,7 @@ class Streaming:
         from bokslut.sie.distinct import encoded
 
         # Encoded once, for the checks, the rows file and the sums.
-        piece = dataclasses.replace(piece, rows=encoded(piece.rows))
+        piece = dataclasses.replace(piece, rows=encoded(piece.rows, self._short))
         self._checks.add(piece.vouchers, piece.rows)
         self._backlog.append(piece)
         if len(self._backlog) < BACKLOG and not self._ready.is_set():

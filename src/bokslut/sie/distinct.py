@@ -29,7 +29,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from bokslut.sie.kernel import kernel, mix64
+from bokslut.sie.kernel import kernel, load8, mix64
 
 _PIPE = 124
 _BACKSLASH = 92
@@ -342,10 +342,145 @@ def whole(column: pa.ChunkedArray | pa.Array) -> pa.Array:
     return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
 
 
-def _hashed(arr: pa.Array) -> pa.DictionaryArray:
-    out = pc.dictionary_encode(arr)
+def _hashed(arr: pa.Array, short: ShortValues | None = None) -> pa.DictionaryArray:
+    out = (short or ShortValues()).dictionary(arr)
+    if out is None:
+        out = pc.dictionary_encode(arr)
     assert isinstance(out, pa.DictionaryArray)
     return out
+
+
+# Values of up to this many bytes (accounts; object keys of one or two short objects) are
+# encoded by :func:`_short_codes`, each compared as two words and a length.
+_SHORT = 16
+# A short table's slot: the value's two words, then (code + 1) << 8 | length (0 when free).
+_W0, _W1, _META = 0, 1, 2
+
+
+@numba.njit(nogil=True, inline="always")
+def _short_words(data: Any, a: int, length: int) -> tuple[Any, Any]:
+    """The bytes ``data[a:a + length]`` (up to 16) as two little-endian words, zero-padded."""
+    if a + 16 <= data.shape[0]:
+        w0 = load8(data, a)
+        w1 = load8(data, a + 8)
+        if length < 8:
+            w0 &= (np.uint64(1) << np.uint64(8 * length)) - np.uint64(1)
+            w1 = np.uint64(0)
+        elif length < 16:
+            w1 &= (np.uint64(1) << np.uint64(8 * (length - 8))) - np.uint64(1)
+        return w0, w1
+    w0 = np.uint64(0)  # near the end of the buffer: byte by byte, never past it
+    w1 = np.uint64(0)
+    for k in range(length):
+        if k < 8:
+            w0 |= np.uint64(data[a + k]) << np.uint64(8 * k)
+        else:
+            w1 |= np.uint64(data[a + k]) << np.uint64(8 * (k - 8))
+    return w0, w1
+
+
+@kernel
+def _short_codes(offsets, data, row, count, codes, slots, firsts, where):
+    """Each row's code from ``row`` on, the values numbered in order of first use from
+    ``count`` (``firsts`` gets each one's first row, ``where`` its slot); returns (row, count).
+    Stops early (row < rows) when a new value would fill the table past half or ``firsts``,
+    and with row -1 at a value over 16 bytes (no codes for it: the caller encodes otherwise)."""
+    n = offsets.shape[0] - 1
+    mask = slots.shape[0] - 1
+    limit = min(firsts.shape[0], slots.shape[0] // 2)
+    for r in range(row, n):
+        a = offsets[r]
+        length = offsets[r + 1] - a
+        if length > _SHORT:
+            return -1, count
+        w0, w1 = _short_words(data, a, length)
+        s = np.int64(_words_hash(w0, w1, np.uint64(0), length) & np.uint64(mask))
+        while True:
+            meta = slots[s, _META]
+            if meta == 0:
+                if count >= limit:
+                    return r, count
+                g = count
+                slots[s, _W0] = w0
+                slots[s, _W1] = w1
+                slots[s, _META] = (np.uint64(g + 1) << np.uint64(8)) | np.uint64(length)
+                firsts[g] = r
+                where[g] = s
+                count += 1
+                break
+            if slots[s, _W0] == w0 and slots[s, _W1] == w1 and (meta & np.uint64(255)) == length:
+                g = np.int64(meta >> np.uint64(8)) - 1
+                break
+            s = (s + 1) & mask
+        codes[r] = g
+    return n, count
+
+
+@kernel
+def _short_rehash(old, slots, where):
+    mask = slots.shape[0] - 1
+    for q in range(old.shape[0]):
+        meta = old[q, _META]
+        if meta != 0:
+            length = int(meta & np.uint64(255))
+            s = np.int64(_words_hash(old[q, _W0], old[q, _W1], np.uint64(0), length) & np.uint64(mask))
+            while slots[s, _META] != 0:
+                s = (s + 1) & mask
+            slots[s, _W0] = old[q, _W0]
+            slots[s, _W1] = old[q, _W1]
+            slots[s, _META] = meta
+            where[np.int64(meta >> np.uint64(8)) - 1] = s
+
+
+@kernel
+def _short_clear(slots, where, count):
+    for g in range(count):
+        slots[where[g], _META] = 0
+
+
+class ShortValues:
+    """Dictionary encoding of columns whose values are short (accounts, short object keys),
+    column after column with one table: a value is hashed and compared as two words and a
+    length, not as bytes of any length, and the table is cleared after each column (each
+    has a dictionary of its own) instead of being made, grown and zeroed again. For one
+    thread at a time (a file's pieces, one after another)."""
+
+    def __init__(self) -> None:
+        self._slots = np.zeros((1024, 4), np.uint64)
+        self._firsts = np.empty(512, np.int64)
+        self._where = np.empty(512, np.int64)
+
+    def dictionary(self, arr: pa.Array) -> pa.DictionaryArray | None:
+        """``arr`` (strings) dictionary-encoded as ``pyarrow.compute.dictionary_encode`` encodes
+        it (the values in order of first use, int32 codes), when it has no nulls and no value
+        over 16 bytes; else None."""
+        n = len(arr)
+        if n == 0 or arr.null_count or not pa.types.is_string(arr.type):
+            return None
+        offsets = np.frombuffer(arr.buffers()[1], np.int32)[arr.offset : arr.offset + n + 1]
+        raw = arr.buffers()[2]
+        data = np.frombuffer(raw, np.uint8) if raw is not None else np.zeros(0, np.uint8)
+        codes = np.empty(n, np.int32)
+        row = count = 0
+        try:
+            while True:
+                row, count = _short_codes(
+                    offsets, data, row, count, codes, self._slots, self._firsts, self._where
+                )
+                if row < 0 or row >= n:
+                    break
+                self._grow(count)
+        finally:
+            _short_clear(self._slots, self._where, count)
+        if row < 0:
+            return None
+        return pa.DictionaryArray.from_arrays(pa.array(codes), arr.take(pa.array(self._firsts[:count])))
+
+    def _grow(self, count: int) -> None:
+        old, self._slots = self._slots, np.zeros((4 * self._slots.shape[0], 4), np.uint64)
+        self._firsts = _grown(self._firsts[:count], self._slots.shape[0] // 2)
+        self._where = np.empty(self._slots.shape[0] // 2, np.int64)
+        _short_rehash(old, self._slots, self._where)
 
 
 def _one_value(arr: pa.Array) -> pa.DictionaryArray | None:
@@ -395,12 +530,13 @@ def nearly_distinct(column: pa.ChunkedArray | pa.Array) -> bool:
     return 2 * estimate > n
 
 
-def encoded(rows: pa.Table) -> pa.Table:
+def encoded(rows: pa.Table, short: ShortValues | None = None) -> pa.Table:
     """``rows`` with its :data:`ENCODED` columns as dictionaries, each encoded once for all
     that read them (a column already encoded is kept as it is). A column of nearly all
     distinct values (:func:`nearly_distinct`: object keys of two dimensions with many
     objects) is left as strings: encoding it costs a hash per row and shares nothing; the
-    checks look its values up in their own table, and the sums only when they keep objects."""
+    checks look its values up in their own table, and the sums only when they keep objects.
+    ``short``: the table to encode short values with, kept from piece to piece."""
     for name in ENCODED:
         at = rows.schema.get_field_index(name)
         if at >= 0 and not pa.types.is_dictionary(rows.schema.field(at).type):
@@ -408,7 +544,7 @@ def encoded(rows: pa.Table) -> pa.Table:
             one = _one_value(arr)
             if one is None and nearly_distinct(arr):
                 continue
-            rows = rows.set_column(at, name, one if one is not None else _hashed(arr))
+            rows = rows.set_column(at, name, one if one is not None else _hashed(arr, short))
     return rows
 
 

@@ -47,7 +47,7 @@ from numba.extending import intrinsic
 from bokslut.diagnostics import Level
 from bokslut.sie import encoding as enc
 from bokslut.sie import limits as lim
-from bokslut.sie.kernel import compiled, decimal_digits, kernel, skip_blanks
+from bokslut.sie.kernel import compiled, decimal_digits, kernel, load8, skip_blanks
 from bokslut.sie.model import TRANSACTION_SCHEMA, VOUCHER_SCHEMA, SieFile
 from bokslut.sie.otherlines import OtherLines, cut
 
@@ -386,7 +386,7 @@ def _label(buf: np.ndarray, i: int, n: int) -> int:
         return OTHER
     if _WORDS and i + 8 <= n:
         # the label read as one word (its end checked at the byte after it)
-        w = _load8(buf, i)
+        w = load8(buf, i)
         if w & numba.uint64(0xFFFFFFFFFFFF) == numba.uint64(_TRANS_WORD):
             return TRANS if _ends_token(buf[i + 6]) else OTHER
         if w & numba.uint64(0xFFFFFFFF) == numba.uint64(_VER_WORD):
@@ -496,20 +496,6 @@ trailing_zeros: Any = unsafe_numbers.trailing_zeros
 
 
 @_intrinsic
-def _load8(typingctx, arr, i):
-    """The 8 bytes of the uint8 array arr from i as one uint64 (an unaligned load; i + 8 must
-    not pass the array's end)."""
-
-    def codegen(context, builder, signature, args):
-        aryty = signature.args[0]
-        ary = context.make_array(aryty)(context, builder, args[0])
-        ptr = _item_pointer(context, builder, aryty, ary, [args[1]])
-        return builder.load(builder.bitcast(ptr, ir.IntType(64).as_pointer()), align=1)
-
-    return numba.types.uint64(arr, i), codegen
-
-
-@_intrinsic
 def _store8(typingctx, arr, slot, pos, word):
     """Write the uint64 word as 8 bytes at arr[slot, pos] (an unaligned store; there must be
     room for all 8)."""
@@ -589,7 +575,7 @@ def _copied_word(buf, j, out, slot, pos, quoted):
     """The word at j stored whole at out[slot, pos] (the room past a column's last character
     takes the bytes beyond the run); the bytes of it that a quoted text (``quoted``) or a
     bare token copies as they are, before the next byte to judge: 0 to 8."""
-    w = _load8(buf, j)
+    w = load8(buf, j)
     _store8(out, slot, pos, w)
     return _plain_run(w) if quoted else _bare_run(w)
 
@@ -812,7 +798,7 @@ def _objects_at(buf, i, n, out, pos, lut_len, lut, lt, dims, ostart, ostop, orde
             while q < n:
                 if _WORDS and q + 8 <= n:
                     # the bytes no id ends or is judged at, a word at a time
-                    k = _id_run(_load8(buf, q), c == 34)
+                    k = _id_run(load8(buf, q), c == 34)
                     q += k
                     if k == 8:
                         continue
@@ -874,7 +860,7 @@ def _objects_at(buf, i, n, out, pos, lut_len, lut, lt, dims, ostart, ostop, orde
         while j < e:
             if _WORDS and j + 8 <= n:
                 # ASCII copied a word at a time (whole: the key's room takes the rest)
-                w = _load8(buf, j)
+                w = load8(buf, j)
                 _store8(out, 1, pos, w)
                 k = min(_ascii_run(w), e - j)
                 j += k
@@ -1136,7 +1122,7 @@ def _scan(
                             _WORDS
                             and last_ymd >= 0
                             and p + 8 <= n
-                            and _load8(buf, p) == last_word
+                            and load8(buf, p) == last_word
                             and (p + 8 == n or _ends_token(buf[p + 8]))
                         ):
                             # The last date again, bare: one comparison instead of its

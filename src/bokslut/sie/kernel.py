@@ -19,8 +19,11 @@ from typing import Any
 
 import numba
 import numpy as np
+from llvmlite import ir
+from numba.core import cgutils
 from numba.core.caching import FunctionCache
 from numba.core.runtime.nrt import rtsys
+from numba.extending import intrinsic
 
 
 class _QuickCache(FunctionCache):
@@ -89,3 +92,27 @@ def skip_blanks(buf: Any, i: int, end: int) -> int:
     while i < end and (buf[i] == 32 or buf[i] == 9):
         i += 1
     return i
+
+
+# numba's helper, typed loosely: its stubs type it as a Python call.
+_item_pointer: Any = cgutils.get_item_pointer
+
+
+def _intrinsic(fn: Callable[..., Any]) -> Any:
+    """A helper numba compiles to the LLVM instructions ``fn``'s codegen builds (typed loosely:
+    numba's stubs type the result as taking the typing context)."""
+    return intrinsic(fn)
+
+
+@_intrinsic
+def load8(typingctx: Any, arr: Any, i: Any) -> Any:
+    """The 8 bytes of the uint8 array arr from i as one uint64 (an unaligned load; i + 8 must
+    not pass the array's end)."""
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        aryty = signature.args[0]
+        ary = context.make_array(aryty)(context, builder, args[0])
+        ptr = _item_pointer(context, builder, aryty, ary, [args[1]])
+        return builder.load(builder.bitcast(ptr, ir.IntType(64).as_pointer()), align=1)
+
+    return numba.types.uint64(arr, i), codegen
