@@ -175,6 +175,12 @@ def test_the_charts_and_balances_are_stored_as_read(tmp_path, sie_file, monkeypa
     import_files(ws, [sie_file(HEADER)])
     assert built == (["bokslut-tables"] if streamed else ["MainThread"])
     assert not [t.name for t in threading.enumerate() if t.name.startswith("bokslut-")]
+    # Imported again, unchanged: a streamed file's tables are built unasked, and their thread
+    # is gone all the same.
+    (again,) = import_files(ws, [sie_file(HEADER)]).files
+    assert again.status == "oförändrad"
+    assert built == (["bokslut-tables"] * 2 if streamed else ["MainThread"])
+    assert not [t.name for t in threading.enumerate() if t.name.startswith("bokslut-")]
     with open_store(ws) as store:
         accounts = store.con.execute(
             "SELECT file_id, account, name, ktyp, unit, sru, line FROM account ORDER BY 1"

@@ -242,17 +242,20 @@ class Streaming:
         found, checking, tabled, tabling = self._found, self._checking, self._tabled, self._tabling
         assert found is not None and tabled is not None
 
+        # Each thread gone before the command leaves (cli._leave): the importer asks every file
+        # for its findings; the tables only of a file it indexes.
         def checked() -> list[Finding]:
             try:
                 return found.result()
             finally:
                 checking.shutdown()
+                tabling.shutdown()
 
         def tables() -> HeaderTables:
             try:
                 return tabled.result()
             finally:
-                tabling.shutdown()  # its thread gone before the command leaves (cli._leave)
+                tabling.shutdown()
 
         return StreamedFile(self.stat, streamed.sha256, streamed.sie, staged, checked, self.copy, tables)
 
@@ -294,7 +297,7 @@ class Streaming:
             # took as long as the store's inserts (a region's 300 000 declared objects looked
             # up), on the same two cores. The tables first: the store needs them first.
             self._tabled = self._tabling.submit(header_tables, streamed.sie)
-            self._tabling.shutdown(wait=False)  # its thread ends once they are built, even unused
+            self._tabling.shutdown(wait=False)  # its thread ends once they are built
             self._found = self._checking.submit(self._checks.findings, streamed.sie)
         return streamed
 
