@@ -148,10 +148,8 @@ HEADER = """#FLAGGA 0
 
 @pytest.mark.parametrize("streamed", [False, True], ids=["exact", "streamed"])
 def test_the_charts_and_balances_are_stored_as_read(tmp_path, sie_file, monkeypatch, streamed):
-    """The same tables whether the indexer builds them (the exact reader's file) or a streamed
-    file's scan had them built, once, in a thread of their own (then gone)."""
-    import threading
-
+    """The same records whether the exact reader read the file or the scanner streamed it;
+    a year index without #RAR counted from the file's own year."""
     import bokslut.sie.fastscan as fastscan
     import bokslut.sie.reader as reader
     from bokslut.ledger.importer import import_files
@@ -162,25 +160,14 @@ def test_the_charts_and_balances_are_stored_as_read(tmp_path, sie_file, monkeypa
     if streamed:
         monkeypatch.setattr(reader, "FAST_PATH_MIN_BYTES", 1)
         monkeypatch.setattr(fastscan, "PIECE_MAX_BYTES", 2000)  # the header in one piece
-    built: list[str] = []
-    header_tables = indexer.header_tables
-
-    def noted(sie):
-        if sie.accounts:  # not the streaming warm-up's file
-            built.append(threading.current_thread().name.rsplit("_", 1)[0])
-        return header_tables(sie)
-
-    monkeypatch.setattr(indexer, "header_tables", noted)
+    stream_fast = fastscan.stream_fast
+    scanned = []
+    monkeypatch.setattr(
+        fastscan, "stream_fast", lambda *a, **k: scanned.append(stream_fast(*a, **k)) or scanned[-1]
+    )
     ws = create_workspace(tmp_path / "ws", "Testkommunen", OrgTyp.KOMMUN, 2023)
     import_files(ws, [sie_file(HEADER)])
-    assert built == (["bokslut-tables"] if streamed else ["MainThread"])
-    assert not [t.name for t in threading.enumerate() if t.name.startswith("bokslut-")]
-    # Imported again, unchanged: a streamed file's tables are built unasked, and their thread
-    # is gone all the same.
-    (again,) = import_files(ws, [sie_file(HEADER)]).files
-    assert again.status == "oförändrad"
-    assert built == (["bokslut-tables"] * 2 if streamed else ["MainThread"])
-    assert not [t.name for t in threading.enumerate() if t.name.startswith("bokslut-")]
+    assert [s is not None for s in scanned[-1:]] == ([True] if streamed else [])
     with open_store(ws) as store:
         accounts = store.con.execute(
             "SELECT file_id, account, name, ktyp, unit, sru, line FROM account ORDER BY 1"
@@ -210,51 +197,6 @@ def test_the_charts_and_balances_are_stored_as_read(tmp_path, sie_file, monkeypa
         (1, "PSALDO", 0, 2023, 202302, "3010", "1:A\\|1", -700, "2.500000", 16),
         (1, "PBUDGET", -1, 2022, 202212, "3010", "", -900, None, 17),
     ]
-
-
-def test_header_tables_hold_the_records_columns_and_the_indexer_adds_their_years():
-    from decimal import Decimal
-
-    from bokslut.ledger.parsed import HeaderTables
-    from bokslut.sie.model import Account, Balance, Header, PeriodBalance, SieFile
-
-    oub = Balance("OUB", -3, "1930", -5, 8, ((6, "P1"), (1, "A")), Decimal("1.5"))
-    sie = SieFile(
-        "f.se",
-        "cp437",
-        Header(),
-        accounts=(Account("1930", "Bank", 4, "T", None, ("7281", "7282")), Account("3010", "Avgift", 5)),
-        balances=(Balance("IB", 0, "1930", 100, 7), oub),
-        period_balances=(PeriodBalance("PSALDO", -1, 202212, "3010", 250, 9, ((1, "x:y"),)),),
-    )
-    t = indexer.header_tables(sie)
-    assert t.accounts is not None and t.balances is not None and t.period_balances is not None
-    assert t.accounts.to_pylist() == [
-        {"account": "1930", "name": "Bank", "ktyp": "T", "unit": None, "sru": "7281,7282", "line": 4},
-        {"account": "3010", "name": "Avgift", "ktyp": None, "unit": None, "sru": None, "line": 5},
-    ]
-    balances = indexer._with_fiscal_years(t.balances, lambda index: 2023 + 10 * index)
-    assert balances.column_names == [
-        "kind", "year_index", "fiscal_year", "account", "objects", "amount", "quantity", "line"
-    ]  # fmt: skip
-    assert balances.to_pylist() == [
-        {
-            "kind": "IB", "year_index": 0, "fiscal_year": 2023, "account": "1930", "objects": "",
-            "amount": 100, "quantity": None, "line": 7,
-        },
-        {
-            "kind": "OUB", "year_index": -3, "fiscal_year": 1993, "account": "1930", "objects": "1:A|6:P1",
-            "amount": -5, "quantity": "1.5", "line": 8,
-        },
-    ]  # fmt: skip
-    periods = indexer._with_fiscal_years(t.period_balances, lambda index: 2023 + index)
-    assert periods.column_names[:4] == ["kind", "year_index", "fiscal_year", "period"]
-    columns = ["fiscal_year", "period", "account", "objects", "amount", "quantity"]
-    assert periods.select(columns).to_pylist() == [
-        {"fiscal_year": 2022, "period": 202212, "account": "3010", "objects": "1:x\\:y", "amount": 250,
-         "quantity": None}
-    ]  # fmt: skip
-    assert indexer.header_tables(SieFile("f.se", "cp437", Header())) == HeaderTables(None, None, None)
 
 
 def test_rows_inserted_uncompressed_leave_the_connection_as_it_was(tmp_path):

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 from bokslut.diagnostics import BokslutError, Finding, Level, error, has_errors
 from bokslut.environment import environment_error, read_problem
 from bokslut.ledger import journal
-from bokslut.ledger.parsed import HeaderTables, Parsed, StagedRows, fiscal_period
+from bokslut.ledger.parsed import Parsed, StagedRows, fiscal_period
 from bokslut.ledger.progress import Progress, no_progress
 from bokslut.ledger.streaming import Copy, Streaming
 from bokslut.lock import writer_lock
@@ -92,10 +92,9 @@ class _Read:
     # A streamed file's check findings, asked for while the store indexes it.
     checked: Callable[[], list[Finding]] | None = None
     copy: Copy | None = None  # a streamed file's copy, made while it was read
-    tables: Callable[[], HeaderTables] | None = None  # a streamed file's (Parsed.tables)
 
     def parsed(self) -> Parsed:
-        return Parsed(self.sie, self.sha256, tuple(self.findings), self.staged, self.tables)
+        return Parsed(self.sie, self.sha256, tuple(self.findings), self.staged)
 
 
 def _read_all(
@@ -161,7 +160,7 @@ def _stream(
     if got is None:
         return None
     findings = list(got.sie.findings)
-    return _Read(path, got.stat, got.sha256, got.sie, findings, got.staged, got.checked, got.copy, got.tables)
+    return _Read(path, got.stat, got.sha256, got.sie, findings, got.staged, got.checked, got.copy)
 
 
 def import_files(layout: Layout, paths: Sequence[Path], progress: Progress = no_progress) -> ImportResult:

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from bokslut.ledger.parsed import HeaderTables, Parsed, StagedRows
+from bokslut.ledger.parsed import Parsed, StagedRows
 from bokslut.ledger.rowfiles import check_of, rows_file
 from bokslut.ledger.sums import SumsDims
 from bokslut.ledger.sums_writer import Summer
@@ -32,17 +32,16 @@ from bokslut.sie.model import (
     Balance,
     ObjectList,
     PeriodBalance,
-    SieFile,
     canonical_objects,
     object_table,
 )
 from bokslut.workspace.layout import Layout
 
-# As header_tables gives them; the indexer adds fiscal_year after year_index.
 _BALANCE_SCHEMA = pa.schema(
     [
         ("kind", pa.string()),
         ("year_index", pa.int32()),
+        ("fiscal_year", pa.int32()),
         ("account", pa.string()),
         ("objects", pa.string()),
         ("amount", pa.int64()),
@@ -54,6 +53,7 @@ _PERIOD_SCHEMA = pa.schema(
     [
         ("kind", pa.string()),
         ("year_index", pa.int32()),
+        ("fiscal_year", pa.int32()),
         ("period", pa.int32()),
         ("account", pa.string()),
         ("objects", pa.string()),
@@ -88,32 +88,9 @@ def stored_uncompressed(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute("RESET force_compression")
 
 
-def header_tables(sie: SieFile) -> HeaderTables:
-    """``sie``'s chart and balances as the columns the indexer inserts. Needs only the
-    file's header records: a streamed file's are built in a thread as soon as its scan
-    ends, while its last pieces are written (:mod:`bokslut.ledger.streaming`)."""
-    accounts = None
-    if sie.accounts:
-        # Column by column: a region's chart and balances are tens of thousands of records.
-        acc = sie.accounts
-        accounts = pa.table(
-            {
-                "account": pa.array([a.number for a in acc], pa.string()),
-                "name": pa.array([a.name for a in acc], pa.string()),
-                "ktyp": pa.array([a.ktyp for a in acc], pa.string()),
-                "unit": pa.array([a.unit for a in acc], pa.string()),
-                "sru": pa.array([",".join(a.sru) or None for a in acc], pa.string()),
-                "line": pa.array([a.line for a in acc], pa.int64()),
-            }
-        )
-    return HeaderTables(
-        accounts,
-        _balance_table(sie.balances, _BALANCE_SCHEMA) if sie.balances else None,
-        _balance_table(sie.period_balances, _PERIOD_SCHEMA) if sie.period_balances else None,
-    )
-
-
-def _balance_table(records: Sequence[Balance] | Sequence[PeriodBalance], schema: pa.Schema) -> pa.Table:
+def _balance_table(
+    records: Sequence[Balance] | Sequence[PeriodBalance], year_of: Callable[[int], int], schema: pa.Schema
+) -> pa.Table:
     """#IB/#UB/#RES/#OIB/#OUB (or #PSALDO/#PBUDGET) records as ``schema``'s columns."""
     # A region's tens of thousands of balances share a few object lists: each keyed once.
     keys: dict[ObjectList, str] = {}
@@ -123,9 +100,11 @@ def _balance_table(records: Sequence[Balance] | Sequence[PeriodBalance], schema:
         if key is None:
             key = keys[r.objects] = canonical_objects(r.objects)
         objects.append(key)
+    years = {index: year_of(index) for index in {r.year_index for r in records}}
     columns: dict[str, list[object]] = {
         "kind": [r.kind for r in records],
         "year_index": [r.year_index for r in records],
+        "fiscal_year": [years[r.year_index] for r in records],
         "account": [r.account for r in records],
         "objects": objects,
         "amount": [r.amount for r in records],
@@ -137,15 +116,6 @@ def _balance_table(records: Sequence[Balance] | Sequence[PeriodBalance], schema:
     return pa.table(
         {name: pa.array(columns[name], schema.field(name).type) for name in schema.names}, schema=schema
     )
-
-
-def _with_fiscal_years(balances: pa.Table, year_of: Callable[[int], int]) -> pa.Table:
-    """``balances`` with each record's fiscal year after its year index."""
-    indices = balances.column("year_index")
-    distinct = pc.unique(indices)
-    years = pa.array([year_of(i) for i in distinct.to_pylist()], pa.int32())
-    at = balances.schema.get_field_index("year_index") + 1
-    return balances.add_column(at, "fiscal_year", years.take(pc.index_in(indices, value_set=distinct)))
 
 
 def insert_file(
@@ -198,14 +168,25 @@ def insert_file(
             return fy.start.year
         return (fiscal_year or 0) + index
 
-    tables = p.tables() if p.tables is not None else header_tables(sie)
-    if tables.accounts is not None:
+    if sie.accounts:
+        # Column by column: a region's chart and balances are tens of thousands of records.
+        acc = sie.accounts
+        acc_tbl = pa.table(
+            {
+                "file_id": pa.array([file_id] * len(acc), pa.int64()),
+                "account": [a.number for a in acc],
+                "name": [a.name for a in acc],
+                "ktyp": pa.array([a.ktyp for a in acc], pa.string()),
+                "unit": pa.array([a.unit for a in acc], pa.string()),
+                "sru": pa.array([",".join(a.sru) or None for a in acc], pa.string()),
+                "line": [a.line for a in acc],
+            }
+        )
         _bulk_insert(
             con,
             "acc_in",
-            tables.accounts,
-            "INSERT INTO account SELECT ?, account, name, ktyp, unit, sru, line FROM acc_in",
-            [file_id],
+            acc_tbl,
+            "INSERT INTO account SELECT file_id, account, name, ktyp, unit, sru, line FROM acc_in",
         )
     for d in sie.dimensions:
         con.execute(
@@ -222,20 +203,20 @@ def insert_file(
                 [file_id],
             )
 
-    if tables.balances is not None:
+    if sie.balances:
         _bulk_insert(
             con,
             "bal_in",
-            _with_fiscal_years(tables.balances, year_of),
+            _balance_table(sie.balances, year_of, _BALANCE_SCHEMA),
             "INSERT INTO balance SELECT ?, kind, year_index, fiscal_year, account, objects, amount, "
             "CAST(quantity AS DECIMAL(24,6)), line FROM bal_in",
             [file_id],
         )
-    if tables.period_balances is not None:
+    if sie.period_balances:
         _bulk_insert(
             con,
             "per_in",
-            _with_fiscal_years(tables.period_balances, year_of),
+            _balance_table(sie.period_balances, year_of, _PERIOD_SCHEMA),
             "INSERT INTO period_balance SELECT ?, kind, year_index, fiscal_year, period, account, "
             "objects, amount, CAST(quantity AS DECIMAL(24,6)), line FROM per_in",
             [file_id],

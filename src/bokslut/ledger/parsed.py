@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,8 +13,6 @@ from bokslut.ledger.rowfiles import Summed
 if TYPE_CHECKING:
     # Only the importer and the indexer handle parsed files; a reading command (saldon)
     # must not pay for pyarrow at start.
-    import pyarrow as pa
-
     from bokslut.sie.model import SieFile
 
 
@@ -42,19 +39,6 @@ class StagedRows:
 
 
 @dataclass(frozen=True, slots=True)
-class HeaderTables:
-    """A file's chart and balances as the store's columns, ready to insert
-    (:func:`bokslut.ledger.indexer.header_tables`); None where the file has none.
-
-    The balances lack the fiscal year, which the indexer adds (it depends on the file's
-    period, settled by the store's reading of the whole file)."""
-
-    accounts: pa.Table | None
-    balances: pa.Table | None
-    period_balances: pa.Table | None
-
-
-@dataclass(frozen=True, slots=True)
 class Parsed:
     """A file already read and validated (by the importer), so syncing need not read it again."""
 
@@ -62,9 +46,6 @@ class Parsed:
     sha256: str
     findings: tuple[Finding, ...] = ()
     staged: StagedRows | None = None
-    # A streamed file's header tables, built in a thread since its scan ended (a region's
-    # tens of thousands of records): waited for when indexed. None: the indexer builds them.
-    tables: Callable[[], HeaderTables] | None = None
 
     def period(self) -> tuple[int, dt.date, dt.date] | None:
         return fiscal_period(self.sie, self.staged.first_date if self.staged else None)

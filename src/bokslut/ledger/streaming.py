@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from bokslut.diagnostics import BokslutError, Finding
 from bokslut.ledger import journal
-from bokslut.ledger.parsed import HeaderTables, StagedRows
+from bokslut.ledger.parsed import StagedRows
 
 if TYPE_CHECKING:
     from bokslut.ledger.indexer import StagedWriter
@@ -95,7 +95,6 @@ class StreamedFile:
     staged: StagedRows
     checked: Callable[[], list[Finding]]  # the checks' findings, asked for while the store indexes
     copy: Copy
-    tables: Callable[[], HeaderTables]  # the header's tables for the store (Parsed.tables)
 
 
 class _Stopped(Exception):
@@ -138,10 +137,6 @@ class Streaming:
         # last pieces are written and the store begins to index, not after (see _scan).
         self._checking = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bokslut-checks")
         self._found: Future[list[Finding]] | None = None
-        # The header's tables for the store, built in a thread of their own from the scan's end
-        # too: at the import's serial end they took a region's header a tenth of a second.
-        self._tabling = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bokslut-tables")
-        self._tabled: Future[HeaderTables] | None = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bokslut-scan")
         self._scanned = self._pool.submit(self._scan, warm_up)
 
@@ -239,25 +234,16 @@ class Streaming:
             raise
         finally:
             self._f.close()
-        found, checking, tabled, tabling = self._found, self._checking, self._tabled, self._tabling
-        assert found is not None and tabled is not None
+        found, checking = self._found, self._checking
+        assert found is not None
 
-        # Each thread gone before the command leaves (cli._leave): the importer asks every file
-        # for its findings; the tables only of a file it indexes.
         def checked() -> list[Finding]:
             try:
                 return found.result()
             finally:
                 checking.shutdown()
-                tabling.shutdown()
 
-        def tables() -> HeaderTables:
-            try:
-                return tabled.result()
-            finally:
-                tabling.shutdown()
-
-        return StreamedFile(self.stat, streamed.sha256, streamed.sie, staged, checked, self.copy, tables)
+        return StreamedFile(self.stat, streamed.sha256, streamed.sie, staged, checked, self.copy)
 
     def stop(self) -> None:
         """Stop scanning and copying, wait for the threads, and throw away what was written.
@@ -266,7 +252,6 @@ class Streaming:
         self._ready.set()
         self._pool.shutdown(wait=True)
         self._checking.shutdown(wait=True, cancel_futures=True)
-        self._tabling.shutdown(wait=True, cancel_futures=True)
         self._writing.shutdown(wait=True, cancel_futures=True)
         if self.copy is not None:
             self.copy.stop()
@@ -291,13 +276,9 @@ class Streaming:
             self._f, str(self.path), self._consume, reader.ExactLines, reader.sniff, reset=self._reset
         )
         if streamed is not None:
-            from bokslut.ledger.indexer import header_tables
-
             # Begun now, beside the writing of the last pieces: at the import's serial end they
             # took as long as the store's inserts (a region's 300 000 declared objects looked
-            # up), on the same two cores. The tables first: the store needs them first.
-            self._tabled = self._tabling.submit(header_tables, streamed.sie)
-            self._tabling.shutdown(wait=False)  # its thread ends once they are built
+            # up), on the same two cores.
             self._found = self._checking.submit(self._checks.findings, streamed.sie)
         return streamed
 
