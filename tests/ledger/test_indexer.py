@@ -134,6 +134,7 @@ HEADER = """#FLAGGA 0
 #IB 0 1930 100.00
 #IB -1 1930 80.00 3
 #OIB 0 1930 {1 "A|1"} 60.00
+#UB -2 1930 50.00
 #PSALDO 0 202301 3010 {} -5.50
 #PSALDO 0 202302 3010 {1 "A|1"} -7.00 2.5
 #PBUDGET -1 202212 3010 {} -9.00
@@ -145,38 +146,56 @@ HEADER = """#FLAGGA 0
 """
 
 
-def test_the_charts_and_balances_are_stored_as_read(tmp_path, sie_file):
+@pytest.mark.parametrize("streamed", [False, True], ids=["exact", "streamed"])
+def test_the_charts_and_balances_are_stored_as_read(tmp_path, sie_file, monkeypatch, streamed):
+    """The same records whether the exact reader read the file or the scanner streamed it;
+    a year index without #RAR counted from the file's own year."""
+    import bokslut.sie.fastscan as fastscan
+    import bokslut.sie.reader as reader
     from bokslut.ledger.importer import import_files
     from bokslut.ledger.store import open_store
     from bokslut.workspace.config import OrgTyp
     from bokslut.workspace.new import create_workspace
 
+    if streamed:
+        monkeypatch.setattr(reader, "FAST_PATH_MIN_BYTES", 1)
+        monkeypatch.setattr(fastscan, "PIECE_MAX_BYTES", 2000)  # the header in one piece
+    stream_fast = fastscan.stream_fast
+    scanned = []
+    monkeypatch.setattr(
+        fastscan, "stream_fast", lambda *a, **k: scanned.append(stream_fast(*a, **k)) or scanned[-1]
+    )
     ws = create_workspace(tmp_path / "ws", "Testkommunen", OrgTyp.KOMMUN, 2023)
     import_files(ws, [sie_file(HEADER)])
+    assert [s is not None for s in scanned[-1:]] == ([True] if streamed else [])
     with open_store(ws) as store:
         accounts = store.con.execute(
-            "SELECT account, name, ktyp, unit, sru, line FROM account ORDER BY 1"
+            "SELECT file_id, account, name, ktyp, unit, sru, line FROM account ORDER BY 1"
         ).fetchall()
-        objects = store.con.execute("SELECT dim, obj, name, line FROM object").fetchall()
+        objects = store.con.execute("SELECT file_id, dim, obj, name, line FROM object").fetchall()
         balances = store.con.execute(
-            "SELECT kind, year_index, fiscal_year, account, objects, amount, quantity, line "
+            "SELECT file_id, kind, year_index, fiscal_year, account, objects, amount, quantity, line "
             "FROM balance ORDER BY line"
         ).fetchall()
         periods = store.con.execute(
-            "SELECT kind, year_index, fiscal_year, period, account, objects, amount, quantity, line "
+            "SELECT file_id, kind, year_index, fiscal_year, period, account, objects, amount, quantity, line "
             "FROM period_balance ORDER BY line"
         ).fetchall()
-    assert accounts == [("1930", "Bank", "T", None, "7281", 6), ("3010", "Avgifter", None, None, None, 9)]
-    assert objects == [(1, "A|1", "Ansvar ett", 10)]
-    assert [(*b[:6], None if b[6] is None else str(b[6]), b[7]) for b in balances] == [
-        ("IB", 0, 2023, "1930", "", 10000, None, 11),
-        ("IB", -1, 2022, "1930", "", 8000, "3.000000", 12),
-        ("OIB", 0, 2023, "1930", "1:A\\|1", 6000, None, 13),
+    assert accounts == [
+        (1, "1930", "Bank", "T", None, "7281", 6),
+        (1, "3010", "Avgifter", None, None, None, 9),
     ]
-    assert [(*p[:7], None if p[7] is None else str(p[7]), p[8]) for p in periods] == [
-        ("PSALDO", 0, 2023, 202301, "3010", "", -550, None, 14),
-        ("PSALDO", 0, 2023, 202302, "3010", "1:A\\|1", -700, "2.500000", 15),
-        ("PBUDGET", -1, 2022, 202212, "3010", "", -900, None, 16),
+    assert objects == [(1, 1, "A|1", "Ansvar ett", 10)]
+    assert [(*b[:7], None if b[7] is None else str(b[7]), b[8]) for b in balances] == [
+        (1, "IB", 0, 2023, "1930", "", 10000, None, 11),
+        (1, "IB", -1, 2022, "1930", "", 8000, "3.000000", 12),
+        (1, "OIB", 0, 2023, "1930", "1:A\\|1", 6000, None, 13),
+        (1, "UB", -2, 2021, "1930", "", 5000, None, 14),
+    ]
+    assert [(*p[:8], None if p[8] is None else str(p[8]), p[9]) for p in periods] == [
+        (1, "PSALDO", 0, 2023, 202301, "3010", "", -550, None, 15),
+        (1, "PSALDO", 0, 2023, 202302, "3010", "1:A\\|1", -700, "2.500000", 16),
+        (1, "PBUDGET", -1, 2022, 202212, "3010", "", -900, None, 17),
     ]
 
 

@@ -147,7 +147,10 @@ class Store:
             self.con.execute("ROLLBACK")
             _refresh_view(self.con, self.layout)
             raise
-        self.con.execute("COMMIT" if ok else "ROLLBACK")
+        if ok:
+            _commit_checkpointed(self.con)
+        else:
+            self.con.execute("ROLLBACK")
         _refresh_view(self.con, self.layout)
         return ok
 
@@ -168,6 +171,18 @@ class Store:
             "SELECT DISTINCT fiscal_year FROM source_file WHERE fiscal_year IS NOT NULL ORDER BY 1"
         ).fetchall()
         return [int(r[0]) for r in rows]
+
+
+def _commit_checkpointed(con: duckdb.DuckDBPyConnection) -> None:
+    """Commit, the transaction written straight into the database file. Committed as usual,
+    its records would go to the write-ahead log first, only to be copied into the file by the
+    checkpoint that publishes the generation (update_store): for a region's header (300 000
+    objects, 66 000 balances) 0.015-0.02 s of the import's serial end spent twice."""
+    con.execute("SET checkpoint_threshold = '0b'")  # any size: DuckDB checkpoints as it commits
+    try:
+        con.execute("COMMIT")
+    finally:
+        con.execute("RESET checkpoint_threshold")
 
 
 @dataclass(frozen=True, slots=True)
