@@ -39,15 +39,12 @@ import numba
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from llvmlite import ir
-from numba.core import cgutils
 from numba.cpython.unsafe import numbers as unsafe_numbers
-from numba.extending import intrinsic
 
 from bokslut.diagnostics import Level
 from bokslut.sie import encoding as enc
 from bokslut.sie import limits as lim
-from bokslut.sie.kernel import compiled, decimal_digits, kernel, load8, skip_blanks
+from bokslut.sie.kernel import compiled, decimal_digits, kernel, load8, skip_blanks, store8
 from bokslut.sie.model import TRANSACTION_SCHEMA, VOUCHER_SCHEMA, SieFile
 from bokslut.sie.otherlines import OtherLines, cut
 
@@ -485,29 +482,8 @@ _ONES = 0x0101010101010101
 _HIGHS = 0x8080808080808080
 
 
-def _intrinsic(fn: Callable[..., Any]) -> Any:
-    """A helper numba compiles to the LLVM instructions ``fn``'s codegen builds."""
-    return intrinsic(fn)
-
-
-# numba's helpers, typed loosely: their stubs type them as Python calls.
-_item_pointer: Any = cgutils.get_item_pointer
+# numba's helper, typed loosely: its stubs type it as a Python call.
 trailing_zeros: Any = unsafe_numbers.trailing_zeros
-
-
-@_intrinsic
-def _store8(typingctx, arr, slot, pos, word):
-    """Write the uint64 word as 8 bytes at arr[slot, pos] (an unaligned store; there must be
-    room for all 8)."""
-
-    def codegen(context, builder, signature, args):
-        aryty = signature.args[0]
-        ary = context.make_array(aryty)(context, builder, args[0])
-        ptr = _item_pointer(context, builder, aryty, ary, [args[1], args[2]])
-        builder.store(args[3], builder.bitcast(ptr, ir.IntType(64).as_pointer()), align=1)
-        return context.get_dummy_value()
-
-    return numba.types.none(arr, slot, pos, numba.types.uint64), codegen
 
 
 @_inline
@@ -576,7 +552,7 @@ def _copied_word(buf, j, out, slot, pos, quoted):
     takes the bytes beyond the run); the bytes of it that a quoted text (``quoted``) or a
     bare token copies as they are, before the next byte to judge: 0 to 8."""
     w = load8(buf, j)
-    _store8(out, slot, pos, w)
+    store8(out, slot, pos, w)
     return _plain_run(w) if quoted else _bare_run(w)
 
 
@@ -861,7 +837,7 @@ def _objects_at(buf, i, n, out, pos, lut_len, lut, lt, dims, ostart, ostop, orde
             if _WORDS and j + 8 <= n:
                 # ASCII copied a word at a time (whole: the key's room takes the rest)
                 w = load8(buf, j)
-                _store8(out, 1, pos, w)
+                store8(out, 1, pos, w)
                 k = min(_ascii_run(w), e - j)
                 j += k
                 pos += k

@@ -97,6 +97,9 @@ def skip_blanks(buf: Any, i: int, end: int) -> int:
 # numba's helper, typed loosely: its stubs type it as a Python call.
 _item_pointer: Any = cgutils.get_item_pointer
 
+# Unaligned loads and stores of a word: the scanner and the short values' encoding read and
+# copy bytes eight at a time.
+
 
 def _intrinsic(fn: Callable[..., Any]) -> Any:
     """A helper numba compiles to the LLVM instructions ``fn``'s codegen builds (typed loosely:
@@ -116,3 +119,18 @@ def load8(typingctx: Any, arr: Any, i: Any) -> Any:
         return builder.load(builder.bitcast(ptr, ir.IntType(64).as_pointer()), align=1)
 
     return numba.types.uint64(arr, i), codegen
+
+
+@_intrinsic
+def store8(typingctx: Any, arr: Any, slot: Any, pos: Any, word: Any) -> Any:
+    """Write the uint64 word as 8 bytes at arr[slot, pos] (an unaligned store; there must be
+    room for all 8)."""
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        aryty = signature.args[0]
+        ary = context.make_array(aryty)(context, builder, args[0])
+        ptr = _item_pointer(context, builder, aryty, ary, [args[1], args[2]])
+        builder.store(args[3], builder.bitcast(ptr, ir.IntType(64).as_pointer()), align=1)
+        return context.get_dummy_value()
+
+    return numba.types.none(arr, slot, pos, numba.types.uint64), codegen
