@@ -301,6 +301,9 @@ def _store_schema(
     return pa.schema([f.with_nullable(f.name not in required) for f in fields])
 
 
+_COMPRESSED = frozenset({"text"})
+
+
 def _writer(path: Path, schema: pa.Schema, plain: frozenset[str] = frozenset()) -> pq.ParquetWriter:
     path.unlink(missing_ok=True)  # never write through whatever a leftover name points to
     # Uncompressed, dictionaries only for the columns queries group by (accounts and object
@@ -310,10 +313,14 @@ def _writer(path: Path, schema: pa.Schema, plain: frozenset[str] = frozenset()) 
     # file they read back as the strings they are either way (the Parquet types say so).
     # ``plain``: columns of nearly all distinct values, whose dictionary would only be
     # hashed for nothing (Parquet gives it up once its page is full).
+    # Texts alone are compressed (LZ4): they are most of a file's bytes, and the system time
+    # of putting bytes into fresh page-cache pages costs more than compressing them
+    # (``longtext``'s rows file 1.1 GB uncompressed). Integers and dictionary codes compress
+    # little and would only cost time.
     return pq.ParquetWriter(
         path,
         schema,
-        compression="none",
+        compression={c: "lz4" if c in _COMPRESSED else "none" for c in schema.names},
         use_dictionary=[
             c for c in ("kind", "account", "objects", "series") if c in schema.names and c not in plain
         ],
