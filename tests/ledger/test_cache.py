@@ -99,7 +99,7 @@ def test_an_intact_cache_is_read_as_it_is(ws):
 
 # A ledger large enough that a rows file has a middle: the fees are many small amounts and one
 # large one, whose bytes in the rows file lie beyond the first and last 64 KiB.
-FEES = 4000
+FEES = 16000
 LARGE = 123_456_789  # öre
 
 

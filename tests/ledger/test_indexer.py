@@ -112,10 +112,10 @@ def test_encoded_pieces_read_back_as_the_strings_they_were(tmp_path, monkeypatch
     assert [r[1] for r in got] == [o for p in pieces for o in p]
 
 
-def test_texts_are_compressed_and_read_back_as_written(tmp_path):
-    """Texts are most of a rows file's bytes (long invoice texts): they alone are compressed,
-    and both DuckDB and Arrow read back every text as it was, quotes, Swedish letters, empty
-    and missing texts included."""
+def test_columns_are_written_small_and_read_back_as_written(tmp_path):
+    """Texts are most of a rows file's bytes (long invoice texts): they alone are compressed;
+    columns of few values are dictionaries and growing ids deltas. Both DuckDB and Arrow read
+    back every value as it was, quotes, Swedish letters, empty and missing texts included."""
     long = 'Avser faktura för "Projekt Älvstranden etapp 2" enligt avtal 2021-114 ' * 4
     texts = [long + str(i) if i % 3 else None for i in range(50)] + ["", "Lön å ä ö", long]
     vouchers, rows = _piece(0, ["1:A"] * len(texts))
@@ -137,6 +137,15 @@ def test_texts_are_compressed_and_read_back_as_written(tmp_path):
     meta = pq.ParquetFile(staged.rows_path).metadata
     text_chunk = meta.row_group(0).column(meta.schema.names.index("text"))
     assert text_chunk.total_compressed_size < text_chunk.total_uncompressed_size / 5
+    encodings = {
+        meta.schema.names[c]: set(meta.row_group(0).column(c).encodings) for c in range(meta.num_columns)
+    }
+    assert {c for c, e in encodings.items() if "DELTA_BINARY_PACKED" in e} == {"voucher_id", "line"}
+    dictionaries = {c for c, e in encodings.items() if e & {"PLAIN_DICTIONARY", "RLE_DICTIONARY"}}
+    assert {"file_id", "date", "row_no", "kind", "account", "objects"} <= dictionaries
+    query = "SELECT file_id, voucher_id, row_no, date, line FROM read_parquet(?) ORDER BY line"
+    got = duckdb.execute(query, [str(staged.rows_path)]).fetchall()
+    assert got == [(1, (1 << 32) + i, 0, dt.date(2023, 3, 1), 10 * i + 1) for i in range(len(texts))]
 
 
 def test_a_row_without_a_required_value_is_refused_rather_than_written(tmp_path):
