@@ -103,9 +103,7 @@ def test_spilled_sums_in_several_row_groups_are_the_bytes_of_the_whole_table_wri
     assert spilled.write(3, tmp_path / "runs.parquet")
     # write_table's row groups (1_000 here) from sorted pieces of other sizes.
     whole = tmp_path / "hel-grupper.parquet"
-    pq.write_table(
-        want, whole, compression="none", use_dictionary=["account", "objects"], row_group_size=1_000
-    )
+    pq.write_table(want, whole, **sums_writer.WRITER_OPTIONS, row_group_size=1_000)
     assert pq.ParquetFile(tmp_path / "runs.parquet").num_row_groups == -(-want.num_rows // 1_000)
     assert (tmp_path / "runs.parquet").read_bytes() == whole.read_bytes()
 
@@ -145,9 +143,7 @@ def _monthly(tmp_path: Path, rows: pa.Table, group_rows: int) -> tuple[Path, pa.
     table = _fed(Summer(sums.SumsDims.of([1, 9], [6])), rows).table(4)
     assert table is not None
     path = tmp_path / "manad.parquet"
-    pq.write_table(
-        table, path, compression="none", use_dictionary=["account", "objects"], row_group_size=group_rows
-    )
+    pq.write_table(table, path, **sums_writer.WRITER_OPTIONS, row_group_size=group_rows)
     return path, table
 
 

@@ -42,6 +42,14 @@ SUMS_SCHEMA = pa.schema(
 
 _LIMIT = (1 << 63) - 1
 
+# How a sums file is written, by both writers (the same bytes either way): uncompressed, the
+# columns of few values as dictionaries (the file, month and last date as well as the keys
+# that queries group by: with two dimensions kept a region's sums are a third of its rows).
+WRITER_OPTIONS: dict[str, Any] = {
+    "compression": "none",
+    "use_dictionary": ["account", "objects", "file_id", "month", "last_date"],
+}
+
 
 def reduce_keys(keys: pa.Array, dims: Sequence[int]) -> pa.Array:
     """Canonical object keys reduced to ``dims``: what :func:`bokslut.ledger.sums.key_sql` gives
@@ -857,9 +865,7 @@ class _SortedWriter:
         self._tmp = path.with_suffix(".tmp")
         self._tmp.unlink(missing_ok=True)
         self._through = through
-        self._writer = pq.ParquetWriter(
-            self._tmp, SUMS_SCHEMA, compression="none", use_dictionary=["account", "objects"]
-        )
+        self._writer = pq.ParquetWriter(self._tmp, SUMS_SCHEMA, **WRITER_OPTIONS)
         self._last: pa.Table | None = None  # the last row: the next piece may add to it
         self._held: list[pa.Table] = []
         self._held_rows = 0
@@ -944,7 +950,7 @@ def write_table(table: pa.Table, path: Path) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.unlink(missing_ok=True)
     # Statistics on: a query for some years skips the other years' files by their file_id.
-    pq.write_table(table, tmp, compression="none", use_dictionary=["account", "objects"])
+    pq.write_table(table, tmp, **WRITER_OPTIONS)
     with tmp.open("rb") as f:
         os.fsync(f.fileno())
     os.replace(tmp, path)
