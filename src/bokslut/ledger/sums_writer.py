@@ -43,8 +43,8 @@ SUMS_SCHEMA = pa.schema(
 _LIMIT = (1 << 63) - 1
 
 # How a sums file is written, by both writers (the same bytes either way): uncompressed, the
-# columns of few values as dictionaries (the file, month and last date as well as the keys
-# that queries group by: with two dimensions kept a region's sums are a third of its rows).
+# columns of few values as dictionaries: the keys that queries group by, and the file, month
+# and last date (with a dimension kept, `header`'s monthly sums were 152 MB, now 117 MB).
 WRITER_OPTIONS: dict[str, Any] = {
     "compression": "none",
     "use_dictionary": ["account", "objects", "file_id", "month", "last_date"],
