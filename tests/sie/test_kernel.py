@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from numba.core import caching
 
-from bokslut.sie.kernel import kernel
+from bokslut.sie.kernel import caches_on_disk, kernel
 
 
 def _total(values):  # type: ignore[no-untyped-def]
@@ -39,7 +39,7 @@ def test_a_kernel_is_cached_where_numba_can_write():
 
 
 _TWICE = """
-from bokslut.sie.kernel import kernel
+from bokslut.sie.kernel import caches_on_disk, kernel
 
 
 @kernel
@@ -65,3 +65,10 @@ def test_a_cached_kernel_loads_without_refreshing_numbas_compiler(tmp_path):
     # The next one loads it from the cache: the same result, and none of numba's
     # implementations imported (the 0.2-0.3 s that the quick load leaves out).
     assert _call_twice(tmp_path) == "42 1 False"
+
+
+def test_the_disk_cache_is_reported_as_numba_finds_a_folder_for_it(monkeypatch):
+    assert caches_on_disk()  # the package's __pycache__ is writable here
+    # A read-only installation without a home: numba has no folder to keep machine code in.
+    monkeypatch.setattr(caching.CacheImpl, "_locator_classes", [])
+    assert not caches_on_disk()

@@ -52,6 +52,20 @@ def compiled(fn: Callable[..., Any], **options: Any) -> Any:
     return dispatcher
 
 
+def _probe() -> None:
+    """A function of this package, to ask numba where its kernels' cache would be."""
+
+
+def caches_on_disk() -> bool:
+    """Whether kernels made by :func:`compiled` keep their machine code on disk here (numba
+    finds a writable cache folder for this package's modules)."""
+    try:
+        _QuickCache(_probe)  # type: ignore[no-untyped-call]
+    except RuntimeError:
+        return False
+    return True
+
+
 def kernel(fn: Callable[..., Any]) -> Any:
     """``fn`` compiled without the GIL, its machine code cached on disk when there is room for it."""
     return compiled(fn, nogil=True)
