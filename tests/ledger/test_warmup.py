@@ -25,13 +25,13 @@ def test_the_warm_up_imports_both_years_in_full(tmp_path):
             (2023, "cp437"),
         ]
         assert sql("SELECT dim, count(*) FROM object GROUP BY 1 ORDER BY 1").fetchall() == [
-            (1, 2 * warmup._OBJECTS),
-            (6, 2 * warmup._OBJECTS),
+            (1, 2 * warmup.OBJECTS),
+            (6, 2 * warmup.OBJECTS),
         ]
         rows = "SELECT kind, count(*) FROM transaction GROUP BY 1 ORDER BY 1"
-        per_file = warmup._VOUCHERS // 20
+        per_file = warmup.VOUCHERS // 20
         assert sql(rows).fetchall() == [
             ("BTRANS", 2 * per_file),
             ("RTRANS", 2 * per_file),
-            ("TRANS", 2 * 5 * warmup._VOUCHERS),
+            ("TRANS", 2 * 5 * warmup.VOUCHERS),
         ]

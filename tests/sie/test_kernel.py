@@ -39,7 +39,7 @@ def test_a_kernel_is_cached_where_numba_can_write():
 
 
 _TWICE = """
-from bokslut.sie.kernel import caches_on_disk, kernel
+from bokslut.sie.kernel import kernel
 
 
 @kernel

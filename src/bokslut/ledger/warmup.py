@@ -25,9 +25,9 @@ from bokslut.workspace.config import OrgTyp
 from bokslut.workspace.new import create_workspace
 
 _ACCOUNTS = 6_000  # header accounts, each with an SRU code: with the objects, past the sweep
-_OBJECTS = 4_000  # per dimension: past the first size of every hash table
+OBJECTS = 4_000  # per dimension: past the first size of every hash table
 _REPEATED = 1_500  # ansvar on the rows without a projekt: each repeats, and they outgrow a table
-_VOUCHERS = 4_000  # five rows each: the file passes the scanner's threshold
+VOUCHERS = 4_000  # five rows each: the file passes the scanner's threshold
 _COSTS = ("4010", "5010", "6110", "7010")
 
 
@@ -54,15 +54,15 @@ def ledger(year: int, *, projekt: bool) -> str:
         if k % 5 == 0:
             out.append(f"#IB 0 {account} {k}.50")
             out.append(f"#UB 0 {account} {k + 1}.25")
-    for k in range(_OBJECTS):
+    for k in range(OBJECTS):
         out.append(f'#OBJEKT 1 "A{k:05d}" "Ansvar {k} för verksamheten"')
         out.append(f'#OBJEKT 6 "P{k:05d}" "Projekt {k}"')
     for month in range(1, 13):
-        for k in range(0, _OBJECTS, 50):
+        for k in range(0, OBJECTS, 50):
             out.append(f'#PSALDO 0 {year}{month:02d} 4010 {{1 "A{k:05d}"}} {k + month}.00')
             out.append(f'#PBUDGET 0 {year}{month:02d} 4010 {{1 "A{k:05d}"}} {k * 2 + month}.00')
     out.append("#RES 0 3010 -1000.00")
-    for v in range(_VOUCHERS):
+    for v in range(VOUCHERS):
         day = f"{year}{1 + v % 12:02d}{1 + v % 28:02d}"
         out += [f'#VER A {v + 1} {day} "Faktura {v} från \\"Kanelen\\" AB"', "{"]
         total = 0
@@ -70,7 +70,7 @@ def ledger(year: int, *, projekt: bool) -> str:
             ore = 100 + (v * 7919 + r * 104_729) % 5_000_000
             total += ore
             if projekt:
-                objects = f'1 "A{(v * 4 + r) % _OBJECTS:05d}" 6 "P{(v * 13 + r) % _OBJECTS:05d}"'
+                objects = f'1 "A{(v * 4 + r) % OBJECTS:05d}" 6 "P{(v * 13 + r) % OBJECTS:05d}"'
             else:
                 objects = f'1 "A{(v * 7 + r * 3) % _REPEATED:05d}"'
             text = f'Avser avtal {v}-{r}, leverans till \\"Östra skolan\\" enligt beställning'
