@@ -355,6 +355,7 @@ def _hashed(arr: pa.Array, short: ShortValues | None = None) -> pa.DictionaryArr
 _SHORT = 16
 # A short table's slot: the value's two words, then (code + 1) << 8 | length (0 when free).
 _W0, _W1, _META = 0, 1, 2
+_SLOT_WORDS = 3
 
 
 @numba.njit(nogil=True, inline="always")
@@ -446,7 +447,7 @@ class ShortValues:
     thread at a time (a file's pieces, one after another)."""
 
     def __init__(self) -> None:
-        self._slots = np.zeros((1024, 4), np.uint64)
+        self._slots = np.zeros((1024, _SLOT_WORDS), np.uint64)
         self._firsts = np.empty(512, np.int64)
         self._where = np.empty(512, np.int64)
 
@@ -477,7 +478,7 @@ class ShortValues:
         return pa.DictionaryArray.from_arrays(pa.array(codes), arr.take(pa.array(self._firsts[:count])))
 
     def _grow(self, count: int) -> None:
-        old, self._slots = self._slots, np.zeros((4 * self._slots.shape[0], 4), np.uint64)
+        old, self._slots = self._slots, np.zeros((4 * self._slots.shape[0], _SLOT_WORDS), np.uint64)
         self._firsts = _grown(self._firsts[:count], self._slots.shape[0] // 2)
         self._where = np.empty(self._slots.shape[0] // 2, np.int64)
         _short_rehash(old, self._slots, self._where)
