@@ -44,39 +44,20 @@ from numba.cpython.unsafe import numbers as unsafe_numbers
 from bokslut.diagnostics import Level
 from bokslut.sie import encoding as enc
 from bokslut.sie import limits as lim
-from bokslut.sie.kernel import compiled, decimal_digits, kernel, load8, skip_blanks, store8
+from bokslut.sie.kernel import (
+    called,
+    decimal_digits,
+    inlined,
+    kernel,
+    load8,
+    skip_blanks,
+    store8,
+    unrefcounted,
+)
 from bokslut.sie.model import TRANSACTION_SCHEMA, VOUCHER_SCHEMA, SieFile
 from bokslut.sie.otherlines import OtherLines, cut
 
 U8 = numba.types.uint8
-
-
-def _unrefcounted(fn: Callable[..., Any]) -> Any:
-    """A kernel compiled without numba's reference counting: an array handed to an inlined
-    helper is otherwise counted (atomically) in and out at every call, which cost a quarter
-    of the scan. Such a kernel cannot allocate arrays; its caller hands them in. (``_nrt``
-    is numba's own switch for this, which its type stubs do not list.)"""
-    options: dict[str, Any] = {"nogil": True, "_nrt": False}
-    return compiled(fn, **options)
-
-
-def _inline(fn: Callable[..., Any]) -> Any:
-    """A helper compiled into each kernel that calls it: no call per token, and in a kernel
-    without reference counting (see :func:`_unrefcounted`) no counting of the arrays it is
-    given either."""
-    return numba.njit(nogil=True, inline="always")(fn)
-
-
-def _called(fn: Callable[..., Any]) -> Any:
-    """A helper compiled once and called, without reference counting either (so a call costs
-    no atomic counting of its arrays). For the token copy at the scan's four places that see a
-    voucher's fields or a row's rarer ones: inlined at all six (with the helpers it inlines in
-    turn) it made compiling the scanner take about 60 s and 1.4 GB, enough to stop a fuzzer's
-    2 GB limit on a fresh clone. Inlined at the two every row passes (a bare account, a quoted
-    text) only: 34 s and 0.92 GB, against 29 s and 0.84 GB all called, for 0.1-0.3 ns less
-    per byte scanned."""
-    options: dict[str, Any] = {"nogil": True, "_nrt": False}
-    return numba.njit(**options)(fn)
 
 
 # Line kinds
@@ -132,7 +113,7 @@ def _byte_facts() -> np.ndarray:
 _BYTE_FACTS = _byte_facts()
 
 
-@_inline
+@inlined
 def _letter(b: int) -> int:
     """1 for a Swedish letter as CP437 codes it, 2 as Windows-1252 does, else 0 (see _byte_facts)."""
     return _BYTE_FACTS[b] & 3
@@ -150,7 +131,7 @@ def _count_breaks(buf: np.ndarray) -> int:
     return count
 
 
-@_inline
+@inlined
 def _tally(buf: np.ndarray, start: int, stop: int, st: np.ndarray) -> None:
     """Add the encoding facts of buf[start:stop] to st: high bytes, not-UTF-8 (0/1), CP437 and
     Latin-1 letters, (1) whether these bytes have Latin-1 letters but no CP437 ones, and (1)
@@ -226,7 +207,7 @@ def _stats(buf: np.ndarray) -> tuple[int, int, int, int, int]:
     return _count_breaks(buf) + 1, st[0], 1 - st[1], st[2], st[3]
 
 
-@_inline
+@inlined
 def _token(buf: np.ndarray, i: int, end: int) -> tuple[int, int, int, int, int]:
     """Next token from i: (kind, start, stop, next_i, bad); kind 0 none, 1 bare, 2 quoted, 3 list.
 
@@ -279,7 +260,7 @@ def _token(buf: np.ndarray, i: int, end: int) -> tuple[int, int, int, int, int]:
     return 1, i, j, j, 0
 
 
-@_inline
+@inlined
 def _yyyymmdd(buf: np.ndarray, start: int) -> tuple[int, int]:
     """(value, ok) of the 8 digits at start."""
     v = 0
@@ -291,7 +272,7 @@ def _yyyymmdd(buf: np.ndarray, start: int) -> tuple[int, int]:
     return v, 1
 
 
-@_inline
+@inlined
 def _civil(v: int) -> tuple[int, int]:
     """(days since 1970-01-01, ok) for a YYYYMMDD value, a date in the years the reader accepts."""
     y = v // 10000
@@ -317,7 +298,7 @@ def _civil(v: int) -> tuple[int, int]:
     return era * 146097 + doe - 719468, 1
 
 
-@_inline
+@inlined
 def _copy_quantity(buf, start, stop, out, slot, pos):
     """Copy -?d+(.d+)? without leading zeros (as format(Decimal(q), "f") writes it); -1 if not such.
 
@@ -351,18 +332,18 @@ def _copy_quantity(buf, start, stop, out, slot, pos):
     return pos
 
 
-@_inline
+@inlined
 def _ends_token(b: int) -> bool:
     """Whether b ends a bare token: a space, a tab or a line break."""
     return b == 32 or b == 9 or b == 10 or b == 13
 
 
-@_inline
+@inlined
 def _at_line_end(buf: np.ndarray, i: int, n: int) -> bool:
     return i >= n or buf[i] == 10 or buf[i] == 13
 
 
-@_inline
+@inlined
 def _line_end(buf: np.ndarray, i: int, n: int) -> int:
     while i < n and buf[i] != 10 and buf[i] != 13:
         i += 1
@@ -376,7 +357,7 @@ _RTRANS_WORD = int.from_bytes(b"#RTRANS", "little")
 _BTRANS_WORD = int.from_bytes(b"#BTRANS", "little")
 
 
-@_inline
+@inlined
 def _label(buf: np.ndarray, i: int, n: int) -> int:
     """Kind of the record starting at i (after indentation); the line runs to its break or n."""
     if buf[i] != 35:
@@ -421,7 +402,7 @@ def _label(buf: np.ndarray, i: int, n: int) -> int:
     return OTHER
 
 
-@_inline
+@inlined
 def _high(buf: np.ndarray, j: int, n: int, lt: np.ndarray) -> None:
     """Add the encoding facts of the high byte buf[j] to a line's, as :func:`_tally` counts them.
 
@@ -486,14 +467,14 @@ _HIGHS = 0x8080808080808080
 trailing_zeros: Any = unsafe_numbers.trailing_zeros
 
 
-@_inline
+@inlined
 def _zero_bytes(w):
     """Flags (0x80) on the word's zero bytes: exact up to its first one, which is all the
     callers look at (a borrow only runs on from a zero byte)."""
     return (w - numba.uint64(_ONES)) & ~w & numba.uint64(_HIGHS)
 
 
-@_inline
+@inlined
 def _run_before(stop):
     """Bytes of a word before its first byte flagged (0x80) in ``stop``: 0 to 8."""
     if stop == 0:
@@ -501,7 +482,7 @@ def _run_before(stop):
     return numba.int64(trailing_zeros(stop) >> numba.uint64(3))
 
 
-@_inline
+@inlined
 def _plain_run(w):
     """Bytes of the word a quoted text copies as they are, before its first other byte (a
     control character, a tab, a quote, a backslash or a high byte): 0 to 8."""
@@ -514,7 +495,7 @@ def _plain_run(w):
     return _run_before(stop)
 
 
-@_inline
+@inlined
 def _bare_run(w):
     """Bytes of the word a bare token copies as they are, before its first other byte (a space,
     a control character or a high byte): 0 to 8."""
@@ -522,14 +503,14 @@ def _bare_run(w):
     return _run_before(stop)
 
 
-@_inline
+@inlined
 def _ascii_run(w):
     """Bytes of the word before its first high byte: 0 to 8."""
     stop = w & numba.uint64(_HIGHS)
     return _run_before(stop)
 
 
-@_inline
+@inlined
 def _id_run(w, quoted):
     """Bytes of the word an object id runs on over, before the first byte that ends it or is
     judged (| : \\ " a control character or a tab; in a bare id also a space or "}"): 0 to 8."""
@@ -546,7 +527,7 @@ def _id_run(w, quoted):
     return _run_before(stop)
 
 
-@_inline
+@inlined
 def _copied_word(buf, j, out, slot, pos, quoted):
     """The word at j stored whole at out[slot, pos] (the room past a column's last character
     takes the bytes beyond the run); the bytes of it that a quoted text (``quoted``) or a
@@ -556,7 +537,7 @@ def _copied_word(buf, j, out, slot, pos, quoted):
     return _plain_run(w) if quoted else _bare_run(w)
 
 
-@_inline
+@inlined
 def _put(b: int, out: np.ndarray, slot: int, pos: int, lut_len: np.ndarray, lut: np.ndarray) -> int:
     """Write the high byte b transcoded at out[slot, pos]; the new pos. Always three bytes are
     written (no loop over the length): the buffers have room past the last character."""
@@ -566,7 +547,7 @@ def _put(b: int, out: np.ndarray, slot: int, pos: int, lut_len: np.ndarray, lut:
     return pos + lut_len[b]
 
 
-@_inline
+@inlined
 def _put_high(buf, j, n, out, slot, pos, lut_len, lut, lt):
     """The run of high bytes at j (a UTF-8 character's bytes, or a CP437 or Windows-1252 text's
     letters) tallied into lt and written transcoded at out[slot, pos]: (pos, next). One stop
@@ -579,7 +560,7 @@ def _put_high(buf, j, n, out, slot, pos, lut_len, lut, lt):
             return pos, j
 
 
-@_inline
+@inlined
 def _take_quoted(buf, j, n, out, slot, pos, lut_len, lut, lt):
     """Copy a quoted token's content (j just after its opening quote) into out[slot] at pos while
     finding its closing quote, resolving \\" and transcoding: (next, pos, bad). High bytes
@@ -614,7 +595,7 @@ def _take_quoted(buf, j, n, out, slot, pos, lut_len, lut, lt):
     return j, pos, 1
 
 
-@_inline
+@inlined
 def _take_bare(buf, j, n, out, slot, pos, lut_len, lut, lt):
     """Copy a bare token (from its first byte j) into out[slot] at pos while finding its end
     (a space, a tab, a line break), transcoding: (next, pos, bad)."""
@@ -640,7 +621,7 @@ def _take_bare(buf, j, n, out, slot, pos, lut_len, lut, lt):
     return j, pos, 0
 
 
-@_called
+@called
 def _take(buf, j, n, out, slot, pos, lut_len, lut, lt):
     """The token at j (not a list) copied into out[slot] at pos: (next, pos, bad)."""
     b = buf[j]
@@ -651,7 +632,7 @@ def _take(buf, j, n, out, slot, pos, lut_len, lut, lt):
     return _take_bare(buf, j, n, out, slot, pos, lut_len, lut, lt)
 
 
-@_inline
+@inlined
 def _amount_at(buf: np.ndarray, i: int, n: int) -> tuple[int, int, int]:
     """(öre, next, ok) for a bare amount -?digits(.d{1,2})? at i, ended by a space, tab or line break."""
     neg = False
@@ -688,7 +669,7 @@ def _amount_at(buf: np.ndarray, i: int, n: int) -> tuple[int, int, int]:
     return (-value if neg else value), i, 1
 
 
-@_inline
+@inlined
 def _digits_word(v):
     """The word a load of v's 8 digits (YYYYMMDD, 0 to 99 999 999) gives: the first digit in
     its lowest byte."""
@@ -699,7 +680,7 @@ def _digits_word(v):
     return w
 
 
-@_inline
+@inlined
 def _date_at(buf: np.ndarray, i: int, n: int) -> tuple[int, int, int, int]:
     """(YYYYMMDD value, next, given, ok) for a date field at i: 8 digits bare or quoted, or ""
     (not given). The caller checks the date (see :func:`_civil`)."""
@@ -716,7 +697,7 @@ def _date_at(buf: np.ndarray, i: int, n: int) -> tuple[int, int, int, int]:
     return v, i + 8, 1, ok
 
 
-@_inline
+@inlined
 def _date_field(buf, p, n, last_ymd, last_days, last_ok, last_word):
     """A date field at p read with what the scan remembers of the last date it read (its
     YYYYMMDD, day, validity and digits as a word, to take the same date again with one
@@ -732,7 +713,7 @@ def _date_field(buf, p, n, last_ymd, last_days, last_ok, last_word):
     return p, given, ok, last_ymd, last_days, last_ok, last_word
 
 
-@_inline
+@inlined
 def _objects_at(buf, i, n, out, pos, lut_len, lut, lt, dims, ostart, ostop, order, digits_tmp):
     """An object list at i ("{"): its canonical key written to out[1] at pos (pairs sorted by
     dimension, "dim:id" joined by "|"): (next, pos, bad).
@@ -854,7 +835,7 @@ def _objects_at(buf, i, n, out, pos, lut_len, lut, lt, dims, ostart, ostop, orde
     return p, pos, 0
 
 
-@_unrefcounted
+@unrefcounted
 def _scan(
     buf,
     line_base,

@@ -71,6 +71,36 @@ def kernel(fn: Callable[..., Any]) -> Any:
     return compiled(fn, nogil=True)
 
 
+def unrefcounted(fn: Callable[..., Any]) -> Any:
+    """A :func:`kernel` compiled without numba's reference counting: an array handed to an
+    inlined helper is otherwise counted (atomically) in and out at every call, which cost a
+    quarter of the scan and more than half of a header sweep. Such a kernel cannot allocate
+    arrays; its caller hands them in. (``_nrt`` is numba's own switch for this, which its type
+    stubs do not list.)"""
+    options: dict[str, Any] = {"nogil": True, "_nrt": False}
+    return compiled(fn, **options)
+
+
+def called(fn: Callable[..., Any]) -> Any:
+    """A helper of :func:`unrefcounted` kernels compiled once and called, without reference
+    counting either (so a call costs no atomic counting of its arrays): for a large helper
+    that a kernel calls at several places, where inlining it at each would multiply the
+    kernel's compile time and memory. The scanner's token copy, inlined at all six places
+    (with the helpers it inlines in turn), took about 60 s and 1.4 GB to compile, enough to
+    stop a fuzzer's 2 GB limit on a fresh clone; inlined at the two every row passes only,
+    34 s and 0.92 GB, against 29 s and 0.84 GB all called, for 0.1-0.3 ns less per byte. The
+    header sweep with its line and text helpers inlined took 214 s and 7.9 GB."""
+    options: dict[str, Any] = {"nogil": True, "_nrt": False}
+    return numba.njit(**options)(fn)
+
+
+def inlined(fn: Callable[..., Any]) -> Any:
+    """A helper compiled into each kernel that calls it: no call per token or field, and in a
+    kernel without reference counting (:func:`unrefcounted`) no counting of the arrays it is
+    given either."""
+    return numba.njit(nogil=True, inline="always")(fn)
+
+
 @numba.njit(nogil=True, inline="always")
 def decimal_digits(value: int, out: Any) -> int:
     """The decimal digits of ``value`` (not negative) as ASCII bytes into ``out``, the last digit

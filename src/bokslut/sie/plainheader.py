@@ -29,7 +29,7 @@ import numpy as np
 import pyarrow as pa
 
 from bokslut.sie import encoding as enc
-from bokslut.sie.kernel import kernel, skip_blanks
+from bokslut.sie.kernel import called, inlined, kernel, skip_blanks, unrefcounted
 from bokslut.sie.limits import MAX_YEAR, MIN_YEAR
 from bokslut.sie.model import OBJECT_SCHEMA, Balance, PeriodBalance
 from bokslut.sie.otherlines import OtherLines
@@ -58,7 +58,7 @@ def _codec(encoding: str) -> _Codec:
     return _Codec(single, points, spaces)
 
 
-@kernel
+@inlined
 def _is_space(cp: int, spaces: np.ndarray) -> bool:
     for s in spaces:
         if s == cp:
@@ -68,7 +68,7 @@ def _is_space(cp: int, spaces: np.ndarray) -> bool:
     return False
 
 
-@kernel
+@inlined
 def _field(buf: np.ndarray, p: int, e: int) -> tuple[int, int, int]:
     """(content start, content stop, end) of the field at ``p``; end -1 when there is none."""
     if p >= e:
@@ -94,7 +94,7 @@ def _field(buf: np.ndarray, p: int, e: int) -> tuple[int, int, int]:
     return p, q, q
 
 
-@kernel
+@inlined
 def _last_field(buf: np.ndarray, p: int, e: int) -> tuple[int, int, int]:
     """(content start, content stop, given) of an optional last field after the blanks at
     ``p``: given 0 (and an empty span) when only blanks are left, -1 when the line is not
@@ -110,7 +110,7 @@ def _last_field(buf: np.ndarray, p: int, e: int) -> tuple[int, int, int]:
     return na, nb, 1
 
 
-@kernel
+@inlined
 def _utf8_char(buf: np.ndarray, p: int, e: int) -> tuple[int, int]:
     """(code point, length) of the UTF-8 character at ``p`` as Python's strict decoder reads
     it; length 0 for bytes it refuses (overlong, surrogate, beyond U+10FFFF, cut short)."""
@@ -144,41 +144,43 @@ def _utf8_char(buf: np.ndarray, p: int, e: int) -> tuple[int, int]:
     return 0, 0
 
 
-@kernel
-def _put_utf8(cp: int, out: np.ndarray, pos: int) -> int:
+@inlined
+def _put_utf8(cp: int, out: np.ndarray, row: int, pos: int) -> int:
     if cp < 0x80:
-        out[pos] = cp
+        out[row, pos] = cp
         return pos + 1
     if cp < 0x800:
-        out[pos] = 0xC0 | (cp >> 6)
-        out[pos + 1] = 0x80 | (cp & 0x3F)
+        out[row, pos] = 0xC0 | (cp >> 6)
+        out[row, pos + 1] = 0x80 | (cp & 0x3F)
         return pos + 2
     if cp < 0x10000:
-        out[pos] = 0xE0 | (cp >> 12)
-        out[pos + 1] = 0x80 | ((cp >> 6) & 0x3F)
-        out[pos + 2] = 0x80 | (cp & 0x3F)
+        out[row, pos] = 0xE0 | (cp >> 12)
+        out[row, pos + 1] = 0x80 | ((cp >> 6) & 0x3F)
+        out[row, pos + 2] = 0x80 | (cp & 0x3F)
         return pos + 3
-    out[pos] = 0xF0 | (cp >> 18)
-    out[pos + 1] = 0x80 | ((cp >> 12) & 0x3F)
-    out[pos + 2] = 0x80 | ((cp >> 6) & 0x3F)
-    out[pos + 3] = 0x80 | (cp & 0x3F)
+    out[row, pos] = 0xF0 | (cp >> 18)
+    out[row, pos + 1] = 0x80 | ((cp >> 12) & 0x3F)
+    out[row, pos + 2] = 0x80 | ((cp >> 6) & 0x3F)
+    out[row, pos + 3] = 0x80 | (cp & 0x3F)
     return pos + 4
 
 
-@kernel
+@called
 def _put_text(
     buf: np.ndarray,
     a: int,
     b: int,
     out: np.ndarray,
+    row: int,
     pos: int,
     strip: bool,
     single: bool,
     points: np.ndarray,
     spaces: np.ndarray,
 ) -> int:
-    """``buf[a:b]`` decoded (and stripped), as UTF-8 into ``out`` at ``pos``; the position
-    after it, or -1 when a byte is no character (the exact reader then warns)."""
+    """``buf[a:b]`` decoded (and stripped), as UTF-8 into row ``row`` of ``out`` at ``pos``; the
+    position after it, or -1 when a byte is no character (the exact reader then warns). A row
+    and not a view of it: a view made for every field costs its reference counting."""
     if single:
         for q in range(a, b):
             if points[buf[q]] < 0:
@@ -188,7 +190,7 @@ def _put_text(
         while strip and b > a and _is_space(points[buf[b - 1]], spaces):
             b -= 1
         for q in range(a, b):
-            pos = _put_utf8(points[buf[q]], out, pos)
+            pos = _put_utf8(points[buf[q]], out, row, pos)
         return pos
     q = a
     while q < b:
@@ -209,7 +211,8 @@ def _put_text(
         if not _is_space(cp, spaces):
             break
         b = start
-    out[pos : pos + b - a] = buf[a:b]
+    for q in range(a, b):
+        out[row, pos + q - a] = buf[q]
     return pos + b - a
 
 
@@ -222,7 +225,7 @@ for _kind, _text in enumerate(LABELS):
 _LABEL_LENGTHS = np.array([len(label) for label in LABELS], np.int64)
 
 
-@kernel
+@inlined
 def _label(buf: np.ndarray, p: int, e: int, labels: np.ndarray, lengths: np.ndarray) -> tuple[int, int]:
     """(kind, position after the label and its blanks) of the line at ``p``; kind 0 for none."""
     for k in range(1, lengths.shape[0]):
@@ -240,7 +243,7 @@ def _label(buf: np.ndarray, p: int, e: int, labels: np.ndarray, lengths: np.ndar
     return 0, 0
 
 
-@kernel
+@inlined
 def _digits(buf: np.ndarray, p: int, e: int, most: int) -> tuple[int, int]:
     """(value, end) of 1 to ``most`` ASCII digits at ``p``; end -1 for none or more."""
     q = p
@@ -253,7 +256,7 @@ def _digits(buf: np.ndarray, p: int, e: int, most: int) -> tuple[int, int]:
     return value, q
 
 
-@kernel
+@inlined
 def _amount(buf: np.ndarray, p: int, e: int) -> tuple[int, int]:
     """(öre, end) of ``-?[0-9]{1,15}(\\.[0-9]{1,2})?`` at ``p``; end -1 for none."""
     negative = p < e and buf[p] == 45
@@ -270,14 +273,14 @@ def _amount(buf: np.ndarray, p: int, e: int) -> tuple[int, int]:
     return (-ore if negative else ore), q
 
 
-@kernel
+@inlined
 def _after(buf: np.ndarray, p: int, e: int) -> int:
     """The position after the blanks that must follow the field ending at ``p``; -1 for none."""
     q = skip_blanks(buf, p, e)
     return q if q > p and q < e else -1
 
 
-@kernel
+@unrefcounted
 def _sweep(
     buf: np.ndarray,
     starts: np.ndarray,
@@ -294,13 +297,12 @@ def _sweep(
     pair_offsets: np.ndarray,
     pair_dims: np.ndarray,
     pair_id_offsets: np.ndarray,
-    pair_id_data: np.ndarray,
+    pos: np.ndarray,
 ) -> None:
     """Each line's kind, and the records of those of a plain shape: ``numbers[i]`` the
     dimension (#OBJEKT) or year index, period (#PSALDO, #PBUDGET) and öre; text 0 the id or
-    account, text 1 the name (#OBJEKT, #KONTO) or code (#SRU), each line's pairs (#PSALDO,
-    #PBUDGET)."""
-    pos = np.zeros(4, np.int64)  # written so far: text 0, text 1, pairs, pairs' ids
+    account, text 1 the name (#OBJEKT, #KONTO) or code (#SRU), text 2 the ids of each line's
+    pairs (#PSALDO, #PBUDGET)."""
     for i in range(starts.shape[0]):
         k = _line(
             buf,
@@ -311,12 +313,12 @@ def _sweep(
             single,
             points,
             spaces,
-            numbers[i],
+            numbers,
+            i,
             text_data,
             pos,
             pair_dims,
             pair_id_offsets,
-            pair_id_data,
         )
         kind[i] = k
         text_offsets[0, i + 1] = pos[0]
@@ -324,7 +326,7 @@ def _sweep(
         pair_offsets[i + 1] = pos[2]
 
 
-@kernel
+@called
 def _line(
     buf: np.ndarray,
     p: int,
@@ -335,11 +337,11 @@ def _line(
     points: np.ndarray,
     spaces: np.ndarray,
     numbers: np.ndarray,
+    i: int,
     text_data: np.ndarray,
     pos: np.ndarray,
     pair_dims: np.ndarray,
     pair_id_offsets: np.ndarray,
-    pair_id_data: np.ndarray,
 ) -> int:
     """One line of :func:`_sweep`: its kind, ``pos`` moved past what it wrote (only when
     it is of a plain shape)."""
@@ -360,13 +362,13 @@ def _line(
         na, nb, given = _last_field(buf, p, e)
         if given < 0:
             return 0
-        t0 = _put_text(buf, ia, ib, text_data[0], t0, True, single, points, spaces)
+        t0 = _put_text(buf, ia, ib, text_data, 0, t0, True, single, points, spaces)
         if t0 < 0:
             return 0
-        t1 = _put_text(buf, na, nb, text_data[1], t1, True, single, points, spaces)
+        t1 = _put_text(buf, na, nb, text_data, 1, t1, True, single, points, spaces)
         if t1 < 0:
             return 0
-        numbers[0] = dim
+        numbers[i, 0] = dim
         pos[0], pos[1] = t0, t1
         return int(k)
     if k in (KONTO, SRU):
@@ -376,11 +378,11 @@ def _line(
         na, nb, given = _last_field(buf, p, e)
         if given < 0 or (given == 0 and k == SRU):
             return 0
-        t0 = _put_text(buf, ia, ib, text_data[0], t0, True, single, points, spaces)
+        t0 = _put_text(buf, ia, ib, text_data, 0, t0, True, single, points, spaces)
         if t0 <= pos[0]:
             return 0  # an empty number, or a byte that is no character
         # An #SRU's code is kept as written (the exact reader's handler does not strip it).
-        t1 = _put_text(buf, na, nb, text_data[1], t1, k == KONTO, single, points, spaces)
+        t1 = _put_text(buf, na, nb, text_data, 1, t1, k == KONTO, single, points, spaces)
         if t1 < 0:
             return 0
         pos[0], pos[1] = t0, t1
@@ -389,7 +391,7 @@ def _line(
     index, q = _digits(buf, p + 1 if negative else p, e, 2)
     if q < 0:
         return 0
-    numbers[0] = -index if negative else index
+    numbers[i, 0] = -index if negative else index
     p = _after(buf, q, e)
     if p < 0:
         return 0
@@ -400,7 +402,7 @@ def _line(
         month, year = period % 100, period // 100
         if not (1 <= month <= 12 and MIN_YEAR <= year <= MAX_YEAR):
             return 0
-        numbers[1] = period
+        numbers[i, 1] = period
         p = _after(buf, q, e)
         if p < 0:
             return 0
@@ -432,7 +434,7 @@ def _line(
                     return 0
                 pair_dims[npairs] = dim
             else:
-                pid = _put_text(buf, ta, tb, pair_id_data, pid, False, single, points, spaces)
+                pid = _put_text(buf, ta, tb, text_data, 2, pid, False, single, points, spaces)
                 if pid < 0:
                     return 0
                 npairs += 1
@@ -447,10 +449,10 @@ def _line(
     ore, q = _amount(buf, p, e)
     if q < 0 or skip_blanks(buf, q, e) != e:
         return 0  # a quantity (or anything else) after the amount: the exact reader's
-    t0 = _put_text(buf, aa, ab, text_data[0], t0, True, single, points, spaces)
+    t0 = _put_text(buf, aa, ab, text_data, 0, t0, True, single, points, spaces)
     if t0 <= pos[0]:
         return 0  # an empty account, or a byte that is no character
-    numbers[2] = ore
+    numbers[i, 2] = ore
     pos[0], pos[2], pos[3] = t0, npairs, pid
     return int(k)
 
@@ -537,7 +539,7 @@ _FNV_OFFSET = np.uint64(14695981039346656037)
 _FNV_PRIME = np.uint64(1099511628211)
 
 
-@kernel
+@inlined
 def _key_hash(dim: int, data: np.ndarray, a: int, b: int) -> np.uint64:
     """FNV-1a of an object's dimension and id (never 0: 0 marks a free slot)."""
     h = _FNV_OFFSET ^ np.uint64(dim)
@@ -548,7 +550,7 @@ def _key_hash(dim: int, data: np.ndarray, a: int, b: int) -> np.uint64:
     return h if h != np.uint64(0) else np.uint64(1)
 
 
-@kernel
+@inlined
 def _insert(slots: np.ndarray, h: np.uint64) -> bool:
     """Puts ``h`` in the open-addressed ``slots``; whether it was there already."""
     mask = np.uint64(slots.shape[0] - 1)
@@ -613,11 +615,10 @@ class PlainSweep:
         kind = np.zeros(n, np.int8)
         numbers = np.zeros((n, 3), np.int64)
         text_offsets = np.zeros((2, n + 1), np.int32)
-        text_data = np.empty((2, room), np.uint8)
+        text_data = np.empty((3, room), np.uint8)
         pair_offsets = np.zeros(n + 1, np.int32)
         pair_dims = np.empty(size // 2 + 1, np.int64)
         pair_id_offsets = np.zeros(size // 2 + 2, np.int32)
-        pair_id_data = np.empty(room, np.uint8)
         c = self.codec
         _sweep(
             buf,
@@ -635,7 +636,7 @@ class PlainSweep:
             pair_offsets,
             pair_dims,
             pair_id_offsets,
-            pair_id_data,
+            np.zeros(4, np.int64),  # written so far: text 0, text 1, pairs, pairs' ids
         )
         if not self.repeated:
             self._remember(kind, numbers, text_offsets[0], text_data[0])
@@ -647,7 +648,7 @@ class PlainSweep:
             (_strings(n, text_offsets[0], text_data[0]), _strings(n, text_offsets[1], text_data[1])),
             pair_offsets,
             pair_dims[:npairs].copy(),
-            _strings(npairs, pair_id_offsets, pair_id_data),
+            _strings(npairs, pair_id_offsets, text_data[2]),
         )
 
     def _remember(self, kind: np.ndarray, numbers: np.ndarray, offsets: np.ndarray, data: np.ndarray) -> None:
