@@ -71,14 +71,16 @@ def kernel(fn: Callable[..., Any]) -> Any:
     return compiled(fn, nogil=True)
 
 
+# numba's options for code without its runtime (``_nrt`` is missing from its type stubs).
+_UNREFCOUNTED: dict[str, Any] = {"nogil": True, "_nrt": False}
+
+
 def unrefcounted(fn: Callable[..., Any]) -> Any:
     """A :func:`kernel` compiled without numba's reference counting: an array handed to an
     inlined helper is otherwise counted (atomically) in and out at every call, which cost a
     quarter of the scan and more than half of a header sweep. Such a kernel cannot allocate
-    arrays; its caller hands them in. (``_nrt`` is numba's own switch for this, which its type
-    stubs do not list.)"""
-    options: dict[str, Any] = {"nogil": True, "_nrt": False}
-    return compiled(fn, **options)
+    arrays; its caller hands them in."""
+    return compiled(fn, **_UNREFCOUNTED)
 
 
 def called(fn: Callable[..., Any]) -> Any:
@@ -90,8 +92,7 @@ def called(fn: Callable[..., Any]) -> Any:
     stop a fuzzer's 2 GB limit on a fresh clone; inlined at the two every row passes only,
     34 s and 0.92 GB, against 29 s and 0.84 GB all called, for 0.1-0.3 ns less per byte. The
     header sweep with its line and text helpers inlined took 214 s and 7.9 GB."""
-    options: dict[str, Any] = {"nogil": True, "_nrt": False}
-    return numba.njit(**options)(fn)
+    return numba.njit(**_UNREFCOUNTED)(fn)
 
 
 def inlined(fn: Callable[..., Any]) -> Any:
@@ -101,6 +102,9 @@ def inlined(fn: Callable[..., Any]) -> Any:
     return numba.njit(nogil=True, inline="always")(fn)
 
 
+# The typed helpers below are what :func:`inlined` makes, spelled with numba's own decorator,
+# which keeps their signatures for mypy (``inlined`` gives Any, as the scanner's untyped
+# helpers need).
 @numba.njit(nogil=True, inline="always")
 def decimal_digits(value: int, out: Any) -> int:
     """The decimal digits of ``value`` (not negative) as ASCII bytes into ``out``, the last digit
