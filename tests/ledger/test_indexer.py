@@ -174,6 +174,7 @@ HEADER = """#FLAGGA 0
 #PSALDO 0 202301 3010 {} -5.50
 #PSALDO 0 202302 3010 {1 "A|1"} -7.00 2.5
 #PBUDGET -1 202212 3010 {} -9.00
+#PSALDO 0 202303 3010 {6 "P:1" 1 "A|1"} -1.00
 #VER A 1 20230105 "Avgift"
 {
 #TRANS 1930 {} 5.50
@@ -182,10 +183,13 @@ HEADER = """#FLAGGA 0
 """
 
 
-@pytest.mark.parametrize("streamed", [False, True], ids=["exact", "streamed"])
+@pytest.mark.parametrize("streamed", [False, True, "swept"], ids=["exact", "streamed", "swept"])
 def test_the_charts_and_balances_are_stored_as_read(tmp_path, sie_file, monkeypatch, streamed):
-    """The same records whether the exact reader read the file or the scanner streamed it;
-    a year index without #RAR counted from the file's own year."""
+    """The same records whether the exact reader read the file or the scanner streamed it,
+    its header lines one by one or swept as columns (as a region's hundreds of thousands
+    are); a year index without #RAR counted from the file's own year."""
+    import functools
+
     import bokslut.sie.fastscan as fastscan
     import bokslut.sie.reader as reader
     from bokslut.ledger.importer import import_files
@@ -196,6 +200,15 @@ def test_the_charts_and_balances_are_stored_as_read(tmp_path, sie_file, monkeypa
     if streamed:
         monkeypatch.setattr(reader, "FAST_PATH_MIN_BYTES", 1)
         monkeypatch.setattr(fastscan, "PIECE_MAX_BYTES", 2000)  # the header in one piece
+    swept: list[int] = []
+    if streamed == "swept":
+        from bokslut.sie.plainheader import PlainSweep
+
+        monkeypatch.setattr(reader, "ExactLines", functools.partial(reader.ExactLines, sweep_after=0))
+        sweep = PlainSweep.sweep
+        monkeypatch.setattr(
+            PlainSweep, "sweep", lambda self, lines: swept.append(len(lines)) or sweep(self, lines)
+        )
     stream_fast = fastscan.stream_fast
     scanned = []
     monkeypatch.setattr(
@@ -204,6 +217,7 @@ def test_the_charts_and_balances_are_stored_as_read(tmp_path, sie_file, monkeypa
     ws = create_workspace(tmp_path / "ws", "Testkommunen", OrgTyp.KOMMUN, 2023)
     import_files(ws, [sie_file(HEADER)])
     assert [s is not None for s in scanned[-1:]] == ([True] if streamed else [])
+    assert bool(swept) == (streamed == "swept")
     with open_store(ws) as store:
         accounts = store.con.execute(
             "SELECT file_id, account, name, ktyp, unit, sru, line FROM account ORDER BY 1"
@@ -232,6 +246,7 @@ def test_the_charts_and_balances_are_stored_as_read(tmp_path, sie_file, monkeypa
         (1, "PSALDO", 0, 2023, 202301, "3010", "", -550, None, 15),
         (1, "PSALDO", 0, 2023, 202302, "3010", "1:A\\|1", -700, "2.500000", 16),
         (1, "PBUDGET", -1, 2022, 202212, "3010", "", -900, None, 17),
+        (1, "PSALDO", 0, 2023, 202303, "3010", "1:A\\|1|6:P\\:1", -100, None, 18),
     ]
 
 

@@ -1,12 +1,23 @@
-"""A file's objects as columns, read as a sequence of Object."""
+"""A file's objects and period balances as columns, read as sequences of records."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 import numpy as np
 import pyarrow as pa
 import pytest
 
-from bokslut.sie.model import OBJECT_SCHEMA, Object, Objects, object_table
+from bokslut.sie.model import (
+    OBJECT_SCHEMA,
+    Object,
+    Objects,
+    PeriodBalance,
+    PeriodBalances,
+    object_table,
+    pair_keys,
+    period_balance_table,
+)
 
 
 def test_objects_are_a_sequence_of_object():
@@ -23,3 +34,32 @@ def test_objects_are_a_sequence_of_object():
     assert object_table(list(objects)).equals(table)
     with pytest.raises(IndexError):
         objects[2]
+
+
+def test_period_balances_are_a_sequence_of_period_balance():
+    records = (
+        PeriodBalance("PSALDO", 0, 202301, "3010", -550, 15),
+        PeriodBalance("PSALDO", 0, 202302, "3010", -700, 16, ((1, "A|1"), (6, "P:1")), Decimal("2.50")),
+        PeriodBalance("PBUDGET", -1, 202212, "3010", -900, 17, ((1, "A\\b"),)),
+    )
+    table = period_balance_table(records)
+    # The store's columns: object lists as their keys, quantities as their exact text.
+    assert table["objects"].to_pylist() == ["", "1:A\\|1|6:P\\:1", "1:A\\\\b"]
+    assert table["quantity"].to_pylist() == [None, "2.50", None]
+    periods = PeriodBalances(table)
+    assert len(periods) == 3
+    assert periods[1] == records[1] and periods[1].quantity == Decimal("2.50")
+    assert periods[-1] == records[2]
+    assert periods[:2] == records[:2]
+    assert periods == records == PeriodBalances(table)
+    assert periods != records[:2]
+    assert period_balance_table(periods) is table
+    assert period_balance_table(list(periods)).equals(table)
+    with pytest.raises(IndexError):
+        periods[3]
+
+
+def test_pair_keys_are_the_keys_of_one_pair():
+    ids = ["A", "a|b", "c:d", "e\\f", ""]
+    keys = pair_keys([1, 6, 20, 1, 2], ids)
+    assert keys.to_pylist() == ["1:A", "6:a\\|b", "20:c\\:d", "1:e\\\\f", "2:"]

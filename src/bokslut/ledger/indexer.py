@@ -13,7 +13,6 @@ import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import cast
 
 import duckdb
 import numpy as np
@@ -34,6 +33,7 @@ from bokslut.sie.model import (
     PeriodBalance,
     canonical_objects,
     object_table,
+    period_balance_table,
 )
 from bokslut.workspace.layout import Layout
 
@@ -42,19 +42,6 @@ _BALANCE_SCHEMA = pa.schema(
         ("kind", pa.string()),
         ("year_index", pa.int32()),
         ("fiscal_year", pa.int32()),
-        ("account", pa.string()),
-        ("objects", pa.string()),
-        ("amount", pa.int64()),
-        ("quantity", pa.string()),
-        ("line", pa.int64()),
-    ]
-)
-_PERIOD_SCHEMA = pa.schema(
-    [
-        ("kind", pa.string()),
-        ("year_index", pa.int32()),
-        ("fiscal_year", pa.int32()),
-        ("period", pa.int32()),
         ("account", pa.string()),
         ("objects", pa.string()),
         ("amount", pa.int64()),
@@ -88,10 +75,8 @@ def stored_uncompressed(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute("RESET force_compression")
 
 
-def _balance_table(
-    records: Sequence[Balance] | Sequence[PeriodBalance], year_of: Callable[[int], int], schema: pa.Schema
-) -> pa.Table:
-    """#IB/#UB/#RES/#OIB/#OUB (or #PSALDO/#PBUDGET) records as ``schema``'s columns."""
+def _balance_table(records: Sequence[Balance], year_of: Callable[[int], int]) -> pa.Table:
+    """#IB/#UB/#RES/#OIB/#OUB records as :data:`_BALANCE_SCHEMA`'s columns."""
     # A region's tens of thousands of balances share a few object lists: each keyed once.
     keys: dict[ObjectList, str] = {}
     objects: list[object] = []
@@ -111,11 +96,19 @@ def _balance_table(
         "quantity": [None if r.quantity is None else format(r.quantity, "f") for r in records],
         "line": [r.line for r in records],
     }
-    if "period" in schema.names:
-        columns["period"] = [r.period for r in cast(Sequence[PeriodBalance], records)]
     return pa.table(
-        {name: pa.array(columns[name], schema.field(name).type) for name in schema.names}, schema=schema
+        {name: pa.array(columns[name], _BALANCE_SCHEMA.field(name).type) for name in _BALANCE_SCHEMA.names},
+        schema=_BALANCE_SCHEMA,
     )
+
+
+def _period_table(records: Sequence[PeriodBalance], year_of: Callable[[int], int]) -> pa.Table:
+    """#PSALDO/#PBUDGET records as PERIOD_BALANCE_SCHEMA's columns and each one's fiscal year."""
+    t = period_balance_table(records)
+    indices = t["year_index"].to_numpy()
+    known = np.unique(indices)
+    years = np.array([year_of(int(i)) for i in known.tolist()], np.int64)
+    return t.append_column("fiscal_year", pa.array(years[np.searchsorted(known, indices)]))
 
 
 def insert_file(
@@ -207,7 +200,7 @@ def insert_file(
         _bulk_insert(
             con,
             "bal_in",
-            _balance_table(sie.balances, year_of, _BALANCE_SCHEMA),
+            _balance_table(sie.balances, year_of),
             "INSERT INTO balance SELECT ?, kind, year_index, fiscal_year, account, objects, amount, "
             "CAST(quantity AS DECIMAL(24,6)), line FROM bal_in",
             [file_id],
@@ -216,7 +209,7 @@ def insert_file(
         _bulk_insert(
             con,
             "per_in",
-            _balance_table(sie.period_balances, year_of, _PERIOD_SCHEMA),
+            _period_table(sie.period_balances, year_of),
             "INSERT INTO period_balance SELECT ?, kind, year_index, fiscal_year, period, account, "
             "objects, amount, CAST(quantity AS DECIMAL(24,6)), line FROM per_in",
             [file_id],

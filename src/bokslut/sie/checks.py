@@ -36,7 +36,15 @@ import pyarrow.compute as pc
 
 from bokslut.diagnostics import Finding, Level
 from bokslut.money import format_ore
-from bokslut.sie.model import Balance, FiscalYear, PeriodBalance, SieFile, object_table, split_objects
+from bokslut.sie.model import (
+    FiscalYear,
+    SieFile,
+    canonical_objects,
+    object_table,
+    pair_keys,
+    period_balance_table,
+    split_objects,
+)
 from bokslut.sie.tokens import printable
 
 Check = Callable[[SieFile], list[Finding]]
@@ -304,15 +312,6 @@ def _split_escaped(key: str) -> list[str]:
     return pieces
 
 
-def _pair_keys(dims: Sequence[int] | pa.Array, ids: Sequence[str] | pa.Array) -> pa.Array:
-    """Objects (their dimensions and ids) as the store's one-pair keys ("1:81141"), built column-wise."""
-    escaped = ids if isinstance(ids, pa.Array) else pa.array(ids, pa.string())
-    for ch in ("\\", "|", ":"):
-        escaped = pc.replace_substring(escaped, ch, "\\" + ch)
-    numbers = dims if isinstance(dims, pa.Array) else pa.array(dims, pa.int64())
-    return pc.binary_join_element_wise(pc.cast(numbers, pa.string()), escaped, ":")
-
-
 def _undeclared(used: dict[str, int], known: pa.Array) -> dict[str, int]:
     """The entries of ``used`` whose value is not in ``known`` (one hash lookup each)."""
     if not used:
@@ -338,12 +337,18 @@ def undeclared(sie: SieFile, accounts: dict[str, int], pairs: dict[str, int] | p
     """
     declared = [a.number for a in sie.accounts if a.name or a.ktyp]
     declared_dims = {d.number for d in sie.dimensions}
-    records: list[Balance | PeriodBalance] = [*sie.balances, *sie.period_balances]
-    first_line = _undeclared(accounts, pa.array(declared, pa.string()))
+    known = pa.array(declared, pa.string())
+    first_line = _undeclared(accounts, known)
     known_accounts = set(declared)
-    for b in records:
+    for b in sie.balances:
         if b.account not in known_accounts:
             first_line.setdefault(b.account, b.line)
+    periods = period_balance_table(sie.period_balances)
+    if periods.num_rows:
+        unknown = periods.filter(pc.invert(pc.is_in(periods["account"], value_set=known)))
+        firsts = unknown.group_by("account").aggregate([("line", "min")])
+        for account, line in zip(firsts["account"].to_pylist(), firsts["line_min"].to_pylist(), strict=True):
+            first_line.setdefault(account, line)
     findings = []
     if sie.accounts or sie.sietyp_label != "4I":
         for account in sorted(first_line):
@@ -360,7 +365,10 @@ def undeclared(sie: SieFile, accounts: dict[str, int], pairs: dict[str, int] | p
         pairs = pa.table(
             {"value": pa.array(list(pairs), pa.string()), "line": pa.array(list(pairs.values()), pa.int64())}
         )
-    for dim, (items, count) in sorted(_undeclared_objects(sie, pairs, records).items()):
+    rows_pairs = pairs.select(["value", "line"]).cast(_PAIRS)
+    for dim, (items, count) in sorted(
+        _undeclared_objects(sie, rows_pairs, _record_pairs(sie, periods)).items()
+    ):
         # Reserved dimensions 1–19 need no #DIM (spec §8.4); free ones (20–) do.
         if dim >= 20 and dim not in declared_dims:
             findings.append(
@@ -392,33 +400,63 @@ SHOWN_OBJECTS = 5
 _PLAIN_PAIR = r"^(0|[1-9][0-9]{0,8}):[^\\]*$"
 
 
-def _undeclared_objects(
-    sie: SieFile, pairs: pa.Table, records: Sequence[Balance | PeriodBalance]
-) -> dict[int, tuple[list[tuple[str, int]], int]]:
-    """Per dimension: its first undeclared objects (by line, then id) with their lines, and
-    how many it has; from the rows' ``pairs`` and the balance records' objects."""
-    objects = object_table(sie.objects)
-    declared = _pair_keys(objects["dim"].combine_chunks(), objects["obj"].combine_chunks())
-    # The balances' objects, each with its first line, looked up with the rows' pairs: one
-    # lookup among the declared keys (a region declares hundreds of thousands of objects:
-    # no set of them in Python, and the keys hashed once).
-    in_records: dict[tuple[int, str], int] = {}
-    for b in records:
+_PAIRS = pa.schema([("value", pa.string()), ("line", pa.int64())])
+
+
+def _record_pairs(sie: SieFile, periods: pa.Table) -> pa.Table:
+    """The object pairs of the balance records (``periods``: the period balances' columns) as
+    the rows' pairs are given: each pair once, escaped as in a key, with its first line."""
+    values: list[str] = []
+    lines: list[int] = []
+    for b in sie.balances:
         for dim_obj in b.objects:
-            in_records.setdefault(dim_obj, b.line)
-    listed = list(in_records)
-    values = pairs["value"].combine_chunks()
-    if listed:
-        keys = _pair_keys([dim for dim, _ in listed], [obj for _, obj in listed])
-        values = pa.concat_arrays([values.cast(pa.string()), keys])
-    known = pc.is_in(values, value_set=declared)
-    n = pairs.num_rows
-    missing = pairs.filter(pc.invert(known.slice(0, n)))
+            values.append(canonical_objects((dim_obj,)))
+            lines.append(b.line)
+    keys = periods.filter(pc.not_equal(periods["objects"], "")).select(["objects", "line"])
+    escaped = keys.num_rows > 0 and pc.any(pc.match_substring(keys["objects"], "\\")).as_py()
+    if escaped:  # a "|" inside an id: split key by key
+        for key, line in zip(keys["objects"].to_pylist(), keys["line"].to_pylist(), strict=True):
+            for pair in _split_escaped(key):
+                values.append(pair)
+                lines.append(line)
+    parts = [pa.table({"value": values, "line": lines}, schema=_PAIRS)]
+    if keys.num_rows and not escaped:
+        listed = pc.split_pattern(keys["objects"].combine_chunks(), "|")
+        lines_of = keys["line"].combine_chunks().take(pc.list_parent_indices(listed))
+        parts.append(pa.table({"value": pc.list_flatten(listed), "line": lines_of}, schema=_PAIRS))
+    return _first_of_each(pa.concat_tables(parts))
+
+
+def _first_of_each(pairs: pa.Table) -> pa.Table:
+    firsts = pairs.group_by("value").aggregate([("line", "min")])
+    return pa.table({"value": firsts["value"], "line": firsts["line_min"]}, schema=_PAIRS)
+
+
+def _known(values: pa.Array, declared: pa.Array) -> pa.Array:
+    """Whether each of the distinct ``values`` is among ``declared``. The smaller side is
+    hashed: building the hash table costs several times a lookup in it, and a region
+    declares hundreds of thousands of objects, a year's rows may use a fraction of them."""
+    if len(values) >= len(declared):
+        return pc.is_in(values, value_set=declared)
+    found = np.zeros(len(values), np.bool_)
+    found[pc.index_in(declared, value_set=values).drop_null().to_numpy()] = True
+    return pa.array(found)
+
+
+def _undeclared_objects(sie: SieFile, *used: pa.Table) -> dict[int, tuple[list[tuple[str, int]], int]]:
+    """Per dimension: its first undeclared objects (by line, then id) with their lines, and
+    how many it has; from tables of the object pairs ``used`` (the rows' and the balance
+    records'), each pair once in a table, escaped as in a key, with its first line there."""
+    objects = object_table(sie.objects)
+    declared = pair_keys(objects["dim"].combine_chunks(), objects["obj"].combine_chunks())
+    # Looked up column-wise (a region declares hundreds of thousands of objects: no set of
+    # them in Python), then the first line of each one missing.
+    missing = _first_of_each(
+        pa.concat_tables([t.filter(pc.invert(_known(t["value"].combine_chunks(), declared))) for t in used])
+    )
     values = missing["value"]
-    if listed or pc.all(pc.match_substring_regex(values, _PLAIN_PAIR)).as_py() is False:
-        absent = pc.invert(known.slice(n)).to_pylist()
-        in_records = {dim_obj: in_records[dim_obj] for dim_obj, a in zip(listed, absent, strict=True) if a}
-        return _undeclared_objects_one_by_one(missing, in_records)
+    if pc.all(pc.match_substring_regex(values, _PLAIN_PAIR)).as_py() is False:
+        return _undeclared_objects_one_by_one(missing)
     parts = pc.split_pattern(values, ":", max_splits=1)
     t = pa.table(
         {
@@ -439,11 +477,8 @@ def _undeclared_objects(
     return out
 
 
-def _undeclared_objects_one_by_one(
-    missing: pa.Table, in_records: dict[tuple[int, str], int]
-) -> dict[int, tuple[list[tuple[str, int]], int]]:
-    """As :func:`_undeclared_objects`, pair by pair: escaped ids, or balance records with
-    objects (``in_records``: the records' undeclared objects, each with its first line)."""
+def _undeclared_objects_one_by_one(missing: pa.Table) -> dict[int, tuple[list[tuple[str, int]], int]]:
+    """As :func:`_undeclared_objects`, pair by pair: ids with escaped characters."""
     used_objects: dict[tuple[int, str], int] = {}
     for pair, line in zip(missing["value"].to_pylist(), missing["line"].to_pylist(), strict=True):
         if "\\" in pair:
@@ -452,8 +487,6 @@ def _undeclared_objects_one_by_one(
         else:
             number, _, obj = pair.partition(":")
             used_objects[(int(number), obj)] = line
-    for dim_obj, line in in_records.items():
-        used_objects.setdefault(dim_obj, line)
     undeclared_by_dim: dict[int, list[tuple[str, int]]] = defaultdict(list)
     for (dim, obj), line in used_objects.items():
         undeclared_by_dim[dim].append((obj, line))

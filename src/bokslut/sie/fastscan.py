@@ -2193,7 +2193,7 @@ def stream_fast(
         others.close()
     if any(finding.level is Level.ERROR for finding in reader.findings):
         return None
-    if scanned.total + sum(abs(amount) for _, amount in reader.amounts()) > lim.MAX_TOTAL_ORE:
+    if scanned.total + lim.abs_total(reader.amounts()[1]) > lim.MAX_TOTAL_ORE:
         return None  # the exact reader finds the line where the total passes the limit
     result: SieFile = reader.result(detected, check_total=False)
     all_counts = dict(result.counts)

@@ -8,8 +8,6 @@ copies the year bounds (tests/sie/test_fastscan.py checks it honours them).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -88,15 +86,17 @@ def total_finding(
     name: str,
     amounts: pa.Array | pa.ChunkedArray,
     lines: pa.Array | pa.ChunkedArray,
-    others: Sequence[tuple[int, int]] = (),
+    others: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Finding | None:
     """An error when the file's absolute amounts add up to more than MAX_TOTAL_ORE.
 
-    ``amounts``/``lines`` are the rows' columns, ``others`` (line, öre) the balances.
+    ``amounts``/``lines`` are the rows' columns, ``others`` the balances' lines and öre.
     The finding points at the line where the running total (in file order) passes the limit.
     """
     n = len(amounts)
-    others_total = sum(abs(a) for _, a in others)
+    none = np.zeros(0, np.int64)
+    other_lines, other_amounts = others if others is not None else (none, none)
+    others_total = abs_total(other_amounts)
     if n:
         extremes = pc.min_max(amounts).as_py()  # no temporary array, unlike abs()
         largest = max(-extremes["min"], extremes["max"])
@@ -109,13 +109,8 @@ def total_finding(
     if total <= MAX_TOTAL_ORE:
         return None
     # Only for a file that fails: merge rows and balances in line order and find the crossing.
-    none = np.zeros(0, np.int64)
-    all_lines = np.concatenate(
-        [lines.to_numpy() if n else none, np.array([ln for ln, _ in others], dtype=np.int64)]
-    )
-    all_amounts = np.concatenate(
-        [amounts.to_numpy() if n else none, np.array([a for _, a in others], dtype=np.int64)]
-    )
+    all_lines = np.concatenate([lines.to_numpy() if n else none, other_lines])
+    all_amounts = np.concatenate([amounts.to_numpy() if n else none, other_amounts])
     order = np.argsort(all_lines, kind="stable")
     hi, lo = _abs_parts(all_amounts[order])
     hi_sum, lo_sum = np.cumsum(hi), np.cumsum(lo)

@@ -12,9 +12,10 @@ import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import overload
+from typing import TypeVar, overload
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from bokslut.diagnostics import Finding
 
@@ -31,6 +32,16 @@ def canonical_objects(objects: ObjectList) -> str:
         return s.replace("\\", "\\\\").replace("|", "\\|").replace(":", "\\:")
 
     return "|".join(f"{d}:{esc(o)}" for d, o in sorted(objects, key=lambda p: (p[0], p[1])))
+
+
+def pair_keys(dims: Sequence[int] | pa.Array, ids: Sequence[str] | pa.Array) -> pa.Array:
+    """Objects (their dimensions and ids) as one-pair keys of :func:`canonical_objects`
+    ("1:81141"), built column-wise."""
+    escaped = ids if isinstance(ids, pa.Array) else pa.array(ids, pa.string())
+    for ch in ("\\", "|", ":"):
+        escaped = pc.replace_substring(escaped, ch, "\\" + ch)
+    numbers = dims if isinstance(dims, pa.Array) else pa.array(dims, pa.int64())
+    return pc.binary_join_element_wise(pc.cast(numbers, pa.string()), escaped, ":")
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,10 +113,11 @@ OBJECT_SCHEMA = pa.schema(
 )
 
 
-class Objects(Sequence[Object]):
-    """A file's declared objects, column by column (:data:`OBJECT_SCHEMA`), in the order
-    they were first declared. A region declares hundreds of thousands: they go into the
-    store and the checks as columns, and become :class:`Object` only when asked for."""
+R = TypeVar("R")
+
+
+class _Records(Sequence[R]):
+    """Records kept column by column in an Arrow table, made one by one only when asked for."""
 
     __slots__ = ("table",)
     __hash__ = None  # type: ignore[assignment]
@@ -117,32 +129,42 @@ class Objects(Sequence[Object]):
         return int(self.table.num_rows)
 
     @overload
-    def __getitem__(self, index: int) -> Object: ...
+    def __getitem__(self, index: int) -> R: ...
     @overload
-    def __getitem__(self, index: slice) -> tuple[Object, ...]: ...
-    def __getitem__(self, index: int | slice) -> Object | tuple[Object, ...]:
+    def __getitem__(self, index: slice) -> tuple[R, ...]: ...
+    def __getitem__(self, index: int | slice) -> R | tuple[R, ...]:
         if isinstance(index, slice):
             return tuple(self)[index]
         n = len(self)
         if not -n <= index < n:
-            raise IndexError("object index out of range")
-        row = self.table.slice(index % n, 1).to_pylist()[0]
-        return Object(row["dim"], row["obj"], row["name"], row["line"])
+            raise IndexError(f"{type(self).__name__} index out of range")
+        return next(iter(type(self)(self.table.slice(index % n, 1))))
 
-    def __iter__(self) -> Iterator[Object]:
-        t = self.table
-        columns = (t[name].to_pylist() for name in OBJECT_SCHEMA.names)
-        return map(Object, *columns)
+    def __iter__(self) -> Iterator[R]:
+        raise NotImplementedError
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, Objects):
+        if isinstance(other, type(self)):
             return bool(self.table.equals(other.table))
         if isinstance(other, Sequence):
             return tuple(self) == tuple(other)
         return NotImplemented
 
     def __repr__(self) -> str:
-        return f"Objects({list(self)!r})"
+        return f"{type(self).__name__}({list(self)!r})"
+
+
+class Objects(_Records[Object]):
+    """A file's declared objects, column by column (:data:`OBJECT_SCHEMA`), in the order
+    they were first declared. A region declares hundreds of thousands: they go into the
+    store and the checks as columns, and become :class:`Object` only when asked for."""
+
+    __slots__ = ()
+
+    def __iter__(self) -> Iterator[Object]:
+        t = self.table
+        columns = (t[name].to_pylist() for name in OBJECT_SCHEMA.names)
+        return map(Object, *columns)
 
 
 def object_table(objects: Sequence[Object]) -> pa.Table:
@@ -175,7 +197,9 @@ class Balance:
 
 @dataclass(frozen=True, slots=True)
 class PeriodBalance:
-    """#PSALDO and #PBUDGET: the change of one month (not an accumulated balance)."""
+    """#PSALDO and #PBUDGET: the change of one month (not an accumulated balance). Its
+    objects in the order of :func:`canonical_objects` (by dimension, then id), whatever the
+    file's order: as the store keeps them, and as a region's records are read in bulk."""
 
     kind: str
     year_index: int
@@ -185,6 +209,67 @@ class PeriodBalance:
     line: int
     objects: ObjectList = ()
     quantity: Decimal | None = None
+
+
+PERIOD_BALANCE_SCHEMA = pa.schema(
+    [
+        ("kind", pa.string()),
+        ("year_index", pa.int64()),
+        ("period", pa.int64()),
+        ("account", pa.string()),
+        ("amount", pa.int64()),
+        ("line", pa.int64()),
+        ("objects", pa.string()),  # canonical_objects()
+        ("quantity", pa.string()),  # format(quantity, "f"), exact
+    ]
+)
+
+
+class PeriodBalances(_Records[PeriodBalance]):
+    """A file's #PSALDO and #PBUDGET records, column by column (:data:`PERIOD_BALANCE_SCHEMA`),
+    in file order. A region's file holds a record per account, object and month: they go into
+    the store and the checks as columns, and become :class:`PeriodBalance` only when asked for."""
+
+    __slots__ = ()
+
+    def __iter__(self) -> Iterator[PeriodBalance]:
+        t = self.table
+        kinds, years, periods, accounts, amounts, lines, objects, quantities = (
+            t[name].to_pylist() for name in PERIOD_BALANCE_SCHEMA.names
+        )
+        return map(
+            PeriodBalance,
+            kinds,
+            years,
+            periods,
+            accounts,
+            amounts,
+            lines,
+            map(split_objects, objects),
+            (None if q is None else Decimal(q) for q in quantities),
+        )
+
+
+def period_balance_table(records: Sequence[PeriodBalance]) -> pa.Table:
+    """``records`` as :data:`PERIOD_BALANCE_SCHEMA`'s columns."""
+    if isinstance(records, PeriodBalances):
+        return records.table
+    # A region's tens of thousands of records share a few object lists: each keyed once.
+    keys: dict[ObjectList, str] = {}
+    for r in records:
+        if r.objects not in keys:
+            keys[r.objects] = canonical_objects(r.objects)
+    columns = {
+        "kind": [r.kind for r in records],
+        "year_index": [r.year_index for r in records],
+        "period": [r.period for r in records],
+        "account": [r.account for r in records],
+        "amount": [r.amount for r in records],
+        "line": [r.line for r in records],
+        "objects": [keys[r.objects] for r in records],
+        "quantity": [None if r.quantity is None else format(r.quantity, "f") for r in records],
+    }
+    return pa.table(columns, schema=PERIOD_BALANCE_SCHEMA)
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,7 +338,7 @@ class SieFile:
     dimensions: tuple[Dimension, ...] = ()
     objects: Sequence[Object] = ()  # an Objects when read
     balances: tuple[Balance, ...] = ()
-    period_balances: tuple[PeriodBalance, ...] = ()
+    period_balances: Sequence[PeriodBalance] = ()  # a PeriodBalances when read in bulk
     vouchers: pa.Table = field(default_factory=VOUCHER_SCHEMA.empty_table)
     transactions: pa.Table = field(default_factory=TRANSACTION_SCHEMA.empty_table)
     counts: Mapping[str, int] = field(default_factory=dict)  # records per label as written

@@ -6,11 +6,11 @@ each) they cost microseconds a line, all of it holding the GIL while the scanner
 beside them. :meth:`PlainSweep.sweep` finds, in one compiled pass over a batch of lines and
 without the GIL, the lines that :class:`bokslut.sie.reader._PlainRecords` would take, and
 gives their fields as columns: numbers, öre, and texts decoded (and stripped where the
-handler strips) exactly as Python's ``bytes.decode`` and ``str.strip`` do. The objects go
-on as Arrow columns, the balances become records in bulk, the chart's lines are applied
-by the plain records one at a time (each depends on the chart so far). Every other line
-(any other shape, a byte that is no character, a quantity) is left to the exact reader's
-path, which reads it as before.
+handler strips) exactly as Python's ``bytes.decode`` and ``str.strip`` do. The objects and
+the period balances go on as Arrow columns, the other balances become records in bulk,
+the chart's lines are applied by the plain records one at a time (each depends on the
+chart so far). Every other line (any other shape, a byte that is no character, a
+quantity) is left to the exact reader's path, which reads it as before.
 
 The shapes are exactly the ``_PLAIN_*`` patterns' in :mod:`bokslut.sie.reader`: the label,
 blanks (spaces or tabs), the fields apart by blanks, trailing blanks; a field is quoted (no
@@ -31,7 +31,7 @@ import pyarrow as pa
 from bokslut.sie import encoding as enc
 from bokslut.sie.kernel import called, inlined, kernel, skip_blanks, unrefcounted
 from bokslut.sie.limits import MAX_YEAR, MIN_YEAR
-from bokslut.sie.model import OBJECT_SCHEMA, Balance, PeriodBalance
+from bokslut.sie.model import OBJECT_SCHEMA, PERIOD_BALANCE_SCHEMA, Balance, canonical_objects, pair_keys
 from bokslut.sie.otherlines import OtherLines
 
 # Python's whitespace (str.isspace) lies below U+3001: the Unicode classes it is made of
@@ -471,14 +471,16 @@ class Swept:
 
     def objects(self, kept: np.ndarray) -> pa.Table:
         """The #OBJEKT records of the lines ``kept``, as OBJECT_SCHEMA."""
-        mask = pa.array(kept & (self.kind == OBJEKT))
         columns = {
-            "dim": pa.array(self.numbers[:, 0]).filter(mask),
-            "obj": self.texts[0].filter(mask),
-            "name": self.texts[1].filter(mask),
-            "line": pa.array(self.lines).filter(mask),
+            "dim": pa.array(self.numbers[:, 0]),
+            "obj": self.texts[0],
+            "name": self.texts[1],
+            "line": pa.array(self.lines),
         }
-        return pa.table(columns, schema=OBJECT_SCHEMA)
+        table = pa.table(columns, schema=OBJECT_SCHEMA)
+        mask = kept & (self.kind == OBJEKT)
+        # A region's batches are mostly #OBJEKT lines and nothing else: then nothing is copied.
+        return table if bool(mask.all()) else table.filter(pa.array(mask))
 
     def accounts(self) -> tuple[list[int], list[str], list[str]]:
         """The #KONTO and #SRU lines: where they are, their numbers, and names or codes."""
@@ -500,33 +502,32 @@ class Swept:
             map(Balance, labels, n[:, 0].tolist(), accounts, n[:, 2].tolist(), self.lines[at].tolist())
         )
 
-    def period_balances(self) -> list[PeriodBalance]:
-        """The #PSALDO and #PBUDGET records, in order."""
-        at = np.flatnonzero(self.kind >= PSALDO)
-        if not at.size:
-            return []
-        labels = [LABELS[k][1:] for k in self.kind[at].tolist()]
-        accounts = self.texts[0].take(pa.array(at)).to_pylist()
+    def period_balances(self, at: np.ndarray) -> pa.Table:
+        """The #PSALDO and #PBUDGET records of the lines ``at``, as PERIOD_BALANCE_SCHEMA."""
+        starts = self.pair_offsets[at]
+        counts = self.pair_offsets[at + 1] - starts
+        keys = pair_keys(pa.array(self.pair_dims), self.pair_ids)
+        objects = keys.take(pa.array(starts, mask=counts == 0)).fill_null("")
+        many = np.flatnonzero(counts > 1)
+        if many.size:  # pairs in canonical order: seldom more than one on a line
+            listed = objects.to_pylist()
+            dims, ids = self.pair_dims.tolist(), self.pair_ids.to_pylist()
+            stops = starts + counts
+            for i, a, b in zip(many.tolist(), starts[many].tolist(), stops[many].tolist(), strict=True):
+                listed[i] = canonical_objects(tuple(zip(dims[a:b], ids[a:b], strict=True)))
+            objects = pa.array(listed, pa.string())
         n = self.numbers[at]
-        dims = self.pair_dims.tolist()
-        ids = self.pair_ids.to_pylist()
-        starts, stops = self.pair_offsets[at].tolist(), self.pair_offsets[at + 1].tolist()
-        objects = [
-            ((dims[a], ids[a]),) if b - a == 1 else tuple(zip(dims[a:b], ids[a:b], strict=True))
-            for a, b in zip(starts, stops, strict=True)
-        ]
-        return list(
-            map(
-                PeriodBalance,
-                labels,
-                n[:, 0].tolist(),
-                n[:, 1].tolist(),
-                accounts,
-                n[:, 2].tolist(),
-                self.lines[at].tolist(),
-                objects,
-            )
-        )
+        columns = {
+            "kind": pa.array(np.array(["PSALDO", "PBUDGET"])[self.kind[at] - PSALDO]),
+            "year_index": pa.array(n[:, 0]),
+            "period": pa.array(n[:, 1]),
+            "account": self.texts[0].take(pa.array(at)),
+            "amount": pa.array(n[:, 2]),
+            "line": pa.array(self.lines[at]),
+            "objects": objects,
+            "quantity": pa.nulls(at.size, pa.string()),  # a line with a quantity is not swept
+        }
+        return pa.table(columns, schema=PERIOD_BALANCE_SCHEMA)
 
 
 def _strings(count: int, offsets: np.ndarray, data: np.ndarray) -> pa.Array:
