@@ -6,7 +6,9 @@ For each shape of benchmarks/generate_shapes.py (default 1 000 000 vouchers, 5 0
 * a bare Python line read of the file (``for line in f``), in a fresh process;
 * ``python -m bokslut import --json`` into a new workspace, end to end as a subprocess
   (process start included), with its peak RSS;
-* #TRANS rows per second and the ratio to the line read.
+* #TRANS rows per second and the ratio to the line read: with ``--repeat``, the median of
+  each import's ratio to the line read just before it (the machine's speed varies from one
+  minute to the next; a pair is measured in the same minute).
 
 With hledger on PATH, the first 20 000 vouchers of the ``dims`` shape are converted to a
 journal and ``hledger stats`` is timed on it. The load average is printed before and
@@ -165,10 +167,11 @@ def main() -> None:
                 rows = json.loads(out)["files"][0]["transactions"]
                 shutil.rmtree(ws, ignore_errors=True)
             imp_s, read_s = statistics.median(imports), statistics.median(reads)
+            ratio = statistics.median(i / r for i, r in zip(imports, reads, strict=True))
             spread = f"  ({min(imports):.2f}–{max(imports):.2f})" if len(imports) > 1 else ""
             print(
                 f"{shape:<12} {path.stat().st_size / 1e6:>6.0f} {rows:>10,} {imp_s:>9.2f} "
-                f"{rows / imp_s:>11,.0f} {read_s:>7.2f} {imp_s / read_s:>5.1f} "
+                f"{rows / imp_s:>11,.0f} {read_s:>7.2f} {ratio:>5.1f} "
                 f"{max(peaks) / 2**30:>9.2f}{spread}",
                 flush=True,
             )

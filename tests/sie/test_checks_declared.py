@@ -110,13 +110,14 @@ def test_objects_of_balances_are_checked_against_the_declared_ones():
         + '#PSALDO 0 202301 3010 {6 "P1"} -5.00\n'  # line 10: declared
         + '#PSALDO 0 202302 3010 {6 "P2"} -5.00\n'  # line 11: first use of P2
         + '#PSALDO 0 202303 3010 {1 "A9"} -5.00\n'  # line 12: A9 again
-        + _voucher(['#TRANS 3010 {6 "P3"} -5', "#TRANS 1930 {} 5"])  # line 15: P3 in a row
+        + '#PSALDO 0 202304 3010 {6 "P4" 1 "x|y"} -5.00\n'  # line 13: an id the key escapes
+        + _voucher(['#TRANS 3010 {6 "P3"} -5', "#TRANS 1930 {} 5"])  # line 16: P3 in a row
     )
     sie = read_sie_bytes(text.encode("cp437"), "f.se", fast=False)
     found = [(f.message, f.line) for f in check_declared(sie) if "#OBJEKT" in f.message]
     assert found == [
-        ("objekt 'A9' i dimension 1 används men deklareras inte med #OBJEKT", 9),
-        ("objekt 'P2', 'P3' i dimension 6 används men deklareras inte med #OBJEKT", 11),
+        ("objekt 'A9', 'x|y' i dimension 1 används men deklareras inte med #OBJEKT", 9),
+        ("objekt 'P2', 'P4', 'P3' i dimension 6 används men deklareras inte med #OBJEKT", 11),
     ]
 
 

@@ -413,17 +413,25 @@ def _record_pairs(sie: SieFile, periods: pa.Table) -> pa.Table:
             values.append(canonical_objects((dim_obj,)))
             lines.append(b.line)
     keys = periods.filter(pc.not_equal(periods["objects"], "")).select(["objects", "line"])
-    escaped = keys.num_rows > 0 and pc.any(pc.match_substring(keys["objects"], "\\")).as_py()
-    if escaped:  # a "|" inside an id: split key by key
-        for key, line in zip(keys["objects"].to_pylist(), keys["line"].to_pylist(), strict=True):
-            for pair in _split_escaped(key):
-                values.append(pair)
-                lines.append(line)
-    parts = [pa.table({"value": values, "line": lines}, schema=_PAIRS)]
-    if keys.num_rows and not escaped:
-        listed = pc.split_pattern(keys["objects"].combine_chunks(), "|")
-        lines_of = keys["line"].combine_chunks().take(pc.list_parent_indices(listed))
-        parts.append(pa.table({"value": pc.list_flatten(listed), "line": lines_of}, schema=_PAIRS))
+    escaped = pc.match_substring(keys["objects"], "\\")
+    # Keys with an escaped character (seldom seen) are split one by one: a "|" may be an id's.
+    odd = keys.filter(escaped)
+    for key, line in zip(odd["objects"].to_pylist(), odd["line"].to_pylist(), strict=True):
+        for pair in _split_escaped(key):
+            values.append(pair)
+            lines.append(line)
+    plain = keys.filter(pc.invert(escaped))
+    listed = pc.split_pattern(plain["objects"].combine_chunks(), "|")
+    parts = [
+        pa.table({"value": values, "line": lines}, schema=_PAIRS),
+        pa.table(
+            {
+                "value": pc.list_flatten(listed),
+                "line": plain["line"].combine_chunks().take(pc.list_parent_indices(listed)),
+            },
+            schema=_PAIRS,
+        ),
+    ]
     return _first_of_each(pa.concat_tables(parts))
 
 

@@ -1095,9 +1095,9 @@ class ExactLines:
             start = i + 1
         reader.objects.add_table(swept.objects(kept))
         # In file order among the records read one by one once the reading ends (by line).
-        periods = swept.period_balances(np.flatnonzero(kept & (kind >= PSALDO)))
-        if periods.num_rows:
-            reader.period_tables.append(periods)
+        periods = np.flatnonzero(kept & (kind >= PSALDO))
+        if periods.size:
+            reader.period_tables.append(swept.period_balances(periods))
         for k, count in enumerate(np.bincount(kind[kept], minlength=len(LABELS)).tolist()):
             if count and k not in (0, KONTO, SRU):  # the chart's lines are counted as applied
                 reader.counts[LABELS[k]] += count
