@@ -328,7 +328,7 @@ def check_declared(sie: SieFile) -> list[Finding]:
 
 
 def undeclared(sie: SieFile, accounts: dict[str, int], pairs: dict[str, int] | pa.Table) -> list[Finding]:
-    """Findings for what the rows use but ``sie`` does not declare.
+    """Findings for what the rows and the balance records use but ``sie`` does not declare.
 
     ``accounts`` and ``pairs`` are the rows' distinct accounts and object pairs, each with
     its first line (:func:`first_uses`); ``pairs`` may be a table ``value``, ``line``

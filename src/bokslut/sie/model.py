@@ -9,6 +9,7 @@ tables (one row per voucher / per transaction row, each with its line number);
 from __future__ import annotations
 
 import datetime as dt
+from abc import abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -113,10 +114,10 @@ OBJECT_SCHEMA = pa.schema(
 )
 
 
-R = TypeVar("R")
+_R = TypeVar("_R")
 
 
-class _Records(Sequence[R]):
+class _Records(Sequence[_R]):
     """Records kept column by column in an Arrow table, made one by one only when asked for."""
 
     __slots__ = ("table",)
@@ -129,10 +130,10 @@ class _Records(Sequence[R]):
         return int(self.table.num_rows)
 
     @overload
-    def __getitem__(self, index: int) -> R: ...
+    def __getitem__(self, index: int) -> _R: ...
     @overload
-    def __getitem__(self, index: slice) -> tuple[R, ...]: ...
-    def __getitem__(self, index: int | slice) -> R | tuple[R, ...]:
+    def __getitem__(self, index: slice) -> tuple[_R, ...]: ...
+    def __getitem__(self, index: int | slice) -> _R | tuple[_R, ...]:
         if isinstance(index, slice):
             return tuple(self)[index]
         n = len(self)
@@ -140,8 +141,8 @@ class _Records(Sequence[R]):
             raise IndexError(f"{type(self).__name__} index out of range")
         return next(iter(type(self)(self.table.slice(index % n, 1))))
 
-    def __iter__(self) -> Iterator[R]:
-        raise NotImplementedError
+    @abstractmethod
+    def __iter__(self) -> Iterator[_R]: ...
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, type(self)):

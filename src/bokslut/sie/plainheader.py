@@ -509,7 +509,7 @@ class Swept:
         keys = pair_keys(pa.array(self.pair_dims), self.pair_ids)
         objects = keys.take(pa.array(starts, mask=counts == 0)).fill_null("")
         many = np.flatnonzero(counts > 1)
-        if many.size:  # pairs in canonical order: seldom more than one on a line
+        if many.size:  # several pairs on a line (seldom seen): their key in canonical order
             listed = objects.to_pylist()
             dims, ids = self.pair_dims.tolist(), self.pair_ids.to_pylist()
             stops = starts + counts
