@@ -20,7 +20,11 @@ from pathlib import Path
 import pytest
 import uvicorn
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -98,6 +102,11 @@ def click_and_wait(driver: webdriver.Chrome, css: str, expect: str) -> str:
             text = d.find_element(By.TAG_NAME, "main").text
         except (StaleElementReferenceException, NoSuchElementException):
             return False
+        except WebDriverException as exc:
+            # Chromium's word for an element of the page being left, found just before it went.
+            if "does not belong to the document" in str(exc):
+                return False
+            raise
         return text if expect in text.replace("\u00a0", " ") else False
 
     return str(WebDriverWait(driver, 30).until(arrived))
