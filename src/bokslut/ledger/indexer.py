@@ -29,9 +29,8 @@ from bokslut.sie.model import (
     TRANSACTION_SCHEMA,
     VOUCHER_SCHEMA,
     Balance,
-    ObjectList,
     PeriodBalance,
-    canonical_objects,
+    object_keys,
     object_table,
     period_balance_table,
 )
@@ -77,21 +76,13 @@ def stored_uncompressed(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 def _balance_table(records: Sequence[Balance], year_of: Callable[[int], int]) -> pa.Table:
     """#IB/#UB/#RES/#OIB/#OUB records as :data:`_BALANCE_SCHEMA`'s columns."""
-    # A region's tens of thousands of balances share a few object lists: each keyed once.
-    keys: dict[ObjectList, str] = {}
-    objects: list[object] = []
-    for r in records:
-        key = keys.get(r.objects)
-        if key is None:
-            key = keys[r.objects] = canonical_objects(r.objects)
-        objects.append(key)
     years = {index: year_of(index) for index in {r.year_index for r in records}}
-    columns: dict[str, list[object]] = {
+    columns: dict[str, Sequence[object]] = {
         "kind": [r.kind for r in records],
         "year_index": [r.year_index for r in records],
         "fiscal_year": [years[r.year_index] for r in records],
         "account": [r.account for r in records],
-        "objects": objects,
+        "objects": object_keys(r.objects for r in records),
         "amount": [r.amount for r in records],
         "quantity": [None if r.quantity is None else format(r.quantity, "f") for r in records],
         "line": [r.line for r in records],

@@ -39,7 +39,6 @@ from bokslut.money import format_ore
 from bokslut.sie.model import (
     FiscalYear,
     SieFile,
-    canonical_objects,
     object_table,
     pair_keys,
     period_balance_table,
@@ -406,12 +405,9 @@ _PAIRS = pa.schema([("value", pa.string()), ("line", pa.int64())])
 def _record_pairs(sie: SieFile, periods: pa.Table) -> pa.Table:
     """The object pairs of the balance records (``periods``: the period balances' columns) as
     the rows' pairs are given: each pair once, escaped as in a key, with its first line."""
-    values: list[str] = []
-    lines: list[int] = []
-    for b in sie.balances:
-        for dim_obj in b.objects:
-            values.append(canonical_objects((dim_obj,)))
-            lines.append(b.line)
+    pairs = [(dim, obj, b.line) for b in sie.balances for dim, obj in b.objects]
+    values: list[str] = pair_keys([p[0] for p in pairs], [p[1] for p in pairs]).to_pylist()
+    lines = [p[2] for p in pairs]
     keys = periods.filter(pc.not_equal(periods["objects"], "")).select(["objects", "line"])
     escaped = pc.match_substring(keys["objects"], "\\")
     # Keys with an escaped character (seldom seen) are split one by one: a "|" may be an id's.

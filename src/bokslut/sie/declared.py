@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from bokslut.sie.model import OBJECT_SCHEMA, Objects
+from bokslut.sie.model import OBJECT_SCHEMA, Objects, in_line_order
 
 
 class DeclaredObjects:
@@ -47,9 +47,7 @@ class DeclaredObjects:
         if not parts:
             return Objects(OBJECT_SCHEMA.empty_table())
         table = pa.concat_tables(parts).combine_chunks() if len(parts) > 1 else parts[0]
-        lines = table["line"].to_numpy()
-        if lines.size > 1 and not bool(np.all(lines[1:] > lines[:-1])):
-            table = table.take(pc.sort_indices(table["line"]))
+        table = in_line_order(table)
         if self.distinct_tables and not self.lines:
             return Objects(table)
         # Codes in the order of first appearance: code c is the c-th object declared.

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar, overload
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -33,6 +34,27 @@ def canonical_objects(objects: ObjectList) -> str:
         return s.replace("\\", "\\\\").replace("|", "\\|").replace(":", "\\:")
 
     return "|".join(f"{d}:{esc(o)}" for d, o in sorted(objects, key=lambda p: (p[0], p[1])))
+
+
+def object_keys(lists: Iterable[ObjectList]) -> list[str]:
+    """The canonical key of each object list; a region's tens of thousands of balance records
+    share a few lists, each keyed once."""
+    keys: dict[ObjectList, str] = {}
+    out: list[str] = []
+    for objects in lists:
+        key = keys.get(objects)
+        if key is None:
+            key = keys[objects] = canonical_objects(objects)
+        out.append(key)
+    return out
+
+
+def in_line_order(table: pa.Table) -> pa.Table:
+    """``table``'s records sorted by their ``line`` (as they are when already in order)."""
+    lines = table["line"].to_numpy()
+    if lines.size > 1 and not bool(np.all(lines[1:] > lines[:-1])):
+        return table.take(np.argsort(lines, kind="stable"))
+    return table
 
 
 def pair_keys(dims: Sequence[int] | pa.Array, ids: Sequence[str] | pa.Array) -> pa.Array:
@@ -255,11 +277,6 @@ def period_balance_table(records: Sequence[PeriodBalance]) -> pa.Table:
     """``records`` as :data:`PERIOD_BALANCE_SCHEMA`'s columns."""
     if isinstance(records, PeriodBalances):
         return records.table
-    # A region's tens of thousands of records share a few object lists: each keyed once.
-    keys: dict[ObjectList, str] = {}
-    for r in records:
-        if r.objects not in keys:
-            keys[r.objects] = canonical_objects(r.objects)
     columns = {
         "kind": [r.kind for r in records],
         "year_index": [r.year_index for r in records],
@@ -267,7 +284,7 @@ def period_balance_table(records: Sequence[PeriodBalance]) -> pa.Table:
         "account": [r.account for r in records],
         "amount": [r.amount for r in records],
         "line": [r.line for r in records],
-        "objects": [keys[r.objects] for r in records],
+        "objects": object_keys(r.objects for r in records),
         "quantity": [None if r.quantity is None else format(r.quantity, "f") for r in records],
     }
     return pa.table(columns, schema=PERIOD_BALANCE_SCHEMA)

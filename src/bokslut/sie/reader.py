@@ -51,6 +51,7 @@ from bokslut.sie.model import (
     PeriodBalances,
     SieFile,
     canonical_objects,
+    in_line_order,
     period_balance_table,
 )
 from bokslut.sie.tokens import Field, Token, TokenError, content, printable, tokenize
@@ -848,11 +849,7 @@ class _ExactReader:
         if not self.period_tables:
             return tuple(self.period_balances)
         parts = [*self.period_tables, period_balance_table(self.period_balances)]
-        table = pa.concat_tables(parts).combine_chunks()
-        lines = table["line"].to_numpy()
-        if lines.size > 1 and not bool(np.all(lines[1:] > lines[:-1])):
-            table = table.take(np.argsort(lines, kind="stable"))
-        return PeriodBalances(table)
+        return PeriodBalances(in_line_order(pa.concat_tables(parts).combine_chunks()))
 
     def amounts(self) -> tuple[np.ndarray, np.ndarray]:
         """The lines and öre of every balance and period balance: they count in the file's total too."""
