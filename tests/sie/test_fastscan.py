@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -863,6 +865,32 @@ def test_a_file_declined_late_leaves_no_hashing_thread_behind(tmp_path, hashings
     raw = (text[:last] + text[last:].replace("\n}", "\n}\n#KSUMMA 1234", 1)).encode()
     assert _streamed(raw, tmp_path) is None  # by the scanner, at its last piece
     assert len(hashings) == 1 and _hashing_threads() == []
+
+
+_STREAM_AND_ASK_THE_KERNEL = """
+import ctypes, sys
+from bokslut.sie import fastscan
+from bokslut.sie.reader import ExactLines, sniff
+
+prctl = ctypes.CDLL(None).prctl
+prctl(41, 0, 0, 0, 0)  # PR_SET_THP_DISABLE: off, as a parent that streamed a file passed it on
+before = prctl(42, 0, 0, 0, 0)  # PR_GET_THP_DISABLE
+pieces = []
+with open(sys.argv[1], "rb") as f:
+    streamed = fastscan.stream_fast(f, "f.se", pieces.append, ExactLines, sniff, 4096)
+print(before, prctl(42, 0, 0, 0, 0), streamed is not None and len(pieces) > 1)
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="transparent huge pages are Linux's")
+def test_a_streamed_file_is_read_in_small_pages_from_then_on(tmp_path):
+    # Process-wide, so asked in a process of its own: fresh huge pages cost a virtual machine's
+    # host far more than small ones (docs/scale.md, fourteenth session).
+    path = tmp_path / "f.se"
+    path.write_text(_vouchers_text(400))
+    command = [sys.executable, "-c", _STREAM_AND_ASK_THE_KERNEL, str(path)]
+    run = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert run.stdout.split() == ["0", "1", "True"]
 
 
 def _header_lines(count: int, first_line: int = 2) -> list[tuple[int, bytes]]:

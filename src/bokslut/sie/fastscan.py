@@ -21,7 +21,6 @@ both paths always give the same SieFile; tests/sie/test_fastscan.py checks it.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import hashlib
 import io
@@ -1278,29 +1277,11 @@ def _room_guess(buf: np.ndarray) -> int:
 
 
 def _empty(shape: int | tuple[int, int], dtype: type[np.generic]) -> np.ndarray:
-    """An output array, in small pages. NumPy asks for huge pages for large arrays, and the
-    kernel zeroes a huge page whole when it is first touched: the scanner fills a few MB at the
-    start of each of a piece's many columns (and the guessed room beyond is never touched), so
-    a fresh set of them cost 0.1 s in huge pages against 0.02 s in small ones."""
+    """An output array (in small pages while a file is streamed: see :func:`_tune_memory`; the
+    scanner fills a few MB at the start of each of a piece's many columns and never touches
+    the guessed room beyond)."""
     arr: np.ndarray = np.empty(shape, dtype)
-    advice = getattr(mmap, "MADV_NOHUGEPAGE", None)
-    if advice is not None and arr.nbytes >= _PAGE_BYTES * 2:
-        first = -(-arr.ctypes.data // _PAGE_BYTES) * _PAGE_BYTES  # whole pages of its own only
-        last = (arr.ctypes.data + arr.nbytes) // _PAGE_BYTES * _PAGE_BYTES
-        _madvise(first, last - first, advice)
     return arr
-
-
-def _madvise(start: int, length: int, advice: int) -> None:
-    try:
-        call = ctypes.CDLL(None).madvise
-    except (OSError, AttributeError):
-        return  # no such call here: the pages are as the system gives them
-    call.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
-    call(start, length, advice)  # advice only: a failure changes nothing but the page size
-
-
-_PAGE_BYTES = mmap.PAGESIZE
 
 
 class _Outputs:
@@ -1783,15 +1764,11 @@ Room = bytearray | mmap.mmap
 
 def _room(size: int) -> Room:
     """A buffer of ``size`` bytes: anonymous memory, which the kernel zeroes as it hands each page
-    out (a bytearray would be zeroed a second time, by Python, before the file is read into it),
-    in huge pages where the kernel allows (a fault per 2 MiB instead of per 4 KiB)."""
+    out (a bytearray would be zeroed a second time, by Python, before the file is read into it)."""
     private = getattr(mmap, "MAP_PRIVATE", None)
     if private is None:  # not POSIX
         return bytearray(size)
-    buf = mmap.mmap(-1, size, flags=private)  # shared, it would be shmem: small pages
-    with contextlib.suppress(AttributeError, OSError):  # no such advice here: small pages
-        buf.madvise(mmap.MADV_HUGEPAGE)
-    return buf
+    return mmap.mmap(-1, size, flags=private)  # shared, it would be shmem
 
 
 def _pieces(
@@ -2097,23 +2074,34 @@ def _offset_lines(chunk: _Chunk, base: int) -> None:
             chunk.others = [(line + base, raw) for line, raw in others]
 
 
-def _reuse_freed_memory() -> None:
-    """Let the C heap hand the next piece the memory of the last one's output arrays.
+def _tune_memory() -> None:
+    """Let the process reuse the memory it frees, in small pages, while a file is streamed.
 
     Each scanned piece fills fresh arrays of hundreds of MB; by default glibc maps each
     from the kernel and unmaps it when freed, and every page of the next piece's arrays is
     faulted in and zeroed again. With the thresholds raised, freed arrays stay in the heap
     and are reused; the heap keeps at most what was in flight at once (see
     :data:`STREAM_WAITING`). A worker thread's arena still maps arrays over 64 MB directly
-    (docs/scale.md, fourth session)."""
+    (docs/scale.md, fourth session).
+
+    Transparent huge pages are turned off for the process (as Redis does), for NumPy's large
+    arrays, Arrow's allocator and the buffers the file is read into alike. Where the machine is
+    a virtual one whose host takes back the memory its guest frees, a fresh huge page cost
+    1.5–7.5 s per GiB first touched, small pages 0.4–0.5 s, and an import touches more than a
+    GiB of fresh memory: `present` took 2.3–2.9 s against 2.9–3.7 s, 0.5 s less of system time
+    (docs/scale.md, fourteenth session). The pages of a stretch of memory used again are
+    fresh only once, whatever their size."""
     try:
-        mallopt = ctypes.CDLL(None).mallopt
+        libc = ctypes.CDLL(None)
+        mallopt, prctl = libc.mallopt, libc.prctl
     except (OSError, AttributeError):
-        return  # not glibc: nothing to tune
+        return  # not Linux with glibc: nothing to tune
     mallopt(_M_MMAP_THRESHOLD, 1 << 30)
     mallopt(_M_TRIM_THRESHOLD, 1 << 30)
+    prctl(_PR_SET_THP_DISABLE, 1, 0, 0, 0)  # a kernel without it refuses: pages as before
 
 
+_PR_SET_THP_DISABLE = 41
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
 
@@ -2145,7 +2133,7 @@ def stream_fast(
         piece_max_bytes = PIECE_MAX_BYTES
     window = _window_size(piece_max_bytes)
     size = os.fstat(f.fileno()).st_size
-    _reuse_freed_memory()
+    _tune_memory()
     origin = f.tell()
     digest = _Hashing()
     others = _Others(name, read_lines)
