@@ -140,6 +140,18 @@ def test_first_lines_kept_over_pieces_are_those_of_the_whole_column(pieces, spli
     assert distinct.as_dict(found.table()) == expected
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_keys, min_size=40, max_size=120), st.booleans())
+def test_pairs_read_eight_bytes_at_a_time_are_those_read_byte_by_byte(keys, split):
+    # A column long enough that its pairs are read a word at a time (all but those in its
+    # last 16 bytes), with "|" and escapes at any place in a word and pairs of any length.
+    lines = np.arange(1, len(keys) + 1, dtype=np.int64)
+    found = distinct.FirstLines(split=split)
+    found.add(pa.array(keys, pa.string()), lines)
+    whole = pa.table({"v": pa.array(keys, pa.string()), "line": lines})
+    assert distinct.as_dict(found.table()) == checks.first_uses(whole, "v", split=split, compiled=False)
+
+
 def test_first_lines_of_many_values_grow_the_table_and_keep_each_first_line():
     rng = np.random.default_rng(7)
     ids = [f"1:{i:06d}|6:{'P' * (i % 40)}{i % 977}" for i in rng.integers(0, 30_000, 200_000)]

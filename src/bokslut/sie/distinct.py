@@ -29,7 +29,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from bokslut.sie.kernel import kernel, load8, mix64
+from bokslut.sie.kernel import ONES, kernel, load8, mix64, run_before, zero_bytes
 
 _PIPE = 124
 _BACKSLASH = 92
@@ -83,6 +83,61 @@ def _probe(slots, h, w0, length, data, at, store, starts, count, used):
         slot = (slot + 1) & mask
 
 
+@numba.njit(nogil=True, inline="always")
+def _plain_end(data: Any, i: int, e: int) -> int:
+    """Where the pair from ``i`` ends (its "|", or ``e``), eight bytes at a time; -1 when a
+    backslash comes first (an escape: :func:`_packed_bytewise` reads the pair)."""
+    k = i
+    while k < e:
+        if k + 8 > data.shape[0]:
+            return -1  # the column's last bytes: byte by byte
+        w = load8(data, k)
+        stops = zero_bytes(w ^ np.uint64(ONES * _PIPE)) | zero_bytes(w ^ np.uint64(ONES * _BACKSLASH))
+        run = run_before(stops)
+        if k + run >= e:
+            return e
+        if run < 8:
+            return k + run if data[k + run] == _PIPE else -1
+        k += 8
+    return e
+
+
+@numba.njit(nogil=True, inline="always")
+def _packed(data: Any, i: int, k: int) -> tuple[Any, Any, Any]:
+    """The value ``data[i:k]`` packed for :func:`_words_hash` (``i + 16`` within ``data``): its
+    first 8 bytes, the next 8, the rest folded."""
+    w0, w1 = _short_words(data, i, min(k - i, 16))
+    rest = np.uint64(0)
+    for q in range(i + 16, k):
+        rest = (rest ^ np.uint64(data[q])) * np.uint64(1099511628211)
+    return w0, w1, rest
+
+
+@numba.njit(nogil=True, inline="always")
+def _packed_bytewise(data: Any, i: int, e: int, split: bool) -> tuple[int, Any, Any, Any]:
+    """The value from ``i`` to its unescaped "|" (``split``) or ``e``, packed as :func:`_packed`
+    packs it, byte by byte: (its end, the words, the rest)."""
+    w0 = np.uint64(0)
+    w1 = np.uint64(0)
+    rest = np.uint64(0)
+    escaped = False
+    k = i
+    while k < e:
+        c = data[k]
+        if split and not escaped and c == _PIPE:
+            break
+        escaped = split and not escaped and c == _BACKSLASH  # an escaped "|" belongs to the id
+        d = k - i
+        if d < 8:
+            w0 |= np.uint64(c) << np.uint64(8 * d)
+        elif d < 16:
+            w1 |= np.uint64(c) << np.uint64(8 * (d - 8))
+        else:
+            rest = (rest ^ np.uint64(c)) * np.uint64(1099511628211)
+        k += 1
+    return k, w0, w1, rest
+
+
 # Values hashed ahead of their lookups: the lookups of a batch miss the cache together.
 _BATCH = 64
 
@@ -120,24 +175,11 @@ def _fill(offsets, data, lines, split, ordered, row, at_byte, slots, starts, has
                 r += 1
                 i = -1
                 continue
-            w0 = np.uint64(0)
-            w1 = np.uint64(0)
-            rest = np.uint64(0)
-            escaped = False
-            k = i
-            while k < e:
-                c = data[k]
-                if split and not escaped and c == _PIPE:
-                    break
-                escaped = split and not escaped and c == _BACKSLASH  # an escaped "|" belongs to the id
-                d = k - i
-                if d < 8:
-                    w0 |= np.uint64(c) << np.uint64(8 * d)
-                elif d < 16:
-                    w1 |= np.uint64(c) << np.uint64(8 * (d - 8))
-                else:
-                    rest = (rest ^ np.uint64(c)) * np.uint64(1099511628211)
-                k += 1
+            k = _plain_end(data, i, e) if split else e
+            if k >= 0 and i + 16 <= data.shape[0]:
+                w0, w1, rest = _packed(data, i, k)
+            else:  # an escape, or the last bytes of the column
+                k, w0, w1, rest = _packed_bytewise(data, i, e, split)
             at_row[b] = r
             begin[b] = i
             end[b] = k
@@ -641,18 +683,10 @@ def _code_each(offsets, data, row, out, slots, hashes, starts, store, state):
         a = offsets[r]
         e = offsets[r + 1]
         length = e - a
-        w0 = np.uint64(0)
-        w1 = np.uint64(0)
-        rest = np.uint64(0)
-        for k in range(a, e):
-            d = k - a
-            c = np.uint64(data[k])
-            if d < 8:
-                w0 |= c << np.uint64(8 * d)
-            elif d < 16:
-                w1 |= c << np.uint64(8 * (d - 8))
-            else:
-                rest = (rest ^ c) * np.uint64(1099511628211)
+        if a + 16 <= data.shape[0]:
+            w0, w1, rest = _packed(data, a, e)
+        else:  # the last bytes of the column
+            _, w0, w1, rest = _packed_bytewise(data, a, e, False)
         h = _words_hash(w0, w1, rest, length)
         slot, g = _probe(slots, h, w0, length, data, a, store, starts, count, used)
         if g >= 0:

@@ -38,20 +38,23 @@ import numba
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from numba.cpython.unsafe import numbers as unsafe_numbers
 
 from bokslut.diagnostics import Level
 from bokslut.sie import encoding as enc
 from bokslut.sie import limits as lim
 from bokslut.sie.kernel import (
+    HIGHS,
+    ONES,
     called,
     decimal_digits,
     inlined,
     kernel,
     load8,
+    run_before,
     skip_blanks,
     store8,
     unrefcounted,
+    zero_bytes,
 )
 from bokslut.sie.model import TRANSACTION_SCHEMA, VOUCHER_SCHEMA, SieFile
 from bokslut.sie.otherlines import OtherLines, cut
@@ -458,27 +461,6 @@ def _high(buf: np.ndarray, j: int, n: int, lt: np.ndarray) -> None:
 # Eight bytes at a time: a word's bytes in file order from its lowest, as a little-endian
 # machine loads them (elsewhere the scanner copies byte by byte).
 _WORDS = sys.byteorder == "little"
-_ONES = 0x0101010101010101
-_HIGHS = 0x8080808080808080
-
-
-# numba's helper, typed loosely: its stubs type it as a Python call.
-trailing_zeros: Any = unsafe_numbers.trailing_zeros
-
-
-@inlined
-def _zero_bytes(w):
-    """Flags (0x80) on the word's zero bytes: exact up to its first one, which is all the
-    callers look at (a borrow only runs on from a zero byte)."""
-    return (w - numba.uint64(_ONES)) & ~w & numba.uint64(_HIGHS)
-
-
-@inlined
-def _run_before(stop):
-    """Bytes of a word before its first byte flagged (0x80) in ``stop``: 0 to 8."""
-    if stop == 0:
-        return 8
-    return numba.int64(trailing_zeros(stop) >> numba.uint64(3))
 
 
 @inlined
@@ -486,27 +468,27 @@ def _plain_run(w):
     """Bytes of the word a quoted text copies as they are, before its first other byte (a
     control character, a tab, a quote, a backslash or a high byte): 0 to 8."""
     stop = (
-        ((w - numba.uint64(_ONES * 32)) & ~w)  # below 32, where no earlier byte stops it
-        | _zero_bytes(w ^ numba.uint64(_ONES * 34))
-        | _zero_bytes(w ^ numba.uint64(_ONES * 92))
+        ((w - numba.uint64(ONES * 32)) & ~w)  # below 32, where no earlier byte stops it
+        | zero_bytes(w ^ numba.uint64(ONES * 34))
+        | zero_bytes(w ^ numba.uint64(ONES * 92))
         | w
-    ) & numba.uint64(_HIGHS)
-    return _run_before(stop)
+    ) & numba.uint64(HIGHS)
+    return run_before(stop)
 
 
 @inlined
 def _bare_run(w):
     """Bytes of the word a bare token copies as they are, before its first other byte (a space,
     a control character or a high byte): 0 to 8."""
-    stop = (((w - numba.uint64(_ONES * 33)) & ~w) | w) & numba.uint64(_HIGHS)
-    return _run_before(stop)
+    stop = (((w - numba.uint64(ONES * 33)) & ~w) | w) & numba.uint64(HIGHS)
+    return run_before(stop)
 
 
 @inlined
 def _ascii_run(w):
     """Bytes of the word before its first high byte: 0 to 8."""
-    stop = w & numba.uint64(_HIGHS)
-    return _run_before(stop)
+    stop = w & numba.uint64(HIGHS)
+    return run_before(stop)
 
 
 @inlined
@@ -514,16 +496,16 @@ def _id_run(w, quoted):
     """Bytes of the word an object id runs on over, before the first byte that ends it or is
     judged (| : \\ " a control character or a tab; in a bare id also a space or "}"): 0 to 8."""
     stop = (
-        ((w - numba.uint64(_ONES * 32)) & ~w)  # below 32, where no earlier byte stops it
-        | _zero_bytes(w ^ numba.uint64(_ONES * 124))
-        | _zero_bytes(w ^ numba.uint64(_ONES * 58))
-        | _zero_bytes(w ^ numba.uint64(_ONES * 92))
-        | _zero_bytes(w ^ numba.uint64(_ONES * 34))
+        ((w - numba.uint64(ONES * 32)) & ~w)  # below 32, where no earlier byte stops it
+        | zero_bytes(w ^ numba.uint64(ONES * 124))
+        | zero_bytes(w ^ numba.uint64(ONES * 58))
+        | zero_bytes(w ^ numba.uint64(ONES * 92))
+        | zero_bytes(w ^ numba.uint64(ONES * 34))
     )
     if not quoted:
-        stop |= _zero_bytes(w ^ numba.uint64(_ONES * 32)) | _zero_bytes(w ^ numba.uint64(_ONES * 125))
-    stop &= numba.uint64(_HIGHS)
-    return _run_before(stop)
+        stop |= zero_bytes(w ^ numba.uint64(ONES * 32)) | zero_bytes(w ^ numba.uint64(ONES * 125))
+    stop &= numba.uint64(HIGHS)
+    return run_before(stop)
 
 
 @inlined

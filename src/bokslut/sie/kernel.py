@@ -23,6 +23,7 @@ from llvmlite import ir
 from numba.core import cgutils
 from numba.core.caching import FunctionCache
 from numba.core.runtime.nrt import rtsys
+from numba.cpython.unsafe import numbers as unsafe_numbers
 from numba.extending import intrinsic
 
 
@@ -140,6 +141,30 @@ def skip_blanks(buf: Any, i: int, end: int) -> int:
     while i < end and (buf[i] == 32 or buf[i] == 9):
         i += 1
     return i
+
+
+# Eight bytes at a time, as a little-endian machine loads them (the word's lowest byte first):
+# ONES * c holds the byte c in each place, HIGHS the flag bit of each byte.
+ONES = 0x0101010101010101
+HIGHS = 0x8080808080808080
+
+# numba's helper, typed loosely: its stubs type it as a Python call.
+trailing_zeros: Any = unsafe_numbers.trailing_zeros
+
+
+@inlined
+def zero_bytes(w: Any) -> Any:
+    """Flags (0x80) on the word's zero bytes: exact up to its first one, which is all the
+    callers look at (a borrow only runs on from a zero byte)."""
+    return (w - numba.uint64(ONES)) & ~w & numba.uint64(HIGHS)
+
+
+@inlined
+def run_before(stop: Any) -> Any:
+    """Bytes of a word before its first byte flagged (0x80) in ``stop``: 0 to 8."""
+    if stop == 0:
+        return 8
+    return numba.int64(trailing_zeros(stop) >> numba.uint64(3))
 
 
 # numba's helper, typed loosely: its stubs type it as a Python call.
