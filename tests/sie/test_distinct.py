@@ -235,19 +235,20 @@ def test_codes_of_many_strings_grow_the_table_and_the_bytes():
 
 
 def _slot_twins() -> tuple[str, str]:
-    """Two values of one length and one first 8 bytes that a new table (8 192 slots) puts in
+    """Two values of one length and one first 16 bytes that a new table (8 192 slots) puts in
     one slot with one tag (length and 24 bits of the hash): told apart only by their bytes
-    after the first 8. Hashed as the kernels hash them, a few million candidates at once."""
+    after the first 16, which the slot holds. Hashed as the kernels hash them, a million
+    candidates at once."""
     n = 1_000_000
     suffixes = np.char.zfill(np.arange(n).astype(str), 11)
-    values = np.char.add("1:A00042", suffixes)  # 19 bytes, the first 8 alike
-    raw = np.frombuffer(values.astype("S19").tobytes(), np.uint8).reshape(n, 19)
+    values = np.char.add("1:A00042|6:P0333", suffixes)  # 27 bytes, the first 16 alike
+    raw = np.frombuffer(values.astype("S27").tobytes(), np.uint8).reshape(n, 27)
     w0 = np.ascontiguousarray(raw[:, :8]).view("<u8").ravel()
     w1 = np.ascontiguousarray(raw[:, 8:16]).view("<u8").ravel()
     rest = np.zeros(n, np.uint64)
-    for k in range(16, 19):
+    for k in range(16, 27):
         rest = (rest ^ raw[:, k].astype(np.uint64)) * np.uint64(1099511628211)
-    h = w0 ^ ((w1 ^ rest) * np.uint64(0x9E3779B97F4A7C15)) ^ np.uint64(19)
+    h = w0 ^ ((w1 ^ rest) * np.uint64(0x9E3779B97F4A7C15)) ^ np.uint64(27)
     for shift, factor in ((33, 0xFF51AFD7ED558CCD), (33, 0xC4CEB9FE1A85EC53), (33, 0)):
         h ^= h >> np.uint64(shift)
         if factor:
@@ -258,13 +259,13 @@ def _slot_twins() -> tuple[str, str]:
     assert same.size, "no two values in one slot with one tag"
     a, b = order[same[0]], order[same[0] + 1]
     # The same hash as the kernels' own (packing and finalizer written out above).
-    assert int(distinct._words_hash(w0[a], w1[a], rest[a], 19)) == int(h[a])
+    assert int(distinct._words_hash(w0[a], w1[a], rest[a], 27)) == int(h[a])
     return str(values[a]), str(values[b])
 
 
 def test_values_in_one_slot_with_one_tag_are_told_apart_by_their_bytes():
     first, second = _slot_twins()
-    assert first[:8] == second[:8] and len(first) == len(second) and first != second
+    assert first[:16] == second[:16] and len(first) == len(second) and first != second
     codes = distinct.Codes()
     assert codes.codes(pa.array([first, second, first, second])).tolist() == [0, 1, 0, 1]
     found = distinct.FirstLines()

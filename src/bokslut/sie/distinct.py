@@ -10,8 +10,8 @@ smallest line. With ``split`` a value is a canonical object key ("1:A1|6:P7",
 
 A file's pairs are few beside its rows (100 000 objects against millions of rows), so
 :class:`FirstLines` keeps one table over all the pieces of a file: after the first
-pieces a row's pairs are only looked up, in slots of 16 bytes that hold a pair of up to
-8 bytes whole (no second read to compare it).
+pieces a row's pairs are only looked up, in slots of 24 bytes that hold a pair of up to
+16 bytes whole (no second read to compare it).
 
 A streamed import encodes each piece's grouped columns once (:func:`encoded`): the
 checks, the sums and the rows file all read the same dictionary, and a column given
@@ -34,9 +34,10 @@ from bokslut.sie.kernel import ONES, kernel, load8, mix64, run_before, zero_byte
 _PIPE = 124
 _BACKSLASH = 92
 
-# A slot: the value's first 8 bytes, then (index + 1) << 32 | min(length, 255) << 24 | 24 bits
-# of the hash (0 when free).
-_WORD, _TAG = 0, 1
+# A slot: the value's first 8 bytes, its next 8, then (index + 1) << 32 | min(length, 255) << 24
+# | 24 bits of the hash (0 when free).
+_WORD, _WORD2, _TAG = 0, 1, 2
+_SLOT_WIDTH = 3
 # The table's state kept between calls: values, bytes of them stored, the largest line seen.
 _COUNT, _USED = 0, 1
 
@@ -55,8 +56,8 @@ def _tag(h: Any, length: int) -> Any:
 
 
 @numba.njit(nogil=True, inline="always")
-def _probe(slots, h, w0, length, data, at, store, starts, count, used):
-    """Where ``data[at:at + length]`` (hashed ``h``, its first 8 bytes ``w0``) is in a table
+def _probe(slots, h, w0, w1, length, data, at, store, starts, count, used):
+    """Where ``data[at:at + length]`` (hashed ``h``, packed ``w0``, ``w1``) is in a table
     of FirstLines' or Codes' slots: (slot, its value's index), or (the free slot it would
     take, -1). Value m's bytes are ``store[starts[m]:]`` up to the next value's start (or
     ``used``, the bytes stored, after the last)."""
@@ -67,14 +68,14 @@ def _probe(slots, h, w0, length, data, at, store, starts, count, used):
         t = slots[slot, _TAG]
         if t == 0:
             return slot, -1
-        if (t & np.uint64(0xFFFFFFFF)) == tag and slots[slot, _WORD] == w0:
+        if (t & np.uint64(0xFFFFFFFF)) == tag and slots[slot, _WORD] == w0 and slots[slot, _WORD2] == w1:
             m = np.int64(t >> np.uint64(32)) - 1
             same = True
-            if length > 8:
+            if length > 16:
                 a0 = starts[m]
                 same = (starts[m + 1] if m + 1 < count else used) - a0 == length
                 if same:
-                    for k in range(8, length):
+                    for k in range(16, length):
                         if store[a0 + k] != data[at + k]:
                             same = False
                             break
@@ -160,7 +161,7 @@ def _fill(offsets, data, lines, split, ordered, row, at_byte, slots, starts, has
     at_row = np.empty(_BATCH, np.int64)
     begin = np.empty(_BATCH, np.int64)
     end = np.empty(_BATCH, np.int64)
-    words = np.empty(_BATCH, np.uint64)
+    words = np.empty((_BATCH, 2), np.uint64)
     hashed = np.empty(_BATCH, np.uint64)
     r = row
     i = at_byte
@@ -183,7 +184,8 @@ def _fill(offsets, data, lines, split, ordered, row, at_byte, slots, starts, has
             at_row[b] = r
             begin[b] = i
             end[b] = k
-            words[b] = w0
+            words[b, 0] = w0
+            words[b, 1] = w1
             hashed[b] = _words_hash(w0, w1, rest, k - i)
             b += 1
             i = k + 1
@@ -191,10 +193,11 @@ def _fill(offsets, data, lines, split, ordered, row, at_byte, slots, starts, has
             break
         for q in range(b):
             h = hashed[q]
-            w0 = words[q]
+            w0 = words[q, 0]
+            w1 = words[q, 1]
             i0 = begin[q]
             length = end[q] - i0
-            slot, m = _probe(slots, h, w0, length, data, i0, store, starts, count, used)
+            slot, m = _probe(slots, h, w0, w1, length, data, i0, store, starts, count, used)
             if m < 0:
                 if count >= limit or used + length > room:
                     state[_COUNT] = count
@@ -208,6 +211,7 @@ def _fill(offsets, data, lines, split, ordered, row, at_byte, slots, starts, has
                 bests[count] = lines[at_row[q]]
                 count += 1
                 slots[slot, _WORD] = w0
+                slots[slot, _WORD2] = w1
                 slots[slot, _TAG] = (np.uint64(count) << np.uint64(32)) | _tag(h, length)
             elif not ordered:
                 line = lines[at_row[q]]
@@ -228,6 +232,7 @@ def _rehash(old, slots, hashes):
             while slots[slot, _TAG] != 0:
                 slot = (slot + 1) & mask
             slots[slot, _WORD] = old[s, _WORD]
+            slots[slot, _WORD2] = old[s, _WORD2]
             slots[slot, _TAG] = t
 
 
@@ -244,7 +249,7 @@ class FirstLines:
 
     def __init__(self, *, split: bool = False) -> None:
         self.split = split
-        self._slots = np.zeros((8192, 2), np.uint64)
+        self._slots = np.zeros((8192, _SLOT_WIDTH), np.uint64)
         self._starts = np.empty(4096, np.int64)
         self._hashes = np.empty(4096, np.uint64)
         self._bests = np.empty(4096, np.int64)
@@ -320,7 +325,7 @@ class FirstLines:
             self._hashes = _grown(self._hashes[:count], size)
             self._bests = _grown(self._bests[:count], size)
         if count >= self._slots.shape[0] // 2:
-            old, self._slots = self._slots, np.zeros((2 * self._slots.shape[0], 2), np.uint64)
+            old, self._slots = self._slots, np.zeros((2 * self._slots.shape[0], _SLOT_WIDTH), np.uint64)
             _rehash(old, self._slots, self._hashes)
 
     def table(self) -> pa.Table:
@@ -671,9 +676,9 @@ def _code_each(offsets, data, row, out, slots, hashes, starts, store, state):
     next code); returns the row it stopped at: the last, or earlier when the table, the
     arrays or ``store`` must grow. ``starts[count]`` is always the bytes stored.
 
-    A slot is laid out as :class:`FirstLines`' are: a string of up to 8 bytes (a reduced key
-    "1:A54666") is told by its slot alone, and packed into words rather than hashed byte by
-    byte (a chain of multiplications took most of a lookup)."""
+    A slot is laid out as :class:`FirstLines`' are: a string of up to 16 bytes (a reduced key
+    "1:A54666", or "1:A54666|6:P0333") is told by its slot alone, and packed into words rather
+    than hashed byte by byte (a chain of multiplications took most of a lookup)."""
     limit = min(starts.shape[0] - 1, slots.shape[0] // 2)
     room = store.shape[0]
     count = state[_COUNT]
@@ -688,7 +693,7 @@ def _code_each(offsets, data, row, out, slots, hashes, starts, store, state):
         else:  # the last bytes of the column
             _, w0, w1, rest = _packed_bytewise(data, a, e, False)
         h = _words_hash(w0, w1, rest, length)
-        slot, g = _probe(slots, h, w0, length, data, a, store, starts, count, used)
+        slot, g = _probe(slots, h, w0, w1, length, data, a, store, starts, count, used)
         if g >= 0:
             out[r] = g
             continue
@@ -701,6 +706,7 @@ def _code_each(offsets, data, row, out, slots, hashes, starts, store, state):
             used += 1
         hashes[count] = h
         slots[slot, _WORD] = w0
+        slots[slot, _WORD2] = w1
         slots[slot, _TAG] = (np.uint64(count + 1) << np.uint64(32)) | _tag(h, length)
         out[r] = count
         count += 1
@@ -718,7 +724,7 @@ class Codes:
     dimensions: up to 100 000 on millions of rows)."""
 
     def __init__(self) -> None:
-        self._slots = np.zeros((8192, 2), np.uint64)
+        self._slots = np.zeros((8192, _SLOT_WIDTH), np.uint64)
         self._hashes = np.empty(4096, np.uint64)
         self._starts = np.zeros(4097, np.int64)
         self._store = np.empty(1 << 16, np.uint8)
@@ -755,7 +761,7 @@ class Codes:
             self._starts = _grown(self._starts[: count + 1], size + 1)
             self._hashes = _grown(self._hashes[:count], size)
         if count >= self._slots.shape[0] // 2:
-            old, self._slots = self._slots, np.zeros((2 * self._slots.shape[0], 2), np.uint64)
+            old, self._slots = self._slots, np.zeros((2 * self._slots.shape[0], _SLOT_WIDTH), np.uint64)
             _rehash(old, self._slots, self._hashes)
 
     def strings(self) -> pa.Array:
