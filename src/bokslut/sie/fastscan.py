@@ -2069,7 +2069,7 @@ def _tune_memory() -> None:
     Transparent huge pages are turned off for the process (as Redis does), for NumPy's large
     arrays, Arrow's allocator and the buffers the file is read into alike. Where the machine is
     a virtual one whose host takes back the memory its guest frees, a fresh huge page cost
-    1.5–7.5 s per GiB first touched, small pages 0.4–0.5 s, and an import touches more than a
+    1.5–7.6 s per GiB first touched, small pages 0.4–0.5 s, and an import touches more than a
     GiB of fresh memory: `present` took 2.3–2.9 s against 2.9–3.7 s, 0.5 s less of system time
     (docs/scale.md, fourteenth session). The pages of a stretch of memory used again are
     fresh only once, whatever their size."""
