@@ -1258,20 +1258,14 @@ def _room_guess(buf: np.ndarray) -> int:
     return sample * (n // _SAMPLE_BYTES + 1) * 5 // 4 + 4096
 
 
-def _empty(shape: int | tuple[int, int], dtype: type[np.generic]) -> np.ndarray:
-    """An output array (in small pages while a file is streamed: see :func:`_tune_memory`; the
-    scanner fills a few MB at the start of each of a piece's many columns and never touches
-    the guessed room beyond)."""
-    arr: np.ndarray = np.empty(shape, dtype)
-    return arr
-
-
 class _Outputs:
     """The scanner's output arrays for one piece (see :func:`_scan`): room for ``records``
     (vouchers, rows, other records) and ``cap`` text bytes per string column.
 
     The Arrow arrays of a scanned piece are views of these (no copy), so a set is in use
-    until the piece's last view is gone; :class:`_OutputPool` then lends it again.
+    until the piece's last view is gone; :class:`_OutputPool` then lends it again. The scanner
+    fills a few MB at the start of each column and never touches the guessed room beyond: in
+    small pages (see :func:`_tune_memory`) the untouched room costs nothing.
     """
 
     def __init__(self, records: tuple[int, int, int], cap: int) -> None:
@@ -1283,27 +1277,27 @@ class _Outputs:
         """Make room for at least ``records`` and ``cap``, keeping the arrays that have it."""
         est_v, est_t, est_o = records
         if est_v > self.records[0]:
-            self.v_date = _empty(est_v, np.int32)
-            self.v_regdate = _empty(est_v, np.int32)
-            self.v_regvalid = _empty(est_v, np.uint8)
-            self.v_line = _empty(est_v, np.int64)
-            self.v_off = _empty((4, est_v + 1), np.int32)
+            self.v_date = np.empty(est_v, np.int32)
+            self.v_regdate = np.empty(est_v, np.int32)
+            self.v_regvalid = np.empty(est_v, np.uint8)
+            self.v_line = np.empty(est_v, np.int64)
+            self.v_off = np.empty((4, est_v + 1), np.int32)
         if est_t > self.records[1]:
-            self.t_voucher = _empty(est_t, np.int64)
-            self.t_row = _empty(est_t, np.int32)
-            self.t_kind = _empty(est_t, np.int8)
-            self.t_amount = _empty(est_t, np.int64)
-            self.t_date = _empty(est_t, np.int32)
-            self.t_line = _empty(est_t, np.int64)
-            self.t_off = _empty((5, est_t + 1), np.int32)
-            self.t_valid = _empty((3, est_t), np.uint8)
+            self.t_voucher = np.empty(est_t, np.int64)
+            self.t_row = np.empty(est_t, np.int32)
+            self.t_kind = np.empty(est_t, np.int8)
+            self.t_amount = np.empty(est_t, np.int64)
+            self.t_date = np.empty(est_t, np.int32)
+            self.t_line = np.empty(est_t, np.int64)
+            self.t_off = np.empty((5, est_t + 1), np.int32)
+            self.t_valid = np.empty((3, est_t), np.uint8)
         if est_o > self.records[2]:
-            self.o_line = _empty(est_o, np.int64)
-            self.o_start = _empty(est_o, np.int64)
-            self.o_stop = _empty(est_o, np.int64)
+            self.o_line = np.empty(est_o, np.int64)
+            self.o_start = np.empty(est_o, np.int64)
+            self.o_stop = np.empty(est_o, np.int64)
         if cap > self.cap:
-            self.v_buf = _empty((4, cap), np.uint8)
-            self.t_buf = _empty((5, cap), np.uint8)
+            self.v_buf = np.empty((4, cap), np.uint8)
+            self.t_buf = np.empty((5, cap), np.uint8)
             self.cap = cap
         self.records = (max(est_v, self.records[0]), max(est_t, self.records[1]), max(est_o, self.records[2]))
         self._idle = self._references()

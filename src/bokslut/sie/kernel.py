@@ -149,7 +149,7 @@ ONES = 0x0101010101010101
 HIGHS = 0x8080808080808080
 
 # numba's helper, typed loosely: its stubs type it as a Python call.
-trailing_zeros: Any = unsafe_numbers.trailing_zeros
+_trailing_zeros: Any = unsafe_numbers.trailing_zeros
 
 
 @inlined
@@ -164,7 +164,7 @@ def run_before(stop: Any) -> Any:
     """Bytes of a word before its first byte flagged (0x80) in ``stop``: 0 to 8."""
     if stop == 0:
         return 8
-    return numba.int64(trailing_zeros(stop) >> numba.uint64(3))
+    return numba.int64(_trailing_zeros(stop) >> numba.uint64(3))
 
 
 # numba's helper, typed loosely: its stubs type it as a Python call.
