@@ -12,6 +12,7 @@ from tests.ledger.sie_texts import small
 
 from bokslut.diagnostics import BokslutError, Level
 from bokslut.ledger import journal
+from bokslut.ledger.filecopy import Copier
 from bokslut.ledger.importer import import_files
 from bokslut.ledger.queries import trial_balance
 from bokslut.ledger.store import open_store
@@ -184,32 +185,29 @@ def test_a_copy_stopped_midway_leaves_nothing(ws, tmp_path, monkeypatch):
     source.write_bytes(b"x" * 100)
     monkeypatch.setattr(journal, "_COPY_PIECE", 10)
     stop = threading.Event()
-    copy_range = journal._copy_range
+    copy = Copier.copy
     calls = []
 
-    def stop_after_the_third(*args):
-        calls.append(args)
+    def stop_after_the_third(self, at, count):
+        calls.append((at, count))
         if len(calls) == 3:
             stop.set()
-        return copy_range(*args)
+        return copy(self, at, count)
 
-    monkeypatch.setattr(journal, "_copy_range", stop_after_the_third)
+    monkeypatch.setattr(Copier, "copy", stop_after_the_third)
+    monkeypatch.setattr(Copier, "clone", lambda self, size: False)  # as on ext4
     staging = journal.Staging.begin(ws)
     with source.open("rb") as f:
         assert not staging.copy_in("0-rader.kopia", f.fileno(), 100, stop)
-    assert len(calls) == 3
+    assert calls == [(0, 10), (10, 10), (20, 10)]
     assert list(staging.folder.iterdir()) == []
 
 
-def test_a_copy_falls_back_to_reading_where_the_kernel_cannot_copy(ws, tmp_path, monkeypatch):
+def test_a_copy_of_a_file_that_shrank_meanwhile_raises_and_leaves_nothing(ws, tmp_path):
     source = tmp_path / "stor.se"
-    source.write_bytes(os.urandom(5 * 1024 * 1024))
-
-    def cannot(*args):
-        raise OSError(errno.EXDEV, "Invalid cross-device link")
-
-    monkeypatch.setattr(os, "copy_file_range", cannot)
+    source.write_bytes(os.urandom(3 * 4096 + 5))
     staging = journal.Staging.begin(ws)
-    with source.open("rb") as f:
-        assert staging.copy_in("0-rader.kopia", f.fileno(), source.stat().st_size, threading.Event())
-    assert (staging.folder / "0-rader.kopia").read_bytes() == source.read_bytes()
+    with source.open("rb") as f, pytest.raises(OSError) as raised:
+        staging.copy_in("0-rader.kopia", f.fileno(), 5 * 4096, threading.Event())
+    assert raised.value.errno == errno.EIO
+    assert list(staging.folder.iterdir()) == []

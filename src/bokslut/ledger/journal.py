@@ -20,7 +20,6 @@ is set aside, untouched, with a finding. A workspace received from someone else
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import os
 import re
@@ -33,6 +32,7 @@ from typing import Any
 
 from bokslut.diagnostics import BokslutError, Finding, warning
 from bokslut.environment import environment_reason
+from bokslut.ledger.filecopy import Copier
 from bokslut.workspace.layout import Layout
 
 JOURNAL_FORMAT = 2
@@ -110,8 +110,9 @@ class Staging:
         return self.settle(name, mtime_ns)
 
     def copy_in(self, name: str, fd: int, size: int, stop: threading.Event) -> bool:
-        """Copy the first ``size`` bytes of the open file ``fd`` here as ``name`` (the kernel
-        copies, in pieces) and sync them; False, with nothing left here, once ``stop`` is set.
+        """Copy the first ``size`` bytes of the open file ``fd`` here as ``name``, in pieces (as
+        :class:`~bokslut.ledger.filecopy.Copier` can: cloned, past the page cache, or by the
+        kernel), and sync them; False, with nothing left here, once ``stop`` is set.
 
         The importer copies a large file while it is still being read; whether the file
         changed meanwhile it checks itself, and :meth:`settle` gives the copy its time.
@@ -120,12 +121,17 @@ class Staging:
         done = 0
         try:
             out = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+            copier = Copier(fd, out)
             try:
+                if size and copier.clone(size):
+                    done = size
                 while done < size and not stop.is_set():
-                    done += _copy_range(fd, out, done, min(_COPY_PIECE, size - done))
+                    done += copier.copy(done, min(_COPY_PIECE, size - done))
+                copier.close()
                 if not stop.is_set():
                     os.fsync(out)
             finally:
+                copier.close()
                 os.close(out)
         except BaseException:
             path.unlink(missing_ok=True)
@@ -210,25 +216,6 @@ def changed_while_read(source: Path) -> BokslutError:
 
 # Bytes copied between two looks at whether the copy is still wanted.
 _COPY_PIECE = 64 * 1024 * 1024
-
-
-def _copy_range(source: int, target: int, at: int, count: int) -> int:
-    """Copy ``count`` bytes at offset ``at`` of ``source`` to the same offset of ``target``."""
-    n = -1
-    copy = getattr(os, "copy_file_range", None)  # Linux only
-    if copy is not None:
-        try:
-            n = copy(source, target, count, at, at)
-        except OSError as exc:
-            # Not between these file systems, or not on this kernel: read and write instead.
-            if exc.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
-                raise
-    if n < 0:
-        data = os.pread(source, min(count, 4 * 1024 * 1024), at)
-        n = os.pwrite(target, data, at) if data else 0
-    if n <= 0:
-        raise OSError(errno.EIO, "the file is shorter than it was")
-    return n
 
 
 def fsync_dir(path: Path) -> None:
