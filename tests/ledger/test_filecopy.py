@@ -1,9 +1,10 @@
-"""A large file copied into the staging area: cloned, written past the page cache, or by the kernel."""
+"""A large file copied into the staging area and hashed on the way: cloned, or written past the page cache."""
 
 from __future__ import annotations
 
 import errno
 import fcntl
+import hashlib
 import os
 
 import pytest
@@ -17,17 +18,20 @@ SIZE = 4 * CHUNK + 2 * 4096 + 7
 
 
 @pytest.fixture
-def source(tmp_path):
+def source(tmp_path, monkeypatch):
+    monkeypatch.setattr(filecopy, "CHUNK", CHUNK)
     path = tmp_path / "stor.se"
     path.write_bytes(os.urandom(SIZE))
     return path
 
 
-def copied(source, target) -> bytes:
-    """Copy ``source`` to ``target`` as journal.Staging.copy_in does (without cloning)."""
+def copied(source, target) -> tuple[bytes, str]:
+    """``source`` copied to ``target`` range by range as journal.Staging.copy_in copies it
+    (without cloning); the copy's bytes and the digest taken."""
+    digest = hashlib.sha256()
     with source.open("rb") as f:
         out = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        copier = Copier(f.fileno(), out)
+        copier = Copier(f.fileno(), out, digest)
         try:
             done = 0
             while done < SIZE:
@@ -36,34 +40,28 @@ def copied(source, target) -> bytes:
         finally:
             copier.close()
             os.close(out)
-    return target.read_bytes()
+    return target.read_bytes(), digest.hexdigest()
 
 
 def direct(fd: int) -> bool:
     return bool(fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_DIRECT)
 
 
+def noting(writes: list[tuple[str, int]], write):
+    """``write`` (os.pwrite or os.pwritev), noting whether each went past the page cache, and where."""
+    return lambda fd, data, at: (
+        writes.append(("direct" if direct(fd) else "cached", at)) or write(fd, data, at)
+    )
+
+
 def test_whole_blocks_are_written_past_the_page_cache_and_the_last_bytes_through_it(
     source, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(filecopy, "CHUNK", CHUNK)
-    writes = []
-    pwritev, pwrite = os.pwritev, os.pwrite
-    monkeypatch.setattr(
-        os,
-        "pwritev",
-        lambda fd, bufs, at: (
-            writes.append(("direct" if direct(fd) else "cached", at)) or pwritev(fd, bufs, at)
-        ),
-    )
-    monkeypatch.setattr(
-        os,
-        "pwrite",
-        lambda fd, data, at: (
-            writes.append(("direct" if direct(fd) else "cached", at)) or pwrite(fd, data, at)
-        ),
-    )
-    assert copied(source, tmp_path / "kopia") == source.read_bytes()
+    writes: list[tuple[str, int]] = []
+    monkeypatch.setattr(os, "pwritev", noting(writes, os.pwritev))
+    monkeypatch.setattr(os, "pwrite", noting(writes, os.pwrite))
+    raw = source.read_bytes()
+    assert copied(source, tmp_path / "kopia") == (raw, hashlib.sha256(raw).hexdigest())
     # Four full chunks and the two blocks after them written directly, the 7 bytes through the cache.
     assert writes == [
         ("direct", 0),
@@ -78,7 +76,6 @@ def test_whole_blocks_are_written_past_the_page_cache_and_the_last_bytes_through
 def test_a_disk_that_refuses_a_direct_write_gets_the_bytes_through_the_page_cache(
     source, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(filecopy, "CHUNK", CHUNK)
     pwritev = os.pwritev
     refused = []
 
@@ -89,41 +86,30 @@ def test_a_disk_that_refuses_a_direct_write_gets_the_bytes_through_the_page_cach
         return pwritev(fd, bufs, at)
 
     monkeypatch.setattr(os, "pwritev", larger_blocks)
-    assert copied(source, tmp_path / "kopia") == source.read_bytes()
+    raw = source.read_bytes()
+    assert copied(source, tmp_path / "kopia") == (raw, hashlib.sha256(raw).hexdigest())
     assert refused == [0]  # asked once; the rest went through the cache
 
 
-def without_direct_writes(fcntl_):
-    """fcntl as on a file system that takes no O_DIRECT."""
+def test_a_file_system_without_direct_writes_gets_the_bytes_through_the_page_cache(
+    source, tmp_path, monkeypatch
+):
+    set_flags = fcntl.fcntl
 
     def refusing(fd, cmd, arg=0):
         if cmd == fcntl.F_SETFL and arg & os.O_DIRECT:
             raise OSError(errno.EINVAL, "Invalid argument")
-        return fcntl_(fd, cmd, arg)
+        return set_flags(fd, cmd, arg)
 
-    return refusing
-
-
-def test_a_file_system_without_direct_writes_is_copied_by_the_kernel(source, tmp_path, monkeypatch):
-    monkeypatch.setattr(fcntl, "fcntl", without_direct_writes(fcntl.fcntl))
-    kernel = []
-    copy_file_range = os.copy_file_range
-    monkeypatch.setattr(os, "copy_file_range", lambda *a: kernel.append(a[2:]) or copy_file_range(*a))
-    assert copied(source, tmp_path / "kopia") == source.read_bytes()
-    assert kernel == [(SIZE, 0, 0)]
+    monkeypatch.setattr(fcntl, "fcntl", refusing)
+    writes: list[tuple[str, int]] = []
+    monkeypatch.setattr(os, "pwrite", noting(writes, os.pwrite))
+    raw = source.read_bytes()
+    assert copied(source, tmp_path / "kopia") == (raw, hashlib.sha256(raw).hexdigest())
+    assert writes == [("cached", k * CHUNK) for k in range(5)]
 
 
-def test_where_the_kernel_cannot_copy_either_the_bytes_are_read_and_written(source, tmp_path, monkeypatch):
-    monkeypatch.setattr(fcntl, "fcntl", without_direct_writes(fcntl.fcntl))
-
-    def cannot(*args):
-        raise OSError(errno.EXDEV, "Invalid cross-device link")
-
-    monkeypatch.setattr(os, "copy_file_range", cannot)
-    assert copied(source, tmp_path / "kopia") == source.read_bytes()
-
-
-def test_a_clone_moves_no_bytes_and_a_refused_one_changes_nothing(source, tmp_path, monkeypatch):
+def test_a_clone_moves_no_bytes_and_the_file_is_read_only_to_be_hashed(source, tmp_path, monkeypatch):
     ioctl = fcntl.ioctl
     asked = []
 
@@ -132,20 +118,30 @@ def test_a_clone_moves_no_bytes_and_a_refused_one_changes_nothing(source, tmp_pa
         if request != filecopy._FICLONERANGE:
             return ioctl(fd, request, arg)
         src, at, length, dest_at = filecopy._CLONE_RANGE.unpack(arg)
-        os.pwrite(fd, os.pread(src, length, at), dest_at)  # what the file system would share
+        os.pwrite(fd, os.pread(src, length, at), dest_at)  # what the file system shares
         return 0
 
     monkeypatch.setattr(fcntl, "ioctl", sharing)
     target = tmp_path / "kopia"
+    digest = hashlib.sha256()
     with source.open("rb") as f:
         out = os.open(target, os.O_WRONLY | os.O_CREAT, 0o644)
-        copier = Copier(f.fileno(), out)
+        copier = Copier(f.fileno(), out, digest)
         assert copier.clone(SIZE)
+        monkeypatch.setattr(os, "pwrite", lambda *a: pytest.fail("a cloned file is not written"))
+        monkeypatch.setattr(os, "pwritev", lambda *a: pytest.fail("a cloned file is not written"))
+        done = 0
+        while done < SIZE:
+            done += copier.read(done, SIZE - done)
         copier.close()
         os.close(out)
-    assert target.read_bytes() == source.read_bytes()
+    raw = source.read_bytes()
+    assert target.read_bytes() == raw
+    assert digest.hexdigest() == hashlib.sha256(raw).hexdigest()
     assert asked == [filecopy._FICLONERANGE]
 
+
+def test_where_blocks_cannot_be_shared_a_clone_changes_nothing(source, tmp_path, monkeypatch):
     def not_here(fd, request, arg):
         raise OSError(errno.EOPNOTSUPP, "Operation not supported")  # ext4
 
@@ -153,7 +149,7 @@ def test_a_clone_moves_no_bytes_and_a_refused_one_changes_nothing(source, tmp_pa
     other = tmp_path / "annan"
     with source.open("rb") as f:
         out = os.open(other, os.O_WRONLY | os.O_CREAT, 0o644)
-        copier = Copier(f.fileno(), out)
+        copier = Copier(f.fileno(), out, hashlib.sha256())
         assert not copier.clone(SIZE)
         copier.close()
         os.close(out)
@@ -163,11 +159,12 @@ def test_a_clone_moves_no_bytes_and_a_refused_one_changes_nothing(source, tmp_pa
 def test_a_copy_past_the_end_of_the_file_says_so(source, tmp_path):
     with source.open("rb") as f:
         out = os.open(tmp_path / "kopia", os.O_WRONLY | os.O_CREAT, 0o644)
-        copier = Copier(f.fileno(), out)
+        copier = Copier(f.fileno(), out, hashlib.sha256())
         try:
-            with pytest.raises(OSError) as raised:
-                copier.copy(SIZE + 4096 - 7, 4096)
+            for step in (copier.copy, copier.read):
+                with pytest.raises(OSError) as raised:
+                    step(SIZE + 4096 - 7, 4096)
+                assert raised.value.errno == errno.EIO
         finally:
             copier.close()
             os.close(out)
-    assert raised.value.errno == errno.EIO

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
 import threading
@@ -11,7 +12,7 @@ import pytest
 from tests.ledger.sie_texts import small
 
 from bokslut.diagnostics import BokslutError, Level
-from bokslut.ledger import journal
+from bokslut.ledger import filecopy, journal
 from bokslut.ledger.filecopy import Copier
 from bokslut.ledger.importer import import_files
 from bokslut.ledger.queries import trial_balance
@@ -166,13 +167,14 @@ def test_a_hand_made_journal_in_our_shape_does_no_more_than_a_hand_edit_of_data_
 def test_a_file_copied_in_while_it_is_read_is_all_there_and_synced(ws, tmp_path, monkeypatch):
     source = tmp_path / "stor.se"
     source.write_bytes(os.urandom(3 * 1024 * 1024 + 7))
-    monkeypatch.setattr(journal, "_COPY_PIECE", 1024 * 1024)  # several pieces
+    monkeypatch.setattr(filecopy, "CHUNK", 1024 * 1024)  # several pieces
     synced = []
     fsync = os.fsync
     monkeypatch.setattr(os, "fsync", lambda fd: synced.append(os.fstat(fd).st_size) or fsync(fd))
     staging = journal.Staging.begin(ws)
     with source.open("rb") as f:
-        assert staging.copy_in("0-rader.kopia", f.fileno(), source.stat().st_size, threading.Event())
+        digest = staging.copy_in("0-rader.kopia", f.fileno(), source.stat().st_size, threading.Event())
+    assert digest == hashlib.sha256(source.read_bytes()).hexdigest()
     assert (staging.folder / "0-rader.kopia").read_bytes() == source.read_bytes()
     assert synced == [source.stat().st_size]
     change = staging.settle("0-rader.kopia", 1_700_000_000_000_000_000)
@@ -183,7 +185,7 @@ def test_a_file_copied_in_while_it_is_read_is_all_there_and_synced(ws, tmp_path,
 def test_a_copy_stopped_midway_leaves_nothing(ws, tmp_path, monkeypatch):
     source = tmp_path / "stor.se"
     source.write_bytes(b"x" * 100)
-    monkeypatch.setattr(journal, "_COPY_PIECE", 10)
+    monkeypatch.setattr(filecopy, "CHUNK", 10)
     stop = threading.Event()
     copy = Copier.copy
     calls = []
@@ -198,8 +200,8 @@ def test_a_copy_stopped_midway_leaves_nothing(ws, tmp_path, monkeypatch):
     monkeypatch.setattr(Copier, "clone", lambda self, size: False)  # as on ext4
     staging = journal.Staging.begin(ws)
     with source.open("rb") as f:
-        assert not staging.copy_in("0-rader.kopia", f.fileno(), 100, stop)
-    assert calls == [(0, 10), (10, 10), (20, 10)]
+        assert staging.copy_in("0-rader.kopia", f.fileno(), 100, stop) is None
+    assert calls == [(0, 100), (10, 90), (20, 80)]
     assert list(staging.folder.iterdir()) == []
 
 

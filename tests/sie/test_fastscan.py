@@ -827,46 +827,6 @@ def test_a_checksum_that_only_the_header_lines_would_match_is_still_the_exact_re
     assert fastscan.read_fast(data, "f.se", None, ExactLines, parts=2) is None
 
 
-def _hashing_threads() -> list[str]:
-    import threading
-
-    return [t.name for t in threading.enumerate() if t.name.startswith("bokslut-sha256")]
-
-
-@pytest.fixture
-def hashings(monkeypatch) -> list[fastscan._Hashing]:
-    """Every hashing of the test, kept alive: its thread must end because it was closed, not
-    because the hashing was collected."""
-    made: list[fastscan._Hashing] = []
-
-    class Kept(fastscan._Hashing):
-        def __init__(self) -> None:
-            super().__init__()
-            made.append(self)
-
-    monkeypatch.setattr(fastscan, "_Hashing", Kept)
-    return made
-
-
-def test_a_streamed_file_is_hashed_whole_and_in_order_beside_the_scan(tmp_path, hashings):
-    import hashlib
-
-    raw = _vouchers_text(400).encode()
-    pieces: list[fastscan.Piece] = []
-    streamed = _streamed(raw, tmp_path, pieces=pieces)
-    assert streamed is not None and len(pieces) > 10  # many buffers, each reused after hashing
-    assert streamed.sha256 == hashlib.sha256(raw).hexdigest()
-    assert len(hashings) == 1 and _hashing_threads() == []  # the hashing thread ends with the scan
-
-
-def test_a_file_declined_late_leaves_no_hashing_thread_behind(tmp_path, hashings):
-    text = _vouchers_text(200)
-    last = text.rindex("#VER")
-    raw = (text[:last] + text[last:].replace("\n}", "\n}\n#KSUMMA 1234", 1)).encode()
-    assert _streamed(raw, tmp_path) is None  # by the scanner, at its last piece
-    assert len(hashings) == 1 and _hashing_threads() == []
-
-
 _STREAM_AND_ASK_THE_KERNEL = """
 import ctypes, sys
 from bokslut.sie import fastscan

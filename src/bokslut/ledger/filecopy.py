@@ -1,17 +1,22 @@
-"""A large file copied byte for byte into the staging area, at the least cost to the machine.
+"""A large file copied byte for byte into the staging area, and its SHA-256 taken on the way.
 
 The copy of an imported file is kept for the auditor, not read again by the import, so
 nothing is gained by having its bytes in the page cache. In order of preference:
 
 * where the file system shares blocks between files (XFS, Btrfs), the copy is a clone of
   the file's range: no bytes move, and a later change to the original leaves it as it was;
-* else the bytes are read into one buffer of ours, reused, and written past the page cache
-  (``O_DIRECT``): a 450 MB file costs 0.09 s of processor time instead of 0.14–0.81 s for
-  the kernel's own copy, which fills fresh page-cache pages (costly where a virtual
-  machine's host has taken back the memory they were on) and then writes them back beside
-  the import (docs/scale.md);
-* else (a file system that takes no ``O_DIRECT``, a non-Linux system) the kernel copies
-  (``copy_file_range``), or failing that we read and write.
+  the file is then read only to be hashed;
+* else the bytes are read into one buffer of ours, reused, hashed there, and written past
+  the page cache (``O_DIRECT``): a 450 MB file costs 0.09 s of processor time besides the
+  hashing, instead of 0.14–0.81 s for the kernel's own copy, which fills fresh page-cache
+  pages (costly where a virtual machine's host has taken back the memory they were on)
+  and then writes them back beside the import (docs/scale.md);
+* else (a file system or disk that takes no ``O_DIRECT``) they are written through the
+  page cache from the same buffer.
+
+The digest is taken here rather than from the scanner's buffers, so that it is done by
+the thread that copies from the first moment of the import, while the scanner's modules
+still load on the other processor.
 """
 
 from __future__ import annotations
@@ -22,6 +27,14 @@ import mmap
 import os
 import struct
 import sys
+from typing import Protocol
+
+
+class Digest(Protocol):
+    """What is asked of a hash object of :mod:`hashlib`."""
+
+    def update(self, data: memoryview, /) -> None: ...
+
 
 # Bytes read and written at a time: a multiple of any block size O_DIRECT asks to be aligned to.
 CHUNK = 8 * 1024 * 1024
@@ -37,30 +50,20 @@ _NOT_HERE = frozenset((errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP
 
 class Copier:
     """Copies ranges of the open file ``source`` to the same offsets of the open file ``target``
-    (a new, empty file). Not for several threads at once."""
+    (a new, empty file), every byte read also going into ``digest``. Not for several threads
+    at once; :meth:`close` lets its buffer go."""
 
-    def __init__(self, source: int, target: int) -> None:
+    def __init__(self, source: int, target: int, digest: Digest) -> None:
         self._source = source
         self._target = target
-        self._buffer: mmap.mmap | None = None  # set while writing past the page cache
-        self._tried = False  # whether the target was asked to take O_DIRECT
-
-    def _begin_direct(self) -> None:
-        self._tried = True
-        direct = getattr(os, "O_DIRECT", 0)
-        if not direct:
-            return
-        try:
-            fcntl.fcntl(self._target, fcntl.F_SETFL, fcntl.fcntl(self._target, fcntl.F_GETFL) | direct)
-        except OSError as exc:
-            if exc.errno not in _NOT_HERE:
-                raise
-            return
+        self._digest = digest
         self._buffer = mmap.mmap(-1, CHUNK)  # page-aligned, as O_DIRECT asks
+        self._direct: bool | None = None  # whether the target takes O_DIRECT (None: not asked yet)
 
     def clone(self, size: int) -> bool:
         """Whether the file system made the target's first ``size`` bytes the source's (no bytes
-        copied); False where it cannot share blocks, and then nothing was changed."""
+        copied; :meth:`read` then hashes them); False where it cannot share blocks, and then
+        nothing was changed."""
         if sys.platform != "linux":
             return False
         try:
@@ -71,56 +74,58 @@ class Copier:
             raise
         return True
 
-    def copy(self, at: int, count: int) -> int:
-        """Copy up to ``count`` bytes at offset ``at``; returns how many were copied (> 0).
+    def read(self, at: int, count: int) -> int:
+        """Hash up to ``count`` bytes at offset ``at`` (of a file cloned); returns how many (> 0).
         Raises OSError (EIO) when the source ends before ``at + 1``."""
-        if not self._tried:
-            self._begin_direct()
-        if self._buffer is None or at % _BLOCK:
-            return _kernel_copy(self._source, self._target, at, count)
         with memoryview(self._buffer) as view:
-            n = os.preadv(self._source, [view[: min(count, CHUNK)]], at)
-            if n <= 0:
-                raise OSError(errno.EIO, "the file is shorter than it was")
-            whole = n - n % _BLOCK
+            return self._hashed(view, self._read(view, at, count))
+
+    def copy(self, at: int, count: int) -> int:
+        """Copy (and hash) up to ``count`` bytes at offset ``at``; returns how many (> 0).
+        Raises OSError (EIO) when the source ends before ``at + 1``."""
+        if self._direct is None:
+            self._direct = _set_direct(self._target, True)
+        with memoryview(self._buffer) as view:
+            n = self._read(view, at, count)
+            whole = n - n % _BLOCK if self._direct and at % _BLOCK == 0 else 0
             if whole:
                 try:
-                    return os.pwritev(self._target, [view[:whole]], at)
+                    written = os.pwritev(self._target, [view[:whole]], at)
                 except OSError as exc:
                     if exc.errno != errno.EINVAL:  # EINVAL: this disk's blocks are larger
                         raise
+                else:
+                    return self._hashed(view, written)
             # The file's last bytes (less than a block), or a disk that refused: through the cache.
-            self._through_cache()
-            written = os.pwrite(self._target, view[:n], at)
-        self.close()
-        return written
-
-    def _through_cache(self) -> None:
-        flags = fcntl.fcntl(self._target, fcntl.F_GETFL)
-        fcntl.fcntl(self._target, fcntl.F_SETFL, flags & ~getattr(os, "O_DIRECT", 0))
+            if self._direct:
+                self._direct = _set_direct(self._target, False)
+            return self._hashed(view, os.pwrite(self._target, view[:n], at))
 
     def close(self) -> None:
-        """Write through the page cache from now on, and let the buffer go."""
-        buffer, self._buffer = self._buffer, None
-        if buffer is not None:
-            self._through_cache()
-            buffer.close()
+        self._buffer.close()
+
+    def _read(self, view: memoryview, at: int, count: int) -> int:
+        n = os.preadv(self._source, [view[: min(count, CHUNK)]], at)
+        if n <= 0:
+            raise OSError(errno.EIO, "the file is shorter than it was")
+        return n
+
+    def _hashed(self, view: memoryview, n: int) -> int:
+        """The buffer's first ``n`` bytes put into the digest (any read past them are read again)."""
+        self._digest.update(view[:n])
+        return n
 
 
-def _kernel_copy(source: int, target: int, at: int, count: int) -> int:
-    """Copy ``count`` bytes at offset ``at`` of ``source`` to the same offset of ``target``."""
-    n = -1
-    copy = getattr(os, "copy_file_range", None)  # Linux only
-    if copy is not None:
-        try:
-            n = copy(source, target, count, at, at)
-        except OSError as exc:
-            # Not between these file systems, or not on this kernel: read and write instead.
-            if exc.errno not in _NOT_HERE:
-                raise
-    if n < 0:
-        data = os.pread(source, min(count, 4 * 1024 * 1024), at)
-        n = os.pwrite(target, data, at) if data else 0
-    if n <= 0:
-        raise OSError(errno.EIO, "the file is shorter than it was")
-    return n
+def _set_direct(fd: int, on: bool) -> bool:
+    """Turn O_DIRECT on or off for ``fd``; whether it is on."""
+    direct = getattr(os, "O_DIRECT", 0)
+    if not direct:
+        return False
+    flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+    try:
+        fcntl.fcntl(fd, fcntl.F_SETFL, flags | direct if on else flags & ~direct)
+    except OSError as exc:
+        if exc.errno not in _NOT_HERE:
+            raise
+        return False
+    return on

@@ -20,6 +20,7 @@ is set aside, untouched, with a finding. A workspace received from someone else
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -109,25 +110,25 @@ class Staging:
             raise changed_while_read(source)
         return self.settle(name, mtime_ns)
 
-    def copy_in(self, name: str, fd: int, size: int, stop: threading.Event) -> bool:
+    def copy_in(self, name: str, fd: int, size: int, stop: threading.Event) -> str | None:
         """Copy the first ``size`` bytes of the open file ``fd`` here as ``name``, in pieces (as
-        :class:`~bokslut.ledger.filecopy.Copier` can: cloned, past the page cache, or by the
-        kernel), and sync them; False, with nothing left here, once ``stop`` is set.
+        :class:`~bokslut.ledger.filecopy.Copier` can: cloned, or read and written past the page
+        cache), and sync them; returns their SHA-256 (hex), taken as they are copied. None,
+        with nothing left here, once ``stop`` is set.
 
         The importer copies a large file while it is still being read; whether the file
         changed meanwhile it checks itself, and :meth:`settle` gives the copy its time.
         """
         path = self._path(name)
-        done = 0
+        digest = hashlib.sha256()
         try:
             out = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
-            copier = Copier(fd, out)
+            copier = Copier(fd, out, digest)
             try:
-                if size and copier.clone(size):
-                    done = size
+                step = copier.read if size and copier.clone(size) else copier.copy
+                done = 0
                 while done < size and not stop.is_set():
-                    done += copier.copy(done, min(_COPY_PIECE, size - done))
-                copier.close()
+                    done += step(done, size - done)
                 if not stop.is_set():
                     os.fsync(out)
             finally:
@@ -138,8 +139,8 @@ class Staging:
             raise
         if stop.is_set():
             path.unlink(missing_ok=True)
-            return False
-        return True
+            return None
+        return digest.hexdigest()
 
     def settle(self, name: str, mtime_ns: int) -> Change:
         """A file :meth:`copy_in` wrote, given the modification time it will have in data/ledger."""
@@ -215,9 +216,6 @@ def changed_while_read(source: Path) -> BokslutError:
 
 
 # Bytes copied between two looks at whether the copy is still wanted.
-_COPY_PIECE = 64 * 1024 * 1024
-
-
 def fsync_dir(path: Path) -> None:
     """Make a rename in ``path`` durable (best effort: not every file system can)."""
     with contextlib.suppress(OSError):

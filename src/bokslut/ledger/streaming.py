@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import io
 import os
 import tempfile
@@ -48,11 +49,12 @@ BACKLOG = 4
 
 
 class Copy:
-    """A large file copied into the staging area in a thread (and its copy synced).
+    """A large file copied into the staging area in a thread (and its copy synced), its SHA-256
+    taken on the way.
 
-    Begun as soon as the import holds the writer lock, before the scan: the kernel copies,
-    without the GIL, on the processor that the import's start (loading modules, which holds
-    the GIL) leaves idle, instead of beside the scan, which uses both."""
+    Begun as soon as the import holds the writer lock, before the scan: the copy and the
+    digest run without the GIL on the processor that the import's start (loading modules,
+    which holds the GIL) leaves idle, instead of beside the scan, which uses both."""
 
     def __init__(self, staging: journal.Staging, name: str, fd: int, seen: os.stat_result) -> None:
         self.name = name
@@ -62,6 +64,13 @@ class Copy:
         self._stop = threading.Event()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bokslut-copy")
         self._copied = self._pool.submit(staging.copy_in, name, self._fd, seen.st_size, self._stop)
+
+    def sha256(self) -> str:
+        """The file's SHA-256 (hex), once copied; raises OSError if the copy failed."""
+        digest = self._copied.result()
+        if digest is None:
+            raise OSError(errno.ECANCELED, "the copy was stopped")
+        return digest
 
     def finish(self, source: Path) -> None:
         """Wait for the copy; raises OSError if it failed (the importer says so, as for any copy)
@@ -233,6 +242,7 @@ class Streaming:
             assert self.copy is not None
             staged = writer.close(checks.vouchers, checks.counted, checks.first_date)
             staged = dataclasses.replace(staged, summed=follower.finish())
+            sha256 = self.copy.sha256()  # the copy is done long before, as a rule
         except BaseException:
             self.stop()
             raise
@@ -247,7 +257,7 @@ class Streaming:
             finally:
                 checking.shutdown()
 
-        return StreamedFile(self.stat, streamed.sha256, streamed.sie, staged, checked, self.copy)
+        return StreamedFile(self.stat, sha256, streamed.sie, staged, checked, self.copy)
 
     def stop(self) -> None:
         """Stop scanning and copying, wait for the threads, and throw away what was written.

@@ -22,7 +22,6 @@ both paths always give the same SieFile; tests/sie/test_fastscan.py checks it.
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import io
 import mmap
 import os
@@ -1691,47 +1690,15 @@ class Piece:
 
 @dataclass(frozen=True, slots=True)
 class Streamed:
-    """What streaming a file gave besides its pieces: the header records, and the file's digest."""
+    """What streaming a file gave besides its pieces: the header records (the file's digest is
+    taken by whoever copies it: :class:`bokslut.ledger.filecopy.Copier`)."""
 
     sie: SieFile  # header, chart and balances; ``vouchers`` and ``transactions`` empty
-    sha256: str
     size: int
 
 
 def _window_size(piece_max_bytes: int) -> int:
     return max(1, min(STREAM_PIECE_BYTES, piece_max_bytes // 2))
-
-
-class _Hashing:
-    """The file's SHA-256 taken in a thread of its own, piece after piece in file order.
-
-    hashlib lets the GIL go on large buffers, so the thread that reads the pieces and hands
-    them on need not wait for the digest (a third of a second per 450 MB). A piece's buffer
-    must not be reused before its bytes are hashed: :meth:`release` waits for that.
-    """
-
-    def __init__(self) -> None:
-        self._digest = hashlib.sha256()
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bokslut-sha256")
-        self._pending: dict[int, Future[None]] = {}
-
-    def update(self, buf: Room, length: int) -> None:
-        self._pending[id(buf)] = self._pool.submit(self._digest.update, memoryview(buf)[:length])
-
-    def release(self, buf: Room) -> None:
-        """Wait until ``buf``'s bytes are hashed, so that it can be filled again."""
-        pending = self._pending.pop(id(buf), None)
-        if pending is not None:
-            pending.result()
-
-    def hexdigest(self) -> str:
-        self.close()
-        return self._digest.hexdigest()
-
-    def close(self) -> None:
-        """Wait for the thread to finish what it was given (safe to call more than once)."""
-        self._pool.shutdown(wait=True)
-        self._pending.clear()
 
 
 # A buffer a piece of a streamed file is read into.
@@ -1748,14 +1715,14 @@ def _room(size: int) -> Room:
 
 
 def _pieces(
-    f: io.BufferedReader, window: int, limit: int, digest: _Hashing | None, free: list[Room]
+    f: io.BufferedReader, window: int, limit: int, free: list[Room]
 ) -> Iterator[tuple[Room, int] | None]:
     """The file in pieces of about ``window`` bytes, each cut just before a line starting "#VER":
     (buffer, length), the piece being ``buffer[:length]``.
 
     The buffers come from ``free`` when there are any (the caller gives a buffer back once
-    its piece is scanned and hashed), so reading a large file reuses a few buffers instead of
-    mapping fresh memory for every piece. Every byte goes into ``digest`` (if any) once, in order.
+    its piece is scanned), so reading a large file reuses a few buffers instead of
+    mapping fresh memory for every piece.
     None (then nothing more) when a stretch without a #VER line is longer than ``limit``:
     the exact reader must read the file.
     """
@@ -1790,8 +1757,6 @@ def _pieces(
         if cut > limit:
             yield None
             return
-        if digest is not None:
-            digest.update(buf, cut)
         carry = bytes(memoryview(buf)[cut:n])
         if cut:
             yield buf, cut
@@ -1911,7 +1876,6 @@ def _stream_pass(
     sniff: Callable[[bytes, str], SieFile | None],
     window: int,
     limit: int,
-    digest: _Hashing | None,
     known: tuple[enc.Detected, int, int] | None,
     others: _Others | None,
 ) -> _Pass | _Turned | None:
@@ -1947,8 +1911,6 @@ def _stream_pass(
                 out.tally[1] = min(out.tally[1], 1)
                 return True
             chunk, lines, holes = future.result()
-            if digest is not None:
-                digest.release(buf)
             free.append(buf)
             if chunk is None:
                 return False
@@ -1980,7 +1942,7 @@ def _stream_pass(
 
         try:
             first = True
-            for got in _pieces(f, window, limit, digest, free):
+            for got in _pieces(f, window, limit, free):
                 if got is None:
                     return None
                 buf, stop = got
@@ -2111,10 +2073,9 @@ def stream_fast(
     size = os.fstat(f.fileno()).st_size
     _tune_memory()
     origin = f.tell()
-    digest = _Hashing()
     others = _Others(name, read_lines)
     try:
-        scanned = _stream_pass(f, name, consume, sniff, window, piece_max_bytes, digest, None, others)
+        scanned = _stream_pass(f, name, consume, sniff, window, piece_max_bytes, None, others)
         if isinstance(scanned, _Turned):
             if reset is None:
                 return None
@@ -2122,13 +2083,11 @@ def stream_fast(
             others.close()
             others = _Others(name, read_lines)
             f.seek(origin)
-            tallied = _stream_pass(f, name, None, sniff, window, piece_max_bytes, None, None, None)
+            tallied = _stream_pass(f, name, None, sniff, window, piece_max_bytes, None, None)
             if not isinstance(tallied, _Pass):
                 return None
             known = _decision(tallied.bom, tallied.tally)
             f.seek(origin)
-            digest.close()
-            digest = _Hashing()
             latin = int(tallied.tally[3])
             scanned = _stream_pass(
                 f,
@@ -2137,11 +2096,9 @@ def stream_fast(
                 sniff,
                 window,
                 piece_max_bytes,
-                digest,
                 (known, int(tallied.tally[0]), latin),
                 others,
             )
-        sha256 = digest.hexdigest()
         if not isinstance(scanned, _Pass):
             return None
         if f.tell() != size:
@@ -2153,7 +2110,6 @@ def stream_fast(
             return None  # a Windows-1252 line in a CP437 file, an undefined Windows-1252 byte
         reader = others.read(detected)
     finally:
-        digest.close()
         others.close()
     if any(finding.level is Level.ERROR for finding in reader.findings):
         return None
@@ -2177,7 +2133,6 @@ def stream_fast(
             counts=all_counts,
             findings=result.findings,
         ),
-        sha256,
         size,
     )
 
