@@ -18,8 +18,10 @@ from typing import Any
 import pytest
 from fontTools.ttLib import TTFont
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.wait import WebDriverWait
 
 from bokslut.pipeline.areas import report_parts
 from bokslut.pipeline.build import build_report
@@ -193,7 +195,7 @@ def test_the_site_search_finds_words_and_table_numbers(built, browser, query, pa
     box = browser.find_element(By.ID, "sok-q")
     box.send_keys(query)
     box.submit()
-    status = browser.find_element(By.ID, "sok-status").text
+    status = search_status(browser)
     assert "träff" in status and not status.startswith("Inga")
     hits = browser.find_elements(By.CSS_SELECTOR, "#sok-traffar a")
     targets = [h.get_attribute("href").rsplit("/", 1)[1] for h in hits]
@@ -201,6 +203,17 @@ def test_the_site_search_finds_words_and_table_numbers(built, browser, query, pa
     assert axe_violations(browser) == []
     next(h for h, t in zip(hits, targets, strict=True) if t.startswith(page)).click()
     assert expected in browser.find_element(By.TAG_NAME, "main").get_attribute("textContent")
+
+
+def search_status(browser: webdriver.Chrome) -> str:
+    """The search page's status line, once the page the form was sent to has filled it in
+    (right after a submit the page being left may still be the one asked)."""
+
+    def filled(driver: webdriver.Chrome) -> str | bool:
+        found = driver.find_elements(By.ID, "sok-status")
+        return bool(found) and found[0].text
+
+    return WebDriverWait(browser, 20, ignored_exceptions=(StaleElementReferenceException,)).until(filled)
 
 
 def test_a_search_without_hits_says_so(built, browser):

@@ -215,7 +215,6 @@ def changed_while_read(source: Path) -> BokslutError:
     return BokslutError(f"{source}: filen ändrades medan den importerades – försök igen")
 
 
-# Bytes copied between two looks at whether the copy is still wanted.
 def fsync_dir(path: Path) -> None:
     """Make a rename in ``path`` durable (best effort: not every file system can)."""
     with contextlib.suppress(OSError):
