@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -41,10 +42,12 @@ def test_short_values_are_encoded_by_words_exactly_as_arrow_encodes_them():
     assert distinct.dictionary(column).dictionary.to_pylist() == values
 
 
-def test_one_table_encodes_column_after_column_each_with_its_own_dictionary():
-    # A file's pieces one after another: the table grows for the first (30 000 keys) and is
-    # cleared after each, so the next piece's dictionary holds only its own values, in its order.
-    short = distinct.ShortValues()
+@pytest.mark.parametrize("slots", [1024, 1 << 18])
+def test_one_table_encodes_column_after_column_each_with_its_own_dictionary(slots):
+    # A file's pieces one after another: the table grows for the first (30 000 keys; begun
+    # small) or holds them as it is (begun as a streamed file's), and is cleared after each,
+    # so the next piece's dictionary holds only its own values, in its order.
+    short = distinct.ShortValues(slots)
     many = pa.array([f"1:{(i * 7919) % 30_000}" for i in range(90_000)])
     first = short.dictionary(many)
     assert first is not None and len(first.dictionary) == 30_000

@@ -1106,3 +1106,12 @@ def test_labels_and_repeated_dates_read_as_words_scan_like_the_exact_reader(line
     assert (fast is not None) is ("X" not in line and "x" not in line and "2023010 " not in line + " ")
     if fast is not None:
         same(fast, exact)
+
+
+def test_rows_are_counted_by_kind_in_the_order_the_kinds_first_come():
+    # As Arrow's value_counts of the kind strings gave them: the file's counts, and their order.
+    T, R, B = fastscan.TRANS, fastscan.RTRANS, fastscan.BTRANS
+    kinds = np.array([T, B, R, T, T, R], np.int8)
+    assert list(fastscan._kind_counts(kinds).items()) == [("TRANS", 3), ("BTRANS", 1), ("RTRANS", 2)]
+    assert list(fastscan._kind_counts(np.array([R, T], np.int8)).items()) == [("RTRANS", 1), ("TRANS", 1)]
+    assert fastscan._kind_counts(np.zeros(0, np.int8)) == {}

@@ -43,6 +43,10 @@ if TYPE_CHECKING:
 # from there, since loading the settings (pydantic) is what the scan runs beside.
 LARGEST_SIE_BYTES = 1024 * 1024 * 1024 * 1024
 
+# The first size of the table a streamed file's short values are encoded with: a piece of
+# 32 MB holds up to some hundred thousand distinct object keys (6 MB; pages only touched as used).
+SHORT_SLOTS = 1 << 18
+
 # Scanned pieces held while the store opens (a piece is tens of MB of Arrow): enough for the
 # scan to run through the store's opening, bounded whatever the file's size.
 BACKLOG = 4
@@ -287,7 +291,7 @@ class Streaming:
         finally:
             self._loaded.set()
         self._checks = RunningChecks(str(self.path))
-        self._short = ShortValues()
+        self._short = ShortValues(SHORT_SLOTS)
         streamed = fastscan.stream_fast(
             self._f, str(self.path), self._consume, reader.ExactLines, reader.sniff, reset=self._reset
         )

@@ -491,12 +491,16 @@ class ShortValues:
     column after column with one table: a value is hashed and compared as two words and a
     length, not as bytes of any length, and the table is cleared after each column (each
     has a dictionary of its own) instead of being made, grown and zeroed again. For one
-    thread at a time (a file's pieces, one after another)."""
+    thread at a time (a file's pieces, one after another).
 
-    def __init__(self) -> None:
-        self._slots = np.zeros((1024, _SLOT_WORDS), np.uint64)
-        self._firsts = np.empty(512, np.int64)
-        self._where = np.empty(512, np.int64)
+    ``slots``: the table's first size (a power of two), for a file whose pieces are known to
+    be large: grown four times over from the default, a piece's 90 000 object keys were
+    hashed into it five times (0.026 s)."""
+
+    def __init__(self, slots: int = 1024) -> None:
+        self._slots = np.zeros((slots, _SLOT_WORDS), np.uint64)
+        self._firsts = np.empty(slots // 2, np.int64)
+        self._where = np.empty(slots // 2, np.int64)
 
     def dictionary(self, arr: pa.Array) -> pa.DictionaryArray | None:
         """``arr`` (strings) dictionary-encoded as ``pyarrow.compute.dictionary_encode`` encodes
