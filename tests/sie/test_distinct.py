@@ -155,11 +155,13 @@ def test_pairs_read_eight_bytes_at_a_time_are_those_read_byte_by_byte(keys, spli
     assert distinct.as_dict(found.table()) == checks.first_uses(whole, "v", split=split, compiled=False)
 
 
-def test_first_lines_of_many_values_grow_the_table_and_keep_each_first_line():
+@pytest.mark.parametrize("slots", [8192, 1 << 18])
+def test_first_lines_of_many_values_grow_the_table_and_keep_each_first_line(slots):
+    # Begun small, the table grows; begun as a streamed file's, it holds them as it is.
     rng = np.random.default_rng(7)
     ids = [f"1:{i:06d}|6:{'P' * (i % 40)}{i % 977}" for i in rng.integers(0, 30_000, 200_000)]
     lines = np.arange(10, 10 + len(ids), dtype=np.int64)
-    found = distinct.FirstLines(split=True)
+    found = distinct.FirstLines(split=True, slots=slots)
     for start in range(0, len(ids), 30_000):
         found.add(pa.array(ids[start : start + 30_000]), lines[start : start + 30_000])
     expected = checks.first_uses(pa.table({"v": ids, "line": lines}), "v", split=True, compiled=False)

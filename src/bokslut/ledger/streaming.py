@@ -47,6 +47,10 @@ LARGEST_SIE_BYTES = 1024 * 1024 * 1024 * 1024
 # 32 MB holds up to some hundred thousand distinct object keys (6 MB; pages only touched as used).
 SHORT_SLOTS = 1 << 18
 
+# The first size of the checks' table of object pairs for a streamed file: a region's
+# 100 000 objects in use fit without growing it (6 MB; pages only touched as used).
+PAIR_SLOTS = 1 << 18
+
 # Scanned pieces held while the store opens (a piece is tens of MB of Arrow): enough for the
 # scan to run through the store's opening, bounded whatever the file's size.
 BACKLOG = 4
@@ -290,7 +294,7 @@ class Streaming:
                     _warm_up()
         finally:
             self._loaded.set()
-        self._checks = RunningChecks(str(self.path))
+        self._checks = RunningChecks(str(self.path), pair_slots=PAIR_SLOTS)
         self._short = ShortValues(SHORT_SLOTS)
         streamed = fastscan.stream_fast(
             self._f, str(self.path), self._consume, reader.ExactLines, reader.sniff, reset=self._reset
@@ -348,7 +352,7 @@ class Streaming:
         self._backlog.clear()
         with contextlib.suppress(Exception):  # what failed is thrown away with the old writer
             self._wait_written()
-        self._checks = RunningChecks(str(self.path))
+        self._checks = RunningChecks(str(self.path), pair_slots=PAIR_SLOTS)
         old, target = self._writer, self._target
         if self._ready.is_set() and old is not None and target is not None and self._follower is not None:
             self._follower.close()

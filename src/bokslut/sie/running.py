@@ -98,7 +98,8 @@ def _merged(parts: list[pa.Table], keys: list[str], column: str, how: str) -> pa
 class RunningChecks:
     """The checks' state over the pieces of one file, added to with :meth:`add`."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, *, pair_slots: int = 8192) -> None:
+        """``pair_slots``: the first size of the table of object pairs used (distinct.FirstLines)."""
         self.name = name
         self.vouchers = 0
         self.rows = 0
@@ -109,7 +110,7 @@ class RunningChecks:
         self._day_counts = np.zeros(_DAYS, np.int64)
         self._day_lines = np.zeros((_DAYS, checks.SHOWN_DATES), np.int64)
         self._accounts = distinct.FirstLines()
-        self._pairs = distinct.FirstLines(split=True)
+        self._pairs = distinct.FirstLines(split=True, slots=pair_slots)
         self._series: dict[str, int] = {}
         self._keys: list[np.ndarray] = []
         self._key_lines: list[np.ndarray] = []
