@@ -26,12 +26,15 @@ def _result(reader, encoding):
     )
 
 
-def swept(lines: list[tuple[int, bytes]], encoding: str, batch: int, sweep_after: int = 0):
+def swept(
+    lines: list[tuple[int, bytes]], encoding: str, batch: int, sweep_after: int = 0, told: bool = False
+):
     """What the exact reader's lines give with the sweep, fed ``batch`` lines at a time (the
-    first batches one by one until more than ``sweep_after`` lines have come)."""
+    first batches one by one until more than ``sweep_after`` lines have come); ``told``: each
+    batch says how many lines follow it, as the scanner's do."""
     reader = ExactLines("f.se", enc.Detected(encoding, False, ""), sweep_after=sweep_after)
     for k in range(0, len(lines), batch):
-        reader.feed(lines[k : k + batch])
+        reader.feed(lines[k : k + batch], max(0, len(lines) - k - batch) if told else 0)
     return _result(reader.finish(), encoding)
 
 
@@ -281,13 +284,16 @@ def test_hostile_header_lines_read_like_the_exact_reader(raws, encoding, batch, 
     assert got == exact(lines, encoding)
 
 
+@pytest.mark.parametrize("told", [False, True])
 @pytest.mark.parametrize("again", [None, 5, 9_999])
-def test_an_object_declared_again_in_a_later_batch_is_found(again):
+def test_an_object_declared_again_in_a_later_batch_is_found(again, told):
+    # Told how many lines come, the sweep's table of keys is made for all of them at once;
+    # else it grows as they come.
     raws = [b"#FLAGGA 0"] + [b'#OBJEKT 1 "A%d" "Namn %d"' % (k, k) for k in range(10_000)]
     if again is not None:
         raws.append(b'#OBJEKT 1 "A%d" "Igen"' % again)
     lines = numbered(raws)
-    objects = swept(lines, enc.CP437, 1000)[0]
+    objects = swept(lines, enc.CP437, 1000, told=told)[0]
     assert len(objects) == 10_000
     if again is not None:
         assert objects[again] == Object(1, f"A{again}", "Igen", 10_002)

@@ -592,9 +592,12 @@ class PlainSweep:
     """Sweeps batches of lines read with one encoding. Knows whether the objects it swept
     may repeat a key: when none can, the reader need not look for repeats at the end."""
 
-    def __init__(self, encoding: str) -> None:
+    def __init__(self, encoding: str, lines: int = 0) -> None:
+        """``lines``: how many lines are known to come; the table of keys is made for as many
+        objects at once (grown from its least size, a region's 300 000 were hashed into it
+        eight times over), up to a bound: past it, it grows as they come."""
         self.codec = _codec(encoding)
-        self.slots = np.zeros(1 << 12, np.uint64)
+        self.slots = np.zeros(min(max(1 << 12, 1 << (2 * lines).bit_length()), 1 << 22), np.uint64)
         self.keys = 0
         self.repeated = False
 

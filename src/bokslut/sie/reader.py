@@ -1049,7 +1049,7 @@ class ExactLines:
             # Only the scanner's path feeds lines here, and it has loaded the compiler already.
             from bokslut.sie.plainheader import PlainSweep
 
-            self._sweep = PlainSweep(self.detected.encoding)
+            self._sweep = PlainSweep(self.detected.encoding, len(lines) + coming)
         from bokslut.sie.plainheader import IB, KONTO, LABELS, PSALDO, RES, SRU
 
         swept = self._sweep.sweep(lines)
