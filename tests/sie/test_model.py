@@ -63,3 +63,9 @@ def test_pair_keys_are_the_keys_of_one_pair():
     ids = ["A", "a|b", "c:d", "e\\f", ""]
     keys = pair_keys([1, 6, 20, 1, 2], ids)
     assert keys.to_pylist() == ["1:A", "6:a\\|b", "20:c\\:d", "1:e\\\\f", "2:"]
+    # Each character to escape found alone, and none (the ids as they are), and in a slice.
+    assert pair_keys([5], pa.array(["a|b"])).to_pylist() == ["5:a\\|b"]
+    assert pair_keys([5], pa.array(["c:d"])).to_pylist() == ["5:c\\:d"]
+    assert pair_keys([5], pa.array(["e\\f"])).to_pylist() == ["5:e\\\\f"]
+    assert pair_keys([7, 8], pa.array(["P1", "Q2"])).to_pylist() == ["7:P1", "8:Q2"]
+    assert pair_keys([9], pa.array(["x", "a|b"]).slice(0, 1)).to_pylist() == ["9:x"]
