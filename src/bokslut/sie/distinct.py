@@ -496,8 +496,8 @@ class ShortValues:
     thread at a time (a file's pieces, one after another).
 
     ``slots``: the table's first size (a power of two), for a file whose pieces are known to
-    be large: grown four times over from the default, a piece's 90 000 object keys were
-    hashed into it five times (0.026 s)."""
+    be large: grown four times over from the default, the first piece's tens of thousands of
+    object keys were hashed into it five times (0.026 s on `present`)."""
 
     def __init__(self, slots: int = 1024) -> None:
         self._slots = np.zeros((slots, _SLOT_WORDS), np.uint64)
