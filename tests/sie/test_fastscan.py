@@ -8,6 +8,8 @@ import subprocess
 import sys
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -1108,10 +1110,15 @@ def test_labels_and_repeated_dates_read_as_words_scan_like_the_exact_reader(line
         same(fast, exact)
 
 
-def test_rows_are_counted_by_kind_in_the_order_the_kinds_first_come():
-    # As Arrow's value_counts of the kind strings gave them: the file's counts, and their order.
+def test_rows_kinds_are_a_dictionary_in_the_order_they_first_come_with_their_counts():
+    # As Arrow's dictionary_encode and value_counts of the kind strings gave them, so that the
+    # rows file is written as before and the file's counts are the same, in the same order.
     T, R, B = fastscan.TRANS, fastscan.RTRANS, fastscan.BTRANS
-    kinds = np.array([T, B, R, T, T, R], np.int8)
-    assert list(fastscan._kind_counts(kinds).items()) == [("TRANS", 3), ("BTRANS", 1), ("RTRANS", 2)]
-    assert list(fastscan._kind_counts(np.array([R, T], np.int8)).items()) == [("RTRANS", 1), ("TRANS", 1)]
-    assert fastscan._kind_counts(np.zeros(0, np.int8)) == {}
+    for codes in ([T, B, R, T, T, R], [R, T], [T] * 5, []):
+        kinds = np.array(codes, np.int8)
+        column, counts = fastscan._kinds(kinds)
+        strings = pa.array([fastscan._KIND_NAMES[c] for c in codes], pa.string())
+        assert column.equals(pc.dictionary_encode(strings))
+        assert counts == {v["values"]: v["counts"] for v in pc.value_counts(strings).to_pylist()}
+        assert list(counts) == [v["values"] for v in pc.value_counts(strings).to_pylist()]
+        assert fastscan._kind_strings(column).equals(strings)
