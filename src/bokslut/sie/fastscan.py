@@ -1240,18 +1240,21 @@ def _kinds(kinds: np.ndarray) -> tuple[pa.DictionaryArray, dict[str, int]]:
     strings (Arrow's take cost about 9 ns a row) nor encoded and counted again from them in
     the thread that hands the pieces on (5 ms a piece)."""
     counts = np.bincount(kinds.view(np.uint8), minlength=len(_KIND_NAMES))
-    codes = np.flatnonzero(counts).tolist()
+    codes = np.flatnonzero(counts).tolist()  # of rows: TRANS, RTRANS, BTRANS only
     if len(codes) > 1:
         codes.sort(key=lambda code: int(np.argmax(kinds == code)))
-    names: dict[str, int] = {}
     rank = np.zeros(len(_KIND_NAMES), np.int32)
-    for code in codes:
-        name = _KIND_NAMES[code]
-        names[name] = names.get(name, 0) + int(counts[code])
-        rank[code] = list(names).index(name)
-    indices = np.zeros(kinds.size, np.int32) if len(names) <= 1 else rank[kinds.view(np.uint8)]
-    column = pa.DictionaryArray.from_arrays(pa.array(indices), pa.array(list(names), pa.string()))
-    return column, names
+    rank[codes] = np.arange(len(codes), dtype=np.int32)
+    indices = rank[kinds.view(np.uint8)] if len(codes) > 1 else np.zeros(kinds.size, np.int32)
+    names = [_KIND_NAMES[code] for code in codes]
+    column = pa.DictionaryArray.from_arrays(pa.array(indices), pa.array(names, pa.string()))
+    return column, {name: int(counts[code]) for name, code in zip(names, codes, strict=True)}
+
+
+def _add_kinds(counts: dict[str, int], kinds: dict[str, int]) -> None:
+    """Add a chunk's rows per kind to a file's counts of records ("#TRANS": …)."""
+    for kind, rows in kinds.items():
+        counts["#" + kind] = counts.get("#" + kind, 0) + rows
 
 
 def _kind_strings(column: pa.DictionaryArray) -> pa.Array:
@@ -1595,8 +1598,7 @@ def read_fast(
     counts = dict(result.counts)
     by_kind: dict[str, int] = {}
     for c in done:
-        for kind, rows in c.kinds.items():
-            by_kind["#" + kind] = by_kind.get("#" + kind, 0) + rows
+        _add_kinds(by_kind, c.kinds)
     counts.update(by_kind)
     if nv:
         counts["#VER"] = nv
@@ -1964,8 +1966,7 @@ def _stream_pass(
             piece = _piece(chunk, out.nv)
             out.nv += chunk.nv
             out.total += lim.abs_total(piece.rows["amount"].to_numpy())
-            for kind, rows in chunk.kinds.items():
-                out.counts["#" + kind] = out.counts.get("#" + kind, 0) + rows
+            _add_kinds(out.counts, chunk.kinds)
             if others is not None:
                 others.add(chunk.others, _decision(out.bom, out.tally))
             consume(piece)
