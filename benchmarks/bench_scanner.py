@@ -56,7 +56,7 @@ def scan_once(path: Path, encoding: str) -> tuple[float, float, int, int]:
     size = rows = 0
     first = True
     with path.open("rb") as f:
-        for got in fastscan._pieces(f, fastscan.STREAM_PIECE_BYTES, 1 << 40, None, free):
+        for got in fastscan._pieces(f, fastscan.STREAM_PIECE_BYTES, 1 << 40, free):
             assert got is not None
             buf, stop = got
             start = 3 if first and buf[:3] == enc.BOM else 0
