@@ -15,6 +15,7 @@ reported with every run's time.
 from __future__ import annotations
 
 import argparse
+import functools
 import random
 import shutil
 import subprocess
@@ -193,7 +194,7 @@ def main() -> None:
         show(
             f"syntetisk: {verks} verksamheter × {kinds} slag × {years} år",
             tables,
-            best(lambda tables=tables: round_report(tables), args.runs),
+            best(functools.partial(round_report, tables), args.runs),
             target,
         )
 

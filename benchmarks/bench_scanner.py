@@ -42,13 +42,14 @@ def encoding_for(path: Path) -> str:
         head = f.read(fastscan.STREAM_PIECE_BYTES)
     bom = head[:3] == enc.BOM
     _, high, valid, cp, lat = fastscan._stats(np.frombuffer(head, np.uint8, offset=3 if bom else 0))
-    return enc.decide(bom, False, valid == 1, cp, lat).encoding if high else enc.UTF8
+    encoding: str = enc.decide(bom, False, valid == 1, cp, lat).encoding if high else enc.UTF8
+    return encoding
 
 
 def scan_once(path: Path, encoding: str) -> tuple[float, float, int, int]:
     """(processor s, wall s, bytes, rows) of scanning every piece of the file in this thread."""
     lut_len, lut = fastscan._lut(encoding)
-    free: list[bytearray] = []
+    free: list[fastscan.Room] = []
     # Output arrays used again once a piece's are dropped, as stream_fast's workers use them
     # (fresh ones would add the kernel's zeroing of their pages to every piece).
     pool = fastscan._OutputPool()

@@ -53,7 +53,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from bokslut.ledger.indexer import StagedWriter
 from bokslut.ledger.parsed import Parsed
-from bokslut.ledger.rowfiles import rows_dir
+from bokslut.ledger.rowfiles import Verify, rows_dir
 from bokslut.ledger.store import open_store, update_store
 from bokslut.lock import writer_lock
 from bokslut.sie.model import Account, Balance, Dimension, FiscalYear, Header, Object
@@ -234,10 +234,10 @@ def pct(ms: list[float]) -> str:
     return f"p50 {statistics.median(ms):6.1f} ms  p95 {p95:6.1f} ms  max {ms[-1]:6.1f} ms"
 
 
-def statements(layout: Layout, verify: str) -> None:
+def statements(layout: Layout, verify: Verify) -> None:
     from bokslut.statements import compute_for
 
-    compute_for(layout, load_config(layout.config), verify=verify)  # type: ignore[arg-type]
+    compute_for(layout, load_config(layout.config), verify=verify)
 
 
 def saldon(layout: Layout) -> None:

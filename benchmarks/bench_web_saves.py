@@ -51,6 +51,15 @@ PASSWORD = "belastning-losenord"
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 _BASE = re.compile(r'name="bas" value="([0-9a-f]{64})"')
 _TEXT = re.compile(r'<textarea id="text"[^>]*>(.*?)</textarea>', re.S)
+_SAVED = re.compile(r'<textarea id="sparad"[^>]*>(.*?)</textarea>', re.S)
+
+
+def _found(pattern: re.Pattern[str], text: str, group: int = 1) -> str:
+    """What ``pattern`` finds in a page; a page without it stops the benchmark, saying which."""
+    m = pattern.search(text)
+    if m is None:
+        raise SystemExit(f"sidan saknar {pattern.pattern!r}")
+    return m.group(group)
 
 
 def free_port() -> int:
@@ -110,7 +119,7 @@ class Writer(threading.Thread):
             r = c.post(
                 "/logga-in",
                 data={
-                    "csrf": _CSRF.search(page.text).group(1),
+                    "csrf": _found(_CSRF, page.text),
                     "anvandare": f"skribent{self.n}",
                     "losenord": PASSWORD,
                     "nasta": "/",
@@ -130,14 +139,14 @@ class Writer(threading.Thread):
                     continue
                 time.sleep(self.rng.uniform(0.5, 1.5))  # reading and typing
                 for _attempt in range(5):
-                    text = html.unescape(_TEXT.search(page.text).group(1))
+                    text = html.unescape(_found(_TEXT, page.text))
                     mine = f"{text}\nSkribent {self.n} skrev detta {time.time_ns()}.\n"
                     t = time.perf_counter()
                     r = c.post(
                         f"/avsnitt/{sid}/redigera",
                         data={
-                            "csrf": _CSRF.search(page.text).group(1),
-                            "bas": _BASE.search(page.text).group(1),
+                            "csrf": _found(_CSRF, page.text),
+                            "bas": _found(_BASE, page.text),
                             "text": mine,
                             "gor": "spara",
                         },
@@ -154,13 +163,11 @@ class Writer(threading.Thread):
                         break
                     self.conflicts += 1
                     # Merge as a person would: the saved version plus my line, saved on its hash.
-                    saved = html.unescape(
-                        re.search(r'<textarea id="sparad"[^>]*>(.*?)</textarea>', r.text, re.S).group(1)
-                    )
+                    saved = html.unescape(_found(_SAVED, r.text))
                     page = httpx.Response(
                         200,
                         text=r.text.replace(
-                            _TEXT.search(r.text).group(0),
+                            _found(_TEXT, r.text, 0),
                             f'<textarea id="text">{html.escape(saved)}</textarea>',
                         ),
                     )
@@ -193,7 +200,7 @@ def warm_up(base: str) -> None:
         page = c.get("/logga-in")
         c.post(
             "/logga-in",
-            data={"csrf": _CSRF.search(page.text).group(1), "anvandare": "skribent0", "losenord": PASSWORD},
+            data={"csrf": _found(_CSRF, page.text), "anvandare": "skribent0", "losenord": PASSWORD},
         )
         assert c.get(f"/avsnitt/{own_section(0)}/redigera").status_code == 200
 

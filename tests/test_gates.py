@@ -1,4 +1,4 @@
-"""The project's own gates run with the tests: ruff (lint) and mypy --strict on src/."""
+"""The project's own gates run with the tests: ruff (lint) and mypy --strict on src/ and benchmarks/."""
 
 from __future__ import annotations
 
@@ -20,6 +20,6 @@ def test_ruff_finds_nothing():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_mypy_strict_on_src():
-    result = run("mypy", "src")
+def test_mypy_strict_on_src_and_benchmarks():
+    result = run("mypy", "src", "benchmarks")
     assert result.returncode == 0, result.stdout + result.stderr
