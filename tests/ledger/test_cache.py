@@ -333,11 +333,11 @@ def test_a_build_reads_every_byte_and_publishes_the_ledger_not_a_rotted_cache(tm
 
 
 def test_the_full_check_reads_a_ledger_file_again_only_after_a_write(fees_ws, monkeypatch):
-    import bokslut.ledger.store as store_module
+    from bokslut.ledger import filehash
 
     read: list[str] = []
-    real = store_module.sha256_file
-    monkeypatch.setattr(store_module, "sha256_file", lambda p: read.append(p.name) or real(p))
+    real = filehash.of_file
+    monkeypatch.setattr(filehash, "of_file", lambda p: read.append(p.name) or real(p))
     for _ in range(2):
         with open_store(fees_ws, verify="full"):
             pass

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from blake3 import blake3
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.conftest import sie_sample
@@ -443,6 +444,35 @@ def _year(day: int) -> tuple[int, int, list[tuple[str, str, int]]]:
     return (day + 100, day, [("3010", "", 10000)])
 
 
+# A periodic import file (SIE 4I: vouchers, no balances), as a budget or a subsystem sends it.
+FOUR_I = (
+    '#FLAGGA 0\n#SIETYP 4\n#RAR 0 20230101 20231231\n#VER B 1 20230105 "Budget"\n'
+    "{\n#TRANS 1930 {} 5.00\n#TRANS 3010 {} -5.00\n}\n"
+)
+
+
+def test_a_4i_file_kept_under_another_name_is_unchanged_not_counted_twice(ws, tmp_path):
+    first = tmp_path / "budget.si"
+    first.write_bytes(FOUR_I.encode("cp437"))
+    (f,) = import_files(ws, [first]).files
+    assert f.status == "ny"
+    again = tmp_path / "budget (1).si"  # the same file saved again by the browser
+    again.write_bytes(first.read_bytes())
+    (g,) = import_files(ws, [again]).files
+    assert (g.status, g.target) == ("oförändrad", f.target)
+    # Kept under a name made with another digest (SHA-256, before the store knew files by
+    # BLAKE3): the same bytes are still the same file.
+    earlier = ws.ledger_dir / "2023-budget-0123abcd.si"
+    (ws.root / f.target).rename(earlier)
+    (h,) = import_files(ws, [first]).files
+    assert (h.status, h.target) == ("oförändrad", earlier.relative_to(ws.root).as_posix())
+    assert sorted(p.name for p in ws.ledger_dir.iterdir()) == [earlier.name]
+    with open_store(ws) as store:
+        assert store.con.execute("SELECT count(*) FROM source_file").fetchone() == (1,)
+        tb = trial_balance(store, 2023, [AccountRange("3010", "3010")])
+    assert [r.movement for r in tb.rows] == [-500]
+
+
 def test_a_streamed_file_without_rar_takes_the_year_of_its_earliest_voucher_in_any_piece(
     tmp_path, monkeypatch
 ):
@@ -734,8 +764,8 @@ def test_a_large_file_is_copied_from_before_the_store_opens(ws, tmp_path, monkey
     assert (f.status, f.vouchers) == ("ny", 59)
     assert copying_when_opened == [["0-rader.kopia"]]
     with open_store(ws) as store:
-        ((digest,),) = store.con.execute("SELECT sha256 FROM source_file").fetchall()
-    assert digest == hashlib.sha256(path.read_bytes()).hexdigest()
+        ((digest,),) = store.con.execute("SELECT digest FROM source_file").fetchall()
+    assert digest == blake3(path.read_bytes()).hexdigest()
     assert (ws.root / f.target).read_bytes() == path.read_bytes()
 
 

@@ -150,7 +150,7 @@ def files_of(store: Store, year: int) -> list[tuple[int, str]]:
     return [
         (int(f), str(h))
         for f, h in store.con.execute(
-            "SELECT file_id, sha256 FROM source_file WHERE fiscal_year = ? ORDER BY file_id", [year]
+            "SELECT file_id, digest FROM source_file WHERE fiscal_year = ? ORDER BY file_id", [year]
         ).fetchall()
     ]
 
@@ -164,7 +164,7 @@ def current_names(store: Store) -> set[str]:
     """The array folders of the years this store holds now."""
     by_year: dict[int, list[tuple[int, str]]] = {}
     for y, f, h in store.con.execute(
-        "SELECT fiscal_year, file_id, sha256 FROM source_file ORDER BY file_id"
+        "SELECT fiscal_year, file_id, digest FROM source_file ORDER BY file_id"
     ).fetchall():
         by_year.setdefault(int(y), []).append((int(f), str(h)))
     return {folder_name(y, files) for y, files in by_year.items()}

@@ -146,8 +146,8 @@ def drill_dir(store: Store) -> Path:
     return store.layout.cache / "drill"
 
 
-def _index_path(store: Store, file_id: int, sha256: str) -> Path:
-    return drill_dir(store) / f"file-{file_id}-{sha256[:16]}.duckdb"
+def _index_path(store: Store, file_id: int, digest: str) -> Path:
+    return drill_dir(store) / f"file-{file_id}-{digest[:16]}.duckdb"
 
 
 def _quoted(path: Path) -> str:
@@ -180,9 +180,9 @@ def _index_sql(rows: str, vouchers: str) -> list[str]:
     ]
 
 
-def ensure_index(store: Store, file_id: int, sha256: str) -> bool:
+def ensure_index(store: Store, file_id: int, digest: str) -> bool:
     """Write the drill-down index of one ledger file if it is missing; False if it cannot be."""
-    path = _index_path(store, file_id, sha256)
+    path = _index_path(store, file_id, digest)
     if path.is_file():
         return True
     # Per process and thread: a server's background build and a page may both be writing it.
@@ -193,8 +193,8 @@ def ensure_index(store: Store, file_id: int, sha256: str) -> bool:
         with duckdb.connect(str(tmp)) as con:
             # Within a laptop's memory, as the import: the sorts spill beyond it.
             con.execute("SET memory_limit = '768MB'")
-            rows = _quoted(rows_file(store.layout, file_id, sha256, "rows"))
-            vouchers = _quoted(rows_file(store.layout, file_id, sha256, "vouchers"))
+            rows = _quoted(rows_file(store.layout, file_id, digest, "rows"))
+            vouchers = _quoted(rows_file(store.layout, file_id, digest, "vouchers"))
             for sql in _index_sql(rows, vouchers):
                 con.execute(sql)
             con.execute("CHECKPOINT")
@@ -216,7 +216,7 @@ def _forget_stale(store: Store) -> None:
     """Remove index files of ledger files this store no longer holds (a replaced year)."""
     current = {
         _index_path(store, int(f), str(h)).name
-        for f, h in store.con.execute("SELECT file_id, sha256 FROM source_file").fetchall()
+        for f, h in store.con.execute("SELECT file_id, digest FROM source_file").fetchall()
     }
     folder = drill_dir(store)
     for p in folder.iterdir() if folder.is_dir() else ():
@@ -225,18 +225,18 @@ def _forget_stale(store: Store) -> None:
                 p.unlink()
 
 
-def _alias(file_id: int, sha256: str) -> str:
-    return f"drill_{file_id}_{sha256[:16]}"
+def _alias(file_id: int, digest: str) -> str:
+    return f"drill_{file_id}_{digest[:16]}"
 
 
-def _attach(store: Store, file_id: int, sha256: str, build: bool) -> bool:
+def _attach(store: Store, file_id: int, digest: str, build: bool) -> bool:
     """Attach the file's drill-down index to the store's connection, first writing it if needed
     and ``build`` says so."""
-    if not (ensure_index(store, file_id, sha256) if build else _index_path(store, file_id, sha256).is_file()):
+    if not (ensure_index(store, file_id, digest) if build else _index_path(store, file_id, digest).is_file()):
         return False
     try:
         store.con.execute(
-            f"ATTACH {_quoted(_index_path(store, file_id, sha256))} AS {_alias(file_id, sha256)} (READ_ONLY)"
+            f"ATTACH {_quoted(_index_path(store, file_id, digest))} AS {_alias(file_id, digest)} (READ_ONLY)"
         )
     except duckdb.Error:
         return False
@@ -256,8 +256,8 @@ def _tables(store: Store, year: int, build: bool | None = None) -> dict[str, str
     if known is not None:
         return known
     files = store.con.execute(
-        "SELECT f.file_id, f.sha256, d.database_name IS NOT NULL FROM source_file f LEFT JOIN "
-        "duckdb_databases() d ON d.database_name = 'drill_' || f.file_id || '_' || left(f.sha256, 16) "
+        "SELECT f.file_id, f.digest, d.database_name IS NOT NULL FROM source_file f LEFT JOIN "
+        "duckdb_databases() d ON d.database_name = 'drill_' || f.file_id || '_' || left(f.digest, 16) "
         "WHERE f.fiscal_year = ? ORDER BY f.file_id",
         [year],
     ).fetchall()

@@ -1,4 +1,4 @@
-"""A large file copied byte for byte into the staging area, and its SHA-256 taken on the way.
+"""A large file copied byte for byte into the staging area, and its digest taken on the way.
 
 The copy of an imported file is kept for the auditor, not read again by the import, so
 nothing is gained by having its bytes in the page cache. In order of preference:
@@ -31,9 +31,9 @@ from typing import Protocol
 
 
 class Digest(Protocol):
-    """What is asked of a hash object of :mod:`hashlib`."""
+    """What is asked of a digest being taken (:func:`bokslut.ledger.filehash.hasher`, or :mod:`hashlib`'s)."""
 
-    def update(self, data: memoryview, /) -> None: ...
+    def update(self, data: memoryview, /) -> object: ...
 
 
 # Bytes read and written at a time: a multiple of any block size O_DIRECT asks to be aligned to.

@@ -24,7 +24,6 @@ the file is read again exactly, as a small file is.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import re
 import time
@@ -36,7 +35,7 @@ from typing import TYPE_CHECKING
 
 from bokslut.diagnostics import BokslutError, Finding, Level, error, has_errors
 from bokslut.environment import environment_error, read_problem
-from bokslut.ledger import journal
+from bokslut.ledger import filehash, journal
 from bokslut.ledger.parsed import Parsed, StagedRows, fiscal_period
 from bokslut.ledger.progress import Progress, no_progress
 from bokslut.ledger.streaming import Copy, Streaming
@@ -68,14 +67,14 @@ class ImportResult:
     findings: tuple[Finding, ...]
 
 
-def target_name(sie: SieFile, source: Path, sha256: str, first_voucher: dt.date | None = None) -> str:
+def target_name(sie: SieFile, source: Path, digest: str, first_voucher: dt.date | None = None) -> str:
     period = fiscal_period(sie, first_voucher)
     if period is None:
         raise BokslutError(f"{source}: filen har varken räkenskapsår (#RAR) eller verifikationer")
     year, start, end = period
     if sie.sietyp_label == "4I":
         stem = re.sub(r"[^0-9A-Za-zÅÄÖåäö_-]+", "-", source.stem).strip("-") or "import"
-        return f"{year}-{stem}-{sha256[:8]}{source.suffix.lower() or '.si'}"
+        return f"{year}-{stem}-{digest[:8]}{source.suffix.lower() or '.si'}"
     if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
         return f"{year}.se"
     return f"{start:%Y%m%d}-{end:%Y%m%d}.se"
@@ -85,7 +84,7 @@ def target_name(sie: SieFile, source: Path, sha256: str, first_voucher: dt.date 
 class _Read:
     path: Path
     stat: os.stat_result  # as it was read: the copy must be of the same file
-    sha256: str
+    digest: str
     sie: SieFile
     findings: list[Finding]
     staged: StagedRows | None = None  # a streamed file's rows, already written
@@ -94,7 +93,7 @@ class _Read:
     copy: Copy | None = None  # a streamed file's copy, made while it was read
 
     def parsed(self) -> Parsed:
-        return Parsed(self.sie, self.sha256, tuple(self.findings), self.staged)
+        return Parsed(self.sie, self.digest, tuple(self.findings), self.staged)
 
 
 def _read_all(
@@ -111,7 +110,7 @@ def _read_all(
 
     out: list[_Read] = []
     findings: list[Finding] = []
-    # hashlib releases the GIL on large buffers: hash while the file is being read.
+    # The digest lets the GIL go on large buffers: taken while the file is being read.
     pool = ThreadPoolExecutor(max_workers=1)
     for i, path in enumerate(paths):
         progress(f"Läser {path}")
@@ -134,7 +133,7 @@ def _read_all(
         except OSError as exc:
             findings.append(error(read_problem(exc), file=str(path)))
             continue
-        digest = pool.submit(lambda d: hashlib.sha256(d).hexdigest(), data)
+        digest = pool.submit(filehash.of_bytes, data)
         sie = read_sie_bytes(data, str(path))
         findings.extend(sie.findings)
         out.append(_Read(path, stat, digest.result(), sie, list(sie.findings)))
@@ -160,7 +159,7 @@ def _stream(
     if got is None:
         return None
     findings = list(got.sie.findings)
-    return _Read(path, got.stat, got.sha256, got.sie, findings, got.staged, got.checked, got.copy)
+    return _Read(path, got.stat, got.digest, got.sie, findings, got.staged, got.checked, got.copy)
 
 
 def import_files(layout: Layout, paths: Sequence[Path], progress: Progress = no_progress) -> ImportResult:
@@ -255,12 +254,17 @@ def _plan(
     from bokslut.sie.checks import counted
 
     existing = _existing_main_files(store)
-    indexed = dict(store.con.execute("SELECT path, sha256 FROM source_file").fetchall())
+    indexed = dict(store.con.execute("SELECT path, digest FROM source_file").fetchall())
     planned: list[tuple[_Read, str]] = []
     targets: dict[str, Path] = {}
+    # A 4I file already here with the same bytes, under whatever name (another name of the file
+    # it came from, or a name made with the digest of an earlier version): it would be counted twice.
+    four_i = store.con.execute("SELECT path, digest FROM source_file WHERE sietyp = '4I'").fetchall()
+    kept_4i = {digest: path for path, digest in four_i}
     for r in read:
-        name = target_name(r.sie, r.path, r.sha256, r.staged.first_date if r.staged else None)
-        target = (layout.ledger_dir / name).relative_to(layout.root).as_posix()
+        same = kept_4i.get(r.digest) if r.sie.sietyp_label == "4I" else None
+        name = target_name(r.sie, r.path, r.digest, r.staged.first_date if r.staged else None)
+        target = same or (layout.ledger_dir / name).relative_to(layout.root).as_posix()
         if target in targets:
             raise BokslutError(
                 f"{r.path} och {targets[target]} gäller samma räkenskapsår – importera en av dem",
@@ -287,7 +291,7 @@ def _plan(
             else (sie.vouchers.num_rows, counted(sie, ["amount"]).num_rows)
         )
         target_path = layout.root / target
-        if target_path.exists() and indexed.get(target) == r.sha256:
+        if target_path.exists() and indexed.get(target) == r.digest:
             results.append(ImportedFile(str(r.path), target, "oförändrad", year, None, *counts))
             continue
         replaced: str | None = None

@@ -120,7 +120,7 @@ def insert_file(
         [
             file_id,
             rel,
-            p.sha256,
+            p.digest,
             size,
             h.program,
             h.program_version,
@@ -212,14 +212,14 @@ def insert_file(
         if p.staged
         else [
             _write_rows(
-                rows_file(layout, file_id, p.sha256, "vouchers"),
+                rows_file(layout, file_id, p.digest, "vouchers"),
                 file_id,
                 base,
                 sie.vouchers,
                 {"fiscal_year": fiscal_year},
             ),
             _write_rows(
-                rows_file(layout, file_id, p.sha256, "rows"),
+                rows_file(layout, file_id, p.digest, "rows"),
                 file_id,
                 base,
                 sie.transactions,
@@ -514,12 +514,12 @@ def _place_staged(layout: Layout, file_id: int, p: Parsed, fiscal_year: int | No
         _refill_fiscal_year(staged.vouchers_path, fiscal_year)
     placed = []
     for what, path in (("vouchers", staged.vouchers_path), ("rows", staged.rows_path)):
-        final = rows_file(layout, file_id, p.sha256, what)
+        final = rows_file(layout, file_id, p.digest, what)
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(path, final)
         placed.append(final)
     if staged.sums_path is not None:
-        final = rows_file(layout, file_id, p.sha256, f"sums-{staged.sums_tag}")
+        final = rows_file(layout, file_id, p.digest, f"sums-{staged.sums_tag}")
         os.replace(staged.sums_path, final)
         placed.append(final)
     return placed

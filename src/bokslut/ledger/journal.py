@@ -20,7 +20,6 @@ is set aside, untouched, with a finding. A workspace received from someone else
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -33,6 +32,7 @@ from typing import Any
 
 from bokslut.diagnostics import BokslutError, Finding, warning
 from bokslut.environment import environment_reason
+from bokslut.ledger import filehash
 from bokslut.ledger.filecopy import Copier
 from bokslut.workspace.layout import Layout
 
@@ -113,14 +113,15 @@ class Staging:
     def copy_in(self, name: str, fd: int, size: int, stop: threading.Event) -> str | None:
         """Copy the first ``size`` bytes of the open file ``fd`` here as ``name``, in pieces (as
         :class:`~bokslut.ledger.filecopy.Copier` can: cloned, or read and written past the page
-        cache), and sync them; returns their SHA-256 (hex), taken as they are copied. None,
+        cache), and sync them; returns their digest (:mod:`bokslut.ledger.filehash`), taken as they
+        are copied. None,
         with nothing left here, once ``stop`` is set.
 
         The importer copies a large file while it is still being read; whether the file
         changed meanwhile it checks itself, and :meth:`settle` gives the copy its time.
         """
         path = self._path(name)
-        digest = hashlib.sha256()
+        digest = filehash.hasher()
         try:
             out = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
             copier = Copier(fd, out, digest)

@@ -43,7 +43,7 @@ class Parsed:
     """A file already read and validated (by the importer), so syncing need not read it again."""
 
     sie: SieFile
-    sha256: str
+    digest: str
     findings: tuple[Finding, ...] = ()
     staged: StagedRows | None = None
 

@@ -207,7 +207,7 @@ def _without_vouchers(store: Store, year: int) -> list[int]:
     """The year's files without vouchers (SIE 1–3), from their vouchers files' footers: a
     semi-join over the vouchers of a region's year reads millions of rows."""
     files = store.con.execute(
-        "SELECT file_id, sha256 FROM source_file WHERE fiscal_year = ?", [year]
+        "SELECT file_id, digest FROM source_file WHERE fiscal_year = ?", [year]
     ).fetchall()
     if not files:
         return []

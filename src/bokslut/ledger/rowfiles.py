@@ -73,9 +73,9 @@ def rows_dir(layout: Layout) -> Path:
     return layout.cache / "rows"
 
 
-def rows_file(layout: Layout, file_id: int, sha256: str, what: str) -> Path:
+def rows_file(layout: Layout, file_id: int, digest: str, what: str) -> Path:
     """Where a ledger file's ``what`` ("vouchers" or "rows") are kept as Parquet."""
-    return rows_dir(layout) / f"file-{file_id}-{sha256[:16]}.{what}.parquet"
+    return rows_dir(layout) / f"file-{file_id}-{digest[:16]}.{what}.parquet"
 
 
 def _edges_digest(fd: int, size: int) -> str:

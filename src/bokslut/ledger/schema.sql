@@ -8,7 +8,7 @@
 CREATE TABLE source_file (
     file_id      INTEGER PRIMARY KEY,
     path         VARCHAR NOT NULL,      -- relative to the workspace, e.g. data/ledger/2023.se
-    sha256       VARCHAR NOT NULL,
+    digest       VARCHAR NOT NULL,
     size         BIGINT NOT NULL,
     program      VARCHAR,
     program_version VARCHAR,

@@ -23,7 +23,7 @@ the writer lock and updates the store first. Deleting .bokslut/ loses nothing.
 
 Every open checks each file's status (``verify="stat"``, constant time per file); an
 open with ``verify="full"`` (where a report is composed) also reads every byte: each
-rows file against its CRC-32, each file in data/ledger against its SHA-256. A cache
+rows file against its CRC-32, each file in data/ledger against its digest. A cache
 not built here (copied with the workspace) is never reused: when none of its files
 still answers for data/ledger, the next generation starts empty, so nothing else in
 the copied database is read into a report either.
@@ -34,7 +34,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import hashlib
 import os
 import re
 import shutil
@@ -48,7 +47,7 @@ import duckdb
 
 from bokslut.diagnostics import BokslutError, Finding, Level, has_errors
 from bokslut.environment import environment_error
-from bokslut.ledger import sums
+from bokslut.ledger import filehash, sums
 from bokslut.ledger.journal import fsync_dir, journal_path, recover
 from bokslut.ledger.parsed import Parsed, fiscal_period
 from bokslut.ledger.progress import Progress, no_progress
@@ -69,11 +68,10 @@ __all__ = [
     "remove_store",
     "rows_dir",
     "rows_file",
-    "sha256_file",
     "update_store",
 ]
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 SIE_SUFFIXES = (".se", ".si", ".sie")
 _GENERATION = re.compile(r"ledger-([0-9]{1,12})\.duckdb")
 
@@ -221,14 +219,6 @@ def ledger_files(layout: Layout) -> list[_OnDisk]:
     return out
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _schema_sql() -> str:
     return resources.files("bokslut.ledger").joinpath("schema.sql").read_text(encoding="utf-8")
 
@@ -260,7 +250,7 @@ _VIEWS = {
 def _refresh_view(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
     """(Re)create the "voucher" and "transaction" views over the indexed files' Parquet, and
     "ledger_sums" and "ledger_year_sums" over their sums (:mod:`bokslut.ledger.sums`)."""
-    files = con.execute("SELECT file_id, sha256 FROM source_file ORDER BY file_id").fetchall()
+    files = con.execute("SELECT file_id, digest FROM source_file ORDER BY file_id").fetchall()
     for view, (base, columns, what) in _VIEWS.items():
         # Every file is listed, present or not: a missing one must fail, never read as zero.
         paths = [rows_file(layout, int(f), str(h), what) for f, h in files]
@@ -338,7 +328,7 @@ def _answers_for_disk(
 
     A full check puts the files of data/ledger it read every byte of into ``hashed_now``
     (file id → stamp), for the writer to remember."""
-    rows = con.execute("SELECT file_id, path, size, mtime_ns, sha256 FROM source_file").fetchall()
+    rows = con.execute("SELECT file_id, path, size, mtime_ns, digest FROM source_file").fetchall()
     indexed = {str(path): (int(size), int(mtime_ns)) for _, path, size, mtime_ns, _ in rows}
     files = ledger_files(layout)
     if indexed != {f.rel: (f.size, f.mtime_ns) for f in files}:
@@ -397,10 +387,10 @@ def _remember_hashed(con: duckdb.DuckDBPyConnection, layout: Layout, hashed_now:
             con.execute("INSERT INTO meta VALUES (?, ?)", [f"hashed:{file_id}", stamp])
 
 
-def _same_bytes(f: _OnDisk, sha256: str) -> bool:
+def _same_bytes(f: _OnDisk, digest: str) -> bool:
     """Whether the file in data/ledger still holds the bytes that were indexed (never raises)."""
     try:
-        return sha256_file(f.path) == sha256
+        return filehash.of_file(f.path) == digest
     except OSError:
         return False
 
@@ -706,7 +696,7 @@ def _forget_stale(con: duckdb.DuckDBPyConnection, layout: Layout, verify: Verify
     on_disk = {f.rel: f for f in ledger_files(layout)}
     indexed = {
         str(row[1]): (int(row[0]), int(row[2]), int(row[3]), str(row[4]))
-        for row in con.execute("SELECT file_id, path, size, mtime_ns, sha256 FROM source_file").fetchall()
+        for row in con.execute("SELECT file_id, path, size, mtime_ns, digest FROM source_file").fetchall()
     }
     full = verify == "full"
     states: dict[int, State] = {}
@@ -722,14 +712,14 @@ def _forget_stale(con: duckdb.DuckDBPyConnection, layout: Layout, verify: Verify
             states[file_id] = found
     findings: list[Finding] = []
     elsewhere = False
-    for rel, (file_id, size, mtime_ns, sha256) in indexed.items():
+    for rel, (file_id, size, mtime_ns, digest) in indexed.items():
         disk = on_disk.get(rel)
         if per_file.get(file_id, 0) != 2:
             states[file_id] = State.DAMAGED
         state = states.get(file_id)
         stale = disk is None or (disk.size, disk.mtime_ns) != (size, mtime_ns)
         if disk is not None and not stale and state is None and full and hashed.get(file_id) != disk.stamp:
-            if _same_bytes(disk, sha256):
+            if _same_bytes(disk, digest):
                 _remember_hashed(con, layout, {file_id: disk.stamp})
             else:
                 stale = True
@@ -802,7 +792,7 @@ def _index_new(
                     f"{rel}: filen i data/ledger går inte att läsa in – rätta eller ta bort den",
                     errors,
                 )
-            p = Parsed(sie, sha256_file(disk.path), tuple(file_findings))
+            p = Parsed(sie, filehash.of_file(disk.path), tuple(file_findings))
         progress(f"Indexerar {rel}")
         from bokslut.ledger.indexer import insert_file
 

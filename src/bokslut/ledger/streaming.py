@@ -57,7 +57,7 @@ BACKLOG = 4
 
 
 class Copy:
-    """A large file copied into the staging area in a thread (and its copy synced), its SHA-256
+    """A large file copied into the staging area in a thread (and its copy synced), its digest
     taken on the way.
 
     Begun as soon as the import holds the writer lock, before the scan: the copy and the
@@ -73,8 +73,9 @@ class Copy:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bokslut-copy")
         self._copied = self._pool.submit(staging.copy_in, name, self._fd, seen.st_size, self._stop)
 
-    def sha256(self) -> str:
-        """The file's SHA-256 (hex), once copied; raises OSError if the copy failed."""
+    def digest(self) -> str:
+        """The file's digest (:mod:`bokslut.ledger.filehash`), once copied; raises OSError if the
+        copy failed."""
         digest = self._copied.result()
         if digest is None:
             raise OSError(errno.ECANCELED, "the copy was stopped")
@@ -108,7 +109,7 @@ class StreamedFile:
     """A large file streamed into the staging area: its header records, rows and copy."""
 
     stat: os.stat_result  # as it was read: the copy is of the same file
-    sha256: str
+    digest: str
     sie: SieFile  # header, chart and balances; the rows are in ``staged``
     staged: StagedRows
     checked: Callable[[], list[Finding]]  # the checks' findings, asked for while the store indexes
@@ -250,7 +251,7 @@ class Streaming:
             assert self.copy is not None
             staged = writer.close(checks.vouchers, checks.counted, checks.first_date)
             staged = dataclasses.replace(staged, summed=follower.finish())
-            sha256 = self.copy.sha256()  # the copy is done long before, as a rule
+            digest = self.copy.digest()  # the copy is done long before, as a rule
         except BaseException:
             self.stop()
             raise
@@ -265,7 +266,7 @@ class Streaming:
             finally:
                 checking.shutdown()
 
-        return StreamedFile(self.stat, sha256, streamed.sie, staged, checked, self.copy)
+        return StreamedFile(self.stat, digest, streamed.sie, staged, checked, self.copy)
 
     def stop(self) -> None:
         """Stop scanning and copying, wait for the threads, and throw away what was written.

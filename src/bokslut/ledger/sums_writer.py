@@ -956,8 +956,8 @@ def write_table(table: pa.Table, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def sums_file(layout: Layout, file_id: int, sha256: str, dims: SumsDims, *, whole_year: bool = False) -> Path:
-    return rows_file(layout, file_id, sha256, f"sums-{dims.tag}{YEAR_SUFFIX if whole_year else ''}")
+def sums_file(layout: Layout, file_id: int, digest: str, dims: SumsDims, *, whole_year: bool = False) -> Path:
+    return rows_file(layout, file_id, digest, f"sums-{dims.tag}{YEAR_SUFFIX if whole_year else ''}")
 
 
 def _record(con: duckdb.DuckDBPyConnection, path: Path, file_id: int, whole_year: bool) -> None:
@@ -981,17 +981,17 @@ def _year_end(con: duckdb.DuckDBPyConnection, file_id: int) -> dt.date | None:
 
 
 def write_sums(
-    con: duckdb.DuckDBPyConnection, layout: Layout, file_id: int, sha256: str, dims: SumsDims
+    con: duckdb.DuckDBPyConnection, layout: Layout, file_id: int, digest: str, dims: SumsDims
 ) -> bool:
     """Sum one indexed file's rows and record the sums files beside its rows files (in the
     caller's transaction): the monthly sums, made from the rows unless the file has them, and
     the year sums, made from the monthly ones. Returns whether they were written (not when the
     sums could overflow)."""
-    monthly = sums_file(layout, file_id, sha256, dims)
+    monthly = sums_file(layout, file_id, digest, dims)
     table: pa.Table | None = None  # the monthly sums, when in memory
     if summed(con, dims.tag).get(file_id) != monthly.name:
         spill = staging_dir(layout) / f"summor-{file_id}-{secrets.token_hex(8)}"
-        summer = _summed(rows_file(layout, file_id, sha256, "rows"), dims, spill)
+        summer = _summed(rows_file(layout, file_id, digest, "rows"), dims, spill)
         if summer.overflows:
             summer.discard_runs()
             return False
@@ -1004,7 +1004,7 @@ def write_sums(
         _record(con, monthly, file_id, whole_year=False)
     end = _year_end(con, file_id)
     if end is not None:
-        year = sums_file(layout, file_id, sha256, dims, whole_year=True)
+        year = sums_file(layout, file_id, digest, dims, whole_year=True)
         _write_year_sums(monthly, table, month_of(end), year)
         _record(con, year, file_id, whole_year=True)
     return True
@@ -1030,11 +1030,11 @@ def _write_year_sums(monthly: Path, table: pa.Table | None, through: int, path: 
 
 
 def missing(con: duckdb.DuckDBPyConnection, dims: SumsDims) -> list[tuple[int, str]]:
-    """(file id, sha256) of the indexed files without sums for ``dims``: monthly, or year sums
+    """(file id, digest) of the indexed files without sums for ``dims``: monthly, or year sums
     where the file has a fiscal year."""
     have = set(summed(con, dims.tag))
     whole = set(summed(con, dims.tag, whole_year=True))
-    rows = con.execute("SELECT file_id, sha256, year_end FROM source_file ORDER BY file_id").fetchall()
+    rows = con.execute("SELECT file_id, digest, year_end FROM source_file ORDER BY file_id").fetchall()
     return [
         (int(f), str(h))
         for f, h, end in rows
@@ -1056,6 +1056,6 @@ def ensure_sums(
     """
     dims = dims if dims is not None else report_dims(layout)
     wanted = None if only is None else set(only)
-    for file_id, sha256 in missing(con, dims):
-        if (wanted is None or file_id in wanted) and rows_file(layout, file_id, sha256, "rows").is_file():
-            write_sums(con, layout, file_id, sha256, dims)
+    for file_id, digest in missing(con, dims):
+        if (wanted is None or file_id in wanted) and rows_file(layout, file_id, digest, "rows").is_file():
+            write_sums(con, layout, file_id, digest, dims)
