@@ -113,9 +113,8 @@ class Staging:
     def copy_in(self, name: str, fd: int, size: int, stop: threading.Event) -> str | None:
         """Copy the first ``size`` bytes of the open file ``fd`` here as ``name``, in pieces (as
         :class:`~bokslut.ledger.filecopy.Copier` can: cloned, or read and written past the page
-        cache), and sync them; returns their digest (:mod:`bokslut.ledger.filehash`), taken as they
-        are copied. None,
-        with nothing left here, once ``stop`` is set.
+        cache), and sync them; returns their digest (:mod:`bokslut.ledger.filehash`), taken as
+        they are copied. None, with nothing left here, once ``stop`` is set.
 
         The importer copies a large file while it is still being read; whether the file
         changed meanwhile it checks itself, and :meth:`settle` gives the copy its time.
