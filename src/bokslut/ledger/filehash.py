@@ -5,7 +5,7 @@ tells an unchanged file from a changed one when it is imported again, and is com
 the file by a full check (``bokslut check``, ``build``). It is taken of every byte of every
 file imported, on the import's own processors, beside the scan: SHA-256 (with the
 processor's SHA instructions) hashed 1.6-1.7 GB/s on the two-core machine the import is
-measured on, BLAKE3 6.6 GB/s, which took 0.3-0.8 s of processor time off importing 5
+measured on, BLAKE3 6.6 GB/s, which took 0.2-0.8 s of processor time off importing 5
 million rows (docs/scale.md, sixteenth session). Both are cryptographic hashes of 256 bits;
 a store whose files were known by SHA-256 (schema version 5) is rebuilt with these, as any
 store of an older version is. ``b3sum`` prints the same digest of a file.
