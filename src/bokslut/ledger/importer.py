@@ -254,13 +254,13 @@ def _plan(
     from bokslut.sie.checks import counted
 
     existing = _existing_main_files(store)
-    indexed = dict(store.con.execute("SELECT path, digest FROM source_file").fetchall())
-    planned: list[tuple[_Read, str]] = []
-    targets: dict[str, Path] = {}
+    files = store.con.execute("SELECT path, digest, sietyp FROM source_file").fetchall()
+    indexed = {path: digest for path, digest, _ in files}
     # A 4I file already here with the same bytes, under whatever name (another name of the file
     # it came from, or a name made with the digest of an earlier version): it would be counted twice.
-    four_i = store.con.execute("SELECT path, digest FROM source_file WHERE sietyp = '4I'").fetchall()
-    kept_4i = {digest: path for path, digest in four_i}
+    kept_4i = {digest: path for path, digest, sietyp in files if sietyp == "4I"}
+    planned: list[tuple[_Read, str]] = []
+    targets: dict[str, Path] = {}
     for r in read:
         same = kept_4i.get(r.digest) if r.sie.sietyp_label == "4I" else None
         name = target_name(r.sie, r.path, r.digest, r.staged.first_date if r.staged else None)
