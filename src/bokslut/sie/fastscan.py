@@ -1450,7 +1450,7 @@ def _scan_chunk(
         if pool is not None:
             pool.give_back(out)
         return None
-    others = cut(body, out.o_line[:no].tolist(), out.o_start[:no].tolist(), out.o_stop[:no].tolist())
+    others = cut(body, out.o_line[:no], out.o_start[:no], out.o_stop[:no])
     vouchers = {
         "series": _strings(out.v_off[0], out.v_buf[0], nv),
         "number": _strings(out.v_off[1], out.v_buf[1], nv),
