@@ -171,6 +171,42 @@ def test_the_chart_is_applied_line_by_line():
     assert got[1][1] == Account("3010", "Igen", 7, "I", None, ("7301", "7302"))
 
 
+def test_a_run_of_chart_lines_stops_where_the_exact_reader_must_read_and_goes_on_after():
+    lines = numbered(
+        [
+            b"#FLAGGA 0",
+            b"#KONTO 1930 Bank",
+            b"#KONTO 4010 Varor",
+            b"#SRU 4010 7401",
+            b"#SRU 4010 7402",  # a second code for an account made in the run
+            b'#SRU 4010 " "',  # no code
+            b"#SRU 1930 7201",  # an account made before the run
+            b'#KONTO "" Tom',  # no number
+            b"#SRU 5010 7501",  # no such account yet
+            b"#KONTO 5010 Lokal",
+            b"#KONTO 5010 Dubbel",  # declared again in the run
+            b"#SRU 5010 7502",
+            b"#KONTO 7010 Ny",
+            b"#KONTO 7010 Igen",  # declared again, the first time in the same run
+            *(b"#KONTO %d Konto%d\n#SRU %d %d" % (k, k, k, 9000 + k) for k in range(6000, 6300)),
+        ]
+    )
+    lines = numbered([raw for _, joined in lines for raw in joined.split(b"\n")])
+    expected = exact(lines, enc.UTF8)
+    for batch in (1, 2, 3, 5, 100, 1000):
+        got = swept(lines, enc.UTF8, batch)
+        assert got == expected
+        assert got == one_by_one(lines, enc.UTF8)
+    accounts = {a.number: a for a in expected[1]}
+    assert accounts["4010"] == Account("4010", "Varor", 3, sru=("7401", "7402"))
+    assert accounts["1930"].sru == ("7201",)
+    assert accounts["5010"] == Account("5010", "Dubbel", 11, sru=("7501", "7502"))
+    assert accounts["7010"] == Account("7010", "Igen", 14)
+    assert accounts["6299"] == Account("6299", "Konto6299", 613, sru=("15299",))
+    assert expected[4]["#KONTO"] == 307 and expected[4]["#SRU"] == 306  # every line, read or not
+    assert [f.line for f in expected[5]][1:] == [6, 8, 9, 10, 11, 14]
+
+
 def test_lines_where_the_exact_reader_is_in_charge_are_its_own():
     # Before the first record, inside a voucher without braces and in a checksummed stretch,
     # the sweep's lines are read one by one.

@@ -12,6 +12,7 @@ Nothing here raises for bad data: problems become findings. An unusable file
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import errno
 import gc
@@ -1062,24 +1063,25 @@ class ExactLines:
         kept = kind != 0
         balances = swept.balances()
         balances_before = [0, *np.cumsum((kind >= IB) & (kind <= RES)).tolist()]
-        # The chart's lines depend on the chart so far: each applied in its turn.
-        konto, sru = self._plain.konto, self._plain.sru
+        # The chart's lines depend on the chart so far: applied in their order, a run at a
+        # time up to a line that the exact reader must read.
         chart_at, numbers, texts = swept.accounts()
+        chart = _ChartLines(
+            swept.lines[chart_at].tolist(), (kind[chart_at] == KONTO).tolist(), numbers, texts
+        )
         chart_at.append(len(lines))
-        line_numbers = swept.lines.tolist()
         a = start = 0
         for i in [*rest, len(lines)]:
             if i > start:
                 if self._plain.free():
                     reader.balances.extend(balances[balances_before[start] : balances_before[i]])
-                    while chart_at[a] < i:
-                        j = chart_at[a]
-                        no = line_numbers[j]
-                        if not (
-                            konto(no, numbers[a], texts[a]) if kind[j] == KONTO else sru(numbers[a], texts[a])
-                        ):
-                            reader.feed(no, _decode(reader, no, lines[j][1], encoding))
-                        a += 1
+                    stop = bisect.bisect_left(chart_at, i, a)
+                    while a < stop:
+                        a = self._plain.chart(chart, a, stop)
+                        if a < stop:
+                            no = chart.lines[a]
+                            reader.feed(no, _decode(reader, no, lines[chart_at[a]][1], encoding))
+                            a += 1
                 else:
                     kept[start:i] = False
                     self._one_by_one(lines[start:i])
@@ -1159,6 +1161,17 @@ def _ore(sign: bytes, whole: bytes, frac: bytes | None) -> int:
     return -ore if sign else ore
 
 
+@dataclass(frozen=True, slots=True)
+class _ChartLines:
+    """A sweep's #KONTO and #SRU lines, in order: each one's line, whether it is a #KONTO,
+    the account's number, and its name or SRU code."""
+
+    lines: list[int]
+    konto: list[bool]
+    numbers: list[str]
+    texts: list[str]
+
+
 class _PlainRecords:
     """What the exact reader's handlers do for header lines of the plain shape.
 
@@ -1225,12 +1238,7 @@ class _PlainRecords:
 
     def konto(self, no: int, number: str, name: str) -> bool:
         """An #KONTO read (number and name decoded and stripped), or False for the exact reader."""
-        accounts = self.reader.accounts
-        if not number or number in accounts:
-            return False
-        accounts[number] = Account(number, name, no)
-        self.reader.counts["#KONTO"] += 1
-        return True
+        return self.chart(_ChartLines([no], [True], [number], [name]), 0, 1) == 1
 
     def _sru(self, no: int, raw: bytes) -> bool:
         m = _PLAIN_SRU.fullmatch(raw)
@@ -1243,13 +1251,50 @@ class _PlainRecords:
 
     def sru(self, number: str, code: str) -> bool:
         """An #SRU read (the number stripped, the code as written), or False for the exact reader."""
-        accounts = self.reader.accounts
-        acc = accounts.get(number)
-        if acc is None or not code.strip():
-            return False
-        accounts[number] = Account(acc.number, acc.name, acc.line, acc.ktyp, acc.unit, (*acc.sru, code))
-        self.reader.counts["#SRU"] += 1
-        return True
+        return self.chart(_ChartLines([0], [False], [number], [code]), 0, 1) == 1
+
+    def chart(self, lines: _ChartLines, a: int, stop: int) -> int:
+        """The chart's lines ``a`` to ``stop`` applied as :meth:`konto` and :meth:`sru` would,
+        up to the first that the exact reader must read; returns where it stopped.
+
+        A region's chart is 20 000 #KONTO, each with its #SRU: applied one by one, an account
+        was made twice (with its name, then with its code), 0.12 s holding the GIL. Here an
+        account declared in the run is made once, with the codes that follow it."""
+        accounts, counts = self.reader.accounts, self.reader.counts
+        made: dict[str, tuple[str, int, list[str]]] = {}
+        konto = sru = 0
+        k = a
+        for k in range(a, stop):
+            number = lines.numbers[k]
+            if lines.konto[k]:
+                if not number or number in accounts or number in made:
+                    break
+                made[number] = (lines.texts[k], lines.lines[k], [])
+                konto += 1
+                continue
+            code = lines.texts[k]
+            if not code.strip():
+                break
+            new = made.get(number)
+            if new is not None:
+                new[2].append(code)
+            else:
+                acc = accounts.get(number)
+                if acc is None:
+                    break
+                accounts[number] = Account(
+                    acc.number, acc.name, acc.line, acc.ktyp, acc.unit, (*acc.sru, code)
+                )
+            sru += 1
+        else:
+            k = stop
+        for number, (name, line, codes) in made.items():
+            accounts[number] = Account(number, name, line, None, None, tuple(codes))
+        if konto:
+            counts["#KONTO"] += konto
+        if sru:
+            counts["#SRU"] += sru
+        return k
 
     def _quantity(self, quoted: bytes | None, bare: bytes | None) -> tuple[bool, Decimal | None]:
         text = bare if quoted is None else quoted
