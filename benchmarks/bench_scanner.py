@@ -41,7 +41,7 @@ def encoding_for(path: Path) -> str:
     with path.open("rb") as f:
         head = f.read(fastscan.STREAM_PIECE_BYTES)
     bom = head[:3] == enc.BOM
-    _, high, valid, cp, lat = fastscan._stats(np.frombuffer(head, np.uint8, offset=3 if bom else 0))
+    high, valid, cp, lat = fastscan._stats(np.frombuffer(head, np.uint8, offset=3 if bom else 0))
     encoding: str = enc.decide(bom, False, valid == 1, cp, lat).encoding if high else enc.UTF8
     return encoding
 

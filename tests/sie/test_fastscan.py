@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pyarrow as pa
@@ -572,6 +573,28 @@ def test_real_files_are_read_alike_when_the_scan_decides_the_encoding(prefix):
 @given(st.binary(max_size=40) | st.lists(_TEXT, max_size=8).map(b"\n".join), st.booleans())
 def test_the_compiled_detection_decides_as_the_exact_one_on_any_bytes(body, bom):
     data = (enc.BOM if bom else b"") + body
+    assert fastscan.detect(data) == enc.detect(data)
+
+
+@pytest.mark.parametrize(
+    "middle",
+    [
+        "Åäö €😀".encode(),
+        "Åäö".encode("cp437"),
+        "Åäö".encode("cp1252"),
+        b"\xc3",  # a character cut short: not UTF-8
+        b"x" * 70_000,  # no line break near the middle: tallied whole
+    ],
+)
+def test_a_large_buffer_tallied_in_two_halves_gives_the_whole_ones_facts(middle):
+    # The first piece of a streamed file is tallied in two halves, cut after a line break near
+    # its middle, so that no character is split.
+    body = b'#TRANS 3010 {} 5 "text"\n' * 200_000
+    at = (len(body) + len(middle)) // 2 - 1  # the buffer's middle falls inside the first character
+    data = body[:at] + middle + body[at:]
+    buf = np.frombuffer(data, np.uint8)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        assert fastscan._stats_of(buf, pool) == fastscan._stats(buf)
     assert fastscan.detect(data) == enc.detect(data)
 
 
