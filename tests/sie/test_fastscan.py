@@ -598,6 +598,18 @@ def test_a_large_buffer_tallied_in_two_halves_gives_the_whole_ones_facts(middle)
     assert fastscan.detect(data) == enc.detect(data)
 
 
+@pytest.mark.parametrize("char", ["ö".encode(), "€".encode(), "😀".encode(), b"\x94", b"\xc3", b"\xe2\x82"])
+def test_characters_at_every_place_in_a_word_of_ascii_are_tallied_as_the_exact_detection(char):
+    # The tally skips eight ASCII bytes at a time: a character begun just before such a word,
+    # or cut short right before one, counts as byte by byte.
+    for at in range(17):
+        for tail in (b"", b"x", b"abcdefgh" * 2, b"abcdefgh\xa4"):
+            data = b"#FLAGGA 0" * 2 + b"a" * at + char + tail
+            buf = np.frombuffer(data, np.uint8)
+            assert fastscan.detect(data) == enc.detect(data), (at, tail)
+            assert fastscan._stats(buf)[0] == sum(b >= 128 for b in data)
+
+
 def test_a_long_period_balance_list_that_never_closes_is_read_like_the_exact_reader():
     text = (
         "#FLAGGA 0\n#RAR 0 20230101 20231231\n#PSALDO 0 202301 3010 {1 " + "a" * 3000 + " 5\n"
