@@ -1263,7 +1263,6 @@ class _PlainRecords:
         accounts, counts = self.reader.accounts, self.reader.counts
         made: dict[str, tuple[str, int, list[str]]] = {}
         konto = sru = 0
-        k = a
         for k in range(a, stop):
             number = lines.numbers[k]
             if lines.konto[k]:
