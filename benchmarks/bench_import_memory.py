@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -30,19 +31,26 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_import_shapes import READ_LINES, timed_rss
 from generate_shapes import ROWS_PER_VOUCHER, SHAPES, generate
 
+# A #VER line's series, quoted (``present``: '#VER "A" "2" …') or not ('#VER A 2 …').
+_SERIES = re.compile(rb'^#VER (?:"([^"\s]*)"|([^"\s]+)) ', re.MULTILINE)
+
 
 def repeated(base: Path, k: int) -> Path:
-    """``base``'s header, then its vouchers ``k`` times, each copy's series renamed."""
+    """``base``'s header, then its vouchers ``k`` times, each copy's series renamed (A → A0, A1,
+    …), so that no voucher number occurs twice: a copy under the same series would make the
+    import report millions of duplicate numbers, which is not the work being measured."""
     path = base.with_name(f"{base.stem}-x{k}.se")
     if path.exists():
         return path
     data = base.read_bytes()
     cut = data.index(b"\n#VER ") + 1
-    with path.open("wb") as out:
+    body = data[cut:]
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("wb") as out:
         out.write(data[:cut])
-        body = memoryview(data)[cut:]
         for i in range(k):
-            out.write(bytes(body).replace(b"#VER A ", b"#VER A%d " % i).replace(b"#VER B ", b"#VER B%d " % i))
+            out.write(_SERIES.sub(b'#VER "\\g<1>\\g<2>%d" ' % i, body))
+    tmp.rename(path)
     return path
 
 
