@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 from numba.core import caching
 
-from bokslut.sie.kernel import caches_on_disk, kernel
+from bokslut.sie.jit import caches_on_disk
+from bokslut.sie.kernel import kernel
 
 
 def _total(values):  # type: ignore[no-untyped-def]
@@ -27,15 +28,15 @@ def test_a_kernel_compiles_without_a_writable_cache_folder(monkeypatch):
     monkeypatch.setattr(caching.CacheImpl, "_locator_classes", [])
     with pytest.raises(RuntimeError, match="no locator available"):
         numba.njit(cache=True)(_total)
-    compiled = kernel(_total)
-    assert compiled(np.arange(5, dtype=np.int64)) == 10
-    assert isinstance(compiled._cache, caching.NullCache)  # compiled in this process only
+    total = kernel(_total)
+    assert total(np.arange(5, dtype=np.int64)) == 10
+    assert isinstance(total.compiled()._cache, caching.NullCache)  # compiled in this process only
 
 
 def test_a_kernel_is_cached_where_numba_can_write():
-    compiled = kernel(_total)
-    assert compiled(np.arange(4, dtype=np.int64)) == 6
-    assert isinstance(compiled._cache, caching.FunctionCache)
+    total = kernel(_total)
+    assert total(np.arange(4, dtype=np.int64)) == 6
+    assert isinstance(total.compiled()._cache, caching.FunctionCache)
 
 
 _TWICE = """
@@ -51,7 +52,8 @@ def twice(x):
 def _call_twice(folder: Path) -> str:
     script = (
         "import sys, twice\n"
-        "print(twice.twice(21), len(twice.twice.stats.cache_hits), 'numba.np.linalg' in sys.modules)"
+        "result = twice.twice(21)\n"
+        "print(result, len(twice.twice.compiled().stats.cache_hits), 'numba.np.linalg' in sys.modules)"
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(folder), *sys.path])}
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)

@@ -286,11 +286,11 @@ class Streaming:
 
     def _scan(self, warm_up: bool) -> Streamed | None:
         try:
-            from bokslut.sie import fastscan, reader
+            from bokslut.sie import fastscan, prebuilt, reader
             from bokslut.sie.distinct import ShortValues
             from bokslut.sie.running import RunningChecks
 
-            if warm_up:
+            if warm_up and not prebuilt.exports():  # prebuilt kernels load at once
                 with contextlib.suppress(OSError):  # no temporary file: they load on first use
                     _warm_up()
         finally:

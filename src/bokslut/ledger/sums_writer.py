@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import numba
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -24,7 +23,7 @@ from bokslut.ledger.journal import staging_dir
 from bokslut.ledger.rowfiles import check_of, rows_file
 from bokslut.ledger.sums import YEAR_SUFFIX, SumsDims, is_balance_account, month_of, report_dims, summed
 from bokslut.sie import distinct
-from bokslut.sie.kernel import decimal_digits, kernel, mix64
+from bokslut.sie.kernel import decimal_digits, inlined, kernel, mix64
 from bokslut.workspace.layout import Layout
 
 SUMS_SCHEMA = pa.schema(
@@ -73,7 +72,7 @@ def reduce_keys(keys: pa.Array, dims: Sequence[int]) -> pa.Array:
 _PIPE, _COLON, _BACKSLASH, _NEWLINE = 124, 58, 92, 10
 
 
-@numba.njit(nogil=True, inline="always")
+@inlined
 def _reduce_into(data: Any, a: int, e: int, dims: Any, digits: Any, out: Any, pos: int) -> int:
     """The key at ``data[a:e]`` reduced to ``dims`` (ascending) into ``out`` from ``pos``:
     for each dimension the first "d:" at the key's start or after a "|", its id up to the

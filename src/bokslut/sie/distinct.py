@@ -24,12 +24,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import numba
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from bokslut.sie.kernel import ONES, kernel, load8, mix64, run_before, zero_bytes
+from bokslut.sie.kernel import ONES, inlined, kernel, load8, mix64, run_before, zero_bytes
 
 _PIPE = 124
 _BACKSLASH = 92
@@ -42,20 +41,20 @@ _SLOT_WIDTH = 3
 _COUNT, _USED = 0, 1
 
 
-@numba.njit(nogil=True, inline="always")
+@inlined
 def _words_hash(w0: Any, w1: Any, rest: Any, length: int) -> Any:
     """The hash of a value packed as FirstLines and Codes pack it: its first 8 bytes (``w0``),
     the next 8 (``w1``), an FNV-style fold of the rest, and its length."""
     return mix64(w0 ^ ((w1 ^ rest) * np.uint64(0x9E3779B97F4A7C15)) ^ np.uint64(length))
 
 
-@numba.njit(nogil=True, inline="always")
+@inlined
 def _tag(h: Any, length: int) -> Any:
     """A slot's tag: the value's length (up to 255) and 24 bits of its hash."""
     return (np.uint64(min(length, 255)) << np.uint64(24)) | (h >> np.uint64(40))
 
 
-@numba.njit(nogil=True, inline="always")
+@inlined
 def _probe(slots, h, w0, w1, length, data, at, store, starts, count, used):
     """Where ``data[at:at + length]`` (hashed ``h``, packed ``w0``, ``w1``) is in a table
     of FirstLines' or Codes' slots: (slot, its value's index), or (the free slot it would
@@ -84,7 +83,7 @@ def _probe(slots, h, w0, w1, length, data, at, store, starts, count, used):
         slot = (slot + 1) & mask
 
 
-@numba.njit(nogil=True, inline="always")
+@inlined
 def _plain_end(data: Any, i: int, e: int) -> int:
     """Where the pair from ``i`` ends (its "|", or ``e``), eight bytes at a time; -1 when a
     backslash comes first (an escape: :func:`_packed_bytewise` reads the pair)."""
@@ -103,7 +102,7 @@ def _plain_end(data: Any, i: int, e: int) -> int:
     return e
 
 
-@numba.njit(nogil=True, inline="always")
+@inlined
 def _packed(data: Any, i: int, k: int) -> tuple[Any, Any, Any]:
     """The value ``data[i:k]`` packed for :func:`_words_hash` (``i + 16`` within ``data``): its
     first 8 bytes, the next 8, the rest folded."""
@@ -114,7 +113,7 @@ def _packed(data: Any, i: int, k: int) -> tuple[Any, Any, Any]:
     return w0, w1, rest
 
 
-@numba.njit(nogil=True, inline="always")
+@inlined
 def _packed_bytewise(data: Any, i: int, e: int, split: bool) -> tuple[int, Any, Any, Any]:
     """The value from ``i`` to its unescaped "|" (``split``) or ``e``, packed as :func:`_packed`
     packs it, byte by byte: (its end, the words, the rest)."""
@@ -407,7 +406,7 @@ _W0, _W1, _META = 0, 1, 2
 _SLOT_WORDS = 3
 
 
-@numba.njit(nogil=True, inline="always")
+@inlined
 def _short_words(data: Any, a: int, length: int) -> tuple[Any, Any]:
     """The bytes ``data[a:a + length]`` (up to 16) as two little-endian words, zero-padded."""
     if a + 16 <= data.shape[0]:

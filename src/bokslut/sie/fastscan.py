@@ -33,7 +33,6 @@ from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import numba
 import numpy as np
 import pyarrow as pa
 
@@ -56,9 +55,6 @@ from bokslut.sie.kernel import (
 )
 from bokslut.sie.model import TRANSACTION_SCHEMA, VOUCHER_SCHEMA, SieFile
 from bokslut.sie.otherlines import OtherLines, cut
-
-U8 = numba.types.uint8
-
 
 # Line kinds
 OTHER, BLANK, VER, TRANS, RTRANS, BTRANS, OPEN, CLOSE = 0, 1, 2, 3, 4, 5, 6, 7
@@ -150,7 +146,7 @@ def _tally(buf: np.ndarray, start: int, stop: int, st: np.ndarray) -> None:
     i = start
     while i < stop:
         # Eight ASCII bytes at a time where no character is open (most of a file's bytes).
-        if expect == 0 and i + 8 <= stop and load8(buf, i) & numba.uint64(HIGHS) == 0:
+        if expect == 0 and i + 8 <= stop and load8(buf, i) & np.uint64(HIGHS) == 0:
             i += 8
             continue
         b = buf[i]
@@ -389,14 +385,14 @@ def _label(buf: np.ndarray, i: int, n: int) -> int:
     if _WORDS and i + 8 <= n:
         # the label read as one word (its end checked at the byte after it)
         w = load8(buf, i)
-        if w & numba.uint64(0xFFFFFFFFFFFF) == numba.uint64(_TRANS_WORD):
+        if w & np.uint64(0xFFFFFFFFFFFF) == np.uint64(_TRANS_WORD):
             return TRANS if _ends_token(buf[i + 6]) else OTHER
-        if w & numba.uint64(0xFFFFFFFF) == numba.uint64(_VER_WORD):
+        if w & np.uint64(0xFFFFFFFF) == np.uint64(_VER_WORD):
             return VER if _ends_token(buf[i + 4]) else OTHER
-        w &= numba.uint64(0xFFFFFFFFFFFFFF)
-        if w == numba.uint64(_RTRANS_WORD):
+        w &= np.uint64(0xFFFFFFFFFFFFFF)
+        if w == np.uint64(_RTRANS_WORD):
             return RTRANS if _ends_token(buf[i + 7]) else OTHER
-        if w == numba.uint64(_BTRANS_WORD):
+        if w == np.uint64(_BTRANS_WORD):
             return BTRANS if _ends_token(buf[i + 7]) else OTHER
         return OTHER
     if i + 4 <= n and buf[i + 1] == 86 and buf[i + 2] == 69 and buf[i + 3] == 82:
@@ -490,11 +486,11 @@ def _plain_run(w):
     """Bytes of the word a quoted text copies as they are, before its first other byte (a
     control character, a tab, a quote, a backslash or a high byte): 0 to 8."""
     stop = (
-        ((w - numba.uint64(ONES * 32)) & ~w)  # below 32, where no earlier byte stops it
-        | zero_bytes(w ^ numba.uint64(ONES * 34))
-        | zero_bytes(w ^ numba.uint64(ONES * 92))
+        ((w - np.uint64(ONES * 32)) & ~w)  # below 32, where no earlier byte stops it
+        | zero_bytes(w ^ np.uint64(ONES * 34))
+        | zero_bytes(w ^ np.uint64(ONES * 92))
         | w
-    ) & numba.uint64(HIGHS)
+    ) & np.uint64(HIGHS)
     return run_before(stop)
 
 
@@ -502,14 +498,14 @@ def _plain_run(w):
 def _bare_run(w):
     """Bytes of the word a bare token copies as they are, before its first other byte (a space,
     a control character or a high byte): 0 to 8."""
-    stop = (((w - numba.uint64(ONES * 33)) & ~w) | w) & numba.uint64(HIGHS)
+    stop = (((w - np.uint64(ONES * 33)) & ~w) | w) & np.uint64(HIGHS)
     return run_before(stop)
 
 
 @inlined
 def _ascii_run(w):
     """Bytes of the word before its first high byte: 0 to 8."""
-    stop = w & numba.uint64(HIGHS)
+    stop = w & np.uint64(HIGHS)
     return run_before(stop)
 
 
@@ -518,15 +514,15 @@ def _id_run(w, quoted):
     """Bytes of the word an object id runs on over, before the first byte that ends it or is
     judged (| : \\ " a control character or a tab; in a bare id also a space or "}"): 0 to 8."""
     stop = (
-        ((w - numba.uint64(ONES * 32)) & ~w)  # below 32, where no earlier byte stops it
-        | zero_bytes(w ^ numba.uint64(ONES * 124))
-        | zero_bytes(w ^ numba.uint64(ONES * 58))
-        | zero_bytes(w ^ numba.uint64(ONES * 92))
-        | zero_bytes(w ^ numba.uint64(ONES * 34))
+        ((w - np.uint64(ONES * 32)) & ~w)  # below 32, where no earlier byte stops it
+        | zero_bytes(w ^ np.uint64(ONES * 124))
+        | zero_bytes(w ^ np.uint64(ONES * 58))
+        | zero_bytes(w ^ np.uint64(ONES * 92))
+        | zero_bytes(w ^ np.uint64(ONES * 34))
     )
     if not quoted:
-        stop |= zero_bytes(w ^ numba.uint64(ONES * 32)) | zero_bytes(w ^ numba.uint64(ONES * 125))
-    stop &= numba.uint64(HIGHS)
+        stop |= zero_bytes(w ^ np.uint64(ONES * 32)) | zero_bytes(w ^ np.uint64(ONES * 125))
+    stop &= np.uint64(HIGHS)
     return run_before(stop)
 
 
@@ -676,9 +672,9 @@ def _amount_at(buf: np.ndarray, i: int, n: int) -> tuple[int, int, int]:
 def _digits_word(v):
     """The word a load of v's 8 digits (YYYYMMDD, 0 to 99 999 999) gives: the first digit in
     its lowest byte."""
-    w = numba.uint64(0)
+    w = np.uint64(0)
     for k in range(8):
-        w |= numba.uint64(48 + v % 10) << numba.uint64(8 * (7 - k))
+        w |= np.uint64(48 + v % 10) << np.uint64(8 * (7 - k))
         v //= 10
     return w
 
@@ -1412,6 +1408,9 @@ def _scan_chunk(
     pool: _OutputPool | None = None,
 ) -> _Chunk | None:
     buf = np.frombuffer(body, dtype=np.uint8)
+    # Read only whatever the piece's buffer: the scanner is compiled (and prebuilt) for one
+    # type of input, not once for bytes and again for a writable buffer.
+    buf.flags.writeable = False
     # Room for the records: as many as the lines, guessed from the first MiB with a margin
     # (counting every line would be a pass of its own) and never more than could fit (a row
     # is at least 12 bytes, '#TRANS 1 {}1'; a voucher at least 17, '#VER """"20230101', with
