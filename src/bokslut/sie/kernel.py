@@ -11,7 +11,6 @@ imports numba.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
@@ -37,8 +36,10 @@ class Kernel(Spec):
         return self.compiled()(*args)
 
     def compiled(self) -> Any:
-        """numba's dispatcher of this function in this process (numba is imported here)."""
-        return importlib.import_module("bokslut.sie.jit").dispatcher(self)
+        """numba's dispatcher of this function in this process."""
+        from bokslut.sie import jit  # numba, imported only where a kernel is not prebuilt
+
+        return jit.dispatcher(self)
 
 
 def kernel(fn: Callable[..., Any]) -> Any:
