@@ -3,6 +3,7 @@ import with them never loads numba."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
@@ -107,7 +108,7 @@ def test_a_kernel_module_prebuilt_gives_what_numba_gives_and_is_called_in_its_pl
     (folder / "_kgammal_rc.so").write_bytes(b"")
     prebuild.build(folder, "prov", [tiny.doubled, tiny.words_with_a_space])
     assert sorted(p.name.split(".")[0] for p in folder.iterdir()) == [
-        "_kprov_bare",
+        "_kprov_bare_tiny_kernels",
         "_kprov_rc",
         "kernels-prov",
     ]
@@ -137,6 +138,35 @@ def test_a_kernel_module_prebuilt_gives_what_numba_gives_and_is_called_in_its_pl
     assert calls == ["förkompilerad"]  # not contiguous: numba compiled it
 
 
+class _Module:
+    """Stands in for a ``numba.pycc.CC``: compiling writes a file, or fails with ``error``."""
+
+    def __init__(self, path, error=None):
+        self.path, self.error = path, error
+
+    def compile(self):
+        if self.error:
+            raise RuntimeError(self.error)
+        self.path.write_text(str(os.getpid()), encoding="utf-8")
+
+
+def test_the_modules_compile_at_once_each_in_a_process_of_its_own(tmp_path):
+    parts = {name: _Module(tmp_path / name) for name in ("rc", "bare_fastscan", "bare_plainheader")}
+    prebuild._compile_at_once(parts)
+    pids = {(tmp_path / name).read_text(encoding="utf-8") for name in parts}
+    assert len(pids) == 3 and str(os.getpid()) not in pids
+
+
+def test_a_module_that_fails_to_compile_is_named_with_the_compilers_message(tmp_path):
+    parts = {
+        "rc": _Module(tmp_path / "rc"),
+        "bare_fastscan": _Module(tmp_path / "bare", error="cc: kommandot saknas"),
+    }
+    with pytest.raises(prebuild.PrebuildError, match="bare_fastscan: RuntimeError: cc: kommandot saknas"):
+        prebuild._compile_at_once(parts)
+    assert (tmp_path / "rc").exists()  # the others are built (and thrown away with the build)
+
+
 def _ledger_bytes() -> bytes:
     return warmup.ledger(2023, projekt=True).replace("\n", "\r\n").encode("cp437")
 
@@ -154,6 +184,35 @@ def test_the_scanner_prebuilt_reads_a_ledger_as_numba_compiled_it(monkeypatch):
     for name in ("accounts", "balances", "objects", "period_balances", "counts", "findings"):
         assert list(getattr(prebuilt_read, name)) == list(getattr(numba_read, name)), name
     assert prebuilt_read.transactions.num_rows == 5 * warmup.VOUCHERS + 2 * (warmup.VOUCHERS // 20)
+
+
+def test_the_setup_prebuilt_every_kernel_python_calls():
+    # The hash tables' growth too, which the import reaches only on some files: a kernel the
+    # build never saw is compiled by numba in the user's import (seconds on a fresh clone).
+    for source in prebuilt.KERNEL_SOURCES:
+        importlib.import_module("bokslut." + source.removesuffix(".py").replace("/", "."))
+    called_from_python = {spec.name for spec in prebuild.kernel_specs()}
+    assert {"bokslut.sie.distinct._short_rehash", "bokslut.sie.plainheader._rehash"} <= called_from_python
+    missing = sorted(called_from_python - set(prebuilt.exports()))
+    assert missing == [], f"kör scripts/setup: {missing} är inte förkompilerade"
+
+
+def test_the_encoding_facts_of_bytes_and_of_a_buffer_read_are_one_prebuilt_kernel():
+    # A file's bytes (read only) and a piece read into a buffer (writable) alike: a stream
+    # whose encoding turned late tallied its pieces with a type the build had not seen.
+    script = (
+        "import sys\nimport numpy as np\nfrom bokslut.sie import fastscan\n"
+        "text = 'Städning'.encode('cp437') * 100\n"
+        "read_only, room = np.frombuffer(text, np.uint8), np.frombuffer(bytearray(text), np.uint8)\n"
+        "print(fastscan._stats(read_only) == fastscan._stats(room))\n"
+        "print(fastscan._stats(room[8:]))\n"
+        "print(sorted(m for m in sys.modules if m.startswith('numba')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=300
+    )
+    # 'ä' in CP437 is 0x84: a high byte, not UTF-8, one CP437 letter per word (none Latin-1).
+    assert done.stdout.splitlines() == ["True", "(99, 0, 99, 0)", "[]"]
 
 
 def test_the_setup_prebuilt_every_kernel_an_import_calls(tmp_path):

@@ -191,7 +191,7 @@ _SUMMED = [("debit", "sum"), ("credit", "sum"), ("rows", "sum"), ("last_date", "
 _AK, _MONTH, _DEBIT, _CREDIT, _ROWS, _LAST = range(6)
 
 
-@kernel
+@inlined
 def _group_hash(ak: int, month: int) -> np.uint64:
     return mix64(np.uint64(ak) ^ (np.uint64(month) * np.uint64(0x9E3779B97F4A7C15)))
 

@@ -6,9 +6,9 @@ cache (:mod:`bokslut.sie.kernel`). On a fresh installation the first import of a
 before it read a line. ``python -m bokslut.ledger.warmup`` (run by ``scripts/setup``) imports
 two generated ledgers into a throwaway workspace, shaped so that every kernel runs: a region's
 header (accounts, SRU codes, objects, balances, period balances and budgets), rows with two
-dimensions kept in the sums, more distinct objects than the hash tables start with,
-corrections, long texts with quotes, and one file in CP437 with CRLF line ends. With the cache
-already filled it takes a second or two.
+dimensions kept in the sums, corrections, long texts with quotes, and one file in CP437 with
+CRLF line ends; then it grows each hash table of the import once (:func:`grow_tables`), which
+files of a workspace's size seldom do. With the cache already filled it takes a second or two.
 
 Then it compiles the kernels ahead of time for this machine (:mod:`bokslut.sie.prebuild`), with
 the argument types the imports called them with, so that no later process imports numba or
@@ -23,16 +23,22 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
+
 from bokslut.diagnostics import BokslutError
 from bokslut.ledger.importer import import_files
+from bokslut.sie import encoding as enc
 from bokslut.sie import prebuild, prebuilt
+from bokslut.sie.distinct import Codes, FirstLines, ShortValues
+from bokslut.sie.plainheader import PlainSweep
 from bokslut.sie.reader import read_sie_bytes
 from bokslut.workspace.config import OrgTyp
 from bokslut.workspace.new import create_workspace
 
 _ACCOUNTS = 6_000  # header accounts, each with an SRU code: with the objects, past the sweep
-OBJECTS = 4_000  # per dimension: past the first size of every hash table
-_REPEATED = 1_500  # ansvar on the rows without a projekt: each repeats, and they outgrow a table
+OBJECTS = 4_000  # per dimension: past the first size of the sums' table
+_REPEATED = 1_500  # ansvar on the rows without a projekt: each repeats (encoded)
 VOUCHERS = 4_000  # five rows each: the file passes the scanner's threshold
 _COSTS = ("4010", "5010", "6110", "7010")
 
@@ -102,6 +108,25 @@ def warm(folder: Path) -> None:
     # A file read whole (as the store reads one again to rebuild its rows) is scanned, and
     # transcoded, in one go.
     read_sie_bytes(cp437.read_bytes(), cp437.name)
+    grow_tables()
+
+
+def grow_tables() -> None:
+    """Grow each of the import's hash tables once, so that their growth is compiled too.
+
+    The imports above fill no table past its first size: those of a streamed file are made
+    for a region's millions of rows. Yet a file can outgrow one (a piece encoded again to
+    match the file's first, a header of more objects than announced), and a kernel the
+    build never saw called is compiled by numba in the user's import, seconds on a fresh
+    installation. The tables are used here through the import's own methods, so the kernels
+    get the argument types the import gives them."""
+    n = 5_000  # past the first size of each table below
+    values = pa.array([f"A{k:05d}" for k in range(n)])
+    ShortValues(slots=16).dictionary(values)
+    FirstLines(slots=16).add(values, np.arange(n, dtype=np.int64))
+    Codes().codes(values)
+    objekt = [(k + 1, f'#OBJEKT 1 "A{k:05d}" "Ansvar {k}"'.encode()) for k in range(n)]
+    PlainSweep(enc.UTF8).sweep(objekt)
 
 
 def main() -> int:

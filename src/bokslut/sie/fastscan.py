@@ -201,11 +201,19 @@ def _tally(buf: np.ndarray, start: int, stop: int, st: np.ndarray) -> None:
 
 
 @kernel
-def _stats(buf: np.ndarray) -> tuple[int, int, int, int]:
-    """(high bytes, utf8 valid?, CP437 letter count, Latin-1 letter count)."""
+def _stats_of_bytes(buf: np.ndarray) -> tuple[int, int, int, int]:
     st = np.zeros(_TALLY_SIZE, np.int64)
     _tally(buf, 0, buf.shape[0], st)
     return st[0], 1 - st[1], st[2], st[3]
+
+
+def _stats(buf: np.ndarray) -> tuple[int, int, int, int]:
+    """(high bytes, utf8 valid?, CP437 letter count, Latin-1 letter count) of ``buf`` (uint8)."""
+    view = buf.view()
+    # Read only whatever the buffer (a file's bytes, a piece's room): the kernel is compiled
+    # (and prebuilt) for one type of input, as the scanner is (see _scan_chunk).
+    view.flags.writeable = False
+    return _stats_of_bytes(view)
 
 
 # Bytes from which the encoding facts are tallied in two halves at once.

@@ -1,11 +1,13 @@
-"""Compiling the import's kernels ahead of time into two extension modules, at setup.
+"""Compiling the import's kernels ahead of time into extension modules, at setup.
 
 ``python -m bokslut.ledger.warmup`` first imports generated ledgers with every kernel compiled
 by numba (:mod:`bokslut.sie.jit`), which is how the argument types each kernel is called with
 become known; :func:`build` then compiles those signatures with numba's ahead-of-time compiler
-(``numba.pycc``) for this machine's processor. Kernels without numba's reference counting go
-into a module built without its runtime, the others into one with it. The modules and their
-manifest are read by :mod:`bokslut.sie.prebuilt`.
+(``numba.pycc``) for this machine's processor. Kernels with numba's reference counting go into
+one module built with its runtime; those without it into modules without the runtime, one per
+source module, so that the scanner (most of the build) and the header sweep compile at once,
+each module in a process of its own. The modules and their manifest are read by
+:mod:`bokslut.sie.prebuilt`.
 
 The exported functions release the GIL as the kernels do under numba (the scanner's workers
 run side by side): ``numba.pycc`` compiles its exports with default options, so the build
@@ -14,10 +16,12 @@ hands it options with the GIL released.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -25,7 +29,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from bokslut.sie import prebuilt
 from bokslut.sie.kernelspec import Spec
@@ -105,12 +109,12 @@ def build(folder: Path, built_from: str, specs: list[Spec]) -> Path:
             dispatcher = spec.jitted
             if dispatcher is None:
                 continue
-            part = "bare" if spec.options.get("_nrt") is False else "rc"
+            part = _part(spec)
             if part not in parts:
                 cc = cc_class(f"_k{built_from}_{part}")
                 cc.output_dir = tmp
                 cc.target_cpu = "host"
-                cc.use_nrt = part == "rc"
+                cc.use_nrt = part == _COUNTED
                 parts[part] = cc
             for sig in dispatcher.nopython_signatures:
                 key = [type_key(ty) for ty in sig.args]
@@ -120,15 +124,10 @@ def build(folder: Path, built_from: str, specs: list[Spec]) -> Path:
                 count += 1
                 parts[part].export(export, sig)(dispatcher.py_func)
                 kernels.setdefault(spec.name, []).append((part, export, key))
-        modules: dict[str, str] = {}
-        try:
-            with warnings.catch_warnings(), _exports_release_the_gil():
-                warnings.simplefilter("ignore")
-                for part, cc in parts.items():
-                    cc.compile()
-                    modules[part] = Path(cc.output_file).name
-        except Exception as exc:  # the C toolchain's errors come from setuptools and distutils
-            raise PrebuildError(f"{type(exc).__name__}: {exc}") from exc
+        with warnings.catch_warnings(), _exports_release_the_gil():
+            warnings.simplefilter("ignore")
+            _compile_at_once(parts)
+        modules = {part: Path(cc.output_file).name for part, cc in parts.items()}
         for name in modules.values():
             os.replace(Path(tmp) / name, folder / name)
     manifest = prebuilt.manifest_path(folder, built_from)
@@ -137,6 +136,76 @@ def build(folder: Path, built_from: str, specs: list[Spec]) -> Path:
     os.replace(partial, manifest)
     _remove_other_builds(folder, built_from)
     return manifest
+
+
+_COUNTED = "rc"  # the module built with numba's runtime
+
+
+def _part(spec: Spec) -> str:
+    """The module ``spec``'s kernel is built into."""
+    if spec.options.get("_nrt") is False:
+        return "bare_" + spec.fn.__module__.rsplit(".", 1)[-1]
+    return _COUNTED
+
+
+def _compile_at_once(parts: dict[str, Any]) -> None:
+    """Compile each module (a ``numba.pycc.CC``) in a process of its own, all at once.
+
+    The processes are forked: each has this process's numba dispatchers, whose signatures are
+    what is built, and writes its module where its CC says. Without fork (not POSIX), one after
+    another here."""
+    if not hasattr(os, "fork") or len(parts) < 2:
+        for cc in parts.values():
+            _compile(cc)
+        return
+    children: dict[int, tuple[str, int]] = {}
+    try:
+        for part, cc in parts.items():
+            read_end, write_end = os.pipe()
+            pid = os.fork()
+            if pid == 0:
+                _compile_in_child(cc, read_end, write_end)
+            os.close(write_end)
+            children[pid] = (part, read_end)
+        failures = []
+        for pid, (part, read_end) in list(children.items()):
+            with os.fdopen(read_end, "rb") as pipe:
+                message = pipe.read().decode("utf-8", "replace")
+            _, status = os.waitpid(pid, 0)
+            del children[pid]
+            if os.waitstatus_to_exitcode(status) != 0:
+                failures.append(f"{part}: {message or f'status {status}'}")
+        if failures:
+            raise PrebuildError("; ".join(failures))
+    finally:
+        for pid, (_, read_end) in children.items():  # stopped (Ctrl-C): the others too
+            os.kill(pid, signal.SIGTERM)
+            os.waitpid(pid, 0)
+            with contextlib.suppress(OSError):  # closed already if reading it was stopped
+                os.close(read_end)
+
+
+def _compile_in_child(cc: Any, read_end: int, write_end: int) -> NoReturn:
+    """A forked child's whole life: compile, say what failed through the pipe, and exit."""
+    code = 1
+    try:
+        os.close(read_end)
+        _compile(cc)
+        code = 0
+    except BaseException as exc:  # whatever it is, the parent reports it
+        os.write(write_end, str(exc).encode("utf-8", "replace")[:_MESSAGE_BYTES])
+    finally:
+        os._exit(code)
+
+
+_MESSAGE_BYTES = 4096  # of a failure's message, through a pipe
+
+
+def _compile(cc: Any) -> None:
+    try:
+        cc.compile()
+    except Exception as exc:  # the C toolchain's errors come from setuptools and distutils
+        raise PrebuildError(f"{type(exc).__name__}: {exc}") from exc
 
 
 # A build's working folder left by a build that was stopped (not one still running).
