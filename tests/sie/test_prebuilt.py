@@ -198,21 +198,25 @@ def test_the_setup_prebuilt_every_kernel_python_calls():
 
 
 def test_the_encoding_facts_of_bytes_and_of_a_buffer_read_are_one_prebuilt_kernel():
-    # A file's bytes (read only) and a piece read into a buffer (writable) alike: a stream
-    # whose encoding turned late tallied its pieces with a type the build had not seen.
+    # A file's bytes (read only) and a piece read into a buffer (writable) alike: a large file
+    # that the scanner declines (here for its #KSUMMA) has its encoding told from its bytes,
+    # which loaded numba when only the streamed pieces' type was built.
     script = (
         "import sys\nimport numpy as np\nfrom bokslut.sie import fastscan\n"
+        "from bokslut.ledger import warmup\nfrom bokslut.sie.reader import read_sie_bytes\n"
         "text = 'Städning'.encode('cp437') * 100\n"
         "read_only, room = np.frombuffer(text, np.uint8), np.frombuffer(bytearray(text), np.uint8)\n"
         "print(fastscan._stats(read_only) == fastscan._stats(room))\n"
         "print(fastscan._stats(room[8:]))\n"
+        "data = ('#KSUMMA\\n' + warmup.ledger(2023, projekt=True)).encode('cp437')\n"
+        "print(len(data) > 1 << 20, read_sie_bytes(data, 'bok.se').encoding)\n"
         "print(sorted(m for m in sys.modules if m.startswith('numba')))"
     )
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=300
     )
     # 'ä' in CP437 is 0x84: a high byte, not UTF-8, one CP437 letter per word (none Latin-1).
-    assert done.stdout.splitlines() == ["True", "(99, 0, 99, 0)", "[]"]
+    assert done.stdout.splitlines() == ["True", "(99, 0, 99, 0)", "True cp437", "[]"]
 
 
 def test_the_setup_prebuilt_every_kernel_an_import_calls(tmp_path):
