@@ -113,9 +113,10 @@ def test_encoded_pieces_read_back_as_the_strings_they_were(tmp_path, monkeypatch
 
 
 def test_columns_are_written_small_and_read_back_as_written(tmp_path):
-    """Texts are most of a rows file's bytes (long invoice texts): they alone are compressed;
-    columns of few values are dictionaries and growing ids deltas. Both DuckDB and Arrow read
-    back every value as it was, quotes, Swedish letters, empty and missing texts included."""
+    """Columns of few values are dictionaries and growing ids deltas; nothing is compressed
+    (the texts, most of a rows file's bytes, cost more to compress than to write). Both DuckDB
+    and Arrow read back every value as it was, quotes, Swedish letters, empty and missing
+    texts included."""
     long = 'Avser faktura för "Projekt Älvstranden etapp 2" enligt avtal 2021-114 ' * 4
     texts = [long + str(i) if i % 3 else None for i in range(50)] + ["", "Lön å ä ö", long]
     vouchers, rows = _piece(0, ["1:A"] * len(texts))
@@ -128,15 +129,12 @@ def test_columns_are_written_small_and_read_back_as_written(tmp_path):
         codecs = {
             meta.schema.names[c]: meta.row_group(0).column(c).compression for c in range(meta.num_columns)
         }
-        assert {name for name, codec in codecs.items() if codec != "UNCOMPRESSED"} == {"text"}
-        assert codecs["text"].startswith("LZ4")
+        assert set(codecs.values()) == {"UNCOMPRESSED"}
     assert pq.read_table(staged.rows_path, columns=["text"])["text"].to_pylist() == texts
     got = duckdb.sql(f"SELECT text FROM read_parquet('{staged.rows_path}') ORDER BY line").fetchall()
     assert [t for (t,) in got] == texts
     assert pq.read_table(staged.vouchers_path, columns=["text"])["text"].to_pylist() == ["v"] * len(texts)
     meta = pq.ParquetFile(staged.rows_path).metadata
-    text_chunk = meta.row_group(0).column(meta.schema.names.index("text"))
-    assert text_chunk.total_compressed_size < text_chunk.total_uncompressed_size / 5
     encodings = {
         meta.schema.names[c]: set(meta.row_group(0).column(c).encodings) for c in range(meta.num_columns)
     }

@@ -285,14 +285,13 @@ def _store_schema(
     return pa.schema([f.with_nullable(f.name not in required) for f in fields])
 
 
-# How each column is written, for the fewest bytes at no more processor time: bytes put into
-# fresh page-cache pages and synced cost this machine's kernel more than encoding them does.
-# Texts (most of a file's bytes; ``longtext``'s rows file was 1.1 GB) are compressed (LZ4);
-# columns of few values (the file and year, dates, row numbers, and the grouped columns that
-# queries group by) go as dictionaries; ids and line numbers, which grow, as deltas. `present`'s
-# rows file: 139 MB written so against 275 MB plain, in 0.66-1.01 s against 0.73-1.14 s, and
-# read by DuckDB as fast. Amounts are as good as random and stay plain.
-_COMPRESSED = frozenset({"text"})
+# How each column is written, for few bytes at no more processor time: columns of few values
+# (the file and year, dates, row numbers, and the grouped columns that queries group by) go as
+# dictionaries; ids and line numbers, which grow, as deltas. `present`'s rows file: 139 MB so
+# against 275 MB plain, written faster and read by DuckDB as fast. Amounts are as good as
+# random and stay plain. Nothing is compressed: the texts (most of a file's bytes) were, with
+# LZ4, until compressing them cost an import more processor time than writing their bytes
+# (docs/scale.md, twentieth session: 5 M rows 0.3-0.5 s faster, the rows file twice as large).
 _DICTIONARIES = (
     "kind",
     "account",
@@ -309,7 +308,7 @@ _DELTAS = ("voucher_id", "line")
 
 def _writer(path: Path, schema: pa.Schema, plain: frozenset[str] = frozenset()) -> pq.ParquetWriter:
     path.unlink(missing_ok=True)  # never write through whatever a leftover name points to
-    # Uncompressed but for the texts, and without statistics: queries aggregate whole columns.
+    # Without statistics: queries aggregate whole columns.
     # A streamed piece's grouped columns come already encoded (distinct.encoded) and are
     # written as they are; without the Arrow schema in the file they read back as the strings
     # they are either way (the Parquet types say so). ``plain``: columns of nearly all
@@ -318,7 +317,7 @@ def _writer(path: Path, schema: pa.Schema, plain: frozenset[str] = frozenset()) 
     return pq.ParquetWriter(
         path,
         schema,
-        compression={c: "lz4" if c in _COMPRESSED else "none" for c in schema.names},
+        compression="none",
         use_dictionary=[c for c in _DICTIONARIES if c in schema.names and c not in plain],
         column_encoding={c: "DELTA_BINARY_PACKED" for c in _DELTAS if c in schema.names} or None,
         write_statistics=False,
