@@ -287,11 +287,11 @@ def _store_schema(
 
 # How each column is written, for few bytes at no more processor time: columns of few values
 # (the file and year, dates, row numbers, and the grouped columns that queries group by) go as
-# dictionaries; ids and line numbers, which grow, as deltas. `present`'s rows file: 139 MB so
-# against 275 MB plain, written faster and read by DuckDB as fast. Amounts are as good as
-# random and stay plain. Nothing is compressed: the texts (most of a file's bytes) were, with
-# LZ4, until compressing them cost an import more processor time than writing their bytes
-# (docs/scale.md, twentieth session: 5 M rows 0.3-0.5 s faster, the rows file twice as large).
+# dictionaries; ids and line numbers, which grow, as deltas (`present`'s rows file: 218 MB so,
+# 493 MB with every column plain). Amounts are as good as random and stay plain. Nothing is
+# compressed: the texts (most of a file's bytes) were, with LZ4, until compressing them cost
+# an import more processor time than writing their bytes (docs/scale.md, twentieth session:
+# 5 M rows 0.3-0.5 s faster, the rows file about twice as large).
 _DICTIONARIES = (
     "kind",
     "account",
