@@ -682,6 +682,37 @@ def test_a_streamed_files_rows_are_summed_while_written_not_read_again(ws, tmp_p
         assert (name, check.crc32, check.size) == (name, zlib.crc32(data), len(data))
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="a thread has a priority of its own on Linux")
+def test_a_streamed_files_threads_run_below_the_main_thread_which_opens_the_store(ws, tmp_path, monkeypatch):
+    from bokslut.ledger import journal, streaming
+    from bokslut.ledger.indexer import StagedWriter
+    from bokslut.sie import fastscan
+    from bokslut.sie.running import RunningChecks
+
+    path = tmp_path / "stor.se"
+    path.write_bytes(_ledger([_year(day) for day in range(1, 30)]))
+    _streamed_in_pieces(monkeypatch)
+    seen: dict[str, set[int]] = {}
+
+    def noting(role, fn):
+        def noted(*args, **kwargs):
+            seen.setdefault(role, set()).add(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+            return fn(*args, **kwargs)
+
+        return noted
+
+    monkeypatch.setattr(journal.Staging, "copy_in", noting("copy", journal.Staging.copy_in))
+    monkeypatch.setattr(fastscan, "_scan_piece", noting("scan", fastscan._scan_piece))
+    monkeypatch.setattr(RunningChecks, "add", noting("check", RunningChecks.add))
+    monkeypatch.setattr(StagedWriter, "write", noting("write", StagedWriter.write))
+    monkeypatch.setattr(RunningChecks, "findings", noting("findings", RunningChecks.findings))
+    main = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    import_files(ws, [path])
+    below = min(19, main + streaming.BACKGROUND_NICE)
+    assert seen == {"copy": {below}, "scan": {below}, "check": {below}, "write": {below}, "findings": {below}}
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == main
+
+
 def test_a_streamed_files_checks_begin_when_the_scan_ends(ws, tmp_path, monkeypatch):
     from bokslut.ledger import streaming
     from bokslut.sie.running import RunningChecks

@@ -480,11 +480,14 @@ def _connect_fresh(path: Path, last_file_id: int = 0) -> duckdb.DuckDBPyConnecti
     the generation it replaces may still be read)."""
     con = duckdb.connect(str(path))
     _settings(con)
-    con.execute(_schema_sql())
-    con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
-    con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
-    if last_file_id:
-        con.execute("INSERT INTO meta VALUES ('last_file_id', ?)", [str(last_file_id)])
+    # One transaction: each statement committed on its own was synced on its own (some twenty
+    # fdatasync calls, on the import's path while the scan waits for the store).
+    with _transaction(con):
+        con.execute(_schema_sql())
+        con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+        if last_file_id:
+            con.execute("INSERT INTO meta VALUES ('last_file_id', ?)", [str(last_file_id)])
     return con
 
 

@@ -18,13 +18,14 @@ import dataclasses
 import errno
 import io
 import os
+import sys
 import tempfile
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from bokslut.diagnostics import BokslutError, Finding
 from bokslut.ledger import journal
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
     from bokslut.sie.fastscan import Piece, Streamed
     from bokslut.sie.model import SieFile
     from bokslut.sie.running import RunningChecks
+
+_T = TypeVar("_T")
 
 # The most [granser] sie_mb can allow (1 TiB, bokslut.workspace.config.Granser); not imported
 # from there, since loading the settings (pydantic) is what the scan runs beside.
@@ -55,6 +58,31 @@ PAIR_SLOTS = 1 << 18
 # scan to run through the store's opening, bounded whatever the file's size.
 BACKLOG = 4
 
+# How far below the import's main thread the threads that copy, scan, check and write a large
+# file run (a nice increment: on Linux each thread has its own, and a thread starts its
+# threads with it). While they run, the main thread loads DuckDB and the settings and opens
+# the store, which the pieces wait for; with four busy threads beside it at the same priority
+# it had well under a core (0.27 s of processor time over 0.66 s and more), so the scan
+# stood still at the backlog's end and the writer began late (docs/scale.md, 21st session).
+BACKGROUND_NICE = 10
+
+
+def _to_the_background() -> None:
+    """The calling thread put :data:`BACKGROUND_NICE` below the process's main thread (so
+    calling it again changes nothing). Only on Linux, where a thread's priority is its own
+    (elsewhere the call would set the whole process's); where it is not permitted, nothing
+    changes."""
+    if sys.platform != "linux":
+        return
+    with contextlib.suppress(OSError):
+        main = os.getpriority(os.PRIO_PROCESS, os.getpid())  # the main thread's id is the process's
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), min(19, main + BACKGROUND_NICE))
+
+
+def _in_the_background(fn: Callable[..., _T], *args: object) -> _T:
+    _to_the_background()
+    return fn(*args)
+
 
 class Copy:
     """A large file copied into the staging area in a thread (and its copy synced), its digest
@@ -71,7 +99,9 @@ class Copy:
         self._closing = threading.Lock()  # stop() may be called by two threads (Ctrl-C)
         self._stop = threading.Event()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bokslut-copy")
-        self._copied = self._pool.submit(staging.copy_in, name, self._fd, seen.st_size, self._stop)
+        self._copied = self._pool.submit(
+            _in_the_background, staging.copy_in, name, self._fd, seen.st_size, self._stop
+        )
 
     def digest(self) -> str:
         """The file's digest (:mod:`bokslut.ledger.filehash`), once copied; raises OSError if the
@@ -285,6 +315,9 @@ class Streaming:
         self._f.close()
 
     def _scan(self, warm_up: bool) -> Streamed | None:
+        # The scanner's workers, the writing thread and the checks' thread are started from
+        # this thread (or from the main thread, see _write_pieces), and so run below it too.
+        _to_the_background()
         try:
             from bokslut.sie import fastscan, prebuilt, reader
             from bokslut.sie.distinct import ShortValues
@@ -334,6 +367,8 @@ class Streaming:
             self._written = self._writing.submit(self._write_pieces, pieces)
 
     def _write_pieces(self, pieces: list[Piece]) -> None:
+        # (started from the main thread when the whole file was scanned before the store opened)
+        _to_the_background()
         assert self._writer is not None and self._follower is not None
         for piece in pieces:
             self._writer.write(piece.vouchers, piece.rows, piece.others)
