@@ -315,8 +315,9 @@ class Streaming:
         self._f.close()
 
     def _scan(self, warm_up: bool) -> Streamed | None:
-        # The scanner's workers, the writing thread and the checks' thread are started from
-        # this thread (or from the main thread, see _write_pieces), and so run below it too.
+        # The scanner's workers and the checks' thread are started from this thread, and so
+        # run at its priority; so is the writing thread, unless the main thread starts it
+        # (see _write_pieces).
         _to_the_background()
         try:
             from bokslut.sie import fastscan, prebuilt, reader
