@@ -207,13 +207,18 @@ def _stats_of_bytes(buf: np.ndarray) -> tuple[int, int, int, int]:
     return st[0], 1 - st[1], st[2], st[3]
 
 
+def _read_only(buf: np.ndarray) -> np.ndarray:
+    """A read-only view of ``buf``, whatever the buffer (a file's bytes, a piece's room): the
+    kernels that read bytes are compiled (and prebuilt) for one type of input, not once for
+    bytes and again for a writable buffer."""
+    view = buf.view()
+    view.flags.writeable = False
+    return view
+
+
 def _stats(buf: np.ndarray) -> tuple[int, int, int, int]:
     """(high bytes, utf8 valid?, CP437 letter count, Latin-1 letter count) of ``buf`` (uint8)."""
-    view = buf.view()
-    # Read only whatever the buffer (a file's bytes, a piece's room): the kernel is compiled
-    # (and prebuilt) for one type of input, as the scanner is (see _scan_chunk).
-    view.flags.writeable = False
-    return _stats_of_bytes(view)
+    return _stats_of_bytes(_read_only(buf))
 
 
 # Bytes from which the encoding facts are tallied in two halves at once.
@@ -1415,10 +1420,7 @@ def _scan_chunk(
     high: int,
     pool: _OutputPool | None = None,
 ) -> _Chunk | None:
-    buf = np.frombuffer(body, dtype=np.uint8)
-    # Read only whatever the piece's buffer: the scanner is compiled (and prebuilt) for one
-    # type of input, not once for bytes and again for a writable buffer.
-    buf.flags.writeable = False
+    buf = _read_only(np.frombuffer(body, dtype=np.uint8))
     # Room for the records: as many as the lines, guessed from the first MiB with a margin
     # (counting every line would be a pass of its own) and never more than could fit (a row
     # is at least 12 bytes, '#TRANS 1 {}1'; a voucher at least 17, '#VER """"20230101', with

@@ -42,8 +42,8 @@ class PrebuildError(Exception):
 def kernel_specs() -> list[Spec]:
     """The kernels (called from Python) of every kernel module this process has imported."""
     found: list[Spec] = []
-    for source in prebuilt.KERNEL_SOURCES:
-        module = sys.modules.get("bokslut." + source.removesuffix(".py").replace("/", "."))
+    for name in prebuilt.kernel_modules():
+        module = sys.modules.get(name)
         if module is None:
             continue
         found += [

@@ -43,6 +43,12 @@ KERNEL_SOURCES = (
 
 FOLDER = Path(__file__).parent / "_prebuilt"
 
+
+def kernel_modules() -> list[str]:
+    """The kernel sources' module names (``bokslut.sie.fastscan``, …)."""
+    return ["bokslut." + source.removesuffix(".py").replace("/", ".") for source in KERNEL_SOURCES]
+
+
 # One argument's type as numba would see it, in plain values (a manifest's JSON keeps them).
 ArgumentKey = tuple[Any, ...]
 _INT64 = 1 << 63
