@@ -71,6 +71,18 @@ def test_a_value_over_16_bytes_leaves_the_column_to_arrows_encoding():
     assert after is not None and after.dictionary.to_pylist() == ["1:A1|6:P7", "3010"]
 
 
+def test_a_value_over_16_bytes_after_many_rows_leaves_nothing_in_the_table():
+    # Rows are looked up a batch at a time: the long value comes after several batches'
+    # values were added, and a table begun small has grown for them.
+    short = distinct.ShortValues(64)
+    column = pa.array([f"1:{i}" for i in range(300)] + ["1:A1|6:P7|7:Q12345"] + ["1:0"])
+    assert short.dictionary(column) is None
+    after = short.dictionary(pa.array(["1:299", "3010", "1:299"]))
+    assert after is not None
+    assert after.dictionary.to_pylist() == ["1:299", "3010"]
+    assert after.indices.to_pylist() == [0, 1, 0]
+
+
 def test_encoded_turns_only_the_grouped_columns_into_dictionaries_and_keeps_their_values():
     rows = pa.table(
         {

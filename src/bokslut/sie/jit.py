@@ -78,6 +78,7 @@ def caches_on_disk() -> bool:
 
 # numba's helpers, typed loosely: their stubs type them as Python calls.
 _item_pointer: Any = cgutils.get_item_pointer
+_function_of: Any = cgutils.get_or_insert_function
 
 
 def _intrinsic(fn: Callable[..., Any]) -> Any:
@@ -119,7 +120,28 @@ def _store8(typingctx: Any, arr: Any, slot: Any, pos: Any, word: Any) -> Any:
     return numba.types.none(arr, slot, pos, numba.types.uint64), codegen
 
 
+@_intrinsic
+def _prefetch(typingctx: Any, arr: Any, slot: Any, pos: Any) -> Any:
+    """Ask for the cache line of arr[slot, pos] to be loaded, without waiting for it (LLVM's
+    prefetch: a hint, never a fault, so slot may be any index within the array)."""
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        aryty = signature.args[0]
+        ary = context.make_array(aryty)(context, builder, args[0])
+        ptr = _item_pointer(context, builder, aryty, ary, [args[1], args[2]])
+        i8p = ir.IntType(8).as_pointer()
+        i32 = ir.IntType(32)
+        fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
+        fn = _function_of(builder.module, fnty, "llvm.prefetch.p0i8")
+        # A read (0), kept in every cache level (3), of data (1).
+        builder.call(fn, [builder.bitcast(ptr, i8p), i32(0), i32(3), i32(1)])
+        return context.get_dummy_value()
+
+    return numba.types.none(arr, slot, pos), codegen
+
+
 _INTRINSICS: dict[str, Any] = {
+    "prefetch": _prefetch,
     "load8": _load8,
     "store8": _store8,
     "trailing_zeros": unsafe_numbers.trailing_zeros,

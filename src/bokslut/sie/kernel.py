@@ -155,3 +155,8 @@ def run_before(stop: Any) -> Any:
 # encoding read and copy bytes eight at a time.
 load8: Any = Intrinsic("load8")
 store8: Any = Intrinsic("store8")
+
+# A hint to load the cache line of a 2-d array's element ahead of its use (bokslut.sie.jit):
+# a hash table's lookups, each a miss in a table larger than the cache, overlap instead of
+# waiting one after the other.
+prefetch: Any = Intrinsic("prefetch")
