@@ -222,7 +222,11 @@ def _crc32_range(fd: int, start: int, stop: int, crc: int) -> int:
     while at < stop:
         base = at - at % mmap.ALLOCATIONGRANULARITY
         length = min(stop, base + _WINDOW) - base
-        with mmap.mmap(fd, length, access=mmap.ACCESS_READ, offset=base) as mapped:
+        try:
+            mapped = mmap.mmap(fd, length, access=mmap.ACCESS_READ, offset=base)
+        except ValueError:  # mmap's word for a file shorter than the mapping asked for
+            raise OSError("the file is shorter than it was") from None
+        with mapped:
             view = memoryview(mapped)
             try:
                 crc = crc32(view[at - base :], crc)
