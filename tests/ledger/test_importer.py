@@ -365,7 +365,9 @@ def test_a_streamed_files_sums_are_the_bytes_summing_its_rows_file_gives(
     """The sums of a streamed file are taken from its pieces as they are written, never from
     the rows file read again; the file is the same, byte for byte, as summing the rows file
     (what the store does for a file read whole, or after the dimension settings change);
-    also when the pieces' object keys are left as strings (``plain``, nearly all distinct)."""
+    also when the pieces' object keys are left as strings (``plain``, nearly all distinct).
+    Its year sums are made from those sums in memory, the same bytes as the store makes
+    from the monthly file."""
     import bokslut.ledger.indexer as indexer
     import bokslut.ledger.sums_writer as sums_writer
     import bokslut.sie.distinct as distinct
@@ -385,6 +387,7 @@ def test_a_streamed_files_sums_are_the_bytes_summing_its_rows_file_gives(
         layouts.append(layout)
     import_files(layouts[0], [path])  # small: read whole, its rows file summed
     summed_rows: list[Path] = []
+    years_made: list[Path] = []
     with monkeypatch.context() as m:
         m.setattr(reader, "FAST_PATH_MIN_BYTES", 1)
         m.setattr(fastscan, "PIECE_MAX_BYTES", piece)
@@ -393,8 +396,11 @@ def test_a_streamed_files_sums_are_the_bytes_summing_its_rows_file_gives(
             m.setattr(distinct, "nearly_distinct", lambda column: True)
         sum_rows = sums_writer.sum_rows
         m.setattr(sums_writer, "sum_rows", lambda p, *a: summed_rows.append(p) or sum_rows(p, *a))
+        write_year = sums_writer._write_year_sums
+        m.setattr(sums_writer, "_write_year_sums", lambda p, *a: years_made.append(p) or write_year(p, *a))
         import_files(layouts[1], [path])
     assert summed_rows == []  # the pieces were summed as they were written
+    assert years_made == []  # and the year sums made from them in memory, not read back
     (rows_path,) = rows_dir(layouts[1]).glob("*.rows.parquet")
     tag = report_dims(layouts[1]).tag
     (streamed,) = rows_dir(layouts[1]).glob(f"*.sums-{tag}.parquet")

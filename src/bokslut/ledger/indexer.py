@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 
 from bokslut.ledger.parsed import Parsed, StagedRows
 from bokslut.ledger.rowfiles import check_of, rows_file
-from bokslut.ledger.sums import SumsDims
+from bokslut.ledger.sums import YEAR_SUFFIX, SumsDims, month_of
 from bokslut.ledger.sums_writer import Summer
 from bokslut.sie.distinct import ENCODED, dictionary, encoded
 from bokslut.sie.model import (
@@ -386,6 +386,7 @@ class StagedWriter:
         self.vouchers_path = folder / f"{stem}.vouchers.parquet"
         self.rows_path = folder / f"{stem}.rows.parquet"
         self.sums_path = folder / f"{stem}.sums.parquet"
+        self.year_sums_path = folder / f"{stem}.sums-year.parquet"
         self.runs_path = folder / f"{stem}.sums-runs"
         self.dims = dims
         self._summer = Summer(dims, self.runs_path) if dims is not None else None
@@ -433,8 +434,11 @@ class StagedWriter:
         if self._summer is not None:
             self._summer.add(rows)
 
-    def close(self, vouchers: int, counted: int, first_date: dt.date | None) -> StagedRows:
-        """Finish and sync both files; what they hold, for the indexer."""
+    def close(
+        self, vouchers: int, counted: int, first_date: dt.date | None, year_end: dt.date | None = None
+    ) -> StagedRows:
+        """Finish and sync both files; what they hold, for the indexer. ``year_end``: the last day
+        of the file's fiscal year (as the store will record it), for its year sums."""
         if self._vouchers is None:
             self.write(VOUCHER_SCHEMA.empty_table(), TRANSACTION_SCHEMA.empty_table(), [])
         assert self._vouchers is not None and self._rows is not None
@@ -442,7 +446,10 @@ class StagedWriter:
         self._rows.close()
         _sync(self.vouchers_path)
         _sync(self.rows_path)
-        summed = self._summer is not None and self._summer.write(self.file_id, self.sums_path)
+        year = None
+        if self._summer is not None and year_end is not None and not self._summer.spilled:
+            year = (self.year_sums_path, month_of(year_end))
+        summed = self._summer is not None and self._summer.write(self.file_id, self.sums_path, year)
         return StagedRows(
             self.file_id,
             self.vouchers_path,
@@ -453,6 +460,7 @@ class StagedWriter:
             first_date,
             self.sums_path if summed else None,
             self.dims.tag if self.dims is not None else "",
+            year_sums_path=self.year_sums_path if summed and year is not None else None,
         )
 
     def discard(self) -> None:
@@ -464,7 +472,7 @@ class StagedWriter:
         if self._summer is not None:
             self._summer.discard_runs()
         self._summer = Summer(self.dims, self.runs_path) if self.dims is not None else None
-        for path in (self.vouchers_path, self.rows_path, self.sums_path):
+        for path in (self.vouchers_path, self.rows_path, self.sums_path, self.year_sums_path):
             path.unlink(missing_ok=True)
 
 
@@ -521,6 +529,10 @@ def _place_staged(layout: Layout, file_id: int, p: Parsed, fiscal_year: int | No
         final = rows_file(layout, file_id, p.digest, f"sums-{staged.sums_tag}")
         os.replace(staged.sums_path, final)
         placed.append(final)
+        if staged.year_sums_path is not None:  # recorded with the rest: the store need not make them
+            final = rows_file(layout, file_id, p.digest, f"sums-{staged.sums_tag}{YEAR_SUFFIX}")
+            os.replace(staged.year_sums_path, final)
+            placed.append(final)
     return placed
 
 

@@ -36,6 +36,9 @@ class StagedRows:
     sums_tag: str = ""  # the dimensions they were summed for (SumsDims.tag)
     # The files' CRC-32s, taken while they were written (rowfiles.Follower): not read again.
     summed: tuple[Summed, ...] = ()
+    # The year sums (sums_writer.year_sums) made from the sums above while they were in memory,
+    # where the file has a fiscal year and the sums were not spilled; else the store makes them.
+    year_sums_path: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)

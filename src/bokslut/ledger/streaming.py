@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from bokslut.diagnostics import BokslutError, Finding
 from bokslut.ledger import journal
-from bokslut.ledger.parsed import StagedRows
+from bokslut.ledger.parsed import StagedRows, fiscal_period
 
 if TYPE_CHECKING:
     from bokslut.ledger.indexer import StagedWriter
@@ -279,7 +279,11 @@ class Streaming:
             writer, follower, checks = self._writer, self._follower, self._checks
             assert writer is not None and follower is not None and checks is not None
             assert self.copy is not None
-            staged = writer.close(checks.vouchers, checks.counted, checks.first_date)
+            # The fiscal year's end as the store records it (Parsed.period): the year sums are
+            # made with the monthly ones, from memory, not read back in the store's transaction.
+            period = fiscal_period(streamed.sie, checks.first_date)
+            year_end = period[2] if period is not None else None
+            staged = writer.close(checks.vouchers, checks.counted, checks.first_date, year_end)
             staged = dataclasses.replace(staged, summed=follower.finish())
             digest = self.copy.digest()  # the copy is done long before, as a rule
         except BaseException:

@@ -9,6 +9,7 @@ import os
 import secrets
 import shutil
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -386,14 +387,26 @@ class Summer:
         if not self._keeps:
             self._keys.codes(pa.array([""], pa.string()))
 
-    def write(self, file_id: int, path: Path) -> bool:
+    def write(self, file_id: int, path: Path, year: tuple[Path, int] | None = None) -> bool:
         """Write the file's sums to ``path`` (as :func:`write_table` does); False, writing
-        nothing, when a sum could overflow int64. Spilled, from the runs, which are removed."""
+        nothing, when a sum could overflow int64. Spilled, from the runs, which are removed.
+
+        ``year`` (a path and the month its fiscal year ends, YYYYMM): the year sums
+        (:func:`year_sums`) written there too, made from the sums in memory while the monthly
+        ones are written (the Parquet writer lets the GIL go); not when spilled."""
         try:
             if self.overflows:
                 return False
             if not self._runs:
-                write_table(self._sorted(file_id), path)
+                table = self._sorted(file_id)
+                if year is None:
+                    write_table(table, path)
+                    return True
+                year_path, through = year
+                with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bokslut-year") as pool:
+                    made = pool.submit(lambda: write_table(year_sums(table, through), year_path))
+                    write_table(table, path)
+                    made.result()
                 return True
             assert self._spill is not None
             if int(self._state[0]):
