@@ -519,13 +519,8 @@ def test_a_disk_failure_while_writing_a_late_piece_leaves_the_workspace_as_it_wa
     import errno
 
     from bokslut.ledger import indexer
-    from bokslut.ledger.rowfiles import rows_dir
 
-    import_files(ws, [_small_file(tmp_path)])
-    before, rows_before = tree_digest(ws.root), sorted(p.name for p in rows_dir(ws).iterdir())
-    path = tmp_path / "stor.se"
-    path.write_bytes(_ledger([_year(day) for day in range(1, 30)]))
-    _streamed_in_pieces(monkeypatch)
+    path, was = _a_large_file_beside_a_small_one(ws, tmp_path, monkeypatch, 30)
     written = []
     write = indexer.StagedWriter.write
 
@@ -539,8 +534,54 @@ def test_a_disk_failure_while_writing_a_late_piece_leaves_the_workspace_as_it_wa
     with pytest.raises(BokslutError, match=r"importen kunde inte skrivas: .*arbetsytan är oförändrad"):
         import_files(ws, [path])
     assert len(written) == 3
-    assert tree_digest(ws.root) == before
-    assert sorted(p.name for p in rows_dir(ws).iterdir()) == rows_before
+    _as_it_was(ws, was)
+
+
+def test_a_disk_failure_writing_past_the_page_cache_leaves_the_workspace_as_it_was(ws, tmp_path, monkeypatch):
+    import errno
+
+    from bokslut.ledger import directfile, streaming
+    from bokslut.ledger.filecopy import BLOCK
+
+    path, was = _a_large_file_beside_a_small_one(ws, tmp_path, monkeypatch, 200)
+    monkeypatch.setattr(streaming, "DIRECT_FROM_BYTES", 0)
+    monkeypatch.setattr(directfile, "CHUNK", BLOCK)  # a write per block, while pieces come
+    writes = []
+    pwrite = os.pwrite
+
+    def fail_on_the_third(fd: int, data, at: int) -> int:
+        writes.append(at)
+        if len(writes) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return pwrite(fd, data, at)
+
+    monkeypatch.setattr(directfile.os, "pwrite", fail_on_the_third)
+    with pytest.raises(BokslutError, match=r"importen kunde inte skrivas: .*arbetsytan är oförändrad"):
+        import_files(ws, [path])
+    assert len(writes) >= 3  # (the other file's writes go on until the failure is seen)
+    _as_it_was(ws, was)
+    assert not [t.name for t in threading.enumerate() if t.name.startswith("bokslut-")]
+
+
+def _a_large_file_beside_a_small_one(
+    ws, tmp_path, monkeypatch, days: int
+) -> tuple[Path, tuple[str, list[str]]]:
+    """A small file imported, and a file of ``days`` vouchers to stream in pieces; what the
+    workspace was (its digest and its rows files)."""
+    from bokslut.ledger.rowfiles import rows_dir
+
+    import_files(ws, [_small_file(tmp_path)])
+    was = tree_digest(ws.root), sorted(p.name for p in rows_dir(ws).iterdir())
+    path = tmp_path / "stor.se"
+    path.write_bytes(_ledger([_year(day) for day in range(1, days)]))
+    _streamed_in_pieces(monkeypatch)
+    return path, was
+
+
+def _as_it_was(ws, was: tuple[str, list[str]]) -> None:
+    from bokslut.ledger.rowfiles import rows_dir
+
+    assert (tree_digest(ws.root), sorted(p.name for p in rows_dir(ws).iterdir())) == was
     assert not any((ws.cache / "staging").glob("*/*"))
     with open_store(ws) as store:
         assert store.con.execute("SELECT count(*) FROM source_file").fetchone() == (1,)
@@ -653,15 +694,27 @@ def test_a_streamed_file_changed_once_read_is_not_imported(ws, tmp_path, monkeyp
     assert not any((ws.cache / "staging").glob("*/*"))
 
 
-def test_a_streamed_files_rows_are_summed_while_written_not_read_again(ws, tmp_path, monkeypatch):
+@pytest.mark.parametrize("direct", [False, True], ids=["genom-cachen", "forbi-cachen"])
+def test_a_streamed_files_rows_are_summed_while_written_not_read_again(ws, tmp_path, monkeypatch, direct):
+    # Through the page cache and followed, or (a file of a gigabyte and more) past it.
     import zlib
 
-    from bokslut.ledger import rowfiles, streaming
+    from bokslut.ledger import directfile, rowfiles, streaming
     from bokslut.ledger.store import _checks
 
     path = tmp_path / "stor.se"
     path.write_bytes(_ledger([_year(day) for day in range(1, 30)]))
     _streamed_in_pieces(monkeypatch)
+    sinks: list[Path] = []
+    if direct:
+        monkeypatch.setattr(streaming, "DIRECT_FROM_BYTES", 0)
+        made = directfile.DirectFile.__init__
+
+        def counted(self, target: Path) -> None:
+            sinks.append(target)
+            made(self, target)
+
+        monkeypatch.setattr(directfile.DirectFile, "__init__", counted)
     read_again = []
     crc32 = rowfiles._crc32
     monkeypatch.setattr(rowfiles, "_crc32", lambda fd: read_again.append(os.fstat(fd).st_ino) or crc32(fd))
@@ -686,6 +739,12 @@ def test_a_streamed_files_rows_are_summed_while_written_not_read_again(ws, tmp_p
     for name, check in checks.items():
         data = (rowfiles.rows_dir(ws) / check.name).read_bytes()
         assert (name, check.crc32, check.size) == (name, zlib.crc32(data), len(data))
+    assert sorted(p.name.split(".", 1)[1] for p in sinks) == (
+        ["rows.parquet", "vouchers.parquet"] if direct else []
+    )
+    with open_store(ws) as store:
+        tb = trial_balance(store, 2023, [AccountRange("3010", "3010")])
+    assert [r.movement for r in tb.rows] == [29 * 10000]
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="a thread has a priority of its own on Linux")

@@ -40,7 +40,7 @@ class Digest(Protocol):
 CHUNK = 8 * 1024 * 1024
 # Offsets and lengths written past the page cache are multiples of this (the largest logical
 # block size of common disks; a larger one refuses the write, which is then made through the cache).
-_BLOCK = 4096
+BLOCK = 4096
 # ioctl(FICLONERANGE) with struct file_clone_range {s64 src_fd; u64 src_offset, src_length, dest_offset}.
 _FICLONERANGE = 0x4020940D
 _CLONE_RANGE = struct.Struct("qQQQ")
@@ -84,10 +84,10 @@ class Copier:
         """Copy (and hash) up to ``count`` bytes at offset ``at``; returns how many (> 0).
         Raises OSError (EIO) when the source ends before ``at + 1``."""
         if self._direct is None:
-            self._direct = _set_direct(self._target, True)
+            self._direct = set_direct(self._target, True)
         with memoryview(self._buffer) as view:
             n = self._read(view, at, count)
-            whole = n - n % _BLOCK if self._direct and at % _BLOCK == 0 else 0
+            whole = n - n % BLOCK if self._direct and at % BLOCK == 0 else 0
             if whole:
                 try:
                     written = os.pwritev(self._target, [view[:whole]], at)
@@ -98,7 +98,7 @@ class Copier:
                     return self._hashed(view, written)
             # The file's last bytes (less than a block), or a disk that refused: through the cache.
             if self._direct:
-                self._direct = _set_direct(self._target, False)
+                self._direct = set_direct(self._target, False)
             return self._hashed(view, os.pwrite(self._target, view[:n], at))
 
     def close(self) -> None:
@@ -116,7 +116,7 @@ class Copier:
         return n
 
 
-def _set_direct(fd: int, on: bool) -> bool:
+def set_direct(fd: int, on: bool) -> bool:
     """Turn O_DIRECT on or off for ``fd``; whether it is on."""
     direct = getattr(os, "O_DIRECT", 0)
     if not direct:

@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from bokslut.ledger.directfile import DirectFile
 from bokslut.ledger.parsed import Parsed, StagedRows
 from bokslut.ledger.rowfiles import check_of, rows_file
 from bokslut.ledger.sums import YEAR_SUFFIX, SumsDims, month_of
@@ -306,8 +307,11 @@ _DICTIONARIES = (
 _DELTAS = ("voucher_id", "line")
 
 
-def _writer(path: Path, schema: pa.Schema, plain: frozenset[str] = frozenset()) -> pq.ParquetWriter:
-    path.unlink(missing_ok=True)  # never write through whatever a leftover name points to
+def _writer(
+    path: Path | pa.NativeFile, schema: pa.Schema, plain: frozenset[str] = frozenset()
+) -> pq.ParquetWriter:
+    if isinstance(path, Path):
+        path.unlink(missing_ok=True)  # never write through whatever a leftover name points to
     # Without statistics: queries aggregate whole columns.
     # A streamed piece's grouped columns come already encoded (distinct.encoded) and are
     # written as they are; without the Arrow schema in the file they read back as the strings
@@ -379,10 +383,17 @@ class StagedWriter:
     The rows are summed as they are written (:class:`~bokslut.ledger.sums_writer.Summer`,
     for ``dims``), so the store need not read the rows file again for the file's sums; too
     many groups to hold are spilled to runs in a folder beside the staged files.
+
+    ``direct``: both files are written past the page cache, their CRC-32s taken on the way
+    (:class:`~bokslut.ledger.directfile.DirectFile`); else through it, and the caller may
+    follow them (:class:`~bokslut.ledger.rowfiles.Follower`).
     """
 
-    def __init__(self, folder: Path, stem: str, file_id: int, dims: SumsDims | None = None) -> None:
+    def __init__(
+        self, folder: Path, stem: str, file_id: int, dims: SumsDims | None = None, direct: bool = False
+    ) -> None:
         self.file_id = file_id
+        self.direct = direct
         self.vouchers_path = folder / f"{stem}.vouchers.parquet"
         self.rows_path = folder / f"{stem}.rows.parquet"
         self.sums_path = folder / f"{stem}.sums.parquet"
@@ -394,6 +405,8 @@ class StagedWriter:
         self._year_known = False
         self._vouchers: pq.ParquetWriter | None = None
         self._rows: pq.ParquetWriter | None = None
+        # ``direct``: the files the writers write into (past the page cache, summed on the way).
+        self._sinks: list[DirectFile] = []
 
     def _guess_year(self, others: Sequence[tuple[int, bytes]], vouchers: pa.Table) -> None:
         if self._year_known:
@@ -418,14 +431,19 @@ class StagedWriter:
         base = self.file_id << 32
         year = {"fiscal_year": self.fiscal_year}
         if self._vouchers is None:
-            self._vouchers = _writer(self.vouchers_path, _store_schema(vouchers.schema, year))
+            v_sink: Path | pa.NativeFile = self.vouchers_path
+            r_sink: Path | pa.NativeFile = self.rows_path
+            if self.direct:
+                self._sinks = [DirectFile(self.vouchers_path), DirectFile(self.rows_path)]
+                v_sink, r_sink = self._sinks[0].stream, self._sinks[1].stream
+            self._vouchers = _writer(v_sink, _store_schema(vouchers.schema, year))
             written = _written_schema(rows)
             # A grouped column the first piece gives as strings has too many values for a
             # dictionary (nearly all distinct, or more than its page holds).
             plain = frozenset(
                 c for c in ENCODED if c in written.names and written.field(c).type == pa.string()
             )
-            self._rows = _writer(self.rows_path, _store_schema(written, {}, _ROWS_REQUIRED), plain)
+            self._rows = _writer(r_sink, _store_schema(written, {}, _ROWS_REQUIRED), plain)
         assert self._rows is not None
         _write_batches(self._vouchers, vouchers, self.file_id, base, year, self._vouchers.schema)
         _write_batches(
@@ -444,12 +462,14 @@ class StagedWriter:
         assert self._vouchers is not None and self._rows is not None
         self._vouchers.close()
         self._rows.close()
-        _sync(self.vouchers_path)
-        _sync(self.rows_path)
+        summed = tuple(sink.close() for sink in self._sinks)  # synced
+        if not self.direct:
+            _sync(self.vouchers_path)
+            _sync(self.rows_path)
         year = None
         if self._summer is not None and year_end is not None and not self._summer.spilled:
             year = (self.year_sums_path, month_of(year_end))
-        summed = self._summer is not None and self._summer.write(self.file_id, self.sums_path, year)
+        sums = self._summer is not None and self._summer.write(self.file_id, self.sums_path, year)
         return StagedRows(
             self.file_id,
             self.vouchers_path,
@@ -458,9 +478,10 @@ class StagedWriter:
             vouchers,
             counted,
             first_date,
-            self.sums_path if summed else None,
+            self.sums_path if sums else None,
             self.dims.tag if self.dims is not None else "",
-            year_sums_path=self.year_sums_path if summed and year is not None else None,
+            summed=summed,
+            year_sums_path=self.year_sums_path if sums and year is not None else None,
         )
 
     def discard(self) -> None:
@@ -468,7 +489,10 @@ class StagedWriter:
             if writer is not None:
                 with contextlib.suppress(Exception):
                     writer.close()
+        for sink in self._sinks:
+            sink.discard()
         self._vouchers = self._rows = None
+        self._sinks = []
         if self._summer is not None:
             self._summer.discard_runs()
         self._summer = Summer(self.dims, self.runs_path) if self.dims is not None else None

@@ -104,7 +104,8 @@ def _crc32(fd: int) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Summed:
-    """The CRC-32 of every byte of a file as :class:`Follower` read it while it was written."""
+    """The CRC-32 of every byte of a file, taken while it was written (:class:`Follower`, or
+    :class:`bokslut.ledger.directfile.DirectFile`)."""
 
     ino: int
     size: int

@@ -7,8 +7,9 @@ the GIL while the import loads DuckDB and its settings and opens the store. Only
 once the store has given the file its id, does anything else get written: the pieces
 scanned meanwhile wait (a few of them; then the scan waits too), each checked already
 (:mod:`bokslut.sie.running`). From then on each piece is written as it comes
-(:class:`~bokslut.ledger.indexer.StagedWriter`) and its files followed (synced and summed,
-:class:`~bokslut.ledger.rowfiles.Follower`).
+(:class:`~bokslut.ledger.indexer.StagedWriter`) and summed on the way: a file of a gigabyte
+or more writes its rows past the page cache (:class:`~bokslut.ledger.directfile.DirectFile`),
+a smaller one has its files followed (synced and summed, :class:`~bokslut.ledger.rowfiles.Follower`).
 """
 
 from __future__ import annotations
@@ -57,6 +58,13 @@ PAIR_SLOTS = 1 << 18
 # Scanned pieces held while the store opens (a piece is tens of MB of Arrow): enough for the
 # scan to run through the store's opening, bounded whatever the file's size.
 BACKLOG = 4
+
+# From this size of a streamed file on, its rows and vouchers are written past the page cache
+# (bokslut.ledger.directfile). Below it, the kernel takes them into its cache for less than
+# the copies into our own buffers cost: alternating (docs/scale.md, twenty-third session),
+# 450 MB files took 0.06-0.17 s longer past the cache, a 1.1 GB file of long texts 0.16-0.50 s
+# less and a 4.5 GB file 1.1 s less, as a growing cache of dirty pages slows its writer.
+DIRECT_FROM_BYTES = 1 << 30
 
 # How far below the import's main thread the threads that copy, scan, check and write a large
 # file run (a nice increment: on Linux each thread has its own, and a thread starts its
@@ -252,8 +260,11 @@ class Streaming:
         folder = self._staging.folder_for_writing()
         self.copy = self.copy or self._new_copy()
         self._target = _Target(store, store.take_file_id())
-        self._writer = StagedWriter(folder, self._stem, self._target.file_id, report_dims(store.layout))
-        self._follower = Follower((self._writer.vouchers_path, self._writer.rows_path))
+        direct = self.stat.st_size >= DIRECT_FROM_BYTES
+        dims = report_dims(store.layout)
+        self._writer = StagedWriter(folder, self._stem, self._target.file_id, dims, direct)
+        if not direct:
+            self._follower = Follower((self._writer.vouchers_path, self._writer.rows_path))
         self._ready.set()
         return True
 
@@ -277,14 +288,15 @@ class Streaming:
             self._wait_written()
             self._writing.shutdown()
             writer, follower, checks = self._writer, self._follower, self._checks
-            assert writer is not None and follower is not None and checks is not None
+            assert writer is not None and checks is not None
             assert self.copy is not None
             # The fiscal year's end as the store records it (Parsed.period): the year sums are
             # made with the monthly ones, from memory, not read back in the store's transaction.
             period = fiscal_period(streamed.sie, checks.first_date)
             year_end = period[2] if period is not None else None
             staged = writer.close(checks.vouchers, checks.counted, checks.first_date, year_end)
-            staged = dataclasses.replace(staged, summed=follower.finish())
+            if follower is not None:
+                staged = dataclasses.replace(staged, summed=follower.finish())
             digest = self.copy.digest()  # the copy is done long before, as a rule
         except BaseException:
             self.stop()
@@ -374,10 +386,11 @@ class Streaming:
     def _write_pieces(self, pieces: list[Piece]) -> None:
         # (started from the main thread when the whole file was scanned before the store opened)
         _to_the_background()
-        assert self._writer is not None and self._follower is not None
+        assert self._writer is not None
         for piece in pieces:
             self._writer.write(piece.vouchers, piece.rows, piece.others)
-        self._follower.kick()
+        if self._follower is not None:
+            self._follower.kick()
 
     def _wait_written(self) -> None:
         written, self._written = self._written, None
@@ -395,11 +408,13 @@ class Streaming:
             self._wait_written()
         self._checks = RunningChecks(str(self.path), pair_slots=PAIR_SLOTS)
         old, target = self._writer, self._target
-        if self._ready.is_set() and old is not None and target is not None and self._follower is not None:
-            self._follower.close()
+        if self._ready.is_set() and old is not None and target is not None:
             old.discard()
-            self._writer = StagedWriter(old.vouchers_path.parent, self._stem, old.file_id, old.dims)
-            self._follower = Follower((self._writer.vouchers_path, self._writer.rows_path))
+            folder = old.vouchers_path.parent
+            self._writer = StagedWriter(folder, self._stem, old.file_id, old.dims, old.direct)
+            if self._follower is not None:
+                self._follower.close()
+                self._follower = Follower((self._writer.vouchers_path, self._writer.rows_path))
 
 
 # A file for :func:`_warm_up`: a voucher in CP437 (as most SIE files are), with an object.
