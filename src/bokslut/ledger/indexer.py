@@ -308,10 +308,10 @@ _DELTAS = ("voucher_id", "line")
 
 
 def _writer(
-    path: Path | pa.NativeFile, schema: pa.Schema, plain: frozenset[str] = frozenset()
+    target: Path | pa.NativeFile, schema: pa.Schema, plain: frozenset[str] = frozenset()
 ) -> pq.ParquetWriter:
-    if isinstance(path, Path):
-        path.unlink(missing_ok=True)  # never write through whatever a leftover name points to
+    if isinstance(target, Path):
+        target.unlink(missing_ok=True)  # never write through whatever a leftover name points to
     # Without statistics: queries aggregate whole columns.
     # A streamed piece's grouped columns come already encoded (distinct.encoded) and are
     # written as they are; without the Arrow schema in the file they read back as the strings
@@ -319,7 +319,7 @@ def _writer(
     # distinct values, whose dictionary would only be hashed for nothing (Parquet gives it up
     # once its page is full).
     return pq.ParquetWriter(
-        path,
+        target,
         schema,
         compression="none",
         use_dictionary=[c for c in _DICTIONARIES if c in schema.names and c not in plain],
