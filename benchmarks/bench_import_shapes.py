@@ -5,12 +5,15 @@ For each shape of benchmarks/generate_shapes.py (default 1 000 000 vouchers, 5 0
 
 * a bare Python line read of the file (``for line in f``), in a fresh process;
 * ``python -m bokslut import --json`` into a new workspace, end to end as a subprocess
-  (process start included), with its peak RSS;
+  (process start included), with its peak RSS and its processor time (user and system, the
+  median of the runs: steadier than the wall time from minute to minute, and what the code
+  controls; the kernel's writeback of its files is not in it);
 * #TRANS rows per second and the ratio to the line read: with ``--repeat``, the median of
   each import's ratio to the line read just before it (the machine's speed varies from one
   minute to the next; a pair is measured in the same minute).
 
-With hledger on PATH, the first 20 000 vouchers of the ``dims`` shape are converted to a
+``dims`` and ``utf8`` are the same file, byte for byte (both are written in UTF-8), measured
+twice. With hledger on PATH, the first 20 000 vouchers of the ``dims`` shape are converted to a
 journal and ``hledger stats`` is timed on it. The load average is printed before and
 after: the machine is shared, and every figure depends on it.
 
@@ -58,13 +61,20 @@ proc = subprocess.Popen(cmd)
 _, status, usage = os.wait4(proc.pid, 0)
 elapsed = time.perf_counter() - t0
 with open(report, "w") as f:
-    f.write(f"{elapsed!r} {usage.ru_maxrss * 1024}")
+    f.write(f"{elapsed!r} {usage.ru_maxrss * 1024} {usage.ru_utime + usage.ru_stime!r}")
 sys.exit(os.waitstatus_to_exitcode(status))
 """
 
 
 def timed_rss(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
     """The command's wall time, its own peak RSS (from wait4, see ``_LAUNCH``) and its output."""
+    elapsed, peak, _, out = timed_usage(cmd, env)
+    return elapsed, peak, out
+
+
+def timed_usage(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int, float, str]:
+    """As :func:`timed_rss`, with the command's processor time (user and system, its threads and
+    children; not the kernel's own threads that write its files back) before its output."""
     with (
         tempfile.TemporaryFile() as out,
         tempfile.TemporaryFile() as err,
@@ -77,8 +87,8 @@ def timed_rss(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float,
         err.seek(0)
         if code != 0:
             raise RuntimeError(f"{cmd[:4]} gick fel: {err.read().decode(errors='replace')[-2000:]}")
-        elapsed, peak = report.read().split()
-        return float(elapsed), int(peak), out.read().decode()
+        elapsed, peak, cpu = report.read().split()
+        return float(elapsed), int(peak), float(cpu), out.read().decode()
 
 
 def hledger_journal(sie: Path, journal: Path, vouchers: int) -> int:
@@ -161,7 +171,7 @@ def main() -> None:
         _new_workspace(Path(tmp) / "warm", env)
         print(
             f"{'form':<12} {'MB':>6} {'#TRANS':>10} {'import s':>9} {'rader/s':>11} "
-            f"{'läsa s':>7} {'kvot':>5} {'topp GiB':>9}"
+            f"{'läsa s':>7} {'kvot':>5} {'topp GiB':>9} {'cpu s':>6}"
         )
         for shape in [] if args.hledger_only else shapes:
             path = generate(shape, args.data, args.vouchers)
@@ -169,6 +179,7 @@ def main() -> None:
             reads: list[float] = []
             imports: list[float] = []
             peaks: list[int] = []
+            cpus: list[float] = []
             rows = 0
             for _ in range(args.repeat):
                 ws = Path(tmp) / shape
@@ -178,11 +189,12 @@ def main() -> None:
                     with (ws / "bokslut.toml").open("a", encoding="utf-8") as f:
                         f.write(dimensioner)
                 reads.append(timed_rss([python, "-c", READ_LINES, str(path)])[0])
-                imp_s, peak, out = timed_rss(
+                imp_s, peak, cpu, out = timed_usage(
                     [python, "-m", "bokslut", "import", "-q", "--json", str(ws), str(path)], env
                 )
                 imports.append(imp_s)
                 peaks.append(peak)
+                cpus.append(cpu)
                 rows = json.loads(out)["files"][0]["transactions"]
                 shutil.rmtree(ws, ignore_errors=True)
             imp_s, read_s = statistics.median(imports), statistics.median(reads)
@@ -191,7 +203,7 @@ def main() -> None:
             print(
                 f"{shape:<12} {path.stat().st_size / 1e6:>6.0f} {rows:>10,} {imp_s:>9.2f} "
                 f"{rows / imp_s:>11,.0f} {read_s:>7.2f} {ratio:>5.1f} "
-                f"{max(peaks) / 2**30:>9.2f}{spread}",
+                f"{max(peaks) / 2**30:>9.2f} {statistics.median(cpus):>6.2f}{spread}",
                 flush=True,
             )
         if shutil.which("hledger"):
