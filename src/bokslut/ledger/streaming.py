@@ -62,7 +62,7 @@ BACKLOG = 4
 # From this size of a streamed file on, its rows and vouchers are written past the page cache
 # (bokslut.ledger.directfile). Below it, the kernel takes them into its cache for less than
 # the copies into our own buffers cost: alternating (docs/scale.md, twenty-third session),
-# 450 MB files took 0.06-0.17 s longer past the cache, a 1.1 GB file of long texts 0.16-0.50 s
+# 450 MB files took 0.04-0.29 s longer past the cache, a 1.1 GB file of long texts 0.16-0.58 s
 # less and a 4.5 GB file 1.1 s less, as a growing cache of dirty pages slows its writer.
 DIRECT_FROM_BYTES = 1 << 30
 
