@@ -11,12 +11,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from bokslut.ledger import directfile
+from bokslut.ledger import directfile, filecopy
 from bokslut.ledger.directfile import DirectFile
 from bokslut.ledger.filecopy import BLOCK
 from bokslut.ledger.rowfiles import Summed
 
-_REAL_PWRITE = os.pwrite
+_REAL_PWRITEV = os.pwritev
 
 
 def _parts() -> list[bytes]:
@@ -57,7 +57,8 @@ def test_the_bytes_and_their_crc_across_the_buffers_edges(tmp_path, monkeypatch)
 
 def test_a_disk_that_refuses_the_write_past_the_cache_gets_it_through_the_cache(tmp_path, monkeypatch):
     # A disk with larger blocks says EINVAL to a write past the cache: written the plain way.
-    # (O_DIRECT is played here, so that the test does not depend on the file system under it.)
+    # (O_DIRECT is played here, so that the test does not depend on the file system under it;
+    # writes past the cache are os.pwritev's, see filecopy.write_out.)
     monkeypatch.setattr(directfile, "CHUNK", 4 * BLOCK)
     direct: dict[int, bool] = {}
     refused: list[int] = []
@@ -66,14 +67,14 @@ def test_a_disk_that_refuses_the_write_past_the_cache_gets_it_through_the_cache(
         direct[fd] = on
         return on
 
-    def pwrite(fd: int, data, at: int) -> int:
+    def pwritev(fd: int, data, at: int) -> int:
         if direct.get(fd):
             refused.append(at)
             raise OSError(errno.EINVAL, "Invalid argument")
-        return _REAL_PWRITE(fd, data, at)
+        return _REAL_PWRITEV(fd, data, at)
 
-    monkeypatch.setattr(directfile, "set_direct", set_direct)
-    monkeypatch.setattr(directfile.os, "pwrite", pwrite)
+    monkeypatch.setattr(filecopy, "set_direct", set_direct)
+    monkeypatch.setattr(os, "pwritev", pwritev)
     parts = _parts()
     summed, data = _written(tmp_path / "rader.parquet", parts)
     assert refused == [0]  # the first write past the cache, and no other
@@ -90,7 +91,8 @@ def test_a_failed_write_is_the_writers_error_and_leaves_nothing_open(tmp_path, m
     def full(fd: int, data, at: int) -> int:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(directfile.os, "pwrite", full)
+    monkeypatch.setattr(os, "pwrite", full)
+    monkeypatch.setattr(os, "pwritev", full)
     t = pa.table({"text": pa.array(["x" * 100] * 10_000)})
     f = DirectFile(tmp_path / "rader.parquet")
     open_before = _open_files()

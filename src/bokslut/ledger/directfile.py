@@ -25,7 +25,6 @@ first drill-down after it reads the rows from the disk instead of the cache.
 from __future__ import annotations
 
 import contextlib
-import errno
 import mmap
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -34,7 +33,8 @@ from pathlib import Path
 import pyarrow as pa
 from isal.isal_zlib import crc32
 
-from bokslut.ledger.filecopy import BLOCK, CHUNK, set_direct
+from bokslut.ledger import filecopy
+from bokslut.ledger.filecopy import CHUNK
 from bokslut.ledger.rowfiles import Summed
 
 
@@ -72,7 +72,7 @@ class _Sink:
         self._filled = 0  # bytes in the buffer, not yet written
         self._written = 0  # bytes in the file or being written
         self._crc = 0
-        self._direct = set_direct(fd, True)
+        self._direct = filecopy.set_direct(fd, True)
         self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bokslut-direct")
         self._pending: Future[None] | None = None
 
@@ -143,23 +143,7 @@ class _Sink:
             pending.result()
 
     def _put(self, buffer: mmap.mmap, n: int, at: int) -> None:
-        """Write the first ``n`` bytes of ``buffer`` at offset ``at``: whole blocks past the cache
-        where the file takes it, else (and a file's last bytes, less than a block) through it."""
-        fd = self._fd
-        assert fd is not None
+        """Write the first ``n`` bytes of ``buffer`` at offset ``at`` (see :func:`filecopy.write_out`)."""
+        assert self._fd is not None
         with memoryview(buffer) as view:
-            done = 0
-            whole = n - n % BLOCK if self._direct else 0
-            while done < whole:
-                try:
-                    done += os.pwrite(fd, view[done:whole], at + done)
-                except OSError as exc:
-                    if exc.errno != errno.EINVAL:  # EINVAL: this disk's blocks are larger
-                        raise
-                    self._direct = set_direct(fd, False)
-                    break
-            if done < n and self._direct:
-                # Only at the file's end: a part block, written through the cache.
-                self._direct = set_direct(fd, False)
-            while done < n:
-                done += os.pwrite(fd, view[done:n], at + done)
+            self._direct = filecopy.write_out(self._fd, view[:n], at, self._direct)

@@ -87,19 +87,8 @@ class Copier:
             self._direct = set_direct(self._target, True)
         with memoryview(self._buffer) as view:
             n = self._read(view, at, count)
-            whole = n - n % BLOCK if self._direct and at % BLOCK == 0 else 0
-            if whole:
-                try:
-                    written = os.pwritev(self._target, [view[:whole]], at)
-                except OSError as exc:
-                    if exc.errno != errno.EINVAL:  # EINVAL: this disk's blocks are larger
-                        raise
-                else:
-                    return self._hashed(view, written)
-            # The file's last bytes (less than a block), or a disk that refused: through the cache.
-            if self._direct:
-                self._direct = set_direct(self._target, False)
-            return self._hashed(view, os.pwrite(self._target, view[:n], at))
+            self._direct = write_out(self._target, view[:n], at, self._direct)
+            return self._hashed(view, n)
 
     def close(self) -> None:
         self._buffer.close()
@@ -114,6 +103,28 @@ class Copier:
         """The buffer's first ``n`` bytes put into the digest (any read past them are read again)."""
         self._digest.update(view[:n])
         return n
+
+
+def write_out(fd: int, data: memoryview, at: int, direct: bool) -> bool:
+    """Write all of ``data`` (page-aligned memory) at offset ``at`` of ``fd``: whole blocks past
+    the page cache while ``direct`` (O_DIRECT on for ``fd``) and ``at`` is a block's start; the
+    rest (a file's last bytes, less than a block), and everything once a disk refuses, through
+    the cache, O_DIRECT then turned off. Whether it is still on."""
+    n = len(data)
+    done = 0
+    whole = n - n % BLOCK if direct and at % BLOCK == 0 else 0
+    while done < whole:
+        try:
+            done += os.pwritev(fd, [data[done:whole]], at + done)
+        except OSError as exc:
+            if exc.errno != errno.EINVAL:  # EINVAL: this disk's blocks are larger
+                raise
+            break
+    if done < n and direct:
+        direct = set_direct(fd, False)
+    while done < n:
+        done += os.pwrite(fd, data[done:n], at + done)
+    return direct
 
 
 def set_direct(fd: int, on: bool) -> bool:

@@ -34,7 +34,8 @@ class StagedRows:
     # when they could overflow int64 (then the store sums the rows file, and finds the same).
     sums_path: Path | None = None
     sums_tag: str = ""  # the dimensions they were summed for (SumsDims.tag)
-    # The files' CRC-32s, taken while they were written (rowfiles.Follower): not read again.
+    # The files' CRC-32s, taken while they were written (rowfiles.Follower, or directfile.DirectFile
+    # for a file written past the page cache): not read again.
     summed: tuple[Summed, ...] = ()
     # The year sums (sums_writer.year_sums) made from the sums above while they were in memory,
     # where the file has a fiscal year and the sums were not spilled; else the store makes them.
