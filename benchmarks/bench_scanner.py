@@ -48,7 +48,7 @@ def encoding_for(path: Path) -> str:
 
 def scan_once(path: Path, encoding: str) -> tuple[float, float, int, int]:
     """(processor s, wall s, bytes, rows) of scanning every piece of the file in this thread."""
-    lut_len, lut = fastscan._lut(encoding)
+    lut_len, lut = enc.utf8_forms(encoding)
     free: list[fastscan.Room] = []
     # Output arrays used again once a piece's are dropped, as stream_fast's workers use them
     # (fresh ones would add the kernel's zeroing of their pages to every piece).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import shutil
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -15,8 +16,10 @@ from hypothesis import strategies as st
 
 from bokslut.ledger import drill_arrays
 from bokslut.ledger.drill_arrays import YearArrays
-from bokslut.ledger.drilldown import Selection, VoucherPage, drill_dir, prepare, voucher_page
+from bokslut.ledger.drilldown import Selection, VoucherEntry, VoucherPage, drill_dir, prepare, voucher_page
+from bokslut.ledger.importer import import_files
 from bokslut.ledger.store import Store, open_store
+from bokslut.sie import reader
 
 CONFIG = '[dimensioner]\nverksamhet = 1\nprojekt = 6\nmotpart = 9\n\n[internt]\nmotparter = ["INT"]\n'
 
@@ -223,7 +226,7 @@ def _everything(store: Store, selections: list[Selection], names: list[tuple[str
     pairs=st.lists(st.sampled_from(["1:100", "1:Å1", "6:P1", "9:INT", "9:X"]), max_size=2, unique=True),
 )
 def test_every_query_from_the_arrays_answers_as_the_store_s_views_on_a_random_ledger(
-    tmp_path_factory, vouchers, cut, pairs
+    tmp_path_factory, monkeypatch, vouchers, cut, pairs
 ):
     root = _write_random(tmp_path_factory.mktemp("random"), vouchers)
     to = dt.date(2023, 1, 1) + dt.timedelta(cut)
@@ -237,6 +240,8 @@ def test_every_query_from_the_arrays_answers_as_the_store_s_views_on_a_random_le
     from bokslut.workspace.layout import Layout
 
     layout = Layout(root)
+    large = Layout(root.with_name("large"))
+    shutil.copytree(root, large.root, ignore=shutil.ignore_patterns("*.se"))
     with open_store(layout) as store:
         store.drill_build = False
         names = [
@@ -250,6 +255,48 @@ def test_every_query_from_the_arrays_answers_as_the_store_s_views_on_a_random_le
         assert isinstance(store.drill_memo[("arrays", 2023)], YearArrays)
         assert not store.drill_tables  # nothing read from DuckDB's index or the views
     assert from_arrays == from_views
+    # The same file imported as a large one (streamed): its rows' texts are read where they
+    # stand in it, and show as the texts the rows of the file read whole carry.
+    with monkeypatch.context() as m:
+        m.setattr(reader, "FAST_PATH_MIN_BYTES", 1)
+        import_files(large, [root / "data" / "ledger" / "2023.se"])
+    with open_store(large) as store:
+        store.drill_build = False
+        assert store.con.execute("SELECT count(text) FROM transaction").fetchone() == (0,)
+        assert _shown(_everything(store, selections, names)) == _shown(from_views)
+    with monkeypatch.context() as m:  # DuckDB's index, as a year without arrays has
+        m.setattr(drill_arrays, "write", lambda *args: False)
+        with open_store(large) as store:
+            prepare(store, 2023)
+            assert _shown(_everything(store, selections, names)) == _shown(from_views)
+            assert store.drill_tables[2023]["rows"].startswith("drill_")
+    with open_store(large) as store:
+        prepare(store, 2023)
+        assert _shown(_everything(store, selections, names)) == _shown(from_views)
+        assert isinstance(store.drill_memo[("arrays", 2023)], YearArrays)
+
+
+def _shown(answers: list[object]) -> list[object]:
+    """What the answers show but for the ledger file's name (an imported file is renamed)."""
+
+    def voucher(v: VoucherEntry) -> object:
+        return (
+            v.series,
+            v.number,
+            v.date,
+            v.text,
+            v.amount,
+            [(r.account, r.amount, r.text, r.kind) for r in v.rows],
+        )
+
+    return [
+        [voucher(v) for v in a.vouchers] + [a.total, a.row_count, a.voucher_count]
+        if isinstance(a, VoucherPage)
+        else voucher(a)
+        if isinstance(a, VoucherEntry)
+        else a
+        for a in answers
+    ]
 
 
 @given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 400)), max_size=300))

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from tests.conftest import sie_sample
 
 from bokslut.diagnostics import BokslutError, Level
+from bokslut.ledger import texts
 from bokslut.ledger.importer import import_files
 from bokslut.ledger.queries import AccountRange, trial_balance
 from bokslut.ledger.store import open_store
@@ -225,8 +226,23 @@ def test_large_file_path_memory_map_and_scanner_give_the_same_store(tmp_path, mo
     assert (f.vouchers, f.transactions) == (163, 671)
     with open_store(small) as a, open_store(large) as b:
         assert trial_balance(a, 2011) == trial_balance(b, 2011)
-        rows = "SELECT account, amount, date, text, objects, line FROM transaction ORDER BY line"
-        assert a.con.execute(rows).fetchall() == b.con.execute(rows).fetchall()
+        rows = f"SELECT {_TEXT}, account, amount, date, objects, line FROM transaction ORDER BY line"
+        assert _shown(a, rows) == _shown(b, rows)
+        # The large file's texts are read where they stand in it; the small file's rows carry theirs.
+        counted = "SELECT count(text), count(*) FILTER (text_len > 0) FROM transaction"
+        assert a.con.execute(counted).fetchone() == (351, 0)
+        assert b.con.execute(counted).fetchone() == (0, 351)
+
+
+# A row's text as the store gives it: its own, or where it stands in its ledger file.
+_TEXT = "file_id, text, text_at, text_len"
+
+
+def _shown(store, sql: str) -> list[tuple]:
+    """The rows ``sql`` selects, its first columns :data:`_TEXT`, with their texts in their place."""
+    found = store.con.execute(sql).fetchall()
+    shown = texts.row_texts(texts.ledger_files(store.con, store.layout.root), [r[:4] for r in found])
+    return [(text, *r[4:]) for text, r in zip(shown, found, strict=True)]
 
 
 def test_reimporting_one_year_leaves_the_other_years_rows_untouched(ws, sie_file):
@@ -342,13 +358,12 @@ def test_a_file_streamed_in_many_pieces_gives_the_same_store_and_findings(
     meta = pq.ParquetFile(rows_path).metadata
     groups = [meta.row_group(k).num_rows for k in range(meta.num_row_groups)]
     assert sum(groups) == f.transactions and max(groups) <= 3
-    queries = [
-        "SELECT voucher_id, account, amount, date, text, objects, kind, line FROM transaction ORDER BY line",
-        "SELECT voucher_id, series, number, date, text, fiscal_year, line FROM voucher ORDER BY line",
-    ]
+    rows = f"SELECT {_TEXT}, voucher_id, account, amount, date, objects, kind, line "
+    rows += "FROM transaction ORDER BY line"
+    vouchers = "SELECT voucher_id, series, number, date, text, fiscal_year, line FROM voucher ORDER BY line"
     with open_store(whole, verify="full") as a, open_store(pieces, verify="full") as b:
-        for sql in queries:
-            assert a.con.execute(sql).fetchall() == b.con.execute(sql).fetchall()
+        assert _shown(a, rows) == _shown(b, rows)
+        assert a.con.execute(vouchers).fetchall() == b.con.execute(vouchers).fetchall()
         assert trial_balance(a, 2023) == trial_balance(b, 2023)
 
 
@@ -653,9 +668,12 @@ def test_a_file_whose_first_letters_come_late_or_change_encoding_gives_the_exact
         pieces = create_workspace(root / "pieces", "T", OrgTyp.KOMMUN, 2023)
         read_pieces = import_files(pieces, [path])
     assert read_pieces == read_whole
-    sql = "SELECT v.text, t.text FROM voucher v JOIN transaction t USING (voucher_id) ORDER BY t.line"
+    sql = (
+        "SELECT t.file_id, t.text, t.text_at, t.text_len, v.text "
+        "FROM voucher v JOIN transaction t USING (voucher_id) ORDER BY t.line"
+    )
     with open_store(whole) as a, open_store(pieces) as b:
-        assert a.con.execute(sql).fetchall() == b.con.execute(sql).fetchall()
+        assert _shown(a, sql) == _shown(b, sql)
     if len(passes) > 1:  # the decision turned: tallied, then scanned again (or read exactly)
         assert isinstance(passes[0], fastscan._Turned) and isinstance(passes[1], fastscan._Pass)
 

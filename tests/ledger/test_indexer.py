@@ -138,7 +138,11 @@ def test_columns_are_written_small_and_read_back_as_written(tmp_path):
     encodings = {
         meta.schema.names[c]: set(meta.row_group(0).column(c).encodings) for c in range(meta.num_columns)
     }
-    assert {c for c, e in encodings.items() if "DELTA_BINARY_PACKED" in e} == {"voucher_id", "line"}
+    assert {c for c, e in encodings.items() if "DELTA_BINARY_PACKED" in e} == {
+        "voucher_id",
+        "line",
+        "text_at",
+    }
     dictionaries = {c for c, e in encodings.items() if e & {"PLAIN_DICTIONARY", "RLE_DICTIONARY"}}
     assert {"file_id", "date", "row_no", "kind", "account", "objects"} <= dictionaries
     query = "SELECT file_id, voucher_id, row_no, date, line FROM read_parquet(?) ORDER BY line"

@@ -40,7 +40,7 @@ import json
 import os
 import shutil
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -51,6 +51,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from bokslut.ledger import texts
 from bokslut.ledger.rowfiles import rows_file
 from bokslut.ledger.store import Store
 
@@ -72,7 +73,19 @@ _ROW_DTYPES: dict[str, type[np.generic]] = {
     "amount": np.int64,
     "line": np.int64,
 }
-_ROW_COLUMNS = ["voucher_id", "row_no", "kind", "account", "amount", "date", "text", "objects", "line"]
+_ROW_COLUMNS = [
+    "voucher_id",
+    "row_no",
+    "kind",
+    "account",
+    "amount",
+    "date",
+    "text",
+    "objects",
+    "line",
+    "text_at",
+    "text_len",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,7 +369,13 @@ def write(store: Store, folder: Path, year: int, files: Sequence[tuple[int, str]
     try:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        _write(tmp, _quoted_paths(store, files, "rows"), _quoted_paths(store, files, "vouchers"))
+        ledgers = texts.ledger_files(store.con, store.layout.root, [f for f, _ in files])
+        _write(
+            tmp,
+            _quoted_paths(store, files, "rows"),
+            _quoted_paths(store, files, "vouchers"),
+            [ledgers[f] for f, _ in files],
+        )
         try:
             tmp.rename(final)
         except OSError:  # another thread or process wrote it meanwhile
@@ -413,7 +432,30 @@ def _write_vouchers(path: Path, vouchers: Sequence[Path]) -> I64:
     return v_id
 
 
-def _write(path: Path, rows: Sequence[Path], vouchers: Sequence[Path]) -> None:
+def _texts(batch: pa.RecordBatch, read: texts.Read, file: texts.LedgerFile) -> pa.Array | pa.ChunkedArray:
+    """The batch's row texts: as the rows carry them, or (a streamed file's rows, which carry
+    none) read from their ledger file."""
+    length = batch.column("text_len")
+    if length.null_count == len(length):
+        return batch.column("text")
+    at = batch.column("text_at").to_numpy().astype(np.int64)
+    return texts.decoded(read, at, length.to_numpy().astype(np.int64), file)
+
+
+def _batches(
+    parts: Sequence[pq.ParquetFile], ledgers: Sequence[texts.LedgerFile]
+) -> Iterator[tuple[pa.RecordBatch, pa.Array]]:
+    """The rows files' batches in order, each with its rows' texts."""
+    for part, ledger in zip(parts, ledgers, strict=True):
+        with texts.opened(ledger) as read:
+            for batch in part.iter_batches(batch_size=_BATCH, columns=_ROW_COLUMNS):
+                if batch.num_rows:
+                    yield batch, _texts(batch, read, ledger)
+
+
+def _write(
+    path: Path, rows: Sequence[Path], vouchers: Sequence[Path], ledgers: Sequence[texts.LedgerFile]
+) -> None:
     v_id = _write_vouchers(path, vouchers)
     pa.default_memory_pool().release_unused()
     # Without pre-buffering: it keeps every piece read until the file is closed.
@@ -432,53 +474,50 @@ def _write(path: Path, rows: Sequence[Path], vouchers: Sequence[Path]) -> None:
     v_count = np.zeros(len(v_id) + 1, np.int64)
     at = m = 0
     last = (-1, -1)
-    for part in parts:
-        for batch in part.iter_batches(batch_size=_BATCH, columns=_ROW_COLUMNS):
-            k = batch.num_rows
-            if k == 0:
-                continue
-            _no_nulls(batch, ["voucher_id", "row_no", "kind", "account", "amount", "date", "line"])
-            ids = batch.column("voucher_id").to_numpy()
-            vix = np.searchsorted(v_id, ids)
-            if len(v_id) == 0 or not np.array_equal(v_id[np.minimum(vix, len(v_id) - 1)], ids):
-                raise _Unindexable("a row without its voucher")  # the index's LEFT JOIN shows it
-            row_no = batch.column("row_no").to_numpy()
-            step = np.diff(vix)
-            if (
-                (int(vix[0]), int(row_no[0])) <= last
-                or np.any(step < 0)
-                or np.any((step == 0) & (np.diff(row_no) <= 0))
-            ):
-                raise _Unindexable("rows not in voucher order")
-            last = (int(vix[-1]), int(row_no[-1]))
-            kind = kinds.of(batch.column("kind"))
-            account = accounts.of(batch.column("account"))
-            obj = objects.of(batch.column("objects"))
-            date = batch.column("date").cast(pa.int32()).to_numpy()
-            amount = batch.column("amount").to_numpy()
-            for name, values in (
-                ("date", date),
-                ("voucher", vix),
-                ("kind", kind),
-                ("account", account),
-                ("objects", obj),
-                ("amount", amount),
-                ("line", batch.column("line").to_numpy()),
-            ):
-                cols[name].add(values)
-            text.add(batch.column("text"))
-            counted = np.bincount(vix - vix[0])
-            v_count[vix[0] + 1 : vix[0] + 1 + len(counted)] += counted
-            is_trans = kind == trans
-            t = int(np.count_nonzero(is_trans))
-            t_account[m : m + t] = account[is_trans]
-            t_date[m : m + t] = date[is_trans]
-            if t < k and not t_row:
-                t_row.append(np.arange(at, dtype=np.int64))  # every row before this batch's
-            if t_row:
-                t_row.append(np.flatnonzero(is_trans) + at)
-            at += k
-            m += t
+    for batch, text_column in _batches(parts, ledgers):
+        k = batch.num_rows
+        _no_nulls(batch, ["voucher_id", "row_no", "kind", "account", "amount", "date", "line"])
+        ids = batch.column("voucher_id").to_numpy()
+        vix = np.searchsorted(v_id, ids)
+        if len(v_id) == 0 or not np.array_equal(v_id[np.minimum(vix, len(v_id) - 1)], ids):
+            raise _Unindexable("a row without its voucher")  # the index's LEFT JOIN shows it
+        row_no = batch.column("row_no").to_numpy()
+        step = np.diff(vix)
+        if (
+            (int(vix[0]), int(row_no[0])) <= last
+            or np.any(step < 0)
+            or np.any((step == 0) & (np.diff(row_no) <= 0))
+        ):
+            raise _Unindexable("rows not in voucher order")
+        last = (int(vix[-1]), int(row_no[-1]))
+        kind = kinds.of(batch.column("kind"))
+        account = accounts.of(batch.column("account"))
+        obj = objects.of(batch.column("objects"))
+        date = batch.column("date").cast(pa.int32()).to_numpy()
+        amount = batch.column("amount").to_numpy()
+        for name, values in (
+            ("date", date),
+            ("voucher", vix),
+            ("kind", kind),
+            ("account", account),
+            ("objects", obj),
+            ("amount", amount),
+            ("line", batch.column("line").to_numpy()),
+        ):
+            cols[name].add(values)
+        text.add(text_column)
+        counted = np.bincount(vix - vix[0])
+        v_count[vix[0] + 1 : vix[0] + 1 + len(counted)] += counted
+        is_trans = kind == trans
+        t = int(np.count_nonzero(is_trans))
+        t_account[m : m + t] = account[is_trans]
+        t_date[m : m + t] = date[is_trans]
+        if t < k and not t_row:
+            t_row.append(np.arange(at, dtype=np.int64))  # every row before this batch's
+        if t_row:
+            t_row.append(np.flatnonzero(is_trans) + at)
+        at += k
+        m += t
     for column in cols.values():
         column.close()
     text.close()

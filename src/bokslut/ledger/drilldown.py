@@ -36,7 +36,7 @@ import duckdb
 import numpy as np
 import numpy.typing as npt
 
-from bokslut.ledger import drill_arrays
+from bokslut.ledger import drill_arrays, texts
 from bokslut.ledger.drill_arrays import YearArrays
 from bokslut.ledger.rowfiles import rows_file
 from bokslut.ledger.store import Store
@@ -166,7 +166,7 @@ def _index_sql(rows: str, vouchers: str) -> list[str]:
         "CREATE INDEX vouchers_voucher_id ON vouchers (voucher_id)",
         # Every row with its voucher's head: one lookup gives a page or a voucher.
         f"CREATE TABLE rows AS SELECT t.file_id, t.voucher_id, t.row_no, t.kind, t.account, t.amount, "
-        f"t.date, t.text, t.objects, t.line, {_HEADS} FROM read_parquet({rows}) t "
+        f"t.date, t.text, t.objects, t.line, t.text_at, t.text_len, {_HEADS} FROM read_parquet({rows}) t "
         "LEFT JOIN vouchers v USING (voucher_id) ORDER BY t.voucher_id, t.row_no",
         "CREATE INDEX rows_voucher_id ON rows (voucher_id)",
         # An account's rows, and an object's rows of an account, next to each other in date
@@ -452,18 +452,20 @@ def voucher_page(
         if by_object is not None:
             rows_src, rows_where, rows_params = by_object, scan_where, scan_params
         # The range lets the scan skip, by their min/max, the row groups of other vouchers.
-        for vid, fid, acc, objs, amount, text, kind, line, *head in store.con.execute(
-            f"SELECT voucher_id, file_id, account, objects, amount, coalesce(text, ''), kind, line, "
-            f"v_series, v_number, v_date, v_text, v_line FROM {rows_src} "
+        found = store.con.execute(
+            f"SELECT voucher_id, file_id, account, objects, amount, kind, line, "
+            f"v_series, v_number, v_date, v_text, v_line, {_TEXT} FROM {rows_src} "
             f"WHERE voucher_id BETWEEN {min(ids)} AND {max(ids)} AND voucher_id IN ({listed}) "
             f"AND {rows_where} ORDER BY voucher_id, row_no",
             rows_params,
-        ).fetchall():
+        ).fetchall()
+        shown = _row_texts(store, [(int(r[1]), *r[-3:]) for r in found])
+        for (vid, fid, acc, objs, amount, kind, line, *head), text in zip(found, shown, strict=True):
             path = paths[int(fid)]
             by_voucher[int(vid)].append(
-                RowEntry(str(acc), str(objs), int(amount), str(text), str(kind), Place(path, int(line)))
+                RowEntry(str(acc), str(objs), int(amount), text, str(kind), Place(path, int(line)))
             )
-            series, number, date, vtext, vline = head
+            series, number, date, vtext, vline = head[:5]
             heads[int(vid)] = (str(series), str(number), date, str(vtext), Place(path, int(vline)))
     vouchers = tuple(
         VoucherEntry(vid, *heads[vid], amount=sel.sign * sum(r.amount for r in rows), rows=tuple(rows))
@@ -720,6 +722,24 @@ def count_vouchers(store: Store, sel: Selection, account: str) -> int:
     return int(row[0]) if row else 0
 
 
+# A row's text as the queries read it: in the row, or where it stands in its ledger file.
+_TEXT = "text, text_at, text_len"
+
+
+def _row_texts(store: Store, found: Sequence[tuple[int, str | None, int | None, int | None]]) -> list[str]:
+    """Each row's text ("" for none) from its file id and :data:`_TEXT`."""
+    return [text or "" for text in texts.row_texts(_ledger_files(store), found)]
+
+
+def _ledger_files(store: Store) -> dict[int, texts.LedgerFile]:
+    """The store's ledger files (fixed for an open store)."""
+    found = store.drill_memo.get("ledger_files")
+    if not isinstance(found, dict):
+        found = texts.ledger_files(store.con, store.layout.root)
+        store.drill_memo["ledger_files"] = found
+    return found
+
+
 def _voucher_heads(
     store: Store, year: int, ids: list[int]
 ) -> dict[int, tuple[str, str, dt.date, str, Place]]:
@@ -764,30 +784,21 @@ def voucher_rows(
     paths = _paths(store)
     rows = []
     head: tuple[str, str, dt.date, str, Place] | None = None
-    for (
-        fid,
-        acc,
-        objs,
-        amount,
-        text,
-        kind,
-        line,
-        inside,
-        series,
-        number,
-        date,
-        vtext,
-        vline,
-    ) in store.con.execute(
-        f"SELECT file_id, account, objects, amount, coalesce(text, ''), kind, line, ({cond}), "
-        f"v_series, v_number, v_date, v_text, v_line FROM {src} WHERE voucher_id = ? ORDER BY row_no",
+    found = store.con.execute(
+        f"SELECT file_id, account, objects, amount, kind, line, ({cond}), "
+        f"v_series, v_number, v_date, v_text, v_line, {_TEXT} FROM {src} "
+        "WHERE voucher_id = ? ORDER BY row_no",
         [*params, voucher_id],
-    ).fetchall():
+    ).fetchall()
+    shown = _row_texts(store, [(int(r[0]), *r[-3:]) for r in found])
+    for (fid, acc, objs, amount, kind, line, inside, series, number, date, vtext, vline, *_), text in zip(
+        found, shown, strict=True
+    ):
         path = paths[int(fid)]
         head = (str(series), str(number), date, str(vtext), Place(path, int(vline)))
         counted = bool(inside) and (not accounts or str(acc) in accounts)
         rows.append(
-            RowEntry(str(acc), str(objs), int(amount), str(text), str(kind), Place(path, int(line)), counted)
+            RowEntry(str(acc), str(objs), int(amount), text, str(kind), Place(path, int(line)), counted)
         )
     if head is None:  # a voucher without rows
         head = _voucher_heads(store, year, [voucher_id]).get(voucher_id)

@@ -27,6 +27,7 @@ from bokslut.ledger.sums import YEAR_SUFFIX, SumsDims, month_of
 from bokslut.ledger.sums_writer import Summer
 from bokslut.sie.distinct import ENCODED, dictionary, encoded
 from bokslut.sie.model import (
+    TEXT_SPAN,
     TRANSACTION_SCHEMA,
     VOUCHER_SCHEMA,
     Balance,
@@ -224,7 +225,7 @@ def insert_file(
                 file_id,
                 base,
                 sie.transactions,
-                required=_ROWS_REQUIRED,
+                rows=True,
             ),
         ]
     )
@@ -259,7 +260,10 @@ def _with_ids(
             pa.array(np.full(n, file_id, dtype=np.int32)),
             pc.add(batch.column("voucher_idx"), pa.scalar(base, pa.int64())),
             *extra,
-            *(batch.column(name) for name in schema.names[2 + len(extra) :]),
+            *(
+                batch.column(name) if name in batch.schema.names else pa.nulls(n, schema.field(name).type)
+                for name in schema.names[2 + len(extra) :]
+            ),
         ],
         schema=schema,
     )
@@ -272,6 +276,13 @@ def _with_ids(
 _ROWS_REQUIRED = frozenset(
     ("file_id", "voucher_id", "row_no", "kind", "account", "amount", "date", "objects", "line")
 )
+
+
+def _rows_schema(t: pa.Schema) -> pa.Schema:
+    """A rows file's schema: every file has the columns of a text's place in its ledger file
+    (empty where the rows carry their texts), so that the store reads all files as one."""
+    missing = [f for f in TEXT_SPAN if f.name not in t.names]
+    return _store_schema(pa.schema([*t, *missing]), {}, _ROWS_REQUIRED)
 
 
 def _store_schema(
@@ -304,7 +315,7 @@ _DICTIONARIES = (
     "regdate",
     "row_no",
 )
-_DELTAS = ("voucher_id", "line")
+_DELTAS = ("voucher_id", "line", "text_at")
 
 
 def _writer(
@@ -354,7 +365,7 @@ def _write_rows(
     base: int,
     t: pa.Table,
     constants: dict[str, int | None] | None = None,
-    required: frozenset[str] = frozenset(),
+    rows: bool = False,
 ) -> Path:
     """Vouchers or rows as Parquet, with their store ids, synced before the index commits.
 
@@ -362,7 +373,7 @@ def _write_rows(
     columns added to each batch only: never a second copy of the whole table.
     """
     constants = constants or {}
-    schema = _store_schema(t.schema, constants, required)
+    schema = _rows_schema(t.schema) if rows else _store_schema(t.schema, constants)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     with _writer(tmp, schema) as writer:
@@ -443,7 +454,7 @@ class StagedWriter:
             plain = frozenset(
                 c for c in ENCODED if c in written.names and written.field(c).type == pa.string()
             )
-            self._rows = _writer(r_sink, _store_schema(written, {}, _ROWS_REQUIRED), plain)
+            self._rows = _writer(r_sink, _rows_schema(written), plain)
         assert self._rows is not None
         _write_batches(self._vouchers, vouchers, self.file_id, base, year, self._vouchers.schema)
         _write_batches(

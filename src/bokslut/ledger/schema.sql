@@ -119,12 +119,17 @@ CREATE TABLE transaction_base (
     account     VARCHAR NOT NULL,
     amount      BIGINT NOT NULL,        -- öre
     date        DATE NOT NULL,          -- transdat, or the voucher date when empty
-    text        VARCHAR,                -- transtext, NULL when empty
+    text        VARCHAR,                -- transtext, NULL when empty or given by text_at
     quantity    DECIMAL(24,6),
     sign        VARCHAR,
     objects     VARCHAR NOT NULL,       -- '' or canonical "dim:obj|dim:obj" (dims ascending;
                                         -- "\", "|" and ":" in an object id are escaped with "\")
-    line        INTEGER NOT NULL
+    line        INTEGER NOT NULL,
+    -- A large (streamed) file's rows leave text NULL and say where it stands in the ledger
+    -- file, kept byte for byte in data/ledger: the offset of its first byte (an opening quote
+    -- if quoted) and its length there, 0 for none. ledger/texts.py reads it from there.
+    text_at     BIGINT,
+    text_len    INTEGER
 );
 
 -- Each ledger file's Parquet files as they were written: store.py compares them with what is

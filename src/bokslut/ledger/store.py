@@ -71,7 +71,7 @@ __all__ = [
     "update_store",
 ]
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 SIE_SUFFIXES = (".se", ".si", ".sie")
 _GENERATION = re.compile(r"ledger-([0-9]{1,12})\.duckdb")
 
@@ -241,7 +241,7 @@ _VIEWS = {
     "transaction": (
         "transaction_base",
         "file_id, voucher_id, row_no, kind, account, amount, date, text, "
-        "CAST(quantity AS DECIMAL(24,6)) AS quantity, sign, objects, line",
+        "CAST(quantity AS DECIMAL(24,6)) AS quantity, sign, objects, line, text_at, text_len",
         "rows",
     ),
 }

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 # Swedish and common letters as CP437 bytes (å ä ö Å Ä Ö é ü) and as Windows-1252/Latin-1 bytes.
 _CP437_LETTERS = bytes([0x86, 0x84, 0x94, 0x8F, 0x8E, 0x99, 0x82, 0x81])
 _LATIN1_LETTERS = bytes([0xE5, 0xE4, 0xF6, 0xC5, 0xC4, 0xD6, 0xE9, 0xFC])
@@ -84,3 +86,19 @@ def looks_latin1(raw: bytes) -> bool:
     cp = sum(raw.count(bytes([b])) for b in _CP437_LETTERS)
     lat = sum(raw.count(bytes([b])) for b in _LATIN1_LETTERS)
     return lat > 0 and cp == 0
+
+
+def utf8_forms(encoding: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per byte of a file in ``encoding``: the length and bytes of its character's UTF-8 form
+    (identity for UTF-8 input). The scanner transcodes with them, and so does whatever reads a
+    text from the file afterwards (:mod:`bokslut.ledger.texts`)."""
+    lengths = np.ones(256, dtype=np.int64)
+    table = np.zeros((256, 4), dtype=np.uint8)
+    for b in range(256):
+        if encoding == UTF8 or b < 128:
+            table[b, 0] = b
+            continue
+        out = bytes([b]).decode(encoding, errors="replace").encode("utf-8")
+        lengths[b] = len(out)
+        table[b, : len(out)] = list(out)
+    return lengths, table

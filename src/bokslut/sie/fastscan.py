@@ -53,7 +53,7 @@ from bokslut.sie.kernel import (
     unrefcounted,
     zero_bytes,
 )
-from bokslut.sie.model import TRANSACTION_SCHEMA, VOUCHER_SCHEMA, SieFile
+from bokslut.sie.model import TEXT_SPAN, TRANSACTION_SCHEMA, VOUCHER_SCHEMA, SieFile
 from bokslut.sie.otherlines import OtherLines, cut
 
 # Line kinds
@@ -77,20 +77,6 @@ _QUANTITY_DECIMALS = lim.QUANTITY_DECIMALS
 # The encoding facts :func:`_tally` adds up (the last: a byte Windows-1252 leaves undefined,
 # which the exact reader warns about).
 _TALLY_SIZE = 6
-
-
-def _lut(encoding: str) -> tuple[np.ndarray, np.ndarray]:
-    """Per input byte: the length and bytes of its UTF-8 form (identity for UTF-8 input)."""
-    lengths = np.ones(256, dtype=np.int64)
-    table = np.zeros((256, 4), dtype=np.uint8)
-    for b in range(256):
-        if encoding == enc.UTF8 or b < 128:
-            table[b, 0] = b
-            continue
-        out = bytes([b]).decode(encoding, errors="replace").encode("utf-8")
-        lengths[b] = len(out)
-        table[b, : len(out)] = list(out)
-    return lengths, table
 
 
 def _byte_facts() -> np.ndarray:
@@ -870,6 +856,7 @@ def _scan(
     t_off,
     t_buf,
     t_valid,
+    t_span,
     o_line,
     o_start,
     o_stop,
@@ -891,6 +878,8 @@ def _scan(
     v_off: (4, nv+1) offsets into v_buf (4, cap) for series, number, text, sign.
     t_off: (5, nt+1) offsets into t_buf (5, cap) for account, objects, text, quantity, sign.
     t_valid: (3, nt) validity of text, quantity, sign.
+    t_span: (2, nt) where each row's text is in buf as written (quotes and escapes included)
+    and how many bytes it takes there (0: no text; its place then the last field's end or the line's start).
     The arrays need not be zeroed: every entry up to the counts returned is written.
     work: zeros, (8, 64) (the scanner's own small arrays: it allocates nothing).
     """
@@ -1053,6 +1042,8 @@ def _scan(
                     t_valid[0, nt] = 0
                     t_valid[1, nt] = 0
                     t_valid[2, nt] = 0
+                    t_span[0, nt] = s
+                    t_span[1, nt] = 0
                     p = skip_blanks(buf, s + (6 if kind == TRANS else 7), n)
                     # account: not empty, no space in it
                     if _at_line_end(buf, p, n):
@@ -1107,6 +1098,7 @@ def _scan(
                             if given == 1:
                                 t_date[nt] = last_days
                         p = skip_blanks(buf, p, n)
+                        t_span[0, nt] = p
                         if not _at_line_end(buf, p, n):  # text
                             was = tpos[2]
                             if buf[p] == 34:
@@ -1117,6 +1109,7 @@ def _scan(
                                 return 1, nv, nt, no, line_no, breaks
                             if tpos[2] > was:
                                 t_valid[0, nt] = 1
+                                t_span[1, nt] = p - t_span[0, nt]
                             p = skip_blanks(buf, p, n)
                             if not _at_line_end(buf, p, n):  # quantity
                                 tk, a, b2, p, bad = _token(buf, p, _line_end(buf, p, n))
@@ -1296,9 +1289,16 @@ def _kind_strings(column: pa.DictionaryArray) -> pa.Array:
     return column.dictionary_decode()
 
 
-# A piece's rows as streamed: their kinds as a dictionary (the writer and the checks read them so).
-PIECE_SCHEMA = TRANSACTION_SCHEMA.set(
-    TRANSACTION_SCHEMA.get_field_index("kind"), pa.field("kind", pa.dictionary(pa.int32(), pa.string()))
+# A piece's rows as streamed: their kinds as a dictionary (the writer and the checks read them so),
+# and each row's text by where it stands in the file (``text`` left empty): the file is kept
+# byte for byte beside the store, so a text is read from there when shown
+# (:mod:`bokslut.ledger.texts`), and a large file's texts are not copied into its rows file.
+PIECE_SCHEMA = (
+    TRANSACTION_SCHEMA.set(
+        TRANSACTION_SCHEMA.get_field_index("kind"), pa.field("kind", pa.dictionary(pa.int32(), pa.string()))
+    )
+    .append(TEXT_SPAN.field("text_at"))
+    .append(TEXT_SPAN.field("text_len"))
 )
 
 
@@ -1349,6 +1349,7 @@ class _Outputs:
             self.t_line = np.empty(est_t, np.int64)
             self.t_off = np.empty((5, est_t + 1), np.int32)
             self.t_valid = np.empty((3, est_t), np.uint8)
+            self.t_span = np.empty((2, est_t), np.int32)
         if est_o > self.records[2]:
             self.o_line = np.empty(est_o, np.int64)
             self.o_start = np.empty(est_o, np.int64)
@@ -1419,7 +1420,11 @@ def _scan_chunk(
     lut: np.ndarray,
     high: int,
     pool: _OutputPool | None = None,
+    byte_base: int | None = None,
 ) -> _Chunk | None:
+    """The records of ``body`` (its first line numbered ``line_base`` + 1). With ``byte_base``
+    (where ``body`` begins in its file) each row's text is given by its place in the file,
+    ``text_at`` and ``text_len`` (see :data:`PIECE_SCHEMA`), instead of as a string."""
     buf = _read_only(np.frombuffer(body, dtype=np.uint8))
     # Room for the records: as many as the lines, guessed from the first MiB with a margin
     # (counting every line would be a pass of its own) and never more than could fit (a row
@@ -1462,6 +1467,7 @@ def _scan_chunk(
             out.t_off,
             out.t_buf,
             out.t_valid,
+            out.t_span,
             out.o_line,
             out.o_start,
             out.o_stop,
@@ -1496,12 +1502,17 @@ def _scan_chunk(
         "account": _strings(out.t_off[0], out.t_buf[0], nt),
         "amount": pa.array(out.t_amount[:nt]),
         "date": _dates(out.t_date, nt),
-        "text": _strings(out.t_off[2], out.t_buf[2], nt, out.t_valid[0]),
+        "text": _strings(out.t_off[2], out.t_buf[2], nt, out.t_valid[0])
+        if byte_base is None
+        else pa.nulls(nt, pa.string()),
         "quantity": _strings(out.t_off[3], out.t_buf[3], nt, out.t_valid[1]),
         "sign": _strings(out.t_off[4], out.t_buf[4], nt, out.t_valid[2]),
         "objects": _strings(out.t_off[1], out.t_buf[1], nt),
         "line": pa.array(out.t_line[:nt]),
     }
+    if byte_base is not None:
+        rows["text_at"] = pa.array(out.t_span[0, :nt] + np.int64(byte_base))
+        rows["text_len"] = pa.array(out.t_span[1, :nt])
     if pool is not None:
         pool.lend(out)
     return _Chunk(nv, nt, others, vouchers, rows, tally, breaks, kinds)
@@ -1557,10 +1568,10 @@ def read_fast(
     body = memoryview(data)[3:] if bom else memoryview(data)
     if detected is None:
         high, check_latin = 0, False  # scanned as UTF-8: no byte grows
-        lut_len, lut = _lut(enc.UTF8)
+        lut_len, lut = enc.utf8_forms(enc.UTF8)
     else:
         high, _, _, latin = stats if stats is not None else _stats(np.frombuffer(body, np.uint8))
-        lut_len, lut = _lut(detected.encoding)
+        lut_len, lut = enc.utf8_forms(detected.encoding)
         # Only a CP437 file that also holds Latin-1 letters can have a mixed line to catch.
         check_latin = detected.encoding == enc.CP437 and latin > 0
     if parts is None:
@@ -1666,7 +1677,7 @@ def _decided(bom: bool, chunks: list[_Chunk]) -> enc.Detected | None:
     if (detected.encoding == enc.CP437 and mixed) or _has_holes(detected, chunks):
         return None
     if detected.encoding != enc.UTF8 and high:
-        lut_len, lut = _lut(detected.encoding)
+        lut_len, lut = enc.utf8_forms(detected.encoding)
         for c in chunks:
             for table in (c.vouchers, c.rows):
                 for col, arr in table.items():
@@ -1838,11 +1849,15 @@ def _scan_piece(
     lut: np.ndarray,
     high: int,
     pool: _OutputPool | None = None,
+    byte_base: int = 0,
 ) -> tuple[_Chunk | None, int, bool]:
     """A piece scanned (in a worker) from line 0, its line breaks, and whether it holds a byte
     that Windows-1252 leaves undefined; no chunk when it holds one that sends the file to the
-    exact reader whatever it is (#KSUMMA, NUL: the scanner declines)."""
-    chunk = _scan_chunk(memoryview(buf)[start:stop], 0, first, check_latin, lut_len, lut, high, pool)
+    exact reader whatever it is (#KSUMMA, NUL: the scanner declines). ``byte_base``: where
+    ``buf`` begins in the file."""
+    chunk = _scan_chunk(
+        memoryview(buf)[start:stop], 0, first, check_latin, lut_len, lut, high, pool, byte_base + start
+    )
     if chunk is None:
         return None, 0, False
     return chunk, chunk.breaks, bool(chunk.tally[5])
@@ -1956,7 +1971,7 @@ def _stream_pass(
     out = _Pass()
     check_latin = known is not None and known[0].encoding == enc.CP437 and known[2] > 0
     used: enc.Detected | None = known[0] if known is not None else None
-    luts = {code: _lut(code) for code in (enc.UTF8, enc.CP437, enc.CP1252)}
+    luts = {code: enc.utf8_forms(code) for code in (enc.UTF8, enc.CP437, enc.CP1252)}
     free: list[Room] = []
     outputs = _OutputPool()
     with ThreadPoolExecutor(max_workers=SCAN_THREADS) as pool:
@@ -2002,6 +2017,7 @@ def _stream_pass(
 
         try:
             first = True
+            at = f.tell()  # where the piece begins in the file
             for got in _pieces(f, window, limit, free):
                 if got is None:
                     return None
@@ -2029,10 +2045,11 @@ def _stream_pass(
                     # Transcoding can at most triple a byte: room for that.
                     high = 0 if used is None or used.encoding == enc.UTF8 else stop - start
                     future = pool.submit(
-                        _scan_piece, buf, start, stop, first, check_latin, lut_len, lut, high, outputs
+                        _scan_piece, buf, start, stop, first, check_latin, lut_len, lut, high, outputs, at
                     )
                 waiting.append((future, buf, used))
                 first = False
+                at += stop
                 if len(waiting) > SCAN_THREADS + STREAM_WAITING - 1:
                     taken = take()
                     if taken is not True:
@@ -2053,7 +2070,7 @@ def _transcode_chunk(chunk: _Chunk, detected: enc.Detected) -> None:
     """A chunk scanned as UTF-8, its string columns transcoded from the decided encoding."""
     if detected.encoding == enc.UTF8:
         return
-    lut_len, lut = _lut(detected.encoding)
+    lut_len, lut = enc.utf8_forms(detected.encoding)
     for table in (chunk.vouchers, chunk.rows):
         for col, arr in table.items():
             if arr.type == pa.string() and col != "kind":

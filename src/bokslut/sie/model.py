@@ -357,6 +357,11 @@ TRANSACTION_SCHEMA = pa.schema(
     ]
 )
 
+# Where a row's text stands in its file, for the rows that leave ``text`` empty (a streamed
+# file's, see bokslut.sie.fastscan.PIECE_SCHEMA): the offset of the text's first byte (its
+# opening quote if it is quoted) and how many bytes it takes there, 0 for a row without text.
+TEXT_SPAN = pa.schema([("text_at", pa.int64()), ("text_len", pa.int32())])
+
 
 @dataclass(frozen=True)
 class SieFile:
