@@ -10,7 +10,9 @@ into a temporary workspace with verksamhet and projekt dimensions, computes the 
 * voucher → its rows: `voucher_rows`.
 
 Target (issue 10): p95 under 50 ms at every level. Run it niced on a shared machine:
-`nice python benchmarks/bench_drilldown.py`.
+`nice python benchmarks/bench_drilldown.py`. ``--shape`` takes the ledger from
+generate_shapes.py instead (e.g. ``dims``: two objects on every row, nearly every row's object
+list its own; ``longtext``: its texts read from the ledger file when the index is written).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+import generate_shapes
 from generate_ledger import default_path, generate
 
 from bokslut.drilldown import Breakdown, Drill
@@ -101,12 +104,17 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=5, help="rows per voucher")
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--workspace", type=Path, help="an existing workspace to use (not imported again)")
+    parser.add_argument("--shape", choices=generate_shapes.SHAPES, help="a ledger of generate_shapes.py")
     args = parser.parse_args()
     rng = random.Random(10)
     with tempfile.TemporaryDirectory() as tmp:
         root = args.workspace
         if root is None:
-            path = generate(default_path(args.vouchers, args.rows), args.vouchers, args.rows)
+            path = (
+                generate(default_path(args.vouchers, args.rows), args.vouchers, args.rows)
+                if args.shape is None
+                else generate_shapes.generate(args.shape, Path(tmp), args.vouchers)
+            )
             root = Path(tmp) / "ws"
             bokslut = [sys.executable, "-m", "bokslut"]
             subprocess.run(

@@ -130,9 +130,18 @@ def test_arrays_of_a_replaced_ledger_file_are_removed_when_the_new_ones_are_writ
     assert [(v.date.isoformat(), v.amount) for v in page.vouchers] == [("2023-05-01", 700)]
 
 
-@pytest.mark.parametrize("objects", ["", "1:100", "1:100|6:P1"])
-def test_an_object_list_splits_into_one_pair_per_dimension(objects):
-    assert "|".join(drill_arrays._pairs(objects).values()) == objects
+def test_object_lists_split_into_one_pair_per_dimension():
+    owner, dims, pairs = drill_arrays._split(["", "1:100", "1:100|6:P1", "9:INT|01:Å|6:a:b"])
+    assert (owner.tolist(), dims.tolist()) == ([1, 2, 2, 3, 3, 3], [1, 1, 6, 9, 1, 6])
+    assert pairs.to_pylist() == ["1:100", "1:100", "6:P1", "9:INT", "01:Å", "6:a:b"]
+
+
+@pytest.mark.parametrize(
+    "lists", [["1:a|1:b"], ["1:a|01:b"], ["x"], [":a"], ["1:a||6:b"], ["1:a|"], ["1:a\\|b"]]
+)
+def test_an_object_list_the_sql_conditions_would_split_otherwise_has_no_arrays(lists):
+    with pytest.raises(drill_arrays._Unindexable):
+        drill_arrays._split(["1:ok", *lists])
 
 
 # --------------------------------------------------------------------- random ledgers

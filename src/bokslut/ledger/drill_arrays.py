@@ -247,19 +247,28 @@ class _Unindexable(Exception):
     """The year's rows cannot be kept here exactly as the SQL conditions see them."""
 
 
-def _pairs(objects: str) -> dict[int, str]:
-    """The object list's pairs by dimension, exactly as the SQL conditions split it."""
-    if not objects:
-        return {}
-    if "\\" in objects:
-        raise _Unindexable(objects)
-    out: dict[int, str] = {}
-    for token in objects.split("|"):
-        dim, sep, _ = token.partition(":")
-        if not sep or not dim.isdigit() or int(dim) in out:
-            raise _Unindexable(objects)
-        out[int(dim)] = token
-    return out
+def _split(lists: list[str]) -> tuple[I64, I64, pa.Array]:
+    """Object lists split into their pairs exactly as the SQL conditions split them: for each
+    pair, the list it is in (its index), its dimension and the pair ("dim:id"); an empty list
+    has none."""
+    if not lists:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), pa.array([], pa.string())
+    column = pa.array(lists, pa.string())
+    if pc.any(pc.match_substring(column, "\\")).as_py():
+        raise _Unindexable("an escaped character in an object id")
+    split = pc.split_pattern(column, "|")
+    pairs = split.flatten()
+    owner = pc.list_parent_indices(split).to_numpy().astype(np.int64)
+    keep = pc.invert(pc.equal(pc.take(column, pa.array(owner)), "")).to_numpy(zero_copy_only=False)
+    pairs, owner = pairs.filter(pa.array(keep)), owner[keep]
+    dim = pc.extract_regex(pairs, r"^(?P<dim>[0-9]+):")
+    if dim.null_count:
+        raise _Unindexable("a pair without its dimension")
+    dims = pc.cast(dim.field("dim"), pa.int64()).to_numpy()
+    order = np.lexsort((dims, owner))
+    if np.any((np.diff(owner[order]) == 0) & (np.diff(dims[order]) == 0)):
+        raise _Unindexable("two objects of one dimension on a row")
+    return owner, dims, pairs
 
 
 class _Column:
@@ -316,22 +325,41 @@ class _Codes:
 
     def __init__(self) -> None:
         self.code: dict[str, int] = {}
+        # The last column's dictionary and its entries' codes. Arrow reads a column written
+        # plain (an object list of nearly every row its own) with one dictionary that grows
+        # from batch to batch: only the entries a batch adds need looking up, not all again.
+        self._seen: pa.Array | None = None
+        self._lookup: I32 = np.zeros(0, np.int32)
 
     def of(self, column: pa.Array) -> I32:
         """The codes of a column's texts (a missing one read as "")."""
         encoded = column if isinstance(column, pa.DictionaryArray) else column.dictionary_encode()
-        texts, indices = encoded.dictionary.to_pylist(), encoded.indices
+        dictionary, indices = encoded.dictionary, encoded.indices
+        seen, done = self._seen, 0
+        if seen is not None and len(seen) <= len(dictionary) and dictionary.slice(0, len(seen)).equals(seen):
+            done = len(seen)
+        self._lookup = np.concatenate(
+            [self._lookup[:done], self._codes_of(dictionary.slice(done).to_pylist())]
+        )
+        self._seen = dictionary
+        lookup = self._lookup
         if indices.null_count:
-            indices = pc.fill_null(indices, len(texts))
-            texts.append("")
-        known = self.code
-        lookup = np.array([known[s] if s in known else self.new(s) for s in texts], np.int32)
+            indices = pc.fill_null(indices, len(dictionary))
+            lookup = np.concatenate([lookup, self._codes_of([""])])
         codes: I32 = lookup[indices.to_numpy()]
         return codes
 
-    def new(self, text: str) -> int:
-        self.code[text] = len(self.code)
-        return self.code[text]
+    def _codes_of(self, texts: list[str]) -> I32:
+        """The codes of distinct texts (a dictionary's), coding those not coded yet."""
+        known = self.code
+        new = [s for s in texts if s not in known]
+        if new:
+            self.add(new)
+        return np.fromiter((known[s] for s in texts), np.int32, len(texts))
+
+    def add(self, texts: list[str]) -> None:
+        """Code distinct texts not coded yet, in their order."""
+        self.code.update(zip(texts, range(len(self.code), len(self.code) + len(texts)), strict=True))
 
 
 class _ObjectLists(_Codes):
@@ -339,19 +367,28 @@ class _ObjectLists(_Codes):
 
     def __init__(self) -> None:
         super().__init__()
-        self.tokens: dict[str, tuple[int, int]] = {}
-        self.per_dim: dict[int, int] = {}
-        self.lists: list[dict[int, int]] = []  # per list code: dimension → object code
+        self.tokens: dict[str, tuple[int, int]] = {}  # pair → (dimension, its code there)
+        self.per_dim: dict[int, int] = {}  # dimension → its objects so far
+        # dimension → (list codes, their object's code there), a pair of arrays per batch
+        self.placed: dict[int, list[tuple[I64, I32]]] = {}
 
-    def new(self, text: str) -> int:
-        codes: dict[int, int] = {}
-        for dim, token in _pairs(text).items():
+    def add(self, texts: list[str]) -> None:
+        first = len(self.code)
+        owner, dims, pairs = _split(texts)
+        super().add(texts)
+        encoded = pairs.dictionary_encode()
+        indices = encoded.indices.to_numpy(zero_copy_only=False)
+        # Each pair's dimension: that of any of its places (the first).
+        first_at = np.full(len(encoded.dictionary), -1, np.int64)
+        first_at[indices[::-1]] = np.arange(len(indices) - 1, -1, -1)
+        for token, dim in zip(encoded.dictionary.to_pylist(), dims[first_at].tolist(), strict=True):
             if token not in self.tokens:
                 self.tokens[token] = (dim, self.per_dim.get(dim, 0))
                 self.per_dim[dim] = self.per_dim.get(dim, 0) + 1
-            codes[dim] = self.tokens[token][1]
-        self.lists.append(codes)
-        return super().new(text)
+        code = np.array([self.tokens[t][1] for t in encoded.dictionary.to_pylist()], np.int32)[indices]
+        for dim in np.unique(dims).tolist():
+            at = dims == dim
+            self.placed.setdefault(dim, []).append((owner[at] + first, code[at]))
 
 
 def _quoted_paths(store: Store, files: Sequence[tuple[int, str]], what: str) -> list[Path]:
@@ -466,8 +503,9 @@ def _write(
     cols = {name: _Column(path / f"r_{name}.npy", dtype, n) for name, dtype in _ROW_DTYPES.items()}
     text = _StringsWriter(path, "r_text", n)
     kinds, accounts, objects = _Codes(), _Codes(), _ObjectLists()
-    objects.new("")
-    trans = kinds.new("TRANS")
+    objects.add([""])
+    kinds.add(["TRANS"])
+    trans = kinds.code["TRANS"]
     # The sort keys of the #TRANS rows, and where they lie in the voucher order.
     t_account, t_date = np.empty(n, np.int32), np.empty(n, np.int32)
     t_row: list[I64] = []  # where the batch's #TRANS rows are, once a row of another kind is met
@@ -593,11 +631,10 @@ def _write_objects(path: Path, objects: _ObjectLists) -> None:
     w = _StringsWriter(path, "object_lists", len(lists))
     w.add(pa.array(lists, pa.string()))
     w.close()
-    for dim in objects.per_dim:
+    for dim, placed in objects.placed.items():
         codes = np.full(len(lists), -1, np.int32)
-        for i, per in enumerate(objects.lists):
-            if dim in per:
-                codes[i] = per[dim]
+        for at, code in placed:
+            codes[at] = code
         np.save(path / f"object_dim-{dim}.npy", codes)
 
 
