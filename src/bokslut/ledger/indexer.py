@@ -261,7 +261,10 @@ def _with_ids(
             pc.add(batch.column("voucher_idx"), pa.scalar(base, pa.int64())),
             *extra,
             *(
-                batch.column(name) if name in batch.schema.names else pa.nulls(n, schema.field(name).type)
+                # A text's place is only known for a streamed file's rows.
+                pa.nulls(n, schema.field(name).type)
+                if name in TEXT_SPAN.names and name not in batch.schema.names
+                else batch.column(name)
                 for name in schema.names[2 + len(extra) :]
             ),
         ],
