@@ -833,8 +833,6 @@ def test_the_facts_tallied_while_copying_are_those_of_every_line(texts, newline,
         ]
     data = newline.join(lines) + (newline if final else b"")
     lut_len, lut = enc.utf8_forms(enc.UTF8)
-    chunk = fastscan._scan_chunk(memoryview(data), 0, True, False, lut_len, lut, 0)
-    assert chunk is not None
     body = np.frombuffer(data, np.uint8)
     expected = np.zeros(6, np.int64)
     start = 0
@@ -843,9 +841,13 @@ def test_the_facts_tallied_while_copying_are_those_of_every_line(texts, newline,
             fastscan._tally(body, start, i, expected)  # the line before the break
             start = i + 1
     fastscan._tally(body, start, len(data), expected)
-    assert chunk.tally.tolist() == expected.tolist()
-    assert bool(chunk.tally[5]) == any(bytes([h]) in data for h in (0x81, 0x8D, 0x8F, 0x90, 0x9D))
-    assert chunk.breaks == fastscan._count_breaks(body)
+    # The rows' texts copied (a file read whole) or only passed over (a streamed piece's).
+    for byte_base in (None, 0):
+        chunk = fastscan._scan_chunk(memoryview(data), 0, True, False, lut_len, lut, 0, None, byte_base)
+        assert chunk is not None
+        assert chunk.tally.tolist() == expected.tolist()
+        assert bool(chunk.tally[5]) == any(bytes([h]) in data for h in (0x81, 0x8D, 0x8F, 0x90, 0x9D))
+        assert chunk.breaks == fastscan._count_breaks(body)
 
 
 def test_many_short_header_lines_outgrow_the_guessed_room_and_are_read_alike(monkeypatch):
@@ -1247,3 +1249,23 @@ def test_one_rows_text_read_where_it_stands_is_the_exact_readers(text, encoding,
     assert [r["text"] for r in _texts_read(rows, data, exact.encoding)] == exact.transactions[
         "text"
     ].to_pylist()
+
+
+@pytest.mark.parametrize("quoted", [True, False])
+@pytest.mark.parametrize("stop", _STOPS)
+def test_a_streamed_rows_text_passed_over_ends_where_a_copied_one_does(stop, quoted, tmp_path):
+    """A streamed piece's row texts are passed over, not copied: wherever a byte stops the word
+    at a time, the text ends (or the file goes to the exact reader) as when it is copied."""
+    for k in range(10):
+        held = "a" * k + stop + "bcdefghij"
+        field = f'"{held}"' if quoted else held
+        lines = ["#FLAGGA 0", '#VER A 1 20230105 "v"', "{", f"#TRANS 1930 {{}} 5 20230105 {field}"]
+        data = ("\n".join([*lines, "#TRANS 3010 {} -5", "}"]) + "\n").encode("utf-8")
+        fast, exact = both(data)
+        pieces: list[fastscan.Piece] = []
+        streamed = _streamed(data, tmp_path, 4096, pieces)
+        assert (streamed is None) == (fast is None)
+        if streamed is not None:
+            rows = [r for piece in pieces for r in piece.rows.to_pylist()]
+            texts_read = [r["text"] for r in _texts_read(rows, data, exact.encoding)]
+            assert texts_read == exact.transactions["text"].to_pylist()

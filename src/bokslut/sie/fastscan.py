@@ -620,6 +620,42 @@ def _take_bare(buf, j, n, out, slot, pos, lut_len, lut, lt):
 
 
 @called
+def _passed(buf, j, n, lt):
+    """The token at j (not a list) passed over as :func:`_take` would copy it, its high bytes
+    tallied into lt, nothing copied: (next, bytes of content, bad). For a streamed row's text,
+    which is read from the file where it stands."""
+    quoted = buf[j] == 34
+    if buf[j] == 123:
+        return j, 0, 1
+    if quoted:
+        j += 1
+    content = 0
+    while j < n:
+        if _WORDS and j + 8 <= n:
+            w = load8(buf, j)
+            k = _plain_run(w) if quoted else _bare_run(w)
+            j += k
+            content += k
+            if k == 8:
+                continue
+        b = buf[j]
+        if b >= 128:
+            _high(buf, j, n, lt)
+        elif quoted:
+            if b == 34:
+                return j + 1, content, 0
+            if b == 92 and j + 1 < n and buf[j + 1] == 34:
+                j += 1
+            elif b < 32 and b != 9:
+                return j, content, 1
+        elif b <= 32:
+            return j, content, 0 if _ends_token(b) else 1
+        j += 1
+        content += 1
+    return j, content, 1 if quoted else 0
+
+
+@called
 def _take(buf, j, n, out, slot, pos, lut_len, lut, lt):
     """The token at j (not a list) copied into out[slot] at pos: (next, pos, bad)."""
     b = buf[j]
@@ -839,6 +875,7 @@ def _scan(
     line_base,
     first_chunk,
     check_latin_lines,
+    keep_text,
     lut_len,
     lut,
     v_date,
@@ -878,6 +915,7 @@ def _scan(
     v_off: (4, nv+1) offsets into v_buf (4, cap) for series, number, text, sign.
     t_off: (5, nt+1) offsets into t_buf (5, cap) for account, objects, text, quantity, sign.
     t_valid: (3, nt) validity of text, quantity, sign.
+    keep_text: 1 to copy each row's text into t_buf; 0 to only find where it is (t_span).
     t_span: (2, nt) where each row's text is in buf as written (quotes and escapes included)
     and how many bytes it takes there (0: no text; its place then the last field's end or the line's start).
     The arrays need not be zeroed: every entry up to the counts returned is written.
@@ -1101,13 +1139,17 @@ def _scan(
                         t_span[0, nt] = p
                         if not _at_line_end(buf, p, n):  # text
                             was = tpos[2]
-                            if buf[p] == 34:
+                            if keep_text == 0:
+                                p, content, bad = _passed(buf, p, n, lt)
+                            elif buf[p] == 34:
                                 p, tpos[2], bad = _take_quoted(buf, p + 1, n, t_buf, 2, was, lut_len, lut, lt)
+                                content = tpos[2] - was
                             else:
                                 p, tpos[2], bad = _take(buf, p, n, t_buf, 2, was, lut_len, lut, lt)
+                                content = tpos[2] - was
                             if bad == 1:
                                 return 1, nv, nt, no, line_no, breaks
-                            if tpos[2] > was:
+                            if content > 0:
                                 t_valid[0, nt] = 1
                                 t_span[1, nt] = p - t_span[0, nt]
                             p = skip_blanks(buf, p, n)
@@ -1450,6 +1492,7 @@ def _scan_chunk(
             line_base,
             first,
             check_latin,
+            1 if byte_base is None else 0,  # a streamed row's text is read where it stands
             lut_len,
             lut,
             out.v_date,
