@@ -377,15 +377,13 @@ class _ObjectLists(_Codes):
         owner, dims, pairs = _split(texts)
         super().add(texts)
         encoded = pairs.dictionary_encode()
-        indices = encoded.indices.to_numpy(zero_copy_only=False)
-        # Each pair's dimension: that of any of its places (the first).
-        first_at = np.full(len(encoded.dictionary), -1, np.int64)
-        first_at[indices[::-1]] = np.arange(len(indices) - 1, -1, -1)
-        for token, dim in zip(encoded.dictionary.to_pylist(), dims[first_at].tolist(), strict=True):
+        tokens = encoded.dictionary.to_pylist()
+        for token in tokens:
             if token not in self.tokens:
+                dim = int(token.partition(":")[0])
                 self.tokens[token] = (dim, self.per_dim.get(dim, 0))
                 self.per_dim[dim] = self.per_dim.get(dim, 0) + 1
-        code = np.array([self.tokens[t][1] for t in encoded.dictionary.to_pylist()], np.int32)[indices]
+        code = np.array([self.tokens[t][1] for t in tokens], np.int32)[encoded.indices.to_numpy()]
         for dim in np.unique(dims).tolist():
             at = dims == dim
             self.placed.setdefault(dim, []).append((owner[at] + first, code[at]))

@@ -460,12 +460,13 @@ def voucher_page(
             rows_params,
         ).fetchall()
         shown = _row_texts(store, [(int(r[1]), *r[-3:]) for r in found])
-        for (vid, fid, acc, objs, amount, kind, line, *head), text in zip(found, shown, strict=True):
+        for (vid, fid, acc, objs, amount, kind, line, series, number, date, vtext, vline, *_), text in zip(
+            found, shown, strict=True
+        ):
             path = paths[int(fid)]
             by_voucher[int(vid)].append(
                 RowEntry(str(acc), str(objs), int(amount), text, str(kind), Place(path, int(line)))
             )
-            series, number, date, vtext, vline = head[:5]
             heads[int(vid)] = (str(series), str(number), date, str(vtext), Place(path, int(vline)))
     vouchers = tuple(
         VoucherEntry(vid, *heads[vid], amount=sel.sign * sum(r.amount for r in rows), rows=tuple(rows))

@@ -30,7 +30,6 @@ from bokslut.diagnostics import BokslutError
 from bokslut.sie.encoding import UTF8, utf8_forms
 
 _QUOTE = 34
-_BACKSLASH = 92
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,11 +201,7 @@ def _offsets(array: pa.Array) -> npt.NDArray[np.int64]:
 def _transcoded(contents: pa.Array, encoding: str) -> pa.Array:
     """Texts in a one-byte encoding as UTF-8: Python's codec over all their bytes at once, and
     their offsets moved by the bytes each high byte grows by (few, in Swedish text)."""
-    offsets = np.frombuffer(contents.buffers()[1], np.int64)[
-        contents.offset : contents.offset + len(contents) + 1
-    ]
-    if len(offsets) < 2:
-        return contents
+    offsets = _offsets(contents)
     raw = np.frombuffer(contents.buffers()[2], np.uint8)[offsets[0] : offsets[-1]]
     high = np.flatnonzero(raw >= 128)
     if not len(high):
