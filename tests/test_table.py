@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -135,3 +137,16 @@ def test_counts_add_up_in_their_decimals_and_rates_are_left_alone():
     assert r.get("kvinnor", "ar") + r.get("man", "ar") == D("27.1")
     # a rate is a rate: the total's share is not the sum of the groups' shares
     assert [r.get(x, "andel") for x in ("kvinnor", "man", "totalt")] == [D("3.1"), D("2.6"), D("2.8")]
+
+
+def test_rows_and_columns_are_found_by_id_the_first_of_two_alike():
+    first, second = Row("a", "Först", values={"x": Decimal(1)}), Row("a", "Sedan")
+    t = Table("t", "T", (Column("x", "X"),), (first, Row("b", "B"), second))
+    assert t.row("a") is first and t.row("b").label == "B" and t.column("x").label == "X"
+    assert t.value("a", "x") == Decimal(1)
+    with pytest.raises(KeyError):
+        t.row("c")
+    with pytest.raises(KeyError):
+        t.column("y")
+    moved = replace(t, rows=(Row("c", "C"),))
+    assert moved.row("c").label == "C" and t == replace(t)

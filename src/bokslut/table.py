@@ -116,18 +116,21 @@ class Table:
     footnotes: tuple[str, ...] = ()
     label_header: str = ""  # header of the label column ("Verksamhet", "Mål", …)
     identities: tuple[Identity, ...] = ()  # definitions that tie cells together (see Identity)
+    # Rows and columns by id, made once: a table of a dimension can have a row per object
+    # (tens of thousands), and rounding, checks and charts look cells up by id.
+    _rows: dict[str, Row] = field(init=False, repr=False, compare=False)
+    _columns: dict[str, Column] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # The first of two rows with one id is the one found, as a scan in order would.
+        object.__setattr__(self, "_rows", {r.id: r for r in reversed(self.rows)})
+        object.__setattr__(self, "_columns", {c.id: c for c in reversed(self.columns)})
 
     def row(self, row_id: str) -> Row:
-        for r in self.rows:
-            if r.id == row_id:
-                return r
-        raise KeyError(row_id)
+        return self._rows[row_id]
 
     def column(self, column_id: str) -> Column:
-        for c in self.columns:
-            if c.id == column_id:
-                return c
-        raise KeyError(column_id)
+        return self._columns[column_id]
 
     def value(self, row_id: str, column_id: str) -> Value:
         return self.row(row_id).values.get(column_id)

@@ -7,6 +7,8 @@ from decimal import Decimal
 import numpy as np
 import pyarrow as pa
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bokslut.sie.model import (
     OBJECT_SCHEMA,
@@ -14,9 +16,11 @@ from bokslut.sie.model import (
     Objects,
     PeriodBalance,
     PeriodBalances,
+    canonical_objects,
     object_table,
     pair_keys,
     period_balance_table,
+    split_objects,
 )
 
 
@@ -69,3 +73,19 @@ def test_pair_keys_are_the_keys_of_one_pair():
     assert pair_keys([5], pa.array(["e\\f"])).to_pylist() == ["5:e\\\\f"]
     assert pair_keys([7, 8], pa.array(["P1", "Q2"])).to_pylist() == ["7:P1", "8:Q2"]
     assert pair_keys([9], pa.array(["x", "a|b"]).slice(0, 1)).to_pylist() == ["9:x"]
+
+
+_OBJECT_IDS = st.text(alphabet=st.sampled_from("A1ÅZ :|\\-_"), max_size=6)
+
+
+@given(st.lists(st.tuples(st.integers(1, 20), _OBJECT_IDS), max_size=4))
+def test_an_object_key_splits_back_into_its_sorted_pairs(pairs):
+    key = canonical_objects(tuple(pairs))
+    assert split_objects(key) == tuple(sorted(pairs))
+
+
+def test_object_keys_with_and_without_escapes():
+    assert split_objects("") == ()
+    assert split_objects("1:81141|6:P1") == ((1, "81141"), (6, "P1"))
+    assert split_objects("1:|6:P1") == ((1, ""), (6, "P1"))
+    assert split_objects("1:a\\|b|2:c\\:d\\\\") == ((1, "a|b"), (2, "c:d\\"))

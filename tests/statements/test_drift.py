@@ -116,3 +116,26 @@ def test_summarubrik_takes_only_the_documented_fields(ws):
     d = s.table("driftredovisning")
     assert d.row("100.summa").label == "Skola (100)"
     assert d.row("200.summa").label == "Objekt 200 (200)"
+
+
+def _many_verksamheter(ws, n: int):
+    ws.config(extra="[dimensioner]\nverksamhet = 1\n")
+    rows = [("5010", 1, {1: f"A{k:04d}"}) for k in range(n)]
+    ws.year(2023, ib={"1930": 1000, "2010": -1000}, vouchers=[("2023-02-01", [*rows, ("1930", -n)])])
+    return ws.compute()
+
+
+def test_a_verksamhet_dimension_too_long_to_read_is_a_warning_naming_the_way_out(ws):
+    s = _many_verksamheter(ws, 501)
+    d = s.table("driftredovisning")
+    assert len([r for r in d.rows if r.id.endswith(".summa")]) == 501  # still all shown
+    assert d.value("A0500.summa", "utfall") == -1 and d.value("totalt", "utfall") == -501
+    (found,) = [f for f in s.findings if "verksamheter ur dimension" in f.message]
+    assert found.level.value == "warning" and found.file == "bokslut.toml"
+    assert found.message.startswith("driftredovisningen får 501 verksamheter ur dimension 1")
+    assert "[dimensioner] ansvar med data/organisation" in found.message
+
+
+def test_five_hundred_verksamheter_are_a_table_without_warning(ws):
+    s = _many_verksamheter(ws, 500)
+    assert not [f for f in s.findings if "verksamheter ur dimension" in f.message]

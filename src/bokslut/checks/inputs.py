@@ -192,20 +192,28 @@ def _place(row: PlanRow) -> dict[str, object]:
 def plan_references(ctx: Context) -> list[Finding]:
     """Budget and forecast rows name verksamheter, projekt and accounts that exist."""
     config = ctx.config
+    checked = [
+        (kind, row)
+        for kind, rows in (("budget", ctx.budget), ("prognos", ctx.prognos))
+        for row in rows
+        if row.source != "#PBUDGET"  # the ledger's own budget names its own accounts and objects
+    ]
+    if not checked:
+        return []
+    named = (config.dimensioner.verksamhet, config.dimensioner.projekt)
+    dims = {d for d in named if d is not None} | {d for _, row in checked for d, _ in _objects(row.objects)}
     objects = set(ctx.facts.objects)
     accounts = set(ctx.facts.account_names)
     for yd in ctx.facts.years.values():
         accounts |= yd.accounts()
-        # Objects used on transactions count even where the file never declares them.
-        for per_object in yd.period.values():
-            for key in per_object:
-                objects.update(_objects(key))
+        # Objects used on transactions count even where the file never declares them; only the
+        # dimensions the rows name are looked at (the statements have projected them already).
+        for d in dims:
+            used = yd.by_object(d).values()
+            objects.update((d, code) for flows in used for code in flows if code is not None)
     out: list[Finding] = []
-    for kind, rows in (("budget", ctx.budget), ("prognos", ctx.prognos)):
-        for row in rows:
-            if row.source == "#PBUDGET":
-                continue  # the ledger's own budget names its own accounts and objects
-            out += _row_references(kind, row, config, objects, accounts)
+    for kind, row in checked:
+        out += _row_references(kind, row, config, objects, accounts)
     return out
 
 

@@ -174,17 +174,13 @@ def missing_objects(ctx: Context) -> list[Finding]:
     yd = ctx.yd(0)
     if dim is None or yd is None:
         return []
-    from bokslut.statements.facts import object_of
-
     accounts: set[str] = set()
     total = 0
-    for a, per_obj in yd.period.items():
-        if is_balance_account(a):
-            continue
-        for objects, f in per_obj.items():
-            if object_of(objects, dim) is None and f.net:
-                accounts.add(a)
-                total += f.net
+    for a, flows in yd.by_object(dim).items():
+        debit, credit = flows.get(None, (0, 0))
+        if debit + credit and not is_balance_account(a):
+            accounts.add(a)
+            total += debit + credit
     if not accounts:
         return []
     return [

@@ -287,13 +287,7 @@ def internal_balance(ctx: Context) -> list[Finding]:
     yd = ctx.yd(0)
     if yd is None:
         return []
-    total = 0
-    for a, per_obj in yd.period.items():
-        if is_balance_account(a):
-            continue
-        for objects, f in per_obj.items():
-            if ctx.is_internal(a, objects):
-                total += f.net
+    total = sum(ctx.internal_net(yd, a) for a in yd.period if not is_balance_account(a))
     if total == 0:
         return []
     return [

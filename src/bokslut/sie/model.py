@@ -425,6 +425,10 @@ def split_objects(key: str) -> ObjectList:
     """Inverse of :func:`canonical_objects`."""
     if not key:
         return ()
+    if "\\" not in key:
+        # Nothing escaped: every "|" ends a pair and each pair has one ":" (the common case,
+        # and a region's year has hundreds of thousands of keys).
+        return tuple((int(d), o) for d, _, o in (p.partition(":") for p in key.split("|")))
     pairs: list[tuple[int, str]] = []
     field: list[str] = []
     escaped = False

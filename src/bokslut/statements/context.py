@@ -97,15 +97,19 @@ class Context:
             return obj is not None and obj in self.config.internt.motparter
         return False
 
+    def internal_net(self, yd: YearData, account: str) -> int:
+        """Net movement of ``account``'s internal items in the period (see :meth:`is_internal`)."""
+        if account in self.chart.internal_accounts:
+            return yd.net(account)
+        dim, motparter = self.config.dimensioner.motpart, self.config.internt.motparter
+        if dim is None or not motparter:
+            return 0
+        flows = yd.by_object(dim).get(account, {})
+        return sum(debit + credit for obj, (debit, credit) in flows.items() if obj in motparter)
+
     def external_net(self, yd: YearData, account: str) -> int:
         """Net movement of ``account`` in the period with internal items eliminated."""
-        if account in self.chart.internal_accounts:
-            return 0
-        if self.config.dimensioner.motpart is None or not self.config.internt.motparter:
-            return yd.net(account)
-        return sum(
-            f.net for objs, f in yd.period.get(account, {}).items() if not self.is_internal(account, objs)
-        )
+        return yd.net(account) - self.internal_net(yd, account)
 
     def period_lines(
         self, yd: YearData, mapper: PrefixMap, accept: Callable[[str], bool] | None = None

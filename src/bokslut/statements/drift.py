@@ -9,6 +9,7 @@ report's sign: revenue positive, costs negative.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -16,10 +17,13 @@ from bokslut.fieldformat import format_fields
 from bokslut.money import kronor
 from bokslut.statements.context import Context, is_balance_account
 from bokslut.statements.engine import Cell, Line, build_table
-from bokslut.statements.facts import YearData, object_of
+from bokslut.statements.facts import Gross, YearData
 from bokslut.table import Column, RowKind, Table, Unit
 
 NO_OBJECT = "_utan"
+# More verksamheter than a reader can take in one table: the dimension is most likely the
+# organisation's ansvar, which belongs under [dimensioner] ansvar with data/organisation.
+READABLE_VERKSAMHETER = 500
 INVESTMENT_LINES = ("immateriella", "mark_byggnader", "maskiner_inventarier", "ovriga_materiella")
 
 
@@ -43,17 +47,25 @@ def drift_actuals(ctx: Context, yd: YearData) -> dict[tuple[str, str], tuple[int
     """(verksamhet, kostnadsslag) -> (öre in ledger sign, accounts), whole period."""
     dim = ctx.config.dimensioner.verksamhet
     out: dict[tuple[str, str], list[Any]] = defaultdict(lambda: [0, set()])
-    for account, per_obj in yd.period.items():
+    for account in yd.period:
         if is_balance_account(account):
             continue
         slag = ctx.chart.kostnadsslag.get(account)
         if slag is None:
             continue
-        for objects, f in per_obj.items():
-            v = (object_of(objects, dim) if dim is not None else None) or NO_OBJECT
-            out[(v, slag)][0] += f.net
+        for code, (debit, credit) in _per_object(yd, account, dim):
+            v = code or NO_OBJECT
+            out[(v, slag)][0] += debit + credit
             out[(v, slag)][1].add(account)
     return {k: (int(v[0]), set(v[1])) for k, v in out.items()}
+
+
+def _per_object(yd: YearData, account: str, dim: int | None) -> Iterable[tuple[str | None, Gross]]:
+    """The account's (debit, credit) per object of ``dim``; without a dimension, its whole flow."""
+    if dim is None:
+        f = yd.flow(account)
+        return [(None, (f.debit, f.credit))]
+    return yd.by_object(dim).get(account, {}).items()
 
 
 def is_investment_plan(
@@ -148,6 +160,16 @@ def driftredovisning(ctx: Context, unit: Unit) -> Table | None:
         )
         sums.append(f"{v}.summa")
     lines.append(Line("totalt", "Totalt", RowKind.TOTAL, parts=tuple(sums), show="always"))
+    if len(verksamheter) > READABLE_VERKSAMHETER:
+        ctx.findings.append(
+            _finding(
+                f"driftredovisningen får {len(verksamheter)} verksamheter ur dimension "
+                f"{ctx.config.dimensioner.verksamhet} ([dimensioner] verksamhet), {len(lines)} rader: "
+                "fler än en läsare kan ta till sig i en tabell. Är dimensionen organisationens "
+                "ansvar, ange den som [dimensioner] ansvar med data/organisation, så redovisas "
+                "driften per nämnd"
+            )
+        )
     unknown = {rid.split(".", 1)[1] for rid in cells} - {s for s, _ in slag_order}
     for slag in sorted(unknown):
         ctx.findings.append(
@@ -189,15 +211,15 @@ def investment_actuals(ctx: Context, yd: YearData) -> dict[str, tuple[int, set[s
     """projekt -> (gross investment in öre: debits on acquisition-value accounts, accounts)."""
     dim = ctx.config.dimensioner.projekt
     out: dict[str, list[Any]] = defaultdict(lambda: [0, set()])
-    for account, per_obj in yd.period.items():
+    for account in yd.period:
         if ctx.chart.rad.get(account) not in INVESTMENT_LINES:
             continue
         if ctx.chart.is_accumulated_depreciation(account) or ctx.chart.is_accumulated_impairment(account):
             continue
-        for objects, f in per_obj.items():
-            p = (object_of(objects, dim) if dim is not None else None) or NO_OBJECT
-            if f.debit:
-                out[p][0] += f.debit
+        for code, (debit, _) in _per_object(yd, account, dim):
+            p = code or NO_OBJECT
+            if debit:
+                out[p][0] += debit
                 out[p][1].add(account)
     return {k: (int(v[0]), set(v[1])) for k, v in out.items()}
 

@@ -22,7 +22,10 @@ from bokslut.ledger.sums import SumsDims, covers, is_month_end, key_sql, month_o
 from bokslut.sie.model import split_objects
 from bokslut.statements.flows import Flow, Flows
 
-__all__ = ["Facts", "Flow", "Flows", "YearData", "load_facts", "merge_budget", "object_of"]
+__all__ = ["Facts", "Flow", "Flows", "Gross", "YearData", "load_facts", "merge_budget", "object_of"]
+
+
+Gross = tuple[int, int]  # (debit, credit) in öre, as a Flow's
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,9 @@ class YearData:
     # that month, which gives "the same period last year" when that year has no vouchers.
     psaldo: Mapping[str, Mapping[int, int]] = field(default_factory=dict)
     _flows: dict[str, Flow] = field(default_factory=dict, compare=False, repr=False)
+    _by_object: dict[int, Mapping[str, Mapping[str | None, Gross]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def accounts(self) -> set[str]:
         return set(self.ib) | set(self.period) | set(self.after_cut) | set(self.declared_res)
@@ -64,6 +70,23 @@ class YearData:
 
     def net(self, account: str) -> int:
         return self.flow(account).net
+
+    def by_object(self, dim: int) -> Mapping[str, Mapping[str | None, Gross]]:
+        """account -> object of dimension ``dim`` (None: the rows have none) -> (debit, credit)
+        in the period. Made once per dimension: the drift, nämnd and investment tables and the
+        checks all ask, and a region's year has hundreds of thousands of object keys (pairs of
+        ints, not :class:`Flow`: making a million objects would cost half a second)."""
+        made = self._by_object.get(dim)
+        if made is None:
+            made = {a: _per_object(self._columns(a), dim) for a in self.period}
+            self._by_object[dim] = made
+        return made
+
+    def _columns(self, account: str) -> tuple[list[str], list[int], list[int]]:
+        if isinstance(self.period, Flows):
+            return self.period.columns(account)
+        flows = self.period.get(account, {})
+        return list(flows), [f.debit for f in flows.values()], [f.credit for f in flows.values()]
 
     def balance_at_cut(self, account: str) -> int:
         return self.ib.get(account, 0) + self.net(account)
@@ -89,15 +112,36 @@ def object_of(key: str, dim: int) -> str | None:
     """The object of dimension ``dim`` in a canonical object key, if any."""
     if not key:
         return None
-    for d, o in _split(key):
-        if d == dim:
-            return o
-    return None
+    if "\\" in key:
+        for d, o in _split(key):
+            if d == dim:
+                return o
+        return None
+    # Nothing escaped: the pair is "dim:object" at the start or after a "|".
+    tag = f"{dim}:"
+    if key.startswith(tag):
+        start = len(tag)
+    else:
+        at = key.find("|" + tag)
+        if at < 0:
+            return None
+        start = at + 1 + len(tag)
+    end = key.find("|", start)
+    return key[start:] if end < 0 else key[start:end]
+
+
+def _per_object(columns: tuple[list[str], list[int], list[int]], dim: int) -> dict[str | None, Gross]:
+    keys, debits, credits = columns
+    out: dict[str | None, Gross] = {}
+    for code, d, c in zip([object_of(k, dim) for k in keys], debits, credits, strict=True):
+        was = out.get(code)
+        out[code] = (d, c) if was is None else (was[0] + d, was[1] + c)
+    return out
 
 
 @lru_cache(maxsize=65_536)
 def _split(key: str) -> tuple[tuple[int, str], ...]:
-    # Object keys repeat across millions of rows but are few; parse each once.
+    # Escaped keys are rare and repeat across a year's statements; parse each once.
     return split_objects(key)
 
 

@@ -76,6 +76,16 @@ class Flows(Mapping[str, Mapping[str, Flow]]):
             self._built[account] = built
         return built
 
+    def columns(self, account: str) -> tuple[list[str], list[int], list[int]]:
+        """The account's object keys, debits and credits (empty when it has none), without a
+        flow object per key."""
+        i = self._index.get(account)
+        if i is None:
+            return [], [], []
+        lo, hi = int(self._starts[i]), int(self._starts[i + 1])
+        keys = [str(k) for k in self._keys[lo:hi].tolist()]
+        return keys, self._debit[lo:hi].tolist(), self._credit[lo:hi].tolist()
+
     def __contains__(self, account: object) -> bool:
         return account in self._index
 

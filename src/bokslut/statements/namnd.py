@@ -72,15 +72,18 @@ def _actuals(
     """Outcome per leaf, and per code that has no place in the organisation."""
     sums = _Sums()
     lost: dict[str, int] = defaultdict(int)
-    for account, per_obj in yd.period.items():
+    leaves: dict[str, str] = {}  # code -> leaf, looked up once for all accounts
+    for account, flows in yd.by_object(dim).items():
         if is_balance_account(account) or ctx.chart.rad.get(account) not in VNK_LINES:
             continue
-        for objects, f in per_obj.items():
-            code = object_of(objects, dim) or NO_OBJECT
-            leaf = _leaf_of(org, niva, code)
-            sums.add(leaf, -f.net, code, account)
+        for obj, (debit, credit) in flows.items():
+            code = obj or NO_OBJECT
+            leaf = leaves.get(code)
+            if leaf is None:
+                leaf = leaves[code] = _leaf_of(org, niva, code)
+            sums.add(leaf, -(debit + credit), code, account)
             if leaf == UNASSIGNED:
-                lost[code] -= f.net
+                lost[code] -= debit + credit
     return sums, dict(lost)
 
 

@@ -158,11 +158,11 @@ def accumulated_outcome(
         if year > ctx.year or not yd.has_transactions or (year != ctx.year and yd.cut != yd.end):
             continue
         covered.append(year)
+        per_object = yd.by_object(dim)
         for account in accounts:
-            for objects, f in yd.period.get(account, {}).items():
-                p = object_of(objects, dim)
-                if p is not None and f.debit:
-                    out[p] += f.debit
+            for p, (debit, _) in per_object.get(account, {}).items():
+                if p is not None and debit:
+                    out[p] += debit
     files = [
         int(r[0])
         for r in con.execute(
