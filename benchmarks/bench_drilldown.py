@@ -12,7 +12,9 @@ into a temporary workspace with verksamhet and projekt dimensions, computes the 
 Target (issue 10): p95 under 50 ms at every level. Run it niced on a shared machine:
 `nice python benchmarks/bench_drilldown.py`. ``--shape`` takes the ledger from
 generate_shapes.py instead (e.g. ``dims``: two objects on every row, nearly every row's object
-list its own; ``longtext``: its texts read from the ledger file when the index is written).
+list its own; ``longtext``: its texts read from the ledger file when the index is written),
+with a region's settings: ``[dimensioner] ansvar`` and data/organisation.csv
+(generate_shapes.organisation), so the driftredovisning is per nämnd.
 """
 
 from __future__ import annotations
@@ -105,6 +107,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--workspace", type=Path, help="an existing workspace to use (not imported again)")
     parser.add_argument("--shape", choices=generate_shapes.SHAPES, help="a ledger of generate_shapes.py")
+    parser.add_argument("--data", type=Path, help="where generate_shapes.py's ledger is kept")
     args = parser.parse_args()
     rng = random.Random(10)
     with tempfile.TemporaryDirectory() as tmp:
@@ -113,7 +116,7 @@ def main() -> None:
             path = (
                 generate(default_path(args.vouchers, args.rows), args.vouchers, args.rows)
                 if args.shape is None
-                else generate_shapes.generate(args.shape, Path(tmp), args.vouchers)
+                else generate_shapes.generate(args.shape, args.data or Path(tmp), args.vouchers)
             )
             root = Path(tmp) / "ws"
             bokslut = [sys.executable, "-m", "bokslut"]
@@ -122,6 +125,10 @@ def main() -> None:
                 check=True,
                 capture_output=True,
             )
+            if args.shape not in (None, "present"):
+                generate_shapes.organisation(root / "data" / "organisation.csv")
+                with (root / "bokslut.toml").open("a", encoding="utf-8") as f:
+                    f.write(generate_shapes.REGION_DIMENSIONS)
             subprocess.run([*bokslut, "import", str(root), str(path), "-q"], check=True, capture_output=True)
         config_path = Layout(root).config
         if "[dimensioner]" not in config_path.read_text(encoding="utf-8"):

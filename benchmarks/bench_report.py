@@ -13,8 +13,12 @@ runs is reported, with every run's time.
 ``--shape`` (issue 13) takes the large ledger from generate_shapes.py instead (e.g. ``dims``:
 90 000 ansvar and 10 000 projekt on the rows). Its workspace is set up as a region would:
 ``[dimensioner] ansvar = 1`` with data/organisation.csv placing every ansvar in one of 600
-enheter, 60 förvaltningar and 12 nämnder, and ``projekt = 6``. ``--data`` keeps the generated
-ledger between runs; ``--utan-exempel`` skips the example.
+enheter, 60 förvaltningar and 12 nämnder, and ``projekt = 6``. ``--years 5`` imports that
+many years of it (the report year 2023 and the years before, each its own draw), so the report
+has its four comparison years; as the draws do not carry one year's closing balances into the
+next, `bokslut check` rightly stops them, and they are built with ``--utkast`` (all the same
+work, every page marked as a draft). ``--data`` keeps the generated ledgers between runs;
+``--utan-exempel`` skips the example.
 """
 
 from __future__ import annotations
@@ -40,21 +44,12 @@ def bokslut(*args: str) -> float:
     return time.perf_counter() - start
 
 
-def timed_builds(ws: Path, out: Path, runs: int) -> list[float]:
+def timed_builds(ws: Path, out: Path, runs: int, *flags: str) -> list[float]:
     times = []
     for _ in range(runs):
         shutil.rmtree(out, ignore_errors=True)
-        times.append(bokslut("build", str(ws), "--ut", str(out), "--quiet"))
+        times.append(bokslut("build", str(ws), "--ut", str(out), "--quiet", *flags))
     return times
-
-
-def organisation(path: Path) -> None:
-    """Every ansvar of the shapes' ledgers in an organisation of three levels."""
-    lines = ["ansvar;namn;enhet;forvaltning;namnd"]
-    for k in range(generate_shapes.N_ANSVAR):
-        enhet, forvaltning, namnd = k % 600, k % 600 // 10, k % 600 // 50
-        lines.append(f"A{k:05d};Ansvar {k};Enhet {enhet};Förvaltning {forvaltning};Nämnd {namnd}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def main() -> None:
@@ -64,6 +59,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--vouchers", type=int, default=1_000_000)
     parser.add_argument("--shape", choices=generate_shapes.SHAPES[1:], help="a ledger of generate_shapes.py")
+    parser.add_argument("--years", type=int, default=1, help="years of --shape's ledger, 2023 the last")
     parser.add_argument("--data", type=Path, help="where generate_shapes.py's ledger is kept")
     parser.add_argument("--utan-exempel", action="store_true", help="only the large ledger")
     args = parser.parse_args()
@@ -83,21 +79,29 @@ def main() -> None:
         big = Path(tmp) / "stor"
         bokslut("new", str(big), "--org", "Benchmarks kommun", "--orgtyp", "kommun", "--ar", "2023")
         if args.shape is None:
-            ledger = generate(default_path(args.vouchers), args.vouchers)
+            ledgers = [generate(default_path(args.vouchers), args.vouchers)]
             # Verksamhet and projekt as the generator writes them: 120 verksamheter in the
             # driftredovisning, 400 projects in the investment figures.
-            dimensions = "verksamhet = 1\nprojekt = 6"
+            dimensions = "\n[dimensioner]\nverksamhet = 1\nprojekt = 6\n"
         else:
-            ledger = generate_shapes.generate(args.shape, args.data or Path(tmp), args.vouchers)
-            organisation(big / "data" / "organisation.csv")
-            dimensions = "ansvar = 1\nprojekt = 6"
+            data = args.data or Path(tmp)
+            years = range(2024 - args.years, 2024)
+            ledgers = [
+                generate_shapes.generate(args.shape, data, args.vouchers, y, 1 if y == 2023 else y)
+                for y in years
+            ]
+            generate_shapes.organisation(big / "data" / "organisation.csv")
+            dimensions = generate_shapes.REGION_DIMENSIONS
         with (big / "bokslut.toml").open("a", encoding="utf-8") as f:
-            f.write(f"\n[dimensioner]\n{dimensions}\n")
-        imported = bokslut("import", str(big), str(ledger), "--quiet")
-        large = timed_builds(big, Path(tmp) / "out-large", args.runs)
+            f.write(dimensions)
+        imported = sum(bokslut("import", str(big), str(ledger), "--quiet") for ledger in ledgers)
+        draft = ("--utkast",) if len(ledgers) > 1 else ()
+        large = timed_builds(big, Path(tmp) / "out-large", args.runs, *draft)
         rows = args.vouchers * 5
         name = args.shape or "generate_ledger"
-        print(f"huvudbok {name} med {rows:,} #TRANS: import {imported:.2f} s (en gång)")
+        print(
+            f"huvudbok {name}, {len(ledgers)} år med {rows:,} #TRANS vart: import {imported:.2f} s (en gång)"
+        )
         print(
             f"  bokslut build, alla format: bäst {min(large):.2f} s "
             f"({', '.join(f'{t:.2f}' for t in large)})  (mål < 10 s)"

@@ -147,9 +147,24 @@ def _encoding(shape: str) -> str:
     return "cp437" if shape == "cp437" else "utf-8"
 
 
+# A region's settings for these ledgers: the ansvar dimension placed by data/organisation.csv
+# (see organisation), projekt on dimension 6.
+REGION_DIMENSIONS = "\n[dimensioner]\nansvar = 1\nprojekt = 6\n"
+
+
+def organisation(path: Path) -> None:
+    """data/organisation.csv placing every ansvar of the shapes in one of 600 enheter, 60
+    förvaltningar and 12 nämnder."""
+    lines = ["ansvar;namn;enhet;forvaltning;namnd"]
+    for k in range(N_ANSVAR):
+        enhet = k % 600
+        lines.append(f"A{k:05d};Ansvar {k};Enhet {enhet};Förvaltning {enhet // 10};Nämnd {enhet // 50}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def generate(shape: str, directory: Path, n_vouchers: int, year: int = 2023, seed: int = 1) -> Path:
     """The file of ``shape`` with ``n_vouchers`` × 5 rows (written unless already there)."""
-    path = directory / f"{shape}-{n_vouchers}.se"
+    path = directory / (f"{shape}-{n_vouchers}.se" if year == 2023 else f"{shape}-{n_vouchers}-{year}.se")
     if path.exists():
         return path
     directory.mkdir(parents=True, exist_ok=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bokslut.rounding import round_table
+from bokslut.statements.organisation import Organisation, OrgUnit
 
 CONFIG = "[dimensioner]\nansvar = 2\n"
 HEADER = "ansvar;namn;enhet;forvaltning;namnd\n"
@@ -131,3 +132,17 @@ def test_an_xlsx_organisation_reports_the_spreadsheet_row(ws):
     assert [(f, line) for f, line, _ in found(s, "organisation-tva-namnder")] == [
         ("data/organisation.xlsx", 3)
     ]
+
+
+def test_the_units_below_a_unit_come_in_the_files_order():
+    units = [
+        OrgUnit("namnd", "n", "Nämnd", None, 2),
+        OrgUnit("forvaltning", "n.b", "B", "n", 2),
+        OrgUnit("forvaltning", "n.a", "A", "n", 3),
+        OrgUnit("namnd", "m", "Annan nämnd", None, 4),
+        OrgUnit("forvaltning", "m.c", "C", "m", 4),
+    ]
+    org = Organisation("data/organisation.csv", {u.id: u for u in units}, {})
+    assert [u.name for u in org.children("n", "forvaltning")] == ["B", "A"]
+    assert [u.name for u in org.children(None, "namnd")] == ["Nämnd", "Annan nämnd"]
+    assert org.children("n", "enhet") == [] and org.ancestor("m.c", "namnd") == "m"

@@ -132,8 +132,12 @@ def object_of(key: str, dim: int) -> str | None:
 
 def _per_object(columns: tuple[list[str], list[int], list[int]], dim: int) -> dict[str | None, Gross]:
     keys, debits, credits = columns
-    out: dict[str | None, Gross] = {}
-    for code, d, c in zip([object_of(k, dim) for k in keys], debits, credits, strict=True):
+    codes = [object_of(k, dim) for k in keys]
+    out: dict[str | None, Gross] = dict(zip(codes, zip(debits, credits, strict=True), strict=True))
+    if len(out) == len(codes):
+        return out  # each object under one key (the usual case: the facts keep few dimensions)
+    out = {}
+    for code, d, c in zip(codes, debits, credits, strict=True):
         was = out.get(code)
         out[code] = (d, c) if was is None else (was[0] + d, was[1] + c)
     return out

@@ -52,9 +52,18 @@ class Organisation:
     file: str
     units: Mapping[str, OrgUnit]  # id -> unit, in the file's order
     ansvar: Mapping[str, str]  # ansvar code -> id of its ansvar unit
+    # (parent, level) -> its units in the file's order, made once: a region's file places tens
+    # of thousands of ansvar, and the table asks for each unit's children.
+    _children: dict[tuple[str | None, str], list[OrgUnit]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        children: dict[tuple[str | None, str], list[OrgUnit]] = {}
+        for u in self.units.values():
+            children.setdefault((u.parent, u.level), []).append(u)
+        object.__setattr__(self, "_children", children)
 
     def children(self, parent: str | None, level: str) -> list[OrgUnit]:
-        return [u for u in self.units.values() if u.level == level and u.parent == parent]
+        return list(self._children.get((parent, level), ()))
 
     def ancestor(self, unit_id: str, level: str) -> str:
         """The id of the unit at ``level`` that ``unit_id`` belongs to (itself at its own level)."""
