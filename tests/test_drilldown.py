@@ -280,6 +280,7 @@ def test_a_store_that_may_not_write_the_index_answers_from_its_views_until_it_is
 
 def test_a_restricted_figure_lists_every_object_key_of_its_accounts_that_matches(drill):
     from bokslut.drilldown import _object_matches
+    from bokslut.ledger.drilldown import pairs_by_dimension
     from bokslut.table import ColumnKind
 
     checked = 0
@@ -299,7 +300,48 @@ def test_a_restricted_figure_lists_every_object_key_of_its_accounts_that_matches
                     yd = drill.context.facts.years[sel.fiscal_year]
                     for a in leaf.accounts:
                         keys = sorted(yd.period.get(a.account, {}))
-                        want = [k for k in keys if _object_matches(k, sel.objects, sel.no_object_in)]
+                        wanted = {
+                            dim: {p.partition(":")[2] for p in group}
+                            for dim, group in pairs_by_dimension(sel.objects).items()
+                        }
+                        want = [k for k in keys if _object_matches(k, wanted, sel.no_object_in)]
                         assert [k for k, _ in a.objects] == want
                         checked += 1
     assert checked > 10
+
+
+ORGANISATION = (
+    "ansvar;namn;enhet;forvaltning;namnd\n"
+    "1101;Skola A;Skolor;Utbildning;Barn- och utbildningsnämnden\n"
+    "1102;Skola B;Skolor;Utbildning;Barn- och utbildningsnämnden\n"
+    "2101;Hemtjänst;Omsorg;Social;Socialnämnden\n"
+)
+
+
+@pytest.mark.parametrize("index", [True, False], ids=["arrays", "views"])
+def test_a_namnd_row_counts_every_one_of_its_ansvar_down_to_the_vouchers(tmp_path, index):
+    ws = _ledgers().LedgerWorkspace(tmp_path).config(extra='enhet = "kr"\n[dimensioner]\nansvar = 2\n')
+    ws.year(
+        2023,
+        vouchers=[
+            ("2023-03-01", [("5010", 1_000, {2: "1101"}), ("1930", -1_000)]),
+            ("2023-03-02", [("5010", 200, {2: "1102"}), ("6410", 30, {2: "1102"}), ("1930", -230)]),
+            ("2023-03-03", [("5010", 4_000, {2: "2101"}), ("1930", -4_000)]),
+        ],
+    )
+    ws.write("data/organisation.csv", ORGANISATION)
+    with open_drill(ws.layout, load_config(ws.layout.config)) as (drill, _):
+        drill.store.drill_build = index
+        b = drill.explain(drill.cell("driftredovisning_namnd", "namnd.barn_och_utbildningsnamnden", "utfall"))
+        assert b.kind == "huvudbok" and b.figure.exact == -1230
+        adds_up(b)
+        assert [(a.account, a.objects) for a in b.accounts] == [
+            ("5010", (("2:1101", 100_000), ("2:1102", 20_000))),
+            ("6410", (("2:1102", 3_000),)),
+        ]
+        page = drill.vouchers(b, "5010")
+        assert [v.number for v in page.vouchers] == ["1", "2"] and page.total == -120_000
+        assert [r.objects for v in page.vouchers for r in v.rows] == ["2:1101", "2:1102"]
+        social = drill.explain(drill.cell("driftredovisning_namnd", "namnd.socialnamnden", "utfall"))
+        adds_up(social)
+        assert [v.number for v in drill.vouchers(social, "5010").vouchers] == ["3"]

@@ -28,6 +28,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
 
+import numpy as np
+import numpy.typing as npt
+
 from bokslut.ledger.drilldown import (
     PAGE_SIZE,
     BalanceRecord,
@@ -39,6 +42,7 @@ from bokslut.ledger.drilldown import (
     count_vouchers,
     find_voucher,
     opening_records,
+    pairs_by_dimension,
     voucher_page,
     voucher_rows,
 )
@@ -167,25 +171,32 @@ class Drill:
             raise KeyError(row_id)
         return found
 
-    def _object_keys(self, yd: YearData, dim: int, account: str, obj: str | None) -> list[str]:
-        """The account's object keys of the year whose object of ``dim`` is ``obj`` (None: no
-        object of ``dim``), in key order.
+    def _object_columns(self, yd: YearData, dim: int, account: str) -> _ObjectColumns:
+        """The account's object keys of the year by their object of ``dim``.
 
-        A region's investment accounts carry thousands of projects, and checking every key of
-        them for one project cost a cell 10–100 ms. Grouped once per account and dimension, and
-        kept on the open store (a server opens a new one with new data) beside the year's data
-        it was grouped from."""
+        A region's accounts carry tens of thousands of objects, and a nämnd's cell thousands of
+        them: checking each key in Python cost a cell 100 ms and more. Made once per account and
+        dimension, and kept on the open store (a server opens a new one with new data) beside
+        the year's data it was made from."""
         memo = self.store.drill_memo if self.store is not None else self._keys
         key = ("object keys", yd.year, dim, account)
         found = memo.get(key)
         if isinstance(found, tuple) and found[0] is yd:
-            groups = cast(dict[str | None, list[str]], found[1])
-        else:
-            groups = {}
-            for k in sorted(yd.period.get(account, {})):
-                groups.setdefault(object_of(k, dim), []).append(k)
-            memo[key] = (yd, groups)
-        return groups.get(obj, [])
+            return cast(_ObjectColumns, found[1])
+        made = _ObjectColumns.of(*yd.columns(account), dim, self._object_numbers(yd, dim))
+        memo[key] = (yd, made)
+        return made
+
+    def _object_numbers(self, yd: YearData, dim: int) -> dict[str, int]:
+        """The objects of ``dim`` in the year numbered, shared by all its accounts' columns."""
+        memo = self.store.drill_memo if self.store is not None else self._keys
+        key = ("object numbers", yd.year, dim)
+        found = memo.get(key)
+        if isinstance(found, tuple) and found[0] is yd:
+            return cast(dict[str, int], found[1])
+        numbers: dict[str, int] = {}
+        memo[key] = (yd, numbers)
+        return numbers
 
     # ------------------------------------------------------------------ names
 
@@ -314,6 +325,9 @@ class Drill:
         with_opening = opening_only or flt.get("balance") or "balance_at" in flt
         flows = str(flt.get("flows", "net"))
         pairs = tuple(str(o) for o in flt.get("objects") or ())
+        wanted = {
+            dim: {p.partition(":")[2] for p in group} for dim, group in pairs_by_dimension(pairs).items()
+        }
         no_object_in = None
         if "objects" in flt and not pairs:
             # "Ej fördelat": the rows that carry no object of the table's dimension.
@@ -326,32 +340,47 @@ class Drill:
             else {}
         )
 
+        # A restricted figure's keys: those with one of the first dimension's objects (numbered
+        # once for all accounts), or "ej fördelat": those without an object of that dimension.
+        columns: dict[str, _ObjectColumns] = {}
+        numbers: npt.NDArray[np.int32] | None = None
+        more = len(wanted) > 1 or (bool(wanted) and no_object_in is not None)
+        if restricted and not opening_only:
+            dim, objs = next(iter(wanted.items())) if wanted else (cast(int, no_object_in), None)
+            columns = {a: self._object_columns(yd, dim, a) for a in accounts}
+            if objs is not None:
+                known = self._object_numbers(yd, dim)
+                numbers = np.array([known[o] for o in objs if o in known], dtype=np.int32)
+
         def shares(external: bool) -> list[AccountAmount]:
             entries: list[AccountAmount] = []
             for a in accounts:
                 opening = yd.opening(a) if with_opening else 0
                 per_obj: list[tuple[str, int]] = []
                 movement = 0
-                if not opening_only:
-                    flows_of = yd.period.get(a, {})
-                    if pairs:  # only the keys with the first pair's object can match
-                        dim, _, obj = pairs[0].partition(":")
-                        keys = self._object_keys(yd, int(dim), a, obj)
-                    elif no_object_in is not None:
-                        keys = self._object_keys(yd, no_object_in, a, None)
-                    else:  # all of them: no key has an object of dimension -1
-                        keys = self._object_keys(yd, -1, a, None)
-                    for key in keys:
-                        f = flows_of[key]
-                        if restricted and not _object_matches(key, pairs, no_object_in):
+                if not opening_only and not restricted:
+                    # Every object key counts: the account's totals, without a look at each key
+                    # (a region's cost account has tens of thousands).
+                    total = yd.flow(a)
+                    debit, credit = total.debit, total.credit
+                    if external:
+                        internal_debit, internal_credit = ctx.internal_gross(yd, a)
+                        debit, credit = debit - internal_debit, credit - internal_credit
+                    movement = _picked(flows, debit, credit)
+                elif not opening_only:
+                    keys, amounts = columns[a].selected(numbers, flows)
+                    if not more and not external:
+                        per_obj = list(zip(keys, amounts, strict=True))
+                        movement = sum(amounts)
+                    for key, amount in zip(keys, amounts, strict=True) if more or external else ():
+                        if more and not _object_matches(key, wanted, no_object_in):
                             continue
                         if external and ctx.is_internal(a, key):
                             continue
-                        amount = f.debit if flows == "debit" else f.credit if flows == "credit" else f.net
                         movement += amount
                         per_obj.append((key, amount))
-                    if to > yd.cut:
-                        movement += yd.after_cut.get(a, 0)
+                if not opening_only and to > yd.cut:
+                    movement += yd.after_cut.get(a, 0)
                 rec = records.get(a)
                 entries.append(
                     AccountAmount(
@@ -563,14 +592,53 @@ def _motpart_pairs(ctx: Context) -> tuple[str, ...]:
     return tuple(f"{dim}:{m}" for m in ctx.config.internt.motparter)
 
 
-def _object_matches(key: str, pairs: Sequence[str], no_object_in: int | None) -> bool:
+@dataclass(frozen=True, slots=True)
+class _ObjectColumns:
+    """One account's object keys in a year, in key order, with their debits and credits and
+    each key's object of one dimension as a number (-1: the key has none)."""
+
+    keys: list[str]
+    codes: npt.NDArray[np.int32]  # numbered by the year's numbering of the dimension's objects
+    debit: npt.NDArray[np.int64]
+    credit: npt.NDArray[np.int64]
+
+    @classmethod
+    def of(
+        cls, keys: list[str], debits: list[int], credits: list[int], dim: int, numbers: dict[str, int]
+    ) -> _ObjectColumns:
+        """The columns of the keys; objects not yet in ``numbers`` are added to it."""
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+        keys = [keys[i] for i in order]
+        codes = [
+            -1 if (o := object_of(k, dim)) is None else numbers.setdefault(o, len(numbers)) for k in keys
+        ]
+        return cls(
+            keys,
+            np.array(codes, dtype=np.int32),
+            np.array([debits[i] for i in order], dtype=np.int64),
+            np.array([credits[i] for i in order], dtype=np.int64),
+        )
+
+    def selected(self, numbers: npt.NDArray[np.int32] | None, flows: str) -> tuple[list[str], list[int]]:
+        """The keys with one of the objects ``numbers`` (None: with no object of the dimension),
+        in key order, and what ``flows`` counts of each."""
+        pos = np.flatnonzero(self.codes < 0 if numbers is None else np.isin(self.codes, numbers))
+        amounts = (
+            self.debit if flows == "debit" else self.credit if flows == "credit" else self.debit + self.credit
+        )
+        return [self.keys[i] for i in pos.tolist()], amounts[pos].tolist()
+
+
+def _picked(flows: str, debit: int, credit: int) -> int:
+    """What a filter's ``flows`` counts of a movement."""
+    return debit if flows == "debit" else credit if flows == "credit" else debit + credit
+
+
+def _object_matches(key: str, wanted: Mapping[int, set[str]], no_object_in: int | None) -> bool:
+    """The key carries one of the wanted objects of each dimension, and none of ``no_object_in``."""
     if no_object_in is not None and object_of(key, no_object_in) is not None:
         return False
-    for pair in pairs:
-        dim, _, obj = pair.partition(":")
-        if object_of(key, int(dim)) != obj:
-            return False
-    return True
+    return all(object_of(key, dim) in objs for dim, objs in wanted.items())
 
 
 def _describe(flt: Mapping[str, Any], yd: YearData, to: dt.date, opening_only: bool) -> str:

@@ -66,9 +66,10 @@ class Selection:
 
     ``fiscal_year``: the rows of that year's files, dated up to ``to`` (the statements
     count a fiscal year's file up to the report's cut). ``objects``: canonical
-    ``dim:obj`` pairs a row must all carry; ``no_object_in``: a dimension the row must
-    not carry (the driftredovisning's "ej fördelat"). ``flows``: "net", "debit" or
-    "credit". ``sign`` turns the ledger's sign into the report's.
+    ``dim:obj`` pairs; a row carries, of every dimension named, one of that dimension's
+    pairs (a nämnd's row names each of its ansvar: any of them). ``no_object_in``: a
+    dimension the row must not carry (the driftredovisning's "ej fördelat"). ``flows``:
+    "net", "debit" or "credit". ``sign`` turns the ledger's sign into the report's.
     """
 
     fiscal_year: int
@@ -347,6 +348,15 @@ def _arrays(store: Store, year: int) -> YearArrays | None:
 # --------------------------------------------------------------------- conditions
 
 
+def pairs_by_dimension(pairs: Sequence[str]) -> dict[int, tuple[str, ...]]:
+    """A selection's ``dim:obj`` pairs by dimension, in their order: a row must match one pair
+    of each dimension."""
+    out: dict[int, list[str]] = {}
+    for pair in pairs:
+        out.setdefault(int(pair.partition(":")[0]), []).append(pair)
+    return {dim: tuple(group) for dim, group in out.items()}
+
+
 def _pair_sql(pair: str) -> tuple[str, list[object]]:
     return (
         "(objects = ? OR starts_with(objects, ? || '|') OR contains(objects, '|' || ? || '|') "
@@ -355,16 +365,26 @@ def _pair_sql(pair: str) -> tuple[str, list[object]]:
     )
 
 
+def _hashable(params: list[object]) -> tuple[object, ...]:
+    """Query parameters as a memo key (a list of pairs as a tuple)."""
+    return tuple(tuple(p) if isinstance(p, list) else p for p in params)
+
+
 def _conditions(sel: Selection, account: str | None) -> tuple[str, list[object]]:
     clauses = ["kind = 'TRANS'", "date <= ?"]
     params: list[object] = [sel.to]
     if account is not None:
         clauses.append("account = ?")
         params.append(account)
-    for pair in sel.objects:
-        c, p = _pair_sql(pair)
-        clauses.append(c)
-        params.extend(p)
+    for group in pairs_by_dimension(sel.objects).values():
+        if len(group) > 1 and not any("\\" in pair for pair in group):
+            # One of many (a nämnd's ansvar): the row's pairs against the list, not a clause each.
+            clauses.append("list_has_any(string_split(objects, '|'), ?::VARCHAR[])")
+            params.append(list(group))
+            continue
+        alternatives = [_pair_sql(pair) for pair in group]
+        clauses.append("(" + " OR ".join(c for c, _ in alternatives) + ")")
+        params.extend(p for _, ps in alternatives for p in ps)
     if sel.no_object_in is not None:
         d = f"{int(sel.no_object_in)}:"
         clauses.append("NOT (starts_with(objects, ?) OR contains(objects, '|' || ?))")
@@ -401,7 +421,7 @@ _KEPT_POSITIONS = 8
 
 def _listing(store: Store, src: str, where: str, params: list[object]) -> npt.NDArray[np.int64]:
     """Every voucher of the rows ``where`` selects, ordered by first date and id."""
-    key = ("listing", src, where, tuple(params))
+    key = ("listing", src, where, _hashable(params))
     found = store.drill_memo.get(key)
     if isinstance(found, np.ndarray):
         return found
@@ -436,8 +456,10 @@ def voucher_page(
     src = tables["byaccount"]
     assert src is not None
     scan_where, scan_params = where, params
-    # The "byobject" table splits object lists at every "|", also at an escaped one inside an id.
-    by_object = tables["byobject"] if sel.objects and "\\" not in sel.objects[0] else None
+    # The "byobject" table splits object lists at every "|", also at an escaped one inside an id;
+    # it holds a row once per pair, so it serves a selection of one pair of its dimension only.
+    single = sel.objects and len(pairs_by_dimension(sel.objects)[int(sel.objects[0].partition(":")[0])]) == 1
+    by_object = tables["byobject"] if single and "\\" not in sel.objects[0] else None
     if by_object is not None:
         src, scan_where, scan_params = by_object, f"pair = ? AND {where}", [sel.objects[0], *params]
     total, row_count, voucher_count = _totals(store, src, scan_where, scan_params)
@@ -493,11 +515,12 @@ def _selected(
 ) -> npt.NDArray[np.bool_]:
     """Which of the #TRANS rows given by their columns :func:`_conditions` selects."""
     mask: npt.NDArray[np.bool_] = date <= sel.to.toordinal() - _EPOCH
-    for pair in sel.objects:
-        found = a.tokens.get(pair)
-        if found is None:  # no row carries it
+    for dim, group in pairs_by_dimension(sel.objects).items():
+        known = [found[1] for found in map(a.tokens.get, group) if found is not None]
+        if not known:  # no row carries any of them
             return np.zeros(len(date), np.bool_)
-        mask &= a.object_dims[found[0]][objects] == found[1]
+        carried = a.object_dims[dim][objects]
+        mask &= carried == known[0] if len(known) == 1 else np.isin(carried, known)
     if sel.no_object_in is not None:
         codes = a.object_dims.get(int(sel.no_object_in))
         if codes is not None:
@@ -666,7 +689,7 @@ def _first_seen(
 def _totals(store: Store, src: str, where: str, params: list[object]) -> tuple[int, int, int]:
     """Sum (öre, ledger sign), rows and vouchers of the rows ``where`` selects; kept per open store,
     so an account's later pages and a second visit skip the scan."""
-    key = ("totals", src, where, tuple(params))
+    key = ("totals", src, where, _hashable(params))
     found = store.drill_memo.get(key)
     if isinstance(found, tuple):
         return cast(tuple[int, int, int], found)

@@ -10,7 +10,7 @@ from typing import Any
 
 from bokslut.chart.mapping import Chart, PrefixMap
 from bokslut.diagnostics import Finding
-from bokslut.statements.facts import Facts, Flow, YearData, object_of
+from bokslut.statements.facts import Facts, Flow, Gross, YearData, object_of
 from bokslut.statements.plan import PlanRow
 from bokslut.workspace.config import Config, RapportTyp
 
@@ -97,15 +97,20 @@ class Context:
             return obj is not None and obj in self.config.internt.motparter
         return False
 
-    def internal_net(self, yd: YearData, account: str) -> int:
-        """Net movement of ``account``'s internal items in the period (see :meth:`is_internal`)."""
+    def internal_gross(self, yd: YearData, account: str) -> Gross:
+        """(debit, credit) of ``account``'s internal items in the period (see :meth:`is_internal`)."""
         if account in self.chart.internal_accounts:
-            return yd.net(account)
+            f = yd.flow(account)
+            return f.debit, f.credit
         dim, motparter = self.config.dimensioner.motpart, self.config.internt.motparter
         if dim is None or not motparter:
-            return 0
-        flows = yd.by_object(dim).get(account, {})
-        return sum(debit + credit for obj, (debit, credit) in flows.items() if obj in motparter)
+            return 0, 0
+        internal = [g for obj, g in yd.by_object(dim).get(account, {}).items() if obj in motparter]
+        return sum(d for d, _ in internal), sum(c for _, c in internal)
+
+    def internal_net(self, yd: YearData, account: str) -> int:
+        """Net movement of ``account``'s internal items in the period."""
+        return sum(self.internal_gross(yd, account))
 
     def external_net(self, yd: YearData, account: str) -> int:
         """Net movement of ``account`` in the period with internal items eliminated."""

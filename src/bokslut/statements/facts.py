@@ -78,11 +78,12 @@ class YearData:
         ints, not :class:`Flow`: making a million objects would cost half a second)."""
         made = self._by_object.get(dim)
         if made is None:
-            made = {a: _per_object(self._columns(a), dim) for a in self.period}
+            made = {a: _per_object(self.columns(a), dim) for a in self.period}
             self._by_object[dim] = made
         return made
 
-    def _columns(self, account: str) -> tuple[list[str], list[int], list[int]]:
+    def columns(self, account: str) -> tuple[list[str], list[int], list[int]]:
+        """The account's object keys in the period, with their debits and credits."""
         if isinstance(self.period, Flows):
             return self.period.columns(account)
         flows = self.period.get(account, {})
