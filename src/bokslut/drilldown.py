@@ -461,6 +461,8 @@ class Drill:
 
     @staticmethod
     def _plan_matches(ctx: Context, r: PlanRow, flt: Mapping[str, Any], accounts: set[str] | None) -> bool:
+        if r.rad is not None and "rad" in flt:  # a row for the statement's line, not for accounts
+            return bool(r.rad == flt["rad"])
         if accounts is not None:
             return r.account in accounts and not ctx.is_internal(r.account, r.objects)
         invest = is_investment_plan(ctx, r.account, r.kostnadsslag, r.projekt)

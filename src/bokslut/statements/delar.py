@@ -72,11 +72,11 @@ def ekonomiskt_resultat(ctx: Context, unit: Unit) -> Table | None:
             prognos[prognos_slag] += r.amount
     for slag, amount in budget.items():
         cells[slag]["budget"] = Cell(
-            kronor(sign * amount), {"budget": True, "year": ctx.year, "kostnadsslag": slag}
+            kronor(sign * amount), {"budget": True, "year": ctx.year, "kostnadsslag": slag, "sign": sign}
         )
     for slag, amount in prognos.items():
         cells[slag]["prognos"] = Cell(
-            kronor(sign * amount), {"prognos": True, "year": ctx.year, "kostnadsslag": slag}
+            kronor(sign * amount), {"prognos": True, "year": ctx.year, "kostnadsslag": slag, "sign": sign}
         )
     for row in cells.values():
         for c in columns:

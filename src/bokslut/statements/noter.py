@@ -244,7 +244,7 @@ def account_note(
                 v = money_cell(sign * r.amount, {}).value
                 assert isinstance(v, Decimal)
                 cells[r.account]["budget"] = Cell(
-                    base + v, {"budget": True, "year": ctx.year, "accounts": [r.account]}
+                    base + v, {"budget": True, "year": ctx.year, "accounts": [r.account], "sign": sign}
                 )
     if not accounts:
         return None
