@@ -328,8 +328,10 @@ def test_a_namnd_row_counts_every_one_of_its_ansvar_down_to_the_vouchers(tmp_pat
             ("2023-03-02", [("5010", 200, {2: "1102"}), ("6410", 30, {2: "1102"}), ("1930", -230)]),
             ("2023-03-03", [("5010", 4_000, {2: "2101"}), ("1930", -4_000)]),
         ],
+        pbudget=[("5010", 900, {2: "1101"}), ("5010", 3_000, {2: "2101"})],
     )
     ws.write("data/organisation.csv", ORGANISATION)
+    ws.write("data/budget-ansvar.csv", "ansvar;ar;belopp\n1102;2023;-250\n")
     with open_drill(ws.layout, load_config(ws.layout.config)) as (drill, _):
         drill.store.drill_build = index
         b = drill.explain(drill.cell("driftredovisning_namnd", "namnd.barn_och_utbildningsnamnden", "utfall"))
@@ -345,3 +347,14 @@ def test_a_namnd_row_counts_every_one_of_its_ansvar_down_to_the_vouchers(tmp_pat
         social = drill.explain(drill.cell("driftredovisning_namnd", "namnd.socialnamnden", "utfall"))
         adds_up(social)
         assert [v.number for v in drill.vouchers(social, "5010").vouchers] == ["3"]
+        # The budget: the #PBUDGET row of one ansvar and the per-ansvar file's line of the other.
+        budget = drill.explain(
+            drill.cell("driftredovisning_namnd", "namnd.barn_och_utbildningsnamnden", "budget")
+        )
+        assert budget.kind == "budget" and budget.figure.exact == -1150
+        adds_up(budget)
+        assert [(e.amount, e.description) for e in budget.plan] == [
+            (-90_000, "#PBUDGET konto 5010, objekt 2:1101"),
+            (-25_000, "ansvar 1102"),
+        ]
+        assert budget.plan[1].place is not None and budget.plan[1].place.text() == "data/budget-ansvar.csv:2"

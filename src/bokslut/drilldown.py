@@ -51,6 +51,7 @@ from bokslut.money import kronor
 from bokslut.statements.context import Context
 from bokslut.statements.drift import NO_OBJECT, is_investment_plan
 from bokslut.statements.facts import YearData, object_of
+from bokslut.statements.namnd import plan_ansvar
 from bokslut.statements.plan import PlanRow
 from bokslut.table import CellRef, Rounded, Row, Table, Value, split_part
 
@@ -441,14 +442,17 @@ class Drill:
         rows = ctx.budget if kind == "budget" else ctx.prognos
         year = int(flt.get("year", ctx.year))
         accounts = set(flt.get("accounts") or ()) if "accounts" in flt else None
-        entries: list[PlanEntry] = []
         absolute = "projekt" in flt and "verksamhet" not in flt
         sign = int(flt.get("sign", -1))
-        for r in rows:
-            if r.year != year or not self._plan_matches(ctx, r, flt, accounts):
-                continue
-            amount = abs(r.amount) if absolute else sign * r.amount
-            entries.append(self._plan_entry(r, amount, year))
+        entries = (
+            self._plan_per_ansvar(fig, flt, kind, year)
+            if "ansvar" in flt
+            else [
+                self._plan_entry(r, abs(r.amount) if absolute else sign * r.amount, year)
+                for r in rows
+                if r.year == year and self._plan_matches(ctx, r, flt, accounts)
+            ]
+        )
         what = "budgetrader" if kind == "budget" else "prognosrader"
         out = Breakdown(
             fig,
@@ -458,6 +462,30 @@ class Drill:
             total=kronor(sum(e.amount for e in entries)),
         )
         return _note_difference(out)
+
+    def _plan_per_ansvar(self, fig: Figure, flt: Mapping[str, Any], kind: str, year: int) -> list[PlanEntry]:
+        """A row of the table per nämnd: the plan rows naming its ansvar, the lines of the
+        per-ansvar file, and a nämnd's ram (kommunbidrag) where it has no budget per ansvar."""
+        ctx = self.context
+        assert ctx is not None
+        dim = int(flt["dimension"])
+        ansvar = set(flt["ansvar"])
+        entries = [
+            self._plan_entry(r, -r.amount, year)
+            for r in (ctx.budget if kind == "budget" else ctx.prognos)
+            if r.year == year and plan_ansvar(ctx, r, dim) in ansvar
+        ]
+        for k in ctx.org.budget if kind == "budget" else ctx.org.prognos:
+            if k.year == year and k.key in ansvar:
+                entries.append(PlanEntry(k.ore, f"ansvar {k.key}", Place(k.file, k.line)))
+        org = ctx.org.organisation
+        unit = org.units.get(fig.row) if org is not None else None
+        ram_files = set(flt.get("ram") or ())
+        name = unit.name.casefold() if unit is not None else None
+        for k in ctx.org.ram:
+            if k.year == year and k.file in ram_files and k.key.casefold() == name:
+                entries.append(PlanEntry(k.ore, f"ram för {k.key}", Place(k.file, k.line)))
+        return entries
 
     @staticmethod
     def _plan_matches(ctx: Context, r: PlanRow, flt: Mapping[str, Any], accounts: set[str] | None) -> bool:

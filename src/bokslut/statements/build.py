@@ -150,7 +150,7 @@ def compute(con: duckdb.DuckDBPyConnection, layout: Layout, config: Config) -> S
         max_bytes=config.granser.tabell_bytes,
     )
     findings += org.findings
-    ctx = Context(config, load_chart(config), facts, config.rapport.ar, budget, prognos, list(findings))
+    ctx = Context(config, load_chart(config), facts, config.rapport.ar, budget, prognos, list(findings), org)
     if ctx.yd(0) is None:
         ctx.findings.append(
             notice(

@@ -11,6 +11,7 @@ from typing import Any
 from bokslut.chart.mapping import Chart, PrefixMap
 from bokslut.diagnostics import Finding
 from bokslut.statements.facts import Facts, Flow, Gross, YearData, object_of
+from bokslut.statements.organisation import OrgInputs
 from bokslut.statements.plan import PlanRow
 from bokslut.workspace.config import Config, RapportTyp
 
@@ -32,6 +33,8 @@ class Context:
     budget: Sequence[PlanRow] = ()
     prognos: Sequence[PlanRow] = ()
     findings: list[Finding] = field(default_factory=list)
+    # data/organisation and the amounts keyed by it (the table per nämnd, and its drill-down).
+    org: OrgInputs = field(default_factory=OrgInputs)
 
     def plan_lines(self, rows: Sequence[PlanRow], year: int, mapper: PrefixMap) -> dict[str, LineSum]:
         """Budget or forecast rows that name an account, summed per line of ``mapper``."""

@@ -30,6 +30,7 @@ from bokslut.statements.engine import Cell, Line, build_table
 from bokslut.statements.facts import YearData, object_of
 from bokslut.statements.organisation import LEVELS, KeyedAmount, Organisation, OrgInputs
 from bokslut.statements.organisation import kr_text as _kr
+from bokslut.statements.plan import PlanRow
 from bokslut.statements.specs import RESULTATRAKNING
 from bokslut.table import CellRef, Column, Identity, RowKind, Table, Unit
 
@@ -87,6 +88,20 @@ def _actuals(
     return sums, dict(lost)
 
 
+def plan_ansvar(ctx: Context, r: PlanRow, dim: int) -> str | None:
+    """The ansvar a budget or prognos row counts for in the table per nämnd (NO_OBJECT: none
+    named), or None when the row is not in the table (investments, lines outside VNK)."""
+    if is_investment_plan(ctx, r.account, r.kostnadsslag, r.projekt):
+        return None
+    if r.account is not None:
+        if ctx.chart.rad.get(r.account) not in VNK_LINES:
+            return None
+        return object_of(r.objects, dim) or NO_OBJECT
+    if r.verksamhet is not None and dim == ctx.config.dimensioner.verksamhet:
+        return r.verksamhet
+    return None
+
+
 def _plan(
     ctx: Context,
     rows: Iterable[Any],
@@ -100,15 +115,10 @@ def _plan(
     sums = _Sums()
     unknown: list[KeyedAmount] = []
     for r in rows:
-        if r.year != year or is_investment_plan(ctx, r.account, r.kostnadsslag, r.projekt):
+        if r.year != year:
             continue
-        if r.account is not None:
-            if ctx.chart.rad.get(r.account) not in VNK_LINES:
-                continue
-            code = object_of(r.objects, dim) or NO_OBJECT
-        elif r.verksamhet is not None and dim == ctx.config.dimensioner.verksamhet:
-            code = r.verksamhet
-        else:
+        code = plan_ansvar(ctx, r, dim)
+        if code is None:
             continue
         sums.add(_leaf_of(org, niva, code), -r.amount, code)
     for k in keyed:

@@ -245,7 +245,7 @@ def investeringsprojekt(
                 kronor(amount),
                 {**ctx.period_filter(yd, accounts, 1), "flows": "debit", "objects": obj},
             ),
-            "prognos": Cell(kronor(prognos), {**file_src, "prognos": True}),
+            "prognos": Cell(kronor(prognos), file_src),
         }
         if acc > prognos:
             ctx.findings.append(
