@@ -391,12 +391,12 @@ def _cell_key(atoms: Atoms) -> tuple[frozenset[tuple[Any, int]], frozenset[Any]]
     """
     if len(atoms) == 1:  # a leaf: most cells
         (((base, objs), c),) = atoms.items()
-        return frozenset({(base, c)}), frozenset({(base, tuple(sorted(objs)))} if objs else ())
+        return frozenset({(base, c)}), frozenset({(base, objs)} if objs else ())
     by_base: dict[Any, list[tuple[frozenset[str], int]]] = defaultdict(list)
     for (base, objs), c in atoms.items():
         by_base[base].append((objs, c))
     items: list[tuple[Any, int]] = []
-    restriction: set[tuple[Any, tuple[str, ...]]] = set()
+    restriction: set[tuple[Any, frozenset[str]]] = set()
     for base, entries in by_base.items():
         coeffs = {c for _, c in entries}
         union: frozenset[str] = frozenset().union(*(o for o, _ in entries))
@@ -412,7 +412,7 @@ def _cell_key(atoms: Atoms) -> tuple[frozenset[tuple[Any, int]], frozenset[Any]]
             return None
         items.append((base, c))
         if objs:
-            restriction.add((base, tuple(sorted(objs))))
+            restriction.add((base, objs))
     return frozenset(items), frozenset(restriction)
 
 

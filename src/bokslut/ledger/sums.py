@@ -123,7 +123,7 @@ def summed(con: duckdb.DuckDBPyConnection, tag: str | None, *, whole_year: bool 
 _EMPTY = (
     "SELECT NULL::INTEGER AS file_id, NULL::VARCHAR AS account, NULL::VARCHAR AS objects, "
     "NULL::INTEGER AS month, NULL::BIGINT AS debit, NULL::BIGINT AS credit, NULL::BIGINT AS rows, "
-    "NULL::DATE AS last_date WHERE FALSE"
+    "NULL::DATE AS last_date, NULL::BIGINT AS file_row_number WHERE FALSE"
 )
 
 
@@ -132,7 +132,9 @@ def _union(layout: Layout, names: Iterable[str]) -> str:
     paths = [rows_dir(layout) / n for n in names]
     if paths:
         listed = ", ".join("'" + str(p.resolve()).replace("'", "''") + "'" for p in paths)
-        sql += f" UNION ALL BY NAME SELECT * FROM read_parquet([{listed}])"
+        # file_row_number: a file's rows in the order they were written (by account and key),
+        # which a report can read instead of sorting them (statements.facts).
+        sql += f" UNION ALL BY NAME SELECT * FROM read_parquet([{listed}], file_row_number = true)"
     return sql
 
 

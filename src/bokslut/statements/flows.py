@@ -76,6 +76,11 @@ class Flows(Mapping[str, Mapping[str, Flow]]):
             self._built[account] = built
         return built
 
+    def arrays(self) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """All of it as columns: the account names in row order, where each account's rows start
+        (and the end), the object keys, debits and credits."""
+        return list(self._index), self._starts, self._keys, self._debit, self._credit
+
     def columns(self, account: str) -> tuple[list[str], list[int], list[int]]:
         """The account's object keys, debits and credits (empty when it has none), without a
         flow object per key."""

@@ -107,18 +107,21 @@ def read_organisation(
     ]
     if raw is None or any(f.level == "error" and f.code != "organisation-okand-niva" for f in findings):
         return None, findings
-    cols = {name: text(raw, name) for name in ("ansvar", "namn", "enhet", "forvaltning", "namnd")}
+    names = ("ansvar", "namn", "enhet", "forvaltning", "namnd")
+    # Python lists walked together: a region's file places 90 000 ansvar.
+    cols = [list(map(str, text(raw, name).tolist())) for name in names]
+    numbering = raw.lines
+    lines = numbering.tolist() if numbering is not None else range(raw.first_row, raw.first_row + raw.rows)
     units: dict[str, OrgUnit] = {}
     by_path: dict[tuple[str, ...], str] = {}
     ansvar: dict[str, str] = {}
     placed: dict[str, tuple[tuple[str, str, str], int]] = {}  # code -> (path, line)
-    for i in range(raw.rows):
-        line = raw.line(i)
-        row = {k: str(v[i]) for k, v in cols.items()}
-        missing = [LEVEL_NAMES[k] for k in LEVELS if not row[k]]
-        if all(not v for v in row.values()):
-            continue
-        if missing:
+    for line, code, namn, enhet, forvaltning, namnd in zip(lines, *cols, strict=True):
+        if not (code and enhet and forvaltning and namnd):
+            if not (code or namn or enhet or forvaltning or namnd):
+                continue
+            given = dict(zip(names, (code, namn, enhet, forvaltning, namnd), strict=True))
+            missing = [LEVEL_NAMES[k] for k in LEVELS if not given[k]]
             findings.append(
                 error(
                     f"raden saknar {' och '.join(missing)}; ansvaret hamnar under 'Ej fördelat'",
@@ -128,8 +131,7 @@ def read_organisation(
                 )
             )
             continue
-        code = row["ansvar"]
-        path3 = (row["namnd"], row["forvaltning"], row["enhet"])
+        path3 = (namnd, forvaltning, enhet)
         if code in placed:
             first_path, first_line = placed[code]
             if first_path == path3:
@@ -154,24 +156,25 @@ def read_organisation(
                 )
             continue
         placed[code] = (path3, line)
-        parent: str | None = None
-        for level, key in (
-            ("namnd", path3[:1]),
-            ("forvaltning", path3[:2]),
-            ("enhet", path3[:3]),
-        ):
-            uid = by_path.get(key)
-            if uid is None:
-                base = f"{level}.{'.'.join(slug(k) for k in key)}"
-                uid, n = base, 1
-                while uid in units:
-                    n += 1
-                    uid = f"{base}_{n}"
-                units[uid] = OrgUnit(level, uid, key[-1], parent, line)
-                by_path[key] = uid
-            parent = uid
+        parent = by_path.get(path3)  # the enhet, when an earlier row placed it
+        if parent is None:
+            for level, key in (
+                ("namnd", path3[:1]),
+                ("forvaltning", path3[:2]),
+                ("enhet", path3[:3]),
+            ):
+                uid = by_path.get(key)
+                if uid is None:
+                    base = f"{level}.{'.'.join(slug(k) for k in key)}"
+                    uid, n = base, 1
+                    while uid in units:
+                        n += 1
+                        uid = f"{base}_{n}"
+                    units[uid] = OrgUnit(level, uid, key[-1], parent, line)
+                    by_path[key] = uid
+                parent = uid
         aid = f"ansvar.{code}"
-        label = f"{code} {row['namn']}" if row["namn"] else code
+        label = f"{code} {namn}" if namn else code
         units[aid] = OrgUnit("ansvar", aid, label, parent, line)
         ansvar[code] = aid
     if not ansvar:
