@@ -358,3 +358,35 @@ def test_a_namnd_row_counts_every_one_of_its_ansvar_down_to_the_vouchers(tmp_pat
             (-25_000, "ansvar 1102"),
         ]
         assert budget.plan[1].place is not None and budget.plan[1].place.text() == "data/budget-ansvar.csv:2"
+
+
+def _accounts(b: Breakdown) -> list[tuple[str, int, int]]:
+    return [(a.account, a.movement, a.amount) for a in b.accounts]
+
+
+def test_a_sale_of_fixed_assets_is_followed_flow_by_flow_to_its_accounts(tmp_path):
+    # The cash flow's sale line is the acquisition accounts' credits, the accumulated
+    # depreciation's and the gain's movement, less the year's depreciation: no single flow.
+    ws = _ledgers().LedgerWorkspace(tmp_path).config(extra='enhet = "kr"\n')
+    ws.year(
+        2023,
+        ib={"1220": 1000, "1229": -400, "1930": 500, "2010": -1100},
+        vouchers=[
+            ("2023-04-01", [("1220", 250), ("1930", -250)]),  # investment
+            ("2023-04-02", [("1220", -100), ("1229", 80), ("1930", 30), ("3810", -10)]),  # sale, gain 10
+            ("2023-05-01", [("7910", 60), ("1229", -60)]),  # depreciation
+        ],
+    )
+    with open_drill(ws.layout, load_config(ws.layout.config)) as (drill, _):
+        b = drill.explain(drill.cell("kassaflodesanalys", "kf_fors_materiella", "utfall"))
+        assert b.kind == "summa" and b.figure.exact == 30
+        adds_up(b)
+        assert [(p.sign, p.breakdown.figure.label, _accounts(p.breakdown)) for p in b.parts] == [
+            (1, "Rörelse med omvänt tecken", [("1229", 2000, -2000), ("3810", -1000, 1000)]),
+            (1, "Kredit med omvänt tecken", [("1220", -10000, 10000)]),
+            (1, "Årets avskrivningar, avdragna", [("7910", 6000, -6000)]),
+        ]
+        credit = b.parts[1].breakdown
+        page = drill.vouchers(credit, "1220")
+        # Only the credit counts: the sale's row, not the investment's debit.
+        assert [(v.date.isoformat(), v.amount) for v in page.vouchers] == [("2023-04-02", 10000)]

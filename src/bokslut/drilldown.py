@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, cast
 
@@ -296,6 +296,8 @@ class Drill:
         flt = src.filter
         if flt.get("budget") or flt.get("prognos"):
             return self._plan(fig, flt, src.description)
+        if flt.get("terms") and "from" in flt:
+            return self._terms(fig, flt, src.description)
         if "accounts" in flt and any(k in flt for k in ("from", "to", "balance_at")):
             return self._ledger(fig, flt, src.description)
         if "file" in flt:
@@ -431,6 +433,26 @@ class Drill:
             notes=tuple(notes),
         )
         return _note_difference(out)
+
+    def _terms(self, fig: Figure, flt: Mapping[str, Any], description: str) -> Breakdown:
+        """A figure that mixes flows (the cash flow's sales of fixed assets: the credits of the
+        acquisition accounts and the accumulated depreciation's movement, less the year's
+        depreciation): one ledger figure per flow and sign, each followed to its accounts."""
+        common = {k: v for k, v in flt.items() if k not in ("terms", "accounts", "flows", "sign")}
+        parts: list[Part] = []
+        for term in flt["terms"]:
+            flows = str(term.get("flows", "net"))
+            sub = {**common, "accounts": term.get("accounts") or [], "sign": int(term.get("sign", 1))}
+            if flows != "net":
+                sub["flows"] = flows
+            label = str(term.get("label") or "") or (
+                _TERM_LABELS.get(flows, flows) + (" med omvänt tecken" if sub["sign"] < 0 else "")
+            )
+            probe = replace(fig, label=label, exact=None, shown=None)
+            b = self._ledger(probe, sub, "")
+            parts.append(Part(1, replace(b, figure=replace(probe, exact=b.total))))
+        what = description or f"summa av {len(parts)} slags flöden"
+        return _with_total(Breakdown(fig, "summa", what, tuple(parts)))
 
     # ------------------------------------------------------------------ budget
 
@@ -669,6 +691,9 @@ def _object_matches(key: str, wanted: Mapping[int, set[str]], no_object_in: int 
     if no_object_in is not None and object_of(key, no_object_in) is not None:
         return False
     return all(object_of(key, dim) in objs for dim, objs in wanted.items())
+
+
+_TERM_LABELS = {"net": "Rörelse", "debit": "Debet", "credit": "Kredit"}
 
 
 def _describe(flt: Mapping[str, Any], yd: YearData, to: dt.date, opening_only: bool) -> str:

@@ -32,14 +32,22 @@ _FIXED = {
 
 def cash_flow_lines(ctx: Context, yd: YearData) -> dict[str, tuple[int, set[str]]]:
     """Exact öre per KFA leaf line, and the accounts behind each."""
-    acc, _ = _cash_flow_lines(ctx, yd)
+    acc, _, _ = _cash_flow_lines(ctx, yd)
     return acc
 
 
-def _cash_flow_lines(ctx: Context, yd: YearData) -> tuple[dict[str, tuple[int, set[str]]], dict[str, str]]:
-    """The lines, and the flow each sums with its sign ("net-1", "debit-1", …; "gross" for a mix)."""
+# flow ("net", "debit", "credit"), sign, accounts, and what drill-down calls it ("": the flow's name)
+Term = tuple[str, int, set[str], str]
+
+
+def _cash_flow_lines(
+    ctx: Context, yd: YearData
+) -> tuple[dict[str, tuple[int, set[str]]], dict[str, str], dict[str, list[Term]]]:
+    """The lines, the flow each sums with its sign ("net-1", "debit-1", …; "gross" for a mix),
+    and each line's terms: the accounts of each flow and sign (what a mix is made of)."""
     acc: dict[str, list[Any]] = defaultdict(lambda: [0, set()])
     flows: dict[str, str] = {}
+    terms: dict[str, dict[tuple[str, int], set[str]]] = defaultdict(dict)
 
     def add(line: str, amount: int, account: str, flow: str = "net", sign: int = -1) -> None:
         # ``amount`` is ``sign`` times the ledger's flow; a line mixing flows or signs is "gross".
@@ -47,6 +55,7 @@ def _cash_flow_lines(ctx: Context, yd: YearData) -> tuple[dict[str, tuple[int, s
         acc[line][1].add(account)
         kind = f"{flow}{sign:+d}"
         flows[line] = kind if flows.get(line, kind) == kind else "gross"
+        terms[line].setdefault((flow, sign), set()).add(account)
 
     result_accounts = [a for a in yd.period if not is_balance_account(a)]
     for a in result_accounts:
@@ -103,10 +112,14 @@ def _cash_flow_lines(ctx: Context, yd: YearData) -> tuple[dict[str, tuple[int, s
     # so take it out of the sale lines where those credits landed.
     acc["kf_fors_materiella"][0] -= depreciation
     flows["kf_fors_materiella"] = "gross"  # credits less depreciation: no single flow
+    listed = {line: [(f, s, a, "") for (f, s), a in by_kind.items()] for line, by_kind in terms.items()}
+    if acc["kf_avskrivningar"][1]:
+        taken_out = ("net", -1, set(acc["kf_avskrivningar"][1]), "Årets avskrivningar, avdragna")
+        listed.setdefault("kf_fors_materiella", []).append(taken_out)
 
     likvida = [a for a in yd.accounts() if is_balance_account(a) and a in ctx.chart.likvida_medel]
     acc["kf_likvida_borjan"] = [sum(yd.opening(a) for a in likvida), set(likvida)]
-    return {k: (int(v[0]), set(v[1])) for k, v in acc.items()}, flows
+    return {k: (int(v[0]), set(v[1])) for k, v in acc.items()}, flows, listed
 
 
 def kassaflodesanalys(ctx: Context, unit: Unit) -> Table:
@@ -117,7 +130,7 @@ def kassaflodesanalys(ctx: Context, unit: Unit) -> Table:
         if yd is None or not yd.has_transactions:
             continue
         columns.append(Column(cid, str(yd.year)))
-        lines, flows = _cash_flow_lines(ctx, yd)
+        lines, flows, terms = _cash_flow_lines(ctx, yd)
         for line, (amount, accounts) in lines.items():
             if line == "kf_likvida_borjan":
                 flt: dict[str, Any] = {
@@ -129,7 +142,12 @@ def kassaflodesanalys(ctx: Context, unit: Unit) -> Table:
             else:
                 flow = flows.get(line, "net-1")
                 if flow == "gross":
-                    flt = {**ctx.period_filter(yd, accounts, 1), "flows": "gross"}
+                    # What the mix is made of, so that drill-down can follow each flow.
+                    parts = [
+                        {"accounts": sorted(a), "flows": f, "sign": s, **({"label": label} if label else {})}
+                        for f, s, a, label in terms.get(line, [])
+                    ]
+                    flt = {**ctx.period_filter(yd, accounts, 1), "flows": "gross", "terms": parts}
                 else:
                     name, sign = flow[:-2], int(flow[-2:])
                     flt = ctx.period_filter(yd, accounts, sign)
