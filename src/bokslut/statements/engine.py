@@ -153,7 +153,7 @@ def merge_filters(filters: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         for k, v in f.items():
             if k == "accounts":
                 accounts.update(v)
-            elif k not in out:
+            elif k not in out and k != "terms":  # one part's terms are not the sum's
                 out[k] = v
     if accounts:
         out["accounts"] = sorted(accounts)

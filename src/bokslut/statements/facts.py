@@ -359,8 +359,8 @@ def _in_file_order(
     for f in year_of:
         offset[f] = base[f]
     at = offset[file_ids] + np.asarray(got["file_row_number"], dtype=np.int64)
-    if len(at) != total or (total and np.bincount(at, minlength=total).max() != 1):
-        return None
+    if len(at) != total or (total and (at.min() < 0 or at.max() >= total or np.bincount(at).max() != 1)):
+        return None  # not each row of the files once
     order = np.empty(total, dtype=np.int64)
     order[at] = np.arange(total)
     spans = sorted((base[f] + int(lo), str(a), int(n)) for f, a, lo, _, n, _, _ in ranges)
