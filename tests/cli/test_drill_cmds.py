@@ -131,3 +131,24 @@ def test_usage_errors_exit_2_in_swedish(lystkom, args, message):
     assert r.stderr.startswith("bokslut harled: ")
     assert message in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_a_cash_flow_sale_prints_each_flow_with_its_accounts(tmp_path):
+    example = EXAMPLE.parent / "exempelkommun-2024"
+    root = tmp_path / "kommun"
+    shutil.copytree(example, root, ignore=shutil.ignore_patterns("build", ".bokslut"))
+    r = bokslut("harled", str(root), "kassaflodesanalys", "kf_fors_materiella", "utfall")
+    assert r.returncode == 0, r.stderr
+    lines = [x.strip() for x in r.stdout.splitlines()]
+    assert "visat 4 800 tkr  exakt 4 800 000,00 kr" in lines[1]
+    assert lines[2] == "summa av 3 slags flöden:"
+    # The terms print no shown value of their own: they are not cells of the report.
+    heads = [x for x in lines if x.startswith(("+ ", "− "))]
+    assert heads == [
+        "+ Rörelse med omvänt tecken [kf_fors_materiella, utfall]  exakt 47 100 000,00 kr",
+        "+ Kredit med omvänt tecken [kf_fors_materiella, utfall]  exakt 12 000 000,00 kr",
+        "+ Årets avskrivningar, avdragna [kf_fors_materiella, utfall]  exakt -54 300 000,00 kr",
+    ]
+    assert next(x for x in lines if x.startswith("1120 ")).endswith("rörelse -12 000 000,00  → 12 000 000,00")
+    assert lines[-1] == "Summa av delarna: 4 800 000,00 kr"
+    assert not any(x.startswith("OBS") for x in lines)

@@ -61,7 +61,8 @@ def _print_tree(b: Breakdown, indent: int = 0, sign: str = "") -> None:
     pad = "  " * indent
     f = b.figure
     head = f"{pad}{sign}{f.label} [{f.row}, {f.column}]"
-    _out(f"{head}  visat {_shown(b)}  exakt {_exact(f.exact)}".rstrip())
+    shown = _shown(b)
+    _out(f"{head}  {f'visat {shown}  ' if shown else ''}exakt {_exact(f.exact)}".rstrip())
     for n in b.notes:
         _out(f"{pad}  OBS: {n}")
     if b.parts:
