@@ -50,7 +50,7 @@ from bokslut.ledger.store import Store
 from bokslut.money import kronor
 from bokslut.statements.context import Context
 from bokslut.statements.drift import NO_OBJECT, is_investment_plan
-from bokslut.statements.facts import YearData, object_of
+from bokslut.statements.facts import ObjectRows, YearData, object_of
 from bokslut.statements.namnd import plan_ansvar
 from bokslut.statements.plan import PlanRow
 from bokslut.table import CellRef, Rounded, Row, Table, Value, split_part
@@ -173,7 +173,8 @@ class Drill:
         return found
 
     def _object_columns(self, yd: YearData, dim: int, account: str) -> _ObjectColumns:
-        """The account's object keys of the year by their object of ``dim``.
+        """The account's object keys of the year by their object of ``dim`` (numbered as
+        :meth:`YearData.object_rows` numbers them).
 
         A region's accounts carry tens of thousands of objects, and a nämnd's cell thousands of
         them: checking each key in Python cost a cell 100 ms and more. Made once per account and
@@ -184,20 +185,9 @@ class Drill:
         found = memo.get(key)
         if isinstance(found, tuple) and found[0] is yd:
             return cast(_ObjectColumns, found[1])
-        made = _ObjectColumns.of(*yd.columns(account), dim, self._object_numbers(yd, dim))
+        made = _ObjectColumns.of(yd.columns(account)[0], yd.object_rows(dim), account)
         memo[key] = (yd, made)
         return made
-
-    def _object_numbers(self, yd: YearData, dim: int) -> dict[str, int]:
-        """The objects of ``dim`` in the year numbered, shared by all its accounts' columns."""
-        memo = self.store.drill_memo if self.store is not None else self._keys
-        key = ("object numbers", yd.year, dim)
-        found = memo.get(key)
-        if isinstance(found, tuple) and found[0] is yd:
-            return cast(dict[str, int], found[1])
-        numbers: dict[str, int] = {}
-        memo[key] = (yd, numbers)
-        return numbers
 
     # ------------------------------------------------------------------ names
 
@@ -352,7 +342,7 @@ class Drill:
             dim, objs = next(iter(wanted.items())) if wanted else (cast(int, no_object_in), None)
             columns = {a: self._object_columns(yd, dim, a) for a in accounts}
             if objs is not None:
-                known = self._object_numbers(yd, dim)
+                known = yd.object_rows(dim).numbers
                 numbers = np.array([known[o] for o in objs if o in known], dtype=np.int32)
 
         def shares(external: bool) -> list[AccountAmount]:
@@ -655,20 +645,16 @@ class _ObjectColumns:
     credit: npt.NDArray[np.int64]
 
     @classmethod
-    def of(
-        cls, keys: list[str], debits: list[int], credits: list[int], dim: int, numbers: dict[str, int]
-    ) -> _ObjectColumns:
-        """The columns of the keys; objects not yet in ``numbers`` are added to it."""
-        order = sorted(range(len(keys)), key=keys.__getitem__)
-        keys = [keys[i] for i in order]
-        codes = [
-            -1 if (o := object_of(k, dim)) is None else numbers.setdefault(o, len(numbers)) for k in keys
-        ]
+    def of(cls, keys: list[str], rows: ObjectRows, account: str) -> _ObjectColumns:
+        """The columns of ``account``'s keys (its rows of ``rows``, in the same order)."""
+        lo, hi = rows.span(account)
+        order = np.array(sorted(range(len(keys)), key=keys.__getitem__), dtype=np.int64)
+        codes = rows.obj[lo:hi][order]
         return cls(
-            keys,
-            np.array(codes, dtype=np.int32),
-            np.array([debits[i] for i in order], dtype=np.int64),
-            np.array([credits[i] for i in order], dtype=np.int64),
+            [keys[i] for i in order.tolist()],
+            np.where(codes == rows.none, -1, codes).astype(np.int32),
+            np.asarray(rows.debit[lo:hi][order], dtype=np.int64),
+            np.asarray(rows.credit[lo:hi][order], dtype=np.int64),
         )
 
     def selected(self, numbers: npt.NDArray[np.int32] | None, flows: str) -> tuple[list[str], list[int]]:

@@ -167,10 +167,23 @@ class ObjectRows:
     obj: np.ndarray
     debit: np.ndarray  # öre
     credit: np.ndarray
+    _index: dict[str, int] = field(init=False, repr=False, compare=False)
+    numbers: dict[str, int] = field(init=False, repr=False, compare=False)  # object -> its number
+    none: int = field(init=False, repr=False, compare=False)  # the number of "no object" (-1: none)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", {a: i for i, a in enumerate(self.accounts)})
+        object.__setattr__(self, "numbers", {o: i for i, o in enumerate(self.objects) if o is not None})
+        object.__setattr__(self, "none", next((i for i, o in enumerate(self.objects) if o is None), -1))
 
     def account(self) -> np.ndarray:
         """The index in ``accounts`` of each row."""
         return np.repeat(np.arange(len(self.accounts)), np.diff(self.starts))
+
+    def span(self, account: str) -> tuple[int, int]:
+        """Where ``account``'s rows are (an empty span when it has none)."""
+        i = self._index.get(account)
+        return (0, 0) if i is None else (int(self.starts[i]), int(self.starts[i + 1]))
 
 
 def group_sums(index: np.ndarray, values: np.ndarray, groups: int) -> list[int]:
